@@ -1,0 +1,143 @@
+// Form building blocks: labelled fields with their errors next to them, an
+// error summary at the top linking to each field (WCAG 3.3.1), the honeypot.
+// Errors arrive as i18n keys, optionally "key|n" for a count (min/max lengths).
+import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { useTranslation } from "react-i18next";
+import { HONEYPOT_FIELD } from "../lib/schemas";
+
+export function useErrorText() {
+  const { t } = useTranslation();
+  return (message: string) => {
+    const [key, n] = message.split("|");
+    return n === undefined ? t(key) : t(key, { count: Number(n) });
+  };
+}
+
+type AnyField = FieldMetadata<any, any, string[]>;
+
+export function FieldErrors({ field }: { field: AnyField }) {
+  const errorText = useErrorText();
+  if (!field.errors?.length) return null;
+  return (
+    <ul className="field-errors" id={field.errorId}>
+      {field.errors.map((e) => (
+        <li key={e}>{errorText(e)}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function ErrorSummary({
+  fields,
+  formErrors,
+}: {
+  fields: Array<{ field: AnyField; label: string }>;
+  formErrors?: string[];
+}) {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const withErrors = fields.filter((f) => f.field.errors?.length);
+  if (!withErrors.length && !formErrors?.length) return null;
+  return (
+    <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+      <h2 id="error-summary-title">{t("form.errorSummary")}</h2>
+      <ul>
+        {formErrors?.map((e) => <li key={e}>{errorText(e)}</li>)}
+        {withErrors.map(({ field, label }) => (
+          <li key={field.name}>
+            <a href={`#${field.id}`}>
+              {label}: {errorText(field.errors![0])}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function TextField({
+  field,
+  label,
+  hint,
+  type = "text",
+  autoComplete,
+  dir,
+}: {
+  field: AnyField;
+  label: string;
+  hint?: string;
+  type?: "text" | "email" | "password" | "search";
+  autoComplete?: string;
+  dir?: "ltr" | "rtl" | "auto";
+}) {
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const props = getInputProps(field, { type });
+  const describedBy = [hintId, props["aria-describedby"]].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
+      <label htmlFor={field.id}>{label}</label>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <FieldErrors field={field} />
+      <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} />
+    </div>
+  );
+}
+
+export function SelectField({
+  field,
+  label,
+  options,
+  placeholder,
+}: {
+  field: AnyField;
+  label: string;
+  options: Array<{ value: string; label: string }>;
+  placeholder: string;
+}) {
+  const props = getSelectProps(field);
+  return (
+    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
+      <label htmlFor={field.id}>{label}</label>
+      <FieldErrors field={field} />
+      <select {...props} key={props.key}>
+        <option value="">{placeholder}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function CheckboxField({ field, label, hint }: { field: AnyField; label: string; hint?: string }) {
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const props = getInputProps(field, { type: "checkbox" });
+  return (
+    <div className="field field--checkbox">
+      <input {...props} key={props.key} aria-describedby={hintId} />
+      <label htmlFor={field.id}>{label}</label>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Hidden from people (off-screen, not focusable, labelled "leave empty"); bots fill it. */
+export function Honeypot() {
+  const { t } = useTranslation();
+  return (
+    <div className="hp" aria-hidden="true">
+      <label htmlFor={`hp-${HONEYPOT_FIELD}`}>{t("form.honeypot")}</label>
+      <input id={`hp-${HONEYPOT_FIELD}`} type="text" name={HONEYPOT_FIELD} tabIndex={-1} autoComplete="off" defaultValue="" />
+    </div>
+  );
+}

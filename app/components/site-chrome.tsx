@@ -1,0 +1,102 @@
+// The header and footer every page shares: brand, navigation for the user's
+// role, sign-in state, and the language switch (a form: works without JavaScript).
+import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { hasRole, type Role } from "../auth/permissions";
+
+interface RootLike {
+  locale: "en" | "ur";
+  user: { id: number; displayName: string; role: Role } | null;
+}
+
+export function LanguageSwitch() {
+  const data = useRouteLoaderData("root") as RootLike | undefined;
+  const location = useLocation();
+  const { t } = useTranslation();
+  const current = data?.locale ?? "en";
+  const other = current === "ur" ? "en" : "ur";
+  return (
+    <Form method="post" action="/language" className="language-switch">
+      <input type="hidden" name="lng" value={other} />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      <button type="submit" className="link-button" lang={other} title={t("nav.switchLanguage")}>
+        {other === "ur" ? "اردو" : "English"}
+      </button>
+    </Form>
+  );
+}
+
+export function SiteHeader() {
+  const data = useRouteLoaderData("root") as RootLike | undefined;
+  const { t } = useTranslation();
+  const user = data?.user ?? null;
+  return (
+    <header className="site-header">
+      <div className="site-header__inner">
+        <Link to="/" className="brand">
+          <span className="brand__name">{t("app.name")}</span>
+          <span className="brand__tagline">{t("app.tagline")}</span>
+        </Link>
+        <nav aria-label={t("nav.label")} className="site-nav">
+          <ul>
+            <li>
+              <NavLink to="/" end>
+                {t("nav.home")}
+              </NavLink>
+            </li>
+            {user && hasRole(user.role, "moderator") ? (
+              <li>
+                <NavLink to="/moderation">{t("nav.moderation")}</NavLink>
+              </li>
+            ) : null}
+            {user && hasRole(user.role, "organiser") ? (
+              <li>
+                <NavLink to="/organiser">{t("nav.organiser")}</NavLink>
+              </li>
+            ) : null}
+            {user && hasRole(user.role, "admin") ? (
+              <li>
+                <NavLink to="/admin">{t("nav.admin")}</NavLink>
+              </li>
+            ) : null}
+            {user ? (
+              <>
+                <li>
+                  <NavLink to="/me">{t("nav.me")}</NavLink>
+                </li>
+                <li>
+                  <Form method="post" action="/logout">
+                    <button type="submit" className="link-button">
+                      {t("nav.logout")}
+                    </button>
+                  </Form>
+                </li>
+              </>
+            ) : (
+              <>
+                <li>
+                  <NavLink to="/login">{t("nav.login")}</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/register">{t("nav.register")}</NavLink>
+                </li>
+              </>
+            )}
+            <li>
+              <LanguageSwitch />
+            </li>
+          </ul>
+        </nav>
+      </div>
+    </header>
+  );
+}
+
+export function SiteFooter() {
+  const { t } = useTranslation();
+  return (
+    <footer className="site-footer">
+      <p>{t("footer.about")}</p>
+    </footer>
+  );
+}

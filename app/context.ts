@@ -1,0 +1,28 @@
+// What the HTTP server hands to every loader and action (Remix load context):
+// long-lived services created once at start, plus per-request facts.
+import type { Logger } from "pino";
+import type { DB, Dialect } from "../db/client";
+import type { Config } from "./lib/env.server";
+import type { Auth, SessionUser } from "./auth/session.server";
+
+export interface AppServices {
+  db: DB;
+  dialect: Dialect;
+  config: Config;
+  logger: Logger;
+  auth: Auth;
+}
+
+export interface RequestContext extends AppServices {
+  cspNonce: string;
+  clientIp: string;
+  requestId: string;
+  /** the signed-in user, validated once per request by the server */
+  user: SessionUser | null;
+  sessionToken: string | null;
+}
+
+declare module "@remix-run/server-runtime" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface AppLoadContext extends RequestContext {}
+}

@@ -1,0 +1,80 @@
+// The one place configuration is read: process.env parsed by a single zod
+// schema at start. A bad value stops the start with a message naming the
+// variable; nothing else in the app reads process.env.
+import { z } from "zod";
+
+const booleanish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .min(1)
+      .refine(
+        (v) => /^postgres(ql)?:\/\/[^\s]+$/i.test(v) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith("file://"),
+        "must be a file path, a file: URL or a postgres:// URL",
+      )
+      .default("./data/mashwara.sqlite"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    ORIGIN: z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
+      .transform((v) => new URL(v).origin)
+      .optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SMTP_URL: z
+      .string()
+      .refine((v) => v === "" || /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL")
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+    TRUST_PROXY: booleanish.default(false),
+    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+    /** Sign-in rate limits (failures per 15 minutes); tests and load benches lower or raise them. */
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+    REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.ADMIN_EMAIL ? "ADMIN_PASSWORD" : "ADMIN_EMAIL"],
+        message: "ADMIN_EMAIL and ADMIN_PASSWORD must be set together",
+      });
+    }
+  });
+
+export type Config = z.output<typeof EnvSchema> & { ORIGIN: string; secureCookies: boolean };
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment (process.env by default) into the app's configuration. */
+export function parseConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, so `PORT= npm start` behaves like no PORT.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? "environment");
+        const value = cleaned[name];
+        const shown = name.includes("PASSWORD") || name === "SMTP_URL" || value === undefined ? "" : ` (got "${value}")`;
+        return `${name}: ${i.message}${shown}`;
+      }),
+    );
+  }
+  const env = result.data;
+  const origin = env.ORIGIN ?? `http://localhost:${env.PORT}`;
+  return { ...env, ORIGIN: origin, secureCookies: origin.startsWith("https://") };
+}

@@ -1,0 +1,28 @@
+// Reading request bodies safely: a body that is not a form, or does not parse,
+// is a 4xx with a plain message, never a 500.
+import { data } from "@remix-run/node";
+
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+export async function readForm(request: Request): Promise<FormData> {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (!FORM_TYPES.includes(type)) {
+    throw data({ error: "unsupportedMediaType" }, { status: 415 });
+  }
+  try {
+    return await request.formData();
+  } catch {
+    throw data({ error: "badRequest" }, { status: 400 });
+  }
+}
+
+/** Positive page number from a query string value; anything else is page 1. */
+export function pageParam(value: string | null, max = 100_000): number {
+  if (!value || !/^\d{1,7}$/.test(value)) return 1;
+  const n = Number(value);
+  return n >= 1 && n <= max ? n : 1;
+}
+
+export function methodNotAllowed(): never {
+  throw data({ error: "methodNotAllowed" }, { status: 405 });
+}

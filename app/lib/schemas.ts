@@ -1,0 +1,64 @@
+// One zod schema per form, shared by the action (authoritative) and the client
+// (instant feedback through conform). Messages are i18n keys, translated where
+// they are shown. Unknown fields are dropped by zod objects: no mass assignment.
+import { z } from "zod";
+import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
+
+const required = {
+  error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),
+};
+
+const text = (min: number, max: number) =>
+  z
+    .string(required)
+    .trim()
+    .min(min, { error: `errors.tooShort|${min}` })
+    .max(max, { error: `errors.tooLong|${max}` });
+
+export const EmailSchema = z
+  .string(required)
+  .trim()
+  .max(254, { error: "errors.email" })
+  .pipe(z.email({ error: "errors.email" }));
+
+export const PasswordSchema = z
+  .string(required)
+  .min(8, { error: "errors.passwordTooShort" })
+  .max(256, { error: "errors.passwordTooLong" });
+
+export const RegisterSchema = z.object({
+  email: EmailSchema,
+  password: PasswordSchema,
+  displayName: text(2, 100),
+  organisationName: text(2, 200),
+  organisationType: z.enum(ORGANISATION_TYPES, required),
+  sizeBand: z.enum(SIZE_BANDS, required),
+  city: text(2, 80),
+  province: z.enum(PROVINCES, required),
+  cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
+  registrationNumber: z
+    .string()
+    .trim()
+    .max(40, { error: "errors.tooLong|40" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 /-]{2,39}$/, { error: "errors.registrationNumber" })
+    .optional(),
+  showOrganisation: z
+    .enum(["on"])
+    .optional()
+    .transform((v) => v === "on"),
+});
+export type RegisterInput = z.output<typeof RegisterSchema>;
+
+export const LoginSchema = z.object({
+  email: z.string(required).trim().max(254, { error: "errors.email" }),
+  password: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+export const LanguageSchema = z.object({
+  lng: z.enum(["en", "ur"], required),
+  redirectTo: z.string().max(2000).optional(),
+});
+
+/** The honeypot field's name: a real person never sees or fills it. */
+export const HONEYPOT_FIELD = "website";

@@ -1,0 +1,70 @@
+// The audit log: who did what to which record, with before/after. Written in
+// the same transaction as the change it records (pass the transaction).
+import type { Executor } from "../../db/client";
+import { nowIso } from "../lib/time";
+
+export interface AuditEntry {
+  actorId?: number | null;
+  actorRole?: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+  ip?: string | null;
+}
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+export async function recordAudit(db: Executor, entry: AuditEntry, now: Date = new Date()): Promise<void> {
+  await db
+    .insertInto("audit_log")
+    .values({
+      actor_id: entry.actorId ?? null,
+      actor_role: entry.actorRole ?? null,
+      action: entry.action,
+      target_type: entry.targetType ?? null,
+      target_id: entry.targetId == null ? null : String(entry.targetId),
+      before: json(entry.before),
+      after: json(entry.after),
+      reason: entry.reason ?? null,
+      ip: entry.ip ?? null,
+      created_at: nowIso(now),
+    })
+    .execute();
+}
+
+export interface AuditQuery {
+  action?: string;
+  actorId?: number;
+  page: number;
+  pageSize: number;
+}
+
+export async function listAuditEntries(db: Executor, q: AuditQuery) {
+  let query = db
+    .selectFrom("audit_log as a")
+    .leftJoin("users as u", "u.id", "a.actor_id")
+    .select([
+      "a.id",
+      "a.action",
+      "a.actor_role",
+      "a.target_type",
+      "a.target_id",
+      "a.before",
+      "a.after",
+      "a.reason",
+      "a.ip",
+      "a.created_at",
+      "u.display_name as actor_name",
+      "u.email as actor_email",
+    ]);
+  if (q.action) query = query.where("a.action", "like", `${q.action.replace(/[%_\\]/g, "")}%`);
+  if (q.actorId) query = query.where("a.actor_id", "=", q.actorId);
+  return query
+    .orderBy("a.id", "desc")
+    .limit(q.pageSize + 1)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
+}

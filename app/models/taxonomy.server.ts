@@ -1,0 +1,84 @@
+// Clusters, issue categories and value-chain stages, with the counts the
+// public pages show. Names come in both languages; the page picks one.
+import type { Executor } from "../../db/client";
+
+export async function listClustersWithCounts(db: Executor, consultationId: number | null) {
+  const clusters = await db
+    .selectFrom("clusters")
+    .select(["id", "slug", "name_en", "name_ur"])
+    .where("archived", "=", 0)
+    .orderBy("sort_order")
+    .orderBy("id")
+    .execute();
+  const counts = consultationId
+    ? await db
+        .selectFrom("submissions")
+        .select(["cluster_id", (eb) => eb.fn.countAll<number>().as("submissions"), (eb) => eb.fn.sum<number>("supporters_count").as("supports")])
+        .where("consultation_id", "=", consultationId)
+        .where("status", "=", "published")
+        .groupBy("cluster_id")
+        .execute()
+    : [];
+  const byCluster = new Map(counts.map((c) => [c.cluster_id, c]));
+  return clusters.map((c) => ({
+    ...c,
+    submissions: Number(byCluster.get(c.id)?.submissions ?? 0),
+    supports: Number(byCluster.get(c.id)?.supports ?? 0),
+  }));
+}
+
+export async function getClusterBySlug(db: Executor, slug: string) {
+  return db
+    .selectFrom("clusters")
+    .select(["id", "slug", "name_en", "name_ur", "archived"])
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+}
+
+export async function listClusters(db: Executor, options: { includeArchived?: boolean } = {}) {
+  let q = db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur", "archived", "sort_order"]);
+  if (!options.includeArchived) q = q.where("archived", "=", 0);
+  return q.orderBy("sort_order").orderBy("id").execute();
+}
+
+export async function listCategories(db: Executor, options: { includeArchived?: boolean } = {}) {
+  let q = db.selectFrom("categories").select(["id", "slug", "name_en", "name_ur", "hint_en", "hint_ur", "archived", "sort_order"]);
+  if (!options.includeArchived) q = q.where("archived", "=", 0);
+  return q.orderBy("sort_order").orderBy("id").execute();
+}
+
+export async function listStages(db: Executor) {
+  return db.selectFrom("stages").select(["slug", "name_en", "name_ur"]).orderBy("sort_order").execute();
+}
+
+/** A published-submission count for one cluster of one consultation. */
+export async function countPublishedInCluster(db: Executor, consultationId: number, clusterId: number): Promise<number> {
+  const row = await db
+    .selectFrom("submissions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("consultation_id", "=", consultationId)
+    .where("cluster_id", "=", clusterId)
+    .where("status", "=", "published")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Submissions per cluster and status: the moderation and organiser overviews. */
+export async function countSubmissionsByClusterAndStatus(db: Executor, consultationId: number) {
+  const rows = await db
+    .selectFrom("submissions")
+    .select(["cluster_id", "status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("consultation_id", "=", consultationId)
+    .groupBy(["cluster_id", "status"])
+    .execute();
+  return rows.map((r) => ({ clusterId: r.cluster_id, status: r.status, count: Number(r.n) }));
+}
+
+export async function countOpenReports(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom("reports")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("status", "=", "open")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

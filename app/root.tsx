@@ -1,0 +1,119 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { useChangeLanguage } from "remix-i18next/react";
+import { useNonce } from "./components/nonce";
+import { SiteFooter, SiteHeader } from "./components/site-chrome";
+import { textDirection } from "./lib/i18n";
+import { resolveLocale, tFor } from "./lib/i18next.server";
+import styles from "./styles/app.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.ico", sizes: "any" },
+];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const locale = await resolveLocale(request, context);
+  const user = context.user ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role } : null;
+  const t = tFor(locale);
+  // Titles for error pages: meta functions cannot translate on their own.
+  const titles = {
+    app: t("app.name"),
+    notFound: t("errorPage.notFound.title"),
+    forbidden: t("errorPage.forbidden.title"),
+    error: t("errorPage.server.title"),
+  };
+  return { locale, user, titles };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
+  const titles = data?.titles;
+  if (!error) return [{ title: titles?.app ?? "Mashwara" }];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const title = status === 404 ? titles?.notFound : status === 403 ? titles?.forbidden : titles?.error;
+  return [{ title: `${title ?? "Error"} · ${titles?.app ?? "Mashwara"}` }];
+};
+
+export type RootData = Awaited<ReturnType<typeof loader>>;
+
+export function useRootData(): RootData | undefined {
+  return useRouteLoaderData<typeof loader>("root");
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRootData();
+  const { i18n } = useTranslation();
+  const locale = data?.locale ?? i18n.language ?? "en";
+  const nonce = useNonce();
+  return (
+    <html lang={locale} dir={textDirection(locale)}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+function Page({ children }: { children: React.ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("nav.skip")}
+      </a>
+      <SiteHeader />
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <SiteFooter />
+    </>
+  );
+}
+
+export default function App() {
+  const data = useRootData();
+  useChangeLanguage(data?.locale ?? "en");
+  return (
+    <Page>
+      <Outlet />
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  let status = 500;
+  if (isRouteErrorResponse(error)) status = error.status;
+  const kind = status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 429 ? "rateLimited" : status >= 500 ? "server" : "badRequest";
+  // Never a stack trace: the details are in the server log, under the request id.
+  return (
+    <Page>
+      <div className="panel error-page">
+        <h1>{t(`errorPage.${kind}.title`)}</h1>
+        <p>{t(`errorPage.${kind}.body`)}</p>
+        <p>
+          <a href="/">{t("errorPage.home")}</a>
+        </p>
+      </div>
+    </Page>
+  );
+}

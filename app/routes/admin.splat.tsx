@@ -1,0 +1,17 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { requireRole } from "../auth/guards.server";
+
+// Unknown paths under /admin: the guard runs first (no probing of what exists), then 404.
+export async function loader(args: LoaderFunctionArgs) {
+  await requireRole(args, "admin");
+  throw data({ error: "notFound" }, { status: 404 });
+}
+
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "admin");
+  throw data({ error: "notFound" }, { status: 404 });
+}
+
+export default function AdminNotFound() {
+  return null;
+}

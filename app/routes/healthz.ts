@@ -1,0 +1,17 @@
+import { sql } from "kysely";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+
+// 200 when the database answers within 2 s, 503 otherwise. No page chrome, no cache.
+export async function loader({ context }: LoaderFunctionArgs) {
+  const headers = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+  try {
+    await Promise.race([
+      sql`select 1`.execute(context.db),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000)),
+    ]);
+    return new Response(JSON.stringify({ status: "ok", database: context.dialect }), { status: 200, headers });
+  } catch (error) {
+    context.logger.error({ err: error }, "health check failed");
+    return new Response(JSON.stringify({ status: "unavailable" }), { status: 503, headers });
+  }
+}

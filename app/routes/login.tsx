@@ -1,0 +1,111 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireAnonymous, safeRedirectPath } from "../auth/guards.server";
+import { ErrorSummary, Honeypot, TextField } from "../components/form";
+import { readForm } from "../lib/http.server";
+import { getFixedT } from "../lib/i18next.server";
+import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
+import { HONEYPOT_FIELD, LoginSchema } from "../lib/schemas";
+import { securityEvent } from "../lib/security.server";
+import { authenticate, normaliseEmail } from "../models/user.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/me");
+  requireAnonymous({ context }, redirectTo);
+  const { t } = await getFixedT(request, context);
+  return { title: `${t("login.title")} · ${t("app.name")}`, redirectTo };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readForm(request);
+  if (formData.get(HONEYPOT_FIELD)) {
+    await securityEvent(context, "honeypot", { path: "/login" });
+    return data({ status: "error" as const, formErrors: ["errors.honeypot"] }, { status: 400 });
+  }
+  const submission = parseWithZod(formData, { schema: LoginSchema });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const accountRule = RULES.loginAccount(context.config.LOGIN_FAILURES_PER_ACCOUNT);
+  const ipRule = RULES.loginIp(context.config.LOGIN_FAILURES_PER_IP);
+  const accountKey = normaliseEmail(email);
+  const [account, ip] = await Promise.all([
+    peekRateLimit(context.db, accountRule, accountKey),
+    peekRateLimit(context.db, ipRule, context.clientIp),
+  ]);
+  if (account.limited || ip.limited) {
+    await securityEvent(context, "rate_limit", { email: accountKey, rule: account.limited ? accountRule.name : ipRule.name });
+    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
+      status: 429,
+      headers: { "Retry-After": String(Math.max(account.retryAfter, ip.retryAfter)) },
+    });
+  }
+
+  const result = await authenticate(context.db, email, password);
+  if (!result.ok) {
+    if (result.reason === "invalid") {
+      await hitRateLimit(context.db, accountRule, accountKey);
+      await hitRateLimit(context.db, ipRule, context.clientIp);
+    }
+    await securityEvent(context, "login.failure", { userId: result.userId, email: accountKey, reason: result.reason });
+    const message = result.reason === "disabled" ? "errors.accountDisabled" : "errors.invalidCredentials";
+    return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
+      status: result.reason === "disabled" ? 403 : 400,
+    });
+  }
+
+  // A new session id at every sign-in; whatever session came with the request ends.
+  if (context.sessionToken) await context.auth.signOut(context.sessionToken);
+  const cookie = await context.auth.signIn(result.userId, {
+    userAgent: request.headers.get("User-Agent"),
+    ip: context.clientIp,
+  });
+  await securityEvent(context, "login.success", { userId: result.userId });
+  return redirect(safeRedirectPath(redirectTo, "/me"), { headers: { "Set-Cookie": cookie } });
+}
+
+export default function Login() {
+  const { redirectTo } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+  });
+  const formErrors = [
+    ...(form.errors ?? []),
+    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+  ];
+  return (
+    <div className="narrow">
+      <h1>{t("login.title")}</h1>
+      <Form method="post" {...getFormProps(form)} className="stack">
+        <ErrorSummary
+          formErrors={[...new Set(formErrors)]}
+          fields={[
+            { field: fields.email, label: t("login.email") },
+            { field: fields.password, label: t("login.password") },
+          ]}
+        />
+        <Honeypot />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <TextField field={fields.email} label={t("login.email")} type="email" autoComplete="username" dir="ltr" />
+        <TextField field={fields.password} label={t("login.password")} type="password" autoComplete="current-password" dir="ltr" />
+        <button type="submit" className="button">
+          {t("login.submit")}
+        </button>
+      </Form>
+      <p>
+        {t("login.noAccount")} <Link to="/register">{t("nav.register")}</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireAnonymous } from "../auth/guards.server";
+import { CheckboxField, ErrorSummary, Honeypot, SelectField, TextField } from "../components/form";
+import { readForm } from "../lib/http.server";
+import { localName } from "../lib/i18n";
+import { getFixedT } from "../lib/i18next.server";
+import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
+import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
+import { HONEYPOT_FIELD, RegisterSchema } from "../lib/schemas";
+import { securityEvent } from "../lib/security.server";
+import { listClusters } from "../models/taxonomy.server";
+import { createUser } from "../models/user.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  requireAnonymous({ context });
+  const { t, lng } = await getFixedT(request, context);
+  const clusters = await listClusters(context.db);
+  return {
+    title: `${t("register.title")} · ${t("app.name")}`,
+    clusters: clusters.map((c) => ({ value: c.slug, label: localName(c, lng) })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireAnonymous({ context });
+  const formData = await readForm(request);
+  if (formData.get(HONEYPOT_FIELD)) {
+    await securityEvent(context, "honeypot", { path: "/register" });
+    return data({ status: "error" as const, formErrors: ["errors.honeypot"] }, { status: 400 });
+  }
+  const submission = parseWithZod(formData, { schema: RegisterSchema });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+
+  const rule = RULES.registerIp(context.config.REGISTRATIONS_PER_IP);
+  const limit = await peekRateLimit(context.db, rule, context.clientIp);
+  if (limit.limited) {
+    await securityEvent(context, "rate_limit", { path: "/register", rule: rule.name });
+    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
+      status: 429,
+      headers: { "Retry-After": String(limit.retryAfter) },
+    });
+  }
+
+  const input = submission.value;
+  const { lng } = await getFixedT(request, context);
+  const result = await createUser(context.db, {
+    email: input.email,
+    password: input.password,
+    displayName: input.displayName,
+    locale: lng,
+    showOrganisation: input.showOrganisation,
+    organisation: {
+      name: input.organisationName,
+      type: input.organisationType,
+      sizeBand: input.sizeBand,
+      city: input.city,
+      province: input.province,
+      clusterSlug: input.cluster,
+      registrationNumber: input.registrationNumber,
+    },
+  });
+  if (!result.ok) {
+    // A taken email counts against the limit too: it is what an address harvester probes.
+    if (result.fieldErrors.email) await hitRateLimit(context.db, rule, context.clientIp);
+    return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: ["password"] }), { status: 400 });
+  }
+  await hitRateLimit(context.db, rule, context.clientIp);
+  await securityEvent(context, "register", { userId: result.userId });
+  const cookie = await context.auth.signIn(result.userId, {
+    userAgent: request.headers.get("User-Agent"),
+    ip: context.clientIp,
+  });
+  return redirect("/me", { headers: { "Set-Cookie": cookie } });
+}
+
+export default function Register() {
+  const { clusters } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const [form, fields] = useForm({
+    id: "register",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: RegisterSchema }),
+  });
+  const formErrors = [
+    ...(form.errors ?? []),
+    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+  ];
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
+
+  return (
+    <div className="narrow">
+      <h1>{t("register.title")}</h1>
+      <p>{t("register.intro")}</p>
+      <Form method="post" {...getFormProps(form)} className="stack">
+        <ErrorSummary
+          formErrors={[...new Set(formErrors)]}
+          fields={[
+            { field: fields.email, label: t("register.email") },
+            { field: fields.password, label: t("register.password") },
+            { field: fields.displayName, label: t("register.displayName") },
+            { field: fields.organisationName, label: t("register.organisationName") },
+            { field: fields.organisationType, label: t("register.organisationType") },
+            { field: fields.sizeBand, label: t("register.sizeBand") },
+            { field: fields.city, label: t("register.city") },
+            { field: fields.province, label: t("register.province") },
+            { field: fields.cluster, label: t("register.cluster") },
+            { field: fields.registrationNumber, label: t("register.registrationNumber") },
+          ]}
+        />
+        <Honeypot />
+        <fieldset>
+          <legend>{t("register.you")}</legend>
+          <TextField field={fields.displayName} label={t("register.displayName")} autoComplete="name" />
+          <TextField field={fields.email} label={t("register.email")} type="email" autoComplete="email" dir="ltr" />
+          <TextField
+            field={fields.password}
+            label={t("register.password")}
+            hint={t("register.passwordHint")}
+            type="password"
+            autoComplete="new-password"
+            dir="ltr"
+          />
+        </fieldset>
+        <fieldset>
+          <legend>{t("register.organisation")}</legend>
+          <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
+          <SelectField
+            field={fields.organisationType}
+            label={t("register.organisationType")}
+            placeholder={t("form.choose")}
+            options={ORGANISATION_TYPES.map(option("organisationType"))}
+          />
+          <SelectField
+            field={fields.sizeBand}
+            label={t("register.sizeBand")}
+            placeholder={t("form.choose")}
+            options={SIZE_BANDS.map(option("sizeBand"))}
+          />
+          <SelectField field={fields.cluster} label={t("register.cluster")} placeholder={t("form.choose")} options={clusters} />
+          <TextField field={fields.city} label={t("register.city")} autoComplete="address-level2" />
+          <SelectField
+            field={fields.province}
+            label={t("register.province")}
+            placeholder={t("form.choose")}
+            options={PROVINCES.map(option("province"))}
+          />
+          <TextField
+            field={fields.registrationNumber}
+            label={t("register.registrationNumber")}
+            hint={t("register.registrationNumberHint")}
+            dir="ltr"
+          />
+          <CheckboxField
+            field={fields.showOrganisation}
+            label={t("register.showOrganisation")}
+            hint={t("register.showOrganisationHint")}
+          />
+        </fieldset>
+        <button type="submit" className="button">
+          {t("register.submit")}
+        </button>
+      </Form>
+      <p>
+        {t("register.haveAccount")} <Link to="/login">{t("nav.login")}</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+// The static list of migrations, in order. Bundlers and tests find them here;
+// nothing is discovered from the file system at run time.
+import type { Kysely, Migration } from "kysely";
+import type { Dialect } from "../client";
+import * as init from "./2026-11-29T0000-init";
+
+interface DialectMigration {
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+  down?(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+const migrations: Array<[string, DialectMigration]> = [["2026-11-29T0000-init", init]];
+
+export function getMigrations(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    migrations.map(([name, m]) => [
+      name,
+      {
+        up: (db: Kysely<any>) => m.up(db, dialect),
+        down: m.down ? (db: Kysely<any>) => m.down!(db, dialect) : undefined,
+      },
+    ]),
+  );
+}

@@ -1,0 +1,320 @@
+// The typed shape of the database, shared by every model, the CLI and the tests.
+// Storage types are portable between SQLite and PostgreSQL: integer ids,
+// ISO-8601 UTC text for times (they sort as text), 0/1 integers for flags,
+// JSON as text. See docs/decisions/0002-portable-storage-types.md.
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+export type Role = "stakeholder" | "moderator" | "organiser" | "admin";
+export type UserStatus = "active" | "disabled" | "deleted";
+export type OrganisationType = "firm" | "association" | "chamber" | "academia" | "government" | "other";
+export type SizeBand = "micro" | "small" | "medium" | "large";
+export type SubmissionStatus = "pending" | "published" | "rejected" | "merged" | "hidden" | "withdrawn";
+export type SubmissionSource = "web" | "workshop" | "import";
+export type Flag = 0 | 1;
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  /** lower-cased, whitespace-collapsed name, for matching */
+  name_normalised: string;
+  type: OrganisationType;
+  size_band: SizeBand;
+  city: string;
+  province: string;
+  cluster_id: number | null;
+  /** NTN or SECP number, normalised (upper case, no spaces); unique when present */
+  registration_number: string | null;
+  verified: Generated<Flag>;
+  verified_at: string | null;
+  verified_by: number | null;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  /** lower-cased email: the unique key (emails are unique case-insensitively) */
+  email_normalised: string;
+  display_name: string;
+  password_hash: string;
+  role: Role;
+  status: UserStatus;
+  organisation_id: number | null;
+  /** privacy choice: 1 = show my organisation's name publicly */
+  show_organisation: Flag;
+  locale: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface SessionsTable {
+  /** sha-256 of the session token: a database leak does not leak live sessions */
+  id: string;
+  user_id: number;
+  expires_at: string;
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface ConsultationsTable {
+  id: Generated<number>;
+  slug: string;
+  title_en: string;
+  title_ur: string;
+  description_en: string;
+  description_ur: string;
+  /** 1 for the single active consultation */
+  is_active: Flag;
+  submission_opens_at: string;
+  submission_closes_at: string;
+  support_opens_at: string;
+  support_closes_at: string;
+  /** supports per stakeholder per cluster; 0 = unlimited */
+  support_budget: number;
+  allow_self_support: Flag;
+  reports_to_hide: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClustersTable {
+  id: Generated<number>;
+  slug: string;
+  name_en: string;
+  name_ur: string;
+  sort_order: number;
+  archived: Flag;
+}
+
+export interface CategoriesTable {
+  id: Generated<number>;
+  slug: string;
+  name_en: string;
+  name_ur: string;
+  hint_en: string;
+  hint_ur: string;
+  sort_order: number;
+  archived: Flag;
+}
+
+export interface StagesTable {
+  slug: string;
+  name_en: string;
+  name_ur: string;
+  sort_order: number;
+}
+
+export interface SubmissionsTable {
+  /** the public number shown as #id */
+  id: Generated<number>;
+  consultation_id: number;
+  cluster_id: number;
+  author_id: number | null;
+  organisation_id: number | null;
+  title: string;
+  problem: string;
+  proposal: string;
+  expected_impact: string;
+  stage: string | null;
+  suggested_category_id: number | null;
+  horizon: string | null;
+  status: SubmissionStatus;
+  source: SubmissionSource;
+  merged_into_id: number | null;
+  reject_reason_code: string | null;
+  reject_reason: string | null;
+  /** equals count(supports) of this submission; kept in the same transaction */
+  supporters_count: Generated<number>;
+  comments_count: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+}
+
+export interface SubmissionCategoriesTable {
+  submission_id: number;
+  category_id: number;
+  tagged_by: number | null;
+  tagged_at: string;
+}
+
+export interface TagLogTable {
+  id: Generated<number>;
+  submission_id: number;
+  actor_id: number | null;
+  /** JSON arrays of category slugs */
+  before: string;
+  after: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface SubmissionEventsTable {
+  id: Generated<number>;
+  submission_id: number;
+  /** submitted | edited | published | rejected | tagged | merged | withdrawn | hidden | restored | included | response */
+  event: string;
+  actor_id: number | null;
+  /** shown publicly instead of a name */
+  actor_role: string;
+  /** JSON: event details, e.g. the text before an edit */
+  data: string | null;
+  created_at: string;
+}
+
+export interface SupportsTable {
+  submission_id: number;
+  user_id: number;
+  /** denormalised from the submission, for the per-cluster budget */
+  cluster_id: number;
+  consultation_id: number;
+  /** set when the row was carried over from a merged duplicate */
+  merged_from_id: number | null;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  submission_id: number;
+  author_id: number | null;
+  parent_id: number | null;
+  body: string;
+  /** visible | hidden | deleted */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  /** submission | comment */
+  target_type: string;
+  target_id: number;
+  reporter_id: number;
+  reason: string;
+  details: string;
+  /** open | dismissed | actioned */
+  status: string;
+  created_at: string;
+  resolved_by: number | null;
+  resolved_at: string | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  submission_id: number | null;
+  recommendation_id: number | null;
+  data: string | null;
+  read_at: string | null;
+  created_at: string;
+}
+
+export interface EmailOutboxTable {
+  id: Generated<number>;
+  to_email: string;
+  subject: string;
+  body: string;
+  /** queued | sent | failed | stored (no SMTP configured) */
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface RecommendationsTable {
+  /** shown as R-n */
+  id: Generated<number>;
+  consultation_id: number;
+  title: string;
+  text: string;
+  priority: number;
+  dissent: string;
+  /** draft | final */
+  status: string;
+  response_status: string | null;
+  response_text: string | null;
+  responsible_agency: string | null;
+  response_date: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecommendationClustersTable {
+  recommendation_id: number;
+  cluster_id: number;
+}
+
+export interface RecommendationCategoriesTable {
+  recommendation_id: number;
+  category_id: number;
+}
+
+export interface RecommendationSubmissionsTable {
+  recommendation_id: number;
+  submission_id: number;
+  linked_by: number | null;
+  linked_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  actor_role: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: string | null;
+  after: string | null;
+  reason: string | null;
+  ip: string | null;
+  created_at: string;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  /** floor(epoch ms / window ms) */
+  bucket: number;
+  count: number;
+  expires_at: string;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  consultations: ConsultationsTable;
+  clusters: ClustersTable;
+  categories: CategoriesTable;
+  stages: StagesTable;
+  submissions: SubmissionsTable;
+  submission_categories: SubmissionCategoriesTable;
+  tag_log: TagLogTable;
+  submission_events: SubmissionEventsTable;
+  supports: SupportsTable;
+  comments: CommentsTable;
+  reports: ReportsTable;
+  notifications: NotificationsTable;
+  email_outbox: EmailOutboxTable;
+  recommendations: RecommendationsTable;
+  recommendation_clusters: RecommendationClustersTable;
+  recommendation_categories: RecommendationCategoriesTable;
+  recommendation_submissions: RecommendationSubmissionsTable;
+  audit_log: AuditLogTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type Consultation = Selectable<ConsultationsTable>;
+export type Cluster = Selectable<ClustersTable>;
+export type Category = Selectable<CategoriesTable>;
+export type Submission = Selectable<SubmissionsTable>;

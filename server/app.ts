@@ -1,0 +1,204 @@
+// The HTTP pipeline in front of Remix: request log, security headers with a
+import "../app/context";
+// per-request CSP nonce, compression, static assets, a body cap, the
+// cross-site request check, and session validation (once per request).
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import compression from "compression";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import { createRequestHandler } from "@remix-run/express";
+import { securityEvent } from "../app/lib/security.server";
+import type { Services } from "./services";
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
+const BODY_LIMITS: Array<[RegExp, number]> = [[/^\/moderation\/import\/?$/, 6 * 1024 * 1024]];
+
+export function bodyLimitFor(pathname: string): number {
+  return BODY_LIMITS.find(([re]) => re.test(pathname))?.[1] ?? DEFAULT_BODY_LIMIT;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function plainPage(res: Response, status: number, en: string, ur: string) {
+  res
+    .status(status)
+    .type("html")
+    .set("Cache-Control", "no-store")
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head>` +
+        `<body><main><h1>${status}</h1><p>${en}</p><p lang="ur" dir="rtl">${ur}</p><p><a href="/">Mashwara</a></p></main></body></html>`,
+    );
+}
+
+function normaliseIp(ip: string | undefined): string {
+  if (!ip) return "unknown";
+  return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+}
+
+export interface AppOptions {
+  services: Services;
+  /** the production build, or a function that loads it (dev: through Vite) */
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  /** Vite's dev middleware, in development */
+  viteMiddleware?: express.RequestHandler;
+  clientDir?: string;
+}
+
+export function createApp({ services, build, viteMiddleware, clientDir = path.resolve("build/client") }: AppOptions) {
+  const { config, logger } = services;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY);
+  const origin = config.ORIGIN;
+  const isDev = config.NODE_ENV === "development";
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      // Only what an operator needs; never cookies or authorisation headers.
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split("?")[0], ip: normaliseIp(req.remoteAddress) }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/assets/") === true },
+    }),
+  );
+
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    next();
+  });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+          // Vite injects styles inline in development only.
+          "style-src": isDev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "font-src": ["'self'"],
+          "connect-src": isDev ? ["'self'", "ws:"] : ["'self'"],
+          "form-action": ["'self'"],
+          "object-src": ["'none'"],
+          "base-uri": ["'none'"],
+          "frame-ancestors": ["'none'"],
+          "upgrade-insecure-requests": config.secureCookies ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+      strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+      xFrameOptions: { action: "deny" },
+    }),
+  );
+
+  app.use(compression());
+
+  if (viteMiddleware) {
+    app.use(viteMiddleware);
+  } else {
+    // Hashed file names: cache for a year, never revalidate.
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
+    app.use(express.static(clientDir, { maxAge: "1h", index: false }));
+  }
+
+  // Body cap: refuse before reading. Node's parser never reads past Content-Length.
+  app.use((req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const limit = bodyLimitFor(req.path);
+    const length = req.headers["content-length"];
+    if (length === undefined) {
+      if (req.headers["transfer-encoding"]) return plainPage(res, 411, "A request body needs a Content-Length.", "درخواست کے ساتھ اس کی لمبائی بتانا ضروری ہے۔");
+      return next();
+    }
+    if (!/^\d+$/.test(length)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
+    if (Number(length) > limit) {
+      res.set("Connection", "close");
+      return plainPage(res, 413, "The request is too large.", "درخواست بہت بڑی ہے۔");
+    }
+    next();
+  });
+
+  // Sessions: validated once here; the result rides in the load context.
+  app.use(async (req, res, next) => {
+    try {
+      const token = services.auth.readToken(req.headers.cookie);
+      res.locals.sessionToken = null;
+      res.locals.user = null;
+      if (token) {
+        const session = await services.auth.validate(token);
+        if (session) {
+          res.locals.user = session.user;
+          res.locals.sessionToken = token;
+          if (session.refreshCookie) res.append("Set-Cookie", session.refreshCookie.serialize());
+        } else {
+          res.append("Set-Cookie", services.auth.blankCookie());
+        }
+      }
+      // Pages for a signed-in person are theirs alone: no shared or browser cache.
+      if (res.locals.user) res.set("Cache-Control", "no-store");
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const contextFor = (req: Request, res: Response): AppLoadContext => ({
+    db: services.db,
+    dialect: services.dialect,
+    config,
+    logger: req.log ?? logger,
+    auth: services.auth,
+    cspNonce: res.locals.cspNonce,
+    clientIp: normaliseIp(req.ip),
+    requestId: String(req.id ?? ""),
+    user: res.locals.user ?? null,
+    sessionToken: res.locals.sessionToken ?? null,
+  });
+
+  // Cross-site request check: a state-changing request from another site is refused.
+  app.use(async (req, res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const fetchSite = req.headers["sec-fetch-site"];
+    const requestOrigin = req.headers.origin;
+    const crossSite = fetchSite === "cross-site" || fetchSite === "same-site";
+    const foreignOrigin = requestOrigin !== undefined && requestOrigin !== origin;
+    if (!crossSite && !foreignOrigin) return next();
+    try {
+      await securityEvent(contextFor(req, res), "access.denied", { path: req.path, rule: "cross-site", reason: String(requestOrigin ?? fetchSite) });
+    } finally {
+      plainPage(res, 403, "This request came from another site and was refused.", "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔");
+    }
+  });
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build: build as ServerBuild,
+      mode: config.NODE_ENV === "production" ? "production" : "development",
+      getLoadContext: (req, res) => contextFor(req as Request, res as Response),
+    }),
+  );
+
+  // Last resort: an error outside Remix (e.g. the database went away mid-request).
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    (req.log ?? logger).error({ err: error }, "request failed");
+    if (res.headersSent) return res.end();
+    plainPage(res, 500, "Something went wrong on our side. Please try again.", "ہماری طرف سے کوئی خرابی ہوئی۔ براہِ کرم دوبارہ کوشش کریں۔");
+  });
+
+  return app;
+}

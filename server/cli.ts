@@ -1,0 +1,189 @@
+// The operators' command line: `npm run cli -- <command>`. Calls the same
+// models as the web app; exit 0 on success, 1 with a message otherwise.
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
+import { ROLES, isRole } from "../app/auth/permissions";
+import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../app/lib/reference";
+import { EmailSchema } from "../app/lib/schemas";
+import { createUser, setUserRole } from "../app/models/user.server";
+import { createDb, type DbHandle } from "../db/client";
+import { migrateToLatest } from "../db/migrate";
+import { seedTaxonomy } from "../db/seed";
+
+class UsageError extends Error {}
+
+function loadConfig(): Config {
+  try {
+    return parseConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function withDb<T>(fn: (handle: DbHandle) => Promise<T>, options: { migrate?: boolean } = { migrate: true }): Promise<T> {
+  const config = loadConfig();
+  const handle = createDb(config.DATABASE_URL, { poolSize: 2 });
+  try {
+    if (options.migrate) await migrateToLatest(handle);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+export function buildProgram(): Command {
+  const program = new Command("mashwara")
+    .description("Mashwara operator commands")
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("user:create")
+    .description("create a user (an organisation too, when --organisation is given)")
+    .requiredOption("--email <email>")
+    .requiredOption("--password <password>")
+    .requiredOption("--name <name>", "display name")
+    .addOption(new Option("--role <role>").choices([...ROLES]).default("stakeholder"))
+    .option("--organisation <name>", "organisation name")
+    .addOption(new Option("--organisation-type <type>").choices([...ORGANISATION_TYPES]).default("firm"))
+    .addOption(new Option("--size <band>").choices([...SIZE_BANDS]).default("small"))
+    .option("--cluster <slug>", "primary cluster of the organisation", "it")
+    .option("--city <city>", "city of the organisation", "Islamabad")
+    .addOption(new Option("--province <province>").choices([...PROVINCES]).default("islamabad"))
+    .option("--registration-number <number>", "NTN or SECP number")
+    .action(async (o) => {
+      if (!EmailSchema.safeParse(o.email).success) throw new UsageError(`not an email address: ${o.email}`);
+      if (String(o.name).trim().length < 2) throw new UsageError("--name needs at least 2 characters");
+      await withDb(async ({ db }) => {
+        await seedTaxonomy(db);
+        const result = await createUser(db, {
+          email: o.email,
+          password: o.password,
+          displayName: o.name,
+          role: o.role,
+          showOrganisation: false,
+          organisation: o.organisation
+            ? {
+                name: o.organisation,
+                type: o.organisationType,
+                sizeBand: o.size,
+                city: o.city,
+                province: o.province,
+                clusterSlug: o.cluster,
+                registrationNumber: o.registrationNumber,
+              }
+            : null,
+        });
+        if (!result.ok) {
+          const reasons: Record<string, string> = {
+            "errors.emailTaken": "a user with this email already exists",
+            "errors.passwordTooShort": "the password is shorter than 8 characters",
+            "errors.passwordTooLong": "the password is longer than 256 characters",
+            "errors.passwordCommon": "the password is a commonly used one",
+            "errors.passwordContext": "the password is built on the site's or the user's own words",
+            "errors.invalid": "unknown value",
+          };
+          const lines = Object.entries(result.fieldErrors).map(([f, errs]) => `${f}: ${errs.map((e) => reasons[e] ?? e).join(", ")}`);
+          throw new UsageError(`user not created:\n  ${lines.join("\n  ")}`);
+        }
+        out(`created user ${result.userId} <${o.email}> with role ${o.role}`);
+      });
+    });
+
+  program
+    .command("user:set-role")
+    .description("change a user's role; ends all their sessions")
+    .requiredOption("--email <email>")
+    .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
+    .action(async (o) => {
+      if (!isRole(o.role)) throw new UsageError(`unknown role "${o.role}": use one of ${ROLES.join(", ")}`);
+      await withDb(async ({ db }) => {
+        const result = await setUserRole(db, { email: o.email, role: o.role, actorRole: "operator" });
+        if (!result.ok) throw new UsageError(`no user with email ${o.email}`);
+        out(`${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
+      });
+    });
+
+  program
+    .command("db:migrate")
+    .description("migrate the database to the latest version")
+    .action(async () => {
+      await withDb(
+        async (handle) => {
+          const { applied } = await migrateToLatest(handle);
+          out(applied.length ? `applied: ${applied.join(", ")}` : "already up to date");
+        },
+        { migrate: false },
+      );
+    });
+
+  program
+    .command("db:seed")
+    .description("seed the taxonomy and the default consultation (idempotent)")
+    .option("--demo", "add demo users and submissions")
+    .addOption(new Option("--size <size>").choices(["small", "bench"]).default("small"))
+    .action(async (o) => {
+      if (o.demo) {
+        throw new UsageError("--demo data arrives with the suggestions issue (submissions do not exist yet); nothing was changed");
+      }
+      await withDb(async ({ db }) => {
+        const r = await seedTaxonomy(db);
+        out(
+          `clusters +${r.clusters}, categories +${r.categories}, stages +${r.stages}, default consultation ${r.consultationCreated ? "created" : "already there"}`,
+        );
+      });
+    });
+
+  program
+    .command("db:backup")
+    .description("consistent online backup of the SQLite database to FILE (safe while the app serves)")
+    .argument("<file>")
+    .action(async (file: string) => {
+      await withDb(
+        async (handle) => {
+          if (handle.dialect !== "sqlite" || !handle.sqlite) {
+            throw new UsageError("db:backup is for SQLite; on PostgreSQL use pg_dump (see docs/operations.md)");
+          }
+          const target = path.resolve(file);
+          if (target === path.resolve(handle.location)) throw new UsageError("the backup file must not be the database itself");
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          // Write beside the target and rename when whole: a crash never leaves a half backup under the real name.
+          const partial = `${target}.partial-${process.pid}`;
+          try {
+            await handle.sqlite.backup(partial);
+            const check = new SQLite(partial, { readonly: true });
+            const integrity = check.pragma("integrity_check", { simple: true });
+            check.close();
+            if (integrity !== "ok") throw new Error(`integrity check of the backup failed: ${String(integrity)}`);
+            fs.renameSync(partial, target);
+          } finally {
+            fs.rmSync(partial, { force: true });
+          }
+          out(`backup written to ${target} (${fs.statSync(target).size} bytes, integrity ok)`);
+        },
+        { migrate: false },
+      );
+    });
+
+  return program;
+}
+
+async function main() {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 1);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

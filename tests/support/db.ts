@@ -1,0 +1,61 @@
+// A fresh, migrated and seeded database per test file (or per test): SQLite
+// by default, PostgreSQL when TEST_DATABASE_URL is set. No test sees another's rows.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createDb, type DbHandle } from "../../db/client";
+import { migrateToLatest } from "../../db/migrate";
+import { seedTaxonomy } from "../../db/seed";
+
+export const testDialect = process.env.TEST_DATABASE_URL ? "postgres" : "sqlite";
+
+export interface TestDb extends DbHandle {
+  /** the DATABASE_URL a server process can use to open the same database */
+  url: string;
+  destroy(): Promise<void>;
+}
+
+/** A new empty database (not migrated): its URL and a function that removes it. */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mashwara_t_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const base = process.env.TEST_DATABASE_URL;
+  if (base) {
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const c = new pg.Client({ connectionString: base });
+        await c.connect();
+        await c.query(`drop database if exists "${name}" with (force)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mashwara-test-"));
+  return {
+    url: path.join(dir, `${name}.sqlite`),
+    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function createTestDb(options: { seed?: boolean } = {}): Promise<TestDb> {
+  const { url, drop } = await createEmptyDatabase();
+  const handle = createDb(url, { poolSize: 4 });
+  await migrateToLatest(handle);
+  if (options.seed !== false) await seedTaxonomy(handle.db);
+  return {
+    ...handle,
+    url,
+    destroy: async () => {
+      await handle.close();
+      await drop();
+    },
+  };
+}
