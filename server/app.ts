@@ -69,8 +69,9 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
         req: (req) => ({ id: req.id, method: req.method, url: req.url?.split("?")[0], ip: normaliseIp(req.remoteAddress) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/assets/") === true },
+      // Health probes every few seconds would drown the log: they go at debug level.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : req.url === "/healthz" ? "debug" : "info",
     }),
   );
 
@@ -184,8 +185,9 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     }
   });
 
-  app.all(
-    "*",
+  // app.use, not app.all("*"): Express would decode the path as a parameter and
+  // turn a malformed %-escape into a 500.
+  app.use(
     createRequestHandler({
       build: build as ServerBuild,
       mode: config.NODE_ENV === "production" ? "production" : "development",
@@ -195,8 +197,14 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
 
   // Last resort: an error outside Remix (e.g. the database went away mid-request).
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    (req.log ?? logger).error({ err: error }, "request failed");
     if (res.headersSent) return res.end();
+    const status = Number((error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode);
+    if (status >= 400 && status < 500) {
+      // A client's mistake caught by a middleware (malformed URL, aborted body): say so, log briefly.
+      (req.log ?? logger).warn({ status, reason: (error as Error)?.message }, "bad request");
+      return plainPage(res, status, "The request could not be understood.", "درخواست سمجھی نہیں جا سکی۔");
+    }
+    (req.log ?? logger).error({ err: error }, "request failed");
     plainPage(res, 500, "Something went wrong on our side. Please try again.", "ہماری طرف سے کوئی خرابی ہوئی۔ براہِ کرم دوبارہ کوشش کریں۔");
   });
 
