@@ -129,6 +129,10 @@ export interface SubmissionsTable {
   /** equals count(supports) of this submission; kept in the same transaction */
   supporters_count: Generated<number>;
   comments_count: Generated<number>;
+  /** random number fixed at creation: the "random" sort rotates through it */
+  random_key: Generated<number>;
+  /** Σ 2^((t − t0)/half-life) over supports and comments: the "trending" order */
+  trending_score: Generated<number>;
   created_at: string;
   updated_at: string;
   published_at: string | null;
