@@ -1,5 +1,10 @@
 // Recognising constraint violations the same way on both databases.
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string } | undefined;
-  return e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "23505";
+// `column` narrows it to the constraint on that column: SQLite names the column
+// in its message ("UNIQUE constraint failed: users.email_normalised"), PostgreSQL
+// in the constraint name ("users_email_normalised_key").
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  const e = error as { code?: string; message?: string; constraint?: string } | undefined;
+  const unique = e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "23505";
+  if (!unique || !column) return unique;
+  return Boolean(e?.message?.includes(column) || e?.constraint?.includes(column));
 }

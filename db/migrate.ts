@@ -1,13 +1,53 @@
-// Runs the static migration list with Kysely's Migrator. Safe when two
-// instances start at once: PostgreSQL serialises them with Kysely's advisory
-// lock; on SQLite the loser of the write lock gets SQLITE_BUSY, its whole
-// migration transaction rolls back, and it retries and finds nothing to do.
-import { Migrator, type MigrationResult } from "kysely";
+// Runs the static migration list with Kysely's Migrator, all of it in one
+// transaction, safe when several instances start at once:
+// - PostgreSQL: transactional DDL, and Kysely's advisory lock serialises the
+//   instances; the second finds nothing left to do.
+// - SQLite: Kysely's SQLite adapter claims no transactional DDL and takes no
+//   lock, so two processes could both run the first migration. Migrations run
+//   here through a dialect that wraps them in `BEGIN IMMEDIATE` (the write lock
+//   is taken before anything is read; SQLite DDL is transactional): a second
+//   process waits for the lock (busy_timeout), or gets SQLITE_BUSY, rolls back
+//   and retries, and finds the work done. A crash mid-migration leaves nothing half-built.
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type MigrationResult,
+  type SqliteDialectConfig,
+} from "kysely";
 import type { DbHandle } from "./client";
 import { getMigrations } from "./migrations/index";
 
 export interface MigrateOutcome {
   applied: string[];
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class MigrationSqliteDialect extends SqliteDialect {
+  constructor(private readonly migrationConfig: SqliteDialectConfig) {
+    super(migrationConfig);
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.migrationConfig);
+  }
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 function isBusy(error: unknown): boolean {
@@ -16,8 +56,14 @@ function isBusy(error: unknown): boolean {
 }
 
 export async function migrateToLatest(handle: DbHandle): Promise<MigrateOutcome> {
+  // On SQLite, a second Kysely over the same connection, used only here. It is
+  // never destroyed: that would close the connection the app goes on using.
+  const db =
+    handle.dialect === "sqlite" && handle.sqlite
+      ? new Kysely<any>({ dialect: new MigrationSqliteDialect({ database: handle.sqlite }) })
+      : handle.db;
   const migrator = new Migrator({
-    db: handle.db,
+    db,
     provider: { getMigrations: async () => getMigrations(handle.dialect) },
   });
   for (let attempt = 1; ; attempt++) {

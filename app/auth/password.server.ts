@@ -40,13 +40,18 @@ export function checkPassword(password: string, personal: Array<string | undefin
   const personalWords = personal
     .flatMap((w) => (w ?? "").toLowerCase().split(/[\s@._-]+/))
     .filter((w) => w.length >= 4);
+  // "Mashwara2026!", "Food-Processing-1" or "AminaSheikh2026" are the site's or
+  // the person's own words with decoration; a long passphrase that merely
+  // mentions "leather" is fine. Remove every such word, then refuse when fewer
+  // than four letters are left.
+  let rest = lower;
+  let matched = false;
   for (const word of [...CONTEXT_WORDS, ...personalWords]) {
-    if (!lower.includes(word)) continue;
-    // "Mashwara2026!" is a context word with decoration; a long passphrase that
-    // merely mentions "leather" is fine. Refuse when little is left besides the word.
-    const rest = lower.split(word).join("").replace(/[^\p{L}]/gu, "");
-    if (rest.length < 4) return "context";
+    if (!rest.includes(word)) continue;
+    matched = true;
+    rest = rest.split(word).join(" ");
   }
+  if (matched && rest.replace(/[^\p{L}]/gu, "").length < 4) return "context";
   return null;
 }
 

@@ -194,12 +194,13 @@ export function createAuth(db: DB, options: { secureCookies: boolean }) {
       const { session, user } = await lucia.validateSession(token);
       if (!session || !user) return null;
       const created = new Date(session.createdAt).getTime();
-      if (user.status !== "active" || now.getTime() - created >= ABSOLUTE_LIFETIME_MS) {
+      const lastSeen = new Date(session.lastSeenAt).getTime();
+      const idle = now.getTime() - lastSeen >= IDLE_TIMEOUT_MS;
+      if (user.status !== "active" || idle || now.getTime() - created >= ABSOLUTE_LIFETIME_MS) {
         await lucia.invalidateSession(token);
         return null;
       }
       let refreshCookie: Cookie | null = session.fresh ? lucia.createSessionCookie(token) : null;
-      const lastSeen = new Date(session.lastSeenAt).getTime();
       if (now.getTime() - lastSeen >= TOUCH_INTERVAL_MS) {
         // Slide the idle window precisely (lucia alone extends only at half-life),
         // never past the absolute lifetime.

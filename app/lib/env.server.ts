@@ -2,6 +2,7 @@
 // schema at start. A bad value stops the start with a message naming the
 // variable; nothing else in the app reads process.env.
 import { z } from "zod";
+import { redactUrl } from "../../db/client";
 
 const booleanish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
@@ -69,7 +70,10 @@ export function parseConfig(source: Record<string, string | undefined> = process
       result.error.issues.map((i) => {
         const name = String(i.path[0] ?? "environment");
         const value = cleaned[name];
-        const shown = name.includes("PASSWORD") || name === "SMTP_URL" || value === undefined ? "" : ` (got "${value}")`;
+        const shown =
+          name.includes("PASSWORD") || name === "SMTP_URL" || value === undefined
+            ? ""
+            : ` (got "${name === "DATABASE_URL" ? redactUrl(value) : value}")`;
         return `${name}: ${i.message}${shown}`;
       }),
     );

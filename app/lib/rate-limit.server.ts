@@ -51,7 +51,9 @@ function estimate(rule: RateRule, now: number, prevCount: number, currCount: num
     const share = currCount > 0 ? Math.max(0, 1 - rule.limit / currCount) : 0;
     waitMs = (current + 1 + share) * rule.windowMs - now;
   }
-  return { limited: true, count, retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) };
+  // At exactly waitMs the estimate equals the limit, still refused: the first
+  // allowed moment is strictly after it, hence floor + 1.
+  return { limited: true, count, retryAfter: Math.max(1, Math.floor(waitMs / 1000) + 1) };
 }
 
 async function counts(db: Executor, rule: RateRule, key: string, now: number) {
@@ -91,9 +93,10 @@ export async function hitRateLimit(db: Executor, rule: RateRule, key: string, no
     .returning("count")
     .executeTakeFirstOrThrow();
   const { prev } = await counts(db, rule, key, now);
-  const state = estimate(rule, now, prev, row.count);
   // The event just counted is allowed if the estimate before it was under the limit.
-  return { ...state, limited: estimate(rule, now, prev, row.count - 1).limited };
+  const after = estimate(rule, now, prev, row.count);
+  if (!estimate(rule, now, prev, row.count - 1).limited) return { limited: false, count: after.count, retryAfter: 0 };
+  return after;
 }
 
 /** Deletes counters no window can read any more. Run periodically. */

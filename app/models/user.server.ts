@@ -107,6 +107,8 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
           }
         }
         if (!organisationId) {
+          // Two colleagues registering the same new number at once: the unique
+          // index lets one insert win; the other joins the organisation it made.
           const created = await trx
             .insertInto("organisations")
             .values({
@@ -120,9 +122,20 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
               registration_number: registrationNumber,
               created_at: iso,
             })
+            .onConflict((oc) => oc.column("registration_number").doNothing())
             .returning("id")
-            .executeTakeFirstOrThrow();
-          organisationId = created.id;
+            .executeTakeFirst();
+          if (created) {
+            organisationId = created.id;
+          } else {
+            const existing = await trx
+              .selectFrom("organisations")
+              .select("id")
+              .where("registration_number", "=", registrationNumber)
+              .executeTakeFirstOrThrow();
+            organisationId = existing.id;
+            organisationMatched = true;
+          }
         }
       }
       const user = await trx
@@ -158,7 +171,7 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
     });
   } catch (error) {
     // Two registrations with one email at the same moment: the unique index decides.
-    if (isUniqueViolation(error)) return { ok: false, fieldErrors: { email: ["errors.emailTaken"] } };
+    if (isUniqueViolation(error, "email_normalised")) return { ok: false, fieldErrors: { email: ["errors.emailTaken"] } };
     throw error;
   }
 }
