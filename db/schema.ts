@@ -133,6 +133,9 @@ export interface SubmissionsTable {
   random_key: Generated<number>;
   /** Σ 2^((t − t0)/half-life) over supports and comments: the "trending" order */
   trending_score: Generated<number>;
+  /** normalised text for full-text search (see search.server.ts normaliseSearchText) */
+  search_title: Generated<string>;
+  search_body: Generated<string>;
   created_at: string;
   updated_at: string;
   published_at: string | null;

@@ -21,7 +21,7 @@ export async function addComment(
     const s = await trx
       .selectFrom("submissions as s")
       .innerJoin("consultations as c", "c.id", "s.consultation_id")
-      .select(["s.id", "s.status", "s.author_id", "c.support_opens_at"])
+      .select(["s.id", "s.status", "s.author_id", "c.created_at as trending_origin"])
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
@@ -56,7 +56,7 @@ export async function addComment(
       .updateTable("submissions")
       .set((eb) => ({
         comments_count: eb("comments_count", "+", 1),
-        trending_score: eb("trending_score", "+", trendingWeight(now, s.support_opens_at)),
+        trending_score: eb("trending_score", "+", trendingWeight(now, s.trending_origin)),
       }))
       .where("id", "=", s.id)
       .execute();
@@ -89,17 +89,24 @@ export async function editComment(
   return { ok: true };
 }
 
-/** Visible comments of a submission, oldest first, replies grouped under their parent. */
+/**
+ * Comments of a submission, oldest first, replies grouped under their parent.
+ * A hidden top-level comment that has visible replies stays as a placeholder
+ * (body null), so the replies are not lost with it.
+ */
 export async function listComments(db: Executor, submissionId: number) {
   const rows = await db
     .selectFrom("comments as c")
     .leftJoin("users as u", "u.id", "c.author_id")
-    .select(["c.id", "c.parent_id", "c.body", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
+    .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
     .where("c.submission_id", "=", submissionId)
-    .where("c.status", "=", "visible")
+    .where("c.status", "in", ["visible", "hidden"])
     .orderBy("c.id")
     .limit(1000)
     .execute();
-  const top = rows.filter((r) => r.parent_id === null);
-  return top.map((t) => ({ ...t, replies: rows.filter((r) => r.parent_id === t.id) }));
+  const replies = rows.filter((r) => r.parent_id !== null && r.status === "visible");
+  return rows
+    .filter((r) => r.parent_id === null)
+    .map((t) => ({ ...t, body: t.status === "visible" ? t.body : null, replies: replies.filter((r) => r.parent_id === t.id) }))
+    .filter((t) => t.body !== null || t.replies.length > 0);
 }

@@ -27,7 +27,14 @@ export async function approveSubmission(
     const s = await trx.selectFrom("submissions").select(["id", "status", "author_id"]).where("id", "=", params.id).executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status !== "pending") return { ok: false, reason: "notPending" };
-    await trx.updateTable("submissions").set({ status: "published", published_at: iso, updated_at: iso }).where("id", "=", s.id).where("status", "=", "pending").execute();
+    const r = await trx
+      .updateTable("submissions")
+      .set({ status: "published", published_at: iso, updated_at: iso })
+      .where("id", "=", s.id)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    // Another moderator published it a moment ago: one decision, not two.
+    if (Number(r.numUpdatedRows) !== 1) return { ok: false, reason: "notPending" };
     await trx.deleteFrom("submission_categories").where("submission_id", "=", s.id).execute();
     await trx
       .insertInto("submission_categories")

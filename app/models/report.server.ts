@@ -19,6 +19,14 @@ export async function reportItem(
   const iso = nowIso(now);
   return db.transaction().execute(async (trx): Promise<ReportResult> => {
     const t = params.target;
+    // Lock the reported item first: simultaneous reports then count one after
+    // another, so the threshold is crossed exactly once (PostgreSQL row lock;
+    // on SQLite the first write takes the database's write lock).
+    if (t.type === "submission") {
+      await trx.updateTable("submissions").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.id).execute();
+    } else {
+      await trx.updateTable("comments").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.id).execute();
+    }
     const item =
       t.type === "submission"
         ? await trx
@@ -58,11 +66,13 @@ export async function reportItem(
     if (threshold <= 0 || Number(open.n) < threshold || !visible) return { ok: true, alreadyReported: false, hidden: false };
 
     if (t.type === "submission") {
-      await trx.updateTable("submissions").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).where("status", "=", "published").execute();
+      const r = await trx.updateTable("submissions").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).where("status", "=", "published").executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return { ok: true, alreadyReported: false, hidden: false };
       await recordEvent(trx, { submissionId: t.id, event: "hidden", actorId: null, actorRole: "system", data: { reports: Number(open.n) } }, now);
       await notify(trx, { userId: item.author_id, kind: "hidden", submissionId: t.id }, now);
     } else {
-      await trx.updateTable("comments").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).execute();
+      const r = await trx.updateTable("comments").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).where("status", "=", "visible").executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return { ok: true, alreadyReported: false, hidden: false };
       await trx
         .updateTable("submissions")
         .set((eb) => ({ comments_count: eb("comments_count", "-", 1) }))

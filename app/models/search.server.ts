@@ -14,9 +14,30 @@ const STOP_WORDS = new Set([
   "کا", "کی", "کے", "کو", "میں", "سے", "اور", "ہے", "ہیں", "پر", "یہ", "وہ", "بھی", "کہ", "جو", "ایک", "لیے", "تھا", "گا",
 ]);
 
+/**
+ * One normal form for indexed text and queries alike: NFKC, Arabic-script
+ * diacritics (zer, zabar, pesh, tashdid, madda mark, superscript alef…) and
+ * tatweel removed, lower case. "بَرآمد" and "برآمد" become the same word.
+ */
+export function normaliseSearchText(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(/[\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g, "")
+    .normalize("NFKC")
+    .toLowerCase();
+}
+
+/** The two indexed columns of a submission, normalised. */
+export function searchColumns(s: { title: string; problem: string; proposal: string; expected_impact?: string | null }) {
+  return {
+    search_title: normaliseSearchText(s.title),
+    search_body: normaliseSearchText([s.problem, s.proposal, s.expected_impact ?? ""].join("\n")),
+  };
+}
+
 /** Word tokens of a query: letters, digits and combining marks; lower-cased; at most 12. */
 export function searchTerms(query: string): string[] {
-  const tokens = query.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+  const tokens = normaliseSearchText(query).match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   const unique = [...new Set(tokens.filter((t) => t.length >= 2 || /\p{N}/u.test(t)))];
   return unique.slice(0, MAX_TERMS);
 }
@@ -72,7 +93,7 @@ export async function findSimilarIds(db: Executor, dialect: Dialect, q: SimilarQ
         join submissions s on s.id = submissions_fts.rowid
         where submissions_fts match ${match}
           and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
-        order by bm25(submissions_fts, 4.0, 1.0, 1.0, 0.5) limit ${q.limit}`.execute(db);
+        order by bm25(submissions_fts, 4.0, 1.0) limit ${q.limit}`.execute(db);
     return r.rows.map((row) => row.id);
   }
   const tsquery = terms.join(" | ");

@@ -10,7 +10,7 @@ import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { getActiveConsultation, windowPhase, type ActiveConsultation } from "./consultation.server";
 import { recordAudit } from "./audit.server";
-import { findSimilarIds, matchAllTerms } from "./search.server";
+import { findSimilarIds, matchAllTerms, searchColumns } from "./search.server";
 
 export interface Viewer {
   id: number;
@@ -118,6 +118,7 @@ export async function createSubmission(
         status: "pending",
         source: params.source ?? "web",
         random_key: randomInt(0, 2 ** 31 - 1),
+        ...searchColumns({ title: input.title, problem: input.problem, proposal: input.proposal, expected_impact: input.expectedImpact }),
         created_at: iso,
         updated_at: iso,
       })
@@ -196,7 +197,7 @@ export async function updateSubmission(
     // Guard the state in the update itself: a moderator may have published it meanwhile.
     const r = await trx
       .updateTable("submissions")
-      .set({ ...next, updated_at: nowIso(now) })
+      .set({ ...next, ...searchColumns(next), updated_at: nowIso(now) })
       .where("id", "=", params.id)
       .where("status", "=", current.status)
       .executeTakeFirst();
@@ -223,22 +224,28 @@ export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "n
 export async function withdrawSubmission(db: DB, params: { id: number; userId: number; now?: Date }): Promise<WithdrawResult> {
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx) => {
-    const s = await trx
-      .selectFrom("submissions")
-      .select(["id", "status"])
-      .where("id", "=", params.id)
-      .where("author_id", "=", params.userId)
-      .executeTakeFirst();
-    if (!s) return { ok: false as const, reason: "notFound" as const };
-    if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
-    await trx
-      .updateTable("submissions")
-      .set({ status: "withdrawn", updated_at: nowIso(now) })
-      .where("id", "=", params.id)
-      .where("status", "=", s.status)
-      .execute();
-    await recordEvent(trx, { submissionId: params.id, event: "withdrawn", actorId: params.userId, actorRole: "author", data: { from: s.status } }, now);
-    return { ok: true as const };
+    // Read, then update guarded by the state read; if a moderator changed the
+    // state in between, read again (twice at most) rather than act on a stale one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const s = await trx
+        .selectFrom("submissions")
+        .select(["id", "status"])
+        .where("id", "=", params.id)
+        .where("author_id", "=", params.userId)
+        .executeTakeFirst();
+      if (!s) return { ok: false as const, reason: "notFound" as const };
+      if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
+      const r = await trx
+        .updateTable("submissions")
+        .set({ status: "withdrawn", updated_at: nowIso(now) })
+        .where("id", "=", params.id)
+        .where("status", "=", s.status)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) continue;
+      await recordEvent(trx, { submissionId: params.id, event: "withdrawn", actorId: params.userId, actorRole: "author", data: { from: s.status } }, now);
+      return { ok: true as const };
+    }
+    return { ok: false as const, reason: "notWithdrawable" as const };
   });
 }
 
@@ -405,6 +412,8 @@ export interface ClusterListQuery {
   orgType?: string;
   province?: string;
   status?: "published" | "merged";
+  /** moderators and organisers see every organisation's name */
+  revealOrganisations?: boolean;
 }
 
 /**
@@ -504,12 +513,12 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
       ids = rows.map((r) => r.id);
     }
   }
-  const cards = await getSubmissionCards(db, ids);
+  const cards = await getSubmissionCards(db, ids, { revealOrganisations: q.revealOrganisations });
   return { total, submissions: cards };
 }
 
 /** The fields of a list card for the given ids, in the order given. */
-export async function getSubmissionCards(db: Executor, ids: number[]) {
+export async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
   if (!ids.length) return [];
   const [rows, categories, breadth] = await Promise.all([
     db
@@ -545,8 +554,8 @@ export async function getSubmissionCards(db: Executor, ids: number[]) {
     .filter((r): r is NonNullable<typeof r> => Boolean(r))
     .map((r) => ({
       ...r,
-      // The organisation's name only where its member allowed it.
-      organisation_name: r.show_organisation === 1 ? r.organisation_name : null,
+      // The organisation's name only where its member allowed it (moderators and organisers always see it).
+      organisation_name: r.show_organisation === 1 || options.revealOrganisations ? r.organisation_name : null,
       categories: categories.get(r.id) ?? [],
       breadth: breadth.get(r.id) ?? { supporters: r.supporters_count, organisations: 0, provinces: 0 },
     }));

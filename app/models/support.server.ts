@@ -8,7 +8,11 @@ import { windowPhase } from "./consultation.server";
 /** Half-life of the "trending" weight of a support or comment. */
 export const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
 
-/** 2^((t − t0)/half-life): ordering by the sum of these equals ordering by the time-decayed sum at any moment. */
+/**
+ * 2^((t − t0)/half-life): ordering by the sum of these equals ordering by the
+ * time-decayed sum at any moment. t0 is the consultation's creation, which
+ * never moves (a support window can), so a withdrawal takes off what was added.
+ */
 export function trendingWeight(at: Date | string, origin: string): number {
   const exponent = (new Date(at).getTime() - new Date(origin).getTime()) / TRENDING_HALF_LIFE_MS;
   return 2 ** Math.min(1000, Math.max(-1000, exponent));
@@ -37,6 +41,7 @@ async function loadForSupport(trx: Executor, submissionId: number) {
       "s.supporters_count",
       "c.support_opens_at",
       "c.support_closes_at",
+      "c.created_at as trending_origin",
       "c.support_budget",
       "c.allow_self_support",
     ])
@@ -110,7 +115,7 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
     }
-    const weight = trendingWeight(now, s.support_opens_at);
+    const weight = trendingWeight(now, s.trending_origin);
     const updated = await trx
       .updateTable("submissions")
       .set((eb) => ({
@@ -148,7 +153,7 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
       .where("user_id", "=", params.userId)
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
-    const weight = trendingWeight(row.created_at, s.support_opens_at);
+    const weight = trendingWeight(row.created_at, s.trending_origin);
     const updated = await trx
       .updateTable("submissions")
       .set((eb) => ({

@@ -2,6 +2,7 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { hasRole } from "../auth/permissions";
 import { DateText, NumberText } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { pageParam } from "../lib/http.server";
@@ -53,6 +54,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         orgType: query.orgType,
         province: query.province,
         status: query.status,
+        revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
       })
     : { total: 0, submissions: [] };
   const name = localName(cluster, lng);

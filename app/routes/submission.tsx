@@ -128,8 +128,8 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
         <DateText iso={comment.createdAt} withTime />
         {comment.edited ? ` · ${t("comment.edited")}` : ""}
       </p>
-      <PlainText text={comment.body} />
-      {comment.editable ? (
+      {comment.body === null ? <p className="muted">{t("comment.hidden")}</p> : <PlainText text={comment.body} />}
+      {comment.editable && comment.body !== null ? (
         <details>
           <summary>{t("comment.edit")}</summary>
           <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
@@ -335,7 +335,7 @@ export default function SubmissionPage() {
         {comments.length === 0 ? <p className="empty">{t("comment.none")}</p> : null}
         {comments.map((c) => (
           <div key={c.id} className="comment-thread">
-            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment)} canReport={Boolean(viewer) && c.author !== null} />
+            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment) && c.body !== null} canReport={Boolean(viewer) && c.body !== null} />
             {c.replies.length ? (
               <div className="comment-replies">
                 {c.replies.map((r) => (

@@ -3,8 +3,11 @@
 //   per-visitor rotation read through an index (docs/decisions/0007);
 // - trending_score: sum of 2^((t - t0)/half-life) over supports and comments,
 //   whose order equals the time-decayed order at any moment;
-// - full text: FTS5 (external content, kept by triggers) on SQLite, a
-//   generated tsvector with a GIN index on PostgreSQL.
+// - full text over search_title/search_body, which the model writes already
+//   normalised (NFKC, Arabic diacritics and tatweel removed, lower case) so
+//   Urdu typed with or without zer/zabar/madda matches alike: FTS5 (external
+//   content, kept by triggers) on SQLite, a generated tsvector with a GIN
+//   index on PostgreSQL.
 import { sql, type Kysely } from "kysely";
 import type { Dialect } from "../client";
 
@@ -17,6 +20,9 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .alterTable("submissions")
     .addColumn("trending_score", "double precision", (c) => c.notNull().defaultTo(0))
     .execute();
+
+  await db.schema.alterTable("submissions").addColumn("search_title", "text", (c) => c.notNull().defaultTo("")).execute();
+  await db.schema.alterTable("submissions").addColumn("search_body", "text", (c) => c.notNull().defaultTo("")).execute();
 
   const listIndex = (name: string, column: string) =>
     db.schema
@@ -36,31 +42,25 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
   if (dialect === "sqlite") {
     await sql`create virtual table submissions_fts using fts5(
-      title, problem, proposal, expected_impact,
+      search_title, search_body,
       content='submissions', content_rowid='id',
       tokenize='unicode61 remove_diacritics 2'
     )`.execute(db);
     await sql`create trigger submissions_fts_insert after insert on submissions begin
-      insert into submissions_fts(rowid, title, problem, proposal, expected_impact)
-      values (new.id, new.title, new.problem, new.proposal, new.expected_impact);
+      insert into submissions_fts(rowid, search_title, search_body) values (new.id, new.search_title, new.search_body);
     end`.execute(db);
     await sql`create trigger submissions_fts_delete after delete on submissions begin
-      insert into submissions_fts(submissions_fts, rowid, title, problem, proposal, expected_impact)
-      values ('delete', old.id, old.title, old.problem, old.proposal, old.expected_impact);
+      insert into submissions_fts(submissions_fts, rowid, search_title, search_body) values ('delete', old.id, old.search_title, old.search_body);
     end`.execute(db);
-    await sql`create trigger submissions_fts_update after update of title, problem, proposal, expected_impact on submissions begin
-      insert into submissions_fts(submissions_fts, rowid, title, problem, proposal, expected_impact)
-      values ('delete', old.id, old.title, old.problem, old.proposal, old.expected_impact);
-      insert into submissions_fts(rowid, title, problem, proposal, expected_impact)
-      values (new.id, new.title, new.problem, new.proposal, new.expected_impact);
+    await sql`create trigger submissions_fts_update after update of search_title, search_body on submissions begin
+      insert into submissions_fts(submissions_fts, rowid, search_title, search_body) values ('delete', old.id, old.search_title, old.search_body);
+      insert into submissions_fts(rowid, search_title, search_body) values (new.id, new.search_title, new.search_body);
     end`.execute(db);
   } else {
     // 'simple': no stemming and no stop words, so Urdu and English words are
     // matched alike; the title weighs most.
     await sql`alter table submissions add column search tsvector generated always as (
-      setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
-      setweight(to_tsvector('simple', coalesce(problem, '') || ' ' || coalesce(proposal, '')), 'B') ||
-      setweight(to_tsvector('simple', coalesce(expected_impact, '')), 'C')
+      setweight(to_tsvector('simple', search_title), 'A') || setweight(to_tsvector('simple', search_body), 'B')
     ) stored`.execute(db);
     await sql`create index submissions_search_idx on submissions using gin (search)`.execute(db);
   }
