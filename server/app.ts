@@ -46,11 +46,19 @@ export interface AppOptions {
   /** Vite's dev middleware, in development */
   viteMiddleware?: express.RequestHandler;
   clientDir?: string;
+  /** true once SIGTERM arrived */
+  isStopping?: () => boolean;
 }
 
-export function createApp({ services, build, viteMiddleware, clientDir = path.resolve("build/client") }: AppOptions) {
+export function createApp({ services, build, viteMiddleware, clientDir = path.resolve("build/client"), isStopping = () => false }: AppOptions) {
   const { config, logger } = services;
   const app = express();
+  // While stopping, every response closes its connection: no kept-alive
+  // socket holds the stop open after its last answer.
+  app.use((_req, res, next) => {
+    if (isStopping()) res.setHeader("Connection", "close");
+    next();
+  });
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
   const origin = config.ORIGIN;
@@ -66,7 +74,8 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       },
       // Only what an operator needs; never cookies or authorisation headers.
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split("?")[0], ip: normaliseIp(req.remoteAddress) }),
+        // req.raw.ip is Express's client address (X-Forwarded-For when TRUST_PROXY is on).
+        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split("?")[0], ip: normaliseIp(req.raw?.ip ?? req.remoteAddress) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
       // Health probes every few seconds would drown the log: they go at debug level.
@@ -170,14 +179,21 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     sessionToken: res.locals.sessionToken ?? null,
   });
 
+  const publicHost = new URL(origin).host;
   // Cross-site request check: a state-changing request from another site is refused.
   app.use(async (req, res, next) => {
-    if (SAFE_METHODS.has(req.method)) return next();
     const fetchSite = req.headers["sec-fetch-site"];
     const requestOrigin = req.headers.origin;
     const crossSite = fetchSite === "cross-site" || fetchSite === "same-site";
     const foreignOrigin = requestOrigin !== undefined && requestOrigin !== origin;
-    if (!crossSite && !foreignOrigin) return next();
+    if (SAFE_METHODS.has(req.method) || (!crossSite && !foreignOrigin)) {
+      // ORIGIN is this site's one public address: Remix sees every request as
+      // addressed to it, whatever Host a proxy passed on (Remix's own origin
+      // check would otherwise turn a Host mismatch into a 500).
+      req.headers.host = publicHost;
+      delete req.headers["x-forwarded-host"];
+      return next();
+    }
     try {
       await securityEvent(contextFor(req, res), "access.denied", { path: req.path, rule: "cross-site", reason: String(requestOrigin ?? fetchSite) });
     } finally {

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
 import { ROLES, isRole } from "../app/auth/permissions";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../app/lib/reference";
+import { tFor } from "../app/lib/i18next.server";
 import { EmailSchema } from "../app/lib/schemas";
 import { createUser, setUserRole } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
@@ -84,15 +85,8 @@ export function buildProgram(): Command {
             : null,
         });
         if (!result.ok) {
-          const reasons: Record<string, string> = {
-            "errors.emailTaken": "a user with this email already exists",
-            "errors.passwordTooShort": "the password is shorter than 8 characters",
-            "errors.passwordTooLong": "the password is longer than 256 characters",
-            "errors.passwordCommon": "the password is a commonly used one",
-            "errors.passwordContext": "the password is built on the site's or the user's own words",
-            "errors.invalid": "unknown value",
-          };
-          const lines = Object.entries(result.fieldErrors).map(([f, errs]) => `${f}: ${errs.map((e) => reasons[e] ?? e).join(", ")}`);
+          const t = tFor("en");
+          const lines = Object.entries(result.fieldErrors).map(([f, errs]) => `${f}: ${errs.map((e) => t(e)).join(" ")}`);
           throw new UsageError(`user not created:\n  ${lines.join("\n  ")}`);
         }
         out(`created user ${result.userId} <${o.email}> with role ${o.role}`);
@@ -179,15 +173,20 @@ export function buildProgram(): Command {
           fs.mkdirSync(path.dirname(target), { recursive: true });
           // Write beside the target and rename when whole: a crash never leaves a half backup under the real name.
           const partial = `${target}.partial-${process.pid}`;
+          const cleanUp = () => {
+            for (const f of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) fs.rmSync(f, { force: true });
+          };
           try {
             await handle.sqlite.backup(partial);
-            const check = new SQLite(partial, { readonly: true });
+            // The copy is a single self-contained file: rollback journal, not WAL (no -wal/-shm beside it).
+            const check = new SQLite(partial);
+            check.pragma("journal_mode = DELETE");
             const integrity = check.pragma("integrity_check", { simple: true });
             check.close();
             if (integrity !== "ok") throw new Error(`integrity check of the backup failed: ${String(integrity)}`);
             fs.renameSync(partial, target);
           } finally {
-            fs.rmSync(partial, { force: true });
+            cleanUp();
           }
           out(`backup written to ${target} (${fs.statSync(target).size} bytes, integrity ok)`);
         },

@@ -40,7 +40,8 @@ async function main() {
   const services = createServices(config, logger);
   await prepareDatabase(services);
 
-  const app = createApp({ services, build, viteMiddleware });
+  let stopping = false;
+  const app = createApp({ services, build, viteMiddleware, isStopping: () => stopping });
   const server = app.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -65,9 +66,13 @@ async function main() {
   closeWithGrace({ delay: 10_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
     if (err) logger.error({ err }, "stopping after an uncaught error");
     else logger.info({ signal }, "stopping: finishing in-flight requests");
+    stopping = true;
     clearInterval(housekeeping);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
+      // Connections that finish their last request become idle: close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      server.on("close", () => clearInterval(sweep));
       server.closeIdleConnections();
     });
     await services.close();

@@ -7,6 +7,7 @@ import { seedTaxonomy } from "../db/seed";
 import type { AppServices } from "../app/context";
 import { createAuth } from "../app/auth/session.server";
 import type { Config } from "../app/lib/env.server";
+import { tFor } from "../app/lib/i18next.server";
 import { countAdmins, createUser, findUserIdByEmail, setUserRole } from "../app/models/user.server";
 
 export interface Services extends AppServices {
@@ -60,7 +61,9 @@ export async function prepareDatabase(services: Services): Promise<void> {
       role: "admin",
     });
     if (!result.ok) {
-      throw new Error(`ADMIN_EMAIL/ADMIN_PASSWORD refused: ${Object.entries(result.fieldErrors).map(([f, e]) => `${f} ${e.join(", ")}`).join("; ")}`);
+      const t = tFor("en");
+      const reasons = Object.entries(result.fieldErrors).map(([field, errors]) => `${field}: ${errors.map((e) => t(e)).join(" ")}`);
+      throw new Error(`ADMIN_EMAIL/ADMIN_PASSWORD refused: ${reasons.join("; ")}`);
     }
     logger.info({ email: config.ADMIN_EMAIL }, "admin account created from ADMIN_EMAIL");
     return;

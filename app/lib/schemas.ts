@@ -4,16 +4,24 @@
 import { z } from "zod";
 import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
 
+// zod 4 probes `new Function("")` to decide whether to JIT-compile schemas; our
+// CSP forbids eval, so the probe would report a violation in every browser.
+z.config({ jitless: true });
+
 const required = {
   error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),
 };
+
+/** C0 control characters other than tab and line breaks, and DEL: never part of real text. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 const text = (min: number, max: number) =>
   z
     .string(required)
     .trim()
     .min(min, { error: `errors.tooShort|${min}` })
-    .max(max, { error: `errors.tooLong|${max}` });
+    .max(max, { error: `errors.tooLong|${max}` })
+    .refine((v) => !CONTROL_CHARACTERS.test(v), { error: "errors.controlCharacters" });
 
 export const EmailSchema = z
   .string(required)

@@ -12,6 +12,8 @@ import { HONEYPOT_FIELD, LoginSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { authenticate, normaliseEmail } from "../models/user.server";
 
+export { retryAfterHeaders as headers } from "../lib/headers";
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

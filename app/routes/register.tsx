@@ -15,6 +15,8 @@ import { securityEvent } from "../lib/security.server";
 import { listClusters } from "../models/taxonomy.server";
 import { createUser } from "../models/user.server";
 
+export { retryAfterHeaders as headers } from "../lib/headers";
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

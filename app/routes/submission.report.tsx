@@ -11,6 +11,8 @@ import { reportItem } from "../models/report.server";
 // Loaders run after the action in the same document request (as GET), so this
 // cannot redirect: a refused post (no JavaScript) renders its reason here, and a
 // plain visit shows the way to the suggestion.
+export { retryAfterHeaders as headers } from "../lib/headers";
+
 export function loader({ params }: LoaderFunctionArgs) {
   return { id: idParam(params.id) };
 }

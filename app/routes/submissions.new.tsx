@@ -15,6 +15,8 @@ import { getActiveConsultation, windowPhase } from "../models/consultation.serve
 import { createSubmission, findSimilarPublished } from "../models/submission.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
+export { retryAfterHeaders as headers } from "../lib/headers";
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader(args: LoaderFunctionArgs) {
