@@ -277,6 +277,10 @@ export async function seedDemo(
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const trending = new Map<number, number>();
   const counts = new Map<number, number>();
+  const userOrg = new Map(users.map((u) => [u.id, u.organisation_id]));
+  const orgProvince = new Map(orgs.map((o) => [o.id, o.province]));
+  const orgSets = new Map<number, Set<number>>();
+  const provinceSets = new Map<number, Set<string>>();
   const supportRows: Array<Record<string, unknown>> = [];
   const flush = async () => {
     await insertBatches(handle, "supports", supportRows.splice(0), progress);
@@ -295,7 +299,19 @@ export async function seedDemo(
     for (const u of chosen) {
       const when = new Date(Date.parse(s.published_at!) + rand() * (now.getTime() - Date.parse(s.published_at!))).toISOString();
       score += trendingWeight(when, consultation.created_at);
-      supportRows.push({ submission_id: s.id, user_id: u, cluster_id: s.cluster_id, consultation_id: s.consultation_id, merged_from_id: null, created_at: when });
+      const orgId = userOrg.get(u)!;
+      supportRows.push({
+        submission_id: s.id,
+        user_id: u,
+        cluster_id: s.cluster_id,
+        consultation_id: s.consultation_id,
+        merged_from_id: null,
+        organisation_id: orgId,
+        province: orgProvince.get(orgId) ?? null,
+        created_at: when,
+      });
+      (orgSets.get(s.id) ?? orgSets.set(s.id, new Set()).get(s.id)!).add(orgId);
+      (provinceSets.get(s.id) ?? provinceSets.set(s.id, new Set()).get(s.id)!).add(orgProvince.get(orgId) ?? "");
     }
     trending.set(s.id, score);
     counts.set(s.id, chosen.size);
@@ -342,7 +358,13 @@ export async function seedDemo(
       for (const s of chunk) {
         await trx
           .updateTable("submissions")
-          .set({ supporters_count: counts.get(s.id) ?? 0, comments_count: commentCounts.get(s.id) ?? 0, trending_score: trending.get(s.id) ?? 0 })
+          .set({
+            supporters_count: counts.get(s.id) ?? 0,
+            supporting_organisations: orgSets.get(s.id)?.size ?? 0,
+            supporting_provinces: provinceSets.get(s.id)?.size ?? 0,
+            comments_count: commentCounts.get(s.id) ?? 0,
+            trending_score: trending.get(s.id) ?? 0,
+          })
           .where("id", "=", s.id)
           .execute();
       }

@@ -375,27 +375,36 @@ export interface SupportBreadth {
   provinces: number;
 }
 
-/** Supporters, distinct organisations and distinct provinces behind each submission ("support breadth"). */
+/**
+ * Supporters, distinct organisations and distinct provinces behind each
+ * submission ("support breadth"): the counters kept with the support rows.
+ */
 export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Map<number, SupportBreadth>> {
   const map = new Map<number, SupportBreadth>();
   if (!ids.length) return map;
   const rows = await db
-    .selectFrom("supports as sp")
-    .innerJoin("users as u", "u.id", "sp.user_id")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
-    .select([
-      "sp.submission_id",
-      (eb) => eb.fn.countAll<number>().as("supporters"),
-      (eb) => eb.fn.count<number>("u.organisation_id").distinct().as("organisations"),
-      (eb) => eb.fn.count<number>("o.province").distinct().as("provinces"),
-    ])
-    .where("sp.submission_id", "in", ids)
-    .groupBy("sp.submission_id")
+    .selectFrom("submissions")
+    .select(["id", "supporters_count", "supporting_organisations", "supporting_provinces"])
+    .where("id", "in", ids)
     .execute();
   for (const r of rows) {
-    map.set(r.submission_id, { supporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) });
+    map.set(r.id, { supporters: r.supporters_count, organisations: r.supporting_organisations, provinces: r.supporting_provinces });
   }
   return map;
+}
+
+/** The same figures counted from the support rows themselves: what the counters must always equal. */
+export async function countSupportBreadth(db: Executor, id: number): Promise<SupportBreadth> {
+  const r = await db
+    .selectFrom("supports")
+    .select([
+      (eb) => eb.fn.countAll<number>().as("supporters"),
+      (eb) => eb.fn.count<number>("organisation_id").distinct().as("organisations"),
+      (eb) => eb.fn.count<number>("province").distinct().as("provinces"),
+    ])
+    .where("submission_id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { supporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) };
 }
 
 export interface ClusterListQuery {
@@ -520,7 +529,7 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
 /** The fields of a list card for the given ids, in the order given. */
 export async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
   if (!ids.length) return [];
-  const [rows, categories, breadth] = await Promise.all([
+  const [rows, categories] = await Promise.all([
     db
       .selectFrom("submissions as s")
       .innerJoin("clusters as c", "c.id", "s.cluster_id")
@@ -531,6 +540,8 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
         "s.title",
         "s.status",
         "s.supporters_count",
+        "s.supporting_organisations",
+        "s.supporting_provinces",
         "s.comments_count",
         "s.published_at",
         "s.created_at",
@@ -546,7 +557,6 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
       .where("s.id", "in", ids)
       .execute(),
     listSubmissionCategories(db, ids),
-    getSupportBreadth(db, ids),
   ]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids
@@ -557,7 +567,7 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
       // The organisation's name only where its member allowed it (moderators and organisers always see it).
       organisation_name: r.show_organisation === 1 || options.revealOrganisations ? r.organisation_name : null,
       categories: categories.get(r.id) ?? [],
-      breadth: breadth.get(r.id) ?? { supporters: r.supporters_count, organisations: 0, provinces: 0 },
+      breadth: { supporters: r.supporters_count, organisations: r.supporting_organisations, provinces: r.supporting_provinces },
     }));
 }
 

@@ -69,6 +69,43 @@ async function countOwnSupportsInCluster(trx: Executor, userId: number, consulta
  */
 async function lockSupporter(trx: Executor, userId: number) {
   await trx.updateTable("users").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", userId).execute();
+  const row = await trx
+    .selectFrom("users as u")
+    .leftJoin("organisations as o", "o.id", "u.organisation_id")
+    .select(["u.organisation_id", "o.province"])
+    .where("u.id", "=", userId)
+    .executeTakeFirst();
+  return { organisationId: row?.organisation_id ?? null, province: row?.province ?? null };
+}
+
+/**
+ * After a support row for (organisation, province) was added or removed: does
+ * the submission now have exactly `expected` rows for that organisation (and
+ * province)? 1 after an insert means "first of its kind", 0 after a delete
+ * means "last one gone": that is when the distinct counters move.
+ */
+async function breadthChange(
+  trx: Executor,
+  submissionId: number,
+  who: { organisationId: number | null; province: string | null },
+  expected: 0 | 1,
+): Promise<{ organisations: number; provinces: number }> {
+  const count = async (column: "organisation_id" | "province", value: number | string) =>
+    Number(
+      (
+        await trx
+          .selectFrom("supports")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("submission_id", "=", submissionId)
+          .where(column, "=", value as never)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const delta = expected === 1 ? 1 : -1;
+  return {
+    organisations: who.organisationId !== null && (await count("organisation_id", who.organisationId)) === expected ? delta : 0,
+    provinces: who.province !== null && (await count("province", who.province)) === expected ? delta : 0,
+  };
 }
 
 function checkWindow(s: { support_opens_at: string; support_closes_at: string }, now: Date): SupportRefusal | null {
@@ -81,7 +118,7 @@ function checkWindow(s: { support_opens_at: string; support_closes_at: string },
 export async function supportSubmission(db: DB, params: { submissionId: number; userId: number; now?: Date }): Promise<SupportResult> {
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<SupportResult> => {
-    await lockSupporter(trx, params.userId);
+    const who = await lockSupporter(trx, params.userId);
     const s = await loadForSupport(trx, params.submissionId);
     if (!s) return { ok: false, reason: "notFound" };
     const existing = await trx
@@ -108,6 +145,8 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
         cluster_id: s.cluster_id,
         consultation_id: s.consultation_id,
         merged_from_id: null,
+        organisation_id: who.organisationId,
+        province: who.province,
         created_at: nowIso(now),
       })
       .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
@@ -116,10 +155,13 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
     }
     const weight = trendingWeight(now, s.trending_origin);
+    const breadth = await breadthChange(trx, s.id, who, 1);
     const updated = await trx
       .updateTable("submissions")
       .set((eb) => ({
         supporters_count: eb("supporters_count", "+", 1),
+        supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
+        supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
         trending_score: eb("trending_score", "+", weight),
       }))
       .where("id", "=", s.id)
@@ -140,7 +182,7 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
     if (!s) return { ok: false, reason: "notFound" };
     const row = await trx
       .selectFrom("supports")
-      .select(["created_at", "merged_from_id"])
+      .select(["created_at", "merged_from_id", "organisation_id", "province"])
       .where("submission_id", "=", s.id)
       .where("user_id", "=", params.userId)
       .executeTakeFirst();
@@ -154,10 +196,13 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
     const weight = trendingWeight(row.created_at, s.trending_origin);
+    const breadth = await breadthChange(trx, s.id, { organisationId: row.organisation_id, province: row.province }, 0);
     const updated = await trx
       .updateTable("submissions")
       .set((eb) => ({
         supporters_count: eb("supporters_count", "-", 1),
+        supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
+        supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
         trending_score: eb("trending_score", "-", weight),
       }))
       .where("id", "=", s.id)
