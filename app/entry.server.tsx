@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { createInstance } from "i18next";
 import { renderToPipeableStream } from "react-dom/server";
@@ -60,7 +60,12 @@ export default async function handleRequest(
 }
 
 export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
-  // Aborted requests (the client went away) are not errors of ours.
+  // Aborted requests (the client went away) are not errors of ours, and
+  // deliberate 4xx answers (thrown data/Responses) are not errors at all.
   if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  const init = (error as { init?: { status?: number } | null; type?: string } | null);
+  if (init?.type === "DataWithResponseInit" && (init.init?.status ?? 500) < 500) return;
+  if (error instanceof Response && error.status < 500) return;
   context?.logger?.error({ err: error, path: new URL(request.url).pathname }, "unhandled error");
 }

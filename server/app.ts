@@ -125,6 +125,17 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     app.use(express.static(clientDir, { maxAge: "1h", index: false }));
   }
 
+  // A NUL byte in the address (raw or %00) is never a real link, and PostgreSQL
+  // would refuse it in a query: no such page (in the path) or a bad request (in
+  // the query string), before any route sees it.
+  app.use((req, res, next) => {
+    const [pathPart, queryPart = ""] = req.originalUrl.split("?", 2);
+    const nul = /%00|\u0000/i;
+    if (nul.test(pathPart)) return plainPage(res, 404, "There is no page at this address.", "اس پتے پر کوئی صفحہ نہیں۔");
+    if (nul.test(queryPart)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
+    next();
+  });
+
   // Body cap: refuse before reading. Node's parser never reads past Content-Length.
   app.use((req, res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();

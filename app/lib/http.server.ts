@@ -9,11 +9,18 @@ export async function readForm(request: Request): Promise<FormData> {
   if (!FORM_TYPES.includes(type)) {
     throw data({ error: "unsupportedMediaType" }, { status: 415 });
   }
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     throw data({ error: "badRequest" }, { status: 400 });
   }
+  // A NUL byte is never text anyone typed, and PostgreSQL refuses it in text
+  // columns: refuse the request here rather than fail deep in a query.
+  for (const [, value] of form) {
+    if (typeof value === "string" && value.includes("\u0000")) throw data({ error: "badRequest" }, { status: 400 });
+  }
+  return form;
 }
 
 /** Positive page number from a query string value; anything else is page 1. */

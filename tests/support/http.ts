@@ -69,3 +69,34 @@ export function decodeEntities(s: string): string {
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 }
+
+/** The session cookie names: plain over http, `__Host-` prefixed when the public origin is https. */
+export const SESSION_COOKIE = "mashwara_session";
+export const SECURE_SESSION_COOKIE = "__Host-mashwara_session";
+
+/** The Set-Cookie line a response sent for cookie `name`, or null. */
+export function setCookieLine(headers: Headers, name: string): string | null {
+  return headers.getSetCookie().find((line) => line.split("=")[0].trim() === name) ?? null;
+}
+
+/** The visible text of an HTML page: tags and comments removed, entities decoded, spaces collapsed. */
+export function pageText(html: string): string {
+  return decodeEntities(
+    html
+      .replace(/<script[\s\S]*?<\/script>/gi, " ")
+      .replace(/<!--[\s\S]*?-->/g, "")
+      .replace(/<[^>]+>/g, " "),
+  )
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Signs in through the real form; the client keeps the session cookie. */
+export function signIn(client: Client, email: string, password: string, extra: Record<string, string> = {}) {
+  return client.post("/login", { email, password, ...extra });
+}
+
+/** The HTML of the <form id="…"> in a page (so a field is not confused with the header's language form), or "". */
+export function formHtml(html: string, id: string): string {
+  return html.match(new RegExp(`<form[^>]*\\sid="${id}"[\\s\\S]*?</form>`))?.[0] ?? "";
+}

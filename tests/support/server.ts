@@ -28,7 +28,20 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServer(options: { databaseUrl: string; env?: Record<string, string> }): Promise<RunningServer> {
+export interface SpawnedServer extends RunningServer {
+  /** resolves with the exit code once the process has ended */
+  exited: Promise<number | null>;
+  /** resolves once /healthz answers 200; rejects if the process exits first or after `timeoutMs` */
+  waitReady(timeoutMs?: number): Promise<void>;
+}
+
+export interface ServerOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+}
+
+/** Spawns the server without waiting for it (for tests of start-up failures and of concurrent starts). */
+export async function spawnServer(options: ServerOptions): Promise<SpawnedServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
@@ -51,30 +64,40 @@ export async function startServer(options: { databaseUrl: string; env?: Record<s
   child.stderr!.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready:\n${output}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
+  const waitReady = async (timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready:\n${output}`);
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`server did not become ready in ${timeoutMs / 1000} s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`server did not become ready in 60 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
 
   return {
     url,
     port,
     process: child,
     output: () => output,
+    exited,
+    waitReady,
     stop: async (signal = "SIGTERM") => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const server = await spawnServer(options);
+  await server.waitReady();
+  return server;
 }

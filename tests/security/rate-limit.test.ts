@@ -1,0 +1,196 @@
+// C12 rate limits, kept in the database: sign-in per account (default 10
+// failures per 15 minutes) and per IP, registration per IP; a 429 with
+// Retry-After; and two app instances on one database share the counters.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import en from "../../app/locales/en.json";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makeUser, registrationForm, uniqueEmail } from "../support/factories";
+import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
+import { startServer, type RunningServer } from "../support/server";
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+const REGISTER_WINDOW_MS = 60 * 60_000;
+
+/**
+ * The limiter estimates a sliding window from two fixed buckets; right after a
+ * bucket boundary part of the older bucket no longer counts. Start a burst of
+ * attempts well inside one bucket so the count is exact.
+ */
+async function awayFromBucketEdge(windowMs: number, neededMs = 45_000) {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < neededMs) await new Promise((r) => setTimeout(r, left + 1_000));
+}
+
+type Res = { status: number; headers: Headers; text: string };
+
+/** A 429 page that says why, and no session. */
+function expect429(res: Res) {
+  expect(res.status).toBe(429);
+  expect(pageText(res.text)).toContain(en.errors.rateLimited);
+  expect(setCookieLine(res.headers, SESSION_COOKIE)).toBeNull();
+}
+
+/** …and a Retry-After header in whole seconds (checked last in each test, so the other checks still run). */
+function expectRetryAfter(res: Res, maxSeconds: number) {
+  const retryAfter = res.headers.get("retry-after");
+  expect(retryAfter ?? "(no Retry-After header)", "Retry-After header of the 429 page").toMatch(/^\d+$/);
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
+}
+
+describe(`sign-in limits with the defaults, shared by two instances (${testDialect})`, () => {
+  let t: TestDb;
+  let a: RunningServer;
+  let b: RunningServer;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    // Two app instances on one database (on SQLite they share the file).
+    [a, b] = await Promise.all([startServer({ databaseUrl: t.url }), startServer({ databaseUrl: t.url })]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await t?.destroy();
+  });
+
+  it("after 10 failed sign-ins on one account (5 on each instance) both answer 429 with Retry-After, even with the right password", async () => {
+    const victim = await makeUser(t.db);
+    const bystander = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+
+    for (let i = 0; i < 10; i++) {
+      const server = i % 2 === 0 ? a : b;
+      const res = await signIn(new Client(server.url), i % 3 === 0 ? victim.email.toUpperCase() : victim.email, `wrong guess ${i}`);
+      expect(res.status, `attempt ${i + 1}`).toBe(400);
+      expect(pageText(res.text)).toContain(en.errors.invalidCredentials);
+    }
+    // Neither instance saw 10 failures by itself: the count is in the database.
+    const stored = await t.db
+      .selectFrom("rate_limits")
+      .select(["key", "count"])
+      .where("key", "=", `login-account:${victim.email.toLowerCase()}`)
+      .execute();
+    expect(stored.reduce((n, r) => n + Number(r.count), 0)).toBe(10);
+
+    const limited: Res[] = [];
+    for (const server of [a, b]) {
+      const res = await signIn(new Client(server.url), victim.email, victim.password);
+      expect429(res);
+      limited.push(res);
+    }
+
+    // Another account, from the same address, is not affected.
+    const other = new Client(b.url);
+    const ok = await signIn(other, bystander.email, bystander.password);
+    expect([302, 303]).toContain(ok.status);
+    expect((await other.get("/me")).status).toBe(200);
+
+    const events = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "target_id"])
+      .where("action", "=", "security.rate_limit")
+      .where("target_id", "=", victim.email.toLowerCase())
+      .execute();
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    for (const res of limited) expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("a restart does not forget the limit (it lives in the database)", async () => {
+    const victim = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    for (let i = 0; i < 10; i++) expect((await signIn(new Client(a.url), victim.email, `nope ${i}`)).status).toBe(400);
+    expect(await a.stop()).toBe(0);
+    a = await startServer({ databaseUrl: t.url });
+    const res = await signIn(new Client(a.url), victim.email, victim.password);
+    expect429(res);
+    expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("without TRUST_PROXY a forged X-Forwarded-For is not taken as the client address", async () => {
+    const email = uniqueEmail("xff");
+    await signIn(new Client(a.url), email, "whatever it is", {});
+    const res = await new Client(a.url).post("/login", { email, password: "whatever it is" }, { "X-Forwarded-For": "203.0.113.99" });
+    expect(res.status).toBe(400);
+    const ips = await t.db
+      .selectFrom("audit_log")
+      .select("ip")
+      .where("action", "=", "security.login.failure")
+      .where("target_id", "=", email)
+      .execute();
+    expect(ips).toHaveLength(2);
+    expect(ips.every((r) => r.ip === "127.0.0.1")).toBe(true);
+  });
+});
+
+describe(`lowered limits per IP and per account, and registrations per IP (${testDialect})`, () => {
+  let t: TestDb;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    server = await startServer({
+      databaseUrl: t.url,
+      env: { LOGIN_FAILURES_PER_ACCOUNT: "3", LOGIN_FAILURES_PER_IP: "5", REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "true" },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.destroy();
+  });
+
+  const from = (ip: string) => ({ "X-Forwarded-For": ip });
+
+  it("per IP: failures across many accounts from one address lock that address only", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    for (let i = 0; i < 5; i++) {
+      const res = await new Client(server.url).post("/login", { email: uniqueEmail("spray"), password: "Summer2026!" }, from("203.0.113.5"));
+      expect(res.status, `attempt ${i + 1}`).toBe(400);
+    }
+    const limited = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("203.0.113.5"));
+    expect429(limited);
+
+    const client = new Client(server.url);
+    const ok = await client.post("/login", { email: user.email, password: user.password }, from("203.0.113.6"));
+    expect([302, 303]).toContain(ok.status);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
+    expectRetryAfter(limited, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("per account: failures from many addresses lock the account, whatever the address", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    for (let i = 0; i < 3; i++) {
+      const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from(`198.51.100.${10 + i}`));
+      expect(res.status).toBe(400);
+    }
+    const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("198.51.100.99"));
+    expect429(res);
+    expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("a successful sign-in is not counted as a failure", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    for (let i = 0; i < 6; i++) {
+      const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("192.0.2.44"));
+      expect([302, 303]).toContain(res.status);
+    }
+  }, 120_000);
+
+  it("registrations per IP: over the limit → 429 with Retry-After and no account created; other addresses unaffected", async () => {
+    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    for (let i = 0; i < 2; i++) {
+      const res = await new Client(server.url).post("/register", registrationForm(), from("203.0.113.30"));
+      expect(res.status).toBe(302);
+    }
+    const form = registrationForm();
+    const res = await new Client(server.url).post("/register", form, from("203.0.113.30"));
+    expect429(res);
+    expect(await t.db.selectFrom("users").select("id").where("email", "=", form.email).executeTakeFirst()).toBeUndefined();
+
+    const elsewhere = await new Client(server.url).post("/register", form, from("203.0.113.31"));
+    expect(elsewhere.status).toBe(302);
+    expectRetryAfter(res, (2 * REGISTER_WINDOW_MS) / 1000);
+  }, 120_000);
+});
