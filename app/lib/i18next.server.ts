@@ -2,7 +2,8 @@
 // set by the language switch) first, then the signed-in user's profile, then
 // Accept-Language; English when nothing matches.
 import { createCookie, type AppLoadContext } from "@remix-run/node";
-import { createInstance, type TFunction } from "i18next";
+import { createInstance, type i18n as I18n, type TFunction } from "i18next";
+import { initReactI18next } from "react-i18next";
 import { RemixI18Next } from "remix-i18next/server";
 import en from "../locales/en.json";
 import ur from "../locales/ur.json";
@@ -34,18 +35,22 @@ export async function resolveLocale(request: Request, context?: Pick<AppLoadCont
   return supported(fromHeader) ? fromHeader : "en";
 }
 
-// One i18next instance per language, made once: translating a page title or an
-// email costs a lookup, not an initialisation.
-const instances = new Map<string, TFunction>();
-export function tFor(lng: string): TFunction {
-  let t = instances.get(lng);
-  if (!t) {
-    const instance = createInstance();
-    void instance.init({ ...i18nConfig, lng, resources, initImmediate: false });
-    t = instance.getFixedT(lng, "common");
-    instances.set(lng, t);
+// One i18next instance per language, made once and shared by every request:
+// initialising one per request was a large part of a page's render time. The
+// instances never change language, so sharing them is safe.
+const instances = new Map<string, I18n>();
+export function i18nFor(lng: string): I18n {
+  let instance = instances.get(lng);
+  if (!instance) {
+    instance = createInstance();
+    void instance.use(initReactI18next).init({ ...i18nConfig, lng, resources, initImmediate: false });
+    instances.set(lng, instance);
   }
-  return t;
+  return instance;
+}
+
+export function tFor(lng: string): TFunction {
+  return i18nFor(lng).getFixedT(lng, "common");
 }
 
 /** The request's language and a translator for it (for titles and messages built on the server). */
