@@ -1,4 +1,10 @@
-import { useTranslation } from "react-i18next";
+import { useContext } from "react";
+import { I18nContext } from "react-i18next";
+
+/** The page's language, read from the i18next context (cheaper than useTranslation, which builds a translator per call). */
+export function useLanguage(): string {
+  return useContext(I18nContext)?.i18n?.language ?? "en";
+}
 
 // Intl formatters are costly to build (tens of microseconds to milliseconds,
 // more with a time zone) and a list page shows dozens of numbers and dates:
@@ -31,11 +37,9 @@ function numberFormat(lng: string): Intl.NumberFormat {
 
 /** A date in the page's language, with the machine-readable value in <time>. */
 export function DateText({ iso, withTime = false }: { iso: string; withTime?: boolean }) {
-  const { i18n } = useTranslation();
-  return <time dateTime={iso}>{dateFormat(i18n.language, withTime).format(new Date(iso))}</time>;
+  return <time dateTime={iso}>{dateFormat(useLanguage(), withTime).format(new Date(iso))}</time>;
 }
 
 export function NumberText({ value }: { value: number }) {
-  const { i18n } = useTranslation();
-  return <>{numberFormat(i18n.language).format(value)}</>;
+  return <>{numberFormat(useLanguage()).format(value)}</>;
 }
