@@ -1,10 +1,11 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { hasRole } from "../auth/permissions";
 import { DateText, NumberText } from "../components/dates";
-import { OrganisationLabel } from "../components/organisation-label";
+import { organisationLabel } from "../components/organisation-label";
 import { pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
@@ -78,9 +79,64 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
+type Card = ReturnType<typeof useLoaderData<typeof loader>>["submissions"][number];
+interface CardLabels {
+  t: TFunction;
+  categories: string;
+  supporters: string;
+  organisations: string;
+  provinces: string;
+  comments: string;
+}
+
+// A list page renders dozens of cards: their labels are translated once per page, not per card.
+function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: string; labels: CardLabels }) {
+  const figure = (label: string, value: number) => (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <NumberText value={value} />
+      </dd>
+    </div>
+  );
+  return (
+    <li className="card">
+      <h2 className="card__title">
+        <Link to={`/submissions/${s.id}`}>
+          <bdi>{s.title}</bdi>
+        </Link>
+      </h2>
+      <p className="card__meta">
+        #{s.id} · <bdi>{organisationLabel(labels.t, { ...s.organisation, cluster: clusterName })}</bdi> · <DateText iso={s.publishedAt} />
+      </p>
+      {s.categories.length ? (
+        <ul className="chips" aria-label={labels.categories}>
+          {s.categories.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      ) : null}
+      <dl className="figures figures--inline">
+        {figure(labels.supporters, s.breadth.supporters)}
+        {figure(labels.organisations, s.breadth.organisations)}
+        {figure(labels.provinces, s.breadth.provinces)}
+        {figure(labels.comments, s.comments)}
+      </dl>
+    </li>
+  );
+}
+
 export default function ClusterPage() {
   const { cluster, filters, categories, total, page, pages, submissions } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const labels: CardLabels = {
+    t,
+    categories: t("submission.categories"),
+    supporters: t("cluster.supporters"),
+    organisations: t("submission.breadth.organisations"),
+    provinces: t("submission.breadth.provinces"),
+    comments: t("comment.title"),
+  };
   const linkTo = (changes: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...filters, page: undefined, ...changes })) {
@@ -132,50 +188,7 @@ export default function ClusterPage() {
       ) : (
         <ol className="card-list">
           {submissions.map((s) => (
-            <li key={s.id} className="card">
-              <h2 className="card__title">
-                <Link to={`/submissions/${s.id}`}>
-                  <bdi>{s.title}</bdi>
-                </Link>
-              </h2>
-              <p className="card__meta">
-                #{s.id} · <OrganisationLabel name={s.organisation.name} cluster={cluster.name} city={s.organisation.city} sizeBand={s.organisation.sizeBand} type={s.organisation.type} /> ·{" "}
-                <DateText iso={s.publishedAt} />
-              </p>
-              {s.categories.length ? (
-                <ul className="chips" aria-label={t("submission.categories")}>
-                  {s.categories.map((c) => (
-                    <li key={c}>{c}</li>
-                  ))}
-                </ul>
-              ) : null}
-              <dl className="figures figures--inline">
-                <div>
-                  <dt>{t("cluster.supporters")}</dt>
-                  <dd>
-                    <NumberText value={s.breadth.supporters} />
-                  </dd>
-                </div>
-                <div>
-                  <dt>{t("submission.breadth.organisations")}</dt>
-                  <dd>
-                    <NumberText value={s.breadth.organisations} />
-                  </dd>
-                </div>
-                <div>
-                  <dt>{t("submission.breadth.provinces")}</dt>
-                  <dd>
-                    <NumberText value={s.breadth.provinces} />
-                  </dd>
-                </div>
-                <div>
-                  <dt>{t("comment.title")}</dt>
-                  <dd>
-                    <NumberText value={s.comments} />
-                  </dd>
-                </div>
-              </dl>
-            </li>
+            <SubmissionCard key={s.id} s={s} clusterName={cluster.name} labels={labels} />
           ))}
         </ol>
       )}
