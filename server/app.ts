@@ -196,13 +196,20 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     const fetchSite = req.headers["sec-fetch-site"];
     const requestOrigin = req.headers.origin;
     const crossSite = fetchSite === "cross-site" || fetchSite === "same-site";
-    const foreignOrigin = requestOrigin !== undefined && requestOrigin !== origin;
+    // With ORIGIN configured, only it is this site. Without (a local start on
+    // the default http://localhost:PORT), the address the browser used is this
+    // site too, so http://127.0.0.1:3000 works as well as http://localhost:3000.
+    const ownOrigin = requestOrigin === origin || (!config.originConfigured && requestOrigin === `${req.protocol}://${req.headers.host}`);
+    const foreignOrigin = requestOrigin !== undefined && !ownOrigin;
     if (SAFE_METHODS.has(req.method) || (!crossSite && !foreignOrigin)) {
-      // ORIGIN is this site's one public address: Remix sees every request as
-      // addressed to it, whatever Host a proxy passed on (Remix's own origin
-      // check would otherwise turn a Host mismatch into a 500).
-      req.headers.host = publicHost;
-      delete req.headers["x-forwarded-host"];
+      // A configured ORIGIN is this site's one public address: Remix sees every
+      // request as addressed to it, whatever Host a proxy passed on (Remix's own
+      // origin check would otherwise turn a Host mismatch into a 500). Without
+      // one, the Host the browser used is kept, and is what Origin was checked against.
+      if (config.originConfigured) {
+        req.headers.host = publicHost;
+        delete req.headers["x-forwarded-host"];
+      }
       return next();
     }
     try {

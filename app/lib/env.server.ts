@@ -51,7 +51,12 @@ const EnvSchema = z
     }
   });
 
-export type Config = z.output<typeof EnvSchema> & { ORIGIN: string; secureCookies: boolean };
+export type Config = z.output<typeof EnvSchema> & {
+  ORIGIN: string;
+  /** false when ORIGIN was not set and defaults to http://localhost:PORT */
+  originConfigured: boolean;
+  secureCookies: boolean;
+};
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -80,5 +85,5 @@ export function parseConfig(source: Record<string, string | undefined> = process
   }
   const env = result.data;
   const origin = env.ORIGIN ?? `http://localhost:${env.PORT}`;
-  return { ...env, ORIGIN: origin, secureCookies: origin.startsWith("https://") };
+  return { ...env, ORIGIN: origin, originConfigured: Boolean(env.ORIGIN), secureCookies: origin.startsWith("https://") };
 }
