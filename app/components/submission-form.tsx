@@ -1,13 +1,13 @@
 // The structured suggestion form (C3), used to submit and to edit. Works
 // without JavaScript ("check for similar" posts the form); with JavaScript the
 // similar suggestions update as the title is typed.
-import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { SubmissionFormSchema } from "../lib/schemas";
-import { ErrorSummary, FieldErrors, SelectField, TextField } from "./form";
+import { ErrorSummary, SelectField, TextAreaField, TextField } from "./form";
 
 export interface Option {
   value: string;
@@ -37,24 +37,6 @@ export function SimilarList({ items }: { items: SimilarItem[] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-function TextArea({ field, label, hint, rows = 6 }: { field: Parameters<typeof getTextareaProps>[0]; label: string; hint?: string; rows?: number }) {
-  const hintId = hint ? `${field.id}-hint` : undefined;
-  const props = getTextareaProps(field);
-  const describedBy = [hintId, props["aria-describedby"]].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={field.id}>{label}</label>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors field={field} />
-      <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir="auto" />
-    </div>
   );
 }
 
@@ -131,9 +113,9 @@ export function SubmissionForm({
           </button>
         </section>
       ) : null}
-      <TextArea field={fields.problem} label={labels.problem} hint={t("submission.form.problemHint")} />
-      <TextArea field={fields.proposal} label={labels.proposal} hint={t("submission.form.proposalHint")} />
-      <TextArea field={fields.expectedImpact} label={labels.expectedImpact} hint={t("submission.form.expectedImpactHint")} rows={4} />
+      <TextAreaField field={fields.problem} label={labels.problem} hint={t("submission.form.problemHint")} />
+      <TextAreaField field={fields.proposal} label={labels.proposal} hint={t("submission.form.proposalHint")} />
+      <TextAreaField field={fields.expectedImpact} label={labels.expectedImpact} hint={t("submission.form.expectedImpactHint")} rows={4} />
       <SelectField field={fields.stage} label={labels.stage} placeholder={t("form.optional")} options={stages} />
       <SelectField field={fields.suggestedCategory} label={labels.suggestedCategory} placeholder={t("form.optional")} options={categories} />
       <SelectField field={fields.horizon} label={labels.horizon} placeholder={t("form.optional")} options={horizons} />
