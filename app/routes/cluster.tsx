@@ -2,13 +2,13 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { hasRole } from "../auth/permissions";
 import { DateText, NumberText } from "../components/dates";
 import { organisationLabel } from "../components/organisation-label";
 import { pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { ClusterQuerySchema } from "../lib/query-schemas.server";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS, STAGES } from "../lib/reference";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
@@ -18,16 +18,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 
 const PAGE_SIZE = 20;
 
-// Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
-const QuerySchema = z.object({
-  sort: z.enum(SORTS).optional().catch(undefined),
-  category: z.string().regex(/^[a-z0-9-]{1,60}$/).optional().catch(undefined),
-  stage: z.enum(STAGES).optional().catch(undefined),
-  orgType: z.enum(ORGANISATION_TYPES).optional().catch(undefined),
-  province: z.enum(PROVINCES).optional().catch(undefined),
-  status: z.enum(PUBLIC_STATUSES).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
-});
+
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db, dialect } = context;
@@ -35,7 +26,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!cluster) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(request, context);
   const url = new URL(request.url);
-  const query = QuerySchema.parse(Object.fromEntries(url.searchParams));
+  const query = ClusterQuerySchema.parse(Object.fromEntries(url.searchParams));
   const page = pageParam(url.searchParams.get("page"));
   const [consultation, categories] = await Promise.all([getActiveConsultation(db), listCategories(db)]);
   const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;

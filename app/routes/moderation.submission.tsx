@@ -1,12 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { requireRole } from "../auth/guards.server";
 import { useErrorText } from "../components/form";
 import { idParam, readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { ApproveDecisionSchema } from "../lib/query-schemas.server";
 import { approveSubmission } from "../models/moderation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { listCategories } from "../models/taxonomy.server";
@@ -29,16 +29,12 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-const DecisionSchema = z.object({
-  intent: z.literal("approve"),
-  category: z.array(z.string().regex(/^[a-z0-9-]{1,60}$/)).max(20),
-});
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
   const form = await readForm(args.request);
-  const parsed = DecisionSchema.safeParse({ intent: form.get("intent"), category: form.getAll("category").map(String) });
+  const parsed = ApproveDecisionSchema.safeParse({ intent: form.get("intent"), category: form.getAll("category").map(String) });
   if (!parsed.success) return data({ message: "errors.invalid" }, { status: 400 });
   const r = await approveSubmission(args.context.db, { id, moderatorId: user.id, moderatorRole: user.role, categorySlugs: parsed.data.category });
   if (!r.ok) {
