@@ -52,7 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
-    cluster: { slug: cluster.slug, name },
+    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur" },
     filters: { ...query, category: category?.slug, sort },
     categories: categories.map((c) => ({ value: c.slug, label: localName(c, lng) })),
     total: list.total,
@@ -153,7 +153,12 @@ export default function ClusterPage() {
   return (
     <>
       <div className="page-head">
-        <h1>{cluster.name}</h1>
+        <div>
+          <h1>{cluster.name}</h1>
+          <p className="subtitle" lang={cluster.otherLng} dir={cluster.otherLng === "ur" ? "rtl" : "ltr"}>
+            {cluster.otherName}
+          </p>
+        </div>
         <Link to={`/submissions/new?cluster=${cluster.slug}`} className="button">
           {t("cluster.suggest")}
         </Link>
