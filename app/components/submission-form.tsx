@@ -7,6 +7,7 @@ import { Form, Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { SubmissionFormSchema } from "../lib/schemas";
+import { NumberText } from "./dates";
 import { ErrorSummary, SelectField, TextAreaField, TextField } from "./form";
 
 export interface Option {
@@ -32,7 +33,7 @@ export function SimilarList({ items }: { items: SimilarItem[] }) {
             <bdi>{s.title}</bdi>
           </Link>{" "}
           <span className="muted">
-            #{s.id} · {s.cluster} · {t("submission.supporters", { count: s.supporters })}
+            #{s.id} · {s.cluster} · <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
           </span>
         </li>
       ))}

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
-import { DateText } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
 import { getFixedT } from "../lib/i18next.server";
 import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
@@ -110,7 +110,7 @@ export default function Me() {
                 <bdi>{s.title}</bdi>
               </Link>{" "}
               · #{s.id} · {s.cluster} · <span className={`status status--${s.status}`}>{t(`status.${s.status}`)}</span> ·{" "}
-              {t("submission.supporters", { count: s.supporters })}
+              <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
               {s.status === "rejected" && s.rejectReasonCode ? (
                 <p className="muted">
                   {t(`rejectReason.${s.rejectReasonCode}`)}
@@ -135,7 +135,7 @@ export default function Me() {
               <Link to={`/submissions/${s.id}`}>
                 <bdi>{s.title}</bdi>
               </Link>{" "}
-              · {t(`status.${s.status}`)} · {t("submission.supporters", { count: s.supporters })}
+              · {t(`status.${s.status}`)} · <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
             </li>
           ))}
         </ul>

@@ -51,9 +51,10 @@ export async function action(args: ActionFunctionArgs) {
     const consultation = await getActiveConsultation(db);
     const title = String(formData.get("title") ?? "").slice(0, 300);
     const similar = consultation ? await findSimilarPublished(db, dialect, { consultationId: consultation.id, text: title }) : [];
-    const submission = parseWithZod(formData, { schema: SubmissionFormSchema });
+    // Keep what was typed, without judging it: nothing was submitted yet.
+    const typed = parseWithZod(formData, { schema: SubmissionFormSchema }).reply({ resetForm: false });
     return data({
-      result: submission.reply({ resetForm: false }),
+      result: { initialValue: typed.initialValue },
       similar: similar.map((s) => ({ id: s.id, title: s.title, supporters: s.supporters_count, cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng) })),
       checked: true,
       formErrors: [] as string[],
