@@ -128,7 +128,17 @@ export interface SubmissionsTable {
   reject_reason: string | null;
   /** equals count(supports) of this submission; kept in the same transaction */
   supporters_count: Generated<number>;
+  /** distinct supports.organisation_id / supports.province among its supports; kept in the same transaction */
+  supporting_organisations: Generated<number>;
+  supporting_provinces: Generated<number>;
   comments_count: Generated<number>;
+  /** random number fixed at creation: the "random" sort rotates through it */
+  random_key: Generated<number>;
+  /** Σ 2^((t − t0)/half-life) over supports and comments: the "trending" order */
+  trending_score: Generated<number>;
+  /** normalised text for full-text search (see search.server.ts normaliseSearchText) */
+  search_title: Generated<string>;
+  search_body: Generated<string>;
   created_at: string;
   updated_at: string;
   published_at: string | null;
@@ -173,6 +183,9 @@ export interface SupportsTable {
   consultation_id: number;
   /** set when the row was carried over from a merged duplicate */
   merged_from_id: number | null;
+  /** the supporter's organisation and its province when they supported (support breadth) */
+  organisation_id: number | null;
+  province: string | null;
   created_at: string;
 }
 

@@ -13,6 +13,8 @@ import { createUser, setUserRole } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
+import { MultiBar, Presets } from "cli-progress";
+import { DEMO_PASSWORD, seedDemo } from "./demo-seed";
 
 class UsageError extends Error {}
 
@@ -123,14 +125,35 @@ export function buildProgram(): Command {
     .description("seed the taxonomy and the default consultation (idempotent)")
     .option("--demo", "add demo users and submissions")
     .addOption(new Option("--size <size>").choices(["small", "bench"]).default("small"))
+    .option("--seed <n>", "random seed of the demo data (same seed, same data)", "20261129")
     .action(async (o) => {
-      if (o.demo) {
-        throw new UsageError("--demo data arrives with the suggestions issue (submissions do not exist yet); nothing was changed");
-      }
-      await withDb(async ({ db }) => {
-        const r = await seedTaxonomy(db);
+      await withDb(async (handle) => {
+        const r = await seedTaxonomy(handle.db);
         out(
           `clusters +${r.clusters}, categories +${r.categories}, stages +${r.stages}, default consultation ${r.consultationCreated ? "created" : "already there"}`,
+        );
+        if (!o.demo) return;
+        const seed = Number.parseInt(o.seed, 10);
+        if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
+        const started = Date.now();
+        const bars = new MultiBar({ format: " {step} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+        let bar: ReturnType<MultiBar["create"]> | null = null;
+        const demo = await seedDemo(handle, {
+          size: o.size,
+          seed,
+          progress: {
+            start: (step, total) => {
+              bar = bars.create(total, 0, { step: step.padEnd(12) });
+            },
+            tick: (n) => bar?.increment(n),
+            stop: () => bar?.stop(),
+          },
+        });
+        bars.stop();
+        out(
+          `demo data (${o.size}, seed ${seed}): ${demo.users} users, ${demo.organisations} organisations, ${demo.submissions} suggestions, ` +
+            `${demo.supports} supports, ${demo.comments} comments, ${demo.recommendations} recommendations in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+            `demo users sign in as demo.N@example.pk with the password "${DEMO_PASSWORD}"`,
         );
       });
     });

@@ -1,7 +1,7 @@
 // Form building blocks: labelled fields with their errors next to them, an
 // error summary at the top linking to each field (WCAG 3.3.1), the honeypot.
 // Errors arrive as i18n keys, optionally "key|n" for a count (min/max lengths).
-import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import { useTranslation } from "react-i18next";
 import { HONEYPOT_FIELD } from "../lib/schemas";
 
@@ -55,6 +55,34 @@ export function ErrorSummary({
   );
 }
 
+/** Label, hint and errors around one control; the control gets the ids to describe itself by. */
+function FieldFrame({
+  field,
+  label,
+  hint,
+  children,
+}: {
+  field: AnyField;
+  label: string;
+  hint?: string;
+  children: (describedBy: string | undefined) => React.ReactNode;
+}) {
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const describedBy = [hintId, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
+      <label htmlFor={field.id}>{label}</label>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <FieldErrors field={field} />
+      {children(describedBy)}
+    </div>
+  );
+}
+
 export function TextField({
   field,
   label,
@@ -70,20 +98,20 @@ export function TextField({
   autoComplete?: string;
   dir?: "ltr" | "rtl" | "auto";
 }) {
-  const hintId = hint ? `${field.id}-hint` : undefined;
   const props = getInputProps(field, { type });
-  const describedBy = [hintId, props["aria-describedby"]].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={field.id}>{label}</label>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldErrors field={field} />
-      <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} />
-    </div>
+    <FieldFrame field={field} label={label} hint={hint}>
+      {(describedBy) => <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} />}
+    </FieldFrame>
+  );
+}
+
+export function TextAreaField({ field, label, hint, rows = 6 }: { field: AnyField; label: string; hint?: string; rows?: number }) {
+  const props = getTextareaProps(field);
+  return (
+    <FieldFrame field={field} label={label} hint={hint}>
+      {(describedBy) => <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir="auto" />}
+    </FieldFrame>
   );
 }
 

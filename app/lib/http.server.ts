@@ -33,3 +33,18 @@ export function pageParam(value: string | null, max = 100_000): number {
 export function methodNotAllowed(): never {
   throw data({ error: "methodNotAllowed" }, { status: 405 });
 }
+
+/** A public number from the URL (`/submissions/:id`); anything else is a 404. */
+export function idParam(value: string | undefined): number {
+  if (!value || !/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2_147_483_647) {
+    throw data({ error: "notFound" }, { status: 404 });
+  }
+  return Number(value);
+}
+
+/** Status for a refusal by a rule: 409 for phase and budget, 422 for what is never allowed. */
+export function refusalStatus(reason: string): number {
+  if (reason === "notFound") return 404;
+  if (reason === "windowNotOpen" || reason === "windowClosed" || reason === "budgetSpent" || reason === "noConsultation") return 409;
+  return 422;
+}

@@ -24,6 +24,10 @@ export const RULES = {
   loginAccount: (limit: number): RateRule => ({ name: "login-account", limit, windowMs: 15 * 60_000 }),
   loginIp: (limit: number): RateRule => ({ name: "login-ip", limit, windowMs: 15 * 60_000 }),
   registerIp: (limit: number): RateRule => ({ name: "register-ip", limit, windowMs: 60 * 60_000 }),
+  submissions: { name: "submit-user", limit: 10, windowMs: 60 * 60_000 } as RateRule,
+  comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
+  supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,
+  reports: { name: "report-user", limit: 20, windowMs: 60 * 60_000 } as RateRule,
 } as const;
 
 function bucketsOf(rule: RateRule, now: number) {

@@ -13,3 +13,10 @@ export const PROVINCES = [
 ] as const;
 export const LANGUAGES = ["en", "ur"] as const;
 export type Language = (typeof LANGUAGES)[number];
+
+export const STAGES = ["inputs", "production", "technology", "logistics", "marketing-export", "finance", "skills", "regulation"] as const;
+export const HORIZONS = ["short", "medium", "long"] as const;
+export const SORTS = ["random", "top", "new", "trending", "discussed"] as const;
+export type Sort = (typeof SORTS)[number];
+export const REPORT_REASONS = ["spam", "offensive", "off-topic", "duplicate", "other"] as const;
+export const PUBLIC_STATUSES = ["published", "merged"] as const;

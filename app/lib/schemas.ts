@@ -2,7 +2,7 @@
 // (instant feedback through conform). Messages are i18n keys, translated where
 // they are shown. Unknown fields are dropped by zod objects: no mass assignment.
 import { z } from "zod";
-import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
+import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
 
 // zod 4 probes `new Function("")` to decide whether to JIT-compile schemas; our
 // CSP forbids eval, so the probe would report a violation in every browser.
@@ -70,3 +70,41 @@ export const LanguageSchema = z.object({
 
 /** The honeypot field's name: a real person never sees or fills it. */
 export const HONEYPOT_FIELD = "website";
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `errors.tooLong|${max}` })
+    .optional()
+    .transform((v) => v ?? "");
+
+const slug = z.string().trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" });
+
+/** C3: the structured suggestion form (new and edit). */
+export const SubmissionFormSchema = z.object({
+  cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
+  title: text(10, 150),
+  problem: text(20, 2000),
+  proposal: text(20, 2000),
+  expectedImpact: optionalText(1000),
+  stage: z.enum(STAGES, { error: "errors.invalid" }).optional(),
+  suggestedCategory: slug.optional(),
+  horizon: z.enum(HORIZONS, { error: "errors.invalid" }).optional(),
+});
+export type SubmissionInput = z.output<typeof SubmissionFormSchema>;
+
+export const SupportFormSchema = z.object({ intent: z.enum(["support", "withdraw"], required) });
+
+export const CommentFormSchema = z.object({
+  intent: z.enum(["create", "edit"]).optional().default("create"),
+  body: text(1, 2000),
+  parentId: z.coerce.number().int().positive().optional(),
+  commentId: z.coerce.number().int().positive().optional(),
+});
+
+export const ReportFormSchema = z.object({
+  reason: z.enum(REPORT_REASONS, required),
+  details: optionalText(1000),
+  commentId: z.coerce.number().int().positive().optional(),
+});

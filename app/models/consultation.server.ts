@@ -29,8 +29,9 @@ export type ActiveConsultation = NonNullable<Awaited<ReturnType<typeof getActive
 
 /** Where a window stands at `now` (opening inclusive, closing exclusive). */
 export function windowPhase(opensAt: string, closesAt: string, now: Date = new Date()): Phase {
-  const t = now.toISOString();
-  if (t < opensAt) return "upcoming";
-  if (t >= closesAt) return "closed";
+  // Compared as instants, not as text: "…T00:00:00Z" and "…T00:00:00.000Z" are the same moment.
+  const t = now.getTime();
+  if (t < Date.parse(opensAt)) return "upcoming";
+  if (t >= Date.parse(closesAt)) return "closed";
   return "open";
 }

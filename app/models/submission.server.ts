@@ -1,20 +1,625 @@
-// Submissions: the suggested interventions. This file grows with the
-// suggestions issue (submit, edit, search, support); for now the public list.
-import type { Executor } from "../../db/client";
+// Submissions: the suggested interventions. Owns their lifecycle as seen by
+// authors (submit, edit while pending, withdraw), who may see which, the
+// public history, and the cluster listing (sorts, filters, search).
+import { randomInt } from "node:crypto";
+import type { DB, Dialect, Executor } from "../../db/client";
+import type { Role, SubmissionSource, SubmissionStatus } from "../../db/schema";
+import { hasRole } from "../auth/permissions";
+import type { SubmissionInput } from "../lib/schemas";
+import type { Sort } from "../lib/reference";
+import { nowIso } from "../lib/time";
+import { getActiveConsultation, windowPhase, type ActiveConsultation } from "./consultation.server";
+import { recordAudit } from "./audit.server";
+import { findSimilarIds, matchAllTerms, searchColumns } from "./search.server";
 
-export async function listPublishedInCluster(
+export interface Viewer {
+  id: number;
+  role: Role;
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export type WindowRefusal =
+  | { ok: false; reason: "noConsultation" }
+  | { ok: false; reason: "windowNotOpen"; opensAt: string }
+  | { ok: false; reason: "windowClosed"; closesAt: string };
+
+/** Refuses outside the consultation's submission window (C2). */
+export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
+  const phase = windowPhase(c.submission_opens_at, c.submission_closes_at, now);
+  if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: c.submission_opens_at };
+  if (phase === "closed") return { ok: false, reason: "windowClosed", closesAt: c.submission_closes_at };
+  return null;
+}
+
+async function resolveTaxonomy(db: Executor, input: Pick<SubmissionInput, "cluster" | "suggestedCategory">) {
+  const fieldErrors: FieldErrors = {};
+  const cluster = await db
+    .selectFrom("clusters")
+    .select("id")
+    .where("slug", "=", input.cluster)
+    .where("archived", "=", 0)
+    .executeTakeFirst();
+  if (!cluster) fieldErrors.cluster = ["errors.invalid"];
+  let categoryId: number | null = null;
+  if (input.suggestedCategory) {
+    const category = await db
+      .selectFrom("categories")
+      .select("id")
+      .where("slug", "=", input.suggestedCategory)
+      .where("archived", "=", 0)
+      .executeTakeFirst();
+    if (!category) fieldErrors.suggestedCategory = ["errors.invalid"];
+    categoryId = category?.id ?? null;
+  }
+  return { clusterId: cluster?.id ?? null, categoryId, fieldErrors };
+}
+
+export async function recordEvent(
   db: Executor,
-  q: { consultationId: number; clusterId: number; page: number; pageSize: number },
-) {
-  return db
+  e: { submissionId: number; event: string; actorId: number | null; actorRole: string; data?: unknown },
+  now: Date = new Date(),
+): Promise<void> {
+  await db
+    .insertInto("submission_events")
+    .values({
+      submission_id: e.submissionId,
+      event: e.event,
+      actor_id: e.actorId,
+      actor_role: e.actorRole,
+      data: e.data === undefined ? null : JSON.stringify(e.data),
+      created_at: nowIso(now),
+    })
+    .execute();
+}
+
+export type CreateSubmissionResult =
+  | { ok: true; id: number }
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
+  | WindowRefusal;
+
+/** Submits a suggestion: pending until a moderator publishes it. */
+export async function createSubmission(
+  db: DB,
+  params: {
+    authorId: number;
+    authorRole: Role;
+    input: SubmissionInput;
+    source?: SubmissionSource;
+    organisationId?: number | null;
+    now?: Date;
+  },
+): Promise<CreateSubmissionResult> {
+  const now = params.now ?? new Date();
+  const consultation = await getActiveConsultation(db);
+  if (!consultation) return { ok: false, reason: "noConsultation" };
+  const refusal = checkSubmissionWindow(consultation, now);
+  if (refusal) return refusal;
+  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input);
+  if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
+  const input = params.input;
+  const iso = nowIso(now);
+  return db.transaction().execute(async (trx) => {
+    const author = await trx.selectFrom("users").select("organisation_id").where("id", "=", params.authorId).executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto("submissions")
+      .values({
+        consultation_id: consultation.id,
+        cluster_id: clusterId,
+        author_id: params.authorId,
+        organisation_id: params.organisationId !== undefined ? params.organisationId : author.organisation_id,
+        title: input.title,
+        problem: input.problem,
+        proposal: input.proposal,
+        expected_impact: input.expectedImpact ?? "",
+        stage: input.stage ?? null,
+        suggested_category_id: categoryId,
+        horizon: input.horizon ?? null,
+        status: "pending",
+        source: params.source ?? "web",
+        random_key: randomInt(0, 2 ** 31 - 1),
+        ...searchColumns({ title: input.title, problem: input.problem, proposal: input.proposal, expected_impact: input.expectedImpact }),
+        created_at: iso,
+        updated_at: iso,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, { submissionId: row.id, event: "submitted", actorId: params.authorId, actorRole: params.authorRole }, now);
+    return { ok: true as const, id: row.id };
+  });
+}
+
+const EDITABLE_FIELDS = ["title", "problem", "proposal", "expected_impact", "stage", "horizon", "suggested_category_id", "cluster_id"] as const;
+
+/**
+ * The submission if this viewer may edit it: its author while pending, or a
+ * moderator (any state but withdrawn). Ownership is in the query.
+ */
+export async function getEditableSubmission(db: Executor, params: { id: number; viewer: Viewer }) {
+  let q = db
+    .selectFrom("submissions as s")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .leftJoin("categories as cat", "cat.id", "s.suggested_category_id")
+    .select([
+      "s.id",
+      "s.status",
+      "s.author_id",
+      "s.title",
+      "s.problem",
+      "s.proposal",
+      "s.expected_impact",
+      "s.stage",
+      "s.horizon",
+      "s.suggested_category_id",
+      "s.cluster_id",
+      "c.slug as cluster_slug",
+      "cat.slug as category_slug",
+    ])
+    .where("s.id", "=", params.id);
+  if (hasRole(params.viewer.role, "moderator")) q = q.where("s.status", "!=", "withdrawn");
+  else q = q.where("s.author_id", "=", params.viewer.id).where("s.status", "=", "pending");
+  return q.executeTakeFirst();
+}
+
+export type UpdateSubmissionResult = { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
+
+/** Edits a submission, keeping the text before the change in its history. */
+export async function updateSubmission(
+  db: DB,
+  params: { id: number; viewer: Viewer; input: SubmissionInput; reason?: string; now?: Date },
+): Promise<UpdateSubmissionResult> {
+  const now = params.now ?? new Date();
+  const current = await getEditableSubmission(db, params);
+  if (!current) return { ok: false, reason: "notFound" };
+  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input);
+  if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
+  const next = {
+    title: params.input.title,
+    problem: params.input.problem,
+    proposal: params.input.proposal,
+    expected_impact: params.input.expectedImpact ?? "",
+    stage: params.input.stage ?? null,
+    horizon: params.input.horizon ?? null,
+    suggested_category_id: categoryId,
+    cluster_id: clusterId,
+  };
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const f of EDITABLE_FIELDS) {
+    if (current[f] !== next[f]) {
+      before[f] = current[f];
+      after[f] = next[f];
+    }
+  }
+  if (!Object.keys(after).length) return { ok: true };
+  const byModerator = current.author_id !== params.viewer.id;
+  return db.transaction().execute(async (trx) => {
+    // Guard the state in the update itself: a moderator may have published it meanwhile.
+    const r = await trx
+      .updateTable("submissions")
+      .set({ ...next, ...searchColumns(next), updated_at: nowIso(now) })
+      .where("id", "=", params.id)
+      .where("status", "=", current.status)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return { ok: false as const, reason: "notFound" as const };
+    await recordEvent(
+      trx,
+      { submissionId: params.id, event: "edited", actorId: params.viewer.id, actorRole: byModerator ? params.viewer.role : "author", data: { before, after, reason: params.reason } },
+      now,
+    );
+    if (byModerator) {
+      await recordAudit(
+        trx,
+        { actorId: params.viewer.id, actorRole: params.viewer.role, action: "submission.edit", targetType: "submission", targetId: params.id, before, after, reason: params.reason ?? null },
+        now,
+      );
+    }
+    return { ok: true as const };
+  });
+}
+
+export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" };
+
+/** The author withdraws their own submission while pending or published. */
+export async function withdrawSubmission(db: DB, params: { id: number; userId: number; now?: Date }): Promise<WithdrawResult> {
+  const now = params.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    // Read, then update guarded by the state read; if a moderator changed the
+    // state in between, read again (twice at most) rather than act on a stale one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const s = await trx
+        .selectFrom("submissions")
+        .select(["id", "status"])
+        .where("id", "=", params.id)
+        .where("author_id", "=", params.userId)
+        .executeTakeFirst();
+      if (!s) return { ok: false as const, reason: "notFound" as const };
+      if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
+      const r = await trx
+        .updateTable("submissions")
+        .set({ status: "withdrawn", updated_at: nowIso(now) })
+        .where("id", "=", params.id)
+        .where("status", "=", s.status)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) continue;
+      await recordEvent(trx, { submissionId: params.id, event: "withdrawn", actorId: params.userId, actorRole: "author", data: { from: s.status } }, now);
+      return { ok: true as const };
+    }
+    return { ok: false as const, reason: "notWithdrawable" as const };
+  });
+}
+
+/**
+ * Who may see a submission in each state: published and merged ones are
+ * public; withdrawn ones stay public if they had been published (people
+ * supported them); pending, rejected and withdrawn-before-publication ones
+ * only to their author and moderators; hidden ones only to moderators.
+ */
+export function canView(s: { status: SubmissionStatus; author_id: number | null; published_at: string | null }, viewer: Viewer | null): boolean {
+  if (s.status === "published" || s.status === "merged") return true;
+  if (viewer && hasRole(viewer.role, "moderator")) return true;
+  if (s.status === "withdrawn" && s.published_at) return true;
+  if (s.status === "hidden") return false;
+  return viewer !== null && s.author_id === viewer.id;
+}
+
+/** Everything the submission page shows, or null when the viewer may not see it (→ 404). */
+export async function getSubmissionForViewer(db: Executor, params: { id: number; viewer: Viewer | null }) {
+  const s = await db
+    .selectFrom("submissions as s")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .innerJoin("consultations as k", "k.id", "s.consultation_id")
+    .leftJoin("organisations as o", "o.id", "s.organisation_id")
+    .leftJoin("users as u", "u.id", "s.author_id")
+    .leftJoin("categories as sc", "sc.id", "s.suggested_category_id")
+    .leftJoin("stages as st", "st.slug", "s.stage")
+    .select([
+      "s.id",
+      "s.consultation_id",
+      "s.cluster_id",
+      "s.author_id",
+      "s.title",
+      "s.problem",
+      "s.proposal",
+      "s.expected_impact",
+      "s.stage",
+      "s.horizon",
+      "s.status",
+      "s.source",
+      "s.merged_into_id",
+      "s.reject_reason_code",
+      "s.reject_reason",
+      "s.supporters_count",
+      "s.comments_count",
+      "s.created_at",
+      "s.published_at",
+      "c.slug as cluster_slug",
+      "c.name_en as cluster_name_en",
+      "c.name_ur as cluster_name_ur",
+      "o.name as organisation_name",
+      "o.type as organisation_type",
+      "o.size_band",
+      "o.city",
+      "o.province",
+      "o.verified as organisation_verified",
+      "u.show_organisation",
+      "u.status as author_status",
+      "sc.slug as suggested_category_slug",
+      "sc.name_en as suggested_category_en",
+      "sc.name_ur as suggested_category_ur",
+      "st.name_en as stage_en",
+      "st.name_ur as stage_ur",
+      "k.support_opens_at",
+      "k.support_closes_at",
+    ])
+    .where("s.id", "=", params.id)
+    .executeTakeFirst();
+  if (!s || !canView(s, params.viewer)) return null;
+  const [categories, breadth, history, recommendations] = await Promise.all([
+    listSubmissionCategories(db, [s.id]),
+    getSupportBreadth(db, [s.id]),
+    db
+      .selectFrom("submission_events")
+      .select(["id", "event", "actor_role", "data", "created_at"])
+      .where("submission_id", "=", s.id)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("recommendation_submissions as rs")
+      .innerJoin("recommendations as r", "r.id", "rs.recommendation_id")
+      .select(["r.id", "r.title"])
+      .where("rs.submission_id", "=", s.id)
+      .where("r.status", "=", "final")
+      .execute(),
+  ]);
+  const isModerator = params.viewer ? hasRole(params.viewer.role, "moderator") : false;
+  return {
+    ...s,
+    showOrganisationName: s.show_organisation === 1 || isModerator,
+    categories: categories.get(s.id) ?? [],
+    breadth: breadth.get(s.id) ?? { supporters: s.supporters_count, organisations: 0, provinces: 0 },
+    history: history.map((h) => ({
+      id: h.id,
+      event: h.event,
+      actorRole: h.actor_role,
+      createdAt: h.created_at,
+      // The public history says what happened; edit contents are for moderators and the author.
+      data: h.event === "edited" && !isModerator && params.viewer?.id !== s.author_id ? null : h.data,
+    })),
+    recommendations,
+  };
+}
+
+export async function listSubmissionCategories(db: Executor, ids: number[]) {
+  const map = new Map<number, Array<{ slug: string; name_en: string; name_ur: string }>>();
+  if (!ids.length) return map;
+  const rows = await db
+    .selectFrom("submission_categories as sc")
+    .innerJoin("categories as c", "c.id", "sc.category_id")
+    .select(["sc.submission_id", "c.slug", "c.name_en", "c.name_ur"])
+    .where("sc.submission_id", "in", ids)
+    .orderBy("c.sort_order")
+    .execute();
+  for (const r of rows) {
+    const list = map.get(r.submission_id) ?? [];
+    list.push({ slug: r.slug, name_en: r.name_en, name_ur: r.name_ur });
+    map.set(r.submission_id, list);
+  }
+  return map;
+}
+
+export interface SupportBreadth {
+  supporters: number;
+  organisations: number;
+  provinces: number;
+}
+
+/**
+ * Supporters, distinct organisations and distinct provinces behind each
+ * submission ("support breadth"): the counters kept with the support rows.
+ */
+export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Map<number, SupportBreadth>> {
+  const map = new Map<number, SupportBreadth>();
+  if (!ids.length) return map;
+  const rows = await db
     .selectFrom("submissions")
-    .select(["id", "title", "supporters_count", "comments_count", "published_at", "created_at"])
-    .where("consultation_id", "=", q.consultationId)
-    .where("cluster_id", "=", q.clusterId)
-    .where("status", "=", "published")
-    .orderBy("published_at", "desc")
-    .orderBy("id", "desc")
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
+    .select(["id", "supporters_count", "supporting_organisations", "supporting_provinces"])
+    .where("id", "in", ids)
+    .execute();
+  for (const r of rows) {
+    map.set(r.id, { supporters: r.supporters_count, organisations: r.supporting_organisations, provinces: r.supporting_provinces });
+  }
+  return map;
+}
+
+/** The same figures counted from the support rows themselves: what the counters must always equal. */
+export async function countSupportBreadth(db: Executor, id: number): Promise<SupportBreadth> {
+  const r = await db
+    .selectFrom("supports")
+    .select([
+      (eb) => eb.fn.countAll<number>().as("supporters"),
+      (eb) => eb.fn.count<number>("organisation_id").distinct().as("organisations"),
+      (eb) => eb.fn.count<number>("province").distinct().as("provinces"),
+    ])
+    .where("submission_id", "=", id)
+    .executeTakeFirstOrThrow();
+  return { supporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) };
+}
+
+export interface ClusterListQuery {
+  consultationId: number;
+  clusterId: number;
+  sort: Sort;
+  page: number;
+  pageSize: number;
+  /** per-visitor seed for the random sort, 0 ≤ seed < 2^31 */
+  seed: number;
+  q?: string;
+  category?: number;
+  stage?: string;
+  orgType?: string;
+  province?: string;
+  status?: "published" | "merged";
+  /** moderators and organisers see every organisation's name */
+  revealOrganisations?: boolean;
+}
+
+/**
+ * The cluster page's list. Every sort reads an index on (consultation,
+ * cluster, status, sort key); "random" is a per-visitor rotation of
+ * random_key, read as two index ranges, so no request sorts the whole cluster.
+ */
+export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: ClusterListQuery) {
+  const status = q.status ?? "published";
+  const base = () => {
+    let query = db
+      .selectFrom("submissions as s")
+      .where("s.consultation_id", "=", q.consultationId)
+      .where("s.cluster_id", "=", q.clusterId)
+      .where("s.status", "=", status);
+    if (q.stage) query = query.where("s.stage", "=", q.stage);
+    if (q.category) {
+      const categoryId = q.category;
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("submission_categories as f")
+            .select("f.submission_id")
+            .whereRef("f.submission_id", "=", "s.id")
+            .where("f.category_id", "=", categoryId),
+        ),
+      );
+    }
+    if (q.orgType || q.province) {
+      const { orgType, province } = q;
+      query = query.where((eb) => {
+        let sub = eb.selectFrom("organisations as fo").select("fo.id").whereRef("fo.id", "=", "s.organisation_id");
+        if (orgType) sub = sub.where("fo.type", "=", orgType as never);
+        if (province) sub = sub.where("fo.province", "=", province);
+        return eb.exists(sub);
+      });
+    }
+    if (q.q) {
+      const match = matchAllTerms(dialect, q.q);
+      if (match) query = query.where(match);
+    }
+    return query;
+  };
+
+  const countRow = await base()
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  const total = Number(countRow.n);
+  const offset = (q.page - 1) * q.pageSize;
+  let ids: number[] = [];
+  if (offset < total) {
+    if (q.sort === "random") {
+      const seed = q.seed;
+      const firstPart = await base()
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("s.random_key", ">=", seed)
+        .executeTakeFirstOrThrow();
+      const c1 = Number(firstPart.n);
+      if (offset < c1) {
+        const a = await base()
+          .select("s.id")
+          .where("s.random_key", ">=", seed)
+          .orderBy("s.random_key")
+          .orderBy("s.id")
+          .limit(q.pageSize)
+          .offset(offset)
+          .execute();
+        ids = a.map((r) => r.id);
+        if (ids.length < q.pageSize) {
+          const b = await base()
+            .select("s.id")
+            .where("s.random_key", "<", seed)
+            .orderBy("s.random_key")
+            .orderBy("s.id")
+            .limit(q.pageSize - ids.length)
+            .execute();
+          ids.push(...b.map((r) => r.id));
+        }
+      } else {
+        const b = await base()
+          .select("s.id")
+          .where("s.random_key", "<", seed)
+          .orderBy("s.random_key")
+          .orderBy("s.id")
+          .limit(q.pageSize)
+          .offset(offset - c1)
+          .execute();
+        ids = b.map((r) => r.id);
+      }
+    } else {
+      let ordered = base().select("s.id");
+      if (q.sort === "top") ordered = ordered.orderBy("s.supporters_count", "desc");
+      else if (q.sort === "trending") ordered = ordered.orderBy("s.trending_score", "desc");
+      else if (q.sort === "discussed") ordered = ordered.orderBy("s.comments_count", "desc");
+      else ordered = ordered.orderBy("s.published_at", "desc");
+      const rows = await ordered.orderBy("s.id", "desc").limit(q.pageSize).offset(offset).execute();
+      ids = rows.map((r) => r.id);
+    }
+  }
+  const cards = await getSubmissionCards(db, ids, { revealOrganisations: q.revealOrganisations });
+  return { total, submissions: cards };
+}
+
+/** The fields of a list card for the given ids, in the order given. */
+export async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
+  if (!ids.length) return [];
+  const [rows, categories] = await Promise.all([
+    db
+      .selectFrom("submissions as s")
+      .innerJoin("clusters as c", "c.id", "s.cluster_id")
+      .leftJoin("organisations as o", "o.id", "s.organisation_id")
+      .leftJoin("users as u", "u.id", "s.author_id")
+      .select([
+        "s.id",
+        "s.title",
+        "s.status",
+        "s.supporters_count",
+        "s.supporting_organisations",
+        "s.supporting_provinces",
+        "s.comments_count",
+        "s.published_at",
+        "s.created_at",
+        "c.slug as cluster_slug",
+        "c.name_en as cluster_name_en",
+        "c.name_ur as cluster_name_ur",
+        "o.name as organisation_name",
+        "o.type as organisation_type",
+        "o.size_band",
+        "o.city",
+        "u.show_organisation",
+      ])
+      .where("s.id", "in", ids)
+      .execute(),
+    listSubmissionCategories(db, ids),
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids
+    .map((id) => byId.get(id))
+    .filter((r): r is NonNullable<typeof r> => Boolean(r))
+    .map((r) => ({
+      ...r,
+      // The organisation's name only where its member allowed it (moderators and organisers always see it).
+      organisation_name: r.show_organisation === 1 || options.revealOrganisations ? r.organisation_name : null,
+      categories: categories.get(r.id) ?? [],
+      breadth: { supporters: r.supporters_count, organisations: r.supporting_organisations, provinces: r.supporting_provinces },
+    }));
+}
+
+/** Similar published submissions of the consultation, for authors about to submit a duplicate. */
+export async function findSimilarPublished(db: Executor, dialect: Dialect, params: { consultationId: number; text: string; excludeId?: number; limit?: number }) {
+  const ids = await findSimilarIds(db, dialect, {
+    text: params.text,
+    consultationId: params.consultationId,
+    statuses: ["published"],
+    excludeId: params.excludeId,
+    limit: params.limit ?? 5,
+  });
+  if (!ids.length) return [];
+  const rows = await db
+    .selectFrom("submissions as s")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .select(["s.id", "s.title", "s.supporters_count", "c.slug as cluster_slug", "c.name_en as cluster_name_en", "c.name_ur as cluster_name_ur"])
+    .where("s.id", "in", ids)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!).filter(Boolean);
+}
+
+/** A stable per-visitor, per-day seed for the random sort. */
+export function randomSortSeed(visitorKey: string, day: string = nowIso().slice(0, 10)): number {
+  let h = 2166136261;
+  for (const ch of `${day}:${visitorKey}`) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % 2 ** 31;
+}
+
+/** My submissions, newest first, with any moderator reason. */
+export async function listAuthorSubmissions(db: Executor, authorId: number) {
+  return db
+    .selectFrom("submissions as s")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .select([
+      "s.id",
+      "s.title",
+      "s.status",
+      "s.reject_reason_code",
+      "s.reject_reason",
+      "s.merged_into_id",
+      "s.supporters_count",
+      "s.comments_count",
+      "s.created_at",
+      "c.name_en as cluster_name_en",
+      "c.name_ur as cluster_name_ur",
+    ])
+    .where("s.author_id", "=", authorId)
+    .orderBy("s.id", "desc")
     .execute();
 }

@@ -82,3 +82,14 @@ export async function countOpenReports(db: Executor): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Select options for the suggestion form and the filters, in the page's language. */
+export async function taxonomyOptions(db: Executor, lng: string) {
+  const name = (r: { name_en: string; name_ur: string }) => (lng === "ur" && r.name_ur ? r.name_ur : r.name_en);
+  const [clusters, categories, stages] = await Promise.all([listClusters(db), listCategories(db), listStages(db)]);
+  return {
+    clusters: clusters.map((c) => ({ value: c.slug, label: name(c) })),
+    categories: categories.map((c) => ({ value: c.slug, label: name(c) })),
+    stages: stages.map((s) => ({ value: s.slug, label: name(s) })),
+  };
+}

@@ -297,3 +297,8 @@ export async function searchUsers(db: Executor, s: UserSearch) {
 export async function setUserLocale(db: Executor, userId: number, locale: "en" | "ur"): Promise<void> {
   await db.updateTable("users").set({ locale, updated_at: nowIso() }).where("id", "=", userId).execute();
 }
+
+/** The privacy choice (C1): show my organisation's name publicly, or only its label. */
+export async function setShowOrganisation(db: Executor, userId: number, show: boolean): Promise<void> {
+  await db.updateTable("users").set({ show_organisation: show ? 1 : 0, updated_at: nowIso() }).where("id", "=", userId).execute();
+}

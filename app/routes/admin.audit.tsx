@@ -1,24 +1,21 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { requireRole } from "../auth/guards.server";
 import { DateText } from "../components/dates";
 import { pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
+import { AuditQuerySchema } from "../lib/query-schemas.server";
 import { listAuditEntries } from "../models/audit.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 const PAGE_SIZE = 50;
-const QuerySchema = z.object({
-  action: z.string().trim().regex(/^[a-z._-]{1,60}$/).optional().catch(undefined),
-});
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "admin");
   const url = new URL(args.request.url);
-  const { action } = QuerySchema.parse(Object.fromEntries(url.searchParams));
+  const { action } = AuditQuerySchema.parse(Object.fromEntries(url.searchParams));
   const page = pageParam(url.searchParams.get("page"));
   const rows = await listAuditEntries(args.context.db, { action, page, pageSize: PAGE_SIZE });
   const { t } = await getFixedT(args.request, args.context);

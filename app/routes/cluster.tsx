@@ -1,69 +1,200 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { hasRole } from "../auth/permissions";
 import { DateText, NumberText } from "../components/dates";
+import { organisationLabel } from "../components/organisation-label";
 import { pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { getActiveConsultation } from "../models/consultation.server";
-import { listPublishedInCluster } from "../models/submission.server";
-import { countPublishedInCluster, getClusterBySlug } from "../models/taxonomy.server";
+import { ClusterQuerySchema } from "../lib/query-schemas.server";
+import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS, STAGES } from "../lib/reference";
+import { getActiveConsultation, windowPhase } from "../models/consultation.server";
+import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
+import { getClusterBySlug, listCategories } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 const PAGE_SIZE = 20;
 
+
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const cluster = await getClusterBySlug(context.db, params.cluster ?? "");
+  const { db, dialect } = context;
+  const cluster = await getClusterBySlug(db, params.cluster ?? "");
   if (!cluster) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(request, context);
-  const consultation = await getActiveConsultation(context.db);
-  const page = pageParam(new URL(request.url).searchParams.get("page"));
-  const [total, rows] = consultation
-    ? await Promise.all([
-        countPublishedInCluster(context.db, consultation.id, cluster.id),
-        listPublishedInCluster(context.db, { consultationId: consultation.id, clusterId: cluster.id, page, pageSize: PAGE_SIZE }),
-      ])
-    : [0, []];
+  const url = new URL(request.url);
+  const query = ClusterQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const page = pageParam(url.searchParams.get("page"));
+  const [consultation, categories] = await Promise.all([getActiveConsultation(db), listCategories(db)]);
+  const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
+  const sort = query.sort ?? (supportOpen ? "random" : "top");
+  const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;
+  const list = consultation
+    ? await listClusterSubmissions(db, dialect, {
+        consultationId: consultation.id,
+        clusterId: cluster.id,
+        sort,
+        page,
+        pageSize: PAGE_SIZE,
+        seed: randomSortSeed(context.sessionToken ?? context.clientIp),
+        q: query.q || undefined,
+        category: category?.id,
+        stage: query.stage,
+        orgType: query.orgType,
+        province: query.province,
+        status: query.status,
+        revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
+      })
+    : { total: 0, submissions: [] };
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
-    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur },
-    total,
+    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur" },
+    filters: { ...query, category: category?.slug, sort },
+    categories: categories.map((c) => ({ value: c.slug, label: localName(c, lng) })),
+    total: list.total,
     page,
-    submissions: rows,
+    pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
+    submissions: list.submissions.map((s) => ({
+      id: s.id,
+      title: s.title,
+      publishedAt: s.published_at ?? s.created_at,
+      organisation: { name: s.organisation_name, city: s.city, sizeBand: s.size_band, type: s.organisation_type },
+      categories: s.categories.map((c) => localName(c, lng)),
+      breadth: s.breadth,
+      comments: s.comments_count,
+    })),
   };
 }
 
+type Card = ReturnType<typeof useLoaderData<typeof loader>>["submissions"][number];
+interface CardLabels {
+  t: TFunction;
+  categories: string;
+  supporters: string;
+  organisations: string;
+  provinces: string;
+  comments: string;
+}
+
+// A list page renders dozens of cards: their labels are translated once per page, not per card.
+function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: string; labels: CardLabels }) {
+  const figure = (label: string, value: number) => (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <NumberText value={value} />
+      </dd>
+    </div>
+  );
+  return (
+    <li className="card">
+      <h2 className="card__title">
+        <Link to={`/submissions/${s.id}`}>
+          <bdi>{s.title}</bdi>
+        </Link>
+      </h2>
+      <p className="card__meta">
+        #{s.id} · <bdi>{organisationLabel(labels.t, { ...s.organisation, cluster: clusterName })}</bdi> · <DateText iso={s.publishedAt} />
+      </p>
+      {s.categories.length ? (
+        <ul className="chips" aria-label={labels.categories}>
+          {s.categories.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      ) : null}
+      <dl className="figures figures--inline">
+        {figure(labels.supporters, s.breadth.supporters)}
+        {figure(labels.organisations, s.breadth.organisations)}
+        {figure(labels.provinces, s.breadth.provinces)}
+        {figure(labels.comments, s.comments)}
+      </dl>
+    </li>
+  );
+}
+
 export default function ClusterPage() {
-  const { cluster, total, submissions } = useLoaderData<typeof loader>();
+  const { cluster, filters, categories, total, page, pages, submissions } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const labels: CardLabels = {
+    t,
+    categories: t("submission.categories"),
+    supporters: t("cluster.supporters"),
+    organisations: t("submission.breadth.organisations"),
+    provinces: t("submission.breadth.provinces"),
+    comments: t("comment.title"),
+  };
+  const linkTo = (changes: Record<string, string | number | undefined>) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...filters, page: undefined, ...changes })) {
+      if (v !== undefined && v !== "" && !(k === "page" && String(v) === "1")) p.set(k, String(v));
+    }
+    const s = p.toString();
+    return s ? `?${s}` : "?";
+  };
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
+  const select = (name: string, label: string, options: Array<{ value: string; label: string }>, value?: string) => (
+    <div className="field">
+      <label htmlFor={`f-${name}`}>{label}</label>
+      <select id={`f-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">{t("cluster.any")}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
   return (
     <>
-      <h1>{cluster.name}</h1>
-      <p className="subtitle">
-        <bdi>{cluster.otherName}</bdi>
-      </p>
-      <p>
-        {t("cluster.published")}: <strong><NumberText value={total} /></strong>
-      </p>
+      <div className="page-head">
+        <div>
+          <h1>{cluster.name}</h1>
+          <p className="subtitle" lang={cluster.otherLng} dir={cluster.otherLng === "ur" ? "rtl" : "ltr"}>
+            {cluster.otherName}
+          </p>
+        </div>
+        <Link to={`/submissions/new?cluster=${cluster.slug}`} className="button">
+          {t("cluster.suggest")}
+        </Link>
+      </div>
+      <Form method="get" className="filters" role="search" aria-label={t("cluster.filtersLabel")}>
+        <div className="field filters__q">
+          <label htmlFor="f-q">{t("cluster.search")}</label>
+          <input id="f-q" type="search" name="q" defaultValue={filters.q ?? ""} dir="auto" />
+        </div>
+        {select("sort", t("cluster.sort"), SORTS.map(option("sort")), filters.sort)}
+        {select("category", t("cluster.category"), categories, filters.category)}
+        {select("stage", t("cluster.stage"), STAGES.map(option("stage")), filters.stage)}
+        {select("orgType", t("cluster.orgType"), ORGANISATION_TYPES.map(option("organisationType")), filters.orgType)}
+        {select("province", t("cluster.province"), PROVINCES.map(option("province")), filters.province)}
+        {select("status", t("cluster.status"), PUBLIC_STATUSES.map(option("status")), filters.status)}
+        <button type="submit" className="button">
+          {t("cluster.apply")}
+        </button>
+      </Form>
+      <p role="status">{t("cluster.results", { count: total })}</p>
       {submissions.length === 0 ? (
-        <p className="empty">{t("cluster.empty")}</p>
+        <p className="empty">{filters.q || filters.category || filters.stage || filters.orgType || filters.province ? t("cluster.noMatch") : t("cluster.empty")}</p>
       ) : (
         <ol className="card-list">
           {submissions.map((s) => (
-            <li key={s.id} className="card">
-              <h2 className="card__title">
-                <bdi>{s.title}</bdi>
-              </h2>
-              <p className="card__meta">
-                #{s.id} · <DateText iso={s.published_at ?? s.created_at} /> · {t("cluster.supporters")}:{" "}
-                <NumberText value={s.supporters_count} />
-              </p>
-            </li>
+            <SubmissionCard key={s.id} s={s} clusterName={cluster.name} labels={labels} />
           ))}
         </ol>
       )}
+      {pages > 1 ? (
+        <nav className="pager" aria-label={t("pager.label")}>
+          {page > 1 ? <Link to={linkTo({ page: page - 1 })}>{t("pager.previous")}</Link> : null}
+          <span>{t("pager.position", { page, pages })}</span>
+          {page < pages ? <Link to={linkTo({ page: page + 1 })}>{t("pager.next")}</Link> : null}
+        </nav>
+      ) : null}
     </>
   );
 }

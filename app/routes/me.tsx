@@ -1,10 +1,15 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
-import { DateText } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
 import { getFixedT } from "../lib/i18next.server";
-import { getProfile } from "../models/user.server";
+import { readForm } from "../lib/http.server";
+import { localName } from "../lib/i18n";
+import { listNotifications, markNotificationsRead } from "../models/notification.server";
+import { listAuthorSubmissions } from "../models/submission.server";
+import { listUserSupports } from "../models/support.server";
+import { getProfile, setShowOrganisation } from "../models/user.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -13,7 +18,27 @@ export async function loader(args: LoaderFunctionArgs) {
   const profile = await getProfile(args.context.db, user.id);
   if (!profile) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
+  const [submissions, supports, notifications] = await Promise.all([
+    listAuthorSubmissions(args.context.db, user.id),
+    listUserSupports(args.context.db, user.id),
+    listNotifications(args.context.db, user.id),
+  ]);
+  // Seen now: the next visit shows them as read.
+  if (notifications.some((n) => !n.read_at)) await markNotificationsRead(args.context.db, user.id);
   return {
+    submissions: submissions.map((s) => ({
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+      rejectReasonCode: s.reject_reason_code,
+      rejectReason: s.reject_reason,
+      mergedInto: s.merged_into_id,
+      supporters: s.supporters_count,
+      createdAt: s.created_at,
+    })),
+    supports: supports.map((s) => ({ id: s.id, title: s.title, status: s.status, supporters: s.supporters_count, at: s.created_at })),
+    notifications: notifications.map((n) => ({ id: n.id, kind: n.kind, submissionId: n.submission_id, title: n.submission_title, unread: !n.read_at, at: n.created_at })),
     title: `${t("me.title")} · ${t("app.name")}`,
     profile: {
       email: profile.email,
@@ -37,13 +62,84 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const form = await readForm(args.request);
+  if (form.get("intent") !== "privacy") throw data({ error: "badRequest" }, { status: 400 });
+  await setShowOrganisation(args.context.db, user.id, form.get("showOrganisation") === "on");
+  return redirect("/me#privacy", 303);
+}
+
 export default function Me() {
-  const { profile } = useLoaderData<typeof loader>();
+  const { profile, submissions, supports, notifications } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const org = profile.organisation;
   return (
     <>
       <h1>{t("me.title")}</h1>
+      <section className="panel" aria-labelledby="me-notifications">
+        <h2 id="me-notifications">{t("me.notifications")}</h2>
+        {notifications.length === 0 ? <p className="empty">{t("me.noNotifications")}</p> : null}
+        <ul className="list">
+          {notifications.map((n) => (
+            <li key={n.id} className={n.unread ? "unread" : undefined}>
+              {n.unread ? <span className="badge">{t("me.new")}</span> : null} {t(`notification.${n.kind}`)}
+              {n.submissionId ? (
+                <>
+                  {": "}
+                  <Link to={`/submissions/${n.submissionId}`}>
+                    <bdi>{n.title}</bdi>
+                  </Link>
+                </>
+              ) : null}{" "}
+              · <DateText iso={n.at} withTime />
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="panel" aria-labelledby="me-submissions">
+        <h2 id="me-submissions">{t("me.submissions")}</h2>
+        <p>
+          <Link to="/submissions/new">{t("me.newSubmission")}</Link>
+        </p>
+        {submissions.length === 0 ? <p className="empty">{t("me.noSubmissions")}</p> : null}
+        <ul className="list">
+          {submissions.map((s) => (
+            <li key={s.id}>
+              <Link to={`/submissions/${s.id}`}>
+                <bdi>{s.title}</bdi>
+              </Link>{" "}
+              · #{s.id} · {s.cluster} · <span className={`status status--${s.status}`}>{t(`status.${s.status}`)}</span> ·{" "}
+              <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
+              {s.status === "rejected" && s.rejectReasonCode ? (
+                <p className="muted">
+                  {t(`rejectReason.${s.rejectReasonCode}`)}
+                  {s.rejectReason ? `: ${s.rejectReason}` : ""}
+                </p>
+              ) : null}
+              {s.status === "merged" && s.mergedInto ? (
+                <p className="muted">
+                  {t("submission.mergedInto")} <Link to={`/submissions/${s.mergedInto}`}>#{s.mergedInto}</Link>
+                </p>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="panel" aria-labelledby="me-supports">
+        <h2 id="me-supports">{t("me.supports")}</h2>
+        {supports.length === 0 ? <p className="empty">{t("me.noSupports")}</p> : null}
+        <ul className="list">
+          {supports.map((s) => (
+            <li key={s.id}>
+              <Link to={`/submissions/${s.id}`}>
+                <bdi>{s.title}</bdi>
+              </Link>{" "}
+              · {t(`status.${s.status}`)} · <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
+            </li>
+          ))}
+        </ul>
+      </section>
       <section className="panel" aria-labelledby="me-account">
         <h2 id="me-account">{t("me.account")}</h2>
         <dl className="details">
@@ -92,6 +188,19 @@ export default function Me() {
             <dt>{t("me.privacy")}</dt>
             <dd>{profile.showOrganisation ? t("me.privacyShown") : t("me.privacyHidden")}</dd>
           </dl>
+          <Form method="post" className="stack" id="privacy">
+            <input type="hidden" name="intent" value="privacy" />
+            <div className="field field--checkbox">
+              <input type="checkbox" id="me-show-org" name="showOrganisation" defaultChecked={profile.showOrganisation} aria-describedby="me-show-org-hint" />
+              <label htmlFor="me-show-org">{t("register.showOrganisation")}</label>
+              <p className="field-hint" id="me-show-org-hint">
+                {t("register.showOrganisationHint")}
+              </p>
+            </div>
+            <button type="submit" className="button button--secondary">
+              {t("me.savePrivacy")}
+            </button>
+          </Form>
         </section>
       ) : null}
       <Form method="post" action="/logout">

@@ -3,13 +3,17 @@
 import type { Kysely, Migration } from "kysely";
 import type { Dialect } from "../client";
 import * as init from "./2026-11-29T0000-init";
+import * as browseAndSearch from "./2026-11-29T0100-browse-and-search";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
   down?(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-const migrations: Array<[string, DialectMigration]> = [["2026-11-29T0000-init", init]];
+const migrations: Array<[string, DialectMigration]> = [
+  ["2026-11-29T0000-init", init],
+  ["2026-11-29T0100-browse-and-search", browseAndSearch],
+];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(

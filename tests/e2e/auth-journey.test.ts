@@ -10,178 +10,40 @@
 // pages (right-to-left). Every page is watched: a console error, a CSP
 // violation, an uncaught exception, a failed request or an unexpected 4xx/5xx
 // fails the test, and so does an error line in the server's log.
-import fs from "node:fs";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, uniqueEmail } from "../support/factories";
-import { startServer, type RunningServer } from "../support/server";
+import {
+  browserHarness,
+  expectClean,
+  header,
+  htmlAttributes,
+  hydrated,
+  markDocument,
+  nav,
+  sameDocument,
+  see,
+  STEP_TIMEOUT,
+  type KnownIssue,
+} from "./helpers";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /**
  * Faults of the app that are known and reported, ignored by the page watcher so
  * the journeys test everything else. Each has a tripwire test below that fails
  * as soon as the fault is gone: then delete the entry (and the tripwire).
  */
-const KNOWN_ISSUES: Array<{ id: string; pattern: RegExp }> = [
+const KNOWN_ISSUES: KnownIssue[] = [
   // None at present. (zod's `new Function` probe tripped the CSP until
   // app/lib/schemas.ts set `z.config({ jitless: true })`; the test below guards it.)
 ];
 
-/** Playwright's own waits (clicks, URLs, selectors): well inside vitest's 60 s per test. */
-const STEP_TIMEOUT = 15_000;
-
-let t: TestDb | undefined;
-let server: RunningServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-/** Why the browser or the server could not be set up: every test fails with it (none is skipped). */
-let setupError: Error | undefined;
-
-beforeAll(async () => {
-  try {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is missing: ${CHROMIUM} does not exist. The browser tests need Debian's Chromium: ` +
-          "run `apt-get update && apt-get install -y chromium` (never `npx playwright install`).",
-      );
-    }
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    console.info(`browser journeys: Chromium ${browser.version()} against ${server.url} on ${testDialect}`);
-  } catch (error) {
-    setupError = error as Error;
-  }
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-  await t?.destroy();
-});
+const h = browserHarness({ knownIssues: KNOWN_ISSUES });
+const openPage = h.openPage;
+const url = (path: string) => h.url(path);
 
 // ---------------------------------------------------------------------------
 // helpers
-
-interface Watched {
-  page: Page;
-  /** everything that went wrong in the browser: console errors, CSP violations, exceptions, failed requests, 4xx/5xx */
-  problems: string[];
-  /** ids of KNOWN_ISSUES that showed up (and were not counted as problems) */
-  knownIssuesSeen: Set<string>;
-  /** the server log written since the page was opened */
-  serverLog(): string;
-}
-
-/**
- * A fresh context and page, watched from the first request on. `expectedStatuses`
- * lists responses that are the point of a test (e.g. "400 POST /register"): they
- * and the console line Chromium prints for them are not problems.
- */
-async function openPage(options: BrowserContextOptions = {}, expectedStatuses: string[] = []): Promise<Watched> {
-  if (setupError) throw setupError;
-  const context = await browser!.newContext(options);
-  contexts.push(context);
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
-  if (options.javaScriptEnabled !== false) {
-    // Chromium logs CSP violations to the console itself; this also reports any
-    // a page's own code could see, with the directive and the blocked resource.
-    await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
-      });
-    });
-  }
-  const page = await context.newPage();
-  const problems: string[] = [];
-  const seenExpected: string[] = [];
-  const knownIssuesSeen = new Set<string>();
-  page.on("console", (m) => {
-    const text = m.text();
-    const isCsp = /content security policy|CSP violation/i.test(text);
-    if (m.type() !== "error" && !isCsp) return;
-    // "Failed to load resource: … status of 400" for a response the test expects.
-    const status = /status of (\d{3})/.exec(text)?.[1];
-    if (!isCsp && status && seenExpected.some((s) => s.startsWith(`${status} `))) return;
-    const known = KNOWN_ISSUES.find((k) => k.pattern.test(text));
-    if (known) {
-      knownIssuesSeen.add(known.id);
-      return;
-    }
-    problems.push(`console.${m.type()} on ${page.url()}: ${text}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    const failure = r.failure()?.errorText ?? "";
-    // A request the browser itself dropped because the page moved on is not a fault.
-    if (failure === "net::ERR_ABORTED") return;
-    // Without JavaScript, Chromium refuses the page's <link rel="modulepreload"> scripts and
-    // reports them as blocked by "csp": that is the switch we turned off, not the site's policy.
-    if (options.javaScriptEnabled === false && failure === "csp" && r.resourceType() === "script") return;
-    problems.push(`request failed: ${r.method()} ${r.url()}: ${failure}`);
-  });
-  page.on("response", (r) => {
-    if (r.status() < 400) return;
-    const key = `${r.status()} ${r.request().method()} ${new URL(r.url()).pathname.replace(/\.data$/, "")}`;
-    if (expectedStatuses.includes(key)) seenExpected.push(key);
-    else problems.push(`unexpected response: ${key} (${r.url()})`);
-  });
-  const logStart = server!.output().length;
-  return { page, problems, knownIssuesSeen, serverLog: () => server!.output().slice(logStart) };
-}
-
-/** Asserts the page stayed clean, and the server logged no error (pino level 50+) meanwhile. */
-function expectClean(w: Watched) {
-  expect(w.problems, "browser problems").toEqual([]);
-  const errorLines = w
-    .serverLog()
-    .split("\n")
-    .filter((line) => /"level":(50|60)/.test(line));
-  expect(errorLines, "error lines in the server log").toEqual([]);
-}
-
-/**
- * With JavaScript: wait until React has hydrated the page, so clicks go through
- * the client router. If it never does, say why (the page's problems, e.g. a
- * script the CSP refused) rather than only "timeout".
- */
-async function hydrated(w: Watched) {
-  try {
-    await w.page.waitForLoadState("networkidle");
-    await w.page.waitForFunction(
-      () => {
-        const main = document.querySelector("main");
-        const router = (window as unknown as { __remixRouter?: unknown }).__remixRouter;
-        return Boolean(router) && main !== null && Object.keys(main).some((k) => k.startsWith("__reactFiber"));
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
-  } catch (error) {
-    throw new Error(
-      `the page at ${w.page.url()} never hydrated (${(error as Error).message.split("\n")[0]}); the browser reported:\n` +
-        (w.problems.length ? w.problems.map((p) => `  - ${p}`).join("\n") : "  (nothing)"),
-    );
-  }
-}
-
-const url = (path: string) => `${server!.url}${path}`;
-const header = (page: Page) => page.getByRole("banner");
-const nav = (page: Page) => page.getByRole("navigation", { name: "Main" });
 
 interface Registration {
   displayName: string;
@@ -217,7 +79,7 @@ async function fillRegistration(page: Page, p: Registration) {
 }
 
 async function userRow(email: string) {
-  return t!.db
+  return h.t.db
     .selectFrom("users")
     .select(["id", "display_name", "role", "status", "show_organisation", "organisation_id"])
     .where("email_normalised", "=", email.toLowerCase())
@@ -225,30 +87,8 @@ async function userRow(email: string) {
 }
 
 async function sessionCount(userId: number): Promise<number> {
-  const rows = await t!.db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute();
+  const rows = await h.t.db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute();
   return rows.length;
-}
-
-
-type Locator = ReturnType<Page["locator"]>;
-
-/** vitest's expect does not wait for the page: these wait (up to STEP_TIMEOUT), then assert. */
-function see(locator: Locator) {
-  const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: STEP_TIMEOUT, interval: 100 });
-  return {
-    visible: async () => {
-      await locator.first().waitFor({ state: "visible" });
-      expect(await locator.first().isVisible()).toBe(true);
-    },
-    count: (n: number) => poll(() => locator.count()).toBe(n),
-    text: (text: string) => poll(async () => ((await locator.first().textContent()) ?? "").trim()).toBe(text),
-    value: (value: string) => poll(() => locator.inputValue()).toBe(value),
-    checked: (checked: boolean) => poll(() => locator.isChecked()).toBe(checked),
-  };
-}
-
-async function htmlAttributes(page: Page) {
-  return page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }));
 }
 
 async function expectOnMyPage(page: Page, p: Registration) {
@@ -271,16 +111,6 @@ async function signOutFromHeader(page: Page) {
   await see(nav(page).getByRole("link", { name: "Sign in", exact: true })).visible();
   await see(nav(page).getByRole("link", { name: "Register", exact: true })).visible();
   await see(header(page).getByRole("button", { name: "Sign out", exact: true })).count(0);
-}
-
-/** A marker on window survives client-side navigation only: proves JavaScript did the work. */
-async function markDocument(page: Page) {
-  await page.evaluate(() => {
-    (window as unknown as { __e2eDocument: boolean }).__e2eDocument = true;
-  });
-}
-async function sameDocument(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { __e2eDocument?: boolean }).__e2eDocument === true);
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,9 @@ import { randomBytes } from "node:crypto";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { createUser, type CreateUserInput } from "../../app/models/user.server";
+import { createSubmission } from "../../app/models/submission.server";
+import { approveSubmission } from "../../app/models/moderation.server";
+import { SubmissionFormSchema, type SubmissionInput } from "../../app/lib/schemas";
 
 export const GOOD_PASSWORD = "quiet river under Margalla hills";
 
@@ -54,4 +57,55 @@ export function registrationForm(overrides: Record<string, string> = {}): Record
     cluster: "leather",
     ...overrides,
   };
+}
+
+/** A valid suggestion form (parsed by the real schema), in the leather cluster unless overridden. */
+export function submissionInput(overrides: Partial<Record<keyof SubmissionInput, string>> = {}): SubmissionInput {
+  return SubmissionFormSchema.parse({
+    cluster: "leather",
+    title: "Duty drawback for value-added leather exporters",
+    problem: "Finished leather goods pay duty on imported chemicals that competitors abroad do not pay.",
+    proposal: "Refund the duty on imported inputs within 30 days of the export shipment.",
+    ...overrides,
+  });
+}
+
+/** A pending submission through createSubmission (throws if refused). */
+export async function makeSubmission(
+  db: DB,
+  params: { authorId: number; authorRole?: Role; input?: Partial<Record<keyof SubmissionInput, string>>; now?: Date },
+): Promise<number> {
+  const r = await createSubmission(db, {
+    authorId: params.authorId,
+    authorRole: params.authorRole ?? "stakeholder",
+    input: submissionInput(params.input),
+    now: params.now,
+  });
+  if (!r.ok) throw new Error(`makeSubmission failed: ${JSON.stringify(r)}`);
+  return r.id;
+}
+
+/** A published submission: createSubmission, then approveSubmission by the given moderator. */
+export async function makePublishedSubmission(
+  db: DB,
+  params: {
+    authorId: number;
+    moderatorId: number;
+    authorRole?: Role;
+    input?: Partial<Record<keyof SubmissionInput, string>>;
+    categories?: string[];
+    now?: Date;
+    publishedAt?: Date;
+  },
+): Promise<number> {
+  const id = await makeSubmission(db, params);
+  const r = await approveSubmission(db, {
+    id,
+    moderatorId: params.moderatorId,
+    moderatorRole: "moderator",
+    categorySlugs: params.categories ?? ["export-markets"],
+    now: params.publishedAt ?? params.now,
+  });
+  if (!r.ok) throw new Error(`makePublishedSubmission failed: ${JSON.stringify(r)}`);
+  return id;
 }

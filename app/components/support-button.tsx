@@ -1,0 +1,75 @@
+// Support / withdraw support. Without JavaScript it is a form that posts and
+// comes back to the page; with JavaScript it updates in place and announces
+// the new count.
+import { Link, useFetcher } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { useHydrated } from "../lib/use-hydrated";
+import { NumberText } from "./dates";
+
+type SupportAnswer =
+  | { ok: true; supported: boolean; supporters: number }
+  | { ok: false; message: string; at?: string; back: string };
+
+export function SupportButton({
+  submissionId,
+  supporters,
+  supported,
+  signedIn,
+  canSupport,
+  blockedReason,
+  loginPath,
+}: {
+  submissionId: number;
+  supporters: number;
+  supported: boolean;
+  signedIn: boolean;
+  canSupport: boolean;
+  blockedReason: string | null;
+  loginPath: string;
+}) {
+  const { t } = useTranslation();
+  const fetcher = useFetcher<SupportAnswer>();
+  const hydrated = useHydrated();
+  const answer = fetcher.data;
+  const nowSupported = answer?.ok ? answer.supported : supported;
+  const count = answer?.ok ? answer.supporters : supporters;
+  const refusal = answer && !answer.ok ? answer.message : null;
+  const [refusalKey, refusalCount] = (refusal ?? "").split("|");
+
+  return (
+    <div className="support" id="support">
+      <p className="support__count">
+        <strong>
+          <NumberText value={count} />
+        </strong>{" "}
+        {t("submission.supporters", { count })}
+      </p>
+      {!signedIn ? (
+        <p>
+          <Link to={loginPath}>{t("support.signInToSupport")}</Link>
+        </p>
+      ) : canSupport || nowSupported ? (
+        <fetcher.Form method="post" action={`/submissions/${submissionId}/support`}>
+          {hydrated ? <input type="hidden" name="inline" value="1" /> : null}
+          <input type="hidden" name="intent" value={nowSupported ? "withdraw" : "support"} />
+          <button type="submit" className={nowSupported ? "button button--secondary" : "button"} aria-pressed={nowSupported}>
+            {nowSupported ? t("support.withdraw") : t("support.support")}
+          </button>
+        </fetcher.Form>
+      ) : blockedReason ? (
+        <p className="muted">{t(blockedReason)}</p>
+      ) : null}
+      <p role="status" aria-live="polite" className={refusal ? "field-errors" : "visually-hidden"}>
+        {refusal
+          ? refusalCount === undefined
+            ? t(refusalKey)
+            : t(refusalKey, { count: Number(refusalCount) })
+          : answer?.ok
+            ? answer.supported
+              ? t("support.done")
+              : t("support.withdrawn")
+            : ""}
+      </p>
+    </div>
+  );
+}

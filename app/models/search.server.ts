@@ -1,0 +1,105 @@
+// Full-text search over submissions behind one function per use, with the two
+// dialects side by side: FTS5 on SQLite, tsvector on PostgreSQL. Whatever a
+// person types (quotes, brackets, AND, *, Urdu, English) is reduced to plain
+// word tokens first, so no query syntax ever reaches the engine.
+import { sql, type Expression, type SqlBool } from "kysely";
+import type { Dialect, Executor } from "../../db/client";
+
+const MAX_TERMS = 12;
+
+// Words too common to say anything about similarity (English and Urdu).
+const STOP_WORDS = new Set([
+  "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on",
+  "or", "our", "that", "the", "this", "to", "was", "we", "with", "not", "no", "should", "will", "can", "all", "more",
+  "کا", "کی", "کے", "کو", "میں", "سے", "اور", "ہے", "ہیں", "پر", "یہ", "وہ", "بھی", "کہ", "جو", "ایک", "لیے", "تھا", "گا",
+]);
+
+/**
+ * One normal form for indexed text and queries alike: NFKC, Arabic-script
+ * diacritics (zer, zabar, pesh, tashdid, madda mark, superscript alef…) and
+ * tatweel removed, lower case. "بَرآمد" and "برآمد" become the same word.
+ */
+export function normaliseSearchText(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(/[\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g, "")
+    .normalize("NFKC")
+    .toLowerCase();
+}
+
+/** The two indexed columns of a submission, normalised. */
+export function searchColumns(s: { title: string; problem: string; proposal: string; expected_impact?: string | null }) {
+  return {
+    search_title: normaliseSearchText(s.title),
+    search_body: normaliseSearchText([s.problem, s.proposal, s.expected_impact ?? ""].join("\n")),
+  };
+}
+
+/** Word tokens of a query: letters, digits and combining marks; lower-cased; at most 12. */
+export function searchTerms(query: string): string[] {
+  const tokens = normaliseSearchText(query).match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
+  const unique = [...new Set(tokens.filter((t) => t.length >= 2 || /\p{N}/u.test(t)))];
+  return unique.slice(0, MAX_TERMS);
+}
+
+function ftsQuote(term: string): string {
+  // Tokens never contain quotes (see searchTerms), but quote-doubling keeps it safe regardless.
+  return `"${term.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A condition on `submissions.id`/`search` matching every term (the last one
+ * as a prefix, so "export fin" finds "export finance"); null when the query has
+ * no words.
+ */
+export function matchAllTerms(dialect: Dialect, query: string, idColumn = "s.id"): Expression<SqlBool> | null {
+  const terms = searchTerms(query);
+  if (!terms.length) return null;
+  if (dialect === "sqlite") {
+    const match = terms.map((t, i) => (i === terms.length - 1 ? `${ftsQuote(t)}*` : ftsQuote(t))).join(" ");
+    return sql<SqlBool>`${sql.ref(idColumn)} in (select rowid from submissions_fts where submissions_fts match ${match})`;
+  }
+  const tsquery = terms.map((t, i) => (i === terms.length - 1 ? `${t}:*` : t)).join(" & ");
+  const table = idColumn.includes(".") ? idColumn.split(".")[0] : "submissions";
+  return sql<SqlBool>`${sql.ref(`${table}.search`)} @@ to_tsquery('simple', ${tsquery})`;
+}
+
+/** Terms for a similarity search: the query's words minus stop words. */
+export function similarityTerms(text: string): string[] {
+  return searchTerms(text).filter((t) => !STOP_WORDS.has(t));
+}
+
+export interface SimilarQuery {
+  text: string;
+  consultationId: number;
+  statuses: readonly string[];
+  excludeId?: number;
+  limit: number;
+}
+
+/**
+ * Ids of submissions similar to `text`, best first: any of its words matches,
+ * ranked by BM25 (SQLite, title weighted 4×) or ts_rank (PostgreSQL, title
+ * weighted A). Empty when the text has no usable words.
+ */
+export async function findSimilarIds(db: Executor, dialect: Dialect, q: SimilarQuery): Promise<number[]> {
+  const terms = similarityTerms(q.text);
+  if (!terms.length || !q.statuses.length) return [];
+  const exclude = q.excludeId ?? 0;
+  const statuses = sql.join(q.statuses.map((st) => sql`${st}`));
+  if (dialect === "sqlite") {
+    const match = terms.map(ftsQuote).join(" OR ");
+    const r = await sql<{ id: number }>`select s.id from submissions_fts
+        join submissions s on s.id = submissions_fts.rowid
+        where submissions_fts match ${match}
+          and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
+        order by bm25(submissions_fts, 4.0, 1.0) limit ${q.limit}`.execute(db);
+    return r.rows.map((row) => row.id);
+  }
+  const tsquery = terms.join(" | ");
+  const r = await sql<{ id: number }>`select s.id from submissions s
+      where s.search @@ to_tsquery('simple', ${tsquery})
+        and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
+      order by ts_rank(s.search, to_tsquery('simple', ${tsquery})) desc, s.id desc limit ${q.limit}`.execute(db);
+  return r.rows.map((row) => row.id);
+}

@@ -1,0 +1,75 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireUser } from "../auth/guards.server";
+import { SubmissionForm } from "../components/submission-form";
+import { idParam, readForm } from "../lib/http.server";
+import { getFixedT } from "../lib/i18next.server";
+import { SubmissionFormSchema } from "../lib/schemas";
+import { getEditableSubmission, updateSubmission } from "../models/submission.server";
+import { taxonomyOptions } from "../models/taxonomy.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+const notFound = () => data({ error: "notFound" }, { status: 404 });
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const id = idParam(args.params.id);
+  const s = await getEditableSubmission(args.context.db, { id, viewer: user });
+  if (!s) throw notFound();
+  const { t, lng } = await getFixedT(args.request, args.context);
+  return {
+    title: `${t("submission.edit.title")} · ${t("app.name")}`,
+    id,
+    ...(await taxonomyOptions(args.context.db, lng)),
+    initialValue: {
+      cluster: s.cluster_slug,
+      title: s.title,
+      problem: s.problem,
+      proposal: s.proposal,
+      expectedImpact: s.expected_impact,
+      stage: s.stage ?? "",
+      suggestedCategory: s.category_slug ?? "",
+      horizon: s.horizon ?? "",
+    },
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const id = idParam(args.params.id);
+  const formData = await readForm(args.request);
+  const submission = parseWithZod(formData, { schema: SubmissionFormSchema });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const result = await updateSubmission(args.context.db, { id, viewer: user, input: submission.value });
+  if (!result.ok) {
+    if (result.reason === "notFound") throw notFound();
+    return data({ result: submission.reply({ fieldErrors: result.fieldErrors }) }, { status: 400 });
+  }
+  return redirect(`/submissions/${id}`, 303);
+}
+
+export default function EditSubmission() {
+  const { id, clusters, categories, stages, initialValue } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <div className="narrow narrow--wide">
+      <h1>
+        {t("submission.edit.title")} #{id}
+      </h1>
+      <SubmissionForm
+        id="submission-edit"
+        lastResult={actionData?.result ?? { initialValue }}
+        clusters={clusters}
+        categories={categories}
+        stages={stages}
+        similar={null}
+        submitLabel={t("submission.edit.submit")}
+        showSimilarCheck={false}
+      />
+    </div>
+  );
+}

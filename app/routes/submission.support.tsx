@@ -1,0 +1,56 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { requireUser } from "../auth/guards.server";
+import { BackToSubmission, RefusalNotice } from "../components/refusal";
+import { idParam, readForm, refusalStatus } from "../lib/http.server";
+import { hitRateLimit, RULES } from "../lib/rate-limit.server";
+import { SupportFormSchema } from "../lib/schemas";
+import { securityEvent } from "../lib/security.server";
+import { supportSubmission, withdrawSupport } from "../models/support.server";
+
+// Loaders run after the action in the same document request (as GET), so this
+// cannot redirect: a refused post (no JavaScript) renders its reason here, and a
+// plain visit shows the way to the suggestion.
+export { retryAfterHeaders as headers } from "../lib/headers";
+
+export function loader({ params }: LoaderFunctionArgs) {
+  return { id: idParam(params.id) };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const id = idParam(args.params.id);
+  const form = await readForm(args.request);
+  const parsed = SupportFormSchema.safeParse({ intent: form.get("intent") ?? undefined });
+  if (!parsed.success) throw data({ error: "badRequest" }, { status: 400 });
+  const inline = form.get("inline") === "1";
+  const back = `/submissions/${id}#support`;
+
+  const limit = await hitRateLimit(args.context.db, RULES.supports, String(user.id));
+  if (limit.limited) {
+    await securityEvent(args.context, "rate_limit", { rule: RULES.supports.name });
+    return data({ ok: false as const, message: "errors.rateLimited", back }, { status: 429, headers: { "Retry-After": String(limit.retryAfter) } });
+  }
+  const result =
+    parsed.data.intent === "support"
+      ? await supportSubmission(args.context.db, { submissionId: id, userId: user.id })
+      : await withdrawSupport(args.context.db, { submissionId: id, userId: user.id });
+  if (!result.ok) {
+    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    const message =
+      result.reason === "budgetSpent" ? `support.refused.budgetSpent|${result.budget}` : `support.refused.${result.reason}`;
+    const at = result.reason === "windowNotOpen" ? result.opensAt : result.reason === "windowClosed" ? result.closesAt : undefined;
+    return data({ ok: false as const, message, at, back }, { status: refusalStatus(result.reason) });
+  }
+  if (inline) {
+    return data({ ok: true as const, supported: parsed.data.intent === "support", supporters: result.supporters });
+  }
+  return redirect(back, 303);
+}
+
+export default function SupportRefused() {
+  const actionData = useActionData<typeof action>();
+  const { id } = useLoaderData<typeof loader>();
+  if (actionData && !actionData.ok) return <RefusalNotice refusal={actionData} />;
+  return <BackToSubmission id={id} />;
+}

@@ -1,0 +1,378 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { hasRole } from "../auth/permissions";
+import { DateText, NumberText } from "../components/dates";
+import { OrganisationLabel } from "../components/organisation-label";
+import { SupportButton } from "../components/support-button";
+import { idParam } from "../lib/http.server";
+import { localName } from "../lib/i18n";
+import { getFixedT } from "../lib/i18next.server";
+import { REPORT_REASONS } from "../lib/reference";
+import { COMMENT_EDIT_WINDOW_MS, listComments } from "../models/comment.server";
+import { windowPhase } from "../models/consultation.server";
+import { getSubmissionForViewer } from "../models/submission.server";
+import { getSupportState } from "../models/support.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const id = idParam(params.id);
+  const viewer = context.user ? { id: context.user.id, role: context.user.role } : null;
+  const s = await getSubmissionForViewer(context.db, { id, viewer });
+  if (!s) throw data({ error: "notFound" }, { status: 404 });
+  const { t, lng } = await getFixedT(request, context);
+  const [comments, supportState] = await Promise.all([
+    s.status === "published" || s.status === "merged" || (viewer && hasRole(viewer.role, "moderator")) ? listComments(context.db, id) : [],
+    viewer ? getSupportState(context.db, { submissionId: id, userId: viewer.id }) : null,
+  ]);
+  const isAuthor = viewer?.id === s.author_id;
+  const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
+  const supportPhase = windowPhase(s.support_opens_at, s.support_closes_at);
+  const blockedReason =
+    s.status !== "published"
+      ? "support.refused.notPublished"
+      : supportPhase !== "open"
+        ? supportPhase === "upcoming"
+          ? "support.refused.windowNotOpen"
+          : "support.refused.windowClosed"
+        : isAuthor && !supportState?.allowSelf
+          ? "support.refused.ownSubmission"
+          : supportState?.remaining === 0
+            ? "support.refused.budgetSpentShort"
+            : null;
+  const now = Date.now();
+  const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
+  return {
+    title: `${s.title} · ${t("app.name")}`,
+    lng,
+    submission: {
+      id: s.id,
+      title: s.title,
+      problem: s.problem,
+      proposal: s.proposal,
+      expectedImpact: s.expected_impact,
+      status: s.status,
+      source: s.source,
+      horizon: s.horizon,
+      stage: s.stage ? localName({ name_en: s.stage_en ?? s.stage, name_ur: s.stage_ur ?? "" }, lng) : null,
+      suggestedCategory: s.suggested_category_slug ? localName({ name_en: s.suggested_category_en ?? "", name_ur: s.suggested_category_ur ?? "" }, lng) : null,
+      mergedInto: s.merged_into_id,
+      rejectReasonCode: isAuthor || isModerator ? s.reject_reason_code : null,
+      rejectReason: isAuthor || isModerator ? s.reject_reason : null,
+      createdAt: s.created_at,
+      publishedAt: s.published_at,
+      cluster: { slug: s.cluster_slug, name: clusterName },
+      categories: s.categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+      organisation: {
+        name: s.showOrganisationName ? s.organisation_name : null,
+        city: s.city,
+        sizeBand: s.size_band,
+        type: s.organisation_type,
+        verified: s.organisation_verified === 1,
+      },
+      breadth: s.breadth,
+      history: s.history,
+      recommendations: s.recommendations,
+    },
+    viewer: viewer
+      ? {
+          id: viewer.id,
+          isAuthor,
+          isModerator,
+          supported: supportState?.supported ?? false,
+          canEdit: (isAuthor && s.status === "pending") || (isModerator && s.status !== "withdrawn"),
+          canWithdraw: isAuthor && (s.status === "pending" || s.status === "published"),
+          canReport: !isAuthor && (s.status === "published" || s.status === "merged"),
+          canComment: s.status === "published",
+        }
+      : null,
+    blockedReason,
+    comments: comments.map((c) => ({
+      id: c.id,
+      body: c.body,
+      author: c.author_status === "deleted" ? null : c.display_name,
+      createdAt: c.created_at,
+      edited: c.updated_at !== c.created_at,
+      editable: viewer?.id === c.author_id && now - Date.parse(c.created_at) < COMMENT_EDIT_WINDOW_MS,
+      replies: c.replies.map((r) => ({
+        id: r.id,
+        body: r.body,
+        author: r.author_status === "deleted" ? null : r.display_name,
+        createdAt: r.created_at,
+        edited: r.updated_at !== r.created_at,
+        editable: viewer?.id === r.author_id && now - Date.parse(r.created_at) < COMMENT_EDIT_WINDOW_MS,
+      })),
+    })),
+  };
+}
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+type CommentView = LoaderData["comments"][number];
+
+function PlainText({ text }: { text: string }) {
+  // Plain text: React escapes it; CSS keeps the line breaks. Never HTML or Markdown.
+  return (
+    <p className="plain-text" dir="auto">
+      {text}
+    </p>
+  );
+}
+
+function CommentItem({ comment, submissionId, canReply, canReport }: { comment: Omit<CommentView, "replies">; submissionId: number; canReply: boolean; canReport: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <article className="comment" id={`comment-${comment.id}`} aria-labelledby={`comment-${comment.id}-by`}>
+      <p className="comment__meta" id={`comment-${comment.id}-by`}>
+        <strong>{comment.author ? <bdi>{comment.author}</bdi> : t("submission.formerParticipant")}</strong> ·{" "}
+        <DateText iso={comment.createdAt} withTime />
+        {comment.edited ? ` · ${t("comment.edited")}` : ""}
+      </p>
+      {comment.body === null ? <p className="muted">{t("comment.hidden")}</p> : <PlainText text={comment.body} />}
+      {comment.editable && comment.body !== null ? (
+        <details>
+          <summary>{t("comment.edit")}</summary>
+          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+            <input type="hidden" name="intent" value="edit" />
+            <input type="hidden" name="commentId" value={comment.id} />
+            <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
+            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={2000} rows={3} dir="auto" required />
+            <button type="submit" className="button button--secondary">
+              {t("comment.save")}
+            </button>
+          </Form>
+        </details>
+      ) : null}
+      {canReply ? (
+        <details>
+          <summary>{t("comment.reply")}</summary>
+          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+            <input type="hidden" name="parentId" value={comment.id} />
+            <label htmlFor={`reply-${comment.id}`}>{t("comment.replyLabel")}</label>
+            <textarea id={`reply-${comment.id}`} name="body" maxLength={2000} rows={3} dir="auto" required />
+            <button type="submit" className="button button--secondary">
+              {t("comment.postReply")}
+            </button>
+          </Form>
+        </details>
+      ) : null}
+      {canReport ? <ReportForm submissionId={submissionId} commentId={comment.id} /> : null}
+    </article>
+  );
+}
+
+function ReportForm({ submissionId, commentId }: { submissionId: number; commentId?: number }) {
+  const { t } = useTranslation();
+  const idBase = commentId ? `report-c${commentId}` : "report-s";
+  return (
+    <details className="report">
+      <summary>{commentId ? t("report.comment") : t("report.submission")}</summary>
+      <Form method="post" action={`/submissions/${submissionId}/report`} className="stack">
+        {commentId ? <input type="hidden" name="commentId" value={commentId} /> : null}
+        <div className="field">
+          <label htmlFor={`${idBase}-reason`}>{t("report.reason")}</label>
+          <select id={`${idBase}-reason`} name="reason" required defaultValue="">
+            <option value="">{t("form.choose")}</option>
+            {REPORT_REASONS.map((r) => (
+              <option key={r} value={r}>
+                {t(`report.reasons.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${idBase}-details`}>{t("report.details")}</label>
+          <textarea id={`${idBase}-details`} name="details" maxLength={1000} rows={2} dir="auto" />
+        </div>
+        <button type="submit" className="button button--secondary">
+          {t("report.send")}
+        </button>
+      </Form>
+    </details>
+  );
+}
+
+export default function SubmissionPage() {
+  const { submission: s, viewer, blockedReason, comments } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  const loginPath = `/login?redirectTo=${encodeURIComponent(`/submissions/${s.id}`)}`;
+  return (
+    <article className="submission" aria-labelledby="submission-title">
+      <p className="eyebrow">
+        <Link to={`/clusters/${s.cluster.slug}`}>{s.cluster.name}</Link> · {t("submission.number", { id: s.id })} ·{" "}
+        <span className={`status status--${s.status}`}>{t(`status.${s.status}`)}</span>
+      </p>
+      <h1 id="submission-title">
+        <bdi>{s.title}</bdi>
+      </h1>
+      {params.get("reported") ? (
+        <p className="notice" role="status">
+          {t("report.thanks")}
+        </p>
+      ) : null}
+      <p className="muted">
+        <OrganisationLabel name={s.organisation.name} cluster={s.cluster.name} city={s.organisation.city} sizeBand={s.organisation.sizeBand} type={s.organisation.type} />
+        {s.organisation.verified ? ` · ${t("organisation.verified")}` : ""} · <DateText iso={s.publishedAt ?? s.createdAt} />
+      </p>
+      {s.status === "merged" && s.mergedInto ? (
+        <p className="notice">
+          {t("submission.mergedInto")} <Link to={`/submissions/${s.mergedInto}`}>#{s.mergedInto}</Link>
+        </p>
+      ) : null}
+      {s.status === "pending" ? <p className="notice">{t("submission.pendingNotice")}</p> : null}
+      {s.status === "hidden" ? <p className="notice">{t("submission.hiddenNotice")}</p> : null}
+      {s.status === "rejected" ? (
+        <div className="notice">
+          <p>{t("submission.rejectedNotice")}</p>
+          {s.rejectReasonCode ? <p>{t(`rejectReason.${s.rejectReasonCode}`)}</p> : null}
+          {s.rejectReason ? <PlainText text={s.rejectReason} /> : null}
+        </div>
+      ) : null}
+      {s.categories.length ? (
+        <ul className="chips" aria-label={t("submission.categories")}>
+          {s.categories.map((c) => (
+            <li key={c.slug}>{c.name}</li>
+          ))}
+        </ul>
+      ) : null}
+      {s.recommendations.length ? (
+        <p>
+          {t("submission.includedIn")}{" "}
+          {s.recommendations.map((r, i) => (
+            <span key={r.id}>
+              {i ? ", " : ""}
+              <Link to={`/recommendations/${r.id}`}>R-{r.id}</Link>
+            </span>
+          ))}
+        </p>
+      ) : null}
+
+      <div className="submission__layout">
+        <div className="submission__body">
+          <h2>{t("submission.form.problem")}</h2>
+          <PlainText text={s.problem} />
+          <h2>{t("submission.form.proposal")}</h2>
+          <PlainText text={s.proposal} />
+          {s.expectedImpact ? (
+            <>
+              <h2>{t("submission.form.expectedImpact")}</h2>
+              <PlainText text={s.expectedImpact} />
+            </>
+          ) : null}
+          <dl className="details">
+            {s.stage ? (
+              <>
+                <dt>{t("submission.form.stage")}</dt>
+                <dd>{s.stage}</dd>
+              </>
+            ) : null}
+            {s.horizon ? (
+              <>
+                <dt>{t("submission.form.horizon")}</dt>
+                <dd>{t(`horizon.${s.horizon}`)}</dd>
+              </>
+            ) : null}
+            {s.suggestedCategory ? (
+              <>
+                <dt>{t("submission.suggestedByAuthor")}</dt>
+                <dd>{s.suggestedCategory}</dd>
+              </>
+            ) : null}
+            <dt>{t("submission.source")}</dt>
+            <dd>{t(`source.${s.source}`)}</dd>
+          </dl>
+        </div>
+        <aside className="submission__aside panel" aria-label={t("submission.supportBox")}>
+          <SupportButton
+            submissionId={s.id}
+            supporters={s.breadth.supporters}
+            supported={viewer?.supported ?? false}
+            signedIn={Boolean(viewer)}
+            canSupport={blockedReason === null}
+            blockedReason={blockedReason}
+            loginPath={loginPath}
+          />
+          <dl className="figures">
+            <div>
+              <dt>{t("submission.breadth.organisations")}</dt>
+              <dd>
+                <NumberText value={s.breadth.organisations} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t("submission.breadth.provinces")}</dt>
+              <dd>
+                <NumberText value={s.breadth.provinces} />
+              </dd>
+            </div>
+          </dl>
+          {viewer?.canEdit ? (
+            <p>
+              <Link to={`/submissions/${s.id}/edit`}>{t("submission.editLink")}</Link>
+            </p>
+          ) : null}
+          {viewer?.canWithdraw ? (
+            <Form method="post" action={`/submissions/${s.id}/withdraw`}>
+              <button type="submit" className="link-button">
+                {t("submission.withdraw")}
+              </button>
+            </Form>
+          ) : null}
+          {viewer?.isModerator && s.status === "pending" ? (
+            <p>
+              <Link to={`/moderation/submissions/${s.id}`}>{t("submission.moderate")}</Link>
+            </p>
+          ) : null}
+          {viewer?.canReport ? <ReportForm submissionId={s.id} /> : null}
+        </aside>
+      </div>
+
+      <section id="comments" aria-labelledby="comments-title">
+        <h2 id="comments-title">
+          {t("comment.title")} (<NumberText value={comments.reduce((n, c) => n + 1 + c.replies.length, 0)} />)
+        </h2>
+        {comments.length === 0 ? <p className="empty">{t("comment.none")}</p> : null}
+        {comments.map((c) => (
+          <div key={c.id} className="comment-thread">
+            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment) && c.body !== null} canReport={Boolean(viewer) && c.body !== null} />
+            {c.replies.length ? (
+              <div className="comment-replies">
+                {c.replies.map((r) => (
+                  <CommentItem key={r.id} comment={r} submissionId={s.id} canReply={false} canReport={Boolean(viewer)} />
+                ))}
+              </div>
+            ) : null}
+          </div>
+        ))}
+        {viewer?.canComment ? (
+          <Form method="post" action={`/submissions/${s.id}/comments`} className="stack comment-form">
+            <label htmlFor="comment-body">{t("comment.add")}</label>
+            <p className="field-hint" id="comment-body-hint">
+              {t("comment.hint")}
+            </p>
+            <textarea id="comment-body" name="body" maxLength={2000} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
+            <button type="submit" className="button">
+              {t("comment.post")}
+            </button>
+          </Form>
+        ) : !viewer && s.status === "published" ? (
+          <p>
+            <Link to={loginPath}>{t("comment.signIn")}</Link>
+          </p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">{t("history.title")}</h2>
+        <ol className="history">
+          {s.history.map((h) => (
+            <li key={h.id}>
+              <DateText iso={h.createdAt} withTime /> — {t(`history.event.${h.event}`, { defaultValue: h.event })} ({t(`history.actor.${h.actorRole}`, { defaultValue: h.actorRole })})
+            </li>
+          ))}
+        </ol>
+      </section>
+    </article>
+  );
+}

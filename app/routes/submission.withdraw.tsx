@@ -1,0 +1,31 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { requireUser } from "../auth/guards.server";
+import { BackToSubmission, RefusalNotice } from "../components/refusal";
+import { idParam } from "../lib/http.server";
+import { withdrawSubmission } from "../models/submission.server";
+
+// Loaders run after the action in the same document request (as GET), so this
+// cannot redirect: a refused post (no JavaScript) renders its reason here, and a
+// plain visit shows the way to the suggestion.
+export function loader({ params }: LoaderFunctionArgs) {
+  return { id: idParam(params.id) };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const id = idParam(args.params.id);
+  const r = await withdrawSubmission(args.context.db, { id, userId: user.id });
+  if (!r.ok) {
+    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    return data({ ok: false as const, message: "submission.refused.notWithdrawable", back: `/submissions/${id}` }, { status: 409 });
+  }
+  return redirect(`/submissions/${id}`, 303);
+}
+
+export default function WithdrawRefused() {
+  const actionData = useActionData<typeof action>();
+  const { id } = useLoaderData<typeof loader>();
+  if (actionData && !actionData.ok) return <RefusalNotice refusal={actionData} />;
+  return <BackToSubmission id={id} />;
+}

@@ -1,0 +1,157 @@
+// Benchmark: the cluster page on the national-scale data set.
+//
+//   npm run cli -- db:seed --demo --size bench            (DATABASE_URL=… once)
+//   DATABASE_URL=… npm run bench:cluster [-- --duration 20 --connections 10]
+//
+// Starts the production build (server/index.ts, NODE_ENV=production) on the
+// given database, then runs autocannon against, in turn: /healthz (the
+// baseline in the same run: the same server and stack doing one trivial
+// query), the cluster page sorted by "top", the same with a search word, and
+// the random sort. Prints a Markdown table (req/s, latency p50/p95/p99, errors,
+// and req/s as a share of the baseline) and the query plans of the list
+// queries, for docs/benchmarks.md.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import os from "node:os";
+import autocannon from "autocannon";
+import { Kysely, SqliteDialect, type CompiledQuery } from "kysely";
+import SQLite from "better-sqlite3";
+import { createDb, sqlitePathFromUrl } from "../db/client";
+import type { Database } from "../db/schema";
+import { listClusterSubmissions } from "../app/models/submission.server";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+const DURATION = Number(arg("duration", "20"));
+const CONNECTIONS = Number(arg("connections", "10"));
+const DATABASE_URL = process.env.DATABASE_URL;
+if (!DATABASE_URL) {
+  console.error("set DATABASE_URL to the benchmark database (see the header of bench/cluster-page.ts)");
+  process.exit(1);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(port: number) {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ORIGIN: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error("server did not start");
+}
+
+interface Row {
+  name: string;
+  path: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(name: string, url: string): Promise<Row> {
+  // Warm up (JIT, SQLite page cache) before measuring.
+  await autocannon({ url, connections: CONNECTIONS, duration: 3 });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  return {
+    name,
+    path: new URL(url).pathname + new URL(url).search,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    // autocannon reports p97.5 and p99; p95 is not in its histogram summary, so take p97.5 as an upper bound.
+    p95: (r.latency as unknown as Record<string, number>).p95 ?? r.latency.p97_5,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}
+
+async function queryPlans(): Promise<string> {
+  if (!DATABASE_URL || /^postgres/.test(DATABASE_URL)) return "(query plans: run against SQLite, or use EXPLAIN in psql)";
+  const captured: CompiledQuery[] = [];
+  const raw = new SQLite(sqlitePathFromUrl(DATABASE_URL), { readonly: true });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: raw }),
+    log: (e) => {
+      if (e.level === "query") captured.push(e.query);
+    },
+  });
+  const handle = createDb(DATABASE_URL);
+  const consultation = await handle.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
+  const cluster = await handle.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
+  await handle.close();
+  const out: string[] = [];
+  for (const [label, extra] of [
+    ["sort=top", { sort: "top" as const }],
+    ["sort=top&q=finance", { sort: "top" as const, q: "finance" }],
+    ["sort=random", { sort: "random" as const }],
+  ] as const) {
+    captured.length = 0;
+    await listClusterSubmissions(db, "sqlite", { consultationId: consultation.id, clusterId: cluster.id, page: 1, pageSize: 20, seed: 12345, ...extra });
+    out.push(`#### ${label}`);
+    for (const q of captured.slice(0, 4)) {
+      const plan = raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as Array<{ detail: string }>;
+      out.push("```", q.sql.slice(0, 300) + (q.sql.length > 300 ? " …" : ""), ...plan.map((p) => `  → ${p.detail}`), "```");
+    }
+  }
+  raw.close();
+  return out.join("\n");
+}
+
+async function main() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(port);
+  try {
+    const rows: Row[] = [];
+    rows.push(await load("baseline: /healthz (same server, one trivial query)", `${base}/healthz`));
+    rows.push(await load("cluster page, sort=top", `${base}/clusters/leather?sort=top`));
+    rows.push(await load("cluster page, sort=top, q=finance", `${base}/clusters/leather?sort=top&q=finance`));
+    rows.push(await load("cluster page, sort=random", `${base}/clusters/leather?sort=random`));
+    rows.push(await load("cluster page, sort=top, page 200", `${base}/clusters/leather?sort=top&page=200`));
+    const baseline = rows[0].rps;
+    const lines = [
+      `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+        `database ${/^postgres/.test(DATABASE_URL!) ? "PostgreSQL" : "SQLite"}; ${CONNECTIONS} connections, ${DURATION} s per scenario after 3 s warm-up; load generator on the same machine.`,
+      "",
+      "| scenario | req/s | share of baseline | p50 ms | p95 ms (p97.5) | p99 ms | errors | non-2xx |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+      ...rows.map(
+        (r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${((r.rps / baseline) * 100).toFixed(0)} % | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+      ),
+      "",
+      "Query plans of the list queries (SQLite):",
+      "",
+      await queryPlans(),
+    ];
+    console.log(lines.join("\n"));
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,243 @@
+// C4 support: one per person per submission (the database decides), idempotent,
+// withdrawable, refused by the consultation's rules; the stored counter always
+// equals the rows, also under concurrent requests.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Updateable } from "kysely";
+import type { ConsultationsTable } from "../../db/schema";
+import { getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
+import { supportSubmission, withdrawSupport, getSupportState } from "../../app/models/support.server";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+
+const DAY = 24 * 3_600_000;
+
+describe(`supports (${testDialect})`, () => {
+  let t: TestDb;
+  let author: MadeUser;
+  let moderator: MadeUser;
+  let crowd: MadeUser[];
+  let consultationId: number;
+  let original: Updateable<ConsultationsTable>;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    author = await makeUser(t.db);
+    moderator = await makeUser(t.db, { role: "moderator" });
+    crowd = [];
+    for (let i = 0; i < 30; i++) crowd.push(await makeUser(t.db));
+    const c = await t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
+    consultationId = c.id;
+    original = {
+      support_opens_at: c.support_opens_at,
+      support_closes_at: c.support_closes_at,
+      support_budget: c.support_budget,
+      allow_self_support: c.allow_self_support,
+    };
+  });
+  afterEach(async () => {
+    await t.db.updateTable("consultations").set(original).where("id", "=", consultationId).execute();
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  const setConsultation = (patch: Updateable<ConsultationsTable>) =>
+    t.db.updateTable("consultations").set(patch).where("id", "=", consultationId).execute();
+  const published = (input?: Record<string, string>) => makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input });
+  const counter = async (id: number) =>
+    (await t.db.selectFrom("submissions").select(["supporters_count", "trending_score"]).where("id", "=", id).executeTakeFirstOrThrow());
+  const rows = (id: number) => t.db.selectFrom("supports").selectAll().where("submission_id", "=", id).execute();
+
+  it("supports once: one row and a count of 1", async () => {
+    const id = await published();
+    const supporter = crowd[0];
+    const r = await supportSubmission(t.db, { submissionId: id, userId: supporter.id });
+    expect(r).toEqual({ ok: true, changed: true, supporters: 1, remaining: null });
+    const rs = await rows(id);
+    expect(rs).toHaveLength(1);
+    const leather = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
+    expect(rs[0]).toMatchObject({ user_id: supporter.id, cluster_id: leather.id, consultation_id: consultationId, merged_from_id: null });
+    expect((await counter(id)).supporters_count).toBe(1);
+    expect(await getSupportState(t.db, { submissionId: id, userId: supporter.id })).toMatchObject({ supported: true, isAuthor: false });
+  });
+
+  it("supporting twice is one support", async () => {
+    const id = await published();
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id });
+    const again = await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id });
+    expect(again).toEqual({ ok: true, changed: false, supporters: 1, remaining: null });
+    expect(await rows(id)).toHaveLength(1);
+    expect((await counter(id)).supporters_count).toBe(1);
+  });
+
+  it("withdraws a support; withdrawing again is harmless", async () => {
+    const id = await published();
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id });
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[1].id });
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: true, changed: true, supporters: 1 });
+    expect((await rows(id)).map((r) => r.user_id)).toEqual([crowd[1].id]);
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: true, changed: false, supporters: 1 });
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[1].id })).toEqual({ ok: true, changed: true, supporters: 0 });
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[1].id })).toEqual({ ok: true, changed: false, supporters: 0 });
+    expect(await rows(id)).toHaveLength(0);
+    expect((await counter(id)).supporters_count).toBe(0);
+  });
+
+  it("20 concurrent supports by one person make exactly one row", async () => {
+    const id = await published();
+    const results = await Promise.all(Array.from({ length: 20 }, () => supportSubmission(t.db, { submissionId: id, userId: crowd[2].id })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.filter((r) => r.ok && r.changed)).toHaveLength(1);
+    expect(await rows(id)).toHaveLength(1);
+    expect((await counter(id)).supporters_count).toBe(1);
+  });
+
+  it("30 people supporting at once are all counted, and the counter equals the rows", async () => {
+    const id = await published();
+    const results = await Promise.all(crowd.map((u) => supportSubmission(t.db, { submissionId: id, userId: u.id })));
+    expect(results.every((r) => r.ok && r.changed)).toBe(true);
+    expect(await rows(id)).toHaveLength(30);
+    expect((await counter(id)).supporters_count).toBe(30);
+    // …and concurrent withdrawals of half of them, mixed with repeats of the other half.
+    const mixed = await Promise.all(
+      crowd.map((u, i) => (i % 2 ? withdrawSupport(t.db, { submissionId: id, userId: u.id }) : supportSubmission(t.db, { submissionId: id, userId: u.id }))),
+    );
+    expect(mixed.every((r) => r.ok)).toBe(true);
+    expect(await rows(id)).toHaveLength(15);
+    expect((await counter(id)).supporters_count).toBe(15);
+  });
+
+  it("refuses a submission that is not published", async () => {
+    const pending = await makeSubmission(t.db, { authorId: author.id });
+    expect(await supportSubmission(t.db, { submissionId: pending, userId: crowd[0].id })).toEqual({ ok: false, reason: "notPublished" });
+    for (const status of ["hidden", "withdrawn", "rejected", "merged"] as const) {
+      const id = await published();
+      await t.db.updateTable("submissions").set({ status }).where("id", "=", id).execute();
+      expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "notPublished" });
+      expect(await rows(id)).toHaveLength(0);
+    }
+    expect(await supportSubmission(t.db, { submissionId: 987654, userId: crowd[0].id })).toEqual({ ok: false, reason: "notFound" });
+    expect(await rows(pending)).toHaveLength(0);
+  });
+
+  it("refuses the author's own submission unless the consultation allows it", async () => {
+    const id = await published();
+    expect(await supportSubmission(t.db, { submissionId: id, userId: author.id })).toEqual({ ok: false, reason: "ownSubmission" });
+    expect(await rows(id)).toHaveLength(0);
+    await setConsultation({ allow_self_support: 1 });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: author.id })).toMatchObject({ ok: true, changed: true, supporters: 1 });
+    expect(await rows(id)).toHaveLength(1);
+  });
+
+  it("refuses outside the support window, saying when it opens or closed", async () => {
+    const id = await published();
+    const opens = new Date(Date.now() + 3 * DAY).toISOString();
+    await setConsultation({ support_opens_at: opens, support_closes_at: new Date(Date.now() + 30 * DAY).toISOString() });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowNotOpen", opensAt: opens });
+    const closes = new Date(Date.now() - DAY).toISOString();
+    await setConsultation({ support_opens_at: new Date(Date.now() - 30 * DAY).toISOString(), support_closes_at: closes });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowClosed", closesAt: closes });
+    expect(await rows(id)).toHaveLength(0);
+    expect((await counter(id)).supporters_count).toBe(0);
+  });
+
+  it("opens the support window inclusively and closes it exclusively", async () => {
+    const id = await published();
+    const opens = new Date("2026-12-01T00:00:00.000Z");
+    const closes = new Date("2027-01-01T00:00:00.000Z");
+    await setConsultation({ support_opens_at: opens.toISOString(), support_closes_at: closes.toISOString() });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id, now: new Date(opens.getTime() - 1) })).toMatchObject({
+      ok: false,
+      reason: "windowNotOpen",
+    });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id, now: opens })).toMatchObject({ ok: true, changed: true });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[1].id, now: closes })).toMatchObject({ ok: false, reason: "windowClosed" });
+  });
+
+  it("keeps a support once the window closed: withdrawing is refused too", async () => {
+    const id = await published();
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id });
+    const closes = new Date(Date.now() - 1000).toISOString();
+    await setConsultation({ support_closes_at: closes, support_opens_at: new Date(Date.now() - 30 * DAY).toISOString() });
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowClosed", closesAt: closes });
+    expect(await rows(id)).toHaveLength(1);
+    expect((await counter(id)).supporters_count).toBe(1);
+  });
+
+  it("refuses over the per-cluster budget, but not in another cluster", async () => {
+    await setConsultation({ support_budget: 1 });
+    const a = await published();
+    const b = await published({ title: "Common effluent treatment plant for tanneries" });
+    const elsewhere = await published({ cluster: "food-processing", title: "Cold chain for mango exports from Multan" });
+    const u = await makeUser(t.db); // no supports yet
+    expect(await supportSubmission(t.db, { submissionId: a, userId: u.id })).toEqual({ ok: true, changed: true, supporters: 1, remaining: 0 });
+    expect(await supportSubmission(t.db, { submissionId: b, userId: u.id })).toEqual({ ok: false, reason: "budgetSpent", budget: 1 });
+    expect(await rows(b)).toHaveLength(0);
+    expect(await supportSubmission(t.db, { submissionId: elsewhere, userId: u.id })).toMatchObject({ ok: true, changed: true });
+    // Supporting the same one again is not a second support.
+    expect(await supportSubmission(t.db, { submissionId: a, userId: u.id })).toMatchObject({ ok: true, changed: false });
+    // Withdrawing frees the slot.
+    await withdrawSupport(t.db, { submissionId: a, userId: u.id });
+    expect(await supportSubmission(t.db, { submissionId: b, userId: u.id })).toMatchObject({ ok: true, changed: true });
+  });
+
+  it("keeps to the budget under concurrent supports by one person", async () => {
+    await setConsultation({ support_budget: 2 });
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await published({ title: `Budget race suggestion number ${i} for leather` }));
+    const u = await makeUser(t.db); // no supports yet
+    const results = await Promise.all(ids.map((id) => supportSubmission(t.db, { submissionId: id, userId: u.id })));
+    expect(results.filter((r) => r.ok && r.changed)).toHaveLength(2);
+    expect(results.filter((r) => !r.ok && r.reason === "budgetSpent")).toHaveLength(4);
+    const mine = await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", u.id).where("submission_id", "in", ids).execute();
+    expect(mine).toHaveLength(2);
+  });
+
+  it("raises the trending score on support and takes it back on withdrawal", async () => {
+    const id = await published();
+    expect((await counter(id)).trending_score).toBe(0);
+    const later = new Date(Date.now() + 2 * DAY);
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[5].id, now: later });
+    const score1 = (await counter(id)).trending_score;
+    expect(score1).toBeGreaterThan(3); // ≈ 2^2: two half-lives after the window opened
+    await supportSubmission(t.db, { submissionId: id, userId: crowd[6].id });
+    const score2 = (await counter(id)).trending_score;
+    expect(score2).toBeGreaterThan(score1);
+    await withdrawSupport(t.db, { submissionId: id, userId: crowd[5].id, now: new Date(Date.now() + 3 * DAY) });
+    await withdrawSupport(t.db, { submissionId: id, userId: crowd[6].id });
+    expect((await counter(id)).trending_score).toBeCloseTo(0, 9);
+  });
+
+  it("measures support breadth: supporters, distinct organisations, distinct provinces", async () => {
+    const id = await published();
+    const org = (province: string, registrationNumber?: string) => ({
+      name: `Breadth Organisation ${province} ${registrationNumber ?? Math.random()}`,
+      type: "firm" as const,
+      sizeBand: "small" as const,
+      city: "Somewhere",
+      province,
+      clusterSlug: "leather",
+      registrationNumber,
+    });
+    const p1 = await makeUser(t.db, { organisation: org("punjab", "1234567-8") });
+    const p2 = await makeUser(t.db, { organisation: org("punjab", "1234567-8") });
+    expect(p2.organisationId).toBe(p1.organisationId);
+    const s1 = await makeUser(t.db, { organisation: org("sindh") });
+    const noOrg = await makeUser(t.db, { organisation: null });
+    for (const u of [p1, p2, s1, noOrg]) await supportSubmission(t.db, { submissionId: id, userId: u.id });
+    const breadth = (await getSupportBreadth(t.db, [id])).get(id);
+    expect(breadth).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
+    expect((await getSubmissionForViewer(t.db, { id, viewer: null }))?.breadth).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
+    const none = await published();
+    expect((await getSubmissionForViewer(t.db, { id: none, viewer: null }))?.breadth).toEqual({ supporters: 0, organisations: 0, provinces: 0 });
+  });
+
+  it("every stored counter equals its rows", async () => {
+    const mismatches = await t.db
+      .selectFrom("submissions as s")
+      .select(["s.id", "s.supporters_count", (eb) => eb.selectFrom("supports as sp").select(eb.fn.countAll<number>().as("n")).whereRef("sp.submission_id", "=", "s.id").as("n")])
+      .execute();
+    expect(mismatches.length).toBeGreaterThan(10);
+    for (const m of mismatches) expect({ id: m.id, count: Number(m.n) }).toEqual({ id: m.id, count: m.supporters_count });
+  });
+});
