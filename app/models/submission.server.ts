@@ -475,42 +475,40 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
   let ids: number[] = [];
   if (offset < total) {
     if (q.sort === "random") {
+      // The rotation: keys from the visitor's seed upwards, then wrapping round
+      // to the lowest keys. Where the wrap falls (how many keys are ≥ seed) is
+      // only counted when this page reaches it.
       const seed = q.seed;
-      const firstPart = await base()
-        .select((eb) => eb.fn.countAll<number>().as("n"))
+      const fromSeed = await base()
+        .select("s.id")
         .where("s.random_key", ">=", seed)
-        .executeTakeFirstOrThrow();
-      const c1 = Number(firstPart.n);
-      if (offset < c1) {
-        const a = await base()
-          .select("s.id")
-          .where("s.random_key", ">=", seed)
-          .orderBy("s.random_key")
-          .orderBy("s.id")
-          .limit(q.pageSize)
-          .offset(offset)
-          .execute();
-        ids = a.map((r) => r.id);
-        if (ids.length < q.pageSize) {
-          const b = await base()
-            .select("s.id")
-            .where("s.random_key", "<", seed)
-            .orderBy("s.random_key")
-            .orderBy("s.id")
-            .limit(q.pageSize - ids.length)
-            .execute();
-          ids.push(...b.map((r) => r.id));
-        }
-      } else {
-        const b = await base()
+        .orderBy("s.random_key")
+        .orderBy("s.id")
+        .limit(q.pageSize)
+        .offset(offset)
+        .execute();
+      ids = fromSeed.map((r) => r.id);
+      if (ids.length < q.pageSize) {
+        const atOrAboveSeed =
+          ids.length > 0
+            ? offset + ids.length
+            : Number(
+                (
+                  await base()
+                    .select((eb) => eb.fn.countAll<number>().as("n"))
+                    .where("s.random_key", ">=", seed)
+                    .executeTakeFirstOrThrow()
+                ).n,
+              );
+        const wrapped = await base()
           .select("s.id")
           .where("s.random_key", "<", seed)
           .orderBy("s.random_key")
           .orderBy("s.id")
-          .limit(q.pageSize)
-          .offset(offset - c1)
+          .limit(q.pageSize - ids.length)
+          .offset(Math.max(0, offset - atOrAboveSeed))
           .execute();
-        ids = b.map((r) => r.id);
+        ids.push(...wrapped.map((r) => r.id));
       }
     } else {
       let ordered = base().select("s.id");
