@@ -108,6 +108,31 @@ async function breadthChange(
   };
 }
 
+/**
+ * Moves a submission's counters for one support row added (+1) or removed (−1),
+ * in the caller's transaction; returns the new supporter count.
+ */
+async function moveCounters(
+  trx: Executor,
+  submissionId: number,
+  sign: 1 | -1,
+  weight: number,
+  breadth: { organisations: number; provinces: number },
+): Promise<number> {
+  const updated = await trx
+    .updateTable("submissions")
+    .set((eb) => ({
+      supporters_count: eb("supporters_count", "+", sign),
+      supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
+      supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
+      trending_score: eb("trending_score", "+", sign * weight),
+    }))
+    .where("id", "=", submissionId)
+    .returning("supporters_count")
+    .executeTakeFirstOrThrow();
+  return updated.supporters_count;
+}
+
 function checkWindow(s: { support_opens_at: string; support_closes_at: string }, now: Date): SupportRefusal | null {
   const phase = windowPhase(s.support_opens_at, s.support_closes_at, now);
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: s.support_opens_at };
@@ -154,20 +179,8 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
     }
-    const weight = trendingWeight(now, s.trending_origin);
-    const breadth = await breadthChange(trx, s.id, who, 1);
-    const updated = await trx
-      .updateTable("submissions")
-      .set((eb) => ({
-        supporters_count: eb("supporters_count", "+", 1),
-        supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
-        supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
-        trending_score: eb("trending_score", "+", weight),
-      }))
-      .where("id", "=", s.id)
-      .returning("supporters_count")
-      .executeTakeFirstOrThrow();
-    return { ok: true, changed: true, supporters: updated.supporters_count, remaining: budget > 0 ? budget - used - 1 : null };
+    const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), await breadthChange(trx, s.id, who, 1));
+    return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
   });
 }
 
@@ -195,20 +208,9 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
       .where("user_id", "=", params.userId)
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
-    const weight = trendingWeight(row.created_at, s.trending_origin);
     const breadth = await breadthChange(trx, s.id, { organisationId: row.organisation_id, province: row.province }, 0);
-    const updated = await trx
-      .updateTable("submissions")
-      .set((eb) => ({
-        supporters_count: eb("supporters_count", "-", 1),
-        supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
-        supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
-        trending_score: eb("trending_score", "-", weight),
-      }))
-      .where("id", "=", s.id)
-      .returning("supporters_count")
-      .executeTakeFirstOrThrow();
-    return { ok: true, changed: true, supporters: updated.supporters_count };
+    const supporters = await moveCounters(trx, s.id, -1, trendingWeight(row.created_at, s.trending_origin), breadth);
+    return { ok: true, changed: true, supporters };
   });
 }
 
