@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { DB, Dialect } from "../db/client";
 import type { Config } from "./lib/env.server";
 import type { Auth, SessionUser } from "./auth/session.server";
+import type { ListingCache } from "./lib/listing-cache.server";
 
 export interface AppServices {
   db: DB;
@@ -11,6 +12,8 @@ export interface AppServices {
   config: Config;
   logger: Logger;
   auth: Auth;
+  /** memo of the cluster pages' counts and search pages (see listing-cache.server.ts) */
+  listingCache: ListingCache;
 }
 
 export interface RequestContext extends AppServices {

@@ -8,28 +8,12 @@
 //   is taken before anything is read; SQLite DDL is transactional): a second
 //   process waits for the lock (busy_timeout), or gets SQLITE_BUSY, rolls back
 //   and retries, and finds the work done. A crash mid-migration leaves nothing half-built.
-import {
-  CompiledQuery,
-  Kysely,
-  Migrator,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type MigrationResult,
-  type SqliteDialectConfig,
-} from "kysely";
-import type { DbHandle } from "./client";
+import { Kysely, Migrator, SqliteAdapter, type MigrationResult } from "kysely";
+import { ImmediateSqliteDialect, type DbHandle } from "./client";
 import { getMigrations } from "./migrations/index";
 
 export interface MigrateOutcome {
   applied: string[];
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
 }
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
@@ -38,13 +22,7 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
-class MigrationSqliteDialect extends SqliteDialect {
-  constructor(private readonly migrationConfig: SqliteDialectConfig) {
-    super(migrationConfig);
-  }
-  override createDriver() {
-    return new ImmediateSqliteDriver(this.migrationConfig);
-  }
+class MigrationSqliteDialect extends ImmediateSqliteDialect {
   override createAdapter() {
     return new TransactionalDdlSqliteAdapter();
   }

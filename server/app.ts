@@ -183,6 +183,7 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     config,
     logger: req.log ?? logger,
     auth: services.auth,
+    listingCache: services.listingCache,
     cspNonce: res.locals.cspNonce,
     clientIp: normaliseIp(req.ip),
     requestId: String(req.id ?? ""),

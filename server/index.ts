@@ -1,15 +1,30 @@
 // `npm start`: validate configuration, build if needed, migrate, seed, serve,
 // and stop gracefully on SIGTERM (in-flight requests finish, then the
 // database closes).
+//
+// WEB_CONCURRENCY > 1 (production only): this process prepares the database
+// once, then forks that many workers (node:cluster) sharing the port, replaces
+// a worker that dies, relays "listings changed" between them, and on SIGTERM
+// stops them all gracefully before exiting.
+import cluster from "node:cluster";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import closeWithGrace from "close-with-grace";
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, parseConfig } from "../app/lib/env.server";
+import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
+import { listingsChangedElsewhere, onListingsChanged } from "../app/lib/listing-cache.server";
 import { pruneRateLimits } from "../app/lib/rate-limit.server";
 import { createApp } from "./app";
 import { ensureBuild } from "./ensure-build";
 import { createLogger, createServices, prepareDatabase } from "./services";
+
+const LISTINGS_CHANGED = "mashwara:listings-changed";
+const STOP = "mashwara:stop";
+// Signals a worker leaves to its primary: under a service manager that signals
+// the whole process group, a worker must not stop twice (a second signal means
+// "exit now" to close-with-grace).
+const WORKER_IGNORES = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Logger = ReturnType<typeof createLogger>;
 
 async function main() {
   let config;
@@ -24,6 +39,69 @@ async function main() {
   }
   const logger = createLogger(config);
   const isDev = config.NODE_ENV === "development";
+  if (cluster.isPrimary && config.WEB_CONCURRENCY > 1) {
+    if (isDev) logger.warn("WEB_CONCURRENCY is ignored in development: one process serves");
+    else return runPrimary(config, logger);
+  }
+  return serve(config, logger, { prepare: cluster.isPrimary });
+}
+
+async function runPrimary(config: Config, logger: Logger) {
+  ensureBuild(logger);
+  const services = createServices(config, logger);
+  await prepareDatabase(services);
+  await services.close();
+
+  let stopping = false;
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on("message", (message: unknown) => {
+      if (message !== LISTINGS_CHANGED) return;
+      for (const other of Object.values(cluster.workers ?? {})) {
+        if (other && other !== worker && other.isConnected()) other.send(LISTINGS_CHANGED, undefined, () => {});
+      }
+    });
+  };
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, "a worker stopped unexpectedly: starting another");
+    setTimeout(fork, 1_000).unref();
+  });
+  for (let i = 0; i < config.WEB_CONCURRENCY; i++) fork();
+  logger.info({ workers: config.WEB_CONCURRENCY }, "started worker processes");
+
+  closeWithGrace({ delay: 12_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, "stopping after an uncaught error");
+    else logger.info({ signal }, "stopping the workers");
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once("exit", () => resolve());
+            if (w.isConnected()) w.send(STOP, undefined, () => {});
+            else w.process.kill("SIGTERM");
+          }),
+      ),
+    );
+    logger.info("all workers stopped");
+  });
+}
+
+async function serve(config: Config, logger: Logger, options: { prepare: boolean }) {
+  const isDev = config.NODE_ENV === "development";
+  if (cluster.isWorker) {
+    // Tell the other workers (through the primary) when listings change, and hear them.
+    // (a send callback keeps a failed send, e.g. while the primary exits, from becoming an "error" event)
+    onListingsChanged(() => {
+      if (process.connected) process.send?.(LISTINGS_CHANGED, undefined, undefined, () => {});
+    });
+    process.on("message", (message) => {
+      if (message === LISTINGS_CHANGED) listingsChangedElsewhere();
+    });
+  }
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteMiddleware;
@@ -33,12 +111,12 @@ async function main() {
     viteMiddleware = viteDevServer.middlewares;
     build = () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   } else {
-    ensureBuild(logger);
+    if (options.prepare) ensureBuild(logger);
     build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as ServerBuild;
   }
 
   const services = createServices(config, logger);
-  await prepareDatabase(services);
+  if (options.prepare) await prepareDatabase(services);
 
   let stopping = false;
   const app = createApp({ services, build, viteMiddleware, isStopping: () => stopping });
@@ -63,7 +141,9 @@ async function main() {
   }, 10 * 60_000);
   housekeeping.unref();
 
-  closeWithGrace({ delay: 10_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+  const skip = cluster.isWorker ? [...WORKER_IGNORES] : [];
+  for (const s of skip) process.on(s, () => {});
+  const grace = closeWithGrace({ delay: 10_000, skip, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
     if (err) logger.error({ err }, "stopping after an uncaught error");
     else logger.info({ signal }, "stopping: finishing in-flight requests");
     stopping = true;
@@ -78,6 +158,16 @@ async function main() {
     await services.close();
     logger.info("stopped");
   });
+  if (cluster.isWorker) {
+    // A worker stops when its primary says so, or when the primary is gone.
+    const stop = () => {
+      if (!stopping) void grace.close();
+    };
+    process.on("message", (message) => {
+      if (message === STOP) stop();
+    });
+    process.on("disconnect", stop);
+  }
 }
 
 main().catch((error) => {

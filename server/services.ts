@@ -8,6 +8,7 @@ import type { AppServices } from "../app/context";
 import { createAuth } from "../app/auth/session.server";
 import type { Config } from "../app/lib/env.server";
 import { tFor } from "../app/lib/i18next.server";
+import { ListingCache } from "../app/lib/listing-cache.server";
 import { countAdmins, createUser, findUserIdByEmail, setUserRole } from "../app/models/user.server";
 
 export interface Services extends AppServices {
@@ -18,7 +19,7 @@ export interface Services extends AppServices {
 export function createLogger(config: Pick<Config, "LOG_LEVEL">): Logger {
   return pino({
     level: config.LOG_LEVEL,
-    base: { app: "mashwara" },
+    base: { app: "mashwara", pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     // Defence in depth: whatever a caller passes, these never reach the log.
     redact: { paths: ["password", "*.password", "req.headers.cookie", "sessionToken", "*.sessionToken"], remove: true },
@@ -35,6 +36,7 @@ export function createServices(config: Config, logger: Logger = createLogger(con
     config,
     logger,
     auth,
+    listingCache: new ListingCache(),
     close: () => handle.close(),
   };
 }

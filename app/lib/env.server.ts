@@ -21,6 +21,8 @@ const EnvSchema = z
       .default("./data/mashwara.sqlite"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("0.0.0.0"),
+    /** Worker processes serving requests (node:cluster); 1 = the server runs in one process. */
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     ORIGIN: z
       .string()
       .url()

@@ -5,6 +5,7 @@ import { randomInt } from "node:crypto";
 import type { DB, Dialect, Executor } from "../../db/client";
 import type { Role, SubmissionSource, SubmissionStatus } from "../../db/schema";
 import { hasRole } from "../auth/permissions";
+import { listingsChanged, type ListingCache } from "../lib/listing-cache.server";
 import type { SubmissionInput } from "../lib/schemas";
 import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
@@ -71,6 +72,7 @@ export async function recordEvent(
       created_at: nowIso(now),
     })
     .execute();
+  listingsChanged();
 }
 
 export type CreateSubmissionResult =
@@ -430,8 +432,16 @@ export interface ClusterListQuery {
  * cluster, status, sort key); "random" is a per-visitor rotation of
  * random_key, read as two index ranges, so no request sorts the whole cluster.
  */
-export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: ClusterListQuery) {
+export async function listClusterSubmissions(
+  db: Executor,
+  dialect: Dialect,
+  q: ClusterListQuery,
+  options: { cache?: ListingCache } = {},
+) {
   const status = q.status ?? "published";
+  const { cache } = options;
+  const memo = <T>(key: string, compute: () => Promise<T>) => (cache ? cache.get(key, compute) : compute());
+  const filterKey = JSON.stringify([q.consultationId, q.clusterId, status, q.stage, q.category, q.orgType, q.province, q.q]);
   const base = () => {
     let query = db
       .selectFrom("submissions as s")
@@ -467,11 +477,43 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
     return query;
   };
 
-  const countRow = await base()
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .executeTakeFirstOrThrow();
-  const total = Number(countRow.n);
   const offset = (q.page - 1) * q.pageSize;
+  const orderBySort = <QB extends ReturnType<typeof base>>(query: QB): QB => {
+    if (q.sort === "random") return query.orderBy("s.random_key").orderBy("s.id") as QB;
+    let ordered = query;
+    if (q.sort === "top") ordered = ordered.orderBy("s.supporters_count", "desc") as QB;
+    else if (q.sort === "trending") ordered = ordered.orderBy("s.trending_score", "desc") as QB;
+    else if (q.sort === "discussed") ordered = ordered.orderBy("s.comments_count", "desc") as QB;
+    else ordered = ordered.orderBy("s.published_at", "desc") as QB;
+    return ordered.orderBy("s.id", "desc") as QB;
+  };
+
+  if (q.q) {
+    // A search orders every match once (a common word matches most of a
+    // cluster) and serves every page of it from that list: its length is the
+    // total, a page is a slice. The random sort keeps the list in key order and
+    // starts each visitor at their seed.
+    const matches = await memo(`search:${filterKey}:${q.sort === "random" ? "random" : q.sort}`, async () => {
+      const rows = await orderBySort(base()).select(["s.id", "s.random_key"]).execute();
+      return { ids: rows.map((r) => r.id), keys: rows.map((r) => r.random_key) };
+    });
+    let ids = matches.ids;
+    if (q.sort === "random") {
+      let [start, end] = [0, matches.keys.length]; // the first key ≥ seed
+      while (start < end) {
+        const mid = (start + end) >>> 1;
+        if (matches.keys[mid] < q.seed) start = mid + 1;
+        else end = mid;
+      }
+      ids = [...ids.slice(start), ...ids.slice(0, start)];
+    }
+    const cards = await getSubmissionCards(db, ids.slice(offset, offset + q.pageSize), { revealOrganisations: q.revealOrganisations });
+    return { total: ids.length, submissions: cards };
+  }
+
+  const total = await memo(`count:${filterKey}`, async () =>
+    Number((await base().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n),
+  );
   let ids: number[] = [];
   if (offset < total) {
     if (q.sort === "random") {
@@ -479,11 +521,7 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
       // to the lowest keys. Where the wrap falls (how many keys are ≥ seed) is
       // only counted when this page reaches it.
       const seed = q.seed;
-      const fromSeed = await base()
-        .select("s.id")
-        .where("s.random_key", ">=", seed)
-        .orderBy("s.random_key")
-        .orderBy("s.id")
+      const fromSeed = await orderBySort(base().select("s.id").where("s.random_key", ">=", seed))
         .limit(q.pageSize)
         .offset(offset)
         .execute();
@@ -500,23 +538,14 @@ export async function listClusterSubmissions(db: Executor, dialect: Dialect, q: 
                     .executeTakeFirstOrThrow()
                 ).n,
               );
-        const wrapped = await base()
-          .select("s.id")
-          .where("s.random_key", "<", seed)
-          .orderBy("s.random_key")
-          .orderBy("s.id")
+        const wrapped = await orderBySort(base().select("s.id").where("s.random_key", "<", seed))
           .limit(q.pageSize - ids.length)
           .offset(Math.max(0, offset - atOrAboveSeed))
           .execute();
         ids.push(...wrapped.map((r) => r.id));
       }
     } else {
-      let ordered = base().select("s.id");
-      if (q.sort === "top") ordered = ordered.orderBy("s.supporters_count", "desc");
-      else if (q.sort === "trending") ordered = ordered.orderBy("s.trending_score", "desc");
-      else if (q.sort === "discussed") ordered = ordered.orderBy("s.comments_count", "desc");
-      else ordered = ordered.orderBy("s.published_at", "desc");
-      const rows = await ordered.orderBy("s.id", "desc").limit(q.pageSize).offset(offset).execute();
+      const rows = await orderBySort(base().select("s.id")).limit(q.pageSize).offset(offset).execute();
       ids = rows.map((r) => r.id);
     }
   }

@@ -47,7 +47,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         province: query.province,
         status: query.status,
         revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
-      })
+      }, { cache: context.listingCache })
     : { total: 0, submissions: [] };
   const name = localName(cluster, lng);
   return {

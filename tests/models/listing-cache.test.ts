@@ -1,0 +1,113 @@
+// The cluster page's memo (app/lib/listing-cache.server.ts): a remembered
+// search or count must equal what the database says, and a change recorded as
+// a submission event must be seen at once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ListingCache, listingsChanged, listingsChangedElsewhere, onListingsChanged } from "../../app/lib/listing-cache.server";
+import { SORTS } from "../../app/lib/reference";
+import { listClusterSubmissions, type ClusterListQuery } from "../../app/models/submission.server";
+import { supportSubmission } from "../../app/models/support.server";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+
+describe(`the cluster page memo (${testDialect})`, () => {
+  let t: TestDb;
+  let moderator: MadeUser;
+  let author: MadeUser;
+  let query: Omit<ClusterListQuery, "sort" | "page">;
+
+  const ids = (r: { submissions: Array<{ id: number }> }) => r.submissions.map((s) => s.id);
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    moderator = await makeUser(t.db, { role: "moderator" });
+    author = await makeUser(t.db);
+    for (let i = 0; i < 23; i++) {
+      await makePublishedSubmission(t.db, {
+        authorId: author.id,
+        moderatorId: moderator.id,
+        input: { title: `Tannery effluent plan number ${i}`, cluster: "leather" },
+      });
+    }
+    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Something about garments" } });
+    // Different support counts, so "top" is a real order.
+    const supporters = await Promise.all([0, 1, 2].map(() => makeUser(t.db)));
+    const some = await t.db.selectFrom("submissions").select("id").where("title", "like", "Tannery%").orderBy("id").limit(3).execute();
+    for (const [i, s] of some.entries()) {
+      for (const u of supporters.slice(0, i + 1)) expect((await supportSubmission(t.db, { submissionId: s.id, userId: u.id })).ok).toBe(true);
+    }
+    const consultation = await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
+    const cluster = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
+    query = { consultationId: consultation.id, clusterId: cluster.id, pageSize: 10, seed: 0, q: "tannery" };
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  it("serves every sort and page of a search exactly as the query does, twice over", async () => {
+    const cache = new ListingCache();
+    for (const sort of SORTS) {
+      for (const seed of [0, 2 ** 30, 2 ** 31 - 1]) {
+        for (const page of [1, 2, 3, 4]) {
+          const q = { ...query, sort, page, seed };
+          const fresh = await listClusterSubmissions(t.db, t.dialect, q);
+          expect(await listClusterSubmissions(t.db, t.dialect, q, { cache }), `${sort} seed ${seed} page ${page}`).toEqual(fresh);
+          expect(await listClusterSubmissions(t.db, t.dialect, q, { cache }), `${sort} seed ${seed} page ${page} (remembered)`).toEqual(fresh);
+          expect(fresh.total).toBe(23);
+        }
+      }
+    }
+    // Every search result appears exactly once across the pages of one visitor's random order.
+    const seen: number[] = [];
+    for (const page of [1, 2, 3]) seen.push(...ids(await listClusterSubmissions(t.db, t.dialect, { ...query, sort: "random", page, seed: 12345 }, { cache })));
+    expect(seen).toHaveLength(23);
+    expect(new Set(seen).size).toBe(23);
+  });
+
+  it("remembers a search until a submission event is recorded, then reads it anew", async () => {
+    const cache = new ListingCache();
+    const q = { ...query, sort: "new" as const, page: 1, pageSize: 50 };
+    const sneaky = await makeSubmission(t.db, { authorId: author.id, input: { title: "Tannery chrome recovery unit" } });
+    const before = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+
+    // Published behind the models' back (no event): the memo does not know yet...
+    await t.db.updateTable("submissions").set({ status: "published", published_at: new Date().toISOString() }).where("id", "=", sneaky).execute();
+    const remembered = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    expect(remembered.total).toBe(before.total);
+    expect(ids(remembered)).not.toContain(sneaky);
+    // ...while the query itself does.
+    expect(ids(await listClusterSubmissions(t.db, t.dialect, q))).toContain(sneaky);
+
+    // A publication through the model records an event: the next read is fresh, and sees both.
+    const proper = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Tannery water audit" } });
+    const after = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    expect(after.total).toBe(before.total + 2);
+    expect(ids(after)).toEqual(expect.arrayContaining([sneaky, proper]));
+
+    // The same holds for the unfiltered count.
+    const unfiltered = { ...q, q: undefined };
+    const count = (await listClusterSubmissions(t.db, t.dialect, unfiltered, { cache })).total;
+    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Another leather idea" } });
+    expect((await listClusterSubmissions(t.db, t.dialect, unfiltered, { cache })).total).toBe(count + 1);
+  });
+
+  it("cards are read fresh even when the page is remembered: a new support shows at once", async () => {
+    const cache = new ListingCache();
+    const q = { ...query, sort: "new" as const, page: 1, pageSize: 50 };
+    const first = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const target = first.submissions[0];
+    const supporter = await makeUser(t.db);
+    expect((await supportSubmission(t.db, { submissionId: target.id, userId: supporter.id })).ok).toBe(true);
+    const again = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    expect(again.submissions.find((s) => s.id === target.id)?.breadth.supporters).toBe(target.breadth.supporters + 1);
+  });
+
+  it("tells listeners of a change made here, not of one heard from another worker", () => {
+    let told = 0;
+    const stop = onListingsChanged(() => told++);
+    listingsChanged();
+    listingsChangedElsewhere();
+    stop();
+    listingsChanged();
+    expect(told).toBe(1);
+  });
+});
