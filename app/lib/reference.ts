@@ -18,5 +18,7 @@ export const STAGES = ["inputs", "production", "technology", "logistics", "marke
 export const HORIZONS = ["short", "medium", "long"] as const;
 export const SORTS = ["random", "top", "new", "trending", "discussed"] as const;
 export type Sort = (typeof SORTS)[number];
+export const REJECT_REASONS = ["off-topic", "duplicate", "not-a-policy-measure", "abusive", "outside-remit", "other"] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 export const REPORT_REASONS = ["spam", "offensive", "off-topic", "duplicate", "other"] as const;
 export const PUBLIC_STATUSES = ["published", "merged"] as const;
