@@ -151,6 +151,13 @@ export interface SubmissionCategoriesTable {
   tagged_at: string;
 }
 
+export interface SubmissionSimilarTable {
+  submission_id: number;
+  similar_id: number;
+  /** 1 = most similar */
+  rank: number;
+}
+
 export interface TagLogTable {
   id: Generated<number>;
   submission_id: number;
@@ -299,6 +306,7 @@ export interface RateLimitsTable {
 }
 
 export interface Database {
+  submission_similar: SubmissionSimilarTable;
   organisations: OrganisationsTable;
   users: UsersTable;
   sessions: SessionsTable;

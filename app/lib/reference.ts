@@ -21,4 +21,5 @@ export type Sort = (typeof SORTS)[number];
 export const REJECT_REASONS = ["off-topic", "duplicate", "not-a-policy-measure", "abusive", "outside-remit", "other"] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const REPORT_REASONS = ["spam", "offensive", "off-topic", "duplicate", "other"] as const;
+export const SUBMISSION_STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;
 export const PUBLIC_STATUSES = ["published", "merged"] as const;

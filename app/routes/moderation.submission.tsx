@@ -2,89 +2,365 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
-import { useErrorText } from "../components/form";
+import { DateText, NumberText } from "../components/dates";
+import { CategoryCheckboxes, DecisionErrorSummary, FieldError, ReasonCodeSelect, ReasonField, type FieldErrorMap } from "../components/moderation";
 import { idParam, readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { ApproveDecisionSchema } from "../lib/query-schemas.server";
-import { approveSubmission } from "../models/moderation.server";
+import { DecisionSchema } from "../lib/query-schemas.server";
+import {
+  approveSubmission,
+  hideSubmission,
+  listTagLog,
+  mergeSubmission,
+  rejectSubmission,
+  restoreSubmission,
+  tagSubmission,
+} from "../models/moderation.server";
+import { likelyDuplicates } from "../models/moderation-queue.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { listCategories } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The decision screen. This issue needs approval with categories; the
-// moderation issue adds reject, tag, merge, hide and restore here.
+// The decision screen (C6): approve with categories, reject with a reason,
+// re-tag (logged), merge into another suggestion, hide or restore; and a
+// link to correct the text (the original is kept in the history).
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
-  const s = await getSubmissionForViewer(args.context.db, { id, viewer: user });
+  const { db, dialect } = args.context;
+  const s = await getSubmissionForViewer(db, { id, viewer: user });
   if (!s) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
-  const categories = await listCategories(args.context.db);
+  const [categories, tagLog, duplicates] = await Promise.all([
+    listCategories(db),
+    listTagLog(db, id),
+    likelyDuplicates(db, dialect, s.consultation_id, [{ id: s.id, title: s.title }], 5),
+  ]);
+  const categoryName = new Map(categories.map((c) => [c.slug, localName(c, lng)]));
+  const names = (slugs: string[]) => slugs.map((slug) => categoryName.get(slug) ?? slug);
   return {
     title: `${t("moderation.decide")} #${id} · ${t("app.name")}`,
-    submission: { id: s.id, title: s.title, status: s.status, suggested: s.suggested_category_slug, current: s.categories.map((c) => c.slug) },
+    submission: {
+      id: s.id,
+      title: s.title,
+      problem: s.problem,
+      proposal: s.proposal,
+      expectedImpact: s.expected_impact,
+      status: s.status,
+      source: s.source,
+      createdAt: s.created_at,
+      cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+      organisation: s.organisation_name,
+      verified: s.organisation_verified === 1,
+      supporters: s.breadth.supporters,
+      mergedInto: s.merged_into_id,
+      rejectReasonCode: s.reject_reason_code,
+      rejectReason: s.reject_reason,
+      suggested: s.suggested_category_slug,
+      current: s.categories.map((c) => c.slug),
+    },
     categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+    duplicates: duplicates.get(s.id) ?? [],
+    tagLog: tagLog.map((l) => ({ id: l.id, before: names(l.before), after: names(l.after), reason: l.reason, createdAt: l.created_at, actor: l.actor_name })),
   };
 }
 
+interface DecisionActionData {
+  intent?: string;
+  message?: string;
+  fieldErrors?: FieldErrorMap;
+  values?: Record<string, string | string[]>;
+}
+
+const MERGE_REFUSALS = new Set(["self", "targetNotFound", "targetNotPublished", "targetMerged", "otherConsultation", "cycle"]);
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
   const form = await readForm(args.request);
-  const parsed = ApproveDecisionSchema.safeParse({ intent: form.get("intent"), category: form.getAll("category").map(String) });
-  if (!parsed.success) return data({ message: "errors.invalid" }, { status: 400 });
-  const r = await approveSubmission(args.context.db, { id, moderatorId: user.id, moderatorRole: user.role, categorySlugs: parsed.data.category });
+  const intent = String(form.get("intent") ?? "");
+  const values = {
+    category: form.getAll("category").map(String),
+    reasonCode: String(form.get("reasonCode") ?? ""),
+    reason: String(form.get("reason") ?? ""),
+    into: String(form.get("into") ?? "").trim().replace(/^#/, ""),
+  };
+  const refuse = (status: number, body: Omit<DecisionActionData, "intent" | "values">) => data<DecisionActionData>({ intent, values, ...body }, { status });
+  const parsed = DecisionSchema.safeParse({ intent, ...values, into: values.into || undefined });
+  if (!parsed.success) {
+    if (!["approve", "tag", "reject", "merge", "hide", "restore"].includes(intent)) return refuse(400, { message: "moderation.unknownIntent" });
+    const fieldErrors: FieldErrorMap = {};
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "form");
+      fieldErrors[key] ??= [/^(errors|moderation)\./.test(issue.message) ? issue.message : "errors.invalid"];
+    }
+    return refuse(400, { fieldErrors });
+  }
+  const d = parsed.data;
+  const who = { id, moderatorId: user.id, moderatorRole: user.role };
+  const db = args.context.db;
+  const r =
+    d.intent === "approve"
+      ? await approveSubmission(db, { ...who, categorySlugs: d.category })
+      : d.intent === "tag"
+        ? await tagSubmission(db, { ...who, categorySlugs: d.category, reason: d.reason })
+        : d.intent === "reject"
+          ? await rejectSubmission(db, { ...who, reasonCode: d.reasonCode, reason: d.reason })
+          : d.intent === "merge"
+            ? await mergeSubmission(db, { ...who, into: d.into, reason: d.reason })
+            : d.intent === "hide"
+              ? await hideSubmission(db, { ...who, reason: d.reason })
+              : await restoreSubmission(db, { ...who, reason: d.reason });
   if (!r.ok) {
     if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (r.reason === "invalid") return data({ message: r.fieldErrors.category?.[0] ?? "errors.invalid" }, { status: 400 });
-    return data({ message: "moderation.refused.notPending" }, { status: 409 });
+    if (r.reason === "invalid" && "fieldErrors" in r) return refuse(400, { fieldErrors: r.fieldErrors });
+    if (MERGE_REFUSALS.has(r.reason)) return refuse(422, { fieldErrors: { into: [`moderation.merge.refused.${r.reason}`] } });
+    return refuse(409, { message: "moderation.refused.wrongState" });
   }
+  // After a decision: the suggestion as it now is (a merged one links to its target).
   return redirect(`/submissions/${id}`, 303);
 }
 
 export default function ModerationDecision() {
-  const { submission: s, categories } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const { submission: s, categories, duplicates, tagLog } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as DecisionActionData | undefined;
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const preselected = new Set(s.current.length ? s.current : s.suggested ? [s.suggested] : []);
+  const errorsFor = (intent: string) => (actionData?.intent === intent ? (actionData.fieldErrors ?? {}) : {});
+  const valueFor = (intent: string, name: string) => (actionData?.intent === intent ? (actionData.values?.[name] as string | undefined) : undefined);
+  const checkedFor = (intent: string, fallback: string[]) =>
+    new Set(actionData?.intent === intent ? ((actionData.values?.category as string[] | undefined) ?? []) : fallback);
+  const current = s.current.length ? s.current : s.suggested ? [s.suggested] : [];
+  const canApprove = s.status === "pending";
+  const canTag = ["published", "merged", "hidden"].includes(s.status);
+  const canReject = ["pending", "published", "hidden"].includes(s.status);
+  const canMerge = s.status === "pending" || s.status === "published";
   return (
-    <div className="narrow narrow--wide">
+    <div className="narrow narrow--wide stack">
       <h1>
         {t("moderation.decide")} #{s.id}
       </h1>
-      <p>
-        <Link to={`/submissions/${s.id}`}>
-          <bdi>{s.title}</bdi>
-        </Link>{" "}
-        · {t(`status.${s.status}`)}
-      </p>
-      {actionData?.message ? (
-        <div className="error-summary" role="alert">
-          <p>{errorText(actionData.message)}</p>
-        </div>
+      <DecisionErrorSummary message={actionData?.message} fieldErrors={actionData?.fieldErrors} prefix={actionData?.intent ?? "x"} />
+      <section aria-labelledby="what-title" className="card">
+        <h2 id="what-title">
+          <Link to={`/submissions/${s.id}`}>
+            <bdi>{s.title}</bdi>
+          </Link>
+        </h2>
+        <dl className="facts">
+          <dt>{t("moderation.queue.status")}</dt>
+          <dd>{t(`status.${s.status}`)}</dd>
+          <dt>{t("moderation.queue.cluster")}</dt>
+          <dd>{s.cluster}</dd>
+          <dt>{t("moderation.queue.organisation")}</dt>
+          <dd>
+            <bdi>{s.organisation ?? "—"}</bdi> {s.verified ? <span className="badge badge--ok">{t("moderation.queue.verified")}</span> : null}
+          </dd>
+          <dt>{t("moderation.queue.source")}</dt>
+          <dd>{t(`source.${s.source}`)}</dd>
+          <dt>{t("moderation.queue.submitted")}</dt>
+          <dd>
+            <DateText iso={s.createdAt} withTime />
+          </dd>
+          <dt>{t("cluster.supporters")}</dt>
+          <dd>
+            <NumberText value={s.supporters} />
+          </dd>
+          {s.mergedInto ? (
+            <>
+              <dt>{t("submission.mergedInto")}</dt>
+              <dd>
+                <Link to={`/submissions/${s.mergedInto}`}>#{s.mergedInto}</Link>
+              </dd>
+            </>
+          ) : null}
+          {s.rejectReasonCode ? (
+            <>
+              <dt>{t("moderation.reject.code")}</dt>
+              <dd>
+                {t(`rejectReason.${s.rejectReasonCode}`)}
+                {s.rejectReason ? (
+                  <>
+                    {" — "}
+                    <bdi>{s.rejectReason}</bdi>
+                  </>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <h3>{t("submission.form.problem")}</h3>
+        <p className="plain-text" dir="auto">
+          {s.problem}
+        </p>
+        <h3>{t("submission.form.proposal")}</h3>
+        <p className="plain-text" dir="auto">
+          {s.proposal}
+        </p>
+        {s.expectedImpact ? (
+          <>
+            <h3>{t("submission.form.expectedImpact")}</h3>
+            <p className="plain-text" dir="auto">
+              {s.expectedImpact}
+            </p>
+          </>
+        ) : null}
+        {s.status !== "withdrawn" ? (
+          <p>
+            <Link to={`/submissions/${s.id}/edit`}>{t("moderation.correct")}</Link>
+          </p>
+        ) : null}
+      </section>
+
+      {canApprove ? (
+        <section aria-labelledby="approve-title">
+          <h2 id="approve-title">{t("moderation.approveTitle")}</h2>
+          <Form method="post" className="stack">
+            <CategoryCheckboxes prefix="approve" categories={categories} checked={checkedFor("approve", current)} errors={errorsFor("approve").category} legend={t("moderation.categories")} />
+            <button type="submit" name="intent" value="approve" className="button">
+              {t("moderation.approve")}
+            </button>
+          </Form>
+        </section>
       ) : null}
-      {s.status === "pending" ? (
-        <Form method="post" className="stack">
-          <fieldset>
-            <legend>{t("moderation.categories")}</legend>
-            {categories.map((c) => (
-              <div className="field field--checkbox" key={c.slug}>
-                <input type="checkbox" id={`cat-${c.slug}`} name="category" value={c.slug} defaultChecked={preselected.has(c.slug)} />
-                <label htmlFor={`cat-${c.slug}`}>{c.name}</label>
-              </div>
-            ))}
-          </fieldset>
-          <button type="submit" name="intent" value="approve" className="button">
-            {t("moderation.approve")}
-          </button>
-        </Form>
-      ) : (
-        <p className="notice">{t("moderation.refused.notPending")}</p>
-      )}
+
+      {canTag ? (
+        <section aria-labelledby="tag-title">
+          <h2 id="tag-title">{t("moderation.tag.title")}</h2>
+          <Form method="post" className="stack">
+            <CategoryCheckboxes prefix="tag" categories={categories} checked={checkedFor("tag", s.current)} errors={errorsFor("tag").category} legend={t("moderation.categories")} />
+            <ReasonField prefix="tag" label={t("moderation.tag.reason")} value={valueFor("tag", "reason")} errors={errorsFor("tag").reason} />
+            <button type="submit" name="intent" value="tag" className="button">
+              {t("moderation.tag.submit")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canMerge ? (
+        <section aria-labelledby="merge-title">
+          <h2 id="merge-title">{t("moderation.merge.title")}</h2>
+          <p className="hint">{t("moderation.merge.hint")}</p>
+          {duplicates.length ? (
+            <>
+              <h3>{t("moderation.queue.duplicates")}</h3>
+              <ul className="plain">
+                {duplicates.map((d) => (
+                  <li key={d.id}>
+                    <Link to={`/moderation/submissions/${d.id}`}>
+                      #{d.id} <bdi>{d.title}</bdi>
+                    </Link>{" "}
+                    <span className="muted">({t(`status.${d.status}`)})</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <Form method="post" className="stack">
+            <div className="field">
+              <label htmlFor="merge-into">{t("moderation.merge.into")}</label>
+              <FieldError id="merge-into-error" errors={errorsFor("merge").into} />
+              <input
+                id="merge-into"
+                name="into"
+                inputMode="numeric"
+                dir="ltr"
+                defaultValue={valueFor("merge", "into") ?? ""}
+                aria-invalid={errorsFor("merge").into ? true : undefined}
+                aria-describedby={errorsFor("merge").into ? "merge-into-error" : undefined}
+              />
+            </div>
+            <ReasonField prefix="merge" label={t("moderation.merge.reason")} value={valueFor("merge", "reason")} errors={errorsFor("merge").reason} />
+            <button type="submit" name="intent" value="merge" className="button">
+              {t("moderation.merge.submit")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canReject ? (
+        <section aria-labelledby="reject-title">
+          <h2 id="reject-title">{t("moderation.reject.title")}</h2>
+          <Form method="post" className="stack">
+            <ReasonCodeSelect prefix="reject" value={valueFor("reject", "reasonCode")} errors={errorsFor("reject").reasonCode} />
+            <ReasonField
+              prefix="reject"
+              label={t("moderation.reject.reason")}
+              hint={t("moderation.reject.reasonHint")}
+              value={valueFor("reject", "reason")}
+              errors={errorsFor("reject").reason}
+              required
+            />
+            <button type="submit" name="intent" value="reject" className="button button--danger">
+              {t("moderation.reject.submit")}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {s.status === "published" || s.status === "hidden" ? (
+        <section aria-labelledby="visibility-title">
+          <h2 id="visibility-title">{t("moderation.visibility.title")}</h2>
+          <Form method="post" className="stack">
+            <ReasonField
+              prefix={s.status === "published" ? "hide" : "restore"}
+              label={t("moderation.visibility.reason")}
+              value={valueFor(s.status === "published" ? "hide" : "restore", "reason")}
+            />
+            {s.status === "published" ? (
+              <button type="submit" name="intent" value="hide" className="button button--danger">
+                {t("moderation.visibility.hide")}
+              </button>
+            ) : (
+              <button type="submit" name="intent" value="restore" className="button">
+                {t("moderation.visibility.restore")}
+              </button>
+            )}
+          </Form>
+        </section>
+      ) : null}
+
+      {!canApprove && !canTag && !canReject && !canMerge ? <p className="notice">{t("moderation.refused.nothingToDo")}</p> : null}
+
+      <section aria-labelledby="taglog-title">
+        <h2 id="taglog-title">{t("moderation.tagLog.title")}</h2>
+        {tagLog.length ? (
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">{t("moderation.tagLog.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("moderation.tagLog.when")}</th>
+                  <th scope="col">{t("moderation.tagLog.who")}</th>
+                  <th scope="col">{t("moderation.tagLog.before")}</th>
+                  <th scope="col">{t("moderation.tagLog.after")}</th>
+                  <th scope="col">{t("moderation.tagLog.reason")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tagLog.map((l) => (
+                  <tr key={l.id}>
+                    <td>
+                      <DateText iso={l.createdAt} withTime />
+                    </td>
+                    <td>
+                      <bdi>{l.actor ?? "—"}</bdi>
+                    </td>
+                    <td>{l.before.join(", ") || "—"}</td>
+                    <td>{l.after.join(", ")}</td>
+                    <td>
+                      <bdi>{l.reason ?? ""}</bdi>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t("moderation.tagLog.none")}</p>
+        )}
+      </section>
     </div>
   );
 }

@@ -1,41 +1,143 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
+import { CategoryCheckboxes, DecisionErrorSummary, ReasonCodeSelect, ReasonField, type FieldErrorMap } from "../components/moderation";
 import { StatusTable } from "../components/status-table";
+import { pageParam, readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { BulkDecisionSchema, QueueQuerySchema } from "../lib/query-schemas.server";
+import { SUBMISSION_STATUSES } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
-import { countOpenReports, countSubmissionsByClusterAndStatus, listClusters } from "../models/taxonomy.server";
+import { bulkDecide, type BulkDecision } from "../models/moderation.server";
+import { listQueue } from "../models/moderation-queue.server";
+import { countOpenReports, countSubmissionsByClusterAndStatus, listCategories, listClusters } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
+// The moderation queue (C6): suggestions of the active consultation in one
+// state (pending by default), oldest first, 50 a page, with likely duplicates;
+// a bulk decision on a selection; and the overview by cluster and state.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");
   const { db } = args.context;
+  const url = new URL(args.request.url);
+  const query = QueueQuerySchema.parse(Object.fromEntries(url.searchParams));
+  const page = pageParam(url.searchParams.get("page"), 10_000);
   const { t, lng } = await getFixedT(args.request, args.context);
   const consultation = await getActiveConsultation(db);
-  const [clusters, counts, openReports] = await Promise.all([
+  const [clusters, categories, counts, openReports] = await Promise.all([
     listClusters(db),
+    listCategories(db),
     consultation ? countSubmissionsByClusterAndStatus(db, consultation.id) : [],
     countOpenReports(db),
   ]);
+  const cluster = query.cluster ? clusters.find((c) => c.slug === query.cluster) : undefined;
+  const queue = consultation
+    ? await listQueue(db, { consultationId: consultation.id, status: query.status, clusterId: cluster?.id, page })
+    : { total: 0, pages: 1, rows: [] };
   return {
     title: `${t("moderation.title")} · ${t("app.name")}`,
-    clusters: clusters.map((c) => ({ id: c.id, name: localName(c, lng) })),
+    filters: { status: query.status, cluster: cluster?.slug ?? "" },
+    page,
+    total: queue.total,
+    pages: queue.pages,
+    rows: queue.rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.status,
+      source: r.source,
+      createdAt: r.created_at,
+      supporters: r.supporters_count,
+      cluster: localName({ name_en: r.cluster_name_en, name_ur: r.cluster_name_ur }, lng),
+      organisation: r.organisation_name,
+      organisationId: r.organisation_id,
+      verified: r.organisation_verified === 1,
+      author: r.author_name,
+      duplicates: r.duplicates,
+    })),
+    clusters: clusters.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) })),
+    categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     counts,
     pending: counts.filter((c) => c.status === "pending").reduce((n, c) => n + c.count, 0),
     openReports,
   };
 }
 
-export default function Moderation() {
-  const { clusters, counts, pending, openReports } = useLoaderData<typeof loader>();
+interface BulkActionData {
+  message?: string;
+  fieldErrors?: FieldErrorMap;
+  values?: { reasonCode?: string; reason?: string; category?: string[]; id?: string[] };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = await requireRole(args, "moderator");
+  const form = await readForm(args.request);
+  const values = {
+    reasonCode: String(form.get("reasonCode") ?? ""),
+    reason: String(form.get("reason") ?? ""),
+    category: form.getAll("category").map(String),
+    id: form.getAll("id").map(String),
+  };
+  const parsed = BulkDecisionSchema.safeParse({ intent: form.get("intent"), id: values.id, category: values.category, reasonCode: values.reasonCode, reason: values.reason });
+  if (!parsed.success) {
+    const fieldErrors: FieldErrorMap = {};
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "form");
+      fieldErrors[key] = [issue.message.startsWith("moderation.") || issue.message.startsWith("errors.") ? issue.message : "errors.invalid"];
+    }
+    return data<BulkActionData>({ fieldErrors, values }, { status: 400 });
+  }
+  const p = parsed.data;
+  const decision: BulkDecision =
+    p.intent === "reject" ? { intent: "reject", reasonCode: p.reasonCode ?? "", reason: p.reason ?? "" } : p.intent === "tag" ? { intent: "tag", categorySlugs: p.category, reason: p.reason } : { intent: "approve", categorySlugs: p.category };
+  const r = await bulkDecide(args.context.db, { ids: p.id, decision, moderatorId: user.id, moderatorRole: user.role });
+  if (!r.ok) return data<BulkActionData>({ fieldErrors: r.fieldErrors, values }, { status: 400 });
+  // Back to the same view of the queue, saying what was done.
+  const back = new URL(args.request.url);
+  back.searchParams.set("done", String(r.outcome.done.length));
+  back.searchParams.set("refused", String(r.outcome.refused.length));
+  back.searchParams.set("intent", p.intent);
+  return redirect(`${back.pathname}${back.search}`, 303);
+}
+
+export default function ModerationQueue() {
+  const { filters, page, total, pages, rows, clusters, categories, counts, pending, openReports } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as BulkActionData | undefined;
+  const [params] = useSearchParams();
   const { t } = useTranslation();
+  const errors = actionData?.fieldErrors ?? {};
+  const selected = new Set(actionData?.values?.id ?? []);
+  const done = params.get("done");
+  const pageLink = (p: number) => {
+    const q = new URLSearchParams();
+    if (filters.status !== "pending") q.set("status", filters.status);
+    if (filters.cluster) q.set("cluster", filters.cluster);
+    if (p > 1) q.set("page", String(p));
+    return `?${q}`;
+  };
+  const canDecide = filters.status === "pending" || filters.status === "published";
   return (
     <>
       <h1>{t("moderation.title")}</h1>
+      <nav aria-label={t("moderation.tools")} className="subnav">
+        <ul>
+          <li>
+            <Link to="/moderation/reports">{t("moderation.links.reports")}</Link>
+          </li>
+          <li>
+            <Link to="/moderation/organisations">{t("moderation.links.organisations")}</Link>
+          </li>
+          <li>
+            <Link to="/moderation/workshop">{t("moderation.links.workshop")}</Link>
+          </li>
+          <li>
+            <Link to="/moderation/import">{t("moderation.links.import")}</Link>
+          </li>
+        </ul>
+      </nav>
       <dl className="figures figures--large">
         <div>
           <dt>{t("moderation.pending")}</dt>
@@ -46,10 +148,165 @@ export default function Moderation() {
         <div>
           <dt>{t("moderation.openReports")}</dt>
           <dd>
-            <NumberText value={openReports} />
+            <Link to="/moderation/reports">
+              <NumberText value={openReports} />
+            </Link>
           </dd>
         </div>
       </dl>
+      {done !== null ? (
+        <p className="notice" role="status">
+          {t("moderation.bulk.outcome", { count: Number(done), refused: Number(params.get("refused") ?? 0) })}
+        </p>
+      ) : null}
+
+      <Form method="get" className="filters" aria-label={t("moderation.queue.filters")}>
+        <div className="field">
+          <label htmlFor="q-status">{t("moderation.queue.status")}</label>
+          <select id="q-status" name="status" defaultValue={filters.status}>
+            {SUBMISSION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="q-cluster">{t("moderation.queue.cluster")}</label>
+          <select id="q-cluster" name="cluster" defaultValue={filters.cluster}>
+            <option value="">{t("cluster.any")}</option>
+            {clusters.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          {t("cluster.apply")}
+        </button>
+      </Form>
+
+      <h2 id="queue-title">{t("moderation.queue.title", { count: total, status: t(`status.${filters.status}`) })}</h2>
+      <DecisionErrorSummary fieldErrors={errors} prefix="bulk" />
+      {rows.length === 0 ? (
+        <p className="empty">{t("moderation.queue.empty")}</p>
+      ) : (
+        <Form method="post" className="stack" aria-labelledby="queue-title">
+          <div className="table-wrap">
+            <table className="queue">
+              <caption className="visually-hidden">{t("moderation.queue.caption")}</caption>
+              <thead>
+                <tr>
+                  {canDecide ? <th scope="col">{t("moderation.queue.select")}</th> : null}
+                  <th scope="col">{t("moderation.queue.suggestion")}</th>
+                  <th scope="col">{t("moderation.queue.cluster")}</th>
+                  <th scope="col">{t("moderation.queue.organisation")}</th>
+                  <th scope="col">{t("moderation.queue.submitted")}</th>
+                  <th scope="col">{t("moderation.queue.duplicates")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    {canDecide ? (
+                      <td>
+                        <input
+                          type="checkbox"
+                          name="id"
+                          value={r.id}
+                          id={`select-${r.id}`}
+                          defaultChecked={selected.has(String(r.id))}
+                          aria-label={t("moderation.queue.selectOne", { id: r.id })}
+                        />
+                      </td>
+                    ) : null}
+                    <th scope="row">
+                      <Link to={`/moderation/submissions/${r.id}`}>
+                        #{r.id} <bdi>{r.title}</bdi>
+                      </Link>
+                      <div className="muted">
+                        {t(`source.${r.source}`)}
+                        {r.author ? (
+                          <>
+                            {" · "}
+                            <bdi>{r.author}</bdi>
+                          </>
+                        ) : null}
+                      </div>
+                    </th>
+                    <td>{r.cluster}</td>
+                    <td>
+                      {r.organisationId ? (
+                        <Link to={`/moderation/organisations/${r.organisationId}`}>
+                          <bdi>{r.organisation}</bdi>
+                        </Link>
+                      ) : (
+                        "—"
+                      )}
+                      {r.verified ? <span className="badge badge--ok">{t("moderation.queue.verified")}</span> : null}
+                    </td>
+                    <td>
+                      <DateText iso={r.createdAt} withTime />
+                    </td>
+                    <td>
+                      {r.duplicates.length ? (
+                        <ul className="plain">
+                          {r.duplicates.map((d) => (
+                            <li key={d.id}>
+                              <Link to={`/moderation/submissions/${d.id}`}>
+                                #{d.id} <bdi>{d.title}</bdi>
+                              </Link>{" "}
+                              <span className="muted">({t(`status.${d.status}`)})</span>
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        <span className="muted">{t("moderation.queue.noDuplicates")}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {canDecide ? (
+            <fieldset className="bulk" id="bulk-id">
+              <legend>{t("moderation.bulk.title")}</legend>
+              <p className="hint">{t("moderation.bulk.hint")}</p>
+              <CategoryCheckboxes
+                prefix="bulk"
+                categories={categories}
+                checked={new Set(actionData?.values?.category ?? [])}
+                errors={errors.category}
+                legend={t("moderation.categories")}
+              />
+              <div className="button-row">
+                {filters.status === "pending" ? (
+                  <button type="submit" name="intent" value="approve" className="button">
+                    {t("moderation.bulk.approve")}
+                  </button>
+                ) : null}
+                <button type="submit" name="intent" value="tag" className="button button--secondary">
+                  {t("moderation.bulk.tag")}
+                </button>
+              </div>
+              <ReasonCodeSelect prefix="bulk" value={actionData?.values?.reasonCode} errors={errors.reasonCode} />
+              <ReasonField prefix="bulk" label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} value={actionData?.values?.reason} errors={errors.reason} />
+              <button type="submit" name="intent" value="reject" className="button button--danger">
+                {t("moderation.bulk.reject")}
+              </button>
+            </fieldset>
+          ) : null}
+        </Form>
+      )}
+      {pages > 1 ? (
+        <nav className="pager" aria-label={t("pager.label")}>
+          {page > 1 ? <Link to={pageLink(page - 1)}>{t("pager.previous")}</Link> : null}
+          <span>{t("pager.position", { page, pages })}</span>
+          {page < pages ? <Link to={pageLink(page + 1)}>{t("pager.next")}</Link> : null}
+        </nav>
+      ) : null}
       <StatusTable caption={t("moderation.byCluster")} clusters={clusters} counts={counts} />
     </>
   );

@@ -7,6 +7,7 @@ import { SubmissionForm } from "../components/submission-form";
 import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { SubmissionFormSchema } from "../lib/schemas";
+import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
 import { getEditableSubmission, updateSubmission } from "../models/submission.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
@@ -48,6 +49,7 @@ export async function action(args: ActionFunctionArgs) {
     if (result.reason === "notFound") throw notFound();
     return data({ result: submission.reply({ fieldErrors: result.fieldErrors }) }, { status: 400 });
   }
+  await rememberSimilarAfterCommit(args.context, id);
   return redirect(`/submissions/${id}`, 303);
 }
 

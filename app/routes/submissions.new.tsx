@@ -12,6 +12,7 @@ import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
+import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
 import { createSubmission, findSimilarPublished } from "../models/submission.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
@@ -82,6 +83,7 @@ export async function action(args: ActionFunctionArgs) {
     return data({ result: submission.reply(), similar: null, checked: false, formErrors: [message] }, { status: 409 });
   }
   await hitRateLimit(db, RULES.submissions, String(user.id));
+  await rememberSimilarAfterCommit(args.context, result.id);
   return redirect(`/submissions/${result.id}`, 303);
 }
 

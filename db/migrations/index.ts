@@ -4,6 +4,7 @@ import type { Kysely, Migration } from "kysely";
 import type { Dialect } from "../client";
 import * as init from "./2026-11-29T0000-init";
 import * as browseAndSearch from "./2026-11-29T0100-browse-and-search";
+import * as moderationQueue from "./2026-11-29T0200-moderation-queue";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ interface DialectMigration {
 const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0000-init", init],
   ["2026-11-29T0100-browse-and-search", browseAndSearch],
+  ["2026-11-29T0200-moderation-queue", moderationQueue],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
