@@ -1,9 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { pageParam } from "../lib/http.server";
+import { methodNotAllowed, pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { OrganisationQuerySchema } from "../lib/moderation-schemas.server";
@@ -44,6 +44,14 @@ export async function loader(args: LoaderFunctionArgs) {
       verifiedBy: o.verified_by_name,
     })),
   };
+}
+
+// Nothing is posted here (decisions go to /moderation/organisations/:id), but
+// a post is answered like every moderation page: the guard first, so a
+// stakeholder gets 403 and a signed-out visitor /login, then 405.
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "moderator");
+  methodNotAllowed();
 }
 
 export default function ModerationOrganisations() {

@@ -74,6 +74,7 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       ["/moderation/reports", { intent: "dismiss", targetType: "submission", targetId: String(reported) }],
       ["/moderation/reports", { intent: "hide", targetType: "submission", targetId: String(reported) }],
       ["/moderation/reports", { intent: "reject", targetType: "submission", targetId: String(reported), reasonCode: "abusive", reason: "Not allowed" }],
+      ["/moderation/organisations", { intent: "verify", id: String(orgId) }],
       [`/moderation/organisations/${orgId}`, { intent: "verify" }],
       [`/moderation/organisations/${orgId}`, { intent: "unverify" }],
     ];
@@ -84,6 +85,11 @@ describe(`report review and organisation verification over HTTP (${testDialect})
         expect(res.status, path).toBe(302);
         expect(res.location).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
       }
+    });
+
+    it("a moderator's post to the organisation list (which takes none) is 405, not a 500", async () => {
+      expectStatus(await mod.post("/moderation/organisations", { intent: "verify" }), 405);
+      expectStatus(await mod.get("/moderation/organisations"), 200);
     });
 
     it("a stakeholder gets 403 on every page", async () => {
