@@ -19,6 +19,9 @@ export default [
   route("moderation/submissions/:id", "routes/moderation.submission.tsx"),
   route("healthz", "routes/healthz.ts"),
   route("moderation", "routes/moderation.tsx"),
+  route("moderation/reports", "routes/moderation.reports.tsx"),
+  route("moderation/organisations", "routes/moderation.organisations.tsx"),
+  route("moderation/organisations/:id", "routes/moderation.organisation.tsx"),
   route("organiser", "routes/organiser.tsx"),
   ...prefix("admin", [
     index("routes/admin.index.tsx"),

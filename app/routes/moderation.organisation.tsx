@@ -1,0 +1,284 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireRole } from "../auth/guards.server";
+import { DateText } from "../components/dates";
+import { useErrorText } from "../components/form";
+import { VerifiedBadge } from "../components/verified-badge";
+import { idParam, readForm } from "../lib/http.server";
+import { localName } from "../lib/i18n";
+import { getFixedT } from "../lib/i18next.server";
+import { VerificationSchema } from "../lib/moderation-schemas.server";
+import { getOrganisationForModerator, setOrganisationVerified } from "../models/organisation.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+// One organisation for moderators (C6): its details and registration number,
+// its members (with emails), its suggestions, and the verify/unverify decision
+// with its history from the audit log. Moderators only: never a public page.
+export async function loader(args: LoaderFunctionArgs) {
+  await requireRole(args, "moderator");
+  const id = idParam(args.params.id);
+  const o = await getOrganisationForModerator(args.context.db, id);
+  if (!o) throw data({ error: "notFound" }, { status: 404 });
+  const { t, lng } = await getFixedT(args.request, args.context);
+  return {
+    title: `${o.name} · ${t("organisations.title")} · ${t("app.name")}`,
+    organisation: {
+      id: o.id,
+      name: o.name,
+      type: o.type,
+      sizeBand: o.size_band,
+      city: o.city,
+      province: o.province,
+      cluster: o.cluster_name_en && o.cluster_name_ur ? localName({ name_en: o.cluster_name_en, name_ur: o.cluster_name_ur }, lng) : null,
+      registrationNumber: o.registration_number,
+      createdAt: o.created_at,
+      verified: o.verified,
+      verifiedAt: o.verified_at,
+      verifiedBy: o.verified_by_name,
+    },
+    members: o.members.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role, joined: m.created_at })),
+    submissions: o.submissions,
+    submissionCount: o.submissionCount,
+    history: o.history.map((h) => ({
+      id: h.id,
+      decision: h.action === "organisation.verify" ? ("verify" as const) : ("unverify" as const),
+      by: h.actor_name ?? h.actor_role,
+      reason: h.reason,
+      at: h.created_at,
+    })),
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = await requireRole(args, "moderator");
+  const id = idParam(args.params.id);
+  const form = await readForm(args.request);
+  const parsed = VerificationSchema.safeParse({ intent: form.get("intent") ?? undefined, reason: form.get("reason") ?? undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const message = issue.path[0] === "intent" ? "organisations.refused.intent" : issue.code === "too_big" ? "errors.tooLong|2000" : "errors.invalid";
+    return data({ message }, { status: 400 });
+  }
+  const r = await setOrganisationVerified(args.context.db, {
+    id,
+    verified: parsed.data.intent === "verify",
+    moderatorId: user.id,
+    moderatorRole: user.role,
+    reason: parsed.data.reason,
+  });
+  if (!r.ok) {
+    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    return data({ message: Object.values(r.fieldErrors)[0]?.[0] ?? "errors.invalid" }, { status: 400 });
+  }
+  return redirect(`/moderation/organisations/${id}`, 303);
+}
+
+export default function ModerationOrganisation() {
+  const { organisation: o, members, submissions, submissionCount, history } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  return (
+    <>
+      <p>
+        <Link to="/moderation/organisations">{t("organisations.back")}</Link>
+      </p>
+      <h1>
+        <bdi>{o.name}</bdi> <VerifiedBadge verified={o.verified} />
+      </h1>
+      {actionData?.message ? (
+        <div className="error-summary" role="alert">
+          <p>{errorText(actionData.message)}</p>
+        </div>
+      ) : null}
+
+      <section className="panel" aria-labelledby="org-details">
+        <h2 id="org-details">{t("organisations.details")}</h2>
+        <dl className="figures figures--inline">
+          <div>
+            <dt>{t("organisations.type")}</dt>
+            <dd>{t(`organisationType.${o.type}`)}</dd>
+          </div>
+          <div>
+            <dt>{t("organisations.sizeBand")}</dt>
+            <dd>{t(`sizeBand.${o.sizeBand}`)}</dd>
+          </div>
+          <div>
+            <dt>{t("organisations.city")}</dt>
+            <dd>
+              <bdi>{o.city}</bdi>
+            </dd>
+          </div>
+          <div>
+            <dt>{t("organisations.province")}</dt>
+            <dd>{t(`province.${o.province}`, { defaultValue: o.province })}</dd>
+          </div>
+          <div>
+            <dt>{t("organisations.cluster")}</dt>
+            <dd>{o.cluster ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>{t("organisations.registrationNumber")}</dt>
+            <dd dir="ltr">{o.registrationNumber ?? t("organisations.noNumber")}</dd>
+          </div>
+          <div>
+            <dt>{t("organisations.registered")}</dt>
+            <dd>
+              <DateText iso={o.createdAt} />
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="panel" aria-labelledby="org-verification">
+        <h2 id="org-verification">{t("organisations.verification")}</h2>
+        <p>
+          {o.verified ? (
+            <>
+              <strong>{t("organisations.verified")}</strong>
+              {o.verifiedBy ? (
+                <>
+                  {" "}
+                  · <bdi>{o.verifiedBy}</bdi>
+                </>
+              ) : null}
+              {o.verifiedAt ? (
+                <>
+                  {" "}
+                  · <DateText iso={o.verifiedAt} withTime />
+                </>
+              ) : null}
+            </>
+          ) : (
+            t("organisations.notVerified")
+          )}
+        </p>
+        <Form method="post" className="stack" id="verification-form">
+          <div className="field">
+            <label htmlFor="verification-reason">{t("organisations.note")}</label>
+            <input id="verification-reason" type="text" name="reason" maxLength={2000} dir="auto" />
+          </div>
+          {o.verified ? (
+            <button type="submit" name="intent" value="unverify" className="button button--secondary">
+              {t("organisations.unverify")}
+            </button>
+          ) : (
+            <button type="submit" name="intent" value="verify" className="button">
+              {t("organisations.verify")}
+            </button>
+          )}
+        </Form>
+      </section>
+
+      <h2>{t("organisations.members")}</h2>
+      {members.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption>{t("organisations.membersCaption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("organisations.name")}</th>
+                <th scope="col">{t("organisations.email")}</th>
+                <th scope="col">{t("organisations.role")}</th>
+                <th scope="col">{t("organisations.joined")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.id}>
+                  <th scope="row">
+                    <bdi>{m.name}</bdi>
+                  </th>
+                  <td dir="ltr">{m.email}</td>
+                  <td>{t(`role.${m.role}`)}</td>
+                  <td>
+                    <DateText iso={m.joined} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="empty">{t("organisations.noMembers")}</p>
+      )}
+
+      <h2>{t("organisations.submissions")}</h2>
+      {submissions.length ? (
+        <>
+          {submissionCount > submissions.length ? <p className="muted">{t("organisations.submissionsShown", { shown: submissions.length, total: submissionCount })}</p> : null}
+          <div className="table-wrap">
+            <table>
+              <caption>{t("organisations.submissionsCaption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("organisations.number")}</th>
+                  <th scope="col">{t("organisations.titleColumn")}</th>
+                  <th scope="col">{t("organisations.statusColumn")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {submissions.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row">#{s.id}</th>
+                    <td>
+                      <Link to={`/submissions/${s.id}`}>
+                        <bdi>{s.title}</bdi>
+                      </Link>
+                    </td>
+                    <td>{t(`status.${s.status}`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : (
+        <p className="empty">{t("organisations.noSubmissions")}</p>
+      )}
+
+      <h2>{t("organisations.history")}</h2>
+      {history.length ? (
+        <div className="table-wrap">
+          <table>
+            <caption>{t("organisations.historyCaption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("organisations.when")}</th>
+                <th scope="col">{t("organisations.decision")}</th>
+                <th scope="col">{t("organisations.by")}</th>
+                <th scope="col">{t("organisations.historyReason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((h) => (
+                <tr key={h.id}>
+                  <th scope="row">
+                    <DateText iso={h.at} withTime />
+                  </th>
+                  <td>{t(`organisations.historyAction.${h.decision}`)}</td>
+                  <td>
+                    <bdi>{h.by ?? "—"}</bdi>
+                  </td>
+                  <td>
+                    {h.reason ? (
+                      <span className="plain-text" dir="auto">
+                        {h.reason}
+                      </span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="empty">{t("organisations.noHistory")}</p>
+      )}
+    </>
+  );
+}
