@@ -2,8 +2,9 @@
 // decision, its history event, its audit-log entry and its notifications are
 // one transaction. Every update is guarded by the state it was decided on, so
 // two moderators acting on one suggestion at once make one decision, not two.
+import type { Transaction } from "kysely";
 import type { DB, Executor } from "../../db/client";
-import type { Role, SubmissionStatus } from "../../db/schema";
+import type { Database, Role, SubmissionStatus } from "../../db/schema";
 import { REJECT_REASONS, type RejectReason } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
@@ -25,7 +26,16 @@ export type DecisionRefusal =
 
 export type DecisionResult = { ok: true; changed: boolean } | DecisionRefusal;
 
-type Trx = Parameters<Parameters<ReturnType<DB["transaction"]>["execute"]>[0]>[0];
+type Trx = Transaction<Database>;
+
+/**
+ * Runs `work` in a transaction: a new one, or the caller's when `db` is
+ * already one (the reports review closes an item's reports in the same
+ * transaction as the decision).
+ */
+function inTransaction<T>(db: Executor, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Trx) : (db as DB).transaction().execute(work);
+}
 
 async function loadSubmission(trx: Executor, id: number) {
   return trx
@@ -93,12 +103,12 @@ async function replaceCategories(
 export type ApproveResult = { ok: true } | { ok: false; reason: "notFound" | "notPending" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
 
 /** Publishes a pending submission with one or more issue categories. */
-export async function approveSubmission(db: DB, params: Moderator & { id: number; categorySlugs: string[] }): Promise<ApproveResult> {
+export async function approveSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[] }): Promise<ApproveResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const resolved = await resolveCategories(db, params.categorySlugs);
   if (!resolved.ok) return { ok: false, reason: "invalid", fieldErrors: resolved.fieldErrors };
-  return db.transaction().execute(async (trx): Promise<ApproveResult> => {
+  return inTransaction(db, async (trx): Promise<ApproveResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status !== "pending") return { ok: false, reason: "notPending" };
@@ -126,7 +136,7 @@ const REJECTABLE: readonly SubmissionStatus[] = ["pending", "published", "hidden
  * reports) with a reason code and a text the author reads on the suggestion
  * and on /me, and is notified of. A published one leaves the public lists.
  */
-export async function rejectSubmission(db: DB, params: Moderator & { id: number; reasonCode: string; reason: string }): Promise<DecisionResult> {
+export async function rejectSubmission(db: Executor, params: Moderator & { id: number; reasonCode: string; reason: string }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason.trim();
@@ -135,13 +145,14 @@ export async function rejectSubmission(db: DB, params: Moderator & { id: number;
   if (!reason) fieldErrors.reason = ["errors.required"];
   else if (reason.length > 2000) fieldErrors.reason = ["errors.tooLong|2000"];
   if (Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
-  return db.transaction().execute(async (trx): Promise<DecisionResult> => {
+  return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (!REJECTABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
     const set = { status: "rejected", reject_reason_code: params.reasonCode as RejectReason, reject_reason: reason, updated_at: iso };
     if (!(await transition(trx, s.id, s.status, set))) return { ok: false, reason: "wrongState", status: s.status };
     await recordEvent(trx, { submissionId: s.id, event: "rejected", actorId: params.moderatorId, actorRole: "moderator", data: { reasonCode: params.reasonCode, from: s.status } }, now);
+    await resolveOpenReports(trx, "submission", s.id, "actioned", params.moderatorId, iso);
     await recordAudit(
       trx,
       { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.reject", targetType: "submission", targetId: s.id, before: { status: s.status }, after: { status: "rejected", reasonCode: params.reasonCode }, reason },
@@ -157,14 +168,14 @@ export async function rejectSubmission(db: DB, params: Moderator & { id: number;
 const TAGGABLE: readonly SubmissionStatus[] = ["pending", "published", "merged", "hidden"];
 
 /** Replaces a submission's categories, keeping a log row (who, when, before, after, why). */
-export async function tagSubmission(db: DB, params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null }): Promise<DecisionResult> {
+export async function tagSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const resolved = await resolveCategories(db, params.categorySlugs);
   if (!resolved.ok) return { ok: false, reason: "invalid", fieldErrors: resolved.fieldErrors };
   const reason = params.reason?.trim() || null;
   if (reason && reason.length > 2000) return { ok: false, reason: "invalid", fieldErrors: { reason: ["errors.tooLong|2000"] } };
-  return db.transaction().execute(async (trx): Promise<DecisionResult> => {
+  return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (!TAGGABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
@@ -216,12 +227,12 @@ const MERGEABLE: readonly SubmissionStatus[] = ["pending", "published"];
  * record. The target's counters are recomputed from its rows in the same
  * transaction. Both authors are notified.
  */
-export async function mergeSubmission(db: DB, params: Moderator & { id: number; into: number; reason?: string | null }): Promise<MergeResult> {
+export async function mergeSubmission(db: Executor, params: Moderator & { id: number; into: number; reason?: string | null }): Promise<MergeResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason?.trim() || null;
   if (params.id === params.into) return { ok: false, reason: "self" };
-  return db.transaction().execute(async (trx: Trx): Promise<MergeResult> => {
+  return inTransaction(db, async (trx): Promise<MergeResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (!MERGEABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
@@ -321,11 +332,11 @@ export async function mergeSubmission(db: DB, params: Moderator & { id: number; 
 // ──────────────────────────── hide / restore ───────────────────────────
 
 /** Hides a published suggestion from the public until a moderator restores it. */
-export async function hideSubmission(db: DB, params: Moderator & { id: number; reason?: string | null }): Promise<DecisionResult> {
+export async function hideSubmission(db: Executor, params: Moderator & { id: number; reason?: string | null }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason?.trim() || null;
-  return db.transaction().execute(async (trx): Promise<DecisionResult> => {
+  return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status === "hidden") return { ok: true, changed: false };
@@ -348,11 +359,11 @@ export async function hideSubmission(db: DB, params: Moderator & { id: number; r
  * reports) to published; its open reports are dismissed, so they do not hide
  * it again.
  */
-export async function restoreSubmission(db: DB, params: Moderator & { id: number; reason?: string | null }): Promise<DecisionResult> {
+export async function restoreSubmission(db: Executor, params: Moderator & { id: number; reason?: string | null }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason?.trim() || null;
-  return db.transaction().execute(async (trx): Promise<DecisionResult> => {
+  return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status !== "hidden") return { ok: false, reason: "wrongState", status: s.status };

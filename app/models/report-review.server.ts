@@ -216,23 +216,6 @@ class Refused extends Error {
   }
 }
 
-/**
- * A DB handle whose `transaction()` runs inside `trx` instead of opening a new
- * one. The submission decisions of moderation.server.ts open their own
- * transaction; through this handle they join the review's, so the decision,
- * its audit entry and the closing of the reports commit (or roll back)
- * together. Every other method is the transaction's own.
- */
-function joinTransaction(trx: Trx): DB {
-  return new Proxy(trx, {
-    get(target, prop) {
-      if (prop === "transaction") return () => ({ execute: <T>(fn: (t: Trx) => Promise<T>) => fn(target) });
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as unknown as DB;
-}
-
 /** Runs one item's decision in one transaction; a thrown Refused rolls it back and becomes the answer. */
 async function decide(db: DB, work: (trx: Trx) => Promise<ReviewResult>): Promise<ReviewResult> {
   try {
@@ -347,7 +330,7 @@ export async function dismissReports(db: DB, params: Reviewer & ReviewTarget & {
     if (params.targetType === "submission") {
       if (item.status === "hidden") {
         // Restores it and dismisses its open reports, with its own audit entry.
-        const r = await restoreSubmission(joinTransaction(trx), { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
+        const r = await restoreSubmission(trx, { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
         if (!r.ok) refusedBy(r);
         return { ok: true, changed: true };
       }
@@ -397,7 +380,7 @@ export async function hideReportedItem(db: DB, params: Reviewer & ReviewTarget &
     if (params.targetType === "submission") {
       if (item.status === "published") {
         // Hides it and marks its open reports actioned, with its own audit entry.
-        const r = await hideSubmission(joinTransaction(trx), { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
+        const r = await hideSubmission(trx, { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
         if (!r.ok) refusedBy(r);
         return { ok: true, changed: true };
       }
@@ -442,7 +425,7 @@ export async function rejectReportedSubmission(
   const target: ReviewTarget = { targetType: "submission", targetId: params.targetId };
   return decide(db, async (trx) => {
     const item = await openItem(trx, target);
-    const r = await rejectSubmission(joinTransaction(trx), {
+    const r = await rejectSubmission(trx, {
       id: params.targetId,
       moderatorId: params.moderatorId,
       moderatorRole: params.moderatorRole,
@@ -451,7 +434,8 @@ export async function rejectReportedSubmission(
       now,
     });
     if (!r.ok) refusedBy(r);
-    const closed = await resolveOpenReports(trx, "submission", params.targetId, "actioned", params.moderatorId, nowIso(now));
+    // rejectSubmission closes the open reports itself (as actioned); this records that they were the reason.
+    const closed = item.open;
     await recordAudit(
       trx,
       {

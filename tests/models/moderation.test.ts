@@ -111,10 +111,17 @@ describe(`moderation decisions (${testDialect})`, () => {
       expect(await approveSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets"] })).toEqual({ ok: false, reason: "notPending" });
     });
 
-    it("a published one can be rejected (after reports) and leaves the public", async () => {
+    it("a published one can be rejected (after reports), leaves the public, and its open reports are closed as actioned", async () => {
       const id = await published();
+      const [r1, r2] = await users(2);
+      for (const u of [r1, r2]) expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "offensive", details: "" })).ok).toBe(true);
       expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "abusive", reason: "Insults another member." })).toEqual({ ok: true, changed: true });
       expect((await row(id)).status).toBe("rejected");
+      const reports = await t.db.selectFrom("reports").select(["status", "resolved_by"]).where("target_type", "=", "submission").where("target_id", "=", id).execute();
+      expect(reports).toEqual([
+        { status: "actioned", resolved_by: moderator.id },
+        { status: "actioned", resolved_by: moderator.id },
+      ]);
     });
   });
 
