@@ -108,7 +108,12 @@ export async function rememberSimilar(db: Executor, dialect: Dialect, id: number
   const s = await db.selectFrom("submissions").select(["id", "title", "consultation_id"]).where("id", "=", id).executeTakeFirst();
   if (!s) return 0;
   const similar = await findSimilarIds(db, dialect, { text: s.title, consultationId: s.consultation_id, statuses: DUPLICATE_STATUSES, excludeId: s.id, limit: REMEMBERED });
-  await db.deleteFrom("submission_similar").where("submission_id", "=", s.id).execute();
+  // Both directions: after an edit, a suggestion that found this one earlier must not keep listing
+  // it for text it no longer has (what is still similar is stored again just below).
+  await db
+    .deleteFrom("submission_similar")
+    .where((eb) => eb.or([eb("submission_id", "=", s.id), eb("similar_id", "=", s.id)]))
+    .execute();
   if (!similar.length) return 0;
   const rows = similar.flatMap((other, i) => [
     { submission_id: s.id, similar_id: other, rank: i + 1 },
