@@ -76,6 +76,8 @@ export interface ConsultationsTable {
   support_budget: number;
   allow_self_support: Flag;
   reports_to_hide: number;
+  /** set when archived: readable, never active again */
+  archived_at: string | null;
   created_at: string;
   updated_at: string;
 }

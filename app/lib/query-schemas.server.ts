@@ -48,7 +48,70 @@ export const DecisionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("approve"), category: z.array(slug).max(20) }),
   z.object({ intent: z.literal("tag"), category: z.array(slug).max(20), reason: reasonText.optional() }),
   z.object({ intent: z.literal("reject"), reasonCode: z.enum(REJECT_REASONS, { message: "errors.required" }), reason: reasonText.min(1, "errors.required") }),
-  z.object({ intent: z.literal("merge"), into: z.coerce.number({ message: "moderation.merge.intoRequired" }).int().positive("moderation.merge.intoRequired").max(2 ** 31 - 1), reason: reasonText.optional() }),
+  z.object({
+    intent: z.literal("merge"),
+    // A suggestion's number as typed: digits only (not "1e3" or "0x10").
+    into: z
+      .string({ message: "moderation.merge.intoRequired" })
+      .regex(/^[1-9]\d{0,9}$/, "moderation.merge.intoRequired")
+      .transform(Number)
+      .refine((n) => n <= 2 ** 31 - 1, "moderation.merge.intoRequired"),
+    reason: reasonText.optional(),
+  }),
   z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),
   z.object({ intent: z.literal("restore"), reason: reasonText.optional() }),
 ]);
+
+/**
+ * A time typed in a form: ISO 8601 with a zone (`2026-12-01T09:00:00Z`,
+ * `…+05:00`), or a `datetime-local` value (`2026-12-01T09:00`), read as UTC.
+ * Out: ISO 8601 UTC.
+ */
+const utcTime = z
+  .string()
+  .trim()
+  .min(1, "errors.required")
+  .transform((v, ctx) => {
+    const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(v);
+    const zoned = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v);
+    const ms = local ? Date.parse(`${v}Z`) : zoned ? Date.parse(v) : Number.NaN;
+    if (Number.isNaN(ms) || ms < Date.UTC(2000, 0, 1) || ms > Date.UTC(2100, 0, 1)) {
+      ctx.addIssue({ code: "custom", message: "admin.consultation.errors.time" });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}$/, "admin.consultation.errors.number")
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `admin.consultation.errors.range|${max}`);
+
+/** /admin/consultation settings; field names per the Contract (titles and descriptions added). */
+export const ConsultationSettingsSchema = z
+  .object({
+    titleEn: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
+    titleUr: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
+    descriptionEn: z.string().trim().max(5000, "errors.tooLong|5000"),
+    descriptionUr: z.string().trim().max(5000, "errors.tooLong|5000"),
+    submissionOpensAt: utcTime,
+    submissionClosesAt: utcTime,
+    supportOpensAt: utcTime,
+    supportClosesAt: utcTime,
+    supportBudget: wholeNumber(0, 1000),
+    allowSelfSupport: z.literal("on").optional().transform((v) => v === "on"),
+    reportsToHide: wholeNumber(1, 100),
+  })
+  .superRefine((v, ctx) => {
+    if (Date.parse(v.submissionClosesAt) <= Date.parse(v.submissionOpensAt)) {
+      ctx.addIssue({ code: "custom", path: ["submissionClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
+    }
+    if (Date.parse(v.supportClosesAt) <= Date.parse(v.supportOpensAt)) {
+      ctx.addIssue({ code: "custom", path: ["supportClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
+    }
+  });
+
+export const ConsultationSlugSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{2,59}$/, "admin.consultation.errors.slug");

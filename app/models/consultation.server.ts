@@ -1,5 +1,8 @@
 // The consultation and its phases. One consultation is active at a time.
-import type { Executor } from "../../db/client";
+import type { DB, Executor } from "../../db/client";
+import { listingsChanged } from "../lib/listing-cache.server";
+import { nowIso } from "../lib/time";
+import { recordAudit } from "./audit.server";
 
 export type Phase = "upcoming" | "open" | "closed";
 
@@ -34,4 +37,163 @@ export function windowPhase(opensAt: string, closesAt: string, now: Date = new D
   if (t < Date.parse(opensAt)) return "upcoming";
   if (t >= Date.parse(closesAt)) return "closed";
   return "open";
+}
+
+// ───────────────────────── administration (C2) ─────────────────────────
+
+export interface ConsultationSettings {
+  titleEn: string;
+  titleUr: string;
+  descriptionEn: string;
+  descriptionUr: string;
+  submissionOpensAt: string;
+  submissionClosesAt: string;
+  supportOpensAt: string;
+  supportClosesAt: string;
+  supportBudget: number;
+  allowSelfSupport: boolean;
+  reportsToHide: number;
+}
+
+const SETTING_COLUMNS = {
+  titleEn: "title_en",
+  titleUr: "title_ur",
+  descriptionEn: "description_en",
+  descriptionUr: "description_ur",
+  submissionOpensAt: "submission_opens_at",
+  submissionClosesAt: "submission_closes_at",
+  supportOpensAt: "support_opens_at",
+  supportClosesAt: "support_closes_at",
+  supportBudget: "support_budget",
+  allowSelfSupport: "allow_self_support",
+  reportsToHide: "reports_to_hide",
+} as const;
+
+function columnsOf(s: ConsultationSettings) {
+  return {
+    title_en: s.titleEn,
+    title_ur: s.titleUr,
+    description_en: s.descriptionEn,
+    description_ur: s.descriptionUr,
+    submission_opens_at: s.submissionOpensAt,
+    submission_closes_at: s.submissionClosesAt,
+    support_opens_at: s.supportOpensAt,
+    support_closes_at: s.supportClosesAt,
+    support_budget: s.supportBudget,
+    allow_self_support: s.allowSelfSupport ? 1 : 0,
+    reports_to_hide: s.reportsToHide,
+  } as const;
+}
+
+/** Every consultation, the active one first, then newest first. */
+export async function listConsultations(db: Executor) {
+  return db
+    .selectFrom("consultations as c")
+    .select((eb) => [
+      "c.id",
+      "c.slug",
+      "c.title_en",
+      "c.title_ur",
+      "c.is_active",
+      "c.archived_at",
+      "c.submission_opens_at",
+      "c.submission_closes_at",
+      "c.support_opens_at",
+      "c.support_closes_at",
+      "c.created_at",
+      eb.selectFrom("submissions as s").select(eb.fn.countAll<number>().as("n")).whereRef("s.consultation_id", "=", "c.id").as("submissions"),
+    ])
+    .orderBy("c.is_active", "desc")
+    .orderBy("c.id", "desc")
+    .execute();
+}
+
+export async function getConsultation(db: Executor, id: number) {
+  return db.selectFrom("consultations").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export type ConsultationResult = { ok: true; id: number } | { ok: false; reason: "notFound" | "archived" | "slugTaken" };
+
+/** Saves the settings of a consultation; the audit entry lists only what changed. */
+export async function updateConsultation(
+  db: DB,
+  params: { id: number; settings: ConsultationSettings; actorId: number; actorRole: string; now?: Date },
+): Promise<ConsultationResult> {
+  const now = params.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<ConsultationResult> => {
+    const current = await trx.selectFrom("consultations").selectAll().where("id", "=", params.id).executeTakeFirst();
+    if (!current) return { ok: false, reason: "notFound" };
+    if (current.archived_at) return { ok: false, reason: "archived" };
+    const next = columnsOf(params.settings);
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    for (const [field, column] of Object.entries(SETTING_COLUMNS)) {
+      const was = current[column];
+      const is = next[column];
+      const same = column.endsWith("_at") ? Date.parse(String(was)) === Date.parse(String(is)) : was === is;
+      if (!same) {
+        before[field] = was;
+        after[field] = is;
+      }
+    }
+    if (!Object.keys(after).length) return { ok: true, id: current.id };
+    await trx.updateTable("consultations").set({ ...next, updated_at: nowIso(now) }).where("id", "=", current.id).execute();
+    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.update", targetType: "consultation", targetId: current.id, before, after }, now);
+    return { ok: true, id: current.id };
+  });
+}
+
+/** A new consultation (not active until activated). */
+export async function createConsultation(
+  db: DB,
+  params: { slug: string; settings: ConsultationSettings; actorId: number; actorRole: string; now?: Date },
+): Promise<ConsultationResult> {
+  const now = params.now ?? new Date();
+  const iso = nowIso(now);
+  return db.transaction().execute(async (trx): Promise<ConsultationResult> => {
+    const taken = await trx.selectFrom("consultations").select("id").where("slug", "=", params.slug).executeTakeFirst();
+    if (taken) return { ok: false, reason: "slugTaken" };
+    const row = await trx
+      .insertInto("consultations")
+      .values({ slug: params.slug, ...columnsOf(params.settings), is_active: 0, archived_at: null, created_at: iso, updated_at: iso })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.create", targetType: "consultation", targetId: row.id, after: { slug: params.slug, ...params.settings } }, now);
+    return { ok: true, id: row.id };
+  });
+}
+
+/** Makes one consultation the active one (the previous one stays readable). */
+export async function activateConsultation(db: DB, params: { id: number; actorId: number; actorRole: string; now?: Date }): Promise<ConsultationResult> {
+  const now = params.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<ConsultationResult> => {
+    // Lock every consultation row first: a second activation at the same moment
+    // waits for this one, then sees its result (PostgreSQL; SQLite transactions
+    // are serialised already).
+    await trx.updateTable("consultations").set((eb) => ({ updated_at: eb.ref("updated_at") })).execute();
+    const c = await trx.selectFrom("consultations").select(["id", "is_active", "archived_at"]).where("id", "=", params.id).executeTakeFirst();
+    if (!c) return { ok: false, reason: "notFound" };
+    if (c.archived_at) return { ok: false, reason: "archived" };
+    if (c.is_active) return { ok: true, id: c.id };
+    const previous = await trx.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirst();
+    await trx.updateTable("consultations").set({ is_active: 0, updated_at: nowIso(now) }).where("is_active", "=", 1).execute();
+    await trx.updateTable("consultations").set({ is_active: 1, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
+    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.activate", targetType: "consultation", targetId: c.id, before: { active: previous?.id ?? null }, after: { active: c.id } }, now);
+    listingsChanged();
+    return { ok: true, id: c.id };
+  });
+}
+
+/** Archives a consultation that is not active: it stays readable and can never be active again. */
+export async function archiveConsultation(db: DB, params: { id: number; actorId: number; actorRole: string; now?: Date }): Promise<ConsultationResult | { ok: false; reason: "active" }> {
+  const now = params.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const c = await trx.selectFrom("consultations").select(["id", "is_active", "archived_at"]).where("id", "=", params.id).executeTakeFirst();
+    if (!c) return { ok: false as const, reason: "notFound" as const };
+    if (c.is_active) return { ok: false as const, reason: "active" as const };
+    if (c.archived_at) return { ok: true as const, id: c.id };
+    await trx.updateTable("consultations").set({ archived_at: nowIso(now), updated_at: nowIso(now) }).where("id", "=", c.id).execute();
+    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.archive", targetType: "consultation", targetId: c.id }, now);
+    return { ok: true as const, id: c.id };
+  });
 }

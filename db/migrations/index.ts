@@ -5,6 +5,7 @@ import type { Dialect } from "../client";
 import * as init from "./2026-11-29T0000-init";
 import * as browseAndSearch from "./2026-11-29T0100-browse-and-search";
 import * as moderationQueue from "./2026-11-29T0200-moderation-queue";
+import * as consultationArchive from "./2026-11-29T0300-consultation-archive";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0000-init", init],
   ["2026-11-29T0100-browse-and-search", browseAndSearch],
   ["2026-11-29T0200-moderation-queue", moderationQueue],
+  ["2026-11-29T0300-consultation-archive", consultationArchive],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {

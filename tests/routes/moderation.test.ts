@@ -975,7 +975,7 @@ describe(`moderation over HTTP (${testDialect})`, () => {
         expect(textareaById(res.text, "merge-reason"), into).toBe("typed why");
         expect(errorSummary(res.text), into).toContain('href="#merge-into"');
       }
-      for (const into of ["abc", "", "0", "-3", "1.5", "99999999999", "12abc"]) {
+      for (const into of ["abc", "", "0", "-3", "1.5", "99999999999", "12abc", "1e3", "0x10", "007"]) {
         const res = await decide(id, { intent: "merge", into });
         expect(res.status, JSON.stringify(into)).toBe(400);
         expect(pageText(fieldById(res.text, "merge-into")), JSON.stringify(into)).toContain(en.moderation.merge.intoRequired);

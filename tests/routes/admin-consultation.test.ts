@@ -1,0 +1,176 @@
+// /admin/consultation over real HTTP, as a browser without JavaScript posts it
+// (Contract field names): an admin closes and reopens the windows and sets a
+// budget, and the rules bite at once on supports and submissions; bad input
+// is a 400 with the values kept; several consultations; only admins.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import en from "../../app/locales/en.json";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { Client, inputValue } from "../support/http";
+import { startServer, type RunningServer } from "../support/server";
+import { pageText, signIn } from "./suggestions.helpers";
+
+const local = (d: Date) => d.toISOString().slice(0, 16);
+const HOUR = 3_600_000;
+
+describe(`/admin/consultation over HTTP (${testDialect})`, () => {
+  let t: TestDb;
+  let server: RunningServer;
+  let admin: MadeUser;
+  let adminClient: Client;
+  let moderator: MadeUser;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    server = await startServer({ databaseUrl: t.url });
+    admin = await makeUser(t.db, { role: "admin" });
+    moderator = await makeUser(t.db, { role: "moderator" });
+    adminClient = await signIn(server.url, admin);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.destroy();
+  });
+
+  const active = () => t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
+
+  /** The Contract's fields, with the windows open around now unless overridden. */
+  const contractForm = (o: Record<string, string> = {}) => ({
+    submissionOpensAt: local(new Date(Date.now() - 24 * HOUR)),
+    submissionClosesAt: local(new Date(Date.now() + 24 * HOUR)),
+    supportOpensAt: local(new Date(Date.now() - 24 * HOUR)),
+    supportClosesAt: local(new Date(Date.now() + 24 * HOUR)),
+    supportBudget: "0",
+    reportsToHide: "3",
+    ...o,
+  });
+
+  it("only admins: a visitor is sent to sign in, a moderator gets 403 on GET and POST, nothing changes", async () => {
+    const visitor = await new Client(server.url).get("/admin/consultation");
+    expect([302, 303]).toContain(visitor.status);
+    expect(visitor.location).toMatch(/^\/login\?redirectTo=/);
+    const mod = await signIn(server.url, moderator);
+    expect((await mod.get("/admin/consultation")).status).toBe(403);
+    const before = await active();
+    expect((await mod.post("/admin/consultation", contractForm({ supportBudget: "1" }))).status).toBe(403);
+    expect((await active()).support_budget).toBe(before.support_budget);
+  });
+
+  it("shows the settings form with the Contract's field names, times as UTC datetime-local values", async () => {
+    const c = await active();
+    const page = await adminClient.get("/admin/consultation");
+    expect(page.status).toBe(200);
+    for (const name of ["submissionOpensAt", "submissionClosesAt", "supportOpensAt", "supportClosesAt", "supportBudget", "allowSelfSupport", "reportsToHide", "titleEn", "titleUr"]) {
+      expect(page.text, name).toMatch(new RegExp(`name="${name}"`));
+    }
+    expect(inputValue(page.text, "supportClosesAt")).toBe(c.support_closes_at.slice(0, 16));
+  });
+
+  it("the rules bite at once: closed support window, closed submission window, a budget of 1; then reopened", async () => {
+    const author = await makeUser(t.db);
+    const a = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules first leather suggestion" } });
+    const b = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules second leather suggestion" } });
+    const supporter = await makeUser(t.db);
+    const client = await signIn(server.url, supporter);
+
+    // Close the support window (an hour ago) — only the Contract's fields posted.
+    const closedAt = new Date(Date.now() - HOUR);
+    let res = await adminClient.post("/admin/consultation", contractForm({ supportClosesAt: local(closedAt), supportOpensAt: local(new Date(Date.now() - 48 * HOUR)) }));
+    expect(res.status).toBe(303);
+    const refused = await client.post(`/submissions/${a}/support`, { intent: "support" });
+    expect([409, 422]).toContain(refused.status);
+    expect(pageText(refused.text)).toContain(en.support.refused.windowClosed);
+
+    // Close the submission window too.
+    res = await adminClient.post("/admin/consultation", contractForm({ submissionClosesAt: local(closedAt), submissionOpensAt: local(new Date(Date.now() - 48 * HOUR)) }));
+    expect(res.status).toBe(303);
+    const late = await client.post("/submissions/new", {
+      cluster: "leather",
+      title: "A suggestion after the submission window closed",
+      problem: "Tanneries pay for effluent treatment one by one and most of them cannot afford it.",
+      proposal: "Fund a shared treatment plant run by the cluster association, paid back by user fees.",
+      intent: "submit",
+    });
+    expect([409, 422]).toContain(late.status);
+    expect(pageText(late.text)).toContain(en.errors.submissionClosed);
+
+    // Reopen everything with a budget of 1: the first support passes, the second in the cluster is refused.
+    res = await adminClient.post("/admin/consultation", contractForm({ supportBudget: "1" }));
+    expect(res.status).toBe(303);
+    expect((await client.post(`/submissions/${a}/support`, { intent: "support" })).status).toBe(303);
+    const over = await client.post(`/submissions/${b}/support`, { intent: "support" });
+    expect([409, 422]).toContain(over.status);
+    expect(pageText(over.text)).toContain(en.support.refused.budgetSpent_one.replace("{{count}}", "1"));
+
+    // Back to unlimited.
+    expect((await adminClient.post("/admin/consultation", contractForm({ supportBudget: "0" }))).status).toBe(303);
+    expect((await client.post(`/submissions/${b}/support`, { intent: "support" })).status).toBe(303);
+
+    // Each save is in the audit log, with what changed.
+    const audits = await t.db.selectFrom("audit_log").select(["action", "after", "actor_id"]).where("action", "=", "consultation.update").execute();
+    expect(audits.length).toBeGreaterThanOrEqual(4);
+    expect(audits.every((a) => a.actor_id === admin.id)).toBe(true);
+    expect(audits.some((a) => JSON.parse(a.after!).supportBudget === 1)).toBe(true);
+  });
+
+  it("bad input: 400, each error by its field, the typed values kept, nothing saved", async () => {
+    const before = await active();
+    const res = await adminClient.post(
+      "/admin/consultation",
+      contractForm({ supportBudget: "lots", reportsToHide: "0", submissionOpensAt: "soon" }),
+    );
+    expect(res.status).toBe(400);
+    const text = pageText(res.text);
+    expect(text).toContain(en.admin.consultation.errors.number);
+    expect(text).toContain(en.admin.consultation.errors.time);
+    expect(inputValue(res.text, "supportBudget")).toBe("lots");
+    expect(inputValue(res.text, "submissionOpensAt")).toBe("soon");
+    expect(res.text).toMatch(/id="c-supportBudget"[^>]*aria-invalid="true"/);
+    // A window closing before it opens (once every field reads).
+    const backwards = await adminClient.post("/admin/consultation", contractForm({ supportClosesAt: "2020-01-01T00:00" }));
+    expect(backwards.status).toBe(400);
+    expect(pageText(backwards.text)).toContain(en.admin.consultation.errors.closesBeforeOpens);
+    expect(inputValue(backwards.text, "supportClosesAt")).toBe("2020-01-01T00:00");
+    const after = await active();
+    expect(after.updated_at).toBe(before.updated_at);
+    // Malformed intents and ids: 400 or 404, never 500.
+    expect((await adminClient.post("/admin/consultation", { intent: "explode" })).status).toBe(400);
+    expect((await adminClient.post("/admin/consultation", { intent: "activate", consultationId: "abc" })).status).toBe(400);
+    expect((await adminClient.post("/admin/consultation", { intent: "activate", consultationId: "999999" })).status).toBe(404);
+    expect((await adminClient.get("/admin/consultation?id=999999")).status).toBe(404);
+    expect((await adminClient.get("/admin/consultation?id=abc")).status).toBe(404);
+  });
+
+  it("creates a second consultation, makes it active (the home page follows), archives the first", async () => {
+    const first = await active();
+    const created = await adminClient.post("/admin/consultation", {
+      intent: "create",
+      slug: "sme-export-2027",
+      titleEn: "SME export consultation 2027",
+      titleUr: "ایس ایم ای برآمدی مشاورت 2027",
+      descriptionEn: "The second round.",
+      descriptionUr: "دوسرا مرحلہ۔",
+      ...contractForm(),
+    });
+    expect(created.status).toBe(303);
+    const second = await t.db.selectFrom("consultations").selectAll().where("slug", "=", "sme-export-2027").executeTakeFirstOrThrow();
+    expect(second.is_active).toBe(0);
+    // The same code again: 400 by the field.
+    const dup = await adminClient.post("/admin/consultation", { intent: "create", slug: "sme-export-2027", titleEn: "Another one", titleUr: "ایک اور", ...contractForm() });
+    expect(dup.status).toBe(400);
+    expect(pageText(dup.text)).toContain(en.admin.consultation.errors.slugTaken);
+
+    expect((await adminClient.post("/admin/consultation", { intent: "archive", consultationId: String(first.id) })).status).toBe(409); // active
+    expect((await adminClient.post("/admin/consultation", { intent: "activate", consultationId: String(second.id) })).status).toBe(303);
+    expect((await active()).id).toBe(second.id);
+    expect(pageText((await new Client(server.url).get("/")).text)).toContain("SME export consultation 2027");
+    expect((await adminClient.post("/admin/consultation", { intent: "archive", consultationId: String(first.id) })).status).toBe(303);
+    const refused = await adminClient.post("/admin/consultation", { intent: "activate", consultationId: String(first.id) });
+    expect(refused.status).toBe(409);
+    expect(pageText(refused.text)).toContain(en.admin.consultation.refused.archived);
+    // The archived one is still listed and readable.
+    const page = await adminClient.get(`/admin/consultation?id=${first.id}`);
+    expect(page.status).toBe(200);
+    expect(pageText(page.text)).toContain(en.admin.consultation.refused.archived);
+  });
+});
