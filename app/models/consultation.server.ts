@@ -30,6 +30,39 @@ export async function getActiveConsultation(db: Executor) {
 
 export type ActiveConsultation = NonNullable<Awaited<ReturnType<typeof getActiveConsultation>>>;
 
+/**
+ * The consultation a public page shows: the one named by `slug` (a past one
+ * stays readable), or the active one when no slug is given. Undefined when the
+ * slug names none.
+ */
+export async function getPublicConsultation(db: Executor, slug?: string | null) {
+  if (!slug) return getActiveConsultation(db);
+  return db
+    .selectFrom("consultations")
+    .select([
+      "id",
+      "slug",
+      "title_en",
+      "title_ur",
+      "description_en",
+      "description_ur",
+      "submission_opens_at",
+      "submission_closes_at",
+      "support_opens_at",
+      "support_closes_at",
+      "support_budget",
+      "allow_self_support",
+      "reports_to_hide",
+    ])
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+}
+
+/** The consultations that are not active (newest first), for the "past consultations" list. */
+export async function listPastConsultations(db: Executor) {
+  return db.selectFrom("consultations").select(["slug", "title_en", "title_ur", "support_closes_at"]).where("is_active", "=", 0).orderBy("id", "desc").execute();
+}
+
 /** Where a window stands at `now` (opening inclusive, closing exclusive). */
 export function windowPhase(opensAt: string, closesAt: string, now: Date = new Date()): Phase {
   // Compared as instants, not as text: "…T00:00:00Z" and "…T00:00:00.000Z" are the same moment.

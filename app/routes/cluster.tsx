@@ -10,7 +10,7 @@ import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { ClusterQuerySchema } from "../lib/query-schemas.server";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS, STAGES } from "../lib/reference";
-import { getActiveConsultation, windowPhase } from "../models/consultation.server";
+import { getPublicConsultation, windowPhase } from "../models/consultation.server";
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
 import { getClusterBySlug, listCategories } from "../models/taxonomy.server";
 
@@ -28,7 +28,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const query = ClusterQuerySchema.parse(Object.fromEntries(url.searchParams));
   const page = pageParam(url.searchParams.get("page"));
-  const [consultation, categories] = await Promise.all([getActiveConsultation(db), listCategories(db)]);
+  // `?consultation=slug` reads a past consultation's suggestions; otherwise the active one.
+  const slug = url.searchParams.get("consultation") || null;
+  if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) throw data({ error: "notFound" }, { status: 404 });
+  const [consultation, categories] = await Promise.all([getPublicConsultation(db, slug), listCategories(db)]);
+  if (slug && !consultation) throw data({ error: "notFound" }, { status: 404 });
   const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
   const sort = query.sort ?? (supportOpen ? "random" : "top");
   const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;
@@ -53,7 +57,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return {
     title: `${name} · ${t("app.name")}`,
     cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur" },
-    filters: { ...query, category: category?.slug, sort },
+    filters: { ...query, category: category?.slug, sort, consultation: slug ?? undefined },
     categories: categories.map((c) => ({ value: c.slug, label: localName(c, lng) })),
     total: list.total,
     page,
@@ -159,11 +163,14 @@ export default function ClusterPage() {
             {cluster.otherName}
           </p>
         </div>
-        <Link to={`/submissions/new?cluster=${cluster.slug}`} className="button">
-          {t("cluster.suggest")}
-        </Link>
+        {filters.consultation ? null : (
+          <Link to={`/submissions/new?cluster=${cluster.slug}`} className="button">
+            {t("cluster.suggest")}
+          </Link>
+        )}
       </div>
       <Form method="get" className="filters" role="search" aria-label={t("cluster.filtersLabel")}>
+        {filters.consultation ? <input type="hidden" name="consultation" value={filters.consultation} /> : null}
         <div className="field filters__q">
           <label htmlFor="f-q">{t("cluster.search")}</label>
           <input id="f-q" type="search" name="q" defaultValue={filters.q ?? ""} dir="auto" />

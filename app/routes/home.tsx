@@ -1,10 +1,10 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { DateText, NumberText } from "../components/dates";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { getActiveConsultation, windowPhase } from "../models/consultation.server";
+import { getActiveConsultation, getPublicConsultation, listPastConsultations, windowPhase } from "../models/consultation.server";
 import { listClustersWithCounts } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -14,14 +14,22 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(request, context);
-  const consultation = await getActiveConsultation(context.db);
-  const clusters = await listClustersWithCounts(context.db, consultation?.id ?? null);
+  // `?consultation=slug` shows a past consultation (read-only); otherwise the active one.
+  const requested = new URL(request.url).searchParams.get("consultation") || null;
+  if (requested && !/^[a-z0-9-]{1,60}$/.test(requested)) throw data({ error: "notFound" }, { status: 404 });
+  const consultation = await getPublicConsultation(context.db, requested);
+  if (requested && !consultation) throw data({ error: "notFound" }, { status: 404 });
+  const active = requested ? await getActiveConsultation(context.db) : consultation;
+  const [clusters, past] = await Promise.all([listClustersWithCounts(context.db, consultation?.id ?? null), listPastConsultations(context.db)]);
   const now = new Date();
   return {
     title: t("app.name") + " · " + t("app.tagline"),
     description: consultation ? (lng === "ur" ? consultation.description_ur : consultation.description_en) : "",
+    past: past.map((p) => ({ slug: p.slug, title: lng === "ur" ? p.title_ur : p.title_en, closedAt: p.support_closes_at })),
     consultation: consultation
       ? {
+          slug: consultation.slug,
+          isActive: consultation.id === active?.id,
           title: lng === "ur" ? consultation.title_ur : consultation.title_en,
           description: lng === "ur" ? consultation.description_ur : consultation.description_en,
           submission: {
@@ -63,14 +71,15 @@ function WindowLine({ label, window }: { label: string; window: { phase: string;
 }
 
 export default function Home() {
-  const { consultation, clusters } = useLoaderData<typeof loader>();
+  const { consultation, clusters, past } = useLoaderData<typeof loader>();
+  const scoped = consultation && !consultation.isActive ? `?consultation=${consultation.slug}` : "";
   const { t } = useTranslation();
   return (
     <>
       <section className="hero" aria-labelledby="consultation-title">
         {consultation ? (
           <>
-            <p className="eyebrow">{t("home.activeConsultation")}</p>
+            <p className="eyebrow">{consultation.isActive ? t("home.activeConsultation") : t("home.pastConsultation")}</p>
             <h1 id="consultation-title">{consultation.title}</h1>
             <p className="lead">{consultation.description}</p>
             <ul className="phases">
@@ -91,7 +100,7 @@ export default function Home() {
           {clusters.map((c) => (
             <li key={c.slug} className="cluster-card">
               <h3>
-                <Link to={`/clusters/${c.slug}`}>{c.name}</Link>
+                <Link to={`/clusters/${c.slug}${scoped}`}>{c.name}</Link>
               </h3>
               <dl className="figures">
                 <div>
@@ -111,6 +120,28 @@ export default function Home() {
           ))}
         </ul>
       </section>
+      {past.length ? (
+        <section aria-labelledby="past-title">
+          <h2 id="past-title">{t("home.pastConsultations")}</h2>
+          <ul>
+            {past.map((p) => (
+              <li key={p.slug}>
+                <Link to={`/?consultation=${p.slug}`}>
+                  <bdi>{p.title}</bdi>
+                </Link>{" "}
+                <span className="muted">
+                  ({t("home.closedOn")} <DateText iso={p.closedAt} />)
+                </span>
+              </li>
+            ))}
+          </ul>
+          {scoped ? (
+            <p>
+              <Link to="/">{t("home.backToActive")}</Link>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
     </>
   );
 }

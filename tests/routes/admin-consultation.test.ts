@@ -168,9 +168,26 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const refused = await adminClient.post("/admin/consultation", { intent: "activate", consultationId: String(first.id) });
     expect(refused.status).toBe(409);
     expect(pageText(refused.text)).toContain(en.admin.consultation.refused.archived);
-    // The archived one is still listed and readable.
+    // The archived one is still listed and readable, by admins and by the public.
     const page = await adminClient.get(`/admin/consultation?id=${first.id}`);
     expect(page.status).toBe(200);
     expect(pageText(page.text)).toContain(en.admin.consultation.refused.archived);
+    const home = new Client(server.url);
+    const homePage = pageText((await home.get("/")).text);
+    expect(homePage).toContain(en.home.pastConsultations);
+    expect(homePage).toContain(first.title_en);
+    const pastHome = await home.get(`/?consultation=${first.slug}`);
+    expect(pastHome.status).toBe(200);
+    expect(pageText(pastHome.text)).toContain(en.home.pastConsultation);
+    expect(pastHome.text).toContain(`/clusters/leather?consultation=${first.slug}`);
+    const pastCluster = await home.get(`/clusters/leather?consultation=${first.slug}&sort=new`);
+    expect(pastCluster.status).toBe(200);
+    expect(pageText(pastCluster.text)).toContain("Admin rules first leather suggestion");
+    // The active one's cluster page no longer lists the first consultation's suggestions.
+    expect(pageText((await home.get("/clusters/leather?sort=new")).text)).not.toContain("Admin rules first leather suggestion");
+    for (const bad of ["nope", "Bad!", "%00"]) {
+      expect((await home.get(`/?consultation=${bad}`)).status, bad).toBe(bad === "%00" ? 400 : 404);
+      expect((await home.get(`/clusters/leather?consultation=${bad}`)).status, bad).toBe(bad === "%00" ? 400 : 404);
+    }
   });
 });
