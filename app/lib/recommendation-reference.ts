@@ -1,0 +1,13 @@
+// Fixed vocabularies of recommendations (C7): shared by pages and models.
+// Labels live in the locale files under recommendation.status.* and
+// recommendation.response.status.*.
+export const RECOMMENDATION_STATUSES = ["draft", "final"] as const;
+export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
+export const RESPONSE_STATUSES = ["accepted", "partially-accepted", "under-review", "rejected", "implemented"] as const;
+export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
+export const PRIORITIES = [1, 2, 3, 4, 5] as const;
+
+/** A recommendation's public number. */
+export function recommendationNumber(id: number): string {
+  return `R-${id}`;
+}

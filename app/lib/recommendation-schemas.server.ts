@@ -1,0 +1,81 @@
+// Form schemas of recommendations (C7), used by the model (so the rules hold
+// for every caller) and by the organiser pages. Errors are i18n keys
+// ("key|n" for a count), as everywhere else.
+import { z } from "zod";
+import { RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
+
+const slug = z.string().regex(/^[a-z0-9-]{1,60}$/, "errors.invalid");
+
+/** Text typed in a form: missing = "", trimmed, then its length rules. */
+const text = (min: number, max: number, required = true) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").trim())
+    .pipe(
+      required
+        ? z.string().min(1, "errors.required").min(min, `errors.tooShort|${min}`).max(max, `errors.tooLong|${max}`)
+        : z.string().max(max, `errors.tooLong|${max}`),
+    );
+
+/** Repeated fields (`cluster`, `category`): one value or several. */
+const slugList = (max: number) =>
+  z
+    .union([slug, z.array(slug)])
+    .optional()
+    .transform((v) => [...new Set(v === undefined ? [] : Array.isArray(v) ? v : [v])])
+    .pipe(z.array(slug).max(max, "errors.invalid"));
+
+export const RecommendationInputSchema = z.object({
+  title: text(5, 200),
+  text: text(20, 10_000),
+  cluster: slugList(50),
+  category: slugList(50).pipe(z.array(slug).min(1, "errors.categoryRequired")),
+  priority: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v) => String(v ?? "").trim())
+    .pipe(z.string().regex(/^[1-5]$/, "recommendation.errors.priority"))
+    .transform(Number),
+  dissent: text(0, 5000, false),
+  status: z.enum(RECOMMENDATION_STATUSES, { message: "recommendation.errors.status" }),
+});
+export type RecommendationInput = z.output<typeof RecommendationInputSchema>;
+export type RecommendationFormValues = z.input<typeof RecommendationInputSchema>;
+
+export const ResponseInputSchema = z.object({
+  responseStatus: z.enum(RESPONSE_STATUSES, { message: "recommendation.errors.responseStatus" }),
+  responseText: text(1, 10_000),
+  responsibleAgency: text(2, 200),
+  responseDate: z
+    .string({ message: "errors.required" })
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "recommendation.errors.date")
+    .refine((v) => {
+      const d = new Date(`${v}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= "2000-01-01" && v <= "2100-01-01";
+    }, "recommendation.errors.date"),
+});
+export type ResponseInput = z.output<typeof ResponseInputSchema>;
+
+/** A suggestion's number as typed ("12" or "#12"). */
+export const SourceNumberSchema = z
+  .string({ message: "recommendation.errors.sourceNumber" })
+  .trim()
+  .transform((v) => v.replace(/^#/, ""))
+  .pipe(z.string().regex(/^[1-9]\d{0,9}$/, "recommendation.errors.sourceNumber"))
+  .transform(Number)
+  .refine((n) => n <= 2 ** 31 - 1, "recommendation.errors.sourceNumber");
+
+export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
+export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined) });
+
+/** zod issues → { field: [first message] }, keeping only our i18n keys. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    out[key] ??= [/^(errors|recommendation)\./.test(issue.message) ? issue.message : "errors.invalid"];
+  }
+  return out;
+}
