@@ -23,6 +23,11 @@ export default [
   route("moderation/organisations", "routes/moderation.organisations.tsx"),
   route("moderation/organisations/:id", "routes/moderation.organisation.tsx"),
   route("organiser", "routes/organiser.tsx"),
+  route("organiser/recommendations", "routes/organiser.recommendations.tsx"),
+  route("organiser/recommendations/:id", "routes/organiser.recommendation.tsx"),
+  route("organiser/briefing", "routes/organiser.briefing.tsx"),
+  route("recommendations", "routes/recommendations.tsx"),
+  route("recommendations/:id", "routes/recommendation.tsx"),
   ...prefix("admin", [
     index("routes/admin.index.tsx"),
     route("users", "routes/admin.users.tsx"),
@@ -31,6 +36,6 @@ export default [
     route("audit", "routes/admin.audit.tsx"),
     route("*", "routes/admin.splat.tsx"),
   ]),
-  ...prefix("exports", [index("routes/exports.index.tsx"), route("*", "routes/exports.splat.tsx")]),
+  ...prefix("exports", [index("routes/exports.index.tsx"), route("briefing.docx", "routes/exports.briefing.tsx"), route("*", "routes/exports.splat.tsx")]),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -79,3 +79,22 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   }
   return out;
 }
+
+/** The create/update form's values as typed (kept to refill the form after an error). */
+export function readRecommendationForm(form: FormData) {
+  const one = (k: string) => String(form.get(k) ?? "");
+  return {
+    title: one("title"),
+    text: one("text"),
+    cluster: form.getAll("cluster").map(String),
+    category: form.getAll("category").map(String),
+    priority: one("priority"),
+    dissent: one("dissent"),
+    status: one("status"),
+  };
+}
+
+export function readResponseForm(form: FormData) {
+  const one = (k: string) => String(form.get(k) ?? "");
+  return { responseStatus: one("responseStatus"), responseText: one("responseText"), responsibleAgency: one("responsibleAgency"), responseDate: one("responseDate") };
+}

@@ -1,0 +1,100 @@
+// The conference briefing as a Word document (the `docx` library): the same
+// content as /organiser/briefing, in the viewer's language; Urdu paragraphs,
+// runs and tables are right-to-left (bidi).
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
+import type { TFunction } from "i18next";
+import type { BriefingData } from "../models/briefing.server";
+import { localName } from "./i18n";
+import { figuresView } from "./recommendation-view.server";
+
+export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string): Promise<Buffer> {
+  const rtl = lng === "ur";
+  const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
+  const run = (text: string, opts: { bold?: boolean } = {}) => new TextRun({ text, bold: opts.bold, rightToLeft: rtl, font: { name: font } });
+  const para = (text: string, opts: { bold?: boolean; heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel] } = {}) =>
+    new Paragraph({
+      children: text.split("\n").flatMap((line, i) => (i ? [new TextRun({ break: 1 }), run(line, opts)] : [run(line, opts)])),
+      heading: opts.heading,
+      bidirectional: rtl,
+      alignment: rtl ? AlignmentType.RIGHT : AlignmentType.LEFT,
+    });
+  const table = (header: string[], rows: string[][]) =>
+    new Table({
+      width: { size: 100, type: WidthType.PERCENTAGE },
+      visuallyRightToLeft: rtl,
+      rows: [header, ...rows].map(
+        (cells, i) => new TableRow({ tableHeader: i === 0, children: cells.map((c) => new TableCell({ children: [para(c, { bold: i === 0 })] })) }),
+      ),
+    });
+  const n = (v: number) => new Intl.NumberFormat(rtl ? "ur-PK" : "en-GB").format(v);
+  const scope = b.cluster ? localName(b.cluster, lng) : t("briefing.allClusters");
+
+  const children: Array<Paragraph | Table> = [
+    para(t("briefing.title"), { heading: HeadingLevel.TITLE }),
+    para(`${t("briefing.cluster")}: ${scope}`),
+    para(`${t("briefing.prepared")}: ${preparedOn}`),
+    para(t("briefing.summary"), { heading: HeadingLevel.HEADING_1 }),
+    table(
+      [t("briefing.suggestions"), t("briefing.supporters"), t("briefing.organisations"), t("briefing.verifiedOrganisations"), t("briefing.recommendations")],
+      [[n(b.summary.suggestions), n(b.summary.supporters), n(b.summary.organisations), n(b.summary.verifiedOrganisations), n(b.summary.recommendations)]],
+    ),
+  ];
+  if (!b.sections.length) children.push(para(t("briefing.none")));
+  for (const section of b.sections) {
+    children.push(para(section.cluster ? localName(section.cluster, lng) : t("briefing.crossCluster"), { heading: HeadingLevel.HEADING_1 }));
+    for (const r of section.recommendations) {
+      const f = figuresView(r.figures, t, lng);
+      children.push(para(`R-${r.id} ${r.title}`, { heading: HeadingLevel.HEADING_2 }));
+      children.push(para(`${t("briefing.priority")}: ${r.priority}`, { bold: true }));
+      children.push(para(r.text));
+      children.push(para(t("briefing.support"), { heading: HeadingLevel.HEADING_3 }));
+      children.push(
+        para(`${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)} · ${t("briefing.organisations")}: ${n(f.organisations)} · ${t("briefing.provinces")}: ${n(f.provinces)}`),
+      );
+      for (const [caption, rows] of [
+        [t("recommendation.figures.byCluster"), f.byCluster],
+        [t("recommendation.figures.bySize"), f.bySize],
+        [t("recommendation.figures.byProvince"), f.byProvince],
+      ] as const) {
+        if (!rows.length) continue;
+        children.push(para(caption, { bold: true }));
+        children.push(table([t("recommendation.figures.group"), t("recommendation.figures.count")], rows.map((x) => [x.label, n(x.supporters)])));
+      }
+      if (r.dissent) {
+        children.push(para(t("briefing.dissent"), { heading: HeadingLevel.HEADING_3 }));
+        children.push(para(r.dissent));
+      }
+      if (r.responseStatus) {
+        children.push(para(t("briefing.response"), { heading: HeadingLevel.HEADING_3 }));
+        children.push(
+          para(
+            `${t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · ${r.responsibleAgency ?? ""} · ${r.responseDate ?? ""}`,
+          ),
+        );
+        if (r.responseText) children.push(para(r.responseText));
+      }
+      children.push(para(`${t("briefing.sources")}: ${r.sourceNumbers.length ? r.sourceNumbers.map((x) => `[${x}]`).join(" ") : "—"}`));
+    }
+  }
+  children.push(para(t("briefing.annex"), { heading: HeadingLevel.HEADING_1 }));
+  children.push(
+    table(
+      [t("briefing.annexNumber"), t("briefing.annexSuggestion"), t("briefing.annexTitle"), t("briefing.annexCluster"), t("briefing.annexSupporters"), t("briefing.annexOrganisations"), t("briefing.annexStatus")],
+      b.annex.map((s) => [
+        `[${s.n}]`,
+        `#${s.id}`,
+        s.title,
+        localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+        n(s.supporters),
+        n(s.organisations),
+        t(`status.${s.status}`, { defaultValue: s.status }),
+      ]),
+    ),
+  );
+  const doc = new Document({
+    title: t("briefing.title"),
+    creator: t("app.name"),
+    sections: [{ properties: {}, children }],
+  });
+  return Packer.toBuffer(doc);
+}

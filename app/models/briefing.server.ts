@@ -1,0 +1,115 @@
+// The conference briefing (C9): summary figures, the FINAL recommendations per
+// cluster in priority order with their support figures, dissent and numbered
+// sources, and an annex of the sources. One data shape for the printable page
+// and the DOCX. Figures are SQL aggregates.
+import { sql } from "kysely";
+import type { Executor } from "../../db/client";
+import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
+
+export interface BriefingRecommendation {
+  id: number;
+  title: string;
+  text: string;
+  dissent: string;
+  priority: number;
+  responseStatus: string | null;
+  responseText: string | null;
+  responsibleAgency: string | null;
+  responseDate: string | null;
+  figures: RecommendationFigures;
+  /** numbers of its sources in the annex */
+  sourceNumbers: number[];
+}
+
+export interface BriefingData {
+  cluster: { slug: string; name_en: string; name_ur: string } | null;
+  summary: { suggestions: number; supporters: number; organisations: number; verifiedOrganisations: number; recommendations: number };
+  /** one section per cluster (cluster null = cross-cluster) */
+  sections: Array<{ cluster: { slug: string; name_en: string; name_ur: string } | null; recommendations: BriefingRecommendation[] }>;
+  annex: Array<{ n: number; id: number; title: string; status: string; cluster_name_en: string; cluster_name_ur: string; supporters: number; organisations: number }>;
+}
+
+/** null when `clusterSlug` names no cluster. */
+export async function buildBriefing(db: Executor, params: { consultationId: number; clusterSlug?: string | null }): Promise<BriefingData | null> {
+  const clusters = await db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur"]).orderBy("sort_order").execute();
+  const cluster = params.clusterSlug ? clusters.find((c) => c.slug === params.clusterSlug) : null;
+  if (params.clusterSlug && !cluster) return null;
+  const clusterId = cluster?.id ?? null;
+
+  const inScope = db
+    .selectFrom("submissions as s")
+    .where("s.consultation_id", "=", params.consultationId)
+    .where("s.status", "in", ["published", "merged"])
+    .$if(clusterId !== null, (q) => q.where("s.cluster_id", "=", clusterId!));
+  const supportScope = db
+    .selectFrom("supports as sp")
+    .where("sp.consultation_id", "=", params.consultationId)
+    .$if(clusterId !== null, (q) => q.where("sp.cluster_id", "=", clusterId!));
+  // Organisations taking part: those of the suggestions' authors and of the supporters, each once.
+  const orgIds = inScope
+    .select("s.organisation_id as organisation_id")
+    .where("s.organisation_id", "is not", null)
+    .union(supportScope.select("sp.organisation_id as organisation_id").where("sp.organisation_id", "is not", null));
+  const [suggestions, supporters, organisations] = await Promise.all([
+    inScope.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    supportScope.select((eb) => eb.fn.count<number>("sp.user_id").distinct().as("n")).executeTakeFirstOrThrow(),
+    db
+      .selectFrom(orgIds.as("x"))
+      .innerJoin("organisations as o", "o.id", "x.organisation_id")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number>(sql<number>`case when o.verified = 1 then 1 else 0 end`).as("verified")])
+      .executeTakeFirstOrThrow(),
+  ]);
+
+  const recs = await listRecommendations(db, { consultationId: params.consultationId, finalOnly: true, clusterSlug: cluster?.slug });
+  const sources = await listSources(
+    db,
+    recs.map((r) => r.id),
+  );
+  const annex: BriefingData["annex"] = [];
+  const numberOf = new Map<number, number>();
+  const toItem = (r: (typeof recs)[number]): BriefingRecommendation => {
+    const nums: number[] = [];
+    for (const s of sources.get(r.id) ?? []) {
+      let n = numberOf.get(s.id);
+      if (n === undefined) {
+        n = annex.length + 1;
+        numberOf.set(s.id, n);
+        annex.push({ n, id: s.id, title: s.title, status: s.status, cluster_name_en: s.cluster_name_en, cluster_name_ur: s.cluster_name_ur, supporters: s.supporters_count, organisations: s.supporting_organisations });
+      }
+      nums.push(n);
+    }
+    return {
+      id: r.id,
+      title: r.title,
+      text: r.text,
+      dissent: r.dissent,
+      priority: r.priority,
+      responseStatus: r.response_status,
+      responseText: r.response_text,
+      responsibleAgency: r.responsible_agency,
+      responseDate: r.response_date,
+      figures: r.figures,
+      sourceNumbers: nums,
+    };
+  };
+  const sections: BriefingData["sections"] = [];
+  for (const c of cluster ? [cluster] : clusters) {
+    const items = recs.filter((r) => r.clusters.some((x) => x.slug === c.slug));
+    if (items.length) sections.push({ cluster: { slug: c.slug, name_en: c.name_en, name_ur: c.name_ur }, recommendations: items.map(toItem) });
+  }
+  const cross = recs.filter((r) => !r.clusters.length);
+  if (cross.length) sections.push({ cluster: null, recommendations: cross.map(toItem) });
+
+  return {
+    cluster: cluster ? { slug: cluster.slug, name_en: cluster.name_en, name_ur: cluster.name_ur } : null,
+    summary: {
+      suggestions: Number(suggestions.n),
+      supporters: Number(supporters.n),
+      organisations: Number(organisations.n),
+      verifiedOrganisations: Number(organisations.verified ?? 0),
+      recommendations: recs.length,
+    },
+    sections,
+    annex,
+  };
+}

@@ -1,0 +1,37 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { requireRole } from "../auth/guards.server";
+import { briefingDocx } from "../lib/briefing-docx.server";
+import { getFixedT } from "../lib/i18next.server";
+import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
+import { buildBriefing } from "../models/briefing.server";
+import { getActiveConsultation } from "../models/consultation.server";
+
+// GET /exports/briefing.docx?cluster= (organisers): the conference briefing as DOCX (C9).
+export async function loader(args: LoaderFunctionArgs) {
+  await requireRole(args, "organiser");
+  const { db } = args.context;
+  const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
+  const consultation = await getActiveConsultation(db);
+  if (!consultation) throw data({ error: "notFound" }, { status: 404 });
+  const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
+  if (!briefing) throw data({ error: "notFound" }, { status: 404 });
+  const { t, lng } = await getFixedT(args.request, args.context);
+  const preparedOn = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { dateStyle: "long", timeZone: "Asia/Karachi" }).format(new Date());
+  const body = await briefingDocx(briefing, t, lng, preparedOn);
+  // The file name is built from a validated slug only ([a-z0-9-]).
+  const name = `briefing-${briefing.cluster?.slug ?? "all"}.docx`;
+  return new Response(new Uint8Array(body), {
+    status: 200,
+    headers: {
+      "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "Content-Length": String(body.length),
+      "Cache-Control": "no-store",
+    },
+  });
+}
+
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "organiser");
+  throw data({ error: "methodNotAllowed" }, { status: 405 });
+}

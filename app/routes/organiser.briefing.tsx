@@ -1,0 +1,208 @@
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireRole } from "../auth/guards.server";
+import { NumberText } from "../components/dates";
+import { BreakdownTable } from "../components/recommendation-form";
+import { localName } from "../lib/i18n";
+import { getFixedT } from "../lib/i18next.server";
+import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
+import { figuresView } from "../lib/recommendation-view.server";
+import { buildBriefing } from "../models/briefing.server";
+import { getActiveConsultation } from "../models/consultation.server";
+import { listClusters } from "../models/taxonomy.server";
+import briefingStyles from "../styles/briefing.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: briefingStyles }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+// The printable conference briefing (C9), per cluster or for all; the same
+// content as /exports/briefing.docx. Organisers and above.
+export async function loader(args: LoaderFunctionArgs) {
+  await requireRole(args, "organiser");
+  const { db } = args.context;
+  const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
+  const consultation = await getActiveConsultation(db);
+  if (!consultation) throw data({ error: "notFound" }, { status: 404 });
+  const [briefing, clusters] = await Promise.all([buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster }), listClusters(db)]);
+  if (!briefing) throw data({ error: "notFound" }, { status: 404 });
+  const { t, lng } = await getFixedT(args.request, args.context);
+  return {
+    title: `${t("briefing.title")} · ${t("app.name")}`,
+    consultation: lng === "ur" ? consultation.title_ur : consultation.title_en,
+    scope: briefing.cluster ? localName(briefing.cluster, lng) : t("briefing.allClusters"),
+    cluster: briefing.cluster?.slug ?? "",
+    preparedAt: new Date().toISOString(),
+    summary: briefing.summary,
+    sections: briefing.sections.map((s) => ({
+      key: s.cluster?.slug ?? "cross-cluster",
+      name: s.cluster ? localName(s.cluster, lng) : t("briefing.crossCluster"),
+      recommendations: s.recommendations.map((r) => ({ ...r, figures: figuresView(r.figures, t, lng) })),
+    })),
+    annex: briefing.annex.map((a) => ({ ...a, cluster: localName({ name_en: a.cluster_name_en, name_ur: a.cluster_name_ur }, lng) })),
+    clusters: clusters.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+  };
+}
+
+export default function Briefing() {
+  const d = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const docxHref = `/exports/briefing.docx${d.cluster ? `?cluster=${encodeURIComponent(d.cluster)}` : ""}`;
+  return (
+    <div className="briefing">
+      <div className="briefing__controls stack">
+        <Form method="get" className="button-row">
+          <label htmlFor="briefing-cluster">{t("briefing.cluster")}</label>
+          <select id="briefing-cluster" name="cluster" defaultValue={d.cluster}>
+            <option value="">{t("briefing.allClusters")}</option>
+            {d.clusters.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button button--secondary">
+            {t("briefing.show")}
+          </button>
+        </Form>
+        <p className="button-row">
+          <a href={docxHref} download>
+            {t("briefing.docx")}
+          </a>
+          <Link to="/organiser/recommendations">{t("recommendation.backToOrganiser")}</Link>
+        </p>
+        <p className="hint">{t("briefing.printHint")}</p>
+      </div>
+
+      <header className="briefing__cover">
+        <h1>{t("briefing.title")}</h1>
+        <p>
+          <bdi>{d.consultation}</bdi>
+        </p>
+        <p>
+          {t("briefing.cluster")}: {d.scope}
+        </p>
+        <p>
+          {t("briefing.prepared")}: <time dateTime={d.preparedAt}>{d.preparedAt.slice(0, 10)}</time>
+        </p>
+        <h2 className="briefing__first">{t("briefing.summary")}</h2>
+        <dl className="figures figures--large">
+          {(
+            [
+              ["suggestions", d.summary.suggestions],
+              ["supporters", d.summary.supporters],
+              ["organisations", d.summary.organisations],
+              ["verifiedOrganisations", d.summary.verifiedOrganisations],
+              ["recommendations", d.summary.recommendations],
+            ] as const
+          ).map(([key, value]) => (
+            <div key={key}>
+              <dt>{t(`briefing.${key}`)}</dt>
+              <dd>
+                <NumberText value={value} />
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </header>
+
+      {d.sections.length === 0 ? <p className="muted">{t("briefing.none")}</p> : null}
+      {d.sections.map((s) => (
+        <section key={s.key} aria-labelledby={`section-${s.key}`}>
+          <h2 id={`section-${s.key}`}>{s.name}</h2>
+          {s.recommendations.map((r) => (
+            <article key={r.id} className="briefing__recommendation">
+              <h3>
+                R-{r.id} <bdi>{r.title}</bdi>
+              </h3>
+              <p>
+                <strong>{t("briefing.priority")}:</strong> {r.priority}
+              </p>
+              <p className="plain-text" dir="auto">
+                {r.text}
+              </p>
+              <h4>{t("briefing.support")}</h4>
+              <p>
+                {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> · {t("briefing.organisations")}: <NumberText value={r.figures.organisations} /> ·{" "}
+                {t("briefing.provinces")}: <NumberText value={r.figures.provinces} />
+              </p>
+              <BreakdownTable caption={t("recommendation.figures.byCluster")} rows={r.figures.byCluster} />
+              <BreakdownTable caption={t("recommendation.figures.bySize")} rows={r.figures.bySize} />
+              <BreakdownTable caption={t("recommendation.figures.byProvince")} rows={r.figures.byProvince} />
+              {r.dissent ? (
+                <>
+                  <h4>{t("briefing.dissent")}</h4>
+                  <p className="plain-text" dir="auto">
+                    {r.dissent}
+                  </p>
+                </>
+              ) : null}
+              {r.responseStatus ? (
+                <>
+                  <h4>{t("briefing.response")}</h4>
+                  <p>
+                    {t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · <bdi>{r.responsibleAgency}</bdi> · {r.responseDate}
+                  </p>
+                  {r.responseText ? (
+                    <p className="plain-text" dir="auto">
+                      {r.responseText}
+                    </p>
+                  ) : null}
+                </>
+              ) : null}
+              <p className="briefing__sources">
+                {t("briefing.sources")}:{" "}
+                {r.sourceNumbers.map((n, i) => (
+                  <span key={n}>
+                    {i ? " " : ""}
+                    <a href={`#source-${n}`}>[{n}]</a>
+                  </span>
+                ))}
+              </p>
+            </article>
+          ))}
+        </section>
+      ))}
+
+      <section aria-labelledby="annex-title">
+        <h2 id="annex-title">{t("briefing.annex")}</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t("briefing.annexNumber")}</th>
+                <th scope="col">{t("briefing.annexSuggestion")}</th>
+                <th scope="col">{t("briefing.annexTitle")}</th>
+                <th scope="col">{t("briefing.annexCluster")}</th>
+                <th scope="col">{t("briefing.annexSupporters")}</th>
+                <th scope="col">{t("briefing.annexOrganisations")}</th>
+                <th scope="col">{t("briefing.annexStatus")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.annex.map((a) => (
+                <tr key={a.id} id={`source-${a.n}`}>
+                  <th scope="row">[{a.n}]</th>
+                  <td>
+                    <Link to={`/submissions/${a.id}`}>#{a.id}</Link>
+                  </td>
+                  <td>
+                    <bdi>{a.title}</bdi>
+                  </td>
+                  <td>{a.cluster}</td>
+                  <td>
+                    <NumberText value={a.supporters} />
+                  </td>
+                  <td>
+                    <NumberText value={a.organisations} />
+                  </td>
+                  <td>{t(`status.${a.status}`, { defaultValue: a.status })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { getUser } from "../auth/guards.server";
+import { hasRole } from "../auth/permissions";
+import { DateText, NumberText } from "../components/dates";
+import { RecommendationFiguresSection } from "../components/recommendation-figures";
+import { idParam } from "../lib/http.server";
+import { localName } from "../lib/i18n";
+import { getFixedT } from "../lib/i18next.server";
+import { figuresView, sourceView } from "../lib/recommendation-view.server";
+import { getRecommendation } from "../models/recommendation.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+// Public: one final recommendation (a draft is a 404 for everyone here), its
+// sources, figures and the government response (C7).
+export async function loader(args: LoaderFunctionArgs) {
+  const id = idParam(args.params.id);
+  const { db } = args.context;
+  const r = await getRecommendation(db, { id, finalOnly: true });
+  if (!r) throw data({ error: "notFound" }, { status: 404 });
+  const { t, lng } = await getFixedT(args.request, args.context);
+  const user = getUser(args);
+  return {
+    title: `R-${r.id} ${r.title} · ${t("app.name")}`,
+    canManage: user ? hasRole(user.role, "organiser") : false,
+    recommendation: {
+      id: r.id,
+      title: r.title,
+      text: r.text,
+      dissent: r.dissent,
+      priority: r.priority,
+      clusters: r.clusters.map((c) => localName(c, lng)),
+      categories: r.categories.map((c) => localName(c, lng)),
+      response: r.response_status
+        ? { status: r.response_status, text: r.response_text ?? "", agency: r.responsible_agency ?? "", date: r.response_date ?? "" }
+        : null,
+      sources: r.sources.map((s) => sourceView(s, lng)),
+      figures: figuresView(r.figures, t, lng),
+    },
+  };
+}
+
+export default function RecommendationPage() {
+  const { recommendation: r, canManage } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <article className="stack narrow narrow--wide">
+      <p>
+        <Link to="/recommendations">{t("recommendation.backToList")}</Link>
+        {canManage ? (
+          <>
+            {" · "}
+            <Link to={`/organiser/recommendations/${r.id}`}>{t("recommendation.backToOrganiser")}</Link>
+          </>
+        ) : null}
+      </p>
+      <h1>
+        R-{r.id} <bdi>{r.title}</bdi>
+      </h1>
+      <dl className="facts">
+        <dt>{t("recommendation.field.cluster")}</dt>
+        <dd>{r.clusters.length ? r.clusters.join(", ") : t("recommendation.crossCluster")}</dd>
+        <dt>{t("recommendation.field.category")}</dt>
+        <dd>{r.categories.join(", ")}</dd>
+        <dt>{t("recommendation.field.priority")}</dt>
+        <dd>{r.priority}</dd>
+      </dl>
+      <p className="plain-text" dir="auto">
+        {r.text}
+      </p>
+      {r.dissent ? (
+        <section aria-labelledby="dissent-title">
+          <h2 id="dissent-title">{t("recommendation.dissent")}</h2>
+          <p className="plain-text" dir="auto">
+            {r.dissent}
+          </p>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="response-title">
+        <h2 id="response-title">{t("recommendation.response.title")}</h2>
+        {r.response ? (
+          <>
+            <dl className="facts">
+              <dt>{t("recommendation.response.status")}</dt>
+              <dd>{t(`recommendation.response.statuses.${r.response.status}`, { defaultValue: r.response.status })}</dd>
+              <dt>{t("recommendation.response.agency")}</dt>
+              <dd>
+                <bdi>{r.response.agency}</bdi>
+              </dd>
+              <dt>{t("recommendation.response.date")}</dt>
+              <dd>
+                <DateText iso={`${r.response.date}T00:00:00Z`} />
+              </dd>
+            </dl>
+            <p className="plain-text" dir="auto">
+              {r.response.text}
+            </p>
+          </>
+        ) : (
+          <p className="muted">{t("recommendation.response.none")}</p>
+        )}
+      </section>
+
+      <RecommendationFiguresSection figures={r.figures} />
+
+      <section aria-labelledby="sources-title">
+        <h2 id="sources-title">{t("recommendation.sources.title")}</h2>
+        {r.sources.length ? (
+          <ul className="card-list sources">
+            {r.sources.map((s) => (
+              <li key={s.id} className="card">
+                <h3 className="card__title">
+                  <Link to={`/submissions/${s.id}`}>
+                    #{s.id} <bdi>{s.title}</bdi>
+                  </Link>
+                </h3>
+                <p className="card__meta">
+                  {s.cluster} · {t(`status.${s.status}`, { defaultValue: s.status })} · {t("recommendation.sources.ownSupporters")}: <NumberText value={s.supporters} />
+                </p>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">{t("recommendation.sources.none")}</p>
+        )}
+      </section>
+    </article>
+  );
+}
