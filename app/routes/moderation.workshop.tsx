@@ -3,6 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { requireRole } from "../auth/guards.server";
 import { ErrorSummary, SelectField, TextField } from "../components/form";
 import { SUBMISSION_FIELDS, SubmissionFields, useSubmissionLabels } from "../components/submission-form";
@@ -13,6 +14,8 @@ import { NEW_ORGANISATION_FIELDS, WorkshopFormSchema } from "../lib/schemas";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 import { enterWorkshopSubmission, searchOrganisations, type OrganisationOption } from "../models/workshop.server";
+
+const UNCHECKED = z.object({});
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -94,7 +97,9 @@ export default function ModerationWorkshop() {
     lastResult: actionData?.result,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: WorkshopFormSchema }),
+    // conform checks every submit; "Find" (formNoValidate) only reads, so it goes through unchecked, as without JavaScript.
+    onValidate: ({ formData, submitter }) =>
+      parseWithZod(formData, { schema: (submitter as HTMLButtonElement | null)?.formNoValidate ? UNCHECKED : WorkshopFormSchema }),
   });
   const organisationLabels: Record<(typeof NEW_ORGANISATION_FIELDS)[number] | "organisationId", string> = {
     organisationId: t("workshop.organisation.existing"),
