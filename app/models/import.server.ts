@@ -282,6 +282,8 @@ export async function importSubmissions(
       submissionIds.push(id);
     }
     const summary = { rows: rows.length, ...count(existing) };
+    // The name the uploader's browser sent: kept as text an admin can read (PostgreSQL refuses a NUL).
+    const fileName = params.fileName.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, 200);
     await recordAudit(
       trx,
       {
@@ -289,8 +291,8 @@ export async function importSubmissions(
         actorRole: params.actor?.role ?? "operator",
         action: "submission.import",
         targetType: "import",
-        targetId: params.fileName.slice(0, 200),
-        after: { file: params.fileName.slice(0, 200), ...summary, firstId: submissionIds[0], lastId: submissionIds[submissionIds.length - 1] },
+        targetId: fileName,
+        after: { file: fileName, ...summary, firstId: submissionIds[0], lastId: submissionIds[submissionIds.length - 1] },
       },
       now,
     );

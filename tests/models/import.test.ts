@@ -71,7 +71,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
     it("without BOM: every row a pending suggestion (source import, no author) with its event, and one audit entry", async () => {
       const rows = [importRow({ stage: "" }), importRow({ cluster: "it", organisation: "Karachi Software House", city: "Karachi", province: "sindh", stage: "technology" })];
       const before = await counts();
-      const r = imported(await run(importFile(rows), { fileName: "lahore-workshop.csv" }));
+      const r = imported(await run(importFile(rows), { fileName: "lahore-\u0000workshop.csv" }));
       expect(r).toMatchObject({ dryRun: false, rows: 2 });
       expect(r.submissionIds).toHaveLength(2);
       const after = await counts();
