@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
 import { ROLES, isRole } from "../app/auth/permissions";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../app/lib/reference";
+import { messageText } from "../app/lib/i18n";
 import { tFor } from "../app/lib/i18next.server";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../app/lib/import-format";
 import { EmailSchema } from "../app/lib/schemas";
@@ -62,12 +63,8 @@ function readAtMost(file: string, max: number): Buffer {
 /** An import refusal in English, as the page shows it: the reason, then each problem by line. */
 function importRefusalText(result: Extract<ImportResult, { ok: false }>): string {
   const t = tFor("en");
-  const text = (message: string) => {
-    const [key, n] = message.split("|");
-    return n === undefined ? t(key) : t(key, { count: Number(n) });
-  };
   const reason = t(`import.refused.${result.reason}`, { mb: MAX_IMPORT_BYTES / 1024 / 1024, rows: MAX_IMPORT_ROWS });
-  const lines = result.problems.map((p) => `  line ${p.line}: ${p.column ? `${p.column}: ` : ""}${text(p.message)}`);
+  const lines = result.problems.map((p) => `  line ${p.line}: ${p.column ? `${p.column}: ` : ""}${messageText(t, p.message)}`);
   return [`import refused: ${reason}`, ...lines].join("\n");
 }
 
