@@ -7,8 +7,11 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
 import { ROLES, isRole } from "../app/auth/permissions";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../app/lib/reference";
+import { messageText } from "../app/lib/i18n";
 import { tFor } from "../app/lib/i18next.server";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../app/lib/import-format";
 import { EmailSchema } from "../app/lib/schemas";
+import { importSubmissions, type ImportResult } from "../app/models/import.server";
 import { createUser, setUserRole } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
@@ -39,6 +42,31 @@ async function withDb<T>(fn: (handle: DbHandle) => Promise<T>, options: { migrat
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The first `max` bytes of a file (enough to know it is too large without reading it all). */
+function readAtMost(file: string, max: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const buffer = Buffer.alloc(Math.min(max, fs.fstatSync(fd).size));
+    const read = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** An import refusal in English, as the page shows it: the reason, then each problem by line. */
+function importRefusalText(result: Extract<ImportResult, { ok: false }>): string {
+  const t = tFor("en");
+  const reason = t(`import.refused.${result.reason}`, { mb: MAX_IMPORT_BYTES / 1024 / 1024, rows: MAX_IMPORT_ROWS });
+  const lines = result.problems.map((p) => `  line ${p.line}: ${p.column ? `${p.column}: ` : ""}${messageText(t, p.message)}`);
+  return [`import refused: ${reason}`, ...lines].join("\n");
+}
 
 export function buildProgram(): Command {
   const program = new Command("mashwara")
@@ -192,6 +220,22 @@ export function buildProgram(): Command {
         },
         { migrate: false },
       );
+    });
+
+  program
+    .command("import:submissions")
+    .description("import a workshop CSV file as pending suggestions (source import): every row, or none if any is bad")
+    .argument("<file>", "UTF-8 CSV with the header row cluster,title,problem,proposal,expected_impact,organisation,city,province,stage")
+    .option("--dry-run", "check the file and say what would be imported; write nothing")
+    .action(async (file: string, o: { dryRun?: boolean }) => {
+      const bytes = readAtMost(file, MAX_IMPORT_BYTES + 1);
+      await withDb(async ({ db }) => {
+        // An operator at the command line has no account: the history shows "system", the audit log "operator".
+        const result = await importSubmissions(db, { file: bytes, fileName: path.basename(file), actor: null, dryRun: Boolean(o.dryRun) });
+        if (!result.ok) throw new UsageError(importRefusalText(result));
+        const organisations = `organisations: ${result.organisationsMatched} known, ${result.organisationsCreated} ${result.dryRun ? "to create" : "created"}`;
+        out(result.dryRun ? `dry run: ${result.rows} rows valid, nothing imported; ${organisations}` : `imported ${result.rows} suggestions (pending); ${organisations}`);
+      });
     });
 
   return program;

@@ -1,11 +1,12 @@
 // The structured suggestion form (C3), used to submit and to edit. Works
 // without JavaScript ("check for similar" posts the form); with JavaScript the
 // similar suggestions update as the title is typed.
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { HORIZONS } from "../lib/reference";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { NumberText } from "./dates";
 import { ErrorSummary, SelectField, TextAreaField, TextField } from "./form";
@@ -80,8 +81,49 @@ export function SubmissionForm({
     timer.current = setTimeout(() => similarFetcher.load(`/submissions/similar?${new URLSearchParams({ title })}`), 400);
   };
   const shownSimilar = similarFetcher.data?.similar ?? similar;
-  const horizons: Option[] = ["short", "medium", "long"].map((h) => ({ value: h, label: t(`horizon.${h}`) }));
-  const labels = {
+  const labels = useSubmissionLabels();
+
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary
+        formErrors={[...new Set([...(form.errors ?? []), ...formErrors])]}
+        fields={SUBMISSION_FIELDS.map((k) => ({ field: fields[k], label: labels[k] }))}
+      />
+      <SubmissionFields
+        fields={fields}
+        clusters={clusters}
+        categories={categories}
+        stages={stages}
+        onTitleInput={onTitleInput}
+        afterTitle={
+          showSimilarCheck ? (
+            <section className="similar" aria-labelledby={`${id}-similar`}>
+              <h2 id={`${id}-similar`} className="h3">
+                {t("submission.similar.title")}
+              </h2>
+              <p className="field-hint">{t("submission.similar.hint")}</p>
+              <div aria-live="polite">{shownSimilar ? <SimilarList items={shownSimilar} /> : null}</div>
+              <button type="submit" name="intent" value="check" className="button button--secondary" formNoValidate>
+                {t("submission.similar.check")}
+              </button>
+            </section>
+          ) : null
+        }
+      />
+      <button type="submit" name="intent" value="submit" className="button">
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}
+
+/** The suggestion form's fields, in the order of the form. */
+export const SUBMISSION_FIELDS = ["cluster", "title", "problem", "proposal", "expectedImpact", "stage", "suggestedCategory", "horizon"] as const;
+type SubmissionField = (typeof SUBMISSION_FIELDS)[number];
+
+export function useSubmissionLabels(): Record<SubmissionField, string> {
+  const { t } = useTranslation();
+  return {
     cluster: t("submission.form.cluster"),
     title: t("submission.form.title"),
     problem: t("submission.form.problem"),
@@ -91,38 +133,43 @@ export function SubmissionForm({
     suggestedCategory: t("submission.form.suggestedCategory"),
     horizon: t("submission.form.horizon"),
   };
+}
 
+/**
+ * The suggestion's fields with their labels, hints and errors: for the
+ * author's form above and for a moderator's workshop entry (same names, same schema).
+ */
+export function SubmissionFields({
+  fields,
+  clusters,
+  categories,
+  stages,
+  onTitleInput,
+  afterTitle,
+}: {
+  fields: Record<string, FieldMetadata<any, any, string[]>>;
+  clusters: Option[];
+  categories: Option[];
+  stages: Option[];
+  onTitleInput?: (e: React.FormEvent<HTMLDivElement>) => void;
+  afterTitle?: React.ReactNode;
+}) {
+  const { t } = useTranslation();
+  const labels = useSubmissionLabels();
+  const horizons: Option[] = HORIZONS.map((h) => ({ value: h, label: t(`horizon.${h}`) }));
   return (
-    <Form method="post" {...getFormProps(form)} className="stack">
-      <ErrorSummary
-        formErrors={[...new Set([...(form.errors ?? []), ...formErrors])]}
-        fields={(Object.keys(labels) as Array<keyof typeof labels>).map((k) => ({ field: fields[k], label: labels[k] }))}
-      />
+    <>
       <SelectField field={fields.cluster} label={labels.cluster} placeholder={t("form.choose")} options={clusters} />
       <div onInput={onTitleInput}>
         <TextField field={fields.title} label={labels.title} hint={t("submission.form.titleHint")} dir="auto" />
       </div>
-      {showSimilarCheck ? (
-        <section className="similar" aria-labelledby={`${id}-similar`}>
-          <h2 id={`${id}-similar`} className="h3">
-            {t("submission.similar.title")}
-          </h2>
-          <p className="field-hint">{t("submission.similar.hint")}</p>
-          <div aria-live="polite">{shownSimilar ? <SimilarList items={shownSimilar} /> : null}</div>
-          <button type="submit" name="intent" value="check" className="button button--secondary" formNoValidate>
-            {t("submission.similar.check")}
-          </button>
-        </section>
-      ) : null}
+      {afterTitle}
       <TextAreaField field={fields.problem} label={labels.problem} hint={t("submission.form.problemHint")} />
       <TextAreaField field={fields.proposal} label={labels.proposal} hint={t("submission.form.proposalHint")} />
       <TextAreaField field={fields.expectedImpact} label={labels.expectedImpact} hint={t("submission.form.expectedImpactHint")} rows={4} />
       <SelectField field={fields.stage} label={labels.stage} placeholder={t("form.optional")} options={stages} />
       <SelectField field={fields.suggestedCategory} label={labels.suggestedCategory} placeholder={t("form.optional")} options={categories} />
       <SelectField field={fields.horizon} label={labels.horizon} placeholder={t("form.optional")} options={horizons} />
-      <button type="submit" name="intent" value="submit" className="button">
-        {submitLabel}
-      </button>
-    </Form>
+    </>
   );
 }

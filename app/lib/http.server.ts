@@ -1,6 +1,11 @@
 // Reading request bodies safely: a body that is not a form, or does not parse,
 // is a 4xx with a plain message, never a 500.
-import { data } from "@remix-run/node";
+import {
+  data,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+} from "@remix-run/node";
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -21,6 +26,29 @@ export async function readForm(request: Request): Promise<FormData> {
     if (typeof value === "string" && value.includes("\u0000")) throw data({ error: "badRequest" }, { status: 400 });
   }
   return form;
+}
+
+export type UploadFormResult = { ok: true; form: FormData } | { ok: false; status: 400 | 413 | 415 };
+
+/**
+ * A multipart form (file upload) with its files in memory, each part at most
+ * `maxPartSize` bytes. Returns rather than throws, so the page can say what
+ * went wrong: 413 for a part too large, 415 for a body that is not
+ * multipart, 400 for one that does not parse or carries a NUL in a field.
+ */
+export async function readUploadForm(request: Request, maxPartSize: number): Promise<UploadFormResult> {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "multipart/form-data") return { ok: false, status: 415 };
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize }));
+  } catch (error) {
+    return { ok: false, status: error instanceof MaxPartSizeExceededError ? 413 : 400 };
+  }
+  for (const [, value] of form) {
+    if (typeof value === "string" && value.includes("\u0000")) return { ok: false, status: 400 };
+  }
+  return { ok: true, form };
 }
 
 /** Positive page number from a query string value; anything else is page 1. */

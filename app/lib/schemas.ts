@@ -108,3 +108,37 @@ export const ReportFormSchema = z.object({
   details: optionalText(1000),
   commentId: z.coerce.number().int().positive().optional(),
 });
+
+/** The organisation fields of a new organisation on the workshop form (the registration form's rules). */
+export const NEW_ORGANISATION_FIELDS = ["organisationName", "organisationType", "sizeBand", "city", "province"] as const;
+
+/**
+ * C6 workshop entry: the suggestion form (same fields, same rules), entered by
+ * a moderator on behalf of an organisation: an existing one (`organisationId`)
+ * or a new one (the new-organisation fields, required only then).
+ */
+export const WorkshopFormSchema = z.preprocess(
+  // With an existing organisation chosen, whatever is in the new-organisation fields is not read.
+  (input) =>
+    input && typeof input === "object" && (input as Record<string, unknown>).organisationId
+      ? Object.fromEntries(Object.entries(input).filter(([k]) => !(NEW_ORGANISATION_FIELDS as readonly string[]).includes(k)))
+      : input,
+  SubmissionFormSchema.extend({
+    organisationId: z.coerce.number({ error: "errors.invalid" }).int({ error: "errors.invalid" }).min(1, { error: "errors.invalid" }).max(2_147_483_647, { error: "errors.invalid" }).optional(),
+    organisationName: RegisterSchema.shape.organisationName.optional(),
+    organisationType: RegisterSchema.shape.organisationType.optional(),
+    sizeBand: RegisterSchema.shape.sizeBand.optional(),
+    city: RegisterSchema.shape.city.optional(),
+    province: RegisterSchema.shape.province.optional(),
+  }).superRefine(
+    (v, ctx) => {
+      if (v.organisationId !== undefined) return;
+      for (const key of NEW_ORGANISATION_FIELDS) {
+        if (v[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "errors.required" });
+      }
+    },
+    // Also when other fields are wrong: every missing field is named in the first answer.
+    { when: () => true },
+  ),
+);
+export type WorkshopInput = z.output<typeof WorkshopFormSchema>;

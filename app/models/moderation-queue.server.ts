@@ -138,3 +138,20 @@ export async function rememberSimilarAfterCommit(
     ctx.logger.warn({ err, submissionId: id }, "could not record likely duplicates");
   }
 }
+
+/**
+ * rememberSimilar for many suggestions (an import), one after another in the
+ * background, yielding between them so requests keep being served. Not
+ * awaited by the request; failures are logged.
+ */
+export function rememberSimilarInBackground(
+  ctx: { db: Executor; dialect: Dialect; logger: { warn(obj: object, msg: string): void } },
+  ids: number[],
+): void {
+  void (async () => {
+    for (const id of ids) {
+      await rememberSimilarAfterCommit(ctx, id);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+}

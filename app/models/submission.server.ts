@@ -33,7 +33,8 @@ export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowR
   return null;
 }
 
-async function resolveTaxonomy(db: Executor, input: Pick<SubmissionInput, "cluster" | "suggestedCategory">) {
+/** The ids of a form's cluster (open ones only) and suggested category, with field errors for unknown slugs. */
+export async function resolveTaxonomy(db: Executor, input: Pick<SubmissionInput, "cluster" | "suggestedCategory">) {
   const fieldErrors: FieldErrors = {};
   const cluster = await db
     .selectFrom("clusters")
@@ -99,36 +100,74 @@ export async function createSubmission(
   if (refusal) return refusal;
   const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input);
   if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
-  const input = params.input;
-  const iso = nowIso(now);
   return db.transaction().execute(async (trx) => {
     const author = await trx.selectFrom("users").select("organisation_id").where("id", "=", params.authorId).executeTakeFirstOrThrow();
-    const row = await trx
-      .insertInto("submissions")
-      .values({
-        consultation_id: consultation.id,
-        cluster_id: clusterId,
-        author_id: params.authorId,
-        organisation_id: params.organisationId !== undefined ? params.organisationId : author.organisation_id,
-        title: input.title,
-        problem: input.problem,
-        proposal: input.proposal,
-        expected_impact: input.expectedImpact ?? "",
-        stage: input.stage ?? null,
-        suggested_category_id: categoryId,
-        horizon: input.horizon ?? null,
-        status: "pending",
+    const id = await insertPendingSubmission(
+      trx,
+      {
+        consultationId: consultation.id,
+        clusterId,
+        categoryId,
+        authorId: params.authorId,
+        organisationId: params.organisationId !== undefined ? params.organisationId : author.organisation_id,
         source: params.source ?? "web",
-        random_key: randomInt(0, 2 ** 31 - 1),
-        ...searchColumns({ title: input.title, problem: input.problem, proposal: input.proposal, expected_impact: input.expectedImpact }),
-        created_at: iso,
-        updated_at: iso,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await recordEvent(trx, { submissionId: row.id, event: "submitted", actorId: params.authorId, actorRole: params.authorRole }, now);
-    return { ok: true as const, id: row.id };
+        input: params.input,
+        actor: { id: params.authorId, role: params.authorRole },
+      },
+      now,
+    );
+    return { ok: true as const, id };
   });
+}
+
+/**
+ * Inserts a pending submission and its "submitted" event: the one place its
+ * derived columns (random key, search text) are filled, for the web form and
+ * for what moderators enter on behalf of an organisation (workshop, import).
+ * Rules (window, taxonomy, who may) are the caller's; pass its transaction.
+ */
+export async function insertPendingSubmission(
+  trx: Executor,
+  p: {
+    consultationId: number;
+    clusterId: number;
+    categoryId: number | null;
+    authorId: number | null;
+    organisationId: number | null;
+    source: SubmissionSource;
+    input: Pick<SubmissionInput, "title" | "problem" | "proposal" | "expectedImpact" | "stage" | "horizon">;
+    /** who is shown in the public history, by role only */
+    actor: { id: number | null; role: string };
+  },
+  now: Date,
+): Promise<number> {
+  const { input } = p;
+  const iso = nowIso(now);
+  const row = await trx
+    .insertInto("submissions")
+    .values({
+      consultation_id: p.consultationId,
+      cluster_id: p.clusterId,
+      author_id: p.authorId,
+      organisation_id: p.organisationId,
+      title: input.title,
+      problem: input.problem,
+      proposal: input.proposal,
+      expected_impact: input.expectedImpact ?? "",
+      stage: input.stage ?? null,
+      suggested_category_id: p.categoryId,
+      horizon: input.horizon ?? null,
+      status: "pending",
+      source: p.source,
+      random_key: randomInt(0, 2 ** 31 - 1),
+      ...searchColumns({ title: input.title, problem: input.problem, proposal: input.proposal, expected_impact: input.expectedImpact }),
+      created_at: iso,
+      updated_at: iso,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await recordEvent(trx, { submissionId: row.id, event: "submitted", actorId: p.actor.id, actorRole: p.actor.role }, now);
+  return row.id;
 }
 
 const EDITABLE_FIELDS = ["title", "problem", "proposal", "expected_impact", "stage", "horizon", "suggested_category_id", "cluster_id"] as const;

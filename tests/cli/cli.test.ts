@@ -1,44 +1,15 @@
 // The operators' command line (`npm run cli -- …`): exit codes, messages, and
 // the effect on a running server that shares the database.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../support/cli";
 import { createEmptyDatabase, createTestDb, testDialect, type TestDb } from "../support/db";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
 import { Client, signIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run cli -- …args` (that is `tsx server/cli.ts …`) against DATABASE_URL. */
-function cli(databaseUrl: string, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: databaseUrl, NODE_ENV: "production" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // Each command starts a fresh Node process with tsx: allow for a busy machine.
 describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {

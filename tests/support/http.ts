@@ -51,6 +51,17 @@ export class Client {
       headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: this.baseUrl, ...headers },
     });
   }
+
+  /** A multipart form post (a file upload) as a browser on this site sends it. */
+  async postMultipart(path: string, form: FormData, headers: Record<string, string> = {}) {
+    // Encoded up front so the request has a Content-Length: the server refuses a body without one.
+    const encoded = new Request(this.baseUrl, { method: "POST", body: form });
+    return this.request(path, {
+      method: "POST",
+      body: Buffer.from(await encoded.arrayBuffer()),
+      headers: { "Content-Type": encoded.headers.get("Content-Type")!, Origin: this.baseUrl, ...headers },
+    });
+  }
 }
 
 /** The value of an input named `name` in an HTML page, or null. */
