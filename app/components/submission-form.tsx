@@ -69,7 +69,9 @@ export function SubmissionForm({
     lastResult,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SubmissionFormSchema }),
+    // conform checks every submit; "Check for similar" (formNoValidate) only reads, so it goes through unchecked, as without JavaScript.
+    onValidate: ({ formData, submitter }) =>
+      parseWithZod(formData, { schema: (submitter as HTMLButtonElement | null)?.formNoValidate ? SubmissionFormSchema.partial() : SubmissionFormSchema }),
   });
   const similarFetcher = useFetcher<{ similar: SimilarItem[] }>();
   const timer = useRef<ReturnType<typeof setTimeout>>();
