@@ -40,6 +40,11 @@ export function DateText({ iso, withTime = false }: { iso: string; withTime?: bo
   return <time dateTime={iso}>{dateFormat(useLanguage(), withTime).format(new Date(iso))}</time>;
 }
 
+/** A number in the language's digits and grouping (for SVG titles and labels built outside React). */
+export function formatNumber(lng: string, value: number): string {
+  return numberFormat(lng).format(value);
+}
+
 export function NumberText({ value }: { value: number }) {
   return <>{numberFormat(useLanguage()).format(value)}</>;
 }

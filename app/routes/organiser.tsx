@@ -1,55 +1,336 @@
+// The organiser dashboard (C8): cluster × category heat map, top suggestions
+// per cluster, activity per day, participation and the moderation backlog.
+// Every figure is a SQL aggregate (app/models/dashboard.server.ts); chart
+// geometry is computed here on the server, so the page needs no JavaScript.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
-import { StatusTable } from "../components/status-table";
+import { BarChart, HeatMap, LineChart } from "../components/charts";
+import { DateText, NumberText, formatNumber } from "../components/dates";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
-import { countSubmissionsByClusterAndStatus, listClustersWithCounts } from "../models/taxonomy.server";
+import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../models/dashboard-charts.server";
+import { getDashboard, type Participation } from "../models/dashboard.server";
+import { listCategories, listClusters } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+const DAY_MS = 86_400_000;
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;
   const { t, lng } = await getFixedT(args.request, args.context);
+  const title = `${t("organiser.title")} · ${t("app.name")}`;
   const consultation = await getActiveConsultation(db);
-  const [clusters, counts] = await Promise.all([
-    listClustersWithCounts(db, consultation?.id ?? null),
-    consultation ? countSubmissionsByClusterAndStatus(db, consultation.id) : [],
-  ]);
+  if (!consultation) return { title, dashboard: null };
+  const now = new Date();
+  const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
+  const d = await getDashboard(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), now });
+  const n = (v: number) => formatNumber(lng, v);
+
+  const clusterRows = clusters.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
+  const categoryRows = categories.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
+  const cellOf = (clusterId: number, categoryId: number) =>
+    d.matrix.find((m) => m.clusterId === clusterId && m.categoryId === categoryId) ?? { submissions: 0, supporters: 0, organisations: 0, verifiedOrganisations: 0 };
+  const matrix = categoryRows.map((cat) => ({
+    ...cat,
+    cells: clusterRows.map((cl) => ({ cluster: cl.slug, href: `/clusters/${cl.slug}?category=${cat.slug}`, ...cellOf(cl.id, cat.id) })),
+  }));
+  const heat = heatMapGeometry({
+    rows: categoryRows.map((c) => ({ key: c.slug, label: c.name })),
+    cols: clusterRows.map((c) => ({ key: c.slug, label: c.name })),
+    cell: (catSlug, clSlug) => {
+      const cat = categoryRows.find((c) => c.slug === catSlug)!;
+      const cl = clusterRows.find((c) => c.slug === clSlug)!;
+      const v = cellOf(cl.id, cat.id);
+      return {
+        value: v.submissions,
+        href: `/clusters/${cl.slug}?category=${cat.slug}`,
+        title: t("organiser.cellTitle", {
+          cluster: cl.name,
+          category: cat.name,
+          submissions: n(v.submissions),
+          supporters: n(v.supporters),
+          organisations: n(v.organisations),
+          verified: n(v.verifiedOrganisations),
+        }),
+      };
+    },
+    legendTitle: t("organiser.legend"),
+    lng,
+  });
+
+  const dayFormat = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  const dayLabel = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+  const days = d.perDay.map((p) => p.day);
+  const lineFor = (key: "submissions" | "supports") =>
+    lineChartGeometry({
+      days,
+      values: d.perDay.map((p) => p[key]),
+      lng,
+      dayLabel,
+      title: (day, value) => `${dayLabel(day)}: ${n(value)}`,
+    });
+
+  const bars = (rows: Participation[], label: (key: string | null) => string) =>
+    barChartGeometry({
+      rows: rows.map((r) => ({ label: label(r.key), value: r.supporters, title: t("organiser.barTitle", { label: label(r.key), supporters: n(r.supporters), organisations: n(r.organisations) }) })),
+      lng,
+    });
+  const clusterName = (key: string | null) => clusterRows.find((c) => String(c.id) === key)?.name ?? t("organiser.none");
+  const ordered = (rows: Participation[], order: readonly string[]) =>
+    [...rows].sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : order.indexOf(a.key) - order.indexOf(b.key)));
+  const bySize = ordered(d.participation.bySize, SIZE_BANDS);
+  const byProvince = ordered(d.participation.byProvince, PROVINCES);
+  const sizeName = (key: string | null) => (key ? t(`sizeBand.${key}`) : t("organiser.none"));
+  const provinceName = (key: string | null) => (key ? t(`province.${key}`) : t("organiser.none"));
+  const participation = [
+    { id: "p-cluster", caption: t("organiser.participationByCluster"), rows: d.participation.byCluster.map((r) => ({ ...r, name: clusterName(r.key) })), g: bars(d.participation.byCluster, clusterName) },
+    { id: "p-size", caption: t("organiser.participationBySize"), rows: bySize.map((r) => ({ ...r, name: sizeName(r.key) })), g: bars(bySize, sizeName) },
+    { id: "p-province", caption: t("organiser.participationByProvince"), rows: byProvince.map((r) => ({ ...r, name: provinceName(r.key) })), g: bars(byProvince, provinceName) },
+  ];
+
   return {
-    title: `${t("organiser.title")} · ${t("app.name")}`,
-    clusters: clusters.map((c) => ({ id: c.id, name: localName(c, lng) })),
-    counts,
-    published: clusters.reduce((n, c) => n + c.submissions, 0),
-    supports: clusters.reduce((n, c) => n + c.supports, 0),
+    title,
+    dashboard: {
+      clusters: clusterRows,
+      matrix,
+      heat,
+      top: d.top.map((x) => ({ ...x, name: clusterRows.find((c) => c.id === x.clusterId)!.name })),
+      perDay: d.perDay,
+      lines: { submissions: lineFor("submissions"), supports: lineFor("supports") },
+      participation,
+      backlog: d.backlog.map((b) => ({
+        ...b,
+        name: clusterRows.find((c) => c.id === b.clusterId)!.name,
+        ageDays: b.oldestPendingAt ? Math.floor((now.getTime() - Date.parse(b.oldestPendingAt)) / DAY_MS) : null,
+      })),
+      openReports: d.openReports,
+    },
   };
 }
 
 export default function Organiser() {
-  const { clusters, counts, published, supports } = useLoaderData<typeof loader>();
+  const { dashboard: d } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  if (!d) {
+    return (
+      <>
+        <h1>{t("organiser.title")}</h1>
+        <p>{t("organiser.noConsultation")}</p>
+      </>
+    );
+  }
   return (
     <>
       <h1>{t("organiser.title")}</h1>
-      <dl className="figures figures--large">
-        <div>
-          <dt>{t("organiser.published")}</dt>
-          <dd>
-            <NumberText value={published} />
-          </dd>
+
+      <section aria-labelledby="matrix-title" className="dashboard-section">
+        <h2 id="matrix-title">{t("organiser.matrixTitle")}</h2>
+        <div className="chart-and-table">
+          <HeatMap id="matrix-chart" title={t("organiser.matrixTitle")} desc={t("organiser.matrixDesc")} g={d.heat} />
+          <div className="table-wrap">
+            <table className="dashboard-matrix">
+              <caption>{t("organiser.matrixCaption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("organiser.category")}</th>
+                  {d.clusters.map((c) => (
+                    <th scope="col" key={c.id}>
+                      {c.name}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {d.matrix.map((row) => (
+                  <tr key={row.id}>
+                    <th scope="row">{row.name}</th>
+                    {row.cells.map((c) => (
+                      <td key={c.cluster} data-cluster={c.cluster} data-category={row.slug}>
+                        <Link to={c.href}>
+                          <span className="cell-submissions">
+                            <NumberText value={c.submissions} />
+                          </span>
+                        </Link>
+                        <span className="cell-detail">
+                          <span className="cell-supporters"><NumberText value={c.supporters} /></span>
+                          {" · "}
+                          <span className="cell-organisations"><NumberText value={c.organisations} /></span>
+                          {" · "}
+                          <span className="cell-verified"><NumberText value={c.verifiedOrganisations} /></span>
+                        </span>
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
-        <div>
-          <dt>{t("organiser.supports")}</dt>
-          <dd>
-            <NumberText value={supports} />
-          </dd>
+        <p className="hint">{t("organiser.cellLegend")}</p>
+      </section>
+
+      <section aria-labelledby="top-title" className="dashboard-section">
+        <h2 id="top-title">{t("organiser.topTitle")}</h2>
+        {d.top.map((cl) => (
+          <div key={cl.clusterId} className="top-lists">
+            <h3>{cl.name}</h3>
+            {(
+              [
+                ["bySupporters", cl.bySupporters],
+                ["byOrganisations", cl.byOrganisations],
+              ] as const
+            ).map(([key, list]) => (
+              <div className="table-wrap" key={key}>
+                <table className={`top-list top-list--${key}`} data-cluster={cl.clusterId}>
+                  <caption>{t(`organiser.${key}`, { cluster: cl.name })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("organiser.suggestion")}</th>
+                      <th scope="col">{t("organiser.supporters")}</th>
+                      <th scope="col">{t("organiser.organisations")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.length === 0 ? (
+                      <tr>
+                        <td colSpan={3}>{t("organiser.nothingYet")}</td>
+                      </tr>
+                    ) : (
+                      list.map((s) => (
+                        <tr key={s.id}>
+                          <th scope="row">
+                            <Link to={`/submissions/${s.id}`}>
+                              #{s.id} <bdi>{s.title}</bdi>
+                            </Link>
+                          </th>
+                          <td>
+                            <NumberText value={s.supporters} />
+                          </td>
+                          <td>
+                            <NumberText value={s.organisations} />
+                          </td>
+                        </tr>
+                      ))
+                    )}
+                  </tbody>
+                </table>
+              </div>
+            ))}
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="days-title" className="dashboard-section">
+        <h2 id="days-title">{t("organiser.perDayTitle", { count: d.perDay.length })}</h2>
+        <div className="chart-and-table">
+          <div>
+            <h3>{t("organiser.submissionsPerDay")}</h3>
+            <LineChart id="days-submissions" title={t("organiser.submissionsPerDay")} desc={t("organiser.perDayDesc")} g={d.lines.submissions} />
+            <h3>{t("organiser.supportsPerDay")}</h3>
+            <LineChart id="days-supports" title={t("organiser.supportsPerDay")} desc={t("organiser.perDayDesc")} g={d.lines.supports} />
+          </div>
+          <div className="table-wrap table-wrap--tall">
+            <table className="per-day">
+              <caption>{t("organiser.perDayCaption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("organiser.day")}</th>
+                  <th scope="col">{t("organiser.submissions")}</th>
+                  <th scope="col">{t("organiser.supports")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.perDay.map((p) => (
+                  <tr key={p.day} data-day={p.day}>
+                    <th scope="row">
+                      <DateText iso={`${p.day}T12:00:00.000Z`} />
+                    </th>
+                    <td>
+                      <NumberText value={p.submissions} />
+                    </td>
+                    <td>
+                      <NumberText value={p.supports} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
-      </dl>
-      <StatusTable caption={t("organiser.byCluster")} clusters={clusters} counts={counts} />
+      </section>
+
+      <section aria-labelledby="participation-title" className="dashboard-section">
+        <h2 id="participation-title">{t("organiser.participationTitle")}</h2>
+        {d.participation.map((p) => (
+          <div className="chart-and-table" key={p.id}>
+            <BarChart id={`${p.id}-chart`} title={p.caption} desc={t("organiser.barDesc")} g={p.g} />
+            <div className="table-wrap">
+              <table className="participation" id={p.id}>
+                <caption>{p.caption}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("organiser.group")}</th>
+                    <th scope="col">{t("organiser.supporters")}</th>
+                    <th scope="col">{t("organiser.organisations")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.rows.map((r) => (
+                    <tr key={r.key ?? "none"} data-key={r.key ?? ""}>
+                      <th scope="row">{r.name}</th>
+                      <td>
+                        <NumberText value={r.supporters} />
+                      </td>
+                      <td>
+                        <NumberText value={r.organisations} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="backlog-title" className="dashboard-section">
+        <h2 id="backlog-title">{t("organiser.backlogTitle")}</h2>
+        <div className="table-wrap">
+          <table className="backlog">
+            <caption>{t("organiser.backlogCaption")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("table.cluster")}</th>
+                <th scope="col">{t("organiser.pending")}</th>
+                <th scope="col">{t("organiser.oldestPending")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.backlog.map((b) => (
+                <tr key={b.clusterId} data-cluster={b.clusterId}>
+                  <th scope="row">{b.name}</th>
+                  <td>
+                    <NumberText value={b.pending} />
+                  </td>
+                  <td>{b.oldestPendingAt ? <>{t("organiser.ageDays", { count: b.ageDays ?? 0, days: b.ageDays ?? 0 })} (<DateText iso={b.oldestPendingAt} />)</> : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p>
+          {t("organiser.openReports")}: <span className="open-reports"><NumberText value={d.openReports} /></span>
+        </p>
+        <p>
+          <Link to="/moderation">{t("organiser.toModeration")}</Link> · <Link to="/moderation/reports">{t("organiser.toReports")}</Link>
+        </p>
+      </section>
     </>
   );
 }

@@ -1,0 +1,174 @@
+// Chart geometry for the organiser dashboard, computed on the server with
+// d3-scale and d3-shape so the browser gets plain SVG numbers and no d3 code.
+// Numeric axes run left to right in both languages; in Urdu the label column
+// moves to the right and labels are right-to-left text anchored at the edge
+// nearest the plot (see charts.tsx).
+import { scaleBand, scaleLinear } from "d3-scale";
+import { line } from "d3-shape";
+import { formatNumber } from "../components/dates";
+
+export interface TextMark {
+  x: number;
+  y: number;
+  text: string;
+}
+
+export interface HeatMapGeometry {
+  width: number;
+  height: number;
+  rtl: boolean;
+  cells: Array<{ x: number; y: number; w: number; h: number; fill: string; ink: string; label: string; title: string; href: string }>;
+  rowLabels: TextMark[];
+  colLabels: TextMark[];
+  legend: Array<{ x: number; y: number; w: number; h: number; fill: string; label: string }>;
+  legendTitle: TextMark;
+}
+
+const LOW = "#eef2f7";
+const HIGH = "#1d4e89";
+
+/** Rows × columns of values, coloured by value; `rtl` mirrors the columns and moves the row labels to the right. */
+export function heatMapGeometry(params: {
+  rows: Array<{ key: string; label: string }>;
+  cols: Array<{ key: string; label: string }>;
+  cell: (row: string, col: string) => { value: number; title: string; href: string };
+  legendTitle: string;
+  lng: string;
+}): HeatMapGeometry {
+  const rtl = params.lng === "ur";
+  const labelW = 230;
+  const cellW = 120;
+  const cellH = 30;
+  const top = 40;
+  const gridW = cellW * params.cols.length;
+  const width = labelW + gridW + 10;
+  const gridX0 = rtl ? 10 : labelW;
+  const x = scaleBand<string>()
+    .domain(params.cols.map((c) => c.key))
+    .range(rtl ? [gridX0 + gridW, gridX0] : [gridX0, gridX0 + gridW]);
+  const y = scaleBand<string>()
+    .domain(params.rows.map((r) => r.key))
+    .range([top, top + cellH * params.rows.length]);
+  const values = params.rows.flatMap((r) => params.cols.map((c) => params.cell(r.key, c.key).value));
+  const max = Math.max(1, ...values);
+  const colour = scaleLinear<string>().domain([0, max]).range([LOW, HIGH]);
+  const cells = params.rows.flatMap((r) =>
+    params.cols.map((c) => {
+      const v = params.cell(r.key, c.key);
+      return {
+        x: x(c.key)!,
+        y: y(r.key)!,
+        w: x.bandwidth() - 2,
+        h: y.bandwidth() - 2,
+        fill: colour(v.value),
+        ink: v.value / max > 0.5 ? "#ffffff" : "#1a1a1a",
+        label: formatNumber(params.lng, v.value),
+        title: v.title,
+        href: v.href,
+      };
+    }),
+  );
+  const labelEdge = rtl ? gridX0 + gridW + 8 : gridX0 - 8;
+  const rowLabels = params.rows.map((r) => ({ x: labelEdge, y: y(r.key)! + y.bandwidth() / 2, text: r.label }));
+  const colLabels = params.cols.map((c) => ({ x: x(c.key)! + x.bandwidth() / 2, y: top - 12, text: c.label }));
+  const legendY = top + cellH * params.rows.length + 30;
+  const steps = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * max));
+  const legend = steps.map((v, i) => ({
+    x: gridX0 + (rtl ? gridW - (i + 1) * 60 : i * 60),
+    y: legendY,
+    w: 58,
+    h: 14,
+    fill: colour(v),
+    label: formatNumber(params.lng, v),
+  }));
+  return {
+    width,
+    height: legendY + 40,
+    rtl,
+    cells,
+    rowLabels,
+    colLabels,
+    legend,
+    legendTitle: { x: rtl ? gridX0 + gridW : gridX0, y: legendY - 8, text: params.legendTitle },
+  };
+}
+
+export interface LineChartGeometry {
+  width: number;
+  height: number;
+  rtl: boolean;
+  path: string;
+  points: Array<{ x: number; y: number; title: string }>;
+  xTicks: TextMark[];
+  yTicks: TextMark[];
+  plot: { x0: number; x1: number; y0: number; y1: number };
+}
+
+/** A line over days (left to right in both languages), with value ticks on the reading-start side. */
+export function lineChartGeometry(params: { days: string[]; values: number[]; lng: string; dayLabel: (day: string) => string; title: (day: string, value: number) => string }): LineChartGeometry {
+  const rtl = params.lng === "ur";
+  const width = 640;
+  const height = 220;
+  const m = { top: 12, bottom: 30, side: 56, other: 12 };
+  const x0 = rtl ? m.other : m.side;
+  const x1 = width - (rtl ? m.side : m.other);
+  const y0 = height - m.bottom;
+  const y1 = m.top;
+  const x = scaleLinear()
+    .domain([0, Math.max(1, params.days.length - 1)])
+    .range([x0, x1]);
+  const y = scaleLinear()
+    .domain([0, Math.max(1, ...params.values)])
+    .nice()
+    .range([y0, y1]);
+  const pts = params.values.map((v, i) => [x(i), y(v)] as [number, number]);
+  const path = line()(pts) ?? "";
+  const step = Math.max(1, Math.ceil(params.days.length / 6));
+  const xTicks = params.days.flatMap((d, i) => (i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d) }] : []));
+  const yTicks = y.ticks(4).map((v) => ({ x: rtl ? x1 + 6 : x0 - 6, y: y(v), text: formatNumber(params.lng, v) }));
+  return {
+    width,
+    height,
+    rtl,
+    path,
+    points: pts.map(([px, py], i) => ({ x: px, y: py, title: params.title(params.days[i], params.values[i]) })),
+    xTicks,
+    yTicks,
+    plot: { x0, x1, y0, y1 },
+  };
+}
+
+export interface BarChartGeometry {
+  width: number;
+  height: number;
+  rtl: boolean;
+  bars: Array<{ x: number; y: number; w: number; h: number; title: string }>;
+  labels: TextMark[];
+  values: TextMark[];
+}
+
+/** Horizontal bars growing left to right; labels on the reading-start side. */
+export function barChartGeometry(params: { rows: Array<{ label: string; value: number; title: string }>; lng: string }): BarChartGeometry {
+  const rtl = params.lng === "ur";
+  const labelW = 170;
+  const plotW = 330;
+  const valueW = 70;
+  const barH = 24;
+  const width = labelW + plotW + valueW;
+  const plotX0 = rtl ? valueW : labelW;
+  const x = scaleLinear()
+    .domain([0, Math.max(1, ...params.rows.map((r) => r.value))])
+    .range([0, plotW]);
+  const y = scaleBand<number>()
+    .domain(params.rows.map((_, i) => i))
+    .range([0, barH * params.rows.length])
+    .padding(0.2);
+  return {
+    width,
+    height: barH * params.rows.length + 4,
+    rtl,
+    bars: params.rows.map((r, i) => ({ x: plotX0, y: y(i)!, w: x(r.value), h: y.bandwidth(), title: r.title })),
+    labels: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW + 8 : labelW - 8, y: y(i)! + y.bandwidth() / 2, text: r.label })),
+    values: params.rows.map((r, i) => ({ x: rtl ? plotX0 - 6 : plotX0 + x(r.value) + 6, y: y(i)! + y.bandwidth() / 2, text: formatNumber(params.lng, r.value) })),
+  };
+}

@@ -1,0 +1,128 @@
+// The organiser dashboard over real HTTP against the built server (run
+// `npm run build` first): who may see it, the SVG charts and their tables,
+// figures equal to the database, links to the filtered lists, Urdu in RTL,
+// and no 500 with an empty consultation.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { supportSubmission } from "../../app/models/support.server";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { Client, pageText, signIn } from "../support/http";
+import { startServer, type RunningServer } from "../support/server";
+
+async function as(server: RunningServer, user: MadeUser, lng?: string): Promise<Client> {
+  const c = new Client(server.url);
+  const r = await signIn(c, user.email, user.password);
+  expect(r.status).toBe(302);
+  // Through the real language switch: a signed-in person's language is kept with the account.
+  if (lng) expect((await c.post("/language", { lng, redirectTo: "/organiser" })).status).toBe(302);
+  return c;
+}
+
+/** The text of the matrix cell <td data-cluster data-category>: [submissions, supporters, organisations, verified]. */
+function cell(html: string, clusterSlug: string, categorySlug: string) {
+  const td = html.match(new RegExp(`<td data-cluster="${clusterSlug}" data-category="${categorySlug}">([\\s\\S]*?)</td>`))?.[1] ?? "";
+  const pick = (cls: string) => pageText(td.match(new RegExp(`<span class="${cls}">([\\s\\S]*?)</span>`))?.[1] ?? "");
+  return { html: td, values: ["cell-submissions", "cell-supporters", "cell-organisations", "cell-verified"].map(pick) };
+}
+
+describe(`organiser dashboard over HTTP (${testDialect})`, () => {
+  let t: TestDb;
+  let server: RunningServer;
+  let organiser: MadeUser;
+  let moderator: MadeUser;
+  let stakeholder: MadeUser;
+  let s1: number;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    organiser = await makeUser(t.db, { role: "organiser" });
+    moderator = await makeUser(t.db, { role: "moderator" });
+    stakeholder = await makeUser(t.db);
+    const author = await makeUser(t.db);
+    s1 = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for tanneries" }, categories: ["tax-relief"] });
+    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Cheaper testing labs" }, categories: ["tax-relief"] });
+    expect((await supportSubmission(t.db, { submissionId: s1, userId: stakeholder.id })).ok).toBe(true);
+    expect((await supportSubmission(t.db, { submissionId: s1, userId: organiser.id })).ok).toBe(true);
+    server = await startServer({ databaseUrl: t.url });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.destroy();
+  });
+
+  it("shows an organiser the SVG charts and tables with the database's figures", async () => {
+    const c = await as(server, organiser);
+    const res = await c.get("/organiser");
+    expect(res.status).toBe(200);
+    const html = res.text;
+    expect((html.match(/<svg[^>]*role="img"[^>]*aria-labelledby="[^"]+"/g) ?? []).length).toBeGreaterThanOrEqual(5);
+    expect(html).toMatch(/<svg[^>]*chart--heatmap[\s\S]*?<title id="matrix-chart-t">/);
+    const categories = await t.db.selectFrom("categories").select("id").where("archived", "=", 0).execute();
+    const clusters = await t.db.selectFrom("clusters").select("id").where("archived", "=", 0).execute();
+    const heat = html.match(/<svg[^>]*chart--heatmap[\s\S]*?<\/svg>/)![0];
+    expect((heat.match(/<rect[^>]*>\s*<title>/g) ?? []).length).toBe(categories.length * clusters.length);
+    const row = await t.db
+      .selectFrom("submissions as s")
+      .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
+      .innerJoin("categories as k", "k.id", "sc.category_id")
+      .innerJoin("clusters as cl", "cl.id", "s.cluster_id")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number>("s.supporters_count").as("sup")])
+      .where("k.slug", "=", "tax-relief")
+      .where("cl.slug", "=", "leather")
+      .where("s.status", "in", ["published", "merged"])
+      .executeTakeFirstOrThrow();
+    const leatherTax = cell(html, "leather", "tax-relief");
+    expect(leatherTax.values).toEqual([String(row.n), String(row.sup), "1", "0"]);
+    expect(Number(row.n)).toBe(2);
+    expect(leatherTax.html).toContain('href="/clusters/leather?category=tax-relief"');
+    expect(heat).toContain('href="/clusters/leather?category=tax-relief"');
+    expect(cell(html, "it", "export-markets").values).toEqual(["0", "0", "0", "0"]);
+    expect(html).toContain(`href="/submissions/${s1}"`);
+    expect(html).toContain("<bdi>Bonded warehouses for tanneries</bdi>");
+    expect(html).toMatch(/<table class="per-day">/);
+    expect(html).toContain('href="/moderation"');
+  });
+
+  it("renders in Urdu right to left", async () => {
+    const c = await as(server, organiser, "ur");
+    const res = await c.get("/organiser");
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<html[^>]*dir="rtl"/);
+    expect(res.text).toContain("کلسٹر اور مسئلے کی قسم کے لحاظ سے تجاویز");
+    expect(res.text).toMatch(/direction="rtl"/);
+  });
+
+  it("refuses stakeholders and moderators (403) and sends visitors to sign in", async () => {
+    for (const u of [stakeholder, moderator]) {
+      const res = await (await as(server, u)).get("/organiser");
+      expect(res.status).toBe(403);
+    }
+    const anon = await new Client(server.url).get("/organiser");
+    expect(anon.status).toBe(302);
+    expect(anon.location).toMatch(/^\/login/);
+  });
+});
+
+describe(`organiser dashboard with no data (${testDialect})`, () => {
+  let t: TestDb;
+  let server: RunningServer;
+  let organiser: MadeUser;
+  beforeAll(async () => {
+    t = await createTestDb();
+    organiser = await makeUser(t.db, { role: "organiser" });
+    server = await startServer({ databaseUrl: t.url });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.destroy();
+  });
+
+  it("answers 200 with an empty consultation and with no active consultation", async () => {
+    const c = await as(server, organiser);
+    expect((await c.get("/organiser")).status).toBe(200);
+    await t.db.updateTable("consultations").set({ is_active: 0 }).execute();
+    const res = await c.get("/organiser");
+    expect(res.status).toBe(200);
+    expect(pageText(res.text)).toContain("There is no active consultation");
+  });
+});
