@@ -6,7 +6,9 @@
 //
 // Definitions:
 // - the matrix counts published and merged suggestions, once per issue
-//   category they are tagged with; organisations are the authors'
+//   category they are tagged with; supporters are summed over the published
+//   ones only (a merged suggestion's supporters were carried to its target,
+//   so they count there, each person once); organisations are the authors'
 //   organisations (submissions.organisation_id), "verified" those of them
 //   with organisations.verified = 1;
 // - top lists and the matrix exclude pending, rejected, withdrawn and hidden;
@@ -66,7 +68,8 @@ export async function getClusterCategoryMatrix(db: Executor, consultationId: num
         .select((eb) => [
           "sc.category_id",
           eb.fn.countAll<number>().as("submissions"),
-          eb.fn.sum<number>("s.supporters_count").as("supporters"),
+          // A merged suggestion's supporters were carried to its target: counted there, not twice.
+          eb.fn.sum<number>(eb.case().when("s.status", "=", "published").then(eb.ref("s.supporters_count")).else(0).end()).as("supporters"),
           eb.fn.count<number>("s.organisation_id").distinct().as("organisations"),
           eb.fn
             .count<number>(eb.case().when("o.verified", "=", 1).then(eb.ref("s.organisation_id")).end())
