@@ -9,7 +9,8 @@ import { ROLES, isRole } from "../app/auth/permissions";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../app/lib/reference";
 import { tFor } from "../app/lib/i18next.server";
 import { EmailSchema } from "../app/lib/schemas";
-import { createUser, setUserRole } from "../app/models/user.server";
+import { setUserRole } from "../app/models/admin-users.server";
+import { createUser } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
@@ -103,7 +104,7 @@ export function buildProgram(): Command {
       await withDb(async ({ db }) => {
         const result = await setUserRole(db, { email: o.email, role: o.role, actorRole: "operator" });
         if (!result.ok) throw new UsageError(`no user with email ${o.email}`);
-        out(`${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
+        out(result.previous === o.role ? `${o.email}: already ${o.role}; nothing changed` : `${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
       });
     });
 
