@@ -12,8 +12,8 @@ import { readForm } from "./http.server";
 export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
 export type AdminUserIntent = (typeof ADMIN_USER_INTENTS)[number];
 
-/** A form value, with "" read as absent (an empty select or text box). */
-const given = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+/** A form value, with "" (an empty select or text box) and null (not sent) read as absent. */
+const given = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), schema.optional());
 
 export const AdminUserActionSchema = z
   .object({
