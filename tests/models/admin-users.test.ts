@@ -299,6 +299,8 @@ describe("form and filter parsing", () => {
     expect(AdminUserActionSchema.parse({ intent: "role", userId: "12", role: "moderator" })).toEqual({ intent: "role", userId: 12, role: "moderator" });
     expect(AdminUserActionSchema.parse({ intent: "disable", email: "a@b.pk", role: "" })).toEqual({ intent: "disable", email: "a@b.pk" });
     expect(AdminUserActionSchema.parse({ intent: "end-sessions", userId: "3", email: "" })).toEqual({ intent: "end-sessions", userId: 3 });
+    // What FormData.get gives for a field that was not sent.
+    expect(AdminUserActionSchema.parse({ intent: "enable", userId: null, email: "a@b.pk", role: null })).toEqual({ intent: "enable", email: "a@b.pk" });
     for (const bad of [
       { intent: "delete", userId: "1" },
       { intent: "role", userId: "1" },
