@@ -150,7 +150,7 @@ export default function AdminAudit() {
         <p className="field-hint filters__q" id="audit-utc-hint">
           {t("admin.audit.utcHint")}
         </p>
-        <div className="button-row">
+        <div className="button-row filters__q">
           <button type="submit" className="button">
             {t("form.filter")}
           </button>
