@@ -171,11 +171,12 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     const noRole = await adminClient.post("/admin/users", { intent: "role", userId: String(person.id), role: "root" });
     expect(pageText(noRole.text)).toContain(en.admin.users.errors.role);
 
-    for (const form of [
+    const unknown: Array<Record<string, string>> = [
       { intent: "disable", userId: "2000000000" },
       { intent: "role", userId: "2000000000", role: "admin" },
       { intent: "end-sessions", email: uniqueEmail("ghost") },
-    ]) {
+    ];
+    for (const form of unknown) {
       const res = await adminClient.post("/admin/users", form);
       expect(res.status, JSON.stringify(form)).toBe(404);
       expect(pageText(res.text)).toContain(en.admin.users.refused.notFound);
@@ -198,10 +199,11 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     const self = await makeUser(t.db, { role: "admin" });
     const client = await signIn(server.url, self);
     const before = await auditCount();
-    for (const form of [
+    const demotions: Array<Record<string, string>> = [
       { intent: "role", userId: String(self.id), role: "organiser" },
       { intent: "role", email: self.email, role: "stakeholder" },
-    ]) {
+    ];
+    for (const form of demotions) {
       const res = await client.post("/admin/users", form);
       expect(res.status).toBe(422);
       expect(pageText(res.text)).toContain(en.admin.users.refused.selfRole);
@@ -386,7 +388,8 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
   it("entries are never changed through the app: POST is 405 whatever it says, and the log is as it was", async () => {
     const snapshot = async () => t.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
     const before = await snapshot();
-    for (const form of [{}, { intent: "delete", id: String(before[0].id) }, { intent: "update", id: String(before[0].id), action: "x" }, { _method: "DELETE" }]) {
+    const forms: Array<Record<string, string>> = [{}, { intent: "delete", id: String(before[0].id) }, { intent: "update", id: String(before[0].id), action: "x" }, { _method: "DELETE" }];
+    for (const form of forms) {
       const res = await adminClient.post("/admin/audit", form);
       expect(res.status, JSON.stringify(form)).toBe(405);
     }
