@@ -34,6 +34,7 @@ export default [
   ...prefix("admin", [
     index("routes/admin.index.tsx"),
     route("users", "routes/admin.users.tsx"),
+    route("users/:id", "routes/admin.user.tsx"),
     route("consultation", "routes/admin.consultation.tsx"),
     route("taxonomy", "routes/admin.taxonomy.tsx"),
     route("audit", "routes/admin.audit.tsx"),

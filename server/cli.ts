@@ -11,8 +11,9 @@ import { messageText } from "../app/lib/i18n";
 import { tFor } from "../app/lib/i18next.server";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../app/lib/import-format";
 import { EmailSchema } from "../app/lib/schemas";
+import { setUserRole } from "../app/models/admin-users.server";
 import { importSubmissions, type ImportResult } from "../app/models/import.server";
-import { createUser, setUserRole } from "../app/models/user.server";
+import { createUser } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
@@ -131,7 +132,7 @@ export function buildProgram(): Command {
       await withDb(async ({ db }) => {
         const result = await setUserRole(db, { email: o.email, role: o.role, actorRole: "operator" });
         if (!result.ok) throw new UsageError(`no user with email ${o.email}`);
-        out(`${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
+        out(result.previous === o.role ? `${o.email}: already ${o.role}; nothing changed` : `${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
       });
     });
 

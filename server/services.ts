@@ -9,7 +9,8 @@ import { createAuth } from "../app/auth/session.server";
 import type { Config } from "../app/lib/env.server";
 import { tFor } from "../app/lib/i18next.server";
 import { ListingCache } from "../app/lib/listing-cache.server";
-import { countAdmins, createUser, findUserIdByEmail, setUserRole } from "../app/models/user.server";
+import { setUserRole } from "../app/models/admin-users.server";
+import { countAdmins, createUser, findUserIdByEmail } from "../app/models/user.server";
 
 export interface Services extends AppServices {
   handle: DbHandle;

@@ -16,8 +16,33 @@ export const ClusterQuerySchema = z.object({
 
 export const UserSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
 
+/** A day as typed in a date input (`2026-12-01`), read as a UTC day; impossible dates (`2026-02-30`) refused. */
+const utcDay = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00.000Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v) && v >= "2000-01-01" && v <= "2100-01-01";
+  });
+
+/**
+ * The audit log's filters: action (or its start, `submission.`), actor (a user
+ * id or an email), and a range of UTC days (`from` and `to`, both included).
+ */
 export const AuditQuerySchema = z.object({
-  action: z.string().trim().regex(/^[a-z._-]{1,60}$/).optional().catch(undefined),
+  action: z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{1,60}$/).optional().catch(undefined),
+  actor: z
+    .string()
+    .trim()
+    .max(254)
+    .regex(/^([1-9]\d{0,9}|[^@\s]+@[^@\s]+)$/)
+    .refine((v) => !/^\d+$/.test(v) || Number(v) <= 2 ** 31 - 1)
+    .transform((v): { id: number } | { email: string } => (/^\d+$/.test(v) ? { id: Number(v) } : { email: v }))
+    .optional()
+    .catch(undefined),
+  from: utcDay.optional().catch(undefined),
+  to: utcDay.optional().catch(undefined),
 });
 
 export const ApproveDecisionSchema = z.object({

@@ -1,5 +1,7 @@
 // The audit log: who did what to which record, with before/after. Written in
-// the same transaction as the change it records (pass the transaction).
+// the same transaction as the change it records (pass the transaction). The
+// app only ever adds entries: nothing here (or anywhere) edits or deletes one.
+import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { nowIso } from "../lib/time";
 
@@ -36,12 +38,24 @@ export async function recordAudit(db: Executor, entry: AuditEntry, now: Date = n
 }
 
 export interface AuditQuery {
+  /** an action or the start of one: `submission.` lists every submission action */
   action?: string;
   actorId?: number;
+  /** entries about one record, e.g. `{ type: "user", id: 12 }` */
+  target?: { type: string; id: string | number };
+  /** ISO 8601 UTC bounds: `from` inclusive, `before` exclusive */
+  from?: string;
+  before?: string;
   page: number;
   pageSize: number;
 }
 
+/** `value` as a LIKE pattern that matches it literally (`_` and `%` are common in action names). */
+export function likePrefix(value: string): string {
+  return `${value.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** The audit log, newest first, filtered; one row more than a page, so the caller knows whether there is a next one. */
 export async function listAuditEntries(db: Executor, q: AuditQuery) {
   let query = db
     .selectFrom("audit_log as a")
@@ -49,6 +63,7 @@ export async function listAuditEntries(db: Executor, q: AuditQuery) {
     .select([
       "a.id",
       "a.action",
+      "a.actor_id",
       "a.actor_role",
       "a.target_type",
       "a.target_id",
@@ -60,8 +75,11 @@ export async function listAuditEntries(db: Executor, q: AuditQuery) {
       "u.display_name as actor_name",
       "u.email as actor_email",
     ]);
-  if (q.action) query = query.where("a.action", "like", `${q.action.replace(/[%_\\]/g, "")}%`);
+  if (q.action) query = query.where(sql<boolean>`a.action like ${likePrefix(q.action)} escape '!'`);
   if (q.actorId) query = query.where("a.actor_id", "=", q.actorId);
+  if (q.target) query = query.where("a.target_type", "=", q.target.type).where("a.target_id", "=", String(q.target.id));
+  if (q.from) query = query.where("a.created_at", ">=", q.from);
+  if (q.before) query = query.where("a.created_at", "<", q.before);
   return query
     .orderBy("a.id", "desc")
     .limit(q.pageSize + 1)

@@ -197,34 +197,6 @@ export async function authenticate(db: Executor, email: string, password: string
   return { ok: true, userId: user.id };
 }
 
-/** Changes a user's role and ends all their sessions (C1), with an audit entry. */
-export async function setUserRole(
-  db: DB,
-  params: { email: string; role: Role; actorId?: number | null; actorRole?: string | null },
-): Promise<{ ok: true; userId: number; previous: Role } | { ok: false; reason: "notFound" }> {
-  return db.transaction().execute(async (trx) => {
-    const user = await trx
-      .selectFrom("users")
-      .select(["id", "role"])
-      .where("email_normalised", "=", normaliseEmail(params.email))
-      .where("status", "!=", "deleted")
-      .executeTakeFirst();
-    if (!user) return { ok: false as const, reason: "notFound" as const };
-    await trx.updateTable("users").set({ role: params.role, updated_at: nowIso() }).where("id", "=", user.id).execute();
-    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
-    await recordAudit(trx, {
-      actorId: params.actorId ?? null,
-      actorRole: params.actorRole ?? "operator",
-      action: "user.role",
-      targetType: "user",
-      targetId: user.id,
-      before: { role: user.role },
-      after: { role: params.role },
-    });
-    return { ok: true as const, userId: user.id, previous: user.role };
-  });
-}
-
 export async function countAdmins(db: Executor): Promise<number> {
   const row = await db
     .selectFrom("users")

@@ -1,8 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
+import { UserActions } from "../components/admin-users";
 import { DateText } from "../components/dates";
+import { DecisionErrorSummary } from "../components/moderation";
+import { adminUserAction, type AdminUserActionData } from "../lib/admin-users.server";
 import { pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { UserSearchSchema } from "../lib/query-schemas.server";
@@ -10,10 +13,15 @@ import { searchUsers } from "../models/user.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
+// Users (C10; Contract row /admin/users): search by name, email or
+// organisation, 50 a page; per user change the role, disable or enable the
+// account, end all its sessions. The rules (sessions end, self-protection,
+// audit entry) are in app/models/admin-users.server.ts, shared with the CLI.
+
 const PAGE_SIZE = 50;
 
 export async function loader(args: LoaderFunctionArgs) {
-  await requireRole(args, "admin");
+  const admin = await requireRole(args, "admin");
   const url = new URL(args.request.url);
   const { q } = UserSearchSchema.parse(Object.fromEntries(url.searchParams));
   const page = pageParam(url.searchParams.get("page"));
@@ -25,16 +33,43 @@ export async function loader(args: LoaderFunctionArgs) {
     page,
     hasMore: rows.length > PAGE_SIZE,
     users: rows.slice(0, PAGE_SIZE),
+    selfId: admin.id,
   };
 }
 
+export async function action(args: ActionFunctionArgs) {
+  // Back to the same search and page, with a notice of what was done.
+  const url = new URL(args.request.url);
+  return adminUserAction(args, {
+    back: (userId, intent) => {
+      const p = new URLSearchParams();
+      const q = url.searchParams.get("q");
+      const page = url.searchParams.get("page");
+      if (q) p.set("q", q.slice(0, 200));
+      if (page && /^\d{1,7}$/.test(page)) p.set("page", page);
+      p.set("done", intent);
+      p.set("user", String(userId));
+      return `/admin/users?${p}#user-${userId}`;
+    },
+  });
+}
+
 export default function AdminUsers() {
-  const { q, page, hasMore, users } = useLoaderData<typeof loader>();
+  const { q, page, hasMore, users, selfId } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as AdminUserActionData | undefined;
+  const [params] = useSearchParams();
   const { t } = useTranslation();
+  const done = params.get("done");
   const pageLink = (p: number) => `?${new URLSearchParams({ ...(q ? { q } : {}), page: String(p) })}`;
   return (
     <>
       <h1>{t("admin.users.title")}</h1>
+      {done && !actionData ? (
+        <p className="notice" role="status">
+          {t(`admin.users.done.${done}`, { defaultValue: t("admin.users.done.saved") })}
+        </p>
+      ) : null}
+      <DecisionErrorSummary message={actionData?.message} prefix="u" />
       <Form method="get" className="search-form" role="search">
         <label htmlFor="user-q">{t("admin.users.search")}</label>
         <input id="user-q" type="search" name="q" defaultValue={q} />
@@ -42,6 +77,7 @@ export default function AdminUsers() {
           {t("form.search")}
         </button>
       </Form>
+      <p className="hint">{t("admin.users.rolesHint")}</p>
       <div className="table-wrap">
         <table>
           <caption>{t("admin.users.caption")}</caption>
@@ -53,13 +89,17 @@ export default function AdminUsers() {
               <th scope="col">{t("admin.users.role")}</th>
               <th scope="col">{t("admin.users.status")}</th>
               <th scope="col">{t("admin.users.since")}</th>
+              <th scope="col">{t("admin.users.actions")}</th>
             </tr>
           </thead>
           <tbody>
             {users.map((u) => (
-              <tr key={u.id}>
+              <tr key={u.id} id={`user-${u.id}`}>
                 <td>
-                  <bdi>{u.display_name}</bdi>
+                  <Link to={`/admin/users/${u.id}`}>
+                    <bdi>{u.display_name}</bdi>
+                  </Link>
+                  {u.id === selfId ? <div className="muted">{t("admin.users.you")}</div> : null}
                 </td>
                 <td dir="ltr">{u.email}</td>
                 <td>
@@ -69,6 +109,9 @@ export default function AdminUsers() {
                 <td>{t(`userStatus.${u.status}`)}</td>
                 <td>
                   <DateText iso={u.created_at} />
+                </td>
+                <td>
+                  <UserActions user={{ id: u.id, name: u.display_name, role: u.role, status: u.status }} self={u.id === selfId} compact />
                 </td>
               </tr>
             ))}

@@ -133,6 +133,32 @@ describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {
     expect(JSON.parse(audit[0].after!)).toEqual({ role: "organiser" });
   });
 
+  it("user:set-role runs the admin page's model: same effect as the page (sessions ended, user.role audited), and the role already held changes nothing", async () => {
+    const user = await makeUser(t.db, { role: "moderator" });
+    const client = new Client(server.url);
+    await signIn(client, user.email, user.password);
+    const same = await cli(t.url, "user:set-role", "--email", user.email, "--role", "moderator");
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/already moderator; nothing changed/);
+    expect((await client.get("/me")).status).toBe(200);
+    const audit = () => t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.role").where("target_id", "=", String(user.id)).execute();
+    expect(await audit()).toHaveLength(0);
+
+    // A role change by the CLI shows in the admin's audit log like one made on the page, by the operator.
+    const r = await cli(t.url, "user:set-role", "--email", user.email, "--role", "stakeholder");
+    expect(r.code, r.stderr).toBe(0);
+    expect((await client.get("/me")).status).toBe(302);
+    const rows = await audit();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor_id: null, actor_role: "operator", target_type: "user" });
+    const admin = await makeUser(t.db, { role: "admin" });
+    const adminClient = new Client(server.url);
+    await signIn(adminClient, admin.email, admin.password);
+    const page = await adminClient.get(`/admin/audit?action=user.role`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/admin/users/${user.id}"`);
+  });
+
   it("user:set-role with an unknown role or email → exit 1, nothing changed", async () => {
     const user = await makeUser(t.db);
     const badRole = await cli(t.url, "user:set-role", "--email", user.email, "--role", "root");

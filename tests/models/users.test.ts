@@ -9,10 +9,10 @@ import {
   authenticate,
   createUser,
   normaliseRegistrationNumber,
-  setUserRole,
   type CreateUserInput,
   type OrganisationInput,
 } from "../../app/models/user.server";
+import { setUserRole } from "../../app/models/admin-users.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
 

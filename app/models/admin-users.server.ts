@@ -1,0 +1,185 @@
+// Administration of accounts (C10, C1): change a role, disable, enable, end
+// all sessions — for /admin/users and for the CLI (`user:set-role`), which
+// share these functions. Each change is one transaction with its audit entry,
+// and every change that takes rights away ends the user's sessions in that
+// same transaction, so their very next request is signed out.
+import type { DB, Executor } from "../../db/client";
+import type { Role, UserStatus } from "../../db/schema";
+import { nowIso } from "../lib/time";
+import { recordAudit } from "./audit.server";
+import { normaliseEmail } from "./user.server";
+
+/** Who a change is about: by id, or by email (case-insensitive). */
+export type UserRef = { userId: number } | { email: string };
+
+/** Who makes a change: an admin on the page, or the operator at the command line (no id). */
+export interface AdminActor {
+  actorId?: number | null;
+  actorRole?: string | null;
+  ip?: string | null;
+}
+
+export type AdminUserRefusal = "notFound" | "self";
+export type AdminUserResult<T = object> = ({ ok: true; userId: number } & T) | { ok: false; reason: AdminUserRefusal };
+
+interface TargetRow {
+  id: number;
+  role: Role;
+  status: UserStatus;
+}
+
+/** The user a change is about; deleted (anonymised) accounts are not found. */
+async function findTarget(db: Executor, ref: UserRef): Promise<TargetRow | undefined> {
+  let query = db.selectFrom("users").select(["id", "role", "status"]).where("status", "!=", "deleted");
+  query = "userId" in ref ? query.where("id", "=", ref.userId) : query.where("email_normalised", "=", normaliseEmail(ref.email));
+  return query.executeTakeFirst();
+}
+
+async function deleteSessions(db: Executor, userId: number): Promise<number> {
+  const r = await db.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+const isSelf = (actor: AdminActor, target: TargetRow) => actor.actorId != null && actor.actorId === target.id;
+
+/**
+ * Changes a user's role and ends all their sessions (C1), with a `user.role`
+ * audit entry. Setting the role a user already has changes nothing. An admin
+ * cannot take the admin role from themselves (`self`): someone else must.
+ */
+export async function setUserRole(
+  db: DB,
+  params: UserRef & AdminActor & { role: Role },
+): Promise<{ ok: true; userId: number; previous: Role } | { ok: false; reason: AdminUserRefusal }> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    if (user.role === params.role) return { ok: true as const, userId: user.id, previous: user.role };
+    if (isSelf(params, user)) return { ok: false as const, reason: "self" as const };
+    await trx.updateTable("users").set({ role: params.role, updated_at: nowIso() }).where("id", "=", user.id).execute();
+    await deleteSessions(trx, user.id);
+    await recordAudit(trx, {
+      actorId: params.actorId ?? null,
+      actorRole: params.actorRole ?? "operator",
+      action: "user.role",
+      targetType: "user",
+      targetId: user.id,
+      before: { role: user.role },
+      after: { role: params.role },
+      ip: params.ip ?? null,
+    });
+    return { ok: true as const, userId: user.id, previous: user.role };
+  });
+}
+
+/**
+ * Disables an account: sign-in is refused from now on and every session ends
+ * at once. Disabling a disabled account changes nothing. Nobody disables
+ * themselves (`self`).
+ */
+export async function disableUser(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ changed: boolean; sessionsEnded: number }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    if (isSelf(params, user)) return { ok: false as const, reason: "self" as const };
+    // Even when already disabled: no session of a disabled account may live on.
+    const sessionsEnded = await deleteSessions(trx, user.id);
+    if (user.status === "disabled") return { ok: true as const, userId: user.id, changed: false, sessionsEnded };
+    await trx.updateTable("users").set({ status: "disabled", updated_at: nowIso() }).where("id", "=", user.id).execute();
+    await recordAudit(trx, {
+      actorId: params.actorId ?? null,
+      actorRole: params.actorRole ?? "operator",
+      action: "user.disable",
+      targetType: "user",
+      targetId: user.id,
+      before: { status: user.status, sessions: sessionsEnded },
+      after: { status: "disabled", sessions: 0 },
+      ip: params.ip ?? null,
+    });
+    return { ok: true as const, userId: user.id, changed: true, sessionsEnded };
+  });
+}
+
+/** Enables a disabled account: its owner can sign in again. Enabling an active account changes nothing. */
+export async function enableUser(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ changed: boolean }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    if (user.status === "active") return { ok: true as const, userId: user.id, changed: false };
+    await trx.updateTable("users").set({ status: "active", updated_at: nowIso() }).where("id", "=", user.id).execute();
+    await recordAudit(trx, {
+      actorId: params.actorId ?? null,
+      actorRole: params.actorRole ?? "operator",
+      action: "user.enable",
+      targetType: "user",
+      targetId: user.id,
+      before: { status: user.status },
+      after: { status: "active" },
+      ip: params.ip ?? null,
+    });
+    return { ok: true as const, userId: user.id, changed: true };
+  });
+}
+
+/**
+ * Ends every session of a user ("sign out everywhere", e.g. after a lost
+ * phone). Allowed on oneself too: the admin is then signed out as well.
+ */
+export async function endAllUserSessions(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ sessionsEnded: number }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    const sessionsEnded = await deleteSessions(trx, user.id);
+    await recordAudit(trx, {
+      actorId: params.actorId ?? null,
+      actorRole: params.actorRole ?? "operator",
+      action: "user.end-sessions",
+      targetType: "user",
+      targetId: user.id,
+      before: { sessions: sessionsEnded },
+      after: { sessions: 0 },
+      ip: params.ip ?? null,
+    });
+    return { ok: true as const, userId: user.id, sessionsEnded };
+  });
+}
+
+/** What /admin/users/:id shows: profile, organisation, open sessions. Never the password hash. */
+export async function getUserForAdmin(db: Executor, userId: number, now: Date = new Date()) {
+  const user = await db
+    .selectFrom("users as u")
+    .leftJoin("organisations as o", "o.id", "u.organisation_id")
+    .leftJoin("clusters as c", "c.id", "o.cluster_id")
+    .select([
+      "u.id",
+      "u.email",
+      "u.display_name",
+      "u.role",
+      "u.status",
+      "u.locale",
+      "u.created_at",
+      "u.updated_at",
+      "o.id as organisation_id",
+      "o.name as organisation_name",
+      "o.type as organisation_type",
+      "o.size_band",
+      "o.city",
+      "o.province",
+      "o.registration_number",
+      "o.verified",
+      "c.slug as cluster_slug",
+      "c.name_en as cluster_name_en",
+      "c.name_ur as cluster_name_ur",
+    ])
+    .where("u.id", "=", userId)
+    .where("u.status", "!=", "deleted")
+    .executeTakeFirst();
+  if (!user) return undefined;
+  const sessions = await db
+    .selectFrom("sessions")
+    .select([(eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.max("last_seen_at").as("last_seen_at")])
+    .where("user_id", "=", userId)
+    .where("expires_at", ">", now.toISOString())
+    .executeTakeFirstOrThrow();
+  return { ...user, sessions: Number(sessions.n), last_seen_at: (sessions.last_seen_at as string | null) ?? null };
+}
