@@ -217,7 +217,12 @@ export default function AdminTaxonomy() {
 
       {renaming && renameItem ? (
         <section aria-labelledby="rename-title" id="rename" className="card">
-          <h2 id="rename-title">{t("admin.taxonomy.renameTitle", { slug: renameItem.slug })}</h2>
+          <h2 id="rename-title">
+            {t("admin.taxonomy.rename")}: {/* the code is Latin inside an Urdu heading: isolate it */}
+            <bdi dir="ltr">
+              <code>{renameItem.slug}</code>
+            </bdi>
+          </h2>
           <Form method="post" className="stack" noValidate>
             <input type="hidden" name="intent" value="rename" />
             <input type="hidden" name="kind" value={renaming.kind} />
