@@ -197,7 +197,9 @@ export default function AdminTaxonomy() {
   const { groups, rename } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionData | undefined;
   const [params] = useSearchParams();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The item a button acts on, for screen readers (the button's visible text is only the action).
+  const itemName = (r: { nameEn: string; nameUr: string }) => (i18n.language === "ur" ? r.nameUr : r.nameEn);
   const done = params.get("done");
   const errors = actionData?.fieldErrors ?? {};
   // After a refused rename the form comes back with what was typed; otherwise the item's current names.
@@ -287,19 +289,19 @@ export default function AdminTaxonomy() {
                         <div className="button-row">
                           <Link to={`?rename=${g.kind}:${r.slug}#rename`} className="button button--secondary">
                             {t("admin.taxonomy.rename")}
-                            <span className="visually-hidden">: {r.nameEn}</span>
+                            <span className="visually-hidden">: {itemName(r)}</span>
                           </Link>
-                          {i > 0 ? <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "up" }} label={t("admin.taxonomy.moveUp")} name={r.nameEn} /> : null}
+                          {i > 0 ? <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "up" }} label={t("admin.taxonomy.moveUp")} name={itemName(r)} /> : null}
                           {i < g.rows.length - 1 ? (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "down" }} label={t("admin.taxonomy.moveDown")} name={r.nameEn} />
+                            <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "down" }} label={t("admin.taxonomy.moveDown")} name={itemName(r)} />
                           ) : null}
                           {g.kind === "stage" ? null : r.archived ? (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="unarchive" label={t("admin.taxonomy.unarchive")} name={r.nameEn} />
+                            <ItemButton kind={g.kind} slug={r.slug} intent="unarchive" label={t("admin.taxonomy.unarchive")} name={itemName(r)} />
                           ) : (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="archive" label={t("admin.taxonomy.archive")} name={r.nameEn} />
+                            <ItemButton kind={g.kind} slug={r.slug} intent="archive" label={t("admin.taxonomy.archive")} name={itemName(r)} />
                           )}
                           {g.kind !== "stage" && !r.inUse && !r.shipped ? (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="delete" label={t("admin.taxonomy.delete")} name={r.nameEn} />
+                            <ItemButton kind={g.kind} slug={r.slug} intent="delete" label={t("admin.taxonomy.delete")} name={itemName(r)} />
                           ) : null}
                         </div>
                       </td>
