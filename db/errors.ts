@@ -8,3 +8,9 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
   if (!unique || !column) return unique;
   return Boolean(e?.message?.includes(column) || e?.constraint?.includes(column));
 }
+
+/** A row still referred to by another table's foreign key (a delete that raced an insert). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: string } | undefined;
+  return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
+}

@@ -56,11 +56,24 @@ async function transition(trx: Executor, id: number, from: SubmissionStatus, set
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Category slugs → ids (active ones only); null with a field error when any is unknown or none given. */
-async function resolveCategories(db: Executor, slugs: string[]) {
+/**
+ * Category slugs → ids (active ones only); null with a field error when any is
+ * unknown or none given. Re-tagging (`keepFor` = the submission) may keep an
+ * archived category the submission already has, but never add one.
+ */
+async function resolveCategories(db: Executor, slugs: string[], keepFor?: number) {
   const unique = [...new Set(slugs)];
   if (!unique.length) return { ok: false as const, fieldErrors: { category: ["errors.categoryRequired"] } };
-  const rows = await db.selectFrom("categories").select(["id", "slug"]).where("slug", "in", unique).where("archived", "=", 0).execute();
+  const rows = await db
+    .selectFrom("categories")
+    .select(["id", "slug"])
+    .where("slug", "in", unique)
+    .where((eb) =>
+      keepFor === undefined
+        ? eb("archived", "=", 0)
+        : eb.or([eb("archived", "=", 0), eb("id", "in", eb.selectFrom("submission_categories").select("category_id").where("submission_id", "=", keepFor))]),
+    )
+    .execute();
   if (rows.length !== unique.length) return { ok: false as const, fieldErrors: { category: ["errors.invalid"] } };
   return { ok: true as const, categories: rows };
 }
@@ -171,7 +184,7 @@ const TAGGABLE: readonly SubmissionStatus[] = ["pending", "published", "merged",
 export async function tagSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
-  const resolved = await resolveCategories(db, params.categorySlugs);
+  const resolved = await resolveCategories(db, params.categorySlugs, params.id);
   if (!resolved.ok) return { ok: false, reason: "invalid", fieldErrors: resolved.fieldErrors };
   const reason = params.reason?.trim() || null;
   if (reason && reason.length > 2000) return { ok: false, reason: "invalid", fieldErrors: { reason: ["errors.tooLong|2000"] } };

@@ -33,14 +33,22 @@ export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowR
   return null;
 }
 
-/** The ids of a form's cluster (open ones only) and suggested category, with field errors for unknown slugs. */
-export async function resolveTaxonomy(db: Executor, input: Pick<SubmissionInput, "cluster" | "suggestedCategory">) {
+/**
+ * Cluster and suggested category slugs → ids. Archived ones are refused, except
+ * the ones an edited suggestion already has (`keep`): archiving takes an item
+ * out of new choices, it does not force every old suggestion to change.
+ */
+export async function resolveTaxonomy(
+  db: Executor,
+  input: Pick<SubmissionInput, "cluster" | "suggestedCategory">,
+  keep: { clusterId?: number | null; categoryId?: number | null } = {},
+) {
   const fieldErrors: FieldErrors = {};
   const cluster = await db
     .selectFrom("clusters")
     .select("id")
     .where("slug", "=", input.cluster)
-    .where("archived", "=", 0)
+    .where((eb) => (keep.clusterId ? eb.or([eb("archived", "=", 0), eb("id", "=", keep.clusterId)]) : eb("archived", "=", 0)))
     .executeTakeFirst();
   if (!cluster) fieldErrors.cluster = ["errors.invalid"];
   let categoryId: number | null = null;
@@ -49,7 +57,7 @@ export async function resolveTaxonomy(db: Executor, input: Pick<SubmissionInput,
       .selectFrom("categories")
       .select("id")
       .where("slug", "=", input.suggestedCategory)
-      .where("archived", "=", 0)
+      .where((eb) => (keep.categoryId ? eb.or([eb("archived", "=", 0), eb("id", "=", keep.categoryId)]) : eb("archived", "=", 0)))
       .executeTakeFirst();
     if (!category) fieldErrors.suggestedCategory = ["errors.invalid"];
     categoryId = category?.id ?? null;
@@ -212,7 +220,7 @@ export async function updateSubmission(
   const now = params.now ?? new Date();
   const current = await getEditableSubmission(db, params);
   if (!current) return { ok: false, reason: "notFound" };
-  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input);
+  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input, { clusterId: current.cluster_id, categoryId: current.suggested_category_id });
   if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
   const next = {
     title: params.input.title,

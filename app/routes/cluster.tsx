@@ -9,10 +9,10 @@ import { pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { ClusterQuerySchema } from "../lib/query-schemas.server";
-import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS, STAGES } from "../lib/reference";
+import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "../lib/reference";
 import { getPublicConsultation, windowPhase } from "../models/consultation.server";
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
-import { getClusterBySlug, listCategories } from "../models/taxonomy.server";
+import { getClusterBySlug, listCategories, listStages } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -31,7 +31,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // `?consultation=slug` reads a past consultation's suggestions; otherwise the active one.
   const slug = url.searchParams.get("consultation") || null;
   if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) throw data({ error: "notFound" }, { status: 404 });
-  const [consultation, categories] = await Promise.all([getPublicConsultation(db, slug), listCategories(db)]);
+  // Archived categories still filter the suggestions tagged with them (a shared link keeps working); the list offers active ones.
+  const [consultation, categories, stages] = await Promise.all([getPublicConsultation(db, slug), listCategories(db, { includeArchived: true }), listStages(db)]);
   if (slug && !consultation) throw data({ error: "notFound" }, { status: 404 });
   const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
   const sort = query.sort ?? (supportOpen ? "random" : "top");
@@ -56,9 +57,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
-    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur" },
+    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur", archived: cluster.archived === 1 },
     filters: { ...query, category: category?.slug, sort, consultation: slug ?? undefined },
-    categories: categories.map((c) => ({ value: c.slug, label: localName(c, lng) })),
+    categories: categories.filter((c) => !c.archived || c.slug === category?.slug).map((c) => ({ value: c.slug, label: localName(c, lng) })),
+    // Stage names as the admin set them (/admin/taxonomy), like the suggestion form.
+    stages: stages.map((s) => ({ value: s.slug, label: localName(s, lng) })),
     total: list.total,
     page,
     pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
@@ -122,7 +125,7 @@ function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: stri
 }
 
 export default function ClusterPage() {
-  const { cluster, filters, categories, total, page, pages, submissions } = useLoaderData<typeof loader>();
+  const { cluster, filters, categories, stages, total, page, pages, submissions } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const labels: CardLabels = {
     t,
@@ -163,12 +166,13 @@ export default function ClusterPage() {
             {cluster.otherName}
           </p>
         </div>
-        {filters.consultation ? null : (
+        {cluster.archived || filters.consultation ? null : (
           <Link to={`/submissions/new?cluster=${cluster.slug}`} className="button">
             {t("cluster.suggest")}
           </Link>
         )}
       </div>
+      {cluster.archived ? <p className="notice">{t("admin.taxonomy.shown.clusterArchived")}</p> : null}
       <Form method="get" className="filters" role="search" aria-label={t("cluster.filtersLabel")}>
         {filters.consultation ? <input type="hidden" name="consultation" value={filters.consultation} /> : null}
         <div className="field filters__q">
@@ -177,7 +181,7 @@ export default function ClusterPage() {
         </div>
         {select("sort", t("cluster.sort"), SORTS.map(option("sort")), filters.sort)}
         {select("category", t("cluster.category"), categories, filters.category)}
-        {select("stage", t("cluster.stage"), STAGES.map(option("stage")), filters.stage)}
+        {select("stage", t("cluster.stage"), stages, filters.stage)}
         {select("orgType", t("cluster.orgType"), ORGANISATION_TYPES.map(option("organisationType")), filters.orgType)}
         {select("province", t("cluster.province"), PROVINCES.map(option("province")), filters.province)}
         {select("status", t("cluster.status"), PUBLIC_STATUSES.map(option("status")), filters.status)}

@@ -19,12 +19,13 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(args.request, args.context);
   const consultation = await getActiveConsultation(db);
   const [clusters, counts] = await Promise.all([
-    listClusters(db),
+    listClusters(db, { includeArchived: true }),
     consultation ? countSubmissionsByClusterAndStatus(db, consultation.id) : [],
   ]);
   return {
     title: `${t("exports.title")} · ${t("app.name")}`,
-    clusters: clusters.map((c) => ({ id: c.id, name: localName(c, lng) })),
+    // An archived cluster shows while this consultation has suggestions in it.
+    clusters: clusters.filter((c) => !c.archived || counts.some((n) => n.clusterId === c.id)).map((c) => ({ id: c.id, name: localName(c, lng) })),
     counts,
     total: counts.reduce((n, c) => n + c.count, 0),
   };

@@ -34,7 +34,7 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!s) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
   const [categories, tagLog, duplicates] = await Promise.all([
-    listCategories(db),
+    listCategories(db, { includeArchived: true }),
     listTagLog(db, id),
     likelyDuplicates(db, dialect, s.consultation_id, [{ id: s.id, title: s.title }], 5),
   ]);
@@ -61,7 +61,11 @@ export async function loader(args: LoaderFunctionArgs) {
       suggested: s.suggested_category_slug,
       current: s.categories.map((c) => c.slug),
     },
-    categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+    // New choices offer active categories only; re-tagging may keep an archived one the suggestion already has.
+    categories: categories.filter((c) => !c.archived).map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+    tagCategories: categories
+      .filter((c) => !c.archived || s.categories.some((sc) => sc.slug === c.slug))
+      .map((c) => ({ slug: c.slug, name: c.archived ? t("admin.taxonomy.shown.archivedName", { name: localName(c, lng) }) : localName(c, lng) })),
     duplicates: duplicates.get(s.id) ?? [],
     tagLog: tagLog.map((l) => ({ id: l.id, before: names(l.before), after: names(l.after), reason: l.reason, createdAt: l.created_at, actor: l.actor_name })),
   };
@@ -124,7 +128,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ModerationDecision() {
-  const { submission: s, categories, duplicates, tagLog } = useLoaderData<typeof loader>();
+  const { submission: s, categories, tagCategories, duplicates, tagLog } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as DecisionActionData | undefined;
   const { t } = useTranslation();
   const errorsFor = (intent: string) => (actionData?.intent === intent ? (actionData.fieldErrors ?? {}) : {});
@@ -229,7 +233,7 @@ export default function ModerationDecision() {
         <section aria-labelledby="tag-title">
           <h2 id="tag-title">{t("moderation.tag.title")}</h2>
           <Form method="post" className="stack">
-            <CategoryCheckboxes prefix="tag" categories={categories} checked={checkedFor("tag", s.current)} errors={errorsFor("tag").category} legend={t("moderation.categories")} />
+            <CategoryCheckboxes prefix="tag" categories={tagCategories} checked={checkedFor("tag", s.current)} errors={errorsFor("tag").category} legend={t("moderation.categories")} />
             <ReasonField prefix="tag" label={t("moderation.tag.reason")} value={valueFor("tag", "reason")} errors={errorsFor("tag").reason} />
             <button type="submit" name="intent" value="tag" className="button">
               {t("moderation.tag.submit")}

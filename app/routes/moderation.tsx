@@ -29,7 +29,8 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(args.request, args.context);
   const consultation = await getActiveConsultation(db);
   const [clusters, categories, counts, openReports] = await Promise.all([
-    listClusters(db),
+    // Suggestions already in an archived cluster still need moderating: filter and overview list every cluster.
+    listClusters(db, { includeArchived: true }),
     listCategories(db),
     consultation ? countSubmissionsByClusterAndStatus(db, consultation.id) : [],
     countOpenReports(db),

@@ -24,7 +24,8 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title: `${t("submission.edit.title")} · ${t("app.name")}`,
     id,
-    ...(await taxonomyOptions(args.context.db, lng)),
+    // An archived cluster or category it already has stays on offer: editing must not force a new choice.
+    ...(await taxonomyOptions(args.context.db, lng, { keep: { cluster: s.cluster_slug, category: s.category_slug } })),
     initialValue: {
       cluster: s.cluster_slug,
       title: s.title,
