@@ -610,7 +610,7 @@ export function describeUserAgent(ua: string | null | undefined): DeviceDescript
           ? "UC Browser"
           : /\bFirefox\/|\bFxiOS\//.test(ua)
             ? "Firefox"
-            : /\bChrome\/|\bCriOS\/|\bChromium\//.test(ua)
+            : /\b(?:Headless)?Chrome\/|\bCriOS\/|\bChromium\//.test(ua)
               ? "Chrome"
               : /\bVersion\/[\d.]+.*\bSafari\//.test(ua)
                 ? "Safari"

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { DateText, NumberText } from "../components/dates";
 import { localName } from "../lib/i18n";
@@ -65,8 +65,14 @@ function WindowLine({ label, window }: { label: string; window: { phase: string;
 export default function Home() {
   const { consultation, clusters } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const [params] = useSearchParams();
   return (
     <>
+      {params.get("accountDeleted") ? (
+        <p className="notice" role="status">
+          {t("account.delete.done")}
+        </p>
+      ) : null}
       <section className="hero" aria-labelledby="consultation-title">
         {consultation ? (
           <>
