@@ -73,18 +73,9 @@ export default function ChangePassword() {
   const lastResult = useActionData<typeof action>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
-  // A new form after every navigation: with JavaScript, a saved form must not keep what was typed (passwords above all).
+  // A new form (and form state) after every navigation: with JavaScript, a
+  // changed password must not stay typed in the fields.
   const { key: locationKey } = useLocation();
-  const [form, fields] = useForm<Record<string, string>>({
-    id: "password",
-    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
-    defaultValue: { endOtherSessions: "on" },
-    shouldValidate: "onSubmit",
-  });
-  const formErrors = [
-    ...(form.errors ?? []),
-    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
-  ];
   const ended = Number(params.get("ended") ?? 0) || 0;
   return (
     <div className="narrow">
@@ -96,31 +87,48 @@ export default function ChangePassword() {
         </p>
       ) : null}
       <p>{t("account.password.intro")}</p>
-      <Form method="post" {...getFormProps(form)} key={locationKey} className="stack">
-        <ErrorSummary
-          formErrors={[...new Set(formErrors)]}
-          fields={[
-            { field: fields.currentPassword, label: t("account.password.current") },
-            { field: fields.newPassword, label: t("account.password.new") },
-            { field: fields.confirmPassword, label: t("account.password.confirm") },
-          ]}
-        />
-        <TextField field={fields.currentPassword} label={t("account.password.current")} type="password" autoComplete="current-password" dir="ltr" />
-        <TextField
-          field={fields.newPassword}
-          label={t("account.password.new")}
-          hint={t("register.passwordHint")}
-          type="password"
-          autoComplete="new-password"
-          dir="ltr"
-        />
-        <TextField field={fields.confirmPassword} label={t("account.password.confirm")} type="password" autoComplete="new-password" dir="ltr" />
-        <CheckboxField field={fields.endOtherSessions} label={t("account.password.endOtherSessions")} hint={t("account.password.endOtherSessionsHint")} />
-        <button type="submit" className="button">
-          {t("account.password.submit")}
-        </button>
-      </Form>
+      <PasswordForm key={locationKey} lastResult={lastResult} />
       <AccountNav current="password" />
     </div>
+  );
+}
+
+function PasswordForm({ lastResult }: { lastResult: ReturnType<typeof useActionData<typeof action>> }) {
+  const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "password",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    defaultValue: { endOtherSessions: "on" },
+    shouldValidate: "onSubmit",
+  });
+  const formErrors = [
+    ...(form.errors ?? []),
+    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+  ];
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary
+        formErrors={[...new Set(formErrors)]}
+        fields={[
+          { field: fields.currentPassword, label: t("account.password.current") },
+          { field: fields.newPassword, label: t("account.password.new") },
+          { field: fields.confirmPassword, label: t("account.password.confirm") },
+        ]}
+      />
+      <TextField field={fields.currentPassword} label={t("account.password.current")} type="password" autoComplete="current-password" dir="ltr" />
+      <TextField
+        field={fields.newPassword}
+        label={t("account.password.new")}
+        hint={t("register.passwordHint")}
+        type="password"
+        autoComplete="new-password"
+        dir="ltr"
+      />
+      <TextField field={fields.confirmPassword} label={t("account.password.confirm")} type="password" autoComplete="new-password" dir="ltr" />
+      <CheckboxField field={fields.endOtherSessions} label={t("account.password.endOtherSessions")} hint={t("account.password.endOtherSessionsHint")} />
+      <button type="submit" className="button">
+        {t("account.password.submit")}
+      </button>
+    </Form>
   );
 }

@@ -83,16 +83,9 @@ export default function Profile() {
   const lastResult = useActionData<typeof action>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
-  // A new form after every navigation: with JavaScript, a saved form must not keep what was typed (passwords above all).
+  // A new form (and form state) after every navigation: with JavaScript, the
+  // fields then show what was saved, not what the first page load had.
   const { key: locationKey } = useLocation();
-  const [form, fields] = useForm<Record<string, string>>({
-    id: "profile",
-    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
-    defaultValue: values,
-    shouldValidate: "onSubmit",
-  });
-  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
-  const nameEditable = organisation && !organisation.verified;
   return (
     <div className="narrow">
       <BackToMe />
@@ -102,85 +95,108 @@ export default function Profile() {
           {t("account.profile.saved")}
         </p>
       ) : null}
-      <Form method="post" {...getFormProps(form)} key={locationKey} className="stack">
-        <ErrorSummary
-          fields={[
-            { field: fields.displayName, label: t("account.profile.displayName") },
-            { field: fields.locale, label: t("account.profile.language") },
-            ...(organisation
-              ? [
-                  { field: fields.organisationName, label: t("register.organisationName") },
-                  { field: fields.organisationType, label: t("register.organisationType") },
-                  { field: fields.sizeBand, label: t("register.sizeBand") },
-                  { field: fields.city, label: t("register.city") },
-                  { field: fields.province, label: t("register.province") },
-                ]
-              : []),
-          ]}
-        />
-        <fieldset>
-          <legend>{t("register.you")}</legend>
-          <TextField
-            field={fields.displayName}
-            label={t("account.profile.displayName")}
-            hint={t("account.profile.displayNameHint")}
-            autoComplete="name"
-          />
-          <SelectField
-            field={fields.locale}
-            label={t("account.profile.language")}
-            placeholder={t("form.choose")}
-            options={LANGUAGES.map(option("account.profile.languages"))}
-          />
-          {organisation ? (
-            <CheckboxField field={fields.showOrganisation} label={t("register.showOrganisation")} hint={t("register.showOrganisationHint")} />
-          ) : null}
-        </fieldset>
-        {organisation ? (
-          <fieldset>
-            <legend>{t("register.organisation")}</legend>
-            <p className="field-hint">
-              {organisation.otherMembers > 0
-                ? t("account.profile.sharedWith", { count: organisation.otherMembers })
-                : t("account.profile.onlyMember")}{" "}
-              {t("account.profile.logged")}
-            </p>
-            {nameEditable ? (
-              <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
-            ) : (
-              <div className="field">
-                <p>
-                  <strong>{t("register.organisationName")}</strong>: <bdi>{organisation.name}</bdi>
-                </p>
-                <p className="field-hint">{t("account.profile.nameLockedHint")}</p>
-              </div>
-            )}
-            <SelectField
-              field={fields.organisationType}
-              label={t("register.organisationType")}
-              placeholder={t("form.choose")}
-              options={ORGANISATION_TYPES.map(option("organisationType"))}
-            />
-            <SelectField
-              field={fields.sizeBand}
-              label={t("register.sizeBand")}
-              placeholder={t("form.choose")}
-              options={SIZE_BANDS.map(option("sizeBand"))}
-            />
-            <TextField field={fields.city} label={t("register.city")} autoComplete="address-level2" />
-            <SelectField
-              field={fields.province}
-              label={t("register.province")}
-              placeholder={t("form.choose")}
-              options={PROVINCES.map(option("province"))}
-            />
-          </fieldset>
-        ) : null}
-        <button type="submit" className="button">
-          {t("account.profile.submit")}
-        </button>
-      </Form>
+      <ProfileForm key={locationKey} organisation={organisation} values={values} lastResult={lastResult} />
       <AccountNav current="profile" />
     </div>
+  );
+}
+
+function ProfileForm({
+  organisation,
+  values,
+  lastResult,
+}: {
+  organisation: ReturnType<typeof useLoaderData<typeof loader>>["organisation"];
+  values: Record<string, string>;
+  lastResult: ReturnType<typeof useActionData<typeof action>>;
+}) {
+  const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "profile",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    defaultValue: values,
+    shouldValidate: "onSubmit",
+  });
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
+  const nameEditable = organisation && !organisation.verified;
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary
+        fields={[
+          { field: fields.displayName, label: t("account.profile.displayName") },
+          { field: fields.locale, label: t("account.profile.language") },
+          ...(organisation
+            ? [
+                { field: fields.organisationName, label: t("register.organisationName") },
+                { field: fields.organisationType, label: t("register.organisationType") },
+                { field: fields.sizeBand, label: t("register.sizeBand") },
+                { field: fields.city, label: t("register.city") },
+                { field: fields.province, label: t("register.province") },
+              ]
+            : []),
+        ]}
+      />
+      <fieldset>
+        <legend>{t("register.you")}</legend>
+        <TextField
+          field={fields.displayName}
+          label={t("account.profile.displayName")}
+          hint={t("account.profile.displayNameHint")}
+          autoComplete="name"
+        />
+        <SelectField
+          field={fields.locale}
+          label={t("account.profile.language")}
+          placeholder={t("form.choose")}
+          options={LANGUAGES.map(option("account.profile.languages"))}
+        />
+        {organisation ? (
+          <CheckboxField field={fields.showOrganisation} label={t("register.showOrganisation")} hint={t("register.showOrganisationHint")} />
+        ) : null}
+      </fieldset>
+      {organisation ? (
+        <fieldset>
+          <legend>{t("register.organisation")}</legend>
+          <p className="field-hint">
+            {organisation.otherMembers > 0
+              ? t("account.profile.sharedWith", { count: organisation.otherMembers })
+              : t("account.profile.onlyMember")}{" "}
+            {t("account.profile.logged")}
+          </p>
+          {nameEditable ? (
+            <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
+          ) : (
+            <div className="field">
+              <p>
+                <strong>{t("register.organisationName")}</strong>: <bdi>{organisation.name}</bdi>
+              </p>
+              <p className="field-hint">{t("account.profile.nameLockedHint")}</p>
+            </div>
+          )}
+          <SelectField
+            field={fields.organisationType}
+            label={t("register.organisationType")}
+            placeholder={t("form.choose")}
+            options={ORGANISATION_TYPES.map(option("organisationType"))}
+          />
+          <SelectField
+            field={fields.sizeBand}
+            label={t("register.sizeBand")}
+            placeholder={t("form.choose")}
+            options={SIZE_BANDS.map(option("sizeBand"))}
+          />
+          <TextField field={fields.city} label={t("register.city")} autoComplete="address-level2" />
+          <SelectField
+            field={fields.province}
+            label={t("register.province")}
+            placeholder={t("form.choose")}
+            options={PROVINCES.map(option("province"))}
+          />
+        </fieldset>
+      ) : null}
+      <button type="submit" className="button">
+        {t("account.profile.submit")}
+      </button>
+    </Form>
   );
 }
