@@ -82,7 +82,7 @@ export default function Sessions() {
           <tbody>
             {sessions.map((s) => (
               <tr key={s.ref}>
-                <th scope="row">
+                <th scope="row" id={`session-${s.ref}`}>
                   <Device device={s.device} />
                   {s.current ? (
                     <>
@@ -102,7 +102,8 @@ export default function Sessions() {
                   <Form method="post">
                     <input type="hidden" name="intent" value="end" />
                     <input type="hidden" name="sessionId" value={s.ref} />
-                    <button type="submit" className="button button--secondary">
+                    {/* Which session a button ends, for a screen reader reading buttons alone. */}
+                    <button type="submit" className="button button--secondary" aria-describedby={`session-${s.ref}`}>
                       {s.current ? t("account.sessions.signOutHere") : t("account.sessions.end")}
                     </button>
                   </Form>
