@@ -143,10 +143,12 @@ export function SelectField({
 
 export function CheckboxField({ field, label, hint }: { field: AnyField; label: string; hint?: string }) {
   const hintId = hint ? `${field.id}-hint` : undefined;
+  const describedBy = [hintId, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(" ") || undefined;
   const props = getInputProps(field, { type: "checkbox" });
   return (
-    <div className="field field--checkbox">
-      <input {...props} key={props.key} aria-describedby={hintId} />
+    <div className={`field field--checkbox${field.errors?.length ? " field--error" : ""}`}>
+      <FieldErrors field={field} />
+      <input {...props} key={props.key} aria-describedby={describedBy} />
       <label htmlFor={field.id}>{label}</label>
       {hint ? (
         <p className="field-hint" id={hintId}>

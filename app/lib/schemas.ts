@@ -8,14 +8,14 @@ import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, ST
 // CSP forbids eval, so the probe would report a violation in every browser.
 z.config({ jitless: true });
 
-const required = {
+export const required = {
   error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),
 };
 
 /** C0 control characters other than tab and line breaks, and DEL: never part of real text. */
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-const text = (min: number, max: number) =>
+export const text = (min: number, max: number) =>
   z
     .string(required)
     .trim()

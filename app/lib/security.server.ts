@@ -11,7 +11,14 @@ export type SecurityEvent =
   | "register"
   | "access.denied"
   | "rate_limit"
-  | "honeypot";
+  | "honeypot"
+  | "reauth.failure"
+  | "password.change"
+  | "account.delete"
+  | "data.export";
+
+/** What a person does to their own account is routine; everything else is worth a look. */
+const INFO_EVENTS = new Set<SecurityEvent>(["login.success", "logout", "register", "password.change", "account.delete", "data.export"]);
 
 export async function securityEvent(
   context: Pick<RequestContext, "db" | "logger" | "clientIp" | "user" | "requestId">,
@@ -19,7 +26,7 @@ export async function securityEvent(
   details: { userId?: number | null; email?: string; path?: string; rule?: string; reason?: string } = {},
 ): Promise<void> {
   const actorId = details.userId ?? context.user?.id ?? null;
-  const level = event === "login.success" || event === "logout" || event === "register" ? "info" : "warn";
+  const level = INFO_EVENTS.has(event) ? "info" : "warn";
   context.logger[level](
     { security: event, userId: actorId, email: details.email, path: details.path, rule: details.rule, ip: context.clientIp, reqId: context.requestId },
     `security ${event}`,

@@ -1,5 +1,5 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { DateText, NumberText } from "../components/dates";
 import { localName } from "../lib/i18n";
@@ -74,8 +74,14 @@ export default function Home() {
   const { consultation, clusters, past } = useLoaderData<typeof loader>();
   const scoped = consultation && !consultation.isActive ? `?consultation=${consultation.slug}` : "";
   const { t } = useTranslation();
+  const [params] = useSearchParams();
   return (
     <>
+      {params.get("accountDeleted") ? (
+        <p className="notice" role="status">
+          {t("account.delete.done")}
+        </p>
+      ) : null}
       <section className="hero" aria-labelledby="consultation-title">
         {consultation ? (
           <>

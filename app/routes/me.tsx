@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
+import { AccountNav } from "../components/account-nav";
 import { DateText, NumberText } from "../components/dates";
 import { getFixedT } from "../lib/i18next.server";
 import { readForm } from "../lib/http.server";
@@ -156,6 +157,7 @@ export default function Me() {
             <DateText iso={profile.since} />
           </dd>
         </dl>
+        <AccountNav />
       </section>
       {org ? (
         <section className="panel" aria-labelledby="me-organisation">

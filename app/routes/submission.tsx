@@ -64,6 +64,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       publishedAt: s.published_at,
       cluster: { slug: s.cluster_slug, name: clusterName },
       categories: s.categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+      // The author deleted their account: the suggestion stays, its author shown as a former participant.
+      formerParticipant: s.author_status === "deleted",
       organisation: {
         name: s.showOrganisationName ? s.organisation_name : null,
         city: s.city,
@@ -212,6 +214,7 @@ export default function SubmissionPage() {
         </p>
       ) : null}
       <p className="muted">
+        {s.formerParticipant && (s.organisation.city || s.organisation.sizeBand) ? `${t("submission.formerParticipant")} · ` : null}
         <OrganisationLabel name={s.organisation.name} cluster={s.cluster.name} city={s.organisation.city} sizeBand={s.organisation.sizeBand} type={s.organisation.type} />
         {s.organisation.verified ? ` · ${t("organisation.verified")}` : ""} · <DateText iso={s.publishedAt ?? s.createdAt} />
       </p>

@@ -1,0 +1,63 @@
+// Form schemas of the account pages (/me/profile, /me/password, /me/delete,
+// /me/sessions). Used only in actions, so kept in a .server module: zod never
+// reaches these pages' browser bundle. Messages are i18n keys; unknown
+// fields are dropped (role, status, email or organisation id can never be set here).
+import { z } from "zod";
+import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
+import { PasswordSchema, required, text } from "./schemas";
+
+const checkbox = z
+  .enum(["on"])
+  .optional()
+  .transform((v) => v === "on");
+
+export const ProfileSchema = z.object({
+  displayName: text(2, 100),
+  showOrganisation: checkbox,
+  locale: z.enum(LANGUAGES, required),
+});
+
+/** A member's organisation details; the name only while the organisation is not verified. */
+const organisationFields = {
+  organisationType: z.enum(ORGANISATION_TYPES, required),
+  sizeBand: z.enum(SIZE_BANDS, required),
+  city: text(2, 80),
+  province: z.enum(PROVINCES, required),
+};
+export const ProfileWithOrganisationSchema = ProfileSchema.extend({ organisationName: text(2, 200), ...organisationFields });
+export const ProfileWithVerifiedOrganisationSchema = ProfileSchema.extend(organisationFields);
+
+/** What any of the three profile schemas gives: the organisation fields only for a member. */
+export type ProfileFormValues = z.output<typeof ProfileSchema> & Partial<z.output<typeof ProfileWithOrganisationSchema>>;
+
+/** Picks the profile schema for a member (or not) of a verified (or not) organisation. */
+export function profileSchemaFor(organisation: { verified: boolean } | null) {
+  if (!organisation) return ProfileSchema;
+  return organisation.verified ? ProfileWithVerifiedOrganisationSchema : ProfileWithOrganisationSchema;
+}
+
+export const ChangePasswordSchema = z
+  .object({
+    currentPassword: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+    newPassword: PasswordSchema,
+    confirmPassword: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+    endOtherSessions: checkbox,
+  })
+  .superRefine((v, ctx) => {
+    if (v.confirmPassword !== v.newPassword) {
+      ctx.addIssue({ code: "custom", path: ["confirmPassword"], message: "account.password.mismatch" });
+    }
+  });
+
+export const DeleteAccountSchema = z.object({
+  password: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+  confirm: z.enum(["on"], { error: "account.delete.confirmRequired" }),
+});
+
+/** A session handle as the sessions page sends it (see sessionRef). */
+const SessionRef = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+export const SessionActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("end"), sessionId: SessionRef }),
+  z.object({ intent: z.literal("end-others") }),
+]);

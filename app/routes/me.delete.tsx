@@ -1,0 +1,105 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireUser } from "../auth/guards.server";
+import { AccountNav, BackToMe } from "../components/account-nav";
+import { CheckboxField, ErrorSummary, TextField } from "../components/form";
+import { DeleteAccountSchema } from "../lib/account-schemas.server";
+import { readForm } from "../lib/http.server";
+import { getFixedT } from "../lib/i18next.server";
+import { hitRateLimit, peekRateLimit } from "../lib/rate-limit.server";
+import { securityEvent } from "../lib/security.server";
+import { deleteAccount, REAUTH_RULE } from "../models/account.server";
+
+export { retryAfterHeaders as headers } from "../lib/headers";
+
+// Delete my account (C1): GET explains what happens; POST with the current
+// password and the confirmation anonymises the account, ends every session
+// and signs this browser out. Contributions stay as "former participant".
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+export async function loader(args: LoaderFunctionArgs) {
+  requireUser(args);
+  const { t } = await getFixedT(args.request, args.context);
+  return { title: `${t("account.delete.title")} · ${t("app.name")}` };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const { db, auth, clientIp } = args.context;
+  const form = await readForm(args.request);
+  const submission = parseWithZod(form, { schema: DeleteAccountSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+
+  const limit = await peekRateLimit(db, REAUTH_RULE, String(user.id));
+  if (limit.limited) {
+    await securityEvent(args.context, "rate_limit", { userId: user.id, path: "/me/delete", rule: REAUTH_RULE.name });
+    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
+      status: 429,
+      headers: { "Retry-After": String(limit.retryAfter) },
+    });
+  }
+
+  const result = await deleteAccount(db, { userId: user.id, password: submission.value.password, ip: clientIp });
+  if (!result.ok) {
+    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    if (result.reason === "lastAdmin") {
+      return data(submission.reply({ formErrors: ["account.delete.lastAdmin"], hideFields: ["password"] }), { status: 409 });
+    }
+    await hitRateLimit(db, REAUTH_RULE, String(user.id));
+    await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/delete" });
+    return data(submission.reply({ fieldErrors: { password: ["account.password.wrongCurrent"] }, hideFields: ["password"] }), { status: 400 });
+  }
+  await securityEvent(args.context, "account.delete", { userId: user.id });
+  // The sessions are gone on the server already; this clears the browser's cookie.
+  return redirect("/?accountDeleted=1", { status: 303, headers: { "Set-Cookie": auth.blankCookie() } });
+}
+
+export default function DeleteAccount() {
+  const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "delete-account",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    shouldValidate: "onSubmit",
+  });
+  const formErrors = [
+    ...(form.errors ?? []),
+    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+  ];
+  return (
+    <div className="narrow">
+      <BackToMe />
+      <h1>{t("account.delete.title")}</h1>
+      <p>{t("account.delete.intro")}</p>
+      <ul className="list">
+        <li>{t("account.delete.whatGoes")}</li>
+        <li>{t("account.delete.whatStays")}</li>
+        <li>{t("account.delete.organisationStays")}</li>
+        <li>{t("account.delete.emailFree")}</li>
+        <li>{t("account.delete.signedOut")}</li>
+      </ul>
+      <p>
+        {t("account.delete.downloadFirst")} <a href="/me/data.json" download>{t("account.nav.data")}</a>
+      </p>
+      <Form method="post" {...getFormProps(form)} className="stack">
+        <ErrorSummary
+          formErrors={[...new Set(formErrors)]}
+          fields={[
+            { field: fields.password, label: t("account.delete.password") },
+            { field: fields.confirm, label: t("account.delete.confirm") },
+          ]}
+        />
+        <TextField field={fields.password} label={t("account.delete.password")} type="password" autoComplete="current-password" dir="ltr" />
+        <CheckboxField field={fields.confirm} label={t("account.delete.confirm")} />
+        <button type="submit" className="button button--danger">
+          {t("account.delete.submit")}
+        </button>
+      </Form>
+      <AccountNav current="delete" />
+    </div>
+  );
+}

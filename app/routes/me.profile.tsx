@@ -1,0 +1,202 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLocation, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireUser } from "../auth/guards.server";
+import { AccountNav, BackToMe } from "../components/account-nav";
+import { CheckboxField, ErrorSummary, SelectField, TextField } from "../components/form";
+import { profileSchemaFor, type ProfileFormValues } from "../lib/account-schemas.server";
+import { readForm } from "../lib/http.server";
+import { getFixedT, languageCookie } from "../lib/i18next.server";
+import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
+import { getAccountProfile, updateProfile } from "../models/account.server";
+
+// Profile (C1): the person's name, language and privacy choice, and their
+// organisation's details, which every member may correct (logged; a verified
+// organisation's name is locked). See docs/decisions/0014-account-self-service.md.
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const profile = await getAccountProfile(args.context.db, user.id);
+  if (!profile) throw data({ error: "notFound" }, { status: 404 });
+  const { t } = await getFixedT(args.request, args.context);
+  const org = profile.organisation;
+  return {
+    title: `${t("account.profile.title")} · ${t("app.name")}`,
+    organisation: org ? { name: org.name, verified: org.verified, otherMembers: org.otherMembers } : null,
+    values: {
+      displayName: profile.displayName,
+      locale: profile.locale,
+      showOrganisation: profile.showOrganisation ? "on" : "",
+      ...(org
+        ? {
+            organisationName: org.name,
+            organisationType: org.type,
+            sizeBand: org.sizeBand,
+            city: org.city,
+            province: org.province,
+          }
+        : {}),
+    } as Record<string, string>,
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const { db } = args.context;
+  const form = await readForm(args.request);
+  const profile = await getAccountProfile(db, user.id);
+  if (!profile) throw data({ error: "notFound" }, { status: 404 });
+  const submission = parseWithZod(form, { schema: profileSchemaFor(profile.organisation) });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const v: ProfileFormValues = submission.value;
+  const result = await updateProfile(db, {
+    userId: user.id,
+    ip: args.context.clientIp,
+    input: {
+      displayName: v.displayName,
+      // The privacy choice is about an organisation: without one, it stays as it was.
+      showOrganisation: profile.organisation ? v.showOrganisation : profile.showOrganisation,
+      locale: v.locale,
+      organisation:
+        v.organisationType && v.sizeBand && v.city && v.province
+          ? { name: v.organisationName, type: v.organisationType, sizeBand: v.sizeBand, city: v.city, province: v.province }
+          : null,
+    },
+  });
+  if (!result.ok) {
+    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: 400 });
+  }
+  // The saved language is also this browser's choice from now on.
+  return redirect("/me/profile?saved=1", {
+    status: 303,
+    headers: { "Set-Cookie": await languageCookie.serialize(v.locale, { secure: args.context.config.secureCookies }) },
+  });
+}
+
+export default function Profile() {
+  const { organisation, values } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  // A new form (and form state) after every navigation: with JavaScript, the
+  // fields then show what was saved, not what the first page load had.
+  const { key: locationKey } = useLocation();
+  return (
+    <div className="narrow">
+      <BackToMe />
+      <h1>{t("account.profile.title")}</h1>
+      {params.get("saved") && !lastResult ? (
+        <p className="notice" role="status">
+          {t("account.profile.saved")}
+        </p>
+      ) : null}
+      <ProfileForm key={locationKey} organisation={organisation} values={values} lastResult={lastResult} />
+      <AccountNav current="profile" />
+    </div>
+  );
+}
+
+function ProfileForm({
+  organisation,
+  values,
+  lastResult,
+}: {
+  organisation: ReturnType<typeof useLoaderData<typeof loader>>["organisation"];
+  values: Record<string, string>;
+  lastResult: ReturnType<typeof useActionData<typeof action>>;
+}) {
+  const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "profile",
+    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    defaultValue: values,
+    shouldValidate: "onSubmit",
+  });
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
+  const nameEditable = organisation && !organisation.verified;
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary
+        fields={[
+          { field: fields.displayName, label: t("account.profile.displayName") },
+          { field: fields.locale, label: t("account.profile.language") },
+          ...(organisation
+            ? [
+                { field: fields.organisationName, label: t("register.organisationName") },
+                { field: fields.organisationType, label: t("register.organisationType") },
+                { field: fields.sizeBand, label: t("register.sizeBand") },
+                { field: fields.city, label: t("register.city") },
+                { field: fields.province, label: t("register.province") },
+              ]
+            : []),
+        ]}
+      />
+      <fieldset>
+        <legend>{t("register.you")}</legend>
+        <TextField
+          field={fields.displayName}
+          label={t("account.profile.displayName")}
+          hint={t("account.profile.displayNameHint")}
+          autoComplete="name"
+        />
+        <SelectField
+          field={fields.locale}
+          label={t("account.profile.language")}
+          placeholder={t("form.choose")}
+          options={LANGUAGES.map(option("account.profile.languages"))}
+        />
+        {organisation ? (
+          <CheckboxField field={fields.showOrganisation} label={t("register.showOrganisation")} hint={t("register.showOrganisationHint")} />
+        ) : null}
+      </fieldset>
+      {organisation ? (
+        <fieldset>
+          <legend>{t("register.organisation")}</legend>
+          <p className="field-hint">
+            {organisation.otherMembers > 0
+              ? t("account.profile.sharedWith", { count: organisation.otherMembers })
+              : t("account.profile.onlyMember")}{" "}
+            {t("account.profile.logged")}
+          </p>
+          {nameEditable ? (
+            <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
+          ) : (
+            <div className="field">
+              <p>
+                <strong>{t("register.organisationName")}</strong>: <bdi>{organisation.name}</bdi>
+              </p>
+              <p className="field-hint">{t("account.profile.nameLockedHint")}</p>
+            </div>
+          )}
+          <SelectField
+            field={fields.organisationType}
+            label={t("register.organisationType")}
+            placeholder={t("form.choose")}
+            options={ORGANISATION_TYPES.map(option("organisationType"))}
+          />
+          <SelectField
+            field={fields.sizeBand}
+            label={t("register.sizeBand")}
+            placeholder={t("form.choose")}
+            options={SIZE_BANDS.map(option("sizeBand"))}
+          />
+          <TextField field={fields.city} label={t("register.city")} autoComplete="address-level2" />
+          <SelectField
+            field={fields.province}
+            label={t("register.province")}
+            placeholder={t("form.choose")}
+            options={PROVINCES.map(option("province"))}
+          />
+        </fieldset>
+      ) : null}
+      <button type="submit" className="button">
+        {t("account.profile.submit")}
+      </button>
+    </Form>
+  );
+}
