@@ -6,6 +6,7 @@ import * as init from "./2026-11-29T0000-init";
 import * as browseAndSearch from "./2026-11-29T0100-browse-and-search";
 import * as moderationQueue from "./2026-11-29T0200-moderation-queue";
 import * as consultationArchive from "./2026-11-29T0300-consultation-archive";
+import * as emailOutbox from "./2026-11-29T0520-email-outbox";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0100-browse-and-search", browseAndSearch],
   ["2026-11-29T0200-moderation-queue", moderationQueue],
   ["2026-11-29T0300-consultation-archive", consultationArchive],
+  ["2026-11-29T0520-email-outbox", emailOutbox],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
