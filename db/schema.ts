@@ -258,7 +258,7 @@ export interface EmailOutboxTable {
   last_error: string | null;
   /** a queued row is due from this time (retries back off) */
   next_attempt_at: string | null;
-  /** the sender (host:pid:random) holding a row in `sending`, and since when */
+  /** the sender (host:pid:random) that claimed the row last, and when: it holds the row while `sending` */
   claimed_by: string | null;
   claimed_at: string | null;
   created_at: string;

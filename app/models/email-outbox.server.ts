@@ -198,10 +198,12 @@ export async function loadClaimedEmail(db: Executor, id: number, senderId: strin
     .executeTakeFirst();
 }
 
+// claimed_by and claimed_at stay after an attempt: which process last tried, and when
+// (only the status says whether a row is held by a sender).
 async function finish(db: Executor, id: number, senderId: string, values: { status: EmailStatus; last_error?: string | null; sent_at?: string | null; next_attempt_at?: string | null }) {
   await db
     .updateTable("email_outbox")
-    .set({ ...values, claimed_by: null, claimed_at: null })
+    .set(values)
     .where("id", "=", id)
     .where("status", "=", "sending")
     .where("claimed_by", "=", senderId)

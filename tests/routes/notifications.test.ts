@@ -7,8 +7,10 @@ import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveSubmission } from "../../app/models/moderation.server";
+import { configureMail, mailSettings } from "../../app/models/email-outbox.server";
 import { Client, pageText, type HttpResponse } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { spawnServer, startServer, type RunningServer, type SpawnedServer } from "../support/server";
 import { parseMessage, startFakeSmtp, type FakeSmtp } from "../support/smtp";
 import { signIn } from "./suggestions.helpers";
 
@@ -276,5 +278,57 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     // Nothing ever leaves: the held email stays held.
     await new Promise((r) => setTimeout(r, 300));
     expect((await t.db.selectFrom("email_outbox").select("status").where("id", "=", email.id).executeTakeFirstOrThrow()).status).toBe("held");
+  });
+});
+
+describe(`notification emails with two worker processes (${testDialect})`, () => {
+  let smtp: FakeSmtp;
+  let t: TestDb;
+  let server: SpawnedServer;
+
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+    t = await createTestDb();
+    server = await spawnServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2", SMTP_URL: smtp.url } });
+    await server.waitReady();
+    for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(async () => {
+    if (server && server.process.exitCode === null) await server.stop();
+    await smtp?.close();
+    await t?.destroy();
+  });
+
+  it("sends each email once while both workers' senders poll the same outbox", async () => {
+    expect(server.output().match(/Mashwara listening/g)).toHaveLength(2);
+    // A burst of queued emails written at once (as the server writes them:
+    // queued, linking to its origin), so both workers find them due together.
+    const previous = mailSettings();
+    configureMail({ origin: server.url, delivery: "smtp" });
+    const moderator = await makeUser(t.db, { role: "moderator" });
+    const authors = await Promise.all(Array.from({ length: 4 }, () => makeUser(t.db)));
+    const ids: number[] = [];
+    for (const a of authors) for (let i = 0; i < 4; i++) ids.push(await makeSubmission(t.db, { authorId: a.id, input: { title: uniqueTitle("Export marketing grant for cluster firms") } }));
+    smtp.dataDelayMs = 40;
+    try {
+      await t.db.transaction().execute(async (trx) => {
+        for (const id of ids) {
+          const r = await approveSubmission(trx, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["export-markets"] });
+          expect(r.ok).toBe(true);
+        }
+      });
+    } finally {
+      configureMail(previous);
+    }
+    await smtp.waitFor(16, 30_000);
+    // (Both workers usually share the burst: their first passes start together.)
+    // Give both workers more passes (they poll every 5 s): nothing is sent again.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(smtp.messages).toHaveLength(16);
+    const messageIds = smtp.messages.map((m) => parseMessage(m.raw).header("Message-ID"));
+    expect(new Set(messageIds).size).toBe(16);
+    const rows = await t.db.selectFrom("email_outbox").select(["status", "attempts", "claimed_by"]).execute();
+    expect(rows).toHaveLength(16);
+    expect(rows.every((r) => r.status === "sent" && r.attempts === 1)).toBe(true);
   });
 });
