@@ -35,7 +35,7 @@ export interface OutboxSenderOptions {
   logger?: Pick<Logger, "info" | "warn" | "error">;
   /** how often to look for due emails (default 5 s) */
   intervalMs?: number;
-  /** attempts before an email is `failed` (default 8: about 2 hours of retries) */
+  /** attempts before an email is `failed` (default 8: retries over about an hour) */
   maxAttempts?: number;
   /** wait before attempt n+1 after n failed attempts (default 30 s · 2^(n−1), at most 1 h) */
   backoffMs?: (failedAttempts: number) => number;
