@@ -114,14 +114,8 @@ export default function Notifications() {
                 <Form method="post" action={formAction} className="inline-form">
                   <input type="hidden" name="intent" value="read" />
                   <input type="hidden" name="id" value={n.id} />
-                  <button type="submit" className="link-button">
+                  <button type="submit" className="link-button" aria-label={n.title ? t("notifications.readOne", { title: n.title }) : undefined}>
                     {t("notifications.read")}
-                    {n.title ? (
-                      <span className="visually-hidden">
-                        {": "}
-                        <bdi>{n.title}</bdi>
-                      </span>
-                    ) : null}
                   </button>
                 </Form>
               ) : null}
