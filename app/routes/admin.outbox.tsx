@@ -1,9 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { pageParam } from "../lib/http.server";
+import { methodNotAllowed, pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { OutboxQuerySchema } from "../lib/notification-schemas.server";
 import { EMAIL_STATUSES, listOutbox } from "../models/email-outbox.server";
@@ -31,6 +31,12 @@ export async function loader(args: LoaderFunctionArgs) {
     hasMore: rows.length > PAGE_SIZE,
     emails: rows.slice(0, PAGE_SIZE),
   };
+}
+
+// Read-only: a POST meets the guard first (no probing by non-admins), then 405.
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "admin");
+  methodNotAllowed();
 }
 
 export default function AdminOutbox() {

@@ -274,6 +274,10 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     expect([302, 303]).toContain(visitor.status);
     expect(visitor.location).toBe("/login?redirectTo=%2Fadmin%2Foutbox");
     expect(pageText((await authorClient.get("/admin/outbox")).text)).not.toContain(author.email);
+    // The page is read-only: a POST meets the guard (403 / sign in), then 405 for an admin.
+    expect((await authorClient.post("/admin/outbox", { status: "sent" })).status).toBe(403);
+    expect((await adminClient.post("/admin/outbox", { status: "sent" })).status).toBe(405);
+    expect(email.status).toBe("held");
 
     // Nothing ever leaves: the held email stays held.
     await new Promise((r) => setTimeout(r, 300));
