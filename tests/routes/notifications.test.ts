@@ -277,7 +277,6 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     // The page is read-only: a POST meets the guard (403 / sign in), then 405 for an admin.
     expect((await authorClient.post("/admin/outbox", { status: "sent" })).status).toBe(403);
     expect((await adminClient.post("/admin/outbox", { status: "sent" })).status).toBe(405);
-    expect(email.status).toBe("held");
 
     // Nothing ever leaves: the held email stays held.
     await new Promise((r) => setTimeout(r, 300));
