@@ -15,6 +15,7 @@ import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { textDirection } from "./lib/i18n";
 import { resolveLocale, tFor } from "./lib/i18next.server";
+import { countUnread } from "./models/notification.server";
 import styles from "./styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -24,7 +25,9 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = await resolveLocale(request, context);
-  const user = context.user ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role } : null;
+  // The header's unread badge: one count over an index, signed-in users only.
+  const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;
+  const user = context.user ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role, unreadNotifications } : null;
   const t = tFor(locale);
   // Titles for error pages: meta functions cannot translate on their own.
   const titles = {

@@ -236,15 +236,31 @@ export interface NotificationsTable {
   created_at: string;
 }
 
+/**
+ * queued: waits for the sender (SMTP configured) · sending: claimed by one sender ·
+ * sent · failed: gave up after the last attempt · held: written while no SMTP was
+ * configured, read by admins at /admin/outbox, never sent · cancelled: the
+ * recipient was disabled or deleted before it went out
+ */
+export type EmailStatus = "queued" | "sending" | "sent" | "failed" | "held" | "cancelled";
+
 export interface EmailOutboxTable {
   id: Generated<number>;
+  /** the recipient; null only for rows written before notifications had emails */
+  user_id: number | null;
+  notification_id: number | null;
   to_email: string;
   subject: string;
   body: string;
-  /** queued | sent | failed | stored (no SMTP configured) */
-  status: string;
+  status: EmailStatus;
+  /** attempts started (a claim counts one) */
   attempts: number;
   last_error: string | null;
+  /** a queued row is due from this time (retries back off) */
+  next_attempt_at: string | null;
+  /** the sender (host:pid:random) that claimed the row last, and when: it holds the row while `sending` */
+  claimed_by: string | null;
+  claimed_at: string | null;
   created_at: string;
   sent_at: string | null;
 }

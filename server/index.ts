@@ -16,6 +16,7 @@ import { listingsChangedElsewhere, onListingsChanged } from "../app/lib/listing-
 import { pruneRateLimits } from "../app/lib/rate-limit.server";
 import { createApp } from "./app";
 import { ensureBuild } from "./ensure-build";
+import { createOutboxSender } from "./outbox-sender";
 import { createLogger, createServices, prepareDatabase } from "./services";
 
 const LISTINGS_CHANGED = "mashwara:listings-changed";
@@ -140,6 +141,10 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     );
   }, 10 * 60_000);
   housekeeping.unref();
+  // Notification emails, when SMTP is configured: sent after their transaction
+  // committed, by whichever process claims each first (see outbox-sender.ts).
+  const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, logger }) : null;
+  outbox?.start();
 
   const skip = cluster.isWorker ? [...WORKER_IGNORES] : [];
   for (const s of skip) process.on(s, () => {});
@@ -155,6 +160,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
       server.on("close", () => clearInterval(sweep));
       server.closeIdleConnections();
     });
+    await outbox?.stop();
     await services.close();
     logger.info("stopped");
   });

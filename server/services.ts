@@ -10,6 +10,7 @@ import type { Config } from "../app/lib/env.server";
 import { tFor } from "../app/lib/i18next.server";
 import { ListingCache } from "../app/lib/listing-cache.server";
 import { setUserRole } from "../app/models/admin-users.server";
+import { configureMail } from "../app/models/email-outbox.server";
 import { countAdmins, createUser, findUserIdByEmail } from "../app/models/user.server";
 
 export interface Services extends AppServices {
@@ -29,6 +30,8 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL">): Logger {
 
 export function createServices(config: Config, logger: Logger = createLogger(config)): Services {
   const handle = createDb(config.DATABASE_URL);
+  // Notification emails: links to ORIGIN; queued for the sender with SMTP, held for admins without.
+  configureMail({ origin: config.ORIGIN, delivery: config.SMTP_URL ? "smtp" : "held" });
   const auth = createAuth(handle.db, { secureCookies: config.secureCookies });
   return {
     handle,

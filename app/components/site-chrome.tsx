@@ -3,10 +3,11 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole, type Role } from "../auth/permissions";
+import { NumberText } from "./dates";
 
 interface RootLike {
   locale: "en" | "ur";
-  user: { id: number; displayName: string; role: Role } | null;
+  user: { id: number; displayName: string; role: Role; unreadNotifications?: number } | null;
 }
 
 export function LanguageSwitch() {
@@ -23,6 +24,25 @@ export function LanguageSwitch() {
         {other === "ur" ? "اردو" : "English"}
       </button>
     </Form>
+  );
+}
+
+/** The header's link to /me/notifications, with the unread count (a number a screen reader hears in words). */
+function NotificationsLink({ unread }: { unread: number }) {
+  const { t } = useTranslation();
+  return (
+    <NavLink to="/me/notifications" className="notifications-link" data-unread={unread}>
+      {t("notifications.nav")}
+      {unread > 0 ? (
+        <>
+          {" "}
+          <span className="badge" aria-hidden="true">
+            <NumberText value={unread} />
+          </span>
+          <span className="visually-hidden">{` (${t("notifications.unread", { count: unread })})`}</span>
+        </>
+      ) : null}
+    </NavLink>
   );
 }
 
@@ -63,6 +83,9 @@ export function SiteHeader() {
               <>
                 <li>
                   <NavLink to="/me">{t("nav.me")}</NavLink>
+                </li>
+                <li>
+                  <NotificationsLink unread={user.unreadNotifications ?? 0} />
                 </li>
                 <li>
                   <Form method="post" action="/logout">

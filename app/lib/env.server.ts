@@ -3,10 +3,20 @@
 // variable; nothing else in the app reads process.env.
 import { z } from "zod";
 import { redactUrl } from "../../db/client";
+import { parseSmtpUrl } from "./mail-text.server";
 
 const booleanish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+function smtpUrlParses(value: string): boolean {
+  try {
+    parseSmtpUrl(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const EnvSchema = z
   .object({
@@ -32,7 +42,8 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SMTP_URL: z
       .string()
-      .refine((v) => v === "" || /^smtps?:\/\//.test(v), "must be an smtp:// or smtps:// URL")
+      .refine((v) => v === "" || /^smtps?:\/\/[^\s]+$/.test(v), { message: "must be an smtp:// or smtps:// URL", abort: true })
+      .refine((v) => v === "" || smtpUrlParses(v), "must be a valid URL; a from= parameter must be a plain address like consult@example.pk")
       .optional()
       .transform((v) => (v ? v : undefined)),
     TRUST_PROXY: booleanish.default(false),

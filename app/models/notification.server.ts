@@ -1,8 +1,11 @@
 // In-app notifications: a row per event a person should hear about
 // (published, rejected, merged, commented on, …). Written in the transaction
-// of the change that caused it.
+// of the change that caused it, together with its email in the outbox
+// (email-outbox.server.ts), so the two commit or roll back as one. Reading
+// and marking read always filter by the owner in SQL.
 import type { Executor } from "../../db/client";
 import { nowIso } from "../lib/time";
+import { queueNotificationEmail } from "./email-outbox.server";
 
 export type NotificationKind = "published" | "rejected" | "merged" | "commented" | "recommended" | "responded" | "hidden";
 
@@ -12,7 +15,7 @@ export async function notify(
   now: Date = new Date(),
 ): Promise<void> {
   if (!n.userId) return;
-  await db
+  const row = await db
     .insertInto("notifications")
     .values({
       user_id: n.userId,
@@ -22,24 +25,64 @@ export async function notify(
       data: n.data === undefined ? null : JSON.stringify(n.data),
       created_at: nowIso(now),
     })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await queueNotificationEmail(
+    db,
+    { notificationId: row.id, userId: n.userId, kind: n.kind, submissionId: n.submissionId, recommendationId: n.recommendationId, data: n.data },
+    now,
+  );
 }
 
-export async function listNotifications(db: Executor, userId: number, limit = 50) {
+/** A user's notifications, newest first, with the title of what each is about. */
+export async function listNotifications(db: Executor, userId: number, params: { limit?: number; offset?: number } = {}) {
   return db
     .selectFrom("notifications as n")
     .leftJoin("submissions as s", "s.id", "n.submission_id")
-    .select(["n.id", "n.kind", "n.submission_id", "n.recommendation_id", "n.data", "n.read_at", "n.created_at", "s.title as submission_title"])
+    .leftJoin("recommendations as r", "r.id", "n.recommendation_id")
+    .select([
+      "n.id",
+      "n.kind",
+      "n.submission_id",
+      "n.recommendation_id",
+      "n.data",
+      "n.read_at",
+      "n.created_at",
+      "s.title as submission_title",
+      "r.title as recommendation_title",
+    ])
     .where("n.user_id", "=", userId)
+    .orderBy("n.created_at", "desc")
     .orderBy("n.id", "desc")
-    .limit(limit)
+    .limit(params.limit ?? 50)
+    .offset(params.offset ?? 0)
     .execute();
 }
 
-export async function markNotificationsRead(db: Executor, userId: number, now: Date = new Date()): Promise<void> {
-  await db.updateTable("notifications").set({ read_at: nowIso(now) }).where("user_id", "=", userId).where("read_at", "is", null).execute();
+/** Marks all of a user's notifications read; returns how many were unread. */
+export async function markAllNotificationsRead(db: Executor, userId: number, now: Date = new Date()): Promise<number> {
+  const r = await db.updateTable("notifications").set({ read_at: nowIso(now) }).where("user_id", "=", userId).where("read_at", "is", null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
+/**
+ * Marks one notification read, only if it is the user's: false when the user
+ * has no notification with that id (someone else's is not found, not forbidden).
+ */
+export async function markNotificationRead(db: Executor, params: { id: number; userId: number }, now: Date = new Date()): Promise<boolean> {
+  const r = await db
+    .updateTable("notifications")
+    .set({ read_at: nowIso(now) })
+    .where("id", "=", params.id)
+    .where("user_id", "=", params.userId)
+    .where("read_at", "is", null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 1) return true;
+  const mine = await db.selectFrom("notifications").select("id").where("id", "=", params.id).where("user_id", "=", params.userId).executeTakeFirst();
+  return mine !== undefined;
+}
+
+/** The header's badge: one count over the (user_id, read_at) index. */
 export async function countUnread(db: Executor, userId: number): Promise<number> {
   const r = await db
     .selectFrom("notifications")

@@ -7,12 +7,14 @@ import { DateText, NumberText } from "../components/dates";
 import { getFixedT } from "../lib/i18next.server";
 import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
-import { listNotifications, markNotificationsRead } from "../models/notification.server";
+import { listNotifications } from "../models/notification.server";
 import { listAuthorSubmissions } from "../models/submission.server";
 import { listUserSupports } from "../models/support.server";
 import { getProfile, setShowOrganisation } from "../models/user.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+const LATEST_NOTIFICATIONS = 5;
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
@@ -22,10 +24,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const [submissions, supports, notifications] = await Promise.all([
     listAuthorSubmissions(args.context.db, user.id),
     listUserSupports(args.context.db, user.id),
-    listNotifications(args.context.db, user.id),
+    // The latest few; /me/notifications has them all and marks them read (a GET changes nothing).
+    listNotifications(args.context.db, user.id, { limit: LATEST_NOTIFICATIONS }),
   ]);
-  // Seen now: the next visit shows them as read.
-  if (notifications.some((n) => !n.read_at)) await markNotificationsRead(args.context.db, user.id);
   return {
     submissions: submissions.map((s) => ({
       id: s.id,
@@ -80,7 +81,7 @@ export default function Me() {
       <h1>{t("me.title")}</h1>
       <section className="panel" aria-labelledby="me-notifications">
         <h2 id="me-notifications">{t("me.notifications")}</h2>
-        {notifications.length === 0 ? <p className="empty">{t("me.noNotifications")}</p> : null}
+        {notifications.length === 0 ? <p className="empty">{t("me.noNotifications")}</p> : <p className="muted">{t("notifications.latest")}</p>}
         <ul className="list">
           {notifications.map((n) => (
             <li key={n.id} className={n.unread ? "unread" : undefined}>
@@ -97,6 +98,9 @@ export default function Me() {
             </li>
           ))}
         </ul>
+        <p>
+          <Link to="/me/notifications">{t("notifications.seeAll")}</Link>
+        </p>
       </section>
       <section className="panel" aria-labelledby="me-submissions">
         <h2 id="me-submissions">{t("me.submissions")}</h2>

@@ -6,6 +6,7 @@ import * as init from "./2026-11-29T0000-init";
 import * as browseAndSearch from "./2026-11-29T0100-browse-and-search";
 import * as moderationQueue from "./2026-11-29T0200-moderation-queue";
 import * as consultationArchive from "./2026-11-29T0300-consultation-archive";
+import * as emailOutbox from "./2026-11-29T0520-email-outbox";
 import * as dashboardIndexes from "./2026-11-29T0530-dashboard-indexes";
 
 interface DialectMigration {
@@ -18,6 +19,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0100-browse-and-search", browseAndSearch],
   ["2026-11-29T0200-moderation-queue", moderationQueue],
   ["2026-11-29T0300-consultation-archive", consultationArchive],
+  ["2026-11-29T0520-email-outbox", emailOutbox],
   ["2026-11-29T0530-dashboard-indexes", dashboardIndexes],
 ];
 

@@ -18,6 +18,7 @@ const PROTECTED: Array<[path: string, required: Role]> = [
   ["/admin/consultation", "admin"],
   ["/admin/taxonomy", "admin"],
   ["/admin/audit", "admin"],
+  ["/admin/outbox", "admin"],
 ];
 const rank = (r: Role) => ROLES.indexOf(r);
 

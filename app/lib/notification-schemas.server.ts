@@ -1,0 +1,21 @@
+// Form and query schemas of the notifications page and the admin outbox, used
+// only in loaders and actions (a .server module: zod stays out of the browser bundle).
+import { z } from "zod";
+import { EMAIL_STATUSES } from "../models/email-outbox.server";
+
+const id = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/)
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647);
+
+/** POST /me/notifications: mark all read, or one of mine. */
+export const NotificationActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("read-all") }),
+  z.object({ intent: z.literal("read"), id }),
+]);
+
+/** GET /admin/outbox: an unknown status is no filter, never an error. */
+export const OutboxQuerySchema = z.object({
+  status: z.enum(EMAIL_STATUSES).optional().catch(undefined),
+});

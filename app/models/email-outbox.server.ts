@@ -1,0 +1,269 @@
+// The email outbox (C5): one row per email a notification causes, written in
+// the same transaction as the notification (so a committed notification always
+// has its email, and a rolled-back one has neither). With SMTP configured a
+// row is `queued` and the sender (server/outbox-sender.ts) sends it after the
+// commit; without SMTP it is `held`: admins read it at /admin/outbox and it is
+// never sent later (turning SMTP on does not mail out a backlog of old news).
+//
+// Several senders may run (worker processes, instances): a row is sent only
+// by the one that claims it with a conditional UPDATE (queued → sending), so
+// no email goes out twice. See docs/decisions/0013-notifications-and-email.md.
+import type { Executor } from "../../db/client";
+import type { EmailStatus } from "../../db/schema";
+import { tFor } from "../lib/i18next.server";
+import { bodyText, errorText, headerText, safeEmailAddress } from "../lib/mail-text.server";
+import { nowIso } from "../lib/time";
+
+// ───────────────────────── process-wide settings ─────────────────────────
+
+export interface MailSettings {
+  /** the public origin links in emails point to */
+  origin: string;
+  /** "smtp": rows are queued for the sender; "held": kept in the outbox for admins */
+  delivery: "smtp" | "held";
+}
+
+// On globalThis: the server (run from source) and the Remix build (where the
+// models run) each load their own copy of this module; both must see the
+// settings the server made from its configuration at start.
+const SETTINGS_KEY = Symbol.for("mashwara.mail");
+const DEFAULT_SETTINGS: MailSettings = { origin: "http://localhost:3000", delivery: "held" };
+
+export function configureMail(settings: MailSettings): void {
+  (globalThis as Record<symbol, unknown>)[SETTINGS_KEY] = { origin: new URL(settings.origin).origin, delivery: settings.delivery };
+}
+
+export function mailSettings(): MailSettings {
+  return ((globalThis as Record<symbol, unknown>)[SETTINGS_KEY] as MailSettings | undefined) ?? DEFAULT_SETTINGS;
+}
+
+// ─────────────────────────────── writing ────────────────────────────────
+
+export type EmailKind = "published" | "rejected" | "merged" | "commented" | "recommended" | "responded" | "hidden";
+
+export interface NotificationEmailInput {
+  kind: EmailKind;
+  /** the recipient's display name (greeting) */
+  name: string;
+  /** the suggestion's or recommendation's title, as its author wrote it */
+  title: string;
+  /** absolute link to the suggestion or recommendation */
+  link: string;
+  /** rejections: the reason shown to the author */
+  reason?: string | null;
+}
+
+/** Subject and text body of a notification email in one language, made safe for mail. */
+export function renderNotificationEmail(lng: string, input: NotificationEmailInput, origin: string = mailSettings().origin) {
+  const t = tFor(lng === "ur" ? "ur" : "en");
+  // A title is one line wherever it appears: the subject, and the body's sentences.
+  const title = headerText(input.title, 150);
+  const subject = headerText(t(`email.${input.kind}.subject`, { title }));
+  const paragraphs = [
+    t("email.greeting", { name: headerText(input.name, 100) }),
+    t(`email.${input.kind}.body`, { title, link: input.link }),
+  ];
+  if (input.kind === "rejected" && input.reason) paragraphs.push(t("email.reason", { reason: input.reason }));
+  paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
+  return { subject, body: bodyText(paragraphs.join("\n\n")) };
+}
+
+export interface QueueNotificationEmail {
+  notificationId: number;
+  userId: number;
+  kind: EmailKind;
+  submissionId?: number | null;
+  recommendationId?: number | null;
+  data?: unknown;
+}
+
+/** Where a notification points: its recommendation (for recommendation news) or its suggestion. */
+export function notificationTarget(n: {
+  kind: string;
+  submission_id: number | null;
+  recommendation_id: number | null;
+}): { type: "submission" | "recommendation"; id: number } | null {
+  const aboutRecommendation = n.kind === "recommended" || n.kind === "responded";
+  if (n.recommendation_id && (aboutRecommendation || !n.submission_id)) return { type: "recommendation", id: n.recommendation_id };
+  if (n.submission_id) return { type: "submission", id: n.submission_id };
+  return null;
+}
+
+export function targetPath(target: { type: "submission" | "recommendation"; id: number }): string {
+  return target.type === "recommendation" ? `/recommendations/${target.id}` : `/submissions/${target.id}`;
+}
+
+/**
+ * Writes the email for a notification, in the caller's transaction, in the
+ * recipient's language. Nobody is written to whose account is disabled or
+ * deleted, or who has no usable address.
+ */
+export async function queueNotificationEmail(db: Executor, n: QueueNotificationEmail, now: Date = new Date()): Promise<number | null> {
+  const recipient = await db
+    .selectFrom("users")
+    .select(["email", "display_name", "locale", "status"])
+    .where("id", "=", n.userId)
+    .executeTakeFirst();
+  if (!recipient || recipient.status !== "active") return null;
+  const to = safeEmailAddress(recipient.email);
+  if (!to) return null;
+
+  const target = notificationTarget({ kind: n.kind, submission_id: n.submissionId ?? null, recommendation_id: n.recommendationId ?? null });
+  if (!target) return null;
+  const titled =
+    target.type === "submission"
+      ? await db.selectFrom("submissions").select("title").where("id", "=", target.id).executeTakeFirst()
+      : await db.selectFrom("recommendations").select("title").where("id", "=", target.id).executeTakeFirst();
+  if (!titled) return null;
+
+  const settings = mailSettings();
+  const data = (n.data ?? {}) as { reason?: unknown; reasonCode?: unknown };
+  const lng = recipient.locale === "ur" ? "ur" : "en";
+  let reason: string | null = null;
+  if (n.kind === "rejected") {
+    const t = tFor(lng);
+    const code = typeof data.reasonCode === "string" ? t(`rejectReason.${data.reasonCode}`, { defaultValue: "" }) : "";
+    const text = typeof data.reason === "string" ? data.reason : "";
+    reason = [code, text].filter(Boolean).join(" — ") || null;
+  }
+  const { subject, body } = renderNotificationEmail(
+    lng,
+    { kind: n.kind, name: recipient.display_name, title: titled.title, link: settings.origin + targetPath(target), reason },
+    settings.origin,
+  );
+  const iso = nowIso(now);
+  const row = await db
+    .insertInto("email_outbox")
+    .values({
+      user_id: n.userId,
+      notification_id: n.notificationId,
+      to_email: to,
+      subject,
+      body,
+      status: settings.delivery === "smtp" ? "queued" : "held",
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: iso,
+      claimed_by: null,
+      claimed_at: null,
+      created_at: iso,
+      sent_at: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+// ─────────────────────────────── sending ────────────────────────────────
+
+/** Ids of queued emails that are due, oldest due first. */
+export async function dueEmailIds(db: Executor, now: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom("email_outbox")
+    .select("id")
+    .where("status", "=", "queued")
+    .where("next_attempt_at", "<=", nowIso(now))
+    .orderBy("next_attempt_at")
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Claims one queued email for this sender: one conditional UPDATE, so of two
+ * senders racing for a row exactly one gets it. Counts the attempt.
+ */
+export async function claimEmail(db: Executor, id: number, senderId: string, now: Date): Promise<boolean> {
+  const iso = nowIso(now);
+  const result = await db
+    .updateTable("email_outbox")
+    .set((eb) => ({ status: "sending", claimed_by: senderId, claimed_at: iso, attempts: eb("attempts", "+", 1) }))
+    .where("id", "=", id)
+    .where("status", "=", "queued")
+    .where("next_attempt_at", "<=", iso)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** A claimed email with what the sender needs to decide: is the recipient still there? */
+export async function loadClaimedEmail(db: Executor, id: number, senderId: string) {
+  return db
+    .selectFrom("email_outbox as e")
+    .leftJoin("users as u", "u.id", "e.user_id")
+    .select(["e.id", "e.user_id", "e.to_email", "e.subject", "e.body", "e.attempts", "e.created_at", "u.status as user_status", "u.email as user_email"])
+    .where("e.id", "=", id)
+    .where("e.status", "=", "sending")
+    .where("e.claimed_by", "=", senderId)
+    .executeTakeFirst();
+}
+
+// claimed_by and claimed_at stay after an attempt: which process last tried, and when
+// (only the status says whether a row is held by a sender).
+async function finish(db: Executor, id: number, senderId: string, values: { status: EmailStatus; last_error?: string | null; sent_at?: string | null; next_attempt_at?: string | null }) {
+  await db
+    .updateTable("email_outbox")
+    .set(values)
+    .where("id", "=", id)
+    .where("status", "=", "sending")
+    .where("claimed_by", "=", senderId)
+    .execute();
+}
+
+export function markEmailSent(db: Executor, id: number, senderId: string, now: Date) {
+  return finish(db, id, senderId, { status: "sent", sent_at: nowIso(now), last_error: null });
+}
+
+export function markEmailCancelled(db: Executor, id: number, senderId: string, reason: string) {
+  return finish(db, id, senderId, { status: "cancelled", last_error: reason });
+}
+
+/** A failed attempt: queued again after `retryInMs`, or `failed` for good. */
+export function markEmailAttemptFailed(db: Executor, id: number, senderId: string, params: { error: unknown; giveUp: boolean; retryAt: Date }) {
+  return finish(db, id, senderId, {
+    status: params.giveUp ? "failed" : "queued",
+    last_error: errorText(params.error),
+    next_attempt_at: params.giveUp ? null : nowIso(params.retryAt),
+  });
+}
+
+/**
+ * Claims left by a sender that stopped mid-send (the process was killed): after
+ * `staleMs` — far longer than any send may take — the row is queued again, or
+ * failed if it had its last attempt. The message may have gone out just before
+ * the process died; it then arrives twice, with the same Message-ID.
+ */
+export async function releaseStaleClaims(db: Executor, params: { now: Date; staleMs: number; maxAttempts: number }): Promise<number> {
+  const cutoff = nowIso(new Date(params.now.getTime() - params.staleMs));
+  const note = "the sender stopped while sending (process ended?)";
+  const retried = await db
+    .updateTable("email_outbox")
+    .set({ status: "queued", claimed_by: null, claimed_at: null, last_error: note, next_attempt_at: nowIso(params.now) })
+    .where("status", "=", "sending")
+    .where("claimed_at", "<", cutoff)
+    .where("attempts", "<", params.maxAttempts)
+    .executeTakeFirst();
+  const failed = await db
+    .updateTable("email_outbox")
+    .set({ status: "failed", claimed_by: null, claimed_at: null, last_error: note, next_attempt_at: null })
+    .where("status", "=", "sending")
+    .where("claimed_at", "<", cutoff)
+    .executeTakeFirst();
+  return Number(retried.numUpdatedRows) + Number(failed.numUpdatedRows);
+}
+
+// ─────────────────────────────── reading ────────────────────────────────
+
+export const EMAIL_STATUSES = ["queued", "sending", "sent", "failed", "held", "cancelled"] as const satisfies readonly EmailStatus[];
+
+/** The outbox for admins: newest first, a page of `pageSize` (one more is read to know if there is a next page). */
+export async function listOutbox(db: Executor, params: { page: number; pageSize: number; status?: EmailStatus }) {
+  let q = db
+    .selectFrom("email_outbox")
+    .select(["id", "to_email", "subject", "body", "status", "attempts", "last_error", "next_attempt_at", "created_at", "sent_at"])
+    .orderBy("id", "desc")
+    .limit(params.pageSize + 1)
+    .offset((params.page - 1) * params.pageSize);
+  if (params.status) q = q.where("status", "=", params.status);
+  return q.execute();
+}

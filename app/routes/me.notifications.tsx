@@ -1,0 +1,135 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { requireUser } from "../auth/guards.server";
+import { DateText } from "../components/dates";
+import { pageParam, readForm } from "../lib/http.server";
+import { getFixedT } from "../lib/i18next.server";
+import { NotificationActionSchema } from "../lib/notification-schemas.server";
+import { notificationTarget, targetPath } from "../models/email-outbox.server";
+import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "../models/notification.server";
+
+// My notifications (C5): newest first, 50 to a page, each linking to its
+// suggestion or recommendation. Reading the page changes nothing; a form marks
+// one, or all, read (no JavaScript needed).
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+const PAGE_SIZE = 50;
+
+function reasonOf(kind: string, json: string | null): string | null {
+  if (kind !== "rejected" || !json) return null;
+  try {
+    const parsed = JSON.parse(json) as { reason?: unknown };
+    return typeof parsed.reason === "string" && parsed.reason ? parsed.reason : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const user = requireUser(args);
+  const page = pageParam(new URL(args.request.url).searchParams.get("page"));
+  const [rows, unread] = await Promise.all([
+    listNotifications(args.context.db, user.id, { limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
+    countUnread(args.context.db, user.id),
+  ]);
+  const { t } = await getFixedT(args.request, args.context);
+  return {
+    title: `${t("notifications.title")} · ${t("app.name")}`,
+    page,
+    unread,
+    hasMore: rows.length > PAGE_SIZE,
+    notifications: rows.slice(0, PAGE_SIZE).map((n) => {
+      const target = notificationTarget(n);
+      return {
+        id: n.id,
+        kind: n.kind,
+        href: target ? targetPath(target) : null,
+        title: target?.type === "recommendation" ? n.recommendation_title : n.submission_title,
+        recommendationId: target?.type === "recommendation" ? target.id : null,
+        reason: reasonOf(n.kind, n.data),
+        unread: !n.read_at,
+        at: n.created_at,
+      };
+    }),
+  };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const user = requireUser(args);
+  const parsed = NotificationActionSchema.safeParse(Object.fromEntries(await readForm(args.request)));
+  if (!parsed.success) throw data({ error: "badRequest" }, { status: 400 });
+  if (parsed.data.intent === "read-all") {
+    await markAllNotificationsRead(args.context.db, user.id);
+  } else if (!(await markNotificationRead(args.context.db, { id: parsed.data.id, userId: user.id }))) {
+    // Someone else's notification (or none): not found, whoever asks.
+    throw data({ error: "notFound" }, { status: 404 });
+  }
+  const page = pageParam(new URL(args.request.url).searchParams.get("page"));
+  return redirect(page > 1 ? `/me/notifications?page=${page}` : "/me/notifications", 303);
+}
+
+export default function Notifications() {
+  const { page, unread, hasMore, notifications } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const formAction = page > 1 ? `/me/notifications?page=${page}` : "/me/notifications";
+  return (
+    <>
+      <h1>{t("notifications.title")}</h1>
+      <section className="panel" aria-labelledby="notifications-list">
+        <h2 id="notifications-list" className="visually-hidden">
+          {t("notifications.title")}
+        </h2>
+        <p id="notifications-unread">{unread > 0 ? t("notifications.unread", { count: unread }) : t("notifications.allRead")}</p>
+        {unread > 0 ? (
+          <Form method="post" action={formAction} id="notifications-read-all">
+            <input type="hidden" name="intent" value="read-all" />
+            <button type="submit" className="button button--secondary">
+              {t("notifications.readAll")}
+            </button>
+          </Form>
+        ) : null}
+        {notifications.length === 0 ? <p className="empty">{t("notifications.none")}</p> : <p className="muted">{t("notifications.caption")}</p>}
+        <ol className="list notification-list">
+          {notifications.map((n) => (
+            <li key={n.id} id={`notification-${n.id}`} className={n.unread ? "unread" : undefined}>
+              {n.unread ? <span className="badge">{t("notifications.new")}</span> : null} {t(`notification.${n.kind}`)}
+              {n.href ? (
+                <>
+                  {": "}
+                  <Link to={n.href}>
+                    {n.recommendationId ? `${t("notifications.recommendation", { id: n.recommendationId })} · ` : null}
+                    {n.title ? <bdi>{n.title}</bdi> : t("notifications.deleted")}
+                  </Link>
+                </>
+              ) : null}{" "}
+              · <DateText iso={n.at} withTime />
+              {n.reason ? (
+                <p className="muted plain-text" dir="auto">
+                  {t("notifications.reason", { reason: n.reason })}
+                </p>
+              ) : null}
+              {n.unread ? (
+                <Form method="post" action={formAction} className="inline-form">
+                  <input type="hidden" name="intent" value="read" />
+                  <input type="hidden" name="id" value={n.id} />
+                  <button type="submit" className="link-button" aria-label={n.title ? t("notifications.readOne", { title: n.title }) : undefined}>
+                    {t("notifications.read")}
+                  </button>
+                </Form>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+        <nav className="pager" aria-label={t("pager.label")}>
+          {page > 1 ? <Link to={page === 2 ? "/me/notifications" : `/me/notifications?page=${page - 1}`}>{t("pager.previous")}</Link> : null}
+          {hasMore ? <Link to={`/me/notifications?page=${page + 1}`}>{t("pager.next")}</Link> : null}
+        </nav>
+      </section>
+      <p>
+        <Link to="/me">{t("nav.me")}</Link>
+      </p>
+    </>
+  );
+}

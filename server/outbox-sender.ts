@@ -1,0 +1,194 @@
+// The outbox sender: runs in every serving process when SMTP_URL is set,
+// beside housekeeping. On start and every few seconds it sends the queued
+// emails that are due, one by one, each after the transaction that wrote it
+// has committed and never inside one (a slow mail server must not hold a
+// database lock).
+//
+// Each email is claimed first with a conditional UPDATE (queued → sending,
+// by this sender's id): with several worker processes or instances polling
+// the same table, one email is sent by exactly one of them. A failed attempt
+// is queued again with an exponential backoff and its error recorded; after
+// the last attempt, or at once when the server refuses the recipient for good
+// (5xx at RCPT TO), it is `failed`. A recipient disabled or deleted after the
+// email was written gets nothing (`cancelled`).
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import nodemailer from "nodemailer";
+import type { Logger } from "pino";
+import type { Executor } from "../db/client";
+import { bodyText, defaultFromAddress, headerText, parseSmtpUrl, safeEmailAddress } from "../app/lib/mail-text.server";
+import {
+  claimEmail,
+  dueEmailIds,
+  loadClaimedEmail,
+  markEmailAttemptFailed,
+  markEmailCancelled,
+  markEmailSent,
+  releaseStaleClaims,
+} from "../app/models/email-outbox.server";
+
+export interface OutboxSenderOptions {
+  db: Executor;
+  smtpUrl: string;
+  /** the public origin: the default From domain and the Message-ID domain */
+  origin: string;
+  logger?: Pick<Logger, "info" | "warn" | "error">;
+  /** how often to look for due emails (default 5 s) */
+  intervalMs?: number;
+  /** attempts before an email is `failed` (default 8: retries over about an hour) */
+  maxAttempts?: number;
+  /** wait before attempt n+1 after n failed attempts (default 30 s · 2^(n−1), at most 1 h) */
+  backoffMs?: (failedAttempts: number) => number;
+  /** a claim older than this was left by a sender that died mid-send (default 10 min) */
+  staleClaimMs?: number;
+  /** emails read per query (default 20) */
+  batchSize?: number;
+  /** this sender's id in claimed_by (default host:pid:random) */
+  senderId?: string;
+  /** the clock (tests) */
+  now?: () => Date;
+}
+
+export interface OutboxRunResult {
+  sent: number;
+  retried: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface OutboxSender {
+  readonly senderId: string;
+  /** one pass over the due emails; a pass already running in this sender is joined, not doubled */
+  runOnce(): Promise<OutboxRunResult>;
+  /** a pass now, then one every intervalMs */
+  start(): void;
+  /** stops the timer, lets a running pass finish, closes the SMTP transport */
+  stop(): Promise<void>;
+}
+
+export function defaultBackoffMs(failedAttempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, failedAttempts - 1), 3_600_000);
+}
+
+// Longest a send may take (connection, greeting, then each command): well under staleClaimMs.
+const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
+// At most this many emails per pass, so a large backlog never starves the timer of a stop.
+const MAX_PER_PASS = 500;
+
+/** The recipient's server refused the address for good: retrying cannot help. */
+function isPermanentRecipientError(error: unknown): boolean {
+  const e = error as { code?: unknown; responseCode?: unknown };
+  return e?.code === "EENVELOPE" && typeof e.responseCode === "number" && e.responseCode >= 500 && e.responseCode < 600;
+}
+
+export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
+  const { db, logger } = options;
+  const target = parseSmtpUrl(options.smtpUrl);
+  const from = target.from ?? defaultFromAddress(options.origin);
+  const messageIdDomain = new URL(options.origin).hostname.replace(/^\[|\]$/g, "") || "localhost";
+  const transport = nodemailer.createTransport({ url: target.url, ...SMTP_TIMEOUTS });
+  const senderId = options.senderId ?? `${os.hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const intervalMs = options.intervalMs ?? 5_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const backoffMs = options.backoffMs ?? defaultBackoffMs;
+  const staleClaimMs = options.staleClaimMs ?? 10 * 60_000;
+  const batchSize = options.batchSize ?? 20;
+  const clock = options.now ?? (() => new Date());
+
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<OutboxRunResult> | null = null;
+  let stopped = false;
+
+  async function sendOne(id: number, result: OutboxRunResult): Promise<void> {
+    if (!(await claimEmail(db, id, senderId, clock()))) return; // another sender has it
+    const email = await loadClaimedEmail(db, id, senderId);
+    if (!email) return;
+    if (email.user_id !== null && email.user_status !== "active") {
+      await markEmailCancelled(db, id, senderId, "the recipient's account is disabled or deleted");
+      result.cancelled++;
+      return;
+    }
+    // Checked again at sending: whatever is in the row, no header can carry a line break.
+    const to = safeEmailAddress(email.to_email);
+    if (!to) {
+      await markEmailCancelled(db, id, senderId, "not a plain email address");
+      result.cancelled++;
+      return;
+    }
+    try {
+      await transport.sendMail({
+        from: { name: "Mashwara", address: from },
+        to,
+        subject: headerText(email.subject),
+        text: bodyText(email.body),
+        // One id per outbox row: a copy sent again after a crash is recognisably the same message.
+        messageId: `<outbox-${email.id}.${Date.parse(email.created_at) || 0}@${messageIdDomain}>`,
+        headers: { "Auto-Submitted": "auto-generated" },
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+      await markEmailSent(db, id, senderId, clock());
+      result.sent++;
+    } catch (error) {
+      const giveUp = email.attempts >= maxAttempts || isPermanentRecipientError(error);
+      const retryAt = new Date(clock().getTime() + backoffMs(email.attempts));
+      await markEmailAttemptFailed(db, id, senderId, { error, giveUp, retryAt });
+      if (giveUp) result.failed++;
+      else result.retried++;
+      logger?.warn({ emailId: id, attempts: email.attempts, giveUp, err: error instanceof Error ? error.message : String(error) }, "email not sent");
+    }
+  }
+
+  async function pass(): Promise<OutboxRunResult> {
+    const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0, cancelled: 0 };
+    const released = await releaseStaleClaims(db, { now: clock(), staleMs: staleClaimMs, maxAttempts });
+    if (released) logger?.warn({ released }, "emails left mid-send by a stopped sender were released");
+    let handled = 0;
+    while (!stopped && handled < MAX_PER_PASS) {
+      const ids = await dueEmailIds(db, clock(), batchSize);
+      if (ids.length === 0) break;
+      let progressed = false;
+      for (const id of ids) {
+        if (stopped) break;
+        const before = result.sent + result.retried + result.failed + result.cancelled;
+        await sendOne(id, result);
+        if (result.sent + result.retried + result.failed + result.cancelled > before) progressed = true;
+        handled++;
+      }
+      // Every id of the batch was taken by other senders: leave the rest to them until the next tick.
+      if (!progressed || ids.length < batchSize) break;
+    }
+    if (result.sent || result.failed) logger?.info({ ...result }, "outbox pass");
+    return result;
+  }
+
+  function runOnce(): Promise<OutboxRunResult> {
+    if (!running) {
+      running = pass().finally(() => {
+        running = null;
+      });
+    }
+    return running;
+  }
+
+  return {
+    senderId,
+    runOnce,
+    start() {
+      if (timer || stopped) return;
+      const tick = () => {
+        runOnce().catch((err) => logger?.error({ err }, "outbox pass failed"));
+      };
+      tick();
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => {});
+      transport.close();
+    },
+  };
+}
