@@ -387,11 +387,12 @@ export async function deleteAccount(db: DB, params: { userId: number; password: 
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: "notFound" };
     await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
-    await trx.deleteFrom("notifications").where("user_id", "=", user.id).execute();
+    // Emails first: an outbox row refers to its notification.
     await trx
       .deleteFrom("email_outbox")
-      .where(sql<string>`lower(to_email)`, "=", user.email_normalised)
+      .where((eb) => eb.or([eb("user_id", "=", user.id), eb(sql<string>`lower(to_email)`, "=", user.email_normalised)]))
       .execute();
+    await trx.deleteFrom("notifications").where("user_id", "=", user.id).execute();
     await recordAudit(
       trx,
       {

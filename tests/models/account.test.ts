@@ -331,7 +331,7 @@ describe(`account deletion (${testDialect})`, () => {
     expect((await supportSubmission(t.db, { submissionId: theirs, userId: u.id })).ok).toBe(true);
     await t.db
       .insertInto("email_outbox")
-      .values({ to_email: email.toUpperCase(), subject: "s", body: "b", status: "stored", attempts: 0, last_error: null, created_at: new Date().toISOString() })
+      .values({ to_email: email.toUpperCase(), subject: "s", body: "b", status: "held", attempts: 0, last_error: null, created_at: new Date().toISOString() })
       .execute();
 
     expect(await deleteAccount(t.db, { userId: u.id, password: u.password, ip: "203.0.113.9" })).toEqual({ ok: true });
