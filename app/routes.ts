@@ -31,6 +31,22 @@ export default [
     route("audit", "routes/admin.audit.tsx"),
     route("*", "routes/admin.splat.tsx"),
   ]),
-  ...prefix("exports", [index("routes/exports.index.tsx"), route("*", "routes/exports.splat.tsx")]),
+  ...prefix("exports", [
+    index("routes/exports.index.tsx"),
+    route("submissions.csv", "routes/exports.submissions.ts", { id: "exports-submissions-csv" }),
+    route("submissions.json", "routes/exports.submissions.ts", { id: "exports-submissions-json" }),
+    route("submissions.xlsx", "routes/exports.submissions.ts", { id: "exports-submissions-xlsx" }),
+    route("recommendations.csv", "routes/exports.recommendations.ts", { id: "exports-recommendations-csv" }),
+    route("recommendations.json", "routes/exports.recommendations.ts", { id: "exports-recommendations-json" }),
+    route("annex.xlsx", "routes/exports.annex.ts"),
+    route("*", "routes/exports.splat.tsx"),
+  ]),
+  ...prefix("api/v1", [
+    route("submissions", "routes/api.v1.ts", { id: "api-v1-submissions" }),
+    route("recommendations", "routes/api.v1.ts", { id: "api-v1-recommendations" }),
+    route("clusters", "routes/api.v1.ts", { id: "api-v1-clusters" }),
+    route("categories", "routes/api.v1.ts", { id: "api-v1-categories" }),
+    route("*", "routes/api.v1.ts", { id: "api-v1-splat" }),
+  ]),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;
