@@ -27,7 +27,10 @@ const HEADER =
   "id,consultation,cluster,title,problem,proposal,expected_impact,stage,horizon,status,categories,supporters,supporting_organisations," +
   "supporting_provinces,comments,organisation,organisation_type,size_band,city,province,source,created_at,published_at,merged_into,recommendations";
 
-const INJECTION = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n", "\u0000"];
+const CORPUS = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n", "\u0000"];
+// PostgreSQL text cannot hold NUL at all (it refuses the write), so a stored NUL exists only on SQLite;
+// neutraliseFormula is checked against the whole corpus on both.
+const INJECTION = testDialect === "postgres" ? CORPUS.filter((v) => !v.includes("\u0000")) : CORPUS;
 
 async function collect(chunks: AsyncIterable<string | Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -146,7 +149,7 @@ describe(`exports (${testDialect})`, () => {
       expect(r.title).toBe(`'${INJECTION[i]}`);
       expect(r.expected_impact).toBe(`'${INJECTION[i]}`);
     });
-    for (const v of INJECTION) expect(neutraliseFormula(v)).toBe(`'${v}`);
+    for (const v of CORPUS) expect(neutraliseFormula(v)).toBe(`'${v}`);
     expect(neutraliseFormula("plain = text")).toBe("plain = text");
     const json = JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters({ cluster: "it" })))).toString("utf8"));
     expect(json.map((r: { title: string }) => r.title)).toEqual(INJECTION);
