@@ -770,7 +770,7 @@ export function downloadResponse(chunks: AsyncIterable<string | Buffer>, content
     headers: {
       "Content-Type": contentType,
       "Content-Disposition": `attachment; filename="${fileName}"`,
-      "Cache-Control": "no-store",
+      // (the server adds "no-store" to every signed-in response; downloads need a signed-in organiser)
       "X-Content-Type-Options": "nosniff",
     },
   });

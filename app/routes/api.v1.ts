@@ -14,11 +14,13 @@ const CORS = {
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { ...CORS, "Content-Type": "application/json; charset=utf-8", "Cache-Control": status === 200 ? "public, max-age=60" : "no-store" },
+    headers: { ...CORS, "Content-Type": "application/json; charset=utf-8" },
   });
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Remix answers OPTIONS (the CORS preflight) with the loader.
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
   const url = new URL(request.url);
   const resource = url.pathname.replace(/^\/api\/v1\/?/, "").replace(/\/$/, "");
   if (!(API_RESOURCES as readonly string[]).includes(resource)) return json({ error: "not found" }, 404);
@@ -27,9 +29,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json(await apiPage(context.db, resource as ApiResource, parsed.query));
 }
 
-// OPTIONS (CORS preflight) reaches the action; nothing else may change anything here.
-export async function action({ request }: ActionFunctionArgs) {
-  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
+// Read-only: every other method is refused.
+export async function action(_args: ActionFunctionArgs) {
   return new Response(JSON.stringify({ error: "method not allowed" }), {
     status: 405,
     headers: { ...CORS, Allow: "GET, HEAD, OPTIONS", "Content-Type": "application/json; charset=utf-8" },
