@@ -1,6 +1,6 @@
 // Benchmark: the streamed exports on the national-scale data set.
 //
-//   DATABASE_URL=/tmp/bench.sqlite npm run bench:export [-- --formats csv,json,xlsx] [--query status=all]
+//   DATABASE_URL=/tmp/bench.sqlite npm run bench:export [-- --formats csv,json,xlsx] [--query status=all] [--read-delay-ms 0] [--stall-ms 0]
 //
 // Never writes to DATABASE_URL: the SQLite file is copied to a temporary
 // directory first (the copy gets an organiser account). Starts the production
@@ -24,6 +24,10 @@ function arg(name: string, fallback: string): string {
 const FORMATS = arg("formats", "csv,json,xlsx").split(",");
 /** extra filters, e.g. --query cluster=it (to compare a fifth of the rows with all of them) */
 const QUERY = arg("query", "status=all");
+/** a slow client: pause this long after each chunk read (memory must stay flat all the same) */
+const READ_DELAY_MS = Number(arg("read-delay-ms", "0"));
+/** a stalled client: stop reading for this long after the first chunk (the server must stop producing meanwhile) */
+const STALL_MS = Number(arg("stall-ms", "0"));
 const SOURCE = process.env.DATABASE_URL;
 if (!SOURCE || isPostgresUrl(SOURCE)) {
   console.error("set DATABASE_URL to the SQLite benchmark database (e.g. /tmp/bench.sqlite); it is copied, never written");
@@ -108,8 +112,12 @@ async function main() {
       let bytes = 0;
       let firstByte = 0;
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        if (!firstByte) firstByte = performance.now() - started;
+        if (!firstByte) {
+          firstByte = performance.now() - started;
+          if (STALL_MS) await new Promise((r) => setTimeout(r, STALL_MS));
+        }
         bytes += chunk.byteLength;
+        if (READ_DELAY_MS) await new Promise((r) => setTimeout(r, READ_DELAY_MS));
       }
       const seconds = (performance.now() - started) / 1000;
       probing = false;
@@ -120,7 +128,7 @@ async function main() {
       const sorted = [...probes].sort((a, b) => a - b);
       const p = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
       rows.push(
-        `| ${format} | ${QUERY} | ${Number(count.n).toLocaleString("en")} | ${seconds.toFixed(1)} s | ${(bytes / 1048576).toFixed(1)} MB | ${(firstByte / 1000).toFixed(2)} s | ${(baseline / 1024).toFixed(0)} MB | ${(peak / 1024).toFixed(0)} MB | ${growthMb.toFixed(1)} MB | ${probes.length} · p50 ${p(0.5).toFixed(0)} ms · max ${p(1).toFixed(0)} ms |`,
+        `| ${format}${READ_DELAY_MS ? ` (client pauses ${READ_DELAY_MS} ms a chunk)` : ""}${STALL_MS ? ` (client stalls ${STALL_MS / 1000} s after the first chunk)` : ""} | ${QUERY} | ${Number(count.n).toLocaleString("en")} | ${seconds.toFixed(1)} s | ${(bytes / 1048576).toFixed(1)} MB | ${(firstByte / 1000).toFixed(2)} s | ${(baseline / 1024).toFixed(0)} MB | ${(peak / 1024).toFixed(0)} MB | ${growthMb.toFixed(1)} MB | ${probes.length} · p50 ${p(0.5).toFixed(0)} ms · max ${p(1).toFixed(0)} ms |`,
       );
       console.error(rows[rows.length - 1]);
     }

@@ -24,6 +24,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
+import { currentResponse, waitForDrain } from "../lib/response-backpressure.server";
 
 export const PAGE_SIZE = 1000;
 
@@ -766,9 +767,13 @@ export function exportFileName(kind: string, cluster: string | null | undefined,
 export function downloadResponse(chunks: AsyncIterable<string | Buffer>, contentType: string, fileName: string): Response {
   const iterator = chunks[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
+  // The socket this body goes to (when served over HTTP): nothing more is read
+  // from the database until it has taken what was written.
+  const res = currentResponse();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
+        await waitForDrain(res);
         const { value, done } = await iterator.next();
         if (done) return controller.close();
         controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value));
