@@ -229,6 +229,8 @@ async function main() {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 1);
+    // `export:submissions … | head`: the reader closed the pipe; not a failure.
+    if ((error as NodeJS.ErrnoException)?.code === "EPIPE") process.exit(0);
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);
