@@ -11,6 +11,7 @@ import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/express";
 import { securityEvent } from "../app/lib/security.server";
+import { responseStore } from "../app/lib/response-backpressure.server";
 import type { Services } from "./services";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -219,6 +220,9 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       plainPage(res, 403, "This request came from another site and was refused.", "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔");
     }
   });
+
+  // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
+  app.use((_req, res, next) => responseStore.run(res, next));
 
   // app.use, not app.all("*"): Express would decode the path as a parameter and
   // turn a malformed %-escape into a 500.

@@ -19,6 +19,9 @@ import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
 import { MultiBar, Presets } from "cli-progress";
 import { DEMO_PASSWORD, seedDemo } from "./demo-seed";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseSubmissionExportQuery, submissionsExport, type ExportFormat } from "../app/models/export.server";
 
 class UsageError extends Error {}
 
@@ -239,6 +242,30 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command("export:submissions")
+    .description("export the active consultation's submissions (the organisers' web export, byte for byte)")
+    .addOption(new Option("--format <format>").choices(["csv", "json", "xlsx"]).makeOptionMandatory())
+    .option("--out <file>", "write to FILE instead of standard output")
+    .option("--cluster <slug>", "only this cluster")
+    .action(async (o) => {
+      await withDb(async ({ db }) => {
+        const query = new URLSearchParams();
+        if (o.cluster !== undefined) query.set("cluster", o.cluster);
+        const parsed = await parseSubmissionExportQuery(db, new URL(`http://cli/exports/submissions.${o.format}?${query}`));
+        if (!parsed.ok) throw new UsageError(parsed.error);
+        const body = Readable.from(submissionsExport(db, o.format as ExportFormat, parsed.filters));
+        if (o.out) {
+          const target = path.resolve(o.out);
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          await pipeline(body, fs.createWriteStream(target));
+          process.stderr.write(`export written to ${target} (${fs.statSync(target).size} bytes)\n`);
+        } else {
+          await pipeline(body, process.stdout, { end: false });
+        }
+      });
+    });
+
   return program;
 }
 
@@ -247,6 +274,8 @@ async function main() {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 1);
+    // `export:submissions … | head`: the reader closed the pipe; not a failure.
+    if ((error as NodeJS.ErrnoException)?.code === "EPIPE") process.exit(0);
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
     process.exit(1);

@@ -1,0 +1,797 @@
+// Exports and open data (C9): the submissions and recommendations exports
+// (CSV, JSON, XLSX), the XLSX annex and the rows of the /api/v1 open-data API.
+//
+// Everything streams: rows are read in keyset pages (`id > last`, 1,000 at a
+// time, the same SQL on SQLite and PostgreSQL), written as read, and the event
+// loop is given back between pages, so memory stays flat from 100 to 100,000
+// rows and other requests keep being served while an export runs.
+//
+// Two views: "organiser" (the /exports downloads and the CLI: organisation
+// names always, draft and final recommendations) and "public" (the open-data
+// API: published and merged submissions only, an organisation's name only
+// where its member chose to show it, final recommendations only). Neither
+// ever carries an email or a person's name.
+//
+// The recommendation figures (unique supporters over all sources, distinct
+// organisations) are computed here with SQL aggregates; the recommendation
+// pages (recommendation.server.ts) use the same definition and the two should
+// be unified into one query.
+import { PassThrough } from "node:stream";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { stringify } from "csv-stringify/sync";
+import ExcelJS from "exceljs";
+import { sql } from "kysely";
+import { z } from "zod";
+import type { Executor } from "../../db/client";
+import type { SubmissionStatus } from "../../db/schema";
+import { currentResponse, waitForDrain } from "../lib/response-backpressure.server";
+
+export const PAGE_SIZE = 1000;
+
+export const SUBMISSION_COLUMNS = [
+  "id",
+  "consultation",
+  "cluster",
+  "title",
+  "problem",
+  "proposal",
+  "expected_impact",
+  "stage",
+  "horizon",
+  "status",
+  "categories",
+  "supporters",
+  "supporting_organisations",
+  "supporting_provinces",
+  "comments",
+  "organisation",
+  "organisation_type",
+  "size_band",
+  "city",
+  "province",
+  "source",
+  "created_at",
+  "published_at",
+  "merged_into",
+  "recommendations",
+] as const;
+
+export const RECOMMENDATION_COLUMNS = [
+  "id",
+  "title",
+  "clusters",
+  "categories",
+  "priority",
+  "status",
+  "text",
+  "dissent",
+  "unique_supporters",
+  "organisations",
+  "sources",
+  "response_status",
+  "response_text",
+  "responsible_agency",
+  "response_date",
+] as const;
+
+export type SubmissionExportRow = {
+  id: number;
+  consultation: string;
+  cluster: string;
+  title: string;
+  problem: string;
+  proposal: string;
+  expected_impact: string;
+  stage: string;
+  horizon: string;
+  status: SubmissionStatus;
+  categories: string;
+  supporters: number;
+  supporting_organisations: number;
+  supporting_provinces: number;
+  comments: number;
+  organisation: string;
+  organisation_type: string;
+  size_band: string;
+  city: string;
+  province: string;
+  source: string;
+  created_at: string;
+  published_at: string;
+  merged_into: number | "";
+  recommendations: string;
+};
+
+export type RecommendationExportRow = {
+  id: string;
+  title: string;
+  clusters: string;
+  categories: string;
+  priority: number;
+  status: string;
+  text: string;
+  dissent: string;
+  unique_supporters: number;
+  organisations: number;
+  sources: string;
+  response_status: string;
+  response_text: string;
+  responsible_agency: string;
+  response_date: string;
+};
+
+export type ExportView = "organiser" | "public";
+
+const ALL_STATUSES: SubmissionStatus[] = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"];
+/**
+ * Organisers' default: everything a moderator has decided on or the author
+ * withdrew — all but `pending` (not yet moderated). `status=pending` or
+ * `status=all` asks for the rest.
+ */
+export const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = ["published", "merged", "hidden", "rejected", "withdrawn"];
+/** The public only ever sees published suggestions and the merged ones that point to them. */
+export const PUBLIC_STATUSES: SubmissionStatus[] = ["published", "merged"];
+
+// ─────────────────────────────── sanitising ───────────────────────────────
+
+/**
+ * OWASP CSV injection: a text that a spreadsheet could read as a formula
+ * (first character `=`, `+`, `-`, `@`, tab, CR, LF or NUL) gets a leading `'`.
+ * Applied to every CSV field and every XLSX text cell.
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r\n\0]/.test(value) ? `'${value}` : value;
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return neutraliseFormula(String(value));
+}
+
+/** ISO 8601 UTC (stored values already are; this normalises any other parseable form). */
+function isoUtc(value: string | null | undefined): string {
+  if (!value) return "";
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+// ─────────────────────────────── filters ───────────────────────────────
+
+export interface SubmissionFilters {
+  consultationId?: number | null;
+  cluster?: string | null;
+  category?: string | null;
+  statuses?: SubmissionStatus[];
+}
+
+const slug = z.string().trim().min(1).max(80).regex(/^[a-z0-9-]+$/);
+
+const SubmissionExportQuery = z.object({
+  cluster: slug.optional(),
+  category: slug.optional(),
+  status: z.enum(["pending", "published", "rejected", "merged", "hidden", "withdrawn", "all"]).optional(),
+});
+
+export type ParsedFilters = { ok: true; filters: SubmissionFilters; clusterSlug: string | null } | { ok: false; error: string };
+
+function paramsOf(url: URL, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = url.searchParams.get(name);
+    // An empty value (a form's "any" option) is no filter.
+    if (v !== null && v !== "") out[name] = v;
+  }
+  return out;
+}
+
+/** Checks that the named cluster and category exist. */
+async function checkTaxonomy(db: Executor, cluster?: string, category?: string): Promise<string | null> {
+  if (cluster && !(await db.selectFrom("clusters").select("id").where("slug", "=", cluster).executeTakeFirst())) return `unknown cluster: ${cluster}`;
+  if (category && !(await db.selectFrom("categories").select("id").where("slug", "=", category).executeTakeFirst())) return `unknown category: ${category}`;
+  return null;
+}
+
+/** The organisers' submissions export filters from a URL's query: unknown values are an error (→ 400). */
+export async function parseSubmissionExportQuery(db: Executor, url: URL): Promise<ParsedFilters> {
+  const parsed = SubmissionExportQuery.safeParse(paramsOf(url, ["cluster", "category", "status"]));
+  if (!parsed.success) return { ok: false, error: `invalid ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}` };
+  const { cluster, category, status } = parsed.data;
+  const unknown = await checkTaxonomy(db, cluster, category);
+  if (unknown) return { ok: false, error: unknown };
+  const consultation = await activeConsultationId(db);
+  return {
+    ok: true,
+    clusterSlug: cluster ?? null,
+    filters: {
+      consultationId: consultation,
+      cluster: cluster ?? null,
+      category: category ?? null,
+      statuses: status === "all" ? ALL_STATUSES : status ? [status as SubmissionStatus] : ORGANISER_DEFAULT_STATUSES,
+    },
+  };
+}
+
+/** The active consultation's id (exports cover it); null when there is none. */
+export async function activeConsultationId(db: Executor): Promise<number | null> {
+  const row = await db.selectFrom("consultations").select("id").where("is_active", "=", 1).orderBy("id", "desc").executeTakeFirst();
+  return row?.id ?? null;
+}
+
+// ─────────────────────────────── submissions ───────────────────────────────
+
+/** One keyset page of submissions with their columns, in id order. */
+async function submissionPage(db: Executor, view: ExportView, filters: SubmissionFilters, after: number, limit: number): Promise<SubmissionExportRow[]> {
+  // Clusters and consultations are a handful of rows: read them apart, so the
+  // page query is driven by the submissions' primary key alone (no join the
+  // planner could start from).
+  const [clusterRows, consultationRows] = await Promise.all([
+    db.selectFrom("clusters").select(["id", "slug"]).execute(),
+    db.selectFrom("consultations").select(["id", "slug"]).execute(),
+  ]);
+  const clusterSlug = new Map(clusterRows.map((c) => [c.id, c.slug]));
+  const consultationSlug = new Map(consultationRows.map((c) => [c.id, c.slug]));
+  let q = db
+    .selectFrom("submissions as s")
+    .leftJoin("organisations as o", "o.id", "s.organisation_id")
+    .leftJoin("users as u", "u.id", "s.author_id")
+    .select([
+      "s.id",
+      "s.consultation_id",
+      "s.cluster_id",
+      "s.title",
+      "s.problem",
+      "s.proposal",
+      "s.expected_impact",
+      "s.stage",
+      "s.horizon",
+      "s.status",
+      "s.supporters_count",
+      "s.supporting_organisations",
+      "s.supporting_provinces",
+      "s.comments_count",
+      "o.name as organisation_name",
+      "o.type as organisation_type",
+      "o.size_band",
+      "o.city",
+      "o.province",
+      "u.show_organisation",
+      "s.source",
+      "s.created_at",
+      "s.published_at",
+      "s.merged_into_id",
+    ])
+    .where("s.id", ">", after)
+    .orderBy("s.id")
+    .limit(limit);
+  const statuses = view === "public" ? (filters.statuses ?? PUBLIC_STATUSES).filter((s) => PUBLIC_STATUSES.includes(s)) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
+  if (!statuses.length) return [];
+  // Walk the primary key: `status || ''` and `consultation_id + 0` keep the
+  // planner (SQLite's above all) from driving the query through a
+  // (consultation, status, …) index, which sorts every matching row again on
+  // each page — quadratic over 100 pages. The same SQL on both dialects.
+  q = q.where(sql<string>`s.status || ''`, "in", statuses);
+  if (filters.consultationId != null) q = q.where(sql<number>`s.consultation_id + 0`, "=", filters.consultationId);
+  if (filters.cluster) {
+    const clusterId = clusterRows.find((c) => c.slug === filters.cluster)?.id;
+    if (clusterId === undefined) return [];
+    q = q.where(sql<number>`s.cluster_id + 0`, "=", clusterId);
+  }
+  if (filters.category) {
+    const category = filters.category;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("submission_categories as fc")
+          .innerJoin("categories as fcat", "fcat.id", "fc.category_id")
+          .select("fc.submission_id")
+          .whereRef("fc.submission_id", "=", "s.id")
+          .where("fcat.slug", "=", category),
+      ),
+    );
+  }
+  const rows = await q.execute();
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const [categories, recommendations] = await Promise.all([
+    db
+      .selectFrom("submission_categories as sc")
+      .innerJoin("categories as cat", "cat.id", "sc.category_id")
+      .select(["sc.submission_id", "cat.slug"])
+      .where("sc.submission_id", "in", ids)
+      .orderBy("sc.submission_id")
+      .orderBy("cat.sort_order")
+      .orderBy("cat.slug")
+      .execute(),
+    (() => {
+      let r = db
+        .selectFrom("recommendation_submissions as rs")
+        .innerJoin("recommendations as r", "r.id", "rs.recommendation_id")
+        .select(["rs.submission_id", "r.id"])
+        .where("rs.submission_id", "in", ids)
+        .orderBy("rs.submission_id")
+        .orderBy("r.id");
+      if (view === "public") r = r.where("r.status", "=", "final");
+      return r.execute();
+    })(),
+  ]);
+  const catsBy = group(categories, (c) => c.submission_id, (c) => c.slug);
+  const recsBy = group(recommendations, (r) => r.submission_id, (r) => `R-${r.id}`);
+  return rows.map((r) => ({
+    id: r.id,
+    consultation: consultationSlug.get(r.consultation_id) ?? "",
+    cluster: clusterSlug.get(r.cluster_id) ?? "",
+    title: r.title,
+    problem: r.problem,
+    proposal: r.proposal,
+    expected_impact: r.expected_impact ?? "",
+    stage: r.stage ?? "",
+    horizon: r.horizon ?? "",
+    status: r.status,
+    categories: (catsBy.get(r.id) ?? []).join(";"),
+    supporters: Number(r.supporters_count),
+    supporting_organisations: Number(r.supporting_organisations),
+    supporting_provinces: Number(r.supporting_provinces),
+    comments: Number(r.comments_count),
+    // Organisers always see the name; the public only where its member allowed it.
+    organisation: view === "organiser" || r.show_organisation === 1 ? (r.organisation_name ?? "") : "",
+    organisation_type: r.organisation_type ?? "",
+    size_band: r.size_band ?? "",
+    city: r.city ?? "",
+    province: r.province ?? "",
+    source: r.source,
+    created_at: isoUtc(r.created_at),
+    published_at: isoUtc(r.published_at),
+    merged_into: r.merged_into_id ?? "",
+    recommendations: (recsBy.get(r.id) ?? []).join(";"),
+  }));
+}
+
+function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K, V[]> {
+  const m = new Map<K, V[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(value(r));
+    else m.set(k, [value(r)]);
+  }
+  return m;
+}
+
+/** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
+export async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
+  let after = 0;
+  for (;;) {
+    const page = await submissionPage(db, view, filters, after, pageSize);
+    if (!page.length) return;
+    yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].id;
+    await yieldToEventLoop();
+  }
+}
+
+/** One page for the open-data API: up to `limit` rows after id `after`. */
+export function listPublicSubmissions(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
+  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: PUBLIC_STATUSES }, params.after, params.limit);
+}
+
+// ─────────────────────────────── recommendations ───────────────────────────────
+
+export interface RecommendationFilters {
+  consultationId?: number | null;
+  /** final only (the public view) */
+  finalOnly?: boolean;
+  cluster?: string | null;
+  category?: string | null;
+}
+
+async function recommendationPage(db: Executor, filters: RecommendationFilters, after: number, limit: number): Promise<RecommendationExportRow[]> {
+  let q = db
+    .selectFrom("recommendations as r")
+    .select([
+      "r.id",
+      "r.title",
+      "r.text",
+      "r.priority",
+      "r.dissent",
+      "r.status",
+      "r.response_status",
+      "r.response_text",
+      "r.responsible_agency",
+      "r.response_date",
+    ])
+    .where("r.id", ">", after)
+    .orderBy("r.id")
+    .limit(limit);
+  if (filters.consultationId != null) q = q.where("r.consultation_id", "=", filters.consultationId);
+  if (filters.finalOnly) q = q.where("r.status", "=", "final");
+  if (filters.cluster) {
+    const cluster = filters.cluster;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("recommendation_clusters as fc")
+          .innerJoin("clusters as fcl", "fcl.id", "fc.cluster_id")
+          .select("fc.recommendation_id")
+          .whereRef("fc.recommendation_id", "=", "r.id")
+          .where("fcl.slug", "=", cluster),
+      ),
+    );
+  }
+  if (filters.category) {
+    const category = filters.category;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("recommendation_categories as fc")
+          .innerJoin("categories as fcat", "fcat.id", "fc.category_id")
+          .select("fc.recommendation_id")
+          .whereRef("fc.recommendation_id", "=", "r.id")
+          .where("fcat.slug", "=", category),
+      ),
+    );
+  }
+  const rows = await q.execute();
+  if (!rows.length) return [];
+  const ids = rows.map((r) => r.id);
+  const [clusters, categories, sources, figures] = await Promise.all([
+    db
+      .selectFrom("recommendation_clusters as rc")
+      .innerJoin("clusters as c", "c.id", "rc.cluster_id")
+      .select(["rc.recommendation_id", "c.slug"])
+      .where("rc.recommendation_id", "in", ids)
+      .orderBy("rc.recommendation_id")
+      .orderBy("c.sort_order")
+      .orderBy("c.slug")
+      .execute(),
+    db
+      .selectFrom("recommendation_categories as rc")
+      .innerJoin("categories as c", "c.id", "rc.category_id")
+      .select(["rc.recommendation_id", "c.slug"])
+      .where("rc.recommendation_id", "in", ids)
+      .orderBy("rc.recommendation_id")
+      .orderBy("c.sort_order")
+      .orderBy("c.slug")
+      .execute(),
+    db
+      .selectFrom("recommendation_submissions")
+      .select(["recommendation_id", "submission_id"])
+      .where("recommendation_id", "in", ids)
+      .orderBy("recommendation_id")
+      .orderBy("submission_id")
+      .execute(),
+    // Unique supporters over ALL support rows of all sources: a person behind two sources counts once.
+    db
+      .selectFrom("recommendation_submissions as rs")
+      .innerJoin("supports as sp", "sp.submission_id", "rs.submission_id")
+      .select((eb) => [
+        "rs.recommendation_id",
+        eb.fn.count<number>("sp.user_id").distinct().as("unique_supporters"),
+        eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
+      ])
+      .where("rs.recommendation_id", "in", ids)
+      .groupBy("rs.recommendation_id")
+      .execute(),
+  ]);
+  const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
+  const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
+  const sourcesBy = group(sources, (s) => s.recommendation_id, (s) => s.submission_id);
+  const figuresBy = new Map(figures.map((f) => [f.recommendation_id, f]));
+  return rows.map((r) => ({
+    id: `R-${r.id}`,
+    title: r.title,
+    clusters: (clustersBy.get(r.id) ?? []).join(";"),
+    categories: (categoriesBy.get(r.id) ?? []).join(";"),
+    priority: Number(r.priority),
+    status: r.status,
+    text: r.text,
+    dissent: r.dissent ?? "",
+    unique_supporters: Number(figuresBy.get(r.id)?.unique_supporters ?? 0),
+    organisations: Number(figuresBy.get(r.id)?.organisations ?? 0),
+    sources: (sourcesBy.get(r.id) ?? []).join(";"),
+    response_status: r.response_status ?? "",
+    response_text: r.response_text ?? "",
+    responsible_agency: r.responsible_agency ?? "",
+    response_date: r.response_date ?? "",
+  }));
+}
+
+export async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
+  let after = 0;
+  for (;;) {
+    const page = await recommendationPage(db, filters, after, pageSize);
+    if (!page.length) return;
+    yield page;
+    if (page.length < pageSize) return;
+    after = Number(page[page.length - 1].id.slice(2));
+    await yieldToEventLoop();
+  }
+}
+
+export function listPublicRecommendations(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
+  return recommendationPage(db, { finalOnly: true, cluster: params.cluster, category: params.category }, params.after, params.limit);
+}
+
+// ─────────────────────────────── formats ───────────────────────────────
+
+export type ExportFormat = "csv" | "json" | "xlsx";
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+type Row = Record<string, unknown>;
+
+/**
+ * CSV (RFC 4180): UTF-8 with a BOM (Excel then reads Urdu correctly), CRLF,
+ * quotes where needed, every field neutralised against formula injection.
+ */
+export async function* toCsv(columns: readonly string[], pages: AsyncIterable<Row[]>): AsyncGenerator<string> {
+  yield stringify([columns as string[]], { bom: true, record_delimiter: "\r\n" });
+  for await (const page of pages) {
+    yield stringify(
+      page.map((row) => columns.map((c) => cellText(row[c]))),
+      { record_delimiter: "\r\n" },
+    );
+  }
+}
+
+/** A JSON array of objects with the columns as keys, one row per line. */
+export async function* toJson(columns: readonly string[], pages: AsyncIterable<Row[]>): AsyncGenerator<string> {
+  let first = true;
+  yield "[";
+  for await (const page of pages) {
+    let chunk = "";
+    for (const row of page) {
+      const obj: Row = {};
+      for (const c of columns) obj[c] = row[c];
+      chunk += (first ? "\n" : ",\n") + JSON.stringify(obj);
+      first = false;
+    }
+    yield chunk;
+  }
+  yield first ? "]\n" : "\n]\n";
+}
+
+export interface XlsxSheet {
+  name: string;
+  columns: readonly string[];
+  pages: () => AsyncIterable<Row[]>;
+}
+
+/** Keeps the writer from running ahead of a slow reader: at most this much waits unread. */
+const XLSX_HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * A streamed XLSX workbook (exceljs WorkbookWriter): one sheet per entry, a
+ * bold frozen header row, text cells neutralised like CSV fields. The writer
+ * pauses while more than XLSX_HIGH_WATER bytes wait unread.
+ */
+export function toXlsx(sheets: XlsxSheet[]): AsyncIterable<Buffer> {
+  const stream = new PassThrough();
+  let cancelled = false;
+  stream.on("close", () => (cancelled = true));
+  const write = async () => {
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+    workbook.creator = "Mashwara";
+    for (const sheet of sheets) {
+      const ws = workbook.addWorksheet(sheet.name, { views: [{ state: "frozen", ySplit: 1 }] });
+      ws.columns = sheet.columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length + 2) }));
+      ws.getRow(1).font = { bold: true };
+      ws.getRow(1).commit();
+      for await (const page of sheet.pages()) {
+        for (const row of page) {
+          ws.addRow(sheet.columns.map((c) => (typeof row[c] === "number" ? row[c] : cellText(row[c])))).commit();
+        }
+        while (!cancelled && stream.readableLength > XLSX_HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
+        if (cancelled) return;
+      }
+      ws.commit();
+    }
+    await workbook.commit();
+  };
+  write().catch((error) => stream.destroy(error as Error));
+  return stream;
+}
+
+// ─────────────────────────────── the annex ───────────────────────────────
+
+/** Keyset pages over any table with an integer id. */
+async function* keysetPages<T extends { id: number }>(fetch: (after: number, limit: number) => Promise<T[]>, pageSize = PAGE_SIZE): AsyncGenerator<T[]> {
+  let after = 0;
+  for (;;) {
+    const page = await fetch(after, pageSize);
+    if (!page.length) return;
+    yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].id;
+    await yieldToEventLoop();
+  }
+}
+
+const slugList = (json: string) => {
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? v.join(";") : "";
+  } catch {
+    return "";
+  }
+};
+
+export const TAG_LOG_COLUMNS = ["submission", "when", "who", "before", "after", "reason"] as const;
+export const DECISION_COLUMNS = ["time", "action", "submission", "actor_role", "reason"] as const;
+export const MATRIX_COLUMNS = ["cluster", "category", "submissions", "supporters", "organisations"] as const;
+
+/** The tag log: who by role only (never a name). */
+function tagLogPages(db: Executor, consultationId: number | null) {
+  return keysetPages(async (after, limit) => {
+    let q = db
+      .selectFrom("tag_log as t")
+      .innerJoin("submissions as s", "s.id", "t.submission_id")
+      .leftJoin("users as u", "u.id", "t.actor_id")
+      .select(["t.id", "t.submission_id", "t.created_at", "u.role", "t.before", "t.after", "t.reason"])
+      .where("t.id", ">", after)
+      .orderBy("t.id")
+      .limit(limit);
+    if (consultationId != null) q = q.where("s.consultation_id", "=", consultationId);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      submission: r.submission_id,
+      when: isoUtc(r.created_at),
+      who: r.role ?? "",
+      before: slugList(r.before),
+      after: slugList(r.after),
+      reason: r.reason ?? "",
+    }));
+  });
+}
+
+/** Moderation decisions from the audit log (`submission.*` actions): no actor ids, no IPs, no before/after. */
+function decisionPages(db: Executor, consultationId: number | null) {
+  return keysetPages(async (after, limit) => {
+    let q = db
+      .selectFrom("audit_log as a")
+      .select(["a.id", "a.created_at", "a.action", "a.target_id", "a.actor_role", "a.reason"])
+      .where("a.action", "like", "submission.%")
+      .where("a.id", ">", after)
+      .orderBy("a.id")
+      .limit(limit);
+    if (consultationId != null) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("submissions as s")
+            .select("s.id")
+            .where("s.consultation_id", "=", consultationId)
+            .where(sql<string>`cast(s.id as text)`, "=", sql<string>`a.target_id`),
+        ),
+      );
+    }
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      time: isoUtc(r.created_at),
+      action: r.action,
+      submission: r.target_id && /^\d+$/.test(r.target_id) ? Number(r.target_id) : (r.target_id ?? ""),
+      actor_role: r.actor_role ?? "",
+      reason: r.reason ?? "",
+    }));
+  });
+}
+
+/** Cluster × category over published submissions: how many, their supporters (sum), distinct supporting organisations. */
+export async function clusterCategoryMatrix(db: Executor, consultationId: number | null) {
+  let counts = db
+    .selectFrom("submissions as s")
+    .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .innerJoin("categories as cat", "cat.id", "sc.category_id")
+    .select((eb) => [
+      "c.slug as cluster",
+      "cat.slug as category",
+      "c.sort_order as cluster_order",
+      "cat.sort_order as category_order",
+      eb.fn.countAll<number>().as("submissions"),
+      eb.fn.sum<number>("s.supporters_count").as("supporters"),
+    ])
+    .where("s.status", "=", "published")
+    .groupBy(["c.slug", "cat.slug", "c.sort_order", "cat.sort_order"]);
+  let orgs = db
+    .selectFrom("submissions as s")
+    .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
+    .innerJoin("supports as sp", "sp.submission_id", "s.id")
+    .innerJoin("clusters as c", "c.id", "s.cluster_id")
+    .innerJoin("categories as cat", "cat.id", "sc.category_id")
+    .select((eb) => ["c.slug as cluster", "cat.slug as category", eb.fn.count<number>("sp.organisation_id").distinct().as("organisations")])
+    .where("s.status", "=", "published")
+    .groupBy(["c.slug", "cat.slug"]);
+  if (consultationId != null) {
+    counts = counts.where("s.consultation_id", "=", consultationId);
+    orgs = orgs.where("s.consultation_id", "=", consultationId);
+  }
+  const [a, b] = await Promise.all([counts.execute(), orgs.execute()]);
+  const orgsBy = new Map(b.map((r) => [`${r.cluster}\u0000${r.category}`, Number(r.organisations)]));
+  return a
+    .sort((x, y) => x.cluster_order - y.cluster_order || x.category_order - y.category_order)
+    .map((r) => ({
+      cluster: r.cluster,
+      category: r.category,
+      submissions: Number(r.submissions),
+      supporters: Number(r.supporters ?? 0),
+      organisations: orgsBy.get(`${r.cluster}\u0000${r.category}`) ?? 0,
+    }));
+}
+
+/** The conference annex: five sheets, streamed. Organiser view. */
+export async function annexSheets(db: Executor): Promise<XlsxSheet[]> {
+  const consultationId = await activeConsultationId(db);
+  const filters: SubmissionFilters = { consultationId, statuses: ORGANISER_DEFAULT_STATUSES };
+  return [
+    { name: "submissions", columns: SUBMISSION_COLUMNS, pages: () => submissionPages(db, "organiser", filters) },
+    { name: "tag log", columns: TAG_LOG_COLUMNS, pages: () => tagLogPages(db, consultationId) },
+    { name: "moderation decisions", columns: DECISION_COLUMNS, pages: () => decisionPages(db, consultationId) },
+    { name: "recommendations", columns: RECOMMENDATION_COLUMNS, pages: () => recommendationPages(db, { consultationId }) },
+    {
+      name: "cluster x category",
+      columns: MATRIX_COLUMNS,
+      pages: async function* () {
+        yield await clusterCategoryMatrix(db, consultationId);
+      },
+    },
+  ];
+}
+
+// ─────────────────────────────── entry points ───────────────────────────────
+
+/** The submissions export body in a format (organiser view unless told). */
+export function submissionsExport(db: Executor, format: ExportFormat, filters: SubmissionFilters, view: ExportView = "organiser"): AsyncIterable<string | Buffer> {
+  const pages = () => submissionPages(db, view, filters);
+  if (format === "csv") return toCsv(SUBMISSION_COLUMNS, pages());
+  if (format === "json") return toJson(SUBMISSION_COLUMNS, pages());
+  return toXlsx([{ name: "submissions", columns: SUBMISSION_COLUMNS, pages }]);
+}
+
+export async function recommendationsExport(db: Executor, format: "csv" | "json"): Promise<AsyncIterable<string>> {
+  const consultationId = await activeConsultationId(db);
+  const pages = recommendationPages(db, { consultationId });
+  return format === "csv" ? toCsv(RECOMMENDATION_COLUMNS, pages) : toJson(RECOMMENDATION_COLUMNS, pages);
+}
+
+/** `submissions-<cluster|all>-<YYYYMMDD>.<ext>`: ASCII only. */
+export function exportFileName(kind: string, cluster: string | null | undefined, ext: string, now: Date = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, "");
+  const safe = (s: string) => s.replace(/[^a-z0-9-]/gi, "").slice(0, 60) || "all";
+  return `${safe(kind)}-${cluster === undefined ? "" : `${safe(cluster ?? "all")}-`}${day}.${ext}`;
+}
+
+/** A streamed download: a web Response whose body is pulled from `chunks` as the client reads. */
+export function downloadResponse(chunks: AsyncIterable<string | Buffer>, contentType: string, fileName: string): Response {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  // The socket this body goes to (when served over HTTP): nothing more is read
+  // from the database until it has taken what was written.
+  const res = currentResponse();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        await waitForDrain(res);
+        const { value, done } = await iterator.next();
+        if (done) return controller.close();
+        controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await iterator.return?.(undefined);
+    },
+  });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "Content-Type": contentType,
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      // (the server adds "no-store" to every signed-in response; downloads need a signed-in organiser)
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
