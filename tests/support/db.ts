@@ -33,8 +33,21 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();
-        await c.query(`drop database if exists "${name}" with (force)`);
-        await c.end();
+        try {
+          // WITH (FORCE) also ends an autovacuum worker busy on the new tables; a
+          // role without pg_signal_backend is refused that (42501): wait for it.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await c.query(`drop database if exists "${name}" with (force)`);
+              break;
+            } catch (error) {
+              if ((error as { code?: string }).code !== "42501" || attempt >= 20) throw error;
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          }
+        } finally {
+          await c.end();
+        }
       },
     };
   }
