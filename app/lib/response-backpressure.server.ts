@@ -21,6 +21,15 @@ export function currentResponse(): ServerResponse | undefined {
 /** Resolves once `res` can take more (at once when its buffer is below the high-water mark). */
 export async function waitForDrain(res: ServerResponse | undefined): Promise<void> {
   while (res && res.writableNeedDrain && !res.destroyed && !res.writableEnded) {
-    await Promise.race([once(res, "drain"), once(res, "close")]);
+    // Whichever comes first; the other wait is cancelled, so no listener is
+    // left behind on the response (one per page of an export otherwise).
+    const done = new AbortController();
+    try {
+      await Promise.race([once(res, "drain", { signal: done.signal }), once(res, "close", { signal: done.signal })]);
+    } catch (error) {
+      if ((error as { name?: string }).name !== "AbortError") throw error;
+    } finally {
+      done.abort();
+    }
   }
 }
