@@ -6,24 +6,27 @@ import { recordAudit } from "./audit.server";
 
 export type Phase = "upcoming" | "open" | "closed";
 
+/** What pages read of a consultation: its texts, windows and rules. */
+const PUBLIC_COLUMNS = [
+  "id",
+  "slug",
+  "title_en",
+  "title_ur",
+  "description_en",
+  "description_ur",
+  "submission_opens_at",
+  "submission_closes_at",
+  "support_opens_at",
+  "support_closes_at",
+  "support_budget",
+  "allow_self_support",
+  "reports_to_hide",
+] as const;
+
 export async function getActiveConsultation(db: Executor) {
   return db
     .selectFrom("consultations")
-    .select([
-      "id",
-      "slug",
-      "title_en",
-      "title_ur",
-      "description_en",
-      "description_ur",
-      "submission_opens_at",
-      "submission_closes_at",
-      "support_opens_at",
-      "support_closes_at",
-      "support_budget",
-      "allow_self_support",
-      "reports_to_hide",
-    ])
+    .select(PUBLIC_COLUMNS)
     .where("is_active", "=", 1)
     .executeTakeFirst();
 }
@@ -39,21 +42,7 @@ export async function getPublicConsultation(db: Executor, slug?: string | null) 
   if (!slug) return getActiveConsultation(db);
   return db
     .selectFrom("consultations")
-    .select([
-      "id",
-      "slug",
-      "title_en",
-      "title_ur",
-      "description_en",
-      "description_ur",
-      "submission_opens_at",
-      "submission_closes_at",
-      "support_opens_at",
-      "support_closes_at",
-      "support_budget",
-      "allow_self_support",
-      "reports_to_hide",
-    ])
+    .select(PUBLIC_COLUMNS)
     .where("slug", "=", slug)
     .executeTakeFirst();
 }

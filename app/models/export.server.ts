@@ -13,9 +13,8 @@
 // ever carries an email or a person's name.
 //
 // The recommendation figures (unique supporters over all sources, distinct
-// organisations) are computed here with SQL aggregates; the recommendation
-// pages (recommendation.server.ts) use the same definition and the two should
-// be unified into one query.
+// organisations) come from recommendationTotals, the same query the
+// recommendation pages use.
 import { PassThrough } from "node:stream";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { stringify } from "csv-stringify/sync";
@@ -25,6 +24,7 @@ import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { currentResponse, waitForDrain } from "../lib/response-backpressure.server";
+import { recommendationTotals } from "./recommendation.server";
 
 export const PAGE_SIZE = 1000;
 
@@ -458,22 +458,11 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
       .orderBy("submission_id")
       .execute(),
     // Unique supporters over ALL support rows of all sources: a person behind two sources counts once.
-    db
-      .selectFrom("recommendation_submissions as rs")
-      .innerJoin("supports as sp", "sp.submission_id", "rs.submission_id")
-      .select((eb) => [
-        "rs.recommendation_id",
-        eb.fn.count<number>("sp.user_id").distinct().as("unique_supporters"),
-        eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
-      ])
-      .where("rs.recommendation_id", "in", ids)
-      .groupBy("rs.recommendation_id")
-      .execute(),
+    recommendationTotals(db, ids),
   ]);
   const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
   const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
   const sourcesBy = group(sources, (s) => s.recommendation_id, (s) => s.submission_id);
-  const figuresBy = new Map(figures.map((f) => [f.recommendation_id, f]));
   return rows.map((r) => ({
     id: `R-${r.id}`,
     title: r.title,
@@ -483,8 +472,8 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
     status: r.status,
     text: r.text,
     dissent: r.dissent ?? "",
-    unique_supporters: Number(figuresBy.get(r.id)?.unique_supporters ?? 0),
-    organisations: Number(figuresBy.get(r.id)?.organisations ?? 0),
+    unique_supporters: figures.get(r.id)?.uniqueSupporters ?? 0,
+    organisations: figures.get(r.id)?.organisations ?? 0,
     sources: (sourcesBy.get(r.id) ?? []).join(";"),
     response_status: r.response_status ?? "",
     response_text: r.response_text ?? "",

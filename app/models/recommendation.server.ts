@@ -333,6 +333,34 @@ export interface RecommendationFigures {
 const emptyFigures = (): RecommendationFigures => ({ uniqueSupporters: 0, organisations: 0, provinces: 0, byCluster: [], bySize: [], byProvince: [] });
 
 /**
+ * The headline figures of each recommendation over all support rows of its
+ * sources: distinct people (a person behind two sources, or carried by a
+ * merge, counts once), organisations and provinces. One SQL aggregate; the
+ * recommendations export uses it too.
+ */
+export async function recommendationTotals(
+  db: Executor,
+  ids: number[],
+): Promise<Map<number, Pick<RecommendationFigures, "uniqueSupporters" | "organisations" | "provinces">>> {
+  if (!ids.length) return new Map();
+  const rows = await db
+    .selectFrom("recommendation_submissions as rs")
+    .innerJoin("supports as sp", "sp.submission_id", "rs.submission_id")
+    .select((eb) => [
+      "rs.recommendation_id",
+      eb.fn.count<number>("sp.user_id").distinct().as("supporters"),
+      eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
+      eb.fn.count<number>("sp.province").distinct().as("provinces"),
+    ])
+    .where("rs.recommendation_id", "in", [...new Set(ids)])
+    .groupBy("rs.recommendation_id")
+    .execute();
+  return new Map(
+    rows.map((r) => [r.recommendation_id, { uniqueSupporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) }]),
+  );
+}
+
+/**
  * Support figures of each recommendation across its sources, every number a
  * SQL aggregate (count distinct supports.user_id, …): never rows counted in JS.
  * Breakdowns: by the source's cluster, and by the supporter's organisation
@@ -349,15 +377,7 @@ export async function recommendationFigures(db: Executor, ids: number[]): Promis
       .innerJoin("supports as sp", "sp.submission_id", "rs.submission_id")
       .where("rs.recommendation_id", "in", unique);
   const [totals, byCluster, bySize, byProvince] = await Promise.all([
-    base()
-      .select((eb) => [
-        "rs.recommendation_id",
-        eb.fn.count<number>("sp.user_id").distinct().as("supporters"),
-        eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
-        eb.fn.count<number>("sp.province").distinct().as("provinces"),
-      ])
-      .groupBy("rs.recommendation_id")
-      .execute(),
+    recommendationTotals(db, unique),
     base()
       .innerJoin("clusters as c", "c.id", "sp.cluster_id")
       .select((eb) => ["rs.recommendation_id", "c.id", "c.slug", "c.name_en", "c.name_ur", "c.sort_order", eb.fn.count<number>("sp.user_id").distinct().as("supporters")])
@@ -374,12 +394,7 @@ export async function recommendationFigures(db: Executor, ids: number[]): Promis
       .groupBy(["rs.recommendation_id", "sp.province"])
       .execute(),
   ]);
-  for (const r of totals) {
-    const f = map.get(r.recommendation_id)!;
-    f.uniqueSupporters = Number(r.supporters);
-    f.organisations = Number(r.organisations);
-    f.provinces = Number(r.provinces);
-  }
+  for (const [id, total] of totals) Object.assign(map.get(id)!, total);
   for (const r of byCluster) {
     map.get(r.recommendation_id)!.byCluster.push({ clusterId: r.id, slug: r.slug, name_en: r.name_en, name_ur: r.name_ur, supporters: Number(r.supporters) });
   }

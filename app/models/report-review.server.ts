@@ -295,6 +295,33 @@ async function setCommentVisibility(trx: Trx, commentId: number, submissionId: n
     .execute();
 }
 
+/**
+ * A reported comment restored (from hidden: reports dismissed) or hidden
+ * (from visible: reports actioned), its reports closed and the audit entry
+ * written.
+ */
+async function flipComment(trx: Trx, by: Reviewer & ReviewTarget, item: LockedItem & { open: number }, from: "visible" | "hidden", reason: string | null, now: Date) {
+  const iso = nowIso(now);
+  const to = from === "visible" ? "hidden" : "visible";
+  const reports = from === "visible" ? "actioned" : "dismissed";
+  await setCommentVisibility(trx, by.targetId, item.submissionId, from, iso);
+  const closed = await resolveOpenReports(trx, "comment", by.targetId, reports, by.moderatorId, iso);
+  await recordAudit(
+    trx,
+    {
+      actorId: by.moderatorId,
+      actorRole: by.moderatorRole,
+      action: from === "visible" ? "comment.hide" : "comment.restore",
+      targetType: "comment",
+      targetId: by.targetId,
+      before: { status: from, openReports: item.open },
+      after: { status: to, reports, closed },
+      reason,
+    },
+    now,
+  );
+}
+
 /** Closes the open reports and writes the audit entry for a decision that changed nothing else. */
 async function closeReportsOnly(trx: Trx, t: ReviewTarget, item: LockedItem & { open: number }, status: "dismissed" | "actioned", by: Reviewer, reason: string | null, now: Date) {
   const closed = await resolveOpenReports(trx, t.targetType, t.targetId, status, by.moderatorId, nowIso(now));
@@ -321,7 +348,6 @@ async function closeReportsOnly(trx: Trx, t: ReviewTarget, item: LockedItem & { 
  */
 export async function dismissReports(db: DB, params: Reviewer & ReviewTarget & { reason?: string | null }): Promise<ReviewResult> {
   const now = params.now ?? new Date();
-  const iso = nowIso(now);
   const reason = cleanReason(params.reason);
   const invalid = tooLong(reason);
   if (invalid) return invalid;
@@ -341,22 +367,7 @@ export async function dismissReports(db: DB, params: Reviewer & ReviewTarget & {
       await closeReportsOnly(trx, params, item, "dismissed", params, reason, now);
       return { ok: true, changed: true };
     }
-    await setCommentVisibility(trx, params.targetId, item.submissionId, "hidden", iso);
-    const closed = await resolveOpenReports(trx, "comment", params.targetId, "dismissed", params.moderatorId, iso);
-    await recordAudit(
-      trx,
-      {
-        actorId: params.moderatorId,
-        actorRole: params.moderatorRole,
-        action: "comment.restore",
-        targetType: "comment",
-        targetId: params.targetId,
-        before: { status: "hidden", openReports: item.open },
-        after: { status: "visible", reports: "dismissed", closed },
-        reason,
-      },
-      now,
-    );
+    await flipComment(trx, params, item, "hidden", reason, now);
     return { ok: true, changed: true };
   });
 }
@@ -371,7 +382,6 @@ export async function dismissReports(db: DB, params: Reviewer & ReviewTarget & {
  */
 export async function hideReportedItem(db: DB, params: Reviewer & ReviewTarget & { reason?: string | null }): Promise<ReviewResult> {
   const now = params.now ?? new Date();
-  const iso = nowIso(now);
   const reason = cleanReason(params.reason);
   const invalid = tooLong(reason);
   if (invalid) return invalid;
@@ -392,22 +402,7 @@ export async function hideReportedItem(db: DB, params: Reviewer & ReviewTarget &
       await closeReportsOnly(trx, params, item, "actioned", params, reason, now);
       return { ok: true, changed: true };
     }
-    await setCommentVisibility(trx, params.targetId, item.submissionId, "visible", iso);
-    const closed = await resolveOpenReports(trx, "comment", params.targetId, "actioned", params.moderatorId, iso);
-    await recordAudit(
-      trx,
-      {
-        actorId: params.moderatorId,
-        actorRole: params.moderatorRole,
-        action: "comment.hide",
-        targetType: "comment",
-        targetId: params.targetId,
-        before: { status: "visible", openReports: item.open },
-        after: { status: "hidden", reports: "actioned", closed },
-        reason,
-      },
-      now,
-    );
+    await flipComment(trx, params, item, "visible", reason, now);
     return { ok: true, changed: true };
   });
 }
