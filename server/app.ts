@@ -22,6 +22,9 @@ export function bodyLimitFor(pathname: string): number {
   return BODY_LIMITS.find(([re]) => re.test(pathname))?.[1] ?? DEFAULT_BODY_LIMIT;
 }
 
+/** The most of a refused body that is read (and discarded) so the client sees the 413. */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function plainPage(res: Response, status: number, en: string, ur: string) {
@@ -148,8 +151,19 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     }
     if (!/^\d+$/.test(length)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
     if (Number(length) > limit) {
-      res.set("Connection", "close");
-      return plainPage(res, 413, "The request is too large.", "درخواست بہت بڑی ہے۔");
+      const refuse = () => plainPage(res, 413, "The request is too large.", "درخواست بہت بڑی ہے۔");
+      // Answering while the client is still sending, then closing, resets the
+      // connection: the client sees a broken pipe, not this page. Up to a few
+      // times the cap the bytes are read and thrown away first; beyond that
+      // the answer goes at once and the connection closes.
+      if (Number(length) > MAX_DISCARD_BYTES) {
+        res.set("Connection", "close");
+        return refuse();
+      }
+      req.on("error", () => undefined);
+      req.once("end", refuse);
+      req.resume();
+      return;
     }
     next();
   });

@@ -43,12 +43,33 @@ export async function readUploadForm(request: Request, maxPartSize: number): Pro
   try {
     form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize }));
   } catch (error) {
+    await discardRest(request);
     return { ok: false, status: error instanceof MaxPartSizeExceededError ? 413 : 400 };
   }
   for (const [, value] of form) {
     if (typeof value === "string" && value.includes("\u0000")) return { ok: false, status: 400 };
   }
   return { ok: true, form };
+}
+
+/**
+ * Read and throw away what is left of a body the parser gave up on. Answering
+ * while the client is still sending leaves unread bytes on the socket; when
+ * the socket closes with them the kernel resets it, and the client sees a
+ * broken pipe instead of our 4xx page. The server's body cap bounds how much
+ * this reads.
+ */
+async function discardRest(request: Request): Promise<void> {
+  const body = request.body;
+  if (!body || body.locked) return;
+  try {
+    const reader = body.getReader();
+    while (!(await reader.read()).done) {
+      // discard
+    }
+  } catch {
+    // The client went away: nothing left to read.
+  }
 }
 
 /** Positive page number from a query string value; anything else is page 1. */

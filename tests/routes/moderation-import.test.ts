@@ -207,6 +207,18 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       expect(await counts()).toEqual(before);
     });
 
+    it("a refused upload reaches the client as its 413 page every time, never a reset connection", async () => {
+      // The server used to answer while the client was still sending and then
+      // close the socket with bytes unread: now and then the client saw EPIPE.
+      const big = Buffer.concat([Buffer.from(importCsv([importRow()])), Buffer.alloc(MAX_IMPORT_BYTES, "\n")]);
+      const huge = Buffer.alloc(7 * 1024 * 1024, "a");
+      const statuses: number[] = [];
+      for (let round = 0; round < 15; round++) {
+        for (const file of [big, huge]) statuses.push((await mod.postMultipart("/moderation/import", uploadForm(file))).status);
+      }
+      expect(statuses).toEqual(Array(30).fill(413));
+    });
+
     it("no file, a form that is not multipart, a file that is not UTF-8: 4xx with a message", async () => {
       const empty = new FormData();
       empty.append("file", new Blob([]), "");
