@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
-import { i18nFor, resolveLocale } from "./lib/i18next.server";
+import { i18nFor, resolveFormat } from "./lib/i18next.server";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
@@ -18,8 +18,8 @@ export default async function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const lng = await resolveLocale(request, loadContext);
-  const i18n = i18nFor(lng);
+  const { lng, digits } = await resolveFormat(request, loadContext);
+  const i18n = i18nFor(lng, digits);
   const nonce = loadContext.cspNonce ?? "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
 
@@ -38,6 +38,9 @@ export default async function handleRequest(
           const body = new PassThrough();
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          // The page's language and digits come from these request headers (the
+          // lng and digits cookies, Accept-Language): a shared cache must key on them.
+          responseHeaders.append("Vary", "Accept-Language, Cookie");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
           pipe(body);
         },

@@ -14,7 +14,7 @@ import { useChangeLanguage } from "remix-i18next/react";
 import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { textDirection } from "./lib/i18n";
-import { resolveLocale, tFor } from "./lib/i18next.server";
+import { resolveFormat, tFor } from "./lib/i18next.server";
 import { countUnread } from "./models/notification.server";
 import styles from "./styles/app.css?url";
 
@@ -24,11 +24,11 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const locale = await resolveLocale(request, context);
+  const { lng: locale, digits } = await resolveFormat(request, context);
   // The header's unread badge: one count over an index, signed-in users only.
   const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;
   const user = context.user ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role, unreadNotifications } : null;
-  const t = tFor(locale);
+  const t = tFor(locale, digits);
   // Titles for error pages: meta functions cannot translate on their own.
   const titles = {
     app: t("app.name"),
@@ -36,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     forbidden: t("errorPage.forbidden.title"),
     error: t("errorPage.server.title"),
   };
-  return { locale, user, titles };
+  return { locale, digits, user, titles };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
@@ -59,7 +59,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const locale = data?.locale ?? i18n.language ?? "en";
   const nonce = useNonce();
   return (
-    <html lang={locale} dir={textDirection(locale)}>
+    <html lang={locale} dir={textDirection(locale)} data-digits={data?.digits ?? "native"}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

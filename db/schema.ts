@@ -43,6 +43,8 @@ export interface UsersTable {
   /** privacy choice: 1 = show my organisation's name publicly */
   show_organisation: Flag;
   locale: string;
+  /** "native" (Urdu digits on Urdu pages) or "western" */
+  digits: Generated<string>;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

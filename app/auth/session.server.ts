@@ -30,6 +30,7 @@ interface UserAttributes {
   status: UserStatus;
   organisation_id: number | null;
   locale: string;
+  digits: string;
 }
 
 export function createKyselyAdapter(db: DB): Adapter {
@@ -66,6 +67,7 @@ export function createKyselyAdapter(db: DB): Adapter {
           "u.status",
           "u.organisation_id",
           "u.locale",
+          "u.digits",
         ])
         .where("s.id", "=", hashSessionToken(sessionId))
         .executeTakeFirst();
@@ -81,6 +83,7 @@ export function createKyselyAdapter(db: DB): Adapter {
           status: row.status,
           organisation_id: row.organisation_id,
           locale: row.locale,
+          digits: row.digits,
         },
       };
       return [session, user];
@@ -144,6 +147,7 @@ function createLucia(db: DB, secureCookies: boolean) {
       status: a.status,
       organisationId: a.organisation_id,
       locale: a.locale,
+      digits: a.digits,
     }),
   });
 }
@@ -165,6 +169,8 @@ export type SessionUser = {
   status: UserStatus;
   organisationId: number | null;
   locale: string;
+  /** "native" (Urdu digits on Urdu pages) or "western" */
+  digits: string;
 };
 
 export interface ValidatedSession {
@@ -222,6 +228,7 @@ export function createAuth(db: DB, options: { secureCookies: boolean }) {
           status: user.status,
           organisationId: user.organisationId,
           locale: user.locale,
+          digits: user.digits,
         },
         sessionToken: token,
         refreshCookie,

@@ -81,11 +81,14 @@ export function AuditChangeList({ changes }: { changes: AuditChange[] }) {
           ) : null}
           {c.before !== null ? (
             <>
-              <del>{c.before}</del>
-              {" → "}
+              <del dir="auto">{c.before}</del>
+              {" "}
+              <span className="dir-arrow" aria-hidden="true">
+                →
+              </span>{" "}
             </>
           ) : null}
-          <ins>{c.after ?? "—"}</ins>
+          <ins dir="auto">{c.after ?? "—"}</ins>
         </li>
       ))}
     </ul>

@@ -2,6 +2,7 @@
 // JavaScript, errors next to their fields, the typed values kept after an error.
 import { useTranslation } from "react-i18next";
 import { PRIORITIES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "../lib/recommendation-reference";
+import { NumberText } from "./dates";
 import { FieldError, type FieldErrorMap } from "./moderation";
 
 export interface RecommendationValues {
@@ -185,7 +186,9 @@ export function BreakdownTable({ caption, rows }: { caption: string; rows: Array
           {rows.map((r) => (
             <tr key={r.key}>
               <th scope="row">{r.label}</th>
-              <td>{r.supporters}</td>
+              <td>
+                <NumberText value={r.supporters} />
+              </td>
             </tr>
           ))}
         </tbody>

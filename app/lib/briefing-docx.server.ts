@@ -2,12 +2,13 @@
 // content as /organiser/briefing, in the viewer's language; Urdu paragraphs,
 // runs and tables are right-to-left (bidi).
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
+import { formatNumber, type Digits } from "./format";
 import type { TFunction } from "i18next";
 import type { BriefingData } from "../models/briefing.server";
 import { localName } from "./i18n";
 import { figuresView } from "./recommendation-view.server";
 
-export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string): Promise<Buffer> {
+export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string, digits: Digits = "native"): Promise<Buffer> {
   const rtl = lng === "ur";
   const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
   const run = (text: string, opts: { bold?: boolean } = {}) => new TextRun({ text, bold: opts.bold, rightToLeft: rtl, font: { name: font } });
@@ -26,7 +27,7 @@ export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, p
         (cells, i) => new TableRow({ tableHeader: i === 0, children: cells.map((c) => new TableCell({ children: [para(c, { bold: i === 0 })] })) }),
       ),
     });
-  const n = (v: number) => new Intl.NumberFormat(rtl ? "ur-PK" : "en-GB").format(v);
+  const n = (v: number) => formatNumber({ lng, digits }, v);
   const scope = b.cluster ? localName(b.cluster, lng) : t("briefing.allClusters");
 
   const children: Array<Paragraph | Table> = [

@@ -7,11 +7,20 @@ import { initReactI18next } from "react-i18next";
 import { RemixI18Next } from "remix-i18next/server";
 import en from "../locales/en.json";
 import ur from "../locales/ur.json";
+import { interpolationFormat, isDigits, type Digits, type FormatPrefs } from "./format";
 import { i18nConfig } from "./i18n";
 
 export const resources = { en: { common: en }, ur: { common: ur } };
 
 export const languageCookie = createCookie("lng", {
+  path: "/",
+  sameSite: "lax",
+  httpOnly: true,
+  maxAge: 365 * 86_400,
+});
+
+/** The reader's digits on Urdu pages ("native" ۱۲۳ or "western" 123), set next to the language switch. */
+export const digitsCookie = createCookie("digits", {
   path: "/",
   sameSite: "lax",
   httpOnly: true,
@@ -35,26 +44,49 @@ export async function resolveLocale(request: Request, context?: Pick<AppLoadCont
   return supported(fromHeader) ? fromHeader : "en";
 }
 
+/** The reader's digits: the `digits` cookie, then the signed-in user's profile, then Urdu digits. */
+export async function resolveDigits(request: Request, context?: Pick<AppLoadContext, "user">): Promise<Digits> {
+  const fromCookie = await digitsCookie.parse(request.headers.get("Cookie")).catch(() => null);
+  if (isDigits(fromCookie)) return fromCookie;
+  const fromProfile = (context?.user as { digits?: unknown } | null | undefined)?.digits;
+  return isDigits(fromProfile) ? fromProfile : "native";
+}
+
+/** Language and digits of a request, for formatting numbers and dates on the server. */
+export async function resolveFormat(request: Request, context?: Pick<AppLoadContext, "user">): Promise<FormatPrefs & { lng: "en" | "ur" }> {
+  const [lng, digits] = await Promise.all([resolveLocale(request, context), resolveDigits(request, context)]);
+  return { lng, digits };
+}
+
 // One i18next instance per language, made once and shared by every request:
 // initialising one per request was a large part of a page's render time. The
 // instances never change language, so sharing them is safe.
+// There is one per language and choice of digits: the numbers a translation
+// interpolates ({{count}}) are written in the reader's digits.
 const instances = new Map<string, I18n>();
-export function i18nFor(lng: string): I18n {
-  let instance = instances.get(lng);
+export function i18nFor(lng: string, digits: Digits = "native"): I18n {
+  const key = `${lng}:${digits}`;
+  let instance = instances.get(key);
   if (!instance) {
     instance = createInstance();
-    void instance.use(initReactI18next).init({ ...i18nConfig, lng, resources, initImmediate: false });
-    instances.set(lng, instance);
+    void instance.use(initReactI18next).init({
+      ...i18nConfig,
+      interpolation: { ...i18nConfig.interpolation, format: interpolationFormat(digits), alwaysFormat: true },
+      lng,
+      resources,
+      initImmediate: false,
+    });
+    instances.set(key, instance);
   }
   return instance;
 }
 
-export function tFor(lng: string): TFunction {
-  return i18nFor(lng).getFixedT(lng, "common");
+export function tFor(lng: string, digits: Digits = "native"): TFunction {
+  return i18nFor(lng, digits).getFixedT(lng, "common");
 }
 
-/** The request's language and a translator for it (for titles and messages built on the server). */
+/** The request's language, digits and a translator for them (for titles and messages built on the server). */
 export async function getFixedT(request: Request, context?: Pick<AppLoadContext, "user">) {
-  const lng = await resolveLocale(request, context);
-  return { lng, t: tFor(lng) };
+  const { lng, digits } = await resolveFormat(request, context);
+  return { lng, digits, t: tFor(lng, digits) };
 }

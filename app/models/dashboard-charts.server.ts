@@ -1,11 +1,13 @@
 // Chart geometry for the organiser dashboard, computed on the server with
 // d3-scale and d3-shape so the browser gets plain SVG numbers and no d3 code.
-// Numeric axes run left to right in both languages; in Urdu the label column
-// moves to the right and labels are right-to-left text anchored at the edge
-// nearest the plot (see charts.tsx).
+// Every chart mirrors in Urdu, as the page does: the label column moves to the
+// right, bars grow from the right towards the left, time runs from right to
+// left, and the value axis sits on the right (the reading start). Labels are
+// right-to-left text anchored at the edge nearest the plot (see charts.tsx).
+// Numbers are written by app/lib/format.ts in the reader's digits.
 import { scaleBand, scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
-import { formatNumber } from "../components/dates";
+import { formatNumber, type Digits } from "../lib/format";
 
 export interface TextMark {
   x: number;
@@ -34,8 +36,10 @@ export function heatMapGeometry(params: {
   cell: (row: string, col: string) => { value: number; title: string; href: string };
   legendTitle: string;
   lng: string;
+  digits?: Digits;
 }): HeatMapGeometry {
   const rtl = params.lng === "ur";
+  const fmt = { lng: params.lng, digits: params.digits ?? "native" };
   const labelW = 230;
   const cellW = 120;
   const cellH = 30;
@@ -62,7 +66,7 @@ export function heatMapGeometry(params: {
         h: y.bandwidth() - 2,
         fill: colour(v.value),
         ink: v.value / max > 0.5 ? "#ffffff" : "#1a1a1a",
-        label: formatNumber(params.lng, v.value),
+        label: formatNumber(fmt, v.value),
         title: v.title,
         href: v.href,
       };
@@ -79,7 +83,7 @@ export function heatMapGeometry(params: {
     w: 58,
     h: 14,
     fill: colour(v),
-    label: formatNumber(params.lng, v),
+    label: formatNumber(fmt, v),
   }));
   return {
     width,
@@ -104,9 +108,17 @@ export interface LineChartGeometry {
   plot: { x0: number; x1: number; y0: number; y1: number };
 }
 
-/** A line over days (left to right in both languages), with value ticks on the reading-start side. */
-export function lineChartGeometry(params: { days: string[]; values: number[]; lng: string; dayLabel: (day: string) => string; title: (day: string, value: number) => string }): LineChartGeometry {
+/** A line over days in reading order (right to left in Urdu), with value ticks on the reading-start side. */
+export function lineChartGeometry(params: {
+  days: string[];
+  values: number[];
+  lng: string;
+  digits?: Digits;
+  dayLabel: (day: string) => string;
+  title: (day: string, value: number) => string;
+}): LineChartGeometry {
   const rtl = params.lng === "ur";
+  const fmt = { lng: params.lng, digits: params.digits ?? "native" };
   const width = 640;
   const height = 220;
   const m = { top: 12, bottom: 30, side: 56, other: 12 };
@@ -116,7 +128,7 @@ export function lineChartGeometry(params: { days: string[]; values: number[]; ln
   const y1 = m.top;
   const x = scaleLinear()
     .domain([0, Math.max(1, params.days.length - 1)])
-    .range([x0, x1]);
+    .range(rtl ? [x1, x0] : [x0, x1]);
   const y = scaleLinear()
     .domain([0, Math.max(1, ...params.values)])
     .nice()
@@ -125,7 +137,7 @@ export function lineChartGeometry(params: { days: string[]; values: number[]; ln
   const path = line()(pts) ?? "";
   const step = Math.max(1, Math.ceil(params.days.length / 6));
   const xTicks = params.days.flatMap((d, i) => (i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d) }] : []));
-  const yTicks = y.ticks(4).map((v) => ({ x: rtl ? x1 + 6 : x0 - 6, y: y(v), text: formatNumber(params.lng, v) }));
+  const yTicks = y.ticks(4).map((v) => ({ x: rtl ? x1 + 6 : x0 - 6, y: y(v), text: formatNumber(fmt, v) }));
   return {
     width,
     height,
@@ -147,9 +159,10 @@ export interface BarChartGeometry {
   values: TextMark[];
 }
 
-/** Horizontal bars growing left to right; labels on the reading-start side. */
-export function barChartGeometry(params: { rows: Array<{ label: string; value: number; title: string }>; lng: string }): BarChartGeometry {
+/** Horizontal bars growing in reading direction (leftwards in Urdu) from the labels on the reading-start side. */
+export function barChartGeometry(params: { rows: Array<{ label: string; value: number; title: string }>; lng: string; digits?: Digits }): BarChartGeometry {
   const rtl = params.lng === "ur";
+  const fmt = { lng: params.lng, digits: params.digits ?? "native" };
   const labelW = 170;
   const plotW = 330;
   const valueW = 70;
@@ -167,8 +180,8 @@ export function barChartGeometry(params: { rows: Array<{ label: string; value: n
     width,
     height: barH * params.rows.length + 4,
     rtl,
-    bars: params.rows.map((r, i) => ({ x: plotX0, y: y(i)!, w: x(r.value), h: y.bandwidth(), title: r.title })),
+    bars: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW - x(r.value) : plotX0, y: y(i)!, w: x(r.value), h: y.bandwidth(), title: r.title })),
     labels: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW + 8 : labelW - 8, y: y(i)! + y.bandwidth() / 2, text: r.label })),
-    values: params.rows.map((r, i) => ({ x: rtl ? plotX0 - 6 : plotX0 + x(r.value) + 6, y: y(i)! + y.bandwidth() / 2, text: formatNumber(params.lng, r.value) })),
+    values: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW - x(r.value) - 6 : plotX0 + x(r.value) + 6, y: y(i)! + y.bandwidth() / 2, text: formatNumber(fmt, r.value) })),
   };
 }

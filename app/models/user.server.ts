@@ -270,6 +270,11 @@ export async function setUserLocale(db: Executor, userId: number, locale: "en" |
   await db.updateTable("users").set({ locale, updated_at: nowIso() }).where("id", "=", userId).execute();
 }
 
+/** Which digits the person reads Urdu pages in ("native" ۱۲۳ or "western" 123). */
+export async function setUserDigits(db: Executor, userId: number, digits: "native" | "western"): Promise<void> {
+  await db.updateTable("users").set({ digits, updated_at: nowIso() }).where("id", "=", userId).execute();
+}
+
 /** The privacy choice (C1): show my organisation's name publicly, or only its label. */
 export async function setShowOrganisation(db: Executor, userId: number, show: boolean): Promise<void> {
   await db.updateTable("users").set({ show_organisation: show ? 1 : 0, updated_at: nowIso() }).where("id", "=", userId).execute();

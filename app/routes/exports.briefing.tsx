@@ -1,4 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { formatDate } from "../lib/format";
 import { requireRole } from "../auth/guards.server";
 import { briefingDocx } from "../lib/briefing-docx.server";
 import { getFixedT } from "../lib/i18next.server";
@@ -15,9 +16,9 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!consultation) throw data({ error: "notFound" }, { status: 404 });
   const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
   if (!briefing) throw data({ error: "notFound" }, { status: 404 });
-  const { t, lng } = await getFixedT(args.request, args.context);
-  const preparedOn = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { dateStyle: "long", timeZone: "Asia/Karachi" }).format(new Date());
-  const body = await briefingDocx(briefing, t, lng, preparedOn);
+  const { t, lng, digits } = await getFixedT(args.request, args.context);
+  const preparedOn = formatDate({ lng, digits }, new Date());
+  const body = await briefingDocx(briefing, t, lng, preparedOn, digits);
   // The file name is built from a validated slug only ([a-z0-9-]).
   const name = `briefing-${briefing.cluster?.slug ?? "all"}.docx`;
   return new Response(new Uint8Array(body), {

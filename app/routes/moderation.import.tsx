@@ -1,4 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { formatNumber } from "../lib/format";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { rememberSimilarInBackground } from "../models/moderation-queue.server";
@@ -20,10 +21,10 @@ const PROBLEMS_SHOWN = 200;
 
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");
-  const { t, lng } = await getFixedT(args.request, args.context);
+  const { t, lng, digits } = await getFixedT(args.request, args.context);
   const clusters = await listClusters(args.context.db);
   const imported = new URL(args.request.url).searchParams.get("imported");
-  const numbers = new Intl.NumberFormat(lng === "ur" ? "ur-PK" : "en-GB");
+  const numbers = { format: (v: number) => formatNumber({ lng, digits }, v) };
   return {
     title: `${t("import.title")} · ${t("app.name")}`,
     imported: imported && /^\d{1,6}$/.test(imported) ? Number(imported) : null,

@@ -2,7 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
 import { BreakdownTable } from "../components/recommendation-form";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
@@ -83,7 +83,7 @@ export default function Briefing() {
           {t("briefing.cluster")}: {d.scope}
         </p>
         <p>
-          {t("briefing.prepared")}: <time dateTime={d.preparedAt}>{d.preparedAt.slice(0, 10)}</time>
+          {t("briefing.prepared")}: <DateText iso={d.preparedAt} />
         </p>
         <h2 className="briefing__first">{t("briefing.summary")}</h2>
         <dl className="figures figures--large">
@@ -116,7 +116,7 @@ export default function Briefing() {
                 R-{r.id} <bdi>{r.title}</bdi>
               </h3>
               <p>
-                <strong>{t("briefing.priority")}:</strong> {r.priority}
+                <strong>{t("briefing.priority")}:</strong> <NumberText value={r.priority} />
               </p>
               <p className="plain-text" dir="auto">
                 {r.text}
@@ -141,7 +141,7 @@ export default function Briefing() {
                 <>
                   <h4>{t("briefing.response")}</h4>
                   <p>
-                    {t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · <bdi>{r.responsibleAgency}</bdi> · {r.responseDate}
+                    {t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · <bdi>{r.responsibleAgency}</bdi> · {r.responseDate ? <DateText iso={`${r.responseDate}T00:00:00Z`} /> : null}
                   </p>
                   {r.responseText ? (
                     <p className="plain-text" dir="auto">

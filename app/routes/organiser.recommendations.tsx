@@ -100,7 +100,9 @@ export default function OrganiserRecommendations() {
                     </Link>
                   </td>
                   <td>{t(`recommendation.status.${r.status}`, { defaultValue: r.status })}</td>
-                  <td>{r.priority}</td>
+                  <td>
+                    <NumberText value={r.priority} />
+                  </td>
                   <td>{r.clusters.length ? r.clusters.join(", ") : t("recommendation.crossCluster")}</td>
                   <td>
                     <NumberText value={r.sources} />

@@ -7,7 +7,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { BarChart, HeatMap, LineChart } from "../components/charts";
-import { DateText, NumberText, formatNumber } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
+import { formatDate, formatNumber } from "../lib/format";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { PROVINCES, SIZE_BANDS } from "../lib/reference";
@@ -23,14 +24,14 @@ const DAY_MS = 86_400_000;
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;
-  const { t, lng } = await getFixedT(args.request, args.context);
+  const { t, lng, digits } = await getFixedT(args.request, args.context);
   const title = `${t("organiser.title")} · ${t("app.name")}`;
   const consultation = await getActiveConsultation(db);
   if (!consultation) return { title, dashboard: null };
   const now = new Date();
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
   const d = await getDashboard(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), now });
-  const n = (v: number) => formatNumber(lng, v);
+  const n = (v: number) => formatNumber({ lng, digits }, v);
 
   const clusterRows = clusters.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
   const categoryRows = categories.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
@@ -62,16 +63,17 @@ export async function loader(args: LoaderFunctionArgs) {
     },
     legendTitle: t("organiser.legend"),
     lng,
+    digits,
   });
 
-  const dayFormat = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-  const dayLabel = (day: string) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+  const dayLabel = (day: string) => formatDate({ lng, digits }, `${day}T00:00:00Z`, "day");
   const days = d.perDay.map((p) => p.day);
   const lineFor = (key: "submissions" | "supports") =>
     lineChartGeometry({
       days,
       values: d.perDay.map((p) => p[key]),
       lng,
+      digits,
       dayLabel,
       title: (day, value) => `${dayLabel(day)}: ${n(value)}`,
     });
@@ -80,6 +82,7 @@ export async function loader(args: LoaderFunctionArgs) {
     barChartGeometry({
       rows: rows.map((r) => ({ label: label(r.key), value: r.supporters, title: t("organiser.barTitle", { label: label(r.key), supporters: n(r.supporters), organisations: n(r.organisations) }) })),
       lng,
+      digits,
     });
   const clusterName = (key: string | null) => clusterRows.find((c) => String(c.id) === key)?.name ?? t("organiser.none");
   const ordered = (rows: Participation[], order: readonly string[]) =>

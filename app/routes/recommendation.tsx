@@ -65,7 +65,9 @@ export default function RecommendationPage() {
         <dt>{t("recommendation.field.category")}</dt>
         <dd>{r.categories.join(", ")}</dd>
         <dt>{t("recommendation.field.priority")}</dt>
-        <dd>{r.priority}</dd>
+        <dd>
+          <NumberText value={r.priority} />
+        </dd>
       </dl>
       <p className="plain-text" dir="auto">
         {r.text}

@@ -53,7 +53,7 @@ export default function Recommendations() {
                   </Link>
                 </h3>
                 <p className="card__meta">
-                  {t("recommendation.column.priority")}: {r.priority} · {t("recommendation.column.sources")}: <NumberText value={r.sources} /> ·{" "}
+                  {t("recommendation.column.priority")}: <NumberText value={r.priority} /> · {t("recommendation.column.sources")}: <NumberText value={r.sources} /> ·{" "}
                   {t("recommendation.column.supporters")}: <NumberText value={r.uniqueSupporters} /> · {t("recommendation.column.response")}:{" "}
                   {r.responseStatus ? t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus }) : t("recommendation.response.none")}
                 </p>

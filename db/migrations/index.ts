@@ -8,6 +8,7 @@ import * as moderationQueue from "./2026-11-29T0200-moderation-queue";
 import * as consultationArchive from "./2026-11-29T0300-consultation-archive";
 import * as emailOutbox from "./2026-11-29T0520-email-outbox";
 import * as dashboardIndexes from "./2026-11-29T0530-dashboard-indexes";
+import * as digits from "./2026-11-29T0600-digits";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0300-consultation-archive", consultationArchive],
   ["2026-11-29T0520-email-outbox", emailOutbox],
   ["2026-11-29T0530-dashboard-indexes", dashboardIndexes],
+  ["2026-11-29T0600-digits", digits],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
