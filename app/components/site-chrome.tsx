@@ -7,6 +7,7 @@ import { NumberText } from "./dates";
 
 interface RootLike {
   locale: "en" | "ur";
+  digits?: "native" | "western";
   user: { id: number; displayName: string; role: Role; unreadNotifications?: number } | null;
 }
 
@@ -22,6 +23,28 @@ export function LanguageSwitch() {
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
       <button type="submit" className="link-button" lang={other} title={t("nav.switchLanguage")}>
         {other === "ur" ? "اردو" : "English"}
+      </button>
+    </Form>
+  );
+}
+
+/**
+ * Beside the language switch on Urdu pages: Urdu digits (۱۲۳, the default) or
+ * Western digits (123). A full page load (reloadDocument), so the numbers
+ * the browser formats change with the ones the server wrote.
+ */
+export function DigitsSwitch() {
+  const data = useRouteLoaderData("root") as RootLike | undefined;
+  const location = useLocation();
+  const { t } = useTranslation();
+  if ((data?.locale ?? "en") !== "ur") return null;
+  const other = data?.digits === "western" ? "native" : "western";
+  return (
+    <Form method="post" action="/language" className="language-switch" reloadDocument>
+      <input type="hidden" name="digits" value={other} />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      <button type="submit" className="link-button" aria-label={t(other === "western" ? "nav.switchDigitsWestern" : "nav.switchDigitsNative")}>
+        {other === "western" ? "123" : "۱۲۳"}
       </button>
     </Form>
   );
@@ -108,6 +131,11 @@ export function SiteHeader() {
             <li>
               <LanguageSwitch />
             </li>
+            {data?.locale === "ur" ? (
+              <li>
+                <DigitsSwitch />
+              </li>
+            ) : null}
           </ul>
         </nav>
       </div>

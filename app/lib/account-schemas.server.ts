@@ -3,6 +3,7 @@
 // reaches these pages' browser bundle. Messages are i18n keys; unknown
 // fields are dropped (role, status, email or organisation id can never be set here).
 import { z } from "zod";
+import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
 import { PasswordSchema, required, text } from "./schemas";
 
@@ -15,6 +16,8 @@ export const ProfileSchema = z.object({
   displayName: text(2, 100),
   showOrganisation: checkbox,
   locale: z.enum(LANGUAGES, required),
+  /** digits on Urdu pages; a form without the field leaves the choice as it was */
+  digits: z.enum(DIGITS, { error: "errors.required" }).optional(),
 });
 
 /** A member's organisation details; the name only while the organisation is not verified. */

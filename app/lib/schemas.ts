@@ -63,10 +63,14 @@ export const LoginSchema = z.object({
   redirectTo: z.string().max(2000).optional(),
 });
 
-export const LanguageSchema = z.object({
-  lng: z.enum(["en", "ur"], required),
-  redirectTo: z.string().max(2000).optional(),
-});
+/** The language switch and, beside it, the choice of digits: either or both. */
+export const LanguageSchema = z
+  .object({
+    lng: z.enum(["en", "ur"], required).optional(),
+    digits: z.enum(["native", "western"], required).optional(),
+    redirectTo: z.string().max(2000).optional(),
+  })
+  .refine((v) => v.lng !== undefined || v.digits !== undefined, { message: "errors.required", path: ["lng"] });
 
 /** The honeypot field's name: a real person never sees or fills it. */
 export const HONEYPOT_FIELD = "website";

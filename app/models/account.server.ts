@@ -10,6 +10,7 @@ import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand, UserStatus } from "../../db/schema";
 import { checkPassword, hashPassword, verifyPassword } from "../auth/password.server";
 import { hashSessionToken, type Auth, type RequestMeta } from "../auth/session.server";
+import { isDigits, type Digits } from "../lib/format";
 import type { RateRule } from "../lib/rate-limit.server";
 import type { Language } from "../lib/reference";
 import { nowIso } from "../lib/time";
@@ -38,6 +39,7 @@ export interface AccountProfile {
   role: Role;
   showOrganisation: boolean;
   locale: Language;
+  digits: Digits;
   organisation: {
     id: number;
     name: string;
@@ -63,6 +65,7 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
       "u.role",
       "u.show_organisation",
       "u.locale",
+      "u.digits",
       "o.id as organisation_id",
       "o.name as organisation_name",
       "o.type as organisation_type",
@@ -102,6 +105,7 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
     role: row.role,
     showOrganisation: row.show_organisation === 1,
     locale: row.locale === "ur" ? "ur" : "en",
+    digits: isDigits(row.digits) ? row.digits : "native",
     organisation,
   };
 }
@@ -119,6 +123,8 @@ export interface ProfileInput {
   displayName: string;
   showOrganisation: boolean;
   locale: Language;
+  /** digits on Urdu pages; absent = unchanged */
+  digits?: Digits;
   /** the member's organisation's details; ignored for a user without one */
   organisation?: OrganisationDetailsInput | null;
 }
@@ -145,17 +151,18 @@ export async function updateProfile(
   return db.transaction().execute(async (trx): Promise<UpdateProfileResult> => {
     const user = await trx
       .selectFrom("users")
-      .select(["id", "role", "display_name", "show_organisation", "locale", "organisation_id"])
+      .select(["id", "role", "display_name", "show_organisation", "locale", "digits", "organisation_id"])
       .where("id", "=", params.userId)
       .where("status", "=", "active")
       .executeTakeFirst();
     if (!user) return { ok: false, reason: "notFound" };
 
-    const userSet: { display_name?: string; show_organisation?: 0 | 1; locale?: string } = {};
+    const userSet: { display_name?: string; show_organisation?: 0 | 1; locale?: string; digits?: string } = {};
     if (input.displayName !== user.display_name) userSet.display_name = input.displayName;
     const show = input.showOrganisation ? 1 : 0;
     if (show !== user.show_organisation) userSet.show_organisation = show;
     if (input.locale !== user.locale) userSet.locale = input.locale;
+    if (input.digits !== undefined && input.digits !== user.digits) userSet.digits = input.digits;
 
     const orgBefore: Record<string, string> = {};
     const orgAfter: Record<string, string> = {};
@@ -211,11 +218,13 @@ export async function updateProfile(
             fields,
             ...(userSet.show_organisation !== undefined ? { show_organisation: user.show_organisation } : {}),
             ...(userSet.locale !== undefined ? { locale: user.locale } : {}),
+            ...(userSet.digits !== undefined ? { digits: user.digits } : {}),
           },
           after: {
             fields,
             ...(userSet.show_organisation !== undefined ? { show_organisation: userSet.show_organisation } : {}),
             ...(userSet.locale !== undefined ? { locale: userSet.locale } : {}),
+            ...(userSet.digits !== undefined ? { digits: userSet.digits } : {}),
           },
           ip: params.ip ?? null,
         },
@@ -434,7 +443,7 @@ export const ACCOUNT_EXPORT_FORMAT = "mashwara-account-export/1";
 export async function exportAccountData(db: Executor, userId: number, now: Date = new Date()) {
   const user = await db
     .selectFrom("users")
-    .select(["id", "email", "display_name", "role", "status", "locale", "show_organisation", "organisation_id", "created_at", "updated_at"])
+    .select(["id", "email", "display_name", "role", "status", "locale", "digits", "show_organisation", "organisation_id", "created_at", "updated_at"])
     .where("id", "=", userId)
     .where("status", "=", "active")
     .executeTakeFirst();
@@ -558,6 +567,7 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       role: user.role,
       status: user.status as UserStatus,
       locale: user.locale,
+      digits: user.digits,
       show_organisation_publicly: user.show_organisation === 1,
       created_at: user.created_at,
       updated_at: user.updated_at,

@@ -1,21 +1,28 @@
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { safeRedirectPath } from "../auth/guards.server";
 import { readForm } from "../lib/http.server";
-import { languageCookie } from "../lib/i18next.server";
+import { digitsCookie, languageCookie } from "../lib/i18next.server";
 import { LanguageSchema } from "../lib/schemas";
-import { setUserLocale } from "../models/user.server";
+import { setUserDigits, setUserLocale } from "../models/user.server";
 
-// The language switch: remembers the choice in a cookie and goes back to the page.
+// The language switch and, beside it on Urdu pages, the choice of digits:
+// remembers the choice in a cookie (and the profile, when signed in) and goes
+// back to the same page (path and query; only a path on this site).
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = LanguageSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) throw data({ error: "badRequest" }, { status: 400 });
-  const { lng, redirectTo } = parsed.data;
-  if (context.user) {
-    await setUserLocale(context.db, context.user.id, lng);
+  const { lng, digits, redirectTo } = parsed.data;
+  const secure = context.config.secureCookies;
+  const headers = new Headers();
+  if (lng) {
+    if (context.user) await setUserLocale(context.db, context.user.id, lng);
+    headers.append("Set-Cookie", await languageCookie.serialize(lng, { secure }));
   }
-  return redirect(safeRedirectPath(redirectTo, "/"), {
-    headers: { "Set-Cookie": await languageCookie.serialize(lng, { secure: context.config.secureCookies }) },
-  });
+  if (digits) {
+    if (context.user) await setUserDigits(context.db, context.user.id, digits);
+    headers.append("Set-Cookie", await digitsCookie.serialize(digits, { secure }));
+  }
+  return redirect(safeRedirectPath(redirectTo, "/"), { headers });
 }
 
 export function loader() {

@@ -8,7 +8,8 @@ import { AccountNav, BackToMe } from "../components/account-nav";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "../components/form";
 import { profileSchemaFor, type ProfileFormValues } from "../lib/account-schemas.server";
 import { readForm } from "../lib/http.server";
-import { getFixedT, languageCookie } from "../lib/i18next.server";
+import { DIGITS } from "../lib/format";
+import { digitsCookie, getFixedT, languageCookie } from "../lib/i18next.server";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getAccountProfile, updateProfile } from "../models/account.server";
 
@@ -30,6 +31,7 @@ export async function loader(args: LoaderFunctionArgs) {
     values: {
       displayName: profile.displayName,
       locale: profile.locale,
+      digits: profile.digits,
       showOrganisation: profile.showOrganisation ? "on" : "",
       ...(org
         ? {
@@ -61,6 +63,7 @@ export async function action(args: ActionFunctionArgs) {
       // The privacy choice is about an organisation: without one, it stays as it was.
       showOrganisation: profile.organisation ? v.showOrganisation : profile.showOrganisation,
       locale: v.locale,
+      digits: v.digits,
       organisation:
         v.organisationType && v.sizeBand && v.city && v.province
           ? { name: v.organisationName, type: v.organisationType, sizeBand: v.sizeBand, city: v.city, province: v.province }
@@ -71,11 +74,11 @@ export async function action(args: ActionFunctionArgs) {
     if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: 400 });
   }
-  // The saved language is also this browser's choice from now on.
-  return redirect("/me/profile?saved=1", {
-    status: 303,
-    headers: { "Set-Cookie": await languageCookie.serialize(v.locale, { secure: args.context.config.secureCookies }) },
-  });
+  // The saved language (and digits) are also this browser's choice from now on.
+  const headers = new Headers();
+  headers.append("Set-Cookie", await languageCookie.serialize(v.locale, { secure: args.context.config.secureCookies }));
+  if (v.digits) headers.append("Set-Cookie", await digitsCookie.serialize(v.digits, { secure: args.context.config.secureCookies }));
+  return redirect("/me/profile?saved=1", { status: 303, headers });
 }
 
 export default function Profile() {
@@ -125,6 +128,7 @@ function ProfileForm({
         fields={[
           { field: fields.displayName, label: t("account.profile.displayName") },
           { field: fields.locale, label: t("account.profile.language") },
+          { field: fields.digits, label: t("account.profile.digits") },
           ...(organisation
             ? [
                 { field: fields.organisationName, label: t("register.organisationName") },
@@ -149,6 +153,12 @@ function ProfileForm({
           label={t("account.profile.language")}
           placeholder={t("form.choose")}
           options={LANGUAGES.map(option("account.profile.languages"))}
+        />
+        <SelectField
+          field={fields.digits}
+          label={t("account.profile.digits")}
+          placeholder={t("form.choose")}
+          options={DIGITS.map(option("account.profile.digitsOptions"))}
         />
         {organisation ? (
           <CheckboxField field={fields.showOrganisation} label={t("register.showOrganisation")} hint={t("register.showOrganisationHint")} />
