@@ -32,7 +32,7 @@ export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry 
           <rect x={c.x} y={c.y} width={c.w} height={c.h} fill={c.fill}>
             <title>{c.title}</title>
           </rect>
-          <text x={c.x + c.w / 2} y={c.y + c.h / 2} dy="0.35em" textAnchor="middle" fill={c.ink} className="chart__value" aria-hidden="true">
+          <text x={c.x + c.w / 2} y={c.y + c.h / 2} dy="0.35em" textAnchor="middle" fill={c.ink} className="chart__cell-value" aria-hidden="true">
             {c.label}
           </text>
         </a>

@@ -55,7 +55,8 @@ export type DateStyle = "long" | "longWithTime" | "day";
 
 const DATE_OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   long: { dateStyle: "long", timeZone: "Asia/Karachi" },
-  longWithTime: { dateStyle: "long", timeStyle: "short", timeZone: "Asia/Karachi" },
+  // 24-hour time: Urdu's CLDR pattern would otherwise write a Latin "AM"/"PM".
+  longWithTime: { dateStyle: "long", timeStyle: "short", hourCycle: "h23", timeZone: "Asia/Karachi" },
   // A day already in UTC calendar form (e.g. "2026-11-29" of a chart axis).
   day: { day: "numeric", month: "short", timeZone: "UTC" },
 };
@@ -68,6 +69,9 @@ export function formatDate(prefs: FormatPrefs, value: string | number | Date, st
   return cached(`d:${locale}:${style}`, () => new Intl.DateTimeFormat(locale, DATE_OPTIONS[style])).format(date);
 }
 
+/** Interpolated values that are text someone wrote, not interface text. */
+const USER_TEXT_KEYS = new Set(["title", "name", "submissionTitle", "organisation", "agency"]);
+
 /**
  * i18next's interpolation formatter (with `alwaysFormat`): every number put
  * into a translation ({{count}}, {{total}}, {{page}}…) is written in the
@@ -75,9 +79,13 @@ export function formatDate(prefs: FormatPrefs, value: string | number | Date, st
  */
 export function interpolationFormat(digits: Digits) {
   return (value: unknown, _format?: string, lng?: string, options?: Record<string, unknown>): string => {
+    const key = typeof options?.interpolationkey === "string" ? options.interpolationkey : "";
+    // Text someone wrote (a title, a name) inside an Urdu sentence is isolated
+    // with FSI…PDI, the plain-text <bdi>: an English title cannot scramble the
+    // sentence around it in a notification, an email, a page title or a label.
+    if (typeof value === "string") return lng === "ur" && USER_TEXT_KEYS.has(key) && value ? `\u2068${value}\u2069` : value;
     if (typeof value !== "number" || !Number.isFinite(value)) return value as string;
     const prefs = { lng: lng ?? "en", digits };
-    const key = typeof options?.interpolationkey === "string" ? options.interpolationkey : "";
     // Identifiers (#152, R-12) are codes people type into forms and URLs: as written.
     return /id$/i.test(key) ? String(value) : formatNumber(prefs, value);
   };

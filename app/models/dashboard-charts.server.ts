@@ -40,7 +40,8 @@ export function heatMapGeometry(params: {
 }): HeatMapGeometry {
   const rtl = params.lng === "ur";
   const fmt = { lng: params.lng, digits: params.digits ?? "native" };
-  const labelW = 230;
+  // Nastaliq runs wider than the Latin labels: more room for the Urdu row names.
+  const labelW = rtl ? 300 : 230;
   const cellW = 120;
   const cellH = 30;
   const top = 40;

@@ -231,7 +231,8 @@ describe(`right-to-left, digits and the language switch over HTTP (${testDialect
 
   it("/language refuses nonsense with a 400 and never redirects off-site", async () => {
     const client = new Client(server.url);
-    for (const form of [{}, { digits: "roman" }, { lng: "ur", digits: "x" }, { redirectTo: "/" }]) {
+    const forms: Array<Record<string, string>> = [{}, { digits: "roman" }, { lng: "ur", digits: "x" }, { redirectTo: "/" }];
+    for (const form of forms) {
       const res = await client.post("/language", form);
       expect(res.status, JSON.stringify(form)).toBe(400);
       expect(setCookieLine(res.headers, "digits")).toBeNull();
