@@ -86,8 +86,12 @@ export default function Home() {
         {consultation ? (
           <>
             <p className="eyebrow">{consultation.isActive ? t("home.activeConsultation") : t("home.pastConsultation")}</p>
-            <h1 id="consultation-title">{consultation.title}</h1>
-            <p className="lead">{consultation.description}</p>
+            <h1 id="consultation-title">
+              <bdi>{consultation.title}</bdi>
+            </h1>
+            <p className="lead" dir="auto">
+              {consultation.description}
+            </p>
             <ul className="phases">
               <WindowLine label={t("home.submissionWindow")} window={consultation.submission} />
               <WindowLine label={t("home.supportWindow")} window={consultation.support} />

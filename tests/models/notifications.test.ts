@@ -125,15 +125,17 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
 
       const [toUrdu, toEnglish] = await outbox();
       expect(toUrdu.to_email).toBe(urdu.email);
-      expect(toUrdu.subject).toBe(fill(ur.email.published.subject, { title }));
-      expect(toUrdu.body).toContain(fill(ur.email.greeting, { name: "عائشہ خان" }));
+      // In Urdu, text someone wrote is isolated (FSI … PDI) so an English title keeps the sentence in order.
+      const isolated = (v: string) => `\u2068${v}\u2069`;
+      expect(toUrdu.subject).toBe(fill(ur.email.published.subject, { title: isolated(title) }));
+      expect(toUrdu.body).toContain(fill(ur.email.greeting, { name: isolated("عائشہ خان") }));
       expect(toEnglish.subject).toBe(fill(en.email.rejected.subject, { title }));
       expect(toEnglish.body).toContain(fill(en.email.reason, { reason: `${en.rejectReason["outside-remit"]} — Provincial matter.` }));
 
       // And so they arrive: the Urdu subject survives the trip through nodemailer.
       expect(await sender().runOnce()).toMatchObject({ sent: 2 });
       const received = smtp.messages.map((m) => ({ to: m.to, subject: parseMessage(m.raw).header("Subject"), text: parseMessage(m.raw).text }));
-      expect(received).toContainEqual(expect.objectContaining({ to: [urdu.email], subject: fill(ur.email.published.subject, { title }) }));
+      expect(received).toContainEqual(expect.objectContaining({ to: [urdu.email], subject: fill(ur.email.published.subject, { title: isolated(title) }) }));
       expect(received.find((m) => m.to[0] === urdu.email)?.text).toContain(`${ORIGIN}/submissions/${a}`);
       expect(received).toContainEqual(expect.objectContaining({ to: [english.email], subject: fill(en.email.rejected.subject, { title }) }));
     });

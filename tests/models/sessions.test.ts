@@ -162,6 +162,7 @@ describe(`session storage (${testDialect})`, () => {
       status: "active",
       organisationId: u.organisationId,
       locale: "ur",
+      digits: "native",
     });
     // freshly signed in: nothing to refresh
     expect(v!.refreshCookie).toBeNull();
