@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../db/migrate";
 import { seedTaxonomy } from "../../db/seed";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makeUser } from "../support/factories";
+import { setUserDigits } from "../../app/models/user.server";
 
 describe(`migrations and seed (${testDialect})`, () => {
   let t: TestDb;
@@ -26,6 +28,14 @@ describe(`migrations and seed (${testDialect})`, () => {
     expect(categories).toHaveLength(14);
     const stages = await t.db.selectFrom("stages").select("slug").execute();
     expect(stages).toHaveLength(8);
+  });
+
+  it("users read Urdu digits unless they chose Western ones (migration 0600)", async () => {
+    const u = await makeUser(t.db);
+    const digitsOf = async () => (await t.db.selectFrom("users").select("digits").where("id", "=", u.id).executeTakeFirstOrThrow()).digits;
+    expect(await digitsOf()).toBe("native");
+    await setUserDigits(t.db, u.id, "western");
+    expect(await digitsOf()).toBe("western");
   });
 
   it("opens the default consultation's windows for 90 days", async () => {
