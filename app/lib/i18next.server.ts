@@ -48,7 +48,7 @@ export async function resolveLocale(request: Request, context?: Pick<AppLoadCont
 export async function resolveDigits(request: Request, context?: Pick<AppLoadContext, "user">): Promise<Digits> {
   const fromCookie = await digitsCookie.parse(request.headers.get("Cookie")).catch(() => null);
   if (isDigits(fromCookie)) return fromCookie;
-  const fromProfile = (context?.user as { digits?: unknown } | null | undefined)?.digits;
+  const fromProfile = context?.user?.digits;
   return isDigits(fromProfile) ? fromProfile : "native";
 }
 
