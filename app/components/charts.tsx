@@ -67,7 +67,7 @@ export function LineChart({ id, title, desc, g }: Labelled & { g: LineChartGeome
         </g>
       ))}
       {g.xTicks.map((tk, i) => (
-        <text key={`x${i}`} x={tk.x} y={tk.y} textAnchor="middle" direction={textDir(g.rtl)} className="chart__value">
+        <text key={`x${i}`} x={tk.x} y={tk.y} textAnchor={tk.anchor ?? "middle"} direction={textDir(g.rtl)} className="chart__value">
           {tk.text}
         </text>
       ))}

@@ -13,6 +13,8 @@ export interface TextMark {
   x: number;
   y: number;
   text: string;
+  /** SVG text-anchor, relative to the text's own direction (start = the right edge of Urdu text) */
+  anchor?: "start" | "middle" | "end";
 }
 
 export interface HeatMapGeometry {
@@ -137,7 +139,13 @@ export function lineChartGeometry(params: {
   const pts = params.values.map((v, i) => [x(i), y(v)] as [number, number]);
   const path = line()(pts) ?? "";
   const step = Math.max(1, Math.ceil(params.days.length / 6));
-  const xTicks = params.days.flatMap((d, i) => (i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d) }] : []));
+  // A label at either end of the axis is anchored so it stays inside the chart.
+  const edgeAnchor = (px: number): TextMark["anchor"] => {
+    if (px - Math.min(x0, x1) < 30) return rtl ? "end" : "start"; // near the left edge: text runs rightwards
+    if (Math.max(x0, x1) - px < 30) return rtl ? "start" : "end"; // near the right edge: text runs leftwards
+    return "middle";
+  };
+  const xTicks = params.days.flatMap((d, i) => (i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d), anchor: edgeAnchor(x(i)) }] : []));
   const yTicks = y.ticks(4).map((v) => ({ x: rtl ? x1 + 6 : x0 - 6, y: y(v), text: formatNumber(fmt, v) }));
   return {
     width,
