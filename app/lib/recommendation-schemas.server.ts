@@ -1,7 +1,7 @@
 // Form schemas of recommendations (C7), used by the model (so the rules hold
 // for every caller) and by the organiser pages. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/, "errors.invalid");

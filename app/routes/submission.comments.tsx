@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { z } from "../lib/zod-setup";
 import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
 import { idParam, readForm } from "../lib/http.server";
