@@ -12,6 +12,7 @@ import { buildBriefing } from "../models/briefing.server";
 import { getActiveConsultation } from "../models/consultation.server";
 import { listClusters } from "../models/taxonomy.server";
 import briefingStyles from "../styles/briefing.css?url";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: briefingStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -113,7 +114,7 @@ export default function Briefing() {
           {s.recommendations.map((r) => (
             <article key={r.id} className="briefing__recommendation">
               <h3>
-                R-{r.id} <bdi>{r.title}</bdi>
+                {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
               </h3>
               <p>
                 <strong>{t("briefing.priority")}:</strong> {r.priority}
