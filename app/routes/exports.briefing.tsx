@@ -1,21 +1,23 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireRole } from "../auth/guards.server";
 import { briefingDocx } from "../lib/briefing-docx.server";
-import { getFixedT } from "../lib/i18next.server";
+import { resolveLocale, tFor } from "../lib/i18next.server";
 import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
 import { buildBriefing } from "../models/briefing.server";
 import { getActiveConsultation } from "../models/consultation.server";
 
-// GET /exports/briefing.docx?cluster= (organisers): the conference briefing as DOCX (C9).
+// GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX (C9),
+// in the requester's language, or in the one `lang` (en|ur) names.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;
-  const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
+  const { cluster, lang } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
   if (!consultation) throw data({ error: "notFound" }, { status: 404 });
   const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
   if (!briefing) throw data({ error: "notFound" }, { status: 404 });
-  const { t, lng } = await getFixedT(args.request, args.context);
+  const lng = lang ?? (await resolveLocale(args.request, args.context));
+  const t = tFor(lng);
   const preparedOn = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { dateStyle: "long", timeZone: "Asia/Karachi" }).format(new Date());
   const body = await briefingDocx(briefing, t, lng, preparedOn);
   // The file name is built from a validated slug only ([a-z0-9-]).

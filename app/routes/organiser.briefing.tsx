@@ -30,6 +30,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(args.request, args.context);
   return {
     title: `${t("briefing.title")} · ${t("app.name")}`,
+    lng,
     consultation: lng === "ur" ? consultation.title_ur : consultation.title_en,
     scope: briefing.cluster ? localName(briefing.cluster, lng) : t("briefing.allClusters"),
     cluster: briefing.cluster?.slug ?? "",
@@ -48,7 +49,13 @@ export async function loader(args: LoaderFunctionArgs) {
 export default function Briefing() {
   const d = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const docxHref = `/exports/briefing.docx${d.cluster ? `?cluster=${encodeURIComponent(d.cluster)}` : ""}`;
+  const docxHref = (lang?: string) => {
+    const q = new URLSearchParams();
+    if (d.cluster) q.set("cluster", d.cluster);
+    if (lang) q.set("lang", lang);
+    return `/exports/briefing.docx${q.size ? `?${q}` : ""}`;
+  };
+  const otherLanguage = d.lng === "ur" ? "en" : "ur";
   return (
     <div className="briefing">
       <div className="briefing__controls stack">
@@ -67,8 +74,11 @@ export default function Briefing() {
           </button>
         </Form>
         <p className="button-row">
-          <a href={docxHref} download>
+          <a href={docxHref()} download>
             {t("briefing.docx")}
+          </a>
+          <a href={docxHref(otherLanguage)} download>
+            {t(`briefing.docxIn.${otherLanguage}`)}
           </a>
           <Link to="/organiser/recommendations">{t("recommendation.backToOrganiser")}</Link>
         </p>
