@@ -226,6 +226,17 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     // The printable page offers the other language's DOCX.
     expect(html.text).toContain('href="/exports/briefing.docx?lang=ur"');
     expect(pageText(html.text)).toContain(en.briefing.docxIn.ur);
+
+    // The printable briefing in Urdu: right to left, every label in Urdu.
+    const urPage = await org.request("/organiser/briefing", {
+      headers: { Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    expect(urPage.status).toBe(200);
+    expect(urPage.text).toMatch(/<html[^>]*lang="ur"[^>]*dir="rtl"/);
+    const urText = pageText(urPage.text);
+    for (const label of [urLocale.briefing.title, urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters, urLocale.briefing.docxIn.en]) expect(urText).toContain(label);
+    for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urText).not.toContain(label);
+    expect(urPage.text).toContain('href="/exports/briefing.docx?lang=en"');
   });
 });
 
