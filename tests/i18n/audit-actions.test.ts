@@ -1,6 +1,9 @@
 // The audit log names each action in the admin's language (admin.audit.actions.*)
 // beside its code. Every action the code writes must have its words in both
 // files: found here from the source, so a new action without a label fails.
+// And the message keys the server hands to pages as data ({ message:
+// "reports.refused.reason" }, fieldErrors, zod messages), which no t("…") call
+// names, must exist too: told apart from audit actions by that same list.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -68,6 +71,36 @@ describe("audit actions", () => {
     expect(actions).toContain("taxonomy.rename");
     expect(actions.length).toBeGreaterThan(50);
     const missing = actions.filter((a) => !has(en as Tree, `admin.audit.actions.${a}`) || !has(ur as Tree, `admin.audit.actions.${a}`));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("message keys passed as data", () => {
+  it("exist in the locale files", () => {
+    type Tree = { [key: string]: string | Tree };
+    const flat = (o: Tree, p = ""): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [p + k] : flat(v, `${p}${k}.`)));
+    const keys = new Set(flat(en as Tree).map((k) => k.replace(/_(one|other)$/, "")));
+    const namespaces = new Set(Object.keys(en));
+    const actions = new Set(writtenActions().flatMap((a) => [a, a.replace(/^security\./, "")]));
+    const missing: string[] = [];
+    let checked = 0;
+    for (const file of sources(appDir)) {
+      const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const visit = (node: ts.Node) => {
+        if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isImportDeclaration(node.parent)) {
+          const m = /^([a-z][a-zA-Z]*)\.[a-zA-Z0-9_.-]*[a-zA-Z0-9_-](\|\d+)?$/.exec(node.text);
+          if (m && namespaces.has(m[1]) && !actions.has(node.text)) {
+            checked++;
+            // A key, or a group of keys handed to a helper that adds the last part (option("account.profile.languages")).
+            const key = node.text.split("|")[0];
+            if (!keys.has(key) && ![...keys].some((k) => k.startsWith(`${key}.`))) missing.push(`${path.relative(appDir, file)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${node.text}`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(checked).toBeGreaterThan(500);
     expect(missing).toEqual([]);
   });
 });
