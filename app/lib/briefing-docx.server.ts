@@ -7,7 +7,7 @@ import type { BriefingData } from "../models/briefing.server";
 import { localName } from "./i18n";
 import { figuresView } from "./recommendation-view.server";
 
-export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string): Promise<Buffer> {
+export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string, consultationTitle = ""): Promise<Buffer> {
   const rtl = lng === "ur";
   const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
   // Word shapes and proofs Urdu as a complex script: the run says so (w:rtl, w:lang w:bidi).
@@ -33,6 +33,7 @@ export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, p
 
   const children: Array<Paragraph | Table> = [
     para(t("briefing.title"), { heading: HeadingLevel.TITLE }),
+    ...(consultationTitle ? [para(consultationTitle)] : []),
     para(`${t("briefing.cluster")}: ${scope}`),
     para(`${t("briefing.prepared")}: ${preparedOn}`),
     para(t("briefing.summary"), { heading: HeadingLevel.HEADING_1 }),

@@ -19,7 +19,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const lng = lang ?? (await resolveLocale(args.request, args.context));
   const t = tFor(lng);
   const preparedOn = new Intl.DateTimeFormat(lng === "ur" ? "ur-PK" : "en-GB", { dateStyle: "long", timeZone: "Asia/Karachi" }).format(new Date());
-  const body = await briefingDocx(briefing, t, lng, preparedOn);
+  const body = await briefingDocx(briefing, t, lng, preparedOn, lng === "ur" ? consultation.title_ur : consultation.title_en);
   // The file name is built from a validated slug only ([a-z0-9-]).
   const name = `briefing-${briefing.cluster?.slug ?? "all"}.docx`;
   return new Response(new Uint8Array(body), {

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import urLocale from "../../app/locales/ur.json";
+import { getActiveConsultation } from "../../app/models/consultation.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -221,6 +222,10 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(asked).toContain("<w:bidiVisual/>");
     const english = await docx("?lang=xx");
     expect(english).toContain(en.briefing.title);
+    // The consultation's own title, in the briefing's language, as on the printable page.
+    const consultation = (await getActiveConsultation(t.db))!;
+    expect(english).toContain(consultation.title_en);
+    expect(asked).toContain(consultation.title_ur);
     expect(english).not.toContain("<w:bidiVisual/>");
     expect(english).not.toContain("<w:rtl/>");
     // The printable page offers the other language's DOCX.
