@@ -32,9 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Titles for error pages: meta functions cannot translate on their own.
   const titles = {
     app: t("app.name"),
-    notFound: t("errorPage.notFound.title"),
-    forbidden: t("errorPage.forbidden.title"),
-    error: t("errorPage.server.title"),
+    ...(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, t(`errorPage.${kind}.title`)])) as Record<ErrorKind, string>),
   };
   return { locale, digits, user, titles };
 }
@@ -43,9 +41,21 @@ export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
   const titles = data?.titles;
   if (!error) return [{ title: titles?.app ?? "Mashwara" }];
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const title = status === 404 ? titles?.notFound : status === 403 ? titles?.forbidden : titles?.error;
-  return [{ title: `${title ?? "Error"} · ${titles?.app ?? "Mashwara"}` }];
+  // Without the root loader's data (it failed too) the title is in both languages.
+  return [{ title: `${titles?.[errorKind(status)] ?? "Error · خرابی"} · ${titles?.app ?? "Mashwara · مشورہ"}` }];
 };
+
+const ERROR_KINDS = ["notFound", "forbidden", "methodNotAllowed", "rateLimited", "badRequest", "server"] as const;
+type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Which error page a status gets (titles and texts under errorPage.<kind>). */
+function errorKind(status: number): ErrorKind {
+  if (status === 404) return "notFound";
+  if (status === 403) return "forbidden";
+  if (status === 405) return "methodNotAllowed";
+  if (status === 429) return "rateLimited";
+  return status >= 500 ? "server" : "badRequest";
+}
 
 export type RootData = Awaited<ReturnType<typeof loader>>;
 
@@ -106,7 +116,7 @@ export function ErrorBoundary() {
   const { t } = useTranslation();
   let status = 500;
   if (isRouteErrorResponse(error)) status = error.status;
-  const kind = status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 429 ? "rateLimited" : status >= 500 ? "server" : "badRequest";
+  const kind = errorKind(status);
   // Never a stack trace: the details are in the server log, under the request id.
   return (
     <Page>

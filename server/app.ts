@@ -34,7 +34,7 @@ function plainPage(res: Response, status: number, en: string, ur: string) {
     .set("Cache-Control", "no-store")
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head>` +
-        `<body><main><h1>${status}</h1><p>${en}</p><p lang="ur" dir="rtl">${ur}</p><p><a href="/">Mashwara</a></p></main></body></html>`,
+        `<body><main><h1>${status}</h1><p>${en}</p><p lang="ur" dir="rtl">${ur}</p><p><a href="/">Mashwara · <span lang="ur">مشورہ</span></a></p></main></body></html>`,
     );
 }
 

@@ -23,6 +23,7 @@ import {
   loadClaimedEmail,
   markEmailAttemptFailed,
   markEmailCancelled,
+  OUTBOX_NOTES,
   markEmailSent,
   releaseStaleClaims,
 } from "../app/models/email-outbox.server";
@@ -104,14 +105,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const email = await loadClaimedEmail(db, id, senderId);
     if (!email) return;
     if (email.user_id !== null && email.user_status !== "active") {
-      await markEmailCancelled(db, id, senderId, "the recipient's account is disabled or deleted");
+      await markEmailCancelled(db, id, senderId, OUTBOX_NOTES.recipientGone);
       result.cancelled++;
       return;
     }
     // Checked again at sending: whatever is in the row, no header can carry a line break.
     const to = safeEmailAddress(email.to_email);
     if (!to) {
-      await markEmailCancelled(db, id, senderId, "not a plain email address");
+      await markEmailCancelled(db, id, senderId, OUTBOX_NOTES.badAddress);
       result.cancelled++;
       return;
     }

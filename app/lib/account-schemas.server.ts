@@ -2,7 +2,7 @@
 // /me/sessions). Used only in actions, so kept in a .server module: zod never
 // reaches these pages' browser bundle. Messages are i18n keys; unknown
 // fields are dropped (role, status, email or organisation id can never be set here).
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
 import { PasswordSchema, required, text } from "./schemas";

@@ -3,7 +3,7 @@
 // per-user page so both answer the same way: guard, parse, one model call,
 // a 303 back to the page, or a 4xx with the reason and nothing changed.
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { requireRole } from "../auth/guards.server";
 import { ROLES } from "../auth/permissions";
 import { disableUser, enableUser, endAllUserSessions, setUserRole, type UserRef } from "../models/admin-users.server";

@@ -8,10 +8,19 @@ import type { BriefingData } from "../models/briefing.server";
 import { localName } from "./i18n";
 import { figuresView } from "./recommendation-view.server";
 
-export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, preparedOn: string, digits: Digits = "native"): Promise<Buffer> {
+export async function briefingDocx(
+  b: BriefingData,
+  t: TFunction,
+  lng: string,
+  preparedOn: string,
+  digits: Digits = "native",
+  consultationTitle = "",
+): Promise<Buffer> {
   const rtl = lng === "ur";
   const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
-  const run = (text: string, opts: { bold?: boolean } = {}) => new TextRun({ text, bold: opts.bold, rightToLeft: rtl, font: { name: font } });
+  // Word shapes and proofs Urdu as a complex script: the run says so (w:rtl, w:lang w:bidi).
+  const run = (text: string, opts: { bold?: boolean } = {}) =>
+    new TextRun({ text, bold: opts.bold, rightToLeft: rtl, font: { name: font }, language: rtl ? { value: "ur-PK", bidirectional: "ur-PK" } : { value: "en-GB" } });
   const para = (text: string, opts: { bold?: boolean; heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel] } = {}) =>
     new Paragraph({
       children: text.split("\n").flatMap((line, i) => (i ? [new TextRun({ break: 1 }), run(line, opts)] : [run(line, opts)])),
@@ -32,6 +41,7 @@ export async function briefingDocx(b: BriefingData, t: TFunction, lng: string, p
 
   const children: Array<Paragraph | Table> = [
     para(t("briefing.title"), { heading: HeadingLevel.TITLE }),
+    ...(consultationTitle ? [para(consultationTitle)] : []),
     para(`${t("briefing.cluster")}: ${scope}`),
     para(`${t("briefing.prepared")}: ${preparedOn}`),
     para(t("briefing.summary"), { heading: HeadingLevel.HEADING_1 }),

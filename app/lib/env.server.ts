@@ -82,7 +82,9 @@ export class ConfigError extends Error {
 export function parseConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings count as unset, so `PORT= npm start` behaves like no PORT.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const result = EnvSchema.safeParse(cleaned);
+  // Operators read these in English: zod's own messages, not the app's i18n keys
+  // (lib/zod-setup.ts makes keys the default for everything users see).
+  const result = EnvSchema.safeParse(cleaned, { error: z.locales.en().localeError });
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => {

@@ -2,7 +2,7 @@
 // organisation verification pages (/moderation/organisations…). Used only in
 // loaders and actions, so kept in a .server module: zod never reaches these
 // pages' browser bundle. A refusal comes back as one message key for the page.
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { REJECT_REASONS } from "./reference";
 
 const TargetType = z.enum(["submission", "comment"]);

@@ -1,6 +1,6 @@
 // Form and query schemas of the notifications page and the admin outbox, used
 // only in loaders and actions (a .server module: zod stays out of the browser bundle).
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { EMAIL_STATUSES } from "../models/email-outbox.server";
 
 const id = z

@@ -1,6 +1,6 @@
 // Query-string and decision schemas used only in loaders and actions. Kept in a
 // .server module so zod never reaches the browser bundle of these pages.
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, REJECT_REASONS, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
 
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.

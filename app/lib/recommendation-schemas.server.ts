@@ -1,7 +1,7 @@
 // Form schemas of recommendations (C7), used by the model (so the rules hold
 // for every caller) and by the organiser pages. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/, "errors.invalid");
@@ -68,7 +68,8 @@ export const SourceNumberSchema = z
   .refine((n) => n <= 2 ** 31 - 1, "recommendation.errors.sourceNumber");
 
 export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
-export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined) });
+/** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */
+export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined), lang: z.enum(["en", "ur"]).optional().catch(undefined) });
 
 /** zod issues → { field: [first message] }, keeping only our i18n keys. */
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {

@@ -1,12 +1,8 @@
 // One zod schema per form, shared by the action (authoritative) and the client
 // (instant feedback through conform). Messages are i18n keys, translated where
 // they are shown. Unknown fields are dropped by zod objects: no mass assignment.
-import { z } from "zod";
+import { z } from "./zod-setup";
 import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
-
-// zod 4 probes `new Function("")` to decide whether to JIT-compile schemas; our
-// CSP forbids eval, so the probe would report a violation in every browser.
-z.config({ jitless: true });
 
 export const required = {
   error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),

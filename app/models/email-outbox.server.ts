@@ -214,6 +214,24 @@ export function markEmailSent(db: Executor, id: number, senderId: string, now: D
   return finish(db, id, senderId, { status: "sent", sent_at: nowIso(now), last_error: null });
 }
 
+/**
+ * Why a row was stopped, as the sender writes it in `last_error` (English, for
+ * operators reading the database or logs); the outbox page shows each in the
+ * admin's language (admin.outbox.note.<name>). Errors from the SMTP server are
+ * stored and shown as the server wrote them.
+ */
+export const OUTBOX_NOTES = {
+  recipientGone: "the recipient's account is disabled or deleted",
+  badAddress: "not a plain email address",
+  senderStopped: "the sender stopped while sending (process ended?)",
+} as const;
+
+/** The i18n key for one of our own notes, or null for anything else (an SMTP server's words). */
+export function outboxNoteKey(lastError: string | null): string | null {
+  const name = Object.entries(OUTBOX_NOTES).find(([, text]) => text === lastError)?.[0];
+  return name ? `admin.outbox.note.${name}` : null;
+}
+
 export function markEmailCancelled(db: Executor, id: number, senderId: string, reason: string) {
   return finish(db, id, senderId, { status: "cancelled", last_error: reason });
 }
@@ -235,7 +253,7 @@ export function markEmailAttemptFailed(db: Executor, id: number, senderId: strin
  */
 export async function releaseStaleClaims(db: Executor, params: { now: Date; staleMs: number; maxAttempts: number }): Promise<number> {
   const cutoff = nowIso(new Date(params.now.getTime() - params.staleMs));
-  const note = "the sender stopped while sending (process ended?)";
+  const note = OUTBOX_NOTES.senderStopped;
   const retried = await db
     .updateTable("email_outbox")
     .set({ status: "queued", claimed_by: null, claimed_at: null, last_error: note, next_attempt_at: nowIso(params.now) })

@@ -4,7 +4,7 @@
 // the page (/moderation/import) and the command line (import:submissions).
 // See docs/decisions/0010-workshop-entry-and-import.md.
 import { CsvError, parse } from "csv-parse/sync";
-import { z } from "zod";
+import { z } from "../lib/zod-setup";
 import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
 import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ImportColumn } from "../lib/import-format";

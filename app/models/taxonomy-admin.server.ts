@@ -21,7 +21,7 @@
 //   characters; the Urdu name must contain at least one Arabic-script letter
 //   (catches the English name pasted into the Urdu field; Latin letters may
 //   still appear beside it, e.g. "آئی ٹی (IT)").
-import { z } from "zod";
+import { z } from "../lib/zod-setup";
 import type { DB, Executor } from "../../db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";

@@ -38,6 +38,7 @@ function targetHref(type: string | null, id: string | null): string | null {
   if (type === "user") return `/admin/users/${id}`;
   if (type === "organisation") return `/moderation/organisations/${id}`;
   if (type === "consultation") return `/admin/consultation?id=${id}`;
+  if (type === "recommendation") return `/organiser/recommendations/${id}`;
   return null;
 }
 
@@ -114,7 +115,10 @@ export default function AdminAudit() {
   };
   const targetText = (type: string, id: string | null) =>
     t(`admin.audit.targetType.${type}`, { id: id ?? "", defaultValue: `${type} ${id ?? ""}` });
-  const roleText = (role: string | null) => (!role ? null : ROLE_KEYS.has(role) ? t(`role.${role}`) : t("admin.audit.operator"));
+  const roleText = (role: string | null) =>
+    !role ? null : ROLE_KEYS.has(role) ? t(`role.${role}`) : role === "system" ? t("admin.audit.system") : t("admin.audit.operator");
+  // The action in the reader's language, with its code beside it (the code is what the filter takes).
+  const actionText = (action: string) => t(`admin.audit.actions.${action}`, { defaultValue: "" });
   return (
     <>
       <h1>{t("admin.audit.title")}</h1>
@@ -218,8 +222,9 @@ export default function AdminAudit() {
                   {roleText(e.actorRole) ? <div className="muted">{roleText(e.actorRole)}</div> : null}
                   {!e.actorId && !e.actorRole ? t("admin.audit.nobody") : null}
                 </td>
-                <td dir="ltr">
-                  <code>{e.action}</code>
+                <td>
+                  {actionText(e.action) ? <div>{actionText(e.action)}</div> : null}
+                  <code dir="ltr">{e.action}</code>
                 </td>
                 <td dir="ltr">
                   {e.targetType ? (

@@ -6,7 +6,7 @@ import { DateText, NumberText } from "../components/dates";
 import { methodNotAllowed, pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { OutboxQuerySchema } from "../lib/notification-schemas.server";
-import { EMAIL_STATUSES, listOutbox } from "../models/email-outbox.server";
+import { EMAIL_STATUSES, listOutbox, outboxNoteKey } from "../models/email-outbox.server";
 
 // The email outbox for admins (C5): every email notifications wrote, newest
 // first, 50 to a page. Without SMTP_URL this is where the emails are read.
@@ -29,7 +29,8 @@ export async function loader(args: LoaderFunctionArgs) {
     statuses: [...EMAIL_STATUSES],
     page,
     hasMore: rows.length > PAGE_SIZE,
-    emails: rows.slice(0, PAGE_SIZE),
+    // Our own notes in the admin's language; an SMTP server's error as it wrote it.
+    emails: rows.slice(0, PAGE_SIZE).map((e) => ({ ...e, note: outboxNoteKey(e.last_error) })),
   };
 }
 
@@ -110,7 +111,7 @@ export default function AdminOutbox() {
                 <td>
                   <NumberText value={e.attempts} />
                 </td>
-                <td dir="auto">{e.last_error ?? "—"}</td>
+                <td dir="auto">{e.note ? t(e.note) : (e.last_error ?? "—")}</td>
               </tr>
             ))}
           </tbody>

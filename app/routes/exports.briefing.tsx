@@ -2,23 +2,27 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { formatDate } from "../lib/format";
 import { requireRole } from "../auth/guards.server";
 import { briefingDocx } from "../lib/briefing-docx.server";
-import { getFixedT } from "../lib/i18next.server";
+import { resolveFormat, tFor } from "../lib/i18next.server";
 import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
 import { buildBriefing } from "../models/briefing.server";
 import { getActiveConsultation } from "../models/consultation.server";
 
-// GET /exports/briefing.docx?cluster= (organisers): the conference briefing as DOCX (C9).
+// GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX (C9),
+// in the requester's language, or in the one `lang` (en|ur) names.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;
-  const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
+  const { cluster, lang } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
   if (!consultation) throw data({ error: "notFound" }, { status: 404 });
   const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
   if (!briefing) throw data({ error: "notFound" }, { status: 404 });
-  const { t, lng, digits } = await getFixedT(args.request, args.context);
+  const prefs = await resolveFormat(args.request, args.context);
+  const lng = lang ?? prefs.lng;
+  const digits = prefs.digits;
+  const t = tFor(lng, digits);
   const preparedOn = formatDate({ lng, digits }, new Date());
-  const body = await briefingDocx(briefing, t, lng, preparedOn, digits);
+  const body = await briefingDocx(briefing, t, lng, preparedOn, digits, lng === "ur" ? consultation.title_ur : consultation.title_en);
   // The file name is built from a validated slug only ([a-z0-9-]).
   const name = `briefing-${briefing.cluster?.slug ?? "all"}.docx`;
   return new Response(new Uint8Array(body), {

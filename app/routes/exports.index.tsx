@@ -11,6 +11,9 @@ import { countSubmissionsByClusterAndStatus, listCategories, listClusters } from
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
+// Addresses, not words: the same in every language (Contract: /api/v1/*).
+const API_PATHS = ["/api/v1/submissions", "/api/v1/recommendations", "/api/v1/clusters", "/api/v1/categories"];
+
 const STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;
 
 // The organisers' exports area: every download with its filters (plain GET
@@ -117,10 +120,13 @@ export default function ExportsIndex() {
         <h2 id="exports-api">{t("exports.api.title")}</h2>
         <p>{t("exports.api.contains")}</p>
         <ul>
-          <li><a href="/api/v1/submissions">/api/v1/submissions</a></li>
-          <li><a href="/api/v1/recommendations">/api/v1/recommendations</a></li>
-          <li><a href="/api/v1/clusters">/api/v1/clusters</a></li>
-          <li><a href="/api/v1/categories">/api/v1/categories</a></li>
+          {API_PATHS.map((p) => (
+            <li key={p}>
+              <a href={p}>
+                <code>{p}</code>
+              </a>
+            </li>
+          ))}
         </ul>
       </section>
 

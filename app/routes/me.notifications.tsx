@@ -17,11 +17,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 
 const PAGE_SIZE = 50;
 
-function reasonOf(kind: string, json: string | null): string | null {
+/** A rejection's reason in the reader's language: the reason's name, then the moderator's words (as the email gives it). */
+function reasonOf(kind: string, json: string | null, t: (key: string, options?: { defaultValue: string }) => string): string | null {
   if (kind !== "rejected" || !json) return null;
   try {
-    const parsed = JSON.parse(json) as { reason?: unknown };
-    return typeof parsed.reason === "string" && parsed.reason ? parsed.reason : null;
+    const parsed = JSON.parse(json) as { reason?: unknown; reasonCode?: unknown };
+    const code = typeof parsed.reasonCode === "string" ? t(`rejectReason.${parsed.reasonCode}`, { defaultValue: "" }) : "";
+    const text = typeof parsed.reason === "string" ? parsed.reason : "";
+    return [code, text].filter(Boolean).join(" — ") || null;
   } catch {
     return null;
   }
@@ -48,7 +51,7 @@ export async function loader(args: LoaderFunctionArgs) {
         href: target ? targetPath(target) : null,
         title: target?.type === "recommendation" ? n.recommendation_title : n.submission_title,
         recommendationId: target?.type === "recommendation" ? target.id : null,
-        reason: reasonOf(n.kind, n.data),
+        reason: reasonOf(n.kind, n.data, t),
         unread: !n.read_at,
         at: n.created_at,
       };

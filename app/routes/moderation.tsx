@@ -112,6 +112,7 @@ export default function ModerationQueue() {
   const errors = actionData?.fieldErrors ?? {};
   const selected = new Set(actionData?.values?.id ?? []);
   const done = params.get("done");
+  const refused = Number(params.get("refused") ?? 0) || 0;
   const pageLink = (p: number) => {
     const q = new URLSearchParams();
     if (filters.status !== "pending") q.set("status", filters.status);
@@ -157,7 +158,8 @@ export default function ModerationQueue() {
       </dl>
       {done !== null ? (
         <p className="notice" role="status">
-          {t("moderation.bulk.outcome", { count: Number(done), refused: Number(params.get("refused") ?? 0) })}
+          {t("moderation.bulk.outcome", { count: Number(done) })}
+          {refused > 0 ? <> {t("moderation.bulk.refused", { count: refused })}</> : null}
         </p>
       ) : null}
 

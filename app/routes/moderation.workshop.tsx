@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
+import { z } from "../lib/zod-setup";
 import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
 import { requireRole } from "../auth/guards.server";
 import { ErrorSummary, SelectField, TextField } from "../components/form";

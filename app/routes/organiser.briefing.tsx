@@ -12,6 +12,7 @@ import { buildBriefing } from "../models/briefing.server";
 import { getActiveConsultation } from "../models/consultation.server";
 import { listClusters } from "../models/taxonomy.server";
 import briefingStyles from "../styles/briefing.css?url";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: briefingStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -29,6 +30,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(args.request, args.context);
   return {
     title: `${t("briefing.title")} · ${t("app.name")}`,
+    lng,
     consultation: lng === "ur" ? consultation.title_ur : consultation.title_en,
     scope: briefing.cluster ? localName(briefing.cluster, lng) : t("briefing.allClusters"),
     cluster: briefing.cluster?.slug ?? "",
@@ -47,7 +49,13 @@ export async function loader(args: LoaderFunctionArgs) {
 export default function Briefing() {
   const d = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const docxHref = `/exports/briefing.docx${d.cluster ? `?cluster=${encodeURIComponent(d.cluster)}` : ""}`;
+  const docxHref = (lang?: string) => {
+    const q = new URLSearchParams();
+    if (d.cluster) q.set("cluster", d.cluster);
+    if (lang) q.set("lang", lang);
+    return `/exports/briefing.docx${q.size ? `?${q}` : ""}`;
+  };
+  const otherLanguage = d.lng === "ur" ? "en" : "ur";
   return (
     <div className="briefing">
       <div className="briefing__controls stack">
@@ -66,8 +74,11 @@ export default function Briefing() {
           </button>
         </Form>
         <p className="button-row">
-          <a href={docxHref} download>
+          <a href={docxHref()} download>
             {t("briefing.docx")}
+          </a>
+          <a href={docxHref(otherLanguage)} download>
+            {t(`briefing.docxIn.${otherLanguage}`)}
           </a>
           <Link to="/organiser/recommendations">{t("recommendation.backToOrganiser")}</Link>
         </p>
@@ -113,7 +124,7 @@ export default function Briefing() {
           {s.recommendations.map((r) => (
             <article key={r.id} className="briefing__recommendation">
               <h3>
-                R-{r.id} <bdi>{r.title}</bdi>
+                {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
               </h3>
               <p>
                 <strong>{t("briefing.priority")}:</strong> <NumberText value={r.priority} />

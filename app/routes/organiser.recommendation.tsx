@@ -13,6 +13,7 @@ import { readRecommendationForm, readResponseForm, RecommendationSearchSchema, S
 import { figuresView, sourceView } from "../lib/recommendation-view.server";
 import { getRecommendation, linkSource, recordResponse, searchLinkableSubmissions, unlinkSource, updateRecommendation } from "../models/recommendation.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -33,7 +34,7 @@ export async function loader(args: LoaderFunctionArgs) {
     q ? searchLinkableSubmissions(db, dialect, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
   ]);
   return {
-    title: `R-${r.id} · ${t("recommendation.organiserTitle")} · ${t("app.name")}`,
+    title: `${recommendationNumber(r.id)} · ${t("recommendation.organiserTitle")} · ${t("app.name")}`,
     recommendation: {
       id: r.id,
       title: r.title,
@@ -130,7 +131,7 @@ export default function OrganiserRecommendation() {
   return (
     <div className="stack">
       <h1>
-        R-{r.id} <bdi>{r.title}</bdi>
+        {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
       </h1>
       <p className="button-row">
         <Link to="/organiser/recommendations">{t("recommendation.backToList")}</Link>

@@ -12,6 +12,7 @@ import { readRecommendationForm } from "../lib/recommendation-schemas.server";
 import { getActiveConsultation } from "../models/consultation.server";
 import { createRecommendation, listRecommendations } from "../models/recommendation.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -92,7 +93,7 @@ export default function OrganiserRecommendations() {
               {recommendations.map((r) => (
                 <tr key={r.id}>
                   <th scope="row">
-                    <Link to={`/organiser/recommendations/${r.id}`}>R-{r.id}</Link>
+                    <Link to={`/organiser/recommendations/${r.id}`}>{recommendationNumber(r.id)}</Link>
                   </th>
                   <td>
                     <Link to={`/organiser/recommendations/${r.id}`}>

@@ -32,6 +32,8 @@ export async function loader(args: LoaderFunctionArgs) {
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
   const d = await getDashboard(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), now });
   const n = (v: number) => formatNumber({ lng, digits }, v);
+  // "3 supporters", "1 supporter": the noun agrees with the number in both languages.
+  const counted = (noun: "suggestions" | "supporters" | "organisations", v: number) => t(`organiser.counts.${noun}`, { count: v, n: n(v) });
 
   const clusterRows = clusters.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
   const categoryRows = categories.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
@@ -54,9 +56,9 @@ export async function loader(args: LoaderFunctionArgs) {
         title: t("organiser.cellTitle", {
           cluster: cl.name,
           category: cat.name,
-          submissions: n(v.submissions),
-          supporters: n(v.supporters),
-          organisations: n(v.organisations),
+          submissions: counted("suggestions", v.submissions),
+          supporters: counted("supporters", v.supporters),
+          organisations: counted("organisations", v.organisations),
           verified: n(v.verifiedOrganisations),
         }),
       };
@@ -80,7 +82,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
   const bars = (rows: Participation[], label: (key: string | null) => string) =>
     barChartGeometry({
-      rows: rows.map((r) => ({ label: label(r.key), value: r.supporters, title: t("organiser.barTitle", { label: label(r.key), supporters: n(r.supporters), organisations: n(r.organisations) }) })),
+      rows: rows.map((r) => ({ label: label(r.key), value: r.supporters, title: t("organiser.barTitle", { label: label(r.key), supporters: counted("supporters", r.supporters), organisations: counted("organisations", r.organisations) }) })),
       lng,
       digits,
     });

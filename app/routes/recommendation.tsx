@@ -10,6 +10,7 @@ import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { figuresView, sourceView } from "../lib/recommendation-view.server";
 import { getRecommendation } from "../models/recommendation.server";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -57,7 +58,7 @@ export default function RecommendationPage() {
         ) : null}
       </p>
       <h1>
-        R-{r.id} <bdi>{r.title}</bdi>
+        {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
       </h1>
       <dl className="facts">
         <dt>{t("recommendation.field.cluster")}</dt>

@@ -7,6 +7,7 @@ import { getFixedT } from "../lib/i18next.server";
 import { getActiveConsultation } from "../models/consultation.server";
 import { listRecommendations } from "../models/recommendation.server";
 import { listClusters } from "../models/taxonomy.server";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -49,7 +50,7 @@ export default function Recommendations() {
               <li key={r.id} className="card">
                 <h3 className="card__title">
                   <Link to={`/recommendations/${r.id}`}>
-                    R-{r.id} <bdi>{r.title}</bdi>
+                    {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
                   </Link>
                 </h3>
                 <p className="card__meta">

@@ -1,4 +1,5 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { getFixedT } from "../lib/i18next.server";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
@@ -13,9 +14,13 @@ import { reportItem } from "../models/report.server";
 // plain visit shows the way to the suggestion.
 export { retryAfterHeaders as headers } from "../lib/headers";
 
-export function loader({ params }: LoaderFunctionArgs) {
-  return { id: idParam(params.id) };
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const id = idParam(params.id);
+  const { t } = await getFixedT(request, context);
+  return { id, title: `${t("refusal.title")} · ${t("app.name")}` };
 }
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);

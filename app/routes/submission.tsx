@@ -13,6 +13,7 @@ import { COMMENT_EDIT_WINDOW_MS, listComments } from "../models/comment.server";
 import { windowPhase } from "../models/consultation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { getSupportState } from "../models/support.server";
+import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -245,7 +246,7 @@ export default function SubmissionPage() {
           {s.recommendations.map((r, i) => (
             <span key={r.id}>
               {i ? ", " : ""}
-              <Link to={`/recommendations/${r.id}`}>R-{r.id}</Link>
+              <Link to={`/recommendations/${r.id}`}>{recommendationNumber(r.id)}</Link>
             </span>
           ))}
         </p>

@@ -1,5 +1,8 @@
 // Urdu is a first-class language: every key in one locale file must exist in
 // the other, and no value may be empty.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
@@ -42,5 +45,59 @@ describe("locale files", () => {
     const ownText = (v: string) => v.replace(/{{\s*\w+\s*}}/g, "").replace(/[\s\p{P}\p{N}]/gu, "");
     const latinOnly = [...u].filter(([, v]) => ownText(v) !== "" && !arabicScript.test(v)).map(([k]) => k);
     expect(latinOnly).toEqual([]);
+  });
+});
+
+describe("plural keys", () => {
+  const e = flatten(en as Tree);
+  const u = flatten(ur as Tree);
+  // English and Urdu both have the plural categories one and other
+  // (Intl.PluralRules): a key with one form must have the other, in both files.
+  it("come in _one/_other pairs in both languages", () => {
+    for (const rules of ["en", "ur"]) expect(new Intl.PluralRules(rules).resolvedOptions().pluralCategories.sort()).toEqual(["one", "other"]);
+    const unpaired = (m: Map<string, string>) =>
+      [...m.keys()].filter((k) => (k.endsWith("_one") && !m.has(k.replace(/_one$/, "_other"))) || (k.endsWith("_other") && !m.has(k.replace(/_other$/, "_one"))));
+    expect(unpaired(e)).toEqual([]);
+    expect(unpaired(u)).toEqual([]);
+  });
+});
+
+// A key the code asks for but no file has shows the reader the raw key
+// ("moderation.queue.title"): every literal key in a t("…") call under app/
+// (and every "prefix." of a t(`prefix.${x}`) call) must be in the files.
+describe("keys used in the code", () => {
+  const e = flatten(en as Tree);
+  const keys = new Set([...e.keys()].map((k) => k.replace(/_(one|other)$/, "")));
+  const prefixes = new Set([...e.keys()].flatMap((k) => k.split(".").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(".") + ".")));
+
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      return entry.isDirectory() ? sources(full) : /\.tsx?$/.test(entry.name) ? [full] : [];
+    });
+  }
+
+  it("exist in the locale files", () => {
+    const missing: string[] = [];
+    let literal = 0;
+    for (const file of sources(path.resolve(__dirname, "../../app"))) {
+      const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const visit = (node: ts.Node) => {
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "t" && node.arguments[0]) {
+          const arg = node.arguments[0];
+          const where = `${path.relative(path.resolve(__dirname, "../.."), file)}:${sf.getLineAndCharacterOfPosition(arg.getStart(sf)).line + 1}`;
+          if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) {
+            literal++;
+            if (!keys.has(arg.text)) missing.push(`${where} ${arg.text}`);
+          } else if (ts.isTemplateExpression(arg) && arg.head.text.endsWith(".")) {
+            if (!prefixes.has(arg.head.text)) missing.push(`${where} ${arg.head.text}…`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(literal).toBeGreaterThan(500);
+    expect(missing).toEqual([]);
   });
 });

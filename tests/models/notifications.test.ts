@@ -12,6 +12,7 @@ import {
   claimEmail,
   configureMail,
   mailSettings,
+  outboxNoteKey,
   renderNotificationEmail,
   type MailSettings,
 } from "../../app/models/email-outbox.server";
@@ -160,6 +161,11 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       expect(await sender().runOnce()).toMatchObject({ sent: 0, cancelled: 1 });
       expect(smtp.messages).toHaveLength(0);
       expect((await outbox())[0]).toMatchObject({ status: "cancelled", last_error: expect.stringContaining("disabled") });
+      // The outbox page says it in the admin's language; an SMTP server's own words are shown as written.
+      const key = outboxNoteKey((await outbox())[0].last_error);
+      expect(key).toBe("admin.outbox.note.recipientGone");
+      expect(ur.admin.outbox.note.recipientGone).toMatch(/[\u0600-\u06FF]/);
+      expect(outboxNoteKey("451 4.3.0 try again later")).toBeNull();
     });
   });
 

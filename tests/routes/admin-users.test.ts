@@ -101,6 +101,8 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect(audit.status).toBe(200);
     const text = pageText(audit.text);
     for (const action of ["user.disable", "user.enable", "user.role", "user.end-sessions"]) expect(text).toContain(action);
+    // Each action also named in words, in the reader's language.
+    for (const label of [en.admin.audit.actions.user.disable, en.admin.audit.actions.user.enable, en.admin.audit.actions.user.role, en.admin.audit.actions.user["end-sessions"]]) expect(text).toContain(label);
     expect(text).toContain("Head Admin");
     expect(text).toContain(admin.email);
     expect(audit.text).toContain(`href="/admin/users/${person.id}"`);

@@ -134,6 +134,30 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     expect(row).toContain('data-status="sent"');
   });
 
+  it("says a rejection's reason in the reader's language at read time, while the email keeps the language it was written in", async () => {
+    const author = await makeUser(t.db, { locale: "en" });
+    const id = await makeSubmission(t.db, { authorId: author.id, input: { title: uniqueTitle("Duty drawback for sports goods") } });
+    const rejected = await mod.post(`/moderation/submissions/${id}`, { intent: "reject", reasonCode: "outside-remit", reason: "A provincial matter." });
+    expect(rejected.status, pageText(rejected.text).slice(0, 300)).toBe(303);
+    const [nid] = await notificationIds(author.id);
+    const client = await signIn(server.url, author);
+
+    const english = pageText(notificationItem((await client.get("/me/notifications")).text, nid));
+    expect(english).toContain(en.notification.rejected);
+    expect(english).toContain(fill(en.notifications.reason, { reason: `${en.rejectReason["outside-remit"]} — A provincial matter.` }));
+
+    // The reader switches to Urdu: the same notification now reads in Urdu (the moderator's own words stay as written).
+    await t.db.updateTable("users").set({ locale: "ur" }).where("id", "=", author.id).execute();
+    const urdu = pageText(notificationItem((await client.get("/me/notifications")).text, nid));
+    expect(urdu).toContain(ur.notification.rejected);
+    expect(urdu).toContain(fill(ur.notifications.reason, { reason: `${ur.rejectReason["outside-remit"]} — A provincial matter.` }));
+    expect(urdu).not.toContain(en.rejectReason["outside-remit"]);
+
+    // Its email was written when it was queued, in the language the profile had then.
+    const email = await t.db.selectFrom("email_outbox").select(["subject", "body"]).where("user_id", "=", author.id).executeTakeFirstOrThrow();
+    expect(email.body).toContain(en.rejectReason["outside-remit"]);
+  });
+
   it("marks one read, then all; only mine (another's id is a 404); bad input is a 400; never a 500", async () => {
     const me = await makeUser(t.db);
     const other = await makeUser(t.db);

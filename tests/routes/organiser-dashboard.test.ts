@@ -3,6 +3,7 @@
 // figures equal to the database, links to the filtered lists, Urdu in RTL,
 // and no 500 with an empty consultation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import en from "../../app/locales/en.json";
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -76,6 +77,11 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     expect(Number(row.n)).toBe(2);
     expect(leatherTax.html).toContain('href="/clusters/leather?category=tax-relief"');
     expect(heat).toContain('href="/clusters/leather?category=tax-relief"');
+    // The square's tooltip: each number with its noun in the right number ("1 organisation", "2 supporters").
+    const counted = (template: string, n: number) => template.replace("{{n}}", String(n));
+    expect(heat).toContain(
+      `${counted(en.organiser.counts.suggestions_other, 2)}, ${counted(en.organiser.counts.supporters_other, 2)}, ${counted(en.organiser.counts.organisations_one, 1)} (0 verified)`,
+    );
     expect(cell(html, "it", "export-markets").values).toEqual(["0", "0", "0", "0"]);
     expect(html).toContain(`href="/submissions/${s1}"`);
     expect(html).toContain("<bdi>Bonded warehouses for tanneries</bdi>");

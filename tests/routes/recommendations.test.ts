@@ -7,6 +7,9 @@
 // public; stakeholders get 403 and visitors a redirect on every organiser URL;
 // bad input is a 400 with the values kept; refused links 422; the DOCX export.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import en from "../../app/locales/en.json";
+import urLocale from "../../app/locales/ur.json";
+import { getActiveConsultation } from "../../app/models/consultation.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -204,6 +207,41 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     const urXml = await unzipEntry(Buffer.from(await ur.arrayBuffer()), "word/document.xml");
     expect(urXml).toContain("<w:bidi");
     expect(urXml).toContain("کانفرنس بریفنگ");
+    // Right to left throughout: runs, paragraphs, tables; labels in Urdu, none in English.
+    expect(urXml).toContain("<w:bidi/>");
+    expect(urXml).toContain("<w:rtl/>");
+    expect(urXml).toContain("<w:bidiVisual/>");
+    expect(urXml).toContain('w:bidi="ur-PK"');
+    for (const label of [urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters]) expect(urXml).toContain(label);
+    for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urXml).not.toContain(`>${label}<`);
+
+    // ?lang= asks for the other language whatever the requester reads; anything else is ignored.
+    const docx = async (query: string) => unzipEntry(Buffer.from(await (await fetch(`${server.url}/exports/briefing.docx${query}`, { headers: { Cookie: [...org.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } })).arrayBuffer()), "word/document.xml");
+    const asked = await docx("?lang=ur");
+    expect(asked).toContain(urLocale.briefing.title);
+    expect(asked).toContain("<w:bidiVisual/>");
+    const english = await docx("?lang=xx");
+    expect(english).toContain(en.briefing.title);
+    // The consultation's own title, in the briefing's language, as on the printable page.
+    const consultation = (await getActiveConsultation(t.db))!;
+    expect(english).toContain(consultation.title_en);
+    expect(asked).toContain(consultation.title_ur);
+    expect(english).not.toContain("<w:bidiVisual/>");
+    expect(english).not.toContain("<w:rtl/>");
+    // The printable page offers the other language's DOCX.
+    expect(html.text).toContain('href="/exports/briefing.docx?lang=ur"');
+    expect(pageText(html.text)).toContain(en.briefing.docxIn.ur);
+
+    // The printable briefing in Urdu: right to left, every label in Urdu.
+    const urPage = await org.request("/organiser/briefing", {
+      headers: { Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    expect(urPage.status).toBe(200);
+    expect(urPage.text).toMatch(/<html[^>]*lang="ur"[^>]*dir="rtl"/);
+    const urText = pageText(urPage.text);
+    for (const label of [urLocale.briefing.title, urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters, urLocale.briefing.docxIn.en]) expect(urText).toContain(label);
+    for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urText).not.toContain(label);
+    expect(urPage.text).toContain('href="/exports/briefing.docx?lang=en"');
   });
 });
 
