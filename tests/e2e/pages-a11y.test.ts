@@ -9,7 +9,8 @@
 // One browser, one server and one seeded database for the file; one signed-in
 // context per role and language.
 import type { Cookie, Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addComment } from "../../app/models/comment.server";
 import { createRecommendation, linkSource, recordResponse } from "../../app/models/recommendation.server";
 import { reportItem } from "../../app/models/report.server";
@@ -17,7 +18,7 @@ import { supportSubmission } from "../../app/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
-import { expectNoAxeViolations, LANGS, languageContext, screenshot, SCREENSHOT_DIR, tr, type Lang } from "./a11y";
+import { axeViolations, describeViolations, expectNoAxeViolations, LANGS, languageContext, screenshot, SCREENSHOT_DIR, tr, type Lang } from "./a11y";
 import { browserHarness, expectClean, hydrated, see, type Watched } from "./helpers";
 
 const h = browserHarness();
@@ -74,6 +75,11 @@ beforeAll(async () => {
   });
   expect(response.ok).toBe(true);
   seeded = { users: { stakeholder, moderator, organiser, admin }, published, pending, recommendation: rec.id };
+});
+
+afterAll(() => {
+  const shots = fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR).filter((f) => f.endsWith(".png")).length : 0;
+  console.info(`screenshots of every main page in English and Urdu: ${SCREENSHOT_DIR} (${shots} files)`);
 });
 
 /** A page to check: who opens it, where, and what to do there first (a refused form, say). */
@@ -199,16 +205,33 @@ describe.each(LANGS)(`every page passes axe-core at WCAG 2.2 AA (%s, ${testDiale
     const w = await pageAs(p.role, lang, p.expected ?? []);
     const { page } = w;
     await page.goto(h.url(p.path()));
-    await hydrated(w);
+    await hydrated(w, { networkIdle: false });
     expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([lang, lang === "ur" ? "rtl" : "ltr"]);
     if (p.act) {
       await p.act(page, lang);
-      await page.waitForLoadState("networkidle");
+      await page.waitForLoadState("load");
     }
     const file = await screenshot(page, `${lang}-${p.name}`);
     await expectNoAxeViolations(page, `${p.name} in ${lang} as ${p.role}`);
     expectClean(w);
     await page.context().close();
     expect(file.startsWith(SCREENSHOT_DIR)).toBe(true);
+  });
+});
+
+// The check itself can fail: a page with an unlabelled field and an image without a text alternative is refused, by rule.
+describe("the axe-core check", () => {
+  it("finds what is wrong on a page, with rule, impact, target and snippet", async () => {
+    const w = await h.openPage();
+    await w.page.goto(h.url("/"));
+    await hydrated(w, { networkIdle: false });
+    await w.page.evaluate(() => {
+      const main = document.querySelector("main")!;
+      main.insertAdjacentHTML("beforeend", '<input id="e2e-unlabelled" type="text"><img id="e2e-no-alt" src="/favicon.ico">');
+    });
+    const lines = describeViolations(await axeViolations(w.page));
+    expect(lines.some((l) => l.startsWith("label (critical) at #e2e-unlabelled: <input"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("image-alt (critical) at #e2e-no-alt: <img"))).toBe(true);
+    await expect(expectNoAxeViolations(w.page, "a broken page")).rejects.toThrow(/image-alt/);
   });
 });
