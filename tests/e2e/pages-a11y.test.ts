@@ -232,6 +232,6 @@ describe("the axe-core check", () => {
     const lines = describeViolations(await axeViolations(w.page));
     expect(lines.some((l) => l.startsWith("label (critical) at #e2e-unlabelled: <input"))).toBe(true);
     expect(lines.some((l) => l.startsWith("image-alt (critical) at #e2e-no-alt: <img"))).toBe(true);
-    await expect(expectNoAxeViolations(w.page, "a broken page")).rejects.toThrow(/image-alt/);
+    await expect(expectNoAxeViolations(w.page, "a broken page")).rejects.toThrow(/axe-core .* on a broken page/);
   });
 });
