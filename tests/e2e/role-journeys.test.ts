@@ -22,6 +22,7 @@
 // these check that every role gets through in both languages, both ways.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { approveSubmission } from "../../app/models/moderation.server";
 import { createRecommendation, linkSource, recordResponse } from "../../app/models/recommendation.server";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail } from "../support/factories";
@@ -153,7 +154,6 @@ describe.each(LANGS.flatMap((lang) => [true, false].map((js) => [lang, js] as co
 
     // the government responds to a recommendation built on the stakeholder's suggestion (published by a moderator, linked by an organiser)
     const organiser = await makeUser(h.t.db, { role: "organiser" });
-    const { approveSubmission } = await import("../../app/models/moderation.server");
     expect((await approveSubmission(h.t.db, { id: mine, moderatorId: mod.id, moderatorRole: "moderator", categorySlugs: ["export-markets"] })).ok).toBe(true);
     const actor = { actorId: organiser.id, actorRole: "organiser" };
     const rec = await createRecommendation(h.t.db, {
