@@ -14,7 +14,8 @@ const textDir = (rtl: boolean) => (rtl ? "rtl" : "ltr");
 
 export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry }) {
   return (
-    <svg className="chart chart--heatmap" viewBox={`0 0 ${g.width} ${g.height}`} width={g.width} height={g.height} role="img" aria-labelledby={`${id}-t ${id}-d`}>
+    // A group, not an img: its cells are links (an img may not hold anything focusable), each named by its title.
+    <svg className="chart chart--heatmap" viewBox={`0 0 ${g.width} ${g.height}`} width={g.width} height={g.height} role="group" aria-labelledby={`${id}-t ${id}-d`}>
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
       {g.colLabels.map((l, i) => (
@@ -28,7 +29,7 @@ export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry 
         </text>
       ))}
       {g.cells.map((c, i) => (
-        <a key={i} href={c.href}>
+        <a key={i} href={c.href} aria-label={c.title}>
           <rect x={c.x} y={c.y} width={c.w} height={c.h} fill={c.fill}>
             <title>{c.title}</title>
           </rect>

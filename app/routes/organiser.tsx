@@ -240,9 +240,10 @@ export default function Organiser() {
             <h3>{t("organiser.supportsPerDay")}</h3>
             <LineChart id="days-supports" title={t("organiser.supportsPerDay")} desc={t("organiser.perDayDesc")} g={d.lines.supports} />
           </div>
-          <div className="table-wrap table-wrap--tall">
+          {/* It scrolls on its own: keyboard users must be able to reach it (focusable, named by its caption). */}
+          <div className="table-wrap table-wrap--tall" tabIndex={0} role="region" aria-labelledby="per-day-caption">
             <table className="per-day">
-              <caption>{t("organiser.perDayCaption")}</caption>
+              <caption id="per-day-caption">{t("organiser.perDayCaption")}</caption>
               <thead>
                 <tr>
                   <th scope="col">{t("organiser.day")}</th>

@@ -108,15 +108,16 @@ export default function Register() {
         <ErrorSummary
           formErrors={[...new Set(formErrors)]}
           fields={[
+            // in the order of the form below, so the summary reads like the form
+            { field: fields.displayName, label: t("register.displayName") },
             { field: fields.email, label: t("register.email") },
             { field: fields.password, label: t("register.password") },
-            { field: fields.displayName, label: t("register.displayName") },
             { field: fields.organisationName, label: t("register.organisationName") },
             { field: fields.organisationType, label: t("register.organisationType") },
             { field: fields.sizeBand, label: t("register.sizeBand") },
+            { field: fields.cluster, label: t("register.cluster") },
             { field: fields.city, label: t("register.city") },
             { field: fields.province, label: t("register.province") },
-            { field: fields.cluster, label: t("register.cluster") },
             { field: fields.registrationNumber, label: t("register.registrationNumber") },
           ]}
         />

@@ -208,9 +208,10 @@ export function expectClean(w: Watched) {
  * the client router. If it never does, say why (the page's problems, e.g. a
  * script the CSP refused) rather than only "timeout".
  */
-export async function hydrated(w: Watched) {
+export async function hydrated(w: Watched, options: { networkIdle?: boolean } = {}) {
   try {
-    await w.page.waitForLoadState("networkidle");
+    // networkidle waits half a second of quiet on every page; a check of many pages can skip it (load, then hydration).
+    await w.page.waitForLoadState(options.networkIdle === false ? "load" : "networkidle");
     await w.page.waitForFunction(
       () => {
         const main = document.querySelector("main");
