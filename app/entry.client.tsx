@@ -1,22 +1,39 @@
 import { RemixBrowser } from "@remix-run/react";
-import i18next from "i18next";
-import resourcesToBackend from "i18next-resources-to-backend";
 import { startTransition, StrictMode } from "react";
 import { hydrateRoot } from "react-dom/client";
-import { I18nextProvider, initReactI18next } from "react-i18next";
-import { i18nConfig } from "./lib/i18n";
+import { createLiteI18n, type Flat } from "./lib/i18n-lite";
+import { I18nextProvider } from "./lib/react-i18n-lite";
+
+const PAGE_STRINGS_ID = "i18n-page";
+
+function whenParsed(): Promise<void> {
+  return document.readyState === "loading" ? new Promise((r) => document.addEventListener("DOMContentLoaded", () => r(), { once: true })) : Promise.resolve();
+}
 
 async function hydrate() {
-  await i18next
-    .use(initReactI18next)
-    // Only the page's language is fetched, as its own hashed, cacheable chunk.
-    .use(resourcesToBackend((lng: string) => import(`./locales/${lng}.json`)))
-    .init({ ...i18nConfig, lng: document.documentElement.lang || "en" });
+  // The strings the server render used arrive at the end of the document (app/lib/i18n-page.server.ts).
+  await whenParsed();
+  const script = document.getElementById(PAGE_STRINGS_ID);
+  const page = script ? (JSON.parse(script.textContent || "{}") as { lng?: string; strings?: Flat }) : {};
+  // React did not render it: out of the DOM before hydration.
+  script?.remove();
+  const i18n = createLiteI18n({
+    lng: page.lng || document.documentElement.lang || "en",
+    strings: page.strings ?? {},
+    complete: !script,
+    // The whole file, its own hashed and cacheable chunk, only when the page needs more than it came with.
+    load: (lng) => import(`./locales/${lng}.json`).then((m: { default: Record<string, unknown> }) => m.default),
+  });
+  if (!script) await i18n.loadAll();
+
+  // Anything that may show new text — the first interaction, a navigation, a fetcher — fetches the rest first.
+  const loadAll = () => void i18n.loadAll().catch(() => undefined);
+  for (const type of ["pointerdown", "keydown", "touchstart", "focusin", "popstate"]) addEventListener(type, loadAll, { once: true, passive: true, capture: true });
 
   startTransition(() => {
     hydrateRoot(
       document,
-      <I18nextProvider i18n={i18next}>
+      <I18nextProvider i18n={i18n}>
         <StrictMode>
           <RemixBrowser />
         </StrictMode>

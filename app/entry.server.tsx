@@ -6,6 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
+import { appendAtEnd, pageStringsScript, recordingI18n } from "./lib/i18n-page.server";
 import { i18nFor, resolveLocale } from "./lib/i18next.server";
 
 const ABORT_DELAY = 5_000;
@@ -19,7 +20,8 @@ export default async function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const lng = await resolveLocale(request, loadContext);
-  const i18n = i18nFor(lng);
+  // The keys this render looks up travel with the page (app/lib/i18n-page.server.ts).
+  const { i18n, used } = recordingI18n(i18nFor(lng));
   const nonce = loadContext.cspNonce ?? "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
 
@@ -38,8 +40,12 @@ export default async function handleRequest(
           const body = new PassThrough();
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          // A page carries a per-request CSP nonce and depends on the language and the session: no shared cache may keep it.
+          if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-cache");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
-          pipe(body);
+          const withStrings = appendAtEnd(() => pageStringsScript(lng, used));
+          withStrings.pipe(body);
+          pipe(withStrings);
         },
         onShellError(error: unknown) {
           reject(error);
