@@ -46,12 +46,13 @@ export function recordingI18n(i18n: I18n): { i18n: I18n; used: Set<string> } {
   const used = new Set<string>();
   const view = Object.create(i18n) as I18n;
   view.getFixedT = ((...args: Parameters<I18n["getFixedT"]>) => {
-    const t = i18n.getFixedT(...args);
-    const recording = ((key: string | string[], ...rest: unknown[]) => {
+    const t = i18n.getFixedT(...args) as unknown as ((...a: unknown[]) => unknown) & Record<string, unknown>;
+    const recording = (key: string | string[], ...rest: unknown[]) => {
       for (const k of Array.isArray(key) ? key : [key]) if (typeof k === "string") used.add(k);
-      return (t as (...a: unknown[]) => unknown)(key, ...rest);
-    }) as unknown as TFunction;
-    return Object.assign(recording, { lng: t.lng, ns: t.ns, keyPrefix: t.keyPrefix });
+      return t(key, ...rest);
+    };
+    // i18next marks a fixed translator with its language, namespace and key prefix.
+    return Object.assign(recording, { lng: t.lng, ns: t.ns, keyPrefix: t.keyPrefix }) as unknown as TFunction;
   }) as I18n["getFixedT"];
   return { i18n: view, used };
 }

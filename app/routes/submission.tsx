@@ -2,6 +2,7 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
+import { CommentForm } from "../components/comment-form";
 import { DateText, NumberText } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
@@ -134,7 +135,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
       {comment.editable && comment.body !== null ? (
         <details>
           <summary>{t("comment.edit")}</summary>
-          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+          <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="commentId" value={comment.id} />
             <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
@@ -142,20 +143,20 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
             <button type="submit" className="button button--secondary">
               {t("comment.save")}
             </button>
-          </Form>
+          </CommentForm>
         </details>
       ) : null}
       {canReply ? (
         <details>
           <summary>{t("comment.reply")}</summary>
-          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+          <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="parentId" value={comment.id} />
             <label htmlFor={`reply-${comment.id}`}>{t("comment.replyLabel")}</label>
             <textarea id={`reply-${comment.id}`} name="body" maxLength={2000} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.postReply")}
             </button>
-          </Form>
+          </CommentForm>
         </details>
       ) : null}
       {canReport ? <ReportForm submissionId={submissionId} commentId={comment.id} /> : null}
@@ -349,7 +350,7 @@ export default function SubmissionPage() {
           </div>
         ))}
         {viewer?.canComment ? (
-          <Form method="post" action={`/submissions/${s.id}/comments`} className="stack comment-form">
+          <CommentForm submissionId={s.id} className="stack comment-form">
             <label htmlFor="comment-body">{t("comment.add")}</label>
             <p className="field-hint" id="comment-body-hint">
               {t("comment.hint")}
@@ -358,7 +359,7 @@ export default function SubmissionPage() {
             <button type="submit" className="button">
               {t("comment.post")}
             </button>
-          </Form>
+          </CommentForm>
         ) : !viewer && s.status === "published" ? (
           <p>
             <Link to={loginPath}>{t("comment.signIn")}</Link>
