@@ -43,7 +43,7 @@ export default async function handleRequest(
           // A page carries a per-request CSP nonce and depends on the language and the session: no shared cache may keep it.
           if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-cache");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
-          const withStrings = appendAtEnd(() => pageStringsScript(lng, used));
+          const withStrings = appendAtEnd(() => pageStringsScript(lng, used, nonce));
           withStrings.pipe(body);
           pipe(withStrings);
         },

@@ -109,10 +109,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function audit(url: string, port: number, acceptLanguage: string, label: string): Promise<Result> {
   const runs: Result[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES], extraHeaders: { "Accept-Language": acceptLanguage } });
-    if (!result) throw new Error(`no Lighthouse result for ${url}`);
+    let result: Awaited<ReturnType<typeof lighthouse>>;
+    // Lighthouse sometimes loses a trace (NO_NAVSTART, NO_FCP): it says to run again, so it does, twice at most.
+    for (let attempt = 1; ; attempt++) {
+      result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES], extraHeaders: { "Accept-Language": acceptLanguage } });
+      if (!result) throw new Error(`no Lighthouse result for ${url}`);
+      const error = result.lhr.runtimeError;
+      if (!error) break;
+      if (attempt === 3) throw new Error(`${url}: ${error.code} ${error.message}`);
+      console.error(`${label}: ${error.code}, again`);
+    }
     const lhr = result.lhr;
-    if (lhr.runtimeError) throw new Error(`${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     if (OUT) {
       fs.mkdirSync(OUT, { recursive: true });
       fs.writeFileSync(path.join(OUT, `${label.replace(/\W+/g, "-")}-${i + 1}.json`), result.report as string);

@@ -57,10 +57,14 @@ export function recordingI18n(i18n: I18n): { i18n: I18n; used: Set<string> } {
   return { i18n: view, used };
 }
 
-/** The script element carrying a page's strings (`<` escaped so the text cannot close it). */
-export function pageStringsScript(lng: string, keys: Iterable<string>): string {
+/**
+ * The script element carrying a page's strings (`<` escaped so the text cannot
+ * close it). Data, never run; it carries the response's nonce all the same, like every script.
+ */
+export function pageStringsScript(lng: string, keys: Iterable<string>, nonce = ""): string {
   const json = JSON.stringify({ lng, strings: pageStrings(lng, keys) }).replace(/</g, "\\u003c");
-  return `<script type="application/json" id="${PAGE_STRINGS_ID}">${json}</script>`;
+  const nonceAttr = nonce ? ` nonce="${nonce.replace(/[^A-Za-z0-9+/=]/g, "")}"` : "";
+  return `<script type="application/json" id="${PAGE_STRINGS_ID}"${nonceAttr}>${json}</script>`;
 }
 
 /**
