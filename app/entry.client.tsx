@@ -10,9 +10,19 @@ function whenParsed(): Promise<void> {
   return document.readyState === "loading" ? new Promise((r) => document.addEventListener("DOMContentLoaded", () => r(), { once: true })) : Promise.resolve();
 }
 
+/** After the browser has painted the server's HTML (or 100 ms, for a tab in the background, where frames wait). */
+function afterFirstPaint(): Promise<void> {
+  return new Promise((r) => {
+    const timer = setTimeout(r, 100);
+    requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), r()), 0));
+  });
+}
+
 async function hydrate() {
   // The strings the server render used arrive at the end of the document (app/lib/i18n-page.server.ts).
   await whenParsed();
+  // The page is readable as soon as its HTML is: hydrating first would hold the first paint back on a slow phone.
+  await afterFirstPaint();
   const script = document.getElementById(PAGE_STRINGS_ID);
   const page = script ? (JSON.parse(script.textContent || "{}") as { lng?: string; strings?: Flat }) : {};
   // React did not render it: out of the DOM before hydration.
