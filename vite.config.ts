@@ -38,6 +38,7 @@ export default defineConfig({
     }),
   ],
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
-  optimizeDeps: { exclude: ["@node-rs/argon2"] },
+  // remix-i18next imports "react-i18next": pre-bundled, it would skip the lite-i18n plugin in development.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "remix-i18next"] },
   build: { target: "es2022" },
 });
