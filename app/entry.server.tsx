@@ -40,8 +40,9 @@ export default async function handleRequest(
           const body = new PassThrough();
           const stream = createReadableStreamFromReadable(body);
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          // A page carries a per-request CSP nonce and depends on the language and the session: no shared cache may keep it.
-          if (!responseHeaders.has("Cache-Control")) responseHeaders.set("Cache-Control", "private, no-cache");
+          // A page carries a per-request CSP nonce and depends on the language: no shared cache may keep it.
+          // (A signed-in person's pages already say no-store: server/app.ts.)
+          if (!responseHeaders.has("Cache-Control") && !loadContext.user) responseHeaders.set("Cache-Control", "private, no-cache");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
           const withStrings = appendAtEnd(() => pageStringsScript(lng, used, nonce));
           withStrings.pipe(body);
