@@ -1,6 +1,21 @@
 import path from "node:path";
 import { vitePlugin as remix } from "@remix-run/dev";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+// In the browser, "react-i18next" is our lite translator (app/lib/react-i18n-lite.tsx):
+// i18next and a whole locale file would be a fifth of the page's JavaScript.
+// The server render keeps react-i18next and i18next.
+function liteI18n(): Plugin {
+  const shim = path.resolve(__dirname, "app/lib/react-i18n-lite.tsx");
+  return {
+    name: "lite-i18n",
+    enforce: "pre",
+    resolveId(source, importer, options) {
+      if (source === "react-i18next" && !options?.ssr && importer !== shim) return shim;
+      return null;
+    },
+  };
+}
 
 declare module "@remix-run/node" {
   interface Future {
@@ -10,6 +25,7 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   plugins: [
+    liteI18n(),
     remix({
       future: {
         v3_fetcherPersist: true,
@@ -22,6 +38,7 @@ export default defineConfig({
     }),
   ],
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
-  optimizeDeps: { exclude: ["@node-rs/argon2"] },
+  // remix-i18next imports "react-i18next": pre-bundled, it would skip the lite-i18n plugin in development.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "remix-i18next"] },
   build: { target: "es2022" },
 });

@@ -6,6 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
+import { appendAtEnd, pageStringsScript, recordingI18n } from "./lib/i18n-page.server";
 import { i18nFor, resolveFormat } from "./lib/i18next.server";
 
 const ABORT_DELAY = 5_000;
@@ -19,7 +20,8 @@ export default async function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const { lng, digits } = await resolveFormat(request, loadContext);
-  const i18n = i18nFor(lng, digits);
+  // The keys this render looks up travel with the page (app/lib/i18n-page.server.ts).
+  const { i18n, used } = recordingI18n(i18nFor(lng, digits));
   const nonce = loadContext.cspNonce ?? "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
 
@@ -41,8 +43,13 @@ export default async function handleRequest(
           // The page's language and digits come from these request headers (the
           // lng and digits cookies, Accept-Language): a shared cache must key on them.
           responseHeaders.append("Vary", "Accept-Language, Cookie");
+          // A page carries a per-request CSP nonce and depends on the language: no shared cache may keep it.
+          // (A signed-in person's pages already say no-store: server/app.ts.)
+          if (!responseHeaders.has("Cache-Control") && !loadContext.user) responseHeaders.set("Cache-Control", "private, no-cache");
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
-          pipe(body);
+          const withStrings = appendAtEnd(() => pageStringsScript(lng, used, nonce));
+          withStrings.pipe(body);
+          pipe(withStrings);
         },
         onShellError(error: unknown) {
           reject(error);

@@ -104,7 +104,15 @@ export function SubmissionForm({
                 {t("submission.similar.title")}
               </h2>
               <p className="field-hint">{t("submission.similar.hint")}</p>
-              <div aria-live="polite">{shownSimilar ? <SimilarList items={shownSimilar} /> : null}</div>
+              {shownSimilar ? <SimilarList items={shownSimilar} /> : null}
+              {/* As the title is typed the list changes in place: how many there are now is said once, politely. */}
+              <p role="status" aria-live="polite" className="visually-hidden">
+                {similarFetcher.state === "idle" && similarFetcher.data
+                  ? similarFetcher.data.similar.length
+                    ? t("submission.similar.found", { count: similarFetcher.data.similar.length })
+                    : t("submission.similar.none")
+                  : ""}
+              </p>
               <button type="submit" name="intent" value="check" className="button button--secondary" formNoValidate>
                 {t("submission.similar.check")}
               </button>

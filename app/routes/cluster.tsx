@@ -14,7 +14,7 @@ import { getPublicConsultation, windowPhase } from "../models/consultation.serve
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
 import { getClusterBySlug, listCategories, listStages } from "../models/taxonomy.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, { name: "description", content: data?.description }];
 
 const PAGE_SIZE = 20;
 
@@ -57,6 +57,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
+    description: t("cluster.description", { cluster: name }),
     cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur", archived: cluster.archived === 1 },
     filters: { ...query, category: category?.slug, sort, consultation: slug ?? undefined },
     categories: categories.filter((c) => !c.archived || c.slug === category?.slug).map((c) => ({ value: c.slug, label: localName(c, lng) })),

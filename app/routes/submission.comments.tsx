@@ -28,6 +28,8 @@ export async function action(args: ActionFunctionArgs) {
   const id = idParam(args.params.id);
   const form = await readForm(args.request);
   const parsed = CommentFormSchema.safeParse(Object.fromEntries([...form].filter(([, v]) => v !== "")));
+  // With JavaScript the page posts through a fetcher and stays: the answer is data, not a redirect.
+  const inline = form.get("inline") === "1";
   const back = `/submissions/${id}#comments`;
   if (!parsed.success) {
     const errors = z.flattenError(parsed.error).fieldErrors;
@@ -41,6 +43,7 @@ export async function action(args: ActionFunctionArgs) {
       if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
       return data({ ok: false as const, message: "comment.refused.tooLate", back }, { status: 409 });
     }
+    if (inline) return data({ ok: true as const, intent, commentId });
     return redirect(`/submissions/${id}#comment-${commentId}`, 303);
   }
   const limit = await hitRateLimit(args.context.db, RULES.comments, String(user.id));
@@ -53,6 +56,7 @@ export async function action(args: ActionFunctionArgs) {
     if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     return data({ ok: false as const, message: `comment.refused.${r.reason}`, back }, { status: 422 });
   }
+  if (inline) return data({ ok: true as const, intent, commentId: r.id });
   return redirect(`/submissions/${id}#comment-${r.id}`, 303);
 }
 

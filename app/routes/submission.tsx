@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useLocation, useNavigation, useSearchParams 
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
+import { CommentForm } from "../components/comment-form";
 import { DateText, NumberText } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
@@ -16,7 +17,9 @@ import { getSubmissionForViewer } from "../models/submission.server";
 import { getSupportState } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+// The description search engines and link previews show: the start of the problem, in the author's words.
+const excerpt = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, ...(data ? [{ name: "description", content: excerpt(data.submission.problem.replace(/\s+/g, " ")) }] : [])];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
@@ -163,7 +166,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
       {comment.editable && comment.body !== null ? (
         <details>
           <summary>{t("comment.edit")}</summary>
-          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+          <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="commentId" value={comment.id} />
             <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
@@ -171,20 +174,20 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
             <button type="submit" className="button button--secondary">
               {t("comment.save")}
             </button>
-          </Form>
+          </CommentForm>
         </details>
       ) : null}
       {canReply ? (
         <details>
           <summary>{t("comment.reply")}</summary>
-          <Form method="post" action={`/submissions/${submissionId}/comments`} className="stack">
+          <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="parentId" value={comment.id} />
             <label htmlFor={`reply-${comment.id}`}>{t("comment.replyLabel")}</label>
             <textarea id={`reply-${comment.id}`} name="body" maxLength={2000} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.postReply")}
             </button>
-          </Form>
+          </CommentForm>
         </details>
       ) : null}
       {canReport ? <ReportForm submissionId={submissionId} commentId={comment.id} /> : null}
@@ -379,7 +382,7 @@ export default function SubmissionPage() {
         ))}
         <CommentNews submissionId={s.id} />
         {viewer?.canComment ? (
-          <Form method="post" action={`/submissions/${s.id}/comments`} className="stack comment-form">
+          <CommentForm submissionId={s.id} className="stack comment-form">
             <label htmlFor="comment-body">{t("comment.add")}</label>
             <p className="field-hint" id="comment-body-hint">
               {t("comment.hint")}
@@ -388,7 +391,7 @@ export default function SubmissionPage() {
             <button type="submit" className="button">
               {t("comment.post")}
             </button>
-          </Form>
+          </CommentForm>
         ) : !viewer && s.status === "published" ? (
           <p>
             <Link to={loginPath}>{t("comment.signIn")}</Link>

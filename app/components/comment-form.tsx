@@ -1,0 +1,37 @@
+// A comment, reply or edit form. Without JavaScript it posts and the server
+// redirects back to the comment; with JavaScript it posts through a fetcher:
+// the page stays, the comments reload in place, the form empties and the
+// outcome is announced in a polite live region.
+import { useFetcher } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { messageText } from "../lib/i18n";
+import { useHydrated } from "../lib/use-hydrated";
+
+type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number } | { ok: false; message: string };
+
+export function CommentForm({ submissionId, className, children }: { submissionId: number; className?: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  const fetcher = useFetcher<CommentAnswer>();
+  const hydrated = useHydrated();
+  const form = useRef<HTMLFormElement>(null);
+  const answer = fetcher.state === "idle" ? fetcher.data : undefined;
+  useEffect(() => {
+    if (!answer?.ok) return;
+    // A new comment empties the form; a saved edit shows the saved text (the reloaded default).
+    form.current?.reset();
+    // The address points at the comment, as after the post without JavaScript (no navigation: the router is not told).
+    window.history.replaceState(window.history.state, "", `#comment-${answer.commentId}`);
+    document.getElementById(`comment-${answer.commentId}`)?.scrollIntoView({ block: "nearest" });
+  }, [answer]);
+  const refused = answer && !answer.ok ? messageText(t, answer.message) : null;
+  return (
+    <fetcher.Form ref={form} method="post" action={`/submissions/${submissionId}/comments`} className={className}>
+      {hydrated ? <input type="hidden" name="inline" value="1" /> : null}
+      {children}
+      <p role="status" aria-live="polite" className={refused ? "field-errors" : "visually-hidden"}>
+        {refused ?? (answer?.ok ? t(answer.intent === "edit" ? "comment.saved" : "comment.posted") : "")}
+      </p>
+    </fetcher.Form>
+  );
+}

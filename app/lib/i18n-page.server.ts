@@ -1,0 +1,85 @@
+// Only the strings a page uses travel with it. The server render goes through
+// a per-request view of the shared i18next instance that notes every key
+// looked up; at the end of the document those keys' texts (plural forms
+// included, English where Urdu lacks one) are written as one JSON script for
+// the browser's lite translator (app/lib/i18n-lite.ts), which fetches the
+// whole locale file only when the page needs more. A page then carries a few
+// kilobytes of text instead of a 15–18 KB (gzip) locale file.
+import { Transform } from "node:stream";
+import type { i18n as I18n, TFunction } from "i18next";
+import { flatten, keyFamily, type Flat } from "./i18n-lite";
+import { resources } from "./i18next.server";
+
+export const PAGE_STRINGS_ID = "i18n-page";
+
+const flatByLanguage = new Map<string, Flat>();
+function flatFor(lng: string): Flat {
+  let flat = flatByLanguage.get(lng);
+  if (!flat) {
+    const tree = resources[lng as keyof typeof resources]?.common ?? {};
+    flatByLanguage.set(lng, (flat = flatten(tree as Record<string, unknown>)));
+  }
+  return flat;
+}
+
+/** The texts of `keys` in `lng` (English where missing), with every plural form; null for a key with no text at all. */
+export function pageStrings(lng: string, keys: Iterable<string>): Flat {
+  const own = flatFor(lng);
+  const en = flatFor("en");
+  const out: Flat = {};
+  for (const key of keys) {
+    let any = false;
+    for (const k of keyFamily(key)) {
+      const v = own[k] ?? en[k];
+      if (v !== undefined) {
+        out[k] = v;
+        any = true;
+      }
+    }
+    if (!any) out[key] = null;
+  }
+  return out;
+}
+
+/** A per-request view of a shared i18next instance that records the keys its translators look up. */
+export function recordingI18n(i18n: I18n): { i18n: I18n; used: Set<string> } {
+  const used = new Set<string>();
+  const view = Object.create(i18n) as I18n;
+  view.getFixedT = ((...args: Parameters<I18n["getFixedT"]>) => {
+    const t = i18n.getFixedT(...args) as unknown as ((...a: unknown[]) => unknown) & Record<string, unknown>;
+    const recording = (key: string | string[], ...rest: unknown[]) => {
+      for (const k of Array.isArray(key) ? key : [key]) if (typeof k === "string") used.add(k);
+      return t(key, ...rest);
+    };
+    // i18next marks a fixed translator with its language, namespace and key prefix.
+    return Object.assign(recording, { lng: t.lng, ns: t.ns, keyPrefix: t.keyPrefix }) as unknown as TFunction;
+  }) as I18n["getFixedT"];
+  return { i18n: view, used };
+}
+
+/**
+ * The script element carrying a page's strings (`<` escaped so the text cannot
+ * close it). Data, never run; it carries the response's nonce all the same, like every script.
+ */
+export function pageStringsScript(lng: string, keys: Iterable<string>, nonce = ""): string {
+  const json = JSON.stringify({ lng, strings: pageStrings(lng, keys) }).replace(/</g, "\\u003c");
+  const nonceAttr = nonce ? ` nonce="${nonce.replace(/[^A-Za-z0-9+/=]/g, "")}"` : "";
+  return `<script type="application/json" id="${PAGE_STRINGS_ID}"${nonceAttr}>${json}</script>`;
+}
+
+/**
+ * Passes the rendered document through and writes `tail()` after its last
+ * byte — where React itself streams Remix's data scripts, past `</body>`
+ * (the parser puts them in the body). The browser's entry reads it and
+ * removes it before hydrating, so React finds the DOM it rendered.
+ */
+export function appendAtEnd(tail: () => string): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      done(null, chunk);
+    },
+    flush(done) {
+      done(null, tail());
+    },
+  });
+}

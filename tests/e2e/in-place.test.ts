@@ -1,0 +1,163 @@
+// With JavaScript, supporting, withdrawing, commenting (new, reply, edit) and
+// the similar-suggestions list update the page in place (Remix fetchers): no
+// new document is loaded, the page's content changes, and the new state is said
+// in a polite live region — in English and in Urdu (the Urdu strings arrive
+// after the page, with the whole locale file: this also proves that happens).
+// Without JavaScript the same forms post and come back as plain pages.
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import en from "../../app/locales/en.json";
+import ur from "../../app/locales/ur.json";
+import { testDialect } from "../support/db";
+import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
+
+const h = browserHarness();
+const LOCALES = { en, ur } as const;
+const plural = (s: { found_one: string; found_other: string }, n: number) => (n === 1 ? s.found_one : s.found_other).replace("{{count}}", String(n));
+
+function uniqueWord(): string {
+  const letters = "bcdfghjklmnpqrstvwxz";
+  let w = "";
+  for (let i = 0; i < 9; i++) w += letters[Math.floor(Math.random() * letters.length)];
+  return w;
+}
+
+async function published(title: string): Promise<number> {
+  const author = await makeUser(h.t.db);
+  const mod = await makeUser(h.t.db, { role: "moderator" });
+  return makePublishedSubmission(h.t.db, { authorId: author.id, moderatorId: mod.id, input: { cluster: "leather", title }, categories: ["export-markets"] });
+}
+
+/** Signs in through /login (field names, so any language) and lands on `to`. */
+async function signIn(w: Watched, user: MadeUser, to: string, js: boolean) {
+  await w.page.goto(h.url(`/login?redirectTo=${encodeURIComponent(to)}`));
+  if (js) await hydrated(w);
+  await w.page.locator('main input[name="email"]').fill(user.email);
+  await w.page.locator('main input[name="password"]').fill(user.password);
+  await w.page.locator('main form button[type="submit"]').first().click();
+  await w.page.waitForURL(h.url(to));
+  if (js) await hydrated(w);
+}
+
+const documents = (w: Watched) => w.requests.filter((r) => r.isNavigation).length;
+const supportBox = (page: Page) => page.locator("#support");
+const liveText = (scope: ReturnType<Page["locator"]>) => scope.locator('[aria-live="polite"]');
+
+/** Runs `step` and checks the page stayed the same document, with no navigation request. */
+async function inPlace(w: Watched, step: () => Promise<void>) {
+  const before = documents(w);
+  await markDocument(w.page);
+  await step();
+  expect(documents(w), "a full page load happened").toBe(before);
+  expect(await sameDocument(w.page)).toBe(true);
+}
+
+describe(`in place with JavaScript (${testDialect})`, () => {
+  for (const lng of ["en", "ur"] as const) {
+    const L = LOCALES[lng];
+    it(`support, withdraw, comment, reply and edit change the page in place and are announced (${lng})`, async () => {
+      const w = await h.openPage({ locale: lng === "ur" ? "ur-PK" : "en-GB" });
+      const { page } = w;
+      const id = await published(`Common testing laboratory for ${uniqueWord()} exporters`);
+      const supporter = await makeUser(h.t.db, { displayName: "Hina Baig", locale: lng });
+      await signIn(w, supporter, `/submissions/${id}`, true);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng);
+
+      for (const [button, announced, count] of [
+        [L.support.support, L.support.done, 1],
+        [L.support.withdraw, L.support.withdrawn, 0],
+      ] as const) {
+        await inPlace(w, async () => {
+          await supportBox(page).getByRole("button", { name: button, exact: true }).click();
+          await see(liveText(supportBox(page))).text(announced);
+        });
+        await see(supportBox(page).locator(".support__count strong")).text(await page.evaluate((n) => new Intl.NumberFormat(document.documentElement.lang === "ur" ? "ur-PK" : "en-GB").format(n), count));
+        const row = await h.t.db.selectFrom("submissions").select("supporters_count").where("id", "=", id).executeTakeFirstOrThrow();
+        expect(row.supporters_count).toBe(count);
+      }
+
+      // a new comment: shown, the form emptied, announced
+      const comments = page.locator("#comments");
+      const newForm = comments.locator("form.comment-form");
+      const body = `In place ${uniqueWord()}`;
+      await inPlace(w, async () => {
+        await newForm.locator("textarea").fill(body);
+        await newForm.getByRole("button", { name: L.comment.post, exact: true }).click();
+        await see(liveText(newForm)).text(L.comment.posted);
+        await see(comments.locator(".comment .plain-text").filter({ hasText: body })).count(1);
+      });
+      await see(newForm.locator("textarea")).value("");
+      const stored = await h.t.db.selectFrom("comments").select(["id", "body"]).where("submission_id", "=", id).executeTakeFirstOrThrow();
+      expect(stored.body).toBe(body);
+      expect(new URL(page.url()).hash).toBe(`#comment-${stored.id}`);
+      const item = page.locator(`#comment-${stored.id}`);
+
+      // a reply under it
+      const reply = `Reply ${uniqueWord()}`;
+      await inPlace(w, async () => {
+        await item.locator("summary", { hasText: L.comment.reply }).click();
+        const form = item.locator("form").filter({ has: page.locator('input[name="parentId"]') });
+        await form.locator("textarea").fill(reply);
+        await form.getByRole("button", { name: L.comment.postReply, exact: true }).click();
+        await see(liveText(form)).text(L.comment.posted);
+        await see(page.locator(".comment-replies .plain-text").filter({ hasText: reply })).count(1);
+      });
+
+      // an edit of the comment
+      const edited = `${body} (edited)`;
+      await inPlace(w, async () => {
+        await item.locator("summary", { hasText: L.comment.edit }).first().click();
+        const form = item.locator("form").filter({ has: page.locator('input[name="intent"][value="edit"]') });
+        await form.locator("textarea").fill(edited);
+        await form.getByRole("button", { name: L.comment.save, exact: true }).click();
+        await see(liveText(form)).text(L.comment.saved);
+        await see(item.locator(".plain-text")).text(edited);
+      });
+      expect((await h.t.db.selectFrom("comments").select("body").where("id", "=", stored.id).executeTakeFirstOrThrow()).body).toBe(edited);
+      // No raw key ever reached the page (the strings not sent with it came with the whole locale file).
+      expect(await page.locator("main").innerText()).not.toMatch(/\b(comment|support|submission)\.[a-z]+/);
+      expectClean(w);
+    });
+
+    it(`the similar suggestions follow the title as it is typed, announced (${lng})`, async () => {
+      const word = `${uniqueWord()} ${uniqueWord()}`;
+      const existing = `${word} cold storage`;
+      const existingId = await published(existing);
+      const w = await h.openPage({ locale: lng === "ur" ? "ur-PK" : "en-GB" });
+      const { page } = w;
+      await signIn(w, await makeUser(h.t.db, { locale: lng }), "/submissions/new?cluster=leather", true);
+      const region = page.locator("section.similar");
+      await inPlace(w, async () => {
+        await page.locator('input[name="title"]').pressSequentially(word, { delay: 20 });
+        await see(region.getByRole("link", { name: existing, exact: true })).visible();
+        await see(liveText(region)).text(plural(L.submission.similar, 1));
+      });
+      expect(await region.getByRole("link", { name: existing, exact: true }).getAttribute("href")).toBe(`/submissions/${existingId}`);
+      await inPlace(w, async () => {
+        await page.locator('input[name="title"]').fill(`Nothing like it ${uniqueWord()} ${uniqueWord()}`);
+        await see(liveText(region)).text(L.submission.similar.none);
+        await see(region.getByRole("link", { name: existing, exact: true })).count(0);
+      });
+      expectClean(w);
+    });
+  }
+
+  it("without JavaScript the same forms post and come back as pages", async () => {
+    const w = await h.openPage({ javaScriptEnabled: false });
+    const { page } = w;
+    const id = await published(`Export credit guarantee for ${uniqueWord()} firms`);
+    await signIn(w, await makeUser(h.t.db), `/submissions/${id}`, false);
+    const before = documents(w);
+    await supportBox(page).getByRole("button", { name: en.support.support, exact: true }).click();
+    await page.waitForURL(h.url(`/submissions/${id}#support`));
+    await see(supportBox(page).getByRole("button", { name: en.support.withdraw, exact: true })).visible();
+    const body = `Plain post ${uniqueWord()}`;
+    await page.locator("form.comment-form textarea").fill(body);
+    await page.locator("form.comment-form").getByRole("button", { name: en.comment.post, exact: true }).click();
+    await page.waitForURL(new RegExp(`/submissions/${id}#comment-\\d+$`));
+    await see(page.locator(".comment .plain-text").filter({ hasText: body })).count(1);
+    expect(documents(w)).toBeGreaterThanOrEqual(before + 2);
+    expectClean(w);
+  });
+});

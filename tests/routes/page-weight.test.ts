@@ -1,0 +1,100 @@
+// Light pages (issue 7 item 7) against the built server over HTTP: the cluster
+// page with a full page of 20 cards — long titles, three categories each — in
+// English and in Urdu weighs under 60 KB of uncompressed HTML, and everything
+// it loads at start (entry, route modules, modulepreloads and their static
+// imports) under 100 KB of gzip as served. Static assets carry hashed names
+// and a year's immutable caching; pages never do. The home and a suggestion's
+// page are held to the same limits.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { makePublishedSubmission, makeUser } from "../support/factories";
+import { IMMUTABLE, measurePage, type PageWeight } from "../support/page-weight";
+import { startServer, type RunningServer } from "../support/server";
+
+const HTML_LIMIT = 60_000;
+const JS_GZIP_LIMIT = 100_000;
+const LANGUAGES = { en: "en-GB,en;q=0.9", ur: "ur-PK,ur;q=0.9" } as const;
+
+// Titles at the 150-character maximum, in both scripts (Urdu takes two bytes a letter).
+const EN_TITLE = "Duty drawback on imported chemicals and dyes for value-added finished leather goods exporters in Sialkot, Kasur and Karachi clusters";
+const UR_TITLE = "سیالکوٹ، قصور اور کراچی کے کلسٹرز میں تیار چمڑے کی مصنوعات برآمد کرنے والوں کے لیے درآمدی کیمیکلز اور رنگوں پر ڈیوٹی کی واپسی کا فوری اور آسان نظام";
+
+function report(w: PageWeight) {
+  const scripts = w.scripts.map((s) => `${s.path} ${s.rawBytes}/${s.gzipBytes}`).join(", ");
+  return `${w.url}: HTML ${w.htmlBytes} B raw, ${w.htmlGzipBytes} B gzip; JS ${w.scriptRawTotal} B raw, ${w.scriptGzipTotal} B gzip (${scripts})`;
+}
+
+describe(`page weight (${testDialect})`, () => {
+  let t: TestDb;
+  let server: RunningServer;
+  let submissionId = 0;
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    const moderator = await makeUser(t.db, { role: "moderator" });
+    for (let i = 0; i < 24; i++) {
+      // One author each: no per-person limit gets in the way.
+      const author = await makeUser(t.db);
+      const title = (i % 2 ? UR_TITLE : EN_TITLE).slice(0, 150 - 4) + ` ${i}`;
+      submissionId = await makePublishedSubmission(t.db, {
+        authorId: author.id,
+        moderatorId: moderator.id,
+        input: { title, problem: `${title}. `.repeat(3), proposal: `${title}. `.repeat(3) },
+        categories: ["export-markets", "tax-relief", "value-addition"],
+      });
+    }
+    server = await startServer({ databaseUrl: t.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.destroy();
+  });
+
+  for (const [lng, acceptLanguage] of Object.entries(LANGUAGES)) {
+    it(`the cluster page in ${lng}: 20 cards, HTML under 60 KB, JavaScript under 100 KB gzip, images lazy`, async () => {
+      const w = await measurePage(server.url, "/clusters/leather", { "Accept-Language": acceptLanguage });
+      console.info(report(w));
+      expect(w.status).toBe(200);
+      expect(w.html).toMatch(new RegExp(`<html lang="${lng}"`));
+      expect(w.html.match(/<li class="card"/g)?.length).toBe(20);
+      expect(w.htmlBytes).toBeLessThan(HTML_LIMIT);
+      expect(w.scripts.length).toBeGreaterThan(2);
+      expect(w.scriptGzipTotal).toBeLessThan(JS_GZIP_LIMIT);
+      expect(w.images.filter((i) => !i.lazy)).toEqual([]);
+    });
+  }
+
+  for (const [name, path] of [
+    ["home", "/"],
+    ["a suggestion's page", "/submissions/:id"],
+  ] as const) {
+    it(`${name}, in both languages, within the same limits`, async () => {
+      for (const acceptLanguage of Object.values(LANGUAGES)) {
+        const w = await measurePage(server.url, path.replace(":id", String(submissionId)), { "Accept-Language": acceptLanguage });
+        console.info(report(w));
+        expect(w.status).toBe(200);
+        expect(w.htmlBytes).toBeLessThan(HTML_LIMIT);
+        expect(w.scriptGzipTotal).toBeLessThan(JS_GZIP_LIMIT);
+        expect(w.images.filter((i) => !i.lazy)).toEqual([]);
+      }
+    });
+  }
+
+  it("static assets: hashed names, cached a year and immutable (scripts, stylesheet, fonts); pages are not cached", async () => {
+    const w = await measurePage(server.url, "/clusters/leather");
+    for (const s of w.scripts) {
+      expect(s.path, s.path).toMatch(/^\/assets\/.+-[\w-]{8}\.js$/);
+      expect(s.cacheControl, s.path).toBe(IMMUTABLE);
+    }
+    expect(w.stylesheets.length).toBeGreaterThan(0);
+    const fonts = w.stylesheets.flatMap((c) => c.fonts);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const a of [...w.stylesheets, ...fonts]) {
+      expect(a.path, a.path).toMatch(/^\/assets\/.+-[\w-]{8}\.(css|woff2?)$/);
+      expect(a.cacheControl, a.path).toBe(IMMUTABLE);
+    }
+    // A page carries a per-request CSP nonce and depends on the language and session: never stored by a shared cache.
+    expect(w.htmlCacheControl).toMatch(/no-cache|no-store/);
+    expect(w.htmlCacheControl).not.toMatch(/public|max-age=[1-9]/);
+  });
+});
