@@ -8,13 +8,17 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
+import { formatNumber } from "../../app/lib/format";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
 
 const h = browserHarness();
 const LOCALES = { en, ur } as const;
-const plural = (s: { found_one: string; found_other: string }, n: number) => (n === 1 ? s.found_one : s.found_other).replace("{{count}}", String(n));
+/** A count as the page writes it: Urdu pages in Urdu digits (the default), English in Western ones. */
+const written = (lng: "en" | "ur", n: number) => formatNumber({ lng, digits: "native" }, n);
+const plural = (lng: "en" | "ur", s: { found_one: string; found_other: string }, n: number) =>
+  (n === 1 ? s.found_one : s.found_other).replace("{{count}}", written(lng, n));
 
 function uniqueWord(): string {
   const letters = "bcdfghjklmnpqrstvwxz";
@@ -72,7 +76,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
           await supportBox(page).getByRole("button", { name: button, exact: true }).click();
           await see(liveText(supportBox(page))).text(announced);
         });
-        await see(supportBox(page).locator(".support__count strong")).text(await page.evaluate((n) => new Intl.NumberFormat(document.documentElement.lang === "ur" ? "ur-PK" : "en-GB").format(n), count));
+        await see(supportBox(page).locator(".support__count strong")).text(written(lng, count));
         const row = await h.t.db.selectFrom("submissions").select("supporters_count").where("id", "=", id).executeTakeFirstOrThrow();
         expect(row.supporters_count).toBe(count);
       }
@@ -131,7 +135,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       await inPlace(w, async () => {
         await page.locator('input[name="title"]').pressSequentially(word, { delay: 20 });
         await see(region.getByRole("link", { name: existing, exact: true })).visible();
-        await see(liveText(region)).text(plural(L.submission.similar, 1));
+        await see(liveText(region)).text(plural(lng, L.submission.similar, 1));
       });
       expect(await region.getByRole("link", { name: existing, exact: true }).getAttribute("href")).toBe(`/submissions/${existingId}`);
       await inPlace(w, async () => {
