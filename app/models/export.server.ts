@@ -226,14 +226,28 @@ export async function activeConsultationId(db: Executor): Promise<number | null>
 // ─────────────────────────────── submissions ───────────────────────────────
 
 /** One keyset page of submissions with their columns, in id order. */
-async function submissionPage(db: Executor, view: ExportView, filters: SubmissionFilters, after: number, limit: number): Promise<SubmissionExportRow[]> {
-  // Clusters and consultations are a handful of rows: read them apart, so the
-  // page query is driven by the submissions' primary key alone (no join the
-  // planner could start from).
+type Slugs = { clusterRows: Array<{ id: number; slug: string }>; consultationRows: Array<{ id: number; slug: string }> };
+
+// Clusters and consultations are a handful of rows: read them apart, so the
+// page query is driven by the submissions' primary key alone (no join the
+// planner could start from); an export reads them once, not once a page.
+async function readSlugs(db: Executor): Promise<Slugs> {
   const [clusterRows, consultationRows] = await Promise.all([
     db.selectFrom("clusters").select(["id", "slug"]).execute(),
     db.selectFrom("consultations").select(["id", "slug"]).execute(),
   ]);
+  return { clusterRows, consultationRows };
+}
+
+async function submissionPage(
+  db: Executor,
+  view: ExportView,
+  filters: SubmissionFilters,
+  after: number,
+  limit: number,
+  slugs?: Slugs,
+): Promise<SubmissionExportRow[]> {
+  const { clusterRows, consultationRows } = slugs ?? (await readSlugs(db));
   const clusterSlug = new Map(clusterRows.map((c) => [c.id, c.slug]));
   const consultationSlug = new Map(consultationRows.map((c) => [c.id, c.slug]));
   let q = db
@@ -365,8 +379,9 @@ function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K,
 /** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
 export async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
   let after = 0;
+  const slugs = await readSlugs(db);
   for (;;) {
-    const page = await submissionPage(db, view, filters, after, pageSize);
+    const page = await submissionPage(db, view, filters, after, pageSize, slugs);
     if (!page.length) return;
     yield page;
     if (page.length < pageSize) return;

@@ -160,7 +160,7 @@ export async function startServer(options: {
     } catch {
       /* not yet */
     }
-    if (i > 900 || child.exitCode !== null) {
+    if (i > 3000 || child.exitCode !== null) {
       await stop();
       throw new Error("server did not start");
     }

@@ -32,7 +32,7 @@ describe("toXlsx backpressure", () => {
     for await (const chunk of Readable.from(out as AsyncIterable<Buffer>)) chunks.push(chunk as Buffer);
     expect(counter.pulled).toBe(TOTAL_PAGES);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.concat(chunks));
+    await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
     const ws = wb.getWorksheet("submissions")!;
     expect(ws.rowCount).toBe(TOTAL_PAGES * 100 + 1);
     expect(ws.getCell("C2").value).toMatch(/^'=cmd/);
