@@ -1,7 +1,7 @@
 // Exports and open data (C9): the submissions and recommendations exports
 // (CSV, JSON, XLSX), the XLSX annex and the rows of the /api/v1 open-data API.
 //
-// Everything streams: rows are read in keyset pages (`id > last`, 1,000 at a
+// Everything streams: rows are read in keyset pages (`id > last`, 100 at a
 // time, the same SQL on SQLite and PostgreSQL), written as read, and the event
 // loop is given back between pages, so memory stays flat from 100 to 100,000
 // rows and other requests keep being served while an export runs.
