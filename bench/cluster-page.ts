@@ -1,4 +1,6 @@
-// Benchmark: the cluster page on the national-scale data set.
+// Benchmark: the cluster page on the national-scale data set, against /healthz,
+// with the query plans of the list queries. The full load benchmark with the
+// bare node:http baseline is bench/load.ts (npm run bench:load).
 //
 //   npm run cli -- db:seed --demo --size bench            (DATABASE_URL=… once)
 //   DATABASE_URL=… [WEB_CONCURRENCY=2] npm run bench:cluster [-- --duration 20 --connections 10]
@@ -10,8 +12,6 @@
 // the random sort. Prints a Markdown table (req/s, latency p50/p95/p99, errors,
 // and req/s as a share of the baseline) and the query plans of the list
 // queries, for docs/benchmarks.md.
-import { spawn } from "node:child_process";
-import net from "node:net";
 import os from "node:os";
 import autocannon from "autocannon";
 import { Kysely, SqliteDialect, type CompiledQuery } from "kysely";
@@ -19,6 +19,7 @@ import SQLite from "better-sqlite3";
 import { createDb, sqlitePathFromUrl } from "../db/client";
 import type { Database } from "../db/schema";
 import { listClusterSubmissions } from "../app/models/submission.server";
+import { startServer } from "./lib/server";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,32 +32,6 @@ const DATABASE_URL = process.env.DATABASE_URL;
 if (!DATABASE_URL) {
   console.error("set DATABASE_URL to the benchmark database (see the header of bench/cluster-page.ts)");
   process.exit(1);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(port: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ORIGIN: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error("server did not start");
 }
 
 interface Row {
@@ -125,9 +100,8 @@ async function queryPlans(): Promise<string> {
 }
 
 async function main() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(port);
+  const server = await startServer({ databaseUrl: DATABASE_URL!, workers: Number(process.env.WEB_CONCURRENCY ?? 1) });
+  const base = server.base;
   try {
     const rows: Row[] = [];
     rows.push(await load("baseline: /healthz (same server, one trivial query)", `${base}/healthz`));
@@ -166,7 +140,7 @@ async function main() {
     ];
     console.log(lines.join("\n"));
   } finally {
-    server.kill("SIGTERM");
+    await server.stop();
   }
 }
 

@@ -1,7 +1,7 @@
 // Exports and open data (C9): the submissions and recommendations exports
 // (CSV, JSON, XLSX), the XLSX annex and the rows of the /api/v1 open-data API.
 //
-// Everything streams: rows are read in keyset pages (`id > last`, 1,000 at a
+// Everything streams: rows are read in keyset pages (`id > last`, 100 at a
 // time, the same SQL on SQLite and PostgreSQL), written as read, and the event
 // loop is given back between pages, so memory stays flat from 100 to 100,000
 // rows and other requests keep being served while an export runs.
@@ -26,7 +26,13 @@ import type { SubmissionStatus } from "../../db/schema";
 import { currentResponse, waitForDrain } from "../lib/response-backpressure.server";
 import { recommendationTotals } from "./recommendation.server";
 
-export const PAGE_SIZE = 1000;
+/**
+ * Rows per keyset page. Small on purpose: a page is alive across the awaits
+ * that write it, so V8 promotes its rows to the old generation, which is only
+ * collected when it has grown; 1,000-row pages grew the heap by 80–110 MB over
+ * a 100,000-row export, 100-row pages keep it flat (docs/benchmarks.md).
+ */
+export const PAGE_SIZE = 100;
 
 export const SUBMISSION_COLUMNS = [
   "id",
@@ -220,14 +226,28 @@ export async function activeConsultationId(db: Executor): Promise<number | null>
 // ─────────────────────────────── submissions ───────────────────────────────
 
 /** One keyset page of submissions with their columns, in id order. */
-async function submissionPage(db: Executor, view: ExportView, filters: SubmissionFilters, after: number, limit: number): Promise<SubmissionExportRow[]> {
-  // Clusters and consultations are a handful of rows: read them apart, so the
-  // page query is driven by the submissions' primary key alone (no join the
-  // planner could start from).
+type Slugs = { clusterRows: Array<{ id: number; slug: string }>; consultationRows: Array<{ id: number; slug: string }> };
+
+// Clusters and consultations are a handful of rows: read them apart, so the
+// page query is driven by the submissions' primary key alone (no join the
+// planner could start from); an export reads them once, not once a page.
+async function readSlugs(db: Executor): Promise<Slugs> {
   const [clusterRows, consultationRows] = await Promise.all([
     db.selectFrom("clusters").select(["id", "slug"]).execute(),
     db.selectFrom("consultations").select(["id", "slug"]).execute(),
   ]);
+  return { clusterRows, consultationRows };
+}
+
+async function submissionPage(
+  db: Executor,
+  view: ExportView,
+  filters: SubmissionFilters,
+  after: number,
+  limit: number,
+  slugs?: Slugs,
+): Promise<SubmissionExportRow[]> {
+  const { clusterRows, consultationRows } = slugs ?? (await readSlugs(db));
   const clusterSlug = new Map(clusterRows.map((c) => [c.id, c.slug]));
   const consultationSlug = new Map(consultationRows.map((c) => [c.id, c.slug]));
   let q = db
@@ -359,8 +379,9 @@ function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K,
 /** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
 export async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
   let after = 0;
+  const slugs = await readSlugs(db);
   for (;;) {
-    const page = await submissionPage(db, view, filters, after, pageSize);
+    const page = await submissionPage(db, view, filters, after, pageSize, slugs);
     if (!page.length) return;
     yield page;
     if (page.length < pageSize) return;
@@ -548,7 +569,24 @@ export interface XlsxSheet {
 }
 
 /** Keeps the writer from running ahead of a slow reader: at most this much waits unread. */
-const XLSX_HIGH_WATER = 4 * 1024 * 1024;
+const XLSX_HIGH_WATER = 256 * 1024;
+
+/**
+ * Bytes written but not yet handed to the reader: the sheet's XML waiting in
+ * exceljs' own buffer and in the zip entry's deflate stream (exceljs writes
+ * to it without waiting for "drain", so deflate — on the thread pool — falls
+ * behind the row writer by tens of MB on a large sheet), plus the zipped
+ * bytes waiting unread in `out`.
+ */
+function xlsxBacklog(ws: object, out: PassThrough): number {
+  type Buffered = { _writableState?: { length?: number }; _readableState?: { length?: number } };
+  const sheet = (ws as unknown as { _stream?: { buffers?: Array<{ length: number }>; pipes?: Buffered[] } })._stream;
+  let n = out.readableLength;
+  for (const b of sheet?.buffers ?? []) n += b.length;
+  // archiver reads the sheet through a readable-stream PassThrough (no `writableLength` getter there)
+  for (const p of sheet?.pipes ?? []) n += (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
+  return n;
+}
 
 /**
  * A streamed XLSX workbook (exceljs WorkbookWriter): one sheet per entry, a
@@ -571,7 +609,7 @@ export function toXlsx(sheets: XlsxSheet[]): AsyncIterable<Buffer> {
         for (const row of page) {
           ws.addRow(sheet.columns.map((c) => (typeof row[c] === "number" ? row[c] : cellText(row[c])))).commit();
         }
-        while (!cancelled && stream.readableLength > XLSX_HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
+        while (!cancelled && xlsxBacklog(ws, stream) > XLSX_HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
         if (cancelled) return;
       }
       ws.commit();
@@ -765,7 +803,8 @@ export function downloadResponse(chunks: AsyncIterable<string | Buffer>, content
         await waitForDrain(res);
         const { value, done } = await iterator.next();
         if (done) return controller.close();
-        controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value));
+        // a view of the Buffer, not a copy (a copy doubled the XLSX writer's Buffer churn)
+        controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
       } catch (error) {
         controller.error(error);
       }

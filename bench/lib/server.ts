@@ -1,0 +1,220 @@
+// Shared machinery of the benchmarks: ports in the bench range, a scratch
+// copy of the data set, the production server (server/index.ts, NODE_ENV=production)
+// started on it, the RSS of its process tree (primary + workers) and the
+// memory probe (bench/lib/mem-probe.mjs).
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createDb, isPostgresUrl, sqlitePathFromUrl, type DbHandle } from "../../db/client";
+import { createAuth } from "../../app/auth/session.server";
+import { createUser } from "../../app/models/user.server";
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+/** BENCH_PORT_BASE (default 46000): the first port tried; each call takes the next free one. */
+let nextPort = Number(process.env.BENCH_PORT_BASE ?? 46000);
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const port = nextPort++;
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error("no free port");
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function loadAverage(): string {
+  return os.loadavg().map((n) => n.toFixed(2)).join(" ");
+}
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/**
+ * A database the benchmark may write to: a copy of a SQLite file (the source is
+ * never written), or the PostgreSQL database itself (name it bench_*).
+ */
+export function scratchDatabase(source: string, label: string): { url: string; dispose: () => void } {
+  if (isPostgresUrl(source)) return { url: source, dispose: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${label}-`));
+  const copy = path.join(dir, "bench.sqlite");
+  const src = sqlitePathFromUrl(source);
+  fs.copyFileSync(src, copy);
+  if (fs.existsSync(`${src}-wal`)) fs.copyFileSync(`${src}-wal`, `${copy}-wal`);
+  return { url: copy, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const BENCH_PASSWORD = "bench organiser on margalla road";
+
+/** An organiser account (made once per database, reused after). */
+export async function ensureOrganiser(handle: DbHandle): Promise<{ email: string; password: string; id: number }> {
+  const email = "bench.organiser@example.pk";
+  let row = await handle.db.selectFrom("users").select("id").where("email_normalised", "=", email).executeTakeFirst();
+  if (!row) {
+    const made = await createUser(handle.db, { email, password: BENCH_PASSWORD, displayName: "Bench Organiser", role: "organiser", organisation: null });
+    if (!made.ok) throw new Error(`could not create the organiser: ${JSON.stringify(made)}`);
+    row = await handle.db.selectFrom("users").select("id").where("email_normalised", "=", email).executeTakeFirstOrThrow();
+  }
+  return { email, password: BENCH_PASSWORD, id: row.id };
+}
+
+/** Signed-in sessions made up front (no password hashing per user): one Cookie header per user id. */
+export async function sessionCookies(handle: DbHandle, userIds: number[]): Promise<string[]> {
+  const auth = createAuth(handle.db, { secureCookies: false });
+  const out: string[] = [];
+  for (const id of userIds) out.push((await auth.signIn(id, { userAgent: "bench" })).split(";")[0]);
+  return out;
+}
+
+export interface Server {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  /** RSS of the primary and every worker, summed (kB) */
+  rssKb(): number;
+  /** the probe's samples (JSON lines per process) since `since` (ms epoch) */
+  memSamples(since?: number): Array<{ pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }>;
+  stop(): Promise<void>;
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of safeReaddir(`/proc/${pid}/task`)) {
+    try {
+      out.push(...fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+function safeReaddir(p: string): string[] {
+  try {
+    return fs.readdirSync(p);
+  } catch {
+    return [];
+  }
+}
+export function treeRssKb(pid: number): number {
+  let sum = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      const m = fs.readFileSync(`/proc/${p}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+      if (m) sum += Number(m[1]);
+    } catch {
+      continue;
+    }
+    stack.push(...childrenOf(p));
+  }
+  return sum;
+}
+
+/** Starts the production build on `databaseUrl`; resolves once /healthz answers. */
+export async function startServer(options: {
+  databaseUrl: string;
+  workers?: number;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  port?: number;
+}): Promise<Server> {
+  const port = options.port ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const memFile = path.join(os.tmpdir(), `bench-mem-${port}-${Date.now()}`);
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "--import", "./bench/lib/mem-probe.mjs", "server/index.ts"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ORIGIN: base,
+      LOG_LEVEL: "warn",
+      WEB_CONCURRENCY: String(options.workers ?? 1),
+      BENCH_MEM_FILE: memFile,
+      ...options.env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([new Promise((r) => child.once("exit", r)), sleep(15_000)]);
+    }
+    for (const f of safeReaddir(os.tmpdir())) if (f.startsWith(path.basename(memFile))) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
+  };
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (i > 3000 || child.exitCode !== null) {
+      await stop();
+      throw new Error("server did not start");
+    }
+    await sleep(100);
+  }
+  if ((options.workers ?? 1) > 1) {
+    // every worker listening: several /healthz in a row
+    for (let i = 0; i < 20; i++) await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+  }
+  return {
+    child,
+    port,
+    base,
+    rssKb: () => treeRssKb(child.pid!),
+    memSamples: (since = 0) => {
+      const out = [];
+      for (const f of safeReaddir(os.tmpdir())) {
+        if (!f.startsWith(`${path.basename(memFile)}.`)) continue;
+        const pid = Number(f.split(".").pop());
+        for (const line of fs.readFileSync(path.join(os.tmpdir(), f), "utf8").split("\n")) {
+          if (!line) continue;
+          const s = JSON.parse(line);
+          if (s.t >= since) out.push({ pid, ...s });
+        }
+      }
+      return out;
+    },
+    stop,
+  };
+}
+
+/** Samples a function every `ms` and keeps the maximum. */
+export function peakSampler(read: () => number, ms = 100) {
+  let peak = read();
+  const timer = setInterval(() => (peak = Math.max(peak, read())), ms);
+  return {
+    peak: () => peak,
+    stop: () => {
+      clearInterval(timer);
+      peak = Math.max(peak, read());
+      return peak;
+    },
+  };
+}
+
+/** Signs in through the real form; returns the Cookie header. */
+export async function signIn(base: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    body: new URLSearchParams({ email, password }),
+  });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  if (res.status < 300 || res.status >= 400 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
+  return cookie;
+}
