@@ -6,7 +6,8 @@ export default defineConfig({
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
   test: {
     include: ["tests/**/*.test.ts"],
-    exclude: ["tests/e2e/**", "node_modules/**"],
+    // tests/crash: `npm run test:crash` (vitest.crash.config.ts).
+    exclude: ["tests/e2e/**", "tests/crash/**", "node_modules/**"],
     pool: "forks",
     globalSetup: ["tests/support/global-setup.ts"],
     testTimeout: 30_000,

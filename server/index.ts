@@ -7,6 +7,8 @@
 // a worker that dies, relays "listings changed" between them, and on SIGTERM
 // stops them all gracefully before exiting.
 import cluster from "node:cluster";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import net, { type Socket } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import closeWithGrace from "close-with-grace";
@@ -146,6 +148,20 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
   const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, logger }) : null;
   outbox?.start();
 
+  // Each connection: how many of its requests are being answered, and (while
+  // stopping) the bytes it had read when the last sweep found it quiet.
+  const connections = new Map<Socket, { active: number; quietAt: number | null }>();
+  server.on("connection", (socket: Socket) => {
+    connections.set(socket, { active: 0, quietAt: null });
+    socket.once("close", () => connections.delete(socket));
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const c = connections.get(req.socket);
+    if (!c) return;
+    c.active++;
+    res.once("close", () => c.active--);
+  });
+
   const skip = cluster.isWorker ? [...WORKER_IGNORES] : [];
   for (const s of skip) process.on(s, () => {});
   const grace = closeWithGrace({ delay: 10_000, skip, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
@@ -154,11 +170,29 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     stopping = true;
     clearInterval(housekeeping);
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Connections that finish their last request become idle: close them as they do.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
-      server.on("close", () => clearInterval(sweep));
-      server.closeIdleConnections();
+      // Stop listening (after this turn's accepts: a connection the system had
+      // already accepted is served, not reset), and resolve once every
+      // connection has closed. net.Server's close, not http.Server's: that one
+      // also drops every connection without a request in progress at that
+      // instant, and a request the client had already sent on a kept-alive
+      // connection, not yet read by a busy server, was reset (seen under load:
+      // dozens of requests sent before SIGTERM got ECONNRESET).
+      setImmediate(() => net.Server.prototype.close.call(server, () => resolve()));
+      // Every response from now on says `Connection: close` (see app.ts), so a
+      // busy connection closes after its answer. One with no request in
+      // progress is closed once two sweeps in a row found it so, with nothing
+      // read in between: the event loop read from the network between the two,
+      // so whatever its client had sent before the first sweep would have
+      // shown up (however busy the server is).
+      const sweep = setInterval(() => {
+        for (const [socket, c] of connections) {
+          const quiet = c.active === 0 && (socket.bytesRead ?? 0);
+          if (quiet === false) c.quietAt = null;
+          else if (c.quietAt === quiet) socket.destroy();
+          else c.quietAt = quiet;
+        }
+      }, 100);
+      server.once("close", () => clearInterval(sweep));
     });
     await outbox?.stop();
     await services.close();
