@@ -3,14 +3,13 @@
 // requests in flight finish, the process exits 0 within 10 s, and no request
 // gets a 5xx; the only failures allowed are new requests refused or reset
 // once the listener has closed. With one process and with two workers.
-import fs from "node:fs";
 import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testDialect } from "../support/db";
 import { spawnServer } from "../support/server";
 import { createCrashDatabase, csvRows, killLeftovers, Ledger, sleep, track, verify, type CrashDatabase } from "./harness";
 
-const IN_FLIGHT = Number(process.env.GRACEFUL_IN_FLIGHT ?? 250);
+const IN_FLIGHT = Number(process.env.GRACEFUL_IN_FLIGHT ?? 200);
 
 let db: CrashDatabase;
 const summary: string[] = [];
@@ -68,7 +67,7 @@ const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET
 
 describe(`SIGTERM under load (${testDialect})`, () => {
   for (const workers of [1, 2] as const) {
-    it(`WEB_CONCURRENCY=${workers}: in-flight requests finish, no 5xx, exit 0 within 10 s`, async () => {
+    it(`WEB_CONCURRENCY=${workers}: in-flight requests finish, no 5xx, exit 0 within 10 s`, { timeout: 180_000 }, async () => {
       const server = track(await spawnServer({ databaseUrl: db.url, env: { WEB_CONCURRENCY: String(workers), LOG_LEVEL: "warn" }, detached: true }), true);
       await server.waitReady();
       const ledger = new Ledger();
@@ -84,13 +83,13 @@ describe(`SIGTERM under load (${testDialect})`, () => {
         const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
         try {
           while (!stopSending) {
-            const kind = i % 3 === 0 ? "support" : "page";
+            const kind = i % 2 === 0 ? "support" : "page";
             const intent = Math.random() < 0.8 ? "support" : "withdraw";
             const submission = hot[Math.floor(Math.random() * hot.length)];
             const o: Outcome = { kind, started: Date.now(), ended: 0, reused: false };
             outcomes.push(o);
             const body = kind === "support" ? new URLSearchParams({ intent }).toString() : "";
-            const path = kind === "support" ? `/submissions/${submission}/support` : i % 3 === 1 ? `/clusters/leather?sort=top&page=${1 + (i % 5)}` : `/submissions/${submission}`;
+            const path = kind === "support" ? `/submissions/${submission}/support` : i % 4 === 1 ? `/clusters/leather?page=${1 + (i % 5)}` : `/submissions/${submission}`;
             const result = await send(agent, base, path, kind === "support" ? { method: "POST", body, cookie: person.cookie } : {});
             Object.assign(o, result, { ended: Date.now() });
             if (kind === "support") ledger.record(submission, person.id, intent, result.status ?? "unanswered");
@@ -120,19 +119,14 @@ describe(`SIGTERM under load (${testDialect})`, () => {
 
       await sleep(1_500);
       await Promise.race([rowsFlowing, download]);
-      const trace = (m: string) => fs.appendFileSync("/tmp/crash-graceful.log", `${new Date().toISOString()} ${workers} ${m}\n`);
-      trace(`flowing; outcomes ${outcomes.length}`);
       const inFlightAtSigterm = outcomes.filter((o) => o.ended === 0).length;
       sigtermAt = Date.now();
       server.process.kill("SIGTERM");
       const code = await server.exited;
       const exitMs = Date.now() - sigtermAt;
-      trace(`exited ${code} after ${exitMs}`);
       stopSending = true;
       await Promise.all(loops);
-      trace(`loops done`);
       const exported = await download;
-      trace(`download ${exported.status} ${exported.text.length}`);
 
       const before = outcomes.filter((o) => o.started < sigtermAt);
       const after = outcomes.filter((o) => o.started >= sigtermAt);

@@ -227,8 +227,8 @@ async function timeBackup() {
 }
 
 /**
- * db:backup while the storm runs; at a random moment up to a little past its
- * usual end, SIGKILL (odd backup rounds: nothing can clean up) or SIGTERM to
+ * db:backup while the storm runs; at a random moment up to its usual length
+ * (measured alone; under the storm it takes longer), SIGKILL (odd backup rounds: nothing can clean up) or SIGTERM to
  * it, and kill -9 to the server at the same moment. The backup file is then
  * whole (integrity ok, every suggestion) or absent; a SIGTERM leaves nothing;
  * a SIGKILL leaves at most its own partial file, which the next backup removes.
@@ -239,7 +239,7 @@ async function backupKilled(round: number, server: SpawnedServer): Promise<{ del
   const file = path.join(backupDir, name);
   const p = backupProcess(file);
   const appeared = await partialAppears(file, p.exited);
-  const delay = between(0, Math.max(20, Math.floor(backupMs * 1.2)));
+  const delay = between(0, Math.max(20, backupMs));
   await sleep(delay);
   const stillRunning = p.child.exitCode === null;
   p.child.kill(signal);
