@@ -244,9 +244,14 @@ export function buildProgram(): Command {
             for (const f of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) fs.rmSync(f, { force: true });
           };
           // Stopped by a signal (Ctrl-C, a service manager, a timeout): no partial file stays behind.
+          // (The copy, the check and the rename run without yielding: a signal that comes during
+          // them is handled after them, when the backup is already whole under its name.)
+          let renamed = false;
           const onSignal = (signal: NodeJS.Signals) => {
             cleanUp();
-            process.stderr.write(`backup interrupted by ${signal}: nothing written to ${target}\n`);
+            process.stderr.write(
+              renamed ? `stopped by ${signal}; the backup was already written to ${target}\n` : `backup interrupted by ${signal}: nothing written to ${target}\n`,
+            );
             process.exit(signal === "SIGINT" ? 130 : 143);
           };
           process.once("SIGINT", onSignal);
@@ -263,6 +268,7 @@ export function buildProgram(): Command {
             if (integrity !== "ok") throw new Error(`integrity check of the backup failed: ${String(integrity)}`);
             fsyncPath(partial);
             fs.renameSync(partial, target);
+            renamed = true;
             // The rename itself survives a power cut only once the directory is on disk.
             fsyncPath(path.dirname(target));
           } finally {
