@@ -257,8 +257,9 @@ export function buildProgram(): Command {
           process.once("SIGINT", onSignal);
           process.once("SIGTERM", onSignal);
           try {
-            // All pages in one step, under one read snapshot: in steps of 100 pages (the default), every
-            // write by the app in between restarted the copy, and under steady writes it never finished.
+            // All pages in one step, under one read snapshot: in steps of 100 pages (the default), a write
+            // by the app between two steps restarted the copy (150 MB with 500 writes a second: no end
+            // until the writes stopped). A write cannot restart a single step.
             await handle.sqlite.backup(partial, { progress: () => 0x7fffffff });
             // The copy is a single self-contained file: rollback journal, not WAL (no -wal/-shm beside it).
             const check = new SQLite(partial);
