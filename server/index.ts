@@ -155,11 +155,15 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     connections.set(socket, { active: 0, quietAt: null });
     socket.once("close", () => connections.delete(socket));
   });
+  const responses = new Set<ServerResponse>();
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
     const c = connections.get(req.socket);
-    if (!c) return;
-    c.active++;
-    res.once("close", () => c.active--);
+    if (c) c.active++;
+    res.once("close", () => {
+      responses.delete(res);
+      if (c) c.active--;
+    });
   });
 
   const skip = cluster.isWorker ? [...WORKER_IGNORES] : [];
@@ -169,6 +173,9 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     else logger.info({ signal }, "stopping: finishing in-flight requests");
     stopping = true;
     clearInterval(housekeeping);
+    // Answers still being prepared close their connection too (app.ts does the same for
+    // requests arriving from now on): each connection carries no request after the one in flight.
+    for (const res of responses) if (!res.headersSent) res.setHeader("Connection", "close");
     await new Promise<void>((resolve) => {
       // Stop listening (after this turn's accepts: a connection the system had
       // already accepted is served, not reset), and resolve once every
