@@ -95,6 +95,7 @@ async function runPrimary(config: Config, logger: Logger) {
 
 async function serve(config: Config, logger: Logger, options: { prepare: boolean }) {
   const isDev = config.NODE_ENV === "development";
+  let stopRequested = false;
   if (cluster.isWorker) {
     // Tell the other workers (through the primary) when listings change, and hear them.
     // (a send callback keeps a failed send, e.g. while the primary exits, from becoming an "error" event)
@@ -104,6 +105,14 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     process.on("message", (message) => {
       if (message === LISTINGS_CHANGED) listingsChangedElsewhere();
     });
+    // A stop asked for while this worker is still starting (loading the build
+    // takes seconds) must not be lost: the handlers below the listen come too
+    // late for it, and such a worker would serve on, orphaned (seen under
+    // load: a worker still running 28 minutes after its primary had exited).
+    process.on("message", (message) => {
+      if (message === STOP) stopRequested = true;
+    });
+    process.on("disconnect", () => (stopRequested = true));
   }
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
@@ -214,6 +223,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
       if (message === STOP) stop();
     });
     process.on("disconnect", stop);
+    if (stopRequested || !process.connected) stop();
   }
 }
 
