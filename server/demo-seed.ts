@@ -127,9 +127,10 @@ export interface DemoOutcome {
 /** Adds demo data to a migrated database. Refuses if demo users already exist. */
 export async function seedDemo(
   handle: DbHandle,
-  options: { size: "small" | "bench"; seed?: number; progress?: DemoProgress; now?: Date },
+  options: { size: "small" | "bench" | DemoSize; seed?: number; progress?: DemoProgress; now?: Date },
 ): Promise<DemoOutcome> {
-  const size = DEMO_SIZES[options.size];
+  // A named size, or explicit counts (the crash tests want a few thousand suggestions: between the two).
+  const size = typeof options.size === "string" ? DEMO_SIZES[options.size] : options.size;
   const progress = options.progress ?? silent;
   const rand = prng(options.seed ?? 20261129);
   faker.seed(options.seed ?? 20261129);

@@ -7,6 +7,8 @@
 // a worker that dies, relays "listings changed" between them, and on SIGTERM
 // stops them all gracefully before exiting.
 import cluster from "node:cluster";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import net, { type Socket } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import closeWithGrace from "close-with-grace";
@@ -93,6 +95,7 @@ async function runPrimary(config: Config, logger: Logger) {
 
 async function serve(config: Config, logger: Logger, options: { prepare: boolean }) {
   const isDev = config.NODE_ENV === "development";
+  let stopRequested = false;
   if (cluster.isWorker) {
     // Tell the other workers (through the primary) when listings change, and hear them.
     // (a send callback keeps a failed send, e.g. while the primary exits, from becoming an "error" event)
@@ -102,6 +105,14 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     process.on("message", (message) => {
       if (message === LISTINGS_CHANGED) listingsChangedElsewhere();
     });
+    // A stop asked for while this worker is still starting (loading the build
+    // takes seconds) must not be lost: the handlers below the listen come too
+    // late for it, and such a worker would serve on, orphaned (seen under
+    // load: a worker still running 28 minutes after its primary had exited).
+    process.on("message", (message) => {
+      if (message === STOP) stopRequested = true;
+    });
+    process.on("disconnect", () => (stopRequested = true));
   }
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
@@ -146,6 +157,24 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
   const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, logger }) : null;
   outbox?.start();
 
+  // Each connection: how many of its requests are being answered, and (while
+  // stopping) the bytes it had read when the last sweep found it quiet.
+  const connections = new Map<Socket, { active: number; quietAt: number | null }>();
+  server.on("connection", (socket: Socket) => {
+    connections.set(socket, { active: 0, quietAt: null });
+    socket.once("close", () => connections.delete(socket));
+  });
+  const responses = new Set<ServerResponse>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
+    const c = connections.get(req.socket);
+    if (c) c.active++;
+    res.once("close", () => {
+      responses.delete(res);
+      if (c) c.active--;
+    });
+  });
+
   const skip = cluster.isWorker ? [...WORKER_IGNORES] : [];
   for (const s of skip) process.on(s, () => {});
   const grace = closeWithGrace({ delay: 10_000, skip, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
@@ -153,12 +182,33 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     else logger.info({ signal }, "stopping: finishing in-flight requests");
     stopping = true;
     clearInterval(housekeeping);
+    // Answers still being prepared close their connection too (app.ts does the same for
+    // requests arriving from now on): each connection carries no request after the one in flight.
+    for (const res of responses) if (!res.headersSent) res.setHeader("Connection", "close");
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Connections that finish their last request become idle: close them as they do.
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
-      server.on("close", () => clearInterval(sweep));
-      server.closeIdleConnections();
+      // Stop listening (after this turn's accepts: a connection the system had
+      // already accepted is served, not reset), and resolve once every
+      // connection has closed. net.Server's close, not http.Server's: that one
+      // also drops every connection without a request in progress at that
+      // instant, and a request the client had already sent on a kept-alive
+      // connection, not yet read by a busy server, was reset (seen under load:
+      // dozens of requests sent before SIGTERM got ECONNRESET).
+      setImmediate(() => net.Server.prototype.close.call(server, () => resolve()));
+      // Every response from now on says `Connection: close` (see app.ts), so a
+      // busy connection closes after its answer. One with no request in
+      // progress is closed once two sweeps in a row found it so, with nothing
+      // read in between: the event loop read from the network between the two,
+      // so whatever its client had sent before the first sweep would have
+      // shown up (however busy the server is).
+      const sweep = setInterval(() => {
+        for (const [socket, c] of connections) {
+          const quiet = c.active === 0 && (socket.bytesRead ?? 0);
+          if (quiet === false) c.quietAt = null;
+          else if (c.quietAt === quiet) socket.destroy();
+          else c.quietAt = quiet;
+        }
+      }, 100);
+      server.once("close", () => clearInterval(sweep));
     });
     await outbox?.stop();
     await services.close();
@@ -173,6 +223,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
       if (message === STOP) stop();
     });
     process.on("disconnect", stop);
+    if (stopRequested || !process.connected) stop();
   }
 }
 

@@ -79,6 +79,19 @@ async function lockSupporter(trx: Executor, userId: number) {
 }
 
 /**
+ * Takes the suggestion's row lock before its supports are counted. On
+ * PostgreSQL (READ COMMITTED) two people of one organisation supporting at
+ * once each saw only their own new row, both counted as the organisation's
+ * first, and `supporting_organisations` ended one above its rows (found by
+ * tests/crash/graceful-stop.test.ts with two workers). With the lock the
+ * second waits and then sees the first's row. On SQLite the write lock is
+ * already held; the no-op update changes nothing (no trigger watches it).
+ */
+async function lockSubmission(trx: Executor, submissionId: number) {
+  await trx.updateTable("submissions").set((eb) => ({ supporters_count: eb.ref("supporters_count") })).where("id", "=", submissionId).execute();
+}
+
+/**
  * After a support row for (organisation, province) was added or removed: does
  * the submission now have exactly `expected` rows for that organisation (and
  * province)? 1 after an insert means "first of its kind", 0 after a delete
@@ -144,6 +157,7 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<SupportResult> => {
     const who = await lockSupporter(trx, params.userId);
+    await lockSubmission(trx, params.submissionId);
     const s = await loadForSupport(trx, params.submissionId);
     if (!s) return { ok: false, reason: "notFound" };
     const existing = await trx
@@ -191,6 +205,7 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<WithdrawSupportResult> => {
     await lockSupporter(trx, params.userId);
+    await lockSubmission(trx, params.submissionId);
     const s = await loadForSupport(trx, params.submissionId);
     if (!s) return { ok: false, reason: "notFound" };
     const row = await trx

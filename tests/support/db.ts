@@ -11,6 +11,13 @@ import { seedTaxonomy } from "../../db/seed";
 
 export const testDialect = process.env.TEST_DATABASE_URL ? "postgres" : "sqlite";
 
+/**
+ * Test databases are named `<TEST_DB_PREFIX>_<pid>_<random>` (default
+ * `mashwara_t`); SQLite files go under `/tmp/<prefix>-…`. Set it to keep one
+ * run's databases apart from another's (e.g. TEST_DB_PREFIX=crash).
+ */
+const DB_PREFIX = /^[a-z][a-z0-9_]{0,30}$/.test(process.env.TEST_DB_PREFIX ?? "") ? process.env.TEST_DB_PREFIX! : "mashwara_t";
+
 export interface TestDb extends DbHandle {
   /** the DATABASE_URL a server process can use to open the same database */
   url: string;
@@ -19,7 +26,7 @@ export interface TestDb extends DbHandle {
 
 /** A new empty database (not migrated): its URL and a function that removes it. */
 export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mashwara_t_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const name = `${DB_PREFIX}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const base = process.env.TEST_DATABASE_URL;
   if (base) {
     const admin = new pg.Client({ connectionString: base });
@@ -51,7 +58,7 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
       },
     };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mashwara-test-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), DB_PREFIX === "mashwara_t" ? "mashwara-test-" : `${DB_PREFIX.replace(/_/g, "-")}-test-`));
   return {
     url: path.join(dir, `${name}.sqlite`),
     drop: async () => fs.rmSync(dir, { recursive: true, force: true }),

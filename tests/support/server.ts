@@ -38,6 +38,8 @@ export interface SpawnedServer extends RunningServer {
 export interface ServerOptions {
   databaseUrl: string;
   env?: Record<string, string>;
+  /** its own process group (with WEB_CONCURRENCY > 1, `process.kill(-pid, …)` reaches the workers too) */
+  detached?: boolean;
 }
 
 /** Spawns the server without waiting for it (for tests of start-up failures and of concurrent starts). */
@@ -58,6 +60,7 @@ export async function spawnServer(options: ServerOptions): Promise<SpawnedServer
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
