@@ -42,9 +42,13 @@ export function heatMapGeometry(params: {
 }): HeatMapGeometry {
   const rtl = params.lng === "ur";
   const fmt = { lng: params.lng, digits: params.digits ?? "native" };
-  // Nastaliq runs wider than the Latin labels: more room for the Urdu row names.
-  const labelW = rtl ? 300 : 230;
-  const cellW = 120;
+  // Room for the longest name at the labels' 12 px (about 6.6 px a Latin
+  // character; Nastaliq runs wider), so no row name is cut off and no column
+  // name runs into its neighbour.
+  const charW = rtl ? 7.2 : 6.6;
+  const longest = (labels: Array<{ label: string }>) => Math.max(0, ...labels.map((l) => l.label.length));
+  const labelW = Math.round(Math.min(420, Math.max(160, longest(params.rows) * charW + 16)));
+  const cellW = Math.round(Math.min(200, Math.max(90, longest(params.cols) * charW + 16)));
   const cellH = 30;
   const top = 40;
   const gridW = cellW * params.cols.length;
@@ -79,7 +83,8 @@ export function heatMapGeometry(params: {
   const rowLabels = params.rows.map((r) => ({ x: labelEdge, y: y(r.key)! + y.bandwidth() / 2, text: r.label }));
   const colLabels = params.cols.map((c) => ({ x: x(c.key)! + x.bandwidth() / 2, y: top - 12, text: c.label }));
   const legendY = top + cellH * params.rows.length + 30;
-  const steps = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * max));
+  // Whole numbers only, each once: with a highest count of 1 the key is 0 and 1, not "0, 0, 1, 1, 1".
+  const steps = [...new Set([0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * max)))];
   const legend = steps.map((v, i) => ({
     x: gridX0 + (rtl ? gridW - (i + 1) * 60 : i * 60),
     y: legendY,

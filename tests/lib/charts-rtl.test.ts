@@ -55,4 +55,27 @@ describe("charts mirror in Urdu", () => {
     expect(ur.cells[0].label).toBe("۱۲");
     expect(en.cells[0].label).toBe("12");
   });
+
+  it("the heat map makes room for its longest names and keys each value once", () => {
+    const long = "Foreign direct investment in high-tech industries";
+    const params = {
+      rows: [
+        { key: "a", label: "Other" },
+        { key: "b", label: long },
+      ],
+      cols: [
+        { key: "it", label: "Information technology" },
+        { key: "food", label: "Food processing" },
+      ],
+      cell: (row: string) => ({ value: row === "a" ? 1 : 0, title: "", href: "#" }),
+      legendTitle: "n",
+      lng: "en",
+    };
+    const g = heatMapGeometry(params);
+    // The row names end 8 px before the grid, anchored at their end: the longest must fit in front of it.
+    expect(g.rowLabels[1].x).toBeGreaterThanOrEqual(long.length * 6.5);
+    // Each column is wider than its name at 12 px, so neighbours do not run into each other.
+    expect(g.cells[1].x - g.cells[0].x).toBeGreaterThanOrEqual("Information technology".length * 6.5);
+    expect(g.legend.map((l) => l.label)).toEqual(["0", "1"]);
+  });
 });
