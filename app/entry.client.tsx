@@ -2,6 +2,7 @@ import { RemixBrowser } from "@remix-run/react";
 import { startTransition, StrictMode } from "react";
 import { hydrateRoot } from "react-dom/client";
 import { interpolationFormat, isDigits } from "./lib/format";
+import { i18nConfig } from "./lib/i18n";
 import { createLiteI18n, type Flat } from "./lib/i18n-lite";
 import { I18nextProvider } from "./lib/react-i18n-lite";
 
@@ -35,6 +36,7 @@ async function hydrate() {
     // The whole file, its own hashed and cacheable chunk, only when the page needs more than it came with.
     load: (lng) => import(`./locales/${lng}.json`).then((m: { default: Record<string, unknown> }) => m.default),
     // Numbers in translations in the reader's digits, as the server wrote them.
+    defaults: i18nConfig.interpolation.defaultVariables,
     format: interpolationFormat(isDigits(document.documentElement.dataset.digits) ? document.documentElement.dataset.digits : "native"),
   });
   if (!script) await i18n.loadAll();

@@ -99,6 +99,7 @@ export function createLiteI18n({
   complete = false,
   load,
   format,
+  defaults = {},
 }: {
   lng: string;
   strings: Flat;
@@ -107,6 +108,8 @@ export function createLiteI18n({
   load: (lng: string) => Promise<Record<string, unknown>>;
   /** how values are written into texts (the reader's digits); as given when absent */
   format?: ValueFormat;
+  /** values every text may name (i18next's `interpolation.defaultVariables`) */
+  defaults?: Record<string, unknown>;
 }): LiteI18n {
   const byLanguage = new Map<string, { strings: Flat; complete: boolean }>([[lng, { strings, complete }]]);
   const loading = new Map<string, Promise<void>>();
@@ -138,7 +141,8 @@ export function createLiteI18n({
     return p;
   };
 
-  const makeT = (): LiteT => (key, options) => {
+  const makeT = (): LiteT => (key, given) => {
+    const options: Options = { ...defaults, ...given };
     const language = i18n.language;
     const entry = byLanguage.get(language) ?? { strings: {}, complete: false };
     const keys = Array.isArray(key) ? key : [key];

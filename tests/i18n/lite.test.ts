@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createLiteI18n, flatten } from "../../app/lib/i18n-lite";
 import { appendAtEnd, pageStrings, pageStringsScript, recordingI18n } from "../../app/lib/i18n-page.server";
 import { interpolationFormat, type Digits } from "../../app/lib/format";
+import { RULE_NUMBERS } from "../../app/lib/i18n";
 import { i18nFor, resources } from "../../app/lib/i18next.server";
 
 const COUNTS = [0, 1, 2, 3, 5, 11, 21, 101, 1000];
@@ -25,7 +26,7 @@ for (const [lng, digits] of READERS) {
     const keys = baseKeys(lng);
 
     it("every key, plain, with values and with counts, from the whole file", () => {
-      const lite = createLiteI18n({ lng, strings: flatten(resources[lng].common as Record<string, unknown>), complete: true, load: async () => ({}), format });
+      const lite = createLiteI18n({ lng, strings: flatten(resources[lng].common as Record<string, unknown>), complete: true, load: async () => ({}), format, defaults: RULE_NUMBERS });
       expect(keys.length).toBeGreaterThan(100);
       for (const key of keys) {
         expect(lite.t(key), key).toBe(full(key));
@@ -44,7 +45,7 @@ for (const [lng, digits] of READERS) {
       t("no.such.key");
       expect([...used].sort()).toEqual([...sample, "no.such.key"].sort());
       let loads = 0;
-      const lite = createLiteI18n({ lng, strings: pageStrings(lng, used), load: async () => (loads++, {}), format });
+      const lite = createLiteI18n({ lng, strings: pageStrings(lng, used), load: async () => (loads++, {}), format, defaults: RULE_NUMBERS });
       for (const key of sample) for (const count of COUNTS) expect(lite.t(key, { ...VALUES, count }), key).toBe(full(key, { ...VALUES, count }));
       // A key the server looked up and found nothing for answers as i18next does, without fetching.
       expect(lite.t("no.such.key")).toBe("no.such.key");
