@@ -34,7 +34,11 @@ export function SimilarList({ items }: { items: SimilarItem[] }) {
             <bdi>{s.title}</bdi>
           </Link>{" "}
           <span className="muted">
-            #{s.id} · {s.cluster} · <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
+            #{s.id}
+            {t("app.separator")}
+            {s.cluster}
+            {t("app.separator")}
+            <NumberText value={s.supporters} /> {t("submission.supporters", { count: s.supporters })}
           </span>
         </li>
       ))}

@@ -60,7 +60,7 @@ export async function briefingDocx(
       children.push(para(r.text));
       children.push(para(t("briefing.support"), { heading: HeadingLevel.HEADING_3 }));
       children.push(
-        para(`${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)} · ${t("briefing.organisations")}: ${n(f.organisations)} · ${t("briefing.provinces")}: ${n(f.provinces)}`),
+        para(`${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)}${t("app.separator")}${t("briefing.organisations")}: ${n(f.organisations)}${t("app.separator")}${t("briefing.provinces")}: ${n(f.provinces)}`),
       );
       for (const [caption, rows] of [
         [t("recommendation.figures.byCluster"), f.byCluster],
@@ -79,7 +79,7 @@ export async function briefingDocx(
         children.push(para(t("briefing.response"), { heading: HeadingLevel.HEADING_3 }));
         children.push(
           para(
-            `${t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · ${r.responsibleAgency ?? ""} · ${r.responseDate ?? ""}`,
+            `${t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })}${t("app.separator")}${r.responsibleAgency ?? ""}${t("app.separator")}${r.responseDate ?? ""}`,
           ),
         );
         if (r.responseText) children.push(para(r.responseText));

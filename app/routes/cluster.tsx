@@ -106,7 +106,11 @@ function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: stri
         </Link>
       </h2>
       <p className="card__meta">
-        #{s.id} · <bdi>{organisationLabel(labels.t, { ...s.organisation, cluster: clusterName })}</bdi> · <DateText iso={s.publishedAt} />
+        #{s.id}
+        {labels.t("app.separator")}
+        <bdi>{organisationLabel(labels.t, { ...s.organisation, cluster: clusterName })}</bdi>
+        {labels.t("app.separator")}
+        <DateText iso={s.publishedAt} />
       </p>
       {s.categories.length ? (
         <ul className="chips" aria-label={labels.categories}>

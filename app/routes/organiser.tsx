@@ -164,9 +164,9 @@ export default function Organiser() {
                         </Link>
                         <span className="cell-detail">
                           <span className="cell-supporters"><NumberText value={c.supporters} /></span>
-                          {" · "}
+                          {t("app.separator")}
                           <span className="cell-organisations"><NumberText value={c.organisations} /></span>
-                          {" · "}
+                          {t("app.separator")}
                           <span className="cell-verified"><NumberText value={c.verifiedOrganisations} /></span>
                         </span>
                       </td>
@@ -334,7 +334,9 @@ export default function Organiser() {
           {t("organiser.openReports")}: <span className="open-reports"><NumberText value={d.openReports} /></span>
         </p>
         <p>
-          <Link to="/moderation">{t("organiser.toModeration")}</Link> · <Link to="/moderation/reports">{t("organiser.toReports")}</Link>
+          <Link to="/moderation">{t("organiser.toModeration")}</Link>
+          {t("app.separator")}
+          <Link to="/moderation/reports">{t("organiser.toReports")}</Link>
         </p>
       </section>
     </>
