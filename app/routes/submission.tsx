@@ -1,6 +1,5 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
 import { CommentForm } from "../components/comment-form";
@@ -122,33 +121,6 @@ function PlainText({ text }: { text: string }) {
   return (
     <p className="plain-text" dir="auto">
       {text}
-    </p>
-  );
-}
-
-/**
- * With JavaScript a comment is posted through the router and the page stays: this
- * live region tells screen-reader users it went through (without JavaScript the
- * page reloads at the new comment, which says as much).
- */
-function CommentNews({ submissionId }: { submissionId: number }) {
-  const { t } = useTranslation();
-  const navigation = useNavigation();
-  const location = useLocation();
-  const posting = useRef(false);
-  const [news, setNews] = useState("");
-  useEffect(() => {
-    if (navigation.state !== "idle" && navigation.formAction === `/submissions/${submissionId}/comments`) {
-      posting.current = true;
-      setNews("");
-    } else if (navigation.state === "idle" && posting.current) {
-      posting.current = false;
-      if (location.hash.startsWith("#comment-")) setNews(t("comment.posted"));
-    }
-  }, [navigation.state, navigation.formAction, location.hash, submissionId, t]);
-  return (
-    <p role="status" aria-live="polite" className="visually-hidden">
-      {news}
     </p>
   );
 }
@@ -380,7 +352,6 @@ export default function SubmissionPage() {
             ) : null}
           </div>
         ))}
-        <CommentNews submissionId={s.id} />
         {viewer?.canComment ? (
           <CommentForm submissionId={s.id} className="stack comment-form">
             <label htmlFor="comment-body">{t("comment.add")}</label>

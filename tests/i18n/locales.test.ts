@@ -122,3 +122,34 @@ describe("keys used in the code", () => {
 function placeholdersOf(s: string): string[] {
   return (s.match(/{{\s*(\w+)\s*}}/g) ?? []).map((p) => p.replace(/[{}\s]/g, ""));
 }
+
+// A key written twice in one object parses without complaint (the last wins),
+// which hides a merge that kept two texts for one key. The files are
+// pretty-printed two spaces a level, so the indentation tells the object.
+function duplicateKeys(text: string): string[] {
+  const seen = new Map<number, Set<string>>();
+  const found: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    const close = /^(\s*)}/.exec(line);
+    if (close) seen.delete(close[1].length + 2);
+    const key = /^(\s*)"((?:[^"\\]|\\.)*)"\s*:/.exec(line);
+    if (!key) return;
+    const level = key[1].length;
+    const keys = seen.get(level) ?? new Set<string>();
+    if (keys.has(key[2])) found.push(`line ${i + 1}: ${key[2]}`);
+    keys.add(key[2]);
+    seen.set(level, keys);
+  });
+  return found;
+}
+
+describe("locale file text", () => {
+  it("names each key once per object", () => {
+    for (const lng of ["en", "ur"]) {
+      const text = readFileSync(new URL(`../../app/locales/${lng}.json`, import.meta.url), "utf8");
+      expect(duplicateKeys(text), lng).toEqual([]);
+    }
+    expect(duplicateKeys('{\n  "a": {\n    "x": "1",\n    "x": "2"\n  },\n  "b": {\n    "x": "3"\n  }\n}')).toEqual(["line 4: x"]);
+  });
+});
+
