@@ -8,6 +8,7 @@ import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
 import { appendAtEnd, pageStringsScript, recordingI18n } from "./lib/i18n-page.server";
 import { i18nFor, resolveFormat } from "./lib/i18next.server";
+import { PAGE_CACHE_HEADER, pageCacheMode } from "./lib/page-cache";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
@@ -46,6 +47,9 @@ export default async function handleRequest(
           // A page carries a per-request CSP nonce and depends on the language: no shared cache may keep it.
           // (A signed-in person's pages already say no-store: server/app.ts.)
           if (!responseHeaders.has("Cache-Control") && !loadContext.user) responseHeaders.set("Cache-Control", "private, no-cache");
+          // Whether the server may keep this page for other anonymous readers (server/page-cache.ts).
+          const cacheMode = pageCacheMode(remixContext, loadContext, responseStatusCode);
+          if (cacheMode) responseHeaders.set(PAGE_CACHE_HEADER, cacheMode);
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
           const withStrings = appendAtEnd(() => pageStringsScript(lng, used, nonce));
           withStrings.pipe(body);

@@ -176,6 +176,7 @@ async function main() {
   const published = (
     await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").where("cluster_id", "=", leather.id).orderBy("id").execute()
   ).map((r) => r.id);
+  const clusterSlugs = (await handle.db.selectFrom("clusters").select("slug").orderBy("id").execute()).map((r) => r.slug);
   const category = (await handle.db.selectFrom("categories").select("slug").orderBy("sort_order").executeTakeFirstOrThrow()).slug;
   await handle.close();
 
@@ -198,18 +199,30 @@ async function main() {
       if (SCENARIOS.has("cluster") && baseline) {
         for (const [name, path] of clusterScenarios) {
           const b = await run(`baseline: ${name}`, baseline.base, c, { next: () => ({ path }), rssOf: baseline.rssKb });
-          const r = await run(name, app.base, c, { next: () => ({ path }), rssOf: app.rssKb });
-          r.baselineRps = b.rps;
-          b.baselineRps = b.rps;
-          results.push(b, r);
-          console.error(table([b, r]).split("\n").slice(2).join("\n"), `load ${loadAverage()}`);
+          // Anonymous readers get the page cache (server/page-cache.ts); a signed-in reader's page is rendered every time.
+          const r = await run(`${name}, anonymous`, app.base, c, { next: () => ({ path }), rssOf: app.rssKb });
+          const signedIn = await run(`${name}, signed in`, app.base, c, { next: () => ({ path, headers: { cookie: pick(cookies) } }), rssOf: app.rssKb });
+          for (const x of [b, r, signedIn]) x.baselineRps = b.rps;
+          results.push(b, r, signedIn);
+          console.error(table([b, r, signedIn]).split("\n").slice(2).join("\n"), `load ${loadAverage()}`);
         }
+        // Anonymous readers spread over 1,000 addresses (5 clusters × pages 1–200): the cache keeps only what is read again within its time.
+        const spread = await run("cluster page, anonymous, 1,000 addresses (5 clusters × pages 1–200)", app.base, c, {
+          next: () => ({ path: `/clusters/${pick(clusterSlugs)}?sort=top&page=${1 + Math.floor(Math.random() * 200)}` }),
+          rssOf: app.rssKb,
+        });
+        results.push(spread);
+        console.error(table([spread]).split("\n").slice(2).join("\n"));
         loads.push(`cluster@${c} ${loadAverage()}`);
       }
       if (SCENARIOS.has("submission")) {
-        const r = await run("submission page (a random published one of the cluster)", app.base, c, { next: () => ({ path: `/submissions/${pick(published)}` }), rssOf: app.rssKb });
-        results.push(r);
-        console.error(table([r]).split("\n").slice(2).join("\n"));
+        const r = await run("submission page (a random published one of the cluster), anonymous", app.base, c, { next: () => ({ path: `/submissions/${pick(published)}` }), rssOf: app.rssKb });
+        const signedIn = await run("submission page (a random published one of the cluster), signed in", app.base, c, {
+          next: () => ({ path: `/submissions/${pick(published)}`, headers: { cookie: pick(cookies) } }),
+          rssOf: app.rssKb,
+        });
+        results.push(r, signedIn);
+        console.error(table([r, signedIn]).split("\n").slice(2).join("\n"));
       }
       if (SCENARIOS.has("support")) {
         // user k % 1000 supports then withdraws submission …: 1,000 distinct signed-in users, the form as a browser without JavaScript posts it

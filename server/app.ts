@@ -9,10 +9,14 @@ import express, { type NextFunction, type Request, type Response } from "express
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
-import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler } from "@remix-run/node";
+import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { resolveFormat } from "../app/lib/i18next.server";
+import { PAGE_CACHE_HEADER } from "../app/lib/page-cache";
 import { securityEvent } from "../app/lib/security.server";
 import { responseStore } from "../app/lib/response-backpressure.server";
 import type { Services } from "./services";
+import { PageCache, dataVersionOf } from "./page-cache";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
@@ -238,15 +242,41 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
   // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
   app.use((_req, res, next) => responseStore.run(res, next));
 
+  // Pages of readers who are not signed in are kept and served again until
+  // the database changes (server/page-cache.ts, ADR 0018). Not in development,
+  // where the code under a page changes too.
+  const pageCache =
+    config.PAGE_CACHE_SECONDS > 0 && !isDev ? new PageCache({ version: dataVersionOf(services.handle), ttlSeconds: config.PAGE_CACHE_SECONDS }) : null;
+  const handleRemix = createRequestHandler(build as ServerBuild, config.NODE_ENV === "production" ? "production" : "development");
+
   // app.use, not app.all("*"): Express would decode the path as a parameter and
-  // turn a malformed %-escape into a 500.
-  app.use(
-    createRequestHandler({
-      build: build as ServerBuild,
-      mode: config.NODE_ENV === "production" ? "production" : "development",
-      getLoadContext: (req, res) => contextFor(req as Request, res as Response),
-    }),
-  );
+  // turn a malformed %-escape into a 500. (What @remix-run/express's handler
+  // does, with the page cache in front for anonymous GETs.)
+  app.use(async (req, res, next) => {
+    try {
+      const request = createRemixRequest(req, res);
+      const context = contextFor(req, res);
+      const render = () => handleRemix(request, context);
+      const send = (response: globalThis.Response) => {
+        response.headers.delete(PAGE_CACHE_HEADER);
+        return sendRemixResponse(res, response);
+      };
+      const anonymous = !res.locals.sessionToken && !services.auth.readToken(req.headers.cookie);
+      if (!pageCache || req.method !== "GET" || !anonymous) return await send(await render());
+      const { lng, digits } = await resolveFormat(request);
+      await pageCache.serve({
+        req,
+        res,
+        nonce: context.cspNonce,
+        visitor: context.clientIp,
+        format: `${lng}:${digits}`,
+        render,
+        send,
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
 
   // Last resort: an error outside Remix (e.g. the database went away mid-request).
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -53,6 +53,8 @@ const EnvSchema = z
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+    /** How long a page kept for readers who are not signed in may be served again while the database has not changed (server/page-cache.ts); 0 turns the page cache off. */
+    PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {

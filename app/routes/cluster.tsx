@@ -6,6 +6,7 @@ import { hasRole } from "../auth/permissions";
 import { DateText, NumberText } from "../components/dates";
 import { organisationLabel } from "../components/organisation-label";
 import { pageParam } from "../lib/http.server";
+import type { PageCacheHandle } from "../lib/page-cache";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { ClusterQuerySchema } from "../lib/query-schemas.server";
@@ -13,6 +14,12 @@ import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "../lib/re
 import { getPublicConsultation, windowPhase } from "../models/consultation.server";
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
 import { getClusterBySlug, listCategories, listStages } from "../models/taxonomy.server";
+
+// Kept for readers who are not signed in while the data is unchanged
+// (app/lib/page-cache.ts); the random order is seeded by the reader's address.
+export const handle: PageCacheHandle = {
+  pageCache: (data) => ((data as { filters?: { sort?: string } } | undefined)?.filters?.sort === "random" ? "visitor" : "shared"),
+};
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, { name: "description", content: data?.description }];
 
