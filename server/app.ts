@@ -10,13 +10,14 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
-import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { resolveFormat } from "../app/lib/i18next.server";
 import { PAGE_CACHE_HEADER } from "../app/lib/page-cache";
 import { securityEvent } from "../app/lib/security.server";
 import { responseStore } from "../app/lib/response-backpressure.server";
 import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
+import { sendResponse } from "./send-response";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
@@ -251,7 +252,8 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
 
   // app.use, not app.all("*"): Express would decode the path as a parameter and
   // turn a malformed %-escape into a 500. (What @remix-run/express's handler
-  // does, with the page cache in front for anonymous GETs.)
+  // does, with the page cache in front for anonymous GETs, and without a
+  // gzip flush per chunk: server/send-response.ts.)
   app.use(async (req, res, next) => {
     try {
       const request = createRemixRequest(req, res);
@@ -259,7 +261,7 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       const render = () => handleRemix(request, context);
       const send = (response: globalThis.Response) => {
         response.headers.delete(PAGE_CACHE_HEADER);
-        return sendRemixResponse(res, response);
+        return sendResponse(res, response);
       };
       const anonymous = !res.locals.sessionToken && !services.auth.readToken(req.headers.cookie);
       if (!pageCache || req.method !== "GET" || !anonymous) return await send(await render());
