@@ -6,7 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
-import { appendAtEnd, pageStringsScript, recordingI18n } from "./lib/i18n-page.server";
+import { appendAtEnd, pageStringsScript, recordingI18n, renderTranslator } from "./lib/i18n-page.server";
 import { i18nFor, resolveFormat } from "./lib/i18next.server";
 import { PAGE_CACHE_HEADER, pageCacheMode } from "./lib/page-cache";
 
@@ -22,7 +22,7 @@ export default async function handleRequest(
 ) {
   const { lng, digits } = await resolveFormat(request, loadContext);
   // The keys this render looks up travel with the page (app/lib/i18n-page.server.ts).
-  const { i18n, used } = recordingI18n(i18nFor(lng, digits));
+  const { i18n, used } = recordingI18n(i18nFor(lng, digits), renderTranslator(lng, digits));
   const nonce = loadContext.cspNonce ?? "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
 

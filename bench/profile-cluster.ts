@@ -1,6 +1,7 @@
 // CPU profile of the cluster page: one production server process under
 // `node --cpu-prof`, N sequential requests, then the top self-time frames
-// (grouped by function and by package) of the profile it wrote.
+// (grouped by function and by package) of the profile it wrote. The page
+// cache is off (PAGE_CACHE_SECONDS=0): it profiles the render.
 //
 //   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/profile-cluster.ts [--requests 300] [--path /clusters/leather?sort=top]
 import fs from "node:fs";
@@ -20,7 +21,8 @@ const scratch = scratchDatabase(source, "prof");
 const handle = createDb(scratch.url);
 await migrateToLatest(handle);
 await handle.close();
-const server = await startServer({ databaseUrl: scratch.url, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
+// The page cache off: this profiles the render (what a signed-in reader, or a cache miss, costs).
+const server = await startServer({ databaseUrl: scratch.url, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`], env: { PAGE_CACHE_SECONDS: "0" } });
 for (let i = 0; i < 50; i++) await fetch(server.base + PATH).then((r) => r.arrayBuffer());
 const t0 = performance.now();
 for (let i = 0; i < N; i++) await fetch(server.base + PATH).then((r) => r.arrayBuffer());

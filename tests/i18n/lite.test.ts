@@ -4,7 +4,7 @@
 // page carries (app/lib/i18n-page.server.ts) and through the whole file.
 import { describe, expect, it } from "vitest";
 import { createLiteI18n, flatten } from "../../app/lib/i18n-lite";
-import { appendAtEnd, pageStrings, pageStringsScript, recordingI18n } from "../../app/lib/i18n-page.server";
+import { appendAtEnd, pageStrings, pageStringsScript, recordingI18n, renderTranslator } from "../../app/lib/i18n-page.server";
 import { interpolationFormat, type Digits } from "../../app/lib/format";
 import { RULE_NUMBERS } from "../../app/lib/i18n";
 import { i18nFor, resources } from "../../app/lib/i18next.server";
@@ -35,6 +35,19 @@ for (const [lng, digits] of READERS) {
       }
       expect(lite.t("no.such.key")).toBe(full("no.such.key"));
       expect(lite.t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(full("no.such.key", { defaultValue: "As {{name}}", name: "is" }));
+    });
+
+    it("the server render's translator (lite, whole file, recorded) says what i18next says", () => {
+      const { i18n, used } = recordingI18n(i18nFor(lng, digits), renderTranslator(lng, digits));
+      const t = i18n.getFixedT(lng, "common");
+      for (const key of keys) {
+        expect(t(key), key).toBe(full(key));
+        expect(t(key, VALUES), key).toBe(full(key, VALUES));
+        for (const count of COUNTS) expect(t(key, { ...VALUES, count }), `${key} count=${count}`).toBe(full(key, { ...VALUES, count }));
+      }
+      expect(t(["no.such.key", keys[3]])).toBe(full(["no.such.key", keys[3]]));
+      expect(t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(full("no.such.key", { defaultValue: "As {{name}}", name: "is" }));
+      expect(used.size).toBe(keys.length + 1);
     });
 
     it("from only the strings a page recorded, nothing else", async () => {
