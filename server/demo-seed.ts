@@ -94,7 +94,7 @@ const ASKS_EN = [
 ];
 const ASKS_UR = ["{t} کے لیے ٹیکس میں کمی", "{t} کے لیے مشترکہ سہولت مرکز", "{t} کے لیے برآمدی قرض", "{t} میں ہنرمند افرادی قوت کی تربیت"];
 
-async function insertBatches<T extends Record<string, unknown>>(
+export async function insertBatches<T extends Record<string, unknown>>(
   handle: DbHandle,
   table: string,
   rows: T[],
@@ -112,8 +112,16 @@ async function insertBatches<T extends Record<string, unknown>>(
         progress.tick(batch.length);
       }
     });
+    await nextTurn();
   }
 }
+
+/**
+ * Lets the event loop turn. better-sqlite3 is synchronous, so on SQLite a
+ * whole step would otherwise run without a timer firing: the progress bar
+ * (redrawn by a timer) stood still until the step ended.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface DemoOutcome {
   users: number;
@@ -367,6 +375,7 @@ export async function seedDemo(
       update submissions set supporters_count = v.supporters, supporting_organisations = v.organisations, supporting_provinces = v.provinces,
       comments_count = v.comments, trending_score = v.trending from v where submissions.id = v.id`.execute(db);
     progress.tick(chunk.length);
+    await nextTurn();
   }
   progress.stop();
 

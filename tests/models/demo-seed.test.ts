@@ -2,7 +2,7 @@
 // same rows, and the counters it sets in batches equal the rows it wrote.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemo } from "../../server/demo-seed";
+import { insertBatches, seedDemo } from "../../server/demo-seed";
 import { createTestDb, type TestDb } from "../support/db";
 
 let a: TestDb;
@@ -26,6 +26,26 @@ describe("seedDemo", () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all([a?.destroy(), b?.destroy()]);
+  });
+
+  it("lets timers run between its chunks (the progress bar redraws on one), on SQLite too", async () => {
+    const c = await createTestDb();
+    try {
+      await sql`create table seed_probe (n integer not null)`.execute(c.db);
+      const rows = Array.from({ length: 50_000 }, (_, n) => ({ n }));
+      let fired = 0;
+      let ticks = 0;
+      const timer = setInterval(() => fired++, 0);
+      await insertBatches(c, "seed_probe", rows, { start: () => {}, tick: () => ticks++, stop: () => {} }, 100);
+      clearInterval(timer);
+      expect(ticks).toBe(500);
+      // Five chunks of 10,000 rows: the timer gets a turn after each (synchronous SQLite gave it none).
+      expect(fired).toBeGreaterThanOrEqual(4);
+      const { rows: counted } = await sql<{ n: number | string }>`select count(*) as n from seed_probe`.execute(c.db);
+      expect(Number(counted[0].n)).toBe(50_000);
+    } finally {
+      await c.destroy();
+    }
   });
 
   it("gives the same rows for the same seed", async () => {
