@@ -2,11 +2,12 @@
 // editable by their author for 15 minutes. The submission's comment counter
 // and trending weight move in the same transaction.
 import type { DB, Executor } from "../../db/client";
+import { RULE_NUMBERS } from "../lib/rules";
 import { nowIso } from "../lib/time";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
-export const COMMENT_EDIT_WINDOW_MS = 15 * 60_000;
+export const COMMENT_EDIT_WINDOW_MS = RULE_NUMBERS.commentEditMinutes * 60_000;
 
 export type AddCommentResult =
   | { ok: true; id: number }

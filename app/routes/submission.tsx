@@ -8,6 +8,7 @@ import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
 import { idParam, pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
+import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
 import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
@@ -147,7 +148,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="commentId" value={comment.id} />
             <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
-            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={2000} rows={3} dir="auto" required />
+            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={RULE_NUMBERS.commentMax} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.save")}
             </button>
@@ -160,7 +161,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
           <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="parentId" value={comment.id} />
             <label htmlFor={`reply-${comment.id}`}>{t("comment.replyLabel")}</label>
-            <textarea id={`reply-${comment.id}`} name="body" maxLength={2000} rows={3} dir="auto" required />
+            <textarea id={`reply-${comment.id}`} name="body" maxLength={RULE_NUMBERS.commentMax} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.postReply")}
             </button>
@@ -385,7 +386,7 @@ export default function SubmissionPage() {
             <p className="field-hint" id="comment-body-hint">
               {t("comment.hint")}
             </p>
-            <textarea id="comment-body" name="body" maxLength={2000} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
+            <textarea id="comment-body" name="body" maxLength={RULE_NUMBERS.commentMax} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
             <button type="submit" className="button">
               {t("comment.post")}
             </button>
