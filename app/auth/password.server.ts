@@ -4,9 +4,10 @@
 import { hash, verify } from "@node-rs/argon2";
 import commonPasswords from "./common-passwords.json";
 import taxonomy from "../../db/taxonomy.json";
+import { RULE_NUMBERS } from "../lib/rules";
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
+export const PASSWORD_MIN = RULE_NUMBERS.passwordMin;
+export const PASSWORD_MAX = RULE_NUMBERS.passwordMax;
 
 // argon2id = 2 in @node-rs/argon2's Algorithm enum (a const enum, so spelt out here).
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;

@@ -1,28 +1,43 @@
 // A comment, reply or edit form. Without JavaScript it posts and the server
 // redirects back to the comment; with JavaScript it posts through a fetcher:
 // the page stays, the comments reload in place, the form empties and the
-// outcome is announced in a polite live region.
-import { useFetcher } from "@remix-run/react";
+// outcome is announced in a polite live region. The comments are paged by
+// thread (`?comments=N`): when the comment is on another page than the one
+// shown (a new thread posted from an older page), the form goes to its page.
+import { useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { messageText } from "../lib/i18n";
 import { useHydrated } from "../lib/use-hydrated";
 
-type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number } | { ok: false; message: string };
+type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; page: number } | { ok: false; message: string };
 
 export function CommentForm({ submissionId, className, children }: { submissionId: number; className?: string; children: ReactNode }) {
   const { t } = useTranslation();
   const fetcher = useFetcher<CommentAnswer>();
   const hydrated = useHydrated();
   const form = useRef<HTMLFormElement>(null);
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const shownPage = params.get("comments") ?? "1";
   const answer = fetcher.state === "idle" ? fetcher.data : undefined;
   useEffect(() => {
     if (!answer?.ok) return;
     // A new comment empties the form; a saved edit shows the saved text (the reloaded default).
     form.current?.reset();
+    if (String(answer.page) !== shownPage) {
+      // Another page of comments holds it: go there, to the comment (the scroll restoration follows the anchor).
+      const search = new URLSearchParams(params);
+      if (answer.page > 1) search.set("comments", String(answer.page));
+      else search.delete("comments");
+      const query = search.toString();
+      navigate({ search: query ? `?${query}` : "", hash: `#comment-${answer.commentId}` });
+      return;
+    }
     // The address points at the comment, as after the post without JavaScript (no navigation: the router is not told).
     window.history.replaceState(window.history.state, "", `#comment-${answer.commentId}`);
     document.getElementById(`comment-${answer.commentId}`)?.scrollIntoView({ block: "nearest" });
+    // Only a new answer moves the page, not a change of page afterwards.
   }, [answer]);
   const refused = answer && !answer.ok ? messageText(t, answer.message) : null;
   return (

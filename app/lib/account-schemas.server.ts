@@ -5,6 +5,7 @@
 import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
+import { RULE_NUMBERS } from "./rules";
 import { PasswordSchema, required, text } from "./schemas";
 
 const checkbox = z
@@ -24,10 +25,13 @@ export const ProfileSchema = z.object({
 const organisationFields = {
   organisationType: z.enum(ORGANISATION_TYPES, required),
   sizeBand: z.enum(SIZE_BANDS, required),
-  city: text(2, 80),
+  city: text(RULE_NUMBERS.cityMin, RULE_NUMBERS.cityMax),
   province: z.enum(PROVINCES, required),
 };
-export const ProfileWithOrganisationSchema = ProfileSchema.extend({ organisationName: text(2, 200), ...organisationFields });
+export const ProfileWithOrganisationSchema = ProfileSchema.extend({
+  organisationName: text(RULE_NUMBERS.organisationMin, RULE_NUMBERS.organisationMax),
+  ...organisationFields,
+});
 export const ProfileWithVerifiedOrganisationSchema = ProfileSchema.extend(organisationFields);
 
 /** What any of the three profile schemas gives: the organisation fields only for a member. */
@@ -41,9 +45,9 @@ export function profileSchemaFor(organisation: { verified: boolean } | null) {
 
 export const ChangePasswordSchema = z
   .object({
-    currentPassword: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+    currentPassword: z.string(required).max(RULE_NUMBERS.passwordMax, { error: "errors.passwordTooLong" }),
     newPassword: PasswordSchema,
-    confirmPassword: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+    confirmPassword: z.string(required).max(RULE_NUMBERS.passwordMax, { error: "errors.passwordTooLong" }),
     endOtherSessions: checkbox,
   })
   .superRefine((v, ctx) => {
@@ -53,7 +57,7 @@ export const ChangePasswordSchema = z
   });
 
 export const DeleteAccountSchema = z.object({
-  password: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+  password: z.string(required).max(RULE_NUMBERS.passwordMax, { error: "errors.passwordTooLong" }),
   confirm: z.enum(["on"], { error: "account.delete.confirmRequired" }),
 });
 

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { redactUrl } from "../../db/client";
 import { parseSmtpUrl } from "./mail-text.server";
+import { RULE_NUMBERS } from "./rules";
 
 const booleanish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
@@ -48,7 +49,7 @@ const EnvSchema = z
       .transform((v) => (v ? v : undefined)),
     TRUST_PROXY: booleanish.default(false),
     ADMIN_EMAIL: z.string().email().optional(),
-    ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+    ADMIN_PASSWORD: z.string().min(RULE_NUMBERS.passwordMin).max(RULE_NUMBERS.passwordMax).optional(),
     /** Sign-in rate limits (failures per 15 minutes); tests and load benches lower or raise them. */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),

@@ -1,36 +1,15 @@
 // i18next settings shared by the server render and the browser.
 
+import { RULE_NUMBERS } from "./rules";
+
 /**
  * The numbers of the app's rules that its texts state ("at least 8
  * characters", "20 to 2,000 characters"). The Urdu texts take them as
  * `{{passwordMin}}`… so they come out in the reader's digits like every other
  * number (English is always Western digits and states them as written). They
- * mirror the limits in app/lib/schemas.ts and the other schema modules.
+ * are the very numbers the schemas enforce: both read app/lib/rules.ts.
  */
-export const RULE_NUMBERS = {
-  passwordMin: 8,
-  passphraseMin: 15,
-  passwordMax: 256,
-  titleMin: 10,
-  titleMax: 150,
-  textMin: 20,
-  textMax: 2000,
-  impactMax: 1000,
-  commentMax: 2000,
-  commentEditMinutes: 15,
-  unlimited: 0,
-  utcOffsetHours: 5,
-  consultationSlugMin: 3,
-  taxonomySlugMin: 2,
-  slugMax: 60,
-  organisationMin: 2,
-  organisationMax: 200,
-  cityMin: 2,
-  cityMax: 80,
-  mediumTermFrom: 1,
-  mediumTermTo: 3,
-  notificationsPerPage: 50,
-} as const;
+export { RULE_NUMBERS };
 
 export const i18nConfig = {
   supportedLngs: ["en", "ur"],

@@ -2,6 +2,7 @@
 // .server module so zod never reaches the browser bundle of these pages.
 import { z } from "./zod-setup";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, REJECT_REASONS, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
+import { RULE_NUMBERS } from "./rules";
 
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
 export const ClusterQuerySchema = z.object({
@@ -139,4 +140,7 @@ export const ConsultationSettingsSchema = z
     }
   });
 
-export const ConsultationSlugSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{2,59}$/, "admin.consultation.errors.slug");
+export const ConsultationSlugSchema = z
+  .string()
+  .trim()
+  .regex(new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.consultationSlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`), "admin.consultation.errors.slug");

@@ -3,6 +3,7 @@
 // they are shown. Unknown fields are dropped by zod objects: no mass assignment.
 import { z } from "./zod-setup";
 import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
+import { RULE_NUMBERS } from "./rules";
 
 export const required = {
   error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),
@@ -27,17 +28,17 @@ export const EmailSchema = z
 
 export const PasswordSchema = z
   .string(required)
-  .min(8, { error: "errors.passwordTooShort" })
-  .max(256, { error: "errors.passwordTooLong" });
+  .min(RULE_NUMBERS.passwordMin, { error: "errors.passwordTooShort" })
+  .max(RULE_NUMBERS.passwordMax, { error: "errors.passwordTooLong" });
 
 export const RegisterSchema = z.object({
   email: EmailSchema,
   password: PasswordSchema,
   displayName: text(2, 100),
-  organisationName: text(2, 200),
+  organisationName: text(RULE_NUMBERS.organisationMin, RULE_NUMBERS.organisationMax),
   organisationType: z.enum(ORGANISATION_TYPES, required),
   sizeBand: z.enum(SIZE_BANDS, required),
-  city: text(2, 80),
+  city: text(RULE_NUMBERS.cityMin, RULE_NUMBERS.cityMax),
   province: z.enum(PROVINCES, required),
   cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
   registrationNumber: z
@@ -55,7 +56,7 @@ export type RegisterInput = z.output<typeof RegisterSchema>;
 
 export const LoginSchema = z.object({
   email: z.string(required).trim().max(254, { error: "errors.email" }),
-  password: z.string(required).max(256, { error: "errors.passwordTooLong" }),
+  password: z.string(required).max(RULE_NUMBERS.passwordMax, { error: "errors.passwordTooLong" }),
   redirectTo: z.string().max(2000).optional(),
 });
 
@@ -84,10 +85,10 @@ const slug = z.string().trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.inval
 /** C3: the structured suggestion form (new and edit). */
 export const SubmissionFormSchema = z.object({
   cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
-  title: text(10, 150),
-  problem: text(20, 2000),
-  proposal: text(20, 2000),
-  expectedImpact: optionalText(1000),
+  title: text(RULE_NUMBERS.titleMin, RULE_NUMBERS.titleMax),
+  problem: text(RULE_NUMBERS.textMin, RULE_NUMBERS.textMax),
+  proposal: text(RULE_NUMBERS.textMin, RULE_NUMBERS.textMax),
+  expectedImpact: optionalText(RULE_NUMBERS.impactMax),
   stage: z.enum(STAGES, { error: "errors.invalid" }).optional(),
   suggestedCategory: slug.optional(),
   horizon: z.enum(HORIZONS, { error: "errors.invalid" }).optional(),
@@ -98,7 +99,7 @@ export const SupportFormSchema = z.object({ intent: z.enum(["support", "withdraw
 
 export const CommentFormSchema = z.object({
   intent: z.enum(["create", "edit"]).optional().default("create"),
-  body: text(1, 2000),
+  body: text(1, RULE_NUMBERS.commentMax),
   parentId: z.coerce.number().int().positive().optional(),
   commentId: z.coerce.number().int().positive().optional(),
 });

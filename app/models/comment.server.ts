@@ -2,11 +2,12 @@
 // editable by their author for 15 minutes. The submission's comment counter
 // and trending weight move in the same transaction.
 import type { DB, Executor } from "../../db/client";
+import { RULE_NUMBERS } from "../lib/rules";
 import { nowIso } from "../lib/time";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
-export const COMMENT_EDIT_WINDOW_MS = 15 * 60_000;
+export const COMMENT_EDIT_WINDOW_MS = RULE_NUMBERS.commentEditMinutes * 60_000;
 
 export type AddCommentResult =
   | { ok: true; id: number }
@@ -89,24 +90,115 @@ export async function editComment(
   return { ok: true };
 }
 
+/** Top-level threads per page of a suggestion's comments; a thread's replies always come with it. */
+export const COMMENT_THREADS_PER_PAGE = 10;
+
 /**
- * Comments of a submission, oldest first, replies grouped under their parent.
- * A hidden top-level comment that has visible replies stays as a placeholder
- * (body null), so the replies are not lost with it.
+ * The top-level comments that make a thread on the page: visible ones, and a
+ * hidden one that has visible replies (shown as a placeholder, so the replies
+ * are not lost with it). An index range of comments_thread_idx
+ * (submission_id, parent_id, id).
  */
-export async function listComments(db: Executor, submissionId: number) {
-  const rows = await db
+function threadsOf(db: Executor, submissionId: number) {
+  return db
     .selectFrom("comments as c")
-    .leftJoin("users as u", "u.id", "c.author_id")
-    .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
     .where("c.submission_id", "=", submissionId)
-    .where("c.status", "in", ["visible", "hidden"])
-    .orderBy("c.id")
-    .limit(1000)
-    .execute();
-  const replies = rows.filter((r) => r.parent_id !== null && r.status === "visible");
-  return rows
-    .filter((r) => r.parent_id === null)
-    .map((t) => ({ ...t, body: t.status === "visible" ? t.body : null, replies: replies.filter((r) => r.parent_id === t.id) }))
-    .filter((t) => t.body !== null || t.replies.length > 0);
+    .where("c.parent_id", "is", null)
+    .where((eb) =>
+      eb.or([
+        eb("c.status", "=", "visible"),
+        eb.and([
+          eb("c.status", "=", "hidden"),
+          eb.exists(eb.selectFrom("comments as r").select("r.id").whereRef("r.parent_id", "=", "c.id").where("r.status", "=", "visible")),
+        ]),
+      ]),
+    );
+}
+
+export type CommentPage = Awaited<ReturnType<typeof listCommentPage>>;
+
+/**
+ * One page of a suggestion's comments, paged by top-level thread: page 1 holds
+ * the newest threads, page 2 the ones before them, and so on. Within a page the
+ * threads read oldest first (a conversation, the newest next to the comment
+ * form), each with all its visible replies, oldest first. A page past the last
+ * shows the last (0 pages: an empty page 1). `comments` counts every comment
+ * shown across all pages (placeholders of hidden comments not included).
+ */
+export async function listCommentPage(db: Executor, params: { submissionId: number; page: number; perPage?: number }) {
+  const perPage = params.perPage ?? COMMENT_THREADS_PER_PAGE;
+  const [threadCount, commentCount] = await Promise.all([
+    threadsOf(db, params.submissionId)
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("comments as c")
+      .leftJoin("comments as p", "p.id", "c.parent_id")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("c.submission_id", "=", params.submissionId)
+      .where("c.status", "=", "visible")
+      .where((eb) => eb.or([eb("c.parent_id", "is", null), eb("p.status", "in", ["visible", "hidden"])]))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const threads = Number(threadCount.n);
+  const pages = Math.max(1, Math.ceil(threads / perPage));
+  const page = Math.min(Math.max(1, Math.trunc(params.page) || 1), pages);
+  const tops = threads
+    ? await threadsOf(db, params.submissionId)
+        .leftJoin("users as u", "u.id", "c.author_id")
+        .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
+        .orderBy("c.id", "desc")
+        .limit(perPage)
+        .offset((page - 1) * perPage)
+        .execute()
+    : [];
+  tops.reverse();
+  const replies = tops.length
+    ? await db
+        .selectFrom("comments as c")
+        .leftJoin("users as u", "u.id", "c.author_id")
+        .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
+        .where("c.submission_id", "=", params.submissionId)
+        .where(
+          "c.parent_id",
+          "in",
+          tops.map((t) => t.id),
+        )
+        .where("c.status", "=", "visible")
+        .orderBy("c.id")
+        .execute()
+    : [];
+  return {
+    page,
+    pages,
+    perPage,
+    threadCount: threads,
+    commentCount: Number(commentCount.n),
+    threads: tops.map((t) => ({ ...t, body: t.status === "visible" ? t.body : null, replies: replies.filter((r) => r.parent_id === t.id) })),
+  };
+}
+
+/**
+ * The page (as listCommentPage counts them) that shows a comment: its
+ * thread's place among the newer threads. Null when the comment is not shown.
+ */
+export async function commentPageOf(db: Executor, params: { submissionId: number; commentId: number; perPage?: number }): Promise<number | null> {
+  const perPage = params.perPage ?? COMMENT_THREADS_PER_PAGE;
+  const c = await db
+    .selectFrom("comments")
+    .select(["id", "parent_id"])
+    .where("id", "=", params.commentId)
+    .where("submission_id", "=", params.submissionId)
+    .executeTakeFirst();
+  if (!c) return null;
+  const threadId = c.parent_id ?? c.id;
+  const [shown, newer] = await Promise.all([
+    threadsOf(db, params.submissionId).select("c.id").where("c.id", "=", threadId).executeTakeFirst(),
+    threadsOf(db, params.submissionId)
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("c.id", ">", threadId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  if (!shown) return null;
+  return Math.floor(Number(newer.n) / perPage) + 1;
 }

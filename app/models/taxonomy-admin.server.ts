@@ -26,6 +26,7 @@ import type { DB, Executor } from "../../db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";
 import { listingsChanged } from "../lib/listing-cache.server";
+import { RULE_NUMBERS } from "../lib/rules";
 import { recordAudit } from "./audit.server";
 
 export const TAXONOMY_KINDS = ["cluster", "category", "stage"] as const;
@@ -43,7 +44,7 @@ const SHIPPED_SLUGS: Record<TaxonomyKind, ReadonlySet<string>> = {
 
 // ───────────────────────────── validation ─────────────────────────────
 
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,59}$/;
+export const SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.taxonomySlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`);
 export const NAME_MAX = 120;
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
 const ARABIC_LETTER = /(?=\p{L})\p{Script=Arabic}/u;

@@ -6,6 +6,7 @@ import { NumberText } from "../components/dates";
 import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
 import { readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
+import { RULE_NUMBERS } from "../lib/rules";
 import {
   addTaxonomyItem,
   deleteTaxonomyItem,
@@ -156,7 +157,7 @@ function TextField({
         id={id}
         name={name}
         defaultValue={value}
-        maxLength={name === "slug" ? 60 : 200}
+        maxLength={name === "slug" ? RULE_NUMBERS.slugMax : 200}
         lang={urdu ? "ur" : name === "slug" ? undefined : "en"}
         dir={urdu ? "rtl" : "ltr"}
         autoComplete="off"

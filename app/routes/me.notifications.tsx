@@ -5,6 +5,7 @@ import { requireUser } from "../auth/guards.server";
 import { DateText } from "../components/dates";
 import { pageParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
+import { RULE_NUMBERS } from "../lib/rules";
 import { NotificationActionSchema } from "../lib/notification-schemas.server";
 import { notificationTarget, targetPath } from "../models/email-outbox.server";
 import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "../models/notification.server";
@@ -15,7 +16,7 @@ import { countUnread, listNotifications, markAllNotificationsRead, markNotificat
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = RULE_NUMBERS.notificationsPerPage;
 
 /** A rejection's reason in the reader's language: the reason's name, then the moderator's words (as the email gives it). */
 function reasonOf(kind: string, json: string | null, t: (key: string, options?: { defaultValue: string }) => string): string | null {

@@ -8,7 +8,7 @@ import { idParam, readForm } from "../lib/http.server";
 import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { CommentFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
-import { addComment, editComment } from "../models/comment.server";
+import { addComment, commentPageOf, editComment } from "../models/comment.server";
 
 // Loaders run after the action in the same document request (as GET), so this
 // cannot redirect: a refused post (no JavaScript) renders its reason here, and a
@@ -43,8 +43,7 @@ export async function action(args: ActionFunctionArgs) {
       if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
       return data({ ok: false as const, message: "comment.refused.tooLate", back }, { status: 409 });
     }
-    if (inline) return data({ ok: true as const, intent, commentId });
-    return redirect(`/submissions/${id}#comment-${commentId}`, 303);
+    return posted(args, { id, intent, commentId, inline });
   }
   const limit = await hitRateLimit(args.context.db, RULES.comments, String(user.id));
   if (limit.limited) {
@@ -56,8 +55,19 @@ export async function action(args: ActionFunctionArgs) {
     if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     return data({ ok: false as const, message: `comment.refused.${r.reason}`, back }, { status: 422 });
   }
-  if (inline) return data({ ok: true as const, intent, commentId: r.id });
-  return redirect(`/submissions/${id}#comment-${r.id}`, 303);
+  return posted(args, { id, intent, commentId: r.id, inline });
+}
+
+/**
+ * The comment is on the page that holds its thread (a new thread: page 1, the
+ * newest; a reply or an edit: wherever its thread is). Without JavaScript the
+ * redirect lands there, at the comment; with JavaScript the answer names the
+ * page and the form goes there when the reader is on another one.
+ */
+async function posted(args: ActionFunctionArgs, p: { id: number; intent: "create" | "edit"; commentId: number; inline: boolean }) {
+  const page = (await commentPageOf(args.context.db, { submissionId: p.id, commentId: p.commentId })) ?? 1;
+  if (p.inline) return data({ ok: true as const, intent: p.intent, commentId: p.commentId, page });
+  return redirect(`/submissions/${p.id}${page > 1 ? `?comments=${page}` : ""}#comment-${p.commentId}`, 303);
 }
 
 export default function CommentRefused() {

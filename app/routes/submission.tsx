@@ -3,14 +3,15 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
 import { CommentForm } from "../components/comment-form";
-import { DateText, NumberText } from "../components/dates";
+import { DateText, NumberText, useNumberFormat } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
-import { idParam } from "../lib/http.server";
+import { idParam, pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
+import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
-import { COMMENT_EDIT_WINDOW_MS, listComments } from "../models/comment.server";
+import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
 import { windowPhase } from "../models/consultation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { getSupportState } from "../models/support.server";
@@ -30,8 +31,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = await getSubmissionForViewer(context.db, { id, viewer });
   if (!s) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(request, context);
-  const [comments, supportState] = await Promise.all([
-    s.status === "published" || s.status === "merged" || (viewer && hasRole(viewer.role, "moderator")) ? listComments(context.db, id) : [],
+  // `?comments=N`: the Nth page of comment threads, newest first (anything that is not a page number is page 1; past the last, the last).
+  const commentsPage = pageParam(new URL(request.url).searchParams.get("comments"));
+  const [commentPage, supportState] = await Promise.all([
+    s.status === "published" || s.status === "merged" || (viewer && hasRole(viewer.role, "moderator"))
+      ? listCommentPage(context.db, { submissionId: id, page: commentsPage })
+      : { page: 1, pages: 1, commentCount: 0, threads: [] },
     viewer ? getSupportState(context.db, { submissionId: id, userId: viewer.id }) : null,
   ]);
   const isAuthor = viewer?.id === s.author_id;
@@ -98,7 +103,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         }
       : null,
     blockedReason,
-    comments: comments.map((c) => ({
+    commentPages: { page: commentPage.page, pages: commentPage.pages, total: commentPage.commentCount },
+    comments: commentPage.threads.map((c) => ({
       id: c.id,
       body: c.body,
       author: c.author_status === "deleted" ? null : c.display_name,
@@ -146,7 +152,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="commentId" value={comment.id} />
             <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
-            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={2000} rows={3} dir="auto" required />
+            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={RULE_NUMBERS.commentMax} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.save")}
             </button>
@@ -159,7 +165,7 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
           <CommentForm submissionId={submissionId} className="stack">
             <input type="hidden" name="parentId" value={comment.id} />
             <label htmlFor={`reply-${comment.id}`}>{t("comment.replyLabel")}</label>
-            <textarea id={`reply-${comment.id}`} name="body" maxLength={2000} rows={3} dir="auto" required />
+            <textarea id={`reply-${comment.id}`} name="body" maxLength={RULE_NUMBERS.commentMax} rows={3} dir="auto" required />
             <button type="submit" className="button button--secondary">
               {t("comment.postReply")}
             </button>
@@ -202,8 +208,24 @@ function ReportForm({ submissionId, commentId }: { submissionId: number; comment
   );
 }
 
+/** A page of comment threads: page 1 (the newest) has no parameter; the anchor keeps the reader at the comments. */
+const commentPageLink = (submissionId: number, page: number) => `/submissions/${submissionId}${page > 1 ? `?comments=${page}` : ""}#comments`;
+
+function CommentPager({ submissionId, page, pages }: { submissionId: number; page: number; pages: number }) {
+  const { t } = useTranslation();
+  const n = useNumberFormat();
+  // Threads read oldest first within a page, so the way back in time sits above them and the way forward below.
+  return (
+    <nav className="pager" aria-label={t("comment.pages")}>
+      {page < pages ? <Link to={commentPageLink(submissionId, page + 1)}>{t("comment.older")}</Link> : null}
+      <span>{t("pager.position", { page: n(page), pages: n(pages) })}</span>
+      {page > 1 ? <Link to={commentPageLink(submissionId, page - 1)}>{t("comment.newer")}</Link> : null}
+    </nav>
+  );
+}
+
 export default function SubmissionPage() {
-  const { submission: s, viewer, blockedReason, comments } = useLoaderData<typeof loader>();
+  const { submission: s, viewer, blockedReason, comments, commentPages } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const loginPath = `/login?redirectTo=${encodeURIComponent(`/submissions/${s.id}`)}`;
@@ -341,8 +363,9 @@ export default function SubmissionPage() {
 
       <section id="comments" aria-labelledby="comments-title">
         <h2 id="comments-title">
-          {t("comment.title")} (<NumberText value={comments.reduce((n, c) => n + 1 + c.replies.length, 0)} />)
+          {t("comment.title")} (<NumberText value={commentPages.total} />)
         </h2>
+        {commentPages.pages > 1 ? <CommentPager submissionId={s.id} page={commentPages.page} pages={commentPages.pages} /> : null}
         {comments.length === 0 ? <p className="empty">{t("comment.none")}</p> : null}
         {comments.map((c) => (
           <div key={c.id} className="comment-thread">
@@ -356,13 +379,18 @@ export default function SubmissionPage() {
             ) : null}
           </div>
         ))}
+        {commentPages.page > 1 ? (
+          <p className="comment-newer">
+            <Link to={commentPageLink(s.id, commentPages.page - 1)}>{t("comment.newer")}</Link>
+          </p>
+        ) : null}
         {viewer?.canComment ? (
           <CommentForm submissionId={s.id} className="stack comment-form">
             <label htmlFor="comment-body">{t("comment.add")}</label>
             <p className="field-hint" id="comment-body-hint">
               {t("comment.hint")}
             </p>
-            <textarea id="comment-body" name="body" maxLength={2000} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
+            <textarea id="comment-body" name="body" maxLength={RULE_NUMBERS.commentMax} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
             <button type="submit" className="button">
               {t("comment.post")}
             </button>

@@ -9,6 +9,7 @@ import * as consultationArchive from "./2026-11-29T0300-consultation-archive";
 import * as emailOutbox from "./2026-11-29T0520-email-outbox";
 import * as dashboardIndexes from "./2026-11-29T0530-dashboard-indexes";
 import * as digits from "./2026-11-29T0600-digits";
+import * as commentThreads from "./2026-11-29T0700-comment-threads";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0520-email-outbox", emailOutbox],
   ["2026-11-29T0530-dashboard-indexes", dashboardIndexes],
   ["2026-11-29T0600-digits", digits],
+  ["2026-11-29T0700-comment-threads", commentThreads],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {

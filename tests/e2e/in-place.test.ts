@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { formatNumber } from "../../app/lib/format";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
@@ -146,6 +147,41 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       expectClean(w);
     });
   }
+
+  it("with JavaScript, a comment posted from an older page of comments lands on its page, at its anchor", async () => {
+    const id = await published(`Bonded warehouses for ${uniqueWord()} exporters`);
+    const talker = await makeUser(h.t.db);
+    for (let i = 0; i <= COMMENT_THREADS_PER_PAGE; i++) {
+      const r = await addComment(h.t.db, { submissionId: id, authorId: talker.id, body: `Earlier thread ${i}.` });
+      expect(r.ok).toBe(true);
+    }
+    const w = await h.openPage({ locale: "en-GB" });
+    const { page } = w;
+    await signIn(w, await makeUser(h.t.db), `/submissions/${id}?comments=2`, true);
+    await see(page.locator(".comment-thread")).count(1);
+    // The pager moves between pages in place.
+    await inPlace(w, async () => {
+      await page.locator("nav.pager").getByRole("link", { name: en.comment.newer, exact: true }).click();
+      await page.waitForURL(h.url(`/submissions/${id}#comments`));
+      await see(page.locator(".comment-thread")).count(COMMENT_THREADS_PER_PAGE);
+      await page.locator("nav.pager").getByRole("link", { name: en.comment.older, exact: true }).click();
+      await page.waitForURL(h.url(`/submissions/${id}?comments=2#comments`));
+      await see(page.locator(".comment-thread")).count(1);
+    });
+    // A new thread belongs on page 1: the form takes the reader there, to the comment.
+    const body = `A new thread ${uniqueWord()}`;
+    await inPlace(w, async () => {
+      await page.locator("form.comment-form textarea").fill(body);
+      await page.locator("form.comment-form").getByRole("button", { name: en.comment.post, exact: true }).click();
+      await page.waitForURL(new RegExp(`/submissions/${id}#comment-\\d+$`));
+      await see(page.locator(".comment .plain-text").filter({ hasText: body })).count(1);
+      await see(liveText(page.locator("form.comment-form"))).text(en.comment.posted);
+    });
+    const stored = await h.t.db.selectFrom("comments").select("id").where("body", "=", body).executeTakeFirstOrThrow();
+    expect(new URL(page.url()).hash).toBe(`#comment-${stored.id}`);
+    await see(page.locator(`#comment-${stored.id}`)).visible();
+    expectClean(w);
+  });
 
   it("without JavaScript the same forms post and come back as pages", async () => {
     const w = await h.openPage({ javaScriptEnabled: false });

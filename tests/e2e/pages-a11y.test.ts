@@ -11,7 +11,7 @@
 import type { Cookie, Page } from "playwright-core";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addComment } from "../../app/models/comment.server";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { createRecommendation, linkSource, recordResponse } from "../../app/models/recommendation.server";
 import { reportItem } from "../../app/models/report.server";
 import { supportSubmission } from "../../app/models/support.server";
@@ -28,6 +28,8 @@ type Role = "visitor" | "stakeholder" | "moderator" | "organiser" | "admin";
 interface Seeded {
   users: Record<Exclude<Role, "visitor">, MadeUser>;
   published: number;
+  /** more threads than one page of comments holds */
+  discussed: number;
   pending: number;
   recommendation: number;
 }
@@ -52,6 +54,12 @@ beforeAll(async () => {
   const comment = await addComment(db, { submissionId: published, authorId: other.id, body: "We would share the running costs.\nKasur needs it most." });
   expect(comment.ok).toBe(true);
   await addComment(db, { submissionId: published, authorId: stakeholder.id, body: "Thank you: the association agrees." });
+  const discussed = await makePublishedSubmission(db, { authorId: other.id, moderatorId: moderator.id, input: { cluster: "leather", title: "Export credit for small tanneries" } });
+  for (let i = 0; i <= COMMENT_THREADS_PER_PAGE; i++) {
+    const thread = await addComment(db, { submissionId: discussed, authorId: i % 2 ? other.id : stakeholder.id, body: `Point ${i + 1}: banks ask for collateral small tanneries do not have.` });
+    if (!thread.ok) throw new Error(thread.reason);
+    if (i === 0) await addComment(db, { submissionId: discussed, authorId: other.id, body: "Agreed, and the fees are high.", parentId: thread.id });
+  }
   expect((await reportItem(db, { target: { type: "submission", id: published }, reporterId: other.id, reason: "off-topic", details: "Not about exports." })).ok).toBe(true);
   const actor = { actorId: organiser.id, actorRole: "organiser" };
   const rec = await createRecommendation(db, {
@@ -74,7 +82,7 @@ beforeAll(async () => {
     input: { responseStatus: "accepted", responseText: "Funded in next year's budget.", responsibleAgency: "Ministry of Commerce", responseDate: "2026-06-01" },
   });
   expect(response.ok).toBe(true);
-  seeded = { users: { stakeholder, moderator, organiser, admin }, published, pending, recommendation: rec.id };
+  seeded = { users: { stakeholder, moderator, organiser, admin }, published, discussed, pending, recommendation: rec.id };
 });
 
 afterAll(() => {
@@ -100,6 +108,8 @@ const PAGES: PageCase[] = [
   { name: "cluster-filtered", role: "visitor", path: () => "/clusters/leather?category=value-addition&sort=top" },
   { name: "submission-visitor", role: "visitor", path: () => `/submissions/${seeded.published}` },
   { name: "submission-stakeholder", role: "stakeholder", path: () => `/submissions/${seeded.published}` },
+  { name: "submission-comments-page-1", role: "stakeholder", path: () => `/submissions/${seeded.discussed}` },
+  { name: "submission-comments-page-2", role: "stakeholder", path: () => `/submissions/${seeded.discussed}?comments=2#comments` },
   { name: "register", role: "visitor", path: () => "/register" },
   {
     name: "register-refused",

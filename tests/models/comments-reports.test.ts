@@ -1,7 +1,7 @@
 // C5: plain-text comments with one level of replies (editable for 15 minutes),
 // notifications to the author, and reports that hide an item at the threshold.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addComment, editComment, listComments } from "../../app/models/comment.server";
+import { addComment, COMMENT_THREADS_PER_PAGE, commentPageOf, editComment, listCommentPage } from "../../app/models/comment.server";
 import { reportItem } from "../../app/models/report.server";
 import { getSubmissionForViewer } from "../../app/models/submission.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
@@ -103,7 +103,7 @@ describe(`comments and reports (${testDialect})`, () => {
       });
       expect((await submission(id)).comments_count).toBe(2);
       expect((await submission(otherId)).comments_count).toBe(0);
-      const listed = await listComments(t.db, id);
+      const listed = (await listCommentPage(t.db, { submissionId: id, page: 1 })).threads;
       expect(listed.map((c) => c.id)).toEqual([top.id]);
       expect(listed[0].replies.map((c) => c.id)).toEqual([reply.id]);
     });
@@ -128,6 +128,93 @@ describe(`comments and reports (${testDialect})`, () => {
         reason: "notFound",
       });
       expect((await comment(r.id)).body).toBe("Second version.");
+    });
+  });
+
+  describe("comment pages", () => {
+    // Threads t0 (oldest) … t(n-1) (newest), each top-level comment written a minute after the one before.
+    const threads = async (id: number, n: number) => {
+      const ids: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await addComment(t.db, { submissionId: id, authorId: people[i % people.length].id, body: `Thread ${i}.` });
+        if (!r.ok) throw new Error(r.reason);
+        ids.push(r.id);
+      }
+      return ids;
+    };
+    const reply = async (id: number, parentId: number, body: string) => {
+      const r = await addComment(t.db, { submissionId: id, authorId: people[1].id, body, parentId });
+      if (!r.ok) throw new Error(r.reason);
+      return r.id;
+    };
+
+    it("pages by top-level thread, newest threads first, each page oldest first, replies with their thread", async () => {
+      const id = await published();
+      const top = await threads(id, 9);
+      // Replies to the oldest thread come last in time, but stay with it on the last page.
+      const late = [await reply(id, top[0], "Late reply one."), await reply(id, top[0], "Late reply two.")];
+      const page = (n: number) => listCommentPage(t.db, { submissionId: id, page: n, perPage: 4 });
+      const p1 = await page(1);
+      expect(p1).toMatchObject({ page: 1, pages: 3, perPage: 4, threadCount: 9, commentCount: 11 });
+      expect(p1.threads.map((c) => c.id)).toEqual(top.slice(5, 9));
+      expect((await page(2)).threads.map((c) => c.id)).toEqual(top.slice(1, 5));
+      const p3 = await page(3);
+      expect(p3.threads.map((c) => c.id)).toEqual([top[0]]);
+      expect(p3.threads[0].replies.map((r) => r.id)).toEqual(late);
+      expect(p3.threads[0]).toMatchObject({ body: "Thread 0.", display_name: expect.any(String) });
+      // No other page carries a reply.
+      expect([...p1.threads, ...(await page(2)).threads].flatMap((c) => c.replies)).toEqual([]);
+      // Past the last page: the last; before the first (or nonsense): the first.
+      expect((await page(99)).page).toBe(3);
+      expect((await page(99)).threads.map((c) => c.id)).toEqual([top[0]]);
+      expect((await page(0)).page).toBe(1);
+      expect((await page(-3)).page).toBe(1);
+      expect((await page(Number.NaN)).page).toBe(1);
+      // The default size.
+      const whole = await listCommentPage(t.db, { submissionId: id, page: 1 });
+      expect(whole.perPage).toBe(COMMENT_THREADS_PER_PAGE);
+      expect(whole.threads.map((c) => c.id)).toEqual(top.slice(-COMMENT_THREADS_PER_PAGE));
+    });
+
+    it("finds the page of a comment: a new thread on page 1, a reply or a thread where its thread is", async () => {
+      const id = await published();
+      const top = await threads(id, 9);
+      const on = (commentId: number) => commentPageOf(t.db, { submissionId: id, commentId, perPage: 4 });
+      expect(await on(top[8])).toBe(1);
+      expect(await on(top[5])).toBe(1);
+      expect(await on(top[4])).toBe(2);
+      expect(await on(top[0])).toBe(3);
+      const r = await reply(id, top[0], "An answer to the first.");
+      expect(await on(r)).toBe(3);
+      // What the page holds agrees.
+      const p3 = await listCommentPage(t.db, { submissionId: id, page: 3, perPage: 4 });
+      expect(p3.threads.flatMap((c) => [c.id, ...c.replies.map((x) => x.id)])).toContain(r);
+      // Not this suggestion's comment, or none at all: no page.
+      const otherId = await published();
+      expect(await commentPageOf(t.db, { submissionId: otherId, commentId: top[0] })).toBeNull();
+      expect(await on(987654)).toBeNull();
+    });
+
+    it("counts a hidden comment only as the placeholder of its visible replies; hidden ones never in the total", async () => {
+      const id = await published();
+      const [lonely, withReplies, plain] = await threads(id, 3);
+      const answer = await reply(id, withReplies, "Still worth reading.");
+      const hiddenReply = await reply(id, plain, "Hidden reply.");
+      await t.db.updateTable("comments").set({ status: "hidden" }).where("id", "in", [lonely, withReplies, hiddenReply]).execute();
+      const p = await listCommentPage(t.db, { submissionId: id, page: 1, perPage: 1 });
+      // Threads: the placeholder (withReplies) and plain; comments shown: answer and plain.
+      expect(p).toMatchObject({ threadCount: 2, pages: 2, commentCount: 2 });
+      expect(p.threads.map((c) => [c.id, c.body])).toEqual([[plain, "Thread 2."]]);
+      expect(p.threads[0].replies).toEqual([]);
+      const p2 = await listCommentPage(t.db, { submissionId: id, page: 2, perPage: 1 });
+      expect(p2.threads.map((c) => [c.id, c.body, c.replies.map((r) => r.id)])).toEqual([[withReplies, null, [answer]]]);
+      expect(await commentPageOf(t.db, { submissionId: id, commentId: answer, perPage: 1 })).toBe(2);
+      expect(await commentPageOf(t.db, { submissionId: id, commentId: lonely, perPage: 1 })).toBeNull();
+    });
+
+    it("an empty suggestion has one empty page", async () => {
+      const id = await published();
+      expect(await listCommentPage(t.db, { submissionId: id, page: 4 })).toMatchObject({ page: 1, pages: 1, threadCount: 0, commentCount: 0, threads: [] });
     });
   });
 
@@ -222,7 +309,7 @@ describe(`comments and reports (${testDialect})`, () => {
       expect((await comment(keep.id)).status).toBe("visible");
       expect((await submission(id)).comments_count).toBe(1);
       expect((await submission(id)).status).toBe("published");
-      expect((await listComments(t.db, id)).map((c) => c.id)).toEqual([keep.id]);
+      expect((await listCommentPage(t.db, { submissionId: id, page: 1 })).threads.map((c) => c.id)).toEqual([keep.id]);
       const audit = await t.db
         .selectFrom("audit_log")
         .selectAll()

@@ -6,6 +6,7 @@
 // and a year's immutable caching; pages never do. The home and a suggestion's
 // page are held to the same limits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { IMMUTABLE, measurePage, type PageWeight } from "../support/page-weight";
@@ -28,6 +29,7 @@ describe(`page weight (${testDialect})`, () => {
   let t: TestDb;
   let server: RunningServer;
   let submissionId = 0;
+  let discussedId = 0;
 
   beforeAll(async () => {
     t = await createTestDb();
@@ -42,6 +44,15 @@ describe(`page weight (${testDialect})`, () => {
         input: { title, problem: `${title}. `.repeat(3), proposal: `${title}. `.repeat(3) },
         categories: ["export-markets", "tax-relief", "value-addition"],
       });
+    }
+    // A much-discussed suggestion: 60 threads of a long paragraph each (Urdu and English in turn), two replies each.
+    const talkers = [await makeUser(t.db), await makeUser(t.db), await makeUser(t.db)];
+    discussedId = await makePublishedSubmission(t.db, { authorId: talkers[0].id, moderatorId: moderator.id });
+    for (let i = 0; i < 60; i++) {
+      const body = `${i % 2 ? UR_TITLE : EN_TITLE}. `.repeat(3);
+      const top = await addComment(t.db, { submissionId: discussedId, authorId: talkers[i % 3].id, body });
+      if (!top.ok) throw new Error(top.reason);
+      for (let r = 1; r <= 2; r++) await addComment(t.db, { submissionId: discussedId, authorId: talkers[(i + r) % 3].id, body: body.slice(0, 200), parentId: top.id });
     }
     server = await startServer({ databaseUrl: t.url });
   });
@@ -79,6 +90,18 @@ describe(`page weight (${testDialect})`, () => {
       }
     });
   }
+
+  it("a suggestion with 180 comments: one page of threads, in both languages, within the same limits", async () => {
+    for (const acceptLanguage of Object.values(LANGUAGES)) {
+      const w = await measurePage(server.url, `/submissions/${discussedId}`, { "Accept-Language": acceptLanguage });
+      console.info(report(w));
+      expect(w.status).toBe(200);
+      expect(w.html.match(/class="comment-thread"/g)?.length).toBe(COMMENT_THREADS_PER_PAGE);
+      expect(w.html.match(/<article class="comment"/g)?.length).toBe(COMMENT_THREADS_PER_PAGE * 3);
+      expect(w.htmlBytes).toBeLessThan(HTML_LIMIT);
+      expect(w.scriptGzipTotal).toBeLessThan(JS_GZIP_LIMIT);
+    }
+  });
 
   it("static assets: hashed names, cached a year and immutable (scripts, stylesheet, fonts); pages are not cached", async () => {
     const w = await measurePage(server.url, "/clusters/leather");
