@@ -21,8 +21,6 @@ export interface PageCacheHandle {
   pageCache?: (data: unknown) => PageCacheMode | null;
 }
 
-export const sharedPage: PageCacheHandle = { pageCache: () => "shared" };
-
 /** The page-cache mode of a rendered document, or null when it must not be kept. */
 export function pageCacheMode(context: EntryContext, loadContext: AppLoadContext, status: number): PageCacheMode | null {
   if (status !== 200 || loadContext.user || loadContext.sessionToken) return null;

@@ -6,10 +6,10 @@ import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { getActiveConsultation, getPublicConsultation, listPastConsultations, windowPhase } from "../models/consultation.server";
 import { listClustersWithCounts } from "../models/taxonomy.server";
-import { sharedPage } from "../lib/page-cache";
+import type { PageCacheHandle } from "../lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
-export const handle = sharedPage;
+export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.title },

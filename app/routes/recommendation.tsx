@@ -11,10 +11,10 @@ import { getFixedT } from "../lib/i18next.server";
 import { figuresView, sourceView } from "../lib/recommendation-view.server";
 import { getRecommendation } from "../models/recommendation.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
-import { sharedPage } from "../lib/page-cache";
+import type { PageCacheHandle } from "../lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
-export const handle = sharedPage;
+export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

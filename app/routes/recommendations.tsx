@@ -8,10 +8,10 @@ import { getActiveConsultation } from "../models/consultation.server";
 import { listRecommendations } from "../models/recommendation.server";
 import { listClusters } from "../models/taxonomy.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
-import { sharedPage } from "../lib/page-cache";
+import type { PageCacheHandle } from "../lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
-export const handle = sharedPage;
+export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -16,12 +16,12 @@ import { windowPhase } from "../models/consultation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { getSupportState } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
-import { sharedPage } from "../lib/page-cache";
+import type { PageCacheHandle } from "../lib/page-cache";
 
 // The description search engines and link previews show: the start of the problem, in the author's words.
 const excerpt = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
-export const handle = sharedPage;
+export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, ...(data ? [{ name: "description", content: excerpt(data.submission.problem.replace(/\s+/g, " ")) }] : [])];
 
