@@ -2,19 +2,23 @@
 // per cluster, activity per day, participation and the moderation backlog.
 // Every figure is a SQL aggregate (app/models/dashboard.server.ts); chart
 // geometry is computed here on the server, so the page needs no JavaScript.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+// The figures are a snapshot at most a minute old, with its time on the page
+// and a form to read them again now (ADR 0017).
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { BarChart, HeatMap, LineChart } from "../components/charts";
 import { DateText, NumberText } from "../components/dates";
 import { formatDate, formatNumber } from "../lib/format";
+import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
 import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../models/dashboard-charts.server";
-import { getDashboard, type Participation } from "../models/dashboard.server";
+import { getDashboardSnapshot } from "../models/dashboard-snapshot.server";
+import type { Participation } from "../models/dashboard.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -28,9 +32,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const title = `${t("organiser.title")} · ${t("app.name")}`;
   const consultation = await getActiveConsultation(db);
   if (!consultation) return { title, dashboard: null };
-  const now = new Date();
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
-  const d = await getDashboard(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), now });
+  const { asOf, dashboard: d } = await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id) });
+  // Ages (the oldest waiting suggestion) are counted at the snapshot's time, like every other figure.
+  const now = new Date(asOf);
   const n = (v: number) => formatNumber({ lng, digits }, v);
   // "3 supporters", "1 supporter": the noun agrees with the number in both languages.
   const counted = (noun: "suggestions" | "supporters" | "organisations", v: number) => t(`organiser.counts.${noun}`, { count: v, n: n(v) });
@@ -102,6 +107,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title,
     dashboard: {
+      asOf,
       clusters: clusterRows,
       matrix,
       heat,
@@ -119,6 +125,20 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
+/** "Read the figures again now": a new snapshot unless the last one is only seconds old (DASHBOARD_MIN_REFRESH_MS). */
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "organiser");
+  const form = await readForm(args.request);
+  if (form.get("intent") !== "refresh") throw data({ error: "badRequest" }, { status: 400 });
+  const { db } = args.context;
+  const consultation = await getActiveConsultation(db);
+  if (consultation) {
+    const clusters = await listClusters(db);
+    await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), refresh: true });
+  }
+  return redirect("/organiser", 303);
+}
+
 export default function Organiser() {
   const { dashboard: d } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
@@ -133,6 +153,15 @@ export default function Organiser() {
   return (
     <>
       <h1>{t("organiser.title")}</h1>
+      <Form method="post" className="dashboard-as-of">
+        <p className="dashboard-as-of__time">
+          {t("organiser.asOf")} <DateText iso={d.asOf} style="longWithSeconds" />
+        </p>
+        <p className="hint">{t("organiser.freshness")}</p>
+        <button type="submit" name="intent" value="refresh" className="button button--secondary">
+          {t("organiser.refresh")}
+        </button>
+      </Form>
 
       <section aria-labelledby="matrix-title" className="dashboard-section">
         <h2 id="matrix-title">{t("organiser.matrixTitle")}</h2>
