@@ -6,18 +6,19 @@
 // and a form to read them again now (ADR 0017).
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { BarChart, HeatMap, LineChart } from "../components/charts";
 import { DateText, NumberText } from "../components/dates";
-import { formatDate, formatNumber } from "../lib/format";
+import { formatDate, formatNumber, type Digits } from "../lib/format";
 import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
 import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../models/dashboard-charts.server";
-import { getDashboardSnapshot } from "../models/dashboard-snapshot.server";
+import { getDashboardSnapshot, type DashboardSnapshot } from "../models/dashboard-snapshot.server";
 import type { Participation } from "../models/dashboard.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
 
@@ -33,7 +34,30 @@ export async function loader(args: LoaderFunctionArgs) {
   const consultation = await getActiveConsultation(db);
   if (!consultation) return { title, dashboard: null };
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
-  const { asOf, dashboard: d } = await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id) });
+  const snapshot = await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id) });
+  // The page's figures, chart geometry and labels are the same for every view
+  // of one snapshot in one language (hundreds of translated titles): built
+  // once per snapshot, language, digits and taxonomy names.
+  let pages = pageMemo.get(snapshot);
+  if (!pages) pageMemo.set(snapshot, (pages = new Map()));
+  const key = JSON.stringify([lng, digits, clusters.map((c) => [c.id, c.slug, c.name_en, c.name_ur]), categories.map((c) => [c.id, c.slug, c.name_en, c.name_ur])]);
+  let dashboard = pages.get(key);
+  if (!dashboard) {
+    dashboard = dashboardPage(snapshot, { clusters, categories, t, lng, digits });
+    if (pages.size >= 16) pages.clear();
+    pages.set(key, dashboard);
+  }
+  return { title, dashboard };
+}
+
+const pageMemo = new WeakMap<DashboardSnapshot, Map<string, ReturnType<typeof dashboardPage>>>();
+
+type Taxonomy = Awaited<ReturnType<typeof listClusters>>;
+
+function dashboardPage(
+  { asOf, dashboard: d }: DashboardSnapshot,
+  { clusters, categories, t, lng, digits }: { clusters: Taxonomy; categories: Awaited<ReturnType<typeof listCategories>>; t: TFunction; lng: string; digits: Digits },
+) {
   // Ages (the oldest waiting suggestion) are counted at the snapshot's time, like every other figure.
   const now = new Date(asOf);
   const n = (v: number) => formatNumber({ lng, digits }, v);
@@ -105,23 +129,20 @@ export async function loader(args: LoaderFunctionArgs) {
   ];
 
   return {
-    title,
-    dashboard: {
-      asOf,
-      clusters: clusterRows,
-      matrix,
-      heat,
-      top: d.top.map((x) => ({ ...x, name: clusterRows.find((c) => c.id === x.clusterId)!.name })),
-      perDay: d.perDay,
-      lines: { submissions: lineFor("submissions"), supports: lineFor("supports") },
-      participation,
-      backlog: d.backlog.map((b) => ({
-        ...b,
-        name: clusterRows.find((c) => c.id === b.clusterId)!.name,
-        ageDays: b.oldestPendingAt ? Math.floor((now.getTime() - Date.parse(b.oldestPendingAt)) / DAY_MS) : null,
-      })),
-      openReports: d.openReports,
-    },
+    asOf,
+    clusters: clusterRows,
+    matrix,
+    heat,
+    top: d.top.map((x) => ({ ...x, name: clusterRows.find((c) => c.id === x.clusterId)!.name })),
+    perDay: d.perDay,
+    lines: { submissions: lineFor("submissions"), supports: lineFor("supports") },
+    participation,
+    backlog: d.backlog.map((b) => ({
+      ...b,
+      name: clusterRows.find((c) => c.id === b.clusterId)!.name,
+      ageDays: b.oldestPendingAt ? Math.floor((now.getTime() - Date.parse(b.oldestPendingAt)) / DAY_MS) : null,
+    })),
+    openReports: d.openReports,
   };
 }
 

@@ -117,6 +117,16 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     const same = await c.get("/organiser");
     expect(asOfOf(same.text)).toBe(asOf);
     expect(cell(same.text, "leather", "tax-relief").values).toEqual(before);
+    // Names are not part of the snapshot: a renamed category shows at once.
+    const taxRelief = await t.db.selectFrom("categories").select(["id", "name_en"]).where("slug", "=", "tax-relief").executeTakeFirstOrThrow();
+    await t.db.updateTable("categories").set({ name_en: "Tax relief (renamed)" }).where("id", "=", taxRelief.id).execute();
+    try {
+      const renamed = await c.get("/organiser");
+      expect(asOfOf(renamed.text)).toBe(asOf);
+      expect(pageText(renamed.text)).toContain("Tax relief (renamed)");
+    } finally {
+      await t.db.updateTable("categories").set({ name_en: taxRelief.name_en }).where("id", "=", taxRelief.id).execute();
+    }
 
     // "Read the figures again now" (a plain form post, no JavaScript): once the snapshot is 5 s old, a new one.
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(asOf) + 5_100 - Date.now())));
