@@ -18,7 +18,7 @@
 //   their organisation is the one recorded with the support; by size band and
 //   province, the person's current organisation ("none" when they have none).
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { sql } from "kysely";
+import { sql, type ExpressionBuilder } from "kysely";
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "../lib/reference";
 
@@ -74,9 +74,55 @@ export async function inTurn<T, R>(items: readonly T[], f: (item: T) => Promise<
   return out;
 }
 
+/**
+ * A slice of organisation ids: [from, to) (to = null: no upper end), or the
+ * rows with no organisation. Organisation counts are distinct counts, so a
+ * query cannot be cut just anywhere; cut by organisation id, every
+ * organisation falls in exactly one slice, and the slices' counts (rows,
+ * sums, distinct organisations) add up exactly. Each slice is a range of a
+ * covering index, so one query holds the event loop for a fraction of the
+ * whole.
+ */
+export type OrganisationSlice = { from: number; to: number | null } | "none";
+
+/** Slices of `size` organisation ids up to the highest id now, the last one open-ended, then "none". */
+export async function organisationSlices(db: Executor, size: number): Promise<OrganisationSlice[]> {
+  const row = await db
+    .selectFrom("organisations")
+    .select((eb) => eb.fn.max<number>("id").as("max"))
+    .executeTakeFirst();
+  const max = Number(row?.max ?? 0);
+  const slices: OrganisationSlice[] = [];
+  for (let from = 0; from + size <= max; from += size) slices.push({ from, to: from + size });
+  slices.push({ from: slices.length * size, to: null });
+  slices.push("none");
+  return slices;
+}
+
+/** The organisation-id condition of a slice on `column`. */
+function inSlice(column: "s.organisation_id" | "u.organisation_id", slice: OrganisationSlice) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- used on two different joins
+  return (eb: ExpressionBuilder<any, any>) =>
+    slice === "none"
+      ? eb(column, "is", null)
+      : slice.to === null
+        ? eb(column, ">=", slice.from)
+        : eb.and([eb(column, ">=", slice.from), eb(column, "<", slice.to)]);
+}
+
+/** Organisation ids per query slice: at national scale (20,000 organisations) 4 slices and the rows without one. */
+export const ORGANISATION_SLICE = 5_000;
+
 /** Published and merged suggestions per cluster × category. */
-export async function getClusterCategoryMatrix(db: Executor, consultationId: number, clusterIds: number[]): Promise<MatrixCell[]> {
-  const perCluster = await inTurn(clusterIds, (clusterId) =>
+export async function getClusterCategoryMatrix(
+  db: Executor,
+  consultationId: number,
+  clusterIds: number[],
+  sliceSize = ORGANISATION_SLICE,
+): Promise<MatrixCell[]> {
+  const slices = await organisationSlices(db, sliceSize);
+  const parts = clusterIds.flatMap((clusterId) => slices.map((slice) => ({ clusterId, slice })));
+  const perPart = await inTurn(parts, ({ clusterId, slice }) =>
     db
       .selectFrom("submissions as s")
       .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
@@ -95,6 +141,7 @@ export async function getClusterCategoryMatrix(db: Executor, consultationId: num
       .where("s.consultation_id", "=", consultationId)
       .where("s.cluster_id", "=", clusterId)
       .where("s.status", "in", [...PUBLIC_STATUSES])
+      .where(inSlice("s.organisation_id", slice))
       .groupBy("sc.category_id")
       .execute()
       .then((rows) =>
@@ -108,7 +155,20 @@ export async function getClusterCategoryMatrix(db: Executor, consultationId: num
         })),
       ),
   );
-  return perCluster.flat();
+  // The slices' cells, added up: each organisation was counted in one slice only.
+  const cells = new Map<string, MatrixCell>();
+  for (const c of perPart.flat()) {
+    const key = `${c.clusterId}:${c.categoryId}`;
+    const sum = cells.get(key);
+    if (!sum) cells.set(key, { ...c });
+    else {
+      sum.submissions += c.submissions;
+      sum.supporters += c.supporters;
+      sum.organisations += c.organisations;
+      sum.verifiedOrganisations += c.verifiedOrganisations;
+    }
+  }
+  return [...cells.values()];
 }
 
 /** The ten published suggestions of a cluster with the most supporters, and with the most supporting organisations. */
@@ -182,18 +242,36 @@ export async function getParticipationByCluster(db: Executor, consultationId: nu
 }
 
 /** Distinct supporters and organisations by the supporter's organisation's size band or province (null = no organisation). */
-export async function getParticipationBy(db: Executor, consultationId: number, by: "size_band" | "province"): Promise<Participation[]> {
+export async function getParticipationBy(
+  db: Executor,
+  consultationId: number,
+  by: "size_band" | "province",
+  sliceSize = ORGANISATION_SLICE,
+): Promise<Participation[]> {
   const key = sql.ref(by === "size_band" ? "o.size_band" : "o.province");
-  const rows = await db
-    .selectFrom("users as u")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
-    .select((eb) => [sql<string | null>`${key}`.as("key"), eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("o.id").distinct().as("organisations")])
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom("supports as s").select("s.user_id").whereRef("s.user_id", "=", "u.id").where("s.consultation_id", "=", consultationId)),
-    )
-    .groupBy(key)
-    .execute();
-  return rows.map((r) => ({ key: r.key ?? null, supporters: Number(r.supporters), organisations: Number(r.organisations) }));
+  const slices = await organisationSlices(db, sliceSize);
+  const perSlice = await inTurn(slices, (slice) =>
+    db
+      .selectFrom("users as u")
+      .leftJoin("organisations as o", "o.id", "u.organisation_id")
+      .select((eb) => [sql<string | null>`${key}`.as("key"), eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("o.id").distinct().as("organisations")])
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom("supports as s").select("s.user_id").whereRef("s.user_id", "=", "u.id").where("s.consultation_id", "=", consultationId)),
+      )
+      .where(inSlice("u.organisation_id", slice))
+      .groupBy(key)
+      .execute(),
+  );
+  // A person has one organisation and an organisation one slice: the slices' counts add up.
+  const groups = new Map<string | null, Participation>();
+  for (const r of perSlice.flat()) {
+    const k = r.key ?? null;
+    const sum = groups.get(k) ?? { key: k, supporters: 0, organisations: 0 };
+    sum.supporters += Number(r.supporters);
+    sum.organisations += Number(r.organisations);
+    groups.set(k, sum);
+  }
+  return [...groups.values()];
 }
 
 /** Pending suggestions per cluster, with the oldest one's submission time (covering index per cluster). */
@@ -244,7 +322,10 @@ export interface DashboardTimings {
 }
 
 /** Everything the dashboard shows, for the active consultation; `timings` (ms per part) when asked. */
-export async function getDashboard(db: Executor, params: { consultationId: number; clusterIds: number[]; now?: Date; days?: number; timings?: DashboardTimings }) {
+export async function getDashboard(
+  db: Executor,
+  params: { consultationId: number; clusterIds: number[]; now?: Date; days?: number; timings?: DashboardTimings; organisationSlice?: number },
+) {
   const { consultationId, clusterIds } = params;
   const now = params.now ?? new Date();
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -258,12 +339,12 @@ export async function getDashboard(db: Executor, params: { consultationId: numbe
   // query within a part, inTurn): on SQLite the queries share one connection
   // anyway, the per-part timings stay meaningful, and other requests on this
   // worker wait for one query at most.
-  const matrix = await timed("matrix", () => getClusterCategoryMatrix(db, consultationId, clusterIds));
+  const matrix = await timed("matrix", () => getClusterCategoryMatrix(db, consultationId, clusterIds, params.organisationSlice));
   const top = await timed("top", () => inTurn(clusterIds, (id) => getTopSubmissions(db, consultationId, id)));
   const perDay = await timed("perDay", () => getActivityPerDay(db, consultationId, now, params.days ?? 60));
   const byCluster = await timed("participationByCluster", () => getParticipationByCluster(db, consultationId, clusterIds));
-  const bySize = await timed("participationBySize", () => getParticipationBy(db, consultationId, "size_band"));
-  const byProvince = await timed("participationByProvince", () => getParticipationBy(db, consultationId, "province"));
+  const bySize = await timed("participationBySize", () => getParticipationBy(db, consultationId, "size_band", params.organisationSlice));
+  const byProvince = await timed("participationByProvince", () => getParticipationBy(db, consultationId, "province", params.organisationSlice));
   const backlog = await timed("backlog", () => getModerationBacklog(db, consultationId, clusterIds));
   const openReports = await timed("openReports", () => countOpenReportsInConsultation(db, consultationId));
   return { matrix, top, perDay, participation: { byCluster, bySize, byProvince }, backlog, openReports };
