@@ -3,6 +3,9 @@
 // JavaScript. Most queries run once per cluster over a covering index range
 // (see docs/benchmarks.md "Organiser dashboard"): a GROUP BY over the whole
 // consultation made SQLite read every row of a 100,000-suggestion table.
+// The largest are also cut in slices of organisation ids whose counts add up
+// exactly, and the event loop turns between queries (ADR 0017): SQLite is
+// synchronous, so one query is the longest any other request waits.
 //
 // Definitions:
 // - the matrix counts published and merged suggestions, once per issue
