@@ -90,6 +90,7 @@ export type OrganisationSlice = { from: number; to: number | null } | "none";
 
 /** Slices of `size` organisation ids up to the highest id now, the last one open-ended, then "none". */
 export async function organisationSlices(db: Executor, size: number): Promise<OrganisationSlice[]> {
+  size = Math.max(1, Math.floor(size));
   const row = await db
     .selectFrom("organisations")
     .select((eb) => eb.fn.max<number>("id").as("max"))
