@@ -51,12 +51,14 @@ export function formatPlainNumber(prefs: FormatPrefs, value: number): string {
   return cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { useGrouping: false })).format(value);
 }
 
-export type DateStyle = "long" | "longWithTime" | "day";
+export type DateStyle = "long" | "longWithTime" | "longWithSeconds" | "day";
 
 const DATE_OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   long: { dateStyle: "long", timeZone: "Asia/Karachi" },
   // 24-hour time: Urdu's CLDR pattern would otherwise write a Latin "AM"/"PM".
   longWithTime: { dateStyle: "long", timeStyle: "short", hourCycle: "h23", timeZone: "Asia/Karachi" },
+  // The time figures were read (the organiser dashboard's "as of"): to the second.
+  longWithSeconds: { dateStyle: "long", timeStyle: "medium", hourCycle: "h23", timeZone: "Asia/Karachi" },
   // A day already in UTC calendar form (e.g. "2026-11-29" of a chart axis).
   day: { day: "numeric", month: "short", timeZone: "UTC" },
 };

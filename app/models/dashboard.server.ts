@@ -3,6 +3,9 @@
 // JavaScript. Most queries run once per cluster over a covering index range
 // (see docs/benchmarks.md "Organiser dashboard"): a GROUP BY over the whole
 // consultation made SQLite read every row of a 100,000-suggestion table.
+// The largest are also cut in slices of organisation ids whose counts add up
+// exactly, and the event loop turns between queries (ADR 0017): SQLite is
+// synchronous, so one query is the longest any other request waits.
 //
 // Definitions:
 // - the matrix counts published and merged suggestions, once per issue
@@ -17,7 +20,8 @@
 // - participation: people who supported at least one suggestion. By cluster,
 //   their organisation is the one recorded with the support; by size band and
 //   province, the person's current organisation ("none" when they have none).
-import { sql } from "kysely";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { sql, type ExpressionBuilder } from "kysely";
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "../lib/reference";
 
@@ -57,43 +61,118 @@ export interface Backlog {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Runs `f` for each item one after the other, letting the event loop turn
+ * before each one. better-sqlite3 is synchronous and Kysely's promises resolve
+ * as microtasks, so a chain of queries would otherwise hold the worker's event
+ * loop for its whole length (≈ 0.5 s for the dashboard at national scale):
+ * with a turn between queries, other requests wait for one query at most.
+ */
+export async function inTurn<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) {
+    await nextTurn();
+    out.push(await f(item));
+  }
+  return out;
+}
+
+/**
+ * A slice of organisation ids: [from, to) (to = null: no upper end), or the
+ * rows with no organisation. Organisation counts are distinct counts, so a
+ * query cannot be cut just anywhere; cut by organisation id, every
+ * organisation falls in exactly one slice, and the slices' counts (rows,
+ * sums, distinct organisations) add up exactly. Each slice is a range of a
+ * covering index, so one query holds the event loop for a fraction of the
+ * whole.
+ */
+export type OrganisationSlice = { from: number; to: number | null } | "none";
+
+/** Slices of `size` organisation ids up to the highest id now, the last one open-ended, then "none". */
+export async function organisationSlices(db: Executor, size: number): Promise<OrganisationSlice[]> {
+  size = Math.max(1, Math.floor(size));
+  const row = await db
+    .selectFrom("organisations")
+    .select((eb) => eb.fn.max<number>("id").as("max"))
+    .executeTakeFirst();
+  const max = Number(row?.max ?? 0);
+  const slices: OrganisationSlice[] = [];
+  for (let from = 0; from + size <= max; from += size) slices.push({ from, to: from + size });
+  slices.push({ from: slices.length * size, to: null });
+  slices.push("none");
+  return slices;
+}
+
+/** The organisation-id condition of a slice on `column`. */
+function inSlice(column: "s.organisation_id" | "u.organisation_id", slice: OrganisationSlice) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- used on two different joins
+  return (eb: ExpressionBuilder<any, any>) =>
+    slice === "none"
+      ? eb(column, "is", null)
+      : slice.to === null
+        ? eb(column, ">=", slice.from)
+        : eb.and([eb(column, ">=", slice.from), eb(column, "<", slice.to)]);
+}
+
+/** Organisation ids per query slice: at national scale (20,000 organisations) 4 slices and the rows without one. */
+export const ORGANISATION_SLICE = 5_000;
+
 /** Published and merged suggestions per cluster × category. */
-export async function getClusterCategoryMatrix(db: Executor, consultationId: number, clusterIds: number[]): Promise<MatrixCell[]> {
-  const perCluster = await Promise.all(
-    clusterIds.map((clusterId) =>
-      db
-        .selectFrom("submissions as s")
-        .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
-        .leftJoin("organisations as o", "o.id", "s.organisation_id")
-        .select((eb) => [
-          "sc.category_id",
-          eb.fn.countAll<number>().as("submissions"),
-          // A merged suggestion's supporters were carried to its target: counted there, not twice.
-          eb.fn.sum<number>(eb.case().when("s.status", "=", "published").then(eb.ref("s.supporters_count")).else(0).end()).as("supporters"),
-          eb.fn.count<number>("s.organisation_id").distinct().as("organisations"),
-          eb.fn
-            .count<number>(eb.case().when("o.verified", "=", 1).then(eb.ref("s.organisation_id")).end())
-            .distinct()
-            .as("verified"),
-        ])
-        .where("s.consultation_id", "=", consultationId)
-        .where("s.cluster_id", "=", clusterId)
-        .where("s.status", "in", [...PUBLIC_STATUSES])
-        .groupBy("sc.category_id")
-        .execute()
-        .then((rows) =>
-          rows.map((r) => ({
-            clusterId,
-            categoryId: r.category_id,
-            submissions: Number(r.submissions),
-            supporters: Number(r.supporters ?? 0),
-            organisations: Number(r.organisations),
-            verifiedOrganisations: Number(r.verified),
-          })),
-        ),
-    ),
+export async function getClusterCategoryMatrix(
+  db: Executor,
+  consultationId: number,
+  clusterIds: number[],
+  sliceSize = ORGANISATION_SLICE,
+): Promise<MatrixCell[]> {
+  const slices = await organisationSlices(db, sliceSize);
+  const parts = clusterIds.flatMap((clusterId) => slices.map((slice) => ({ clusterId, slice })));
+  const perPart = await inTurn(parts, ({ clusterId, slice }) =>
+    db
+      .selectFrom("submissions as s")
+      .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")
+      .leftJoin("organisations as o", "o.id", "s.organisation_id")
+      .select((eb) => [
+        "sc.category_id",
+        eb.fn.countAll<number>().as("submissions"),
+        // A merged suggestion's supporters were carried to its target: counted there, not twice.
+        eb.fn.sum<number>(eb.case().when("s.status", "=", "published").then(eb.ref("s.supporters_count")).else(0).end()).as("supporters"),
+        eb.fn.count<number>("s.organisation_id").distinct().as("organisations"),
+        eb.fn
+          .count<number>(eb.case().when("o.verified", "=", 1).then(eb.ref("s.organisation_id")).end())
+          .distinct()
+          .as("verified"),
+      ])
+      .where("s.consultation_id", "=", consultationId)
+      .where("s.cluster_id", "=", clusterId)
+      .where("s.status", "in", [...PUBLIC_STATUSES])
+      .where(inSlice("s.organisation_id", slice))
+      .groupBy("sc.category_id")
+      .execute()
+      .then((rows) =>
+        rows.map((r) => ({
+          clusterId,
+          categoryId: r.category_id,
+          submissions: Number(r.submissions),
+          supporters: Number(r.supporters ?? 0),
+          organisations: Number(r.organisations),
+          verifiedOrganisations: Number(r.verified),
+        })),
+      ),
   );
-  return perCluster.flat();
+  // The slices' cells, added up: each organisation was counted in one slice only.
+  const cells = new Map<string, MatrixCell>();
+  for (const c of perPart.flat()) {
+    const key = `${c.clusterId}:${c.categoryId}`;
+    const sum = cells.get(key);
+    if (!sum) cells.set(key, { ...c });
+    else {
+      sum.submissions += c.submissions;
+      sum.supporters += c.supporters;
+      sum.organisations += c.organisations;
+      sum.verifiedOrganisations += c.verifiedOrganisations;
+    }
+  }
+  return [...cells.values()];
 }
 
 /** The ten published suggestions of a cluster with the most supporters, and with the most supporting organisations. */
@@ -106,10 +185,8 @@ export async function getTopSubmissions(db: Executor, consultationId: number, cl
     .where("status", "=", "published");
   const shape = (rows: Array<{ id: number; title: string; supporters_count: number; supporting_organisations: number }>): TopSubmission[] =>
     rows.map((r) => ({ id: r.id, title: r.title, supporters: Number(r.supporters_count), organisations: Number(r.supporting_organisations) }));
-  const [bySupporters, byOrganisations] = await Promise.all([
-    base.orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute(),
-    base.orderBy("supporting_organisations", "desc").orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute(),
-  ]);
+  const bySupporters = await base.orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute();
+  const byOrganisations = await base.orderBy("supporting_organisations", "desc").orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute();
   return { clusterId, bySupporters: shape(bySupporters), byOrganisations: shape(byOrganisations) };
 }
 
@@ -138,69 +215,81 @@ export async function getActivityPerDay(db: Executor, consultationId: number, no
   // Supports (1,000,000): one range count per day over (consultation_id,
   // created_at), counted in index order; a GROUP BY substr(…) sorted every
   // entry of the window in a temporary b-tree.
-  const p = await Promise.all(
-    window.map((d) =>
-      db
-        .selectFrom("supports")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("consultation_id", "=", consultationId)
-        .where("created_at", ">=", `${d}T00:00:00.000Z`)
-        .where("created_at", "<", new Date(Date.parse(`${d}T00:00:00.000Z`) + DAY_MS).toISOString())
-        .executeTakeFirstOrThrow()
-        .then((r) => Number(r.n)),
-    ),
+  const p = await inTurn(window, (d) =>
+    db
+      .selectFrom("supports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("consultation_id", "=", consultationId)
+      .where("created_at", ">=", `${d}T00:00:00.000Z`)
+      .where("created_at", "<", new Date(Date.parse(`${d}T00:00:00.000Z`) + DAY_MS).toISOString())
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n)),
   );
   return window.map((d, i) => ({ day: d, submissions: perDay.get(d) ?? 0, supports: p[i] }));
 }
 
 /** Distinct supporters and their distinct organisations, per cluster (one query per cluster over the supports index). */
 export async function getParticipationByCluster(db: Executor, consultationId: number, clusterIds: number[]): Promise<Participation[]> {
-  return Promise.all(
-    clusterIds.map(async (clusterId) => {
-      const people = db
-        .selectFrom("supports")
-        .select(["user_id", (eb) => eb.fn.min("organisation_id").as("organisation_id")])
-        .where("consultation_id", "=", consultationId)
-        .where("cluster_id", "=", clusterId)
-        .groupBy("user_id");
-      const row = await db
-        .selectFrom(people.as("p"))
-        .select((eb) => [eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("p.organisation_id").distinct().as("organisations")])
-        .executeTakeFirstOrThrow();
-      return { key: String(clusterId), supporters: Number(row.supporters), organisations: Number(row.organisations) };
-    }),
-  );
+  return inTurn(clusterIds, async (clusterId) => {
+    const people = db
+      .selectFrom("supports")
+      .select(["user_id", (eb) => eb.fn.min("organisation_id").as("organisation_id")])
+      .where("consultation_id", "=", consultationId)
+      .where("cluster_id", "=", clusterId)
+      .groupBy("user_id");
+    const row = await db
+      .selectFrom(people.as("p"))
+      .select((eb) => [eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("p.organisation_id").distinct().as("organisations")])
+      .executeTakeFirstOrThrow();
+    return { key: String(clusterId), supporters: Number(row.supporters), organisations: Number(row.organisations) };
+  });
 }
 
 /** Distinct supporters and organisations by the supporter's organisation's size band or province (null = no organisation). */
-export async function getParticipationBy(db: Executor, consultationId: number, by: "size_band" | "province"): Promise<Participation[]> {
+export async function getParticipationBy(
+  db: Executor,
+  consultationId: number,
+  by: "size_band" | "province",
+  sliceSize = ORGANISATION_SLICE,
+): Promise<Participation[]> {
   const key = sql.ref(by === "size_band" ? "o.size_band" : "o.province");
-  const rows = await db
-    .selectFrom("users as u")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
-    .select((eb) => [sql<string | null>`${key}`.as("key"), eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("o.id").distinct().as("organisations")])
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom("supports as s").select("s.user_id").whereRef("s.user_id", "=", "u.id").where("s.consultation_id", "=", consultationId)),
-    )
-    .groupBy(key)
-    .execute();
-  return rows.map((r) => ({ key: r.key ?? null, supporters: Number(r.supporters), organisations: Number(r.organisations) }));
+  const slices = await organisationSlices(db, sliceSize);
+  const perSlice = await inTurn(slices, (slice) =>
+    db
+      .selectFrom("users as u")
+      .leftJoin("organisations as o", "o.id", "u.organisation_id")
+      .select((eb) => [sql<string | null>`${key}`.as("key"), eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("o.id").distinct().as("organisations")])
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom("supports as s").select("s.user_id").whereRef("s.user_id", "=", "u.id").where("s.consultation_id", "=", consultationId)),
+      )
+      .where(inSlice("u.organisation_id", slice))
+      .groupBy(key)
+      .execute(),
+  );
+  // A person has one organisation and an organisation one slice: the slices' counts add up.
+  const groups = new Map<string | null, Participation>();
+  for (const r of perSlice.flat()) {
+    const k = r.key ?? null;
+    const sum = groups.get(k) ?? { key: k, supporters: 0, organisations: 0 };
+    sum.supporters += Number(r.supporters);
+    sum.organisations += Number(r.organisations);
+    groups.set(k, sum);
+  }
+  return [...groups.values()];
 }
 
 /** Pending suggestions per cluster, with the oldest one's submission time (covering index per cluster). */
 export async function getModerationBacklog(db: Executor, consultationId: number, clusterIds: number[]): Promise<Backlog[]> {
-  return Promise.all(
-    clusterIds.map(async (clusterId) => {
-      const row = await db
-        .selectFrom("submissions")
-        .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min<string>("created_at").as("oldest")])
-        .where("consultation_id", "=", consultationId)
-        .where("cluster_id", "=", clusterId)
-        .where("status", "=", "pending")
-        .executeTakeFirstOrThrow();
-      return { clusterId, pending: Number(row.n), oldestPendingAt: row.oldest ?? null };
-    }),
-  );
+  return inTurn(clusterIds, async (clusterId) => {
+    const row = await db
+      .selectFrom("submissions")
+      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min<string>("created_at").as("oldest")])
+      .where("consultation_id", "=", consultationId)
+      .where("cluster_id", "=", clusterId)
+      .where("status", "=", "pending")
+      .executeTakeFirstOrThrow();
+    return { clusterId, pending: Number(row.n), oldestPendingAt: row.oldest ?? null };
+  });
 }
 
 /** Open reports on this consultation's suggestions and on comments under them. */
@@ -237,23 +326,29 @@ export interface DashboardTimings {
 }
 
 /** Everything the dashboard shows, for the active consultation; `timings` (ms per part) when asked. */
-export async function getDashboard(db: Executor, params: { consultationId: number; clusterIds: number[]; now?: Date; days?: number; timings?: DashboardTimings }) {
+export async function getDashboard(
+  db: Executor,
+  params: { consultationId: number; clusterIds: number[]; now?: Date; days?: number; timings?: DashboardTimings; organisationSlice?: number },
+) {
   const { consultationId, clusterIds } = params;
   const now = params.now ?? new Date();
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    await nextTurn();
     const t0 = performance.now();
     const r = await f();
     if (params.timings) params.timings[name] = Math.round((performance.now() - t0) * 10) / 10;
     return r;
   };
-  // In sequence: on SQLite the queries share one connection anyway, and the
-  // per-part timings stay meaningful.
-  const matrix = await timed("matrix", () => getClusterCategoryMatrix(db, consultationId, clusterIds));
-  const top = await timed("top", () => Promise.all(clusterIds.map((id) => getTopSubmissions(db, consultationId, id))));
+  // In sequence, with a turn of the event loop before each part (and each
+  // query within a part, inTurn): on SQLite the queries share one connection
+  // anyway, the per-part timings stay meaningful, and other requests on this
+  // worker wait for one query at most.
+  const matrix = await timed("matrix", () => getClusterCategoryMatrix(db, consultationId, clusterIds, params.organisationSlice));
+  const top = await timed("top", () => inTurn(clusterIds, (id) => getTopSubmissions(db, consultationId, id)));
   const perDay = await timed("perDay", () => getActivityPerDay(db, consultationId, now, params.days ?? 60));
   const byCluster = await timed("participationByCluster", () => getParticipationByCluster(db, consultationId, clusterIds));
-  const bySize = await timed("participationBySize", () => getParticipationBy(db, consultationId, "size_band"));
-  const byProvince = await timed("participationByProvince", () => getParticipationBy(db, consultationId, "province"));
+  const bySize = await timed("participationBySize", () => getParticipationBy(db, consultationId, "size_band", params.organisationSlice));
+  const byProvince = await timed("participationByProvince", () => getParticipationBy(db, consultationId, "province", params.organisationSlice));
   const backlog = await timed("backlog", () => getModerationBacklog(db, consultationId, clusterIds));
   const openReports = await timed("openReports", () => countOpenReportsInConsultation(db, consultationId));
   return { matrix, top, perDay, participation: { byCluster, bySize, byProvince }, backlog, openReports };

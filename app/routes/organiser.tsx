@@ -2,19 +2,24 @@
 // per cluster, activity per day, participation and the moderation backlog.
 // Every figure is a SQL aggregate (app/models/dashboard.server.ts); chart
 // geometry is computed here on the server, so the page needs no JavaScript.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+// The figures are a snapshot at most a minute old, with its time on the page
+// and a form to read them again now (ADR 0017).
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { BarChart, HeatMap, LineChart } from "../components/charts";
 import { DateText, NumberText } from "../components/dates";
-import { formatDate, formatNumber } from "../lib/format";
+import { formatDate, formatNumber, type Digits } from "../lib/format";
+import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
 import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../models/dashboard-charts.server";
-import { getDashboard, type Participation } from "../models/dashboard.server";
+import { getDashboardSnapshot, type DashboardSnapshot } from "../models/dashboard-snapshot.server";
+import type { Participation } from "../models/dashboard.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -28,9 +33,33 @@ export async function loader(args: LoaderFunctionArgs) {
   const title = `${t("organiser.title")} · ${t("app.name")}`;
   const consultation = await getActiveConsultation(db);
   if (!consultation) return { title, dashboard: null };
-  const now = new Date();
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
-  const d = await getDashboard(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), now });
+  const snapshot = await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id) });
+  // The page's figures, chart geometry and labels are the same for every view
+  // of one snapshot in one language (hundreds of translated titles): built
+  // once per snapshot, language, digits and taxonomy names.
+  let pages = pageMemo.get(snapshot);
+  if (!pages) pageMemo.set(snapshot, (pages = new Map()));
+  const key = JSON.stringify([lng, digits, clusters.map((c) => [c.id, c.slug, c.name_en, c.name_ur]), categories.map((c) => [c.id, c.slug, c.name_en, c.name_ur])]);
+  let dashboard = pages.get(key);
+  if (!dashboard) {
+    dashboard = dashboardPage(snapshot, { clusters, categories, t, lng, digits });
+    if (pages.size >= 16) pages.clear();
+    pages.set(key, dashboard);
+  }
+  return { title, dashboard };
+}
+
+const pageMemo = new WeakMap<DashboardSnapshot, Map<string, ReturnType<typeof dashboardPage>>>();
+
+type Taxonomy = Awaited<ReturnType<typeof listClusters>>;
+
+function dashboardPage(
+  { asOf, dashboard: d }: DashboardSnapshot,
+  { clusters, categories, t, lng, digits }: { clusters: Taxonomy; categories: Awaited<ReturnType<typeof listCategories>>; t: TFunction; lng: string; digits: Digits },
+) {
+  // Ages (the oldest waiting suggestion) are counted at the snapshot's time, like every other figure.
+  const now = new Date(asOf);
   const n = (v: number) => formatNumber({ lng, digits }, v);
   // "3 supporters", "1 supporter": the noun agrees with the number in both languages.
   const counted = (noun: "suggestions" | "supporters" | "organisations", v: number) => t(`organiser.counts.${noun}`, { count: v, n: n(v) });
@@ -100,23 +129,35 @@ export async function loader(args: LoaderFunctionArgs) {
   ];
 
   return {
-    title,
-    dashboard: {
-      clusters: clusterRows,
-      matrix,
-      heat,
-      top: d.top.map((x) => ({ ...x, name: clusterRows.find((c) => c.id === x.clusterId)!.name })),
-      perDay: d.perDay,
-      lines: { submissions: lineFor("submissions"), supports: lineFor("supports") },
-      participation,
-      backlog: d.backlog.map((b) => ({
-        ...b,
-        name: clusterRows.find((c) => c.id === b.clusterId)!.name,
-        ageDays: b.oldestPendingAt ? Math.floor((now.getTime() - Date.parse(b.oldestPendingAt)) / DAY_MS) : null,
-      })),
-      openReports: d.openReports,
-    },
+    asOf,
+    clusters: clusterRows,
+    matrix,
+    heat,
+    top: d.top.map((x) => ({ ...x, name: clusterRows.find((c) => c.id === x.clusterId)!.name })),
+    perDay: d.perDay,
+    lines: { submissions: lineFor("submissions"), supports: lineFor("supports") },
+    participation,
+    backlog: d.backlog.map((b) => ({
+      ...b,
+      name: clusterRows.find((c) => c.id === b.clusterId)!.name,
+      ageDays: b.oldestPendingAt ? Math.floor((now.getTime() - Date.parse(b.oldestPendingAt)) / DAY_MS) : null,
+    })),
+    openReports: d.openReports,
   };
+}
+
+/** "Read the figures again now": a new snapshot unless the last one is only seconds old (DASHBOARD_MIN_REFRESH_MS). */
+export async function action(args: ActionFunctionArgs) {
+  await requireRole(args, "organiser");
+  const form = await readForm(args.request);
+  if (form.get("intent") !== "refresh") throw data({ error: "badRequest" }, { status: 400 });
+  const { db } = args.context;
+  const consultation = await getActiveConsultation(db);
+  if (consultation) {
+    const clusters = await listClusters(db);
+    await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), refresh: true });
+  }
+  return redirect("/organiser", 303);
 }
 
 export default function Organiser() {
@@ -133,6 +174,15 @@ export default function Organiser() {
   return (
     <>
       <h1>{t("organiser.title")}</h1>
+      <Form method="post" className="dashboard-as-of">
+        <p className="dashboard-as-of__time">
+          {t("organiser.asOf")} <DateText iso={d.asOf} style="longWithSeconds" />
+        </p>
+        <p className="hint">{t("organiser.freshness")}</p>
+        <button type="submit" name="intent" value="refresh" className="button button--secondary">
+          {t("organiser.refresh")}
+        </button>
+      </Form>
 
       <section aria-labelledby="matrix-title" className="dashboard-section">
         <h2 id="matrix-title">{t("organiser.matrixTitle")}</h2>

@@ -117,6 +117,26 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
     expect(byKey(d.participation.byProvince)).toEqual({ punjab: [2, 2], sindh: [1, 1] });
   });
 
+  it("adds up to the same figures however the organisations are sliced (one organisation per query, or all in one)", async () => {
+    const now = new Date();
+    const sorted = (d: Awaited<ReturnType<typeof dashboard>>) => ({
+      ...d,
+      matrix: [...d.matrix].sort((a, b) => a.clusterId - b.clusterId || a.categoryId - b.categoryId),
+      participation: Object.fromEntries(
+        Object.entries(d.participation).map(([k, rows]) => [k, [...rows].sort((a, b) => String(a.key).localeCompare(String(b.key)))]),
+      ),
+    });
+    const whole = sorted(await getDashboard(t.db, { consultationId, clusterIds, now, organisationSlice: 1_000_000 }));
+    const one = sorted(await getDashboard(t.db, { consultationId, clusterIds, now, organisationSlice: 1 }));
+    const two = sorted(await getDashboard(t.db, { consultationId, clusterIds, now, organisationSlice: 2 }));
+    expect(one).toEqual(whole);
+    expect(two).toEqual(whole);
+    expect(sorted(await dashboard())).toEqual(whole);
+    // Three authors' organisations and three supporters' ones: slices of one organisation really split them.
+    const orgs = await t.db.selectFrom("organisations").select("id").execute();
+    expect(orgs.length).toBeGreaterThanOrEqual(3);
+  });
+
   it("reports the moderation backlog: pending per cluster, the oldest, open reports", async () => {
     const d = await dashboard();
     expect(d.backlog.find((b) => b.clusterId === cluster.leather)).toEqual({ clusterId: cluster.leather, pending: 1, oldestPendingAt: pendingAt });

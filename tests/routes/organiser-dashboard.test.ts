@@ -98,6 +98,62 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     expect(res.text).toMatch(/direction="rtl"/);
   });
 
+  it("says when its figures were read (en and ur), keeps them for a minute, and reads them again on the refresh form", async () => {
+    // English (the previous test left this account in Urdu).
+    const c = await as(server, organiser, "en");
+    const asOfOf = (html: string) => html.match(/class="dashboard-as-of__time">[\s\S]*?<time dateTime="([^"]+)"/)?.[1];
+    const first = await c.get("/organiser");
+    expect(first.status).toBe(200);
+    expect(pageText(first.text)).toContain(en.organiser.asOf);
+    expect(pageText(first.text)).toContain(en.organiser.freshness);
+    expect(first.text).toMatch(/<form method="post"[^>]*>[\s\S]*?<button type="submit" name="intent" value="refresh"/);
+    const asOf = asOfOf(first.text)!;
+    expect(Date.now() - Date.parse(asOf)).toBeLessThan(60_000);
+    const before = cell(first.text, "leather", "tax-relief").values;
+
+    // A new support: the page keeps its snapshot (and its time) until it is read again.
+    const supporter = await makeUser(t.db);
+    expect((await supportSubmission(t.db, { submissionId: s1, userId: supporter.id })).ok).toBe(true);
+    const same = await c.get("/organiser");
+    expect(asOfOf(same.text)).toBe(asOf);
+    expect(cell(same.text, "leather", "tax-relief").values).toEqual(before);
+    // Names are not part of the snapshot: a renamed category shows at once.
+    const taxRelief = await t.db.selectFrom("categories").select(["id", "name_en"]).where("slug", "=", "tax-relief").executeTakeFirstOrThrow();
+    await t.db.updateTable("categories").set({ name_en: "Tax relief (renamed)" }).where("id", "=", taxRelief.id).execute();
+    try {
+      const renamed = await c.get("/organiser");
+      expect(asOfOf(renamed.text)).toBe(asOf);
+      expect(pageText(renamed.text)).toContain("Tax relief (renamed)");
+    } finally {
+      await t.db.updateTable("categories").set({ name_en: taxRelief.name_en }).where("id", "=", taxRelief.id).execute();
+    }
+
+    // "Read the figures again now" (a plain form post, no JavaScript): once the snapshot is 5 s old, a new one.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(asOf) + 5_100 - Date.now())));
+    const post = await c.post("/organiser", { intent: "refresh" });
+    expect(post.status).toBe(303);
+    expect(post.location).toBe("/organiser");
+    const after = await c.get("/organiser");
+    expect(Date.parse(asOfOf(after.text)!)).toBeGreaterThan(Date.parse(asOf));
+    const sup = await t.db.selectFrom("submissions").select((eb) => eb.fn.sum<number>("supporters_count").as("n")).where("title", "in", ["Bonded warehouses for tanneries", "Cheaper testing labs"]).executeTakeFirstOrThrow();
+    expect(cell(after.text, "leather", "tax-relief").values[1]).toBe(String(sup.n));
+    expect(Number(before[1]) + 1).toBe(Number(sup.n));
+
+    const ur = await as(server, organiser, "ur");
+    const urPage = await ur.get("/organiser");
+    expect(pageText(urPage.text)).toContain("اعداد و شمار بمطابق");
+    expect(asOfOf(urPage.text)).toBe(asOfOf(after.text));
+  }, 30_000);
+
+  it("refuses a refresh with an unknown intent (400), from stakeholders (403) and from visitors (to sign in)", async () => {
+    expect((await (await as(server, organiser)).post("/organiser", { intent: "explode" })).status).toBe(400);
+    expect((await (await as(server, organiser)).post("/organiser", {})).status).toBe(400);
+    expect((await (await as(server, stakeholder)).post("/organiser", { intent: "refresh" })).status).toBe(403);
+    const anon = await new Client(server.url).post("/organiser", { intent: "refresh" });
+    expect(anon.status).toBe(302);
+    expect(anon.location).toMatch(/^\/login/);
+  });
+
   it("refuses stakeholders and moderators (403) and sends visitors to sign in", async () => {
     for (const u of [stakeholder, moderator]) {
       const res = await (await as(server, u)).get("/organiser");
