@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Transaction } from "kysely";
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Transaction } from "kysely";
 import type { Database } from "./schema";
 
 export type Dialect = "sqlite" | "postgres";
@@ -25,6 +25,15 @@ export interface DbHandle {
 // number we store fits a JS number, so parse them once here.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
+
+/**
+ * The dialect behind a Kysely instance or one of its transactions, for the
+ * few places that do less on SQLite (where every transaction holds the
+ * database's write lock from its first statement: `ImmediateSqliteDriver`).
+ */
+export function dialectOf(db: Executor): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
+}
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);

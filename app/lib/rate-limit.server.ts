@@ -1,7 +1,8 @@
 // Rate limits kept in the database, so they hold across several app instances.
 // A sliding-window estimate over two fixed buckets (the Cloudflare approach):
 // estimate = previous bucket × (share of it still inside the window) + current.
-// One upsert per counted event; a check is one indexed read.
+// One upsert per counted event (it reads the previous bucket too); a check is
+// one indexed read.
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 
@@ -78,7 +79,7 @@ export async function peekRateLimit(db: Executor, rule: RateRule, key: string, n
 
 /** Counts one event and returns the state including it. */
 export async function hitRateLimit(db: Executor, rule: RateRule, key: string, now: number = Date.now()): Promise<RateState> {
-  const { current } = bucketsOf(rule, now);
+  const { current, previous } = bucketsOf(rule, now);
   const fullKey = `${rule.name}:${key}`;
   const row = await db
     .insertInto("rate_limits")
@@ -90,9 +91,10 @@ export async function hitRateLimit(db: Executor, rule: RateRule, key: string, no
       expires_at: new Date((current + 2) * rule.windowMs).toISOString(),
     })
     .onConflict((oc) => oc.columns(["key", "bucket"]).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }))
-    .returning("count")
+    // the previous bucket read by the same statement: one round trip per counted event
+    .returning(["count", (eb) => eb.selectFrom("rate_limits as p").select("p.count").where("p.key", "=", fullKey).where("p.bucket", "=", previous).as("prev")])
     .executeTakeFirstOrThrow();
-  const { prev } = await counts(db, rule, key, now);
+  const prev = row.prev ?? 0;
   // The event just counted is allowed if the estimate before it was under the limit.
   const after = estimate(rule, now, prev, row.count);
   if (!estimate(rule, now, prev, row.count - 1).limited) return { limited: false, count: after.count, retryAfter: 0 };

@@ -1,7 +1,9 @@
 // Supports: one per person per submission, enforced by the primary key
 // (submission_id, user_id) and an idempotent insert; the stored counter moves
 // in the same transaction as the row, so the count shown always equals the rows.
-import type { DB, Executor } from "../../db/client";
+import { sql, type Transaction } from "kysely";
+import { dialectOf, type DB, type Executor } from "../../db/client";
+import type { Database } from "../../db/schema";
 import { nowIso } from "../lib/time";
 import { windowPhase } from "./consultation.server";
 
@@ -63,81 +65,89 @@ async function countOwnSupportsInCluster(trx: Executor, userId: number, consulta
 }
 
 /**
- * Takes the person's row lock first: on PostgreSQL it serialises one person's
- * supports (so two at once cannot both fit the last budget slot); on SQLite
- * the first statement being a write takes the write lock before anything is read.
+ * The row locks of ADR 0008, on PostgreSQL: first the person's row (it
+ * serialises one person's supports, so two at once cannot both fit the last
+ * budget slot), then the suggestion's row before its supports are counted.
+ * Under READ COMMITTED, two people of one organisation supporting at once
+ * each saw only their own new row without it, both counted as the
+ * organisation's first, and `supporting_organisations` ended one above its
+ * rows (found by tests/crash/graceful-stop.test.ts with two workers); with it
+ * the second waits, and its next statement sees the first's row.
+ *
+ * On SQLite every transaction begins IMMEDIATE (db/client.ts): the database's
+ * write lock is held before the first read, which serialises all of this
+ * already, so the two no-op updates would only cost statements and a dirty
+ * page of `users` in every commit.
  */
-async function lockSupporter(trx: Executor, userId: number) {
+async function takeRowLocks(trx: Executor, userId: number, submissionId: number) {
+  if (dialectOf(trx) === "sqlite") return;
   await trx.updateTable("users").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", userId).execute();
-  const row = await trx
-    .selectFrom("users as u")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
-    .select(["u.organisation_id", "o.province"])
-    .where("u.id", "=", userId)
-    .executeTakeFirst();
-  return { organisationId: row?.organisation_id ?? null, province: row?.province ?? null };
-}
-
-/**
- * Takes the suggestion's row lock before its supports are counted. On
- * PostgreSQL (READ COMMITTED) two people of one organisation supporting at
- * once each saw only their own new row, both counted as the organisation's
- * first, and `supporting_organisations` ended one above its rows (found by
- * tests/crash/graceful-stop.test.ts with two workers). With the lock the
- * second waits and then sees the first's row. On SQLite the write lock is
- * already held; the no-op update changes nothing (no trigger watches it).
- */
-async function lockSubmission(trx: Executor, submissionId: number) {
   await trx.updateTable("submissions").set((eb) => ({ supporters_count: eb.ref("supporters_count") })).where("id", "=", submissionId).execute();
 }
 
 /**
- * After a support row for (organisation, province) was added or removed: does
- * the submission now have exactly `expected` rows for that organisation (and
- * province)? 1 after an insert means "first of its kind", 0 after a delete
- * means "last one gone": that is when the distinct counters move.
+ * Everything a support or withdrawal decides on, in one read: the suggestion
+ * and its consultation's rules, the person's organisation and its province
+ * (recorded on a new row), and the person's support row if there is one.
  */
-async function breadthChange(
-  trx: Executor,
-  submissionId: number,
-  who: { organisationId: number | null; province: string | null },
-  expected: 0 | 1,
-): Promise<{ organisations: number; provinces: number }> {
-  const count = async (column: "organisation_id" | "province", value: number | string) =>
-    Number(
-      (
-        await trx
-          .selectFrom("supports")
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("submission_id", "=", submissionId)
-          .where(column, "=", value as never)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-  const delta = expected === 1 ? 1 : -1;
-  return {
-    organisations: who.organisationId !== null && (await count("organisation_id", who.organisationId)) === expected ? delta : 0,
-    provinces: who.province !== null && (await count("province", who.province)) === expected ? delta : 0,
-  };
+async function loadForChange(trx: Executor, submissionId: number, userId: number) {
+  return trx
+    .selectFrom("submissions as s")
+    .innerJoin("consultations as c", "c.id", "s.consultation_id")
+    .leftJoin("users as u", (join) => join.on("u.id", "=", userId))
+    .leftJoin("organisations as o", "o.id", "u.organisation_id")
+    .leftJoin("supports as sp", (join) => join.onRef("sp.submission_id", "=", "s.id").on("sp.user_id", "=", userId))
+    .select([
+      "s.id",
+      "s.status",
+      "s.author_id",
+      "s.cluster_id",
+      "s.consultation_id",
+      "s.supporters_count",
+      "c.support_opens_at",
+      "c.support_closes_at",
+      "c.created_at as trending_origin",
+      "c.support_budget",
+      "c.allow_self_support",
+      "u.organisation_id as supporter_organisation_id",
+      "o.province as supporter_province",
+      "sp.user_id as support_user_id",
+      "sp.created_at as support_created_at",
+      "sp.organisation_id as support_organisation_id",
+      "sp.province as support_province",
+    ])
+    .where("s.id", "=", submissionId)
+    .executeTakeFirst();
 }
 
 /**
- * Moves a submission's counters for one support row added (+1) or removed (−1),
- * in the caller's transaction; returns the new supporter count.
+ * Moves a submission's counters for one support row added (+1) or removed
+ * (−1), in the caller's transaction, after the row was written; returns the
+ * new supporter count. One statement: the distinct-organisation counter moves
+ * when the suggestion now has exactly one row of that organisation (after an
+ * insert: the first of its kind) or none (after a delete: the last one gone),
+ * and the province counter likewise. Each subquery reads at most two index
+ * entries of `(submission_id, organisation_id)` / `(submission_id, province)`.
  */
 async function moveCounters(
   trx: Executor,
   submissionId: number,
   sign: 1 | -1,
   weight: number,
-  breadth: { organisations: number; provinces: number },
+  who: { organisationId: number | null; province: string | null },
 ): Promise<number> {
+  const expected = sql.lit(sign === 1 ? 1 : 0);
+  const delta = sql.lit(sign);
+  const breadth = (column: "organisation_id" | "province", value: number | string | null) =>
+    value === null
+      ? sql<number>`${sql.ref(column === "organisation_id" ? "supporting_organisations" : "supporting_provinces")}`
+      : sql<number>`${sql.ref(column === "organisation_id" ? "supporting_organisations" : "supporting_provinces")} + case when (select count(*) from (select 1 from supports where submission_id = ${submissionId} and ${sql.ref(column)} = ${value} limit 2) as few) = ${expected} then ${delta} else 0 end`;
   const updated = await trx
     .updateTable("submissions")
     .set((eb) => ({
       supporters_count: eb("supporters_count", "+", sign),
-      supporting_organisations: eb("supporting_organisations", "+", breadth.organisations),
-      supporting_provinces: eb("supporting_provinces", "+", breadth.provinces),
+      supporting_organisations: breadth("organisation_id", who.organisationId),
+      supporting_provinces: breadth("province", who.province),
       trending_score: eb("trending_score", "+", sign * weight),
     }))
     .where("id", "=", submissionId)
@@ -153,29 +163,32 @@ function checkWindow(s: { support_opens_at: string; support_closes_at: string },
   return null;
 }
 
-export async function supportSubmission(db: DB, params: { submissionId: number; userId: number; now?: Date }): Promise<SupportResult> {
+/** Runs `work` in the caller's transaction, or in a new one. */
+function inTransaction<T>(db: Executor, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : (db as DB).transaction().execute(work);
+}
+
+/**
+ * Supports a suggestion (idempotent). Pass a transaction to make it part of a
+ * larger one (the route counts the rate limit in the same commit).
+ */
+export async function supportSubmission(db: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<SupportResult> {
   const now = params.now ?? new Date();
-  return db.transaction().execute(async (trx): Promise<SupportResult> => {
-    const who = await lockSupporter(trx, params.userId);
-    await lockSubmission(trx, params.submissionId);
-    const s = await loadForSupport(trx, params.submissionId);
+  return inTransaction(db, async (trx): Promise<SupportResult> => {
+    await takeRowLocks(trx, params.userId, params.submissionId);
+    const s = await loadForChange(trx, params.submissionId, params.userId);
     if (!s) return { ok: false, reason: "notFound" };
-    const existing = await trx
-      .selectFrom("supports")
-      .select("user_id")
-      .where("submission_id", "=", s.id)
-      .where("user_id", "=", params.userId)
-      .executeTakeFirst();
     const budget = s.support_budget;
     const used = budget > 0 ? await countOwnSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
     // Supporting twice is one support: answered as success, nothing changes.
-    if (existing) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
+    if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
     if (s.status !== "published") return { ok: false, reason: "notPublished" };
     if (s.author_id === params.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
     const windowRefusal = checkWindow(s, now);
     if (windowRefusal) return windowRefusal;
     if (budget > 0 && used >= budget) return { ok: false, reason: "budgetSpent", budget };
 
+    const who = { organisationId: s.supporter_organisation_id ?? null, province: s.supporter_province ?? null };
     const inserted = await trx
       .insertInto("supports")
       .values({
@@ -193,28 +206,21 @@ export async function supportSubmission(db: DB, params: { submissionId: number; 
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
     }
-    const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), await breadthChange(trx, s.id, who, 1));
+    const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), who);
     return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
   });
 }
 
 export type WithdrawSupportResult = { ok: true; changed: boolean; supporters: number } | SupportRefusal;
 
-/** Withdraws one's own support while the support window is open (idempotent). */
-export async function withdrawSupport(db: DB, params: { submissionId: number; userId: number; now?: Date }): Promise<WithdrawSupportResult> {
+/** Withdraws one's own support while the support window is open (idempotent). Takes a transaction like supportSubmission. */
+export async function withdrawSupport(db: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<WithdrawSupportResult> {
   const now = params.now ?? new Date();
-  return db.transaction().execute(async (trx): Promise<WithdrawSupportResult> => {
-    await lockSupporter(trx, params.userId);
-    await lockSubmission(trx, params.submissionId);
-    const s = await loadForSupport(trx, params.submissionId);
+  return inTransaction(db, async (trx): Promise<WithdrawSupportResult> => {
+    await takeRowLocks(trx, params.userId, params.submissionId);
+    const s = await loadForChange(trx, params.submissionId, params.userId);
     if (!s) return { ok: false, reason: "notFound" };
-    const row = await trx
-      .selectFrom("supports")
-      .select(["created_at", "merged_from_id", "organisation_id", "province"])
-      .where("submission_id", "=", s.id)
-      .where("user_id", "=", params.userId)
-      .executeTakeFirst();
-    if (!row) return { ok: true, changed: false, supporters: s.supporters_count };
+    if (s.support_user_id === null || s.support_created_at === null) return { ok: true, changed: false, supporters: s.supporters_count };
     const windowRefusal = checkWindow(s, now);
     if (windowRefusal) return windowRefusal;
     const deleted = await trx
@@ -223,8 +229,8 @@ export async function withdrawSupport(db: DB, params: { submissionId: number; us
       .where("user_id", "=", params.userId)
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
-    const breadth = await breadthChange(trx, s.id, { organisationId: row.organisation_id, province: row.province }, 0);
-    const supporters = await moveCounters(trx, s.id, -1, trendingWeight(row.created_at, s.trending_origin), breadth);
+    const who = { organisationId: s.support_organisation_id ?? null, province: s.support_province ?? null };
+    const supporters = await moveCounters(trx, s.id, -1, trendingWeight(s.support_created_at, s.trending_origin), who);
     return { ok: true, changed: true, supporters };
   });
 }

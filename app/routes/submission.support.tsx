@@ -31,15 +31,23 @@ export async function action(args: ActionFunctionArgs) {
   const inline = form.get("inline") === "1";
   const back = `/submissions/${id}#support`;
 
-  const limit = await hitRateLimit(args.context.db, RULES.supports, String(user.id));
-  if (limit.limited) {
+  // The rate-limit counter and the support are one transaction, so one commit
+  // (one fsync on SQLite) per support instead of two. A refused (limited)
+  // attempt still commits its count.
+  const outcome = await args.context.db.transaction().execute(async (trx) => {
+    const limit = await hitRateLimit(trx, RULES.supports, String(user.id));
+    if (limit.limited) return { limited: true as const, retryAfter: limit.retryAfter };
+    const result =
+      parsed.data.intent === "support"
+        ? await supportSubmission(trx, { submissionId: id, userId: user.id })
+        : await withdrawSupport(trx, { submissionId: id, userId: user.id });
+    return { limited: false as const, result };
+  });
+  if (outcome.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.supports.name });
-    return data({ ok: false as const, message: "errors.rateLimited", back }, { status: 429, headers: { "Retry-After": String(limit.retryAfter) } });
+    return data({ ok: false as const, message: "errors.rateLimited", back }, { status: 429, headers: { "Retry-After": String(outcome.retryAfter) } });
   }
-  const result =
-    parsed.data.intent === "support"
-      ? await supportSubmission(args.context.db, { submissionId: id, userId: user.id })
-      : await withdrawSupport(args.context.db, { submissionId: id, userId: user.id });
+  const { result } = outcome;
   if (!result.ok) {
     if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     const message =

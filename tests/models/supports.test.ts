@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";
 import type { ConsultationsTable } from "../../db/schema";
-import { getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
+import { countSupportBreadth, getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
+import { hitRateLimit, RULES } from "../../app/lib/rate-limit.server";
 import { supportSubmission, withdrawSupport, getSupportState } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -230,6 +231,69 @@ describe(`supports (${testDialect})`, () => {
     expect((await getSubmissionForViewer(t.db, { id, viewer: null }))?.breadth).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
     const none = await published();
     expect((await getSubmissionForViewer(t.db, { id: none, viewer: null }))?.breadth).toEqual({ supporters: 0, organisations: 0, provinces: 0 });
+  });
+
+  it("moves the breadth counters back as supports are withdrawn, down to nothing, equal to a recount each time", async () => {
+    const id = await published();
+    const org = (province: string, registrationNumber?: string) => ({
+      name: `Withdrawn Breadth ${province} ${registrationNumber ?? Math.random()}`,
+      type: "firm" as const,
+      sizeBand: "small" as const,
+      city: "Somewhere",
+      province,
+      clusterSlug: "leather",
+      registrationNumber,
+    });
+    const p1 = await makeUser(t.db, { organisation: org("punjab", "7654321-0") });
+    const p2 = await makeUser(t.db, { organisation: org("punjab", "7654321-0") });
+    const k1 = await makeUser(t.db, { organisation: org("balochistan") });
+    const noOrg = await makeUser(t.db, { organisation: null });
+    for (const u of [p1, p2, k1, noOrg]) await supportSubmission(t.db, { submissionId: id, userId: u.id });
+    const stored = async () => (await getSupportBreadth(t.db, [id])).get(id);
+    expect(await stored()).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
+    const steps: Array<[MadeUser, { supporters: number; organisations: number; provinces: number }]> = [
+      [p1, { supporters: 3, organisations: 2, provinces: 2 }], // p2 still there for the organisation and Punjab
+      [noOrg, { supporters: 2, organisations: 2, provinces: 2 }],
+      [p2, { supporters: 1, organisations: 1, provinces: 1 }],
+      [k1, { supporters: 0, organisations: 0, provinces: 0 }],
+    ];
+    for (const [who, expected] of steps) {
+      expect(await withdrawSupport(t.db, { submissionId: id, userId: who.id })).toMatchObject({ ok: true, changed: true, supporters: expected.supporters });
+      expect(await stored()).toEqual(expected);
+      expect(await countSupportBreadth(t.db, id)).toEqual(expected);
+    }
+  });
+
+  it("runs inside a caller's transaction with the rate-limit count: both commit together, or neither", async () => {
+    const id = await published();
+    const who = crowd[7];
+    const key = `support-test-${id}`;
+    const count = async () =>
+      (await t.db.selectFrom("rate_limits").select("count").where("key", "=", `${RULES.supports.name}:${key}`).execute()).reduce((n, r) => n + Number(r.count), 0);
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await hitRateLimit(trx, RULES.supports, key);
+        expect(await supportSubmission(trx, { submissionId: id, userId: who.id })).toMatchObject({ ok: true, changed: true, supporters: 1 });
+        throw new Error("the request failed after the support");
+      }),
+    ).rejects.toThrow("the request failed after the support");
+    expect(await rows(id)).toEqual([]);
+    expect((await counter(id)).supporters_count).toBe(0);
+    expect(await count()).toBe(0);
+
+    await t.db.transaction().execute(async (trx) => {
+      expect((await hitRateLimit(trx, RULES.supports, key)).limited).toBe(false);
+      await supportSubmission(trx, { submissionId: id, userId: who.id });
+    });
+    expect((await rows(id)).map((r) => r.user_id)).toEqual([who.id]);
+    expect((await counter(id)).supporters_count).toBe(1);
+    expect(await count()).toBe(1);
+    await t.db.transaction().execute(async (trx) => {
+      await hitRateLimit(trx, RULES.supports, key);
+      expect(await withdrawSupport(trx, { submissionId: id, userId: who.id })).toEqual({ ok: true, changed: true, supporters: 0 });
+    });
+    expect(await rows(id)).toEqual([]);
+    expect(await count()).toBe(2);
   });
 
   it("every stored counter equals its rows", async () => {

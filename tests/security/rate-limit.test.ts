@@ -1,15 +1,17 @@
 // C12 rate limits, kept in the database: sign-in per account (default 10
 // failures per 15 minutes) and per IP, registration per IP; a 429 with
-// Retry-After; and two app instances on one database share the counters.
+// Retry-After; and two app instances on one database share the counters (for
+// sign-in and for supports).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
-import { makeUser, registrationForm, uniqueEmail } from "../support/factories";
+import { makePublishedSubmission, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const REGISTER_WINDOW_MS = 60 * 60_000;
+const SUPPORT_WINDOW_MS = 60 * 60_000;
 
 /**
  * The limiter estimates a sliding window from two fixed buckets; right after a
@@ -94,6 +96,60 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
     expect(events.length).toBeGreaterThanOrEqual(2);
     for (const res of limited) expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
   }, 120_000);
+
+  it("supports: 300 an hour per person, counted in the support's own transaction, shared by both instances", async () => {
+    const author = await makeUser(t.db);
+    const moderator = await makeUser(t.db, { role: "moderator" });
+    const ids = [
+      await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id }),
+      await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id }),
+    ];
+    const supporter = await makeUser(t.db);
+    const onA = new Client(a.url);
+    expect([302, 303]).toContain((await signIn(onA, supporter.email, supporter.password)).status);
+    const onB = new Client(b.url);
+    for (const [k, v] of onA.cookies) onB.cookies.set(k, v);
+    await awayFromBucketEdge(SUPPORT_WINDOW_MS, 120_000);
+
+    // 300 supports and withdrawals, alternately on A and B, in pairs at once.
+    for (let i = 0; i < 300; i += 2) {
+      const [x, y] = await Promise.all([
+        onA.post(`/submissions/${ids[0]}/support`, { intent: i % 4 === 0 ? "support" : "withdraw" }),
+        onB.post(`/submissions/${ids[1]}/support`, { intent: i % 4 === 0 ? "support" : "withdraw" }),
+      ]);
+      expect([x.status, y.status], `request ${i + 1} and ${i + 2}`).toEqual([303, 303]);
+    }
+    const stored = await t.db.selectFrom("rate_limits").select("count").where("key", "=", `support-user:${supporter.id}`).execute();
+    expect(stored.reduce((n, r) => n + Number(r.count), 0)).toBe(300);
+    // Each ended withdrawn: no row, a count of 0.
+    const rowsBefore = await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", supporter.id).execute();
+    expect(rowsBefore).toEqual([]);
+
+    const limited: Res[] = [];
+    for (const client of [onA, onB]) {
+      const res = await client.post(`/submissions/${ids[0]}/support`, { intent: "support" });
+      expect(res.status).toBe(429);
+      expect(pageText(res.text)).toContain(en.errors.rateLimited);
+      limited.push(res);
+    }
+    // Refused: nothing was written but the count of the refused attempts.
+    expect(await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", supporter.id).execute()).toEqual([]);
+    const counters = await t.db.selectFrom("submissions").select("supporters_count").where("id", "in", ids).execute();
+    expect(counters.map((c) => Number(c.supporters_count))).toEqual([0, 0]);
+    // Someone else still supports.
+    const other = await makeUser(t.db);
+    const otherClient = new Client(b.url);
+    await signIn(otherClient, other.email, other.password);
+    expect((await otherClient.post(`/submissions/${ids[0]}/support`, { intent: "support" })).status).toBe(303);
+    const events = await t.db
+      .selectFrom("audit_log")
+      .select("id")
+      .where("action", "=", "security.rate_limit")
+      .where("actor_id", "=", supporter.id)
+      .execute();
+    expect(events.length).toBe(2);
+    for (const res of limited) expectRetryAfter(res, (2 * SUPPORT_WINDOW_MS) / 1000);
+  }, 180_000);
 
   it("a restart does not forget the limit (it lives in the database)", async () => {
     const victim = await makeUser(t.db);
