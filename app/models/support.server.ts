@@ -30,23 +30,26 @@ export type SupportRefusal =
 
 export type SupportResult = { ok: true; changed: boolean; supporters: number; remaining: number | null } | SupportRefusal;
 
+/** The suggestion and its consultation's support rules, as every support decision reads them. */
+const SUPPORT_RULE_COLUMNS = [
+  "s.id",
+  "s.status",
+  "s.author_id",
+  "s.cluster_id",
+  "s.consultation_id",
+  "s.supporters_count",
+  "c.support_opens_at",
+  "c.support_closes_at",
+  "c.created_at as trending_origin",
+  "c.support_budget",
+  "c.allow_self_support",
+] as const;
+
 async function loadForSupport(trx: Executor, submissionId: number) {
   return trx
     .selectFrom("submissions as s")
     .innerJoin("consultations as c", "c.id", "s.consultation_id")
-    .select([
-      "s.id",
-      "s.status",
-      "s.author_id",
-      "s.cluster_id",
-      "s.consultation_id",
-      "s.supporters_count",
-      "c.support_opens_at",
-      "c.support_closes_at",
-      "c.created_at as trending_origin",
-      "c.support_budget",
-      "c.allow_self_support",
-    ])
+    .select(SUPPORT_RULE_COLUMNS)
     .where("s.id", "=", submissionId)
     .executeTakeFirst();
 }
@@ -98,17 +101,7 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
     .leftJoin("organisations as o", "o.id", "u.organisation_id")
     .leftJoin("supports as sp", (join) => join.onRef("sp.submission_id", "=", "s.id").on("sp.user_id", "=", userId))
     .select([
-      "s.id",
-      "s.status",
-      "s.author_id",
-      "s.cluster_id",
-      "s.consultation_id",
-      "s.supporters_count",
-      "c.support_opens_at",
-      "c.support_closes_at",
-      "c.created_at as trending_origin",
-      "c.support_budget",
-      "c.allow_self_support",
+      ...SUPPORT_RULE_COLUMNS,
       "u.organisation_id as supporter_organisation_id",
       "o.province as supporter_province",
       "sp.user_id as support_user_id",
