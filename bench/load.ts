@@ -19,7 +19,7 @@ import autocannon from "autocannon";
 import { createDb, isPostgresUrl } from "../db/client";
 import { DEMO_PASSWORD } from "../server/demo-seed";
 import { measureExport, percentile } from "./export";
-import { arg, ensureOrganiser, freePort, loadAverage, machine, peakSampler, scratchDatabase, sessionCookies, signIn, sleep, startServer, treeRssKb } from "./lib/server";
+import { arg, ensureOrganiser, freePort, loadAverage, machine, peakSampler, scratchDatabase, demoReaders, signIn, sleep, startServer, treeRssKb } from "./lib/server";
 
 const CONNECTIONS = arg("connections", "10,50").split(",").map(Number);
 const DURATION = Number(arg("duration", "10"));
@@ -160,22 +160,7 @@ async function main() {
   const loads: string[] = [`start ${loadAverage()}`];
   const handle = createDb(scratch.url);
   const organiser = await ensureOrganiser(handle);
-  const stakeholders = await handle.db
-    .selectFrom("users")
-    .select("id")
-    .where("role", "=", "stakeholder")
-    .where("email_normalised", "like", "demo.%")
-    .orderBy("id")
-    .limit(USERS)
-    .execute();
-  const cookies = await sessionCookies(
-    handle,
-    stakeholders.map((u) => u.id),
-  );
-  const leather = await handle.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
-  const published = (
-    await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").where("cluster_id", "=", leather.id).orderBy("id").execute()
-  ).map((r) => r.id);
+  const { cookies, published } = await demoReaders(handle, USERS);
   const clusterSlugs = (await handle.db.selectFrom("clusters").select("slug").orderBy("id").execute()).map((r) => r.slug);
   const category = (await handle.db.selectFrom("categories").select("slug").orderBy("sort_order").executeTakeFirstOrThrow()).slug;
   await handle.close();

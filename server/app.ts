@@ -179,6 +179,8 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       const token = services.auth.readToken(req.headers.cookie);
       res.locals.sessionToken = null;
       res.locals.user = null;
+      // Any session cookie, valid or not: such a request never gets or makes a kept page.
+      res.locals.hasSessionCookie = Boolean(token);
       if (token) {
         const session = await services.auth.validate(token);
         if (session) {
@@ -263,7 +265,7 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
         response.headers.delete(PAGE_CACHE_HEADER);
         return sendResponse(res, response);
       };
-      const anonymous = !res.locals.sessionToken && !services.auth.readToken(req.headers.cookie);
+      const anonymous = !res.locals.hasSessionCookie;
       if (!pageCache || req.method !== "GET" || !anonymous) return await send(await render());
       const { lng, digits } = await resolveFormat(request);
       await pageCache.serve({

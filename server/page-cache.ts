@@ -82,7 +82,6 @@ export class PageCache {
   /** per address: how its page varies ("none": it was not cacheable last time) */
   private readonly modes = new LRUCache<string, PageCacheMode | "none">({ max: 20_000 });
   private readonly pending = new Map<string, Promise<void>>();
-  readonly stats = { hits: 0, misses: 0, stored: 0 };
 
   constructor(private readonly options: PageCacheOptions) {
     this.entries = new LRUCache<string, Entry>({
@@ -117,10 +116,8 @@ export class PageCache {
       }
     }
     if (entry) {
-      this.stats.hits++;
       return this.reply(res, entry, page.nonce, "hit");
     }
-    this.stats.misses++;
     const flight = `${key}\n${version}`;
     let finished!: () => void;
     const owner = !this.pending.has(flight);
@@ -142,7 +139,6 @@ export class PageCache {
         size: html.length * 2,
       };
       this.entries.set(keyFor(now), fresh);
-      this.stats.stored++;
       this.reply(res, fresh, page.nonce, "miss");
     } finally {
       if (owner) {
@@ -162,11 +158,6 @@ export class PageCache {
     for (const [name, value] of entry.headers) res.append(name, value);
     res.setHeader("X-Page-Cache", how);
     res.end(entry.parts.join(nonce));
-  }
-
-  clear(): void {
-    this.entries.clear();
-    this.modes.clear();
   }
 }
 

@@ -76,6 +76,30 @@ export async function sessionCookies(handle: DbHandle, userIds: number[]): Promi
   return out;
 }
 
+/**
+ * The demo data set's first `count` stakeholders, signed in up front, and the
+ * published suggestions of the leather cluster (the one the scenarios read).
+ */
+export async function demoReaders(handle: DbHandle, count: number) {
+  const users = await handle.db
+    .selectFrom("users")
+    .select("id")
+    .where("role", "=", "stakeholder")
+    .where("email_normalised", "like", "demo.%")
+    .orderBy("id")
+    .limit(count)
+    .execute();
+  const cookies = await sessionCookies(
+    handle,
+    users.map((u) => u.id),
+  );
+  const leather = await handle.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
+  const published = (
+    await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").where("cluster_id", "=", leather.id).orderBy("id").execute()
+  ).map((r) => r.id);
+  return { users, cookies, published };
+}
+
 export interface Server {
   child: ChildProcess;
   port: number;
