@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (context.user) await setUserDigits(context.db, context.user.id, digits);
     headers.append("Set-Cookie", await digitsCookie.serialize(digits, { secure }));
   }
-  return redirect(safeRedirectPath(redirectTo, "/"), { headers });
+  return redirect(safeRedirectPath(redirectTo, context.config.ORIGIN, "/"), { headers });
 }
 
 export function loader() {
