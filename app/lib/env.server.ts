@@ -50,8 +50,13 @@ const EnvSchema = z
     TRUST_PROXY: booleanish.default(false),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(RULE_NUMBERS.passwordMin).max(RULE_NUMBERS.passwordMax).optional(),
-    /** Sign-in rate limits (failures per 15 minutes); tests and load benches lower or raise them. */
+    /**
+     * Sign-in rate limits (failures per 15 minutes); tests and load benches lower or raise them.
+     * PER_ACCOUNT counts per account AND client address (the owner elsewhere still signs in);
+     * PER_ACCOUNT_TOTAL is the ceiling per account over all addresses (default 10 × PER_ACCOUNT).
+     */
     LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    LOGIN_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).optional(),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(20),
     /** How long a page kept for readers who are not signed in may be served again while the database has not changed (server/page-cache.ts); 0 turns the page cache off. */
@@ -67,8 +72,9 @@ const EnvSchema = z
     }
   });
 
-export type Config = z.output<typeof EnvSchema> & {
+export type Config = Omit<z.output<typeof EnvSchema>, "LOGIN_FAILURES_PER_ACCOUNT_TOTAL"> & {
   ORIGIN: string;
+  LOGIN_FAILURES_PER_ACCOUNT_TOTAL: number;
   /** false when ORIGIN was not set and defaults to http://localhost:PORT */
   originConfigured: boolean;
   secureCookies: boolean;
@@ -103,5 +109,11 @@ export function parseConfig(source: Record<string, string | undefined> = process
   }
   const env = result.data;
   const origin = env.ORIGIN ?? `http://localhost:${env.PORT}`;
-  return { ...env, ORIGIN: origin, originConfigured: Boolean(env.ORIGIN), secureCookies: origin.startsWith("https://") };
+  return {
+    ...env,
+    ORIGIN: origin,
+    originConfigured: Boolean(env.ORIGIN),
+    secureCookies: origin.startsWith("https://"),
+    LOGIN_FAILURES_PER_ACCOUNT_TOTAL: env.LOGIN_FAILURES_PER_ACCOUNT_TOTAL ?? 10 * env.LOGIN_FAILURES_PER_ACCOUNT,
+  };
 }

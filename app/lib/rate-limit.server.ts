@@ -2,7 +2,9 @@
 // A sliding-window estimate over two fixed buckets (the Cloudflare approach):
 // estimate = previous bucket × (share of it still inside the window) + current.
 // One upsert per counted event (it reads the previous bucket too); a check is
-// one indexed read.
+// one indexed read. Work that a limit guards takes its slot first
+// (takeRateLimits: the upsert counts and answers in one statement) and gives it
+// back when the attempt does not count (ADR 0019).
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 
@@ -22,6 +24,9 @@ export interface RateState {
 }
 
 export const RULES = {
+  /** failed sign-ins per account and client address (LOGIN_FAILURES_PER_ACCOUNT) */
+  loginPair: (limit: number): RateRule => ({ name: "login-pair", limit, windowMs: 15 * 60_000 }),
+  /** failed sign-ins per account from all addresses (LOGIN_FAILURES_PER_ACCOUNT_TOTAL) */
   loginAccount: (limit: number): RateRule => ({ name: "login-account", limit, windowMs: 15 * 60_000 }),
   loginIp: (limit: number): RateRule => ({ name: "login-ip", limit, windowMs: 15 * 60_000 }),
   registerIp: (limit: number): RateRule => ({ name: "register-ip", limit, windowMs: 60 * 60_000 }),
@@ -77,8 +82,8 @@ export async function peekRateLimit(db: Executor, rule: RateRule, key: string, n
   return estimate(rule, now, prev, curr);
 }
 
-/** Counts one event and returns the state including it. */
-export async function hitRateLimit(db: Executor, rule: RateRule, key: string, now: number = Date.now()): Promise<RateState> {
+/** Counts one event (one upsert that also reads the previous bucket) and returns the state including it, and its bucket. */
+async function countOne(db: Executor, rule: RateRule, key: string, now: number): Promise<{ state: RateState; bucket: number }> {
   const { current, previous } = bucketsOf(rule, now);
   const fullKey = `${rule.name}:${key}`;
   const row = await db
@@ -97,8 +102,70 @@ export async function hitRateLimit(db: Executor, rule: RateRule, key: string, no
   const prev = row.prev ?? 0;
   // The event just counted is allowed if the estimate before it was under the limit.
   const after = estimate(rule, now, prev, row.count);
-  if (!estimate(rule, now, prev, row.count - 1).limited) return { limited: false, count: after.count, retryAfter: 0 };
-  return after;
+  if (!estimate(rule, now, prev, row.count - 1).limited) return { state: { limited: false, count: after.count, retryAfter: 0 }, bucket: current };
+  return { state: after, bucket: current };
+}
+
+/** Counts one event and returns the state including it. */
+export async function hitRateLimit(db: Executor, rule: RateRule, key: string, now: number = Date.now()): Promise<RateState> {
+  return (await countOne(db, rule, key, now)).state;
+}
+
+/** One slot taken by takeRateLimits: which counter, and the bucket it was counted in. */
+export interface RateSlot {
+  rule: RateRule;
+  key: string;
+  bucket: number;
+}
+
+export interface RateTake {
+  limited: boolean;
+  /** seconds until every refusing rule would allow one more (0 when not limited) */
+  retryAfter: number;
+  /** the first rule that refused, or null */
+  rule: RateRule | null;
+  /** the slots held by an allowed attempt, to give back with giveBackRateLimits (empty when refused) */
+  slots: RateSlot[];
+}
+
+/**
+ * Takes a slot under each rule BEFORE the work the rules guard (a password check,
+ * a new suggestion). Each slot is one upsert that counts and returns the state, so
+ * two requests at once can never both take the last slot: with a limit of N, at
+ * most N attempts get through, however many arrive together (a read before the
+ * work and a count after it let a burst through). When any rule refuses, every
+ * slot just taken is given back, so a refused attempt counts for nothing and
+ * hammering a locked key does not keep it locked. The caller gives the slots back
+ * when the attempt turns out not to count (a right password, an invalid form).
+ */
+export async function takeRateLimits(db: Executor, entries: ReadonlyArray<{ rule: RateRule; key: string }>, now: number = Date.now()): Promise<RateTake> {
+  const slots: RateSlot[] = [];
+  let refusedBy: RateRule | null = null;
+  let retryAfter = 0;
+  for (const { rule, key } of entries) {
+    const { state, bucket } = await countOne(db, rule, key, now);
+    slots.push({ rule, key, bucket });
+    if (state.limited) {
+      refusedBy ??= rule;
+      retryAfter = Math.max(retryAfter, state.retryAfter);
+    }
+  }
+  if (!refusedBy) return { limited: false, retryAfter: 0, rule: null, slots };
+  await giveBackRateLimits(db, slots);
+  return { limited: true, retryAfter, rule: refusedBy, slots: [] };
+}
+
+/** Gives taken slots back (each counter one lower, never below 0), in the bucket each was taken in. */
+export async function giveBackRateLimits(db: Executor, slots: readonly RateSlot[]): Promise<void> {
+  for (const slot of slots) {
+    await db
+      .updateTable("rate_limits")
+      .set({ count: sql<number>`${sql.ref("count")} - 1` })
+      .where("key", "=", `${slot.rule.name}:${slot.key}`)
+      .where("bucket", "=", slot.bucket)
+      .where("count", ">", 0)
+      .execute();
+  }
 }
 
 /** Deletes counters no window can read any more. Run periodically. */

@@ -7,7 +7,7 @@ import { requireAnonymous, safeRedirectPath } from "../auth/guards.server";
 import { ErrorSummary, Honeypot, TextField } from "../components/form";
 import { readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
+import { giveBackRateLimits, RULES, takeRateLimits } from "../lib/rate-limit.server";
 import { HONEYPOT_FIELD, LoginSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { authenticate, normaliseEmail } from "../models/user.server";
@@ -17,7 +17,7 @@ export { retryAfterHeaders as headers } from "../lib/headers";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/me");
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), context.config.ORIGIN, "/me");
   requireAnonymous({ context }, redirectTo);
   const { t } = await getFixedT(request, context);
   return { title: `${t("login.title")} · ${t("app.name")}`, redirectTo };
@@ -34,27 +34,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
-  const accountRule = RULES.loginAccount(context.config.LOGIN_FAILURES_PER_ACCOUNT);
-  const ipRule = RULES.loginIp(context.config.LOGIN_FAILURES_PER_IP);
   const accountKey = normaliseEmail(email);
-  const [account, ip] = await Promise.all([
-    peekRateLimit(context.db, accountRule, accountKey),
-    peekRateLimit(context.db, ipRule, context.clientIp),
+  const { config } = context;
+  // Slots are taken before the (slow) password check, atomically, so a burst of
+  // guesses gets no more tries than the limits (ADR 0019): per account and
+  // address (the owner elsewhere still signs in), per account in total, per address.
+  const taken = await takeRateLimits(context.db, [
+    { rule: RULES.loginPair(config.LOGIN_FAILURES_PER_ACCOUNT), key: `${accountKey}|${context.clientIp}` },
+    { rule: RULES.loginAccount(config.LOGIN_FAILURES_PER_ACCOUNT_TOTAL), key: accountKey },
+    { rule: RULES.loginIp(config.LOGIN_FAILURES_PER_IP), key: context.clientIp },
   ]);
-  if (account.limited || ip.limited) {
-    await securityEvent(context, "rate_limit", { email: accountKey, rule: account.limited ? accountRule.name : ipRule.name });
+  if (taken.limited) {
+    await securityEvent(context, "rate_limit", { email: accountKey, rule: taken.rule?.name });
     return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
       status: 429,
-      headers: { "Retry-After": String(Math.max(account.retryAfter, ip.retryAfter)) },
+      headers: { "Retry-After": String(taken.retryAfter) },
     });
   }
 
   const result = await authenticate(context.db, email, password);
+  // Only a wrong password (or an unknown email) counts as a failure: any other
+  // outcome gives its slots back.
+  if (result.ok || result.reason !== "invalid") await giveBackRateLimits(context.db, taken.slots);
   if (!result.ok) {
-    if (result.reason === "invalid") {
-      await hitRateLimit(context.db, accountRule, accountKey);
-      await hitRateLimit(context.db, ipRule, context.clientIp);
-    }
     await securityEvent(context, "login.failure", { userId: result.userId, email: accountKey, reason: result.reason });
     const message = result.reason === "disabled" ? "errors.accountDisabled" : "errors.invalidCredentials";
     return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
@@ -69,7 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ip: context.clientIp,
   });
   await securityEvent(context, "login.success", { userId: result.userId });
-  return redirect(safeRedirectPath(redirectTo, "/me"), { headers: { "Set-Cookie": cookie } });
+  return redirect(safeRedirectPath(redirectTo, context.config.ORIGIN, "/me"), { headers: { "Set-Cookie": cookie } });
 }
 
 export default function Login() {

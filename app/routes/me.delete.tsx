@@ -9,7 +9,7 @@ import { CheckboxField, ErrorSummary, TextField } from "../components/form";
 import { DeleteAccountSchema } from "../lib/account-schemas.server";
 import { readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { hitRateLimit, peekRateLimit } from "../lib/rate-limit.server";
+import { giveBackRateLimits, takeRateLimits } from "../lib/rate-limit.server";
 import { securityEvent } from "../lib/security.server";
 import { deleteAccount, REAUTH_RULE } from "../models/account.server";
 
@@ -34,7 +34,8 @@ export async function action(args: ActionFunctionArgs) {
   const submission = parseWithZod(form, { schema: DeleteAccountSchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
 
-  const limit = await peekRateLimit(db, REAUTH_RULE, String(user.id));
+  // The slot is taken before the password check, atomically (ADR 0019); given back unless the password was wrong.
+  const limit = await takeRateLimits(db, [{ rule: REAUTH_RULE, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { userId: user.id, path: "/me/delete", rule: REAUTH_RULE.name });
     return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
@@ -44,12 +45,12 @@ export async function action(args: ActionFunctionArgs) {
   }
 
   const result = await deleteAccount(db, { userId: user.id, password: submission.value.password, ip: clientIp });
+  if (result.ok || result.reason === "notFound" || result.reason === "lastAdmin") await giveBackRateLimits(db, limit.slots);
   if (!result.ok) {
     if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     if (result.reason === "lastAdmin") {
       return data(submission.reply({ formErrors: ["account.delete.lastAdmin"], hideFields: ["password"] }), { status: 409 });
     }
-    await hitRateLimit(db, REAUTH_RULE, String(user.id));
     await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/delete" });
     return data(submission.reply({ fieldErrors: { password: ["account.password.wrongCurrent"] }, hideFields: ["password"] }), { status: 400 });
   }

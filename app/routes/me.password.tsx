@@ -9,7 +9,7 @@ import { CheckboxField, ErrorSummary, TextField } from "../components/form";
 import { ChangePasswordSchema } from "../lib/account-schemas.server";
 import { readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { hitRateLimit, peekRateLimit } from "../lib/rate-limit.server";
+import { giveBackRateLimits, takeRateLimits } from "../lib/rate-limit.server";
 import { securityEvent } from "../lib/security.server";
 import { changePassword, REAUTH_RULE } from "../models/account.server";
 
@@ -36,7 +36,8 @@ export async function action(args: ActionFunctionArgs) {
   const submission = parseWithZod(form, { schema: ChangePasswordSchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: PASSWORD_FIELDS }), { status: 400 });
 
-  const limit = await peekRateLimit(db, REAUTH_RULE, String(user.id));
+  // The slot is taken before the password check, atomically (ADR 0019); given back unless the current password was wrong.
+  const limit = await takeRateLimits(db, [{ rule: REAUTH_RULE, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { userId: user.id, path: "/me/password", rule: REAUTH_RULE.name });
     return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: PASSWORD_FIELDS }), {
@@ -54,10 +55,10 @@ export async function action(args: ActionFunctionArgs) {
     endOtherSessions: v.endOtherSessions,
     meta: { userAgent: args.request.headers.get("User-Agent"), ip: clientIp },
   });
+  if (result.ok || result.reason !== "wrongPassword") await giveBackRateLimits(db, limit.slots);
   if (!result.ok) {
     if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
     if (result.reason === "wrongPassword") {
-      await hitRateLimit(db, REAUTH_RULE, String(user.id));
       await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/password" });
       return data(submission.reply({ fieldErrors: { currentPassword: ["account.password.wrongCurrent"] }, hideFields: PASSWORD_FIELDS }), {
         status: 400,

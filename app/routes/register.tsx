@@ -8,7 +8,7 @@ import { CheckboxField, ErrorSummary, Honeypot, SelectField, TextField } from ".
 import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
+import { giveBackRateLimits, RULES, takeRateLimits } from "../lib/rate-limit.server";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { HONEYPOT_FIELD, RegisterSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
@@ -42,7 +42,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   const rule = RULES.registerIp(context.config.REGISTRATIONS_PER_IP);
-  const limit = await peekRateLimit(context.db, rule, context.clientIp);
+  // The slot is taken before the account is made, atomically, so a burst gets no
+  // more than the limit (ADR 0019); given back when the attempt does not count.
+  const limit = await takeRateLimits(context.db, [{ rule, key: context.clientIp }]);
   if (limit.limited) {
     await securityEvent(context, "rate_limit", { path: "/register", rule: rule.name });
     return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
@@ -71,10 +73,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!result.ok) {
     // A taken email counts against the limit too: it is what an address harvester probes.
-    if (result.fieldErrors.email) await hitRateLimit(context.db, rule, context.clientIp);
+    if (!result.fieldErrors.email) await giveBackRateLimits(context.db, limit.slots);
     return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: ["password"] }), { status: 400 });
   }
-  await hitRateLimit(context.db, rule, context.clientIp);
   await securityEvent(context, "register", { userId: result.userId });
   const cookie = await context.auth.signIn(result.userId, {
     userAgent: request.headers.get("User-Agent"),

@@ -8,7 +8,7 @@ import { SubmissionForm } from "../components/submission-form";
 import { readForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { hitRateLimit, peekRateLimit, RULES } from "../lib/rate-limit.server";
+import { giveBackRateLimits, RULES, takeRateLimits } from "../lib/rate-limit.server";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
@@ -66,7 +66,9 @@ export async function action(args: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return data({ result: submission.reply(), similar: null, checked: false, formErrors: [] as string[] }, { status: 400 });
   }
-  const limit = await peekRateLimit(db, RULES.submissions, String(user.id));
+  // The slot is taken before the suggestion is stored, atomically, so a burst stores
+  // no more than the limit (ADR 0019); a refused or invalid suggestion gives it back.
+  const limit = await takeRateLimits(db, [{ rule: RULES.submissions, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.submissions.name });
     return data(
@@ -76,13 +78,13 @@ export async function action(args: ActionFunctionArgs) {
   }
   const result = await createSubmission(db, { authorId: user.id, authorRole: user.role, input: submission.value });
   if (!result.ok) {
+    await giveBackRateLimits(db, limit.slots);
     if (result.reason === "invalid") {
       return data({ result: submission.reply({ fieldErrors: result.fieldErrors }), similar: null, checked: false, formErrors: [] as string[] }, { status: 400 });
     }
     const message = result.reason === "windowNotOpen" ? "errors.submissionNotOpen" : result.reason === "windowClosed" ? "errors.submissionClosed" : "errors.noConsultation";
     return data({ result: submission.reply(), similar: null, checked: false, formErrors: [message] }, { status: 409 });
   }
-  await hitRateLimit(db, RULES.submissions, String(user.id));
   await rememberSimilarAfterCommit(args.context, result.id);
   return redirect(`/submissions/${result.id}`, 303);
 }

@@ -54,6 +54,13 @@ describe("parseConfig: defaults", () => {
     expect([c.LOGIN_FAILURES_PER_ACCOUNT, c.LOGIN_FAILURES_PER_IP, c.REGISTRATIONS_PER_IP]).toEqual([3, 7, 1000]);
     expect(configError({ LOGIN_FAILURES_PER_ACCOUNT: "0" }).message).toContain("LOGIN_FAILURES_PER_ACCOUNT");
   });
+
+  it("the sign-in ceiling per account over all addresses: 10 × the per account-and-address limit unless set", () => {
+    expect(parseConfig({}).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(100);
+    expect(parseConfig({ LOGIN_FAILURES_PER_ACCOUNT: "4" }).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(40);
+    expect(parseConfig({ LOGIN_FAILURES_PER_ACCOUNT: "4", LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6" }).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(6);
+    expect(configError({ LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "0" }).message).toContain("LOGIN_FAILURES_PER_ACCOUNT_TOTAL");
+  });
 });
 
 describe("parseConfig: ORIGIN and secure cookies", () => {

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
-import { RULES, hitRateLimit, peekRateLimit, pruneRateLimits, type RateRule } from "../../app/lib/rate-limit.server";
+import { RULES, giveBackRateLimits, hitRateLimit, peekRateLimit, pruneRateLimits, takeRateLimits, type RateRule } from "../../app/lib/rate-limit.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 
 const W = 60_000;
@@ -225,5 +225,38 @@ describe(`rate limits (${testDialect})`, () => {
     expect(RULES.loginAccount(10)).toEqual({ name: "login-account", limit: 10, windowMs: 15 * 60_000 });
     expect(RULES.loginIp(50)).toEqual({ name: "login-ip", limit: 50, windowMs: 15 * 60_000 });
     expect(RULES.registerIp(20)).toEqual({ name: "register-ip", limit: 20, windowMs: 60 * 60_000 });
+  });
+
+  it("takeRateLimits: of 20 takes at once with a limit of 4, exactly 4 get a slot; refused ones count for nothing", async () => {
+    const r = rule(4);
+    const now = bucketStart() + 1_000;
+    const takes = await Promise.all(Array.from({ length: 20 }, () => takeRateLimits(t.db, [{ rule: r, key: "k" }], now)));
+    expect(takes.filter((x) => !x.limited)).toHaveLength(4);
+    for (const x of takes.filter((y) => y.limited)) {
+      expect(x.rule?.name).toBe(r.name);
+      expect(x.slots).toEqual([]);
+      expect(x.retryAfter).toBeGreaterThanOrEqual(1);
+    }
+    expect(await storedCount(r, "k")).toBe(4);
+  });
+
+  it("takeRateLimits over several rules: a refusal by one gives back the slots taken under the others; giveBackRateLimits frees a slot", async () => {
+    const wide = rule(10);
+    const narrow = rule(1);
+    const now = bucketStart() + 1_000;
+    const first = await takeRateLimits(t.db, [{ rule: wide, key: "a" }, { rule: narrow, key: "b" }], now);
+    expect(first.limited).toBe(false);
+    expect(first.slots).toHaveLength(2);
+    const second = await takeRateLimits(t.db, [{ rule: wide, key: "a" }, { rule: narrow, key: "b" }], now);
+    expect(second).toMatchObject({ limited: true, slots: [] });
+    expect(second.rule?.name).toBe(narrow.name);
+    expect([await storedCount(wide, "a"), await storedCount(narrow, "b")]).toEqual([1, 1]);
+    // The first attempt did not count after all (a right password): its slots come back.
+    await giveBackRateLimits(t.db, first.slots);
+    expect([await storedCount(wide, "a"), await storedCount(narrow, "b")]).toEqual([0, 0]);
+    expect((await takeRateLimits(t.db, [{ rule: narrow, key: "b" }], now)).limited).toBe(false);
+    // Never below zero.
+    await giveBackRateLimits(t.db, [...first.slots, ...first.slots]);
+    expect(await storedCount(wide, "a")).toBe(0);
   });
 });

@@ -329,6 +329,34 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       expect((await client.post("/me/delete", { password: u.password, confirm: "on" })).status).toBe(429);
       expect((await userRow(u.id)).status).toBe("active");
     });
+
+    it("wrong current passwords sent at once: no more than ten reach the password check (/me/password and /me/delete share the slots)", async () => {
+      const u = await makeUser(t.db);
+      const client = await signedIn(server.url, u);
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          i % 2 === 0
+            ? client.post("/me/password", { currentPassword: `parallel guess ${i}`, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })
+            : client.post("/me/delete", { password: `parallel guess ${i}`, confirm: "on" }),
+        ),
+      );
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.every((s) => s === 400 || s === 429), statuses.join(",")).toBe(true);
+      expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(10);
+      expect((await userRow(u.id)).status).toBe("active");
+    });
+
+    it("a right current password gives its slot back: ten password changes in a row all pass", async () => {
+      const u = await makeUser(t.db);
+      const client = await signedIn(server.url, u);
+      let current = u.password;
+      for (let i = 0; i < 11; i++) {
+        const next = `${NEW_PASSWORD} ${i}`;
+        const res = await client.post("/me/password", { currentPassword: current, newPassword: next, confirmPassword: next });
+        expect(res.status, `change ${i + 1}`).toBe(303);
+        current = next;
+      }
+    });
   });
 
   describe("sessions", () => {

@@ -364,6 +364,19 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       const other = await stakeholder();
       await submit(other.client, { title: uniqueTitle("Not rate limited") });
     });
+
+    it("rate limit under a burst: 16 suggestions sent at once by one person store no more than ten; refused and invalid ones use no slot", async () => {
+      const { user, client } = await stakeholder();
+      // Invalid posts first: they do not count towards the ten.
+      for (let i = 0; i < 3; i++) expect((await client.post("/submissions/new", suggestionForm({ title: "" }))).status).toBe(400);
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => client.post("/submissions/new", suggestionForm({ title: `Burst suggestion number ${i + 1} of sixteen` }))),
+      );
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.every((s) => s === 303 || s === 429), statuses.join(",")).toBe(true);
+      expect(statuses.filter((s) => s === 303).length, statuses.join(",")).toBe(10);
+      expect(await countSubmissions(user.id)).toBe(10);
+    });
   });
 
   // ──────────────────────────── moderation: approve ────────────────────────────

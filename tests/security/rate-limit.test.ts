@@ -186,7 +186,13 @@ describe(`lowered limits per IP and per account, and registrations per IP (${tes
     t = await createTestDb();
     server = await startServer({
       databaseUrl: t.url,
-      env: { LOGIN_FAILURES_PER_ACCOUNT: "3", LOGIN_FAILURES_PER_IP: "5", REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "true" },
+      env: {
+        LOGIN_FAILURES_PER_ACCOUNT: "3",
+        LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6",
+        LOGIN_FAILURES_PER_IP: "5",
+        REGISTRATIONS_PER_IP: "2",
+        TRUST_PROXY: "true",
+      },
     });
   });
   afterAll(async () => {
@@ -213,16 +219,61 @@ describe(`lowered limits per IP and per account, and registrations per IP (${tes
     expectRetryAfter(limited, (2 * LOGIN_WINDOW_MS) / 1000);
   }, 120_000);
 
-  it("per account: failures from many addresses lock the account, whatever the address", async () => {
+  it("per account and address: failures from one address lock that pair only; the owner on another address still signs in", async () => {
     const user = await makeUser(t.db);
     await awayFromBucketEdge(LOGIN_WINDOW_MS);
     for (let i = 0; i < 3; i++) {
-      const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from(`198.51.100.${10 + i}`));
-      expect(res.status).toBe(400);
+      const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from("198.51.100.10"));
+      expect(res.status, `attempt ${i + 1}`).toBe(400);
+    }
+    // The attacker's address is locked out of this account, even with the right password…
+    const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("198.51.100.10"));
+    expect429(res);
+    // …but the owner, elsewhere, signs in.
+    const owner = new Client(server.url);
+    const ok = await owner.post("/login", { email: user.email, password: user.password }, from("198.51.100.20"));
+    expect([302, 303]).toContain(ok.status);
+    expect((await owner.get("/me")).status).toBe(200);
+    expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("per account in total: failures spread over many addresses lock the account everywhere at the higher ceiling", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    // Two failures from each of three addresses: no pair reaches 3, the account reaches 6.
+    for (let i = 0; i < 6; i++) {
+      const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from(`198.51.100.${30 + (i % 3)}`));
+      expect(res.status, `attempt ${i + 1}`).toBe(400);
     }
     const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("198.51.100.99"));
     expect429(res);
     expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
+  }, 120_000);
+
+  it("30 wrong passwords at once from one address: no more than the limit (3) reach the password check", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `parallel guess ${i}` }, from("198.51.100.40"))),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.every((s) => s === 400 || s === 429), statuses.join(",")).toBe(true);
+    expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s !== 429).length).toBeGreaterThanOrEqual(1);
+    // The owner elsewhere is not locked out by the burst.
+    const ok = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("198.51.100.41"));
+    expect([302, 303]).toContain(ok.status);
+  }, 120_000);
+
+  it("30 wrong passwords at once from 30 addresses: no more than the account's ceiling (6) reach the password check", async () => {
+    const user = await makeUser(t.db);
+    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `spread guess ${i}` }, from(`192.0.2.${100 + i}`))),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(6);
+    expect429(await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("192.0.2.200")));
   }, 120_000);
 
   it("a successful sign-in is not counted as a failure", async () => {
