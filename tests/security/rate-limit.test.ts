@@ -1,7 +1,8 @@
-// C12 rate limits, kept in the database: sign-in per account (default 10
-// failures per 15 minutes) and per IP, registration per IP; a 429 with
-// Retry-After; and two app instances on one database share the counters (for
-// sign-in and for supports).
+// C12 rate limits, kept in the database: sign-in per account and address
+// (default 10 failures per 15 minutes), per account over all addresses (default
+// 100) and per IP, registration per IP; a 429 with Retry-After; two app
+// instances on one database share the counters (for sign-in and for supports);
+// and a burst sent at once gets no more tries than the limit (issue 13, ADR 0019).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
@@ -178,7 +179,7 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
   });
 });
 
-describe(`lowered limits per IP and per account, and registrations per IP (${testDialect})`, () => {
+describe(`lowered limits per IP, per account and address, per account in total, and registrations per IP (${testDialect})`, () => {
   let t: TestDb;
   let server: RunningServer;
 
