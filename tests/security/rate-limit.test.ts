@@ -301,4 +301,15 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     expect(elsewhere.status).toBe(302);
     expectRetryAfter(res, (2 * REGISTER_WINDOW_MS) / 1000);
   }, 120_000);
+
+  it("registrations sent at once from one address: no more accounts than the limit (2)", async () => {
+    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    const forms = Array.from({ length: 8 }, () => registrationForm());
+    const answers = await Promise.all(forms.map((form) => new Client(server.url).post("/register", form, from("203.0.113.40"))));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.every((s) => s === 302 || s === 429), statuses.join(",")).toBe(true);
+    expect(statuses.filter((s) => s === 302).length, statuses.join(",")).toBeLessThanOrEqual(2);
+    const made = await t.db.selectFrom("users").select("id").where("email", "in", forms.map((f) => f.email)).execute();
+    expect(made.length).toBe(statuses.filter((s) => s === 302).length);
+  }, 120_000);
 });
