@@ -3,6 +3,7 @@
 import { z } from "./zod-setup";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, REJECT_REASONS, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
 import { RULE_NUMBERS } from "./rules";
+import { RowId, rowId } from "./row-id";
 
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
 export const ClusterQuerySchema = z.object({
@@ -37,9 +38,15 @@ export const AuditQuerySchema = z.object({
     .string()
     .trim()
     .max(254)
-    .regex(/^([1-9]\d{0,9}|[^@\s]+@[^@\s]+)$/)
-    .refine((v) => !/^\d+$/.test(v) || Number(v) <= 2 ** 31 - 1)
-    .transform((v): { id: number } | { email: string } => (/^\d+$/.test(v) ? { id: Number(v) } : { email: v }))
+    .pipe(
+      z.union([
+        RowId.transform((id): { id: number } | { email: string } => ({ id })),
+        z
+          .string()
+          .regex(/^[^@\s]+@[^@\s]+$/)
+          .transform((email): { id: number } | { email: string } => ({ email })),
+      ]),
+    )
     .optional()
     .catch(undefined),
   from: utcDay.optional().catch(undefined),
@@ -63,7 +70,7 @@ export const QueueQuerySchema = z.object({
 /** A bulk decision on a selection in the queue. */
 export const BulkDecisionSchema = z.object({
   intent: z.enum(["approve", "tag", "reject"]),
-  id: z.array(z.coerce.number().int().positive().max(2 ** 31 - 1)).min(1, "moderation.bulk.noneSelected").max(100),
+  id: z.array(RowId).min(1, "moderation.bulk.noneSelected").max(100),
   category: z.array(slug).max(20),
   reasonCode: z.string().max(60).optional(),
   reason: reasonText.optional(),
@@ -77,11 +84,7 @@ export const DecisionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("merge"),
     // A suggestion's number as typed: digits only (not "1e3" or "0x10").
-    into: z
-      .string({ message: "moderation.merge.intoRequired" })
-      .regex(/^[1-9]\d{0,9}$/, "moderation.merge.intoRequired")
-      .transform(Number)
-      .refine((n) => n <= 2 ** 31 - 1, "moderation.merge.intoRequired"),
+    into: rowId("moderation.merge.intoRequired"),
     reason: reasonText.optional(),
   }),
   z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),

@@ -27,6 +27,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";
 import { listingsChanged } from "../lib/listing-cache.server";
 import { RULE_NUMBERS } from "../lib/rules";
+import { RowId } from "../lib/row-id";
 import { recordAudit } from "./audit.server";
 
 export const TAXONOMY_KINDS = ["cluster", "category", "stage"] as const;
@@ -77,7 +78,7 @@ export const TaxonomySlugSchema = z
   .min(1, { error: "errors.required", abort: true })
   .regex(SLUG_PATTERN, { error: "admin.taxonomy.errors.slug" });
 
-const IdSchema = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).pipe(z.number().max(2_147_483_647));
+const IdSchema = RowId;
 const RefSlugSchema = z.string().regex(/^[a-z0-9-]{1,60}$/);
 
 export type FieldErrors = Record<string, string[]>;

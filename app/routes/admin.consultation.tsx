@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
 import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
+import { toRowId } from "../lib/row-id";
 import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../lib/query-schemas.server";
@@ -113,8 +114,8 @@ export async function action(args: ActionFunctionArgs) {
   const refuse = (status: number, body: Omit<ActionData, "intent" | "values">) => data<ActionData>({ intent, values, ...body }, { status });
 
   if (intent === "activate" || intent === "archive") {
-    const id = Number(form.get("consultationId"));
-    if (!Number.isSafeInteger(id) || id <= 0) return refuse(400, { message: "errors.invalid" });
+    const id = toRowId(form.get("consultationId"));
+    if (id === null) return refuse(400, { message: "errors.invalid" });
     const r = intent === "activate" ? await activateConsultation(db, { id, ...actor }) : await archiveConsultation(db, { id, ...actor });
     if (!r.ok) {
       if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
@@ -125,10 +126,12 @@ export async function action(args: ActionFunctionArgs) {
   if (intent !== "update" && intent !== "create") return refuse(400, { message: "errors.invalid" });
 
   // Fields the Contract does not list (titles, descriptions) keep their value when a form leaves them out.
+  const consultationId = form.get("consultationId") ? toRowId(form.get("consultationId")) : undefined;
+  if (consultationId === null) return refuse(400, { message: "errors.invalid" });
   const current =
     intent === "update"
-      ? form.get("consultationId")
-        ? await getConsultation(db, Number(form.get("consultationId")) || 0)
+      ? consultationId !== undefined
+        ? await getConsultation(db, consultationId)
         : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined))
       : undefined;
   if (intent === "update" && !current) throw data({ error: "notFound" }, { status: 404 });
