@@ -119,20 +119,24 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `admin.consultation.errors.range|${max}`);
 
+const { consultationTitleMin: titleMin, consultationTitleMax: titleMax, consultationDescriptionMax: descriptionMax } = RULE_NUMBERS;
+const consultationTitle = z.string().trim().min(titleMin, `errors.tooShort|${titleMin}`).max(titleMax, `errors.tooLong|${titleMax}`);
+const consultationDescription = z.string().trim().max(descriptionMax, `errors.tooLong|${descriptionMax}`);
+
 /** /admin/consultation settings; field names per the Contract (titles and descriptions added). */
 export const ConsultationSettingsSchema = z
   .object({
-    titleEn: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
-    titleUr: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
-    descriptionEn: z.string().trim().max(5000, "errors.tooLong|5000"),
-    descriptionUr: z.string().trim().max(5000, "errors.tooLong|5000"),
+    titleEn: consultationTitle,
+    titleUr: consultationTitle,
+    descriptionEn: consultationDescription,
+    descriptionUr: consultationDescription,
     submissionOpensAt: utcTime,
     submissionClosesAt: utcTime,
     supportOpensAt: utcTime,
     supportClosesAt: utcTime,
-    supportBudget: wholeNumber(0, 1000),
+    supportBudget: wholeNumber(RULE_NUMBERS.unlimited, RULE_NUMBERS.supportBudgetMax),
     allowSelfSupport: z.literal("on").optional().transform((v) => v === "on"),
-    reportsToHide: wholeNumber(1, 100),
+    reportsToHide: wholeNumber(RULE_NUMBERS.reportsToHideMin, RULE_NUMBERS.reportsToHideMax),
   })
   .superRefine((v, ctx) => {
     if (Date.parse(v.submissionClosesAt) <= Date.parse(v.submissionOpensAt)) {

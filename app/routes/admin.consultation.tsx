@@ -4,10 +4,11 @@ import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
 import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
-import { toRowId } from "../lib/row-id";
 import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../lib/query-schemas.server";
+import { toRowId } from "../lib/row-id";
+import { RULE_NUMBERS } from "../lib/rules";
 import {
   activateConsultation,
   archiveConsultation,
@@ -171,7 +172,11 @@ export async function action(args: ActionFunctionArgs) {
 
 function SettingsForm({ intent, initial, consultationId, errors }: { intent: "update" | "create"; initial: Record<string, string>; consultationId?: number; errors: FieldErrorMap }) {
   const { t } = useTranslation();
-  const text = (name: string, label: string, props: { lang?: string; dir?: "rtl" | "ltr"; textarea?: boolean; type?: string; hint?: string } = {}) => {
+  const text = (
+    name: string,
+    label: string,
+    props: { lang?: string; dir?: "rtl" | "ltr"; textarea?: boolean; type?: string; hint?: string; maxLength?: number; min?: number; max?: number } = {},
+  ) => {
     const id = `c-${name}`;
     const errorId = `${id}-error`;
     const hintId = `${id}-hint`;
@@ -184,6 +189,7 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       dir: props.dir,
       "aria-invalid": errors[name]?.length ? true : undefined,
       "aria-describedby": describedBy,
+      maxLength: props.maxLength,
     };
     return (
       <div className="field">
@@ -194,7 +200,7 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
           </p>
         ) : null}
         <FieldError id={errorId} errors={errors[name]} />
-        {props.textarea ? <textarea rows={4} {...common} /> : <input type={props.type ?? "text"} {...common} />}
+        {props.textarea ? <textarea rows={4} {...common} /> : <input type={props.type ?? "text"} min={props.min} max={props.max} {...common} />}
       </div>
     );
   };
@@ -205,10 +211,10 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       {intent === "create" ? text("slug", t("admin.consultation.slug"), { dir: "ltr", hint: t("admin.consultation.slugHint") }) : null}
       <fieldset className="stack">
         <legend>{t("admin.consultation.texts")}</legend>
-        {text("titleEn", t("admin.consultation.titleEn"), { lang: "en", dir: "ltr" })}
-        {text("titleUr", t("admin.consultation.titleUr"), { lang: "ur", dir: "rtl" })}
-        {text("descriptionEn", t("admin.consultation.descriptionEn"), { lang: "en", dir: "ltr", textarea: true })}
-        {text("descriptionUr", t("admin.consultation.descriptionUr"), { lang: "ur", dir: "rtl", textarea: true })}
+        {text("titleEn", t("admin.consultation.titleEn"), { lang: "en", dir: "ltr", maxLength: RULE_NUMBERS.consultationTitleMax })}
+        {text("titleUr", t("admin.consultation.titleUr"), { lang: "ur", dir: "rtl", maxLength: RULE_NUMBERS.consultationTitleMax })}
+        {text("descriptionEn", t("admin.consultation.descriptionEn"), { lang: "en", dir: "ltr", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
+        {text("descriptionUr", t("admin.consultation.descriptionUr"), { lang: "ur", dir: "rtl", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.windows")}</legend>
@@ -220,12 +226,12 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.rules")}</legend>
-        {text("supportBudget", t("admin.consultation.supportBudget"), { type: "number", dir: "ltr", hint: t("admin.consultation.supportBudgetHint") })}
+        {text("supportBudget", t("admin.consultation.supportBudget"), { type: "number", dir: "ltr", hint: t("admin.consultation.supportBudgetHint"), min: RULE_NUMBERS.unlimited, max: RULE_NUMBERS.supportBudgetMax })}
         <div className="field field--checkbox">
           <input type="checkbox" id="c-allowSelfSupport" name="allowSelfSupport" value="on" defaultChecked={initial.allowSelfSupport === "on"} />
           <label htmlFor="c-allowSelfSupport">{t("admin.consultation.allowSelfSupport")}</label>
         </div>
-        {text("reportsToHide", t("admin.consultation.reportsToHide"), { type: "number", dir: "ltr" })}
+        {text("reportsToHide", t("admin.consultation.reportsToHide"), { type: "number", dir: "ltr", min: RULE_NUMBERS.reportsToHideMin, max: RULE_NUMBERS.reportsToHideMax })}
       </fieldset>
       <button type="submit" className="button">
         {intent === "create" ? t("admin.consultation.create") : t("admin.consultation.save")}
