@@ -7,16 +7,21 @@
 // longest event-loop block of any run ("blockMs": what another request on the
 // same worker waits at worst; better-sqlite3 is synchronous, so on SQLite a
 // statement holds the loop for as long as it runs).
-// Usage: DATABASE_URL=/tmp/bench-search.sqlite npm run bench:search -- [--runs 5] [--json]
+// `--chunk N` reads N ids per statement on SQLite (default SEARCH_CHUNK_IDS;
+// `--chunk 1000000000` is one statement per search, as before ADR 0021).
+// Usage: DATABASE_URL=/tmp/bench-search.sqlite npm run bench:search -- [--runs 5] [--chunk N] [--json]
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { createDb } from "../db/client";
 import { getActiveConsultation } from "../app/models/consultation.server";
+import { SEARCH_CHUNK_IDS } from "../app/models/search.server";
 import { findSimilarPublished, listClusterSubmissions } from "../app/models/submission.server";
 import { listClusters } from "../app/models/taxonomy.server";
 import { blocking } from "./lib/event-loop";
 
-const { values: options } = parseArgs({ options: { runs: { type: "string", default: "5" }, json: { type: "boolean", default: false } } });
+const { values: options } = parseArgs({ options: { runs: { type: "string", default: "5" }, chunk: { type: "string" }, json: { type: "boolean", default: false } } });
 const runs = Number(options.runs);
+const chunkIds = options.chunk ? Number(options.chunk) : undefined;
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is required");
 const { db, dialect, close } = createDb(url);
@@ -50,6 +55,7 @@ interface Row {
   results: number;
   medianMs: number;
   blockMs: number;
+  blockCpuMs: number;
 }
 const rows: Row[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -58,23 +64,25 @@ async function measure(search: string, q: { lang: string; kind: string; text: st
   await f(); // warm: page cache of the database file, prepared statements
   const times: number[] = [];
   let block = 0;
+  let blockCpu = 0;
   let results = 0;
   for (let i = 0; i < runs; i++) {
     const r = await blocking(f);
     times.push(r.ms);
     block = Math.max(block, r.blockMs);
+    blockCpu = Math.max(blockCpu, r.blockCpuMs);
     results = r.value;
   }
-  rows.push({ search, lang: q.lang, kind: q.kind, query: q.text, results, medianMs: median(times), blockMs: block });
+  rows.push({ search, lang: q.lang, kind: q.kind, query: q.text, results, medianMs: median(times), blockMs: block, blockCpuMs: blockCpu });
 }
 
 for (const q of SIMILAR) {
-  await measure("similar", q, async () => (await findSimilarPublished(db, dialect, { consultationId: consultation.id, text: q.text })).length);
+  await measure("similar", q, async () => (await findSimilarPublished(db, dialect, { consultationId: consultation.id, text: q.text }, { chunkIds })).length);
 }
 for (const sort of ["random", "top"] as const) {
   for (const q of CLUSTER_Q) {
     await measure(`cluster q (${sort})`, q, async () => {
-      const r = await listClusterSubmissions(db, dialect, { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text });
+      const r = await listClusterSubmissions(db, dialect, { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text }, { chunkIds });
       return r.total;
     });
   }
@@ -83,8 +91,9 @@ await close();
 
 if (options.json) console.log(JSON.stringify(rows));
 else {
-  console.log(`${dialect}, ${runs} runs per query (median wall time; longest event-loop block of any run), cluster "${cluster.slug}"`);
-  console.log("| search | query | lang | kind | matches | median ms | longest block ms |");
-  console.log("|---|---|---|---|---:|---:|---:|");
-  for (const r of rows) console.log(`| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.results} | ${r.medianMs} | ${r.blockMs} |`);
+  const load = os.loadavg().map((n) => n.toFixed(1)).join(", ");
+  console.log(`${dialect}, ${chunkIds ?? SEARCH_CHUNK_IDS} ids per statement, ${runs} runs per query, cluster "${cluster.slug}", load average at the end ${load}`);
+  console.log("| search | query | lang | kind | matches | median ms | longest block ms (wall) | longest block ms (CPU) |");
+  console.log("|---|---|---|---|---:|---:|---:|---:|");
+  for (const r of rows) console.log(`| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.results} | ${r.medianMs} | ${r.blockMs} | ${r.blockCpuMs} |`);
 }
