@@ -18,6 +18,10 @@ import { resolveFormat, tFor } from "./lib/i18next.server";
 import { countUnread } from "./models/notification.server";
 import styles from "./styles/app.css?url";
 
+// A loader that throws a 429 (a search past its limit, app/lib/search-limit.server.ts) is
+// rendered by the ErrorBoundary below: its Retry-After reaches the client through here.
+export { retryAfterHeaders as headers } from "./lib/headers";
+
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.ico", sizes: "any" },

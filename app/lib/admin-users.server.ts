@@ -4,6 +4,7 @@
 // a 303 back to the page, or a 4xx with the reason and nothing changed.
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "./zod-setup";
+import { rowId } from "./row-id";
 import { requireRole } from "../auth/guards.server";
 import { ROLES } from "../auth/permissions";
 import { disableUser, enableUser, endAllUserSessions, setUserRole, type UserRef } from "../models/admin-users.server";
@@ -19,12 +20,7 @@ export const AdminUserActionSchema = z
   .object({
     intent: z.enum(ADMIN_USER_INTENTS, { message: "admin.users.errors.intent" }),
     userId: given(
-      z
-        .string()
-        .trim()
-        .regex(/^[1-9]\d{0,9}$/, "admin.users.errors.user")
-        .transform(Number)
-        .refine((n) => n <= 2 ** 31 - 1, "admin.users.errors.user"),
+      z.string().trim().pipe(rowId("admin.users.errors.user")),
     ),
     email: given(z.string().trim().max(254, "admin.users.errors.user").regex(/^[^@\s]+@[^@\s]+$/, "admin.users.errors.user")),
     role: given(z.enum(ROLES, { message: "admin.users.errors.role" })),

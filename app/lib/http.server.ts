@@ -6,6 +6,7 @@ import {
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
 } from "@remix-run/node";
+import { toRowId } from "./row-id";
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -85,10 +86,9 @@ export function methodNotAllowed(): never {
 
 /** A public number from the URL (`/submissions/:id`); anything else is a 404. */
 export function idParam(value: string | undefined): number {
-  if (!value || !/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2_147_483_647) {
-    throw data({ error: "notFound" }, { status: 404 });
-  }
-  return Number(value);
+  const id = toRowId(value);
+  if (id === null) throw data({ error: "notFound" }, { status: 404 });
+  return id;
 }
 
 /** Status for a refusal by a rule: 409 for phase and budget, 422 for what is never allowed. */

@@ -4,14 +4,9 @@
 // pages' browser bundle. A refusal comes back as one message key for the page.
 import { z } from "./zod-setup";
 import { REJECT_REASONS } from "./reference";
+import { RowId } from "./row-id";
 
 const TargetType = z.enum(["submission", "comment"]);
-/** A row id as a form sends it: digits only, within a 32-bit integer. */
-const RowId = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647);
 /** An optional note for the audit log; an empty field is no note. */
 const Note = z.string().trim().max(2000).optional();
 

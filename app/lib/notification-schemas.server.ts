@@ -2,12 +2,7 @@
 // only in loaders and actions (a .server module: zod stays out of the browser bundle).
 import { z } from "./zod-setup";
 import { EMAIL_STATUSES } from "../models/email-outbox.server";
-
-const id = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/)
-  .transform(Number)
-  .refine((n) => n <= 2_147_483_647);
+import { RowId as id } from "./row-id";
 
 /** POST /me/notifications: mark all read, or one of mine. */
 export const NotificationActionSchema = z.discriminatedUnion("intent", [

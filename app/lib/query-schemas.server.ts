@@ -3,6 +3,7 @@
 import { z } from "./zod-setup";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, REJECT_REASONS, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
 import { RULE_NUMBERS } from "./rules";
+import { RowId, rowId } from "./row-id";
 
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
 export const ClusterQuerySchema = z.object({
@@ -37,9 +38,15 @@ export const AuditQuerySchema = z.object({
     .string()
     .trim()
     .max(254)
-    .regex(/^([1-9]\d{0,9}|[^@\s]+@[^@\s]+)$/)
-    .refine((v) => !/^\d+$/.test(v) || Number(v) <= 2 ** 31 - 1)
-    .transform((v): { id: number } | { email: string } => (/^\d+$/.test(v) ? { id: Number(v) } : { email: v }))
+    .pipe(
+      z.union([
+        RowId.transform((id): { id: number } | { email: string } => ({ id })),
+        z
+          .string()
+          .regex(/^[^@\s]+@[^@\s]+$/)
+          .transform((email): { id: number } | { email: string } => ({ email })),
+      ]),
+    )
     .optional()
     .catch(undefined),
   from: utcDay.optional().catch(undefined),
@@ -63,7 +70,7 @@ export const QueueQuerySchema = z.object({
 /** A bulk decision on a selection in the queue. */
 export const BulkDecisionSchema = z.object({
   intent: z.enum(["approve", "tag", "reject"]),
-  id: z.array(z.coerce.number().int().positive().max(2 ** 31 - 1)).min(1, "moderation.bulk.noneSelected").max(100),
+  id: z.array(RowId).min(1, "moderation.bulk.noneSelected").max(100),
   category: z.array(slug).max(20),
   reasonCode: z.string().max(60).optional(),
   reason: reasonText.optional(),
@@ -77,11 +84,7 @@ export const DecisionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("merge"),
     // A suggestion's number as typed: digits only (not "1e3" or "0x10").
-    into: z
-      .string({ message: "moderation.merge.intoRequired" })
-      .regex(/^[1-9]\d{0,9}$/, "moderation.merge.intoRequired")
-      .transform(Number)
-      .refine((n) => n <= 2 ** 31 - 1, "moderation.merge.intoRequired"),
+    into: rowId("moderation.merge.intoRequired"),
     reason: reasonText.optional(),
   }),
   z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),
@@ -116,20 +119,24 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `admin.consultation.errors.range|${max}`);
 
+const { consultationTitleMin: titleMin, consultationTitleMax: titleMax, consultationDescriptionMax: descriptionMax } = RULE_NUMBERS;
+const consultationTitle = z.string().trim().min(titleMin, `errors.tooShort|${titleMin}`).max(titleMax, `errors.tooLong|${titleMax}`);
+const consultationDescription = z.string().trim().max(descriptionMax, `errors.tooLong|${descriptionMax}`);
+
 /** /admin/consultation settings; field names per the Contract (titles and descriptions added). */
 export const ConsultationSettingsSchema = z
   .object({
-    titleEn: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
-    titleUr: z.string().trim().min(3, "errors.tooShort|3").max(200, "errors.tooLong|200"),
-    descriptionEn: z.string().trim().max(5000, "errors.tooLong|5000"),
-    descriptionUr: z.string().trim().max(5000, "errors.tooLong|5000"),
+    titleEn: consultationTitle,
+    titleUr: consultationTitle,
+    descriptionEn: consultationDescription,
+    descriptionUr: consultationDescription,
     submissionOpensAt: utcTime,
     submissionClosesAt: utcTime,
     supportOpensAt: utcTime,
     supportClosesAt: utcTime,
-    supportBudget: wholeNumber(0, 1000),
+    supportBudget: wholeNumber(RULE_NUMBERS.unlimited, RULE_NUMBERS.supportBudgetMax),
     allowSelfSupport: z.literal("on").optional().transform((v) => v === "on"),
-    reportsToHide: wholeNumber(1, 100),
+    reportsToHide: wholeNumber(RULE_NUMBERS.reportsToHideMin, RULE_NUMBERS.reportsToHideMax),
   })
   .superRefine((v, ctx) => {
     if (Date.parse(v.submissionClosesAt) <= Date.parse(v.submissionOpensAt)) {

@@ -34,6 +34,8 @@ export const RULES = {
   comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
   supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,
   reports: { name: "report-user", limit: 20, windowMs: 60 * 60_000 } as RateRule,
+  /** searches the memo did not hold (similar titles, a cluster page's `q`), per account or address */
+  searches: { name: "search-client", limit: 60, windowMs: 60_000 } as RateRule,
 } as const;
 
 function bucketsOf(rule: RateRule, now: number) {

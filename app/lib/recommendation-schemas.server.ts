@@ -2,6 +2,7 @@
 // for every caller) and by the organiser pages. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
 import { z } from "./zod-setup";
+import { rowId } from "./row-id";
 import { RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/, "errors.invalid");
@@ -63,9 +64,7 @@ export const SourceNumberSchema = z
   .string({ message: "recommendation.errors.sourceNumber" })
   .trim()
   .transform((v) => v.replace(/^#/, ""))
-  .pipe(z.string().regex(/^[1-9]\d{0,9}$/, "recommendation.errors.sourceNumber"))
-  .transform(Number)
-  .refine((n) => n <= 2 ** 31 - 1, "recommendation.errors.sourceNumber");
+  .pipe(rowId("recommendation.errors.sourceNumber"));
 
 export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
 /** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */

@@ -34,6 +34,17 @@ export const RULE_NUMBERS = {
   /** a cluster's or category's slug: 2–60 */
   taxonomySlugMin: 2,
   slugMax: 60,
+  /** a cluster's, category's or stage's name, English and Urdu */
+  taxonomyNameMax: 120,
+  /** a consultation's title (English and Urdu) and description */
+  consultationTitleMin: 3,
+  consultationTitleMax: 200,
+  consultationDescriptionMax: 5000,
+  /** supports a person may give per cluster (0 = no limit, see `unlimited`) */
+  supportBudgetMax: 1000,
+  /** open reports that hide an item until a moderator decides */
+  reportsToHideMin: 1,
+  reportsToHideMax: 100,
   /** an organisation's name (registration, profile, import) */
   organisationMin: 2,
   organisationMax: 200,

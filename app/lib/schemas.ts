@@ -4,6 +4,7 @@
 import { z } from "./zod-setup";
 import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
 import { RULE_NUMBERS } from "./rules";
+import { OptionalRowId, rowId } from "./row-id";
 
 export const required = {
   error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === "" ? "errors.required" : "errors.invalid"),
@@ -100,14 +101,14 @@ export const SupportFormSchema = z.object({ intent: z.enum(["support", "withdraw
 export const CommentFormSchema = z.object({
   intent: z.enum(["create", "edit"]).optional().default("create"),
   body: text(1, RULE_NUMBERS.commentMax),
-  parentId: z.coerce.number().int().positive().optional(),
-  commentId: z.coerce.number().int().positive().optional(),
+  parentId: OptionalRowId,
+  commentId: OptionalRowId,
 });
 
 export const ReportFormSchema = z.object({
   reason: z.enum(REPORT_REASONS, required),
   details: optionalText(1000),
-  commentId: z.coerce.number().int().positive().optional(),
+  commentId: OptionalRowId,
 });
 
 /** The organisation fields of a new organisation on the workshop form (the registration form's rules). */
@@ -125,7 +126,7 @@ export const WorkshopFormSchema = z.preprocess(
       ? Object.fromEntries(Object.entries(input).filter(([k]) => !(NEW_ORGANISATION_FIELDS as readonly string[]).includes(k)))
       : input,
   SubmissionFormSchema.extend({
-    organisationId: z.coerce.number({ error: "errors.invalid" }).int({ error: "errors.invalid" }).min(1, { error: "errors.invalid" }).max(2_147_483_647, { error: "errors.invalid" }).optional(),
+    organisationId: rowId("errors.invalid").optional(),
     organisationName: RegisterSchema.shape.organisationName.optional(),
     organisationType: RegisterSchema.shape.organisationType.optional(),
     sizeBand: RegisterSchema.shape.sizeBand.optional(),

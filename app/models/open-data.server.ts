@@ -5,6 +5,7 @@
 // the cursor is the base64url text of the last id served (opaque to clients).
 import { z } from "zod";
 import type { Executor } from "../../db/client";
+import { toRowId } from "../lib/row-id";
 import { listPublicRecommendations, listPublicSubmissions } from "./export.server";
 
 export const API_RESOURCES = ["submissions", "recommendations", "clusters", "categories"] as const;
@@ -20,8 +21,9 @@ export function encodeCursor(id: number): string {
 export function decodeCursor(cursor: string): number | null {
   if (!/^[A-Za-z0-9_-]{1,24}$/.test(cursor)) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^\d{1,15}$/.test(text) || encodeCursor(Number(text)) !== cursor) return null;
-  return Number(text);
+  const id = toRowId(text);
+  if (id === null || encodeCursor(id) !== cursor) return null;
+  return id;
 }
 
 const slug = z.string().min(1).max(80).regex(/^[a-z0-9-]+$/);

@@ -7,6 +7,37 @@ import type { Dialect, Executor } from "../../db/client";
 
 const MAX_TERMS = 12;
 
+/**
+ * On SQLite a statement runs on the event loop (better-sqlite3 is
+ * synchronous): a search over every submission would hold every other request
+ * of the worker for as long as it runs (90–290 ms for a common word on 100,000
+ * suggestions). So a search reads the submissions in id ranges of this size,
+ * one statement each, and lets the loop turn between them (ADR 0021).
+ */
+export const SEARCH_CHUNK_IDS = 10_000;
+
+/** An id range of submissions, both ends included. */
+export interface IdRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Calls `read` for each id range covering every submission, lowest first, with a
+ * turn of the event loop between two ranges (SQLite; see SEARCH_CHUNK_IDS).
+ */
+export async function forEachIdRange(db: Executor, read: (range: IdRange) => Promise<void>, size: number = SEARCH_CHUNK_IDS): Promise<void> {
+  const top = await db
+    .selectFrom("submissions")
+    .select((eb) => eb.fn.max("id").as("max"))
+    .executeTakeFirst();
+  const max = Number(top?.max ?? 0);
+  for (let from = 1; from <= max; from += size) {
+    if (from > 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    await read({ from, to: from + size - 1 });
+  }
+}
+
 // Words too common to say anything about similarity (English and Urdu).
 const STOP_WORDS = new Set([
   "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on",
@@ -35,6 +66,14 @@ export function searchColumns(s: { title: string; problem: string; proposal: str
   };
 }
 
+/**
+ * The memo key of a query: its words as the search reads them, so "Export",
+ * "export!" and "(export)" are one search (and one memo entry).
+ */
+export function searchKey(query: string): string {
+  return searchTerms(query).join(" ");
+}
+
 /** Word tokens of a query: letters, digits and combining marks; lower-cased; at most 12. */
 export function searchTerms(query: string): string[] {
   const tokens = normaliseSearchText(query).match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
@@ -50,13 +89,16 @@ function ftsQuote(term: string): string {
 /**
  * A condition on `submissions.id`/`search` matching every term (the last one
  * as a prefix, so "export fin" finds "export finance"); null when the query has
- * no words.
+ * no words. With `range` (SQLite), only the ids in it (see forEachIdRange).
  */
-export function matchAllTerms(dialect: Dialect, query: string, idColumn = "s.id"): Expression<SqlBool> | null {
+export function matchAllTerms(dialect: Dialect, query: string, idColumn = "s.id", range?: IdRange): Expression<SqlBool> | null {
   const terms = searchTerms(query);
   if (!terms.length) return null;
   if (dialect === "sqlite") {
     const match = terms.map((t, i) => (i === terms.length - 1 ? `${ftsQuote(t)}*` : ftsQuote(t))).join(" ");
+    if (range) {
+      return sql<SqlBool>`${sql.ref(idColumn)} between ${range.from} and ${range.to} and ${sql.ref(idColumn)} in (select rowid from submissions_fts where submissions_fts match ${match} and rowid between ${range.from} and ${range.to})`;
+    }
     return sql<SqlBool>`${sql.ref(idColumn)} in (select rowid from submissions_fts where submissions_fts match ${match})`;
   }
   const tsquery = terms.map((t, i) => (i === terms.length - 1 ? `${t}:*` : t)).join(" & ");
@@ -75,6 +117,8 @@ export interface SimilarQuery {
   statuses: readonly string[];
   excludeId?: number;
   limit: number;
+  /** ids per statement on SQLite (tests split small tables too); SEARCH_CHUNK_IDS by default */
+  chunkIds?: number;
 }
 
 /**
@@ -88,13 +132,20 @@ export async function findSimilarIds(db: Executor, dialect: Dialect, q: SimilarQ
   const exclude = q.excludeId ?? 0;
   const statuses = sql.join(q.statuses.map((st) => sql`${st}`));
   if (dialect === "sqlite") {
+    // The best `limit` of each id range, then the best of those: the same
+    // ranking as one statement (bm25's statistics are the whole table's), with
+    // the event loop free between ranges.
     const match = terms.map(ftsQuote).join(" OR ");
-    const r = await sql<{ id: number }>`select s.id from submissions_fts
-        join submissions s on s.id = submissions_fts.rowid
-        where submissions_fts match ${match}
-          and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
-        order by bm25(submissions_fts, 4.0, 1.0) limit ${q.limit}`.execute(db);
-    return r.rows.map((row) => row.id);
+    let best: Array<{ id: number; score: number }> = [];
+    await forEachIdRange(db, async ({ from, to }) => {
+      const r = await sql<{ id: number; score: number }>`select s.id, bm25(submissions_fts, 4.0, 1.0) as score from submissions_fts
+          join submissions s on s.id = submissions_fts.rowid
+          where submissions_fts match ${match} and submissions_fts.rowid between ${from} and ${to}
+            and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
+          order by score, s.id desc limit ${q.limit}`.execute(db);
+      best = [...best, ...r.rows].sort((a, b) => a.score - b.score || b.id - a.id).slice(0, q.limit);
+    }, q.chunkIds);
+    return best.map((row) => row.id);
   }
   const tsquery = terms.join(" | ");
   const r = await sql<{ id: number }>`select s.id from submissions s

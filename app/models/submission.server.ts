@@ -11,7 +11,7 @@ import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { getActiveConsultation, windowPhase, type ActiveConsultation } from "./consultation.server";
 import { recordAudit } from "./audit.server";
-import { findSimilarIds, matchAllTerms, searchColumns } from "./search.server";
+import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
 export interface Viewer {
   id: number;
@@ -456,6 +456,36 @@ export async function countSupportBreadth(db: Executor, id: number): Promise<Sup
   return { supporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) };
 }
 
+export interface SearchOptions {
+  /** the listing memo (app/lib/listing-cache.server.ts) */
+  cache?: ListingCache;
+  /** called before a search the memo does not hold runs (a rate limit throws from here) */
+  onSearchMiss?: () => Promise<void>;
+  /** ids per statement of a search on SQLite (see SEARCH_CHUNK_IDS); tests split small tables too */
+  chunkIds?: number;
+}
+
+interface SortRow {
+  id: number;
+  random_key: number;
+  supporters_count: number;
+  trending_score: number;
+  comments_count: number;
+  published_at: string | null;
+}
+
+/** The order of `orderBySort` in listClusterSubmissions, in JavaScript (NULL last when descending, as in SQL). */
+function sortOrder(sort: Sort): (a: SortRow, b: SortRow) => number {
+  if (sort === "random") return (a, b) => a.random_key - b.random_key || a.id - b.id;
+  const key = (r: SortRow): number | string =>
+    sort === "top" ? r.supporters_count : sort === "trending" ? r.trending_score : sort === "discussed" ? r.comments_count : (r.published_at ?? "");
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? 1 : ka > kb ? -1 : b.id - a.id;
+  };
+}
+
 export interface ClusterListQuery {
   consultationId: number;
   clusterId: number;
@@ -483,13 +513,14 @@ export async function listClusterSubmissions(
   db: Executor,
   dialect: Dialect,
   q: ClusterListQuery,
-  options: { cache?: ListingCache } = {},
+  options: SearchOptions = {},
 ) {
   const status = q.status ?? "published";
   const { cache } = options;
   const memo = <T>(key: string, compute: () => Promise<T>) => (cache ? cache.get(key, compute) : compute());
-  const filterKey = JSON.stringify([q.consultationId, q.clusterId, status, q.stage, q.category, q.orgType, q.province, q.q]);
-  const base = () => {
+  // A search is keyed on its words as the search reads them ("Export", "export!" and "(export)" are one).
+  const filterKey = JSON.stringify([q.consultationId, q.clusterId, status, q.stage, q.category, q.orgType, q.province, q.q === undefined ? undefined : searchKey(q.q)]);
+  const base = (range?: IdRange) => {
     let query = db
       .selectFrom("submissions as s")
       .where("s.consultation_id", "=", q.consultationId)
@@ -518,8 +549,9 @@ export async function listClusterSubmissions(
       });
     }
     if (q.q) {
-      const match = matchAllTerms(dialect, q.q);
+      const match = matchAllTerms(dialect, q.q, "s.id", range);
       if (match) query = query.where(match);
+      else if (range) query = query.where("s.id", ">=", range.from).where("s.id", "<=", range.to);
     }
     return query;
   };
@@ -541,6 +573,16 @@ export async function listClusterSubmissions(
     // total, a page is a slice. The random sort keeps the list in key order and
     // starts each visitor at their seed.
     const matches = await memo(`search:${filterKey}:${q.sort === "random" ? "random" : q.sort}`, async () => {
+      await options.onSearchMiss?.();
+      if (dialect === "sqlite") {
+        // In id ranges with the event loop free between them (see forEachIdRange), ordered here.
+        const rows: SortRow[] = [];
+        await forEachIdRange(db, async (range) => {
+          rows.push(...(await base(range).select(["s.id", "s.random_key", "s.supporters_count", "s.trending_score", "s.comments_count", "s.published_at"]).execute()));
+        }, options.chunkIds);
+        rows.sort(sortOrder(q.sort));
+        return { ids: rows.map((r) => r.id), keys: rows.map((r) => r.random_key) };
+      }
       const rows = await orderBySort(base()).select(["s.id", "s.random_key"]).execute();
       return { ids: rows.map((r) => r.id), keys: rows.map((r) => r.random_key) };
     });
@@ -646,14 +688,20 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
 }
 
 /** Similar published submissions of the consultation, for authors about to submit a duplicate. */
-export async function findSimilarPublished(db: Executor, dialect: Dialect, params: { consultationId: number; text: string; excludeId?: number; limit?: number }) {
-  const ids = await findSimilarIds(db, dialect, {
-    text: params.text,
-    consultationId: params.consultationId,
-    statuses: ["published"],
-    excludeId: params.excludeId,
-    limit: params.limit ?? 5,
-  });
+export async function findSimilarPublished(
+  db: Executor,
+  dialect: Dialect,
+  params: { consultationId: number; text: string; excludeId?: number; limit?: number },
+  options: SearchOptions = {},
+) {
+  const limit = params.limit ?? 5;
+  const search = async () => {
+    await options.onSearchMiss?.();
+    return findSimilarIds(db, dialect, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
+  };
+  // The ids are memoised on the words the search reads (the rows below are read fresh).
+  const key = `similar:${JSON.stringify([params.consultationId, params.excludeId ?? 0, limit, similarityTerms(params.text)])}`;
+  const ids = options.cache ? await options.cache.get(key, search) : await search();
   if (!ids.length) return [];
   const rows = await db
     .selectFrom("submissions as s")

@@ -27,6 +27,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";
 import { listingsChanged } from "../lib/listing-cache.server";
 import { RULE_NUMBERS } from "../lib/rules";
+import { RowId } from "../lib/row-id";
 import { recordAudit } from "./audit.server";
 
 export const TAXONOMY_KINDS = ["cluster", "category", "stage"] as const;
@@ -45,7 +46,7 @@ const SHIPPED_SLUGS: Record<TaxonomyKind, ReadonlySet<string>> = {
 // ───────────────────────────── validation ─────────────────────────────
 
 export const SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.taxonomySlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`);
-export const NAME_MAX = 120;
+export const NAME_MAX = RULE_NUMBERS.taxonomyNameMax;
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
 const ARABIC_LETTER = /(?=\p{L})\p{Script=Arabic}/u;
 
@@ -77,7 +78,7 @@ export const TaxonomySlugSchema = z
   .min(1, { error: "errors.required", abort: true })
   .regex(SLUG_PATTERN, { error: "admin.taxonomy.errors.slug" });
 
-const IdSchema = z.string().regex(/^[1-9]\d{0,9}$/).transform(Number).pipe(z.number().max(2_147_483_647));
+const IdSchema = RowId;
 const RefSlugSchema = z.string().regex(/^[a-z0-9-]{1,60}$/);
 
 export type FieldErrors = Record<string, string[]>;

@@ -10,6 +10,7 @@ import { getFixedT } from "../lib/i18next.server";
 import { AuditQuerySchema } from "../lib/query-schemas.server";
 import { listAuditEntries } from "../models/audit.server";
 import { findUserIdByEmail } from "../models/user.server";
+import { toRowId } from "../lib/row-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -33,7 +34,7 @@ const DAY_MS = 86_400_000;
 
 /** Where a target can be opened, or null. */
 function targetHref(type: string | null, id: string | null): string | null {
-  if (!type || !id || !/^[1-9]\d{0,9}$/.test(id)) return null;
+  if (!type || toRowId(id) === null) return null;
   if (type === "submission") return `/submissions/${id}`;
   if (type === "user") return `/admin/users/${id}`;
   if (type === "organisation") return `/moderation/organisations/${id}`;

@@ -7,6 +7,8 @@ import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../compone
 import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../lib/query-schemas.server";
+import { toRowId } from "../lib/row-id";
+import { RULE_NUMBERS } from "../lib/rules";
 import {
   activateConsultation,
   archiveConsultation,
@@ -113,8 +115,8 @@ export async function action(args: ActionFunctionArgs) {
   const refuse = (status: number, body: Omit<ActionData, "intent" | "values">) => data<ActionData>({ intent, values, ...body }, { status });
 
   if (intent === "activate" || intent === "archive") {
-    const id = Number(form.get("consultationId"));
-    if (!Number.isSafeInteger(id) || id <= 0) return refuse(400, { message: "errors.invalid" });
+    const id = toRowId(form.get("consultationId"));
+    if (id === null) return refuse(400, { message: "errors.invalid" });
     const r = intent === "activate" ? await activateConsultation(db, { id, ...actor }) : await archiveConsultation(db, { id, ...actor });
     if (!r.ok) {
       if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
@@ -125,10 +127,12 @@ export async function action(args: ActionFunctionArgs) {
   if (intent !== "update" && intent !== "create") return refuse(400, { message: "errors.invalid" });
 
   // Fields the Contract does not list (titles, descriptions) keep their value when a form leaves them out.
+  const consultationId = form.get("consultationId") ? toRowId(form.get("consultationId")) : undefined;
+  if (consultationId === null) return refuse(400, { message: "errors.invalid" });
   const current =
     intent === "update"
-      ? form.get("consultationId")
-        ? await getConsultation(db, Number(form.get("consultationId")) || 0)
+      ? consultationId !== undefined
+        ? await getConsultation(db, consultationId)
         : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined))
       : undefined;
   if (intent === "update" && !current) throw data({ error: "notFound" }, { status: 404 });
@@ -168,7 +172,11 @@ export async function action(args: ActionFunctionArgs) {
 
 function SettingsForm({ intent, initial, consultationId, errors }: { intent: "update" | "create"; initial: Record<string, string>; consultationId?: number; errors: FieldErrorMap }) {
   const { t } = useTranslation();
-  const text = (name: string, label: string, props: { lang?: string; dir?: "rtl" | "ltr"; textarea?: boolean; type?: string; hint?: string } = {}) => {
+  const text = (
+    name: string,
+    label: string,
+    props: { lang?: string; dir?: "rtl" | "ltr"; textarea?: boolean; type?: string; hint?: string; maxLength?: number; min?: number; max?: number } = {},
+  ) => {
     const id = `c-${name}`;
     const errorId = `${id}-error`;
     const hintId = `${id}-hint`;
@@ -181,6 +189,7 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       dir: props.dir,
       "aria-invalid": errors[name]?.length ? true : undefined,
       "aria-describedby": describedBy,
+      maxLength: props.maxLength,
     };
     return (
       <div className="field">
@@ -191,7 +200,7 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
           </p>
         ) : null}
         <FieldError id={errorId} errors={errors[name]} />
-        {props.textarea ? <textarea rows={4} {...common} /> : <input type={props.type ?? "text"} {...common} />}
+        {props.textarea ? <textarea rows={4} {...common} /> : <input type={props.type ?? "text"} min={props.min} max={props.max} {...common} />}
       </div>
     );
   };
@@ -202,10 +211,10 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       {intent === "create" ? text("slug", t("admin.consultation.slug"), { dir: "ltr", hint: t("admin.consultation.slugHint") }) : null}
       <fieldset className="stack">
         <legend>{t("admin.consultation.texts")}</legend>
-        {text("titleEn", t("admin.consultation.titleEn"), { lang: "en", dir: "ltr" })}
-        {text("titleUr", t("admin.consultation.titleUr"), { lang: "ur", dir: "rtl" })}
-        {text("descriptionEn", t("admin.consultation.descriptionEn"), { lang: "en", dir: "ltr", textarea: true })}
-        {text("descriptionUr", t("admin.consultation.descriptionUr"), { lang: "ur", dir: "rtl", textarea: true })}
+        {text("titleEn", t("admin.consultation.titleEn"), { lang: "en", dir: "ltr", maxLength: RULE_NUMBERS.consultationTitleMax })}
+        {text("titleUr", t("admin.consultation.titleUr"), { lang: "ur", dir: "rtl", maxLength: RULE_NUMBERS.consultationTitleMax })}
+        {text("descriptionEn", t("admin.consultation.descriptionEn"), { lang: "en", dir: "ltr", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
+        {text("descriptionUr", t("admin.consultation.descriptionUr"), { lang: "ur", dir: "rtl", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.windows")}</legend>
@@ -217,12 +226,12 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.rules")}</legend>
-        {text("supportBudget", t("admin.consultation.supportBudget"), { type: "number", dir: "ltr", hint: t("admin.consultation.supportBudgetHint") })}
+        {text("supportBudget", t("admin.consultation.supportBudget"), { type: "number", dir: "ltr", hint: t("admin.consultation.supportBudgetHint"), min: RULE_NUMBERS.unlimited, max: RULE_NUMBERS.supportBudgetMax })}
         <div className="field field--checkbox">
           <input type="checkbox" id="c-allowSelfSupport" name="allowSelfSupport" value="on" defaultChecked={initial.allowSelfSupport === "on"} />
           <label htmlFor="c-allowSelfSupport">{t("admin.consultation.allowSelfSupport")}</label>
         </div>
-        {text("reportsToHide", t("admin.consultation.reportsToHide"), { type: "number", dir: "ltr" })}
+        {text("reportsToHide", t("admin.consultation.reportsToHide"), { type: "number", dir: "ltr", min: RULE_NUMBERS.reportsToHideMin, max: RULE_NUMBERS.reportsToHideMax })}
       </fieldset>
       <button type="submit" className="button">
         {intent === "create" ? t("admin.consultation.create") : t("admin.consultation.save")}

@@ -157,7 +157,7 @@ function TextField({
         id={id}
         name={name}
         defaultValue={value}
-        maxLength={name === "slug" ? RULE_NUMBERS.slugMax : 200}
+        maxLength={name === "slug" ? RULE_NUMBERS.slugMax : RULE_NUMBERS.taxonomyNameMax}
         lang={urdu ? "ur" : name === "slug" ? undefined : "en"}
         dir={urdu ? "rtl" : "ltr"}
         autoComplete="off"

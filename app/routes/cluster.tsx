@@ -11,6 +11,7 @@ import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { ClusterQuerySchema } from "../lib/query-schemas.server";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "../lib/reference";
+import { countSearch, SearchLimited } from "../lib/search-limit.server";
 import { getPublicConsultation, windowPhase } from "../models/consultation.server";
 import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
 import { getClusterBySlug, listCategories, listStages } from "../models/taxonomy.server";
@@ -59,7 +60,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         province: query.province,
         status: query.status,
         revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
-      }, { cache: context.listingCache })
+      }, { cache: context.listingCache, onSearchMiss: countSearch(context) }).catch((error: unknown) => {
+        if (error instanceof SearchLimited) throw data({ error: "rateLimited" }, { status: 429, headers: { "Retry-After": String(error.retryAfter) } });
+        throw error;
+      })
     : { total: 0, submissions: [] };
   const name = localName(cluster, lng);
   return {

@@ -15,6 +15,7 @@ import { NEW_ORGANISATION_FIELDS, WorkshopFormSchema } from "../lib/schemas";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 import { enterWorkshopSubmission, searchOrganisations, type OrganisationOption } from "../models/workshop.server";
+import { toRowId } from "../lib/row-id";
 
 const UNCHECKED = z.object({});
 
@@ -29,7 +30,7 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title: `${t("workshop.title")} · ${t("app.name")}`,
     ...(await taxonomyOptions(db, lng)),
-    entered: entered && /^[1-9]\d{0,9}$/.test(entered) ? Number(entered) : null,
+    entered: toRowId(entered),
     consultation: consultation
       ? { windowOpen: windowPhase(consultation.submission_opens_at, consultation.submission_closes_at) === "open" }
       : null,

@@ -9,11 +9,11 @@ import { checkPassword } from "../../app/auth/password.server";
 import { ChangePasswordSchema, DeleteAccountSchema, ProfileWithOrganisationSchema, ProfileWithVerifiedOrganisationSchema } from "../../app/lib/account-schemas.server";
 import { parseConfig } from "../../app/lib/env.server";
 import { RULE_NUMBERS as I18N_RULE_NUMBERS } from "../../app/lib/i18n";
-import { ConsultationSlugSchema } from "../../app/lib/query-schemas.server";
+import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../../app/lib/query-schemas.server";
 import { RULE_NUMBERS, type RuleNumber } from "../../app/lib/rules";
 import { CommentFormSchema, LoginSchema, PasswordSchema, RegisterSchema, SubmissionFormSchema } from "../../app/lib/schemas";
 import { COMMENT_EDIT_WINDOW_MS } from "../../app/models/comment.server";
-import { TaxonomySlugSchema } from "../../app/models/taxonomy-admin.server";
+import { TaxonomyNamesSchema, TaxonomySlugSchema } from "../../app/models/taxonomy-admin.server";
 
 type Parser = { safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } };
 
@@ -103,6 +103,26 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
     atMost("slugMax", ConsultationSlugSchema, slugOf, "admin.consultation.errors.slug");
     atLeast("taxonomySlugMin", TaxonomySlugSchema, slugOf, "admin.taxonomy.errors.slug");
     atMost("slugMax", TaxonomySlugSchema, slugOf, "admin.taxonomy.errors.slug");
+  });
+
+  it("a consultation's settings: titles, descriptions, the support budget, the reports that hide an item", () => {
+    const c = ConsultationSettingsSchema.shape;
+    for (const field of [c.titleEn, c.titleUr]) {
+      atLeast("consultationTitleMin", field, textOf, `errors.tooShort|${RULE_NUMBERS.consultationTitleMin}`);
+      atMost("consultationTitleMax", field, textOf, `errors.tooLong|${RULE_NUMBERS.consultationTitleMax}`);
+    }
+    for (const field of [c.descriptionEn, c.descriptionUr]) {
+      atMost("consultationDescriptionMax", field, textOf, `errors.tooLong|${RULE_NUMBERS.consultationDescriptionMax}`);
+    }
+    atMost("supportBudgetMax", c.supportBudget, String, `admin.consultation.errors.range|${RULE_NUMBERS.supportBudgetMax}`);
+    expect(c.supportBudget.safeParse(String(RULE_NUMBERS.unlimited)).success).toBe(true);
+    atLeast("reportsToHideMin", c.reportsToHide, String, `admin.consultation.errors.range|${RULE_NUMBERS.reportsToHideMax}`);
+    atMost("reportsToHideMax", c.reportsToHide, String, `admin.consultation.errors.range|${RULE_NUMBERS.reportsToHideMax}`);
+  });
+
+  it("a cluster's or category's names, English and Urdu", () => {
+    atMost("taxonomyNameMax", TaxonomyNamesSchema.shape.nameEn, textOf, `errors.tooLong|${RULE_NUMBERS.taxonomyNameMax}`);
+    atMost("taxonomyNameMax", TaxonomyNamesSchema.shape.nameUr, (n) => "ب".repeat(n), `errors.tooLong|${RULE_NUMBERS.taxonomyNameMax}`);
   });
 
   it("every rule number is checked above, or is a stated fact no schema enforces", () => {

@@ -63,6 +63,52 @@ describe(`the cluster page memo (${testDialect})`, () => {
     expect(new Set(seen).size).toBe(23);
   });
 
+  it("a search in id ranges (SQLite) lists what the cluster's own order lists, whatever the range size", async () => {
+    for (const sort of SORTS) {
+      for (const seed of [0, 2 ** 30]) {
+        for (const page of [1, 3]) {
+          const q = { ...query, sort, page, seed };
+          // A query with no words lists the whole cluster: ordered in JavaScript, exactly as SQL orders the plain listing.
+          const plain = await listClusterSubmissions(t.db, t.dialect, { ...q, q: undefined });
+          const whole = await listClusterSubmissions(t.db, t.dialect, q);
+          for (const chunkIds of [1, 4, 10_000]) {
+            const label = `${sort} seed ${seed} page ${page} in ranges of ${chunkIds}`;
+            expect(await listClusterSubmissions(t.db, t.dialect, { ...q, q: "?!" }, { chunkIds }), label).toEqual(plain);
+            expect(await listClusterSubmissions(t.db, t.dialect, q, { chunkIds }), label).toEqual(whole);
+          }
+        }
+      }
+    }
+  });
+
+  it("keys a search on its words as the search reads them: case, punctuation and Urdu marks make one entry (issue 13, finding 8)", async () => {
+    const computed: string[] = [];
+    class CountingCache extends ListingCache {
+      override async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        return super.get(key, async () => {
+          computed.push(key);
+          return compute();
+        });
+      }
+    }
+    const cache = new CountingCache();
+    const misses: string[] = [];
+    const read = (text: string) => listClusterSubmissions(t.db, t.dialect, { ...query, sort: "top", page: 1, q: text }, { cache, onSearchMiss: async () => void misses.push(text) });
+    const first = await read("Tannery");
+    for (const text of ["tannery", "tannery!", "(tannery)", "  TANNERY?  ", "«tannery»"]) expect(await read(text), text).toEqual(first);
+    expect(computed.filter((k) => k.startsWith("search:"))).toHaveLength(1);
+    expect(misses).toEqual(["Tannery"]);
+    // Urdu: diacritics (zabar, madda) and the tatweel are not part of the word either.
+    await read("بَرآمد");
+    await read("برآمد");
+    await read("برـآمد!");
+    expect(computed.filter((k) => k.startsWith("search:"))).toHaveLength(2);
+    // Different words are a different search.
+    await read("tannery plan");
+    expect(computed.filter((k) => k.startsWith("search:"))).toHaveLength(3);
+    expect(misses).toHaveLength(3);
+  });
+
   it("remembers a search until a submission event is recorded, then reads it anew", async () => {
     const cache = new ListingCache();
     const q = { ...query, sort: "new" as const, page: 1, pageSize: 50 };

@@ -367,6 +367,15 @@ describe(`browsing and search (${testDialect})`, () => {
       expect(r.find((s) => s.id === ids.english)).toMatchObject({ title: "Export finance for small drug makers", cluster_slug: "pharmaceutical" });
     });
 
+    it("ranks the same in id ranges (SQLite: the event loop turns between them) as in one statement", async () => {
+      for (const text of ["Export finance for pharmaceutical exporters", "quality suggestion", "برآمدات میں مدد"]) {
+        const whole = await similar(text);
+        for (const chunkIds of [1, 3, 7]) {
+          expect(await findSimilarPublished(t.db, t.dialect, { consultationId, text }, { chunkIds }), `${text} in ranges of ${chunkIds}`).toEqual(whole);
+        }
+      }
+    });
+
     it("returns at most 5", async () => {
       // Every pharmaceutical filler shares "suggestion" and "quality".
       const r = await similar("quality suggestion");

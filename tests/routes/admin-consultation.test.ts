@@ -66,6 +66,16 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     expect(inputValue(page.text, "supportClosesAt")).toBe(c.support_closes_at.slice(0, 16));
   });
 
+  it("the form's limits are the schema's: title length, the budget's and the hiding threshold's range (issue 13, finding 11)", async () => {
+    const page = await adminClient.get("/admin/consultation");
+    const tag = (name: string) => page.text.match(new RegExp(`<(?:input|textarea)[^>]*\\sname="${name}"[^>]*>`))?.[0] ?? "";
+    const attr = (name: string, a: string) => tag(name).match(new RegExp(`\\s${a}="([^"]*)"`, "i"))?.[1] ?? null;
+    for (const name of ["titleEn", "titleUr"]) expect(attr(name, "maxLength"), name).toBe("200");
+    for (const name of ["descriptionEn", "descriptionUr"]) expect(attr(name, "maxLength"), name).toBe("5000");
+    expect([attr("supportBudget", "min"), attr("supportBudget", "max")]).toEqual(["0", "1000"]);
+    expect([attr("reportsToHide", "min"), attr("reportsToHide", "max")]).toEqual(["1", "100"]);
+  });
+
   it("the rules bite at once: closed support window, closed submission window, a budget of 1; then reopened", async () => {
     const author = await makeUser(t.db);
     const a = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules first leather suggestion" } });

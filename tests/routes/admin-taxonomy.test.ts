@@ -6,7 +6,7 @@
 // input 400 with the values kept; unknown items 404; conflicts 409; never 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { setTaxonomyItemArchived } from "../../app/models/taxonomy-admin.server";
+import { NAME_MAX, setTaxonomyItemArchived } from "../../app/models/taxonomy-admin.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities } from "../support/http";
@@ -118,6 +118,13 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(row(page.text, "stage", "finance")).not.toMatch(/value="archive"/);
     // Shipped items are never offered for deletion.
     expect(page.text).not.toMatch(/name="intent" value="delete"/);
+  });
+
+  it("a name field lets a browser type as many characters as the schema takes, no more (issue 13, finding 11)", async () => {
+    const page = await adminClient.get("/admin/taxonomy");
+    const names = [...page.text.matchAll(/<input[^>]*\sname="name(?:En|Ur)"[^>]*>/g)].map((m) => m[0]);
+    expect(names.length).toBeGreaterThan(0);
+    for (const tag of names) expect(tag.match(/\smaxLength="(\d+)"/i)?.[1], tag).toBe(String(NAME_MAX));
   });
 
   it("an admin adds a category: the suggestion form and the moderators' approve checkboxes offer it at once", async () => {
