@@ -186,7 +186,7 @@ describe(`lowered limits per IP and per account, and registrations per IP (${tes
     t = await createTestDb();
     server = await startServer({
       databaseUrl: t.url,
-      env: { LOGIN_FAILURES_PER_ACCOUNT: "3", LOGIN_FAILURES_PER_IP: "5", REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "true" },
+      env: { LOGIN_FAILURES_PER_ACCOUNT: "3", LOGIN_FAILURES_PER_IP: "5", REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "1" },
     });
   });
   afterAll(async () => {
