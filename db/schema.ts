@@ -317,6 +317,18 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+/** Security events without a signed-in actor, counted per kind, client address and UTC minute (app/lib/security.server.ts). */
+export interface SecurityEventCountsTable {
+  kind: string;
+  ip: string;
+  /** `YYYY-MM-DDTHH:MM` (UTC) */
+  minute: string;
+  count: Generated<number>;
+  last_target: string | null;
+  last_rule: string | null;
+  last_reason: string | null;
+}
+
 export interface RateLimitsTable {
   key: string;
   /** floor(epoch ms / window ms) */
@@ -349,6 +361,7 @@ export interface Database {
   recommendation_submissions: RecommendationSubmissionsTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
+  security_event_counts: SecurityEventCountsTable;
 }
 
 export type User = Selectable<UsersTable>;

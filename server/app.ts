@@ -3,6 +3,7 @@ import "../app/context";
 // per-request CSP nonce, compression, static assets, a body cap, the
 // cross-site request check, and session validation (once per request).
 import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -32,7 +33,55 @@ const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-function plainPage(res: Response, status: number, en: string, ur: string) {
+/**
+ * Reads what is left of a request body and throws it away, up to `limit`
+ * bytes; resolves when the body has ended (or the connection went away).
+ *
+ * An answer sent while the client is still uploading, followed by a close of
+ * the connection, reaches the client as a reset (its unread answer is lost):
+ * a route that answers before reading the form (a redirect to /login, a 403)
+ * must let the body in first. Remix's request (createRemixRequest) has already
+ * attached its stream pump to the body and paused it; those listeners are
+ * taken off, so nothing is buffered. A body that goes past `limit` (it cannot,
+ * for one with a Content-Length under the cap: Node reads no further) is left
+ * unread and the connection is closed after the answer.
+ */
+export function drainRequest(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown }, limit: number): Promise<void> {
+  if (req.complete || req.readableEnded || req.destroyed || req.closed || req.socket?.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", done);
+      req.off("close", done);
+      req.off("error", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) {
+        req.pause();
+        res.setHeader("Connection", "close");
+        done();
+      }
+    };
+    for (const listener of req.listeners("data")) req.off("data", listener as (...args: unknown[]) => void);
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("close", done);
+    req.once("error", done);
+    req.resume();
+  });
+}
+
+function plainPage(res: Response, status: number, en: string, ur: string, { drain = true } = {}) {
+  // Answers here may come before the body was read (a 403, a 404 on a POST): it is read first.
+  const req = res.req;
+  if (drain && req && !req.complete) {
+    void drainRequest(req, res, bodyLimitFor(req.path)).then(() => plainPage(res, status, en, ur, { drain: false }));
+    return;
+  }
+  if (res.headersSent || res.writableEnded) return;
   res
     .status(status)
     .type("html")
@@ -156,7 +205,7 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     }
     if (!/^\d+$/.test(length)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
     if (Number(length) > limit) {
-      const refuse = () => plainPage(res, 413, "The request is too large.", "درخواست بہت بڑی ہے۔");
+      const refuse = () => plainPage(res, 413, "The request is too large.", "درخواست بہت بڑی ہے۔", { drain: false });
       // Answering while the client is still sending, then closing, resets the
       // connection: the client sees a broken pipe, not this page. Up to a few
       // times the cap the bytes are read and thrown away first; beyond that
@@ -261,8 +310,10 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       const request = createRemixRequest(req, res);
       const context = contextFor(req, res);
       const render = () => handleRemix(request, context);
-      const send = (response: globalThis.Response) => {
+      const send = async (response: globalThis.Response) => {
         response.headers.delete(PAGE_CACHE_HEADER);
+        // A route may answer without reading the body (a redirect to /login): read it first.
+        await drainRequest(req, res, bodyLimitFor(req.path));
         return sendResponse(res, response);
       };
       const anonymous = !res.locals.hasSessionCookie;

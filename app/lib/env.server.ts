@@ -1,14 +1,66 @@
 // The one place configuration is read: process.env parsed by a single zod
 // schema at start. A bad value stops the start with a message naming the
 // variable; nothing else in the app reads process.env.
+import { isIP } from "node:net";
 import { z } from "zod";
 import { redactUrl } from "../../db/client";
 import { parseSmtpUrl } from "./mail-text.server";
 import { RULE_NUMBERS } from "./rules";
 
-const booleanish = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+/** Express's named address ranges ("trust proxy" accepts them in a list). */
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** One proxy address, CIDR range (203.0.113.0/24, 2001:db8::/32) or named range. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  const kind = isIP(address);
+  if (!kind || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (kind === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies in front of the app are believed about the client's address
+ * (X-Forwarded-For), as Express's "trust proxy" takes it (ADR 0020):
+ * - unset, 0, false, no, off: none; the client is the socket's peer;
+ * - a hop count 1 to 10: that many proxies (nginx alone: 1; a CDN and nginx: 2);
+ * - a comma-separated list of proxy addresses, CIDR ranges or the names
+ *   loopback, linklocal, uniquelocal: exactly those are proxies.
+ * `true` (trust every hop) is refused: with it a client chooses its own
+ * address by sending X-Forwarded-For.
+ */
+export const TrustProxySchema = z
+  .string()
+  .transform((raw, ctx): false | number | string[] => {
+    const v = raw.trim().toLowerCase();
+    if (["", "0", "false", "no", "off"].includes(v)) return false;
+    if (["true", "yes", "on"].includes(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "\"true\" would trust every hop, so any client could choose its own address by sending X-Forwarded-For; " +
+          "set the number of proxies in front of the app (1 for nginx alone, 2 for a CDN in front of nginx) or a comma-separated list of their addresses/CIDR ranges",
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops >= 1 && hops <= 10) return hops;
+      ctx.addIssue({ code: "custom", message: "a hop count must be between 1 and 10 (the number of proxies in front of the app)" });
+      return z.NEVER;
+    }
+    const entries = raw.split(",").map((e) => e.trim());
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be false, a hop count (1, 2 …) or a comma-separated list of proxy addresses or CIDR ranges; not an address: ${bad.map((b) => `"${b}"`).join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 function smtpUrlParses(value: string): boolean {
   try {
@@ -47,7 +99,7 @@ const EnvSchema = z
       .refine((v) => v === "" || smtpUrlParses(v), "must be a valid URL; a from= parameter must be a plain address like consult@example.pk")
       .optional()
       .transform((v) => (v ? v : undefined)),
-    TRUST_PROXY: booleanish.default(false),
+    TRUST_PROXY: TrustProxySchema.default(false),
     ADMIN_EMAIL: z.string().email().optional(),
     ADMIN_PASSWORD: z.string().min(RULE_NUMBERS.passwordMin).max(RULE_NUMBERS.passwordMax).optional(),
     /**

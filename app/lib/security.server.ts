@@ -1,8 +1,16 @@
 // Security events (sign-in success/failure, denied access, rate limit,
-// honeypot): one structured log line each, plus an audit row an admin can
-// read. Never a password or a session token.
+// honeypot): one structured log line each, plus what an admin reads on
+// /admin/audit. Never a password or a session token.
+//
+// An event tied to an account (a signed-in person, or a sign-in attempt on an
+// existing account) is one audit row. An event without one (a bot filling the
+// honeypot, a cross-site POST, a 429 or a failed sign-in for an address no
+// account has) is counted per kind, client address and UTC minute in
+// security_event_counts (ADR 0020): anyone can send those, and a flood of
+// them must not cost a row and an fsync each nor bury the admins' log.
 import type { RequestContext } from "../context";
 import { recordAudit } from "../models/audit.server";
+import { countSecurityEvent } from "../models/security-events.server";
 
 export type SecurityEvent =
   | "login.success"
@@ -32,6 +40,16 @@ export async function securityEvent(
     `security ${event}`,
   );
   try {
+    if (actorId === null) {
+      await countSecurityEvent(context.db, {
+        kind: event,
+        ip: context.clientIp,
+        target: details.email ?? details.path ?? null,
+        rule: details.rule ?? null,
+        reason: details.reason ?? null,
+      });
+      return;
+    }
     await recordAudit(context.db, {
       actorId,
       actorRole: context.user?.role ?? null,

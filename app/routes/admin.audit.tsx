@@ -3,12 +3,13 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { AuditChangeList } from "../components/admin-users";
-import { DateText } from "../components/dates";
+import { DateText, NumberText } from "../components/dates";
 import { auditChanges } from "../lib/audit-diff";
 import { methodNotAllowed, pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { AuditQuerySchema } from "../lib/query-schemas.server";
 import { listAuditEntries } from "../models/audit.server";
+import { listSecurityEventCounts } from "../models/security-events.server";
 import { findUserIdByEmail } from "../models/user.server";
 import { toRowId } from "../lib/row-id";
 
@@ -20,6 +21,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 // or deletes an entry, so a POST here is refused (405) once the guard passed.
 
 const PAGE_SIZE = 50;
+/** Counted security events shown (the latest lines); the filters narrow them. */
+const COUNTED_SHOWN = 50;
 const FILTERS = ["actor", "action", "from", "to"] as const;
 /** Quick filters for the security events worth an admin's eye (written by app/lib/security.server.ts). */
 const SECURITY_SHORTCUTS = [
@@ -74,8 +77,31 @@ export async function loader(args: LoaderFunctionArgs) {
         page,
         pageSize: PAGE_SIZE,
       });
+  // Security events of visitors who are not signed in are counted per kind,
+  // address and minute (app/lib/security.server.ts): shown beside the entries
+  // unless the filter asks for one person or for actions that are not security events.
+  const securityKind = filters.action?.startsWith("security.") ? filters.action.slice("security.".length) : undefined;
+  const showCounted = !filters.actor && (!filters.action || filters.action.startsWith("security.") || "security.".startsWith(filters.action));
+  const counted = showCounted
+    ? await listSecurityEventCounts(db, {
+        kind: securityKind || undefined,
+        from: filters.from ? `${filters.from}T00:00` : undefined,
+        before: filters.to ? new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 16) : undefined,
+        limit: COUNTED_SHOWN,
+      })
+    : null;
   return {
     title: `${t("admin.audit.title")} · ${t("app.name")}`,
+    counted: counted?.map((c) => ({
+      action: `security.${c.kind}`,
+      kind: c.kind,
+      ip: c.ip,
+      minute: c.minute,
+      count: c.count,
+      target: c.last_target,
+      rule: c.last_rule,
+      reason: c.last_reason,
+    })),
     values: Object.fromEntries(FILTERS.map((f) => [f, ignored.includes(f) ? "" : raw[f]])) as Record<(typeof FILTERS)[number], string>,
     ignored,
     unknownActor,
@@ -107,7 +133,7 @@ export async function action(args: ActionFunctionArgs) {
 const ROLE_KEYS = new Set(["stakeholder", "moderator", "organiser", "admin"]);
 
 export default function AdminAudit() {
-  const { values, ignored, unknownActor, page, hasMore, entries } = useLoaderData<typeof loader>();
+  const { values, ignored, unknownActor, page, hasMore, entries, counted } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const query = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
@@ -174,6 +200,48 @@ export default function AdminAudit() {
           ))}
         </ul>
       </nav>
+      {counted ? (
+        <section aria-labelledby="audit-counted">
+          <h2 id="audit-counted">{t("admin.audit.counted.title")}</h2>
+          <p>{t("admin.audit.counted.intro", { n: COUNTED_SHOWN })}</p>
+          {counted.length ? (
+            <div className="table-wrap">
+              <table className="audit-table" id="security-counts">
+                <caption>{t("admin.audit.counted.caption")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("admin.audit.counted.minute")}</th>
+                    <th scope="col">{t("admin.audit.counted.event")}</th>
+                    <th scope="col">{t("admin.audit.ip")}</th>
+                    <th scope="col">{t("admin.audit.counted.count")}</th>
+                    <th scope="col">{t("admin.audit.counted.lastTarget")}</th>
+                    <th scope="col">{t("admin.audit.counted.detail")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {counted.map((c) => (
+                    <tr key={`${c.kind} ${c.ip} ${c.minute}`}>
+                      <td dir="ltr">{c.minute.replace("T", " ")}</td>
+                      <td>
+                        {actionText(c.action) ? <div>{actionText(c.action)}</div> : null}
+                        <code dir="ltr">{c.action}</code>
+                      </td>
+                      <td dir="ltr">{c.ip}</td>
+                      <td>
+                        <NumberText value={c.count} />
+                      </td>
+                      <td dir="ltr">{c.target ? <bdi>{c.target}</bdi> : "—"}</td>
+                      <td dir="ltr">{[c.rule, c.reason].filter(Boolean).join(" · ") || "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p className="empty">{t("admin.audit.counted.none")}</p>
+          )}
+        </section>
+      ) : null}
       {ignored.length ? (
         <p className="notice" role="status">
           {t("admin.audit.ignored", { fields: ignored.map((f) => t(`admin.audit.field.${f}`)).join(", ") })}

@@ -10,6 +10,7 @@ import * as emailOutbox from "./2026-11-29T0520-email-outbox";
 import * as dashboardIndexes from "./2026-11-29T0530-dashboard-indexes";
 import * as digits from "./2026-11-29T0600-digits";
 import * as commentThreads from "./2026-11-29T0700-comment-threads";
+import * as securityEventCounts from "./2026-12-06T0000-security-event-counts";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0530-dashboard-indexes", dashboardIndexes],
   ["2026-11-29T0600-digits", digits],
   ["2026-11-29T0700-comment-threads", commentThreads],
+  ["2026-12-06T0000-security-event-counts", securityEventCounts],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {

@@ -21,6 +21,7 @@ describe("invalid configuration stops the start with a message naming the variab
     ["LOG_LEVEL=loud", { LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     ["ADMIN_EMAIL without ADMIN_PASSWORD", { ADMIN_EMAIL: "boss@example.pk" }, /ADMIN_PASSWORD/],
     ["TRUST_PROXY=maybe", { TRUST_PROXY: "maybe" }, /TRUST_PROXY/],
+    ["TRUST_PROXY=true (every hop)", { TRUST_PROXY: "true" }, /TRUST_PROXY: "true" would trust every hop/],
   ];
 
   it.each(cases)("%s → exit 1", async (_label, env, names) => {

@@ -166,23 +166,51 @@ describe("parseConfig: invalid values name the variable", () => {
   });
 });
 
-describe("parseConfig: TRUST_PROXY", () => {
-  it.each(["1", "true", "yes", "on"])("TRUST_PROXY=%s is true", (v) => {
-    expect(parseConfig({ TRUST_PROXY: v }).TRUST_PROXY).toBe(true);
-  });
-
-  it.each(["0", "false", "no", "off"])("TRUST_PROXY=%s is false", (v) => {
+describe("parseConfig: TRUST_PROXY (ADR 0020)", () => {
+  it.each(["0", "false", "no", "off", "FALSE"])("TRUST_PROXY=%s trusts no proxy (the socket address)", (v) => {
     expect(parseConfig({ TRUST_PROXY: v }).TRUST_PROXY).toBe(false);
   });
 
-  it("unset or empty is false", () => {
+  it("unset or empty trusts no proxy", () => {
     expect(parseConfig({}).TRUST_PROXY).toBe(false);
     expect(parseConfig({ TRUST_PROXY: "" }).TRUST_PROXY).toBe(false);
   });
 
-  it.each(["maybe", "2", "enabled"])("TRUST_PROXY=%s is refused and named", (v) => {
-    expect(configError({ TRUST_PROXY: v }).message).toContain("TRUST_PROXY");
+  it.each([
+    ["1", 1],
+    ["2", 2],
+    ["10", 10],
+  ])("TRUST_PROXY=%s is a hop count", (v, hops) => {
+    expect(parseConfig({ TRUST_PROXY: v }).TRUST_PROXY).toBe(hops);
   });
+
+  it("a comma-separated list of addresses, CIDR ranges and named ranges", () => {
+    expect(parseConfig({ TRUST_PROXY: "10.0.0.5" }).TRUST_PROXY).toEqual(["10.0.0.5"]);
+    expect(parseConfig({ TRUST_PROXY: "loopback, 173.245.48.0/20,2400:cb00::/32 ,::1" }).TRUST_PROXY).toEqual([
+      "loopback",
+      "173.245.48.0/20",
+      "2400:cb00::/32",
+      "::1",
+    ]);
+  });
+
+  it.each(["true", "yes", "on", "TRUE"])("TRUST_PROXY=%s (every hop) is refused with what to set instead", (v) => {
+    const message = configError({ TRUST_PROXY: v }).message;
+    expect(message).toContain("TRUST_PROXY");
+    expect(message).toContain("every hop");
+    expect(message).toContain("1 for nginx alone");
+  });
+
+  it.each(["11", "999"])("TRUST_PROXY=%s is too many hops", (v) => {
+    expect(configError({ TRUST_PROXY: v }).message).toMatch(/TRUST_PROXY: a hop count must be between 1 and 10/);
+  });
+
+  it.each(["maybe", "enabled", "10.0.0.300", "10.0.0.0/33", "::1/129", "10.0.0.1,", "10.0.0.0/8/8", "-1"])(
+    "TRUST_PROXY=%s is refused and named",
+    (v) => {
+      expect(configError({ TRUST_PROXY: v }).message).toMatch(/TRUST_PROXY: must be false, a hop count .* not an address/);
+    },
+  );
 });
 
 describe("parseConfig: reads only what it is given", () => {

@@ -62,7 +62,7 @@ describe("page cache for anonymous readers", () => {
     first = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for leather chemicals" } });
     await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Export credit for small tanneries in Kasur" } });
     [cached, twoWorkers, plain, shortLived] = await Promise.all([
-      startServer({ databaseUrl: t.url, env: { TRUST_PROXY: "true" } }),
+      startServer({ databaseUrl: t.url, env: { TRUST_PROXY: "1" } }),
       startServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2" } }),
       startServer({ databaseUrl: t.url, env: { PAGE_CACHE_SECONDS: "0" } }),
       startServer({ databaseUrl: t.url, env: { PAGE_CACHE_SECONDS: "1" } }),

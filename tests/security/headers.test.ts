@@ -139,7 +139,7 @@ describe(`an https public origin (${testDialect})`, () => {
 
   beforeAll(async () => {
     t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ORIGIN, TRUST_PROXY: "true" } });
+    server = await startServer({ databaseUrl: t.url, env: { ORIGIN, TRUST_PROXY: "1" } });
   });
   afterAll(async () => {
     await server?.stop();
