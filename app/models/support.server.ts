@@ -5,7 +5,7 @@ import { sql, type Transaction } from "kysely";
 import { dialectOf, type DB, type Executor } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { nowIso } from "../lib/time";
-import { windowPhase } from "./consultation.server";
+import { participationRefusal, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
 export const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
@@ -26,7 +26,8 @@ export type SupportRefusal =
   | { ok: false; reason: "ownSubmission" }
   | { ok: false; reason: "windowNotOpen"; opensAt: string }
   | { ok: false; reason: "windowClosed"; closesAt: string }
-  | { ok: false; reason: "budgetSpent"; budget: number };
+  | { ok: false; reason: "budgetSpent"; budget: number }
+  | ParticipationRefusal;
 
 export type SupportResult = { ok: true; changed: boolean; supporters: number; remaining: number | null } | SupportRefusal;
 
@@ -110,6 +111,9 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
     .select([
       ...SUPPORT_RULE_COLUMNS,
       "s.merged_into_id",
+      "c.is_active",
+      "c.archived_at",
+      "c.submission_closes_at",
       "u.organisation_id as supporter_organisation_id",
       "o.province as supporter_province",
       "sp.user_id as support_user_id",
@@ -185,7 +189,7 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
     if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
     if (s.status !== "published") return { ok: false, reason: "notPublished" };
     if (s.author_id === params.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
-    const windowRefusal = checkWindow(s, now);
+    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
     if (windowRefusal) return windowRefusal;
     if (budget > 0 && used >= budget) return { ok: false, reason: "budgetSpent", budget };
 
@@ -222,7 +226,7 @@ export async function withdrawSupport(db: Executor, params: { submissionId: numb
     const s = await loadForChange(trx, params.submissionId, params.userId);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.support_user_id === null || s.support_created_at === null) return { ok: true, changed: false, supporters: s.supporters_count };
-    const windowRefusal = checkWindow(s, now);
+    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
     if (windowRefusal) return windowRefusal;
     const deleted = await trx
       .deleteFrom("supports")
