@@ -367,6 +367,9 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
       "st.name_ur as stage_ur",
       "k.support_opens_at",
       "k.support_closes_at",
+      "k.submission_closes_at",
+      "k.is_active",
+      "k.archived_at",
     ])
     .where("s.id", "=", params.id)
     .executeTakeFirst();

@@ -108,6 +108,10 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     expect(res.status).toBe(303);
     const edit = await authorClient.get(`/submissions/${pending}/edit`);
     expect(edit.status).toBe(200);
+    // The page offers the forms the later tests find gone.
+    const page = await participantClient.get(`/submissions/${published}`);
+    expect(page.text).toContain('name="body"');
+    expect((await authorClient.get(`/submissions/${pending}`)).text).toContain(`href="/submissions/${pending}/edit"`);
   });
 
   it("closed (both windows over): every participant write is refused with 409, in English and Urdu, and changes nothing", async () => {
@@ -123,6 +127,15 @@ describe(`a closed or archived consultation is read-only for participants (${tes
       .where("id", "=", consultationId)
       .execute();
     await expectEveryWriteRefused("consultationClosed");
+    // The suggestion's page no longer offers the forms, and says why.
+    const page = await participantClient.get(`/submissions/${published}`);
+    expect(page.status).toBe(200);
+    expect(pageText(page.text)).toContain(en.refusal.consultationClosed);
+    expect(page.text).not.toContain('name="body"');
+    expect(page.text).not.toContain(`action="/submissions/${published}/withdraw"`);
+    const pendingPage = await authorClient.get(`/submissions/${pending}`);
+    expect(pendingPage.text).not.toContain(`href="/submissions/${pending}/edit"`);
+    expect(pendingPage.text).not.toContain(`action="/submissions/${pending}/withdraw"`);
     // The edit form is not offered to the author either.
     const form = await authorClient.get(`/submissions/${pending}/edit`);
     expect(form.status).toBe(409);
