@@ -4,6 +4,7 @@
 import type { DB, Executor } from "../../db/client";
 import { RULE_NUMBERS } from "../lib/rules";
 import { nowIso } from "../lib/time";
+import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
@@ -11,7 +12,8 @@ export const COMMENT_EDIT_WINDOW_MS = RULE_NUMBERS.commentEditMinutes * 60_000;
 
 export type AddCommentResult =
   | { ok: true; id: number }
-  | { ok: false; reason: "notFound" | "notPublished" | "badParent" };
+  | { ok: false; reason: "notFound" | "notPublished" | "badParent" }
+  | ParticipationRefusal;
 
 export async function addComment(
   db: DB,
@@ -22,10 +24,12 @@ export async function addComment(
     const s = await trx
       .selectFrom("submissions as s")
       .innerJoin("consultations as c", "c.id", "s.consultation_id")
-      .select(["s.id", "s.status", "s.author_id", "c.created_at as trending_origin"])
+      .select(["s.id", "s.status", "s.author_id", "c.created_at as trending_origin", ...PARTICIPATION_COLUMNS.map((k) => `c.${k}` as const)])
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
+    const closed = participationRefusal(s, now);
+    if (closed) return closed;
     if (s.status !== "published") return { ok: false, reason: "notPublished" };
     if (params.parentId) {
       // One level of replies: the parent must be a visible top-level comment of this submission.
@@ -68,7 +72,7 @@ export async function addComment(
   });
 }
 
-export type EditCommentResult = { ok: true } | { ok: false; reason: "notFound" | "tooLate" };
+export type EditCommentResult = { ok: true } | { ok: false; reason: "notFound" | "tooLate" } | ParticipationRefusal;
 
 /** The author edits their own comment within 15 minutes of writing it. */
 export async function editComment(
@@ -85,6 +89,8 @@ export async function editComment(
     .where("status", "=", "visible")
     .executeTakeFirst();
   if (!c) return { ok: false, reason: "notFound" };
+  const closed = await participationRefusalFor(db, params.submissionId, now);
+  if (closed) return closed;
   if (now.getTime() - new Date(c.created_at).getTime() > COMMENT_EDIT_WINDOW_MS) return { ok: false, reason: "tooLate" };
   await db.updateTable("comments").set({ body: params.body, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
   return { ok: true };

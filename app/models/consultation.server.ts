@@ -61,6 +61,64 @@ export function windowPhase(opensAt: string, closesAt: string, now: Date = new D
   return "open";
 }
 
+// ─────────────────────── participants' writes (issue 13) ───────────────────────
+
+/**
+ * Why a consultation no longer takes what participants write. "closed": it is
+ * not the active one, or both its windows (submissions and support) are over;
+ * "archived": archived by an administrator (never active again).
+ */
+export type ParticipationRefusal = { ok: false; reason: "consultationClosed" } | { ok: false; reason: "consultationArchived" };
+
+export function isParticipationRefusal(r: { ok: false; reason: string }): r is ParticipationRefusal {
+  return r.reason === "consultationClosed" || r.reason === "consultationArchived";
+}
+
+/** How a route answers a participation refusal: 409, with the translated reason on the refusal page. */
+export const PARTICIPATION_REFUSAL_STATUS = 409;
+
+/** The consultation's columns the participation rule reads. */
+export const PARTICIPATION_COLUMNS = ["is_active", "archived_at", "submission_closes_at", "support_closes_at"] as const;
+
+/**
+ * The one rule for every participant's write on a consultation's content
+ * (a suggestion and its edits and withdrawal, supports and their withdrawal,
+ * comments and their edits; reports only while it is not archived, see
+ * `reportsRefusal`): null while it accepts them, else the reason. Moderators,
+ * organisers and administrators keep working on a closed or archived
+ * consultation (moderation, recommendations, responses, exports): their
+ * routes do not ask this. ADR 0022.
+ */
+export function participationRefusal(
+  c: { is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string },
+  now: Date = new Date(),
+): ParticipationRefusal | null {
+  if (c.archived_at) return { ok: false, reason: "consultationArchived" };
+  if (!c.is_active) return { ok: false, reason: "consultationClosed" };
+  const last = Math.max(Date.parse(c.submission_closes_at), Date.parse(c.support_closes_at));
+  if (now.getTime() >= last) return { ok: false, reason: "consultationClosed" };
+  return null;
+}
+
+/**
+ * Reports stay open on a closed consultation (its pages stay public, and
+ * moderators still act on them) but not on an archived one.
+ */
+export function reportsRefusal(c: { archived_at: string | null }): ParticipationRefusal | null {
+  return c.archived_at ? { ok: false, reason: "consultationArchived" } : null;
+}
+
+/** The participation rule for the consultation of a suggestion; undefined when the suggestion does not exist. */
+export async function participationRefusalFor(db: Executor, submissionId: number, now: Date = new Date()): Promise<ParticipationRefusal | null | undefined> {
+  const c = await db
+    .selectFrom("submissions as s")
+    .innerJoin("consultations as c", "c.id", "s.consultation_id")
+    .select(PARTICIPATION_COLUMNS.map((k) => `c.${k}` as const))
+    .where("s.id", "=", submissionId)
+    .executeTakeFirst();
+  return c ? participationRefusal(c, now) : undefined;
+}
+
 // ───────────────────────── administration (C2) ─────────────────────────
 
 export interface ConsultationSettings {

@@ -124,6 +124,8 @@ export type RecommendationExportRow = {
   response_text: string;
   responsible_agency: string;
   response_date: string;
+  /** the public view only (the API): linked sources no longer public */
+  sources_not_public?: number;
 };
 
 export type ExportView = "organiser" | "public";
@@ -401,6 +403,12 @@ export interface RecommendationFilters {
   consultationId?: number | null;
   /** final only (the public view) */
   finalOnly?: boolean;
+  /**
+   * The public view of the sources: only published or merged ones in
+   * `sources`, and `sources_not_public` counting the others (a source
+   * rejected, hidden or withdrawn after it was linked; issue 13).
+   */
+  publicSources?: boolean;
   cluster?: string | null;
   category?: string | null;
 }
@@ -472,18 +480,22 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
       .orderBy("c.slug")
       .execute(),
     db
-      .selectFrom("recommendation_submissions")
-      .select(["recommendation_id", "submission_id"])
-      .where("recommendation_id", "in", ids)
-      .orderBy("recommendation_id")
-      .orderBy("submission_id")
+      .selectFrom("recommendation_submissions as rs")
+      .innerJoin("submissions as s", "s.id", "rs.submission_id")
+      .select(["rs.recommendation_id", "rs.submission_id", "s.status"])
+      .where("rs.recommendation_id", "in", ids)
+      .orderBy("rs.recommendation_id")
+      .orderBy("rs.submission_id")
       .execute(),
     // Unique supporters over ALL support rows of all sources: a person behind two sources counts once.
     recommendationTotals(db, ids),
   ]);
   const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
   const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
-  const sourcesBy = group(sources, (s) => s.recommendation_id, (s) => s.submission_id);
+  const shown = filters.publicSources ? sources.filter((s) => PUBLIC_STATUSES.includes(s.status)) : sources;
+  const sourcesBy = group(shown, (s) => s.recommendation_id, (s) => s.submission_id);
+  const notPublic = new Map<number, number>();
+  if (filters.publicSources) for (const s of sources) if (!PUBLIC_STATUSES.includes(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
   return rows.map((r) => ({
     id: `R-${r.id}`,
     title: r.title,
@@ -500,6 +512,7 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
     response_text: r.response_text ?? "",
     responsible_agency: r.responsible_agency ?? "",
     response_date: r.response_date ?? "",
+    ...(filters.publicSources ? { sources_not_public: notPublic.get(r.id) ?? 0 } : {}),
   }));
 }
 
@@ -516,7 +529,7 @@ export async function* recommendationPages(db: Executor, filters: Recommendation
 }
 
 export function listPublicRecommendations(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
-  return recommendationPage(db, { finalOnly: true, cluster: params.cluster, category: params.category }, params.after, params.limit);
+  return recommendationPage(db, { finalOnly: true, publicSources: true, cluster: params.cluster, category: params.category }, params.after, params.limit);
 }
 
 // ─────────────────────────────── formats ───────────────────────────────

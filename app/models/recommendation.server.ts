@@ -6,6 +6,7 @@ import { sql, type Transaction } from "kysely";
 import type { DB, Dialect, Executor } from "../../db/client";
 import type { Database, SubmissionStatus } from "../../db/schema";
 import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
+import { PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
@@ -436,7 +437,21 @@ async function taxonomyOf(db: Executor, ids: number[]) {
 }
 
 /** Recommendations of a consultation, highest priority (1) first, with source counts and unique supporters. */
-export async function listRecommendations(db: Executor, params: { consultationId: number; finalOnly?: boolean; clusterSlug?: string }) {
+/**
+ * Whether a linked source may be shown to the public: the statuses the cluster
+ * pages show (published, merged). A source rejected, hidden or withdrawn after
+ * it was linked stays linked (organisers see it) but leaves public pages,
+ * which say how many are no longer public (issue 13, finding 4).
+ */
+export function isPublicSource(s: { status: SubmissionStatus }): boolean {
+  return (PUBLIC_STATUSES as readonly string[]).includes(s.status);
+}
+
+/**
+ * `publicSources`: count only public sources (the public list), and how many
+ * are not public any more.
+ */
+export async function listRecommendations(db: Executor, params: { consultationId: number; finalOnly?: boolean; clusterSlug?: string; publicSources?: boolean }) {
   let q = db
     .selectFrom("recommendations as r")
     .select((eb) => [
@@ -452,6 +467,13 @@ export async function listRecommendations(db: Executor, params: { consultationId
       "r.response_text",
       "r.updated_at",
       eb.selectFrom("recommendation_submissions as rs").select((e) => e.fn.countAll<number>().as("n")).whereRef("rs.recommendation_id", "=", "r.id").as("sources"),
+      eb
+        .selectFrom("recommendation_submissions as rs")
+        .innerJoin("submissions as s", "s.id", "rs.submission_id")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("rs.recommendation_id", "=", "r.id")
+        .where("s.status", "not in", [...PUBLIC_STATUSES])
+        .as("sources_not_public"),
     ])
     .where("r.consultation_id", "=", params.consultationId);
   if (params.finalOnly) q = q.where("r.status", "=", "final");
@@ -476,7 +498,8 @@ export async function listRecommendations(db: Executor, params: { consultationId
   const [figures, { clusters, categories }] = await Promise.all([recommendationFigures(db, ids), taxonomyOf(db, ids)]);
   return rows.map((r) => ({
     ...r,
-    sources: Number(r.sources ?? 0),
+    sources: Number(r.sources ?? 0) - (params.publicSources ? Number(r.sources_not_public ?? 0) : 0),
+    sources_not_public: Number(r.sources_not_public ?? 0),
     clusters: clusters.get(r.id) ?? [],
     categories: categories.get(r.id) ?? [],
     figures: figures.get(r.id) ?? emptyFigures(),
@@ -519,8 +542,12 @@ function sourceRows(db: Executor, ids: number[]) {
     .execute();
 }
 
-/** One recommendation with its taxonomy, sources and figures; null when unknown (or a draft and `finalOnly`). */
-export async function getRecommendation(db: Executor, params: { id: number; finalOnly?: boolean }) {
+/**
+ * One recommendation with its taxonomy, sources and figures; null when unknown
+ * (or a draft and `finalOnly`). `publicSources`: only the sources the public
+ * may see (`isPublicSource`), and `sourcesNotPublic` counts the others.
+ */
+export async function getRecommendation(db: Executor, params: { id: number; finalOnly?: boolean; publicSources?: boolean }) {
   let q = db
     .selectFrom("recommendations as r")
     .select([
@@ -543,11 +570,14 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
   const r = await q.executeTakeFirst();
   if (!r) return null;
   const [figures, { clusters, categories }, sources] = await Promise.all([recommendationFigures(db, [r.id]), taxonomyOf(db, [r.id]), listSources(db, [r.id])]);
+  const all = sources.get(r.id) ?? [];
+  const shown = params.publicSources ? all.filter(isPublicSource) : all;
   return {
     ...r,
     clusters: clusters.get(r.id) ?? [],
     categories: categories.get(r.id) ?? [],
-    sources: sources.get(r.id) ?? [],
+    sources: shown,
+    sourcesNotPublic: all.length - shown.length,
     figures: figures.get(r.id) ?? emptyFigures(),
   };
 }

@@ -4,12 +4,13 @@
 import type { DB } from "../../db/client";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
+import { reportsRefusal, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";
 
 export type ReportTarget = { type: "submission"; id: number } | { type: "comment"; id: number; submissionId: number };
 
-export type ReportResult = { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" };
+export type ReportResult = { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" } | ParticipationRefusal;
 
 export async function reportItem(
   db: DB,
@@ -32,7 +33,7 @@ export async function reportItem(
         ? await trx
             .selectFrom("submissions as s")
             .innerJoin("consultations as c", "c.id", "s.consultation_id")
-            .select(["s.id", "s.status", "s.author_id", "c.reports_to_hide"])
+            .select(["s.id", "s.status", "s.author_id", "c.reports_to_hide", "c.archived_at"])
             .where("s.id", "=", t.id)
             .where("s.status", "in", ["published", "merged"])
             .executeTakeFirst()
@@ -40,13 +41,15 @@ export async function reportItem(
             .selectFrom("comments as cm")
             .innerJoin("submissions as s", "s.id", "cm.submission_id")
             .innerJoin("consultations as c", "c.id", "s.consultation_id")
-            .select(["cm.id", "cm.status", "cm.author_id", "c.reports_to_hide"])
+            .select(["cm.id", "cm.status", "cm.author_id", "c.reports_to_hide", "c.archived_at"])
             .where("cm.id", "=", t.id)
             .where("cm.submission_id", "=", t.submissionId)
             .where("cm.status", "=", "visible")
             .where("s.status", "=", "published")
             .executeTakeFirst();
     if (!item) return { ok: false, reason: "notFound" };
+    const archived = reportsRefusal(item);
+    if (archived) return archived;
     const inserted = await trx
       .insertInto("reports")
       .values({ target_type: t.type, target_id: t.id, reporter_id: params.reporterId, reason: params.reason, details: params.details, status: "open", created_at: iso })

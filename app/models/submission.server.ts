@@ -9,7 +9,7 @@ import { listingsChanged, type ListingCache } from "../lib/listing-cache.server"
 import type { SubmissionInput } from "../lib/schemas";
 import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
-import { getActiveConsultation, windowPhase, type ActiveConsultation } from "./consultation.server";
+import { getActiveConsultation, participationRefusalFor, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
@@ -210,7 +210,7 @@ export async function getEditableSubmission(db: Executor, params: { id: number; 
   return q.executeTakeFirst();
 }
 
-export type UpdateSubmissionResult = { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
+export type UpdateSubmissionResult = { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | ParticipationRefusal;
 
 /** Edits a submission, keeping the text before the change in its history. */
 export async function updateSubmission(
@@ -220,6 +220,11 @@ export async function updateSubmission(
   const now = params.now ?? new Date();
   const current = await getEditableSubmission(db, params);
   if (!current) return { ok: false, reason: "notFound" };
+  // The author's edits end with the consultation; a moderator's do not (ADR 0022).
+  if (current.author_id === params.viewer.id && !hasRole(params.viewer.role, "moderator")) {
+    const closed = await participationRefusalFor(db, params.id, now);
+    if (closed) return closed;
+  }
   const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input, { clusterId: current.cluster_id, categoryId: current.suggested_category_id });
   if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
   const next = {
@@ -267,7 +272,7 @@ export async function updateSubmission(
   });
 }
 
-export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" };
+export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" } | ParticipationRefusal;
 
 /** The author withdraws their own submission while pending or published. */
 export async function withdrawSubmission(db: DB, params: { id: number; userId: number; now?: Date }): Promise<WithdrawResult> {
@@ -283,6 +288,8 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
         .where("author_id", "=", params.userId)
         .executeTakeFirst();
       if (!s) return { ok: false as const, reason: "notFound" as const };
+      const closed = await participationRefusalFor(trx, params.id, now);
+      if (closed) return closed;
       if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
       const r = await trx
         .updateTable("submissions")
@@ -360,6 +367,9 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
       "st.name_ur as stage_ur",
       "k.support_opens_at",
       "k.support_closes_at",
+      "k.submission_closes_at",
+      "k.is_active",
+      "k.archived_at",
     ])
     .where("s.id", "=", params.id)
     .executeTakeFirst();

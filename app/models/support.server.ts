@@ -5,7 +5,7 @@ import { sql, type Transaction } from "kysely";
 import { dialectOf, type DB, type Executor } from "../../db/client";
 import type { Database } from "../../db/schema";
 import { nowIso } from "../lib/time";
-import { windowPhase } from "./consultation.server";
+import { participationRefusal, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
 export const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
@@ -26,7 +26,8 @@ export type SupportRefusal =
   | { ok: false; reason: "ownSubmission" }
   | { ok: false; reason: "windowNotOpen"; opensAt: string }
   | { ok: false; reason: "windowClosed"; closesAt: string }
-  | { ok: false; reason: "budgetSpent"; budget: number };
+  | { ok: false; reason: "budgetSpent"; budget: number }
+  | ParticipationRefusal;
 
 export type SupportResult = { ok: true; changed: boolean; supporters: number; remaining: number | null } | SupportRefusal;
 
@@ -54,15 +55,22 @@ async function loadForSupport(trx: Executor, submissionId: number) {
     .executeTakeFirst();
 }
 
-/** Supports counted against the per-cluster budget: the person's own, not those carried over by a merge. */
-async function countOwnSupportsInCluster(trx: Executor, userId: number, consultationId: number, clusterId: number) {
+/**
+ * Supports counted against the per-cluster budget: every row of the person in
+ * the cluster — their own and those carried to a merge target — except rows
+ * on a suggestion that was merged away. Those stay for the record, but the
+ * support now lives on the target (as a carried row, or as the person's own
+ * row there when they already supported it), where it is counted once.
+ */
+async function countSupportsInCluster(trx: Executor, userId: number, consultationId: number, clusterId: number) {
   const row = await trx
-    .selectFrom("supports")
+    .selectFrom("supports as sp")
+    .innerJoin("submissions as s", "s.id", "sp.submission_id")
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("user_id", "=", userId)
-    .where("consultation_id", "=", consultationId)
-    .where("cluster_id", "=", clusterId)
-    .where("merged_from_id", "is", null)
+    .where("sp.user_id", "=", userId)
+    .where("sp.consultation_id", "=", consultationId)
+    .where("sp.cluster_id", "=", clusterId)
+    .where("s.status", "!=", "merged")
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -102,6 +110,10 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
     .leftJoin("supports as sp", (join) => join.onRef("sp.submission_id", "=", "s.id").on("sp.user_id", "=", userId))
     .select([
       ...SUPPORT_RULE_COLUMNS,
+      "s.merged_into_id",
+      "c.is_active",
+      "c.archived_at",
+      "c.submission_closes_at",
       "u.organisation_id as supporter_organisation_id",
       "o.province as supporter_province",
       "sp.user_id as support_user_id",
@@ -172,12 +184,12 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
     const s = await loadForChange(trx, params.submissionId, params.userId);
     if (!s) return { ok: false, reason: "notFound" };
     const budget = s.support_budget;
-    const used = budget > 0 ? await countOwnSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
+    const used = budget > 0 ? await countSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
     // Supporting twice is one support: answered as success, nothing changes.
-    if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
+    if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
     if (s.status !== "published") return { ok: false, reason: "notPublished" };
     if (s.author_id === params.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
-    const windowRefusal = checkWindow(s, now);
+    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
     if (windowRefusal) return windowRefusal;
     if (budget > 0 && used >= budget) return { ok: false, reason: "budgetSpent", budget };
 
@@ -197,7 +209,7 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
       .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
-      return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? budget - used : null };
+      return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
     }
     const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), who);
     return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
@@ -214,7 +226,7 @@ export async function withdrawSupport(db: Executor, params: { submissionId: numb
     const s = await loadForChange(trx, params.submissionId, params.userId);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.support_user_id === null || s.support_created_at === null) return { ok: true, changed: false, supporters: s.supporters_count };
-    const windowRefusal = checkWindow(s, now);
+    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
     if (windowRefusal) return windowRefusal;
     const deleted = await trx
       .deleteFrom("supports")
@@ -224,8 +236,58 @@ export async function withdrawSupport(db: Executor, params: { submissionId: numb
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
     const who = { organisationId: s.support_organisation_id ?? null, province: s.support_province ?? null };
     const supporters = await moveCounters(trx, s.id, -1, trendingWeight(s.support_created_at, s.trending_origin), who);
+    if (s.status === "merged" && s.merged_into_id !== null) await withdrawCarriedCopies(trx, params.userId, s.id, s.merged_into_id, s.trending_origin);
     return { ok: true, changed: true, supporters };
   });
+}
+
+/**
+ * After a withdrawal from a merged suggestion: the copy of that support
+ * carried to its target (`merged_from_id` = the source) goes too, and so on
+ * down a chain of merges, each target's counters moving back like any
+ * withdrawal. The walk stops at a target where the person's row is their own
+ * (they supported it directly: that support stays) or came from another
+ * source. When the person also supports another suggestion merged into the
+ * same target, the carried row is kept and now points to that one, so they
+ * stay counted there once.
+ */
+async function withdrawCarriedCopies(trx: Executor, userId: number, sourceId: number, targetId: number | null, trendingOrigin: string) {
+  for (let from = sourceId, into = targetId, hops = 0; into !== null && hops < 100; hops++) {
+    if (dialectOf(trx) !== "sqlite") {
+      await trx.updateTable("submissions").set((eb) => ({ supporters_count: eb.ref("supporters_count") })).where("id", "=", into).execute();
+    }
+    const copy = await trx
+      .selectFrom("supports as sp")
+      .innerJoin("submissions as t", "t.id", "sp.submission_id")
+      .select(["sp.organisation_id", "sp.province", "sp.created_at", "t.status", "t.merged_into_id"])
+      .where("sp.submission_id", "=", into)
+      .where("sp.user_id", "=", userId)
+      .where("sp.merged_from_id", "=", from)
+      .executeTakeFirst();
+    if (!copy) return;
+    const otherSource = await trx
+      .selectFrom("supports as sp")
+      .innerJoin("submissions as o", "o.id", "sp.submission_id")
+      .select("o.id")
+      .where("sp.user_id", "=", userId)
+      .where("o.merged_into_id", "=", into)
+      .where("o.status", "=", "merged")
+      .where("o.id", "!=", from)
+      .orderBy("o.id")
+      .limit(1)
+      .executeTakeFirst();
+    if (otherSource) {
+      await trx.updateTable("supports").set({ merged_from_id: otherSource.id }).where("submission_id", "=", into).where("user_id", "=", userId).execute();
+      return;
+    }
+    const deleted = await trx.deleteFrom("supports").where("submission_id", "=", into).where("user_id", "=", userId).where("merged_from_id", "=", from).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) !== 1) return;
+    await moveCounters(trx, into, -1, trendingWeight(copy.created_at, trendingOrigin), { organisationId: copy.organisation_id ?? null, province: copy.province ?? null });
+    // The target was itself merged on: its row (now gone) may have been carried further.
+    if (copy.status !== "merged") return;
+    from = into;
+    into = copy.merged_into_id;
+  }
 }
 
 /** Whether this person supports the submission, and their remaining budget in its cluster. */
@@ -239,7 +301,7 @@ export async function getSupportState(db: Executor, params: { submissionId: numb
     .where("user_id", "=", params.userId)
     .executeTakeFirst();
   const remaining =
-    s.support_budget > 0 ? s.support_budget - (await countOwnSupportsInCluster(db, params.userId, s.consultation_id, s.cluster_id)) : null;
+    s.support_budget > 0 ? Math.max(0, s.support_budget - (await countSupportsInCluster(db, params.userId, s.consultation_id, s.cluster_id))) : null;
   return { supported: Boolean(row), remaining, isAuthor: s.author_id === params.userId, allowSelf: s.allow_self_support === 1 };
 }
 

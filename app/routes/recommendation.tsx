@@ -23,7 +23,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;
-  const r = await getRecommendation(db, { id, finalOnly: true });
+  const r = await getRecommendation(db, { id, finalOnly: true, publicSources: true });
   if (!r) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
   const user = getUser(args);
@@ -42,6 +42,7 @@ export async function loader(args: LoaderFunctionArgs) {
         ? { status: r.response_status, text: r.response_text ?? "", agency: r.responsible_agency ?? "", date: r.response_date ?? "" }
         : null,
       sources: r.sources.map((s) => sourceView(s, lng)),
+      sourcesNotPublic: r.sourcesNotPublic,
       figures: figuresView(r.figures, t, lng),
     },
   };
@@ -130,9 +131,14 @@ export default function RecommendationPage() {
               </li>
             ))}
           </ul>
-        ) : (
+        ) : r.sourcesNotPublic ? null : (
           <p className="muted">{t("recommendation.sources.none")}</p>
         )}
+        {r.sourcesNotPublic ? (
+          <p className="muted" id="sources-not-public">
+            {t("recommendation.sources.notPublic", { count: r.sourcesNotPublic })}
+          </p>
+        ) : null}
       </section>
     </article>
   );

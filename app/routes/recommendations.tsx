@@ -21,7 +21,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const { t, lng } = await getFixedT(args.request, args.context);
   const consultation = await getActiveConsultation(db);
-  const [rows, clusters] = await Promise.all([consultation ? listRecommendations(db, { consultationId: consultation.id, finalOnly: true }) : [], listClusters(db)]);
+  const [rows, clusters] = await Promise.all([consultation ? listRecommendations(db, { consultationId: consultation.id, finalOnly: true, publicSources: true }) : [], listClusters(db)]);
   const item = (r: (typeof rows)[number]) => ({
     id: r.id,
     title: r.title,

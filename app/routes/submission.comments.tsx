@@ -9,6 +9,7 @@ import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { CommentFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { addComment, commentPageOf, editComment } from "../models/comment.server";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
 
 // Loaders run after the action in the same document request (as GET), so this
 // cannot redirect: a refused post (no JavaScript) renders its reason here, and a
@@ -41,6 +42,7 @@ export async function action(args: ActionFunctionArgs) {
     const r = await editComment(args.context.db, { commentId, submissionId: id, authorId: user.id, body });
     if (!r.ok) {
       if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+      if (isParticipationRefusal(r)) return data({ ok: false as const, message: `refusal.${r.reason}`, back }, { status: PARTICIPATION_REFUSAL_STATUS });
       return data({ ok: false as const, message: "comment.refused.tooLate", back }, { status: 409 });
     }
     return posted(args, { id, intent, commentId, inline });
@@ -53,6 +55,7 @@ export async function action(args: ActionFunctionArgs) {
   const r = await addComment(args.context.db, { submissionId: id, authorId: user.id, body, parentId });
   if (!r.ok) {
     if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    if (isParticipationRefusal(r)) return data({ ok: false as const, message: `refusal.${r.reason}`, back }, { status: PARTICIPATION_REFUSAL_STATUS });
     return data({ ok: false as const, message: `comment.refused.${r.reason}`, back }, { status: 422 });
   }
   return posted(args, { id, intent, commentId: r.id, inline });

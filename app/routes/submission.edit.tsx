@@ -3,12 +3,15 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
+import { RefusalNotice, type Refusal } from "../components/refusal";
 import { SubmissionForm } from "../components/submission-form";
 import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS, participationRefusalFor } from "../models/consultation.server";
 import { getEditableSubmission, updateSubmission } from "../models/submission.server";
+import { hasRole } from "../auth/permissions";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -21,9 +24,18 @@ export async function loader(args: LoaderFunctionArgs) {
   const s = await getEditableSubmission(args.context.db, { id, viewer: user });
   if (!s) throw notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
+  // The author's form is not offered once the consultation is closed (a moderator's is).
+  const closed = hasRole(user.role, "moderator") ? null : await participationRefusalFor(args.context.db, id);
+  if (closed) {
+    return data(
+      { title: `${t("refusal.title")} · ${t("app.name")}`, id, refusal: { message: `refusal.${closed.reason}`, back: `/submissions/${id}` } as Refusal | null, clusters: [], categories: [], stages: [], initialValue: null },
+      { status: PARTICIPATION_REFUSAL_STATUS },
+    );
+  }
   return {
     title: `${t("submission.edit.title")} · ${t("app.name")}`,
     id,
+    refusal: null as Refusal | null,
     // An archived cluster or category it already has stays on offer: editing must not force a new choice.
     ...(await taxonomyOptions(args.context.db, lng, { keep: { cluster: s.cluster_slug, category: s.category_slug } })),
     initialValue: {
@@ -48,6 +60,9 @@ export async function action(args: ActionFunctionArgs) {
   const result = await updateSubmission(args.context.db, { id, viewer: user, input: submission.value });
   if (!result.ok) {
     if (result.reason === "notFound") throw notFound();
+    if (isParticipationRefusal(result)) {
+      return data({ result: submission.reply(), refusal: { message: `refusal.${result.reason}`, back: `/submissions/${id}` } }, { status: PARTICIPATION_REFUSAL_STATUS });
+    }
     return data({ result: submission.reply({ fieldErrors: result.fieldErrors }) }, { status: 400 });
   }
   await rememberSimilarAfterCommit(args.context, id);
@@ -55,9 +70,11 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function EditSubmission() {
-  const { id, clusters, categories, stages, initialValue } = useLoaderData<typeof loader>();
+  const { id, clusters, categories, stages, initialValue, refusal } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
+  const refused = ((actionData && "refusal" in actionData ? actionData.refusal : null) ?? refusal) as Refusal | null;
+  if (refused || !initialValue) return refused ? <RefusalNotice refusal={refused} /> : null;
   return (
     <div className="narrow narrow--wide">
       <h1>

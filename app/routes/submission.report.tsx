@@ -7,6 +7,7 @@ import { idParam, readForm } from "../lib/http.server";
 import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { ReportFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
 import { reportItem } from "../models/report.server";
 
 // Loaders run after the action in the same document request (as GET), so this
@@ -41,7 +42,10 @@ export async function action(args: ActionFunctionArgs) {
     reason,
     details,
   });
-  if (!r.ok) throw data({ error: "notFound" }, { status: 404 });
+  if (!r.ok) {
+    if (isParticipationRefusal(r)) return data({ ok: false as const, message: `refusal.${r.reason}`, back }, { status: PARTICIPATION_REFUSAL_STATUS });
+    throw data({ error: "notFound" }, { status: 404 });
+  }
   return redirect(`/submissions/${id}?reported=1`, 303);
 }
 

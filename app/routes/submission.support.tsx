@@ -7,6 +7,7 @@ import { idParam, readForm, refusalStatus } from "../lib/http.server";
 import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { SupportFormSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
 import { supportSubmission, withdrawSupport } from "../models/support.server";
 
 // Loaders run after the action in the same document request (as GET), so this
@@ -50,6 +51,7 @@ export async function action(args: ActionFunctionArgs) {
   const { result } = outcome;
   if (!result.ok) {
     if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    if (isParticipationRefusal(result)) return data({ ok: false as const, message: `refusal.${result.reason}`, back }, { status: PARTICIPATION_REFUSAL_STATUS });
     const message =
       result.reason === "budgetSpent" ? `support.refused.budgetSpent|${result.budget}` : `support.refused.${result.reason}`;
     const at = result.reason === "windowNotOpen" ? result.opensAt : result.reason === "windowClosed" ? result.closesAt : undefined;

@@ -12,7 +12,7 @@ import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
 import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
-import { windowPhase } from "../models/consultation.server";
+import { participationRefusal, windowPhase } from "../models/consultation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
 import { getSupportState } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
@@ -42,6 +42,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const isAuthor = viewer?.id === s.author_id;
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
   const supportPhase = windowPhase(s.support_opens_at, s.support_closes_at);
+  // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
+  const closed = participationRefusal(s);
   const blockedReason =
     s.status !== "published"
       ? "support.refused.notPublished"
@@ -49,7 +51,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         ? supportPhase === "upcoming"
           ? "support.refused.windowNotOpen"
           : "support.refused.windowClosed"
-        : isAuthor && !supportState?.allowSelf
+        : closed
+          ? `refusal.${closed.reason}`
+          : isAuthor && !supportState?.allowSelf
           ? "support.refused.ownSubmission"
           : supportState?.remaining === 0
             ? "support.refused.budgetSpentShort"
@@ -96,13 +100,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           isAuthor,
           isModerator,
           supported: supportState?.supported ?? false,
-          canEdit: (isAuthor && s.status === "pending") || (isModerator && s.status !== "withdrawn"),
-          canWithdraw: isAuthor && (s.status === "pending" || s.status === "published"),
-          canReport: !isAuthor && (s.status === "published" || s.status === "merged"),
-          canComment: s.status === "published",
+          canEdit: (isAuthor && s.status === "pending" && !closed) || (isModerator && s.status !== "withdrawn"),
+          canWithdraw: isAuthor && (s.status === "pending" || s.status === "published") && !closed,
+          canReport: !isAuthor && (s.status === "published" || s.status === "merged") && closed?.reason !== "consultationArchived",
+          canReportComments: closed?.reason !== "consultationArchived",
+          canComment: s.status === "published" && !closed,
         }
       : null,
     blockedReason,
+    closedReason: closed ? `refusal.${closed.reason}` : null,
     commentPages: { page: commentPage.page, pages: commentPage.pages, total: commentPage.commentCount },
     comments: commentPage.threads.map((c) => ({
       id: c.id,
@@ -110,14 +116,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       author: c.author_status === "deleted" ? null : c.display_name,
       createdAt: c.created_at,
       edited: c.updated_at !== c.created_at,
-      editable: viewer?.id === c.author_id && now - Date.parse(c.created_at) < COMMENT_EDIT_WINDOW_MS,
+      editable: !closed && viewer?.id === c.author_id && now - Date.parse(c.created_at) < COMMENT_EDIT_WINDOW_MS,
       replies: c.replies.map((r) => ({
         id: r.id,
         body: r.body,
         author: r.author_status === "deleted" ? null : r.display_name,
         createdAt: r.created_at,
         edited: r.updated_at !== r.created_at,
-        editable: viewer?.id === r.author_id && now - Date.parse(r.created_at) < COMMENT_EDIT_WINDOW_MS,
+        editable: !closed && viewer?.id === r.author_id && now - Date.parse(r.created_at) < COMMENT_EDIT_WINDOW_MS,
       })),
     })),
   };
@@ -225,7 +231,7 @@ function CommentPager({ submissionId, page, pages }: { submissionId: number; pag
 }
 
 export default function SubmissionPage() {
-  const { submission: s, viewer, blockedReason, comments, commentPages } = useLoaderData<typeof loader>();
+  const { submission: s, viewer, blockedReason, closedReason, comments, commentPages } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const loginPath = `/login?redirectTo=${encodeURIComponent(`/submissions/${s.id}`)}`;
@@ -369,11 +375,11 @@ export default function SubmissionPage() {
         {comments.length === 0 ? <p className="empty">{t("comment.none")}</p> : null}
         {comments.map((c) => (
           <div key={c.id} className="comment-thread">
-            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment) && c.body !== null} canReport={Boolean(viewer) && c.body !== null} />
+            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment) && c.body !== null} canReport={Boolean(viewer?.canReportComments) && c.body !== null} />
             {c.replies.length ? (
               <div className="comment-replies">
                 {c.replies.map((r) => (
-                  <CommentItem key={r.id} comment={r} submissionId={s.id} canReply={false} canReport={Boolean(viewer)} />
+                  <CommentItem key={r.id} comment={r} submissionId={s.id} canReply={false} canReport={Boolean(viewer?.canReportComments)} />
                 ))}
               </div>
             ) : null}
@@ -395,6 +401,10 @@ export default function SubmissionPage() {
               {t("comment.post")}
             </button>
           </CommentForm>
+        ) : closedReason && s.status === "published" ? (
+          <p className="muted" id="comments-closed">
+            {t(closedReason)}
+          </p>
         ) : !viewer && s.status === "published" ? (
           <p>
             <Link to={loginPath}>{t("comment.signIn")}</Link>

@@ -4,6 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
 import { idParam } from "../lib/http.server";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
 import { withdrawSubmission } from "../models/submission.server";
 
 // Loaders run after the action in the same document request (as GET), so this
@@ -23,6 +24,7 @@ export async function action(args: ActionFunctionArgs) {
   const r = await withdrawSubmission(args.context.db, { id, userId: user.id });
   if (!r.ok) {
     if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    if (isParticipationRefusal(r)) return data({ ok: false as const, message: `refusal.${r.reason}`, back: `/submissions/${id}` }, { status: PARTICIPATION_REFUSAL_STATUS });
     return data({ ok: false as const, message: "submission.refused.notWithdrawable", back: `/submissions/${id}` }, { status: 409 });
   }
   return redirect(`/submissions/${id}`, 303);

@@ -11,6 +11,8 @@ import {
   getActiveConsultation,
   getConsultation,
   listConsultations,
+  participationRefusal,
+  reportsRefusal,
   updateConsultation,
   type ConsultationSettings,
 } from "../../app/models/consultation.server";
@@ -155,5 +157,30 @@ describe(`consultation administration (${testDialect})`, () => {
       expect(ConsultationSlugSchema.safeParse("sme-export-2027").success).toBe(true);
       for (const bad of ["SME", "a", "has space", "-lead", "x".repeat(61), "ur-اردو"]) expect(ConsultationSlugSchema.safeParse(bad).success, bad).toBe(false);
     });
+  });
+});
+
+describe("the participation rule (issue 13, finding 10; ADR 0022)", () => {
+  const c = (patch: Partial<{ is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string }> = {}) => ({
+    is_active: 1,
+    archived_at: null,
+    submission_closes_at: "2026-12-01T00:00:00.000Z",
+    support_closes_at: "2026-12-10T00:00:00.000Z",
+    ...patch,
+  });
+  it("accepts until the later window closes (exclusive), then refuses as closed", () => {
+    expect(participationRefusal(c(), new Date("2026-12-05T00:00:00.000Z"))).toBeNull();
+    expect(participationRefusal(c(), new Date("2026-12-09T23:59:59.999Z"))).toBeNull();
+    expect(participationRefusal(c(), new Date("2026-12-10T00:00:00.000Z"))).toEqual({ ok: false, reason: "consultationClosed" });
+    // Whichever window closes last decides.
+    expect(participationRefusal(c({ submission_closes_at: "2026-12-20T00:00:00Z" }), new Date("2026-12-15T00:00:00Z"))).toBeNull();
+  });
+  it("refuses a consultation that is not the active one, and says archived before closed", () => {
+    expect(participationRefusal(c({ is_active: 0 }), new Date("2026-12-05T00:00:00Z"))).toEqual({ ok: false, reason: "consultationClosed" });
+    expect(participationRefusal(c({ is_active: 0, archived_at: "2026-12-04T00:00:00Z" }), new Date("2026-12-05T00:00:00Z"))).toEqual({ ok: false, reason: "consultationArchived" });
+  });
+  it("keeps reports open until archived", () => {
+    expect(reportsRefusal({ archived_at: null })).toBeNull();
+    expect(reportsRefusal({ archived_at: "2026-12-04T00:00:00Z" })).toEqual({ ok: false, reason: "consultationArchived" });
   });
 });

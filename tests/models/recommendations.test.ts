@@ -4,7 +4,8 @@
 // breakdowns, link refusals, "included" and "response" events, notifications
 // to authors and supporters once each, and the audit entries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
+import { listPublicRecommendations } from "../../app/models/export.server";
+import { hideSubmission, mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
 import {
   createRecommendation,
   getRecommendation,
@@ -258,6 +259,37 @@ describe(`recommendations (${testDialect})`, () => {
       const id = await create();
       expect(await getRecommendation(t.db, { id, finalOnly: true })).toBeNull();
       expect(await getRecommendation(t.db, { id })).not.toBeNull();
+    });
+  });
+
+  describe("sources that are no longer public (issue 13, finding 4)", () => {
+    it("public readers get only published or merged sources and a count of the others; organisers get all", async () => {
+      const author = await makeUser(t.db);
+      const kept = await published(author, "Public source that stays published");
+      const mergedAway = await published(author, "Public source merged into the kept one");
+      const rejected = await published(author, "Public source rejected after it was linked");
+      const hidden = await published(author, "Public source hidden after it was linked");
+      const id = await create({ status: "final", title: "Recommendation whose sources change state" });
+      for (const s of [kept, mergedAway, rejected, hidden]) expect(await linkSource(t.db, { ...org, id, submissionId: s })).toMatchObject({ ok: true });
+      const mod = { moderatorId: moderator.id, moderatorRole: "moderator" as const };
+      expect(await mergeSubmission(t.db, { ...mod, id: mergedAway, into: kept })).toMatchObject({ ok: true });
+      expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({ ok: true });
+      expect(await hideSubmission(t.db, { ...mod, id: hidden })).toMatchObject({ ok: true });
+
+      const pub = await getRecommendation(t.db, { id, finalOnly: true, publicSources: true });
+      expect(pub?.sources.map((s) => s.id)).toEqual([kept, mergedAway]);
+      expect(pub?.sourcesNotPublic).toBe(2);
+      const organisers = await getRecommendation(t.db, { id });
+      expect(organisers?.sources.map((s) => s.id)).toEqual([kept, mergedAway, rejected, hidden]);
+      expect(organisers?.sourcesNotPublic).toBe(0);
+
+      const consultationId = (await t.db.selectFrom("recommendations").select("consultation_id").where("id", "=", id).executeTakeFirstOrThrow()).consultation_id;
+      const listed = (await listRecommendations(t.db, { consultationId, finalOnly: true, publicSources: true })).find((r) => r.id === id);
+      expect(listed).toMatchObject({ sources: 2, sources_not_public: 2 });
+      expect((await listRecommendations(t.db, { consultationId })).find((r) => r.id === id)).toMatchObject({ sources: 4 });
+
+      const api = (await listPublicRecommendations(t.db, { after: id - 1, limit: 1 }))[0];
+      expect(api).toMatchObject({ id: `R-${id}`, sources: `${kept};${mergedAway}`, sources_not_public: 2 });
     });
   });
 });

@@ -7,6 +7,7 @@ import type { ConsultationsTable } from "../../db/schema";
 import { countSupportBreadth, getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
 import { hitRateLimit, RULES } from "../../app/lib/rate-limit.server";
 import { supportSubmission, withdrawSupport, getSupportState } from "../../app/models/support.server";
+import { mergeSubmission } from "../../app/models/moderation.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
@@ -294,6 +295,117 @@ describe(`supports (${testDialect})`, () => {
     });
     expect(await rows(id)).toEqual([]);
     expect(await count()).toBe(2);
+  });
+
+  describe("budget and merges (issue 13, finding 3)", () => {
+    const mod = () => ({ moderatorId: moderator.id, moderatorRole: "moderator" as const });
+    const merge = async (id: number, into: number) => expect(await mergeSubmission(t.db, { ...mod(), id, into })).toMatchObject({ ok: true });
+    const rowOf = (id: number, userId: number) =>
+      t.db.selectFrom("supports").select(["user_id", "merged_from_id"]).where("submission_id", "=", id).where("user_id", "=", userId).executeTakeFirst();
+    const breadthMatchesRows = async (id: number) => expect((await getSupportBreadth(t.db, [id])).get(id)).toEqual(await countSupportBreadth(t.db, id));
+    const org = (province: string) => ({ name: `Merge Budget ${province} ${Math.random()}`, type: "firm" as const, sizeBand: "small" as const, city: "Somewhere", province, clusterSlug: "leather" });
+
+    it("a withdrawal from a merged source withdraws the carried copy: with a budget of 1 nobody ends up on two suggestions", async () => {
+      await setConsultation({ support_budget: 1 });
+      const source = await published({ title: "Merge budget source: shared tannery effluent plant" });
+      const target = await published({ title: "Merge budget target: common effluent plant for Kasur" });
+      const other = await published({ title: "Merge budget other: leather design centre in Sialkot" });
+      const u = await makeUser(t.db, { organisation: org("sindh") });
+      const bystander = await makeUser(t.db, { organisation: org("punjab") });
+      await supportSubmission(t.db, { submissionId: target, userId: bystander.id });
+      expect(await supportSubmission(t.db, { submissionId: source, userId: u.id })).toMatchObject({ ok: true, changed: true, remaining: 0 });
+      await merge(source, target);
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: source });
+      expect((await getSupportBreadth(t.db, [target])).get(target)).toEqual({ supporters: 2, organisations: 2, provinces: 2 });
+      // The carried support counts: no room for another one in the cluster.
+      expect(await supportSubmission(t.db, { submissionId: other, userId: u.id })).toEqual({ ok: false, reason: "budgetSpent", budget: 1 });
+
+      expect(await withdrawSupport(t.db, { submissionId: source, userId: u.id })).toMatchObject({ ok: true, changed: true });
+      expect(await rowOf(target, u.id)).toBeUndefined();
+      expect((await getSupportBreadth(t.db, [target])).get(target)).toEqual({ supporters: 1, organisations: 1, provinces: 1 });
+      await breadthMatchesRows(target);
+      // The slot is free again, and used once.
+      expect(await supportSubmission(t.db, { submissionId: other, userId: u.id })).toMatchObject({ ok: true, changed: true, remaining: 0 });
+      const counted = await t.db
+        .selectFrom("supports as sp")
+        .innerJoin("submissions as s", "s.id", "sp.submission_id")
+        .select("s.id")
+        .where("sp.user_id", "=", u.id)
+        .where("s.status", "=", "published")
+        .execute();
+      expect(counted.map((r) => r.id)).toEqual([other]);
+    });
+
+    it("a support carried into another cluster counts there, and no longer in the source's cluster", async () => {
+      await setConsultation({ support_budget: 1 });
+      const source = await published({ cluster: "food-processing", title: "Cross-cluster merge source: cold store for tannery hides" });
+      const target = await published({ title: "Cross-cluster merge target: hide preservation in Kasur" });
+      const leatherOther = await published({ title: "Cross-cluster other: leather testing laboratory" });
+      const foodOther = await published({ cluster: "food-processing", title: "Cross-cluster other: mango pulp export standards" });
+      const u = await makeUser(t.db);
+      await supportSubmission(t.db, { submissionId: source, userId: u.id });
+      await merge(source, target);
+      expect(await getSupportState(t.db, { submissionId: leatherOther, userId: u.id })).toMatchObject({ remaining: 0 });
+      expect(await supportSubmission(t.db, { submissionId: leatherOther, userId: u.id })).toEqual({ ok: false, reason: "budgetSpent", budget: 1 });
+      expect(await supportSubmission(t.db, { submissionId: foodOther, userId: u.id })).toMatchObject({ ok: true, changed: true, remaining: 0 });
+    });
+
+    it("a person behind both source and target counts once on the target and keeps their own support there when withdrawing from the source", async () => {
+      await setConsultation({ support_budget: 2 });
+      const source = await published({ title: "Both-sides merge source: tannery cluster water" });
+      const target = await published({ title: "Both-sides merge target: tannery cluster water plant" });
+      const u = await makeUser(t.db, { organisation: org("balochistan") });
+      await supportSubmission(t.db, { submissionId: source, userId: u.id });
+      await supportSubmission(t.db, { submissionId: target, userId: u.id });
+      await merge(source, target);
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: null });
+      expect((await getSupportBreadth(t.db, [target])).get(target)).toEqual({ supporters: 1, organisations: 1, provinces: 1 });
+      // One support in the cluster now (the one on the target), not two.
+      expect(await getSupportState(t.db, { submissionId: target, userId: u.id })).toMatchObject({ supported: true, remaining: 1 });
+      expect(await withdrawSupport(t.db, { submissionId: source, userId: u.id })).toMatchObject({ ok: true, changed: true });
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: null });
+      expect((await getSupportBreadth(t.db, [target])).get(target)).toEqual({ supporters: 1, organisations: 1, provinces: 1 });
+      await breadthMatchesRows(target);
+    });
+
+    it("two sources merged into one target: withdrawing from one keeps the person counted through the other", async () => {
+      const a = await published({ title: "Twin merge source one: leather export fair" });
+      const b = await published({ title: "Twin merge source two: leather export fair stalls" });
+      const target = await published({ title: "Twin merge target: leather export fair for SMEs" });
+      const u = await makeUser(t.db);
+      await supportSubmission(t.db, { submissionId: a, userId: u.id });
+      await supportSubmission(t.db, { submissionId: b, userId: u.id });
+      await merge(a, target);
+      await merge(b, target);
+      expect((await counter(target)).supporters_count).toBe(1);
+      await withdrawSupport(t.db, { submissionId: a, userId: u.id });
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: b });
+      expect((await counter(target)).supporters_count).toBe(1);
+      await withdrawSupport(t.db, { submissionId: b, userId: u.id });
+      expect(await rowOf(target, u.id)).toBeUndefined();
+      expect((await counter(target)).supporters_count).toBe(0);
+      expect((await counter(target)).trending_score).toBeCloseTo(0, 9);
+    });
+
+    it("down a chain of merges (A into B, B into C) a withdrawal from A takes every carried copy", async () => {
+      const A = await published({ title: "Chain withdrawal A: leather machinery credit" });
+      const B = await published({ title: "Chain withdrawal B: leather machinery credit line" });
+      const C = await published({ title: "Chain withdrawal C: machinery credit for tanneries" });
+      const u = await makeUser(t.db, { organisation: org("punjab") });
+      const stays = await makeUser(t.db);
+      await supportSubmission(t.db, { submissionId: A, userId: u.id });
+      await supportSubmission(t.db, { submissionId: B, userId: stays.id });
+      await merge(A, B);
+      await merge(B, C);
+      expect((await counter(C)).supporters_count).toBe(2);
+      await withdrawSupport(t.db, { submissionId: A, userId: u.id });
+      expect(await rowOf(B, u.id)).toBeUndefined();
+      expect(await rowOf(C, u.id)).toBeUndefined();
+      expect(await rowOf(C, stays.id)).toEqual({ user_id: stays.id, merged_from_id: B });
+      await breadthMatchesRows(B);
+      await breadthMatchesRows(C);
+      expect((await counter(C)).supporters_count).toBe(1);
+    });
   });
 
   it("every stored counter equals its rows", async () => {

@@ -1100,4 +1100,29 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       for (const r of rows) expect(Number.isNaN(Date.parse(r.created_at))).toBe(false);
     });
   });
+
+  it("a merge carries a support that counts towards the budget, and withdrawing from the source takes the carried copy (issue 13, finding 3)", async () => {
+    const c = await t.db.selectFrom("consultations").select(["id", "support_budget"]).where("is_active", "=", 1).executeTakeFirstOrThrow();
+    await t.db.updateTable("consultations").set({ support_budget: 1 }).where("id", "=", c.id).execute();
+    try {
+      const author = await stakeholder();
+      const source = await published(author.user.id, "leather");
+      const target = await published(author.user.id, "leather");
+      const other = await published(author.user.id, "leather");
+      const fan = await stakeholder();
+      expect((await fan.client.post(`/submissions/${source}/support`, { intent: "support" })).status).toBe(303);
+      expectDecided(await decide(source, { intent: "merge", into: String(target) }), source);
+      expect(await supporters(target)).toEqual([fan.user.id]);
+      // The carried support is the person's one support in the cluster.
+      expect((await fan.client.post(`/submissions/${other}/support`, { intent: "support" })).status).toBe(409);
+      expect(await supporters(other)).toEqual([]);
+      // Withdrawing from the merged source withdraws the carried copy, and frees the slot.
+      expect((await fan.client.post(`/submissions/${source}/support`, { intent: "withdraw" })).status).toBe(303);
+      expect(await supporters(target)).toEqual([]);
+      expect((await row(target)).supporters_count).toBe(0);
+      expect((await fan.client.post(`/submissions/${other}/support`, { intent: "support" })).status).toBe(303);
+    } finally {
+      await t.db.updateTable("consultations").set({ support_budget: c.support_budget }).where("id", "=", c.id).execute();
+    }
+  });
 });

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import urLocale from "../../app/locales/ur.json";
 import { getActiveConsultation } from "../../app/models/consultation.server";
+import { hideSubmission, rejectSubmission } from "../../app/models/moderation.server";
+import { createRecommendation, linkSource } from "../../app/models/recommendation.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -242,6 +244,44 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     for (const label of [urLocale.briefing.title, urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters, urLocale.briefing.docxIn.en]) expect(urText).toContain(label);
     for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urText).not.toContain(label);
     expect(urPage.text).toContain('href="/exports/briefing.docx?lang=en"');
+  });
+
+  it("sources rejected or hidden after they were linked leave the public page and the API, which say how many; organisers still see them (issue 13, finding 4)", async () => {
+    const titles = { kept: "Linked source that stays public", rejected: "Linked source rejected later for abuse", hidden: "Linked source hidden later after reports" };
+    const kept = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.kept } });
+    const rejected = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.rejected } });
+    const hidden = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.hidden } });
+    const actor = { actorId: organiser.id, actorRole: "organiser" };
+    const created = await createRecommendation(t.db, { ...actor, input: { ...createForm({ status: "final", title: "Recommendation with sources that left public view" }), cluster: ["leather"], priority: "3" } });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const id = created.id;
+    for (const s of [kept, rejected, hidden]) expect(await linkSource(t.db, { ...actor, id, submissionId: s })).toMatchObject({ ok: true });
+    const mod = { moderatorId: moderator.id, moderatorRole: "moderator" as const };
+    expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({ ok: true });
+    expect(await hideSubmission(t.db, { ...mod, id: hidden })).toMatchObject({ ok: true });
+
+    const visitor = new Client(server.url);
+    const page = await visitor.get(`/recommendations/${id}`);
+    expect(page.status).toBe(200);
+    const text = pageText(page.text);
+    expect(text).toContain(titles.kept);
+    expect(text).not.toContain(titles.rejected);
+    expect(text).not.toContain(titles.hidden);
+    expect(page.text).not.toContain(`/submissions/${rejected}"`);
+    expect(text).toContain(en.recommendation.sources.notPublic_other.replace("{{count}}", "2"));
+
+    const urdu = new Client(server.url);
+    expect((await urdu.post("/language", { lng: "ur", digits: "western", redirectTo: "/" })).status).toBe(302);
+    const urText = pageText((await urdu.get(`/recommendations/${id}`)).text).replace(/\u0000/g, "");
+    expect(urText).not.toContain(titles.rejected);
+    expect(urText).toContain(urLocale.recommendation.sources.notPublic_other.replace("{{count}}", "2"));
+
+    const organiserPage = pageText((await org.get(`/organiser/recommendations/${id}`)).text);
+    for (const title of Object.values(titles)) expect(organiserPage).toContain(title);
+
+    const api = JSON.parse((await visitor.get("/api/v1/recommendations?limit=100")).text) as { data: Array<Record<string, unknown>> };
+    const row = api.data.find((r) => r.id === `R-${id}`);
+    expect(row).toMatchObject({ sources: String(kept), sources_not_public: 2 });
   });
 });
 
