@@ -92,16 +92,34 @@ export function pageStringsScript(lng: string, keys: Iterable<string>, nonce = "
   return `<script type="application/json" id="${PAGE_STRINGS_ID}"${nonceAttr}>${json}</script>`;
 }
 
+/** Drops NUL bytes (a NUL is never part of a multi-byte UTF-8 character, so this cannot split one). */
+export function withoutNul(chunk: Buffer): Buffer {
+  if (chunk.indexOf(0) < 0) return chunk;
+  const kept = Buffer.allocUnsafe(chunk.length);
+  let n = 0;
+  for (const byte of chunk) if (byte !== 0) kept[n++] = byte;
+  return kept.subarray(0, n);
+}
+
 /**
  * Passes the rendered document through and writes `tail()` after its last
  * byte — where React itself streams Remix's data scripts, past `</body>`
  * (the parser puts them in the body). The browser's entry reads it and
  * removes it before hydrating, so React finds the DOM it rendered.
+ *
+ * It also drops NUL bytes. React 18.3.1's server renderer (writeStringChunk)
+ * flushes its whole 2,048-byte view when a string does not fit in what is
+ * left of it, although TextEncoder.encodeInto stopped before a multi-byte
+ * character: the unfilled 1-2 bytes go out as NULs. Urdu text is all
+ * multi-byte, so Urdu pages carried them, and a browser turns a NUL inside an
+ * attribute value (a form field's value) into U+FFFD. Our pages never contain
+ * a real NUL (the server refuses NUL in addresses and the schemas in text).
+ * tests/routes/utf8-stream.test.ts fails without this.
  */
 export function appendAtEnd(tail: () => string): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      done(null, chunk);
+      done(null, withoutNul(chunk));
     },
     flush(done) {
       done(null, tail());
