@@ -21,7 +21,8 @@ import { MultiBar, Presets } from "cli-progress";
 import { DEMO_PASSWORD, seedDemo } from "./demo-seed";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseSubmissionExportQuery, submissionsExport, type ExportFormat } from "../app/models/export.server";
+import type { ExportFormat } from "../app/lib/export-formats.server";
+import { parseSubmissionExportQuery, submissionsExport } from "../app/models/export.server";
 
 class UsageError extends Error {}
 
@@ -307,9 +308,7 @@ export function buildProgram(): Command {
     .option("--cluster <slug>", "only this cluster")
     .action(async (o) => {
       await withDb(async ({ db }) => {
-        const query = new URLSearchParams();
-        if (o.cluster !== undefined) query.set("cluster", o.cluster);
-        const parsed = await parseSubmissionExportQuery(db, new URL(`http://cli/exports/submissions.${o.format}?${query}`));
+        const parsed = await parseSubmissionExportQuery(db, { cluster: o.cluster });
         if (!parsed.ok) throw new UsageError(parsed.error);
         const body = Readable.from(submissionsExport(db, o.format as ExportFormat, parsed.filters));
         if (o.out) {

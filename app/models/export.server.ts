@@ -1,5 +1,7 @@
-// Exports and open data (C9): the submissions and recommendations exports
-// (CSV, JSON, XLSX), the XLSX annex and the rows of the /api/v1 open-data API.
+// Exports and open data (C9): the rows of the submissions and recommendations
+// exports, the XLSX annex's sheets and the rows of the /api/v1 open-data API,
+// read as pages. The file formats (CSV, JSON, XLSX) are written by
+// app/lib/export-formats.server.ts, the HTTP download by app/lib/download.server.ts.
 //
 // Everything streams: rows are read in keyset pages (`id > last`, 100 at a
 // time, the same SQL on SQLite and PostgreSQL), written as read, and the event
@@ -15,15 +17,12 @@
 // The recommendation figures (unique supporters over all sources, distinct
 // organisations) come from recommendationTotals, the same query the
 // recommendation pages use.
-import { PassThrough } from "node:stream";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { stringify } from "csv-stringify/sync";
-import ExcelJS from "exceljs";
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
-import { currentResponse, waitForDrain } from "../lib/response-backpressure.server";
+import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "../lib/export-formats.server";
 import { recommendationTotals } from "./recommendation.server";
 
 /**
@@ -140,22 +139,6 @@ export const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = ["published", "mer
 /** The public only ever sees published suggestions and the merged ones that point to them. */
 export const PUBLIC_STATUSES: SubmissionStatus[] = ["published", "merged"];
 
-// ─────────────────────────────── sanitising ───────────────────────────────
-
-/**
- * OWASP CSV injection: a text that a spreadsheet could read as a formula
- * (first character `=`, `+`, `-`, `@`, tab, CR, LF or NUL) gets a leading `'`.
- * Applied to every CSV field and every XLSX text cell.
- */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r\n\0]/.test(value) ? `'${value}` : value;
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  return neutraliseFormula(String(value));
-}
-
 /** ISO 8601 UTC (stored values already are; this normalises any other parseable form). */
 function isoUtc(value: string | null | undefined): string {
   if (!value) return "";
@@ -182,12 +165,19 @@ const SubmissionExportQuery = z.object({
 
 export type ParsedFilters = { ok: true; filters: SubmissionFilters; clusterSlug: string | null } | { ok: false; error: string };
 
-function paramsOf(url: URL, names: string[]): Record<string, string> {
+/** The filters as given (a request's query values, the CLI's options); absent, null or empty is no filter. */
+export interface SubmissionExportQueryInput {
+  cluster?: string | null;
+  category?: string | null;
+  status?: string | null;
+}
+
+function givenValues(input: SubmissionExportQueryInput): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of names) {
-    const v = url.searchParams.get(name);
+  for (const name of ["cluster", "category", "status"] as const) {
+    const v = input[name];
     // An empty value (a form's "any" option) is no filter.
-    if (v !== null && v !== "") out[name] = v;
+    if (v !== null && v !== undefined && v !== "") out[name] = v;
   }
   return out;
 }
@@ -199,9 +189,9 @@ async function checkTaxonomy(db: Executor, cluster?: string, category?: string):
   return null;
 }
 
-/** The organisers' submissions export filters from a URL's query: unknown values are an error (→ 400). */
-export async function parseSubmissionExportQuery(db: Executor, url: URL): Promise<ParsedFilters> {
-  const parsed = SubmissionExportQuery.safeParse(paramsOf(url, ["cluster", "category", "status"]));
+/** The organisers' submissions export filters: unknown values are an error (→ 400). */
+export async function parseSubmissionExportQuery(db: Executor, input: SubmissionExportQueryInput): Promise<ParsedFilters> {
+  const parsed = SubmissionExportQuery.safeParse(givenValues(input));
   if (!parsed.success) return { ok: false, error: `invalid ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}` };
   const { cluster, category, status } = parsed.data;
   const unknown = await checkTaxonomy(db, cluster, category);
@@ -532,107 +522,6 @@ export function listPublicRecommendations(db: Executor, params: { after: number;
   return recommendationPage(db, { finalOnly: true, publicSources: true, cluster: params.cluster, category: params.category }, params.after, params.limit);
 }
 
-// ─────────────────────────────── formats ───────────────────────────────
-
-export type ExportFormat = "csv" | "json" | "xlsx";
-
-export const CONTENT_TYPES: Record<ExportFormat, string> = {
-  csv: "text/csv; charset=utf-8",
-  json: "application/json; charset=utf-8",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-};
-
-type Row = Record<string, unknown>;
-
-/**
- * CSV (RFC 4180): UTF-8 with a BOM (Excel then reads Urdu correctly), CRLF,
- * quotes where needed, every field neutralised against formula injection.
- */
-export async function* toCsv(columns: readonly string[], pages: AsyncIterable<Row[]>): AsyncGenerator<string> {
-  yield stringify([columns as string[]], { bom: true, record_delimiter: "\r\n" });
-  for await (const page of pages) {
-    yield stringify(
-      page.map((row) => columns.map((c) => cellText(row[c]))),
-      { record_delimiter: "\r\n" },
-    );
-  }
-}
-
-/** A JSON array of objects with the columns as keys, one row per line. */
-export async function* toJson(columns: readonly string[], pages: AsyncIterable<Row[]>): AsyncGenerator<string> {
-  let first = true;
-  yield "[";
-  for await (const page of pages) {
-    let chunk = "";
-    for (const row of page) {
-      const obj: Row = {};
-      for (const c of columns) obj[c] = row[c];
-      chunk += (first ? "\n" : ",\n") + JSON.stringify(obj);
-      first = false;
-    }
-    yield chunk;
-  }
-  yield first ? "]\n" : "\n]\n";
-}
-
-export interface XlsxSheet {
-  name: string;
-  columns: readonly string[];
-  pages: () => AsyncIterable<Row[]>;
-}
-
-/** Keeps the writer from running ahead of a slow reader: at most this much waits unread. */
-const XLSX_HIGH_WATER = 256 * 1024;
-
-/**
- * Bytes written but not yet handed to the reader: the sheet's XML waiting in
- * exceljs' own buffer and in the zip entry's deflate stream (exceljs writes
- * to it without waiting for "drain", so deflate — on the thread pool — falls
- * behind the row writer by tens of MB on a large sheet), plus the zipped
- * bytes waiting unread in `out`.
- */
-function xlsxBacklog(ws: object, out: PassThrough): number {
-  type Buffered = { _writableState?: { length?: number }; _readableState?: { length?: number } };
-  const sheet = (ws as unknown as { _stream?: { buffers?: Array<{ length: number }>; pipes?: Buffered[] } })._stream;
-  let n = out.readableLength;
-  for (const b of sheet?.buffers ?? []) n += b.length;
-  // archiver reads the sheet through a readable-stream PassThrough (no `writableLength` getter there)
-  for (const p of sheet?.pipes ?? []) n += (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
-  return n;
-}
-
-/**
- * A streamed XLSX workbook (exceljs WorkbookWriter): one sheet per entry, a
- * bold frozen header row, text cells neutralised like CSV fields. The writer
- * pauses while more than XLSX_HIGH_WATER bytes wait unread.
- */
-export function toXlsx(sheets: XlsxSheet[]): AsyncIterable<Buffer> {
-  const stream = new PassThrough();
-  let cancelled = false;
-  stream.on("close", () => (cancelled = true));
-  const write = async () => {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
-    workbook.creator = "Mashwara";
-    for (const sheet of sheets) {
-      const ws = workbook.addWorksheet(sheet.name, { views: [{ state: "frozen", ySplit: 1 }] });
-      ws.columns = sheet.columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length + 2) }));
-      ws.getRow(1).font = { bold: true };
-      ws.getRow(1).commit();
-      for await (const page of sheet.pages()) {
-        for (const row of page) {
-          ws.addRow(sheet.columns.map((c) => (typeof row[c] === "number" ? row[c] : cellText(row[c])))).commit();
-        }
-        while (!cancelled && xlsxBacklog(ws, stream) > XLSX_HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
-        if (cancelled) return;
-      }
-      ws.commit();
-    }
-    await workbook.commit();
-  };
-  write().catch((error) => stream.destroy(error as Error));
-  return stream;
-}
-
 // ─────────────────────────────── the annex ───────────────────────────────
 
 /** Keyset pages over any table with an integer id. */
@@ -796,43 +685,3 @@ export async function recommendationsExport(db: Executor, format: "csv" | "json"
   return format === "csv" ? toCsv(RECOMMENDATION_COLUMNS, pages) : toJson(RECOMMENDATION_COLUMNS, pages);
 }
 
-/** `submissions-<cluster|all>-<YYYYMMDD>.<ext>`: ASCII only. */
-export function exportFileName(kind: string, cluster: string | null | undefined, ext: string, now: Date = new Date()): string {
-  const day = now.toISOString().slice(0, 10).replace(/-/g, "");
-  const safe = (s: string) => s.replace(/[^a-z0-9-]/gi, "").slice(0, 60) || "all";
-  return `${safe(kind)}-${cluster === undefined ? "" : `${safe(cluster ?? "all")}-`}${day}.${ext}`;
-}
-
-/** A streamed download: a web Response whose body is pulled from `chunks` as the client reads. */
-export function downloadResponse(chunks: AsyncIterable<string | Buffer>, contentType: string, fileName: string): Response {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const encoder = new TextEncoder();
-  // The socket this body goes to (when served over HTTP): nothing more is read
-  // from the database until it has taken what was written.
-  const res = currentResponse();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        await waitForDrain(res);
-        const { value, done } = await iterator.next();
-        if (done) return controller.close();
-        // a view of the Buffer, not a copy (a copy doubled the XLSX writer's Buffer churn)
-        controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await iterator.return?.(undefined);
-    },
-  });
-  return new Response(body, {
-    status: 200,
-    headers: {
-      "Content-Type": contentType,
-      "Content-Disposition": `attachment; filename="${fileName}"`,
-      // (the server adds "no-store" to every signed-in response; downloads need a signed-in organiser)
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
-}

@@ -47,11 +47,11 @@ export interface ApiQuery {
   category: string | null;
 }
 
-/** The query of an API request; `{ error }` for anything invalid (→ 400). Unknown parameters are ignored. */
-export async function parseApiQuery(db: Executor, url: URL): Promise<{ ok: true; query: ApiQuery } | { ok: false; error: string }> {
+/** The query parameters of an API request; `{ error }` for anything invalid (→ 400). Unknown parameters are ignored. */
+export async function parseApiQuery(db: Executor, params: URLSearchParams): Promise<{ ok: true; query: ApiQuery } | { ok: false; error: string }> {
   const raw: Record<string, string> = {};
   for (const name of ["cursor", "limit", "cluster", "category"]) {
-    const all = url.searchParams.getAll(name);
+    const all = params.getAll(name);
     if (all.length > 1) return { ok: false, error: `${name} given more than once` };
     if (all.length === 1) raw[name] = all[0];
   }

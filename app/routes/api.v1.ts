@@ -24,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const resource = url.pathname.replace(/^\/api\/v1\/?/, "").replace(/\/$/, "");
   if (!(API_RESOURCES as readonly string[]).includes(resource)) return json({ error: "not found" }, 404);
-  const parsed = await parseApiQuery(context.db, url);
+  const parsed = await parseApiQuery(context.db, url.searchParams);
   if (!parsed.ok) return json({ error: parsed.error }, 400);
   return json(await apiPage(context.db, resource as ApiResource, parsed.query));
 }

@@ -7,15 +7,14 @@
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { neutraliseFormula, toXlsx } from "../../app/lib/export-formats.server";
 import {
   RECOMMENDATION_COLUMNS,
   SUBMISSION_COLUMNS,
   activeConsultationId,
   annexSheets,
-  neutraliseFormula,
   recommendationsExport,
   submissionsExport,
-  toXlsx,
   type SubmissionFilters,
 } from "../../app/models/export.server";
 import { mergeSubmission } from "../../app/models/moderation.server";
