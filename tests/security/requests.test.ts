@@ -238,6 +238,29 @@ describe(`request checks (${testDialect})`, () => {
     });
   });
 
+  describe("paths", () => {
+    // Found by the route fuzzer (ADR 0023): "/%5C" decodes to "/\\", which a URL
+    // parser reads as "//" with no host; the router's render threw on it (500).
+    it.each(["/%5C", "/%5c", "/%5C%5C", "/%5C%20", "/%5C%09"])("GET %s is a 404 page, not a 500", async (path) => {
+      for (const client of [new Client(server.url), await (async () => {
+        const c = new Client(server.url);
+        const u = await makeUser(t.db);
+        await signIn(c, u.email, u.password);
+        return c;
+      })()]) {
+        const res = await client.get(path);
+        expect(res.status, path).toBe(404);
+        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      }
+    });
+
+    it("a backslash or an encoded slash elsewhere in the path is still an ordinary address", async () => {
+      expect((await new Client(server.url).get("/a%5Cb")).status).toBe(404);
+      expect((await new Client(server.url).get("/clusters/%5C")).status).toBe(404);
+      expect((await new Client(server.url).get("/clusters/leather")).status).toBe(200);
+    });
+  });
+
   describe("query strings", () => {
     it("garbage in the query strings of the admin pages is never a 500", async () => {
       const admin = await makeUser(t.db, { role: "admin" });
