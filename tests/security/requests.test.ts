@@ -3,7 +3,7 @@
 // ignored (no mass assignment).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
-import { makeUser, registrationForm } from "../support/factories";
+import { makePublishedSubmission, makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
 
@@ -258,6 +258,20 @@ describe(`request checks (${testDialect})`, () => {
       expect((await new Client(server.url).get("/a%5Cb")).status).toBe(404);
       expect((await new Client(server.url).get("/clusters/%5C")).status).toBe(404);
       expect((await new Client(server.url).get("/clusters/leather")).status).toBe(200);
+    });
+  });
+
+  describe("unknown ids", () => {
+    // Found by the route fuzzer (ADR 0023): the pages behind the suggestion's
+    // action addresses answered 200 ("back to suggestion #n") for any id.
+    it.each(["support", "report", "withdraw", "comments"])("GET /submissions/<unknown id>/%s is a 404; for a real suggestion it is the way back", async (action) => {
+      const author = await makeUser(t.db);
+      const moderator = await makeUser(t.db, { role: "moderator" });
+      const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id });
+      expect((await new Client(server.url).get(`/submissions/2147483647/${action}`)).status).toBe(404);
+      const real = await new Client(server.url).get(`/submissions/${id}/${action}`);
+      expect(real.status).toBe(200);
+      expect(real.text).toContain(`href="/submissions/${id}"`);
     });
   });
 
