@@ -33,6 +33,9 @@ export const BAD_NUMBERS = [
   "",
 ];
 
+/** Numbers past the columns as an opaque token would carry them (base64url of the digits, as the API's cursor). */
+export const OPAQUE_NUMBERS = ["2147483648", "9223372036854775808"].map((n) => Buffer.from(n).toString("base64url"));
+
 /** redirectTo values that must never leave the site (issue 13, finding 1). */
 export const REDIRECT_TARGETS = [
   "//evil.example",
@@ -294,6 +297,8 @@ export class RouteKnowledge {
   readonly params = new Map<string, Array<Record<string, string>>>();
   readonly postFields = new Map<string, Map<string, Set<string>>>();
   readonly queryFields = new Map<string, Map<string, Set<string>>>();
+  /** who saw a form posting to each template (so its fields are sent as someone who may use it) */
+  readonly formSeenBy = new Map<string, Set<string>>();
 
   constructor(readonly templates: RouteTemplate[]) {}
 
@@ -328,9 +333,10 @@ export class RouteKnowledge {
     return key;
   }
 
-  addForm(form: FormInfo) {
+  addForm(form: FormInfo, who: string) {
     const key = this.addUrl(form.action);
     if (!key) return;
+    if (form.method === "post") this.formSeenBy.set(key, (this.formSeenBy.get(key) ?? new Set()).add(who));
     this.merge(form.method === "post" ? this.postFields : this.queryFields, key, [...form.fields].map(([k, v]) => [k, v]));
   }
 }
