@@ -99,6 +99,14 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 /** Percent-encodes bytes (strings as UTF-8; a lone surrogate becomes U+FFFD as a browser would). */
 export function percentEncode(value: FieldValue): string {
+  if (typeof value === "string") {
+    // Native and fast for the megabyte bodies; a lone surrogate makes it throw, and the byte loop below takes it.
+    try {
+      return encodeURIComponent(value);
+    } catch {
+      // fall through
+    }
+  }
   const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
   let out = "";
   for (const b of bytes) {
