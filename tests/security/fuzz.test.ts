@@ -192,6 +192,10 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
         out.push(`Location ${JSON.stringify(res.location)} does not parse`);
       }
       if (target && target.origin !== base.origin) out.push(`Location ${JSON.stringify(res.location)} leaves the site (a browser goes to ${target.origin})`);
+      // A path that resolves to "//host…" is another site to the client-side router, which takes
+      // the redirect's path as a URL of its own (Remix with JavaScript).
+      else if (target && target.pathname.startsWith("//"))
+        out.push(`Location ${JSON.stringify(res.location)} resolves to the path ${JSON.stringify(target.pathname)}, another site as a URL of its own`);
     }
     const need = needFor(effectivePath(req.path));
     if (!allowed(who, need)) {
