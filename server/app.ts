@@ -92,6 +92,26 @@ function plainPage(res: Response, status: number, en: string, ur: string, { drai
     );
 }
 
+/** Whether React Router can turn this path, decoded as it decodes it (segment by segment, "/" kept encoded), back into a URL. */
+export function routerCanRender(pathPart: string): boolean {
+  let decoded: string;
+  try {
+    decoded = pathPart
+      .split("/")
+      .map((segment) => decodeURIComponent(segment).replace(/\//g, "%2F"))
+      .join("/");
+  } catch {
+    // A malformed escape: the router keeps such a path as it is, and it renders.
+    return true;
+  }
+  try {
+    new URL(decoded, "http://localhost");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function normaliseIp(ip: string | undefined): string {
   if (!ip) return "unknown";
   return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
@@ -191,6 +211,10 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     const nul = /%00|\u0000/i;
     if (nul.test(pathPart)) return plainPage(res, 404, "There is no page at this address.", "اس پتے پر کوئی صفحہ نہیں۔");
     if (nul.test(queryPart)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
+    // The router decodes each segment and renders the path back through a URL
+    // parser, which reads "/%5C" ("/\\") as "//" with no host and throws (a 500):
+    // a path that does not survive that is no page either.
+    if (!routerCanRender(pathPart)) return plainPage(res, 404, "There is no page at this address.", "اس پتے پر کوئی صفحہ نہیں۔");
     next();
   });
 

@@ -319,6 +319,11 @@ export function canView(s: { status: SubmissionStatus; author_id: number | null;
   return viewer !== null && s.author_id === viewer.id;
 }
 
+/** Whether a submission with this id was ever made (rows are never deleted: withdrawn, hidden and merged ones stay). */
+export async function submissionExists(db: Executor, id: number): Promise<boolean> {
+  return (await db.selectFrom("submissions").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
+}
+
 /** Everything the submission page shows, or null when the viewer may not see it (→ 404). */
 export async function getSubmissionForViewer(db: Executor, params: { id: number; viewer: Viewer | null }) {
   const s = await db

@@ -4,6 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "../lib/zod-setup";
 import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
+import { submissionExists } from "../models/submission.server";
 import { idParam, readForm } from "../lib/http.server";
 import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { CommentFormSchema } from "../lib/schemas";
@@ -18,6 +19,8 @@ export { retryAfterHeaders as headers } from "../lib/headers";
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
+  // A plain visit to an action's address: a way back to the suggestion, so only for one that exists.
+  if (!(await submissionExists(context.db, id))) throw data({ error: "notFound" }, { status: 404 });
   const { t } = await getFixedT(request, context);
   return { id, title: `${t("refusal.title")} · ${t("app.name")}` };
 }

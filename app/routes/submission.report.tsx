@@ -3,6 +3,7 @@ import { getFixedT } from "../lib/i18next.server";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
+import { submissionExists } from "../models/submission.server";
 import { idParam, readForm } from "../lib/http.server";
 import { hitRateLimit, RULES } from "../lib/rate-limit.server";
 import { ReportFormSchema } from "../lib/schemas";
@@ -17,6 +18,8 @@ export { retryAfterHeaders as headers } from "../lib/headers";
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
+  // A plain visit to an action's address: a way back to the suggestion, so only for one that exists.
+  if (!(await submissionExists(context.db, id))) throw data({ error: "notFound" }, { status: 404 });
   const { t } = await getFixedT(request, context);
   return { id, title: `${t("refusal.title")} · ${t("app.name")}` };
 }

@@ -5,13 +5,15 @@ import { requireUser } from "../auth/guards.server";
 import { BackToSubmission, RefusalNotice } from "../components/refusal";
 import { idParam } from "../lib/http.server";
 import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
-import { withdrawSubmission } from "../models/submission.server";
+import { submissionExists, withdrawSubmission } from "../models/submission.server";
 
 // Loaders run after the action in the same document request (as GET), so this
 // cannot redirect: a refused post (no JavaScript) renders its reason here, and a
 // plain visit shows the way to the suggestion.
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
+  // A plain visit to an action's address: a way back to the suggestion, so only for one that exists.
+  if (!(await submissionExists(context.db, id))) throw data({ error: "notFound" }, { status: 404 });
   const { t } = await getFixedT(request, context);
   return { id, title: `${t("refusal.title")} · ${t("app.name")}` };
 }

@@ -3,7 +3,7 @@
 // ignored (no mass assignment).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
-import { makeUser, registrationForm } from "../support/factories";
+import { makePublishedSubmission, makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
 
@@ -236,6 +236,43 @@ describe(`request checks (${testDialect})`, () => {
       expect(long.status).toBe(400);
       const redirect = await new Client(server.url).post("/language", { lng: "ur", redirectTo: `/${"a".repeat(3000)}` });
       expect(redirect.status).toBeLessThan(500);
+    });
+  });
+
+  describe("paths", () => {
+    // Found by the route fuzzer (ADR 0023): "/%5C" decodes to "/\\", which a URL
+    // parser reads as "//" with no host; the router's render threw on it (500).
+    it.each(["/%5C", "/%5c", "/%5C%5C", "/%5C%20", "/%5C%09"])("GET %s is a 404 page, not a 500", async (path) => {
+      for (const client of [new Client(server.url), await (async () => {
+        const c = new Client(server.url);
+        const u = await makeUser(t.db);
+        await signIn(c, u.email, u.password);
+        return c;
+      })()]) {
+        const res = await client.get(path);
+        expect(res.status, path).toBe(404);
+        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      }
+    });
+
+    it("a backslash or an encoded slash elsewhere in the path is still an ordinary address", async () => {
+      expect((await new Client(server.url).get("/a%5Cb")).status).toBe(404);
+      expect((await new Client(server.url).get("/clusters/%5C")).status).toBe(404);
+      expect((await new Client(server.url).get("/clusters/leather")).status).toBe(200);
+    });
+  });
+
+  describe("unknown ids", () => {
+    // Found by the route fuzzer (ADR 0023): the pages behind the suggestion's
+    // action addresses answered 200 ("back to suggestion #n") for any id.
+    it.each(["support", "report", "withdraw", "comments"])("GET /submissions/<unknown id>/%s is a 404; for a real suggestion it is the way back", async (action) => {
+      const author = await makeUser(t.db);
+      const moderator = await makeUser(t.db, { role: "moderator" });
+      const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id });
+      expect((await new Client(server.url).get(`/submissions/2147483647/${action}`)).status).toBe(404);
+      const real = await new Client(server.url).get(`/submissions/${id}/${action}`);
+      expect(real.status).toBe(200);
+      expect(real.text).toContain(`href="/submissions/${id}"`);
     });
   });
 
