@@ -154,7 +154,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
   housekeeping.unref();
   // Notification emails, when SMTP is configured: sent after their transaction
   // committed, by whichever process claims each first (see outbox-sender.ts).
-  const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, logger }) : null;
+  const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, intervalMs: config.OUTBOX_INTERVAL_MS, logger }) : null;
   outbox?.start();
 
   // Each connection: how many of its requests are being answered, and (while

@@ -113,6 +113,13 @@ const EnvSchema = z
     REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(20),
     /** How long a page kept for readers who are not signed in may be served again while the database has not changed (server/page-cache.ts); 0 turns the page cache off. */
     PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+    /** How often each server process looks for queued notification emails to send (server/outbox-sender.ts); tests shorten it. */
+    OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /**
+     * Tests only: a file holding a shift in milliseconds of the time the rate limiter and the dashboard
+     * snapshot read (app/lib/clock.server.ts reads it from the environment; declared here so it is documented).
+     */
+    TEST_CLOCK_FILE: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {

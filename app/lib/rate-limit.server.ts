@@ -7,6 +7,7 @@
 // back when the attempt does not count (ADR 0019).
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
+import { nowMs } from "./clock.server";
 
 export interface RateRule {
   /** namespaces the key: "login-account", "register-ip", … */
@@ -79,7 +80,7 @@ async function counts(db: Executor, rule: RateRule, key: string, now: number) {
 }
 
 /** Reads the state without counting an event. */
-export async function peekRateLimit(db: Executor, rule: RateRule, key: string, now: number = Date.now()): Promise<RateState> {
+export async function peekRateLimit(db: Executor, rule: RateRule, key: string, now: number = nowMs()): Promise<RateState> {
   const { prev, curr } = await counts(db, rule, key, now);
   return estimate(rule, now, prev, curr);
 }
@@ -109,7 +110,7 @@ async function countOne(db: Executor, rule: RateRule, key: string, now: number):
 }
 
 /** Counts one event and returns the state including it. */
-export async function hitRateLimit(db: Executor, rule: RateRule, key: string, now: number = Date.now()): Promise<RateState> {
+export async function hitRateLimit(db: Executor, rule: RateRule, key: string, now: number = nowMs()): Promise<RateState> {
   return (await countOne(db, rule, key, now)).state;
 }
 
@@ -140,7 +141,7 @@ export interface RateTake {
  * hammering a locked key does not keep it locked. The caller gives the slots back
  * when the attempt turns out not to count (a right password, an invalid form).
  */
-export async function takeRateLimits(db: Executor, entries: ReadonlyArray<{ rule: RateRule; key: string }>, now: number = Date.now()): Promise<RateTake> {
+export async function takeRateLimits(db: Executor, entries: ReadonlyArray<{ rule: RateRule; key: string }>, now: number = nowMs()): Promise<RateTake> {
   const slots: RateSlot[] = [];
   let refusedBy: RateRule | null = null;
   let retryAfter = 0;

@@ -17,6 +17,7 @@
 //   (dashboard.server.ts, inTurn): other requests on the worker wait for one
 //   query at most, not for the whole dashboard.
 import type { Executor } from "../../db/client";
+import { now as clockNow } from "../lib/clock.server";
 import { getDashboard, type Dashboard } from "./dashboard.server";
 
 export const DASHBOARD_MAX_AGE_MS = 60_000;
@@ -40,7 +41,7 @@ export interface SnapshotParams {
   consultationId: number;
   clusterIds: number[];
   days?: number;
-  /** The time of this view (tests move it forward); default: now. */
+  /** The time of this view (tests move it forward); default: now (lib/clock.server.ts). */
   now?: Date;
   /** Ask for figures read now, unless the snapshot is younger than DASHBOARD_MIN_REFRESH_MS. */
   refresh?: boolean;
@@ -54,7 +55,7 @@ export function getDashboardSnapshot(db: Executor, params: SnapshotParams): Prom
   let slot = slots.get(key);
   if (!slot) slots.set(key, (slot = {}));
   if (slot.inFlight) return slot.inFlight;
-  const now = params.now ?? new Date();
+  const now = params.now ?? clockNow();
   const t = now.getTime();
   const maxAge = params.refresh ? DASHBOARD_MIN_REFRESH_MS : DASHBOARD_MAX_AGE_MS;
   // A snapshot from "the future" (the clock went back) is not trusted either.

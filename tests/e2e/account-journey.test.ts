@@ -5,26 +5,17 @@
 // console error, CSP violation or server error on the way.
 import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, STEP_TIMEOUT, type Watched } from "./helpers";
+import { makeUser } from "../support/factories";
+import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn } from "./helpers";
 
 const h = browserHarness();
 const NEW_PASSWORD = "a kite festival over the old city";
-
-async function signIn(w: Watched, user: MadeUser) {
-  await w.page.goto(h.url("/login"));
-  await hydrated(w);
-  await w.page.fill("input[name=email]", user.email);
-  await w.page.fill("input[name=password]", user.password);
-  await w.page.click("form#login button[type=submit]");
-  await w.page.waitForURL(h.url("/me"), { timeout: STEP_TIMEOUT });
-}
 
 describe("account pages with JavaScript", () => {
   it("profile: a refusal keeps what was typed; a save shows what was saved", async () => {
     const user = await makeUser(h.t.db, { displayName: "Amina Sheikh" });
     const w = await h.openPage({}, ["400 POST /me/profile"]);
-    await signIn(w, user);
+    await signIn(h, w, user);
     await w.page.goto(h.url("/me/profile"));
     await hydrated(w);
     await markDocument(w.page);
@@ -49,7 +40,7 @@ describe("account pages with JavaScript", () => {
   it("password: a refusal empties the password fields but keeps the checkbox; a change leaves nothing typed", async () => {
     const user = await makeUser(h.t.db);
     const w = await h.openPage({}, ["400 POST /me/password"]);
-    await signIn(w, user);
+    await signIn(h, w, user);
     await w.page.goto(h.url("/me/password"));
     await hydrated(w);
     await markDocument(w.page);
@@ -84,7 +75,7 @@ describe("account pages with JavaScript", () => {
   it("deletion: signed out, on the home page with the confirmation", async () => {
     const user = await makeUser(h.t.db);
     const w = await h.openPage();
-    await signIn(w, user);
+    await signIn(h, w, user);
     await w.page.goto(h.url("/me/delete"));
     await hydrated(w);
     await w.page.fill("input[name=password]", user.password);

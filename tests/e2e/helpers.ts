@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { afterAll, beforeAll, expect } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { startServer, type RunningServer } from "../support/server";
+import { tr, type Lang } from "./a11y";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -261,4 +262,27 @@ export async function markDocument(page: Page) {
 }
 export async function sameDocument(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { __e2eDocument?: boolean }).__e2eDocument === true);
+}
+
+/**
+ * Signs in as a person does: opens /login?redirectTo=`to`, fills the fields
+ * found by their labels, presses the form's "Sign in" button (in `lang`) and
+ * waits to land on `to`; with JavaScript, waits for React to take over the
+ * login page before typing and the landing page after.
+ */
+export async function signIn(
+  h: Pick<Harness, "url">,
+  w: Watched,
+  user: { email: string; password: string },
+  options: { to?: string; js?: boolean; lang?: Lang } = {},
+) {
+  const { to = "/me", js = true, lang = "en" } = options;
+  const main = w.page.getByRole("main");
+  await w.page.goto(h.url(`/login?redirectTo=${encodeURIComponent(to)}`));
+  if (js) await hydrated(w);
+  await main.getByLabel(tr(lang, "login.email"), { exact: true }).fill(user.email);
+  await main.getByLabel(tr(lang, "login.password"), { exact: true }).fill(user.password);
+  await main.getByRole("button", { name: tr(lang, "login.submit"), exact: true }).click();
+  await w.page.waitForURL(h.url(to));
+  if (js) await hydrated(w);
 }

@@ -11,8 +11,8 @@ import ur from "../../app/locales/ur.json";
 import { formatNumber } from "../../app/lib/format";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { testDialect } from "../support/db";
-import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
+import { makePublishedSubmission, makeUser } from "../support/factories";
+import { browserHarness, expectClean, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
 
 const h = browserHarness();
 const LOCALES = { en, ur } as const;
@@ -32,17 +32,6 @@ async function published(title: string): Promise<number> {
   const author = await makeUser(h.t.db);
   const mod = await makeUser(h.t.db, { role: "moderator" });
   return makePublishedSubmission(h.t.db, { authorId: author.id, moderatorId: mod.id, input: { cluster: "leather", title }, categories: ["export-markets"] });
-}
-
-/** Signs in through /login (field names, so any language) and lands on `to`. */
-async function signIn(w: Watched, user: MadeUser, to: string, js: boolean) {
-  await w.page.goto(h.url(`/login?redirectTo=${encodeURIComponent(to)}`));
-  if (js) await hydrated(w);
-  await w.page.locator('main input[name="email"]').fill(user.email);
-  await w.page.locator('main input[name="password"]').fill(user.password);
-  await w.page.locator('main form button[type="submit"]').first().click();
-  await w.page.waitForURL(h.url(to));
-  if (js) await hydrated(w);
 }
 
 const documents = (w: Watched) => w.requests.filter((r) => r.isNavigation).length;
@@ -66,7 +55,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       const { page } = w;
       const id = await published(`Common testing laboratory for ${uniqueWord()} exporters`);
       const supporter = await makeUser(h.t.db, { displayName: "Hina Baig", locale: lng });
-      await signIn(w, supporter, `/submissions/${id}`, true);
+      await signIn(h, w, supporter, { to: `/submissions/${id}`, js: true });
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng);
 
       for (const [button, announced, count] of [
@@ -131,7 +120,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       const existingId = await published(existing);
       const w = await h.openPage({ locale: lng === "ur" ? "ur-PK" : "en-GB" });
       const { page } = w;
-      await signIn(w, await makeUser(h.t.db, { locale: lng }), "/submissions/new?cluster=leather", true);
+      await signIn(h, w, await makeUser(h.t.db, { locale: lng }), { to: "/submissions/new?cluster=leather", lang: lng });
       const region = page.locator("section.similar");
       await inPlace(w, async () => {
         await page.locator('input[name="title"]').pressSequentially(word, { delay: 20 });
@@ -157,7 +146,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     }
     const w = await h.openPage({ locale: "en-GB" });
     const { page } = w;
-    await signIn(w, await makeUser(h.t.db), `/submissions/${id}?comments=2`, true);
+    await signIn(h, w, await makeUser(h.t.db), { to: `/submissions/${id}?comments=2`, js: true });
     await see(page.locator(".comment-thread")).count(1);
     // The pager moves between pages in place.
     await inPlace(w, async () => {
@@ -187,7 +176,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     const w = await h.openPage({ javaScriptEnabled: false });
     const { page } = w;
     const id = await published(`Export credit guarantee for ${uniqueWord()} firms`);
-    await signIn(w, await makeUser(h.t.db), `/submissions/${id}`, false);
+    await signIn(h, w, await makeUser(h.t.db), { to: `/submissions/${id}`, js: false });
     const before = documents(w);
     await supportBox(page).getByRole("button", { name: en.support.support, exact: true }).click();
     await page.waitForURL(h.url(`/submissions/${id}#support`));

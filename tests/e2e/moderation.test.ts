@@ -19,8 +19,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { testDialect } from "../support/db";
-import { makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, hydrated, nav, see, type Watched } from "./helpers";
+import { makeSubmission, makeUser } from "../support/factories";
+import { browserHarness, expectClean, hydrated, nav, see, signIn } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -35,18 +35,6 @@ function uniqueWord(): string {
   let w = "";
   for (let i = 0; i < 8; i++) w += letters[Math.floor(Math.random() * letters.length)];
   return w;
-}
-
-/** Signs in through the /login form and lands on `to` (the form's redirectTo). */
-async function signIn(w: Watched, user: MadeUser, js: boolean, to: string) {
-  const { page } = w;
-  await page.goto(url(`/login?redirectTo=${encodeURIComponent(to)}`));
-  if (js) await hydrated(w);
-  await page.getByLabel("Email", { exact: true }).fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("main").getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(url(to));
-  if (js) await hydrated(w);
 }
 
 const main = (page: Page) => page.getByRole("main");
@@ -102,7 +90,7 @@ describe(`moderation in Chromium (${testDialect})`, () => {
 
       // 1. The stakeholder submits two suggestions through the form.
       const s = await openPageFor(js);
-      await signIn(s, author, js, "/submissions/new");
+      await signIn(h, s, author, { to: "/submissions/new", js });
       const submit = async (title: string, problem: string): Promise<number> => {
         await s.page.goto(url("/submissions/new"));
         if (js) await hydrated(s);
@@ -127,7 +115,7 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       // 2. The moderator finds both in the queue, each with the other as a likely duplicate.
       const w = await openPageFor(js);
       const { page } = w;
-      await signIn(w, moderator, js, "/moderation");
+      await signIn(h, w, moderator, { to: "/moderation", js });
       await see(h1(page)).text("Moderation");
       const firstRow = queueRow(page, first, firstTitle);
       const secondRow = queueRow(page, second, secondTitle);
@@ -202,7 +190,7 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       const id = await makeSubmission(h.t.db, { authorId: author.id, input: { cluster: CLUSTER.slug, title } });
       const w = await openPageFor(js, [`400 POST /moderation/submissions/${id}`]);
       const { page } = w;
-      await signIn(w, moderator, js, `/moderation/submissions/${id}`);
+      await signIn(h, w, moderator, { to: `/moderation/submissions/${id}`, js });
       await see(h1(page)).text(`Review suggestion #${id}`);
 
       const reject = main(page).getByRole("region", { name: "Reject", exact: true });

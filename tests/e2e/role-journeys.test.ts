@@ -28,7 +28,7 @@ import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
 import { expectNoAxeViolations, LANGS, languageContext, tr, type Lang } from "./a11y";
-import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
+import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -51,15 +51,6 @@ async function open(lang: Lang, js: boolean, expected: string[] = []): Promise<W
 /** Goes to `path` and, with JavaScript, waits for React to take over. */
 async function visit(w: Watched, js: boolean, path: string) {
   await w.page.goto(url(path));
-  if (js) await hydrated(w);
-}
-
-async function signIn(w: Watched, js: boolean, lang: Lang, user: { email: string; password: string }, to: string) {
-  await visit(w, js, `/login?redirectTo=${encodeURIComponent(to)}`);
-  await w.page.locator("input[name=email]").fill(user.email);
-  await w.page.locator("input[name=password]").fill(user.password);
-  await button(w.page, tr(lang, "login.submit")).click();
-  await w.page.waitForURL(url(to));
   if (js) await hydrated(w);
 }
 
@@ -189,7 +180,7 @@ describe.each(LANGS.flatMap((lang) => [true, false].map((js) => [lang, js] as co
     const second = await makeSubmission(h.t.db, { authorId: author.id, input: { cluster: "leather", title: secondTitle } });
     const moderator = await makeUser(h.t.db, { role: "moderator" });
 
-    await signIn(w, js, lang, moderator, "/moderation");
+    await signIn(h, w, moderator, { to: "/moderation", js, lang });
     await see(h1(page)).text(t("moderation.title"));
     await main(page).locator(`th[scope=row] a[href="/moderation/submissions/${first}"]`).click();
     await page.waitForURL(url(`/moderation/submissions/${first}`));
@@ -236,7 +227,7 @@ describe.each(LANGS.flatMap((lang) => [true, false].map((js) => [lang, js] as co
     const { page } = w;
     const word = uniqueWord();
     const organiser = await makeUser(h.t.db, { role: "organiser" });
-    await signIn(w, js, lang, organiser, "/organiser/recommendations");
+    await signIn(h, w, organiser, { to: "/organiser/recommendations", js, lang });
     const form = page.locator("form#create-recommendation");
     const title = `Duty drawback for ${word} leather exporters within thirty days`;
     await form.locator("input[name=title]").fill(title);
@@ -272,7 +263,7 @@ describe.each(LANGS.flatMap((lang) => [true, false].map((js) => [lang, js] as co
     await h.t.db.updateTable("consultations").set({ submission_opens_at: new Date(Date.now() - 86_400_000).toISOString() }).where("is_active", "=", 1).execute();
     const consultation = await h.t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
     try {
-      await signIn(w, js, lang, admin, "/admin/consultation");
+      await signIn(h, w, admin, { to: "/admin/consultation", js, lang });
       // Closes it a minute ago (the form's times are UTC, minute precision).
       const closed = new Date(Date.now() - 60_000).toISOString().slice(0, 16);
       await page.locator("input[name=submissionClosesAt]").fill(closed);

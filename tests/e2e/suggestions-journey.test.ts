@@ -26,7 +26,7 @@ import { describe, expect, it } from "vitest";
 import { supportSubmission } from "../../app/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, type Watched } from "./helpers";
+import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -73,17 +73,6 @@ async function publishedSuggestion(author: MadeUser, title: string): Promise<num
  * (the form's redirectTo). With JavaScript the page is hydrated first, so the
  * router does the rest.
  */
-async function signIn(w: Watched, user: MadeUser, js: boolean, to: string) {
-  const { page } = w;
-  await page.goto(url(`/login?redirectTo=${encodeURIComponent(to)}`));
-  if (js) await hydrated(w);
-  await page.getByLabel("Email", { exact: true }).fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("main").getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL(url(to));
-  if (js) await hydrated(w);
-}
-
 /** The text of the errors a field points to (aria-describedby), and whether it says it is invalid. */
 async function fieldError(page: Page, label: string) {
   const field = page.getByLabel(label, { exact: true });
@@ -144,7 +133,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       const title = `Common effluent treatment plant for ${uniqueWord()} tanneries`;
       const proposal = "Build a shared treatment plant in the Kasur tannery zone, run by the cluster association.";
 
-      await signIn(w, author, js, "/submissions/new");
+      await signIn(h, w, author, { to: "/submissions/new", js });
       if (js) await markDocument(page);
       await see(h1(page)).text("Suggest an intervention");
       await page.getByLabel("Cluster", { exact: true }).selectOption({ label: CLUSTER.name });
@@ -193,7 +182,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       const id = await makeSubmission(h.t.db, { authorId: author.id, input: { cluster: CLUSTER.slug, title } });
       const mod = await moderator();
 
-      await signIn(w, mod, js, `/moderation/submissions/${id}`);
+      await signIn(h, w, mod, { to: `/moderation/submissions/${id}`, js });
       await see(h1(page)).text(`Review suggestion #${id}`);
       await see(main(page).getByRole("link", { name: title, exact: true })).visible();
       const box = page.getByRole("checkbox", { name: CATEGORY.name, exact: true });
@@ -222,7 +211,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       const id = await publishedSuggestion(author, title);
       const supporter = await stakeholder("Dua Fatima");
 
-      await signIn(w, supporter, js, `/clusters/${CLUSTER.slug}`);
+      await signIn(h, w, supporter, { to: `/clusters/${CLUSTER.slug}`, js });
       await see(h1(page)).text(CLUSTER.name);
       if (js) await markDocument(page);
       await main(page).getByRole("link", { name: title, exact: true }).click();
@@ -279,7 +268,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
 
       // the author is told
       const a = await openPageFor(js);
-      await signIn(a, author, js, "/me");
+      await signIn(h, a, author, { to: "/me", js });
       const notifications = a.page.getByRole("region", { name: "Notifications", exact: true });
       const item = notifications.getByRole("listitem").filter({ hasText: "New comment on your suggestion" });
       await see(item).count(1);
@@ -298,7 +287,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       const publishedId = await publishedSuggestion(other, publishedTitle);
       const author = await stakeholder("Fiza Malik");
 
-      await signIn(w, author, js, "/submissions/new");
+      await signIn(h, w, author, { to: "/submissions/new", js });
       const similar = page.getByRole("region", { name: "Similar suggestions", exact: true });
       await see(similar).visible();
       await see(similar.getByRole("link")).count(0);
@@ -342,7 +331,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
     const publishedId = await publishedSuggestion(await stakeholder("Haris Butt"), publishedTitle);
     const author = await stakeholder("Iqra Javed");
 
-    await signIn(w, author, false, "/submissions/new");
+    await signIn(h, w, author, { to: "/submissions/new", js: false });
     // The form's own hint says: check first, and support a look-alike instead of writing a new one.
     await page.getByLabel("Cluster", { exact: true }).selectOption({ label: CLUSTER.name });
     await page.getByLabel("Title", { exact: true }).fill(`Effluent fund for ${word} tanneries`);
@@ -370,7 +359,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
     for (const js of [true, false]) {
       const w = await openPageFor(js);
       const { page } = w;
-      await signIn(w, author, js, "/submissions/new");
+      await signIn(h, w, author, { to: "/submissions/new", js });
       const similar = page.getByRole("region", { name: "Similar suggestions", exact: true });
       const typed = `Skills academy for ${word} stitchers`;
       if (js) {
@@ -399,7 +388,7 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       [supporter, "Suggestions I support"],
     ] as const) {
       const w = await openPageFor(false);
-      await signIn(w, who, false, "/me");
+      await signIn(h, w, who, { to: "/me", js: false });
       const item = w.page
         .getByRole("region", { name: section, exact: true })
         .getByRole("listitem")

@@ -15,7 +15,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
-import { browserHarness, expectClean, hydrated, see, type Watched } from "./helpers";
+import { browserHarness, expectClean, see, signIn, type Watched } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -24,13 +24,7 @@ const h1 = (page: Page) => page.getByRole("heading", { level: 1 });
 
 async function signInAsModerator(w: Watched, js: boolean, to: string): Promise<MadeUser> {
   const user = await makeUser(h.t.db, { role: "moderator" });
-  await w.page.goto(url(`/login?redirectTo=${encodeURIComponent(to)}`));
-  if (js) await hydrated(w);
-  await w.page.getByLabel("Email", { exact: true }).fill(user.email);
-  await w.page.getByLabel("Password", { exact: true }).fill(user.password);
-  await main(w.page).getByRole("button", { name: "Sign in", exact: true }).click();
-  await w.page.waitForURL(url(to));
-  if (js) await hydrated(w);
+  await signIn(h, w, user, { to, js });
   return user;
 }
 

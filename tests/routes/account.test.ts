@@ -7,9 +7,9 @@ import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeUser, registrationForm, uniqueEmail, type MadeUser } from "../support/factories";
-import { Client, decodeEntities, formHtml, inputValue, pageText, SESSION_COOKIE, setCookieLine, type HttpResponse } from "../support/http";
+import { Client, decodeEntities, formHtml, type HttpResponse, inputValue, pageText, SESSION_COOKIE, setCookieLine } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { selectedOption } from "./suggestions.helpers";
+import { selectedOption } from "../support/pages";
 
 const NEW_PASSWORD = "kites over the walled city in spring";
 const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, inputValue } from "../support/http";
+import { Client, inputValue, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 const local = (d: Date) => d.toISOString().slice(0, 16);
 const HOUR = 3_600_000;
@@ -25,7 +24,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator" });
-    adminClient = await signIn(server.url, admin);
+    adminClient = await signedIn(server.url, admin);
   });
   afterAll(async () => {
     await server?.stop();
@@ -49,7 +48,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const visitor = await new Client(server.url).get("/admin/consultation");
     expect([302, 303]).toContain(visitor.status);
     expect(visitor.location).toMatch(/^\/login\?redirectTo=/);
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     expect((await mod.get("/admin/consultation")).status).toBe(403);
     const before = await active();
     expect((await mod.post("/admin/consultation", contractForm({ supportBudget: "1" }))).status).toBe(403);
@@ -81,7 +80,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const a = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules first leather suggestion" } });
     const b = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules second leather suggestion" } });
     const supporter = await makeUser(t.db);
-    const client = await signIn(server.url, supporter);
+    const client = await signedIn(server.url, supporter);
 
     // Close the support window (an hour ago) — only the Contract's fields posted.
     const closedAt = new Date(Date.now() - HOUR);

@@ -9,9 +9,8 @@ import en from "../../app/locales/en.json";
 import { NAME_MAX, setTaxonomyItemArchived } from "../../app/models/taxonomy-admin.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, decodeEntities } from "../support/http";
+import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 /** The opening tag of the control with this id, or "". */
 function controlById(html: string, id: string): string {
@@ -68,7 +67,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
-    adminClient = await signIn(server.url, admin);
+    adminClient = await signedIn(server.url, admin);
   });
   afterAll(async () => {
     await server?.stop();
@@ -83,7 +82,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect([302, 303]).toContain(visitorPost.status);
     expect(visitorPost.location).toMatch(/^\/login/);
     for (const role of ["stakeholder", "moderator", "organiser"] as const) {
-      const client = await signIn(server.url, role === "moderator" ? moderator : await makeUser(t.db, { role }));
+      const client = await signedIn(server.url, role === "moderator" ? moderator : await makeUser(t.db, { role }));
       expect((await client.get("/admin/taxonomy")).status, role).toBe(403);
       expect((await client.post("/admin/taxonomy", { intent: "add", kind: "category", ...NEW_CATEGORY })).status, role).toBe(403);
       expect((await client.post("/admin/taxonomy", { intent: "archive", kind: "cluster", slug: "it" })).status, role).toBe(403);
@@ -137,12 +136,12 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     const [a] = await audits("taxonomy.add");
     expect(a).toMatchObject({ actor_id: admin.id, target_type: "category", target_id: NEW_CATEGORY.slug });
 
-    const stakeholder = await signIn(server.url, author);
+    const stakeholder = await signedIn(server.url, author);
     const form = await stakeholder.get("/submissions/new");
     expect(options(form.text, "suggestedCategory")).toContainEqual([NEW_CATEGORY.slug, NEW_CATEGORY.nameEn]);
 
     const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Solar panels on tannery roofs with a green credit line" } });
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     const decide = await mod.get(`/moderation/submissions/${pending}`);
     expect(decide.status).toBe(200);
     expect(decide.text).toMatch(new RegExp(`id="approve-cat-${NEW_CATEGORY.slug}"`));
@@ -163,7 +162,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(pageText(urduPage.text)).toContain(newUrdu);
     expect(pageText(urduPage.text)).not.toContain(NEW_CATEGORY.nameUr);
     // A signed-in author's language is their choice (the switch's cookie), not the browser's header.
-    const urduAuthor = await signIn(server.url, await makeUser(t.db));
+    const urduAuthor = await signedIn(server.url, await makeUser(t.db));
     expect((await urduAuthor.post("/language", { lng: "ur", redirectTo: "/submissions/new" })).location).toBe("/submissions/new");
     const urduForm = await urduAuthor.get("/submissions/new");
     expect(urduForm.text).toMatch(/<html lang="ur" dir="rtl"/);
@@ -185,7 +184,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     for (let i = 0; i < 2; i++) expect((await post({ intent: "move", kind: "category", slug: NEW_CATEGORY.slug, direction: "up" })).status).toBe(303);
     const after = rowSlugs((await adminClient.get("/admin/taxonomy")).text, "category");
     expect(after.indexOf(NEW_CATEGORY.slug)).toBe(at - 2);
-    const form = await (await signIn(server.url, author)).get("/submissions/new");
+    const form = await (await signedIn(server.url, author)).get("/submissions/new");
     expect(options(form.text, "suggestedCategory").map(([v]) => v)).toEqual(after);
     // A stage moves too.
     expect((await post({ intent: "move", kind: "stage", slug: "regulation", direction: "up" })).status).toBe(303);
@@ -200,7 +199,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(pageText(row(adminPage.text, "category", NEW_CATEGORY.slug))).toContain(en.admin.taxonomy.archived);
     expect(row(adminPage.text, "category", NEW_CATEGORY.slug)).toMatch(/value="unarchive"/);
 
-    const stakeholder = await signIn(server.url, author);
+    const stakeholder = await signedIn(server.url, author);
     const form = await stakeholder.get("/submissions/new");
     expect(options(form.text, "suggestedCategory").map(([v]) => v)).not.toContain(NEW_CATEGORY.slug);
     const refused = await stakeholder.post("/submissions/new", {
@@ -214,7 +213,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(refused.status).toBe(400);
 
     const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Energy audits for small surgical instrument makers" } });
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     const decide = await mod.get(`/moderation/submissions/${pending}`);
     expect(decide.text).not.toMatch(new RegExp(`id="approve-cat-${NEW_CATEGORY.slug}"`));
     const approve = await mod.post(`/moderation/submissions/${pending}`, { intent: "approve", category: NEW_CATEGORY.slug });
@@ -245,7 +244,7 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(pageText(page.text)).toContain(en.admin.taxonomy.shown.clusterArchived);
     expect(page.text).not.toContain("/submissions/new?cluster=textiles");
     expect(page.text).toContain(`/submissions/${inTextiles}`);
-    const form = await (await signIn(server.url, author)).get("/submissions/new?cluster=textiles");
+    const form = await (await signedIn(server.url, author)).get("/submissions/new?cluster=textiles");
     expect(options(form.text, "cluster").map(([v]) => v)).not.toContain("textiles");
   });
 

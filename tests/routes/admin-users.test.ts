@@ -10,9 +10,8 @@ import en from "../../app/locales/en.json";
 import { recordAudit } from "../../app/models/audit.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
-import { Client } from "../support/http";
+import { Client, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 const INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
 
@@ -26,7 +25,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     t = await createTestDb();
     server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin", displayName: "Head Admin" });
-    adminClient = await signIn(server.url, admin);
+    adminClient = await signedIn(server.url, admin);
   });
   afterAll(async () => {
     await server?.stop();
@@ -39,8 +38,8 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
 
   it("the journey: disable ends the open session at once and refuses sign-in; a role change ends sessions; the audit log shows both", async () => {
     const person = await makeUser(t.db, { displayName: "Disabled Later" });
-    const theirs = await signIn(server.url, person);
-    const bystander = await signIn(server.url, await makeUser(t.db));
+    const theirs = await signedIn(server.url, person);
+    const bystander = await signedIn(server.url, await makeUser(t.db));
     expect((await theirs.get("/me")).status).toBe(200);
 
     // The list offers the forms, with the Contract's field names.
@@ -74,7 +73,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     // Enable: they sign in again.
     const enable = await adminClient.post("/admin/users", { intent: "enable", email: person.email });
     expect(enable.status).toBe(303);
-    const back = await signIn(server.url, person);
+    const back = await signedIn(server.url, person);
     expect((await back.get("/me")).status).toBe(200);
     expect((await back.get("/organiser")).status).toBe(403);
 
@@ -86,7 +85,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     const stale = await back.get("/me");
     expect(stale.status).toBe(302);
     expect(stale.location).toBe("/login?redirectTo=%2Fme");
-    const promoted = await signIn(server.url, person);
+    const promoted = await signedIn(server.url, person);
     expect((await promoted.get("/organiser")).status).toBe(200);
 
     // End all sessions.
@@ -116,8 +115,8 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
 
   it("the per-user page: profile, organisation, sessions, audit entries about them; its forms act on that user", async () => {
     const person = await makeUser(t.db, { displayName: "Detail Person" });
-    await signIn(server.url, person);
-    await signIn(server.url, person);
+    await signedIn(server.url, person);
+    await signedIn(server.url, person);
     const page = await adminClient.get(`/admin/users/${person.id}`);
     expect(page.status).toBe(200);
     const text = pageText(page.text);
@@ -199,7 +198,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
 
   it("an admin cannot demote or disable themselves (422 with the reason); they stay signed in", async () => {
     const self = await makeUser(t.db, { role: "admin" });
-    const client = await signIn(server.url, self);
+    const client = await signedIn(server.url, self);
     const before = await auditCount();
     const demotions: Array<Record<string, string>> = [
       { intent: "role", userId: String(self.id), role: "organiser" },
@@ -229,9 +228,9 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
 
     it.each(["stakeholder", "moderator", "organiser"] as const)("as %s: 403 on GET and on every POST, nothing changes", async (role) => {
       const someone = await makeUser(t.db, { role });
-      const client = await signIn(server.url, someone);
+      const client = await signedIn(server.url, someone);
       const victim = await makeUser(t.db);
-      await signIn(server.url, victim);
+      await signedIn(server.url, victim);
       const before = await auditCount();
       for (const path of ["/admin/users", `/admin/users/${victim.id}`, "/admin/audit", "/admin/users/999999999"]) {
         expect((await client.get(path)).status, path).toBe(403);
@@ -284,7 +283,7 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
     server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator", displayName: "Mod Erator" });
-    adminClient = await signIn(server.url, admin);
+    adminClient = await signedIn(server.url, admin);
     // 55 entries under a private prefix, one a day from 1 November 2026, by the moderator.
     for (let i = 0; i < 55; i++) {
       await recordAudit(
@@ -347,7 +346,7 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
 
   it("security events are filterable: failed sign-ins, access denied", async () => {
     await new Client(server.url).post("/login", { email: moderator.email, password: "wrong password entirely" });
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     expect((await mod.get("/admin/audit")).status).toBe(403);
     const failures = await adminClient.get("/admin/audit?action=security.login.failure");
     expect(pageText(failures.text)).toContain("security.login.failure");

@@ -9,9 +9,9 @@ import ur from "../../app/locales/ur.json";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, decodeEntities } from "../support/http";
+import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, sectionHtml, signIn } from "./suggestions.helpers";
+import { sectionHtml } from "../support/pages";
 
 const PER = COMMENT_THREADS_PER_PAGE;
 // Two full pages and three threads on a third.
@@ -107,7 +107,7 @@ describe(`comment pages over HTTP (${testDialect})`, () => {
   });
 
   it("without JavaScript a post lands on the page and at the anchor of the comment", async () => {
-    const client = await signIn(server.url, commenter);
+    const client = await signedIn(server.url, commenter);
     // A new thread: page 1.
     const fresh = await client.post(`/submissions/${id}/comments`, { body: "A brand new thread." });
     expect(fresh.status).toBe(303);
@@ -128,7 +128,7 @@ describe(`comment pages over HTTP (${testDialect})`, () => {
   });
 
   it("with JavaScript (inline=1, single fetch) the answer names the comment's page", async () => {
-    const client = await signIn(server.url, commenter);
+    const client = await signedIn(server.url, commenter);
     const res = await client.post(`/submissions/${id}/comments.data`, { body: "Replying from the fetcher.", parentId: String(top[1]), inline: "1" });
     expect(res.status).toBe(200);
     const row = await t.db.selectFrom("comments").select("id").where("body", "=", "Replying from the fetcher.").executeTakeFirstOrThrow();

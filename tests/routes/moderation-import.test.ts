@@ -7,9 +7,9 @@ import { MAX_IMPORT_BYTES } from "../../app/lib/import-format";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
-import { Client, inputValue } from "../support/http";
+import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { attr, controlTag, fieldBlock, formHtml, pageText, selectedOption, signIn, textareaValue } from "./suggestions.helpers";
+import { attr, controlTag, fieldBlock, selectedOption, textareaValue } from "../support/pages";
 
 const SUGGESTION = {
   cluster: "leather",
@@ -41,8 +41,8 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
     t = await createTestDb();
     server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator" });
-    mod = await signIn(server.url, moderator);
-    stakeholder = await signIn(server.url, await makeUser(t.db));
+    mod = await signedIn(server.url, moderator);
+    stakeholder = await signedIn(server.url, await makeUser(t.db));
   });
   afterAll(async () => {
     await server?.stop();

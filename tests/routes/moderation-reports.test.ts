@@ -9,9 +9,8 @@ import { addComment } from "../../app/models/comment.server";
 import { reportItem, type ReportTarget } from "../../app/models/report.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, decodeEntities } from "../support/http";
+import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 let seq = 0;
 const unique = (words: string) => `${words} number ${++seq}`;
@@ -34,8 +33,8 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     stakeholderUser = await makeUser(t.db);
     reporters = [];
     for (let i = 0; i < 4; i++) reporters.push(await makeUser(t.db));
-    mod = await signIn(server.url, moderator);
-    stakeholder = await signIn(server.url, stakeholderUser);
+    mod = await signedIn(server.url, moderator);
+    stakeholder = await signedIn(server.url, stakeholderUser);
   });
   afterAll(async () => {
     await server?.stop();
@@ -214,7 +213,7 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       expect(await reportStatuses("submission", id)).toEqual(["actioned", "actioned"]);
       expect(await auditActions("submission", id)).toEqual(expect.arrayContaining(["submission.reject", "submission.reports-actioned"]));
 
-      const authorClient = await signIn(server.url, author);
+      const authorClient = await signedIn(server.url, author);
       const page = await authorClient.get(`/submissions/${id}`);
       expectStatus(page, 200);
       expect(pageText(page.text)).toContain(en.rejectReason["not-a-policy-measure"]);

@@ -16,9 +16,9 @@ import en from "../../app/locales/en.json";
 import taxonomy from "../../db/taxonomy.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, inputValue } from "../support/http";
+import { Client, inputValue, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { attr, cardIds, listItems, pageText, sectionHtml, selectedOption, signIn, supportCount, textareaValue } from "./suggestions.helpers";
+import { attr, cardIds, listItems, sectionHtml, selectedOption, supportCount, textareaValue } from "../support/pages";
 
 type Cluster = "it" | "food-processing" | "surgical-instruments" | "leather" | "pharmaceutical";
 
@@ -129,7 +129,7 @@ describe(`moderation over HTTP (${testDialect})`, () => {
     t = await createTestDb();
     server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator", displayName: MODERATOR_NAME });
-    mod = await signIn(server.url, moderator);
+    mod = await signedIn(server.url, moderator);
   });
   afterAll(async () => {
     await server?.stop();
@@ -139,7 +139,7 @@ describe(`moderation over HTTP (${testDialect})`, () => {
   const visitor = () => new Client(server.url);
   const stakeholder = async (overrides: Parameters<typeof makeUser>[1] = {}) => {
     const user = await makeUser(t.db, overrides);
-    return { user, client: await signIn(server.url, user) };
+    return { user, client: await signedIn(server.url, user) };
   };
   const pending = (authorId: number, cluster: Cluster, title = uniqueTitle("Duty drawback for value-added exporters")) =>
     makeSubmission(t.db, { authorId, input: { cluster, title } });

@@ -9,10 +9,9 @@ import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { approveSubmission } from "../../app/models/moderation.server";
 import { configureMail, mailSettings } from "../../app/models/email-outbox.server";
-import { Client, pageText, type HttpResponse } from "../support/http";
+import { Client, type HttpResponse, pageText, signedIn } from "../support/http";
 import { spawnServer, startServer, type RunningServer, type SpawnedServer } from "../support/server";
 import { parseMessage, startFakeSmtp, type FakeSmtp } from "../support/smtp";
-import { signIn } from "./suggestions.helpers";
 
 const fill = (template: string, values: Record<string, string | number>) => template.replace(/{{(\w+)}}/g, (_m, k: string) => String(values[k] ?? ""));
 
@@ -47,7 +46,7 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     t = await createTestDb();
     server = await startServer({ databaseUrl: t.url, env: { SMTP_URL: smtp.url } });
     moderator = await makeUser(t.db, { role: "moderator" });
-    mod = await signIn(server.url, moderator);
+    mod = await signedIn(server.url, moderator);
   });
   afterAll(async () => {
     await server?.stop();
@@ -73,7 +72,7 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const b = await publish(urdu.id, urduTitle);
 
     // The header, on any page.
-    const englishClient = await signIn(server.url, english);
+    const englishClient = await signedIn(server.url, english);
     const home = await englishClient.get("/");
     expect(home.status).toBe(200);
     expect(headerBadge(home.text)).toEqual({ unread: 1, text: `${en.notifications.nav} 1 (${fill(en.notifications.unread_one, { count: 1 })})` });
@@ -90,7 +89,7 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     expect(pageText(page.text)).toContain(fill(en.notifications.unread_one, { count: 1 }));
 
     // The Urdu reader gets Urdu (their profile's language; no cookie set).
-    const urduClient = await signIn(server.url, urdu);
+    const urduClient = await signedIn(server.url, urdu);
     const urduPage = await urduClient.get("/me/notifications");
     expect(urduPage.status).toBe(200);
     expect(urduPage.text).toMatch(/<html[^>]*lang="ur"[^>]*dir="rtl"/);
@@ -127,7 +126,7 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
 
     // An admin sees them in the outbox as sent.
     const admin = await makeUser(t.db, { role: "admin" });
-    const outbox = await (await signIn(server.url, admin)).get("/admin/outbox");
+    const outbox = await (await signedIn(server.url, admin)).get("/admin/outbox");
     expect(outbox.status).toBe(200);
     expect(pageText(outbox.text)).toContain(en.admin.outbox.smtpOn);
     const row = outbox.text.match(new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*${english.email.replace(/[.+]/g, "\\$&")}[\\s\\S]*?</tr>`))?.[0] ?? "";
@@ -140,7 +139,7 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const rejected = await mod.post(`/moderation/submissions/${id}`, { intent: "reject", reasonCode: "outside-remit", reason: "A provincial matter." });
     expect(rejected.status, pageText(rejected.text).slice(0, 300)).toBe(303);
     const [nid] = await notificationIds(author.id);
-    const client = await signIn(server.url, author);
+    const client = await signedIn(server.url, author);
 
     const english = pageText(notificationItem((await client.get("/me/notifications")).text, nid));
     expect(english).toContain(en.notification.rejected);
@@ -164,9 +163,9 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const commenter = await makeUser(t.db);
     const mine = await publish(me.id, uniqueTitle("Bonded warehouses near Sialkot dry port"));
     await publish(other.id, uniqueTitle("Shared design studio for leather garments"));
-    const commenterClient = await signIn(server.url, commenter);
+    const commenterClient = await signedIn(server.url, commenter);
     expectNo500(await commenterClient.post(`/submissions/${mine}/comments`, { body: "We would use this warehouse too." }));
-    const client = await signIn(server.url, me);
+    const client = await signedIn(server.url, me);
     expect(headerBadge((await client.get("/")).text).unread).toBe(2);
     const [published, commented] = await notificationIds(me.id);
     const [theirs] = await notificationIds(other.id);
@@ -256,18 +255,18 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     const author = await makeUser(t.db);
     const title = uniqueTitle("Common facility centre for surgical steel forging");
     const id = await makeSubmission(t.db, { authorId: author.id, input: { title } });
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     expect((await mod.post(`/moderation/submissions/${id}`, { intent: "approve", category: ["export-markets"] })).status).toBe(303);
 
     // The author is told in the app all the same.
-    const authorClient = await signIn(server.url, author);
+    const authorClient = await signedIn(server.url, author);
     expect(headerBadge((await authorClient.get("/")).text).unread).toBe(1);
 
     const [email] = await t.db.selectFrom("email_outbox").selectAll().where("user_id", "=", author.id).execute();
     expect(email).toMatchObject({ status: "held", attempts: 0, to_email: author.email, subject: fill(en.email.published.subject, { title }) });
 
     const admin = await makeUser(t.db, { role: "admin" });
-    const adminClient = await signIn(server.url, admin);
+    const adminClient = await signedIn(server.url, admin);
     const res = await adminClient.get("/admin/outbox");
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toContain("no-store");
@@ -318,7 +317,9 @@ describe(`notification emails with two worker processes (${testDialect})`, () =>
   beforeAll(async () => {
     smtp = await startFakeSmtp();
     t = await createTestDb();
-    server = await spawnServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2", SMTP_URL: smtp.url } });
+    // Each worker looks at the outbox every 200 ms (not the default 5 s), so the
+    // test sees many passes of both workers without waiting long.
+    server = await spawnServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2", SMTP_URL: smtp.url, OUTBOX_INTERVAL_MS: "200" } });
     await server.waitReady();
     for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
   });
@@ -351,8 +352,8 @@ describe(`notification emails with two worker processes (${testDialect})`, () =>
     }
     await smtp.waitFor(16, 30_000);
     // (Both workers usually share the burst: their first passes start together.)
-    // Give both workers more passes (they poll every 5 s): nothing is sent again.
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Give both workers more passes (at least five each, every 200 ms): nothing is sent again.
+    await new Promise((r) => setTimeout(r, 1_200));
     expect(smtp.messages).toHaveLength(16);
     const messageIds = smtp.messages.map((m) => parseMessage(m.raw).header("Message-ID"));
     expect(new Set(messageIds).size).toBe(16);

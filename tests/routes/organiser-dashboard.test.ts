@@ -8,6 +8,7 @@ import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";
+import { serverClock } from "../support/clock";
 import { startServer, type RunningServer } from "../support/server";
 
 async function as(server: RunningServer, user: MadeUser, lng?: string): Promise<Client> {
@@ -27,6 +28,8 @@ function cell(html: string, clusterSlug: string, categorySlug: string) {
 }
 
 describe(`organiser dashboard over HTTP (${testDialect})`, () => {
+  /** The server's time (the snapshot's age), moved by the test instead of waited for. */
+  const clock = serverClock();
   let t: TestDb;
   let server: RunningServer;
   let organiser: MadeUser;
@@ -44,11 +47,12 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Cheaper testing labs" }, categories: ["tax-relief"] });
     expect((await supportSubmission(t.db, { submissionId: s1, userId: stakeholder.id })).ok).toBe(true);
     expect((await supportSubmission(t.db, { submissionId: s1, userId: organiser.id })).ok).toBe(true);
-    server = await startServer({ databaseUrl: t.url });
+    server = await startServer({ databaseUrl: t.url, env: clock.env });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
     await t?.destroy();
+    clock.remove();
   });
 
   it("shows an organiser the SVG charts and tables with the database's figures", async () => {
@@ -129,7 +133,8 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     }
 
     // "Read the figures again now" (a plain form post, no JavaScript): once the snapshot is 5 s old, a new one.
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(asOf) + 5_100 - Date.now())));
+    // The server's clock is moved on to then (tests/support/clock.ts) rather than waited for.
+    clock.advance(Math.max(0, Date.parse(asOf) + 5_100 - clock.now()));
     const post = await c.post("/organiser", { intent: "refresh" });
     expect(post.status).toBe(303);
     expect(post.location).toBe("/organiser");

@@ -15,9 +15,8 @@ import { createRecommendation, linkSource } from "../../app/models/recommendatio
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, decodeEntities } from "../support/http";
+import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 describe(`recommendations over HTTP (${testDialect})`, () => {
   let t: TestDb;
@@ -61,7 +60,7 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
       if (!r.ok) throw new Error(JSON.stringify(r));
     }
     server = await startServer({ databaseUrl: t.url });
-    org = await signIn(server.url, organiser);
+    org = await signedIn(server.url, organiser);
   });
   afterAll(async () => {
     await server?.stop();
@@ -127,7 +126,7 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
       responseDate: "2027-03-01",
     });
     expect(responded.status).toBe(303);
-    const me = await (await signIn(server.url, author)).get("/me");
+    const me = await (await signedIn(server.url, author)).get("/me");
     expect(pageText(me.text)).toContain("The government responded");
     expect(pageText((await visitor.get(`/recommendations/${recId}`)).text)).toContain("Partially accepted");
   });
@@ -170,7 +169,7 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
   });
 
   it("stakeholders get 403 on every organiser URL and POST; visitors are sent to /login", async () => {
-    const s = await signIn(server.url, stakeholder);
+    const s = await signedIn(server.url, stakeholder);
     const visitor = new Client(server.url);
     const urls = ["/organiser/recommendations", `/organiser/recommendations/${recId}`, "/organiser/briefing", "/exports/briefing.docx"];
     for (const url of urls) {

@@ -8,9 +8,8 @@ import { addComment } from "../../app/models/comment.server";
 import { encodeCursor } from "../../app/models/open-data.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client } from "../support/http";
+import { Client, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { signIn } from "./suggestions.helpers";
 
 /** 2³¹ (one past the column), 2³¹ with a digit more, 2⁶³, and a 20-digit number. */
 const TOO_LARGE = ["2147483648", "99999999999", "9223372036854775808", "18446744073709551616"];
@@ -46,7 +45,7 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
   const reports = async () => (await t.db.selectFrom("reports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
 
   it("a reply's parentId past the column is a 400 and no comment", async () => {
-    const client = await signIn(server.url, commenter);
+    const client = await signedIn(server.url, commenter);
     const before = Number(await comments());
     for (const parentId of TOO_LARGE) {
       const res = await client.post(`/submissions/${id}/comments`, { body: "A reply to nothing.", parentId });
@@ -60,7 +59,7 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
   });
 
   it("editing a comment whose id is past the column is a 400", async () => {
-    const client = await signIn(server.url, commenter);
+    const client = await signedIn(server.url, commenter);
     for (const bad of TOO_LARGE) {
       const res = await client.post(`/submissions/${id}/comments`, { intent: "edit", body: "Edited text.", commentId: bad });
       expect(res.status, `commentId=${bad}`).toBe(400);
@@ -70,7 +69,7 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
   });
 
   it("reporting a comment whose id is past the column is a 400 and no report", async () => {
-    const client = await signIn(server.url, commenter);
+    const client = await signedIn(server.url, commenter);
     const before = Number(await reports());
     for (const bad of TOO_LARGE) {
       const res = await client.post(`/submissions/${id}/report`, { reason: "spam", commentId: bad });
@@ -80,7 +79,7 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
   });
 
   it("hiding or dismissing a reported comment whose id is past the column is a 400", async () => {
-    const client = await signIn(server.url, moderator);
+    const client = await signedIn(server.url, moderator);
     for (const bad of TOO_LARGE) {
       for (const intent of ["hide", "dismiss"]) {
         const res = await client.post("/moderation/reports", { intent, targetType: "comment", targetId: bad });
@@ -105,8 +104,8 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
 
   it("a path id past the column is a 404 on every kind of page", async () => {
     const visitor = new Client(server.url);
-    const mod = await signIn(server.url, moderator);
-    const adm = await signIn(server.url, admin);
+    const mod = await signedIn(server.url, moderator);
+    const adm = await signedIn(server.url, admin);
     for (const bad of TOO_LARGE) {
       for (const path of [`/submissions/${bad}`, `/submissions/${bad}/comments`, `/recommendations/${bad}`]) {
         expect((await visitor.get(path)).status, path).toBe(404);
@@ -119,9 +118,9 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
   });
 
   it("a form id past the column on the moderators' and admins' forms is a 400", async () => {
-    const mod = await signIn(server.url, moderator);
-    const adm = await signIn(server.url, admin);
-    const user = await signIn(server.url, commenter);
+    const mod = await signedIn(server.url, moderator);
+    const adm = await signedIn(server.url, admin);
+    const user = await signedIn(server.url, commenter);
     for (const bad of TOO_LARGE) {
       expect((await mod.post("/moderation", { intent: "approve", id: bad, category: "export-markets" })).status, `bulk id=${bad}`).toBe(400);
       expect((await mod.post(`/moderation/submissions/${id}`, { intent: "merge", into: bad })).status, `merge into=${bad}`).toBe(400);

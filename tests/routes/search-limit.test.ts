@@ -9,9 +9,8 @@ import ur from "../../app/locales/ur.json";
 import { RULES } from "../../app/lib/rate-limit.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client } from "../support/http";
+import { Client, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 const LIMIT = RULES.searches.limit;
 
@@ -65,7 +64,7 @@ describe(`search rate limit over HTTP (${testDialect})`, () => {
     expect((await visitor.get("/clusters/leather")).status).toBe(200);
 
     // A signed-in reader is counted on their account, not on the shared address.
-    const member = await signIn(server.url, reader);
+    const member = await signedIn(server.url, reader);
     expect((await similar(member, "Tannery plan for a member")).status).toBe(200);
     expect((await member.get("/clusters/leather?q=effluent")).status).toBe(200);
   });

@@ -6,23 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
-import { Client, inputValue } from "../support/http";
+import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import {
-  attr,
-  cardHtml,
-  cardIds,
-  controlTag,
-  fieldBlock,
-  formHtml,
-  listItems,
-  pageText,
-  sectionHtml,
-  selectedOption,
-  signIn,
-  supportCount,
-  textareaValue,
-} from "./suggestions.helpers";
+import { attr, cardHtml, cardIds, controlTag, fieldBlock, listItems, sectionHtml, selectedOption, supportCount, textareaValue } from "../support/pages";
 
 const PROBLEM = "Tanneries pay for effluent treatment one by one and most of them cannot afford it.";
 const PROPOSAL = "Fund a shared treatment plant run by the cluster association, paid back by user fees.";
@@ -61,7 +47,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     // The privacy test registers through the form; the per-IP registration limit has its own tests.
     server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1000" } });
     moderator = await makeUser(t.db, { role: "moderator" });
-    mod = await signIn(server.url, moderator);
+    mod = await signedIn(server.url, moderator);
   });
   afterAll(async () => {
     await server?.stop();
@@ -71,7 +57,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
   const visitor = () => new Client(server.url);
   const stakeholder = async () => {
     const user = await makeUser(t.db);
-    return { user, client: await signIn(server.url, user) };
+    return { user, client: await signedIn(server.url, user) };
   };
   const consultation = () => t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
   const submissionRow = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

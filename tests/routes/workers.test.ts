@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client } from "../support/http";
+import { Client, signedIn } from "../support/http";
 import { spawnServer, type SpawnedServer } from "../support/server";
-import { cardIds, signIn } from "./suggestions.helpers";
+import { cardIds } from "../support/pages";
 
 /** A GET on a new connection each time, so the primary hands requests to both workers in turn. */
 async function freshGet(url: string): Promise<{ status: number; text: string }> {
@@ -56,7 +56,7 @@ describe(`two worker processes (${testDialect})`, () => {
 
     // A moderator approves a second one over HTTP, handled by one of the workers.
     const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Saddlery design centre in Kasur" } });
-    const mod = await signIn(server.url, moderator);
+    const mod = await signedIn(server.url, moderator);
     const res = await mod.post(`/moderation/submissions/${pending}`, { intent: "approve", category: ["export-markets"] });
     expect(res.status).toBe(303);
     for (let i = 0; i < 6; i++) {
@@ -69,7 +69,7 @@ describe(`two worker processes (${testDialect})`, () => {
   it("supports sent at once through both workers: every one answered, none a 5xx, counter equal to the rows", async () => {
     const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Tannery shared effluent plant" } });
     const users = await Promise.all(Array.from({ length: 16 }, () => makeUser(t.db)));
-    const clients = await Promise.all(users.map((u) => signIn(server.url, u)));
+    const clients = await Promise.all(users.map((u) => signedIn(server.url, u)));
     const statuses = await Promise.all(
       clients.flatMap((c) => [
         c.post(`/submissions/${id}/support`, { intent: "support" }).then((r) => r.status),

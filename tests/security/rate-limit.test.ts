@@ -8,21 +8,20 @@ import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
+import { serverClock } from "../support/clock";
 import { startServer, type RunningServer } from "../support/server";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const REGISTER_WINDOW_MS = 60 * 60_000;
 const SUPPORT_WINDOW_MS = 60 * 60_000;
-
 /**
- * The limiter estimates a sliding window from two fixed buckets; right after a
- * bucket boundary part of the older bucket no longer counts. Start a burst of
- * attempts well inside one bucket so the count is exact.
+ * The server's time, moved by the test (tests/support/clock.ts): the limiter
+ * estimates a sliding window from two fixed buckets, and right after a bucket
+ * edge part of the older bucket no longer counts, so each burst starts just
+ * after an edge of the server's clock (no waiting for the wall clock to get there).
  */
-async function awayFromBucketEdge(windowMs: number, neededMs = 45_000) {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < neededMs) await new Promise((r) => setTimeout(r, left + 1_000));
-}
+const clock = serverClock();
+afterAll(() => clock.remove());
 
 type Res = { status: number; headers: Headers; text: string };
 
@@ -49,7 +48,7 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
   beforeAll(async () => {
     t = await createTestDb();
     // Two app instances on one database (on SQLite they share the file).
-    [a, b] = await Promise.all([startServer({ databaseUrl: t.url }), startServer({ databaseUrl: t.url })]);
+    [a, b] = await Promise.all([startServer({ databaseUrl: t.url, env: clock.env }), startServer({ databaseUrl: t.url, env: clock.env })]);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -59,7 +58,7 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
   it("after 10 failed sign-ins on one account (5 on each instance) both answer 429 with Retry-After, even with the right password", async () => {
     const victim = await makeUser(t.db);
     const bystander = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
 
     for (let i = 0; i < 10; i++) {
       const server = i % 2 === 0 ? a : b;
@@ -111,7 +110,7 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
     expect([302, 303]).toContain((await signIn(onA, supporter.email, supporter.password)).status);
     const onB = new Client(b.url);
     for (const [k, v] of onA.cookies) onB.cookies.set(k, v);
-    await awayFromBucketEdge(SUPPORT_WINDOW_MS, 120_000);
+    clock.toBucketStart(SUPPORT_WINDOW_MS);
 
     // 300 supports and withdrawals, alternately on A and B, in pairs at once.
     for (let i = 0; i < 300; i += 2) {
@@ -155,10 +154,10 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
 
   it("a restart does not forget the limit (it lives in the database)", async () => {
     const victim = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     for (let i = 0; i < 10; i++) expect((await signIn(new Client(a.url), victim.email, `nope ${i}`)).status).toBe(400);
     expect(await a.stop()).toBe(0);
-    a = await startServer({ databaseUrl: t.url });
+    a = await startServer({ databaseUrl: t.url, env: clock.env });
     const res = await signIn(new Client(a.url), victim.email, victim.password);
     expect429(res);
     expectRetryAfter(res, (2 * LOGIN_WINDOW_MS) / 1000);
@@ -191,6 +190,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     server = await startServer({
       databaseUrl: t.url,
       env: {
+        ...clock.env,
         LOGIN_FAILURES_PER_ACCOUNT: "3",
         LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6",
         LOGIN_FAILURES_PER_IP: "5",
@@ -208,7 +208,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("per IP: failures across many accounts from one address lock that address only", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     for (let i = 0; i < 5; i++) {
       const res = await new Client(server.url).post("/login", { email: uniqueEmail("spray"), password: "Summer2026!" }, from("203.0.113.5"));
       expect(res.status, `attempt ${i + 1}`).toBe(400);
@@ -225,7 +225,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("per account and address: failures from one address lock that pair only; the owner on another address still signs in", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     for (let i = 0; i < 3; i++) {
       const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from("198.51.100.10"));
       expect(res.status, `attempt ${i + 1}`).toBe(400);
@@ -243,7 +243,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("per account in total: failures spread over many addresses lock the account everywhere at the higher ceiling", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     // Two failures from each of three addresses: no pair reaches 3, the account reaches 6.
     for (let i = 0; i < 6; i++) {
       const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from(`198.51.100.${30 + (i % 3)}`));
@@ -256,7 +256,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("30 wrong passwords at once from one address: no more than the limit (3) reach the password check", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `parallel guess ${i}` }, from("198.51.100.40"))),
     );
@@ -271,7 +271,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("30 wrong passwords at once from 30 addresses: no more than the account's ceiling (6) reach the password check", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     const answers = await Promise.all(
       Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `spread guess ${i}` }, from(`192.0.2.${100 + i}`))),
     );
@@ -282,7 +282,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
 
   it("a successful sign-in is not counted as a failure", async () => {
     const user = await makeUser(t.db);
-    await awayFromBucketEdge(LOGIN_WINDOW_MS);
+    clock.toBucketStart(LOGIN_WINDOW_MS);
     for (let i = 0; i < 6; i++) {
       const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("192.0.2.44"));
       expect([302, 303]).toContain(res.status);
@@ -290,7 +290,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
   }, 120_000);
 
   it("registrations per IP: over the limit → 429 with Retry-After and no account created; other addresses unaffected", async () => {
-    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    clock.toBucketStart(REGISTER_WINDOW_MS);
     for (let i = 0; i < 2; i++) {
       const res = await new Client(server.url).post("/register", registrationForm(), from("203.0.113.30"));
       expect(res.status).toBe(302);
@@ -306,7 +306,7 @@ describe(`lowered limits per IP, per account and address, per account in total, 
   }, 120_000);
 
   it("registrations sent at once from one address: no more accounts than the limit (2)", async () => {
-    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    clock.toBucketStart(REGISTER_WINDOW_MS);
     const forms = Array.from({ length: 8 }, () => registrationForm());
     const answers = await Promise.all(forms.map((form) => new Client(server.url).post("/register", form, from("203.0.113.40"))));
     const statuses = answers.map((r) => r.status);

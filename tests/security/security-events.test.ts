@@ -8,10 +8,19 @@ import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";
+import { serverClock } from "../support/clock";
 import { startServer, type RunningServer } from "../support/server";
 
 const N = 200;
 const KINDS = ["honeypot", "access.denied", "rate_limit"] as const;
+/**
+ * The server's time, moved by the test (tests/support/clock.ts): the limiter
+ * estimates a sliding window from two fixed buckets, and right after a bucket
+ * edge part of the older bucket no longer counts, so each burst starts just
+ * after an edge of the server's clock (no waiting for the wall clock to get there).
+ */
+const clock = serverClock();
+afterAll(() => clock.remove());
 
 /** Runs `send` N times, a few at a time. */
 async function flood(send: (i: number) => Promise<number>, expected: number) {
@@ -22,19 +31,13 @@ async function flood(send: (i: number) => Promise<number>, expected: number) {
   expect(statuses.filter((s) => s !== expected), `statuses other than ${expected}`).toEqual([]);
 }
 
-/** Start the burst well inside one hour bucket of the registration limiter (see rate-limit.test.ts). */
-async function awayFromBucketEdge(windowMs: number, neededMs = 60_000) {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < neededMs) await new Promise((r) => setTimeout(r, left + 1_000));
-}
-
 describe(`anonymous security events are counted, not logged one row each (${testDialect})`, () => {
   let t: TestDb;
   let server: RunningServer;
 
   beforeAll(async () => {
     t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1" } });
+    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "1" } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -42,7 +45,7 @@ describe(`anonymous security events are counted, not logged one row each (${test
   });
 
   it(`${N} honeypot sign-ins, ${N} cross-site POSTs and ${N} 429s cost a bounded number of rows, and the admin sees the counts`, async () => {
-    await awayFromBucketEdge(60 * 60_000);
+    clock.toBucketStart(60 * 60_000);
     const started = Date.now();
     // The one registration this address may make in the hour; every further one is a 429.
     expect((await new Client(server.url).post("/register", registrationForm())).status).toBe(302);

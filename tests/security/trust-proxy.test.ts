@@ -10,15 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { registrationForm } from "../support/factories";
 import { Client } from "../support/http";
+import { serverClock } from "../support/clock";
 import { startServer, type RunningServer } from "../support/server";
 
 const REGISTER_WINDOW_MS = 60 * 60_000;
-
-/** Start a burst inside one bucket of the sliding-window limiter (see rate-limit.test.ts). */
-async function awayFromBucketEdge(windowMs: number, neededMs = 45_000) {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < neededMs) await new Promise((r) => setTimeout(r, left + 1_000));
-}
+/**
+ * The server's time, moved by the test (tests/support/clock.ts): the limiter
+ * estimates a sliding window from two fixed buckets, and right after a bucket
+ * edge part of the older bucket no longer counts, so each burst starts just
+ * after an edge of the server's clock (no waiting for the wall clock to get there).
+ */
+const clock = serverClock();
+afterAll(() => clock.remove());
 
 /** Registers one account with the given X-Forwarded-For; returns the status. */
 async function register(server: RunningServer, xff: string): Promise<number> {
@@ -35,7 +38,7 @@ describe.each([
 
   beforeAll(async () => {
     t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "2", TRUST_PROXY: trustProxy } });
+    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: trustProxy } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -43,7 +46,7 @@ describe.each([
   });
 
   it("a spoofed leftmost X-Forwarded-For does not change the address the rate limit is kept on", async () => {
-    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    clock.toBucketStart(REGISTER_WINDOW_MS);
     // The real client is 198.51.100.7 (what nginx appends); it claims a new address each time.
     expect(await register(server, "203.0.113.1, 198.51.100.7")).toBe(302);
     expect(await register(server, "203.0.113.2, 198.51.100.7")).toBe(302);
@@ -59,7 +62,7 @@ describe(`a CDN's address range in the list: TRUST_PROXY=loopback,198.51.100.0/2
 
   beforeAll(async () => {
     t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "loopback,198.51.100.0/24" } });
+    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "loopback,198.51.100.0/24" } });
   });
   afterAll(async () => {
     await server?.stop();
@@ -67,7 +70,7 @@ describe(`a CDN's address range in the list: TRUST_PROXY=loopback,198.51.100.0/2
   });
 
   it("the address before the CDN's is the client; one before that (sent by the client) is not believed", async () => {
-    await awayFromBucketEdge(REGISTER_WINDOW_MS);
+    clock.toBucketStart(REGISTER_WINDOW_MS);
     // Client 192.0.2.50 reached CDN edge 198.51.100.20, which reached nginx; the edges vary.
     expect(await register(server, "192.0.2.50, 198.51.100.20")).toBe(302);
     expect(await register(server, "10.9.9.9, 192.0.2.50, 198.51.100.21")).toBe(302);

@@ -107,6 +107,14 @@ export function signIn(client: Client, email: string, password: string, extra: R
   return client.post("/login", { email, password, ...extra });
 }
 
+/** A new client signed in through POST /login (throws if sign-in is refused). */
+export async function signedIn(baseUrl: string, user: { email: string; password: string }): Promise<Client> {
+  const client = new Client(baseUrl);
+  const res = await signIn(client, user.email, user.password);
+  if (res.status !== 302 && res.status !== 303) throw new Error(`sign-in of ${user.email} answered ${res.status}`);
+  return client;
+}
+
 /** The HTML of the <form id="…"> in a page (so a field is not confused with the header's language form), or "". */
 export function formHtml(html: string, id: string): string {
   return html.match(new RegExp(`<form[^>]*\\sid="${id}"[\\s\\S]*?</form>`))?.[0] ?? "";

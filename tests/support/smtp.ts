@@ -1,13 +1,14 @@
-// A tiny SMTP server for tests (node:net, no TLS, no AUTH): it speaks enough
-// of RFC 5321 for nodemailer to deliver to it, records every message it
-// accepts (envelope and raw data), and can refuse commands on demand, so the
-// real mail path (nodemailer over a socket) is what the tests exercise.
-import net from "node:net";
+// A test SMTP server (the smtp-server package, no TLS, no AUTH): nodemailer
+// delivers to it over a real socket, it records every message it accepts
+// (envelope and raw data), and it can refuse a step on demand, so the real
+// mail path (nodemailer over a socket) is what the tests exercise.
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
 
 export interface ReceivedMessage {
   from: string;
   to: string[];
-  /** the DATA as received, dot-unstuffed, CRLF line ends */
+  /** the DATA as received, dot-unstuffed, CRLF line ends (without the one before the final ".") */
   raw: string;
 }
 
@@ -17,7 +18,11 @@ export interface FakeSmtp {
   port: number;
   url: string;
   messages: ReceivedMessage[];
-  /** a reply such as "451 4.3.0 try again later" refuses the step; null accepts it */
+  /**
+   * A reply such as "451 4.3.0 try again later" refuses the step (MAIL and RCPT
+   * get the address in angle brackets; DATA is refused after the message arrived,
+   * before it is recorded); null accepts it.
+   */
   refuse: (step: SmtpStep, argument: string) => string | null;
   /** wait before answering the end of DATA (widens races between senders) */
   dataDelayMs: number;
@@ -27,8 +32,16 @@ export interface FakeSmtp {
   close(): Promise<void>;
 }
 
+/** The error smtp-server answers with for a reply line such as "451 4.3.0 try again later". */
+function replyError(reply: string): Error {
+  const m = reply.match(/^(\d{3})[ -]?(.*)$/);
+  const error = new Error(m ? m[2] : reply) as Error & { responseCode: number };
+  error.responseCode = m ? Number(m[1]) : 550;
+  return error;
+}
+
 export async function startFakeSmtp(): Promise<FakeSmtp> {
-  const sockets = new Set<net.Socket>();
+  const arrivals: Array<() => void> = [];
   const state: FakeSmtp = {
     port: 0,
     url: "",
@@ -40,107 +53,69 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       state.refuse = () => null;
       state.dataDelayMs = 0;
     },
-    async waitFor(count, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (state.messages.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} messages at the fake SMTP server, got ${state.messages.length}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return state.messages;
+    waitFor(count, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (state.messages.length < count) return false;
+          clearTimeout(timer);
+          resolve(state.messages);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          arrivals.splice(arrivals.indexOf(listener), 1);
+          reject(new Error(`expected ${count} messages at the fake SMTP server, got ${state.messages.length}`));
+        }, timeoutMs);
+        const listener = () => {
+          if (check()) arrivals.splice(arrivals.indexOf(listener), 1);
+        };
+        if (!check()) arrivals.push(listener);
+      });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    socket.setEncoding("latin1");
-    let buffer = "";
-    let inData = false;
-    let data: string[] = [];
-    let from = "";
-    let to: string[] = [];
-    const reply = (line: string) => {
-      if (!socket.destroyed) socket.write(`${line}\r\n`);
-    };
-    reply("220 fake.smtp.test ESMTP ready");
-
-    const command = (line: string) => {
-      const verb = line.slice(0, 4).toUpperCase();
-      const argument = line.slice(line.indexOf(":") + 1).trim();
-      switch (verb) {
-        case "EHLO":
-          socket.write("250-fake.smtp.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760\r\n");
-          return;
-        case "HELO":
-          return reply("250 fake.smtp.test");
-        case "MAIL": {
-          const refused = state.refuse("MAIL", argument);
-          if (refused) return reply(refused);
-          from = argument.replace(/^<|>.*$/g, "");
-          to = [];
-          return reply("250 2.1.0 OK");
-        }
-        case "RCPT": {
-          const refused = state.refuse("RCPT", argument);
-          if (refused) return reply(refused);
-          to.push(argument.replace(/^<|>.*$/g, ""));
-          return reply("250 2.1.5 OK");
-        }
-        case "DATA": {
-          const refused = state.refuse("DATA", "");
-          if (refused) return reply(refused);
-          inData = true;
-          data = [];
-          return reply("354 end with <CRLF>.<CRLF>");
-        }
-        case "RSET":
-          from = "";
-          to = [];
-          return reply("250 2.0.0 OK");
-        case "NOOP":
-          return reply("250 2.0.0 OK");
-        case "QUIT":
-          reply("221 2.0.0 bye");
-          socket.end();
-          return;
-        default:
-          return reply("502 5.5.2 command not implemented");
-      }
-    };
-
-    socket.on("data", (chunk: string) => {
-      buffer += chunk;
-      let at: number;
-      while ((at = buffer.indexOf("\r\n")) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (!inData) {
-          command(line);
-          continue;
-        }
-        if (line === ".") {
-          inData = false;
-          const message = { from, to: [...to], raw: Buffer.from(data.join("\r\n"), "latin1").toString("utf8") };
-          const accept = () => {
-            state.messages.push(message);
-            reply("250 2.0.0 queued");
-          };
-          if (state.dataDelayMs > 0) setTimeout(accept, state.dataDelayMs);
-          else accept();
-          continue;
-        }
-        data.push(line.startsWith("..") ? line.slice(1) : line);
-      }
-    });
+  const server = new SMTPServer({
+    name: "fake.smtp.test",
+    secure: false,
+    disabledCommands: ["AUTH", "STARTTLS"],
+    authOptional: true,
+    logger: false,
+    size: 10_485_760,
+    // close() ends open connections at once instead of waiting 30 s for them
+    closeTimeout: 1,
+    onMailFrom(address, _session, callback) {
+      const refused = state.refuse("MAIL", `<${address.address}>`);
+      callback(refused ? replyError(refused) : undefined);
+    },
+    onRcptTo(address, _session, callback) {
+      const refused = state.refuse("RCPT", `<${address.address}>`);
+      callback(refused ? replyError(refused) : undefined);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const refused = state.refuse("DATA", "");
+        if (refused) return callback(replyError(refused));
+        const raw = Buffer.concat(chunks).toString("utf8").replace(/\r\n$/, "");
+        const envelope = session.envelope;
+        const message = {
+          from: envelope.mailFrom ? envelope.mailFrom.address : "",
+          to: envelope.rcptTo.map((r) => r.address),
+          raw,
+        };
+        const accept = () => {
+          state.messages.push(message);
+          for (const arrived of [...arrivals]) arrived();
+          callback();
+        };
+        if (state.dataDelayMs > 0) setTimeout(accept, state.dataDelayMs);
+        else accept();
+      });
+    },
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  state.port = (server.address() as net.AddressInfo).port;
+  state.port = (server.server.address() as AddressInfo).port;
   state.url = `smtp://127.0.0.1:${state.port}`;
   return state;
 }

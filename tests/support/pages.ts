@@ -1,31 +1,6 @@
-// Small HTML and session helpers for the suggestions route tests: sign in
-// through the real form, read fields, errors, cards and counts out of pages.
-import { Client, decodeEntities } from "../support/http";
-
-/** The visible text of an HTML page: scripts and tags removed, entities decoded, spaces collapsed. */
-export function pageText(html: string): string {
-  return decodeEntities(
-    html
-      .replace(/<script[\s\S]*?<\/script>/gi, " ")
-      .replace(/<!--[\s\S]*?-->/g, "")
-      .replace(/<[^>]+>/g, " "),
-  )
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** A new client signed in through POST /login (throws if sign-in is refused). */
-export async function signIn(baseUrl: string, user: { email: string; password: string }): Promise<Client> {
-  const client = new Client(baseUrl);
-  const res = await client.post("/login", { email: user.email, password: user.password });
-  if (res.status !== 302 && res.status !== 303) throw new Error(`sign-in of ${user.email} answered ${res.status}`);
-  return client;
-}
-
-/** The HTML of the <form id="…"> in a page, or "". */
-export function formHtml(html: string, id: string): string {
-  return html.match(new RegExp(`<form[^>]*\\sid="${id}"[\\s\\S]*?</form>`))?.[0] ?? "";
-}
+// Reading route-test pages: fields, errors, cards and counts out of HTML.
+// (The visible text of a page, a form by id and signing in are in ./http.ts.)
+import { decodeEntities, pageText } from "./http";
 
 /** The opening tag of the input, textarea or select named `name`, or "". */
 export function controlTag(html: string, name: string): string {
