@@ -11,9 +11,8 @@ import { addComment } from "../../app/models/comment.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import type { Client } from "../support/http";
+import { pageText, signedIn, type Client } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
-import { pageText, signIn } from "./suggestions.helpers";
 
 const DAY = 24 * 3_600_000;
 
@@ -59,10 +58,10 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     const c = await addComment(t.db, { submissionId: published, authorId: participant.id, body: "Written while the consultation was open." });
     if (!c.ok) throw new Error("comment refused");
     commentId = c.id;
-    authorClient = await signIn(server.url, author);
-    participantClient = await signIn(server.url, participant);
-    newcomerClient = await signIn(server.url, newcomer);
-    modClient = await signIn(server.url, moderator);
+    authorClient = await signedIn(server.url, author);
+    participantClient = await signedIn(server.url, participant);
+    newcomerClient = await signedIn(server.url, newcomer);
+    modClient = await signedIn(server.url, moderator);
   });
   afterAll(async () => {
     await server?.stop();
