@@ -198,9 +198,11 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
   if (viteMiddleware) {
     app.use(viteMiddleware);
   } else {
-    // Hashed file names: cache for a year, never revalidate.
-    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
-    app.use(express.static(clientDir, { maxAge: "1h", index: false }));
+    // Hashed file names: cache for a year, never revalidate. Only files: a path
+    // that names a directory (e.g. "/exports/%2F/..") goes on to the routes and
+    // their role checks rather than getting the static server's own 301.
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false, redirect: false }));
+    app.use(express.static(clientDir, { maxAge: "1h", index: false, redirect: false }));
   }
 
   // A NUL byte in the address (raw or %00) is never a real link, and PostgreSQL

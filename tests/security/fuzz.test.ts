@@ -183,7 +183,13 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
     const { res } = result;
     const out: string[] = [];
     if (res.status >= 500) out.push(`status ${res.status}`);
-    if (expectStatus && !expectStatus.includes(res.status)) out.push(`status ${res.status}, expected ${expectStatus.join(" or ")}`);
+    // A cross-site request (expected 403) to an address refused before any route or the
+    // cross-site check sees it is refused all the same: Node's HTTP parser answers a request
+    // line it cannot read (a raw 0xFF byte in the path) with a bare 400, and server/app.ts
+    // answers a NUL or a path the router cannot render with its plain 400/404 page.
+    const refusedAddress =
+      expectStatus?.includes(403) && [400, 404].includes(res.status) && (res.text === "" || /<title>40[04]<\/title>/.test(res.text));
+    if (expectStatus && !expectStatus.includes(res.status) && !refusedAddress) out.push(`status ${res.status}, expected ${expectStatus.join(" or ")}`);
     if (res.location !== null) {
       let target: URL | null = null;
       try {

@@ -1,6 +1,7 @@
 // C12/C13 request handling: cross-site posts refused with 403 and no change;
 // bodies capped; only forms accepted; garbage never a 500; unknown fields
 // ignored (no mass assignment).
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, registrationForm } from "../support/factories";
@@ -253,6 +254,29 @@ describe(`request checks (${testDialect})`, () => {
         expect(res.status, path).toBe(404);
         expect(res.headers.get("content-type")).toMatch(/^text\/html/);
       }
+    });
+
+    // Found by the route fuzzer's longer run (ADR 0023): the static file server
+    // answered a path that resolves to a directory of build/client with its own
+    // 301 (HEAD /exports/%2F/.. as a stakeholder; GET /%2F), ahead of the routes
+    // and their role checks. Static files are only files: such paths go on to
+    // the routes. (Raw request: fetch would remove the dot segment first.)
+    it.each([
+      ["HEAD", "/exports/%2F/..", 302],
+      ["GET", "/exports/%2F/..", 302],
+      ["GET", "/%2F", 404],
+      ["GET", "/assets/", 404],
+    ])("%s %s as a visitor is the routes' answer (%i), not the static server's redirect", async (method, path, status) => {
+      const answer = await new Promise<{ status: number; location?: string }>((resolve, reject) => {
+        const req = http.request(server.url + "/", { method, path }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(answer.status, `${method} ${path} → ${answer.status} ${answer.location ?? ""}`).toBe(status);
+      if (status === 302) expect(answer.location).toMatch(/^\/login\?redirectTo=/);
     });
 
     it("a backslash or an encoded slash elsewhere in the path is still an ordinary address", async () => {
