@@ -1,4 +1,4 @@
-// Password rules (C1, OWASP ASVS 5.0): 8–256 characters, no composition rules,
+// Password rules (OWASP ASVS 5.0): 8–256 characters, no composition rules,
 // refused when common or built on the product's own words; hashed with
 // argon2id at 19 MiB, 2 iterations.
 import { hash, verify } from "@node-rs/argon2";

@@ -1,6 +1,6 @@
 // The forms an admin uses on one user (list row and user page): change role,
-// disable or enable, end all sessions. Plain POSTs with the Contract's field
-// names (`intent`, `userId`, `role`), so they work without JavaScript. The
+// disable or enable, end all sessions. Plain POSTs with the field
+// names of docs/contract.md (`intent`, `userId`, `role`), so they work without JavaScript. The
 // server decides what is allowed; these only leave out what would be refused
 // anyway on one's own account.
 import { Form } from "@remix-run/react";

@@ -1,4 +1,4 @@
-// The structured suggestion form (C3), used to submit and to edit. Works
+// The structured suggestion form, used to submit and to edit. Works
 // without JavaScript ("check for similar" posts the form); with JavaScript the
 // similar suggestions update as the title is typed.
 import { getFormProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";

@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 
 /**
- * "Verified organisation": a moderator checked its registration number (C6).
+ * "Verified organisation": a moderator checked its registration number.
  * Nothing when not verified. It says only that, never the number itself, so
  * it may appear wherever the organisation is shown.
  */

@@ -1,4 +1,4 @@
-// The /admin/users action (Contract: `intent` = role | disable | enable |
+// The /admin/users action (docs/contract.md: `intent` = role | disable | enable |
 // end-sessions, `userId` or `email`, `role`), shared by the list and by the
 // per-user page so both answer the same way: guard, parse, one model call,
 // a 303 back to the page, or a 4xx with the reason and nothing changed.

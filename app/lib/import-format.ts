@@ -1,4 +1,4 @@
-// The workshop CSV format of the Contract ("Workshop import CSV"): its columns
+// The workshop CSV format of docs/contract.md ("Workshop import CSV"): its columns
 // and the limits of one file. Shared by the import model, its page and the CLI.
 export const IMPORT_COLUMNS = ["cluster", "title", "problem", "proposal", "expected_impact", "organisation", "city", "province", "stage"] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];

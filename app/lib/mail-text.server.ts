@@ -60,7 +60,8 @@ export interface SmtpTarget {
 /**
  * SMTP_URL may carry the sender address as a query parameter
  * (`smtps://user:pass@mail.example.pk:465?from=consult@example.pk`): the
- * Contract names one variable for email. Throws when `from` is not a plain address.
+ * contract (docs/contract.md) names one variable for email. Throws when
+ * `from` is not a plain address.
  */
 export function parseSmtpUrl(smtpUrl: string): SmtpTarget {
   const url = new URL(smtpUrl);

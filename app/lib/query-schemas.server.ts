@@ -76,7 +76,7 @@ export const BulkDecisionSchema = z.object({
   reason: reasonText.optional(),
 });
 
-/** One decision on the decision screen (`intent` per the Contract). */
+/** One decision on the decision screen (`intent` per docs/contract.md). */
 export const DecisionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("approve"), category: z.array(slug).max(20) }),
   z.object({ intent: z.literal("tag"), category: z.array(slug).max(20), reason: reasonText.optional() }),
@@ -123,7 +123,7 @@ const { consultationTitleMin: titleMin, consultationTitleMax: titleMax, consulta
 const consultationTitle = z.string().trim().min(titleMin, `errors.tooShort|${titleMin}`).max(titleMax, `errors.tooLong|${titleMax}`);
 const consultationDescription = z.string().trim().max(descriptionMax, `errors.tooLong|${descriptionMax}`);
 
-/** /admin/consultation settings; field names per the Contract (titles and descriptions added). */
+/** /admin/consultation settings; field names per docs/contract.md (titles and descriptions added). */
 export const ConsultationSettingsSchema = z
   .object({
     titleEn: consultationTitle,

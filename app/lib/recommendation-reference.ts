@@ -1,4 +1,4 @@
-// Fixed vocabularies of recommendations (C7): shared by pages and models.
+// Fixed vocabularies of recommendations: shared by pages and models.
 // Labels live in the locale files under recommendation.status.* and
 // recommendation.response.status.*.
 export const RECOMMENDATION_STATUSES = ["draft", "final"] as const;

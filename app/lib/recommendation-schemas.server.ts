@@ -1,4 +1,4 @@
-// Form schemas of recommendations (C7), used by the model (so the rules hold
+// Form schemas of recommendations, used by the model (so the rules hold
 // for every caller) and by the organiser pages. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
 import { z } from "./zod-setup";

@@ -1,4 +1,4 @@
-// Fixed vocabularies of the Contract (not admin-editable, unlike clusters and
+// Fixed vocabularies of docs/contract.md (not admin-editable, unlike clusters and
 // categories). Labels live in the locale files under the same slugs.
 export const ORGANISATION_TYPES = ["firm", "association", "chamber", "academia", "government", "other"] as const;
 export const SIZE_BANDS = ["micro", "small", "medium", "large"] as const;

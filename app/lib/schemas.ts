@@ -83,7 +83,7 @@ const optionalText = (max: number) =>
 
 const slug = z.string().trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" });
 
-/** C3: the structured suggestion form (new and edit). */
+/** The structured suggestion form (new and edit). */
 export const SubmissionFormSchema = z.object({
   cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
   title: text(RULE_NUMBERS.titleMin, RULE_NUMBERS.titleMax),
@@ -115,7 +115,7 @@ export const ReportFormSchema = z.object({
 export const NEW_ORGANISATION_FIELDS = ["organisationName", "organisationType", "sizeBand", "city", "province"] as const;
 
 /**
- * C6 workshop entry: the suggestion form (same fields, same rules), entered by
+ * Workshop entry: the suggestion form (same fields, same rules), entered by
  * a moderator on behalf of an organisation: an existing one (`organisationId`)
  * or a new one (the new-organisation fields, required only then).
  */

@@ -1,4 +1,4 @@
-// Account self-service (C1): what a signed-in person does to their own
+// Account self-service: what a signed-in person does to their own
 // account — profile and organisation details, password change with
 // re-authentication, their sessions, a download of their data, and deletion
 // by anonymisation (contributions kept as "former participant"). Every change

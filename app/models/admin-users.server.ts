@@ -1,4 +1,4 @@
-// Administration of accounts (C10, C1): change a role, disable, enable, end
+// Administration of accounts: change a role, disable, enable, end
 // all sessions — for /admin/users and for the CLI (`user:set-role`), which
 // share these functions. Each change is one transaction with its audit entry,
 // and every change that takes rights away ends the user's sessions in that
@@ -43,7 +43,7 @@ async function deleteSessions(db: Executor, userId: number): Promise<number> {
 const isSelf = (actor: AdminActor, target: TargetRow) => actor.actorId != null && actor.actorId === target.id;
 
 /**
- * Changes a user's role and ends all their sessions (C1), with a `user.role`
+ * Changes a user's role and ends all their sessions, with a `user.role`
  * audit entry. Setting the role a user already has changes nothing. An admin
  * cannot take the admin role from themselves (`self`): someone else must.
  */

@@ -1,4 +1,4 @@
-// The conference briefing (C9): summary figures, the FINAL recommendations per
+// The conference briefing: summary figures, the FINAL recommendations per
 // cluster in priority order with their support figures, dissent and numbered
 // sources, and an annex of the sources. One data shape for the printable page
 // and the DOCX. Figures are SQL aggregates.

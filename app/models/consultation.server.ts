@@ -119,7 +119,7 @@ export async function participationRefusalFor(db: Executor, submissionId: number
   return c ? participationRefusal(c, now) : undefined;
 }
 
-// ───────────────────────── administration (C2) ─────────────────────────
+// ───────────────────────── administration ─────────────────────────
 
 export interface ConsultationSettings {
   titleEn: string;

@@ -1,4 +1,4 @@
-// The organiser dashboard's figures (C8): every number is a SQL aggregate
+// The organiser dashboard's figures: every number is a SQL aggregate
 // (count, sum, count distinct, GROUP BY); no rows are loaded to be counted in
 // JavaScript. Most queries run once per cluster over a covering index range
 // (see docs/benchmarks.md "Organiser dashboard"): a GROUP BY over the whole

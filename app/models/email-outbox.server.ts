@@ -1,4 +1,4 @@
-// The email outbox (C5): one row per email a notification causes, written in
+// The email outbox: one row per email a notification causes, written in
 // the same transaction as the notification (so a committed notification always
 // has its email, and a rolled-back one has neither). With SMTP configured a
 // row is `queued` and the sender (server/outbox-sender.ts) sends it after the

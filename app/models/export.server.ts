@@ -1,4 +1,4 @@
-// Exports and open data (C9): the rows of the submissions and recommendations
+// Exports and open data: the rows of the submissions and recommendations
 // exports, the XLSX annex's sheets and the rows of the /api/v1 open-data API,
 // read as pages. The file formats (CSV, JSON, XLSX) are written by
 // app/lib/export-formats.server.ts, the HTTP download by app/lib/download.server.ts.

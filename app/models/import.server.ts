@@ -1,4 +1,4 @@
-// The workshop CSV import (C6; the Contract's "Workshop import CSV"): a file
+// The workshop CSV import (docs/contract.md, "Workshop import CSV"): a file
 // of suggestions collected on paper, checked row by row and imported all or
 // nothing, with a report naming each bad row by its line in the file. Used by
 // the page (/moderation/import) and the command line (import:submissions).
@@ -130,7 +130,7 @@ function parseFile(file: Uint8Array): { ok: true; header: ParsedRow; rows: Parse
   return { ok: true, header, rows: data.filter((r) => r.fields.some((f) => f.trim() !== "")) };
 }
 
-/** Where each Contract column is in the file, or the header's problems. */
+/** Where each column of docs/contract.md is in the file, or the header's problems. */
 function readHeader(header: ParsedRow): { ok: true; index: Record<ImportColumn, number> } | { ok: false; problems: ImportProblem[] } {
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const problems: ImportProblem[] = [];

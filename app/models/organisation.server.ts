@@ -1,9 +1,9 @@
-// Organisations as moderators see them (C6 verification): the searchable
+// Organisations as moderators see them (verification): the searchable
 // list with member counts, one organisation with its members, suggestions and
 // verification history, and the verify/unverify decision. Registration
 // numbers and member emails are read here for moderators only: nothing in this
 // file feeds a public page. Also the verified-organisation count the
-// dashboards use (C8).
+// dashboards use.
 import type { DB, Executor } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { nowIso } from "../lib/time";
@@ -193,7 +193,7 @@ export async function setOrganisationVerified(
  * Verified organisations: all of them, or, for one consultation, those that
  * took part in it (one of its suggestions is theirs, or one of their members
  * supported one of its suggestions). For the dashboards' "per verified
- * organisation" counting (C2, C8).
+ * organisation" counting.
  */
 export async function countVerifiedOrganisations(db: Executor, consultationId?: number): Promise<number> {
   if (consultationId === undefined) {

@@ -1,4 +1,4 @@
-// Recommendations (C7): an organiser's consolidated statement (R-n) linking
+// Recommendations: an organiser's consolidated statement (R-n) linking
 // source suggestions, with figures counted across its sources (a person behind
 // two sources counts once), and the government's response. Every change is one
 // transaction with its audit entry, its history events and its notifications.

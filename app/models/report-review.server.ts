@@ -1,4 +1,4 @@
-// Report review (C5, C6): the moderators' list of items (suggestions and
+// Report review: the moderators' list of items (suggestions and
 // comments) with open reports, one entry per item, and the three decisions on
 // an item: dismiss (the reports were unfounded; an item hidden by them comes
 // back), hide, reject (suggestions only). Suggestions are decided by the

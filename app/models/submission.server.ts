@@ -25,7 +25,7 @@ export type WindowRefusal =
   | { ok: false; reason: "windowNotOpen"; opensAt: string }
   | { ok: false; reason: "windowClosed"; closesAt: string };
 
-/** Refuses outside the consultation's submission window (C2). */
+/** Refuses outside the consultation's submission window. */
 export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
   const phase = windowPhase(c.submission_opens_at, c.submission_closes_at, now);
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: c.submission_opens_at };

@@ -1,4 +1,4 @@
-// Taxonomy administration (C10, Contract row /admin/taxonomy): add, rename in
+// Taxonomy administration (docs/contract.md, /admin/taxonomy): add, rename in
 // both languages, reorder, archive/unarchive and — for unused items the admin
 // added — delete clusters and issue categories; rename and reorder the
 // value-chain stages. Each change is one transaction with its audit entry.
@@ -6,7 +6,7 @@
 // The rules, and why (docs/decisions/0012-taxonomy-administration.md):
 // - A slug never changes: it is in URLs, exports, the open-data API and the
 //   workshop CSV. "Rename" changes the two names only.
-// - Stages are a fixed list in the Contract (the suggestion form's `stage`
+// - Stages are a fixed list in docs/contract.md (the suggestion form's `stage`
 //   values, the workshop CSV): they can be renamed and reordered, not added,
 //   archived or deleted.
 // - Archiving hides an item from every new choice (suggestion form,
@@ -123,7 +123,7 @@ export type TaxonomyRefusal =
   | { ok: false; reason: "inUse" }
   /** shipped with the app: the seed would add it again; archive it instead */
   | { ok: false; reason: "shipped" }
-  /** stages are the Contract's fixed list: rename and reorder only */
+  /** stages are a fixed list (docs/contract.md): rename and reorder only */
   | { ok: false; reason: "fixedStages" };
 
 export type TaxonomyResult = { ok: true; changed: boolean; slug: string } | TaxonomyRefusal;

@@ -275,7 +275,7 @@ export async function setUserDigits(db: Executor, userId: number, digits: "nativ
   await db.updateTable("users").set({ digits, updated_at: nowIso() }).where("id", "=", userId).execute();
 }
 
-/** The privacy choice (C1): show my organisation's name publicly, or only its label. */
+/** The privacy choice: show my organisation's name publicly, or only its label. */
 export async function setShowOrganisation(db: Executor, userId: number, show: boolean): Promise<void> {
   await db.updateTable("users").set({ show_organisation: show ? 1 : 0, updated_at: nowIso() }).where("id", "=", userId).execute();
 }

@@ -1,4 +1,4 @@
-// Suggestions a moderator enters on behalf of an organisation (C6): collected
+// Suggestions a moderator enters on behalf of an organisation: collected
 // on paper at a workshop, one at a time here, or many at once from a CSV file
 // (import.server.ts). They have no author account; they wait in the queue
 // like any other. Also owns the organisation look-ups both need.

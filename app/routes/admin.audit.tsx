@@ -15,7 +15,7 @@ import { toRowId } from "../lib/row-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The audit log (C10, C6, C12): every moderation and administration action
+// The audit log: every moderation and administration action
 // and the security events, newest first, filtered by actor, action (or its
 // start) and a range of UTC days, 50 a page. Read-only: the app never edits
 // or deletes an entry, so a POST here is refused (405) once the guard passed.

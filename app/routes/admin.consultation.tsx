@@ -22,7 +22,7 @@ import {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// Consultation settings (C2, Contract row /admin/consultation): titles and
+// Consultation settings (docs/contract.md, /admin/consultation): titles and
 // descriptions in both languages, the submission and support windows (UTC),
 // the support budget, self-support and the reports threshold; and the list
 // of consultations (create, make active, archive). Every rule is enforced in
@@ -126,7 +126,7 @@ export async function action(args: ActionFunctionArgs) {
   }
   if (intent !== "update" && intent !== "create") return refuse(400, { message: "errors.invalid" });
 
-  // Fields the Contract does not list (titles, descriptions) keep their value when a form leaves them out.
+  // Fields docs/contract.md did not first list (titles, descriptions) keep their value when a form leaves them out.
   const consultationId = form.get("consultationId") ? toRowId(form.get("consultationId")) : undefined;
   if (consultationId === null) return refuse(400, { message: "errors.invalid" });
   const current =

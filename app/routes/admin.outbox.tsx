@@ -8,7 +8,7 @@ import { getFixedT } from "../lib/i18next.server";
 import { OutboxQuerySchema } from "../lib/notification-schemas.server";
 import { EMAIL_STATUSES, listOutbox, outboxNoteKey } from "../models/email-outbox.server";
 
-// The email outbox for admins (C5): every email notifications wrote, newest
+// The email outbox for admins: every email notifications wrote, newest
 // first, 50 to a page. Without SMTP_URL this is where the emails are read.
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];

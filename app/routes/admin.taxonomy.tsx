@@ -21,7 +21,7 @@ import {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// Taxonomy administration (C10, Contract row /admin/taxonomy): clusters and
+// Taxonomy administration (docs/contract.md, /admin/taxonomy): clusters and
 // issue categories (add, rename in both languages, reorder, archive,
 // unarchive, delete when unused and not shipped), value-chain stages (rename,
 // reorder). Every form is a plain POST with `intent` and `kind`, answered

@@ -13,7 +13,7 @@ import { searchUsers } from "../models/user.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// Users (C10; Contract row /admin/users): search by name, email or
+// Users (docs/contract.md, /admin/users): search by name, email or
 // organisation, 50 a page; per user change the role, disable or enable the
 // account, end all its sessions. The rules (sessions end, self-protection,
 // audit entry) are in app/models/admin-users.server.ts, shared with the CLI.

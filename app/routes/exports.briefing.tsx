@@ -7,7 +7,7 @@ import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
 import { buildBriefing } from "../models/briefing.server";
 import { getActiveConsultation } from "../models/consultation.server";
 
-// GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX (C9),
+// GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX,
 // in the requester's language, or in the one `lang` (en|ur) names.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");

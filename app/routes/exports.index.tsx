@@ -11,7 +11,7 @@ import { countSubmissionsByClusterAndStatus, listCategories, listClusters } from
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// Addresses, not words: the same in every language (Contract: /api/v1/*).
+// Addresses, not words: the same in every language (docs/contract.md: /api/v1/*).
 const API_PATHS = ["/api/v1/submissions", "/api/v1/recommendations", "/api/v1/clusters", "/api/v1/categories"];
 
 const STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;

@@ -4,7 +4,7 @@ import { methodNotAllowed } from "../lib/http.server";
 import { securityEvent } from "../lib/security.server";
 import { exportAccountData } from "../models/account.server";
 
-// Download my data (C1): one JSON document of everything held about the
+// Download my data: one JSON document of everything held about the
 // signed-in person, as an attachment that no cache keeps. No password hash,
 // no session id or token is in it.
 export async function loader(args: LoaderFunctionArgs) {

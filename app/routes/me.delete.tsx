@@ -15,7 +15,7 @@ import { deleteAccount, REAUTH_RULE } from "../models/account.server";
 
 export { retryAfterHeaders as headers } from "../lib/headers";
 
-// Delete my account (C1): GET explains what happens; POST with the current
+// Delete my account: GET explains what happens; POST with the current
 // password and the confirmation anonymises the account, ends every session
 // and signs this browser out. Contributions stay as "former participant".
 

@@ -10,7 +10,7 @@ import { NotificationActionSchema } from "../lib/notification-schemas.server";
 import { notificationTarget, targetPath } from "../models/email-outbox.server";
 import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "../models/notification.server";
 
-// My notifications (C5): newest first, 50 to a page, each linking to its
+// My notifications: newest first, 50 to a page, each linking to its
 // suggestion or recommendation. Reading the page changes nothing; a form marks
 // one, or all, read (no JavaScript needed).
 

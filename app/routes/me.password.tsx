@@ -15,7 +15,7 @@ import { changePassword, REAUTH_RULE } from "../models/account.server";
 
 export { retryAfterHeaders as headers } from "../lib/headers";
 
-// Change password (C1): the current password first (wrong ones count against
+// Change password: the current password first (wrong ones count against
 // a per-account limit), the new one by the registration rules, then a new
 // session id for this browser and, if asked, every other session ended.
 

@@ -13,7 +13,7 @@ import { digitsCookie, getFixedT, languageCookie } from "../lib/i18next.server";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { getAccountProfile, updateProfile } from "../models/account.server";
 
-// Profile (C1): the person's name, language and privacy choice, and their
+// Profile: the person's name, language and privacy choice, and their
 // organisation's details, which every member may correct (logged; a verified
 // organisation's name is locked). See docs/decisions/0014-account-self-service.md.
 

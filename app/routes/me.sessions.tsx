@@ -9,7 +9,7 @@ import { readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "../models/account.server";
 
-// My sessions (C1): every browser signed in to this account, with its device,
+// My sessions: every browser signed in to this account, with its device,
 // when it signed in and when it was last used (refreshed at most every few
 // minutes), "this device" marked; end any of them, or all the others.
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireRole } from "../auth/guards.server";
 import { importTemplateCsv } from "../models/import.server";
 
-// The workshop CSV template: the Contract's header and one example row.
+// The workshop CSV template: the header of docs/contract.md and one example row.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");
   return new Response(importTemplateCsv(), {

@@ -13,7 +13,7 @@ import { getOrganisationForModerator, setOrganisationVerified } from "../models/
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// One organisation for moderators (C6): its details and registration number,
+// One organisation for moderators: its details and registration number,
 // its members (with emails), its suggestions, and the verify/unverify decision
 // with its history from the audit log. Moderators only: never a public page.
 export async function loader(args: LoaderFunctionArgs) {

@@ -13,7 +13,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 
 const PAGE_SIZE = 50;
 
-// Organisation verification (C6): find an organisation by name or
+// Organisation verification: find an organisation by name or
 // registration number, see who belongs to it and whether it is verified.
 // Registration numbers appear here because only moderators reach this page.
 export async function loader(args: LoaderFunctionArgs) {

@@ -14,7 +14,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 
 const PAGE_SIZE = 50;
 
-// Report review (C5, C6): every item with open reports, and a decision per
+// Report review: every item with open reports, and a decision per
 // item. Decisions post here and come back to the same page with a 303.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");

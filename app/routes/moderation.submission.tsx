@@ -23,7 +23,7 @@ import { listCategories } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The decision screen (C6): approve with categories, reject with a reason,
+// The decision screen: approve with categories, reject with a reason,
 // re-tag (logged), merge into another suggestion, hide or restore; and a
 // link to correct the text (the original is kept in the history).
 export async function loader(args: LoaderFunctionArgs) {

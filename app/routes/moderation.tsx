@@ -17,7 +17,7 @@ import { countOpenReports, countSubmissionsByClusterAndStatus, listCategories, l
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The moderation queue (C6): suggestions of the active consultation in one
+// The moderation queue: suggestions of the active consultation in one
 // state (pending by default), oldest first, 50 a page, with likely duplicates;
 // a bulk decision on a selection; and the overview by cluster and state.
 export async function loader(args: LoaderFunctionArgs) {

@@ -17,7 +17,7 @@ import { recommendationNumber } from "../lib/recommendation-reference";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: briefingStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The printable conference briefing (C9), per cluster or for all; the same
+// The printable conference briefing, per cluster or for all; the same
 // content as /exports/briefing.docx. Organisers and above.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");

@@ -17,7 +17,7 @@ import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// One recommendation for organisers (C7): edit it, link and unlink sources (by
+// One recommendation for organisers: edit it, link and unlink sources (by
 // number or from a full-text search, `?q=`), see its figures, record the
 // government response. `:id` is the n of R-n.
 export async function loader(args: LoaderFunctionArgs) {

@@ -16,7 +16,7 @@ import { recommendationNumber } from "../lib/recommendation-reference";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
-// The organisers' list of recommendations (drafts and final) and the create form (C7).
+// The organisers' list of recommendations (drafts and final) and the create form.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;

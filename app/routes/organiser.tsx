@@ -1,4 +1,4 @@
-// The organiser dashboard (C8): cluster × category heat map, top suggestions
+// The organiser dashboard: cluster × category heat map, top suggestions
 // per cluster, activity per day, participation and the moderation backlog.
 // Every figure is a SQL aggregate (app/models/dashboard.server.ts); chart
 // geometry is computed here on the server, so the page needs no JavaScript.

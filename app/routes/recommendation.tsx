@@ -19,7 +19,7 @@ export const handle: PageCacheHandle = { pageCache: () => "shared" };
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 // Public: one final recommendation (a draft is a 404 for everyone here), its
-// sources, figures and the government response (C7).
+// sources, figures and the government response.
 export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;

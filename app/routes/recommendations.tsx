@@ -16,7 +16,7 @@ export const handle: PageCacheHandle = { pageCache: () => "shared" };
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 // Public: the final recommendations (drafts never), by cluster then priority,
-// with their response status (C7).
+// with their response status.
 export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const { t, lng } = await getFixedT(args.request, args.context);

@@ -1,4 +1,4 @@
-// The whole data model foreseeable from PRODUCT.md. Frozen in time: later
+// The whole data model foreseeable from the product specification. Frozen in time: later
 // changes are new migrations. Takes Kysely<any> and imports no app code.
 import { sql, type Kysely, type CreateTableBuilder } from "kysely";
 import type { Dialect } from "../client";

@@ -1,4 +1,4 @@
-// Several consultations over time (C2): one is active, past ones stay
+// Several consultations over time: one is active, past ones stay
 // readable; an archived one can no longer be made active.
 import type { Kysely } from "kysely";
 import type { Dialect } from "../client";

@@ -1,4 +1,4 @@
-// Notifications by email (C5), and the unread count in the header.
+// Notifications by email, and the unread count in the header.
 //
 // email_outbox gains what a sender shared by several processes needs: who the
 // message is for (so a recipient disabled or deleted since is not written to),

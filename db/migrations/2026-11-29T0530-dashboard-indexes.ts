@@ -1,4 +1,4 @@
-// Covering indexes for the organiser dashboard (C8). Without them, on the
+// Covering indexes for the organiser dashboard. Without them, on the
 // national data set (100,000 suggestions, 1,000,000 supports) the per-day
 // supports count and the per-cluster distinct supporters each read the whole
 // supports table, and the matrix read every suggestion's row: seconds per

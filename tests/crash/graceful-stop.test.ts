@@ -1,4 +1,4 @@
-// C13 graceful shutdown under load: a few hundred requests in flight (pages,
+// Graceful shutdown under load: a few hundred requests in flight (pages,
 // supports by signed-in people, a streaming CSV export), then SIGTERM. The
 // requests in flight finish, the process exits 0 within 10 s, and no request
 // gets a 5xx; the only failures allowed are new requests refused or reset

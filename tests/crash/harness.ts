@@ -1,6 +1,6 @@
 // The crash tests' harness: a seeded database with many signed-in people, a
 // support storm over real HTTP that remembers every answer, and the checks
-// that must hold after any crash (C13): every acknowledged support or
+// that must hold after any crash: every acknowledged support or
 // withdrawal is there, one support per (person, suggestion), counters equal
 // the rows, merges consistent, and on SQLite `PRAGMA integrity_check` = ok.
 import { randomInt } from "node:crypto";
@@ -249,7 +249,7 @@ export async function verify(url: string, ledger: Ledger): Promise<Verification>
     );
     if (wrong.length) problems.push(`${wrong.length} suggestions whose counters differ from their rows, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
 
-    // The trending score is the sum of its supports' and comments' weights (ADR 0008, C4).
+    // The trending score is the sum of its supports' and comments' weights (ADR 0008).
     const origin = (await db.selectFrom("consultations").select("created_at").where("is_active", "=", 1).executeTakeFirstOrThrow()).created_at;
     const expected = new Map<number, number>();
     for (const table of ["supports", "comments"] as const) {

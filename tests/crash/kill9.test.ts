@@ -1,4 +1,4 @@
-// C13 crash safety: the production server on a seeded database, a support
+// Crash safety: the production server on a seeded database, a support
 // storm from many signed-in people (and a moderator merging duplicates),
 // `kill -9` at a random moment, then the database read back: every answered
 // support and withdrawal is there, one support per person and suggestion,

@@ -12,7 +12,7 @@
 //
 // Buttons, headings and announcements are found by their text in the page's
 // language (from app/locales, so a missing key fails the test); fields by their
-// form names (the Contract). With JavaScript, support, comment and the similar
+// form names (docs/contract.md). With JavaScript, support, comment and the similar
 // suggestions list must update in place (no document navigation) and say so in
 // an aria-live region. Each journey's main pages are checked with axe-core.
 // One more journey is done with the keyboard alone, with visible focus.

@@ -1,4 +1,4 @@
-// Account self-service (C1) through the real model on a real migrated
+// Account self-service through the real model on a real migrated
 // database: profile and organisation details, password change with
 // re-authentication and session renewal, the data export, deletion by
 // anonymisation, and the sessions list (only one's own).

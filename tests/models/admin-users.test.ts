@@ -1,4 +1,4 @@
-// Administration of accounts (C10, C1) through the real models on a real
+// Administration of accounts through the real models on a real
 // migrated database: role changes, disabling, enabling and ending sessions
 // each end the right sessions in one transaction with their audit entry; an
 // admin cannot demote or disable themselves; users by id or by email. Also
@@ -295,7 +295,7 @@ describe("auditChanges", () => {
 });
 
 describe("form and filter parsing", () => {
-  it("the admin user action: Contract fields, user by id or email, role required for intent=role", () => {
+  it("the admin user action: the contract's fields, user by id or email, role required for intent=role", () => {
     expect(AdminUserActionSchema.parse({ intent: "role", userId: "12", role: "moderator" })).toEqual({ intent: "role", userId: 12, role: "moderator" });
     expect(AdminUserActionSchema.parse({ intent: "disable", email: "a@b.pk", role: "" })).toEqual({ intent: "disable", email: "a@b.pk" });
     expect(AdminUserActionSchema.parse({ intent: "end-sessions", userId: "3", email: "" })).toEqual({ intent: "end-sessions", userId: 3 });

@@ -1,4 +1,4 @@
-// C5: plain-text comments with one level of replies (editable for 15 minutes),
+// Plain-text comments with one level of replies (editable for 15 minutes),
 // notifications to the author, and reports that hide an item at the threshold.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addComment, COMMENT_THREADS_PER_PAGE, commentPageOf, editComment, listCommentPage } from "../../app/models/comment.server";

@@ -1,4 +1,4 @@
-// Configuration (Contract "Set-up and run"): one parse of the environment;
+// Configuration (docs/contract.md, "Set-up and run" and "Environment"): one parse of the environment;
 // invalid configuration stops the start with a message naming the variable.
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../app/lib/env.server";

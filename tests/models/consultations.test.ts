@@ -1,4 +1,4 @@
-// C2 consultation administration on a real migrated database: settings with
+// Consultation administration on a real migrated database: settings with
 // their audit entry (only what changed), several consultations (create,
 // activate, archive) with exactly one active, and the settings form's schema
 // (times as ISO 8601 or datetime-local UTC; windows that close after they open).

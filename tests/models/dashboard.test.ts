@@ -1,4 +1,4 @@
-// C8 dashboard figures on a real migrated database: a small known data set,
+// Dashboard figures on a real migrated database: a small known data set,
 // every aggregate asserted exactly; pending, rejected, withdrawn and hidden
 // suggestions never count in the matrix or the top lists.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

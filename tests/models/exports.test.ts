@@ -1,5 +1,5 @@
-// C9 exports on a real migrated database (SQLite, and PostgreSQL with
-// TEST_DATABASE_URL): the Contract's columns in order, CSV bytes (BOM, CRLF,
+// Exports on a real migrated database (SQLite, and PostgreSQL with
+// TEST_DATABASE_URL): the columns of docs/contract.md in order, CSV bytes (BOM, CRLF,
 // RFC 4180 quoting, Urdu intact, formula injection neutralised) parsed back
 // with a real CSV parser, JSON with the same keys, XLSX read back with
 // exceljs, organisation names hidden or shown by view, merged-into and
@@ -117,7 +117,7 @@ describe(`exports (${testDialect})`, () => {
     ...extra,
   });
 
-  it("CSV: BOM, CRLF, the Contract's header exactly, and RFC 4180 quoting that parses back to the same values", async () => {
+  it("CSV: BOM, CRLF, the contract's header exactly, and RFC 4180 quoting that parses back to the same values", async () => {
     const buf = await collect(submissionsExport(t.db, "csv", organiserFilters()));
     expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = buf.toString("utf8").slice(1);
@@ -206,7 +206,7 @@ describe(`exports (${testDialect})`, () => {
     expect(pending.map((r) => Number(r.id))).toEqual([ids.pending]);
   });
 
-  it("recommendations: the Contract's columns; unique supporters count a person behind two sources once", async () => {
+  it("recommendations: the contract's columns; unique supporters count a person behind two sources once", async () => {
     const buf = await collect(await recommendationsExport(t.db, "csv"));
     const text = buf.toString("utf8");
     expect(text.slice(1).split("\r\n")[0]).toBe(RECOMMENDATION_COLUMNS.join(","));

@@ -1,4 +1,4 @@
-// C6 workshop CSV import on a real migrated database: parsing (BOM, quoting,
+// Workshop CSV import on a real migrated database: parsing (BOM, quoting,
 // line breaks inside quotes, Urdu), line numbers in the report, all or nothing,
 // limits, organisations matched or created, dry run, and the rows' place in the queue.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

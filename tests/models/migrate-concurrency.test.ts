@@ -1,4 +1,4 @@
-// Two app instances starting at once on one fresh database (C13/C14): both
+// Two app instances starting at once on one fresh database: both
 // migrate and seed, and the result is one schema and one seed. Tried twice:
 // with independent handles in this process, and with separate processes
 // (tests/models/helpers/start-instance.ts), which is how instances really run.

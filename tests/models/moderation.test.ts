@@ -1,4 +1,4 @@
-// C6 moderation decisions on a real migrated database (SQLite, and PostgreSQL
+// Moderation decisions on a real migrated database (SQLite, and PostgreSQL
 // with TEST_DATABASE_URL): approve, reject, tag (with its log), merge (the
 // support arithmetic and every refusal), hide/restore, bulk; each with its
 // history event, audit entry and notifications.

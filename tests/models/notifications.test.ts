@@ -1,4 +1,4 @@
-// Notifications and their emails (C5, C11) on a real migrated database, and
+// Notifications and their emails on a real migrated database, and
 // the outbox sender over a real socket to a fake SMTP server: one transaction
 // for the notification and its email, the recipient's language, safe headers,
 // one send per email with two senders racing, retries with backoff, only my

@@ -1,8 +1,8 @@
-// C6 organisation verification on a real migrated database (SQLite, and
+// Organisation verification on a real migrated database (SQLite, and
 // PostgreSQL with TEST_DATABASE_URL): the moderators' list (search by name or
 // registration number, the verified filter, member counts), one organisation
 // with its members, suggestions and history, verify/unverify with their audit
-// rows, and the verified-organisation count of the dashboards (C8).
+// rows, and the verified-organisation count of the dashboards.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

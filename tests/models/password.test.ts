@@ -1,4 +1,4 @@
-// The password rules (C1): 8–256 characters counted as characters (code
+// The password rules: 8–256 characters counted as characters (code
 // points, not UTF-16 units), no composition rules, refused when common or
 // built on the product's own words or the user's own words; argon2id hashes.
 import { describe, expect, it } from "vitest";

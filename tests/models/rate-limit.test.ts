@@ -1,4 +1,4 @@
-// Rate limits kept in the database (C12): a sliding-window estimate over two
+// Rate limits kept in the database: a sliding-window estimate over two
 // fixed buckets, shared by every app instance that uses the same database.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// C7 recommendations on a real migrated database (SQLite, and PostgreSQL with
+// Recommendations on a real migrated database (SQLite, and PostgreSQL with
 // TEST_DATABASE_URL): validation, the unique-supporter arithmetic across
 // sources (shared supporters and a merge's carried rows count once), the
 // breakdowns, link refusals, "included" and "response" events, notifications

@@ -1,4 +1,4 @@
-// C5/C6 report review on a real migrated database (SQLite, and PostgreSQL
+// Report review on a real migrated database (SQLite, and PostgreSQL
 // with TEST_DATABASE_URL): the list of items with open reports (grouped,
 // counted and ordered in SQL, two queries a page), and the decisions dismiss,
 // hide and reject, each with its state change, closed reports and audit rows

@@ -1,5 +1,5 @@
-// C4 browsing: the cluster list (sorts, filters, full-text search, pagination)
-// and C3's "similar suggestions" while an author types a title.
+// Browsing: the cluster list (sorts, filters, full-text search, pagination)
+// and the "similar suggestions" while an author types a title.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addComment } from "../../app/models/comment.server";
 import { approveSubmission } from "../../app/models/moderation.server";

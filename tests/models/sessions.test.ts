@@ -1,4 +1,4 @@
-// Server-side sessions (C1): cookie attributes, hashed tokens in the database,
+// Server-side sessions: cookie attributes, hashed tokens in the database,
 // server-side sign-out, idle timeout, absolute lifetime, disabled accounts,
 // and the periodic "touch" that slides the idle window.
 import { createHash } from "node:crypto";

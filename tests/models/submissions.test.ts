@@ -1,4 +1,4 @@
-// C2 and C3: submitting within the window, who sees what, editing, withdrawing
+// Submitting within the window, who sees what, editing, withdrawing
 // and approval (the moderator's publish step the suggestions issue needs).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";

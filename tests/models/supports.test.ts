@@ -1,4 +1,4 @@
-// C4 support: one per person per submission (the database decides), idempotent,
+// Support: one per person per submission (the database decides), idempotent,
 // withdrawable, refused by the consultation's rules; the stored counter always
 // equals the rows, also under concurrent requests.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

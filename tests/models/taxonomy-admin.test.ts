@@ -1,4 +1,4 @@
-// C10 taxonomy administration on a real migrated database: add, rename, move,
+// Taxonomy administration on a real migrated database: add, rename, move,
 // archive/unarchive and delete with their rules and audit rows; that the
 // seed never undoes an admin's rename or archiving; and that an archived
 // category or cluster is refused for anything new (a suggestion, an approval)

@@ -1,4 +1,4 @@
-// Accounts and organisations (C1) through the real model on a real database:
+// Accounts and organisations through the real model on a real database:
 // registration, organisation matching, password rules, hashing, the audit
 // entry in the same transaction, authentication and role changes.
 import { randomBytes } from "node:crypto";

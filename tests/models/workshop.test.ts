@@ -1,4 +1,4 @@
-// C6 workshop entry on a real migrated database: a moderator enters a paper
+// Workshop entry on a real migrated database: a moderator enters a paper
 // suggestion on behalf of an existing or a new organisation; the form's schema;
 // the organisation search that feeds the form's list.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";

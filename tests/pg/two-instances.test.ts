@@ -1,4 +1,4 @@
-// C14 scale-out: two app instances (separate processes, as on two machines
+// Scale-out: two app instances (separate processes, as on two machines
 // behind a load balancer) on one PostgreSQL database. Started at the same
 // moment on a fresh, empty database: both come up and the schema is migrated
 // once. Then nothing that matters lives in one instance's memory: a session

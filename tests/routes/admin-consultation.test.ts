@@ -1,5 +1,5 @@
 // /admin/consultation over real HTTP, as a browser without JavaScript posts it
-// (Contract field names): an admin closes and reopens the windows and sets a
+// (field names of docs/contract.md): an admin closes and reopens the windows and sets a
 // budget, and the rules bite at once on supports and submissions; bad input
 // is a 400 with the values kept; several consultations; only admins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +33,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
 
   const active = () => t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
 
-  /** The Contract's fields, with the windows open around now unless overridden. */
+  /** The contract's fields (docs/contract.md), with the windows open around now unless overridden. */
   const contractForm = (o: Record<string, string> = {}) => ({
     submissionOpensAt: local(new Date(Date.now() - 24 * HOUR)),
     submissionClosesAt: local(new Date(Date.now() + 24 * HOUR)),
@@ -55,7 +55,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     expect((await active()).support_budget).toBe(before.support_budget);
   });
 
-  it("shows the settings form with the Contract's field names, times as UTC datetime-local values", async () => {
+  it("shows the settings form with the contract's field names, times as UTC datetime-local values", async () => {
     const c = await active();
     const page = await adminClient.get("/admin/consultation");
     expect(page.status).toBe(200);
@@ -82,7 +82,7 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const supporter = await makeUser(t.db);
     const client = await signedIn(server.url, supporter);
 
-    // Close the support window (an hour ago) — only the Contract's fields posted.
+    // Close the support window (an hour ago) — only the contract's fields posted.
     const closedAt = new Date(Date.now() - HOUR);
     let res = await adminClient.post("/admin/consultation", contractForm({ supportClosesAt: local(closedAt), supportOpensAt: local(new Date(Date.now() - 48 * HOUR)) }));
     expect(res.status).toBe(303);

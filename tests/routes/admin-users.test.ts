@@ -1,5 +1,5 @@
 // /admin/users, /admin/users/:id and /admin/audit over real HTTP against the
-// built server, posting the Contract's fields as a browser without JavaScript
+// built server, posting the fields of docs/contract.md as a browser without JavaScript
 // does. The journey: an admin disables a user whose open session fails at once
 // and who cannot sign in; changes a role, which ends that user's sessions; the
 // audit log shows both. Only admins, on GET and on every POST; bad input 400,
@@ -42,7 +42,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     const bystander = await signedIn(server.url, await makeUser(t.db));
     expect((await theirs.get("/me")).status).toBe(200);
 
-    // The list offers the forms, with the Contract's field names.
+    // The list offers the forms, with the contract's field names.
     const list = await adminClient.get(`/admin/users?q=${encodeURIComponent(person.email)}`);
     expect(list.status).toBe(200);
     expect(list.text).toContain(`name="userId" value="${person.id}"`);
@@ -77,7 +77,7 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect((await back.get("/me")).status).toBe(200);
     expect((await back.get("/organiser")).status).toBe(403);
 
-    // A role change (by email, as the Contract allows) ends their sessions; signing in again gives the new role.
+    // A role change (by email, as docs/contract.md allows) ends their sessions; signing in again gives the new role.
     const role = await adminClient.post("/admin/users", { intent: "role", email: person.email.toUpperCase(), role: "organiser" });
     expect(role.status).toBe(303);
     expect(role.location).toMatch(/done=role/);

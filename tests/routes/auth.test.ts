@@ -1,5 +1,5 @@
 // Registration, sign-in and sign-out over real HTTP, as a browser without
-// JavaScript sends them (plain form posts, field names per the Contract).
+// JavaScript sends them (plain form posts, field names per docs/contract.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
@@ -32,7 +32,7 @@ describe(`registration, sign-in, sign-out (${testDialect})`, () => {
     t.db.selectFrom("users").selectAll().where("email_normalised", "=", email.toLowerCase()).executeTakeFirst();
 
   describe("register", () => {
-    it("GET /register shows the form with the Contract's field names and the honeypot", async () => {
+    it("GET /register shows the form with the contract's field names and the honeypot", async () => {
       const res = await new Client(server.url).get("/register");
       expect(res.status).toBe(200);
       for (const name of ["email", "password", "displayName", "organisationName", "city", "registrationNumber", "website"]) {

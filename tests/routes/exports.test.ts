@@ -1,4 +1,4 @@
-// C9 over real HTTP against the built server: the organisers' downloads
+// Exports over real HTTP against the built server: the organisers' downloads
 // (status, type, Content-Disposition, a body that parses), who may download
 // (visitor → /login, stakeholder and moderator → 403 on every export URL),
 // bad filters → 400, and the public open-data API (cursor pagination to the

@@ -1,4 +1,4 @@
-// C6 workshop entry and CSV import over real HTTP against the built server:
+// Workshop entry and CSV import over real HTTP against the built server:
 // who may, the multipart upload as a browser without JavaScript sends it,
 // refusals as 4xx pages with the problems named, never a 500.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,7 +128,7 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       expect(res.text).toContain('href="/moderation/workshop"');
     });
 
-    it("serves the template: UTF-8 with BOM, an attachment, the Contract's header", async () => {
+    it("serves the template: UTF-8 with BOM, an attachment, the contract's header", async () => {
       const res = await fetch(`${server.url}/moderation/import/template.csv`, { headers: { Cookie: [...mod.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv; ?charset=utf-8/i);
@@ -187,7 +187,7 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       expect(text).toContain("bad.csv");
     });
 
-    it("a header without the Contract's columns: 400 naming them", async () => {
+    it("a header without the contract's columns: 400 naming them", async () => {
       const res = await mod.postMultipart("/moderation/import", uploadForm("cluster,title,summary\nleather,A title long enough,x\n"));
       expect(res.status).toBe(400);
       const text = pageText(res.text);

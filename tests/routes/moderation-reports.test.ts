@@ -1,5 +1,5 @@
 // Report review and organisation verification over real HTTP against the
-// built server (C5, C6, C12): role guards on every GET and POST, the
+// built server: role guards on every GET and POST, the
 // moderator's decisions as a browser without JavaScript posts them, refusals
 // as 4xx that change nothing, and registration numbers and emails kept off
 // the public pages. One server for the file.

@@ -1,5 +1,5 @@
-// The moderation queue and the decision screen (C6) over real HTTP, as a
-// browser without JavaScript sends them: plain form posts with the Contract's
+// The moderation queue and the decision screen over real HTTP, as a
+// browser without JavaScript sends them: plain form posts with docs/contract.md's
 // field names against the built server, one server and one database for the
 // file. Who may do what (redirect, 403, cross-site 403), the queue (state,
 // oldest first, filters, 50 a page, likely duplicates), bulk decisions, every

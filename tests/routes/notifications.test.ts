@@ -1,4 +1,4 @@
-// Notifications over real HTTP against the built server (C5, C11, C12): the
+// Notifications over real HTTP against the built server: the
 // unread count in the header, /me/notifications in the reader's language,
 // marking read (only mine), emails through a real SMTP conversation with a
 // fake server when SMTP_URL is set, and the admin outbox when it is not.

@@ -1,4 +1,4 @@
-// C7/C9 recommendations and the briefing over real HTTP against the built
+// Recommendations and the briefing over real HTTP against the built
 // server (run `npm run build` first), as a browser without JavaScript posts:
 // an organiser creates a recommendation, links two suggestions that share a
 // supporter and sees the unique count; makes it final; a visitor sees it at

@@ -1,7 +1,7 @@
 // Suggestions over real HTTP, as a browser without JavaScript sends them:
-// plain form posts with the Contract's field names against the built server
-// (C3 submissions, C4 browsing/search/support, C5 comments/reports/
-// notifications, C12 rate limits and form handling). One server for the file.
+// plain form posts with the field names of docs/contract.md against the built server
+// (submissions, browsing/search/support, comments/reports/notifications,
+// rate limits and form handling). One server for the file.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
@@ -87,7 +87,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     expect(res.location).toBe(`/submissions/${id}`);
   }
 
-  // ───────────────────────────── C3: submitting ─────────────────────────────
+  // ───────────────────────────── submitting ─────────────────────────────
 
   describe("GET /submissions/new", () => {
     it("redirects a signed-out visitor to /login?redirectTo=%2Fsubmissions%2Fnew", async () => {
@@ -96,7 +96,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(res.location).toBe("/login?redirectTo=%2Fsubmissions%2Fnew");
     });
 
-    it("shows a signed-in stakeholder the form with the Contract's field names", async () => {
+    it("shows a signed-in stakeholder the form with the contract's field names", async () => {
       const { client } = await stakeholder();
       const res = await client.get("/submissions/new");
       expect(res.status).toBe(200);
@@ -461,7 +461,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ──────────────────────────────── C4: support ────────────────────────────────
+  // ──────────────────────────────── support ────────────────────────────────
 
   describe("POST /submissions/:id/support", () => {
     it("one support per person: twice = 1; a second person = 2; withdraw = 1 and the row is gone", async () => {
@@ -619,7 +619,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ─────────────────────────────── C5: comments ───────────────────────────────
+  // ─────────────────────────────── comments ───────────────────────────────
 
   describe("POST /submissions/:id/comments", () => {
     it("adds a plain-text comment (line breaks kept, HTML escaped), notifies the author; replies, edits, refusals", async () => {
@@ -721,7 +721,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ─────────────────────────────── C5: reports ───────────────────────────────
+  // ─────────────────────────────── reports ───────────────────────────────
 
   describe("POST /submissions/:id/report", () => {
     it("a report is a 303; three distinct reporters hide the suggestion (404 for visitors, visible to moderators)", async () => {
@@ -787,7 +787,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ───────────────────────────── C3: withdraw, edit ─────────────────────────────
+  // ───────────────────────────── withdraw, edit ─────────────────────────────
 
   describe("POST /submissions/:id/withdraw", () => {
     it("the author withdraws (303, withdrawn); anyone else gets a 404 and changes nothing", async () => {
@@ -919,7 +919,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ───────────────────────────── C4: cluster page ─────────────────────────────
+  // ───────────────────────────── cluster page ─────────────────────────────
 
   describe("GET /clusters/:cluster", () => {
     it("never answers 500 to unknown or malformed filters, sorts, pages or search syntax", async () => {
@@ -1003,7 +1003,7 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     });
   });
 
-  // ───────────────────────────── C1 privacy on cards ─────────────────────────────
+  // ───────────────────────────── privacy on cards ─────────────────────────────
 
   describe("organisation names on cards", () => {
     it("are shown only when the author chose so, and always to moderators", async () => {

@@ -1,4 +1,4 @@
-// C12 response headers: an enforced CSP with a per-request nonce that every
+// Response headers: an enforced CSP with a per-request nonce that every
 // <script> carries, nosniff, Referrer-Policy, no-store for signed-in pages,
 // HSTS and a __Host- Secure session cookie only when the public origin is https.
 import fs from "node:fs";

@@ -1,4 +1,4 @@
-// C12 rate limits, kept in the database: sign-in per account and address
+// Rate limits, kept in the database: sign-in per account and address
 // (default 10 failures per 15 minutes), per account over all addresses (default
 // 100) and per IP, registration per IP; a 429 with Retry-After; two app
 // instances on one database share the counters (for sign-in and for supports);

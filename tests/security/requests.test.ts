@@ -1,4 +1,4 @@
-// C12/C13 request handling: cross-site posts refused with 403 and no change;
+// Request handling: cross-site posts refused with 403 and no change;
 // bodies capped; only forms accepted; garbage never a 500; unknown fields
 // ignored (no mass assignment).
 import http from "node:http";

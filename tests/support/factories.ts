@@ -43,7 +43,7 @@ export async function makeUser(db: DB, overrides: Partial<CreateUserInput> & { r
   return { id: result.userId, email, password, organisationId: result.organisationId };
 }
 
-/** A registration form as the Contract names its fields. */
+/** A registration form with the field names of docs/contract.md. */
 export function registrationForm(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     email: uniqueEmail("reg"),

@@ -32,7 +32,7 @@ export interface CsvOptions {
   columns?: readonly string[];
 }
 
-/** A CSV text: the header (the Contract's columns unless given) and the rows. */
+/** A CSV text: the header (the columns of docs/contract.md unless given) and the rows. */
 export function importCsv(rows: Array<Partial<Record<string, string>>>, options: CsvOptions = {}): string {
   const columns = options.columns ?? IMPORT_COLUMNS;
   const newline = options.newline ?? "\n";
