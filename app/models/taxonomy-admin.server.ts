@@ -22,7 +22,8 @@
 //   (catches the English name pasted into the Urdu field; Latin letters may
 //   still appear beside it, e.g. "آئی ٹی (IT)").
 import { z } from "../lib/zod-setup";
-import type { DB, Executor } from "../../db/client";
+import { sql } from "kysely";
+import { dialectOf, type DB, type Executor } from "../../db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";
 import { listingsChanged } from "../lib/listing-cache.server";
@@ -146,16 +147,28 @@ interface Item {
   archived: number;
 }
 
+/** One advisory lock key per kind (first half: this module's namespace). */
+const LOCK_KEYS: Record<TaxonomyKind, number> = { cluster: 1, category: 2, stage: 3 };
+const TAXONOMY_LOCK_NAMESPACE = 0x7461_786f; // "taxo"
+
 /**
- * Serialises changes to one kind: every row of its table is touched (a no-op
- * update) first, so on PostgreSQL a second admin's change waits for this one
- * to commit and then reads what it wrote — the "last active cluster" rule and
- * the renumbering of a move hold under concurrent requests. (SQLite
- * transactions here begin IMMEDIATE and are serialised already.)
+ * Serialises changes to one kind, so the "last active cluster" rule and the
+ * renumbering of a move hold under concurrent requests: on PostgreSQL a
+ * transaction-scoped advisory lock per kind, taken before anything is read,
+ * so a second admin's change waits for this one to commit and then reads
+ * what it wrote. (SQLite transactions here begin IMMEDIATE and are
+ * serialised already.)
+ *
+ * It used to be a no-op UPDATE of every row of the kind's table. Under the
+ * route fuzzer's concurrent posts PostgreSQL sometimes answered that UPDATE
+ * with "deadlock detected" (a 500): several transactions waiting on the same
+ * rows re-check them in whatever order the heap holds their new versions.
+ * The advisory lock takes no row locks at all, so it cannot deadlock with
+ * other transactions' row locks.
  */
 async function lockKind(trx: Executor, kind: TaxonomyKind): Promise<void> {
-  if (kind === "stage") await trx.updateTable("stages").set((eb) => ({ sort_order: eb.ref("sort_order") })).execute();
-  else await trx.updateTable(TABLES[kind]).set((eb) => ({ sort_order: eb.ref("sort_order") })).execute();
+  if (dialectOf(trx) !== "postgres") return;
+  await sql`select pg_advisory_xact_lock(${TAXONOMY_LOCK_NAMESPACE}::int, ${LOCK_KEYS[kind]}::int)`.execute(trx);
 }
 
 async function findItem(trx: Executor, kind: TaxonomyKind, ref: ResolvedRef): Promise<Item | undefined> {

@@ -265,7 +265,14 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
   }
 
   function report() {
-    return [...failures.values()].map((f) => (f.count > 1 ? `${f.message} (and ${f.count - 1} more like it)` : f.message));
+    const lines = [...failures.values()].map((f) => (f.count > 1 ? `${f.message} (and ${f.count - 1} more like it)` : f.message));
+    // A server that stopped answering: say how it ended and what it logged last (errors only: LOG_LEVEL=error).
+    if (lines.length && server.process.exitCode !== null) {
+      lines.unshift(`the server exited with code ${server.process.exitCode}; its last output:\n${server.output().slice(-4000)}`);
+    } else if (lines.some((l) => / status 5\d\d/.test(l))) {
+      lines.unshift(`the server's errors:\n${server.output().slice(-4000)}`);
+    }
+    return lines;
   }
 
   async function pool<T>(items: T[], run: (item: T) => Promise<void>) {
@@ -357,7 +364,7 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
 
     server = await startServer({
       databaseUrl: t.url,
-      env: { LOGIN_FAILURES_PER_ACCOUNT: "100000", LOGIN_FAILURES_PER_IP: "100000", REGISTRATIONS_PER_IP: "100000", PAGE_CACHE_SECONDS: "0", LOG_LEVEL: "fatal" },
+      env: { LOGIN_FAILURES_PER_ACCOUNT: "100000", LOGIN_FAILURES_PER_IP: "100000", REGISTRATIONS_PER_IP: "100000", PAGE_CACHE_SECONDS: "0", LOG_LEVEL: "error" },
     });
     base = new URL(server.url);
     for (const role of ROLES) await signInAs(role);
