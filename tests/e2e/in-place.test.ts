@@ -55,7 +55,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       const { page } = w;
       const id = await published(`Common testing laboratory for ${uniqueWord()} exporters`);
       const supporter = await makeUser(h.t.db, { displayName: "Hina Baig", locale: lng });
-      await signIn(h, w, supporter, { to: `/submissions/${id}`, js: true });
+      await signIn(h, w, supporter, { to: `/submissions/${id}`, js: true, lang: lng });
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng);
 
       for (const [button, announced, count] of [
