@@ -210,6 +210,16 @@ export async function getEditableSubmission(db: Executor, params: { id: number; 
   return q.executeTakeFirst();
 }
 
+/**
+ * Why this viewer may not edit the submission now, or null: the author's edits
+ * end with the consultation; a moderator's do not (ADR 0022). For a submission
+ * getEditableSubmission returned to this viewer.
+ */
+export async function editRefusal(db: Executor, params: { id: number; viewer: Viewer; now?: Date }): Promise<ParticipationRefusal | null> {
+  if (hasRole(params.viewer.role, "moderator")) return null;
+  return (await participationRefusalFor(db, params.id, params.now ?? new Date())) ?? null;
+}
+
 export type UpdateSubmissionResult = { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | ParticipationRefusal;
 
 /** Edits a submission, keeping the text before the change in its history. */
@@ -220,11 +230,8 @@ export async function updateSubmission(
   const now = params.now ?? new Date();
   const current = await getEditableSubmission(db, params);
   if (!current) return { ok: false, reason: "notFound" };
-  // The author's edits end with the consultation; a moderator's do not (ADR 0022).
-  if (current.author_id === params.viewer.id && !hasRole(params.viewer.role, "moderator")) {
-    const closed = await participationRefusalFor(db, params.id, now);
-    if (closed) return closed;
-  }
+  const closed = await editRefusal(db, { id: params.id, viewer: params.viewer, now });
+  if (closed) return closed;
   const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input, { clusterId: current.cluster_id, categoryId: current.suggested_category_id });
   if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
   const next = {

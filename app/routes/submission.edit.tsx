@@ -9,9 +9,8 @@ import { idParam, readForm } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
-import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS, participationRefusalFor } from "../models/consultation.server";
-import { getEditableSubmission, updateSubmission } from "../models/submission.server";
-import { hasRole } from "../auth/permissions";
+import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
+import { editRefusal, getEditableSubmission, updateSubmission } from "../models/submission.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -25,7 +24,7 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!s) throw notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   // The author's form is not offered once the consultation is closed (a moderator's is).
-  const closed = hasRole(user.role, "moderator") ? null : await participationRefusalFor(args.context.db, id);
+  const closed = await editRefusal(args.context.db, { id, viewer: user });
   if (closed) {
     return data(
       { title: `${t("refusal.title")} · ${t("app.name")}`, id, refusal: { message: `refusal.${closed.reason}`, back: `/submissions/${id}` } as Refusal | null, clusters: [], categories: [], stages: [], initialValue: null },
