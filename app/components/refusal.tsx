@@ -7,7 +7,7 @@ import { DateText } from "./dates";
 export interface Refusal {
   message: string;
   at?: string;
-  back: string;
+  back?: string;
 }
 
 export function RefusalNotice({ refusal }: { refusal: Refusal }) {
@@ -26,7 +26,7 @@ export function RefusalNotice({ refusal }: { refusal: Refusal }) {
         ) : null}
       </p>
       <p>
-        <Link to={refusal.back}>{t("refusal.back")}</Link>
+        <Link to={refusal.back ?? "/"}>{t("refusal.back")}</Link>
       </p>
     </div>
   );

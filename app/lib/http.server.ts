@@ -84,10 +84,15 @@ export function methodNotAllowed(): never {
   throw data({ error: "methodNotAllowed" }, { status: 405 });
 }
 
+/** The one "not found" answer: a 404 with the not-found page. */
+export function notFound(): never {
+  throw data({ error: "notFound" }, { status: 404 });
+}
+
 /** A public number from the URL (`/submissions/:id`); anything else is a 404. */
 export function idParam(value: string | undefined): number {
   const id = toRowId(value);
-  if (id === null) throw data({ error: "notFound" }, { status: 404 });
+  if (id === null) notFound();
   return id;
 }
 

@@ -8,6 +8,10 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { nowMs } from "./clock.server";
+import { defineRefusals } from "./refusal";
+
+/** A limited attempt: 429 with `Retry-After` (message `errors.rateLimited`). */
+export const RATE_LIMIT_REFUSALS = defineRefusals({ rateLimited: 429 });
 
 export interface RateRule {
   /** namespaces the key: "login-account", "register-ip", … */

@@ -3,6 +3,7 @@ import type { DB, Executor } from "../../db/client";
 import { listingsChanged } from "../lib/listing-cache.server";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
+import { defineRefusals } from "../lib/refusal";
 
 export type Phase = "upcoming" | "open" | "closed";
 
@@ -68,13 +69,15 @@ export function windowPhase(opensAt: string, closesAt: string, now: Date = new D
  * not the active one, or both its windows (submissions and support) are over;
  * "archived": archived by an administrator (never active again).
  */
-export type ParticipationRefusal = { ok: false; reason: "consultationClosed" } | { ok: false; reason: "consultationArchived" };
+export type ParticipationRefusal = { ok: false; reason: keyof typeof PARTICIPATION_REFUSALS };
 
 export function isParticipationRefusal(r: { ok: false; reason: string }): r is ParticipationRefusal {
   return r.reason === "consultationClosed" || r.reason === "consultationArchived";
 }
 
-/** How a route answers a participation refusal: 409, with the translated reason on the refusal page. */
+/** How a route answers a participation refusal: 409, with the translated reason (`refusal.<reason>`). */
+export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409 });
+/** @deprecated the routes still on the old idiom; use PARTICIPATION_REFUSALS with refuse() */
 export const PARTICIPATION_REFUSAL_STATUS = 409;
 
 /** The consultation's columns the participation rule reads. */

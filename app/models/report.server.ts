@@ -4,11 +4,15 @@
 import type { DB } from "../../db/client";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
-import { reportsRefusal, type ParticipationRefusal } from "./consultation.server";
+import { defineRefusals } from "../lib/refusal";
+import { PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";
 
 export type ReportTarget = { type: "submission"; id: number } | { type: "comment"; id: number; submissionId: number };
+
+/** Why a report is refused, and the status each answers with. */
+export const REPORT_REFUSALS = defineRefusals({ ...PARTICIPATION_REFUSALS, notFound: 404, invalid: 400 });
 
 export type ReportResult = { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" } | ParticipationRefusal;
 
