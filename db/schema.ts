@@ -48,6 +48,36 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  /** when the person confirmed their address; null: unconfirmed (ADR 0026) */
+  email_confirmed_at: string | null;
+  /** an address asked for and not yet confirmed (the old one stays in force) */
+  pending_email: string | null;
+  /** TOTP secret, base32; set when enrolment starts */
+  two_factor_secret: string | null;
+  /** when enrolment was confirmed with a code; null: two-factor is off */
+  two_factor_enabled_at: string | null;
+  /** the last TOTP time step accepted: a code is never accepted twice */
+  two_factor_last_step: number | null;
+}
+
+/** A link sent by email: only the SHA-256 of its token is kept (ADR 0026). */
+export interface AccountTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: "confirm-email" | "reset-password";
+  token_hash: string;
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface TwoFactorRecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 export interface SessionsTable {
@@ -342,6 +372,8 @@ export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  account_tokens: AccountTokensTable;
+  two_factor_recovery_codes: TwoFactorRecoveryCodesTable;
   consultations: ConsultationsTable;
   clusters: ClustersTable;
   categories: CategoriesTable;
