@@ -28,9 +28,12 @@ export async function parseForm<Schema extends z.ZodType>(request: Request, sche
   return parseWithZod(form, { schema });
 }
 
-/** A submission that did not parse: its errors, 400. */
-export function invalid(submission: Submission<unknown>, options: { hideFields?: string[] } = {}) {
-  return data<ActionReply>(submission.reply({ hideFields: options.hideFields }), { status: 400 });
+/**
+ * A submission that did not parse, or whose values a model refused field by
+ * field (`fieldErrors`, i18n keys by field name): its errors, 400.
+ */
+export function invalid(submission: Submission<unknown>, options: { fieldErrors?: Record<string, string[]>; hideFields?: string[] } = {}) {
+  return data<ActionReply>(submission.reply({ fieldErrors: options.fieldErrors, hideFields: options.hideFields }), { status: 400 });
 }
 
 export interface RefuseOptions {
