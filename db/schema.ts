@@ -295,6 +295,8 @@ export interface EmailOutboxTable {
   claimed_at: string | null;
   created_at: string;
   sent_at: string | null;
+  /** a held email (no SMTP) written to the server log at this time; null: not yet */
+  logged_at: string | null;
 }
 
 export interface RecommendationsTable {

@@ -18,7 +18,8 @@ import { listingsChangedElsewhere, onListingsChanged } from "../app/lib/listing-
 import { pruneRateLimits } from "../app/lib/rate-limit.server";
 import { createApp } from "./app";
 import { ensureBuild } from "./ensure-build";
-import { createOutboxSender } from "./outbox-sender";
+import { pruneTokens } from "../app/models/account-token.server";
+import { createHeldEmailLogger, createOutboxSender } from "./outbox-sender";
 import { createLogger, createServices, prepareDatabase } from "./services";
 
 const LISTINGS_CHANGED = "mashwara:listings-changed";
@@ -147,15 +148,18 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
 
   // Housekeeping: expired sessions and spent rate-limit counters.
   const housekeeping = setInterval(() => {
-    Promise.all([services.auth.deleteExpiredSessions(), pruneRateLimits(services.db)]).catch((err) =>
+    Promise.all([services.auth.deleteExpiredSessions(), pruneRateLimits(services.db), pruneTokens(services.db)]).catch((err) =>
       logger.error({ err }, "housekeeping failed"),
     );
   }, 10 * 60_000);
   housekeeping.unref();
   // Notification emails, when SMTP is configured: sent after their transaction
   // committed, by whichever process claims each first (see outbox-sender.ts).
-  const outbox = config.SMTP_URL ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, intervalMs: config.OUTBOX_INTERVAL_MS, logger }) : null;
-  outbox?.start();
+  // Without SMTP they are held for /admin/outbox and written once to the log, links and all.
+  const outbox = config.SMTP_URL
+    ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, intervalMs: config.OUTBOX_INTERVAL_MS, logger })
+    : createHeldEmailLogger({ db: services.db, intervalMs: config.OUTBOX_INTERVAL_MS, logger });
+  outbox.start();
 
   // Each connection: how many of its requests are being answered, and (while
   // stopping) the bytes it had read when the last sweep found it quiet.
@@ -210,7 +214,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
       }, 100);
       server.once("close", () => clearInterval(sweep));
     });
-    await outbox?.stop();
+    await outbox.stop();
     await services.close();
     logger.info("stopped");
   });

@@ -19,6 +19,7 @@ import type { Executor } from "../db/client";
 import { bodyText, defaultFromAddress, headerText, parseSmtpUrl, safeEmailAddress } from "../app/lib/mail-text.server";
 import {
   claimEmail,
+  claimHeldForLog,
   dueEmailIds,
   loadClaimedEmail,
   markEmailAttemptFailed,
@@ -190,6 +191,69 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       timer = null;
       await running?.catch(() => {});
       transport.close();
+    },
+  };
+}
+
+export interface HeldEmailLoggerOptions {
+  db: Executor;
+  logger: Pick<Logger, "info" | "error">;
+  /** how often to look for new held emails (default 5 s) */
+  intervalMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Without SMTP_URL: each held email (kept for /admin/outbox) is also written
+ * once to the server log, with its body and so its links, so a person trying
+ * the app locally can confirm an address or reset a password. Runs in every
+ * serving process; each email is claimed for the log by one of them.
+ */
+export function createHeldEmailLogger(options: HeldEmailLoggerOptions): { runOnce(): Promise<number>; start(): void; stop(): Promise<void> } {
+  const { db, logger } = options;
+  const intervalMs = options.intervalMs ?? 5_000;
+  const now = options.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let stopped = false;
+
+  async function pass(): Promise<number> {
+    let logged = 0;
+    for (;;) {
+      const emails = await claimHeldForLog(db, now(), 20);
+      for (const e of emails) {
+        logger.info({ emailId: e.id, to: e.to_email }, `email held (no SMTP_URL), for ${e.to_email}: ${e.subject}\n${e.body}`);
+      }
+      logged += emails.length;
+      if (emails.length < 20 || stopped) return logged;
+    }
+  }
+
+  function runOnce(): Promise<number> {
+    if (!running) {
+      running = pass().finally(() => {
+        running = null;
+      });
+    }
+    return running;
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (timer || stopped) return;
+      const tick = () => {
+        runOnce().catch((err) => logger.error({ err }, "held email log pass failed"));
+      };
+      tick();
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => {});
     },
   };
 }

@@ -186,6 +186,28 @@ export async function claimEmail(db: Executor, id: number, senderId: string, now
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Held emails (no SMTP) not yet written to the log, oldest first, each
+ * claimed by one conditional UPDATE of `logged_at`: with several processes,
+ * each email is logged by exactly one of them.
+ */
+export async function claimHeldForLog(db: Executor, now: Date, limit: number) {
+  const rows = await db
+    .selectFrom("email_outbox")
+    .select(["id", "to_email", "subject", "body"])
+    .where("status", "=", "held")
+    .where("logged_at", "is", null)
+    .orderBy("id")
+    .limit(limit)
+    .execute();
+  const claimed: typeof rows = [];
+  for (const row of rows) {
+    const r = await db.updateTable("email_outbox").set({ logged_at: nowIso(now) }).where("id", "=", row.id).where("logged_at", "is", null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) claimed.push(row);
+  }
+  return claimed;
+}
+
 /** A claimed email with what the sender needs to decide: is the recipient still there? */
 export async function loadClaimedEmail(db: Executor, id: number, senderId: string) {
   return db

@@ -17,6 +17,12 @@
 // sets used_at, so two uses of one link never both succeed.
 // two_factor_recovery_codes: the ten single-use codes shown once at enrolment,
 // stored as SHA-256 (each has 80 random bits).
+//
+// email_outbox.logged_at: without SMTP_URL an email is held for /admin/outbox
+// and also written once to the server log, so a person trying the app locally
+// can follow a confirmation or reset link; the row is claimed for the log by a
+// conditional UPDATE of this column, so several processes log it once. Emails
+// held before this change are marked logged (their links are old).
 import { sql, type Kysely } from "kysely";
 import type { Dialect } from "../client";
 
@@ -40,6 +46,9 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .set({ email_confirmed_at: sql.ref("created_at") })
     .where("role", "in", ["moderator", "organiser", "admin"])
     .execute();
+
+  await db.schema.alterTable("email_outbox").addColumn("logged_at", "text").execute();
+  await db.updateTable("email_outbox").set({ logged_at: sql.ref("created_at") }).execute();
 
   await id(db.schema.createTable("account_tokens"))
     .addColumn("user_id", "integer", (c: any) => c.notNull().references("users.id").onDelete("cascade"))
@@ -66,6 +75,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable("two_factor_recovery_codes").execute();
   await db.schema.dropTable("account_tokens").execute();
+  await db.schema.alterTable("email_outbox").dropColumn("logged_at").execute();
   for (const column of ["two_factor_last_step", "two_factor_enabled_at", "two_factor_secret", "pending_email", "email_confirmed_at"]) {
     await db.schema.alterTable("users").dropColumn(column).execute();
   }
