@@ -13,7 +13,8 @@ import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../app/lib/import-format";
 import { EmailSchema } from "../app/lib/schemas";
 import { setUserRole } from "../app/models/admin-users.server";
 import { importSubmissions, type ImportResult } from "../app/models/import.server";
-import { createUser } from "../app/models/user.server";
+import { resetTwoFactor } from "../app/models/two-factor.server";
+import { createUser, findUserIdByEmail } from "../app/models/user.server";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
@@ -139,6 +140,7 @@ export function buildProgram(): Command {
           displayName: o.name,
           role: o.role,
           showOrganisation: false,
+          emailConfirmed: true,
           organisation: o.organisation
             ? {
                 name: o.organisation,
@@ -171,6 +173,20 @@ export function buildProgram(): Command {
         const result = await setUserRole(db, { email: o.email, role: o.role, actorRole: "operator" });
         if (!result.ok) throw new UsageError(`no user with email ${o.email}`);
         out(result.previous === o.role ? `${o.email}: already ${o.role}; nothing changed` : `${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
+      });
+    });
+
+  program
+    .command("user:reset-two-factor")
+    .description("turn off a user's two-factor sign-in (a lost phone and lost recovery codes); they enrol again at their next sign-in")
+    .requiredOption("--email <email>")
+    .action(async (o) => {
+      await withDb(async ({ db }) => {
+        const userId = await findUserIdByEmail(db, o.email);
+        if (userId === null) throw new UsageError(`no user with email ${o.email}`);
+        const r = await resetTwoFactor(db, { userId, actor: null });
+        if (!r.ok) throw new UsageError(`no user with email ${o.email}`);
+        out(r.wasEnabled ? `${o.email}: two-factor turned off; recovery codes removed` : `${o.email}: two-factor was not on; nothing changed`);
       });
     });
 

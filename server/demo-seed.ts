@@ -207,6 +207,8 @@ export async function seedDemo(
       created_at: created,
       updated_at: created,
       deleted_at: null,
+      // demo people are confirmed: the demo shows a consultation under way (ADR 0026)
+      email_confirmed_at: created,
     };
   });
   await insertBatches(handle, "users", users, progress);

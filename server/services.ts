@@ -65,6 +65,7 @@ export async function prepareDatabase(services: Services): Promise<void> {
       password: config.ADMIN_PASSWORD,
       displayName: "Administrator",
       role: "admin",
+      emailConfirmed: true,
     });
     if (!result.ok) {
       const t = tFor("en");

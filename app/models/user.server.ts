@@ -45,6 +45,11 @@ export interface CreateUserInput {
   locale?: string;
   showOrganisation?: boolean;
   organisation?: OrganisationInput | null;
+  /**
+   * The address is taken as confirmed from the start: an account made by an
+   * operator (the CLI, ADMIN_EMAIL), not one registered on the site (ADR 0026).
+   */
+  emailConfirmed?: boolean;
 }
 
 export type FieldErrors = Record<string, string[]>;
@@ -152,6 +157,7 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
           locale: input.locale ?? "en",
           created_at: iso,
           updated_at: iso,
+          email_confirmed_at: input.emailConfirmed ? iso : null,
         })
         .returning("id")
         .executeTakeFirstOrThrow();
