@@ -127,7 +127,7 @@ export async function confirmEnrolment(
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return { ok: false, reason: "alreadyEnabled" } as const;
     const recoveryCodes = await replaceRecoveryCodes(trx, p.userId, now);
-    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two_factor.enable", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
+    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two-factor-enable", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
     return { ok: true, recoveryCodes } as const;
   });
 }
@@ -193,7 +193,7 @@ export async function regenerateRecoveryCodes(
     if (!user) return { ok: false, reason: "notFound" } as const;
     if (user.two_factor_enabled_at === null) return { ok: false, reason: "notEnabled" } as const;
     const recoveryCodes = await replaceRecoveryCodes(trx, p.userId, now);
-    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two_factor.recovery_codes", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
+    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two-factor-recovery-codes", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
     return { ok: true, recoveryCodes } as const;
   });
 }
@@ -222,7 +222,7 @@ export async function resetTwoFactor(
       {
         actorId: p.actor?.id ?? null,
         actorRole: p.actor?.role ?? null,
-        action: "user.two_factor.reset",
+        action: "user.two-factor-reset",
         targetType: "user",
         targetId: p.userId,
         before: { enabled: user.two_factor_enabled_at !== null },

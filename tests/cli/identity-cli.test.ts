@@ -35,8 +35,8 @@ describe(`identity on the command line (${testDialect})`, { timeout: 120_000 }, 
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/two-factor turned off/);
     expect(await getTwoFactorState(t.db, admin.id)).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
-    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("action", "=", "user.two_factor.reset").where("target_id", "=", String(admin.id)).execute();
-    expect(audit).toEqual([{ action: "user.two_factor.reset", actor_id: null }]);
+    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("action", "=", "user.two-factor-reset").where("target_id", "=", String(admin.id)).execute();
+    expect(audit).toEqual([{ action: "user.two-factor-reset", actor_id: null }]);
 
     const again = await cli(t.url, "user:reset-two-factor", "--email", admin.email);
     expect(again.code, again.stderr).toBe(0);

@@ -83,7 +83,7 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     for (const c of done.recoveryCodes) expect(c).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
     expect(await getTwoFactorState(t.db, user.id)).toMatchObject({ enabled: true, pending: false, recoveryCodesLeft: 10 });
     const audit = await t.db.selectFrom("audit_log").select("action").where("target_id", "=", String(user.id)).execute();
-    expect(audit.map((a) => a.action)).toContain("user.two_factor.enable");
+    expect(audit.map((a) => a.action)).toContain("user.two-factor-enable");
     expect(await startEnrolment(t.db, { userId: user.id })).toEqual({ ok: false, reason: "alreadyEnabled" });
   });
 
@@ -143,8 +143,8 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     expect(await resetTwoFactor(t.db, { userId: user.id, actor: null, now: T0 })).toEqual({ ok: true, wasEnabled: true });
     expect(await getTwoFactorState(t.db, user.id)).toEqual({ enabled: false, pending: false, enabledAt: null, recoveryCodesLeft: 0 });
     expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[0], now: T0 })).toEqual({ ok: false, reason: "notEnabled" });
-    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", String(user.id)).where("action", "=", "user.two_factor.reset").execute();
-    expect(audit).toEqual([{ action: "user.two_factor.reset", actor_id: null }]);
+    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", String(user.id)).where("action", "=", "user.two-factor-reset").execute();
+    expect(audit).toEqual([{ action: "user.two-factor-reset", actor_id: null }]);
     expect((await startEnrolment(t.db, { userId: user.id })).ok).toBe(true);
     expect(await resetTwoFactor(t.db, { userId: 2_000_000_000 })).toEqual({ ok: false, reason: "notFound" });
   });

@@ -1,0 +1,232 @@
+// Confirmed addresses and password recovery (issue 15, items 1 and 2; ADR 0026).
+//
+// Each function writes its email into the outbox in the caller's transaction
+// (queued with SMTP, held and logged without), in the recipient's language,
+// with a link made by account-token.server.ts. The pages that use them are
+// /confirm-email/:token, /me/confirm-email, /forgot-password and
+// /reset-password/:token.
+import type { Executor } from "../../db/client";
+import { inTransaction } from "../../db/transaction";
+import { checkPassword, hashPassword } from "../auth/password.server";
+import { tFor } from "../lib/i18next.server";
+import { bodyText, headerText, safeEmailAddress } from "../lib/mail-text.server";
+import { defineRefusals } from "../lib/refusal";
+import { nowIso } from "../lib/time";
+import { consumeToken, issueToken, peekToken } from "./account-token.server";
+import { recordAudit } from "./audit.server";
+import { mailSettings } from "./email-outbox.server";
+import { normaliseEmail, PASSWORD_ERROR_KEYS } from "./user.server";
+
+export type AccountEmailKind = "confirm" | "reset" | "passwordChanged" | "emailChanged";
+
+export const ACCOUNT_EMAIL_REFUSALS = defineRefusals({
+  notFound: 404,
+  /** the address is confirmed and no new one is waiting */
+  alreadyConfirmed: 409,
+  /** a link that does not work (unknown, used, expired, or for an address no longer asked for) */
+  invalidToken: 404,
+  /** the new address was taken by someone else meanwhile */
+  emailTaken: 409,
+  invalid: 400,
+});
+
+/** Subject and body of an account email in one language, made safe for mail. */
+export function renderAccountEmail(lng: string, kind: AccountEmailKind, vars: { name: string; link?: string; email?: string }) {
+  const t = tFor(lng === "ur" ? "ur" : "en");
+  const name = headerText(vars.name, 100);
+  const subject = headerText(t(`email.account.${kind}.subject`));
+  const body = [t("email.greeting", { name }), t(`email.account.${kind}.body`, { link: vars.link ?? "", email: vars.email ?? "" }), t("email.account.footer")];
+  return { subject, body: bodyText(body.join("\n\n")) };
+}
+
+async function queueAccountEmail(
+  db: Executor,
+  p: { userId: number; to: string; lng: string; kind: AccountEmailKind; name: string; link?: string; email?: string },
+  now: Date,
+): Promise<number | null> {
+  const to = safeEmailAddress(p.to);
+  if (!to) return null;
+  const { subject, body } = renderAccountEmail(p.lng, p.kind, p);
+  const iso = nowIso(now);
+  const row = await db
+    .insertInto("email_outbox")
+    .values({
+      user_id: p.userId,
+      notification_id: null,
+      to_email: to,
+      subject,
+      body,
+      status: mailSettings().delivery === "smtp" ? "queued" : "held",
+      attempts: 0,
+      last_error: null,
+      next_attempt_at: iso,
+      claimed_by: null,
+      claimed_at: null,
+      created_at: iso,
+      sent_at: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+function accountOf(db: Executor, userId: number) {
+  return db
+    .selectFrom("users")
+    .select(["id", "email", "pending_email", "email_confirmed_at", "display_name", "locale", "role", "status"])
+    .where("id", "=", userId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+}
+
+/**
+ * Send (again) the link that confirms the person's address, or the new address
+ * they asked for. Earlier links stop working.
+ */
+export async function sendEmailConfirmation(
+  db: Executor,
+  p: { userId: number; now?: Date },
+): Promise<{ ok: true; to: string } | { ok: false; reason: "notFound" | "alreadyConfirmed" }> {
+  const now = p.now ?? new Date();
+  return inTransaction(db, async (trx) => {
+    const user = await accountOf(trx, p.userId);
+    if (!user || user.status !== "active") return { ok: false, reason: "notFound" } as const;
+    const to = user.pending_email ?? (user.email_confirmed_at === null ? user.email : null);
+    if (!to) return { ok: false, reason: "alreadyConfirmed" } as const;
+    const { token } = await issueToken(trx, { userId: user.id, purpose: "confirm-email", email: to, now });
+    const link = `${mailSettings().origin}/confirm-email/${token}`;
+    await queueAccountEmail(trx, { userId: user.id, to, lng: user.locale, kind: "confirm", name: user.display_name, link }, now);
+    return { ok: true, to } as const;
+  });
+}
+
+/** What the confirmation page shows before the button is pressed (nothing is used up). */
+export async function peekEmailConfirmation(db: Executor, p: { token: string; now?: Date }): Promise<{ email: string } | null> {
+  const live = await peekToken(db, { token: p.token, purpose: "confirm-email", now: p.now });
+  return live ? { email: live.email } : null;
+}
+
+/**
+ * Use a confirmation link. For the person's current address it confirms it;
+ * for the new address they asked for, the new one replaces the old, which is
+ * told. A link for an address that is neither any more does nothing.
+ */
+export async function confirmEmail(
+  db: Executor,
+  p: { token: string; ip?: string | null; now?: Date },
+): Promise<{ ok: true; userId: number; email: string; changedFrom: string | null } | { ok: false; reason: "invalidToken" | "emailTaken" }> {
+  const now = p.now ?? new Date();
+  return inTransaction(db, async (trx) => {
+    const live = await consumeToken(trx, { token: p.token, purpose: "confirm-email", now });
+    if (!live) return { ok: false, reason: "invalidToken" } as const;
+    const user = await accountOf(trx, live.userId);
+    if (!user || user.status !== "active") return { ok: false, reason: "invalidToken" } as const;
+    const iso = nowIso(now);
+    const audit = { actorId: user.id, actorRole: user.role, targetType: "user", targetId: user.id, ip: p.ip ?? null };
+
+    if (normaliseEmail(live.email) === normaliseEmail(user.email)) {
+      if (user.email_confirmed_at === null) {
+        await trx.updateTable("users").set({ email_confirmed_at: iso, updated_at: iso }).where("id", "=", user.id).execute();
+        await recordAudit(trx, { ...audit, action: "user.email-confirm" }, now);
+      }
+      return { ok: true, userId: user.id, email: user.email, changedFrom: null } as const;
+    }
+    if (user.pending_email === null || normaliseEmail(live.email) !== normaliseEmail(user.pending_email)) {
+      return { ok: false, reason: "invalidToken" } as const;
+    }
+    const taken = await trx
+      .selectFrom("users")
+      .select("id")
+      .where("email_normalised", "=", normaliseEmail(user.pending_email))
+      .where("id", "<>", user.id)
+      .executeTakeFirst();
+    if (taken) return { ok: false, reason: "emailTaken" } as const;
+    await trx
+      .updateTable("users")
+      .set({ email: user.pending_email, email_normalised: normaliseEmail(user.pending_email), pending_email: null, email_confirmed_at: iso, updated_at: iso })
+      .where("id", "=", user.id)
+      .execute();
+    await recordAudit(trx, { ...audit, action: "user.email-change", before: { email: user.email }, after: { email: user.pending_email } }, now);
+    await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "emailChanged", name: user.display_name, email: user.pending_email }, now);
+    return { ok: true, userId: user.id, email: user.pending_email, changedFrom: user.email } as const;
+  });
+}
+
+/** An admin confirms someone's address (a person who cannot receive the email). */
+export async function confirmEmailByAdmin(
+  db: Executor,
+  p: { userId: number; actor: { id: number; role: "admin" }; ip?: string | null; now?: Date },
+): Promise<{ ok: true; changed: boolean } | { ok: false; reason: "notFound" }> {
+  const now = p.now ?? new Date();
+  return inTransaction(db, async (trx) => {
+    const user = await accountOf(trx, p.userId);
+    if (!user) return { ok: false, reason: "notFound" } as const;
+    if (user.email_confirmed_at !== null) return { ok: true, changed: false } as const;
+    const iso = nowIso(now);
+    await trx.updateTable("users").set({ email_confirmed_at: iso, updated_at: iso }).where("id", "=", user.id).execute();
+    await trx.updateTable("account_tokens").set({ used_at: iso }).where("user_id", "=", user.id).where("purpose", "=", "confirm-email").where("used_at", "is", null).execute();
+    await recordAudit(trx, { actorId: p.actor.id, actorRole: p.actor.role, action: "user.email-confirm", targetType: "user", targetId: user.id, ip: p.ip ?? null }, now);
+    return { ok: true, changed: true } as const;
+  });
+}
+
+/**
+ * A reset link for the address, if it belongs to an active account. The
+ * answer is the same whether or not it does (the page must not tell); the
+ * caller spends the same rate-limit slots either way.
+ */
+export async function requestPasswordReset(db: Executor, p: { email: string; now?: Date }): Promise<void> {
+  const now = p.now ?? new Date();
+  await inTransaction(db, async (trx) => {
+    const user = await trx
+      .selectFrom("users")
+      .select(["id", "email", "display_name", "locale", "status"])
+      .where("email_normalised", "=", normaliseEmail(p.email))
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    if (!user || user.status !== "active") return;
+    const link = await passwordResetLink(trx, { userId: user.id, email: user.email, now });
+    await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "reset", name: user.display_name, link }, now);
+  });
+}
+
+/** A reset link for one account: for the email above, the CLI and the admin page. */
+export async function passwordResetLink(db: Executor, p: { userId: number; email: string; now?: Date }): Promise<string> {
+  const { token } = await issueToken(db, { userId: p.userId, purpose: "reset-password", email: p.email, now: p.now });
+  return `${mailSettings().origin}/reset-password/${token}`;
+}
+
+/** Whether a reset link still works (the page shows the form or says it does not). */
+export async function peekPasswordReset(db: Executor, p: { token: string; now?: Date }): Promise<boolean> {
+  return (await peekToken(db, { token: p.token, purpose: "reset-password", now: p.now })) !== null;
+}
+
+/**
+ * Set a new password with a reset link: the same rules as registration, the
+ * link used up, every session of the person ended, and the person told by
+ * email. A password the rules refuse leaves the link working.
+ */
+export async function resetPassword(
+  db: Executor,
+  p: { token: string; newPassword: string; ip?: string | null; now?: Date },
+): Promise<{ ok: true; userId: number; endedSessions: number } | { ok: false; reason: "invalidToken" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> }> {
+  const now = p.now ?? new Date();
+  const live = await peekToken(db, { token: p.token, purpose: "reset-password", now });
+  if (!live) return { ok: false, reason: "invalidToken" };
+  const user = await accountOf(db, live.userId);
+  if (!user || user.status !== "active") return { ok: false, reason: "invalidToken" };
+  const problem = checkPassword(p.newPassword, [user.email.split("@")[0], user.display_name]);
+  if (problem) return { ok: false, reason: "invalid", fieldErrors: { newPassword: [PASSWORD_ERROR_KEYS[problem]] } };
+  // Hash outside the transaction: tens of milliseconds, no lock held.
+  const passwordHash = await hashPassword(p.newPassword);
+  return inTransaction(db, async (trx) => {
+    const used = await consumeToken(trx, { token: p.token, purpose: "reset-password", now });
+    if (!used || used.userId !== user.id) return { ok: false, reason: "invalidToken" } as const;
+    const iso = nowIso(now);
+    await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: iso }).where("id", "=", user.id).execute();
+    const ended = await trx.deleteFrom("sessions").where("user_id", "=", user.id).executeTakeFirst();
+    await recordAudit(trx, { actorId: user.id, actorRole: user.role, action: "user.password-reset", targetType: "user", targetId: user.id, ip: p.ip ?? null }, now);
+    await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "passwordChanged", name: user.display_name }, now);
+    return { ok: true, userId: user.id, endedSessions: Number(ended.numDeletedRows) } as const;
+  });
+}
