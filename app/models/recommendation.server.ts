@@ -2,9 +2,10 @@
 // source suggestions, with figures counted across its sources (a person behind
 // two sources counts once), and the government's response. Every change is one
 // transaction with its audit entry, its history events and its notifications.
-import { sql, type Transaction } from "kysely";
-import type { DB, Dialect, Executor } from "../../db/client";
-import type { Database, SubmissionStatus } from "../../db/schema";
+import { sql } from "kysely";
+import type { Dialect, Executor } from "../../db/client";
+import type { SubmissionStatus } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
 import { PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
@@ -14,8 +15,6 @@ import { notify } from "./notification.server";
 import { matchAllTerms } from "./search.server";
 import { recordEvent, type FieldErrors } from "./submission.server";
 
-type Trx = Transaction<Database>;
-
 export interface Actor {
   actorId: number;
   actorRole: string;
@@ -24,10 +23,6 @@ export interface Actor {
 
 /** Suggestions that may be a source: public ones (a merged one stays readable and keeps its supports). */
 export const LINKABLE_STATUSES: SubmissionStatus[] = ["published", "merged"];
-
-function inTransaction<T>(db: Executor, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Trx) : (db as DB).transaction().execute(work);
-}
 
 // ───────────────────────────── create / update ─────────────────────────────
 
