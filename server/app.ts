@@ -276,7 +276,6 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
 
   const contextFor = (req: Request, res: Response): AppLoadContext => ({
     db: services.db,
-    dialect: services.dialect,
     config,
     logger: req.log ?? logger,
     auth: services.auth,

@@ -3,7 +3,7 @@
 // two sources counts once), and the government's response. Every change is one
 // transaction with its audit entry, its history events and its notifications.
 import { sql } from "kysely";
-import type { Dialect, Executor } from "../../db/client";
+import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
@@ -578,8 +578,8 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
 }
 
 /** Published or merged suggestions of a consultation matching every word of `q` (full text), for the "link a source" box. */
-export async function searchLinkableSubmissions(db: Executor, dialect: Dialect, params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number }) {
-  const match = matchAllTerms(dialect, params.q, "s.id");
+export async function searchLinkableSubmissions(db: Executor, params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number }) {
+  const match = matchAllTerms(db, params.q, "s.id");
   if (!match) return [];
   let q = db
     .selectFrom("submissions as s")

@@ -2,7 +2,8 @@
 // authors (submit, edit while pending, withdraw), who may see which, the
 // public history, and the cluster listing (sorts, filters, search).
 import { randomInt } from "node:crypto";
-import type { DB, Dialect, Executor } from "../../db/client";
+import type { DB, Executor } from "../../db/client";
+import { dialectOf } from "../../db/transaction";
 import type { Role, SubmissionSource, SubmissionStatus } from "../../db/schema";
 import { hasRole } from "../auth/permissions";
 import { listingsChanged, type ListingCache } from "../lib/listing-cache.server";
@@ -533,7 +534,6 @@ export interface ClusterListQuery {
  */
 export async function listClusterSubmissions(
   db: Executor,
-  dialect: Dialect,
   q: ClusterListQuery,
   options: SearchOptions = {},
 ) {
@@ -571,7 +571,7 @@ export async function listClusterSubmissions(
       });
     }
     if (q.q) {
-      const match = matchAllTerms(dialect, q.q, "s.id", range);
+      const match = matchAllTerms(db, q.q, "s.id", range);
       if (match) query = query.where(match);
       else if (range) query = query.where("s.id", ">=", range.from).where("s.id", "<=", range.to);
     }
@@ -596,7 +596,7 @@ export async function listClusterSubmissions(
     // starts each visitor at their seed.
     const matches = await memo(`search:${filterKey}:${q.sort === "random" ? "random" : q.sort}`, async () => {
       await options.onSearchMiss?.();
-      if (dialect === "sqlite") {
+      if (dialectOf(db) === "sqlite") {
         // In id ranges with the event loop free between them (see forEachIdRange), ordered here.
         const rows: SortRow[] = [];
         await forEachIdRange(db, async (range) => {
@@ -712,14 +712,13 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
 /** Similar published submissions of the consultation, for authors about to submit a duplicate. */
 export async function findSimilarPublished(
   db: Executor,
-  dialect: Dialect,
   params: { consultationId: number; text: string; excludeId?: number; limit?: number },
   options: SearchOptions = {},
 ) {
   const limit = params.limit ?? 5;
   const search = async () => {
     await options.onSearchMiss?.();
-    return findSimilarIds(db, dialect, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
+    return findSimilarIds(db, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
   };
   // The ids are memoised on the words the search reads (the rows below are read fresh).
   const key = `similar:${JSON.stringify([params.consultationId, params.excludeId ?? 0, limit, similarityTerms(params.text)])}`;
