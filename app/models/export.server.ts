@@ -22,6 +22,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
+import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "../lib/reference";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "../lib/export-formats.server";
 import { recommendationTotals } from "./recommendation.server";
 
@@ -129,15 +130,12 @@ export type RecommendationExportRow = {
 
 export type ExportView = "organiser" | "public";
 
-const ALL_STATUSES: SubmissionStatus[] = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"];
 /**
  * Organisers' default: everything a moderator has decided on or the author
  * withdrew — all but `pending` (not yet moderated). `status=pending` or
- * `status=all` asks for the rest.
+ * `status=all` asks for the rest. (The public only ever sees PUBLIC_STATUSES.)
  */
-export const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = ["published", "merged", "hidden", "rejected", "withdrawn"];
-/** The public only ever sees published suggestions and the merged ones that point to them. */
-export const PUBLIC_STATUSES: SubmissionStatus[] = ["published", "merged"];
+const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = SUBMISSION_STATUSES.filter((s) => s !== "pending");
 
 /** ISO 8601 UTC (stored values already are; this normalises any other parseable form). */
 function isoUtc(value: string | null | undefined): string {
@@ -160,7 +158,7 @@ const slug = z.string().trim().min(1).max(80).regex(/^[a-z0-9-]+$/);
 const SubmissionExportQuery = z.object({
   cluster: slug.optional(),
   category: slug.optional(),
-  status: z.enum(["pending", "published", "rejected", "merged", "hidden", "withdrawn", "all"]).optional(),
+  status: z.enum([...SUBMISSION_STATUSES, "all"]).optional(),
 });
 
 export type ParsedFilters = { ok: true; filters: SubmissionFilters; clusterSlug: string | null } | { ok: false; error: string };
@@ -204,7 +202,7 @@ export async function parseSubmissionExportQuery(db: Executor, input: Submission
       consultationId: consultation,
       cluster: cluster ?? null,
       category: category ?? null,
-      statuses: status === "all" ? ALL_STATUSES : status ? [status as SubmissionStatus] : ORGANISER_DEFAULT_STATUSES,
+      statuses: status === "all" ? [...SUBMISSION_STATUSES] : status ? [status as SubmissionStatus] : ORGANISER_DEFAULT_STATUSES,
     },
   };
 }
@@ -275,7 +273,7 @@ async function submissionPage(
     .where("s.id", ">", after)
     .orderBy("s.id")
     .limit(limit);
-  const statuses = view === "public" ? (filters.statuses ?? PUBLIC_STATUSES).filter((s) => PUBLIC_STATUSES.includes(s)) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
+  const statuses = view === "public" ? (filters.statuses ?? [...PUBLIC_STATUSES]).filter(isPublicStatus) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
   if (!statuses.length) return [];
   // Walk the primary key: `status || ''` and `consultation_id + 0` keep the
   // planner (SQLite's above all) from driving the query through a
@@ -384,7 +382,7 @@ export async function* submissionPages(db: Executor, view: ExportView, filters: 
 
 /** One page for the open-data API: up to `limit` rows after id `after`. */
 export function listPublicSubmissions(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
-  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: PUBLIC_STATUSES }, params.after, params.limit);
+  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: [...PUBLIC_STATUSES] }, params.after, params.limit);
 }
 
 // ─────────────────────────────── recommendations ───────────────────────────────
@@ -482,10 +480,10 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
   ]);
   const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
   const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
-  const shown = filters.publicSources ? sources.filter((s) => PUBLIC_STATUSES.includes(s.status)) : sources;
+  const shown = filters.publicSources ? sources.filter((s) => isPublicStatus(s.status)) : sources;
   const sourcesBy = group(shown, (s) => s.recommendation_id, (s) => s.submission_id);
   const notPublic = new Map<number, number>();
-  if (filters.publicSources) for (const s of sources) if (!PUBLIC_STATUSES.includes(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
+  if (filters.publicSources) for (const s of sources) if (!isPublicStatus(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
   return rows.map((r) => ({
     id: `R-${r.id}`,
     title: r.title,

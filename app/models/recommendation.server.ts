@@ -7,7 +7,7 @@ import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
-import { PUBLIC_STATUSES } from "../lib/reference";
+import { isPublicStatus, PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
@@ -20,9 +20,6 @@ export interface Actor {
   actorRole: string;
   now?: Date;
 }
-
-/** Suggestions that may be a source: public ones (a merged one stays readable and keeps its supports). */
-export const LINKABLE_STATUSES: SubmissionStatus[] = ["published", "merged"];
 
 // ───────────────────────────── create / update ─────────────────────────────
 
@@ -185,7 +182,7 @@ export async function linkSource(db: Executor, params: Actor & { id: number; sub
     if (!r) return { ok: false, reason: "notFound" };
     const s = await trx.selectFrom("submissions").select(["id", "status", "consultation_id", "author_id"]).where("id", "=", params.submissionId).executeTakeFirst();
     if (!s) return { ok: false, reason: "submissionNotFound" };
-    if (!LINKABLE_STATUSES.includes(s.status)) return { ok: false, reason: "notPublic", status: s.status };
+    if (!isPublicStatus(s.status)) return { ok: false, reason: "notPublic", status: s.status };
     if (s.consultation_id !== r.consultation_id) return { ok: false, reason: "otherConsultation" };
     const inserted = await trx
       .insertInto("recommendation_submissions")
@@ -439,7 +436,7 @@ async function taxonomyOf(db: Executor, ids: number[]) {
  * which say how many are no longer public (issue 13, finding 4).
  */
 export function isPublicSource(s: { status: SubmissionStatus }): boolean {
-  return (PUBLIC_STATUSES as readonly string[]).includes(s.status);
+  return isPublicStatus(s.status);
 }
 
 /**
@@ -586,7 +583,7 @@ export async function searchLinkableSubmissions(db: Executor, params: { consulta
     .innerJoin("clusters as c", "c.id", "s.cluster_id")
     .select(["s.id", "s.title", "s.status", "s.supporters_count", "c.slug as cluster_slug", "c.name_en as cluster_name_en", "c.name_ur as cluster_name_ur"])
     .where("s.consultation_id", "=", params.consultationId)
-    .where("s.status", "in", LINKABLE_STATUSES)
+    .where("s.status", "in", [...PUBLIC_STATUSES])
     .where(match);
   if (params.excludeRecommendationId) {
     const rid = params.excludeRecommendationId;
