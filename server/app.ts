@@ -20,7 +20,7 @@ import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { sendResponse } from "./send-response";
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
 const BODY_LIMITS: Array<[RegExp, number]> = [[/^\/moderation\/import\/?$/, 6 * 1024 * 1024]];
 
@@ -46,7 +46,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * for one with a Content-Length under the cap: Node reads no further) is left
  * unread and the connection is closed after the answer.
  */
-export function drainRequest(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown }, limit: number): Promise<void> {
+function drainRequest(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown }, limit: number): Promise<void> {
   if (req.complete || req.readableEnded || req.destroyed || req.closed || req.socket?.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;
@@ -93,7 +93,7 @@ function plainPage(res: Response, status: number, en: string, ur: string, { drai
 }
 
 /** Whether React Router can turn this path, decoded as it decodes it (segment by segment, "/" kept encoded), back into a URL. */
-export function routerCanRender(pathPart: string): boolean {
+function routerCanRender(pathPart: string): boolean {
   let decoded: string;
   try {
     decoded = pathPart

@@ -24,7 +24,7 @@ export interface DemoSize {
   recommendations: number;
 }
 
-export const DEMO_SIZES: Record<"small" | "bench", DemoSize> = {
+const DEMO_SIZES: Record<"small" | "bench", DemoSize> = {
   small: { users: 200, organisations: 80, submissions: 300, supports: 3_000, comments: 600, recommendations: 5 },
   bench: { users: 50_000, organisations: 20_000, submissions: 100_000, supports: 1_000_000, comments: 200_000, recommendations: 300 },
 };

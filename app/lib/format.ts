@@ -45,12 +45,6 @@ export function formatNumber(prefs: FormatPrefs, value: number): string {
   return cached(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(value);
 }
 
-/** An identifier or a year (no grouping): 2026 · ۲۰۲۶ */
-export function formatPlainNumber(prefs: FormatPrefs, value: number): string {
-  const locale = intlLocale(prefs);
-  return cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { useGrouping: false })).format(value);
-}
-
 export type DateStyle = "long" | "longWithTime" | "longWithSeconds" | "day";
 
 const DATE_OPTIONS: Record<DateStyle, Intl.DateTimeFormatOptions> = {

@@ -32,7 +32,7 @@ import { recommendationTotals } from "./recommendation.server";
  * collected when it has grown; 1,000-row pages grew the heap by 80–110 MB over
  * a 100,000-row export, 100-row pages keep it flat (docs/benchmarks.md).
  */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 export const SUBMISSION_COLUMNS = [
   "id",
@@ -367,7 +367,7 @@ function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K,
 }
 
 /** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
-export async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
+async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
   let after = 0;
   const slugs = await readSlugs(db);
   for (;;) {
@@ -504,7 +504,7 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
   }));
 }
 
-export async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
+async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
   let after = 0;
   for (;;) {
     const page = await recommendationPage(db, filters, after, pageSize);
@@ -544,9 +544,9 @@ const slugList = (json: string) => {
   }
 };
 
-export const TAG_LOG_COLUMNS = ["submission", "when", "who", "before", "after", "reason"] as const;
-export const DECISION_COLUMNS = ["time", "action", "submission", "actor_role", "reason"] as const;
-export const MATRIX_COLUMNS = ["cluster", "category", "submissions", "supporters", "organisations"] as const;
+const TAG_LOG_COLUMNS = ["submission", "when", "who", "before", "after", "reason"] as const;
+const DECISION_COLUMNS = ["time", "action", "submission", "actor_role", "reason"] as const;
+const MATRIX_COLUMNS = ["cluster", "category", "submissions", "supporters", "organisations"] as const;
 
 /** The tag log: who by role only (never a name). */
 function tagLogPages(db: Executor, consultationId: number | null) {
@@ -606,7 +606,7 @@ function decisionPages(db: Executor, consultationId: number | null) {
 }
 
 /** Cluster × category over published submissions: how many, their supporters (sum), distinct supporting organisations. */
-export async function clusterCategoryMatrix(db: Executor, consultationId: number | null) {
+async function clusterCategoryMatrix(db: Executor, consultationId: number | null) {
   let counts = db
     .selectFrom("submissions as s")
     .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")

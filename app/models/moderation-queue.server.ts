@@ -12,7 +12,7 @@ import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { findSimilarIds } from "./search.server";
 
-export const QUEUE_PAGE_SIZE = 50;
+const QUEUE_PAGE_SIZE = 50;
 const DUPLICATE_STATUSES = ["published", "pending"] as const;
 
 export interface QueueQuery {
@@ -74,7 +74,7 @@ export async function likelyDuplicates(
 }
 
 /** The stored likely duplicates (still published or pending) of each id, best first, at most `limit` each. */
-export async function storedDuplicates(db: Executor, ids: number[], limit: number) {
+async function storedDuplicates(db: Executor, ids: number[], limit: number) {
   const map = new Map<number, Array<{ id: number; title: string; status: string }>>();
   if (!ids.length) return map;
   const rows = await db
@@ -103,7 +103,7 @@ const REMEMBERED = 5;
  * the suggestion's own transaction has committed; a failure only means the
  * queue shows fewer hints.
  */
-export async function rememberSimilar(db: Executor, id: number): Promise<number> {
+async function rememberSimilar(db: Executor, id: number): Promise<number> {
   const s = await db.selectFrom("submissions").select(["id", "title", "consultation_id"]).where("id", "=", id).executeTakeFirst();
   if (!s) return 0;
   const similar = await findSimilarIds(db, { text: s.title, consultationId: s.consultation_id, statuses: DUPLICATE_STATUSES, excludeId: s.id, limit: REMEMBERED });

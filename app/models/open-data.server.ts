@@ -11,8 +11,8 @@ import { listPublicRecommendations, listPublicSubmissions } from "./export.serve
 export const API_RESOURCES = ["submissions", "recommendations", "clusters", "categories"] as const;
 export type ApiResource = (typeof API_RESOURCES)[number];
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 100;
 
 export function encodeCursor(id: number): string {
   return Buffer.from(String(id), "utf8").toString("base64url");

@@ -435,7 +435,7 @@ async function taxonomyOf(db: Executor, ids: number[]) {
  * it was linked stays linked (organisers see it) but leaves public pages,
  * which say how many are no longer public (issue 13, finding 4).
  */
-export function isPublicSource(s: { status: SubmissionStatus }): boolean {
+function isPublicSource(s: { status: SubmissionStatus }): boolean {
   return isPublicStatus(s.status);
 }
 

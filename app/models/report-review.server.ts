@@ -16,7 +16,7 @@ import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
 
-export const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
+const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
 export type ReportTargetType = (typeof REPORT_TARGET_TYPES)[number];
 
 /** How many reports of one item the review page lists (the count covers them all). */

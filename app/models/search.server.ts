@@ -51,7 +51,7 @@ const STOP_WORDS = new Set([
  * diacritics (zer, zabar, pesh, tashdid, madda mark, superscript alef…) and
  * tatweel removed, lower case. "بَرآمد" and "برآمد" become the same word.
  */
-export function normaliseSearchText(text: string): string {
+function normaliseSearchText(text: string): string {
   return text
     .normalize("NFKC")
     .replace(/[\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g, "")
@@ -76,7 +76,7 @@ export function searchKey(query: string): string {
 }
 
 /** Word tokens of a query: letters, digits and combining marks; lower-cased; at most 12. */
-export function searchTerms(query: string): string[] {
+function searchTerms(query: string): string[] {
   const tokens = normaliseSearchText(query).match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   const unique = [...new Set(tokens.filter((t) => t.length >= 2 || /\p{N}/u.test(t)))];
   return unique.slice(0, MAX_TERMS);

@@ -27,7 +27,7 @@ export type WindowRefusal =
   | { ok: false; reason: "windowClosed"; closesAt: string };
 
 /** Refuses outside the consultation's submission window. */
-export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
+function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
   const phase = windowPhase(c.submission_opens_at, c.submission_closes_at, now);
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: c.submission_opens_at };
   if (phase === "closed") return { ok: false, reason: "windowClosed", closesAt: c.submission_closes_at };
@@ -465,7 +465,11 @@ export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Ma
   return map;
 }
 
-/** The same figures counted from the support rows themselves: what the counters must always equal. */
+/**
+ * The same figures counted from the support rows themselves: what the
+ * counters must always equal. Used only by the tests (the oracle of
+ * tests/models/supports.test.ts): kept exported for them.
+ */
 export async function countSupportBreadth(db: Executor, id: number): Promise<SupportBreadth> {
   const r = await db
     .selectFrom("supports")
@@ -665,7 +669,7 @@ export async function listClusterSubmissions(
 }
 
 /** The fields of a list card for the given ids, in the order given. */
-export async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
+async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
   if (!ids.length) return [];
   const [rows, categories] = await Promise.all([
     db

@@ -8,7 +8,7 @@ import { nowIso } from "../lib/time";
 import { participationRefusal, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
-export const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
+const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
 
 /**
  * 2^((t − t0)/half-life): ordering by the sum of these equals ordering by the
