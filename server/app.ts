@@ -24,6 +24,7 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
 const BODY_LIMITS: Array<[RegExp, number]> = [[/^\/moderation\/import\/?$/, 6 * 1024 * 1024]];
 
+/** Exported only for the tests (tests/security/fuzz.test.ts). */
 export function bodyLimitFor(pathname: string): number {
   return BODY_LIMITS.find(([re]) => re.test(pathname))?.[1] ?? DEFAULT_BODY_LIMIT;
 }

@@ -94,6 +94,7 @@ const ASKS_EN = [
 ];
 const ASKS_UR = ["{t} کے لیے ٹیکس میں کمی", "{t} کے لیے مشترکہ سہولت مرکز", "{t} کے لیے برآمدی قرض", "{t} میں ہنرمند افرادی قوت کی تربیت"];
 
+/** Exported only for the tests (tests/models/demo-seed.test.ts). */
 export async function insertBatches<T extends Record<string, unknown>>(
   handle: DbHandle,
   table: string,

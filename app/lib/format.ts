@@ -19,7 +19,10 @@ export interface FormatPrefs {
   digits: Digits;
 }
 
-/** The Intl locale tag for a language and a choice of digits. */
+/**
+ * The Intl locale tag for a language and a choice of digits.
+ * Exported only for the tests (tests/lib/format.test.ts).
+ */
 export function intlLocale({ lng, digits }: FormatPrefs): string {
   if (lng === "ur") return digits === "western" ? "ur-PK-u-nu-latn" : "ur-PK-u-nu-arabext";
   return "en-GB";

@@ -24,7 +24,10 @@ function flatFor(lng: string): Flat {
   return flat;
 }
 
-/** The texts of `keys` in `lng` (English where missing), with every plural form; null for a key with no text at all. */
+/**
+ * The texts of `keys` in `lng` (English where missing), with every plural form; null for a key with no text at all.
+ * Exported only for the tests (tests/i18n/lite.test.ts).
+ */
 export function pageStrings(lng: string, keys: Iterable<string>): Flat {
   const own = flatFor(lng);
   const en = flatFor("en");

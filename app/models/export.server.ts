@@ -207,7 +207,10 @@ export async function parseSubmissionExportQuery(db: Executor, input: Submission
   };
 }
 
-/** The active consultation's id (exports cover it); null when there is none. */
+/**
+ * The active consultation's id (exports cover it); null when there is none.
+ * Exported only for the tests (tests/models/exports.test.ts).
+ */
 export async function activeConsultationId(db: Executor): Promise<number | null> {
   const row = await db.selectFrom("consultations").select("id").where("is_active", "=", 1).orderBy("id", "desc").executeTakeFirst();
   return row?.id ?? null;

@@ -358,6 +358,7 @@ export async function recommendationTotals(
  * SQL aggregate (count distinct supports.user_id, …): never rows counted in JS.
  * Breakdowns: by the source's cluster, and by the supporter's organisation
  * size band and province as recorded on the support rows.
+ * Exported only for the tests (tests/models/recommendations.test.ts).
  */
 export async function recommendationFigures(db: Executor, ids: number[]): Promise<Map<number, RecommendationFigures>> {
   const map = new Map<number, RecommendationFigures>();

@@ -318,6 +318,7 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
  * public; withdrawn ones stay public if they had been published (people
  * supported them); pending, rejected and withdrawn-before-publication ones
  * only to their author and moderators; hidden ones only to moderators.
+ * Exported only for the tests (tests/models/submissions.test.ts).
  */
 export function canView(s: { status: SubmissionStatus; author_id: number | null; published_at: string | null }, viewer: Viewer | null): boolean {
   if (s.status === "published" || s.status === "merged") return true;
@@ -423,6 +424,7 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
   };
 }
 
+/** Exported only for the tests (tests/models/taxonomy-admin.test.ts). */
 export async function listSubmissionCategories(db: Executor, ids: number[]) {
   const map = new Map<number, Array<{ slug: string; name_en: string; name_ur: string }>>();
   if (!ids.length) return map;
@@ -450,6 +452,7 @@ export interface SupportBreadth {
 /**
  * Supporters, distinct organisations and distinct provinces behind each
  * submission ("support breadth"): the counters kept with the support rows.
+ * Exported only for the tests (tests/models/supports.test.ts).
  */
 export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Map<number, SupportBreadth>> {
   const map = new Map<number, SupportBreadth>();
