@@ -1,14 +1,13 @@
 // What the HTTP server hands to every loader and action (Remix load context):
 // long-lived services created once at start, plus per-request facts.
 import type { Logger } from "pino";
-import type { DB, Dialect } from "../db/client";
+import type { DB } from "../db/client";
 import type { Config } from "./lib/env.server";
 import type { Auth, SessionUser } from "./auth/session.server";
 import type { ListingCache } from "./lib/listing-cache.server";
 
 export interface AppServices {
   db: DB;
-  dialect: Dialect;
   config: Config;
   logger: Logger;
   auth: Auth;

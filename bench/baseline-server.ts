@@ -34,7 +34,7 @@ if (cluster.isPrimary && workers > 1) {
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 } else {
-  const { db, dialect, close } = createDb(url);
+  const { db, close } = createDb(url);
   const cache = new ListingCache();
   const server = http.createServer(async (req, res) => {
     try {
@@ -59,7 +59,6 @@ if (cluster.isPrimary && workers > 1) {
       const list = consultation
         ? await listClusterSubmissions(
             db,
-            dialect,
             {
               consultationId: consultation.id,
               clusterId: c.id,

@@ -88,7 +88,7 @@ async function queryPlans(): Promise<string> {
     ["sort=random", { sort: "random" as const }],
   ] as const) {
     captured.length = 0;
-    await listClusterSubmissions(db, "sqlite", { consultationId: consultation.id, clusterId: cluster.id, page: 1, pageSize: 20, seed: 12345, ...extra });
+    await listClusterSubmissions(db, { consultationId: consultation.id, clusterId: cluster.id, page: 1, pageSize: 20, seed: 12345, ...extra });
     out.push(`#### ${label}`);
     for (const q of captured.slice(0, 4)) {
       const plan = raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as Array<{ detail: string }>;

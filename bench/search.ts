@@ -77,12 +77,12 @@ async function measure(search: string, q: { lang: string; kind: string; text: st
 }
 
 for (const q of SIMILAR) {
-  await measure("similar", q, async () => (await findSimilarPublished(db, dialect, { consultationId: consultation.id, text: q.text }, { chunkIds })).length);
+  await measure("similar", q, async () => (await findSimilarPublished(db, { consultationId: consultation.id, text: q.text }, { chunkIds })).length);
 }
 for (const sort of ["random", "top"] as const) {
   for (const q of CLUSTER_Q) {
     await measure(`cluster q (${sort})`, q, async () => {
-      const r = await listClusterSubmissions(db, dialect, { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text }, { chunkIds });
+      const r = await listClusterSubmissions(db, { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text }, { chunkIds });
       return r.total;
     });
   }

@@ -64,7 +64,7 @@ export function redactUrl(url: string): string {
  * second process (WEB_CONCURRENCY > 1, the CLI beside the server) waits its
  * turn instead.
  */
-export class ImmediateSqliteDriver extends SqliteDriver {
+class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }

@@ -3,12 +3,14 @@
 // ISO-8601 UTC text for times (they sort as text), 0/1 integers for flags,
 // JSON as text. See docs/decisions/0002-portable-storage-types.md.
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type { SubmissionStatus } from "../app/lib/reference";
 
 export type Role = "stakeholder" | "moderator" | "organiser" | "admin";
 export type UserStatus = "active" | "disabled" | "deleted";
 export type OrganisationType = "firm" | "association" | "chamber" | "academia" | "government" | "other";
 export type SizeBand = "micro" | "small" | "medium" | "large";
-export type SubmissionStatus = "pending" | "published" | "rejected" | "merged" | "hidden" | "withdrawn";
+/** The list of statuses lives in app/lib/reference.ts (SUBMISSION_STATUSES). */
+export type { SubmissionStatus };
 export type SubmissionSource = "web" | "workshop" | "import";
 export type Flag = 0 | 1;
 

@@ -4,7 +4,7 @@
 import type { DB } from "./client";
 import taxonomy from "./taxonomy.json";
 
-export const DEFAULT_WINDOW_DAYS = 90;
+const DEFAULT_WINDOW_DAYS = 90;
 
 export interface SeedOutcome {
   clusters: number;

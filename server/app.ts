@@ -20,10 +20,11 @@ import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { sendResponse } from "./send-response";
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Larger bodies only where a file is uploaded (the workshop CSV import takes up to 5 MB). */
 const BODY_LIMITS: Array<[RegExp, number]> = [[/^\/moderation\/import\/?$/, 6 * 1024 * 1024]];
 
+/** Exported only for the tests (tests/security/fuzz.test.ts). */
 export function bodyLimitFor(pathname: string): number {
   return BODY_LIMITS.find(([re]) => re.test(pathname))?.[1] ?? DEFAULT_BODY_LIMIT;
 }
@@ -46,7 +47,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * for one with a Content-Length under the cap: Node reads no further) is left
  * unread and the connection is closed after the answer.
  */
-export function drainRequest(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown }, limit: number): Promise<void> {
+function drainRequest(req: IncomingMessage, res: { setHeader(name: string, value: string): unknown }, limit: number): Promise<void> {
   if (req.complete || req.readableEnded || req.destroyed || req.closed || req.socket?.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;
@@ -93,7 +94,7 @@ function plainPage(res: Response, status: number, en: string, ur: string, { drai
 }
 
 /** Whether React Router can turn this path, decoded as it decodes it (segment by segment, "/" kept encoded), back into a URL. */
-export function routerCanRender(pathPart: string): boolean {
+function routerCanRender(pathPart: string): boolean {
   let decoded: string;
   try {
     decoded = pathPart
@@ -276,7 +277,6 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
 
   const contextFor = (req: Request, res: Response): AppLoadContext => ({
     db: services.db,
-    dialect: services.dialect,
     config,
     logger: req.log ?? logger,
     auth: services.auth,

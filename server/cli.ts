@@ -108,7 +108,7 @@ function importRefusalText(result: Extract<ImportResult, { ok: false }>): string
   return [`import refused: ${reason}`, ...lines].join("\n");
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command("mashwara")
     .description("Mashwara operator commands")
     .exitOverride()

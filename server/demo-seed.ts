@@ -24,7 +24,7 @@ export interface DemoSize {
   recommendations: number;
 }
 
-export const DEMO_SIZES: Record<"small" | "bench", DemoSize> = {
+const DEMO_SIZES: Record<"small" | "bench", DemoSize> = {
   small: { users: 200, organisations: 80, submissions: 300, supports: 3_000, comments: 600, recommendations: 5 },
   bench: { users: 50_000, organisations: 20_000, submissions: 100_000, supports: 1_000_000, comments: 200_000, recommendations: 300 },
 };
@@ -94,6 +94,7 @@ const ASKS_EN = [
 ];
 const ASKS_UR = ["{t} کے لیے ٹیکس میں کمی", "{t} کے لیے مشترکہ سہولت مرکز", "{t} کے لیے برآمدی قرض", "{t} میں ہنرمند افرادی قوت کی تربیت"];
 
+/** Exported only for the tests (tests/models/demo-seed.test.ts). */
 export async function insertBatches<T extends Record<string, unknown>>(
   handle: DbHandle,
   table: string,

@@ -17,7 +17,7 @@ function newestMtime(target: string): number {
   return newest;
 }
 
-export function buildIsCurrent(): boolean {
+function buildIsCurrent(): boolean {
   if (!fs.existsSync(BUILD_ENTRY)) return false;
   const built = fs.statSync(BUILD_ENTRY).mtimeMs;
   return SOURCES.every((s) => newestMtime(path.resolve(s)) <= built);

@@ -137,7 +137,7 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
     logger.info(
-      { port, host: config.HOST, origin: config.ORIGIN, database: services.dialect, location: services.handle.location },
+      { port, host: config.HOST, origin: config.ORIGIN, database: services.handle.dialect, location: services.handle.location },
       `Mashwara listening on http://localhost:${port}`,
     );
   });

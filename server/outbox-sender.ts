@@ -68,7 +68,7 @@ export interface OutboxSender {
   stop(): Promise<void>;
 }
 
-export function defaultBackoffMs(failedAttempts: number): number {
+function defaultBackoffMs(failedAttempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, failedAttempts - 1), 3_600_000);
 }
 

@@ -36,7 +36,6 @@ export function createServices(config: Config, logger: Logger = createLogger(con
   return {
     handle,
     db: handle.db,
-    dialect: handle.dialect,
     config,
     logger,
     auth,

@@ -49,7 +49,7 @@ export function safeRedirectPath(to: unknown, origin: string, fallback = "/"): s
   return path;
 }
 
-export function loginRedirect(request: Request): Response {
+function loginRedirect(request: Request): Response {
   const url = new URL(request.url);
   const back = safeRedirectPath(url.pathname + url.search, url.origin);
   return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);

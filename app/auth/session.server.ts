@@ -33,7 +33,7 @@ interface UserAttributes {
   digits: string;
 }
 
-export function createKyselyAdapter(db: DB): Adapter {
+function createKyselyAdapter(db: DB): Adapter {
   const toSession = (row: {
     id: string;
     user_id: number;

@@ -1,7 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { NumberText } from "./dates";
-
-const STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;
+import { SUBMISSION_STATUSES } from "../lib/reference";
 
 /** Submissions per cluster and status, as an accessible table. */
 export function StatusTable({
@@ -23,7 +22,7 @@ export function StatusTable({
         <thead>
           <tr>
             <th scope="col">{t("table.cluster")}</th>
-            {STATUSES.map((s) => (
+            {SUBMISSION_STATUSES.map((s) => (
               <th scope="col" key={s}>
                 {t(`status.${s}`)}
               </th>
@@ -34,7 +33,7 @@ export function StatusTable({
           {clusters.map((c) => (
             <tr key={c.id}>
               <th scope="row">{c.name}</th>
-              {STATUSES.map((s) => (
+              {SUBMISSION_STATUSES.map((s) => (
                 <td key={s}>
                   <NumberText value={get(c.id, s)} />
                 </td>

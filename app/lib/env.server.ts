@@ -30,7 +30,7 @@ function isProxyAddress(entry: string): boolean {
  * `true` (trust every hop) is refused: with it a client chooses its own
  * address by sending X-Forwarded-For.
  */
-export const TrustProxySchema = z
+const TrustProxySchema = z
   .string()
   .transform((raw, ctx): false | number | string[] => {
     const v = raw.trim().toLowerCase();

@@ -11,6 +11,7 @@ import ExcelJS from "exceljs";
  * OWASP CSV injection: a text that a spreadsheet could read as a formula
  * (first character `=`, `+`, `-`, `@`, tab, CR, LF or NUL) gets a leading `'`.
  * Applied to every CSV field and every XLSX text cell.
+ * Exported only for the tests (tests/models/exports.test.ts).
  */
 export function neutraliseFormula(value: string): string {
   return /^[=+\-@\t\r\n\0]/.test(value) ? `'${value}` : value;

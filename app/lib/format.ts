@@ -19,7 +19,10 @@ export interface FormatPrefs {
   digits: Digits;
 }
 
-/** The Intl locale tag for a language and a choice of digits. */
+/**
+ * The Intl locale tag for a language and a choice of digits.
+ * Exported only for the tests (tests/lib/format.test.ts).
+ */
 export function intlLocale({ lng, digits }: FormatPrefs): string {
   if (lng === "ur") return digits === "western" ? "ur-PK-u-nu-latn" : "ur-PK-u-nu-arabext";
   return "en-GB";
@@ -43,12 +46,6 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
 export function formatNumber(prefs: FormatPrefs, value: number): string {
   const locale = intlLocale(prefs);
   return cached(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(value);
-}
-
-/** An identifier or a year (no grouping): 2026 · ۲۰۲۶ */
-export function formatPlainNumber(prefs: FormatPrefs, value: number): string {
-  const locale = intlLocale(prefs);
-  return cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { useGrouping: false })).format(value);
 }
 
 export type DateStyle = "long" | "longWithTime" | "longWithSeconds" | "day";

@@ -12,7 +12,7 @@ import { RULE_NUMBERS } from "./i18n";
 import { createLiteI18n, flatten, keyFamily, type Flat, type LiteT } from "./i18n-lite";
 import { resources } from "./i18next.server";
 
-export const PAGE_STRINGS_ID = "i18n-page";
+const PAGE_STRINGS_ID = "i18n-page";
 
 const flatByLanguage = new Map<string, Flat>();
 function flatFor(lng: string): Flat {
@@ -24,7 +24,10 @@ function flatFor(lng: string): Flat {
   return flat;
 }
 
-/** The texts of `keys` in `lng` (English where missing), with every plural form; null for a key with no text at all. */
+/**
+ * The texts of `keys` in `lng` (English where missing), with every plural form; null for a key with no text at all.
+ * Exported only for the tests (tests/i18n/lite.test.ts).
+ */
 export function pageStrings(lng: string, keys: Iterable<string>): Flat {
   const own = flatFor(lng);
   const en = flatFor("en");
@@ -93,7 +96,7 @@ export function pageStringsScript(lng: string, keys: Iterable<string>, nonce = "
 }
 
 /** Drops NUL bytes (a NUL is never part of a multi-byte UTF-8 character, so this cannot split one). */
-export function withoutNul(chunk: Buffer): Buffer {
+function withoutNul(chunk: Buffer): Buffer {
   if (chunk.indexOf(0) < 0) return chunk;
   const kept = Buffer.allocUnsafe(chunk.length);
   let n = 0;

@@ -45,7 +45,7 @@ export async function resolveLocale(request: Request, context?: Pick<AppLoadCont
 }
 
 /** The reader's digits: the `digits` cookie, then the signed-in user's profile, then Urdu digits. */
-export async function resolveDigits(request: Request, context?: Pick<AppLoadContext, "user">): Promise<Digits> {
+async function resolveDigits(request: Request, context?: Pick<AppLoadContext, "user">): Promise<Digits> {
   const fromCookie = await digitsCookie.parse(request.headers.get("Cookie")).catch(() => null);
   if (isDigits(fromCookie)) return fromCookie;
   const fromProfile = context?.user?.digits;

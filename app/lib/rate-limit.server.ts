@@ -83,7 +83,11 @@ async function counts(db: Executor, rule: RateRule, key: string, now: number) {
   };
 }
 
-/** Reads the state without counting an event. */
+/**
+ * Reads the state without counting an event. Used only by the tests
+ * (tests/models/rate-limit.test.ts reads the sliding estimate with it): kept
+ * exported for them.
+ */
 export async function peekRateLimit(db: Executor, rule: RateRule, key: string, now: number = nowMs()): Promise<RateState> {
   const { prev, curr } = await counts(db, rule, key, now);
   return estimate(rule, now, prev, curr);

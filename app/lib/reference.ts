@@ -21,5 +21,18 @@ export type Sort = (typeof SORTS)[number];
 export const REJECT_REASONS = ["off-topic", "duplicate", "not-a-policy-measure", "abusive", "outside-remit", "other"] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export const REPORT_REASONS = ["spam", "offensive", "off-topic", "duplicate", "other"] as const;
+/** Every state of a suggestion: the one list (db/schema.ts takes its type from here). */
 export const SUBMISSION_STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;
-export const PUBLIC_STATUSES = ["published", "merged"] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+/**
+ * What the public sees: published suggestions and the merged ones that point
+ * to them (a merged one stays readable and keeps its supports). The cluster
+ * pages, the open-data API and public exports, the briefing's figures, what may
+ * be reported, and what may be a recommendation's source.
+ */
+export const PUBLIC_STATUSES = ["published", "merged"] as const satisfies readonly SubmissionStatus[];
+
+/** Whether a suggestion in this state is public (see PUBLIC_STATUSES). */
+export function isPublicStatus(status: string): boolean {
+  return (PUBLIC_STATUSES as readonly string[]).includes(status);
+}

@@ -24,7 +24,10 @@ import { countAdmins, normaliseOrganisationName, PASSWORD_ERROR_KEYS, type Field
  */
 export const REAUTH_RULE: RateRule = { name: "reauth-user", limit: 10, windowMs: 15 * 60_000 };
 
-/** Where the email of a deleted account goes: unique, never deliverable (RFC 2606 `.invalid`). */
+/**
+ * Where the email of a deleted account goes: unique, never deliverable (RFC 2606 `.invalid`).
+ * Exported only for the tests (tests/models/account.test.ts).
+ */
 export function deletedEmailPlaceholder(userId: number): string {
   return `deleted-${userId}@deleted.invalid`;
 }
@@ -598,6 +601,7 @@ export type AccountExport = NonNullable<Awaited<ReturnType<typeof exportAccountD
  * the token's SHA-256), so the page never carries what the database keys on,
  * and meaningless outside this account: it is looked up among the account's
  * own sessions only.
+ * Exported only for the tests (tests/models/account.test.ts).
  */
 export function sessionRef(storedId: string): string {
   return createHash("sha256").update(`session-ref:${storedId}`).digest("base64url").slice(0, 22);
@@ -608,7 +612,10 @@ export interface DeviceDescription {
   os: string | null;
 }
 
-/** Browser and operating system from a User-Agent header; null parts when unrecognised. */
+/**
+ * Browser and operating system from a User-Agent header; null parts when unrecognised.
+ * Exported only for the tests (tests/models/account.test.ts).
+ */
 export function describeUserAgent(ua: string | null | undefined): DeviceDescription {
   if (!ua) return { browser: null, os: null };
   const browser = /\bEdg(?:e|A|iOS)?\//.test(ua)

@@ -50,7 +50,10 @@ export interface AuditQuery {
   pageSize: number;
 }
 
-/** `value` as a LIKE pattern that matches it literally (`_` and `%` are common in action names). */
+/**
+ * `value` as a LIKE pattern that matches it literally (`_` and `%` are common in action names).
+ * Exported only for the tests (tests/models/admin-users.test.ts).
+ */
 export function likePrefix(value: string): string {
   return `${value.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }

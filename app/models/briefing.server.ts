@@ -4,6 +4,7 @@
 // and the DOCX. Figures are SQL aggregates.
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
+import { PUBLIC_STATUSES } from "../lib/reference";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
 export interface BriefingRecommendation {
@@ -39,7 +40,7 @@ export async function buildBriefing(db: Executor, params: { consultationId: numb
   const inScope = db
     .selectFrom("submissions as s")
     .where("s.consultation_id", "=", params.consultationId)
-    .where("s.status", "in", ["published", "merged"])
+    .where("s.status", "in", [...PUBLIC_STATUSES])
     .$if(clusterId !== null, (q) => q.where("s.cluster_id", "=", clusterId!));
   const supportScope = db
     .selectFrom("supports as sp")

@@ -68,7 +68,7 @@ const DAY_MS = 86_400_000;
  * loop for its whole length (≈ 0.5 s for the dashboard at national scale):
  * with a turn between queries, other requests wait for one query at most.
  */
-export async function inTurn<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+async function inTurn<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (const item of items) {
     await nextTurn();
@@ -89,7 +89,7 @@ export async function inTurn<T, R>(items: readonly T[], f: (item: T) => Promise<
 export type OrganisationSlice = { from: number; to: number | null } | "none";
 
 /** Slices of `size` organisation ids up to the highest id now, the last one open-ended, then "none". */
-export async function organisationSlices(db: Executor, size: number): Promise<OrganisationSlice[]> {
+async function organisationSlices(db: Executor, size: number): Promise<OrganisationSlice[]> {
   size = Math.max(1, Math.floor(size));
   const row = await db
     .selectFrom("organisations")
@@ -115,10 +115,10 @@ function inSlice(column: "s.organisation_id" | "u.organisation_id", slice: Organ
 }
 
 /** Organisation ids per query slice: at national scale (20,000 organisations) 4 slices and the rows without one. */
-export const ORGANISATION_SLICE = 5_000;
+const ORGANISATION_SLICE = 5_000;
 
 /** Published and merged suggestions per cluster × category. */
-export async function getClusterCategoryMatrix(
+async function getClusterCategoryMatrix(
   db: Executor,
   consultationId: number,
   clusterIds: number[],
@@ -176,7 +176,7 @@ export async function getClusterCategoryMatrix(
 }
 
 /** The ten published suggestions of a cluster with the most supporters, and with the most supporting organisations. */
-export async function getTopSubmissions(db: Executor, consultationId: number, clusterId: number, limit = 10) {
+async function getTopSubmissions(db: Executor, consultationId: number, clusterId: number, limit = 10) {
   const base = db
     .selectFrom("submissions")
     .select(["id", "title", "supporters_count", "supporting_organisations"])
@@ -191,13 +191,13 @@ export async function getTopSubmissions(db: Executor, consultationId: number, cl
 }
 
 /** The UTC days (YYYY-MM-DD) of the window: `days` days ending on `now`'s day. */
-export function dayWindow(now: Date, days: number): string[] {
+function dayWindow(now: Date, days: number): string[] {
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return Array.from({ length: days }, (_, i) => new Date(end - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10));
 }
 
 /** Suggestions received and supports given per UTC day (every day of the window, zeros included). */
-export async function getActivityPerDay(db: Executor, consultationId: number, now: Date, days = 60): Promise<DayCount[]> {
+async function getActivityPerDay(db: Executor, consultationId: number, now: Date, days = 60): Promise<DayCount[]> {
   const window = dayWindow(now, days);
   const from = `${window[0]}T00:00:00.000Z`;
   const until = new Date(Date.parse(`${window[window.length - 1]}T00:00:00.000Z`) + DAY_MS).toISOString();
@@ -229,7 +229,7 @@ export async function getActivityPerDay(db: Executor, consultationId: number, no
 }
 
 /** Distinct supporters and their distinct organisations, per cluster (one query per cluster over the supports index). */
-export async function getParticipationByCluster(db: Executor, consultationId: number, clusterIds: number[]): Promise<Participation[]> {
+async function getParticipationByCluster(db: Executor, consultationId: number, clusterIds: number[]): Promise<Participation[]> {
   return inTurn(clusterIds, async (clusterId) => {
     const people = db
       .selectFrom("supports")
@@ -246,7 +246,7 @@ export async function getParticipationByCluster(db: Executor, consultationId: nu
 }
 
 /** Distinct supporters and organisations by the supporter's organisation's size band or province (null = no organisation). */
-export async function getParticipationBy(
+async function getParticipationBy(
   db: Executor,
   consultationId: number,
   by: "size_band" | "province",
@@ -279,7 +279,7 @@ export async function getParticipationBy(
 }
 
 /** Pending suggestions per cluster, with the oldest one's submission time (covering index per cluster). */
-export async function getModerationBacklog(db: Executor, consultationId: number, clusterIds: number[]): Promise<Backlog[]> {
+async function getModerationBacklog(db: Executor, consultationId: number, clusterIds: number[]): Promise<Backlog[]> {
   return inTurn(clusterIds, async (clusterId) => {
     const row = await db
       .selectFrom("submissions")
@@ -293,7 +293,7 @@ export async function getModerationBacklog(db: Executor, consultationId: number,
 }
 
 /** Open reports on this consultation's suggestions and on comments under them. */
-export async function countOpenReportsInConsultation(db: Executor, consultationId: number): Promise<number> {
+async function countOpenReportsInConsultation(db: Executor, consultationId: number): Promise<number> {
   const row = await db
     .selectFrom("reports as r")
     .select((eb) => eb.fn.countAll<number>().as("n"))

@@ -33,6 +33,7 @@ export function configureMail(settings: MailSettings): void {
   (globalThis as Record<symbol, unknown>)[SETTINGS_KEY] = { origin: new URL(settings.origin).origin, delivery: settings.delivery };
 }
 
+/** Exported only for the tests (tests/models/notifications.test.ts, tests/routes/notifications.test.ts). */
 export function mailSettings(): MailSettings {
   return ((globalThis as Record<symbol, unknown>)[SETTINGS_KEY] as MailSettings | undefined) ?? DEFAULT_SETTINGS;
 }
@@ -53,7 +54,10 @@ export interface NotificationEmailInput {
   reason?: string | null;
 }
 
-/** Subject and text body of a notification email in one language, made safe for mail. */
+/**
+ * Subject and text body of a notification email in one language, made safe for mail.
+ * Exported only for the tests (tests/models/notifications.test.ts).
+ */
 export function renderNotificationEmail(lng: string, input: NotificationEmailInput, origin: string = mailSettings().origin) {
   const t = tFor(lng === "ur" ? "ur" : "en");
   // A title is one line wherever it appears: the subject, and the body's sentences.

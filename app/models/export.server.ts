@@ -22,6 +22,7 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
+import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "../lib/reference";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "../lib/export-formats.server";
 import { recommendationTotals } from "./recommendation.server";
 
@@ -31,7 +32,7 @@ import { recommendationTotals } from "./recommendation.server";
  * collected when it has grown; 1,000-row pages grew the heap by 80–110 MB over
  * a 100,000-row export, 100-row pages keep it flat (docs/benchmarks.md).
  */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 export const SUBMISSION_COLUMNS = [
   "id",
@@ -129,15 +130,12 @@ export type RecommendationExportRow = {
 
 export type ExportView = "organiser" | "public";
 
-const ALL_STATUSES: SubmissionStatus[] = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"];
 /**
  * Organisers' default: everything a moderator has decided on or the author
  * withdrew — all but `pending` (not yet moderated). `status=pending` or
- * `status=all` asks for the rest.
+ * `status=all` asks for the rest. (The public only ever sees PUBLIC_STATUSES.)
  */
-export const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = ["published", "merged", "hidden", "rejected", "withdrawn"];
-/** The public only ever sees published suggestions and the merged ones that point to them. */
-export const PUBLIC_STATUSES: SubmissionStatus[] = ["published", "merged"];
+const ORGANISER_DEFAULT_STATUSES: SubmissionStatus[] = SUBMISSION_STATUSES.filter((s) => s !== "pending");
 
 /** ISO 8601 UTC (stored values already are; this normalises any other parseable form). */
 function isoUtc(value: string | null | undefined): string {
@@ -160,7 +158,7 @@ const slug = z.string().trim().min(1).max(80).regex(/^[a-z0-9-]+$/);
 const SubmissionExportQuery = z.object({
   cluster: slug.optional(),
   category: slug.optional(),
-  status: z.enum(["pending", "published", "rejected", "merged", "hidden", "withdrawn", "all"]).optional(),
+  status: z.enum([...SUBMISSION_STATUSES, "all"]).optional(),
 });
 
 export type ParsedFilters = { ok: true; filters: SubmissionFilters; clusterSlug: string | null } | { ok: false; error: string };
@@ -204,12 +202,15 @@ export async function parseSubmissionExportQuery(db: Executor, input: Submission
       consultationId: consultation,
       cluster: cluster ?? null,
       category: category ?? null,
-      statuses: status === "all" ? ALL_STATUSES : status ? [status as SubmissionStatus] : ORGANISER_DEFAULT_STATUSES,
+      statuses: status === "all" ? [...SUBMISSION_STATUSES] : status ? [status as SubmissionStatus] : ORGANISER_DEFAULT_STATUSES,
     },
   };
 }
 
-/** The active consultation's id (exports cover it); null when there is none. */
+/**
+ * The active consultation's id (exports cover it); null when there is none.
+ * Exported only for the tests (tests/models/exports.test.ts).
+ */
 export async function activeConsultationId(db: Executor): Promise<number | null> {
   const row = await db.selectFrom("consultations").select("id").where("is_active", "=", 1).orderBy("id", "desc").executeTakeFirst();
   return row?.id ?? null;
@@ -275,7 +276,7 @@ async function submissionPage(
     .where("s.id", ">", after)
     .orderBy("s.id")
     .limit(limit);
-  const statuses = view === "public" ? (filters.statuses ?? PUBLIC_STATUSES).filter((s) => PUBLIC_STATUSES.includes(s)) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
+  const statuses = view === "public" ? (filters.statuses ?? [...PUBLIC_STATUSES]).filter(isPublicStatus) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
   if (!statuses.length) return [];
   // Walk the primary key: `status || ''` and `consultation_id + 0` keep the
   // planner (SQLite's above all) from driving the query through a
@@ -369,7 +370,7 @@ function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K,
 }
 
 /** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
-export async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
+async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
   let after = 0;
   const slugs = await readSlugs(db);
   for (;;) {
@@ -384,7 +385,7 @@ export async function* submissionPages(db: Executor, view: ExportView, filters: 
 
 /** One page for the open-data API: up to `limit` rows after id `after`. */
 export function listPublicSubmissions(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
-  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: PUBLIC_STATUSES }, params.after, params.limit);
+  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: [...PUBLIC_STATUSES] }, params.after, params.limit);
 }
 
 // ─────────────────────────────── recommendations ───────────────────────────────
@@ -482,10 +483,10 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
   ]);
   const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
   const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
-  const shown = filters.publicSources ? sources.filter((s) => PUBLIC_STATUSES.includes(s.status)) : sources;
+  const shown = filters.publicSources ? sources.filter((s) => isPublicStatus(s.status)) : sources;
   const sourcesBy = group(shown, (s) => s.recommendation_id, (s) => s.submission_id);
   const notPublic = new Map<number, number>();
-  if (filters.publicSources) for (const s of sources) if (!PUBLIC_STATUSES.includes(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
+  if (filters.publicSources) for (const s of sources) if (!isPublicStatus(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
   return rows.map((r) => ({
     id: `R-${r.id}`,
     title: r.title,
@@ -506,7 +507,7 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
   }));
 }
 
-export async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
+async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
   let after = 0;
   for (;;) {
     const page = await recommendationPage(db, filters, after, pageSize);
@@ -546,9 +547,9 @@ const slugList = (json: string) => {
   }
 };
 
-export const TAG_LOG_COLUMNS = ["submission", "when", "who", "before", "after", "reason"] as const;
-export const DECISION_COLUMNS = ["time", "action", "submission", "actor_role", "reason"] as const;
-export const MATRIX_COLUMNS = ["cluster", "category", "submissions", "supporters", "organisations"] as const;
+const TAG_LOG_COLUMNS = ["submission", "when", "who", "before", "after", "reason"] as const;
+const DECISION_COLUMNS = ["time", "action", "submission", "actor_role", "reason"] as const;
+const MATRIX_COLUMNS = ["cluster", "category", "submissions", "supporters", "organisations"] as const;
 
 /** The tag log: who by role only (never a name). */
 function tagLogPages(db: Executor, consultationId: number | null) {
@@ -608,7 +609,7 @@ function decisionPages(db: Executor, consultationId: number | null) {
 }
 
 /** Cluster × category over published submissions: how many, their supporters (sum), distinct supporting organisations. */
-export async function clusterCategoryMatrix(db: Executor, consultationId: number | null) {
+async function clusterCategoryMatrix(db: Executor, consultationId: number | null) {
   let counts = db
     .selectFrom("submissions as s")
     .innerJoin("submission_categories as sc", "sc.submission_id", "s.id")

@@ -8,11 +8,11 @@
 // found once, after it is submitted or edited (rememberSimilar), and stored
 // both ways in submission_similar; the queue reads them with one query. The
 // decision screen searches afresh for its one suggestion.
-import type { Dialect, Executor } from "../../db/client";
+import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { findSimilarIds } from "./search.server";
 
-export const QUEUE_PAGE_SIZE = 50;
+const QUEUE_PAGE_SIZE = 50;
 const DUPLICATE_STATUSES = ["published", "pending"] as const;
 
 export interface QueueQuery {
@@ -59,14 +59,13 @@ export async function listQueue(db: Executor, q: QueueQuery) {
 /** Up to `limit` published or pending suggestions whose text looks like each one's title. */
 export async function likelyDuplicates(
   db: Executor,
-  dialect: Dialect,
   consultationId: number,
   items: Array<{ id: number; title: string }>,
   limit: number,
 ): Promise<Map<number, Array<{ id: number; title: string; status: string }>>> {
   const idsByItem = new Map<number, number[]>();
   for (const item of items) {
-    idsByItem.set(item.id, await findSimilarIds(db, dialect, { text: item.title, consultationId, statuses: DUPLICATE_STATUSES, excludeId: item.id, limit }));
+    idsByItem.set(item.id, await findSimilarIds(db, { text: item.title, consultationId, statuses: DUPLICATE_STATUSES, excludeId: item.id, limit }));
   }
   const all = [...new Set([...idsByItem.values()].flat())];
   const titles = all.length ? await db.selectFrom("submissions").select(["id", "title", "status"]).where("id", "in", all).execute() : [];
@@ -75,7 +74,7 @@ export async function likelyDuplicates(
 }
 
 /** The stored likely duplicates (still published or pending) of each id, best first, at most `limit` each. */
-export async function storedDuplicates(db: Executor, ids: number[], limit: number) {
+async function storedDuplicates(db: Executor, ids: number[], limit: number) {
   const map = new Map<number, Array<{ id: number; title: string; status: string }>>();
   if (!ids.length) return map;
   const rows = await db
@@ -104,10 +103,10 @@ const REMEMBERED = 5;
  * the suggestion's own transaction has committed; a failure only means the
  * queue shows fewer hints.
  */
-export async function rememberSimilar(db: Executor, dialect: Dialect, id: number): Promise<number> {
+async function rememberSimilar(db: Executor, id: number): Promise<number> {
   const s = await db.selectFrom("submissions").select(["id", "title", "consultation_id"]).where("id", "=", id).executeTakeFirst();
   if (!s) return 0;
-  const similar = await findSimilarIds(db, dialect, { text: s.title, consultationId: s.consultation_id, statuses: DUPLICATE_STATUSES, excludeId: s.id, limit: REMEMBERED });
+  const similar = await findSimilarIds(db, { text: s.title, consultationId: s.consultation_id, statuses: DUPLICATE_STATUSES, excludeId: s.id, limit: REMEMBERED });
   // Both directions: after an edit, a suggestion that found this one earlier must not keep listing
   // it for text it no longer has (what is still similar is stored again just below).
   await db
@@ -129,11 +128,11 @@ export async function rememberSimilar(db: Executor, dialect: Dialect, id: number
 
 /** rememberSimilar for a route: after the suggestion's own commit; a failure is logged, never the request's. */
 export async function rememberSimilarAfterCommit(
-  ctx: { db: Executor; dialect: Dialect; logger: { warn(obj: object, msg: string): void } },
+  ctx: { db: Executor; logger: { warn(obj: object, msg: string): void } },
   id: number,
 ): Promise<void> {
   try {
-    await rememberSimilar(ctx.db, ctx.dialect, id);
+    await rememberSimilar(ctx.db, id);
   } catch (err) {
     ctx.logger.warn({ err, submissionId: id }, "could not record likely duplicates");
   }
@@ -145,7 +144,7 @@ export async function rememberSimilarAfterCommit(
  * awaited by the request; failures are logged.
  */
 export function rememberSimilarInBackground(
-  ctx: { db: Executor; dialect: Dialect; logger: { warn(obj: object, msg: string): void } },
+  ctx: { db: Executor; logger: { warn(obj: object, msg: string): void } },
   ids: number[],
 ): void {
   void (async () => {

@@ -2,9 +2,9 @@
 // decision, its history event, its audit-log entry and its notifications are
 // one transaction. Every update is guarded by the state it was decided on, so
 // two moderators acting on one suggestion at once make one decision, not two.
-import type { Transaction } from "kysely";
 import type { DB, Executor } from "../../db/client";
-import type { Database, Role, SubmissionStatus } from "../../db/schema";
+import type { Role, SubmissionStatus } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { REJECT_REASONS, type RejectReason } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
@@ -25,17 +25,6 @@ export type DecisionRefusal =
   | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
 
 export type DecisionResult = { ok: true; changed: boolean } | DecisionRefusal;
-
-type Trx = Transaction<Database>;
-
-/**
- * Runs `work` in a transaction: a new one, or the caller's when `db` is
- * already one (the reports review closes an item's reports in the same
- * transaction as the decision).
- */
-function inTransaction<T>(db: Executor, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Trx) : (db as DB).transaction().execute(work);
-}
 
 async function loadSubmission(trx: Executor, id: number) {
   return trx

@@ -11,13 +11,15 @@ import { listPublicRecommendations, listPublicSubmissions } from "./export.serve
 export const API_RESOURCES = ["submissions", "recommendations", "clusters", "categories"] as const;
 export type ApiResource = (typeof API_RESOURCES)[number];
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 100;
 
+/** Exported only for the tests (tests/lib/row-id.test.ts, tests/routes/row-ids.test.ts). */
 export function encodeCursor(id: number): string {
   return Buffer.from(String(id), "utf8").toString("base64url");
 }
 
+/** Exported only for the tests (tests/lib/row-id.test.ts). */
 export function decodeCursor(cursor: string): number | null {
   if (!/^[A-Za-z0-9_-]{1,24}$/.test(cursor)) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");

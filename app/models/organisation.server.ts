@@ -10,7 +10,7 @@ import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { normaliseOrganisationName, normaliseRegistrationNumber } from "./user.server";
 
-export const VERIFICATION_ACTIONS = ["organisation.verify", "organisation.unverify"] as const;
+const VERIFICATION_ACTIONS = ["organisation.verify", "organisation.unverify"] as const;
 
 export interface OrganisationQuery {
   /** part of the name, or of the registration number */
@@ -76,7 +76,7 @@ export async function listOrganisations(db: Executor, q: OrganisationQuery) {
 }
 
 /** How many suggestions of an organisation the moderators' page lists. */
-export const ORGANISATION_SUBMISSIONS_SHOWN = 100;
+const ORGANISATION_SUBMISSIONS_SHOWN = 100;
 
 /** One organisation for the moderators' page: details, members, suggestions, verification history. Null when unknown. */
 export async function getOrganisationForModerator(db: Executor, id: number) {
@@ -193,7 +193,8 @@ export async function setOrganisationVerified(
  * Verified organisations: all of them, or, for one consultation, those that
  * took part in it (one of its suggestions is theirs, or one of their members
  * supported one of its suggestions). For the dashboards' "per verified
- * organisation" counting.
+ * organisation" counting. No page uses it yet: only tests/models/organisations.test.ts
+ * does (kept exported for it; remove both if the dashboards never need it).
  */
 export async function countVerifiedOrganisations(db: Executor, consultationId?: number): Promise<number> {
   if (consultationId === undefined) {

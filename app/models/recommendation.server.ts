@@ -2,11 +2,12 @@
 // source suggestions, with figures counted across its sources (a person behind
 // two sources counts once), and the government's response. Every change is one
 // transaction with its audit entry, its history events and its notifications.
-import { sql, type Transaction } from "kysely";
-import type { DB, Dialect, Executor } from "../../db/client";
-import type { Database, SubmissionStatus } from "../../db/schema";
+import { sql } from "kysely";
+import type { Executor } from "../../db/client";
+import type { SubmissionStatus } from "../../db/schema";
+import { inTransaction } from "../../db/transaction";
 import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
-import { PUBLIC_STATUSES } from "../lib/reference";
+import { isPublicStatus, PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
@@ -14,19 +15,10 @@ import { notify } from "./notification.server";
 import { matchAllTerms } from "./search.server";
 import { recordEvent, type FieldErrors } from "./submission.server";
 
-type Trx = Transaction<Database>;
-
 export interface Actor {
   actorId: number;
   actorRole: string;
   now?: Date;
-}
-
-/** Suggestions that may be a source: public ones (a merged one stays readable and keeps its supports). */
-export const LINKABLE_STATUSES: SubmissionStatus[] = ["published", "merged"];
-
-function inTransaction<T>(db: Executor, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Trx) : (db as DB).transaction().execute(work);
 }
 
 // ───────────────────────────── create / update ─────────────────────────────
@@ -190,7 +182,7 @@ export async function linkSource(db: Executor, params: Actor & { id: number; sub
     if (!r) return { ok: false, reason: "notFound" };
     const s = await trx.selectFrom("submissions").select(["id", "status", "consultation_id", "author_id"]).where("id", "=", params.submissionId).executeTakeFirst();
     if (!s) return { ok: false, reason: "submissionNotFound" };
-    if (!LINKABLE_STATUSES.includes(s.status)) return { ok: false, reason: "notPublic", status: s.status };
+    if (!isPublicStatus(s.status)) return { ok: false, reason: "notPublic", status: s.status };
     if (s.consultation_id !== r.consultation_id) return { ok: false, reason: "otherConsultation" };
     const inserted = await trx
       .insertInto("recommendation_submissions")
@@ -366,6 +358,7 @@ export async function recommendationTotals(
  * SQL aggregate (count distinct supports.user_id, …): never rows counted in JS.
  * Breakdowns: by the source's cluster, and by the supporter's organisation
  * size band and province as recorded on the support rows.
+ * Exported only for the tests (tests/models/recommendations.test.ts).
  */
 export async function recommendationFigures(db: Executor, ids: number[]): Promise<Map<number, RecommendationFigures>> {
   const map = new Map<number, RecommendationFigures>();
@@ -443,8 +436,8 @@ async function taxonomyOf(db: Executor, ids: number[]) {
  * it was linked stays linked (organisers see it) but leaves public pages,
  * which say how many are no longer public (issue 13, finding 4).
  */
-export function isPublicSource(s: { status: SubmissionStatus }): boolean {
-  return (PUBLIC_STATUSES as readonly string[]).includes(s.status);
+function isPublicSource(s: { status: SubmissionStatus }): boolean {
+  return isPublicStatus(s.status);
 }
 
 /**
@@ -583,15 +576,15 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
 }
 
 /** Published or merged suggestions of a consultation matching every word of `q` (full text), for the "link a source" box. */
-export async function searchLinkableSubmissions(db: Executor, dialect: Dialect, params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number }) {
-  const match = matchAllTerms(dialect, params.q, "s.id");
+export async function searchLinkableSubmissions(db: Executor, params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number }) {
+  const match = matchAllTerms(db, params.q, "s.id");
   if (!match) return [];
   let q = db
     .selectFrom("submissions as s")
     .innerJoin("clusters as c", "c.id", "s.cluster_id")
     .select(["s.id", "s.title", "s.status", "s.supporters_count", "c.slug as cluster_slug", "c.name_en as cluster_name_en", "c.name_ur as cluster_name_ur"])
     .where("s.consultation_id", "=", params.consultationId)
-    .where("s.status", "in", LINKABLE_STATUSES)
+    .where("s.status", "in", [...PUBLIC_STATUSES])
     .where(match);
   if (params.excludeRecommendationId) {
     const rid = params.excludeRecommendationId;

@@ -8,14 +8,15 @@
 // entry and the closing of the item's open reports commit together or not at
 // all. A decision needs open reports on the item: a moderator acting on a page
 // someone else has already handled gets a refusal, not a second decision.
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import type { DB, Executor } from "../../db/client";
-import type { Database, Role } from "../../db/schema";
+import type { Role } from "../../db/schema";
+import type { Trx } from "../../db/transaction";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
 
-export const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
+const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
 export type ReportTargetType = (typeof REPORT_TARGET_TYPES)[number];
 
 /** How many reports of one item the review page lists (the count covers them all). */
@@ -206,8 +207,6 @@ export type ReviewResult =
   /** the item is in a state this decision does not apply to */
   | { ok: false; reason: "wrongState"; status: string }
   | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
-
-type Trx = Transaction<Database>;
 
 /** Thrown inside a transaction to roll it back and answer with a refusal. */
 class Refused extends Error {

@@ -2,6 +2,7 @@
 // with a reason. At the consultation's threshold of distinct reporters the
 // item is hidden from the public until a moderator reviews it.
 import type { DB } from "../../db/client";
+import { PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { defineRefusals } from "../lib/refusal";
@@ -39,7 +40,7 @@ export async function reportItem(
             .innerJoin("consultations as c", "c.id", "s.consultation_id")
             .select(["s.id", "s.status", "s.author_id", "c.reports_to_hide", "c.archived_at"])
             .where("s.id", "=", t.id)
-            .where("s.status", "in", ["published", "merged"])
+            .where("s.status", "in", [...PUBLIC_STATUSES])
             .executeTakeFirst()
         : await trx
             .selectFrom("comments as cm")

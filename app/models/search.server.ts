@@ -3,7 +3,8 @@
 // person types (quotes, brackets, AND, *, Urdu, English) is reduced to plain
 // word tokens first, so no query syntax ever reaches the engine.
 import { sql, type Expression, type SqlBool } from "kysely";
-import type { Dialect, Executor } from "../../db/client";
+import type { Executor } from "../../db/client";
+import { dialectOf } from "../../db/transaction";
 
 const MAX_TERMS = 12;
 
@@ -50,7 +51,7 @@ const STOP_WORDS = new Set([
  * diacritics (zer, zabar, pesh, tashdid, madda mark, superscript alef…) and
  * tatweel removed, lower case. "بَرآمد" and "برآمد" become the same word.
  */
-export function normaliseSearchText(text: string): string {
+function normaliseSearchText(text: string): string {
   return text
     .normalize("NFKC")
     .replace(/[\u064B-\u065F\u0670\u06D6-\u06ED\u0640]/g, "")
@@ -75,7 +76,7 @@ export function searchKey(query: string): string {
 }
 
 /** Word tokens of a query: letters, digits and combining marks; lower-cased; at most 12. */
-export function searchTerms(query: string): string[] {
+function searchTerms(query: string): string[] {
   const tokens = normaliseSearchText(query).match(/[\p{L}\p{N}\p{M}]+/gu) ?? [];
   const unique = [...new Set(tokens.filter((t) => t.length >= 2 || /\p{N}/u.test(t)))];
   return unique.slice(0, MAX_TERMS);
@@ -90,11 +91,12 @@ function ftsQuote(term: string): string {
  * A condition on `submissions.id`/`search` matching every term (the last one
  * as a prefix, so "export fin" finds "export finance"); null when the query has
  * no words. With `range` (SQLite), only the ids in it (see forEachIdRange).
+ * `db` is the executor the condition's query runs on (it picks the dialect).
  */
-export function matchAllTerms(dialect: Dialect, query: string, idColumn = "s.id", range?: IdRange): Expression<SqlBool> | null {
+export function matchAllTerms(db: Executor, query: string, idColumn = "s.id", range?: IdRange): Expression<SqlBool> | null {
   const terms = searchTerms(query);
   if (!terms.length) return null;
-  if (dialect === "sqlite") {
+  if (dialectOf(db) === "sqlite") {
     const match = terms.map((t, i) => (i === terms.length - 1 ? `${ftsQuote(t)}*` : ftsQuote(t))).join(" ");
     if (range) {
       return sql<SqlBool>`${sql.ref(idColumn)} between ${range.from} and ${range.to} and ${sql.ref(idColumn)} in (select rowid from submissions_fts where submissions_fts match ${match} and rowid between ${range.from} and ${range.to})`;
@@ -126,12 +128,12 @@ export interface SimilarQuery {
  * ranked by BM25 (SQLite, title weighted 4×) or ts_rank (PostgreSQL, title
  * weighted A). Empty when the text has no usable words.
  */
-export async function findSimilarIds(db: Executor, dialect: Dialect, q: SimilarQuery): Promise<number[]> {
+export async function findSimilarIds(db: Executor, q: SimilarQuery): Promise<number[]> {
   const terms = similarityTerms(q.text);
   if (!terms.length || !q.statuses.length) return [];
   const exclude = q.excludeId ?? 0;
   const statuses = sql.join(q.statuses.map((st) => sql`${st}`));
-  if (dialect === "sqlite") {
+  if (dialectOf(db) === "sqlite") {
     // The best `limit` of each id range, then the best of those: the same
     // ranking as one statement (bm25's statistics are the whole table's), with
     // the event loop free between ranges.

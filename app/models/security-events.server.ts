@@ -14,7 +14,7 @@ export interface CountedSecurityEvent {
 }
 
 /** `YYYY-MM-DDTHH:MM`, the UTC minute of `now`. */
-export function utcMinute(now: Date = new Date()): string {
+function utcMinute(now: Date = new Date()): string {
   return now.toISOString().slice(0, 16);
 }
 

@@ -2,7 +2,8 @@
 // authors (submit, edit while pending, withdraw), who may see which, the
 // public history, and the cluster listing (sorts, filters, search).
 import { randomInt } from "node:crypto";
-import type { DB, Dialect, Executor } from "../../db/client";
+import type { DB, Executor } from "../../db/client";
+import { dialectOf } from "../../db/transaction";
 import type { Role, SubmissionSource, SubmissionStatus } from "../../db/schema";
 import { hasRole } from "../auth/permissions";
 import { listingsChanged, type ListingCache } from "../lib/listing-cache.server";
@@ -26,7 +27,7 @@ export type WindowRefusal =
   | { ok: false; reason: "windowClosed"; closesAt: string };
 
 /** Refuses outside the consultation's submission window. */
-export function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
+function checkSubmissionWindow(c: ActiveConsultation, now: Date): WindowRefusal | null {
   const phase = windowPhase(c.submission_opens_at, c.submission_closes_at, now);
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: c.submission_opens_at };
   if (phase === "closed") return { ok: false, reason: "windowClosed", closesAt: c.submission_closes_at };
@@ -317,6 +318,7 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
  * public; withdrawn ones stay public if they had been published (people
  * supported them); pending, rejected and withdrawn-before-publication ones
  * only to their author and moderators; hidden ones only to moderators.
+ * Exported only for the tests (tests/models/submissions.test.ts).
  */
 export function canView(s: { status: SubmissionStatus; author_id: number | null; published_at: string | null }, viewer: Viewer | null): boolean {
   if (s.status === "published" || s.status === "merged") return true;
@@ -422,6 +424,7 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
   };
 }
 
+/** Exported only for the tests (tests/models/taxonomy-admin.test.ts). */
 export async function listSubmissionCategories(db: Executor, ids: number[]) {
   const map = new Map<number, Array<{ slug: string; name_en: string; name_ur: string }>>();
   if (!ids.length) return map;
@@ -449,6 +452,7 @@ export interface SupportBreadth {
 /**
  * Supporters, distinct organisations and distinct provinces behind each
  * submission ("support breadth"): the counters kept with the support rows.
+ * Exported only for the tests (tests/models/supports.test.ts).
  */
 export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Map<number, SupportBreadth>> {
   const map = new Map<number, SupportBreadth>();
@@ -464,7 +468,11 @@ export async function getSupportBreadth(db: Executor, ids: number[]): Promise<Ma
   return map;
 }
 
-/** The same figures counted from the support rows themselves: what the counters must always equal. */
+/**
+ * The same figures counted from the support rows themselves: what the
+ * counters must always equal. Used only by the tests (the oracle of
+ * tests/models/supports.test.ts): kept exported for them.
+ */
 export async function countSupportBreadth(db: Executor, id: number): Promise<SupportBreadth> {
   const r = await db
     .selectFrom("supports")
@@ -533,7 +541,6 @@ export interface ClusterListQuery {
  */
 export async function listClusterSubmissions(
   db: Executor,
-  dialect: Dialect,
   q: ClusterListQuery,
   options: SearchOptions = {},
 ) {
@@ -571,7 +578,7 @@ export async function listClusterSubmissions(
       });
     }
     if (q.q) {
-      const match = matchAllTerms(dialect, q.q, "s.id", range);
+      const match = matchAllTerms(db, q.q, "s.id", range);
       if (match) query = query.where(match);
       else if (range) query = query.where("s.id", ">=", range.from).where("s.id", "<=", range.to);
     }
@@ -596,7 +603,7 @@ export async function listClusterSubmissions(
     // starts each visitor at their seed.
     const matches = await memo(`search:${filterKey}:${q.sort === "random" ? "random" : q.sort}`, async () => {
       await options.onSearchMiss?.();
-      if (dialect === "sqlite") {
+      if (dialectOf(db) === "sqlite") {
         // In id ranges with the event loop free between them (see forEachIdRange), ordered here.
         const rows: SortRow[] = [];
         await forEachIdRange(db, async (range) => {
@@ -665,7 +672,7 @@ export async function listClusterSubmissions(
 }
 
 /** The fields of a list card for the given ids, in the order given. */
-export async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
+async function getSubmissionCards(db: Executor, ids: number[], options: { revealOrganisations?: boolean } = {}) {
   if (!ids.length) return [];
   const [rows, categories] = await Promise.all([
     db
@@ -712,14 +719,13 @@ export async function getSubmissionCards(db: Executor, ids: number[], options: {
 /** Similar published submissions of the consultation, for authors about to submit a duplicate. */
 export async function findSimilarPublished(
   db: Executor,
-  dialect: Dialect,
   params: { consultationId: number; text: string; excludeId?: number; limit?: number },
   options: SearchOptions = {},
 ) {
   const limit = params.limit ?? 5;
   const search = async () => {
     await options.onSearchMiss?.();
-    return findSimilarIds(db, dialect, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
+    return findSimilarIds(db, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
   };
   // The ids are memoised on the words the search reads (the rows below are read fresh).
   const key = `similar:${JSON.stringify([params.consultationId, params.excludeId ?? 0, limit, similarityTerms(params.text)])}`;

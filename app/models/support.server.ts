@@ -1,14 +1,14 @@
 // Supports: one per person per submission, enforced by the primary key
 // (submission_id, user_id) and an idempotent insert; the stored counter moves
 // in the same transaction as the row, so the count shown always equals the rows.
-import { sql, type Transaction } from "kysely";
-import { dialectOf, type DB, type Executor } from "../../db/client";
-import type { Database } from "../../db/schema";
+import { sql } from "kysely";
+import type { Executor } from "../../db/client";
+import { dialectOf, inTransaction } from "../../db/transaction";
 import { nowIso } from "../lib/time";
 import { participationRefusal, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
-export const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
+const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
 
 /**
  * 2^((t − t0)/half-life): ordering by the sum of these equals ordering by the
@@ -166,11 +166,6 @@ function checkWindow(s: { support_opens_at: string; support_closes_at: string },
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: s.support_opens_at };
   if (phase === "closed") return { ok: false, reason: "windowClosed", closesAt: s.support_closes_at };
   return null;
-}
-
-/** Runs `work` in the caller's transaction, or in a new one. */
-function inTransaction<T>(db: Executor, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Transaction<Database>) : (db as DB).transaction().execute(work);
 }
 
 /**

@@ -46,7 +46,7 @@ const SHIPPED_SLUGS: Record<TaxonomyKind, ReadonlySet<string>> = {
 
 // ───────────────────────────── validation ─────────────────────────────
 
-export const SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.taxonomySlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`);
+const SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.taxonomySlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`);
 export const NAME_MAX = RULE_NUMBERS.taxonomyNameMax;
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
 const ARABIC_LETTER = /(?=\p{L})\p{Script=Arabic}/u;

@@ -62,18 +62,6 @@ export async function listStages(db: Executor) {
   return db.selectFrom("stages").select(["slug", "name_en", "name_ur", "sort_order"]).orderBy("sort_order").orderBy("slug").execute();
 }
 
-/** A published-submission count for one cluster of one consultation. */
-export async function countPublishedInCluster(db: Executor, consultationId: number, clusterId: number): Promise<number> {
-  const row = await db
-    .selectFrom("submissions")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("consultation_id", "=", consultationId)
-    .where("cluster_id", "=", clusterId)
-    .where("status", "=", "published")
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Submissions per cluster and status: the moderation and organiser overviews. */
 export async function countSubmissionsByClusterAndStatus(db: Executor, consultationId: number) {
   const rows = await db

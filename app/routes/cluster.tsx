@@ -29,7 +29,7 @@ const PAGE_SIZE = 20;
 
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { db, dialect } = context;
+  const { db } = context;
   const cluster = await getClusterBySlug(db, params.cluster ?? "");
   if (!cluster) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(request, context);
@@ -46,7 +46,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const sort = query.sort ?? (supportOpen ? "random" : "top");
   const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;
   const list = consultation
-    ? await listClusterSubmissions(db, dialect, {
+    ? await listClusterSubmissions(db, {
         consultationId: consultation.id,
         clusterId: cluster.id,
         sort,

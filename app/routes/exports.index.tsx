@@ -6,6 +6,7 @@ import { NumberText } from "../components/dates";
 import { StatusTable } from "../components/status-table";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { SUBMISSION_STATUSES } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
 import { countSubmissionsByClusterAndStatus, listCategories, listClusters } from "../models/taxonomy.server";
 
@@ -14,7 +15,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 // Addresses, not words: the same in every language (docs/contract.md: /api/v1/*).
 const API_PATHS = ["/api/v1/submissions", "/api/v1/recommendations", "/api/v1/clusters", "/api/v1/categories"];
 
-const STATUSES = ["pending", "published", "rejected", "merged", "hidden", "withdrawn"] as const;
+const STATUSES = SUBMISSION_STATUSES;
 
 // The organisers' exports area: every download with its filters (plain GET
 // forms, so they work without JavaScript), and what each one contains.

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { dialectOf } from "../../db/transaction";
 
 // 200 when the database answers within 2 s, 503 otherwise. No page chrome, no cache.
 export async function loader({ context }: LoaderFunctionArgs) {
@@ -9,7 +10,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
       sql`select 1`.execute(context.db),
       new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000)),
     ]);
-    return new Response(JSON.stringify({ status: "ok", database: context.dialect }), { status: 200, headers });
+    return new Response(JSON.stringify({ status: "ok", database: dialectOf(context.db) }), { status: 200, headers });
   } catch (error) {
     context.logger.error({ err: error }, "health check failed");
     return new Response(JSON.stringify({ status: "unavailable" }), { status: 503, headers });

@@ -29,14 +29,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
-  const { db, dialect } = args.context;
+  const { db } = args.context;
   const s = await getSubmissionForViewer(db, { id, viewer: user });
   if (!s) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
   const [categories, tagLog, duplicates] = await Promise.all([
     listCategories(db, { includeArchived: true }),
     listTagLog(db, id),
-    likelyDuplicates(db, dialect, s.consultation_id, [{ id: s.id, title: s.title }], 5),
+    likelyDuplicates(db, s.consultation_id, [{ id: s.id, title: s.title }], 5),
   ]);
   const categoryName = new Map(categories.map((c) => [c.slug, localName(c, lng)]));
   const names = (slugs: string[]) => slugs.map((slug) => categoryName.get(slug) ?? slug);

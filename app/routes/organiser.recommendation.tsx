@@ -23,7 +23,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const id = idParam(args.params.id);
-  const { db, dialect } = args.context;
+  const { db } = args.context;
   const r = await getRecommendation(db, { id });
   if (!r) throw data({ error: "notFound" }, { status: 404 });
   const { t, lng } = await getFixedT(args.request, args.context);
@@ -31,7 +31,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const [clusters, categories, results] = await Promise.all([
     listClusters(db),
     listCategories(db),
-    q ? searchLinkableSubmissions(db, dialect, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
+    q ? searchLinkableSubmissions(db, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
   ]);
   return {
     title: `${recommendationNumber(r.id)} · ${t("recommendation.organiserTitle")} · ${t("app.name")}`,

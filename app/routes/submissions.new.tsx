@@ -43,7 +43,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
-  const { db, dialect } = args.context;
+  const { db } = args.context;
   const formData = await readForm(args.request);
   const { lng } = await getFixedT(args.request, args.context);
 
@@ -51,7 +51,7 @@ export async function action(args: ActionFunctionArgs) {
     // "Check for similar" without JavaScript: list look-alikes, keep what was typed, create nothing.
     const consultation = await getActiveConsultation(db);
     const title = String(formData.get("title") ?? "").slice(0, 300);
-    const similar = consultation ? await findSimilarPublished(db, dialect, { consultationId: consultation.id, text: title }) : [];
+    const similar = consultation ? await findSimilarPublished(db, { consultationId: consultation.id, text: title }) : [];
     // Keep what was typed, without judging it: nothing was submitted yet.
     const typed = parseWithZod(formData, { schema: SubmissionFormSchema }).reply({ resetForm: false });
     return data({

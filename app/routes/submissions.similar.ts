@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   try {
     rows =
       consultation && title.trim()
-        ? await findSimilarPublished(context.db, context.dialect, { consultationId: consultation.id, text: title }, { cache: context.listingCache, onSearchMiss: countSearch(context) })
+        ? await findSimilarPublished(context.db, { consultationId: consultation.id, text: title }, { cache: context.listingCache, onSearchMiss: countSearch(context) })
         : [];
   } catch (error) {
     if (!(error instanceof SearchLimited)) throw error;

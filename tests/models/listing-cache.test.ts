@@ -49,16 +49,16 @@ describe(`the cluster page memo (${testDialect})`, () => {
       for (const seed of [0, 2 ** 30, 2 ** 31 - 1]) {
         for (const page of [1, 2, 3, 4]) {
           const q = { ...query, sort, page, seed };
-          const fresh = await listClusterSubmissions(t.db, t.dialect, q);
-          expect(await listClusterSubmissions(t.db, t.dialect, q, { cache }), `${sort} seed ${seed} page ${page}`).toEqual(fresh);
-          expect(await listClusterSubmissions(t.db, t.dialect, q, { cache }), `${sort} seed ${seed} page ${page} (remembered)`).toEqual(fresh);
+          const fresh = await listClusterSubmissions(t.db, q);
+          expect(await listClusterSubmissions(t.db, q, { cache }), `${sort} seed ${seed} page ${page}`).toEqual(fresh);
+          expect(await listClusterSubmissions(t.db, q, { cache }), `${sort} seed ${seed} page ${page} (remembered)`).toEqual(fresh);
           expect(fresh.total).toBe(23);
         }
       }
     }
     // Every search result appears exactly once across the pages of one visitor's random order.
     const seen: number[] = [];
-    for (const page of [1, 2, 3]) seen.push(...ids(await listClusterSubmissions(t.db, t.dialect, { ...query, sort: "random", page, seed: 12345 }, { cache })));
+    for (const page of [1, 2, 3]) seen.push(...ids(await listClusterSubmissions(t.db, { ...query, sort: "random", page, seed: 12345 }, { cache })));
     expect(seen).toHaveLength(23);
     expect(new Set(seen).size).toBe(23);
   });
@@ -69,12 +69,12 @@ describe(`the cluster page memo (${testDialect})`, () => {
         for (const page of [1, 3]) {
           const q = { ...query, sort, page, seed };
           // A query with no words lists the whole cluster: ordered in JavaScript, exactly as SQL orders the plain listing.
-          const plain = await listClusterSubmissions(t.db, t.dialect, { ...q, q: undefined });
-          const whole = await listClusterSubmissions(t.db, t.dialect, q);
+          const plain = await listClusterSubmissions(t.db, { ...q, q: undefined });
+          const whole = await listClusterSubmissions(t.db, q);
           for (const chunkIds of [1, 4, 10_000]) {
             const label = `${sort} seed ${seed} page ${page} in ranges of ${chunkIds}`;
-            expect(await listClusterSubmissions(t.db, t.dialect, { ...q, q: "?!" }, { chunkIds }), label).toEqual(plain);
-            expect(await listClusterSubmissions(t.db, t.dialect, q, { chunkIds }), label).toEqual(whole);
+            expect(await listClusterSubmissions(t.db, { ...q, q: "?!" }, { chunkIds }), label).toEqual(plain);
+            expect(await listClusterSubmissions(t.db, q, { chunkIds }), label).toEqual(whole);
           }
         }
       }
@@ -93,7 +93,7 @@ describe(`the cluster page memo (${testDialect})`, () => {
     }
     const cache = new CountingCache();
     const misses: string[] = [];
-    const read = (text: string) => listClusterSubmissions(t.db, t.dialect, { ...query, sort: "top", page: 1, q: text }, { cache, onSearchMiss: async () => void misses.push(text) });
+    const read = (text: string) => listClusterSubmissions(t.db, { ...query, sort: "top", page: 1, q: text }, { cache, onSearchMiss: async () => void misses.push(text) });
     const first = await read("Tannery");
     for (const text of ["tannery", "tannery!", "(tannery)", "  TANNERY?  ", "«tannery»"]) expect(await read(text), text).toEqual(first);
     expect(computed.filter((k) => k.startsWith("search:"))).toHaveLength(1);
@@ -113,37 +113,37 @@ describe(`the cluster page memo (${testDialect})`, () => {
     const cache = new ListingCache();
     const q = { ...query, sort: "new" as const, page: 1, pageSize: 50 };
     const sneaky = await makeSubmission(t.db, { authorId: author.id, input: { title: "Tannery chrome recovery unit" } });
-    const before = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const before = await listClusterSubmissions(t.db, q, { cache });
 
     // Published behind the models' back (no event): the memo does not know yet...
     await t.db.updateTable("submissions").set({ status: "published", published_at: new Date().toISOString() }).where("id", "=", sneaky).execute();
-    const remembered = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const remembered = await listClusterSubmissions(t.db, q, { cache });
     expect(remembered.total).toBe(before.total);
     expect(ids(remembered)).not.toContain(sneaky);
     // ...while the query itself does.
-    expect(ids(await listClusterSubmissions(t.db, t.dialect, q))).toContain(sneaky);
+    expect(ids(await listClusterSubmissions(t.db, q))).toContain(sneaky);
 
     // A publication through the model records an event: the next read is fresh, and sees both.
     const proper = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Tannery water audit" } });
-    const after = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const after = await listClusterSubmissions(t.db, q, { cache });
     expect(after.total).toBe(before.total + 2);
     expect(ids(after)).toEqual(expect.arrayContaining([sneaky, proper]));
 
     // The same holds for the unfiltered count.
     const unfiltered = { ...q, q: undefined };
-    const count = (await listClusterSubmissions(t.db, t.dialect, unfiltered, { cache })).total;
+    const count = (await listClusterSubmissions(t.db, unfiltered, { cache })).total;
     await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Another leather idea" } });
-    expect((await listClusterSubmissions(t.db, t.dialect, unfiltered, { cache })).total).toBe(count + 1);
+    expect((await listClusterSubmissions(t.db, unfiltered, { cache })).total).toBe(count + 1);
   });
 
   it("cards are read fresh even when the page is remembered: a new support shows at once", async () => {
     const cache = new ListingCache();
     const q = { ...query, sort: "new" as const, page: 1, pageSize: 50 };
-    const first = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const first = await listClusterSubmissions(t.db, q, { cache });
     const target = first.submissions[0];
     const supporter = await makeUser(t.db);
     expect((await supportSubmission(t.db, { submissionId: target.id, userId: supporter.id })).ok).toBe(true);
-    const again = await listClusterSubmissions(t.db, t.dialect, q, { cache });
+    const again = await listClusterSubmissions(t.db, q, { cache });
     expect(again.submissions.find((s) => s.id === target.id)?.breadth.supporters).toBe(target.breadth.supporters + 1);
   });
 

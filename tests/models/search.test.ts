@@ -124,7 +124,7 @@ describe(`browsing and search (${testDialect})`, () => {
   });
 
   const list = (q: Partial<ClusterListQuery> = {}) =>
-    listClusterSubmissions(t.db, t.dialect, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, ...q });
+    listClusterSubmissions(t.db, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, ...q });
   const listIds = async (q: Partial<ClusterListQuery> = {}) => (await list(q)).submissions.map((s) => s.id);
   const column = async (k: "supporters_count" | "comments_count" | "trending_score" | "published_at") => {
     const rows = await t.db.selectFrom("submissions").selectAll().where("id", "in", all).execute();
@@ -259,7 +259,7 @@ describe(`browsing and search (${testDialect})`, () => {
       const open = await makeUser(t.db, { showOrganisation: true, organisation: { ...org("firm", "punjab"), name: "Open Pharma Works" } });
       const leather = (await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow()).id;
       const id = await makePublishedSubmission(t.db, { authorId: open.id, moderatorId: moderator.id });
-      const cards = await listClusterSubmissions(t.db, t.dialect, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0 });
+      const cards = await listClusterSubmissions(t.db, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0 });
       expect(cards.submissions.find((s) => s.id === id)?.organisation_name).toBe("Open Pharma Works");
     });
 
@@ -352,7 +352,7 @@ describe(`browsing and search (${testDialect})`, () => {
 
   describe("findSimilarPublished", () => {
     const similar = (text: string, extra: { excludeId?: number; consultationId?: number } = {}) =>
-      findSimilarPublished(t.db, t.dialect, { consultationId, text, ...extra });
+      findSimilarPublished(t.db, { consultationId, text, ...extra });
 
     it("finds published submissions with overlapping words, best first, not pending ones", async () => {
       const r = await similar("Export finance for pharmaceutical exporters");
@@ -371,7 +371,7 @@ describe(`browsing and search (${testDialect})`, () => {
       for (const text of ["Export finance for pharmaceutical exporters", "quality suggestion", "برآمدات میں مدد"]) {
         const whole = await similar(text);
         for (const chunkIds of [1, 3, 7]) {
-          expect(await findSimilarPublished(t.db, t.dialect, { consultationId, text }, { chunkIds }), `${text} in ranges of ${chunkIds}`).toEqual(whole);
+          expect(await findSimilarPublished(t.db, { consultationId, text }, { chunkIds }), `${text} in ranges of ${chunkIds}`).toEqual(whole);
         }
       }
     });
@@ -382,7 +382,7 @@ describe(`browsing and search (${testDialect})`, () => {
       expect(r).toHaveLength(5);
       const statuses = await t.db.selectFrom("submissions").select("status").where("id", "in", r.map((s) => s.id)).execute();
       expect(statuses.every((s) => s.status === "published")).toBe(true);
-      expect(await findSimilarPublished(t.db, t.dialect, { consultationId, text: "quality suggestion", limit: 2 })).toHaveLength(2);
+      expect(await findSimilarPublished(t.db, { consultationId, text: "quality suggestion", limit: 2 })).toHaveLength(2);
     });
 
     it("finds Urdu text", async () => {
@@ -422,7 +422,7 @@ describe(`browsing and search (${testDialect})`, () => {
       expect(await similar("quokka tannery")).not.toContainEqual(expect.objectContaining({ id: moved }));
       expect((await similar("quokka tannery", { consultationId: old.id })).map((s) => s.id)).toEqual([moved]);
       // …and the old consultation's submission is not in the active consultation's cluster list either.
-      expect((await listClusterSubmissions(t.db, t.dialect, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, q: "quokka" })).total).toBe(0);
+      expect((await listClusterSubmissions(t.db, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, q: "quokka" })).total).toBe(0);
     });
 
     it("answers [] for empty, stop-word-only or wordless text", async () => {
@@ -444,7 +444,7 @@ describe(`browsing and search (${testDialect})`, () => {
     // and harakat (zabar, zer, pesh) are sometimes written. The same word must be found either way.
     let leather: number;
     const inLeather = async (q: string) =>
-      (await listClusterSubmissions(t.db, t.dialect, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0, q })).submissions.map(
+      (await listClusterSubmissions(t.db, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0, q })).submissions.map(
         (s) => s.id,
       );
     beforeAll(async () => {
