@@ -93,8 +93,12 @@ export async function peekRateLimit(db: Executor, rule: RateRule, key: string, n
   return estimate(rule, now, prev, curr);
 }
 
-/** Counts one event (one upsert that also reads the previous bucket) and returns the state including it, and its bucket. */
-async function countOne(db: Executor, rule: RateRule, key: string, now: number): Promise<{ state: RateState; bucket: number }> {
+/**
+ * Counts one event (one upsert that also reads the previous bucket) and returns
+ * the state including it, the state before it (what a refused event that is
+ * given back leaves), and its bucket.
+ */
+async function countOne(db: Executor, rule: RateRule, key: string, now: number): Promise<{ state: RateState; before: RateState; bucket: number }> {
   const { current, previous } = bucketsOf(rule, now);
   const fullKey = `${rule.name}:${key}`;
   const row = await db
@@ -113,8 +117,9 @@ async function countOne(db: Executor, rule: RateRule, key: string, now: number):
   const prev = row.prev ?? 0;
   // The event just counted is allowed if the estimate before it was under the limit.
   const after = estimate(rule, now, prev, row.count);
-  if (!estimate(rule, now, prev, row.count - 1).limited) return { state: { limited: false, count: after.count, retryAfter: 0 }, bucket: current };
-  return { state: after, bucket: current };
+  const before = estimate(rule, now, prev, row.count - 1);
+  if (!before.limited) return { state: { limited: false, count: after.count, retryAfter: 0 }, before, bucket: current };
+  return { state: after, before, bucket: current };
 }
 
 /** Counts one event and returns the state including it. */
@@ -154,11 +159,12 @@ export async function takeRateLimits(db: Executor, entries: ReadonlyArray<{ rule
   let refusedBy: RateRule | null = null;
   let retryAfter = 0;
   for (const { rule, key } of entries) {
-    const { state, bucket } = await countOne(db, rule, key, now);
+    const { state, before, bucket } = await countOne(db, rule, key, now);
     slots.push({ rule, key, bucket });
     if (state.limited) {
       refusedBy ??= rule;
-      retryAfter = Math.max(retryAfter, state.retryAfter);
+      // A refused take is given back below: the wait is the one its absence leaves.
+      retryAfter = Math.max(retryAfter, before.retryAfter);
     }
   }
   if (!refusedBy) return { limited: false, retryAfter: 0, rule: null, slots };

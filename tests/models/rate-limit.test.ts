@@ -259,4 +259,19 @@ describe(`rate limits (${testDialect})`, () => {
     await giveBackRateLimits(t.db, [...first.slots, ...first.slots]);
     expect(await storedCount(wide, "a")).toBe(0);
   });
+
+  it("takeRateLimits: a refused take's Retry-After is for the counts without it (the slot is given back), and one take is allowed then", async () => {
+    // Ten slots taken one second into a window: the eleventh is refused until the
+    // window ends. Counting the refused (given back) take made it wait a
+    // further 1/11 of a window: Retry-After past the window itself.
+    const r = rule(10, 3_600_000);
+    const start = bucketStart(3_600_000) + 1_000;
+    for (let i = 0; i < 10; i++) expect((await takeRateLimits(t.db, [{ rule: r, key: "k" }], start)).limited).toBe(false);
+    const refused = await takeRateLimits(t.db, [{ rule: r, key: "k" }], start);
+    expect(refused.limited).toBe(true);
+    expect(refused.retryAfter).toBe(3_600 - 1 + 1);
+    expect(await storedCount(r, "k")).toBe(10);
+    expect((await takeRateLimits(t.db, [{ rule: r, key: "k" }], start + (refused.retryAfter - 1) * 1000)).limited).toBe(true);
+    expect((await takeRateLimits(t.db, [{ rule: r, key: "k" }], start + refused.retryAfter * 1000)).limited).toBe(false);
+  });
 });
