@@ -102,3 +102,21 @@ export const ImportOptionsSchema = z.object({
     .optional()
     .transform((v) => v === "on"),
 });
+
+// ────────────────────────── /moderation/workshop ──────────────────────────
+
+/** The first value of a field, as text; anything else is no value (never a refusal). */
+const firstText = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().optional().catch(undefined));
+
+/**
+ * What the workshop page's organisation look-up reads from any post (a
+ * search, or an entry to show again): never refused, each value cut to size
+ * or left out. The entry itself is WorkshopFormSchema's (lib/schemas.ts,
+ * shared with the browser).
+ */
+export const OrganisationLookupSchema = z.object({
+  intent: firstText,
+  organisationQuery: firstText.transform((v) => (v ?? "").trim().slice(0, 200)),
+  cluster: firstText.transform((v) => (v ?? "").slice(0, 60)),
+  organisationId: firstText.transform((v) => (v && /^[1-9]\d{0,8}$/.test(v) ? Number(v) : undefined)),
+});

@@ -64,10 +64,12 @@ export const IMPORT_REFUSALS = defineRefusals({
   invalid: 400,
   noConsultation: 409,
   noFile: 400,
+  /** a post that is not a file upload (multipart/form-data) */
+  notMultipart: 415,
   badUpload: 400,
 });
 
-export type ImportRefusal = Exclude<keyof typeof IMPORT_REFUSALS, "noFile" | "badUpload">;
+export type ImportRefusal = Exclude<keyof typeof IMPORT_REFUSALS, "noFile" | "notMultipart" | "badUpload">;
 
 export type ImportResult =
   | {
