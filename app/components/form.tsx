@@ -30,7 +30,8 @@ export function ErrorSummary({
   formErrors,
   formErrorValues,
 }: {
-  fields: Array<{ field: AnyField; label: string }>;
+  /** the fields to link to; one without a label is linked by its message alone */
+  fields: Array<{ field: AnyField; label?: string }>;
   formErrors?: string[];
   /** values the form-level messages interpolate (a state named in a refusal) */
   formErrorValues?: Record<string, string>;
@@ -47,7 +48,8 @@ export function ErrorSummary({
         {withErrors.map(({ field, label }) => (
           <li key={field.name}>
             <a href={`#${field.id}`}>
-              {label}: {errorText(field.errors![0])}
+              {label ? `${label}: ` : null}
+              {errorText(field.errors![0])}
             </a>
           </li>
         ))}

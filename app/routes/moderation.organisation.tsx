@@ -89,8 +89,8 @@ export default function ModerationOrganisation() {
       <ErrorSummary
         formErrors={formErrorsOf(lastResult)}
         fields={[
-          { field: fields.intent, label: t("organisations.decision") },
-          { field: fields.reason, label: t("organisations.note") },
+          { field: fields.intent },
+          { field: fields.reason },
         ]}
       />
 

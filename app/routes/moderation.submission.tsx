@@ -132,14 +132,14 @@ export default function ModerationDecision() {
   const visibilityIntent = decisions.canHide ? "hide" : "restore";
   const [visibilityForm, visibility] = useDecisionForm(visibilityIntent, lastResult);
   const summary = [
-    { field: approve.category, label: t("moderation.categories") },
-    { field: tag.category, label: t("moderation.categories") },
-    { field: tag.reason, label: t("moderation.tag.reason") },
-    { field: merge.into, label: t("moderation.merge.into") },
-    { field: merge.reason, label: t("moderation.merge.reason") },
-    { field: reject.reasonCode, label: t("moderation.reject.code") },
-    { field: reject.reason, label: t("moderation.reject.reason") },
-    { field: visibility.reason, label: t("moderation.visibility.reason") },
+    { field: approve.category },
+    { field: tag.category },
+    { field: tag.reason },
+    { field: merge.into },
+    { field: merge.reason },
+    { field: reject.reasonCode },
+    { field: reject.reason },
+    { field: visibility.reason },
   ];
   // Form-level messages (a refusal by a rule, an unknown intent) whichever form was sent.
   const formErrors = [...formErrorsOf(lastResult), ...(lastResult?.error?.intent ?? [])];

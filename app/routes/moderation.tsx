@@ -183,11 +183,11 @@ export default function ModerationQueue() {
       <ErrorSummary
         formErrors={formErrorsOf(lastResult)}
         fields={[
-          { field: fields.id, label: t("moderation.queue.select") },
-          { field: fields.category, label: t("moderation.categories") },
-          { field: fields.reasonCode, label: t("moderation.reject.code") },
-          { field: fields.reason, label: t("moderation.reject.reason") },
-          { field: fields.intent, label: t("moderation.bulk.title") },
+          { field: fields.id },
+          { field: fields.category },
+          { field: fields.reasonCode },
+          { field: fields.reason },
+          { field: fields.intent },
         ]}
       />
       {rows.length === 0 ? (
