@@ -10,11 +10,10 @@
 // someone else has already handled gets a refusal, not a second decision.
 import { sql, type Transaction } from "kysely";
 import type { DB, Executor } from "../../db/client";
-import type { Database, Role } from "../../db/schema";
+import type { Database, Role, SubmissionStatus } from "../../db/schema";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
-import { defineRefusals } from "../lib/refusal";
-import type { SubmissionStatus } from "../../db/schema";
 import { decisionsFor, hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
 
 export const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
