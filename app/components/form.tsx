@@ -8,7 +8,12 @@ import { HONEYPOT_FIELD } from "../lib/schemas";
 
 export function useErrorText() {
   const { t } = useTranslation();
-  return (message: string, values?: Record<string, string>) => (values ? t(message.split("|")[0], values) : messageText(t, message));
+  // `values`: what a message interpolates besides its count (a state named in a refusal).
+  return (message: string, values?: Record<string, string>) => {
+    if (!values) return messageText(t, message);
+    const [key, n] = message.split("|");
+    return t(key, n === undefined ? values : { ...values, count: Number(n) });
+  };
 }
 
 type AnyField = FieldMetadata<any, any, string[]>;
@@ -48,7 +53,7 @@ export function ErrorSummary({
         {withErrors.map(({ field, label }) => (
           <li key={field.name}>
             <a href={`#${field.id}`}>
-              {label ? `${label}: ` : null}
+              {label ? <>{label}: </> : null}
               {errorText(field.errors![0])}
             </a>
           </li>
