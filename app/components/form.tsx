@@ -8,7 +8,12 @@ import { HONEYPOT_FIELD } from "../lib/schemas";
 
 export function useErrorText() {
   const { t } = useTranslation();
-  return (message: string) => messageText(t, message);
+  // `values`: what a message interpolates besides its count (a state named in a refusal).
+  return (message: string, values?: Record<string, string>) => {
+    if (!values) return messageText(t, message);
+    const [key, n] = message.split("|");
+    return t(key, n === undefined ? values : { ...values, count: Number(n) });
+  };
 }
 
 type AnyField = FieldMetadata<any, any, string[]>;
@@ -28,9 +33,13 @@ export function FieldErrors({ field }: { field: AnyField }) {
 export function ErrorSummary({
   fields,
   formErrors,
+  formErrorValues,
 }: {
-  fields: Array<{ field: AnyField; label: string }>;
+  /** the fields to link to; one without a label is linked by its message alone */
+  fields: Array<{ field: AnyField; label?: string }>;
   formErrors?: string[];
+  /** values the form-level messages interpolate (a state named in a refusal) */
+  formErrorValues?: Record<string, string>;
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -40,11 +49,12 @@ export function ErrorSummary({
     <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
       <h2 id="error-summary-title">{t("form.errorSummary")}</h2>
       <ul>
-        {formErrors?.map((e) => <li key={e}>{errorText(e)}</li>)}
+        {formErrors?.map((e) => <li key={e}>{errorText(e, formErrorValues)}</li>)}
         {withErrors.map(({ field, label }) => (
           <li key={field.name}>
             <a href={`#${field.id}`}>
-              {label}: {errorText(field.errors![0])}
+              {label ? <>{label}: </> : null}
+              {errorText(field.errors![0])}
             </a>
           </li>
         ))}
@@ -88,6 +98,8 @@ export function TextField({
   type = "text",
   autoComplete,
   dir,
+  inputMode,
+  maxLength,
 }: {
   field: AnyField;
   label: string;
@@ -95,20 +107,38 @@ export function TextField({
   type?: "text" | "email" | "password" | "search";
   autoComplete?: string;
   dir?: "ltr" | "rtl" | "auto";
+  inputMode?: "numeric" | "text";
+  maxLength?: number;
 }) {
   const props = getInputProps(field, { type });
   return (
     <FieldFrame field={field} label={label} hint={hint}>
-      {(describedBy) => <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} />}
+      {(describedBy) => <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} inputMode={inputMode} maxLength={maxLength} />}
     </FieldFrame>
   );
 }
 
-export function TextAreaField({ field, label, hint, rows = 6 }: { field: AnyField; label: string; hint?: string; rows?: number }) {
+export function TextAreaField({
+  field,
+  label,
+  hint,
+  rows = 6,
+  maxLength,
+  required,
+}: {
+  field: AnyField;
+  label: string;
+  hint?: string;
+  rows?: number;
+  maxLength?: number;
+  required?: boolean;
+}) {
   const props = getTextareaProps(field);
   return (
     <FieldFrame field={field} label={label} hint={hint}>
-      {(describedBy) => <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir="auto" />}
+      {(describedBy) => (
+        <textarea {...props} key={props.key} rows={rows} maxLength={maxLength} required={required} aria-describedby={describedBy} dir="auto" />
+      )}
     </FieldFrame>
   );
 }
@@ -118,13 +148,15 @@ export function SelectField({
   label,
   options,
   placeholder,
+  required,
 }: {
   field: AnyField;
   label: string;
   options: Array<{ value: string; label: string }>;
   placeholder: string;
+  required?: boolean;
 }) {
-  const props = getSelectProps(field);
+  const props = { ...getSelectProps(field), ...(required ? { required } : {}) };
   return (
     <div className={`field${field.errors?.length ? " field--error" : ""}`}>
       <label htmlFor={field.id}>{label}</label>
@@ -157,6 +189,50 @@ export function CheckboxField({ field, label, hint }: { field: AnyField; label: 
       ) : null}
     </div>
   );
+}
+
+/** The values of a field that may hold several (a list, or one value as a string). */
+function valuesOf(field: AnyField): string[] {
+  const v = field.initialValue as unknown;
+  return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
+}
+
+/**
+ * A group of checkboxes for one field of several values (`name` repeated):
+ * a fieldset with its legend and errors, one box per option. `optionId`
+ * names each box's id (default `<field id>-<value>`).
+ */
+export function CheckboxGroupField({
+  field,
+  legend,
+  options,
+  optionId = (value) => `${field.id}-${value}`,
+}: {
+  field: AnyField;
+  legend: string;
+  options: Array<{ value: string; label: string }>;
+  optionId?: (value: string) => string;
+}) {
+  const checked = new Set(valuesOf(field));
+  return (
+    <fieldset id={field.id} aria-describedby={field.errors?.length ? field.errorId : undefined}>
+      <legend>{legend}</legend>
+      <FieldErrors field={field} />
+      <div className="checkbox-grid">
+        {options.map((o) => (
+          <div className="field field--checkbox" key={o.value}>
+            <input type="checkbox" key={`${field.key ?? ""}${o.value}`} id={optionId(o.value)} name={field.name} value={o.value} defaultChecked={checked.has(o.value)} />
+            <label htmlFor={optionId(o.value)}>{o.label}</label>
+          </div>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** Whether a field of several values holds `value` (for boxes laid out apart from each other, as in a table). */
+export function isChecked(field: AnyField, value: string): boolean {
+  return valuesOf(field).includes(value);
 }
 
 /** Hidden from people (off-screen, not focusable, labelled "leave empty"); bots fill it. */

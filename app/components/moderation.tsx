@@ -1,12 +1,44 @@
-// Form pieces shared by the moderation queue (bulk decisions) and the decision
-// screen: plain controls that post without JavaScript, with their errors
-// next to them (linked by aria-describedby).
+// Form pieces shared by the moderation pages (the queue's bulk decisions, the
+// decision screen, the report review): the shared form components of
+// form.tsx with the moderation choices filled in.
 import { useTranslation } from "react-i18next";
 import { REJECT_REASONS } from "../lib/reference";
-import { useErrorText } from "./form";
+import { CheckboxGroupField, SelectField, useErrorText } from "./form";
 
+type AnyField = Parameters<typeof SelectField>[0]["field"];
+
+/** The issue categories to choose from, as checkboxes (`<form id>-cat-<slug>`). */
+export function CategoryField({ field, categories, legend }: { field: AnyField; categories: Array<{ slug: string; name: string }>; legend: string }) {
+  return (
+    <CheckboxGroupField
+      field={field}
+      legend={legend}
+      options={categories.map((c) => ({ value: c.slug, label: c.name }))}
+      optionId={(slug) => `${field.formId}-cat-${slug}`}
+    />
+  );
+}
+
+/** The reason code of a rejection, from the fixed list. */
+export function RejectReasonField({ field, label, required }: { field: AnyField; label?: string; required?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <SelectField
+      field={field}
+      label={label ?? t("moderation.reject.code")}
+      placeholder={t("form.choose")}
+      required={required}
+      options={REJECT_REASONS.map((r) => ({ value: r, label: t(`rejectReason.${r}`) }))}
+    />
+  );
+}
+
+// ───────── deprecated: the hand-built error map, until its last users move to conform ─────────
+
+/** @deprecated use conform's field errors (`submission.reply({ fieldErrors })`) and FieldErrors of form.tsx */
 export type FieldErrorMap = Partial<Record<string, string[]>>;
 
+/** @deprecated use FieldErrors of form.tsx with a conform field */
 export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
   const errorText = useErrorText();
   if (!errors?.length) return null;
@@ -19,7 +51,7 @@ export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-/** A summary of a refused decision, at the top of the page, linking to each field. */
+/** @deprecated use ErrorSummary of form.tsx with conform fields */
 export function DecisionErrorSummary({ message, fieldErrors, prefix }: { message?: string; fieldErrors?: FieldErrorMap; prefix: string }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -38,97 +70,6 @@ export function DecisionErrorSummary({ message, fieldErrors, prefix }: { message
           ))}
         </ul>
       ) : null}
-    </div>
-  );
-}
-
-export function CategoryCheckboxes({
-  prefix,
-  categories,
-  checked,
-  errors,
-  legend,
-}: {
-  prefix: string;
-  categories: Array<{ slug: string; name: string }>;
-  checked: Set<string>;
-  errors?: string[];
-  legend: string;
-}) {
-  const errorId = `${prefix}-category-error`;
-  return (
-    <fieldset id={`${prefix}-category`} aria-describedby={errors?.length ? errorId : undefined}>
-      <legend>{legend}</legend>
-      <FieldError id={errorId} errors={errors} />
-      <div className="checkbox-grid">
-        {categories.map((c) => (
-          <div className="field field--checkbox" key={c.slug}>
-            <input type="checkbox" id={`${prefix}-cat-${c.slug}`} name="category" value={c.slug} defaultChecked={checked.has(c.slug)} />
-            <label htmlFor={`${prefix}-cat-${c.slug}`}>{c.name}</label>
-          </div>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
-
-export function ReasonCodeSelect({ prefix, value, errors }: { prefix: string; value?: string; errors?: string[] }) {
-  const { t } = useTranslation();
-  const errorId = `${prefix}-reasonCode-error`;
-  return (
-    <div className="field">
-      <label htmlFor={`${prefix}-reasonCode`}>{t("moderation.reject.code")}</label>
-      <FieldError id={errorId} errors={errors} />
-      <select id={`${prefix}-reasonCode`} name="reasonCode" defaultValue={value ?? ""} aria-invalid={errors?.length ? true : undefined} aria-describedby={errors?.length ? errorId : undefined}>
-        <option value="">{t("form.choose")}</option>
-        {REJECT_REASONS.map((r) => (
-          <option key={r} value={r}>
-            {t(`rejectReason.${r}`)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-export function ReasonField({
-  prefix,
-  label,
-  hint,
-  value,
-  errors,
-  required = false,
-}: {
-  prefix: string;
-  label: string;
-  hint?: string;
-  value?: string;
-  errors?: string[];
-  required?: boolean;
-}) {
-  const errorId = `${prefix}-reason-error`;
-  const hintId = `${prefix}-reason-hint`;
-  const describedBy = [hint ? hintId : "", errors?.length ? errorId : ""].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={`${prefix}-reason`}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errorId} errors={errors} />
-      <textarea
-        id={`${prefix}-reason`}
-        name="reason"
-        rows={3}
-        maxLength={2000}
-        dir="auto"
-        defaultValue={value ?? ""}
-        required={required}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
-      />
     </div>
   );
 }

@@ -1,45 +1,85 @@
-// Form and query schemas of the report review (/moderation/reports) and the
-// organisation verification pages (/moderation/organisations…). Used only in
-// loaders and actions, so kept in a .server module: zod never reaches these
-// pages' browser bundle. A refusal comes back as one message key for the page.
+// The form schemas of the moderation pages, one per route (a page with several
+// forms: one discriminated union on `intent`). Parsed by conform's
+// `parseWithZod` (through `parseForm`), so an empty field arrives as absent and
+// a list of one value as a list. Used only in actions and loaders, so kept in a
+// .server module: zod never reaches these pages' browser bundle. Every message
+// is an i18n key, shown next to its field or in the page's error summary.
 import { z } from "./zod-setup";
 import { REJECT_REASONS } from "./reference";
-import { RowId } from "./row-id";
+import { RowId, rowId } from "./row-id";
 
-const TargetType = z.enum(["submission", "comment"]);
+const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
+const categories = z.array(slug).max(20);
+const reasonText = z.string().trim().max(2000, "errors.tooLong|2000");
+
+// ─────────────────────────── /moderation (bulk) ───────────────────────────
+
+/** A bulk decision on a selection in the queue. The decision's own rules (a category, a reason) are the model's. */
+export const BulkDecisionSchema = z.object({
+  intent: z.enum(["approve", "tag", "reject"]),
+  id: z.array(RowId).min(1, "moderation.bulk.noneSelected").max(100),
+  category: categories,
+  reasonCode: z.string().max(60).optional(),
+  reason: reasonText.optional(),
+});
+
+// ─────────────────────── /moderation/submissions/:id ──────────────────────
+
+/** A suggestion's number as typed: digits only (not "1e3" or "0x10"), a leading "#" and spaces allowed. */
+const intoNumber = z.preprocess((v) => (typeof v === "string" ? v.trim().replace(/^#/, "") || undefined : v), rowId("moderation.merge.intoRequired"));
+
+/** One decision on the decision screen (`intent` per docs/contract.md). */
+export const DecisionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("approve"), category: categories }),
+    z.object({ intent: z.literal("tag"), category: categories, reason: reasonText.optional() }),
+    z.object({
+      intent: z.literal("reject"),
+      reasonCode: z.enum(REJECT_REASONS, { message: "errors.required" }),
+      reason: reasonText.min(1, "errors.required"),
+    }),
+    z.object({ intent: z.literal("merge"), into: intoNumber, reason: reasonText.optional() }),
+    z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),
+    z.object({ intent: z.literal("restore"), reason: reasonText.optional() }),
+  ],
+  { error: "moderation.unknownIntent" },
+);
+
+// ─────────────────────────── /moderation/reports ──────────────────────────
+
+const target = { error: "reports.refused.target" };
+const TargetType = z.enum(["submission", "comment"], target);
+const TargetId = rowId("reports.refused.target");
 /** An optional note for the audit log; an empty field is no note. */
-const Note = z.string().trim().max(2000).optional();
-
-export const ReportDecisionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("dismiss"), targetType: TargetType, targetId: RowId, reason: Note }),
-  z.object({ intent: z.literal("hide"), targetType: TargetType, targetId: RowId, reason: Note }),
-  z.object({
-    intent: z.literal("reject"),
-    targetType: z.literal("submission"),
-    targetId: RowId,
-    reasonCode: z.enum(REJECT_REASONS),
-    reason: z.string().trim().min(1).max(2000),
-  }),
-]);
-export type ReportDecision = z.infer<typeof ReportDecisionSchema>;
+const Note = reasonText.optional();
 
 /**
- * Parses a report decision from the posted fields. On refusal, the message
- * key says what to fix: the first field in error, in the order a person
- * reads the form.
+ * A decision on a reported item. Each refusal says what to fix: the intent,
+ * the item, the reason code, the explanation (only suggestions are rejected).
  */
-export function parseReportDecision(fields: Record<string, string>): { ok: true; decision: ReportDecision } | { ok: false; message: string } {
-  const parsed = ReportDecisionSchema.safeParse(fields);
-  if (parsed.success) return { ok: true, decision: parsed.data };
-  if (fields.intent === "reject" && fields.targetType === "comment") return { ok: false, message: "reports.refused.rejectComment" };
-  const paths = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "intent")));
-  if (paths.has("intent")) return { ok: false, message: "reports.refused.intent" };
-  if (paths.has("targetType") || paths.has("targetId")) return { ok: false, message: "reports.refused.target" };
-  if (paths.has("reasonCode")) return { ok: false, message: "reports.refused.reasonCode" };
-  const tooLong = (fields.reason ?? "").trim().length > 2000;
-  if (tooLong) return { ok: false, message: "errors.tooLong|2000" };
-  return { ok: false, message: "reports.refused.reason" };
-}
+export const ReportDecisionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("dismiss"), targetType: TargetType, targetId: TargetId, reason: Note }),
+    z.object({ intent: z.literal("hide"), targetType: TargetType, targetId: TargetId, reason: Note }),
+    z.object({
+      intent: z.literal("reject"),
+      targetType: z.literal("submission", { error: (issue) => (issue.input === "comment" ? "reports.refused.rejectComment" : "reports.refused.target") }),
+      targetId: TargetId,
+      reasonCode: z.enum(REJECT_REASONS, { error: "reports.refused.reasonCode" }),
+      reason: z
+        .string({ error: "reports.refused.reason" })
+        .trim()
+        .min(1, "reports.refused.reason")
+        .max(2000, "errors.tooLong|2000"),
+    }),
+  ],
+  { error: "reports.refused.intent" },
+);
+export type ReportDecision = z.infer<typeof ReportDecisionSchema>;
+
+// ───────────────────── /moderation/organisations(/:id) ────────────────────
 
 // Unknown or malformed values are ignored (no filter), never a 500.
 export const OrganisationQuerySchema = z.object({
@@ -48,6 +88,35 @@ export const OrganisationQuerySchema = z.object({
 });
 
 export const VerificationSchema = z.object({
-  intent: z.enum(["verify", "unverify"]),
+  intent: z.enum(["verify", "unverify"], { error: "organisations.refused.intent" }),
   reason: Note,
+});
+
+// ─────────────────────────── /moderation/import ───────────────────────────
+
+/** The fields of the import form besides the file (read by `readUploadForm`). */
+export const ImportOptionsSchema = z.object({
+  // Ticked is "on"; anything else is a real import, as a browser sends it.
+  dryRun: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
+});
+
+// ────────────────────────── /moderation/workshop ──────────────────────────
+
+/** The first value of a field, as text; anything else is no value (never a refusal). */
+const firstText = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().optional().catch(undefined));
+
+/**
+ * What the workshop page's organisation look-up reads from any post (a
+ * search, or an entry to show again): never refused, each value cut to size
+ * or left out. The entry itself is WorkshopFormSchema's (lib/schemas.ts,
+ * shared with the browser).
+ */
+export const OrganisationLookupSchema = z.object({
+  intent: firstText,
+  organisationQuery: firstText.transform((v) => (v ?? "").trim().slice(0, 200)),
+  cluster: firstText.transform((v) => (v ?? "").slice(0, 60)),
+  organisationId: firstText.transform((v) => (v && /^[1-9]\d{0,8}$/.test(v) ? Number(v) : undefined)),
 });

@@ -1,9 +1,9 @@
 // Query-string and decision schemas used only in loaders and actions. Kept in a
 // .server module so zod never reaches the browser bundle of these pages.
 import { z } from "./zod-setup";
-import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, REJECT_REASONS, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
+import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS, STAGES, SUBMISSION_STATUSES } from "./reference";
 import { RULE_NUMBERS } from "./rules";
-import { RowId, rowId } from "./row-id";
+import { RowId } from "./row-id";
 
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
 export const ClusterQuerySchema = z.object({
@@ -53,43 +53,13 @@ export const AuditQuerySchema = z.object({
   to: utcDay.optional().catch(undefined),
 });
 
-export const ApproveDecisionSchema = z.object({
-  intent: z.literal("approve"),
-  category: z.array(z.string().regex(/^[a-z0-9-]{1,60}$/)).max(20),
-});
-
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
-const reasonText = z.string().trim().max(2000, "errors.tooLong|2000");
 
 /** The moderation queue's filters; unknown values fall back to the default. */
 export const QueueQuerySchema = z.object({
   status: z.enum(SUBMISSION_STATUSES).catch("pending"),
   cluster: slug.optional().catch(undefined),
 });
-
-/** A bulk decision on a selection in the queue. */
-export const BulkDecisionSchema = z.object({
-  intent: z.enum(["approve", "tag", "reject"]),
-  id: z.array(RowId).min(1, "moderation.bulk.noneSelected").max(100),
-  category: z.array(slug).max(20),
-  reasonCode: z.string().max(60).optional(),
-  reason: reasonText.optional(),
-});
-
-/** One decision on the decision screen (`intent` per docs/contract.md). */
-export const DecisionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("approve"), category: z.array(slug).max(20) }),
-  z.object({ intent: z.literal("tag"), category: z.array(slug).max(20), reason: reasonText.optional() }),
-  z.object({ intent: z.literal("reject"), reasonCode: z.enum(REJECT_REASONS, { message: "errors.required" }), reason: reasonText.min(1, "errors.required") }),
-  z.object({
-    intent: z.literal("merge"),
-    // A suggestion's number as typed: digits only (not "1e3" or "0x10").
-    into: rowId("moderation.merge.intoRequired"),
-    reason: reasonText.optional(),
-  }),
-  z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),
-  z.object({ intent: z.literal("restore"), reason: reasonText.optional() }),
-]);
 
 /**
  * A time typed in a form: ISO 8601 with a zone (`2026-12-01T09:00:00Z`,

@@ -15,6 +15,7 @@ import { getActiveConsultation } from "./consultation.server";
 import { insertPendingSubmission } from "./submission.server";
 import { normaliseOrganisationName } from "./user.server";
 import { insertOrganisation, MODERATOR_ACTOR_ROLE } from "./workshop.server";
+import { defineRefusals } from "../lib/refusal";
 
 /** An organisation a file names that does not exist yet is created as this (ADR 0010). */
 export const IMPORTED_ORGANISATION_TYPE: OrganisationType = "firm";
@@ -47,16 +48,28 @@ export interface ImportProblem {
   message: string;
 }
 
-export type ImportRefusal =
-  | "tooLarge"
-  | "notUtf8"
-  | "empty"
-  | "noRows"
-  | "tooManyRows"
-  | "columns"
-  | "malformed"
-  | "invalid"
-  | "noConsultation";
+/**
+ * Why an import is refused, and the status each answers with. The upload's
+ * own refusals (before the file is read: none sent, too large, unreadable)
+ * are here too, so the page has one table.
+ */
+export const IMPORT_REFUSALS = defineRefusals({
+  tooLarge: 413,
+  notUtf8: 400,
+  empty: 400,
+  noRows: 400,
+  tooManyRows: 400,
+  columns: 400,
+  malformed: 400,
+  invalid: 400,
+  noConsultation: 409,
+  noFile: 400,
+  /** a post that is not a file upload (multipart/form-data) */
+  notMultipart: 415,
+  badUpload: 400,
+});
+
+export type ImportRefusal = Exclude<keyof typeof IMPORT_REFUSALS, "noFile" | "notMultipart" | "badUpload">;
 
 export type ImportResult =
   | {

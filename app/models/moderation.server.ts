@@ -6,6 +6,7 @@ import type { DB, Executor } from "../../db/client";
 import type { Role, SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { REJECT_REASONS, type RejectReason } from "../lib/reference";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { notify } from "./notification.server";
@@ -17,6 +18,85 @@ export interface Moderator {
   moderatorRole: Role;
   now?: Date;
 }
+
+// ─────────────────────────── what may be decided ──────────────────────────
+
+/**
+ * The decisions that apply to a suggestion in each state: the one place this
+ * rule is written. The decisions below check it, and the loaders return it
+ * with the suggestion so the pages offer exactly these.
+ */
+const DECISIONS_BY_STATUS: Readonly<Record<SubmissionStatus, readonly ModerationDecision[]>> = {
+  pending: ["approve", "tag", "merge", "reject"],
+  published: ["tag", "merge", "reject", "hide"],
+  merged: ["tag"],
+  hidden: ["tag", "reject", "restore"],
+  rejected: [],
+  withdrawn: [],
+};
+
+export type ModerationDecision = "approve" | "tag" | "merge" | "reject" | "hide" | "restore";
+
+export interface Decisions {
+  canApprove: boolean;
+  canTag: boolean;
+  /** a re-tag apart from an approval: a pending suggestion gets its categories by being approved */
+  canRetag: boolean;
+  canMerge: boolean;
+  canReject: boolean;
+  canHide: boolean;
+  canRestore: boolean;
+  /** no decision applies */
+  none: boolean;
+}
+
+/** What a moderator may decide on a suggestion in this state. */
+export function decisionsFor(status: SubmissionStatus): Decisions {
+  const offered = DECISIONS_BY_STATUS[status] ?? [];
+  const can = (d: ModerationDecision) => offered.includes(d);
+  return {
+    canApprove: can("approve"),
+    canTag: can("tag"),
+    canRetag: can("tag") && !can("approve"),
+    canMerge: can("merge"),
+    canReject: can("reject"),
+    canHide: can("hide"),
+    canRestore: can("restore"),
+    none: offered.length === 0,
+  };
+}
+
+/**
+ * The bulk decisions the queue offers for the suggestions of one state: the
+ * first look at pending ones (approve, re-tag, reject) and a second look at
+ * published ones (re-tag, reject). Each suggestion is still checked by its
+ * own decision.
+ */
+export function bulkDecisionsFor(status: SubmissionStatus): { canApprove: boolean; canTag: boolean; canReject: boolean; any: boolean } {
+  const offered = status === "pending" || status === "published";
+  const d = decisionsFor(status);
+  return { canApprove: offered && d.canApprove, canTag: offered && d.canTag, canReject: offered && d.canReject, any: offered };
+}
+
+/** Why a decision is refused, and the status each answers with. */
+export const MODERATION_REFUSALS = defineRefusals({
+  notFound: 404,
+  invalid: 400,
+  /** the suggestion is not in a state this decision applies to (someone else decided it meanwhile) */
+  wrongState: 409,
+  notPending: 409,
+  // A merge refused for its target: said next to the target's field.
+  self: 422,
+  targetNotFound: 422,
+  targetNotPublished: 422,
+  targetMerged: 422,
+  otherConsultation: 422,
+  cycle: 422,
+});
+export type ModerationRefusal = keyof typeof MODERATION_REFUSALS;
+
+/** The refusals of a merge that are about its target (said next to the target's field). */
+export const MERGE_TARGET_REFUSALS: readonly ModerationRefusal[] = ["self", "targetNotFound", "targetNotPublished", "targetMerged", "otherConsultation", "cycle"];
 
 export type DecisionRefusal =
   | { ok: false; reason: "notFound" }
@@ -113,7 +193,7 @@ export async function approveSubmission(db: Executor, params: Moderator & { id: 
   return inTransaction(db, async (trx): Promise<ApproveResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
-    if (s.status !== "pending") return { ok: false, reason: "notPending" };
+    if (!decisionsFor(s.status).canApprove) return { ok: false, reason: "notPending" };
     // Another moderator published it a moment ago: one decision, not two.
     if (!(await transition(trx, s.id, "pending", { status: "published", published_at: iso, updated_at: iso }))) return { ok: false, reason: "notPending" };
     const [, after] = await replaceCategories(trx, s.id, resolved.categories, params.moderatorId, null, iso);
@@ -130,8 +210,6 @@ export async function approveSubmission(db: Executor, params: Moderator & { id: 
 }
 
 // ─────────────────────────────── reject ────────────────────────────────
-
-const REJECTABLE: readonly SubmissionStatus[] = ["pending", "published", "hidden"];
 
 /**
  * Rejects a pending suggestion (or a published or hidden one, e.g. after
@@ -150,7 +228,7 @@ export async function rejectSubmission(db: Executor, params: Moderator & { id: n
   return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
-    if (!REJECTABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
+    if (!decisionsFor(s.status).canReject) return { ok: false, reason: "wrongState", status: s.status };
     const set = { status: "rejected", reject_reason_code: params.reasonCode as RejectReason, reject_reason: reason, updated_at: iso };
     if (!(await transition(trx, s.id, s.status, set))) return { ok: false, reason: "wrongState", status: s.status };
     await recordEvent(trx, { submissionId: s.id, event: "rejected", actorId: params.moderatorId, actorRole: "moderator", data: { reasonCode: params.reasonCode, from: s.status } }, now);
@@ -167,8 +245,6 @@ export async function rejectSubmission(db: Executor, params: Moderator & { id: n
 
 // ──────────────────────────────── tag ──────────────────────────────────
 
-const TAGGABLE: readonly SubmissionStatus[] = ["pending", "published", "merged", "hidden"];
-
 /** Replaces a submission's categories, keeping a log row (who, when, before, after, why). */
 export async function tagSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null }): Promise<DecisionResult> {
   const now = params.now ?? new Date();
@@ -180,7 +256,7 @@ export async function tagSubmission(db: Executor, params: Moderator & { id: numb
   return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
-    if (!TAGGABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
+    if (!decisionsFor(s.status).canTag) return { ok: false, reason: "wrongState", status: s.status };
     const current = await currentCategorySlugs(trx, s.id);
     const wanted = resolved.categories.map((c) => c.slug).sort();
     if (JSON.stringify(current) === JSON.stringify(wanted)) return { ok: true, changed: false };
@@ -217,8 +293,6 @@ export type MergeResult =
   | DecisionRefusal
   | { ok: false; reason: MergeRefusalReason };
 
-const MERGEABLE: readonly SubmissionStatus[] = ["pending", "published"];
-
 /**
  * Merges a duplicate (`id`, pending or published) into a published target.
  * The source becomes `merged`, stays readable and points to its target. Its
@@ -237,7 +311,7 @@ export async function mergeSubmission(db: Executor, params: Moderator & { id: nu
   return inTransaction(db, async (trx): Promise<MergeResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
-    if (!MERGEABLE.includes(s.status)) return { ok: false, reason: "wrongState", status: s.status };
+    if (!decisionsFor(s.status).canMerge) return { ok: false, reason: "wrongState", status: s.status };
     const target = await loadSubmission(trx, params.into);
     if (!target) return { ok: false, reason: "targetNotFound" };
     if (target.status === "merged") return { ok: false, reason: "targetMerged" };
@@ -342,7 +416,7 @@ export async function hideSubmission(db: Executor, params: Moderator & { id: num
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status === "hidden") return { ok: true, changed: false };
-    if (s.status !== "published") return { ok: false, reason: "wrongState", status: s.status };
+    if (!decisionsFor(s.status).canHide) return { ok: false, reason: "wrongState", status: s.status };
     if (!(await transition(trx, s.id, "published", { status: "hidden", updated_at: iso }))) return { ok: false, reason: "wrongState", status: s.status };
     await recordEvent(trx, { submissionId: s.id, event: "hidden", actorId: params.moderatorId, actorRole: "moderator" }, now);
     await resolveOpenReports(trx, "submission", s.id, "actioned", params.moderatorId, iso);
@@ -368,7 +442,7 @@ export async function restoreSubmission(db: Executor, params: Moderator & { id: 
   return inTransaction(db, async (trx): Promise<DecisionResult> => {
     const s = await loadSubmission(trx, params.id);
     if (!s) return { ok: false, reason: "notFound" };
-    if (s.status !== "hidden") return { ok: false, reason: "wrongState", status: s.status };
+    if (!decisionsFor(s.status).canRestore) return { ok: false, reason: "wrongState", status: s.status };
     if (!(await transition(trx, s.id, "hidden", { status: "published", published_at: s.published_at ?? iso, updated_at: iso }))) {
       return { ok: false, reason: "wrongState", status: s.status };
     }

@@ -9,6 +9,7 @@ import type { Role } from "../../db/schema";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { normaliseOrganisationName, normaliseRegistrationNumber } from "./user.server";
+import { defineRefusals } from "../lib/refusal";
 
 const VERIFICATION_ACTIONS = ["organisation.verify", "organisation.unverify"] as const;
 
@@ -138,6 +139,9 @@ export async function getOrganisationForModerator(db: Executor, id: number) {
 }
 
 export type OrganisationDetails = NonNullable<Awaited<ReturnType<typeof getOrganisationForModerator>>>;
+
+/** Why a verification decision is refused, and the status each answers with. */
+export const VERIFICATION_REFUSALS = defineRefusals({ notFound: 404, invalid: 400 });
 
 export type SetVerifiedResult = { ok: true; changed: boolean } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
 

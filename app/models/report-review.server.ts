@@ -10,11 +10,12 @@
 // someone else has already handled gets a refusal, not a second decision.
 import { sql } from "kysely";
 import type { DB, Executor } from "../../db/client";
-import type { Role } from "../../db/schema";
+import type { Role, SubmissionStatus } from "../../db/schema";
 import type { Trx } from "../../db/transaction";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
-import { hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
+import { decisionsFor, hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
 
 const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
 export type ReportTargetType = (typeof REPORT_TARGET_TYPES)[number];
@@ -31,6 +32,28 @@ export interface ReviewReport {
   createdAt: string;
 }
 
+/** A suggestion out of public view: hiding it only closes its reports. */
+const SUBMISSION_OUT_OF_VIEW: readonly string[] = ["hidden", "rejected", "withdrawn"];
+
+/** What the review may decide on an item in its state: the rule the decisions below check. */
+export interface ReviewDecisions {
+  /** already out of public view: "hide" keeps it so and closes its reports */
+  outOfView: boolean;
+  canHide: boolean;
+  /** suggestions only, in a state a rejection applies to */
+  canReject: boolean;
+}
+
+export function reviewDecisionsFor(targetType: ReportTargetType, status: string): ReviewDecisions {
+  if (targetType === "comment") return { outOfView: status !== "visible", canHide: true, canReject: false };
+  const outOfView = SUBMISSION_OUT_OF_VIEW.includes(status);
+  return {
+    outOfView,
+    canHide: outOfView || decisionsFor(status as SubmissionStatus).canHide,
+    canReject: decisionsFor(status as SubmissionStatus).canReject,
+  };
+}
+
 export interface ReviewItem {
   targetType: ReportTargetType;
   targetId: number;
@@ -43,6 +66,8 @@ export interface ReviewItem {
   commentStatus: string | null;
   /** the item's own state: the suggestion's status or the comment's */
   status: string;
+  /** what may be decided on it */
+  decisions: ReviewDecisions;
   /** hidden, and the last hiding was the automatic one at the reports threshold */
   hiddenAutomatically: boolean;
   itemCreatedAt: string;
@@ -164,6 +189,7 @@ export async function listOpenReportItems(
       commentBody: isSubmission ? null : r.c_body,
       commentStatus: isSubmission ? null : r.c_status,
       status,
+      decisions: reviewDecisionsFor(r.target_type as ReportTargetType, status),
       hiddenAutomatically: status === "hidden" && r.last_hidden_by === "system",
       itemCreatedAt: (isSubmission ? r.s_created_at : r.c_created_at) ?? r.first_at,
       reporters: Number(r.reporters),
@@ -198,6 +224,9 @@ export interface ReviewTarget {
   targetType: ReportTargetType;
   targetId: number;
 }
+
+/** Why a review decision is refused, and the status each answers with. */
+export const REVIEW_REFUSALS = defineRefusals({ notFound: 404, invalid: 400, noOpenReports: 409, wrongState: 409 });
 
 export type ReviewResult =
   | { ok: true; changed: boolean }
@@ -393,7 +422,7 @@ export async function hideReportedItem(db: DB, params: Reviewer & ReviewTarget &
         if (!r.ok) refusedBy(r);
         return { ok: true, changed: true };
       }
-      if (!["hidden", "rejected", "withdrawn"].includes(item.status)) throw new Refused({ ok: false, reason: "wrongState", status: item.status });
+      if (!reviewDecisionsFor("submission", item.status).outOfView) throw new Refused({ ok: false, reason: "wrongState", status: item.status });
       await closeReportsOnly(trx, params, item, "actioned", params, reason, now);
       return { ok: true, changed: true };
     }

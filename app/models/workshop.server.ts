@@ -7,11 +7,15 @@ import { sql } from "kysely";
 import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
 import type { WorkshopInput } from "../lib/schemas";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
 import { insertPendingSubmission, resolveTaxonomy, type FieldErrors } from "./submission.server";
 import { normaliseOrganisationName } from "./user.server";
+
+/** Why a workshop entry is refused, and the status each answers with. */
+export const WORKSHOP_REFUSALS = defineRefusals({ invalid: 400, noConsultation: 409 });
 
 /** How a moderator's entry appears in the public history: by role, never by name. */
 export const MODERATOR_ACTOR_ROLE = "moderator";

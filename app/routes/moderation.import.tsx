@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { formatNumber } from "../lib/format";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,12 +7,14 @@ import { rememberSimilarInBackground } from "../models/moderation-queue.server";
 import { requireRole } from "../auth/guards.server";
 import { NumberText } from "../components/dates";
 import { useErrorText } from "../components/form";
+import { refuse, type ActionReply } from "../lib/form-action.server";
 import { readUploadForm } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
+import { ImportOptionsSchema } from "../lib/moderation-schemas.server";
 import { PROVINCES, STAGES } from "../lib/reference";
 import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED_IMPORT_COLUMNS } from "../lib/import-format";
-import { importSubmissions, type ImportProblem } from "../models/import.server";
+import { IMPORT_REFUSALS, importSubmissions, type ImportProblem } from "../models/import.server";
 import { listClusters } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -33,37 +36,41 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-type Refusal = ReturnType<typeof refusal>;
-function refusal(reason: string, problems: ImportProblem[] = [], fileName: string | null = null) {
-  return {
-    outcome: "refused" as const,
-    reason,
-    problems: problems.slice(0, PROBLEMS_SHOWN),
-    moreProblems: Math.max(0, problems.length - PROBLEMS_SHOWN),
-    fileName,
-  };
+/** The upload's refusals, as the import's reasons. */
+const UPLOAD_REFUSALS = { 413: "tooLarge", 415: "notMultipart", 400: "badUpload" } as const;
+
+/**
+ * A refused import: the one refusal shape, with the rows' problems (the first
+ * PROBLEMS_SHOWN, the rest counted) and the file's name beside it.
+ */
+function importRefused(reason: keyof typeof IMPORT_REFUSALS, problems: ImportProblem[] = [], fileName: string | null = null) {
+  // Not multipart reads as "choose a file" too: what the person can do about it is the same.
+  const message = `import.refused.${reason === "notMultipart" ? "noFile" : reason}`;
+  const refused = refuse(reason, IMPORT_REFUSALS, { field: "file", message });
+  return data<ImportReply>(
+    { ...refused.data, problems: problems.slice(0, PROBLEMS_SHOWN), moreProblems: Math.max(0, problems.length - PROBLEMS_SHOWN), fileName },
+    refused.init ?? undefined,
+  );
 }
+
+type ImportReply = ActionReply & { problems: ImportProblem[]; moreProblems: number; fileName: string | null };
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
+  // The file is read by the upload parser (with its size limit); the other fields by the schema.
   const upload = await readUploadForm(args.request, MAX_IMPORT_BYTES);
-  if (!upload.ok) {
-    const reason = upload.status === 413 ? "tooLarge" : upload.status === 415 ? "noFile" : "badUpload";
-    return data<Refusal>(refusal(reason), { status: upload.status });
-  }
+  if (!upload.ok) return importRefused(UPLOAD_REFUSALS[upload.status]);
   const file = upload.form.get("file");
-  if (!(file instanceof File) || (file.size === 0 && !file.name)) return data<Refusal>(refusal("noFile"), { status: 400 });
-  const dryRun = upload.form.get("dryRun") === "on";
+  if (!(file instanceof File) || (file.size === 0 && !file.name)) return importRefused("noFile");
+  const options = parseWithZod(upload.form, { schema: ImportOptionsSchema });
+  const dryRun = options.status === "success" && options.value.dryRun;
   const result = await importSubmissions(args.context.db, {
     file: new Uint8Array(await file.arrayBuffer()),
     fileName: file.name,
     actor: { id: user.id, role: user.role },
     dryRun,
   });
-  if (!result.ok) {
-    const status = result.reason === "tooLarge" ? 413 : result.reason === "noConsultation" ? 409 : 400;
-    return data<Refusal>(refusal(result.reason, result.problems, file.name), { status });
-  }
+  if (!result.ok) return importRefused(result.reason, result.problems, file.name);
   if (!result.dryRun) {
     // Likely-duplicate hints for the queue: one similarity search per row is
     // too slow for the request (tens of ms each at national scale), so they are
@@ -85,8 +92,8 @@ export default function ModerationImport() {
   const actionData = useActionData<typeof action>();
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const refused = actionData?.outcome === "refused" ? actionData : null;
-  const checked = actionData?.outcome === "checked" ? actionData : null;
+  const refused = actionData && "refusal" in actionData && actionData.refusal ? { ...actionData, refusal: actionData.refusal } : null;
+  const checked = actionData && "outcome" in actionData ? actionData : null;
   const allowed: Partial<Record<(typeof IMPORT_COLUMNS)[number], Array<{ slug: string; name: string }>>> = {
     cluster: clusters,
     province: PROVINCES.map((slug) => ({ slug, name: t(`province.${slug}`) })),
@@ -127,7 +134,7 @@ export default function ModerationImport() {
                 <bdi>{refused.fileName}</bdi>:{" "}
               </>
             ) : null}
-            <a href="#import-file">{t(`import.refused.${refused.reason}`, { mb: limits.mb, rows: limits.rows })}</a>
+            <a href="#import-file">{t(refused.refusal.message, { mb: limits.mb, rows: limits.rows })}</a>
           </p>
         </div>
       ) : null}

@@ -1,15 +1,18 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText } from "../components/dates";
-import { useErrorText } from "../components/form";
+import { ErrorSummary, FieldErrors, TextField } from "../components/form";
 import { VerifiedBadge } from "../components/verified-badge";
-import { idParam, readForm } from "../lib/http.server";
+import { invalid, parseForm } from "../lib/form-action.server";
+import { idParam, notFound } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { VerificationSchema } from "../lib/moderation-schemas.server";
-import { getOrganisationForModerator, setOrganisationVerified } from "../models/organisation.server";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
+import { getOrganisationForModerator, setOrganisationVerified, VERIFICATION_REFUSALS } from "../models/organisation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -20,7 +23,7 @@ export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");
   const id = idParam(args.params.id);
   const o = await getOrganisationForModerator(args.context.db, id);
-  if (!o) throw data({ error: "notFound" }, { status: 404 });
+  if (!o) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   return {
     title: `${o.name} · ${t("organisations.title")} · ${t("app.name")}`,
@@ -54,32 +57,27 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
-  const form = await readForm(args.request);
-  const parsed = VerificationSchema.safeParse({ intent: form.get("intent") ?? undefined, reason: form.get("reason") ?? undefined });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message = issue.path[0] === "intent" ? "organisations.refused.intent" : issue.code === "too_big" ? "errors.tooLong|2000" : "errors.invalid";
-    return data({ message }, { status: 400 });
-  }
+  const submission = await parseForm(args.request, VerificationSchema);
+  if (submission.status !== "success") return invalid(submission);
   const r = await setOrganisationVerified(args.context.db, {
     id,
-    verified: parsed.data.intent === "verify",
+    verified: submission.value.intent === "verify",
     moderatorId: user.id,
     moderatorRole: user.role,
-    reason: parsed.data.reason,
+    reason: submission.value.reason,
   });
   if (!r.ok) {
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    return data({ message: Object.values(r.fieldErrors)[0]?.[0] ?? "errors.invalid" }, { status: 400 });
+    if (r.reason === "notFound") notFound();
+    return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: VERIFICATION_REFUSALS.invalid });
   }
   return redirect(`/moderation/organisations/${id}`, 303);
 }
 
 export default function ModerationOrganisation() {
   const { organisation: o, members, submissions, submissionCount, history } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const [form, fields] = useForm<Record<string, string>>({ id: "verification-form", lastResult, shouldValidate: "onSubmit" });
   return (
     <>
       <p>
@@ -88,11 +86,13 @@ export default function ModerationOrganisation() {
       <h1>
         <bdi>{o.name}</bdi> <VerifiedBadge verified={o.verified} />
       </h1>
-      {actionData?.message ? (
-        <div className="error-summary" role="alert">
-          <p>{errorText(actionData.message)}</p>
-        </div>
-      ) : null}
+      <ErrorSummary
+        formErrors={formErrorsOf(lastResult)}
+        fields={[
+          { field: fields.intent },
+          { field: fields.reason },
+        ]}
+      />
 
       <section className="panel" aria-labelledby="org-details">
         <h2 id="org-details">{t("organisations.details")}</h2>
@@ -155,11 +155,9 @@ export default function ModerationOrganisation() {
             t("organisations.notVerified")
           )}
         </p>
-        <Form method="post" className="stack" id="verification-form">
-          <div className="field">
-            <label htmlFor="verification-reason">{t("organisations.note")}</label>
-            <input id="verification-reason" type="text" name="reason" maxLength={2000} dir="auto" />
-          </div>
+        <Form method="post" {...getFormProps(form)} className="stack">
+          <FieldErrors field={fields.intent} />
+          <TextField field={fields.reason} label={t("organisations.note")} dir="auto" maxLength={2000} />
           {o.verified ? (
             <button type="submit" name="intent" value="unverify" className="button button--secondary">
               {t("organisations.unverify")}

@@ -1,14 +1,25 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { useErrorText } from "../components/form";
-import { pageParam, readForm } from "../lib/http.server";
+import { ErrorSummary, TextAreaField, TextField } from "../components/form";
+import { RejectReasonField } from "../components/moderation";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { notFound, pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { parseReportDecision } from "../lib/moderation-schemas.server";
-import { REJECT_REASONS } from "../lib/reference";
-import { countOpenReportItems, dismissReports, hideReportedItem, listOpenReportItems, rejectReportedSubmission, type ReviewItem } from "../models/report-review.server";
+import { ReportDecisionSchema } from "../lib/moderation-schemas.server";
+import { actionReply, type ActionReply } from "../lib/refusal";
+import {
+  countOpenReportItems,
+  dismissReports,
+  hideReportedItem,
+  listOpenReportItems,
+  rejectReportedSubmission,
+  REVIEW_REFUSALS,
+  type ReviewItem,
+} from "../models/report-review.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -32,11 +43,9 @@ function pagePath(page: number): string {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const page = pageParam(new URL(args.request.url).searchParams.get("page"));
-  const form = await readForm(args.request);
-  const fields = Object.fromEntries([...form].filter((e): e is [string, string] => typeof e[1] === "string"));
-  const parsed = parseReportDecision(fields);
-  if (!parsed.ok) return data({ message: parsed.message, status: null }, { status: 400 });
-  const d = parsed.decision;
+  const submission = await parseForm(args.request, ReportDecisionSchema);
+  if (submission.status !== "success") return invalid(submission);
+  const d = submission.value;
   const by = { moderatorId: user.id, moderatorRole: user.role };
   const { db } = args.context;
   const r =
@@ -46,19 +55,26 @@ export async function action(args: ActionFunctionArgs) {
         ? await hideReportedItem(db, { ...by, targetType: d.targetType, targetId: d.targetId, reason: d.reason })
         : await dismissReports(db, { ...by, targetType: d.targetType, targetId: d.targetId, reason: d.reason });
   if (!r.ok) {
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (r.reason === "invalid") return data({ message: Object.values(r.fieldErrors)[0]?.[0] ?? "errors.invalid", status: null }, { status: 400 });
-    if (r.reason === "wrongState") return data({ message: "reports.refused.wrongState", status: r.status }, { status: 409 });
-    return data({ message: "reports.refused.noOpenReports", status: null }, { status: 409 });
+    if (r.reason === "notFound") notFound();
+    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: REVIEW_REFUSALS.invalid });
+    return refuse(r.reason, REVIEW_REFUSALS, { submission, message: `reports.refused.${r.reason}` });
   }
   return redirect(pagePath(page), 303);
 }
 
+/** The item a reply is about (its form), as the page lists it now. */
+function itemKey(targetType: unknown, targetId: unknown): string {
+  return `${String(targetType)}-${String(targetId)}`;
+}
+
 export default function ModerationReports() {
   const { page, hasMore, total, items } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const sent = lastResult?.initialValue;
+  const about = sent ? items.find((i) => itemKey(i.targetType, i.targetId) === itemKey(sent.targetType, sent.targetId)) : undefined;
+  // Every message of a refused decision, at the top: the form it came from may not be on this page (an item decided meanwhile).
+  const messages = [...new Set(Object.values(lastResult?.error ?? {}).flatMap((e) => e ?? []))];
   return (
     <>
       <p>
@@ -66,11 +82,12 @@ export default function ModerationReports() {
       </p>
       <h1>{t("reports.title")}</h1>
       <p>{t("reports.intro")}</p>
-      {actionData?.message ? (
-        <div className="error-summary" role="alert">
-          <p>{actionData.status ? t(actionData.message, { status: t(`status.${actionData.status}`) }) : errorText(actionData.message)}</p>
-        </div>
-      ) : null}
+      <ErrorSummary
+        fields={[]}
+        formErrors={messages}
+        // A decision refused for the item's state names the state it is in now.
+        formErrorValues={lastResult?.refusal?.reason === "wrongState" ? { status: about ? t(`status.${about.status}`, { defaultValue: about.status }) : "—" } : undefined}
+      />
       <p>
         <strong>{t("reports.summary", { count: total })}</strong>
       </p>
@@ -80,7 +97,7 @@ export default function ModerationReports() {
         <ol className="reported-items">
           {items.map((item) => (
             <li key={`${item.targetType}-${item.targetId}`}>
-              <ReportedItem item={item} formAction={pagePath(page)} />
+              <ReportedItem item={item} formAction={pagePath(page)} lastResult={item === about ? lastResult : undefined} />
             </li>
           ))}
         </ol>
@@ -93,12 +110,12 @@ export default function ModerationReports() {
   );
 }
 
-const SUBMISSION_OUT_OF_VIEW = ["hidden", "rejected", "withdrawn"];
-const REJECTABLE = ["pending", "published", "hidden"];
-
-function ReportedItem({ item, formAction }: { item: ReviewItem; formAction: string }) {
+function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; formAction: string; lastResult?: ActionReply }) {
   const { t } = useTranslation();
-  const key = `${item.targetType}-${item.targetId}`;
+  const key = itemKey(item.targetType, item.targetId);
+  const rejecting = lastResult?.initialValue?.intent === "reject";
+  const [decideForm, decide] = useForm<Record<string, string>>({ id: `${key}-decide`, lastResult: lastResult && !rejecting ? lastResult : undefined, shouldValidate: "onSubmit" });
+  const [rejectForm, reject] = useForm<Record<string, string>>({ id: `${key}-reject`, lastResult: rejecting ? lastResult : undefined, shouldValidate: "onSubmit" });
   const isSubmission = item.targetType === "submission";
   const heading = isSubmission ? t("reports.submissionHeading", { id: item.targetId }) : t("reports.commentHeading", { id: item.targetId });
   const status = item.hiddenAutomatically
@@ -107,8 +124,7 @@ function ReportedItem({ item, formAction }: { item: ReviewItem; formAction: stri
       ? t(`status.${item.status}`, { defaultValue: item.status })
       : t(`reports.commentStatus.${item.status}`, { defaultValue: item.status });
   // What "hide" means for this item: hide it, or (already out of public view) close its reports.
-  const outOfView = isSubmission ? SUBMISSION_OUT_OF_VIEW.includes(item.status) : item.status !== "visible";
-  const canHide = isSubmission ? item.status === "published" || outOfView : true;
+  const { outOfView, canHide, canReject } = item.decisions;
   const hidden = item.status === "hidden";
   return (
     <article className="panel reported-item" id={`item-${key}`} aria-labelledby={`item-${key}-title`}>
@@ -197,13 +213,10 @@ function ReportedItem({ item, formAction }: { item: ReviewItem; formAction: stri
         </table>
       </div>
       {item.openReports > item.reports.length ? <p className="muted">{t("reports.more", { count: item.openReports - item.reports.length })}</p> : null}
-      <Form method="post" action={formAction} className="stack" aria-label={t("reports.about", { item: heading })}>
+      <Form method="post" action={formAction} {...getFormProps(decideForm)} className="stack" aria-label={t("reports.about", { item: heading })}>
         <input type="hidden" name="targetType" value={item.targetType} />
         <input type="hidden" name="targetId" value={item.targetId} />
-        <div className="field">
-          <label htmlFor={`${key}-note`}>{t("reports.note")}</label>
-          <input id={`${key}-note`} type="text" name="reason" maxLength={2000} dir="auto" />
-        </div>
+        <TextField field={decide.reason} label={t("reports.note")} dir="auto" maxLength={2000} />
         <div className="actions">
           <button type="submit" name="intent" value="dismiss" className="button button--secondary">
             {hidden ? t("reports.dismissRestore") : t("reports.dismiss")}
@@ -215,30 +228,14 @@ function ReportedItem({ item, formAction }: { item: ReviewItem; formAction: stri
           ) : null}
         </div>
       </Form>
-      {isSubmission && REJECTABLE.includes(item.status) ? (
-        <details className="details">
+      {canReject ? (
+        <details className="details" open={rejecting || undefined}>
           <summary>{t("reports.reject")}</summary>
-          <Form method="post" action={formAction} className="stack">
+          <Form method="post" action={formAction} {...getFormProps(rejectForm)} className="stack">
             <input type="hidden" name="targetType" value="submission" />
             <input type="hidden" name="targetId" value={item.targetId} />
-            <div className="field">
-              <label htmlFor={`${key}-code`}>{t("reports.rejectReasonCode")}</label>
-              <select id={`${key}-code`} name="reasonCode" required defaultValue="">
-                <option value="">{t("form.choose")}</option>
-                {REJECT_REASONS.map((code) => (
-                  <option key={code} value={code}>
-                    {t(`rejectReason.${code}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${key}-reason`}>{t("reports.rejectReason")}</label>
-              <p className="field-hint" id={`${key}-reason-hint`}>
-                {t("reports.rejectReasonHint")}
-              </p>
-              <textarea id={`${key}-reason`} name="reason" rows={3} maxLength={2000} dir="auto" required aria-describedby={`${key}-reason-hint`} />
-            </div>
+            <RejectReasonField field={reject.reasonCode} label={t("reports.rejectReasonCode")} required />
+            <TextAreaField field={reject.reason} label={t("reports.rejectReason")} hint={t("reports.rejectReasonHint")} rows={3} maxLength={2000} required />
             <button type="submit" name="intent" value="reject" className="button">
               {t("reports.rejectSubmit")}
             </button>

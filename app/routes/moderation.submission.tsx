@@ -1,15 +1,22 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { CategoryCheckboxes, DecisionErrorSummary, FieldError, ReasonCodeSelect, ReasonField, type FieldErrorMap } from "../components/moderation";
-import { idParam, readForm } from "../lib/http.server";
+import { ErrorSummary, TextAreaField, TextField } from "../components/form";
+import { CategoryField, RejectReasonField } from "../components/moderation";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { idParam, notFound } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { DecisionSchema } from "../lib/query-schemas.server";
+import { DecisionSchema } from "../lib/moderation-schemas.server";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
 import {
   approveSubmission,
+  decisionsFor,
+  MERGE_TARGET_REFUSALS,
+  MODERATION_REFUSALS,
   hideSubmission,
   listTagLog,
   mergeSubmission,
@@ -31,7 +38,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;
   const s = await getSubmissionForViewer(db, { id, viewer: user });
-  if (!s) throw data({ error: "notFound" }, { status: 404 });
+  if (!s) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const [categories, tagLog, duplicates] = await Promise.all([
     listCategories(db, { includeArchived: true }),
@@ -61,6 +68,8 @@ export async function loader(args: LoaderFunctionArgs) {
       suggested: s.suggested_category_slug,
       current: s.categories.map((c) => c.slug),
     },
+    /** the decisions that apply to it, as the model decides them */
+    decisions: decisionsFor(s.status),
     // New choices offer active categories only; re-tagging may keep an archived one the suggestion already has.
     categories: categories.filter((c) => !c.archived).map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     tagCategories: categories
@@ -71,38 +80,12 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface DecisionActionData {
-  intent?: string;
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values?: Record<string, string | string[]>;
-}
-
-const MERGE_REFUSALS = new Set(["self", "targetNotFound", "targetNotPublished", "targetMerged", "otherConsultation", "cycle"]);
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
-  const form = await readForm(args.request);
-  const intent = String(form.get("intent") ?? "");
-  const values = {
-    category: form.getAll("category").map(String),
-    reasonCode: String(form.get("reasonCode") ?? ""),
-    reason: String(form.get("reason") ?? ""),
-    into: String(form.get("into") ?? "").trim().replace(/^#/, ""),
-  };
-  const refuse = (status: number, body: Omit<DecisionActionData, "intent" | "values">) => data<DecisionActionData>({ intent, values, ...body }, { status });
-  const parsed = DecisionSchema.safeParse({ intent, ...values, into: values.into || undefined });
-  if (!parsed.success) {
-    if (!["approve", "tag", "reject", "merge", "hide", "restore"].includes(intent)) return refuse(400, { message: "moderation.unknownIntent" });
-    const fieldErrors: FieldErrorMap = {};
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "form");
-      fieldErrors[key] ??= [/^(errors|moderation)\./.test(issue.message) ? issue.message : "errors.invalid"];
-    }
-    return refuse(400, { fieldErrors });
-  }
-  const d = parsed.data;
+  const submission = await parseForm(args.request, DecisionSchema);
+  if (submission.status !== "success") return invalid(submission);
+  const d = submission.value;
   const who = { id, moderatorId: user.id, moderatorRole: user.role };
   const db = args.context.db;
   const r =
@@ -118,34 +101,54 @@ export async function action(args: ActionFunctionArgs) {
               ? await hideSubmission(db, { ...who, reason: d.reason })
               : await restoreSubmission(db, { ...who, reason: d.reason });
   if (!r.ok) {
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (r.reason === "invalid" && "fieldErrors" in r) return refuse(400, { fieldErrors: r.fieldErrors });
-    if (MERGE_REFUSALS.has(r.reason)) return refuse(422, { fieldErrors: { into: [`moderation.merge.refused.${r.reason}`] } });
-    return refuse(409, { message: "moderation.refused.wrongState" });
+    if (r.reason === "notFound") notFound();
+    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: MODERATION_REFUSALS.invalid });
+    if (MERGE_TARGET_REFUSALS.includes(r.reason)) return refuse(r.reason, MODERATION_REFUSALS, { submission, field: "into", message: `moderation.merge.refused.${r.reason}` });
+    return refuse(r.reason, MODERATION_REFUSALS, { submission, message: "moderation.refused.wrongState" });
   }
   // After a decision: the suggestion as it now is (a merged one links to its target).
   return redirect(`/submissions/${id}`, 303);
 }
 
+/** The form of one decision: its own fields and errors, given the action's answer only when it was this decision's. */
+function useDecisionForm(intent: string, lastResult: ActionReply | undefined, defaultValue?: Record<string, string[]>) {
+  return useForm<Record<string, string | string[]>>({
+    id: intent,
+    lastResult: lastResult?.initialValue?.intent === intent ? lastResult : undefined,
+    defaultValue,
+    shouldValidate: "onSubmit",
+  });
+}
+
 export default function ModerationDecision() {
-  const { submission: s, categories, tagCategories, duplicates, tagLog } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as DecisionActionData | undefined;
+  const { submission: s, decisions, categories, tagCategories, duplicates, tagLog } = useLoaderData<typeof loader>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const errorsFor = (intent: string) => (actionData?.intent === intent ? (actionData.fieldErrors ?? {}) : {});
-  const valueFor = (intent: string, name: string) => (actionData?.intent === intent ? (actionData.values?.[name] as string | undefined) : undefined);
-  const checkedFor = (intent: string, fallback: string[]) =>
-    new Set(actionData?.intent === intent ? ((actionData.values?.category as string[] | undefined) ?? []) : fallback);
   const current = s.current.length ? s.current : s.suggested ? [s.suggested] : [];
-  const canApprove = s.status === "pending";
-  const canTag = ["published", "merged", "hidden"].includes(s.status);
-  const canReject = ["pending", "published", "hidden"].includes(s.status);
-  const canMerge = s.status === "pending" || s.status === "published";
+  const [approveForm, approve] = useDecisionForm("approve", lastResult, { category: current });
+  const [tagForm, tag] = useDecisionForm("tag", lastResult, { category: s.current });
+  const [mergeForm, merge] = useDecisionForm("merge", lastResult);
+  const [rejectForm, reject] = useDecisionForm("reject", lastResult);
+  const visibilityIntent = decisions.canHide ? "hide" : "restore";
+  const [visibilityForm, visibility] = useDecisionForm(visibilityIntent, lastResult);
+  const summary = [
+    { field: approve.category },
+    { field: tag.category },
+    { field: tag.reason },
+    { field: merge.into },
+    { field: merge.reason },
+    { field: reject.reasonCode },
+    { field: reject.reason },
+    { field: visibility.reason },
+  ];
+  // Form-level messages (a refusal by a rule, an unknown intent) whichever form was sent.
+  const formErrors = [...formErrorsOf(lastResult), ...(lastResult?.error?.intent ?? [])];
   return (
     <div className="narrow narrow--wide stack">
       <h1>
         {t("moderation.decide")} #{s.id}
       </h1>
-      <DecisionErrorSummary message={actionData?.message} fieldErrors={actionData?.fieldErrors} prefix={actionData?.intent ?? "x"} />
+      <ErrorSummary fields={summary} formErrors={formErrors} />
       <section aria-labelledby="what-title" className="card">
         <h2 id="what-title">
           <Link to={`/submissions/${s.id}`}>
@@ -217,11 +220,11 @@ export default function ModerationDecision() {
         ) : null}
       </section>
 
-      {canApprove ? (
+      {decisions.canApprove ? (
         <section aria-labelledby="approve-title">
           <h2 id="approve-title">{t("moderation.approveTitle")}</h2>
-          <Form method="post" className="stack">
-            <CategoryCheckboxes prefix="approve" categories={categories} checked={checkedFor("approve", current)} errors={errorsFor("approve").category} legend={t("moderation.categories")} />
+          <Form method="post" {...getFormProps(approveForm)} className="stack">
+            <CategoryField field={approve.category} categories={categories} legend={t("moderation.categories")} />
             <button type="submit" name="intent" value="approve" className="button">
               {t("moderation.approve")}
             </button>
@@ -229,12 +232,12 @@ export default function ModerationDecision() {
         </section>
       ) : null}
 
-      {canTag ? (
+      {decisions.canRetag ? (
         <section aria-labelledby="tag-title">
           <h2 id="tag-title">{t("moderation.tag.title")}</h2>
-          <Form method="post" className="stack">
-            <CategoryCheckboxes prefix="tag" categories={tagCategories} checked={checkedFor("tag", s.current)} errors={errorsFor("tag").category} legend={t("moderation.categories")} />
-            <ReasonField prefix="tag" label={t("moderation.tag.reason")} value={valueFor("tag", "reason")} errors={errorsFor("tag").reason} />
+          <Form method="post" {...getFormProps(tagForm)} className="stack">
+            <CategoryField field={tag.category} categories={tagCategories} legend={t("moderation.categories")} />
+            <TextAreaField field={tag.reason} label={t("moderation.tag.reason")} rows={3} maxLength={2000} />
             <button type="submit" name="intent" value="tag" className="button">
               {t("moderation.tag.submit")}
             </button>
@@ -242,7 +245,7 @@ export default function ModerationDecision() {
         </section>
       ) : null}
 
-      {canMerge ? (
+      {decisions.canMerge ? (
         <section aria-labelledby="merge-title">
           <h2 id="merge-title">{t("moderation.merge.title")}</h2>
           <p className="hint">{t("moderation.merge.hint")}</p>
@@ -261,21 +264,9 @@ export default function ModerationDecision() {
               </ul>
             </>
           ) : null}
-          <Form method="post" className="stack">
-            <div className="field">
-              <label htmlFor="merge-into">{t("moderation.merge.into")}</label>
-              <FieldError id="merge-into-error" errors={errorsFor("merge").into} />
-              <input
-                id="merge-into"
-                name="into"
-                inputMode="numeric"
-                dir="ltr"
-                defaultValue={valueFor("merge", "into") ?? ""}
-                aria-invalid={errorsFor("merge").into ? true : undefined}
-                aria-describedby={errorsFor("merge").into ? "merge-into-error" : undefined}
-              />
-            </div>
-            <ReasonField prefix="merge" label={t("moderation.merge.reason")} value={valueFor("merge", "reason")} errors={errorsFor("merge").reason} />
+          <Form method="post" {...getFormProps(mergeForm)} className="stack">
+            <TextField field={merge.into} label={t("moderation.merge.into")} inputMode="numeric" dir="ltr" />
+            <TextAreaField field={merge.reason} label={t("moderation.merge.reason")} rows={3} maxLength={2000} />
             <button type="submit" name="intent" value="merge" className="button">
               {t("moderation.merge.submit")}
             </button>
@@ -283,19 +274,12 @@ export default function ModerationDecision() {
         </section>
       ) : null}
 
-      {canReject ? (
+      {decisions.canReject ? (
         <section aria-labelledby="reject-title">
           <h2 id="reject-title">{t("moderation.reject.title")}</h2>
-          <Form method="post" className="stack">
-            <ReasonCodeSelect prefix="reject" value={valueFor("reject", "reasonCode")} errors={errorsFor("reject").reasonCode} />
-            <ReasonField
-              prefix="reject"
-              label={t("moderation.reject.reason")}
-              hint={t("moderation.reject.reasonHint")}
-              value={valueFor("reject", "reason")}
-              errors={errorsFor("reject").reason}
-              required
-            />
+          <Form method="post" {...getFormProps(rejectForm)} className="stack">
+            <RejectReasonField field={reject.reasonCode} />
+            <TextAreaField field={reject.reason} label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} rows={3} maxLength={2000} required />
             <button type="submit" name="intent" value="reject" className="button button--danger">
               {t("moderation.reject.submit")}
             </button>
@@ -303,16 +287,12 @@ export default function ModerationDecision() {
         </section>
       ) : null}
 
-      {s.status === "published" || s.status === "hidden" ? (
+      {decisions.canHide || decisions.canRestore ? (
         <section aria-labelledby="visibility-title">
           <h2 id="visibility-title">{t("moderation.visibility.title")}</h2>
-          <Form method="post" className="stack">
-            <ReasonField
-              prefix={s.status === "published" ? "hide" : "restore"}
-              label={t("moderation.visibility.reason")}
-              value={valueFor(s.status === "published" ? "hide" : "restore", "reason")}
-            />
-            {s.status === "published" ? (
+          <Form method="post" {...getFormProps(visibilityForm)} className="stack">
+            <TextAreaField field={visibility.reason} label={t("moderation.visibility.reason")} rows={3} maxLength={2000} />
+            {decisions.canHide ? (
               <button type="submit" name="intent" value="hide" className="button button--danger">
                 {t("moderation.visibility.hide")}
               </button>
@@ -325,7 +305,7 @@ export default function ModerationDecision() {
         </section>
       ) : null}
 
-      {!canApprove && !canTag && !canReject && !canMerge ? <p className="notice">{t("moderation.refused.nothingToDo")}</p> : null}
+      {decisions.none ? <p className="notice">{t("moderation.refused.nothingToDo")}</p> : null}
 
       <section aria-labelledby="taglog-title">
         <h2 id="taglog-title">{t("moderation.tagLog.title")}</h2>

@@ -1,17 +1,22 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { CategoryCheckboxes, DecisionErrorSummary, ReasonCodeSelect, ReasonField, type FieldErrorMap } from "../components/moderation";
+import { ErrorSummary, isChecked, TextAreaField } from "../components/form";
+import { CategoryField, RejectReasonField } from "../components/moderation";
 import { StatusTable } from "../components/status-table";
-import { pageParam, readForm } from "../lib/http.server";
+import { invalid, parseForm } from "../lib/form-action.server";
+import { pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { BulkDecisionSchema, QueueQuerySchema } from "../lib/query-schemas.server";
+import { BulkDecisionSchema } from "../lib/moderation-schemas.server";
+import { QueueQuerySchema } from "../lib/query-schemas.server";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
 import { SUBMISSION_STATUSES } from "../lib/reference";
 import { getActiveConsultation } from "../models/consultation.server";
-import { bulkDecide, type BulkDecision } from "../models/moderation.server";
+import { bulkDecide, bulkDecisionsFor, MODERATION_REFUSALS, type BulkDecision } from "../models/moderation.server";
 import { listQueue } from "../models/moderation-queue.server";
 import { countOpenReports, countSubmissionsByClusterAndStatus, listCategories, listClusters } from "../models/taxonomy.server";
 
@@ -64,38 +69,24 @@ export async function loader(args: LoaderFunctionArgs) {
     counts,
     pending: counts.filter((c) => c.status === "pending").reduce((n, c) => n + c.count, 0),
     openReports,
+    /** the bulk decisions offered for suggestions in this state, as the model decides them */
+    bulk: bulkDecisionsFor(query.status),
   };
-}
-
-interface BulkActionData {
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values?: { reasonCode?: string; reason?: string; category?: string[]; id?: string[] };
 }
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
-  const form = await readForm(args.request);
-  const values = {
-    reasonCode: String(form.get("reasonCode") ?? ""),
-    reason: String(form.get("reason") ?? ""),
-    category: form.getAll("category").map(String),
-    id: form.getAll("id").map(String),
-  };
-  const parsed = BulkDecisionSchema.safeParse({ intent: form.get("intent"), id: values.id, category: values.category, reasonCode: values.reasonCode, reason: values.reason });
-  if (!parsed.success) {
-    const fieldErrors: FieldErrorMap = {};
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? "form");
-      fieldErrors[key] = [issue.message.startsWith("moderation.") || issue.message.startsWith("errors.") ? issue.message : "errors.invalid"];
-    }
-    return data<BulkActionData>({ fieldErrors, values }, { status: 400 });
-  }
-  const p = parsed.data;
+  const submission = await parseForm(args.request, BulkDecisionSchema);
+  if (submission.status !== "success") return invalid(submission);
+  const p = submission.value;
   const decision: BulkDecision =
-    p.intent === "reject" ? { intent: "reject", reasonCode: p.reasonCode ?? "", reason: p.reason ?? "" } : p.intent === "tag" ? { intent: "tag", categorySlugs: p.category, reason: p.reason } : { intent: "approve", categorySlugs: p.category };
+    p.intent === "reject"
+      ? { intent: "reject", reasonCode: p.reasonCode ?? "", reason: p.reason ?? "" }
+      : p.intent === "tag"
+        ? { intent: "tag", categorySlugs: p.category, reason: p.reason }
+        : { intent: "approve", categorySlugs: p.category };
   const r = await bulkDecide(args.context.db, { ids: p.id, decision, moderatorId: user.id, moderatorRole: user.role });
-  if (!r.ok) return data<BulkActionData>({ fieldErrors: r.fieldErrors, values }, { status: 400 });
+  if (!r.ok) return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: MODERATION_REFUSALS.invalid });
   // Back to the same view of the queue, saying what was done.
   const back = new URL(args.request.url);
   back.searchParams.set("done", String(r.outcome.done.length));
@@ -105,12 +96,11 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ModerationQueue() {
-  const { filters, page, total, pages, rows, clusters, categories, counts, pending, openReports } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as BulkActionData | undefined;
+  const { filters, page, total, pages, rows, clusters, categories, counts, pending, openReports, bulk } = useLoaderData<typeof loader>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const [params] = useSearchParams();
   const { t } = useTranslation();
-  const errors = actionData?.fieldErrors ?? {};
-  const selected = new Set(actionData?.values?.id ?? []);
+  const [form, fields] = useForm<Record<string, string | string[]>>({ id: "bulk", lastResult, shouldValidate: "onSubmit" });
   const done = params.get("done");
   const refused = Number(params.get("refused") ?? 0) || 0;
   const pageLink = (p: number) => {
@@ -120,7 +110,6 @@ export default function ModerationQueue() {
     if (p > 1) q.set("page", String(p));
     return `?${q}`;
   };
-  const canDecide = filters.status === "pending" || filters.status === "published";
   return (
     <>
       <h1>{t("moderation.title")}</h1>
@@ -191,17 +180,26 @@ export default function ModerationQueue() {
       </Form>
 
       <h2 id="queue-title">{t("moderation.queue.title", { count: total, status: t(`status.${filters.status}`) })}</h2>
-      <DecisionErrorSummary fieldErrors={errors} prefix="bulk" />
+      <ErrorSummary
+        formErrors={formErrorsOf(lastResult)}
+        fields={[
+          { field: fields.id },
+          { field: fields.category },
+          { field: fields.reasonCode },
+          { field: fields.reason },
+          { field: fields.intent },
+        ]}
+      />
       {rows.length === 0 ? (
         <p className="empty">{t("moderation.queue.empty")}</p>
       ) : (
-        <Form method="post" className="stack" aria-labelledby="queue-title">
+        <Form method="post" {...getFormProps(form)} className="stack" aria-labelledby="queue-title">
           <div className="table-wrap">
             <table className="queue">
               <caption className="visually-hidden">{t("moderation.queue.caption")}</caption>
               <thead>
                 <tr>
-                  {canDecide ? <th scope="col">{t("moderation.queue.select")}</th> : null}
+                  {bulk.any ? <th scope="col">{t("moderation.queue.select")}</th> : null}
                   <th scope="col">{t("moderation.queue.suggestion")}</th>
                   <th scope="col">{t("moderation.queue.cluster")}</th>
                   <th scope="col">{t("moderation.queue.organisation")}</th>
@@ -212,14 +210,15 @@ export default function ModerationQueue() {
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.id}>
-                    {canDecide ? (
+                    {bulk.any ? (
                       <td>
                         <input
                           type="checkbox"
                           name="id"
                           value={r.id}
                           id={`select-${r.id}`}
-                          defaultChecked={selected.has(String(r.id))}
+                          key={fields.id.key}
+                          defaultChecked={isChecked(fields.id, String(r.id))}
                           aria-label={t("moderation.queue.selectOne", { id: r.id })}
                         />
                       </td>
@@ -273,19 +272,13 @@ export default function ModerationQueue() {
               </tbody>
             </table>
           </div>
-          {canDecide ? (
+          {bulk.any ? (
             <fieldset className="bulk" id="bulk-id">
               <legend>{t("moderation.bulk.title")}</legend>
               <p className="hint">{t("moderation.bulk.hint")}</p>
-              <CategoryCheckboxes
-                prefix="bulk"
-                categories={categories}
-                checked={new Set(actionData?.values?.category ?? [])}
-                errors={errors.category}
-                legend={t("moderation.categories")}
-              />
+              <CategoryField field={fields.category} categories={categories} legend={t("moderation.categories")} />
               <div className="button-row">
-                {filters.status === "pending" ? (
+                {bulk.canApprove ? (
                   <button type="submit" name="intent" value="approve" className="button">
                     {t("moderation.bulk.approve")}
                   </button>
@@ -294,8 +287,8 @@ export default function ModerationQueue() {
                   {t("moderation.bulk.tag")}
                 </button>
               </div>
-              <ReasonCodeSelect prefix="bulk" value={actionData?.values?.reasonCode} errors={errors.reasonCode} />
-              <ReasonField prefix="bulk" label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} value={actionData?.values?.reason} errors={errors.reason} />
+              <RejectReasonField field={fields.reasonCode} />
+              <TextAreaField field={fields.reason} label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} rows={3} maxLength={2000} />
               <button type="submit" name="intent" value="reject" className="button button--danger">
                 {t("moderation.bulk.reject")}
               </button>

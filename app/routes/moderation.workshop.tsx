@@ -1,4 +1,4 @@
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -8,13 +8,15 @@ import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
 import { requireRole } from "../auth/guards.server";
 import { ErrorSummary, SelectField, TextField } from "../components/form";
 import { SUBMISSION_FIELDS, SubmissionFields, useSubmissionLabels } from "../components/submission-form";
-import { readForm } from "../lib/http.server";
+import { parseForm, refuse, type ActionReply } from "../lib/form-action.server";
+import { OrganisationLookupSchema } from "../lib/moderation-schemas.server";
+import { formErrorsOf } from "../lib/refusal";
 import { getFixedT } from "../lib/i18next.server";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
 import { NEW_ORGANISATION_FIELDS, WorkshopFormSchema } from "../lib/schemas";
 import { getActiveConsultation, windowPhase } from "../models/consultation.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
-import { enterWorkshopSubmission, searchOrganisations, type OrganisationOption } from "../models/workshop.server";
+import { enterWorkshopSubmission, searchOrganisations, WORKSHOP_REFUSALS, type OrganisationOption } from "../models/workshop.server";
 import { toRowId } from "../lib/row-id";
 
 const UNCHECKED = z.object({});
@@ -37,54 +39,44 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface ActionData {
-  result: SubmissionResult<string[]>;
+/** The organisations to choose from, sent back with every answer that shows the form again. */
+interface Lookup {
   query: string;
-  /** the organisations to choose from: the search's, and the one chosen */
+  /** the search's organisations, and the one chosen */
   organisations: OrganisationOption[];
   searched: boolean;
-  formErrors: string[];
 }
+type WorkshopReply = ActionReply & { lookup: Lookup };
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const { db } = args.context;
-  const formData = await readForm(args.request);
-  const query = String(formData.get("organisationQuery") ?? "").trim().slice(0, 200);
-  const cluster = String(formData.get("cluster") ?? "").slice(0, 60);
-  const chosenId = String(formData.get("organisationId") ?? "");
-  const chosen = /^[1-9]\d{0,8}$/.test(chosenId) ? Number(chosenId) : undefined;
+  const submission = await parseForm(args.request, WorkshopFormSchema);
+  const { intent, organisationQuery: query, cluster, organisationId: chosen } = OrganisationLookupSchema.parse(submission.payload);
   // The list to choose from: a search (by name, in the chosen cluster) when asked for, and the organisation chosen.
-  const organisations = (search: boolean) =>
-    searchOrganisations(db, search ? { query, clusterSlug: cluster || undefined, includeId: chosen } : { includeId: chosen });
+  const lookup = async (search: boolean): Promise<Lookup> => ({
+    query,
+    organisations: await searchOrganisations(db, search ? { query, clusterSlug: cluster || undefined, includeId: chosen } : { includeId: chosen }),
+    searched: false,
+  });
 
-  if (formData.get("intent") === "find") {
+  if (intent === "find") {
     // Finding an organisation (without JavaScript too): keep what was typed, judge nothing, create nothing.
-    const typed = parseWithZod(formData, { schema: WorkshopFormSchema }).reply({ resetForm: false });
-    return data<ActionData>({ result: { initialValue: typed.initialValue }, query, organisations: await organisations(true), searched: true, formErrors: [] });
+    const { initialValue } = submission.reply({ resetForm: false });
+    return data<WorkshopReply>({ initialValue, lookup: { ...(await lookup(true)), searched: true } });
   }
-
-  const submission = parseWithZod(formData, { schema: WorkshopFormSchema });
-  if (submission.status !== "success") {
-    return data<ActionData>({ result: submission.reply(), query, organisations: await organisations(Boolean(query)), searched: false, formErrors: [] }, { status: 400 });
-  }
+  if (submission.status !== "success") return data<WorkshopReply>({ ...submission.reply(), lookup: await lookup(Boolean(query)) }, { status: WORKSHOP_REFUSALS.invalid });
   const result = await enterWorkshopSubmission(db, { moderator: { id: user.id, role: user.role }, input: submission.value });
   if (!result.ok) {
     if (result.reason === "invalid") {
       // An organisation of that name exists: offer it in the list.
       const namesake = result.fieldErrors.organisationName ? submission.value.organisationName : undefined;
-      return data<ActionData>(
-        {
-          result: submission.reply({ fieldErrors: result.fieldErrors }),
-          query: namesake ?? query,
-          organisations: await searchOrganisations(db, { query: namesake ?? query, includeId: chosen }),
-          searched: Boolean(namesake),
-          formErrors: [],
-        },
-        { status: 400 },
-      );
+      const q = namesake ?? query;
+      const list: Lookup = { query: q, organisations: await searchOrganisations(db, { query: q, includeId: chosen }), searched: Boolean(namesake) };
+      return data<WorkshopReply>({ ...submission.reply({ fieldErrors: result.fieldErrors }), lookup: list }, { status: WORKSHOP_REFUSALS.invalid });
     }
-    return data<ActionData>({ result: submission.reply(), query, organisations: await organisations(Boolean(query)), searched: false, formErrors: ["errors.noConsultation"] }, { status: 409 });
+    const refused = refuse(result.reason, WORKSHOP_REFUSALS, { submission, message: "errors.noConsultation" });
+    return data<WorkshopReply>({ ...refused.data, lookup: await lookup(Boolean(query)) }, refused.init ?? undefined);
   }
   await rememberSimilarAfterCommit(args.context, result.id);
   return redirect(`/moderation/workshop?entered=${result.id}`, 303);
@@ -97,7 +89,7 @@ export default function ModerationWorkshop() {
   const submissionLabels = useSubmissionLabels();
   const [form, fields] = useForm({
     id: "workshop",
-    lastResult: actionData?.result,
+    lastResult: actionData,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     // conform checks every submit; "Find" (formNoValidate) only reads, so it goes through unchecked, as without JavaScript.
@@ -113,8 +105,9 @@ export default function ModerationWorkshop() {
     province: t("register.province"),
   };
   const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
-  const organisations = actionData?.organisations ?? [];
-  const formErrors = [...new Set([...(form.errors ?? []), ...(actionData?.formErrors ?? []), ...(consultation ? [] : ["errors.noConsultation"])])];
+  const lookup = actionData?.lookup;
+  const organisations = lookup?.organisations ?? [];
+  const formErrors = [...new Set([...(form.errors ?? []), ...formErrorsOf(actionData), ...(consultation ? [] : ["errors.noConsultation"])])];
 
   return (
     <div className="narrow narrow--wide">
@@ -150,12 +143,12 @@ export default function ModerationWorkshop() {
           <p className="field-hint">{t("workshop.organisation.hint")}</p>
           <div className="field">
             <label htmlFor="workshop-organisation-query">{t("workshop.organisation.search")}</label>
-            <input id="workshop-organisation-query" type="search" name="organisationQuery" defaultValue={actionData?.query ?? ""} key={actionData?.query} dir="auto" />
+            <input id="workshop-organisation-query" type="search" name="organisationQuery" defaultValue={lookup?.query ?? ""} key={lookup?.query} dir="auto" />
             <button type="submit" name="intent" value="find" className="button button--secondary" formNoValidate>
               {t("workshop.organisation.find")}
             </button>
           </div>
-          {actionData?.searched ? (
+          {lookup?.searched ? (
             <p className="muted" role="status">
               {organisations.length ? t("workshop.organisation.found", { count: organisations.length }) : t("workshop.organisation.noneFound")}
             </p>

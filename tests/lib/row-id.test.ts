@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { AdminUserActionSchema } from "../../app/lib/admin-users.server";
 import { NotificationActionSchema } from "../../app/lib/notification-schemas.server";
-import { AuditQuerySchema, BulkDecisionSchema, DecisionSchema } from "../../app/lib/query-schemas.server";
+import { BulkDecisionSchema, DecisionSchema } from "../../app/lib/moderation-schemas.server";
+import { AuditQuerySchema } from "../../app/lib/query-schemas.server";
 import { SourceNumberSchema } from "../../app/lib/recommendation-schemas.server";
 import { OptionalRowId, ROW_ID_MAX, RowId, rowId, toRowId } from "../../app/lib/row-id";
 import { CommentFormSchema, ReportFormSchema } from "../../app/lib/schemas";

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   approveSubmission,
   bulkDecide,
+  bulkDecisionsFor,
+  decisionsFor,
   hideSubmission,
   listTagLog,
   mergeSubmission,
@@ -72,6 +74,44 @@ describe(`moderation decisions (${testDialect})`, () => {
     expect(Number(r.supporting_organisations)).toBe(new Set(rows.filter((x) => x.organisation_id !== null).map((x) => x.organisation_id)).size);
     expect(Number(r.supporting_provinces)).toBe(new Set(rows.filter((x) => x.province !== null).map((x) => x.province)).size);
   }
+
+  describe("what may be decided in each state (decisionsFor)", () => {
+    it("each decision is made in exactly the states decisionsFor offers it in; elsewhere it is refused (wrongState, notPending for an approval)", async () => {
+      const target = await published(otherAuthor, "A published target for merges");
+      const statuses = ["pending", "published", "merged", "hidden", "rejected", "withdrawn"] as const;
+      for (const status of statuses) {
+        const d = decisionsFor(status);
+        const attempts: Array<[string, boolean, (id: number) => Promise<{ ok: boolean }>]> = [
+          ["approve", d.canApprove, (id) => approveSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets"] })],
+          ["tag", d.canTag, (id) => tagSubmission(t.db, { ...mod, id, categorySlugs: ["tax-relief"] })],
+          ["reject", d.canReject, (id) => rejectSubmission(t.db, { ...mod, id, reasonCode: "off-topic", reason: "Not about exports." })],
+          ["merge", d.canMerge, (id) => mergeSubmission(t.db, { ...mod, id, into: target })],
+          ["hide", d.canHide, (id) => hideSubmission(t.db, { ...mod, id })],
+          ["restore", d.canRestore, (id) => restoreSubmission(t.db, { ...mod, id })],
+        ];
+        for (const [name, can, decide] of attempts) {
+          const id = await pending();
+          await t.db.updateTable("submissions").set({ status }).where("id", "=", id).execute();
+          const r = await decide(id);
+          // Hiding a hidden one is no change, not a refusal.
+          if (name === "hide" && status === "hidden") {
+            expect(r).toEqual({ ok: true, changed: false });
+            continue;
+          }
+          expect(r.ok, `${name} on ${status}`).toBe(can);
+          if (!can) expect(r, `${name} on ${status}`).toMatchObject({ ok: false, reason: name === "approve" ? "notPending" : "wrongState" });
+          // Every decision but a re-tag moves the suggestion out of its state; a refused one leaves it.
+          if (name !== "tag" || !can) expect((await row(id)).status === status, `${name} on ${status}`).toBe(name === "tag" || !can);
+        }
+        expect(d.none, status).toBe(!d.canApprove && !d.canTag && !d.canReject && !d.canMerge && !d.canHide && !d.canRestore);
+      }
+      // A pending one is tagged by its approval: the screen's re-tag form is for the others.
+      expect([decisionsFor("pending").canRetag, decisionsFor("published").canRetag, decisionsFor("merged").canRetag]).toEqual([false, true, true]);
+      // Bulk decisions are offered in the queues of pending and published suggestions only.
+      expect(statuses.filter((s) => bulkDecisionsFor(s).any)).toEqual(["pending", "published"]);
+      expect(bulkDecisionsFor("published")).toEqual({ canApprove: false, canTag: true, canReject: true, any: true });
+    });
+  });
 
   describe("approve", () => {
     it("publishes with categories; refuses none, unknown ones, and a second approval", async () => {

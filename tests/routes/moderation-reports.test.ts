@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { addComment } from "../../app/models/comment.server";
+import { mergeSubmission } from "../../app/models/moderation.server";
 import { reportItem, type ReportTarget } from "../../app/models/report.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
@@ -282,6 +283,24 @@ describe(`report review and organisation verification over HTTP (${testDialect})
           headers: { "Content-Type": "application/json", Origin: server.url },
         });
         expectStatus(json, 415);
+      });
+
+      it("a decision that does not apply to the item's state → 409 naming the state; the page offers neither hide nor reject for it", async () => {
+        const merged = await published();
+        const target = await published();
+        await report({ type: "submission", id: merged }, 1);
+        await mergeSubmission(t.db, { id: merged, into: target, moderatorId: moderator.id, moderatorRole: "moderator" });
+        expect((await submissionRow(merged)).status).toBe("merged");
+        const res = await mod.post("/moderation/reports", { intent: "hide", targetType: "submission", targetId: String(merged) });
+        expectStatus(res, 409);
+        expect(pageText(res.text)).toContain(en.reports.refused.wrongState.replace("{{status}}", en.status.merged));
+        expect((await submissionRow(merged)).status).toBe("merged");
+        expect(await reportStatuses("submission", merged)).toEqual(["open"]);
+        const page = await mod.get("/moderation/reports");
+        const item = page.text.match(new RegExp(`<article[^>]*id="item-submission-${merged}"[\\s\\S]*?</article>`))?.[0] ?? "";
+        expect(item).toContain('value="dismiss"');
+        expect(item).not.toContain('value="hide"');
+        expect(item).not.toContain('value="reject"');
       });
 
       it("odd page numbers fall back to page 1", async () => {
