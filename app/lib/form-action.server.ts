@@ -32,8 +32,12 @@ export async function parseForm<Schema extends z.ZodType>(request: Request, sche
  * A submission that did not parse, or whose values a model refused field by
  * field (`fieldErrors`, i18n keys by field name): its errors, 400.
  */
-export function invalid(submission: Submission<unknown>, options: { fieldErrors?: Record<string, string[]>; hideFields?: string[] } = {}) {
-  return data<ActionReply>(submission.reply({ fieldErrors: options.fieldErrors, hideFields: options.hideFields }), { status: 400 });
+export function invalid<Extra extends object = Record<never, never>>(
+  submission: Submission<unknown>,
+  options: { fieldErrors?: Record<string, string[]>; hideFields?: string[]; extra?: Extra } = {},
+) {
+  const reply = submission.reply({ fieldErrors: options.fieldErrors, hideFields: options.hideFields });
+  return data<ActionReply & Extra>({ ...reply, ...(options.extra as Extra) }, { status: 400 });
 }
 
 export interface RefuseOptions {
@@ -49,16 +53,25 @@ export interface RefuseOptions {
   hideFields?: string[];
 }
 
+/** What the page needs beside the reply to show itself again (a lookup list, an import's problems). */
+export interface WithExtra<Extra extends object> {
+  extra?: Extra;
+}
+
 /**
  * Answer a refusal by a rule. The status comes from the table that stands
  * next to the reasons in the model (`defineRefusals`), never from a guess here.
  */
-export function refuse<R extends string>(reason: R, table: RefusalTable<R>, options: RefuseOptions = {}) {
+export function refuse<R extends string, Extra extends object = Record<never, never>>(
+  reason: R,
+  table: RefusalTable<R>,
+  options: RefuseOptions & WithExtra<Extra> = {},
+) {
   const message = options.message ?? `refusal.${reason}`;
   const errors = options.field ? { fieldErrors: { [options.field]: [message] } } : { formErrors: [message] };
   const result: SubmissionResult<string[]> = options.submission
     ? options.submission.reply({ ...errors, hideFields: options.hideFields })
     : { status: "error", error: options.field ? { [options.field]: [message] } : { "": [message] } };
   const refusal: RefusalNotice = { reason, message, at: options.at, back: options.back };
-  return data<ActionReply>({ ...result, refusal }, { status: table[reason], headers: options.headers });
+  return data<ActionReply & Extra>({ ...result, refusal, ...(options.extra as Extra) }, { status: table[reason], headers: options.headers });
 }

@@ -46,11 +46,11 @@ const UPLOAD_REFUSALS = { 413: "tooLarge", 415: "notMultipart", 400: "badUpload"
 function importRefused(reason: keyof typeof IMPORT_REFUSALS, problems: ImportProblem[] = [], fileName: string | null = null) {
   // Not multipart reads as "choose a file" too: what the person can do about it is the same.
   const message = `import.refused.${reason === "notMultipart" ? "noFile" : reason}`;
-  const refused = refuse(reason, IMPORT_REFUSALS, { field: "file", message });
-  return data<ImportReply>(
-    { ...refused.data, problems: problems.slice(0, PROBLEMS_SHOWN), moreProblems: Math.max(0, problems.length - PROBLEMS_SHOWN), fileName },
-    refused.init ?? undefined,
-  );
+  return refuse(reason, IMPORT_REFUSALS, {
+    field: "file",
+    message,
+    extra: { problems: problems.slice(0, PROBLEMS_SHOWN), moreProblems: Math.max(0, problems.length - PROBLEMS_SHOWN), fileName },
+  });
 }
 
 type ImportReply = ActionReply & { problems: ImportProblem[]; moreProblems: number; fileName: string | null };

@@ -8,7 +8,7 @@ import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
 import { requireRole } from "../auth/guards.server";
 import { ErrorSummary, SelectField, TextField } from "../components/form";
 import { SUBMISSION_FIELDS, SubmissionFields, useSubmissionLabels } from "../components/submission-form";
-import { parseForm, refuse, type ActionReply } from "../lib/form-action.server";
+import { invalid, parseForm, refuse, type ActionReply } from "../lib/form-action.server";
 import { OrganisationLookupSchema } from "../lib/moderation-schemas.server";
 import { formErrorsOf } from "../lib/refusal";
 import { getFixedT } from "../lib/i18next.server";
@@ -65,7 +65,7 @@ export async function action(args: ActionFunctionArgs) {
     const { initialValue } = submission.reply({ resetForm: false });
     return data<WorkshopReply>({ initialValue, lookup: { ...(await lookup(true)), searched: true } });
   }
-  if (submission.status !== "success") return data<WorkshopReply>({ ...submission.reply(), lookup: await lookup(Boolean(query)) }, { status: WORKSHOP_REFUSALS.invalid });
+  if (submission.status !== "success") return invalid(submission, { extra: { lookup: await lookup(Boolean(query)) } });
   const result = await enterWorkshopSubmission(db, { moderator: { id: user.id, role: user.role }, input: submission.value });
   if (!result.ok) {
     if (result.reason === "invalid") {
@@ -73,10 +73,9 @@ export async function action(args: ActionFunctionArgs) {
       const namesake = result.fieldErrors.organisationName ? submission.value.organisationName : undefined;
       const q = namesake ?? query;
       const list: Lookup = { query: q, organisations: await searchOrganisations(db, { query: q, includeId: chosen }), searched: Boolean(namesake) };
-      return data<WorkshopReply>({ ...submission.reply({ fieldErrors: result.fieldErrors }), lookup: list }, { status: WORKSHOP_REFUSALS.invalid });
+      return invalid(submission, { fieldErrors: result.fieldErrors, extra: { lookup: list } });
     }
-    const refused = refuse(result.reason, WORKSHOP_REFUSALS, { submission, message: "errors.noConsultation" });
-    return data<WorkshopReply>({ ...refused.data, lookup: await lookup(Boolean(query)) }, refused.init ?? undefined);
+    return refuse(result.reason, WORKSHOP_REFUSALS, { submission, message: "errors.noConsultation", extra: { lookup: await lookup(Boolean(query)) } });
   }
   await rememberSimilarAfterCommit(args.context, result.id);
   return redirect(`/moderation/workshop?entered=${result.id}`, 303);
