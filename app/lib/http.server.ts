@@ -95,10 +95,3 @@ export function idParam(value: string | undefined): number {
   if (id === null) notFound();
   return id;
 }
-
-/** Status for a refusal by a rule: 409 for phase and budget, 422 for what is never allowed. */
-export function refusalStatus(reason: string): number {
-  if (reason === "notFound") return 404;
-  if (reason === "windowNotOpen" || reason === "windowClosed" || reason === "budgetSpent" || reason === "noConsultation") return 409;
-  return 422;
-}

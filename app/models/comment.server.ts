@@ -4,11 +4,22 @@
 import type { DB, Executor } from "../../db/client";
 import { RULE_NUMBERS } from "../lib/rules";
 import { nowIso } from "../lib/time";
-import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, type ParticipationRefusal } from "./consultation.server";
+import { defineRefusals } from "../lib/refusal";
+import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, PARTICIPATION_REFUSALS, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
 export const COMMENT_EDIT_WINDOW_MS = RULE_NUMBERS.commentEditMinutes * 60_000;
+
+/** Why a comment (or its edit) is refused, and the status each answers with. */
+export const COMMENT_REFUSALS = defineRefusals({
+  ...PARTICIPATION_REFUSALS,
+  notFound: 404,
+  invalid: 400,
+  notPublished: 422,
+  badParent: 422,
+  tooLate: 409,
+});
 
 export type AddCommentResult =
   | { ok: true; id: number }

@@ -9,7 +9,8 @@ import { listingsChanged, type ListingCache } from "../lib/listing-cache.server"
 import type { SubmissionInput } from "../lib/schemas";
 import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
-import { getActiveConsultation, participationRefusalFor, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
+import { defineRefusals } from "../lib/refusal";
+import { getActiveConsultation, participationRefusalFor, PARTICIPATION_REFUSALS, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
@@ -279,6 +280,9 @@ export async function updateSubmission(
   });
 }
 
+/** Why an author's withdrawal or edit of their suggestion is refused, and the status each answers with. */
+export const SUBMISSION_REFUSALS = defineRefusals({ ...PARTICIPATION_REFUSALS, notFound: 404, invalid: 400, notWithdrawable: 409 });
+
 export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" } | ParticipationRefusal;
 
 /** The author withdraws their own submission while pending or published. */
@@ -382,6 +386,8 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
       "k.submission_closes_at",
       "k.is_active",
       "k.archived_at",
+      "k.support_budget",
+      "k.allow_self_support",
     ])
     .where("s.id", "=", params.id)
     .executeTakeFirst();

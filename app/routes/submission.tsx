@@ -12,9 +12,9 @@ import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
 import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
-import { participationRefusal, windowPhase } from "../models/consultation.server";
+import { participationRefusal } from "../models/consultation.server";
 import { getSubmissionForViewer } from "../models/submission.server";
-import { getSupportState } from "../models/support.server";
+import { getSupportState, supportDecision, type SupportDecision } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 import type { PageCacheHandle } from "../lib/page-cache";
 
@@ -41,23 +41,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   ]);
   const isAuthor = viewer?.id === s.author_id;
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
-  const supportPhase = windowPhase(s.support_opens_at, s.support_closes_at);
   // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
   const closed = participationRefusal(s);
-  const blockedReason =
-    s.status !== "published"
-      ? "support.refused.notPublished"
-      : supportPhase !== "open"
-        ? supportPhase === "upcoming"
-          ? "support.refused.windowNotOpen"
-          : "support.refused.windowClosed"
-        : closed
-          ? `refusal.${closed.reason}`
-          : isAuthor && !supportState?.allowSelf
-          ? "support.refused.ownSubmission"
-          : supportState?.remaining === 0
-            ? "support.refused.budgetSpentShort"
-            : null;
+  // The model decides whether this person may support it (a visitor: what does not depend on who asks); the page says why not.
+  const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
   const now = Date.now();
   const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
   return {
@@ -127,6 +114,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       })),
     })),
   };
+}
+
+/** The i18n key the page shows instead of the support button. */
+function blockedMessage(decision: SupportDecision): string | null {
+  if (decision.canSupport) return null;
+  switch (decision.blockedReason) {
+    case "consultationClosed":
+    case "consultationArchived":
+      return `refusal.${decision.blockedReason}`;
+    case "budgetSpent":
+      return "support.refused.budgetSpentShort";
+    default:
+      return `support.refused.${decision.blockedReason}`;
+  }
 }
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
