@@ -14,6 +14,7 @@ import { isDigits, type Digits } from "../lib/format";
 import type { RateRule } from "../lib/rate-limit.server";
 import type { Language } from "../lib/reference";
 import { nowIso } from "../lib/time";
+import { defineRefusals } from "../lib/refusal";
 import { recordAudit } from "./audit.server";
 import { deleteSession, deleteUserSessions } from "./session.server";
 import { countAdmins, normaliseOrganisationName, PASSWORD_ERROR_KEYS, type FieldErrors } from "./user.server";
@@ -351,6 +352,9 @@ export async function changePassword(
 
 // ---------------------------------------------------------------------------
 // Deletion
+
+/** Why a change to one's own account is refused, and the status each answers with. */
+export const ACCOUNT_REFUSALS = defineRefusals({ notFound: 404, invalid: 400, wrongPassword: 400, lastAdmin: 409 });
 
 export type DeleteAccountResult = { ok: true } | { ok: false; reason: "notFound" | "wrongPassword" | "lastAdmin" };
 
