@@ -281,7 +281,15 @@ export async function updateSubmission(
 }
 
 /** Why an author's withdrawal or edit of their suggestion is refused, and the status each answers with. */
-export const SUBMISSION_REFUSALS = defineRefusals({ ...PARTICIPATION_REFUSALS, notFound: 404, invalid: 400, notWithdrawable: 409 });
+export const SUBMISSION_REFUSALS = defineRefusals({
+  ...PARTICIPATION_REFUSALS,
+  notFound: 404,
+  invalid: 400,
+  notWithdrawable: 409,
+  noConsultation: 409,
+  windowNotOpen: 409,
+  windowClosed: 409,
+});
 
 export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" } | ParticipationRefusal;
 
