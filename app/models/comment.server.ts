@@ -21,6 +21,26 @@ export const COMMENT_REFUSALS = defineRefusals({
   tooLate: 409,
 });
 
+/** Whether a comment written at `createdAt` may still be edited by its author (`editComment` refuses it as tooLate after). */
+export function withinCommentEditWindow(createdAt: string, now: Date = new Date()): boolean {
+  return now.getTime() - new Date(createdAt).getTime() <= COMMENT_EDIT_WINDOW_MS;
+}
+
+/**
+ * Why nobody may comment on this suggestion now, or null: the consultation
+ * takes participants' writes and the suggestion is published. The rule
+ * `addComment` applies (before a reply's parent is checked).
+ */
+export function commentRefusal(
+  s: { status: string; is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string },
+  now: Date = new Date(),
+): ParticipationRefusal | { ok: false; reason: "notPublished" } | null {
+  const closed = participationRefusal(s, now);
+  if (closed) return closed;
+  if (s.status !== "published") return { ok: false, reason: "notPublished" };
+  return null;
+}
+
 export type AddCommentResult =
   | { ok: true; id: number }
   | { ok: false; reason: "notFound" | "notPublished" | "badParent" }
@@ -39,9 +59,8 @@ export async function addComment(
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
-    const closed = participationRefusal(s, now);
-    if (closed) return closed;
-    if (s.status !== "published") return { ok: false, reason: "notPublished" };
+    const refusal = commentRefusal(s, now);
+    if (refusal) return refusal;
     if (params.parentId) {
       // One level of replies: the parent must be a visible top-level comment of this submission.
       const parent = await trx
@@ -102,7 +121,7 @@ export async function editComment(
   if (!c) return { ok: false, reason: "notFound" };
   const closed = await participationRefusalFor(db, params.submissionId, now);
   if (closed) return closed;
-  if (now.getTime() - new Date(c.created_at).getTime() > COMMENT_EDIT_WINDOW_MS) return { ok: false, reason: "tooLate" };
+  if (!withinCommentEditWindow(c.created_at, now)) return { ok: false, reason: "tooLate" };
   await db.updateTable("comments").set({ body: params.body, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
   return { ok: true };
 }

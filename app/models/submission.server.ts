@@ -291,6 +291,11 @@ export const SUBMISSION_REFUSALS = defineRefusals({
   windowClosed: 409,
 });
 
+/** The states from which an author may withdraw their suggestion (while the consultation takes participants' writes). */
+export function isWithdrawable(status: SubmissionStatus): boolean {
+  return status === "pending" || status === "published";
+}
+
 export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" } | ParticipationRefusal;
 
 /** The author withdraws their own submission while pending or published. */
@@ -309,7 +314,7 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
       if (!s) return { ok: false as const, reason: "notFound" as const };
       const closed = await participationRefusalFor(trx, params.id, now);
       if (closed) return closed;
-      if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
+      if (!isWithdrawable(s.status)) return { ok: false as const, reason: "notWithdrawable" as const };
       const r = await trx
         .updateTable("submissions")
         .set({ status: "withdrawn", updated_at: nowIso(now) })

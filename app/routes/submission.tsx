@@ -11,9 +11,9 @@ import { localName } from "../lib/i18n";
 import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
-import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
+import { commentRefusal, listCommentPage, withinCommentEditWindow } from "../models/comment.server";
 import { participationRefusal } from "../models/consultation.server";
-import { getSubmissionForViewer } from "../models/submission.server";
+import { getSubmissionForViewer, isWithdrawable } from "../models/submission.server";
 import { getSupportState, supportDecision, type SupportDecision } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 import type { PageCacheHandle } from "../lib/page-cache";
@@ -45,7 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const closed = participationRefusal(s);
   // The model decides whether this person may support it (a visitor: what does not depend on who asks); the page says why not.
   const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
-  const now = Date.now();
+  const now = new Date();
   const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
   return {
     title: `${s.title} · ${t("app.name")}`,
@@ -88,10 +88,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           isModerator,
           supported: supportState?.supported ?? false,
           canEdit: (isAuthor && s.status === "pending" && !closed) || (isModerator && s.status !== "withdrawn"),
-          canWithdraw: isAuthor && (s.status === "pending" || s.status === "published") && !closed,
+          canWithdraw: isAuthor && isWithdrawable(s.status) && !closed,
           canReport: !isAuthor && (s.status === "published" || s.status === "merged") && closed?.reason !== "consultationArchived",
           canReportComments: closed?.reason !== "consultationArchived",
-          canComment: s.status === "published" && !closed,
+          canComment: commentRefusal(s, now) === null,
         }
       : null,
     blockedReason,
@@ -103,14 +103,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       author: c.author_status === "deleted" ? null : c.display_name,
       createdAt: c.created_at,
       edited: c.updated_at !== c.created_at,
-      editable: !closed && viewer?.id === c.author_id && now - Date.parse(c.created_at) < COMMENT_EDIT_WINDOW_MS,
+      editable: !closed && viewer?.id === c.author_id && withinCommentEditWindow(c.created_at, now),
       replies: c.replies.map((r) => ({
         id: r.id,
         body: r.body,
         author: r.author_status === "deleted" ? null : r.display_name,
         createdAt: r.created_at,
         edited: r.updated_at !== r.created_at,
-        editable: !closed && viewer?.id === r.author_id && now - Date.parse(r.created_at) < COMMENT_EDIT_WINDOW_MS,
+        editable: !closed && viewer?.id === r.author_id && withinCommentEditWindow(r.created_at, now),
       })),
     })),
   };
