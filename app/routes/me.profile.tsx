@@ -22,7 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const profile = await getAccountProfile(args.context.db, user.id);
-  if (!profile) throw data({ error: "notFound" }, { status: 404 });
+  if (!profile) notFound();
   const { t } = await getFixedT(args.request, args.context);
   const org = profile.organisation;
   return {

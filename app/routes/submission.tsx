@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
@@ -6,7 +6,7 @@ import { CommentForm } from "../components/comment-form";
 import { DateText, NumberText, useNumberFormat } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
-import { idParam, pageParam } from "../lib/http.server";
+import { idParam, notFound, pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
@@ -29,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
   const viewer = context.user ? { id: context.user.id, role: context.user.role } : null;
   const s = await getSubmissionForViewer(context.db, { id, viewer });
-  if (!s) throw data({ error: "notFound" }, { status: 404 });
+  if (!s) notFound();
   const { t, lng } = await getFixedT(request, context);
   // `?comments=N`: the Nth page of comment threads, newest first (anything that is not a page number is page 1; past the last, the last).
   const commentsPage = pageParam(new URL(request.url).searchParams.get("comments"));
