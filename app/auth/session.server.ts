@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { Lucia, TimeSpan, type Adapter, type Cookie, type DatabaseSession, type DatabaseUser } from "lucia";
 import type { DB } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
+import { deleteExpiredSessions, deleteSession, deleteUserSessions, insertSession, touchSession } from "../models/session.server";
 
 export const IDLE_TIMEOUT_MS = 7 * 86_400_000;
 export const ABSOLUTE_LIFETIME_MS = 30 * 86_400_000;
@@ -98,34 +99,27 @@ function createKyselyAdapter(db: DB): Adapter {
     },
     async setSession(session) {
       const a = session.attributes;
-      await db
-        .insertInto("sessions")
-        .values({
-          id: hashSessionToken(session.id),
-          user_id: session.userId,
-          expires_at: session.expiresAt.toISOString(),
-          created_at: a.created_at,
-          last_seen_at: a.last_seen_at,
-          user_agent: a.user_agent,
-          ip: a.ip,
-        })
-        .execute();
+      await insertSession(db, {
+        id: hashSessionToken(session.id),
+        user_id: session.userId,
+        expires_at: session.expiresAt.toISOString(),
+        created_at: a.created_at,
+        last_seen_at: a.last_seen_at,
+        user_agent: a.user_agent,
+        ip: a.ip,
+      });
     },
     async updateSessionExpiration(sessionId, expiresAt) {
-      await db
-        .updateTable("sessions")
-        .set({ expires_at: expiresAt.toISOString() })
-        .where("id", "=", hashSessionToken(sessionId))
-        .execute();
+      await touchSession(db, hashSessionToken(sessionId), { expiresAt: expiresAt.toISOString() });
     },
     async deleteSession(sessionId) {
-      await db.deleteFrom("sessions").where("id", "=", hashSessionToken(sessionId)).execute();
+      await deleteSession(db, hashSessionToken(sessionId));
     },
     async deleteUserSessions(userId) {
-      await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+      await deleteUserSessions(db, userId);
     },
     async deleteExpiredSessions() {
-      await db.deleteFrom("sessions").where("expires_at", "<=", new Date().toISOString()).execute();
+      await deleteExpiredSessions(db);
     },
   };
 }
@@ -211,11 +205,7 @@ export function createAuth(db: DB, options: { secureCookies: boolean }) {
         // Slide the idle window precisely (lucia alone extends only at half-life),
         // never past the absolute lifetime.
         const expiresAt = new Date(Math.min(now.getTime() + IDLE_TIMEOUT_MS, created + ABSOLUTE_LIFETIME_MS));
-        await db
-          .updateTable("sessions")
-          .set({ last_seen_at: now.toISOString(), expires_at: expiresAt.toISOString() })
-          .where("id", "=", hashSessionToken(token))
-          .execute();
+        await touchSession(db, hashSessionToken(token), { lastSeenAt: now.toISOString(), expiresAt: expiresAt.toISOString() });
         refreshCookie = lucia.createSessionCookie(token);
         refreshCookie.attributes.expires = expiresAt;
       }

@@ -8,9 +8,11 @@ import { useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { messageText } from "../lib/i18n";
+import { actionReply, type ActionReply } from "../lib/refusal";
 import { useHydrated } from "../lib/use-hydrated";
 
-type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; page: number } | { ok: false; message: string };
+/** The comment action's answer: where the comment is, or a refusal in the one shape of every action. */
+type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; page: number } | ActionReply;
 
 export function CommentForm({ submissionId, className, children }: { submissionId: number; className?: string; children: ReactNode }) {
   const { t } = useTranslation();
@@ -20,9 +22,10 @@ export function CommentForm({ submissionId, className, children }: { submissionI
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const shownPage = params.get("comments") ?? "1";
-  const answer = fetcher.state === "idle" ? fetcher.data : undefined;
+  const idle = fetcher.state === "idle" ? fetcher.data : undefined;
+  const answer = idle && "ok" in idle && idle.ok ? idle : undefined;
   useEffect(() => {
-    if (!answer?.ok) return;
+    if (!answer) return;
     // A new comment empties the form; a saved edit shows the saved text (the reloaded default).
     form.current?.reset();
     if (String(answer.page) !== shownPage) {
@@ -39,13 +42,14 @@ export function CommentForm({ submissionId, className, children }: { submissionI
     document.getElementById(`comment-${answer.commentId}`)?.scrollIntoView({ block: "nearest" });
     // Only a new answer moves the page, not a change of page afterwards.
   }, [answer]);
-  const refused = answer && !answer.ok ? messageText(t, answer.message) : null;
+  const refusal = actionReply(idle)?.refusal;
+  const refused = refusal ? messageText(t, refusal.message) : null;
   return (
     <fetcher.Form ref={form} method="post" action={`/submissions/${submissionId}/comments`} className={className}>
       {hydrated ? <input type="hidden" name="inline" value="1" /> : null}
       {children}
       <p role="status" aria-live="polite" className={refused ? "field-errors" : "visually-hidden"}>
-        {refused ?? (answer?.ok ? t(answer.intent === "edit" ? "comment.saved" : "comment.posted") : "")}
+        {refused ?? (answer ? t(answer.intent === "edit" ? "comment.saved" : "comment.posted") : "")}
       </p>
     </fetcher.Form>
   );

@@ -3,12 +3,12 @@
 // the new count.
 import { Link, useFetcher } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { actionReply, type ActionReply } from "../lib/refusal";
 import { useHydrated } from "../lib/use-hydrated";
 import { NumberText } from "./dates";
 
-type SupportAnswer =
-  | { ok: true; supported: boolean; supporters: number }
-  | { ok: false; message: string; at?: string; back: string };
+/** The support action's answer: the new count, or a refusal in the one shape of every action. */
+type SupportAnswer = { ok: true; supported: boolean; supporters: number } | ActionReply;
 
 export function SupportButton({
   submissionId,
@@ -31,9 +31,10 @@ export function SupportButton({
   const fetcher = useFetcher<SupportAnswer>();
   const hydrated = useHydrated();
   const answer = fetcher.data;
-  const nowSupported = answer?.ok ? answer.supported : supported;
-  const count = answer?.ok ? answer.supporters : supporters;
-  const refusal = answer && !answer.ok ? answer.message : null;
+  const done = answer && "ok" in answer && answer.ok ? answer : null;
+  const nowSupported = done ? done.supported : supported;
+  const count = done ? done.supporters : supporters;
+  const refusal = actionReply(answer)?.refusal?.message ?? null;
   const [refusalKey, refusalCount] = (refusal ?? "").split("|");
 
   return (
@@ -64,8 +65,8 @@ export function SupportButton({
           ? refusalCount === undefined
             ? t(refusalKey)
             : t(refusalKey, { count: Number(refusalCount) })
-          : answer?.ok
-            ? answer.supported
+          : done
+            ? done.supported
               ? t("support.done")
               : t("support.withdrawn")
             : ""}

@@ -38,6 +38,15 @@ export const ProfileWithVerifiedOrganisationSchema = ProfileSchema.extend(organi
 export type ProfileFormValues = z.output<typeof ProfileSchema> & Partial<z.output<typeof ProfileWithOrganisationSchema>>;
 
 /** Picks the profile schema for a member (or not) of a verified (or not) organisation. */
+/** /me's privacy form: anything but "on" (or nothing) is "not shown", as a browser sends an unticked box. */
+export const PrivacySchema = z.object({
+  intent: z.literal("privacy"),
+  showOrganisation: z
+    .string()
+    .optional()
+    .transform((v) => v === "on"),
+});
+
 export function profileSchemaFor(organisation: { verified: boolean } | null) {
   if (!organisation) return ProfileSchema;
   return organisation.verified ? ProfileWithVerifiedOrganisationSchema : ProfileWithOrganisationSchema;

@@ -84,6 +84,11 @@ export function methodNotAllowed(): never {
   throw data({ error: "methodNotAllowed" }, { status: 405 });
 }
 
+/** A request no form of the page could have sent (an address with no page to show the errors on): the one 400. */
+export function badRequest(): never {
+  throw data({ error: "badRequest" }, { status: 400 });
+}
+
 /** The one "not found" answer: a 404 with the not-found page. */
 export function notFound(): never {
   throw data({ error: "notFound" }, { status: 404 });
@@ -94,11 +99,4 @@ export function idParam(value: string | undefined): number {
   const id = toRowId(value);
   if (id === null) notFound();
   return id;
-}
-
-/** Status for a refusal by a rule: 409 for phase and budget, 422 for what is never allowed. */
-export function refusalStatus(reason: string): number {
-  if (reason === "notFound") return 404;
-  if (reason === "windowNotOpen" || reason === "windowClosed" || reason === "budgetSpent" || reason === "noConsultation") return 409;
-  return 422;
 }

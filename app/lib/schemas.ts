@@ -4,6 +4,7 @@
 import { z } from "./zod-setup";
 import { HORIZONS, ORGANISATION_TYPES, PROVINCES, REPORT_REASONS, SIZE_BANDS, STAGES } from "./reference";
 import { RULE_NUMBERS } from "./rules";
+import { defineRefusals } from "./refusal";
 import { OptionalRowId, rowId } from "./row-id";
 
 export const required = {
@@ -72,6 +73,8 @@ export const LanguageSchema = z
 
 /** The honeypot field's name: a real person never sees or fills it. */
 export const HONEYPOT_FIELD = "website";
+/** A filled honeypot: refused as a bad request (the sign-in and registration forms). */
+export const HONEYPOT_REFUSALS = defineRefusals({ honeypot: 400 });
 
 const optionalText = (max: number) =>
   z

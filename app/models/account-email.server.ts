@@ -15,6 +15,7 @@ import { nowIso } from "../lib/time";
 import { consumeToken, issueToken, peekToken } from "./account-token.server";
 import { recordAudit } from "./audit.server";
 import { mailSettings } from "./email-outbox.server";
+import { deleteUserSessions } from "./session.server";
 import { normaliseEmail, PASSWORD_ERROR_KEYS } from "./user.server";
 
 export type AccountEmailKind = "confirm" | "reset" | "passwordChanged" | "emailChanged";
@@ -224,9 +225,9 @@ export async function resetPassword(
     if (!used || used.userId !== user.id) return { ok: false, reason: "invalidToken" } as const;
     const iso = nowIso(now);
     await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: iso }).where("id", "=", user.id).execute();
-    const ended = await trx.deleteFrom("sessions").where("user_id", "=", user.id).executeTakeFirst();
+    const endedSessions = await deleteUserSessions(trx, user.id);
     await recordAudit(trx, { actorId: user.id, actorRole: user.role, action: "user.password-reset", targetType: "user", targetId: user.id, ip: p.ip ?? null }, now);
     await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "passwordChanged", name: user.display_name }, now);
-    return { ok: true, userId: user.id, endedSessions: Number(ended.numDeletedRows) } as const;
+    return { ok: true, userId: user.id, endedSessions } as const;
   });
 }

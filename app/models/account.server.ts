@@ -14,7 +14,9 @@ import { isDigits, type Digits } from "../lib/format";
 import type { RateRule } from "../lib/rate-limit.server";
 import type { Language } from "../lib/reference";
 import { nowIso } from "../lib/time";
+import { defineRefusals } from "../lib/refusal";
 import { recordAudit } from "./audit.server";
+import { deleteSession, deleteUserSessions } from "./session.server";
 import { countAdmins, normaliseOrganisationName, PASSWORD_ERROR_KEYS, type FieldErrors } from "./user.server";
 
 /**
@@ -328,11 +330,9 @@ export async function changePassword(
     if (Number(updated.numUpdatedRows) === 0) return null;
     let endedOthers = 0;
     if (params.endOtherSessions) {
-      let others = trx.deleteFrom("sessions").where("user_id", "=", user.id);
-      if (current) others = others.where("id", "!=", current);
-      endedOthers = Number((await others.executeTakeFirst()).numDeletedRows);
+      endedOthers = await deleteUserSessions(trx, user.id, { except: current });
     }
-    if (current) await trx.deleteFrom("sessions").where("id", "=", current).where("user_id", "=", user.id).execute();
+    if (current) await deleteSession(trx, current, { userId: user.id });
     await recordAudit(
       trx,
       {
@@ -355,6 +355,9 @@ export async function changePassword(
 
 // ---------------------------------------------------------------------------
 // Deletion
+
+/** Why a change to one's own account is refused, and the status each answers with. */
+export const ACCOUNT_REFUSALS = defineRefusals({ notFound: 404, invalid: 400, wrongPassword: 400, lastAdmin: 409 });
 
 export type DeleteAccountResult = { ok: true } | { ok: false; reason: "notFound" | "wrongPassword" | "lastAdmin" };
 
@@ -398,7 +401,7 @@ export async function deleteAccount(db: DB, params: { userId: number; password: 
       .where("status", "=", "active")
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: "notFound" };
-    await trx.deleteFrom("sessions").where("user_id", "=", user.id).execute();
+    await deleteUserSessions(trx, user.id);
     // Emails first: an outbox row refers to its notification.
     await trx
       .deleteFrom("email_outbox")
@@ -696,7 +699,7 @@ export async function endAccountSession(
     const mine = await trx.selectFrom("sessions").select("id").where("user_id", "=", params.userId).execute();
     const target = mine.find((s) => sessionRef(s.id) === params.ref);
     if (!target) return { ok: false, reason: "notFound" };
-    await trx.deleteFrom("sessions").where("id", "=", target.id).where("user_id", "=", params.userId).execute();
+    await deleteSession(trx, target.id, { userId: params.userId });
     const user = await trx.selectFrom("users").select("role").where("id", "=", params.userId).executeTakeFirst();
     await recordAudit(
       trx,
@@ -722,9 +725,7 @@ export async function endOtherSessions(
 ): Promise<number> {
   const current = params.sessionToken ? hashSessionToken(params.sessionToken) : null;
   return db.transaction().execute(async (trx) => {
-    let q = trx.deleteFrom("sessions").where("user_id", "=", params.userId);
-    if (current) q = q.where("id", "!=", current);
-    const ended = Number((await q.executeTakeFirst()).numDeletedRows);
+    const ended = await deleteUserSessions(trx, params.userId, { except: current });
     if (ended > 0) {
       const user = await trx.selectFrom("users").select("role").where("id", "=", params.userId).executeTakeFirst();
       await recordAudit(

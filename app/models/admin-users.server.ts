@@ -7,6 +7,7 @@ import type { DB, Executor } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
+import { deleteUserSessions } from "./session.server";
 import { normaliseEmail } from "./user.server";
 
 /** Who a change is about: by id, or by email (case-insensitive). */
@@ -35,11 +36,6 @@ async function findTarget(db: Executor, ref: UserRef): Promise<TargetRow | undef
   return query.executeTakeFirst();
 }
 
-async function deleteSessions(db: Executor, userId: number): Promise<number> {
-  const r = await db.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
-
 const isSelf = (actor: AdminActor, target: TargetRow) => actor.actorId != null && actor.actorId === target.id;
 
 /**
@@ -57,7 +53,7 @@ export async function setUserRole(
     if (user.role === params.role) return { ok: true as const, userId: user.id, previous: user.role };
     if (isSelf(params, user)) return { ok: false as const, reason: "self" as const };
     await trx.updateTable("users").set({ role: params.role, updated_at: nowIso() }).where("id", "=", user.id).execute();
-    await deleteSessions(trx, user.id);
+    await deleteUserSessions(trx, user.id);
     await recordAudit(trx, {
       actorId: params.actorId ?? null,
       actorRole: params.actorRole ?? "operator",
@@ -83,7 +79,7 @@ export async function disableUser(db: DB, params: UserRef & AdminActor): Promise
     if (!user) return { ok: false as const, reason: "notFound" as const };
     if (isSelf(params, user)) return { ok: false as const, reason: "self" as const };
     // Even when already disabled: no session of a disabled account may live on.
-    const sessionsEnded = await deleteSessions(trx, user.id);
+    const sessionsEnded = await deleteUserSessions(trx, user.id);
     if (user.status === "disabled") return { ok: true as const, userId: user.id, changed: false, sessionsEnded };
     await trx.updateTable("users").set({ status: "disabled", updated_at: nowIso() }).where("id", "=", user.id).execute();
     await recordAudit(trx, {
@@ -129,7 +125,7 @@ export async function endAllUserSessions(db: DB, params: UserRef & AdminActor): 
   return db.transaction().execute(async (trx) => {
     const user = await findTarget(trx, params);
     if (!user) return { ok: false as const, reason: "notFound" as const };
-    const sessionsEnded = await deleteSessions(trx, user.id);
+    const sessionsEnded = await deleteUserSessions(trx, user.id);
     await recordAudit(trx, {
       actorId: params.actorId ?? null,
       actorRole: params.actorRole ?? "operator",

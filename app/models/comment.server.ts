@@ -4,11 +4,42 @@
 import type { DB, Executor } from "../../db/client";
 import { RULE_NUMBERS } from "../lib/rules";
 import { nowIso } from "../lib/time";
-import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, type ParticipationRefusal } from "./consultation.server";
+import { defineRefusals } from "../lib/refusal";
+import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, PARTICIPATION_REFUSALS, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
 export const COMMENT_EDIT_WINDOW_MS = RULE_NUMBERS.commentEditMinutes * 60_000;
+
+/** Why a comment (or its edit) is refused, and the status each answers with. */
+export const COMMENT_REFUSALS = defineRefusals({
+  ...PARTICIPATION_REFUSALS,
+  notFound: 404,
+  invalid: 400,
+  notPublished: 422,
+  badParent: 422,
+  tooLate: 409,
+});
+
+/** Whether a comment written at `createdAt` may still be edited by its author (`editComment` refuses it as tooLate after). */
+export function withinCommentEditWindow(createdAt: string, now: Date = new Date()): boolean {
+  return now.getTime() - new Date(createdAt).getTime() <= COMMENT_EDIT_WINDOW_MS;
+}
+
+/**
+ * Why nobody may comment on this suggestion now, or null: the consultation
+ * takes participants' writes and the suggestion is published. The rule
+ * `addComment` applies (before a reply's parent is checked).
+ */
+export function commentRefusal(
+  s: { status: string; is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string },
+  now: Date = new Date(),
+): ParticipationRefusal | { ok: false; reason: "notPublished" } | null {
+  const closed = participationRefusal(s, now);
+  if (closed) return closed;
+  if (s.status !== "published") return { ok: false, reason: "notPublished" };
+  return null;
+}
 
 export type AddCommentResult =
   | { ok: true; id: number }
@@ -28,9 +59,8 @@ export async function addComment(
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
-    const closed = participationRefusal(s, now);
-    if (closed) return closed;
-    if (s.status !== "published") return { ok: false, reason: "notPublished" };
+    const refusal = commentRefusal(s, now);
+    if (refusal) return refusal;
     if (params.parentId) {
       // One level of replies: the parent must be a visible top-level comment of this submission.
       const parent = await trx
@@ -91,7 +121,7 @@ export async function editComment(
   if (!c) return { ok: false, reason: "notFound" };
   const closed = await participationRefusalFor(db, params.submissionId, now);
   if (closed) return closed;
-  if (now.getTime() - new Date(c.created_at).getTime() > COMMENT_EDIT_WINDOW_MS) return { ok: false, reason: "tooLate" };
+  if (!withinCommentEditWindow(c.created_at, now)) return { ok: false, reason: "tooLate" };
   await db.updateTable("comments").set({ body: params.body, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
   return { ok: true };
 }

@@ -77,8 +77,6 @@ export function isParticipationRefusal(r: { ok: false; reason: string }): r is P
 
 /** How a route answers a participation refusal: 409, with the translated reason (`refusal.<reason>`). */
 export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409 });
-/** @deprecated the routes still on the old idiom; use PARTICIPATION_REFUSALS with refuse() */
-export const PARTICIPATION_REFUSAL_STATUS = 409;
 
 /** The consultation's columns the participation rule reads. */
 export const PARTICIPATION_COLUMNS = ["is_active", "archived_at", "submission_closes_at", "support_closes_at"] as const;

@@ -10,7 +10,8 @@ import { listingsChanged, type ListingCache } from "../lib/listing-cache.server"
 import type { SubmissionInput } from "../lib/schemas";
 import type { Sort } from "../lib/reference";
 import { nowIso } from "../lib/time";
-import { getActiveConsultation, participationRefusalFor, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
+import { defineRefusals } from "../lib/refusal";
+import { getActiveConsultation, participationRefusalFor, PARTICIPATION_REFUSALS, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
@@ -280,6 +281,22 @@ export async function updateSubmission(
   });
 }
 
+/** Why an author's withdrawal or edit of their suggestion is refused, and the status each answers with. */
+export const SUBMISSION_REFUSALS = defineRefusals({
+  ...PARTICIPATION_REFUSALS,
+  notFound: 404,
+  invalid: 400,
+  notWithdrawable: 409,
+  noConsultation: 409,
+  windowNotOpen: 409,
+  windowClosed: 409,
+});
+
+/** The states from which an author may withdraw their suggestion (while the consultation takes participants' writes). */
+export function isWithdrawable(status: SubmissionStatus): boolean {
+  return status === "pending" || status === "published";
+}
+
 export type WithdrawResult = { ok: true } | { ok: false; reason: "notFound" | "notWithdrawable" } | ParticipationRefusal;
 
 /** The author withdraws their own submission while pending or published. */
@@ -298,7 +315,7 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
       if (!s) return { ok: false as const, reason: "notFound" as const };
       const closed = await participationRefusalFor(trx, params.id, now);
       if (closed) return closed;
-      if (s.status !== "pending" && s.status !== "published") return { ok: false as const, reason: "notWithdrawable" as const };
+      if (!isWithdrawable(s.status)) return { ok: false as const, reason: "notWithdrawable" as const };
       const r = await trx
         .updateTable("submissions")
         .set({ status: "withdrawn", updated_at: nowIso(now) })
@@ -384,6 +401,8 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
       "k.submission_closes_at",
       "k.is_active",
       "k.archived_at",
+      "k.support_budget",
+      "k.allow_self_support",
     ])
     .where("s.id", "=", params.id)
     .executeTakeFirst();

@@ -4,8 +4,9 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { dialectOf, inTransaction } from "../../db/transaction";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
-import { participationRefusal, windowPhase, type ParticipationRefusal } from "./consultation.server";
+import { participationRefusal, PARTICIPATION_REFUSALS, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
 const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
@@ -29,6 +30,67 @@ export type SupportRefusal =
   | { ok: false; reason: "budgetSpent"; budget: number }
   | ParticipationRefusal;
 
+/** Why a support (or its withdrawal) is refused, and the status each answers with. */
+export const SUPPORT_REFUSALS = defineRefusals({
+  ...PARTICIPATION_REFUSALS,
+  notFound: 404,
+  invalid: 400,
+  notPublished: 422,
+  ownSubmission: 422,
+  windowNotOpen: 409,
+  windowClosed: 409,
+  budgetSpent: 409,
+});
+
+/** Why this person may not support this suggestion now (what the page shows instead of the button). */
+export type SupportBlockedReason = Exclude<SupportRefusal["reason"], "notFound">;
+
+/**
+ * The support decision, with what the page needs to say why not: `at` is when
+ * the window opens or closed, `budget` the per-cluster budget that is spent.
+ */
+export type SupportDecision =
+  | { canSupport: true }
+  | { canSupport: false; blockedReason: SupportBlockedReason; at?: string; budget?: number };
+
+/** The suggestion's and its consultation's columns the support rule reads. */
+export interface SupportRules {
+  status: string;
+  author_id: number | null;
+  allow_self_support: number;
+  support_opens_at: string;
+  support_closes_at: string;
+  support_budget: number;
+  is_active: number;
+  archived_at: string | null;
+  submission_closes_at: string;
+}
+
+/**
+ * The one support rule, in order: the suggestion is published, it is not the
+ * person's own (unless the consultation allows it), the support window is
+ * open, the consultation takes participants' writes, and the person has budget
+ * left in the cluster (`used`: their supports counted against it). Without a
+ * person (a visitor) only what does not depend on who asks.
+ */
+function supportRefusalOf(s: SupportRules, supporter: { userId: number; used: number } | null, now: Date): Exclude<SupportRefusal, { reason: "notFound" }> | null {
+  if (s.status !== "published") return { ok: false, reason: "notPublished" };
+  if (supporter && s.author_id === supporter.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
+  const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
+  if (windowRefusal) return windowRefusal;
+  if (supporter && s.support_budget > 0 && supporter.used >= s.support_budget) return { ok: false, reason: "budgetSpent", budget: s.support_budget };
+  return null;
+}
+
+/** Whether this person (null: a visitor) may support the suggestion now, and if not why: the rule `supportSubmission` applies. */
+export function supportDecision(s: SupportRules, supporter: { userId: number; used: number } | null, now: Date = new Date()): SupportDecision {
+  const refusal = supportRefusalOf(s, supporter, now);
+  if (!refusal) return { canSupport: true };
+  const at = refusal.reason === "windowNotOpen" ? refusal.opensAt : refusal.reason === "windowClosed" ? refusal.closesAt : undefined;
+  const budget = refusal.reason === "budgetSpent" ? refusal.budget : undefined;
+  return { canSupport: false, blockedReason: refusal.reason, ...(at ? { at } : {}), ...(budget !== undefined ? { budget } : {}) };
+}
+
 export type SupportResult = { ok: true; changed: boolean; supporters: number; remaining: number | null } | SupportRefusal;
 
 /** The suggestion and its consultation's support rules, as every support decision reads them. */
@@ -44,6 +106,10 @@ const SUPPORT_RULE_COLUMNS = [
   "c.created_at as trending_origin",
   "c.support_budget",
   "c.allow_self_support",
+  // the participation rule's (PARTICIPATION_COLUMNS; support_closes_at is above)
+  "c.is_active",
+  "c.archived_at",
+  "c.submission_closes_at",
 ] as const;
 
 async function loadForSupport(trx: Executor, submissionId: number) {
@@ -111,9 +177,6 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
     .select([
       ...SUPPORT_RULE_COLUMNS,
       "s.merged_into_id",
-      "c.is_active",
-      "c.archived_at",
-      "c.submission_closes_at",
       "u.organisation_id as supporter_organisation_id",
       "o.province as supporter_province",
       "sp.user_id as support_user_id",
@@ -161,7 +224,10 @@ async function moveCounters(
   return updated.supporters_count;
 }
 
-function checkWindow(s: { support_opens_at: string; support_closes_at: string }, now: Date): SupportRefusal | null {
+function checkWindow(
+  s: { support_opens_at: string; support_closes_at: string },
+  now: Date,
+): Extract<SupportRefusal, { reason: "windowNotOpen" | "windowClosed" }> | null {
   const phase = windowPhase(s.support_opens_at, s.support_closes_at, now);
   if (phase === "upcoming") return { ok: false, reason: "windowNotOpen", opensAt: s.support_opens_at };
   if (phase === "closed") return { ok: false, reason: "windowClosed", closesAt: s.support_closes_at };
@@ -182,11 +248,8 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
     const used = budget > 0 ? await countSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
     // Supporting twice is one support: answered as success, nothing changes.
     if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
-    if (s.status !== "published") return { ok: false, reason: "notPublished" };
-    if (s.author_id === params.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
-    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
-    if (windowRefusal) return windowRefusal;
-    if (budget > 0 && used >= budget) return { ok: false, reason: "budgetSpent", budget };
+    const refusal = supportRefusalOf(s, { userId: params.userId, used }, now);
+    if (refusal) return refusal;
 
     const who = { organisationId: s.supporter_organisation_id ?? null, province: s.supporter_province ?? null };
     const inserted = await trx
@@ -285,8 +348,8 @@ async function withdrawCarriedCopies(trx: Executor, userId: number, sourceId: nu
   }
 }
 
-/** Whether this person supports the submission, and their remaining budget in its cluster. */
-export async function getSupportState(db: Executor, params: { submissionId: number; userId: number }) {
+/** Whether this person supports the submission, their remaining budget in its cluster, and whether they may support it now. */
+export async function getSupportState(db: Executor, params: { submissionId: number; userId: number; now?: Date }) {
   const s = await loadForSupport(db, params.submissionId);
   if (!s) return null;
   const row = await db
@@ -295,9 +358,15 @@ export async function getSupportState(db: Executor, params: { submissionId: numb
     .where("submission_id", "=", s.id)
     .where("user_id", "=", params.userId)
     .executeTakeFirst();
-  const remaining =
-    s.support_budget > 0 ? Math.max(0, s.support_budget - (await countSupportsInCluster(db, params.userId, s.consultation_id, s.cluster_id))) : null;
-  return { supported: Boolean(row), remaining, isAuthor: s.author_id === params.userId, allowSelf: s.allow_self_support === 1 };
+  const used = s.support_budget > 0 ? await countSupportsInCluster(db, params.userId, s.consultation_id, s.cluster_id) : 0;
+  const remaining = s.support_budget > 0 ? Math.max(0, s.support_budget - used) : null;
+  return {
+    supported: Boolean(row),
+    remaining,
+    isAuthor: s.author_id === params.userId,
+    allowSelf: s.allow_self_support === 1,
+    decision: supportDecision(s, { userId: params.userId, used }, params.now),
+  };
 }
 
 /** The person's supports, newest first, for /me. */

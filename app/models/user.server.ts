@@ -4,6 +4,7 @@ import type { DB, Executor } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
 import { checkPassword, dummyPasswordHash, hashPassword, verifyPassword, type PasswordProblem } from "../auth/password.server";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 
@@ -181,6 +182,9 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
     throw error;
   }
 }
+
+/** Why a sign-in is refused, and the status each answers with. */
+export const SIGN_IN_REFUSALS = defineRefusals({ invalid: 400, disabled: 403 });
 
 export type AuthenticateResult =
   | { ok: true; userId: number }

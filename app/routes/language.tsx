@@ -1,6 +1,7 @@
-import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { safeRedirectPath } from "../auth/guards.server";
-import { readForm } from "../lib/http.server";
+import { parseForm } from "../lib/form-action.server";
+import { badRequest } from "../lib/http.server";
 import { digitsCookie, languageCookie } from "../lib/i18next.server";
 import { LanguageSchema } from "../lib/schemas";
 import { setUserDigits, setUserLocale } from "../models/user.server";
@@ -9,9 +10,10 @@ import { setUserDigits, setUserLocale } from "../models/user.server";
 // remembers the choice in a cookie (and the profile, when signed in) and goes
 // back to the same page (path and query; only a path on this site).
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = LanguageSchema.safeParse(Object.fromEntries(await readForm(request)));
-  if (!parsed.success) throw data({ error: "badRequest" }, { status: 400 });
-  const { lng, digits, redirectTo } = parsed.data;
+  const submission = await parseForm(request, LanguageSchema);
+  // The switch is a pair of buttons: a post that does not parse was not sent by them (no page here to show errors on).
+  if (submission.status !== "success") badRequest();
+  const { lng, digits, redirectTo } = submission.value;
   const secure = context.config.secureCookies;
   const headers = new Headers();
   if (lng) {

@@ -1,16 +1,17 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireAnonymous, safeRedirectPath } from "../auth/guards.server";
 import { ErrorSummary, Honeypot, TextField } from "../components/form";
-import { readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
 import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, RULES, takeRateLimits } from "../lib/rate-limit.server";
-import { HONEYPOT_FIELD, LoginSchema } from "../lib/schemas";
+import { actionReply, formErrorsOf } from "../lib/refusal";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "../lib/rate-limit.server";
+import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, LoginSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
-import { authenticate, normaliseEmail } from "../models/user.server";
+import { authenticate, normaliseEmail, SIGN_IN_REFUSALS } from "../models/user.server";
 
 export { retryAfterHeaders as headers } from "../lib/headers";
 
@@ -24,15 +25,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await readForm(request);
-  if (formData.get(HONEYPOT_FIELD)) {
+  const submission = await parseForm(request, LoginSchema);
+  if (submission.payload[HONEYPOT_FIELD]) {
     await securityEvent(context, "honeypot", { path: "/login" });
-    return data({ status: "error" as const, formErrors: ["errors.honeypot"] }, { status: 400 });
+    // Nothing typed is given back to a bot.
+    return refuse("honeypot", HONEYPOT_REFUSALS, { message: "errors.honeypot" });
   }
-  const submission = parseWithZod(formData, { schema: LoginSchema });
-  if (submission.status !== "success") {
-    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
-  }
+  if (submission.status !== "success") return invalid(submission, { hideFields: ["password"] });
   const { email, password, redirectTo } = submission.value;
   const accountKey = normaliseEmail(email);
   const { config } = context;
@@ -46,8 +45,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   ]);
   if (taken.limited) {
     await securityEvent(context, "rate_limit", { email: accountKey, rule: taken.rule?.name });
-    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
-      status: 429,
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      hideFields: ["password"],
       headers: { "Retry-After": String(taken.retryAfter) },
     });
   }
@@ -59,9 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) {
     await securityEvent(context, "login.failure", { userId: result.userId, email: accountKey, reason: result.reason });
     const message = result.reason === "disabled" ? "errors.accountDisabled" : "errors.invalidCredentials";
-    return data(submission.reply({ formErrors: [message], hideFields: ["password"] }), {
-      status: result.reason === "disabled" ? 403 : 400,
-    });
+    return refuse(result.reason, SIGN_IN_REFUSALS, { submission, message, hideFields: ["password"] });
   }
 
   // A new session id at every sign-in; whatever session came with the request ends.
@@ -76,17 +75,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Login() {
   const { redirectTo } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
   const [form, fields] = useForm({
     id: "login",
-    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    // A refused honeypot gives nothing typed back (no initialValue): only its message.
+    lastResult: lastResult?.initialValue ? lastResult : undefined,
     shouldValidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
   const formErrors = [
     ...(form.errors ?? []),
-    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+    ...formErrorsOf(lastResult),
   ];
   return (
     <div className="narrow">

@@ -1,17 +1,17 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { AccountNav, BackToMe } from "../components/account-nav";
 import { CheckboxField, ErrorSummary, TextField } from "../components/form";
 import { DeleteAccountSchema } from "../lib/account-schemas.server";
-import { readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { notFound } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, takeRateLimits } from "../lib/rate-limit.server";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "../lib/rate-limit.server";
 import { securityEvent } from "../lib/security.server";
-import { deleteAccount, REAUTH_RULE } from "../models/account.server";
+import { ACCOUNT_REFUSALS, deleteAccount, REAUTH_RULE } from "../models/account.server";
 
 export { retryAfterHeaders as headers } from "../lib/headers";
 
@@ -30,16 +30,17 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { db, auth, clientIp } = args.context;
-  const form = await readForm(args.request);
-  const submission = parseWithZod(form, { schema: DeleteAccountSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  const submission = await parseForm(args.request, DeleteAccountSchema);
+  if (submission.status !== "success") return invalid(submission, { hideFields: ["password"] });
 
   // The slot is taken before the password check, atomically (ADR 0019); given back unless the password was wrong.
   const limit = await takeRateLimits(db, [{ rule: REAUTH_RULE, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { userId: user.id, path: "/me/delete", rule: REAUTH_RULE.name });
-    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
-      status: 429,
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      hideFields: ["password"],
       headers: { "Retry-After": String(limit.retryAfter) },
     });
   }
@@ -47,12 +48,10 @@ export async function action(args: ActionFunctionArgs) {
   const result = await deleteAccount(db, { userId: user.id, password: submission.value.password, ip: clientIp });
   if (result.ok || result.reason === "notFound" || result.reason === "lastAdmin") await giveBackRateLimits(db, limit.slots);
   if (!result.ok) {
-    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (result.reason === "lastAdmin") {
-      return data(submission.reply({ formErrors: ["account.delete.lastAdmin"], hideFields: ["password"] }), { status: 409 });
-    }
+    if (result.reason === "notFound") notFound();
+    if (result.reason === "lastAdmin") return refuse("lastAdmin", ACCOUNT_REFUSALS, { submission, message: "account.delete.lastAdmin", hideFields: ["password"] });
     await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/delete" });
-    return data(submission.reply({ fieldErrors: { password: ["account.password.wrongCurrent"] }, hideFields: ["password"] }), { status: 400 });
+    return refuse("wrongPassword", ACCOUNT_REFUSALS, { submission, field: "password", message: "account.password.wrongCurrent", hideFields: ["password"] });
   }
   await securityEvent(args.context, "account.delete", { userId: user.id });
   // The sessions are gone on the server already; this clears the browser's cookie.

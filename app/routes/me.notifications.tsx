@@ -1,9 +1,10 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { DateText } from "../components/dates";
-import { pageParam, readForm } from "../lib/http.server";
+import { parseForm } from "../lib/form-action.server";
+import { badRequest, notFound, pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { RULE_NUMBERS } from "../lib/rules";
 import { NotificationActionSchema } from "../lib/notification-schemas.server";
@@ -62,13 +63,15 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
-  const parsed = NotificationActionSchema.safeParse(Object.fromEntries(await readForm(args.request)));
-  if (!parsed.success) throw data({ error: "badRequest" }, { status: 400 });
-  if (parsed.data.intent === "read-all") {
+  const submission = await parseForm(args.request, NotificationActionSchema);
+  // The forms are buttons with hidden fields: a post that does not parse was not sent by them.
+  if (submission.status !== "success") badRequest();
+  const v = submission.value;
+  if (v.intent === "read-all") {
     await markAllNotificationsRead(args.context.db, user.id);
-  } else if (!(await markNotificationRead(args.context.db, { id: parsed.data.id, userId: user.id }))) {
+  } else if (!(await markNotificationRead(args.context.db, { id: v.id, userId: user.id }))) {
     // Someone else's notification (or none): not found, whoever asks.
-    throw data({ error: "notFound" }, { status: 404 });
+    notFound();
   }
   const page = pageParam(new URL(args.request.url).searchParams.get("page"));
   return redirect(page > 1 ? `/me/notifications?page=${page}` : "/me/notifications", 303);

@@ -1,5 +1,4 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLocation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -7,11 +6,12 @@ import { requireUser } from "../auth/guards.server";
 import { AccountNav, BackToMe } from "../components/account-nav";
 import { CheckboxField, ErrorSummary, TextField } from "../components/form";
 import { ChangePasswordSchema } from "../lib/account-schemas.server";
-import { readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { notFound } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, takeRateLimits } from "../lib/rate-limit.server";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "../lib/rate-limit.server";
 import { securityEvent } from "../lib/security.server";
-import { changePassword, REAUTH_RULE } from "../models/account.server";
+import { ACCOUNT_REFUSALS, changePassword, REAUTH_RULE } from "../models/account.server";
 
 export { retryAfterHeaders as headers } from "../lib/headers";
 
@@ -32,16 +32,17 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { db, auth, clientIp } = args.context;
-  const form = await readForm(args.request);
-  const submission = parseWithZod(form, { schema: ChangePasswordSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: PASSWORD_FIELDS }), { status: 400 });
+  const submission = await parseForm(args.request, ChangePasswordSchema);
+  if (submission.status !== "success") return invalid(submission, { hideFields: PASSWORD_FIELDS });
 
   // The slot is taken before the password check, atomically (ADR 0019); given back unless the current password was wrong.
   const limit = await takeRateLimits(db, [{ rule: REAUTH_RULE, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { userId: user.id, path: "/me/password", rule: REAUTH_RULE.name });
-    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: PASSWORD_FIELDS }), {
-      status: 429,
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      hideFields: PASSWORD_FIELDS,
       headers: { "Retry-After": String(limit.retryAfter) },
     });
   }
@@ -57,14 +58,12 @@ export async function action(args: ActionFunctionArgs) {
   });
   if (result.ok || result.reason !== "wrongPassword") await giveBackRateLimits(db, limit.slots);
   if (!result.ok) {
-    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
+    if (result.reason === "notFound") notFound();
     if (result.reason === "wrongPassword") {
       await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/password" });
-      return data(submission.reply({ fieldErrors: { currentPassword: ["account.password.wrongCurrent"] }, hideFields: PASSWORD_FIELDS }), {
-        status: 400,
-      });
+      return refuse("wrongPassword", ACCOUNT_REFUSALS, { submission, field: "currentPassword", message: "account.password.wrongCurrent", hideFields: PASSWORD_FIELDS });
     }
-    return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: PASSWORD_FIELDS }), { status: 400 });
+    return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: PASSWORD_FIELDS }), { status: ACCOUNT_REFUSALS.invalid });
   }
   await securityEvent(args.context, "password.change", { userId: user.id });
   return redirect(`/me/password?changed=1&ended=${result.endedSessions}`, { status: 303, headers: { "Set-Cookie": result.cookie } });

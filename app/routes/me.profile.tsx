@@ -1,5 +1,4 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLocation, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -7,11 +6,12 @@ import { requireUser } from "../auth/guards.server";
 import { AccountNav, BackToMe } from "../components/account-nav";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "../components/form";
 import { profileSchemaFor, type ProfileFormValues } from "../lib/account-schemas.server";
-import { readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { notFound } from "../lib/http.server";
 import { DIGITS } from "../lib/format";
 import { digitsCookie, getFixedT, languageCookie } from "../lib/i18next.server";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
-import { getAccountProfile, updateProfile } from "../models/account.server";
+import { ACCOUNT_REFUSALS, getAccountProfile, updateProfile } from "../models/account.server";
 
 // Profile: the person's name, language and privacy choice, and their
 // organisation's details, which every member may correct (logged; a verified
@@ -22,7 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const profile = await getAccountProfile(args.context.db, user.id);
-  if (!profile) throw data({ error: "notFound" }, { status: 404 });
+  if (!profile) notFound();
   const { t } = await getFixedT(args.request, args.context);
   const org = profile.organisation;
   return {
@@ -49,11 +49,10 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { db } = args.context;
-  const form = await readForm(args.request);
   const profile = await getAccountProfile(db, user.id);
-  if (!profile) throw data({ error: "notFound" }, { status: 404 });
-  const submission = parseWithZod(form, { schema: profileSchemaFor(profile.organisation) });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (!profile) notFound();
+  const submission = await parseForm(args.request, profileSchemaFor(profile.organisation));
+  if (submission.status !== "success") return invalid(submission);
   const v: ProfileFormValues = submission.value;
   const result = await updateProfile(db, {
     userId: user.id,
@@ -71,8 +70,8 @@ export async function action(args: ActionFunctionArgs) {
     },
   });
   if (!result.ok) {
-    if (result.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: 400 });
+    if (result.reason === "notFound") notFound();
+    return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: ACCOUNT_REFUSALS.invalid });
   }
   // The saved language (and digits) are also this browser's choice from now on.
   const headers = new Headers();

@@ -1,13 +1,15 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { AccountNav, BackToMe } from "../components/account-nav";
 import { DateText } from "../components/dates";
 import { SessionActionSchema } from "../lib/account-schemas.server";
-import { readForm } from "../lib/http.server";
+import { refuse, parseForm } from "../lib/form-action.server";
+import { notFound } from "../lib/http.server";
+import { actionReply, formErrorsOf } from "../lib/refusal";
 import { getFixedT } from "../lib/i18next.server";
-import { endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "../models/account.server";
+import { ACCOUNT_REFUSALS, endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "../models/account.server";
 
 // My sessions: every browser signed in to this account, with its device,
 // when it signed in and when it was last used (refreshed at most every few
@@ -25,15 +27,16 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const { db, auth, sessionToken, clientIp } = args.context;
-  const parsed = SessionActionSchema.safeParse(Object.fromEntries(await readForm(args.request)));
-  if (!parsed.success) return data({ message: "account.sessions.invalid" }, { status: 400 });
-  if (parsed.data.intent === "end-others") {
+  const submission = await parseForm(args.request, SessionActionSchema);
+  if (submission.status !== "success") return refuse("invalid", ACCOUNT_REFUSALS, { submission, message: "account.sessions.invalid" });
+  const v = submission.value;
+  if (v.intent === "end-others") {
     const ended = await endOtherSessions(db, { userId: user.id, sessionToken, ip: clientIp });
     return redirect(`/me/sessions?ended=${ended}`, 303);
   }
-  const result = await endAccountSession(db, { userId: user.id, ref: parsed.data.sessionId, sessionToken, ip: clientIp });
+  const result = await endAccountSession(db, { userId: user.id, ref: v.sessionId, sessionToken, ip: clientIp });
   // Another account's session, an ended one, or made up: the same answer.
-  if (!result.ok) throw data({ error: "notFound" }, { status: 404 });
+  if (!result.ok) notFound();
   // Ending this browser's own session is signing out.
   if (result.current) return redirect("/", { status: 303, headers: { "Set-Cookie": auth.blankCookie() } });
   return redirect("/me/sessions?ended=1", 303);
@@ -48,7 +51,7 @@ function Device({ device }: { device: DeviceDescription }) {
 
 export default function Sessions() {
   const { sessions } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const refused = formErrorsOf(actionReply(useActionData<typeof action>()))[0];
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const ended = params.get("ended");
@@ -58,9 +61,9 @@ export default function Sessions() {
       <BackToMe />
       <h1>{t("account.sessions.title")}</h1>
       <p>{t("account.sessions.intro")}</p>
-      {actionData && "message" in actionData ? (
+      {refused ? (
         <p className="notice" role="alert">
-          {t(actionData.message)}
+          {t(refused)}
         </p>
       ) : ended !== null ? (
         <p className="notice" role="status">

@@ -1,11 +1,13 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { AccountNav } from "../components/account-nav";
 import { DateText, NumberText } from "../components/dates";
 import { getFixedT } from "../lib/i18next.server";
-import { readForm } from "../lib/http.server";
+import { PrivacySchema } from "../lib/account-schemas.server";
+import { parseForm } from "../lib/form-action.server";
+import { badRequest, notFound } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { listNotifications } from "../models/notification.server";
 import { listAuthorSubmissions } from "../models/submission.server";
@@ -19,7 +21,7 @@ const LATEST_NOTIFICATIONS = 5;
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const profile = await getProfile(args.context.db, user.id);
-  if (!profile) throw data({ error: "notFound" }, { status: 404 });
+  if (!profile) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const [submissions, supports, notifications] = await Promise.all([
     listAuthorSubmissions(args.context.db, user.id),
@@ -66,9 +68,10 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
-  const form = await readForm(args.request);
-  if (form.get("intent") !== "privacy") throw data({ error: "badRequest" }, { status: 400 });
-  await setShowOrganisation(args.context.db, user.id, form.get("showOrganisation") === "on");
+  const submission = await parseForm(args.request, PrivacySchema);
+  // Only the privacy form posts here; there is no field to show an error next to.
+  if (submission.status !== "success") badRequest();
+  await setShowOrganisation(args.context.db, user.id, submission.value.showOrganisation);
   return redirect("/me#privacy", 303);
 }
 

@@ -5,12 +5,13 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireAnonymous } from "../auth/guards.server";
 import { CheckboxField, ErrorSummary, Honeypot, SelectField, TextField } from "../components/form";
-import { readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, RULES, takeRateLimits } from "../lib/rate-limit.server";
+import { actionReply, formErrorsOf } from "../lib/refusal";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "../lib/rate-limit.server";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
-import { HONEYPOT_FIELD, RegisterSchema } from "../lib/schemas";
+import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, RegisterSchema } from "../lib/schemas";
 import { securityEvent } from "../lib/security.server";
 import { listClusters } from "../models/taxonomy.server";
 import { createUser } from "../models/user.server";
@@ -31,15 +32,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireAnonymous({ context });
-  const formData = await readForm(request);
-  if (formData.get(HONEYPOT_FIELD)) {
+  const submission = await parseForm(request, RegisterSchema);
+  if (submission.payload[HONEYPOT_FIELD]) {
     await securityEvent(context, "honeypot", { path: "/register" });
-    return data({ status: "error" as const, formErrors: ["errors.honeypot"] }, { status: 400 });
+    // Nothing typed is given back to a bot.
+    return refuse("honeypot", HONEYPOT_REFUSALS, { message: "errors.honeypot" });
   }
-  const submission = parseWithZod(formData, { schema: RegisterSchema });
-  if (submission.status !== "success") {
-    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
-  }
+  if (submission.status !== "success") return invalid(submission, { hideFields: ["password"] });
 
   const rule = RULES.registerIp(context.config.REGISTRATIONS_PER_IP);
   // The slot is taken before the account is made, atomically, so a burst gets no
@@ -47,8 +46,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = await takeRateLimits(context.db, [{ rule, key: context.clientIp }]);
   if (limit.limited) {
     await securityEvent(context, "rate_limit", { path: "/register", rule: rule.name });
-    return data(submission.reply({ formErrors: ["errors.rateLimited"], hideFields: ["password"] }), {
-      status: 429,
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      hideFields: ["password"],
       headers: { "Retry-After": String(limit.retryAfter) },
     });
   }
@@ -86,18 +87,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Register() {
   const { clusters } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
   const [form, fields] = useForm({
     id: "register",
-    lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
+    // A refused honeypot gives nothing typed back (no initialValue): only its message.
+    lastResult: lastResult?.initialValue ? lastResult : undefined,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: RegisterSchema }),
   });
   const formErrors = [
     ...(form.errors ?? []),
-    ...(lastResult && "formErrors" in lastResult && Array.isArray(lastResult.formErrors) ? lastResult.formErrors : []),
+    ...formErrorsOf(lastResult),
   ];
   const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
 

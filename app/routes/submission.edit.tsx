@@ -1,34 +1,33 @@
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { RefusalNotice, type Refusal } from "../components/refusal";
 import { SubmissionForm } from "../components/submission-form";
-import { idParam, readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { idParam, notFound } from "../lib/http.server";
+import { actionReply } from "../lib/refusal";
 import { getFixedT } from "../lib/i18next.server";
 import { SubmissionFormSchema } from "../lib/schemas";
 import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
-import { isParticipationRefusal, PARTICIPATION_REFUSAL_STATUS } from "../models/consultation.server";
-import { editRefusal, getEditableSubmission, updateSubmission } from "../models/submission.server";
+import { isParticipationRefusal } from "../models/consultation.server";
+import { editRefusal, getEditableSubmission, SUBMISSION_REFUSALS, updateSubmission } from "../models/submission.server";
 import { taxonomyOptions } from "../models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
-
-const notFound = () => data({ error: "notFound" }, { status: 404 });
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const id = idParam(args.params.id);
   const s = await getEditableSubmission(args.context.db, { id, viewer: user });
-  if (!s) throw notFound();
+  if (!s) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   // The author's form is not offered once the consultation is closed (a moderator's is).
   const closed = await editRefusal(args.context.db, { id, viewer: user });
   if (closed) {
     return data(
       { title: `${t("refusal.title")} · ${t("app.name")}`, id, refusal: { message: `refusal.${closed.reason}`, back: `/submissions/${id}` } as Refusal | null, clusters: [], categories: [], stages: [], initialValue: null },
-      { status: PARTICIPATION_REFUSAL_STATUS },
+      { status: SUBMISSION_REFUSALS[closed.reason] },
     );
   }
   return {
@@ -53,16 +52,13 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);
   const id = idParam(args.params.id);
-  const formData = await readForm(args.request);
-  const submission = parseWithZod(formData, { schema: SubmissionFormSchema });
-  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const submission = await parseForm(args.request, SubmissionFormSchema);
+  if (submission.status !== "success") return invalid(submission);
   const result = await updateSubmission(args.context.db, { id, viewer: user, input: submission.value });
   if (!result.ok) {
-    if (result.reason === "notFound") throw notFound();
-    if (isParticipationRefusal(result)) {
-      return data({ result: submission.reply(), refusal: { message: `refusal.${result.reason}`, back: `/submissions/${id}` } }, { status: PARTICIPATION_REFUSAL_STATUS });
-    }
-    return data({ result: submission.reply({ fieldErrors: result.fieldErrors }) }, { status: 400 });
+    if (result.reason === "notFound") notFound();
+    if (isParticipationRefusal(result)) return refuse(result.reason, SUBMISSION_REFUSALS, { submission, back: `/submissions/${id}` });
+    return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: SUBMISSION_REFUSALS.invalid });
   }
   await rememberSimilarAfterCommit(args.context, id);
   return redirect(`/submissions/${id}`, 303);
@@ -70,9 +66,9 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function EditSubmission() {
   const { id, clusters, categories, stages, initialValue, refusal } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const refused = ((actionData && "refusal" in actionData ? actionData.refusal : null) ?? refusal) as Refusal | null;
+  const refused = actionData?.refusal ?? refusal;
   if (refused || !initialValue) return refused ? <RefusalNotice refusal={refused} /> : null;
   return (
     <div className="narrow narrow--wide">
@@ -81,7 +77,7 @@ export default function EditSubmission() {
       </h1>
       <SubmissionForm
         id="submission-edit"
-        lastResult={actionData?.result ?? { initialValue }}
+        lastResult={actionData ?? { initialValue }}
         clusters={clusters}
         categories={categories}
         stages={stages}

@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "../auth/permissions";
@@ -6,15 +6,15 @@ import { CommentForm } from "../components/comment-form";
 import { DateText, NumberText, useNumberFormat } from "../components/dates";
 import { OrganisationLabel } from "../components/organisation-label";
 import { SupportButton } from "../components/support-button";
-import { idParam, pageParam } from "../lib/http.server";
+import { idParam, notFound, pageParam } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { RULE_NUMBERS } from "../lib/rules";
 import { getFixedT } from "../lib/i18next.server";
 import { REPORT_REASONS } from "../lib/reference";
-import { COMMENT_EDIT_WINDOW_MS, listCommentPage } from "../models/comment.server";
-import { participationRefusal, windowPhase } from "../models/consultation.server";
-import { getSubmissionForViewer } from "../models/submission.server";
-import { getSupportState } from "../models/support.server";
+import { commentRefusal, listCommentPage, withinCommentEditWindow } from "../models/comment.server";
+import { participationRefusal } from "../models/consultation.server";
+import { getSubmissionForViewer, isWithdrawable } from "../models/submission.server";
+import { getSupportState, supportDecision, type SupportDecision } from "../models/support.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 import type { PageCacheHandle } from "../lib/page-cache";
 
@@ -29,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
   const viewer = context.user ? { id: context.user.id, role: context.user.role } : null;
   const s = await getSubmissionForViewer(context.db, { id, viewer });
-  if (!s) throw data({ error: "notFound" }, { status: 404 });
+  if (!s) notFound();
   const { t, lng } = await getFixedT(request, context);
   // `?comments=N`: the Nth page of comment threads, newest first (anything that is not a page number is page 1; past the last, the last).
   const commentsPage = pageParam(new URL(request.url).searchParams.get("comments"));
@@ -41,24 +41,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   ]);
   const isAuthor = viewer?.id === s.author_id;
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
-  const supportPhase = windowPhase(s.support_opens_at, s.support_closes_at);
   // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
   const closed = participationRefusal(s);
-  const blockedReason =
-    s.status !== "published"
-      ? "support.refused.notPublished"
-      : supportPhase !== "open"
-        ? supportPhase === "upcoming"
-          ? "support.refused.windowNotOpen"
-          : "support.refused.windowClosed"
-        : closed
-          ? `refusal.${closed.reason}`
-          : isAuthor && !supportState?.allowSelf
-          ? "support.refused.ownSubmission"
-          : supportState?.remaining === 0
-            ? "support.refused.budgetSpentShort"
-            : null;
-  const now = Date.now();
+  // The model decides whether this person may support it (a visitor: what does not depend on who asks); the page says why not.
+  const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
+  const now = new Date();
   const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
   return {
     title: `${s.title} · ${t("app.name")}`,
@@ -101,10 +88,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           isModerator,
           supported: supportState?.supported ?? false,
           canEdit: (isAuthor && s.status === "pending" && !closed) || (isModerator && s.status !== "withdrawn"),
-          canWithdraw: isAuthor && (s.status === "pending" || s.status === "published") && !closed,
+          canWithdraw: isAuthor && isWithdrawable(s.status) && !closed,
           canReport: !isAuthor && (s.status === "published" || s.status === "merged") && closed?.reason !== "consultationArchived",
           canReportComments: closed?.reason !== "consultationArchived",
-          canComment: s.status === "published" && !closed,
+          canComment: commentRefusal(s, now) === null,
         }
       : null,
     blockedReason,
@@ -116,17 +103,31 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       author: c.author_status === "deleted" ? null : c.display_name,
       createdAt: c.created_at,
       edited: c.updated_at !== c.created_at,
-      editable: !closed && viewer?.id === c.author_id && now - Date.parse(c.created_at) < COMMENT_EDIT_WINDOW_MS,
+      editable: !closed && viewer?.id === c.author_id && withinCommentEditWindow(c.created_at, now),
       replies: c.replies.map((r) => ({
         id: r.id,
         body: r.body,
         author: r.author_status === "deleted" ? null : r.display_name,
         createdAt: r.created_at,
         edited: r.updated_at !== r.created_at,
-        editable: !closed && viewer?.id === r.author_id && now - Date.parse(r.created_at) < COMMENT_EDIT_WINDOW_MS,
+        editable: !closed && viewer?.id === r.author_id && withinCommentEditWindow(r.created_at, now),
       })),
     })),
   };
+}
+
+/** The i18n key the page shows instead of the support button. */
+function blockedMessage(decision: SupportDecision): string | null {
+  if (decision.canSupport) return null;
+  switch (decision.blockedReason) {
+    case "consultationClosed":
+    case "consultationArchived":
+      return `refusal.${decision.blockedReason}`;
+    case "budgetSpent":
+      return "support.refused.budgetSpentShort";
+    default:
+      return `support.refused.${decision.blockedReason}`;
+  }
 }
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
