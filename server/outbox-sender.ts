@@ -97,9 +97,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const batchSize = options.batchSize ?? 20;
   const clock = options.now ?? (() => new Date());
 
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<OutboxRunResult> | null = null;
-  let stopped = false;
+  const loop = periodic(() => pass(), intervalMs, (err) => logger?.error({ err }, "outbox pass failed"));
 
   async function sendOne(id: number, result: OutboxRunResult): Promise<void> {
     if (!(await claimEmail(db, id, senderId, clock()))) return; // another sender has it
@@ -146,12 +144,12 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     const released = await releaseStaleClaims(db, { now: clock(), staleMs: staleClaimMs, maxAttempts });
     if (released) logger?.warn({ released }, "emails left mid-send by a stopped sender were released");
     let handled = 0;
-    while (!stopped && handled < MAX_PER_PASS) {
+    while (!loop.stopped && handled < MAX_PER_PASS) {
       const ids = await dueEmailIds(db, clock(), batchSize);
       if (ids.length === 0) break;
       let progressed = false;
       for (const id of ids) {
-        if (stopped) break;
+        if (loop.stopped) break;
         const before = result.sent + result.retried + result.failed + result.cancelled;
         await sendOne(id, result);
         if (result.sent + result.retried + result.failed + result.cancelled > before) progressed = true;
@@ -164,7 +162,26 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     return result;
   }
 
-  function runOnce(): Promise<OutboxRunResult> {
+  return {
+    senderId,
+    runOnce: loop.runOnce,
+    start: loop.start,
+    async stop() {
+      await loop.stop();
+      transport.close();
+    },
+  };
+}
+
+/**
+ * A pass run now and every `intervalMs`, never two at once in this process
+ * (a pass asked for while one runs joins it); `stop` lets a running pass finish.
+ */
+function periodic<T>(pass: () => Promise<T>, intervalMs: number, onError: (err: unknown) => void) {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<T> | null = null;
+  let stopped = false;
+  function runOnce(): Promise<T> {
     if (!running) {
       running = pass().finally(() => {
         running = null;
@@ -172,14 +189,15 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     }
     return running;
   }
-
   return {
-    senderId,
+    get stopped() {
+      return stopped;
+    },
     runOnce,
     start() {
       if (timer || stopped) return;
       const tick = () => {
-        runOnce().catch((err) => logger?.error({ err }, "outbox pass failed"));
+        runOnce().catch(onError);
       };
       tick();
       timer = setInterval(tick, intervalMs);
@@ -190,7 +208,6 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (timer) clearInterval(timer);
       timer = null;
       await running?.catch(() => {});
-      transport.close();
     },
   };
 }
@@ -213,9 +230,7 @@ export function createHeldEmailLogger(options: HeldEmailLoggerOptions): { runOnc
   const { db, logger } = options;
   const intervalMs = options.intervalMs ?? 5_000;
   const now = options.now ?? (() => new Date());
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-  let stopped = false;
+  const loop = periodic(() => pass(), intervalMs, (err) => logger.error({ err }, "held email log pass failed"));
 
   async function pass(): Promise<number> {
     let logged = 0;
@@ -225,35 +240,9 @@ export function createHeldEmailLogger(options: HeldEmailLoggerOptions): { runOnc
         logger.info({ emailId: e.id, to: e.to_email }, `email held (no SMTP_URL), for ${e.to_email}: ${e.subject}\n${e.body}`);
       }
       logged += emails.length;
-      if (emails.length < 20 || stopped) return logged;
+      if (emails.length < 20 || loop.stopped) return logged;
     }
   }
 
-  function runOnce(): Promise<number> {
-    if (!running) {
-      running = pass().finally(() => {
-        running = null;
-      });
-    }
-    return running;
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (timer || stopped) return;
-      const tick = () => {
-        runOnce().catch((err) => logger.error({ err }, "held email log pass failed"));
-      };
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => {});
-    },
-  };
+  return { runOnce: loop.runOnce, start: loop.start, stop: loop.stop };
 }

@@ -14,7 +14,7 @@ import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { consumeToken, issueToken, peekToken } from "./account-token.server";
 import { recordAudit } from "./audit.server";
-import { mailSettings } from "./email-outbox.server";
+import { insertEmail, mailSettings } from "./email-outbox.server";
 import { deleteUserSessions } from "./session.server";
 import { normaliseEmail, PASSWORD_ERROR_KEYS } from "./user.server";
 
@@ -48,27 +48,7 @@ async function queueAccountEmail(
   const to = safeEmailAddress(p.to);
   if (!to) return null;
   const { subject, body } = renderAccountEmail(p.lng, p.kind, p);
-  const iso = nowIso(now);
-  const row = await db
-    .insertInto("email_outbox")
-    .values({
-      user_id: p.userId,
-      notification_id: null,
-      to_email: to,
-      subject,
-      body,
-      status: mailSettings().delivery === "smtp" ? "queued" : "held",
-      attempts: 0,
-      last_error: null,
-      next_attempt_at: iso,
-      claimed_by: null,
-      claimed_at: null,
-      created_at: iso,
-      sent_at: null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return insertEmail(db, { userId: p.userId, notificationId: null, to, subject, body }, now);
 }
 
 function accountOf(db: Executor, userId: number) {

@@ -135,16 +135,28 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
     { kind: n.kind, name: recipient.display_name, title: titled.title, link: settings.origin + targetPath(target), reason },
     settings.origin,
   );
+  return insertEmail(db, { userId: n.userId, notificationId: n.notificationId, to, subject, body }, now);
+}
+
+/**
+ * Writes one email in the caller's transaction: queued for the sender with
+ * SMTP, held (and logged once) without. `to` must already be a safe address.
+ */
+export async function insertEmail(
+  db: Executor,
+  e: { userId: number | null; notificationId: number | null; to: string; subject: string; body: string },
+  now: Date = new Date(),
+): Promise<number> {
   const iso = nowIso(now);
   const row = await db
     .insertInto("email_outbox")
     .values({
-      user_id: n.userId,
-      notification_id: n.notificationId,
-      to_email: to,
-      subject,
-      body,
-      status: settings.delivery === "smtp" ? "queued" : "held",
+      user_id: e.userId,
+      notification_id: e.notificationId,
+      to_email: e.to,
+      subject: e.subject,
+      body: e.body,
+      status: mailSettings().delivery === "smtp" ? "queued" : "held",
       attempts: 0,
       last_error: null,
       next_attempt_at: iso,
