@@ -88,27 +88,55 @@ export function TextField({
   type = "text",
   autoComplete,
   dir,
+  lang,
+  maxLength,
+  min,
+  max,
 }: {
   field: AnyField;
   label: string;
   hint?: string;
-  type?: "text" | "email" | "password" | "search";
+  type?: "text" | "email" | "password" | "search" | "number" | "datetime-local";
   autoComplete?: string;
   dir?: "ltr" | "rtl" | "auto";
+  /** the language of what is typed, when it is not the page's (a field for the Urdu name on an English page) */
+  lang?: string;
+  maxLength?: number;
+  min?: number;
+  max?: number;
 }) {
-  const props = getInputProps(field, { type });
+  // `type` first among the attributes, as a hand-written input has it.
+  const { type: _type, ...props } = getInputProps(field, { type });
   return (
     <FieldFrame field={field} label={label} hint={hint}>
-      {(describedBy) => <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} />}
+      {(describedBy) => (
+        <input type={type} {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} lang={lang} maxLength={maxLength} min={min} max={max} />
+      )}
     </FieldFrame>
   );
 }
 
-export function TextAreaField({ field, label, hint, rows = 6 }: { field: AnyField; label: string; hint?: string; rows?: number }) {
+export function TextAreaField({
+  field,
+  label,
+  hint,
+  rows = 6,
+  dir = "auto",
+  lang,
+  maxLength,
+}: {
+  field: AnyField;
+  label: string;
+  hint?: string;
+  rows?: number;
+  dir?: "ltr" | "rtl" | "auto";
+  lang?: string;
+  maxLength?: number;
+}) {
   const props = getTextareaProps(field);
   return (
     <FieldFrame field={field} label={label} hint={hint}>
-      {(describedBy) => <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir="auto" />}
+      {(describedBy) => <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir={dir} lang={lang} maxLength={maxLength} />}
     </FieldFrame>
   );
 }
