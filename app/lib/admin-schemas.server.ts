@@ -4,6 +4,8 @@
 // it as typed and the model's field errors come back through the reply.
 import { z } from "./zod-setup";
 import { TAXONOMY_KINDS } from "../models/taxonomy-admin.server";
+import { ConsultationSettingsSchema, ConsultationSlugSchema, windowsInOrder } from "./query-schemas.server";
+import { OptionalRowId, rowId } from "./row-id";
 
 /** A value as typed; conform gives an emptied field as undefined. */
 const typed = z.string().optional();
@@ -19,4 +21,50 @@ export const TaxonomyFormSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("archive"), ...item }),
   z.object({ intent: z.literal("unarchive"), ...item }),
   z.object({ intent: z.literal("delete"), ...item }),
+]);
+
+// /admin/consultation. Parsed with conform's coercion off (an emptied field
+// stays ""): the titles and descriptions a form leaves out keep their value on
+// an update, an emptied one is what was typed. Every other field left out
+// reads as "" (and is refused as such).
+const settings = ConsultationSettingsSchema.shape;
+const typedOrEmpty = <T extends z.ZodType>(schema: T) => schema.prefault("" as z.input<T>);
+const windowsAndRules = {
+  submissionOpensAt: typedOrEmpty(settings.submissionOpensAt),
+  submissionClosesAt: typedOrEmpty(settings.submissionClosesAt),
+  supportOpensAt: typedOrEmpty(settings.supportOpensAt),
+  supportClosesAt: typedOrEmpty(settings.supportClosesAt),
+  supportBudget: typedOrEmpty(settings.supportBudget),
+  // A checkbox posts "on" or nothing.
+  allowSelfSupport: z.preprocess((v) => v || undefined, settings.allowSelfSupport),
+  reportsToHide: typedOrEmpty(settings.reportsToHide),
+};
+const consultationRef = { consultationId: rowId("errors.invalid") };
+
+export const ConsultationFormSchema = z.discriminatedUnion("intent", [
+  z
+    .object({
+      // The contract's form posts no intent: a save of the settings.
+      intent: z.literal("update").default("update"),
+      consultationId: OptionalRowId,
+      titleEn: settings.titleEn.optional(),
+      titleUr: settings.titleUr.optional(),
+      descriptionEn: settings.descriptionEn.optional(),
+      descriptionUr: settings.descriptionUr.optional(),
+      ...windowsAndRules,
+    })
+    .superRefine(windowsInOrder),
+  z
+    .object({
+      intent: z.literal("create"),
+      slug: typedOrEmpty(ConsultationSlugSchema),
+      titleEn: typedOrEmpty(settings.titleEn),
+      titleUr: typedOrEmpty(settings.titleUr),
+      descriptionEn: typedOrEmpty(settings.descriptionEn),
+      descriptionUr: typedOrEmpty(settings.descriptionUr),
+      ...windowsAndRules,
+    })
+    .superRefine(windowsInOrder),
+  z.object({ intent: z.literal("activate"), ...consultationRef }),
+  z.object({ intent: z.literal("archive"), ...consultationRef }),
 ]);
