@@ -3,6 +3,7 @@
 // model validates a value itself (taxonomy names and slugs), the schema takes
 // it as typed and the model's field errors come back through the reply.
 import { z } from "./zod-setup";
+import { ROLES } from "../auth/permissions";
 import { TAXONOMY_KINDS } from "../models/taxonomy-admin.server";
 import { ConsultationSettingsSchema, ConsultationSlugSchema, windowsInOrder } from "./query-schemas.server";
 import { OptionalRowId, rowId } from "./row-id";
@@ -68,3 +69,32 @@ export const ConsultationFormSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("activate"), ...consultationRef }),
   z.object({ intent: z.literal("archive"), ...consultationRef }),
 ]);
+
+// /admin/users and /admin/users/:id.
+export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
+export type AdminUserIntent = (typeof ADMIN_USER_INTENTS)[number];
+
+/** A form value, with "" (an empty select or text box) and null (not sent) read as absent. */
+const given = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), schema.optional());
+
+const adminUserIntent = z.enum(ADMIN_USER_INTENTS, { message: "admin.users.errors.intent" });
+const adminUserRole = given(z.enum(ROLES, { message: "admin.users.errors.role" }));
+const roleForRoleChange = (v: { intent: AdminUserIntent; role?: string }, ctx: z.RefinementCtx) => {
+  if (v.intent === "role" && !v.role) ctx.addIssue({ code: "custom", path: ["role"], message: "admin.users.errors.role" });
+};
+
+/** The list's forms: the user by `userId` or `email`. */
+export const AdminUserActionSchema = z
+  .object({
+    intent: adminUserIntent,
+    userId: given(z.string().trim().pipe(rowId("admin.users.errors.user"))),
+    email: given(z.string().trim().max(254, "admin.users.errors.user").regex(/^[^@\s]+@[^@\s]+$/, "admin.users.errors.user")),
+    role: adminUserRole,
+  })
+  .superRefine((v, ctx) => {
+    if (v.userId === undefined && v.email === undefined) ctx.addIssue({ code: "custom", path: ["userId"], message: "admin.users.errors.user" });
+    roleForRoleChange(v, ctx);
+  });
+
+/** The user page's forms: the user is the one the URL names (a `userId` or `email` in the form is ignored). */
+export const AdminUserPageActionSchema = z.object({ intent: adminUserIntent, role: adminUserRole }).superRefine(roleForRoleChange);
