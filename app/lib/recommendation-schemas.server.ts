@@ -1,5 +1,6 @@
 // Form schemas of recommendations, used by the model (so the rules hold
-// for every caller) and by the organiser pages. Errors are i18n keys
+// for every caller) and by the organiser pages. Each field's checks stop at
+// the first that fails, so a field has one message. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
 import { z } from "./zod-setup";
 import { rowId } from "./row-id";
@@ -15,8 +16,12 @@ const text = (min: number, max: number, required = true) =>
     .transform((v) => (v ?? "").trim())
     .pipe(
       required
-        ? z.string().min(1, "errors.required").min(min, `errors.tooShort|${min}`).max(max, `errors.tooLong|${max}`)
-        : z.string().max(max, `errors.tooLong|${max}`),
+        ? z
+            .string()
+            .min(1, { error: "errors.required", abort: true })
+            .min(min, { error: `errors.tooShort|${min}`, abort: true })
+            .max(max, { error: `errors.tooLong|${max}`, abort: true })
+        : z.string().max(max, { error: `errors.tooLong|${max}`, abort: true }),
     );
 
 /** Repeated fields (`cluster`, `category`): one value or several. */
@@ -51,7 +56,7 @@ export const ResponseInputSchema = z.object({
   responseDate: z
     .string({ message: "errors.required" })
     .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "recommendation.errors.date")
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "recommendation.errors.date", abort: true })
     .refine((v) => {
       const d = new Date(`${v}T00:00:00Z`);
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= "2000-01-01" && v <= "2100-01-01";
@@ -69,16 +74,6 @@ export const SourceNumberSchema = z
 export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
 /** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */
 export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined), lang: z.enum(["en", "ur"]).optional().catch(undefined) });
-
-/** zod issues → { field: [first message] }, keeping only our i18n keys. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    out[key] ??= [/^(errors|recommendation)\./.test(issue.message) ? issue.message : "errors.invalid"];
-  }
-  return out;
-}
 
 /** The create/update form's values as typed (kept to refill the form after an error). */
 export function readRecommendationForm(form: FormData) {
