@@ -92,11 +92,12 @@ export function TextField({
   maxLength,
   min,
   max,
+  inputMode,
 }: {
   field: AnyField;
   label: string;
   hint?: string;
-  type?: "text" | "email" | "password" | "search" | "number" | "datetime-local";
+  type?: "text" | "email" | "password" | "search" | "number" | "date" | "datetime-local";
   autoComplete?: string;
   dir?: "ltr" | "rtl" | "auto";
   /** the language of what is typed, when it is not the page's (a field for the Urdu name on an English page) */
@@ -104,13 +105,14 @@ export function TextField({
   maxLength?: number;
   min?: number;
   max?: number;
+  inputMode?: "numeric" | "text" | "email";
 }) {
   // `type` first among the attributes, as a hand-written input has it.
   const { type: _type, ...props } = getInputProps(field, { type });
   return (
     <FieldFrame field={field} label={label} hint={hint}>
       {(describedBy) => (
-        <input type={type} {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} lang={lang} maxLength={maxLength} min={min} max={max} />
+        <input type={type} {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} lang={lang} maxLength={maxLength} min={min} max={max} inputMode={inputMode} />
       )}
     </FieldFrame>
   );
@@ -146,26 +148,64 @@ export function SelectField({
   label,
   options,
   placeholder,
+  hint,
 }: {
   field: AnyField;
   label: string;
   options: Array<{ value: string; label: string }>;
   placeholder: string;
+  hint?: string;
 }) {
   const props = getSelectProps(field);
   return (
-    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={field.id}>{label}</label>
+    <FieldFrame field={field} label={label} hint={hint}>
+      {(describedBy) => (
+        <select {...props} key={props.key} aria-describedby={describedBy}>
+          <option value="">{placeholder}</option>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
+  );
+}
+
+/** A repeated field (several values under one name) as a group of checkboxes, its errors by the legend. */
+export function CheckboxGroupField({
+  field,
+  legend,
+  hint,
+  options,
+}: {
+  field: AnyField;
+  legend: string;
+  hint?: string;
+  options: Array<{ value: string; label: string }>;
+}) {
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const describedBy = [hintId, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(" ") || undefined;
+  const checked = new Set(field.initialValue === undefined ? [] : ([] as unknown[]).concat(field.initialValue).map(String));
+  return (
+    <fieldset id={field.id} aria-describedby={describedBy} className={field.errors?.length ? "field--error" : undefined}>
+      <legend>{legend}</legend>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
       <FieldErrors field={field} />
-      <select {...props} key={props.key}>
-        <option value="">{placeholder}</option>
+      <div className="checkbox-grid">
         {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
+          <div className="field field--checkbox" key={o.value}>
+            <input type="checkbox" id={`${field.id}-${o.value}`} name={field.name} value={o.value} defaultChecked={checked.has(o.value)} key={`${field.key ?? ""}-${o.value}`} />
+            <label htmlFor={`${field.id}-${o.value}`}>{o.label}</label>
+          </div>
         ))}
-      </select>
-    </div>
+      </div>
+    </fieldset>
   );
 }
 

@@ -75,21 +75,27 @@ export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(20
 /** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */
 export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined), lang: z.enum(["en", "ur"]).optional().catch(undefined) });
 
-/** The create/update form's values as typed (kept to refill the form after an error). */
-export function readRecommendationForm(form: FormData) {
-  const one = (k: string) => String(form.get(k) ?? "");
-  return {
-    title: one("title"),
-    text: one("text"),
-    cluster: form.getAll("cluster").map(String),
-    category: form.getAll("category").map(String),
-    priority: one("priority"),
-    dissent: one("dissent"),
-    status: one("status"),
-  };
-}
+// ─────────────── the organiser pages' forms (parseForm) ───────────────
+// The model validates a recommendation and a response itself (the rules hold
+// for every caller) and returns its field errors; these schemas take the
+// fields as typed (conform gives an emptied field as undefined).
+const typed = z.string().optional();
+const repeated = z.union([z.string(), z.array(z.string())]).optional();
+const recommendationFields = { title: typed, text: typed, cluster: repeated, category: repeated, priority: typed, dissent: typed, status: typed };
+const responseFields = { responseStatus: typed, responseText: typed, responsibleAgency: typed, responseDate: typed };
 
-export function readResponseForm(form: FormData) {
-  const one = (k: string) => String(form.get(k) ?? "");
-  return { responseStatus: one("responseStatus"), responseText: one("responseText"), responsibleAgency: one("responsibleAgency"), responseDate: one("responseDate") };
-}
+/** /organiser/recommendations: a new recommendation. */
+export const CreateRecommendationFormSchema = z.object(recommendationFields);
+
+/** /organiser/recommendations/:id: every form of the page. */
+export const RecommendationPageFormSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("update"), ...recommendationFields }),
+    z.object({ intent: z.literal("respond"), ...responseFields }),
+    // `submission` = a suggestion number ("12" or "#12").
+    z.object({ intent: z.literal("link"), submission: SourceNumberSchema }),
+    z.object({ intent: z.literal("unlink"), submission: SourceNumberSchema }),
+  ],
+  { error: "recommendation.errors.unknownIntent" },
+);
