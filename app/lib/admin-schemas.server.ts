@@ -1,4 +1,4 @@
-// The forms of the administration pages (/admin/*), one schema per route (a
+// The forms of the administration pages (/admin/*) and the organiser's dashboard, one schema per route (a
 // page with several forms: one discriminated union on `intent`). Where the
 // model validates a value itself (taxonomy names and slugs), the schema takes
 // it as typed and the model's field errors come back through the reply.
@@ -98,3 +98,6 @@ export const AdminUserActionSchema = z
 
 /** The user page's forms: the user is the one the URL names (a `userId` or `email` in the form is ignored). */
 export const AdminUserPageActionSchema = z.object({ intent: adminUserIntent, role: adminUserRole }).superRefine(roleForRoleChange);
+
+/** /organiser: the dashboard's one form ("read the figures again now"). */
+export const DashboardFormSchema = z.object({ intent: z.literal("refresh") });
