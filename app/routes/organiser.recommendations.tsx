@@ -62,12 +62,12 @@ const EMPTY = { title: "", text: "", cluster: [], category: [], priority: "3", d
 function CreateForm({ clusters, categories }: { clusters: Array<{ slug: string; name: string }>; categories: Array<{ slug: string; name: string }> }) {
   const { t } = useTranslation();
   const lastResult = actionReply(useActionData<typeof action>());
-  const [form, fields] = useForm<Record<string, string | string[]>>({ id: "create", lastResult, defaultValue: EMPTY, shouldValidate: "onSubmit" });
+  const [form, fields] = useForm<Record<string, string | string[]>>({ id: "create-recommendation", lastResult, defaultValue: EMPTY, shouldValidate: "onSubmit" });
   const labels = useRecommendationLabels();
   return (
     <>
       <ErrorSummary formErrors={form.errors} fields={(Object.keys(labels) as Array<keyof typeof labels>).map((name) => ({ field: fields[name], label: labels[name] }))} />
-      <Form method="post" {...getFormProps(form)} className="stack" id="create-recommendation">
+      <Form method="post" {...getFormProps(form)} className="stack">
         <RecommendationFields fields={fields} clusters={clusters} categories={categories} />
         <button type="submit" className="button">
           {t("recommendation.createSubmit")}
