@@ -1,27 +1,36 @@
 // The forms an admin uses on one user (list row and user page): change role,
 // disable or enable, end all sessions. Plain POSTs with the field
 // names of docs/contract.md (`intent`, `userId`, `role`), so they work without JavaScript. The
-// server decides what is allowed; these only leave out what would be refused
-// anyway on one's own account.
+// model decides what is allowed (`userActionsFor`); these only show it.
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ROLES, type Role } from "../auth/permissions";
 import type { AuditChange } from "../lib/audit-diff";
+import { formErrorsOf, type ActionReply } from "../lib/refusal";
+
+/**
+ * What a refused action says, for the page's error summary: these forms are
+ * one per user, so a message has no field of its own to stand by.
+ */
+export function replyMessages(reply: ActionReply | undefined): string[] {
+  const fieldMessages = Object.entries(reply?.error ?? {}).flatMap(([name, errors]) => (name === "" ? [] : (errors ?? [])));
+  return [...new Set([...formErrorsOf(reply), ...fieldMessages])];
+}
 
 export interface UserActionsProps {
   user: { id: number; name: string; role: Role; status: string };
-  /** the signed-in admin's own account: no role change, no disabling */
-  self: boolean;
+  /** what the signed-in admin may do to this account (the model's `userActionsFor`) */
+  allowed: { changeRole: boolean; disable: boolean; endSessions: boolean };
   /** the list's rows: smaller, labels for screen readers only */
   compact?: boolean;
 }
 
-export function UserActions({ user, self, compact = false }: UserActionsProps) {
+export function UserActions({ user, allowed, compact = false }: UserActionsProps) {
   const { t } = useTranslation();
   const roleId = `role-${user.id}`;
   return (
     <div className={compact ? "user-actions user-actions--compact" : "user-actions"}>
-      {self ? (
+      {!allowed.changeRole ? (
         <p className="muted">{t("admin.users.selfHint")}</p>
       ) : (
         <Form method="post" className="button-row">
@@ -42,7 +51,7 @@ export function UserActions({ user, self, compact = false }: UserActionsProps) {
         </Form>
       )}
       <div className="button-row">
-        {self ? null : (
+        {!allowed.disable ? null : (
           <Form method="post">
             <input type="hidden" name="userId" value={user.id} />
             {user.status === "disabled" ? (
@@ -56,12 +65,14 @@ export function UserActions({ user, self, compact = false }: UserActionsProps) {
             )}
           </Form>
         )}
+        {!allowed.endSessions ? null : (
         <Form method="post">
           <input type="hidden" name="userId" value={user.id} />
           <button type="submit" name="intent" value="end-sessions" className="button button--secondary" aria-label={t("admin.users.endSessionsFor", { name: user.name })}>
             {t("admin.users.endSessions")}
           </button>
         </Form>
+        )}
       </div>
     </div>
   );

@@ -98,22 +98,32 @@ export function TextField({
   type = "text",
   autoComplete,
   dir,
-  inputMode,
+  lang,
   maxLength,
+  min,
+  max,
+  inputMode,
 }: {
   field: AnyField;
   label: string;
   hint?: string;
-  type?: "text" | "email" | "password" | "search";
+  type?: "text" | "email" | "password" | "search" | "number" | "date" | "datetime-local";
   autoComplete?: string;
   dir?: "ltr" | "rtl" | "auto";
-  inputMode?: "numeric" | "text";
+  /** the language of what is typed, when it is not the page's (a field for the Urdu name on an English page) */
+  lang?: string;
   maxLength?: number;
+  min?: number;
+  max?: number;
+  inputMode?: "numeric" | "text" | "email";
 }) {
-  const props = getInputProps(field, { type });
+  // `type` first among the attributes, as a hand-written input has it.
+  const { type: _type, ...props } = getInputProps(field, { type });
   return (
     <FieldFrame field={field} label={label} hint={hint}>
-      {(describedBy) => <input {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} inputMode={inputMode} maxLength={maxLength} />}
+      {(describedBy) => (
+        <input type={type} {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} lang={lang} maxLength={maxLength} min={min} max={max} inputMode={inputMode} />
+      )}
     </FieldFrame>
   );
 }
@@ -123,6 +133,8 @@ export function TextAreaField({
   label,
   hint,
   rows = 6,
+  dir = "auto",
+  lang,
   maxLength,
   required,
 }: {
@@ -130,6 +142,8 @@ export function TextAreaField({
   label: string;
   hint?: string;
   rows?: number;
+  dir?: "ltr" | "rtl" | "auto";
+  lang?: string;
   maxLength?: number;
   required?: boolean;
 }) {
@@ -137,7 +151,7 @@ export function TextAreaField({
   return (
     <FieldFrame field={field} label={label} hint={hint}>
       {(describedBy) => (
-        <textarea {...props} key={props.key} rows={rows} maxLength={maxLength} required={required} aria-describedby={describedBy} dir="auto" />
+        <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir={dir} lang={lang} maxLength={maxLength} required={required} />
       )}
     </FieldFrame>
   );
@@ -149,27 +163,29 @@ export function SelectField({
   options,
   placeholder,
   required,
+  hint,
 }: {
   field: AnyField;
   label: string;
   options: Array<{ value: string; label: string }>;
   placeholder: string;
   required?: boolean;
+  hint?: string;
 }) {
   const props = { ...getSelectProps(field), ...(required ? { required } : {}) };
   return (
-    <div className={`field${field.errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={field.id}>{label}</label>
-      <FieldErrors field={field} />
-      <select {...props} key={props.key}>
-        <option value="">{placeholder}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <FieldFrame field={field} label={label} hint={hint}>
+      {(describedBy) => (
+        <select {...props} key={props.key} aria-describedby={describedBy}>
+          <option value="">{placeholder}</option>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   );
 }
 
@@ -205,18 +221,27 @@ function valuesOf(field: AnyField): string[] {
 export function CheckboxGroupField({
   field,
   legend,
+  hint,
   options,
   optionId = (value) => `${field.id}-${value}`,
 }: {
   field: AnyField;
   legend: string;
+  hint?: string;
   options: Array<{ value: string; label: string }>;
   optionId?: (value: string) => string;
 }) {
   const checked = new Set(valuesOf(field));
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const describedBy = [hintId, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(" ") || undefined;
   return (
-    <fieldset id={field.id} aria-describedby={field.errors?.length ? field.errorId : undefined}>
+    <fieldset id={field.id} aria-describedby={describedBy} className={field.errors?.length ? "field--error" : undefined}>
       <legend>{legend}</legend>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
       <FieldErrors field={field} />
       <div className="checkbox-grid">
         {options.map((o) => (

@@ -1,169 +1,85 @@
-// The recommendation form (create and edit): plain controls that post without
-// JavaScript, errors next to their fields, the typed values kept after an error.
+// The recommendation form (create and edit) and the response form: conform
+// fields drawn by the shared components (app/components/form.tsx), so they
+// post without JavaScript, with errors next to their fields and the typed
+// values kept after an error.
+import type { FieldMetadata } from "@conform-to/react";
 import { useTranslation } from "react-i18next";
 import { PRIORITIES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "../lib/recommendation-reference";
 import { NumberText } from "./dates";
-import { FieldError, type FieldErrorMap } from "./moderation";
-
-export interface RecommendationValues {
-  title: string;
-  text: string;
-  cluster: string[];
-  category: string[];
-  priority: string;
-  dissent: string;
-  status: string;
-}
-
-export interface ResponseValues {
-  responseStatus: string;
-  responseText: string;
-  responsibleAgency: string;
-  responseDate: string;
-}
+import { CheckboxGroupField, SelectField, TextAreaField, TextField } from "./form";
 
 type Option = { slug: string; name: string };
+type Field = FieldMetadata<any, any, string[]>;
 
-function describedBy(...ids: Array<string | false | 0 | undefined>) {
-  return ids.filter(Boolean).join(" ") || undefined;
-}
-
-function TextInput({ id, name, label, value, errors, hint, multiline, rows }: { id: string; name: string; label: string; value: string; errors?: string[]; hint?: string; multiline?: boolean; rows?: number }) {
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const props = {
-    id,
-    name,
-    defaultValue: value,
-    dir: "auto" as const,
-    "aria-invalid": errors?.length ? true : undefined,
-    "aria-describedby": describedBy(hint && hintId, errors?.length && errorId),
-  };
-  return (
-    <div className={`field${errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errorId} errors={errors} />
-      {multiline ? <textarea rows={rows ?? 6} {...props} /> : <input type="text" {...props} />}
-    </div>
-  );
-}
-
-function Checkboxes({ id, name, legend, hint, options, checked, errors }: { id: string; name: string; legend: string; hint?: string; options: Option[]; checked: string[]; errors?: string[] }) {
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const set = new Set(checked);
-  return (
-    <fieldset id={id} aria-describedby={describedBy(hint && hintId, errors?.length && errorId)}>
-      <legend>{legend}</legend>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errorId} errors={errors} />
-      <div className="checkbox-grid">
-        {options.map((o) => (
-          <div className="field field--checkbox" key={o.slug}>
-            <input type="checkbox" id={`${id}-${o.slug}`} name={name} value={o.slug} defaultChecked={set.has(o.slug)} />
-            <label htmlFor={`${id}-${o.slug}`}>{o.name}</label>
-          </div>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
-
-function Select({ id, name, label, value, options, errors, hint }: { id: string; name: string; label: string; value: string; options: Array<{ value: string; label: string }>; errors?: string[]; hint?: string }) {
-  const { t } = useTranslation();
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  return (
-    <div className={`field${errors?.length ? " field--error" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errorId} errors={errors} />
-      <select id={id} name={name} defaultValue={value} aria-invalid={errors?.length ? true : undefined} aria-describedby={describedBy(hint && hintId, errors?.length && errorId)}>
-        <option value="">{t("form.choose")}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
-/** The fields of create and update (`prefix` keeps ids unique on a page). */
-export function RecommendationFields({ prefix, values, errors, clusters, categories }: { prefix: string; values: RecommendationValues; errors: FieldErrorMap; clusters: Option[]; categories: Option[] }) {
+/** The fields of create and update (the form's id keeps their ids unique on a page). */
+export function RecommendationFields({
+  fields,
+  clusters,
+  categories,
+}: {
+  /** the form's fields (title, text, cluster, category, priority, dissent, status) */
+  fields: Record<string, Field>;
+  clusters: Option[];
+  categories: Option[];
+}) {
   const { t } = useTranslation();
   return (
     <>
-      <TextInput id={`${prefix}-title`} name="title" label={t("recommendation.field.title")} value={values.title} errors={errors.title} />
-      <TextInput id={`${prefix}-text`} name="text" label={t("recommendation.field.text")} value={values.text} errors={errors.text} multiline rows={8} />
-      <Checkboxes id={`${prefix}-cluster`} name="cluster" legend={t("recommendation.field.cluster")} hint={t("recommendation.field.clusterHint")} options={clusters} checked={values.cluster} errors={errors.cluster} />
-      <Checkboxes id={`${prefix}-category`} name="category" legend={t("recommendation.field.category")} options={categories} checked={values.category} errors={errors.category} />
-      <Select
-        id={`${prefix}-priority`}
-        name="priority"
+      <TextField field={fields.title} label={t("recommendation.field.title")} dir="auto" />
+      <TextAreaField field={fields.text} label={t("recommendation.field.text")} rows={8} />
+      <CheckboxGroupField
+        field={fields.cluster}
+        legend={t("recommendation.field.cluster")}
+        hint={t("recommendation.field.clusterHint")}
+        options={clusters.map((c) => ({ value: c.slug, label: c.name }))}
+      />
+      <CheckboxGroupField field={fields.category} legend={t("recommendation.field.category")} options={categories.map((c) => ({ value: c.slug, label: c.name }))} />
+      <SelectField
+        field={fields.priority}
         label={t("recommendation.field.priority")}
         hint={t("recommendation.field.priorityHint")}
-        value={values.priority}
-        errors={errors.priority}
+        placeholder={t("form.choose")}
         options={PRIORITIES.map((p) => ({ value: String(p), label: String(p) }))}
       />
-      <TextInput id={`${prefix}-dissent`} name="dissent" label={t("recommendation.field.dissent")} hint={t("recommendation.field.dissentHint")} value={values.dissent} errors={errors.dissent} multiline rows={4} />
-      <Select
-        id={`${prefix}-status`}
-        name="status"
+      <TextAreaField field={fields.dissent} label={t("recommendation.field.dissent")} hint={t("recommendation.field.dissentHint")} rows={4} />
+      <SelectField
+        field={fields.status}
         label={t("recommendation.field.status")}
-        value={values.status}
-        errors={errors.status}
+        placeholder={t("form.choose")}
         options={RECOMMENDATION_STATUSES.map((s) => ({ value: s, label: t(`recommendation.status.${s}`) }))}
       />
     </>
   );
 }
 
-export function ResponseFields({ values, errors }: { values: ResponseValues; errors: FieldErrorMap }) {
+/** The labels of the recommendation form's fields, for the error summary. */
+export function useRecommendationLabels() {
+  const { t } = useTranslation();
+  return {
+    title: t("recommendation.field.title"),
+    text: t("recommendation.field.text"),
+    cluster: t("recommendation.field.cluster"),
+    category: t("recommendation.field.category"),
+    priority: t("recommendation.field.priority"),
+    dissent: t("recommendation.field.dissent"),
+    status: t("recommendation.field.status"),
+  };
+}
+
+/** The response form's fields (responseStatus, responseText, responsibleAgency, responseDate). */
+export function ResponseFields({ fields }: { fields: Record<string, Field> }) {
   const { t } = useTranslation();
   return (
     <>
-      <Select
-        id="respond-responseStatus"
-        name="responseStatus"
+      <SelectField
+        field={fields.responseStatus}
         label={t("recommendation.response.status")}
-        value={values.responseStatus}
-        errors={errors.responseStatus}
+        placeholder={t("form.choose")}
         options={RESPONSE_STATUSES.map((s) => ({ value: s, label: t(`recommendation.response.statuses.${s}`) }))}
       />
-      <TextInput id="respond-responseText" name="responseText" label={t("recommendation.response.text")} value={values.responseText} errors={errors.responseText} multiline rows={5} />
-      <TextInput id="respond-responsibleAgency" name="responsibleAgency" label={t("recommendation.response.agency")} value={values.responsibleAgency} errors={errors.responsibleAgency} />
-      <div className={`field${errors.responseDate?.length ? " field--error" : ""}`}>
-        <label htmlFor="respond-responseDate">{t("recommendation.response.date")}</label>
-        <p className="hint" id="respond-responseDate-hint">
-          {t("recommendation.response.dateHint")}
-        </p>
-        <FieldError id="respond-responseDate-error" errors={errors.responseDate} />
-        <input
-          type="date"
-          id="respond-responseDate"
-          name="responseDate"
-          dir="ltr"
-          defaultValue={values.responseDate}
-          aria-invalid={errors.responseDate?.length ? true : undefined}
-          aria-describedby={describedBy("respond-responseDate-hint", errors.responseDate?.length && "respond-responseDate-error")}
-        />
-      </div>
+      <TextAreaField field={fields.responseText} label={t("recommendation.response.text")} rows={5} />
+      <TextField field={fields.responsibleAgency} label={t("recommendation.response.agency")} dir="auto" />
+      <TextField field={fields.responseDate} label={t("recommendation.response.date")} hint={t("recommendation.response.dateHint")} type="date" dir="ltr" />
     </>
   );
 }

@@ -22,10 +22,12 @@ export type { ActionReply, RefusalNotice } from "./refusal";
  * The request's form, parsed by the route's one schema. A body that is not a
  * form is a 415/400 (thrown by `readForm`); a form the schema refuses is a
  * submission with `status !== "success"` whose `reply()` carries the errors.
+ * `disableAutoCoercion`: keep an emptied field as "" (conform otherwise reads
+ * it as left out), for a form where the two mean different things.
  */
-export async function parseForm<Schema extends z.ZodType>(request: Request, schema: Schema) {
+export async function parseForm<Schema extends z.ZodType>(request: Request, schema: Schema, options: { disableAutoCoercion?: boolean } = {}) {
   const form = await readForm(request);
-  return parseWithZod(form, { schema });
+  return parseWithZod(form, { schema, disableAutoCoercion: options.disableAutoCoercion });
 }
 
 /**

@@ -93,6 +93,19 @@ const { consultationTitleMin: titleMin, consultationTitleMax: titleMax, consulta
 const consultationTitle = z.string().trim().min(titleMin, `errors.tooShort|${titleMin}`).max(titleMax, `errors.tooLong|${titleMax}`);
 const consultationDescription = z.string().trim().max(descriptionMax, `errors.tooLong|${descriptionMax}`);
 
+/** Each window closes after it opens (the settings form, whichever way it is parsed). */
+export function windowsInOrder(
+  v: { submissionOpensAt: string; submissionClosesAt: string; supportOpensAt: string; supportClosesAt: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (Date.parse(v.submissionClosesAt) <= Date.parse(v.submissionOpensAt)) {
+    ctx.addIssue({ code: "custom", path: ["submissionClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
+  }
+  if (Date.parse(v.supportClosesAt) <= Date.parse(v.supportOpensAt)) {
+    ctx.addIssue({ code: "custom", path: ["supportClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
+  }
+}
+
 /** /admin/consultation settings; field names per docs/contract.md (titles and descriptions added). */
 export const ConsultationSettingsSchema = z
   .object({
@@ -108,14 +121,7 @@ export const ConsultationSettingsSchema = z
     allowSelfSupport: z.literal("on").optional().transform((v) => v === "on"),
     reportsToHide: wholeNumber(RULE_NUMBERS.reportsToHideMin, RULE_NUMBERS.reportsToHideMax),
   })
-  .superRefine((v, ctx) => {
-    if (Date.parse(v.submissionClosesAt) <= Date.parse(v.submissionOpensAt)) {
-      ctx.addIssue({ code: "custom", path: ["submissionClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
-    }
-    if (Date.parse(v.supportClosesAt) <= Date.parse(v.supportOpensAt)) {
-      ctx.addIssue({ code: "custom", path: ["supportClosesAt"], message: "admin.consultation.errors.closesBeforeOpens" });
-    }
-  });
+  .superRefine(windowsInOrder);
 
 export const ConsultationSlugSchema = z
   .string()

@@ -1,5 +1,6 @@
 // Form schemas of recommendations, used by the model (so the rules hold
-// for every caller) and by the organiser pages. Errors are i18n keys
+// for every caller) and by the organiser pages. Each field's checks stop at
+// the first that fails, so a field has one message. Errors are i18n keys
 // ("key|n" for a count), as everywhere else.
 import { z } from "./zod-setup";
 import { rowId } from "./row-id";
@@ -15,8 +16,12 @@ const text = (min: number, max: number, required = true) =>
     .transform((v) => (v ?? "").trim())
     .pipe(
       required
-        ? z.string().min(1, "errors.required").min(min, `errors.tooShort|${min}`).max(max, `errors.tooLong|${max}`)
-        : z.string().max(max, `errors.tooLong|${max}`),
+        ? z
+            .string()
+            .min(1, { error: "errors.required", abort: true })
+            .min(min, { error: `errors.tooShort|${min}`, abort: true })
+            .max(max, { error: `errors.tooLong|${max}`, abort: true })
+        : z.string().max(max, { error: `errors.tooLong|${max}`, abort: true }),
     );
 
 /** Repeated fields (`cluster`, `category`): one value or several. */
@@ -51,7 +56,7 @@ export const ResponseInputSchema = z.object({
   responseDate: z
     .string({ message: "errors.required" })
     .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "recommendation.errors.date")
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "recommendation.errors.date", abort: true })
     .refine((v) => {
       const d = new Date(`${v}T00:00:00Z`);
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= "2000-01-01" && v <= "2100-01-01";
@@ -70,31 +75,27 @@ export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(20
 /** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */
 export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined), lang: z.enum(["en", "ur"]).optional().catch(undefined) });
 
-/** zod issues → { field: [first message] }, keeping only our i18n keys. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    out[key] ??= [/^(errors|recommendation)\./.test(issue.message) ? issue.message : "errors.invalid"];
-  }
-  return out;
-}
+// ─────────────── the organiser pages' forms (parseForm) ───────────────
+// The model validates a recommendation and a response itself (the rules hold
+// for every caller) and returns its field errors; these schemas take the
+// fields as typed (conform gives an emptied field as undefined).
+const typed = z.string().optional();
+const repeated = z.union([z.string(), z.array(z.string())]).optional();
+const recommendationFields = { title: typed, text: typed, cluster: repeated, category: repeated, priority: typed, dissent: typed, status: typed };
+const responseFields = { responseStatus: typed, responseText: typed, responsibleAgency: typed, responseDate: typed };
 
-/** The create/update form's values as typed (kept to refill the form after an error). */
-export function readRecommendationForm(form: FormData) {
-  const one = (k: string) => String(form.get(k) ?? "");
-  return {
-    title: one("title"),
-    text: one("text"),
-    cluster: form.getAll("cluster").map(String),
-    category: form.getAll("category").map(String),
-    priority: one("priority"),
-    dissent: one("dissent"),
-    status: one("status"),
-  };
-}
+/** /organiser/recommendations: a new recommendation. */
+export const CreateRecommendationFormSchema = z.object(recommendationFields);
 
-export function readResponseForm(form: FormData) {
-  const one = (k: string) => String(form.get(k) ?? "");
-  return { responseStatus: one("responseStatus"), responseText: one("responseText"), responsibleAgency: one("responsibleAgency"), responseDate: one("responseDate") };
-}
+/** /organiser/recommendations/:id: every form of the page. */
+export const RecommendationPageFormSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("update"), ...recommendationFields }),
+    z.object({ intent: z.literal("respond"), ...responseFields }),
+    // `submission` = a suggestion number ("12" or "#12").
+    z.object({ intent: z.literal("link"), submission: SourceNumberSchema }),
+    z.object({ intent: z.literal("unlink"), submission: SourceNumberSchema }),
+  ],
+  { error: "recommendation.errors.unknownIntent" },
+);

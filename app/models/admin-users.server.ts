@@ -5,6 +5,7 @@
 // same transaction, so their very next request is signed out.
 import type { DB, Executor } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
+import { defineRefusals } from "../lib/refusal";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
 import { deleteUserSessions } from "./session.server";
@@ -20,7 +21,19 @@ export interface AdminActor {
   ip?: string | null;
 }
 
-export type AdminUserRefusal = "notFound" | "self";
+/**
+ * Why a change to an account is refused, and the status each answers with:
+ * no such user (404); an admin taking their own role or access away (422,
+ * never allowed: someone else must).
+ */
+export const ADMIN_USER_REFUSALS = defineRefusals({ notFound: 404, self: 422 });
+export type AdminUserRefusal = keyof typeof ADMIN_USER_REFUSALS;
+
+/** What an admin may do to an account, as the pages offer it: not change their own role, nor disable themselves. */
+export function userActionsFor(actorId: number, userId: number): { changeRole: boolean; disable: boolean; endSessions: boolean } {
+  const self = actorId === userId;
+  return { changeRole: !self, disable: !self, endSessions: true };
+}
 export type AdminUserResult<T = object> = ({ ok: true; userId: number } & T) | { ok: false; reason: AdminUserRefusal };
 
 interface TargetRow {

@@ -193,19 +193,37 @@ export async function getConsultation(db: Executor, id: number) {
   return db.selectFrom("consultations").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/**
+ * Why an administrator's change to a consultation is refused, and the status
+ * each answers with: a taken code is the form's field (400); an archived
+ * consultation, or archiving the active one, is a conflict (409).
+ */
+export const CONSULTATION_ADMIN_REFUSALS = defineRefusals({ notFound: 404, archived: 409, active: 409, slugTaken: 400 });
+
 export type ConsultationResult = { ok: true; id: number } | { ok: false; reason: "notFound" | "archived" | "slugTaken" };
 
-/** Saves the settings of a consultation; the audit entry lists only what changed. */
+/** The texts (titles, descriptions) a settings form may leave out: they keep their value. */
+type TextSetting = "titleEn" | "titleUr" | "descriptionEn" | "descriptionUr";
+export type ConsultationSettingsUpdate = Omit<ConsultationSettings, TextSetting> & Partial<Pick<ConsultationSettings, TextSetting>>;
+
+/** Saves the settings of a consultation (texts left out keep their value); the audit entry lists only what changed. */
 export async function updateConsultation(
   db: DB,
-  params: { id: number; settings: ConsultationSettings; actorId: number; actorRole: string; now?: Date },
+  params: { id: number; settings: ConsultationSettingsUpdate; actorId: number; actorRole: string; now?: Date },
 ): Promise<ConsultationResult> {
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ConsultationResult> => {
     const current = await trx.selectFrom("consultations").selectAll().where("id", "=", params.id).executeTakeFirst();
     if (!current) return { ok: false, reason: "notFound" };
     if (current.archived_at) return { ok: false, reason: "archived" };
-    const next = columnsOf(params.settings);
+    const s = params.settings;
+    const next = columnsOf({
+      ...s,
+      titleEn: s.titleEn ?? current.title_en,
+      titleUr: s.titleUr ?? current.title_ur,
+      descriptionEn: s.descriptionEn ?? current.description_en,
+      descriptionUr: s.descriptionUr ?? current.description_ur,
+    });
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     for (const [field, column] of Object.entries(SETTING_COLUMNS)) {

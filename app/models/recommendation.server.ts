@@ -6,7 +6,9 @@ import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import { fieldErrorsOf, RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
+import { defineRefusals } from "../lib/refusal";
+import { z } from "../lib/zod-setup";
+import { RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "../lib/recommendation-schemas.server";
 import { isPublicStatus, PUBLIC_STATUSES } from "../lib/reference";
 import { nowIso } from "../lib/time";
 import { recordAudit } from "./audit.server";
@@ -35,7 +37,7 @@ type Parsed = { ok: true; input: RecommendationInput; clusterIds: number[]; cate
 
 async function parseRecommendation(db: Executor, raw: unknown): Promise<Parsed> {
   const parsed = RecommendationInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: fieldErrorsOf(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: z.flattenError(parsed.error).fieldErrors as FieldErrors };
   const input = parsed.data;
   const [clusterIds, categoryIds] = await Promise.all([resolveSlugs(db, "clusters", input.cluster), resolveSlugs(db, "categories", input.category)]);
   const fieldErrors: FieldErrors = {};
@@ -86,6 +88,27 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       await notify(trx, { userId: s.author_id, kind: "recommended", submissionId: s.id, recommendationId }, now);
     }
   }
+}
+
+/**
+ * Why a change to a recommendation is refused, and the status each answers
+ * with: a form that does not validate (400); no such recommendation (404); no
+ * active consultation to create it in, or a response to one that is not final
+ * (409); a source that cannot be linked (422: never allowed as it stands).
+ */
+export const RECOMMENDATION_REFUSALS = defineRefusals({
+  invalid: 400,
+  notFound: 404,
+  noConsultation: 409,
+  notFinal: 409,
+  submissionNotFound: 422,
+  notPublic: 422,
+  otherConsultation: 422,
+});
+
+/** What the organiser's page may offer for a recommendation in this status: a response only to a final one. */
+export function recommendationActions(status: string): { canRespond: boolean; isPublic: boolean } {
+  return { canRespond: status === "final", isPublic: status === "final" };
 }
 
 export type SaveResult = { ok: true; id: number } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | { ok: false; reason: "noConsultation" | "notFound" };
@@ -237,7 +260,7 @@ export async function recordResponse(db: Executor, params: Actor & { id: number;
   const exists = await db.selectFrom("recommendations").select(["id", "status"]).where("id", "=", params.id).executeTakeFirst();
   if (!exists) return { ok: false, reason: "notFound" };
   const parsed = ResponseInputSchema.safeParse(params.input);
-  if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: fieldErrorsOf(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: z.flattenError(parsed.error).fieldErrors as FieldErrors };
   const input: ResponseInput = parsed.data;
   // A draft is not public: nobody can be told about a response to it.
   if (exists.status !== "final") return { ok: false, reason: "notFinal" };

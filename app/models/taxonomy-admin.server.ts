@@ -29,6 +29,7 @@ import shipped from "../../db/taxonomy.json";
 import { listingsChanged } from "../lib/listing-cache.server";
 import { RULE_NUMBERS } from "../lib/rules";
 import { RowId } from "../lib/row-id";
+import { defineRefusals } from "../lib/refusal";
 import { recordAudit } from "./audit.server";
 
 export const TAXONOMY_KINDS = ["cluster", "category", "stage"] as const;
@@ -84,15 +85,6 @@ const RefSlugSchema = z.string().regex(/^[a-z0-9-]{1,60}$/);
 
 export type FieldErrors = Record<string, string[]>;
 
-function fieldErrorsOf(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "form");
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
-
 /** Which item a form means: `id` (clusters, categories) or `slug` (any kind). Raw form values. */
 export interface ItemRef {
   id?: string | null;
@@ -111,6 +103,17 @@ function parseRef(kind: TaxonomyKind, ref: ItemRef): ResolvedRef | null {
 }
 
 // ─────────────────────────────── results ──────────────────────────────
+
+/** Why a change is refused, and the status each answers with. */
+export const TAXONOMY_REFUSALS = defineRefusals({
+  invalid: 400,
+  notFound: 404,
+  slugTaken: 409,
+  lastActive: 409,
+  inUse: 409,
+  shipped: 409,
+  fixedStages: 400,
+});
 
 export type TaxonomyRefusal =
   | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
@@ -240,7 +243,7 @@ export async function addTaxonomyItem(
     return {
       ok: false,
       reason: "invalid",
-      fieldErrors: { ...(slug.success ? {} : { slug: slug.error.issues.map((i) => i.message) }), ...(namesParsed.success ? {} : fieldErrorsOf(namesParsed.error)) },
+      fieldErrors: { ...(slug.success ? {} : { slug: slug.error.issues.map((i) => i.message) }), ...(namesParsed.success ? {} : (z.flattenError(namesParsed.error).fieldErrors as FieldErrors)) },
     };
   }
   const { nameEn, nameUr } = namesParsed.data;
@@ -272,7 +275,7 @@ export async function renameTaxonomyItem(
   p: TaxonomyActor & { kind: TaxonomyKind; ref: ItemRef; nameEn: unknown; nameUr: unknown },
 ): Promise<TaxonomyResult> {
   const namesParsed = TaxonomyNamesSchema.safeParse({ nameEn: p.nameEn, nameUr: p.nameUr });
-  if (!namesParsed.success) return { ok: false, reason: "invalid", fieldErrors: fieldErrorsOf(namesParsed.error) };
+  if (!namesParsed.success) return { ok: false, reason: "invalid", fieldErrors: (z.flattenError(namesParsed.error).fieldErrors as FieldErrors) };
   const ref = parseRef(p.kind, p.ref);
   if (!ref) return { ok: false, reason: "invalid", fieldErrors: { item: ["errors.invalid"] } };
   const { nameEn, nameUr } = namesParsed.data;

@@ -1,16 +1,19 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { getFormProps, useForm, type Submission } from "@conform-to/react";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
-import { idParam, readForm } from "../lib/http.server";
+import { CheckboxField, ErrorSummary, TextAreaField, TextField } from "../components/form";
+import { ConsultationFormSchema } from "../lib/admin-schemas.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { idParam, notFound } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../lib/query-schemas.server";
-import { toRowId } from "../lib/row-id";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
 import { RULE_NUMBERS } from "../lib/rules";
 import {
   activateConsultation,
+  CONSULTATION_ADMIN_REFUSALS,
   archiveConsultation,
   createConsultation,
   getActiveConsultation,
@@ -28,20 +31,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 // of consultations (create, make active, archive). Every rule is enforced in
 // the models; this page only sets it.
 
-const SETTING_FIELDS = [
-  "titleEn",
-  "titleUr",
-  "descriptionEn",
-  "descriptionUr",
-  "submissionOpensAt",
-  "submissionClosesAt",
-  "supportOpensAt",
-  "supportClosesAt",
-  "supportBudget",
-  "allowSelfSupport",
-  "reportsToHide",
-] as const;
-
 /** An ISO time as the value of a datetime-local input, in UTC. */
 function localInput(iso: string): string {
   return new Date(iso).toISOString().slice(0, 16);
@@ -55,7 +44,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const creating = url.searchParams.get("new") === "1";
   const requested = url.searchParams.get("id");
   const editing = requested ? await getConsultation(db, idParam(requested)) : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined));
-  if (requested && !editing) throw data({ error: "notFound" }, { status: 404 });
+  if (requested && !editing) notFound();
   const all = await listConsultations(db);
   return {
     title: `${t("admin.consultation.title")} · ${t("app.name")}`,
@@ -97,141 +86,94 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface ActionData {
-  intent: string;
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values?: Record<string, string>;
-}
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "admin");
   const { db } = args.context;
-  const form = await readForm(args.request);
-  const intent = String(form.get("intent") ?? "update");
+  const submission = await parseForm(args.request, ConsultationFormSchema, { disableAutoCoercion: true });
+  if (submission.status !== "success") return invalid(submission);
   const actor = { actorId: user.id, actorRole: user.role };
-  const values = Object.fromEntries(SETTING_FIELDS.map((f) => [f, String(form.get(f) ?? "")])) as Record<string, string>;
-  values.slug = String(form.get("slug") ?? "");
-  const refuse = (status: number, body: Omit<ActionData, "intent" | "values">) => data<ActionData>({ intent, values, ...body }, { status });
-
-  if (intent === "activate" || intent === "archive") {
-    const id = toRowId(form.get("consultationId"));
-    if (id === null) return refuse(400, { message: "errors.invalid" });
-    const r = intent === "activate" ? await activateConsultation(db, { id, ...actor }) : await archiveConsultation(db, { id, ...actor });
+  const v = submission.value;
+  if (v.intent === "activate" || v.intent === "archive") {
+    const r = v.intent === "activate" ? await activateConsultation(db, { id: v.consultationId, ...actor }) : await archiveConsultation(db, { id: v.consultationId, ...actor });
     if (!r.ok) {
-      if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-      return refuse(409, { message: `admin.consultation.refused.${r.reason}` });
+      if (r.reason === "notFound") notFound();
+      return refuse(r.reason, CONSULTATION_ADMIN_REFUSALS, { submission, message: `admin.consultation.refused.${r.reason}` });
     }
-    return redirect(`/admin/consultation?done=${intent}`, 303);
+    return redirect(`/admin/consultation?done=${v.intent}`, 303);
   }
-  if (intent !== "update" && intent !== "create") return refuse(400, { message: "errors.invalid" });
-
-  // Fields docs/contract.md did not first list (titles, descriptions) keep their value when a form leaves them out.
-  const consultationId = form.get("consultationId") ? toRowId(form.get("consultationId")) : undefined;
-  if (consultationId === null) return refuse(400, { message: "errors.invalid" });
-  const current =
-    intent === "update"
-      ? consultationId !== undefined
-        ? await getConsultation(db, consultationId)
-        : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined))
-      : undefined;
-  if (intent === "update" && !current) throw data({ error: "notFound" }, { status: 404 });
-  const input = { ...values };
-  if (current) {
-    for (const [field, column] of [
-      ["titleEn", "title_en"],
-      ["titleUr", "title_ur"],
-      ["descriptionEn", "description_en"],
-      ["descriptionUr", "description_ur"],
-    ] as const) {
-      if (!form.has(field)) input[field] = current[column];
-    }
+  if (v.intent === "create") {
+    const { intent: _intent, slug, ...settings } = v;
+    const r = await createConsultation(db, { slug, settings, ...actor });
+    if (!r.ok) return refuseSettings(r.reason, submission);
+    return redirect(`/admin/consultation?id=${r.id}&done=create`, 303);
   }
-  const parsed = ConsultationSettingsSchema.safeParse({ ...input, allowSelfSupport: input.allowSelfSupport || undefined });
-  const slug = intent === "create" ? ConsultationSlugSchema.safeParse(values.slug) : null;
-  if (!parsed.success || (slug && !slug.success)) {
-    const fieldErrors: FieldErrorMap = {};
-    for (const issue of parsed.success ? [] : parsed.error.issues) {
-      const key = String(issue.path[0] ?? "form");
-      fieldErrors[key] ??= [/^(errors|admin)\./.test(issue.message) ? issue.message : "errors.invalid"];
-    }
-    if (slug && !slug.success) fieldErrors.slug = ["admin.consultation.errors.slug"];
-    return refuse(400, { fieldErrors });
-  }
-  const r =
-    intent === "create"
-      ? await createConsultation(db, { slug: slug!.data!, settings: parsed.data, ...actor })
-      : await updateConsultation(db, { id: current!.id, settings: parsed.data, ...actor });
-  if (!r.ok) {
-    if (r.reason === "slugTaken") return refuse(400, { fieldErrors: { slug: ["admin.consultation.errors.slugTaken"] } });
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    return refuse(409, { message: `admin.consultation.refused.${r.reason}` });
-  }
-  return redirect(`/admin/consultation${intent === "create" ? `?id=${r.id}&done=create` : current?.is_active ? "?done=update" : `?id=${r.id}&done=update`}`, 303);
+  // The consultation named, or the active one.
+  const { intent: _intent, consultationId, ...settings } = v;
+  const current = consultationId !== undefined ? await getConsultation(db, consultationId) : await getActiveConsultation(db);
+  if (!current) notFound();
+  const r = await updateConsultation(db, { id: current.id, settings, ...actor });
+  if (!r.ok) return refuseSettings(r.reason, submission);
+  const named = "is_active" in current && !current.is_active;
+  return redirect(`/admin/consultation${named ? `?id=${r.id}&done=update` : "?done=update"}`, 303);
 }
 
-function SettingsForm({ intent, initial, consultationId, errors }: { intent: "update" | "create"; initial: Record<string, string>; consultationId?: number; errors: FieldErrorMap }) {
+function refuseSettings(reason: "notFound" | "archived" | "slugTaken", submission: Submission<unknown>) {
+  if (reason === "notFound") notFound();
+  if (reason === "slugTaken") return refuse(reason, CONSULTATION_ADMIN_REFUSALS, { submission, field: "slug", message: "admin.consultation.errors.slugTaken" });
+  return refuse(reason, CONSULTATION_ADMIN_REFUSALS, { submission, message: `admin.consultation.refused.${reason}` });
+}
+
+function SettingsForm({ intent, initial, consultationId, reply }: { intent: "update" | "create"; initial: Record<string, string>; consultationId?: number; reply: ActionReply | undefined }) {
   const { t } = useTranslation();
-  const text = (
-    name: string,
-    label: string,
-    props: { lang?: string; dir?: "rtl" | "ltr"; textarea?: boolean; type?: string; hint?: string; maxLength?: number; min?: number; max?: number } = {},
-  ) => {
-    const id = `c-${name}`;
-    const errorId = `${id}-error`;
-    const hintId = `${id}-hint`;
-    const describedBy = [props.hint ? hintId : "", errors[name]?.length ? errorId : ""].filter(Boolean).join(" ") || undefined;
-    const common = {
-      id,
-      name,
-      defaultValue: initial[name] ?? "",
-      lang: props.lang,
-      dir: props.dir,
-      "aria-invalid": errors[name]?.length ? true : undefined,
-      "aria-describedby": describedBy,
-      maxLength: props.maxLength,
-    };
-    return (
-      <div className="field">
-        <label htmlFor={id}>{label}</label>
-        {props.hint ? (
-          <p className="hint" id={hintId}>
-            {props.hint}
-          </p>
-        ) : null}
-        <FieldError id={errorId} errors={errors[name]} />
-        {props.textarea ? <textarea rows={4} {...common} /> : <input type={props.type ?? "text"} min={props.min} max={props.max} {...common} />}
-      </div>
-    );
+  const [form, fields] = useForm<Record<string, string>>({ id: "c", lastResult: reply, defaultValue: initial, shouldValidate: "onSubmit" });
+  const labels = {
+    slug: t("admin.consultation.slug"),
+    titleEn: t("admin.consultation.titleEn"),
+    titleUr: t("admin.consultation.titleUr"),
+    descriptionEn: t("admin.consultation.descriptionEn"),
+    descriptionUr: t("admin.consultation.descriptionUr"),
+    submissionOpensAt: t("admin.consultation.submissionOpensAt"),
+    submissionClosesAt: t("admin.consultation.submissionClosesAt"),
+    supportOpensAt: t("admin.consultation.supportOpensAt"),
+    supportClosesAt: t("admin.consultation.supportClosesAt"),
+    supportBudget: t("admin.consultation.supportBudget"),
+    reportsToHide: t("admin.consultation.reportsToHide"),
   };
+  const names = (intent === "create" ? ["slug"] : []).concat(Object.keys(labels).filter((k) => k !== "slug")) as Array<keyof typeof labels>;
   return (
-    <Form method="post" className="stack" noValidate>
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary formErrors={form.errors} fields={names.map((name) => ({ field: fields[name], label: labels[name] }))} />
       <input type="hidden" name="intent" value={intent} />
       {consultationId ? <input type="hidden" name="consultationId" value={consultationId} /> : null}
-      {intent === "create" ? text("slug", t("admin.consultation.slug"), { dir: "ltr", hint: t("admin.consultation.slugHint") }) : null}
+      {intent === "create" ? <TextField field={fields.slug} label={labels.slug} hint={t("admin.consultation.slugHint")} dir="ltr" /> : null}
       <fieldset className="stack">
         <legend>{t("admin.consultation.texts")}</legend>
-        {text("titleEn", t("admin.consultation.titleEn"), { lang: "en", dir: "ltr", maxLength: RULE_NUMBERS.consultationTitleMax })}
-        {text("titleUr", t("admin.consultation.titleUr"), { lang: "ur", dir: "rtl", maxLength: RULE_NUMBERS.consultationTitleMax })}
-        {text("descriptionEn", t("admin.consultation.descriptionEn"), { lang: "en", dir: "ltr", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
-        {text("descriptionUr", t("admin.consultation.descriptionUr"), { lang: "ur", dir: "rtl", textarea: true, maxLength: RULE_NUMBERS.consultationDescriptionMax })}
+        <TextField field={fields.titleEn} label={labels.titleEn} lang="en" dir="ltr" maxLength={RULE_NUMBERS.consultationTitleMax} />
+        <TextField field={fields.titleUr} label={labels.titleUr} lang="ur" dir="rtl" maxLength={RULE_NUMBERS.consultationTitleMax} />
+        <TextAreaField field={fields.descriptionEn} label={labels.descriptionEn} lang="en" dir="ltr" rows={4} maxLength={RULE_NUMBERS.consultationDescriptionMax} />
+        <TextAreaField field={fields.descriptionUr} label={labels.descriptionUr} lang="ur" dir="rtl" rows={4} maxLength={RULE_NUMBERS.consultationDescriptionMax} />
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.windows")}</legend>
         <p className="hint">{t("admin.consultation.utcHint")}</p>
-        {text("submissionOpensAt", t("admin.consultation.submissionOpensAt"), { type: "datetime-local", dir: "ltr" })}
-        {text("submissionClosesAt", t("admin.consultation.submissionClosesAt"), { type: "datetime-local", dir: "ltr" })}
-        {text("supportOpensAt", t("admin.consultation.supportOpensAt"), { type: "datetime-local", dir: "ltr" })}
-        {text("supportClosesAt", t("admin.consultation.supportClosesAt"), { type: "datetime-local", dir: "ltr" })}
+        <TextField field={fields.submissionOpensAt} label={labels.submissionOpensAt} type="datetime-local" dir="ltr" />
+        <TextField field={fields.submissionClosesAt} label={labels.submissionClosesAt} type="datetime-local" dir="ltr" />
+        <TextField field={fields.supportOpensAt} label={labels.supportOpensAt} type="datetime-local" dir="ltr" />
+        <TextField field={fields.supportClosesAt} label={labels.supportClosesAt} type="datetime-local" dir="ltr" />
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.rules")}</legend>
-        {text("supportBudget", t("admin.consultation.supportBudget"), { type: "number", dir: "ltr", hint: t("admin.consultation.supportBudgetHint"), min: RULE_NUMBERS.unlimited, max: RULE_NUMBERS.supportBudgetMax })}
-        <div className="field field--checkbox">
-          <input type="checkbox" id="c-allowSelfSupport" name="allowSelfSupport" value="on" defaultChecked={initial.allowSelfSupport === "on"} />
-          <label htmlFor="c-allowSelfSupport">{t("admin.consultation.allowSelfSupport")}</label>
-        </div>
-        {text("reportsToHide", t("admin.consultation.reportsToHide"), { type: "number", dir: "ltr", min: RULE_NUMBERS.reportsToHideMin, max: RULE_NUMBERS.reportsToHideMax })}
+        <TextField
+          field={fields.supportBudget}
+          label={labels.supportBudget}
+          hint={t("admin.consultation.supportBudgetHint")}
+          type="number"
+          dir="ltr"
+          min={RULE_NUMBERS.unlimited}
+          max={RULE_NUMBERS.supportBudgetMax}
+        />
+        <CheckboxField field={fields.allowSelfSupport} label={t("admin.consultation.allowSelfSupport")} />
+        <TextField field={fields.reportsToHide} label={labels.reportsToHide} type="number" dir="ltr" min={RULE_NUMBERS.reportsToHideMin} max={RULE_NUMBERS.reportsToHideMax} />
       </fieldset>
       <button type="submit" className="button">
         {intent === "create" ? t("admin.consultation.create") : t("admin.consultation.save")}
@@ -242,12 +184,14 @@ function SettingsForm({ intent, initial, consultationId, errors }: { intent: "up
 
 export default function AdminConsultation() {
   const { creating, editing, consultations } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const reply = actionReply(useActionData<typeof action>());
+  const posted = (reply?.initialValue ?? {}) as Record<string, unknown>;
+  // The contract's form posts no intent: a save of the settings.
+  const postedIntent = reply ? (posted.intent ?? "update") : undefined;
   const [params] = useSearchParams();
   const { t } = useTranslation();
   const done = params.get("done");
-  const errors = actionData?.fieldErrors ?? {};
-  const showCreate = creating || actionData?.intent === "create";
+  const showCreate = creating || postedIntent === "create";
   const blank = { titleEn: "", titleUr: "", descriptionEn: "", descriptionUr: "", submissionOpensAt: "", submissionClosesAt: "", supportOpensAt: "", supportClosesAt: "", supportBudget: "0", allowSelfSupport: "", reportsToHide: "3", slug: "" };
   return (
     <>
@@ -257,11 +201,12 @@ export default function AdminConsultation() {
           {t(`admin.consultation.done.${done}`, { defaultValue: t("admin.consultation.done.update") })}
         </p>
       ) : null}
-      <DecisionErrorSummary message={actionData?.message} fieldErrors={errors} prefix="c" />
+      {/* The refusals of the buttons in the list (make active, archive). */}
+      <ErrorSummary formErrors={postedIntent === "activate" || postedIntent === "archive" ? formErrorsOf(reply) : []} fields={[]} />
       {showCreate ? (
         <section aria-labelledby="create-title">
           <h2 id="create-title">{t("admin.consultation.newTitle")}</h2>
-          <SettingsForm intent="create" initial={actionData?.intent === "create" ? { ...blank, ...actionData.values } : blank} errors={actionData?.intent === "create" ? errors : {}} />
+          <SettingsForm intent="create" initial={blank} reply={postedIntent === "create" ? reply : undefined} />
         </section>
       ) : editing ? (
         <section aria-labelledby="edit-title">
@@ -280,8 +225,8 @@ export default function AdminConsultation() {
             <SettingsForm
               intent="update"
               consultationId={editing.id}
-              initial={actionData?.intent === "update" ? { ...editing.values, ...actionData.values } : editing.values}
-              errors={actionData?.intent === "update" ? errors : {}}
+              initial={editing.values}
+              reply={postedIntent === "update" ? reply : undefined}
             />
           )}
         </section>

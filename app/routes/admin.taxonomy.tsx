@@ -1,10 +1,14 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { NumberText } from "../components/dates";
-import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
-import { readForm } from "../lib/http.server";
+import { ErrorSummary, TextField } from "../components/form";
+import { TaxonomyFormSchema } from "../lib/admin-schemas.server";
+import { parseForm, refuse } from "../lib/form-action.server";
+import { notFound } from "../lib/http.server";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
 import { getFixedT } from "../lib/i18next.server";
 import { RULE_NUMBERS } from "../lib/rules";
 import {
@@ -14,7 +18,7 @@ import {
   moveTaxonomyItem,
   renameTaxonomyItem,
   setTaxonomyItemArchived,
-  TAXONOMY_KINDS,
+  TAXONOMY_REFUSALS,
   type TaxonomyKind,
   type TaxonomyResult,
 } from "../models/taxonomy-admin.server";
@@ -36,7 +40,6 @@ const GROUPS = [
 const INTENTS = ["add", "rename", "move", "archive", "unarchive", "delete"] as const;
 type Intent = (typeof INTENTS)[number];
 
-const isKind = (v: unknown): v is TaxonomyKind => (TAXONOMY_KINDS as readonly unknown[]).includes(v);
 const isIntent = (v: unknown): v is Intent => (INTENTS as readonly unknown[]).includes(v);
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -50,7 +53,7 @@ export async function loader(args: LoaderFunctionArgs) {
   if (renameParam) {
     const [kind, slug] = renameParam.split(":");
     const group = GROUPS.find((g) => g.kind === kind);
-    if (!group || !lists[group.key].some((i) => i.slug === slug)) throw data({ error: "notFound" }, { status: 404 });
+    if (!group || !lists[group.key].some((i) => i.slug === slug)) notFound();
     rename = { kind: group.kind, slug };
   }
   return {
@@ -60,121 +63,133 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface ActionData {
-  intent: string;
-  kind: string;
-  slug: string;
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values: { slug: string; nameEn: string; nameUr: string };
-}
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "admin");
   const { db } = args.context;
-  const form = await readForm(args.request);
-  const field = (name: string) => {
-    const v = form.get(name);
-    return typeof v === "string" ? v : "";
-  };
-  const intent = field("intent");
-  const kind = field("kind");
-  const values = { slug: field("slug"), nameEn: field("nameEn"), nameUr: field("nameUr") };
-  const answer = (status: number, body: Pick<ActionData, "message" | "fieldErrors">) =>
-    data<ActionData>({ intent, kind, slug: values.slug, values, ...body }, { status });
-  if (!isIntent(intent) || !isKind(kind)) return answer(400, { message: "admin.taxonomy.refused.invalid" });
-
+  const submission = await parseForm(args.request, TaxonomyFormSchema);
+  if (submission.status !== "success") return refuse("invalid", TAXONOMY_REFUSALS, { submission, message: "admin.taxonomy.refused.invalid" });
+  const v = submission.value;
   const who = { actorId: user.id, actorRole: user.role, ip: args.context.clientIp ?? null };
-  const ref = { id: field("id") || null, slug: values.slug };
+  const ref = v.intent === "add" ? { slug: v.slug } : { id: v.id ?? null, slug: v.slug };
   let r: TaxonomyResult;
-  switch (intent) {
+  switch (v.intent) {
     case "add":
-      r = await addTaxonomyItem(db, { ...who, kind, slug: values.slug, nameEn: values.nameEn, nameUr: values.nameUr });
+      r = await addTaxonomyItem(db, { ...who, kind: v.kind, slug: v.slug, nameEn: v.nameEn, nameUr: v.nameUr });
       break;
     case "rename":
-      r = await renameTaxonomyItem(db, { ...who, kind, ref, nameEn: values.nameEn, nameUr: values.nameUr });
+      r = await renameTaxonomyItem(db, { ...who, kind: v.kind, ref, nameEn: v.nameEn, nameUr: v.nameUr });
       break;
     case "move":
-      r = await moveTaxonomyItem(db, { ...who, kind, ref, direction: field("direction") });
+      r = await moveTaxonomyItem(db, { ...who, kind: v.kind, ref, direction: v.direction });
       break;
     case "archive":
     case "unarchive":
-      r = await setTaxonomyItemArchived(db, { ...who, kind, ref, archived: intent === "archive" });
+      r = await setTaxonomyItemArchived(db, { ...who, kind: v.kind, ref, archived: v.intent === "archive" });
       break;
     case "delete":
-      r = await deleteTaxonomyItem(db, { ...who, kind, ref });
+      r = await deleteTaxonomyItem(db, { ...who, kind: v.kind, ref });
       break;
   }
-  if (r.ok) return redirect(`/admin/taxonomy?done=${intent}#${kind}-${r.slug}`, 303);
+  if (r.ok) return redirect(`/admin/taxonomy?done=${v.intent}#${v.kind}-${r.slug}`, 303);
   switch (r.reason) {
     case "invalid": {
       // An error about which item was meant (a malformed id or slug) has no field of its own on the page.
       const { item, direction, ...fieldErrors } = r.fieldErrors;
-      return answer(400, { fieldErrors, message: item || direction ? "admin.taxonomy.refused.invalid" : undefined });
+      const formErrors = item || direction ? ["admin.taxonomy.refused.invalid"] : undefined;
+      return data<ActionReply>(submission.reply({ fieldErrors, formErrors }), { status: TAXONOMY_REFUSALS.invalid });
     }
     case "notFound":
-      throw data({ error: "notFound" }, { status: 404 });
-    case "fixedStages":
-      return answer(400, { message: "admin.taxonomy.refused.fixedStages" });
+      notFound();
+    // eslint-disable-next-line no-fallthrough -- notFound() throws
     case "slugTaken":
-      return answer(409, { fieldErrors: { slug: ["admin.taxonomy.refused.slugTaken"] } });
+      return refuse(r.reason, TAXONOMY_REFUSALS, { submission, field: "slug", message: "admin.taxonomy.refused.slugTaken" });
     default:
-      return answer(409, { message: `admin.taxonomy.refused.${r.reason}` });
+      return refuse(r.reason, TAXONOMY_REFUSALS, { submission, message: `admin.taxonomy.refused.${r.reason}` });
   }
 }
 
-function TextField({
-  id,
-  name,
-  label,
-  hint,
-  value,
-  errors,
-  urdu = false,
-}: {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  value: string;
-  errors?: string[];
-  urdu?: boolean;
-}) {
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const describedBy = [hint ? hintId : "", errors?.length ? errorId : ""].filter(Boolean).join(" ") || undefined;
+const NO_NAMES = { slug: "", nameEn: "", nameUr: "" };
+
+/** The answer to this form's last post, if it was this form's. */
+function replyFor(reply: ActionReply | undefined, intent: string, kind?: string): ActionReply | undefined {
+  const initial = reply?.initialValue as Record<string, unknown> | undefined;
+  return initial?.intent === intent && (kind === undefined || initial?.kind === kind) ? reply : undefined;
+}
+
+function AddForm({ kind, reply }: { kind: "cluster" | "category"; reply: ActionReply | undefined }) {
+  const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({ id: `add-${kind}`, lastResult: replyFor(reply, "add", kind), defaultValue: NO_NAMES, shouldValidate: "onSubmit" });
+  const labels = { slug: t("admin.taxonomy.slug"), nameEn: t("admin.taxonomy.nameEn"), nameUr: t("admin.taxonomy.nameUr") };
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errorId} errors={errors} />
-      <input
-        type="text"
-        id={id}
-        name={name}
-        defaultValue={value}
-        maxLength={name === "slug" ? RULE_NUMBERS.slugMax : RULE_NUMBERS.taxonomyNameMax}
-        lang={urdu ? "ur" : name === "slug" ? undefined : "en"}
-        dir={urdu ? "rtl" : "ltr"}
-        autoComplete="off"
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy}
+    <Form method="post" {...getFormProps(form)} className="stack" aria-labelledby={`add-${kind}-title`}>
+      <h3 id={`add-${kind}-title`}>{kind === "cluster" ? t("admin.taxonomy.addCluster") : t("admin.taxonomy.addCategory")}</h3>
+      <ErrorSummary
+        formErrors={form.errors}
+        fields={[
+          { field: fields.slug, label: labels.slug },
+          { field: fields.nameEn, label: labels.nameEn },
+          { field: fields.nameUr, label: labels.nameUr },
+        ]}
       />
-    </div>
+      <input type="hidden" name="intent" value="add" />
+      <input type="hidden" name="kind" value={kind} />
+      <TextField field={fields.slug} label={labels.slug} hint={t("admin.taxonomy.slugHint")} dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.slugMax} />
+      <TextField field={fields.nameEn} label={t("admin.taxonomy.nameEn")} lang="en" dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.taxonomyNameMax} />
+      <TextField
+        field={fields.nameUr}
+        label={t("admin.taxonomy.nameUr")}
+        hint={t("admin.taxonomy.nameUrHint")}
+        lang="ur"
+        dir="rtl"
+        autoComplete="off"
+        maxLength={RULE_NUMBERS.taxonomyNameMax}
+      />
+      <button type="submit" className="button">
+        {t("admin.taxonomy.add")}
+      </button>
+    </Form>
   );
 }
 
-function NameFields({ prefix, values, errors }: { prefix: string; values: { nameEn: string; nameUr: string }; errors: FieldErrorMap }) {
+function RenameForm({ kind, item, reply }: { kind: string; item: { slug: string; nameEn: string; nameUr: string }; reply: ActionReply | undefined }) {
   const { t } = useTranslation();
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "rename",
+    lastResult: replyFor(reply, "rename", kind),
+    defaultValue: { nameEn: item.nameEn, nameUr: item.nameUr },
+    shouldValidate: "onSubmit",
+  });
   return (
-    <>
-      <TextField id={`${prefix}-nameEn`} name="nameEn" label={t("admin.taxonomy.nameEn")} value={values.nameEn} errors={errors.nameEn} />
-      <TextField id={`${prefix}-nameUr`} name="nameUr" label={t("admin.taxonomy.nameUr")} hint={t("admin.taxonomy.nameUrHint")} value={values.nameUr} errors={errors.nameUr} urdu />
-    </>
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary
+        formErrors={form.errors}
+        fields={[
+          { field: fields.nameEn, label: t("admin.taxonomy.nameEn") },
+          { field: fields.nameUr, label: t("admin.taxonomy.nameUr") },
+        ]}
+      />
+      <input type="hidden" name="intent" value="rename" />
+      <input type="hidden" name="kind" value={kind} />
+      <input type="hidden" name="slug" value={item.slug} />
+      <TextField field={fields.nameEn} label={t("admin.taxonomy.nameEn")} lang="en" dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.taxonomyNameMax} />
+      <TextField
+        field={fields.nameUr}
+        label={t("admin.taxonomy.nameUr")}
+        hint={t("admin.taxonomy.nameUrHint")}
+        lang="ur"
+        dir="rtl"
+        autoComplete="off"
+        maxLength={RULE_NUMBERS.taxonomyNameMax}
+      />
+      <div className="button-row">
+        <button type="submit" className="button">
+          {t("admin.taxonomy.save")}
+        </button>
+        <Link to="/admin/taxonomy" className="button button--secondary">
+          {t("admin.taxonomy.cancel")}
+        </Link>
+      </div>
+    </Form>
   );
 }
 
@@ -196,17 +211,19 @@ function ItemButton({ kind, slug, intent, label, name, extra }: { kind: string; 
 
 export default function AdminTaxonomy() {
   const { groups, rename } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const reply = actionReply(useActionData<typeof action>());
   const [params] = useSearchParams();
   const { t, i18n } = useTranslation();
   // The item a button acts on, for screen readers (the button's visible text is only the action).
   const itemName = (r: { nameEn: string; nameUr: string }) => (i18n.language === "ur" ? r.nameUr : r.nameEn);
   const done = params.get("done");
-  const errors = actionData?.fieldErrors ?? {};
+  const posted = reply?.initialValue as Record<string, string | undefined> | undefined;
   // After a refused rename the form comes back with what was typed; otherwise the item's current names.
-  const renaming = actionData?.intent === "rename" ? { kind: actionData.kind, slug: actionData.slug } : rename;
+  const renaming = posted?.intent === "rename" ? { kind: posted.kind ?? "", slug: posted.slug ?? "" } : rename;
   const renameItem = renaming ? groups.find((g) => g.kind === renaming.kind)?.rows.find((r) => r.slug === renaming.slug) : undefined;
-  const errorPrefix = actionData?.intent === "add" ? `add-${actionData.kind}` : "rename";
+  // The refusals of the one-button forms (move, archive, delete…), and of posts no form on the page made: no form of their own to show them in.
+  const shownInForm = (posted?.intent === "add" && (posted.kind === "cluster" || posted.kind === "category")) || (posted?.intent === "rename" && renameItem);
+  const itemErrors = shownInForm ? [] : formErrorsOf(reply);
   return (
     <>
       <h1>{t("admin.taxonomy.title")}</h1>
@@ -216,7 +233,7 @@ export default function AdminTaxonomy() {
           {t(`admin.taxonomy.done.${done}`)}
         </p>
       ) : null}
-      <DecisionErrorSummary message={actionData?.message} fieldErrors={errors} prefix={errorPrefix} />
+      <ErrorSummary formErrors={itemErrors} fields={[]} />
 
       {renaming && renameItem ? (
         <section aria-labelledby="rename-title" id="rename" className="card">
@@ -226,30 +243,11 @@ export default function AdminTaxonomy() {
               <code>{renameItem.slug}</code>
             </bdi>
           </h2>
-          <Form method="post" className="stack" noValidate>
-            <input type="hidden" name="intent" value="rename" />
-            <input type="hidden" name="kind" value={renaming.kind} />
-            <input type="hidden" name="slug" value={renameItem.slug} />
-            <NameFields
-              prefix="rename"
-              values={actionData?.intent === "rename" ? actionData.values : { nameEn: renameItem.nameEn, nameUr: renameItem.nameUr }}
-              errors={actionData?.intent === "rename" ? errors : {}}
-            />
-            <div className="button-row">
-              <button type="submit" className="button">
-                {t("admin.taxonomy.save")}
-              </button>
-              <Link to="/admin/taxonomy" className="button button--secondary">
-                {t("admin.taxonomy.cancel")}
-              </Link>
-            </div>
-          </Form>
+          <RenameForm key={`${renaming.kind}:${renameItem.slug}`} kind={renaming.kind} item={renameItem} reply={reply} />
         </section>
       ) : null}
 
       {groups.map((g) => {
-        const addErrors = actionData?.intent === "add" && actionData.kind === g.kind ? errors : {};
-        const addValues = actionData?.intent === "add" && actionData.kind === g.kind ? actionData.values : { slug: "", nameEn: "", nameUr: "" };
         return (
           <section key={g.key} aria-labelledby={`${g.key}-title`}>
             <h2 id={`${g.key}-title`}>{t(`admin.taxonomy.${g.key}`)}</h2>
@@ -312,16 +310,7 @@ export default function AdminTaxonomy() {
               </table>
             </div>
             {g.kind === "stage" ? null : (
-              <Form method="post" className="stack" noValidate aria-labelledby={`add-${g.kind}-title`}>
-                <h3 id={`add-${g.kind}-title`}>{g.kind === "cluster" ? t("admin.taxonomy.addCluster") : t("admin.taxonomy.addCategory")}</h3>
-                <input type="hidden" name="intent" value="add" />
-                <input type="hidden" name="kind" value={g.kind} />
-                <TextField id={`add-${g.kind}-slug`} name="slug" label={t("admin.taxonomy.slug")} hint={t("admin.taxonomy.slugHint")} value={addValues.slug} errors={addErrors.slug} />
-                <NameFields prefix={`add-${g.kind}`} values={addValues} errors={addErrors} />
-                <button type="submit" className="button">
-                  {t("admin.taxonomy.add")}
-                </button>
-              </Form>
+              <AddForm kind={g.kind} reply={reply} />
             )}
           </section>
         );

@@ -1,16 +1,17 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
-import { AuditChangeList, UserActions } from "../components/admin-users";
+import { AuditChangeList, replyMessages, UserActions } from "../components/admin-users";
 import { DateText, NumberText } from "../components/dates";
-import { DecisionErrorSummary } from "../components/moderation";
-import { adminUserAction, type AdminUserActionData } from "../lib/admin-users.server";
+import { ErrorSummary } from "../components/form";
 import { auditChanges } from "../lib/audit-diff";
-import { idParam } from "../lib/http.server";
+import { idParam, notFound } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
-import { getUserForAdmin } from "../models/admin-users.server";
+import { actionReply } from "../lib/refusal";
+import { getUserForAdmin, userActionsFor } from "../models/admin-users.server";
 import { listAuditEntries } from "../models/audit.server";
+import { adminUserAction } from "./admin.users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -25,12 +26,12 @@ export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;
   const user = await getUserForAdmin(db, id);
-  if (!user) throw data({ error: "notFound" }, { status: 404 });
+  if (!user) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const entries = await listAuditEntries(db, { target: { type: "user", id }, page: 1, pageSize: RECENT });
   return {
     title: `${user.display_name} · ${t("admin.users.title")} · ${t("app.name")}`,
-    self: admin.id === user.id,
+    actions: userActionsFor(admin.id, user.id),
     user: {
       id: user.id,
       email: user.email,
@@ -77,8 +78,8 @@ export async function action(args: ActionFunctionArgs) {
 const ROLE_KEYS = new Set(["stakeholder", "moderator", "organiser", "admin"]);
 
 export default function AdminUser() {
-  const { self, user, entries, moreEntries } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as AdminUserActionData | undefined;
+  const { actions, user, entries, moreEntries } = useLoaderData<typeof loader>();
+  const actionData = actionReply(useActionData<typeof action>());
   const [params] = useSearchParams();
   const { t } = useTranslation();
   const done = params.get("done");
@@ -96,7 +97,7 @@ export default function AdminUser() {
           {t(`admin.users.done.${done}`, { defaultValue: t("admin.users.done.saved") })}
         </p>
       ) : null}
-      <DecisionErrorSummary message={actionData?.message} prefix="u" />
+      <ErrorSummary formErrors={replyMessages(actionData)} fields={[]} />
       <section aria-labelledby="profile-title">
         <h2 id="profile-title">{t("admin.users.profile")}</h2>
         <dl className="facts">
@@ -168,7 +169,7 @@ export default function AdminUser() {
       </section>
       <section aria-labelledby="actions-title">
         <h2 id="actions-title">{t("admin.users.actions")}</h2>
-        <UserActions user={{ id: user.id, name: user.name, role: user.role, status: user.status }} self={self} />
+        <UserActions user={{ id: user.id, name: user.name, role: user.role, status: user.status }} allowed={actions} />
       </section>
       <section aria-labelledby="audit-title">
         <h2 id="audit-title">{t("admin.users.recentAudit")}</h2>

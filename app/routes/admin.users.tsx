@@ -4,12 +4,15 @@ import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { UserActions } from "../components/admin-users";
 import { DateText } from "../components/dates";
-import { DecisionErrorSummary } from "../components/moderation";
-import { adminUserAction, type AdminUserActionData } from "../lib/admin-users.server";
+import { ErrorSummary } from "../components/form";
 import { pageParam } from "../lib/http.server";
 import { getFixedT } from "../lib/i18next.server";
 import { UserSearchSchema } from "../lib/query-schemas.server";
+import { actionReply } from "../lib/refusal";
+import { userActionsFor } from "../models/admin-users.server";
 import { searchUsers } from "../models/user.server";
+import { adminUserAction } from "./admin.users.server";
+import { replyMessages } from "../components/admin-users";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -32,7 +35,7 @@ export async function loader(args: LoaderFunctionArgs) {
     q: q ?? "",
     page,
     hasMore: rows.length > PAGE_SIZE,
-    users: rows.slice(0, PAGE_SIZE),
+    users: rows.slice(0, PAGE_SIZE).map((u) => ({ ...u, actions: userActionsFor(admin.id, u.id) })),
     selfId: admin.id,
   };
 }
@@ -56,7 +59,7 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function AdminUsers() {
   const { q, page, hasMore, users, selfId } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as AdminUserActionData | undefined;
+  const actionData = actionReply(useActionData<typeof action>());
   const [params] = useSearchParams();
   const { t } = useTranslation();
   const done = params.get("done");
@@ -69,7 +72,7 @@ export default function AdminUsers() {
           {t(`admin.users.done.${done}`, { defaultValue: t("admin.users.done.saved") })}
         </p>
       ) : null}
-      <DecisionErrorSummary message={actionData?.message} prefix="u" />
+      <ErrorSummary formErrors={replyMessages(actionData)} fields={[]} />
       <Form method="get" className="search-form" role="search">
         <label htmlFor="user-q">{t("admin.users.search")}</label>
         <input id="user-q" type="search" name="q" defaultValue={q} />
@@ -111,7 +114,7 @@ export default function AdminUsers() {
                   <DateText iso={u.created_at} />
                 </td>
                 <td>
-                  <UserActions user={{ id: u.id, name: u.display_name, role: u.role, status: u.status }} self={u.id === selfId} compact />
+                  <UserActions user={{ id: u.id, name: u.display_name, role: u.role, status: u.status }} allowed={u.actions} compact />
                 </td>
               </tr>
             ))}

@@ -1,9 +1,10 @@
-import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
 import { BreakdownTable } from "../components/recommendation-form";
+import { notFound } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
@@ -24,9 +25,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
-  if (!consultation) throw data({ error: "notFound" }, { status: 404 });
+  if (!consultation) notFound();
   const [briefing, clusters] = await Promise.all([buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster }), listClusters(db)]);
-  if (!briefing) throw data({ error: "notFound" }, { status: 404 });
+  if (!briefing) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   return {
     title: `${t("briefing.title")} · ${t("app.name")}`,

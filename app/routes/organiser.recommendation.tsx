@@ -1,17 +1,20 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { DateText, NumberText } from "../components/dates";
-import { DecisionErrorSummary, FieldError, type FieldErrorMap } from "../components/moderation";
-import { RecommendationFields, ResponseFields, type RecommendationValues, type ResponseValues } from "../components/recommendation-form";
+import { ErrorSummary, TextField } from "../components/form";
+import { RecommendationFields, ResponseFields, useRecommendationLabels } from "../components/recommendation-form";
 import { RecommendationFiguresSection } from "../components/recommendation-figures";
-import { idParam, readForm } from "../lib/http.server";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
+import { idParam, notFound } from "../lib/http.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { readRecommendationForm, readResponseForm, RecommendationSearchSchema, SourceNumberSchema } from "../lib/recommendation-schemas.server";
+import { RecommendationPageFormSchema, RecommendationSearchSchema } from "../lib/recommendation-schemas.server";
+import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
 import { figuresView, sourceView } from "../lib/recommendation-view.server";
-import { getRecommendation, linkSource, recordResponse, searchLinkableSubmissions, unlinkSource, updateRecommendation } from "../models/recommendation.server";
+import { getRecommendation, linkSource, RECOMMENDATION_REFUSALS, recommendationActions, recordResponse, searchLinkableSubmissions, unlinkSource, updateRecommendation } from "../models/recommendation.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 
@@ -25,7 +28,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;
   const r = await getRecommendation(db, { id });
-  if (!r) throw data({ error: "notFound" }, { status: 404 });
+  if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const { q } = RecommendationSearchSchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const [clusters, categories, results] = await Promise.all([
@@ -39,6 +42,8 @@ export async function loader(args: LoaderFunctionArgs) {
       id: r.id,
       title: r.title,
       status: r.status,
+      // What the page offers, as the model decides it.
+      ...recommendationActions(r.status),
       values: {
         title: r.title,
         text: r.text,
@@ -47,13 +52,13 @@ export async function loader(args: LoaderFunctionArgs) {
         priority: String(r.priority),
         dissent: r.dissent,
         status: r.status,
-      } satisfies RecommendationValues,
+      },
       response: {
         responseStatus: r.response_status ?? "",
         responseText: r.response_text ?? "",
         responsibleAgency: r.responsible_agency ?? "",
         responseDate: r.response_date ?? "",
-      } satisfies ResponseValues,
+      },
       sources: r.sources.map((s) => sourceView(s, lng)),
       figures: figuresView(r.figures, t, lng),
     },
@@ -65,69 +70,75 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface DetailActionData {
-  intent: string;
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values?: Record<string, unknown>;
-}
-
-const INTENTS = ["update", "link", "unlink", "respond"];
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "organiser");
   const id = idParam(args.params.id);
-  const form = await readForm(args.request);
-  const intent = String(form.get("intent") ?? "");
+  const submission = await parseForm(args.request, RecommendationPageFormSchema);
+  if (submission.status !== "success") return invalid(submission);
+  const v = submission.value;
   const db = args.context.db;
   const who = { actorId: user.id, actorRole: user.role };
-  const answer = (status: number, body: Omit<DetailActionData, "intent">) => data<DetailActionData>({ intent, ...body }, { status });
   const back = redirect(`/organiser/recommendations/${id}`, 303);
-  if (!INTENTS.includes(intent)) return answer(400, { message: "recommendation.errors.unknownIntent" });
-
-  if (intent === "update") {
-    const values = readRecommendationForm(form);
-    const r = await updateRecommendation(db, { ...who, id, input: values });
-    if (r.ok) return back;
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (r.reason === "invalid") return answer(400, { values, fieldErrors: r.fieldErrors });
-    return answer(409, { values, message: "recommendation.errors.noConsultation" });
+  switch (v.intent) {
+    case "update": {
+      const { intent: _intent, ...input } = v;
+      const r = await updateRecommendation(db, { ...who, id, input });
+      if (r.ok) return back;
+      if (r.reason === "notFound") notFound();
+      if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+      return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.noConsultation" });
+    }
+    case "respond": {
+      const { intent: _intent, ...input } = v;
+      const r = await recordResponse(db, { ...who, id, input });
+      if (r.ok) return back;
+      if (r.reason === "notFound") notFound();
+      if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+      return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.notFinal" });
+    }
+    case "unlink": {
+      const r = await unlinkSource(db, { ...who, id, submissionId: v.submission });
+      if (!r.ok) notFound();
+      return back;
+    }
+    case "link": {
+      const r = await linkSource(db, { ...who, id, submissionId: v.submission });
+      if (r.ok) return back;
+      if (r.reason === "notFound") notFound();
+      return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, field: "submission", message: `recommendation.errors.link.${r.reason}` });
+    }
   }
+}
 
-  if (intent === "respond") {
-    const values = readResponseForm(form);
-    const r = await recordResponse(db, { ...who, id, input: values });
-    if (r.ok) return back;
-    if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-    if (r.reason === "invalid") return answer(400, { values, fieldErrors: r.fieldErrors });
-    return answer(409, { values, message: "recommendation.errors.notFinal" });
-  }
-
-  // link / unlink: `submission` = a suggestion number ("12" or "#12").
-  const raw = String(form.get("submission") ?? "");
-  const parsed = SourceNumberSchema.safeParse(raw);
-  if (!parsed.success) return answer(400, { values: { submission: raw }, fieldErrors: { submission: ["recommendation.errors.sourceNumber"] } });
-  const submissionId = parsed.data;
-  if (intent === "unlink") {
-    const r = await unlinkSource(db, { ...who, id, submissionId });
-    if (!r.ok) throw data({ error: "notFound" }, { status: 404 });
-    return back;
-  }
-  const r = await linkSource(db, { ...who, id, submissionId });
-  if (r.ok) return back;
-  if (r.reason === "notFound") throw data({ error: "notFound" }, { status: 404 });
-  return answer(422, { values: { submission: raw }, fieldErrors: { submission: [`recommendation.errors.link.${r.reason}`] } });
+/** The answer to a post of this form (`intents`), if it was this form's. */
+function replyFor(reply: ActionReply | undefined, ...intents: string[]): ActionReply | undefined {
+  const intent = (reply?.initialValue as Record<string, unknown> | undefined)?.intent;
+  return typeof intent === "string" && intents.includes(intent) ? reply : undefined;
 }
 
 export default function OrganiserRecommendation() {
   const { recommendation: r, q, searched, results, clusters, categories } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as DetailActionData | undefined;
+  const reply = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const errorsFor = (intent: string) => (actionData?.intent === intent ? (actionData.fieldErrors ?? {}) : {});
-  const updateValues = actionData?.intent === "update" ? (actionData.values as unknown as RecommendationValues) : r.values;
-  const responseValues = actionData?.intent === "respond" ? (actionData.values as unknown as ResponseValues) : r.response;
-  const linkValue = actionData?.intent === "link" ? String(actionData.values?.submission ?? "") : "";
-  const linkErrors = errorsFor("link").submission ?? errorsFor("unlink").submission;
+  // One form per intent; the page's error summary names the fields of the form that was posted.
+  const [updateForm, updateFields] = useForm<Record<string, string | string[]>>({ id: "update", lastResult: replyFor(reply, "update"), defaultValue: r.values, shouldValidate: "onSubmit" });
+  const [respondForm, respondFields] = useForm<Record<string, string>>({ id: "respond", lastResult: replyFor(reply, "respond"), defaultValue: r.response, shouldValidate: "onSubmit" });
+  const [linkForm, linkFields] = useForm<Record<string, string>>({ id: "link", lastResult: replyFor(reply, "link", "unlink"), shouldValidate: "onSubmit" });
+  const recommendationLabels = useRecommendationLabels();
+  const responseLabels = {
+    responseStatus: t("recommendation.response.status"),
+    responseText: t("recommendation.response.text"),
+    responsibleAgency: t("recommendation.response.agency"),
+    responseDate: t("recommendation.response.date"),
+  };
+  const summaryFields = [
+    ...Object.entries(recommendationLabels).map(([name, label]) => ({ field: updateFields[name], label })),
+    ...Object.entries(responseLabels).map(([name, label]) => ({ field: respondFields[name], label })),
+    { field: linkFields.submission, label: t("recommendation.sources.byNumber") },
+  ];
+  // A post no form of the page made (an unknown intent) has its message at the page level.
+  const pageErrors = replyFor(reply, "update", "respond", "link", "unlink") ? [] : formErrorsOf(reply);
+  const formErrors = [...(updateForm.errors ?? []), ...(respondForm.errors ?? []), ...(linkForm.errors ?? []), ...pageErrors];
   return (
     <div className="stack">
       <h1>
@@ -135,10 +146,10 @@ export default function OrganiserRecommendation() {
       </h1>
       <p className="button-row">
         <Link to="/organiser/recommendations">{t("recommendation.backToList")}</Link>
-        {r.status === "final" ? <Link to={`/recommendations/${r.id}`}>{t("recommendation.viewPublic")}</Link> : null}
+        {r.isPublic ? <Link to={`/recommendations/${r.id}`}>{t("recommendation.viewPublic")}</Link> : null}
         <span className="badge badge--ok">{t(`recommendation.status.${r.status}`, { defaultValue: r.status })}</span>
       </p>
-      <DecisionErrorSummary message={actionData?.message} fieldErrors={actionData?.fieldErrors} prefix={actionData?.intent === "unlink" ? "link" : (actionData?.intent ?? "x")} />
+      <ErrorSummary formErrors={[...new Set(formErrors)]} fields={summaryFields} />
 
       <RecommendationFiguresSection figures={r.figures} />
 
@@ -192,23 +203,8 @@ export default function OrganiserRecommendation() {
         )}
 
         <h3>{t("recommendation.sources.linkTitle")}</h3>
-        <Form method="post" className="stack narrow" id="link-form">
-          <div className={`field${linkErrors?.length ? " field--error" : ""}`}>
-            <label htmlFor="link-submission">{t("recommendation.sources.byNumber")}</label>
-            <p className="hint" id="link-submission-hint">
-              {t("recommendation.sources.byNumberHint")}
-            </p>
-            <FieldError id="link-submission-error" errors={linkErrors} />
-            <input
-              id="link-submission"
-              name="submission"
-              inputMode="numeric"
-              dir="ltr"
-              defaultValue={linkValue}
-              aria-invalid={linkErrors?.length ? true : undefined}
-              aria-describedby={linkErrors?.length ? "link-submission-hint link-submission-error" : "link-submission-hint"}
-            />
-          </div>
+        <Form method="post" {...getFormProps(linkForm)} className="stack narrow">
+          <TextField field={linkFields.submission} label={t("recommendation.sources.byNumber")} hint={t("recommendation.sources.byNumberHint")} dir="ltr" inputMode="numeric" />
           <button type="submit" name="intent" value="link" className="button">
             {t("recommendation.sources.link")}
           </button>
@@ -270,8 +266,8 @@ export default function OrganiserRecommendation() {
 
       <section aria-labelledby="edit-title" className="narrow narrow--wide">
         <h2 id="edit-title">{t("recommendation.edit")}</h2>
-        <Form method="post" className="stack" id="update-recommendation">
-          <RecommendationFields prefix="update" values={updateValues} errors={errorsFor("update")} clusters={clusters} categories={categories} />
+        <Form method="post" {...getFormProps(updateForm)} className="stack">
+          <RecommendationFields fields={updateFields} clusters={clusters} categories={categories} />
           <button type="submit" name="intent" value="update" className="button">
             {t("recommendation.save")}
           </button>
@@ -294,9 +290,9 @@ export default function OrganiserRecommendation() {
             </dd>
           </dl>
         ) : null}
-        {r.status === "final" ? (
-          <Form method="post" className="stack" id="respond-form">
-            <ResponseFields values={responseValues} errors={errorsFor("respond")} />
+        {r.canRespond ? (
+          <Form method="post" {...getFormProps(respondForm)} className="stack">
+            <ResponseFields fields={respondFields} />
             <button type="submit" name="intent" value="respond" className="button">
               {t("recommendation.response.submit")}
             </button>

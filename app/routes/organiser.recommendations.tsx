@@ -1,16 +1,18 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "../auth/guards.server";
 import { NumberText } from "../components/dates";
-import { DecisionErrorSummary, type FieldErrorMap } from "../components/moderation";
-import { RecommendationFields, type RecommendationValues } from "../components/recommendation-form";
-import { readForm } from "../lib/http.server";
+import { ErrorSummary } from "../components/form";
+import { RecommendationFields, useRecommendationLabels } from "../components/recommendation-form";
+import { invalid, parseForm, refuse } from "../lib/form-action.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
-import { readRecommendationForm } from "../lib/recommendation-schemas.server";
+import { CreateRecommendationFormSchema } from "../lib/recommendation-schemas.server";
+import { actionReply, type ActionReply } from "../lib/refusal";
 import { getActiveConsultation } from "../models/consultation.server";
-import { createRecommendation, listRecommendations } from "../models/recommendation.server";
+import { createRecommendation, listRecommendations, RECOMMENDATION_REFUSALS } from "../models/recommendation.server";
 import { listCategories, listClusters } from "../models/taxonomy.server";
 import { recommendationNumber } from "../lib/recommendation-reference";
 
@@ -43,29 +45,40 @@ export async function loader(args: LoaderFunctionArgs) {
   };
 }
 
-interface CreateActionData {
-  message?: string;
-  fieldErrors?: FieldErrorMap;
-  values?: RecommendationValues;
-}
-
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "organiser");
-  const form = await readForm(args.request);
-  const values = readRecommendationForm(form);
-  const r = await createRecommendation(args.context.db, { actorId: user.id, actorRole: user.role, input: values });
+  const submission = await parseForm(args.request, CreateRecommendationFormSchema);
+  if (submission.status !== "success") return invalid(submission);
+  const r = await createRecommendation(args.context.db, { actorId: user.id, actorRole: user.role, input: submission.value });
   if (!r.ok) {
-    if (r.reason === "invalid") return data<CreateActionData>({ values, fieldErrors: r.fieldErrors }, { status: 400 });
-    return data<CreateActionData>({ values, message: "recommendation.errors.noConsultation" }, { status: 409 });
+    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+    return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.noConsultation" });
   }
   return redirect(`/organiser/recommendations/${r.id}`, 303);
 }
 
-const EMPTY: RecommendationValues = { title: "", text: "", cluster: [], category: [], priority: "3", dissent: "", status: "draft" };
+const EMPTY = { title: "", text: "", cluster: [], category: [], priority: "3", dissent: "", status: "draft" };
+
+function CreateForm({ clusters, categories }: { clusters: Array<{ slug: string; name: string }>; categories: Array<{ slug: string; name: string }> }) {
+  const { t } = useTranslation();
+  const lastResult = actionReply(useActionData<typeof action>());
+  const [form, fields] = useForm<Record<string, string | string[]>>({ id: "create-recommendation", lastResult, defaultValue: EMPTY, shouldValidate: "onSubmit" });
+  const labels = useRecommendationLabels();
+  return (
+    <>
+      <ErrorSummary formErrors={form.errors} fields={(Object.keys(labels) as Array<keyof typeof labels>).map((name) => ({ field: fields[name], label: labels[name] }))} />
+      <Form method="post" {...getFormProps(form)} className="stack">
+        <RecommendationFields fields={fields} clusters={clusters} categories={categories} />
+        <button type="submit" className="button">
+          {t("recommendation.createSubmit")}
+        </button>
+      </Form>
+    </>
+  );
+}
 
 export default function OrganiserRecommendations() {
   const { recommendations, clusters, categories } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as CreateActionData | undefined;
   const { t } = useTranslation();
   return (
     <div className="stack">
@@ -122,13 +135,7 @@ export default function OrganiserRecommendations() {
 
       <section aria-labelledby="create-title" className="narrow narrow--wide">
         <h2 id="create-title">{t("recommendation.create")}</h2>
-        <DecisionErrorSummary message={actionData?.message} fieldErrors={actionData?.fieldErrors} prefix="create" />
-        <Form method="post" className="stack" id="create-recommendation">
-          <RecommendationFields prefix="create" values={actionData?.values ?? EMPTY} errors={actionData?.fieldErrors ?? {}} clusters={clusters} categories={categories} />
-          <button type="submit" className="button">
-            {t("recommendation.createSubmit")}
-          </button>
-        </Form>
+        <CreateForm clusters={clusters} categories={categories} />
       </section>
     </div>
   );

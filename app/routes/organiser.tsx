@@ -4,7 +4,7 @@
 // geometry is computed here on the server, so the page needs no JavaScript.
 // The figures are a snapshot at most a minute old, with its time on the page
 // and a form to read them again now (ADR 0017).
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
@@ -12,7 +12,8 @@ import { requireRole } from "../auth/guards.server";
 import { BarChart, HeatMap, LineChart } from "../components/charts";
 import { DateText, NumberText } from "../components/dates";
 import { formatDate, formatNumber, type Digits } from "../lib/format";
-import { readForm } from "../lib/http.server";
+import { DashboardFormSchema } from "../lib/admin-schemas.server";
+import { invalid, parseForm } from "../lib/form-action.server";
 import { localName } from "../lib/i18n";
 import { getFixedT } from "../lib/i18next.server";
 import { PROVINCES, SIZE_BANDS } from "../lib/reference";
@@ -149,8 +150,8 @@ function dashboardPage(
 /** "Read the figures again now": a new snapshot unless the last one is only seconds old (DASHBOARD_MIN_REFRESH_MS). */
 export async function action(args: ActionFunctionArgs) {
   await requireRole(args, "organiser");
-  const form = await readForm(args.request);
-  if (form.get("intent") !== "refresh") throw data({ error: "badRequest" }, { status: 400 });
+  const submission = await parseForm(args.request, DashboardFormSchema);
+  if (submission.status !== "success") return invalid(submission);
   const { db } = args.context;
   const consultation = await getActiveConsultation(db);
   if (consultation) {

@@ -1,6 +1,6 @@
 // The one rule for ids from outside (app/lib/row-id.ts) and the schemas that use it.
 import { describe, expect, it } from "vitest";
-import { AdminUserActionSchema } from "../../app/lib/admin-users.server";
+import { AdminUserActionSchema } from "../../app/lib/admin-schemas.server";
 import { NotificationActionSchema } from "../../app/lib/notification-schemas.server";
 import { BulkDecisionSchema, DecisionSchema } from "../../app/lib/moderation-schemas.server";
 import { AuditQuerySchema } from "../../app/lib/query-schemas.server";

@@ -6,7 +6,7 @@
 // the admin forms and filters (malformed values never throw).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuth } from "../../app/auth/session.server";
-import { AdminUserActionSchema } from "../../app/lib/admin-users.server";
+import { AdminUserActionSchema } from "../../app/lib/admin-schemas.server";
 import { auditChanges } from "../../app/lib/audit-diff";
 import { AuditQuerySchema } from "../../app/lib/query-schemas.server";
 import { disableUser, enableUser, endAllUserSessions, getUserForAdmin, setUserRole } from "../../app/models/admin-users.server";
