@@ -6,7 +6,7 @@ import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../../app/lib/import-format";
 import { importSubmissions, importTemplateCsv, IMPORTED_ORGANISATION_SIZE, IMPORTED_ORGANISATION_TYPE, type ImportResult } from "../../app/models/import.server";
 import { getSubmissionForViewer } from "../../app/models/submission.server";
 import { countSubmissionsByClusterAndStatus } from "../../app/models/taxonomy.server";
-import { testDialect } from "../support/db";
+import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { useActiveConsultation, useTestDb } from "../support/suite";
 import { importCsv, importFile, importRow } from "../support/import-csv";
@@ -28,14 +28,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
       dryRun: options.dryRun,
     });
 
-  const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const counts = async () => ({
-    submissions: await count("submissions"),
-    organisations: await count("organisations"),
-    events: await count("submission_events"),
-    audit: await count("audit_log"),
-  });
+  const counts = () => entryCounts(t.db);
   const submission = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const organisation = (id: number) => t.db.selectFrom("organisations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 

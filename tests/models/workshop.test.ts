@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { WorkshopFormSchema, type WorkshopInput } from "../../app/lib/schemas";
 import { enterWorkshopSubmission, searchOrganisations } from "../../app/models/workshop.server";
-import { testDialect } from "../support/db";
+import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { useActiveConsultation, useTestDb } from "../support/suite";
 
@@ -28,14 +28,7 @@ describe(`workshop entry (${testDialect})`, () => {
   const input = (fields: Record<string, string | undefined>): WorkshopInput => WorkshopFormSchema.parse({ ...SUGGESTION, ...fields });
   const enter = (fields: Record<string, string | undefined>, role: "moderator" | "admin" = "moderator") =>
     enterWorkshopSubmission(t.db, { moderator: { id: moderator.id, role }, input: input(fields) });
-  const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const counts = async () => ({
-    submissions: await count("submissions"),
-    organisations: await count("organisations"),
-    events: await count("submission_events"),
-    audit: await count("audit_log"),
-  });
+  const counts = () => entryCounts(t.db);
   const submission = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const clusterId = async (slug: string) => (await t.db.selectFrom("clusters").select("id").where("slug", "=", slug).executeTakeFirstOrThrow()).id;
   const knownOrganisation = async (name: string, cluster = "leather") =>
