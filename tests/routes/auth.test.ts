@@ -5,14 +5,8 @@ import en from "../../app/locales/en.json";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
+import { selectedOption } from "../support/pages";
 import { useServer } from "../support/suite";
-
-/** The option shown as selected in a <select name="…">, or null. */
-function selectedOption(html: string, name: string): string | null {
-  const select = html.match(new RegExp(`<select[^>]*name="${name}"[^>]*>([\\s\\S]*?)</select>`));
-  if (!select) return null;
-  return select[1].match(/<option value="([^"]*)" selected=""/)?.[1] ?? null;
-}
 
 describe(`registration, sign-in, sign-out (${testDialect})`, () => {
   // Many registrations from one address in this file; the per-IP limit has its own tests.
