@@ -10,20 +10,11 @@ import { createEmptyDatabase, createTestDb, testDialect, type TestDb } from "../
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
 import { Client, signIn } from "../support/http";
 import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 // Each command starts a fresh Node process with tsx: allow for a busy machine.
 describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer();
 
   const userByEmail = (email: string) =>
     t.db.selectFrom("users").selectAll().where("email_normalised", "=", email.toLowerCase()).executeTakeFirst();

@@ -6,11 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { signIn } from "../support/http";
 import { Client } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -35,14 +35,11 @@ function cli(databaseUrl: string, ...args: string[]): Promise<{ code: number | n
 }
 
 describe(`export:submissions (${testDialect})`, { timeout: 120_000 }, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let organiser: Client;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mashwara-export-"));
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     const moderator = await makeUser(t.db, { role: "moderator" });
     const author = await makeUser(t.db, { showOrganisation: false });
     const org = await makeUser(t.db, { role: "organiser" });
@@ -53,8 +50,6 @@ describe(`export:submissions (${testDialect})`, { timeout: 120_000 }, () => {
     expect((await signIn(organiser, org.email, org.password)).status).toBe(302);
   });
   afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -286,3 +286,14 @@ export async function signIn(
   await w.page.waitForURL(h.url(to));
   if (js) await hydrated(w);
 }
+
+/**
+ * A made-up word of consonants no other test uses: makes a title unique (and
+ * findable by full-text search), and similar to another only on purpose.
+ */
+export function uniqueWord(length = 8): string {
+  const letters = "bcdfghjklmnpqrstvwxz";
+  let w = "";
+  for (let i = 0; i < length; i++) w += letters[Math.floor(Math.random() * letters.length)];
+  return w;
+}

@@ -12,7 +12,7 @@ import { formatNumber } from "../../app/lib/format";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
-import { browserHarness, expectClean, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
+import { browserHarness, expectClean, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
 
 const h = browserHarness();
 const LOCALES = { en, ur } as const;
@@ -20,13 +20,6 @@ const LOCALES = { en, ur } as const;
 const written = (lng: "en" | "ur", n: number) => formatNumber({ lng, digits: "native" }, n);
 const plural = (lng: "en" | "ur", s: { found_one: string; found_other: string }, n: number) =>
   (n === 1 ? s.found_one : s.found_other).replace("{{count}}", written(lng, n));
-
-function uniqueWord(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  let w = "";
-  for (let i = 0; i < 9; i++) w += letters[Math.floor(Math.random() * letters.length)];
-  return w;
-}
 
 async function published(title: string): Promise<number> {
   const author = await makeUser(h.t.db);
@@ -53,7 +46,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     it(`support, withdraw, comment, reply and edit change the page in place and are announced (${lng})`, async () => {
       const w = await h.openPage({ locale: lng === "ur" ? "ur-PK" : "en-GB" });
       const { page } = w;
-      const id = await published(`Common testing laboratory for ${uniqueWord()} exporters`);
+      const id = await published(`Common testing laboratory for ${uniqueWord(9)} exporters`);
       const supporter = await makeUser(h.t.db, { displayName: "Hina Baig", locale: lng });
       await signIn(h, w, supporter, { to: `/submissions/${id}`, js: true, lang: lng });
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lng);
@@ -74,7 +67,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       // a new comment: shown, the form emptied, announced
       const comments = page.locator("#comments");
       const newForm = comments.locator("form.comment-form");
-      const body = `In place ${uniqueWord()}`;
+      const body = `In place ${uniqueWord(9)}`;
       await inPlace(w, async () => {
         await newForm.locator("textarea").fill(body);
         await newForm.getByRole("button", { name: L.comment.post, exact: true }).click();
@@ -88,7 +81,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       const item = page.locator(`#comment-${stored.id}`);
 
       // a reply under it
-      const reply = `Reply ${uniqueWord()}`;
+      const reply = `Reply ${uniqueWord(9)}`;
       await inPlace(w, async () => {
         await item.locator("summary", { hasText: L.comment.reply }).click();
         const form = item.locator("form").filter({ has: page.locator('input[name="parentId"]') });
@@ -115,7 +108,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     });
 
     it(`the similar suggestions follow the title as it is typed, announced (${lng})`, async () => {
-      const word = `${uniqueWord()} ${uniqueWord()}`;
+      const word = `${uniqueWord(9)} ${uniqueWord(9)}`;
       const existing = `${word} cold storage`;
       const existingId = await published(existing);
       const w = await h.openPage({ locale: lng === "ur" ? "ur-PK" : "en-GB" });
@@ -129,7 +122,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       });
       expect(await region.getByRole("link", { name: existing, exact: true }).getAttribute("href")).toBe(`/submissions/${existingId}`);
       await inPlace(w, async () => {
-        await page.locator('input[name="title"]').fill(`Nothing like it ${uniqueWord()} ${uniqueWord()}`);
+        await page.locator('input[name="title"]').fill(`Nothing like it ${uniqueWord(9)} ${uniqueWord(9)}`);
         await see(liveText(region)).text(L.submission.similar.none);
         await see(region.getByRole("link", { name: existing, exact: true })).count(0);
       });
@@ -138,7 +131,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
   }
 
   it("with JavaScript, a comment posted from an older page of comments lands on its page, at its anchor", async () => {
-    const id = await published(`Bonded warehouses for ${uniqueWord()} exporters`);
+    const id = await published(`Bonded warehouses for ${uniqueWord(9)} exporters`);
     const talker = await makeUser(h.t.db);
     for (let i = 0; i <= COMMENT_THREADS_PER_PAGE; i++) {
       const r = await addComment(h.t.db, { submissionId: id, authorId: talker.id, body: `Earlier thread ${i}.` });
@@ -158,7 +151,7 @@ describe(`in place with JavaScript (${testDialect})`, () => {
       await see(page.locator(".comment-thread")).count(1);
     });
     // A new thread belongs on page 1: the form takes the reader there, to the comment.
-    const body = `A new thread ${uniqueWord()}`;
+    const body = `A new thread ${uniqueWord(9)}`;
     await inPlace(w, async () => {
       await page.locator("form.comment-form textarea").fill(body);
       await page.locator("form.comment-form").getByRole("button", { name: en.comment.post, exact: true }).click();
@@ -175,13 +168,13 @@ describe(`in place with JavaScript (${testDialect})`, () => {
   it("without JavaScript the same forms post and come back as pages", async () => {
     const w = await h.openPage({ javaScriptEnabled: false });
     const { page } = w;
-    const id = await published(`Export credit guarantee for ${uniqueWord()} firms`);
+    const id = await published(`Export credit guarantee for ${uniqueWord(9)} firms`);
     await signIn(h, w, await makeUser(h.t.db), { to: `/submissions/${id}`, js: false });
     const before = documents(w);
     await supportBox(page).getByRole("button", { name: en.support.support, exact: true }).click();
     await page.waitForURL(h.url(`/submissions/${id}#support`));
     await see(supportBox(page).getByRole("button", { name: en.support.withdraw, exact: true })).visible();
-    const body = `Plain post ${uniqueWord()}`;
+    const body = `Plain post ${uniqueWord(9)}`;
     await page.locator("form.comment-form textarea").fill(body);
     await page.locator("form.comment-form").getByRole("button", { name: en.comment.post, exact: true }).click();
     await page.waitForURL(new RegExp(`/submissions/${id}#comment-\\d+$`));

@@ -20,7 +20,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { testDialect } from "../support/db";
 import { makeSubmission, makeUser } from "../support/factories";
-import { browserHarness, expectClean, hydrated, nav, see, signIn } from "./helpers";
+import { browserHarness, expectClean, hydrated, nav, see, signIn, uniqueWord } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -28,14 +28,6 @@ const openPageFor = (js: boolean, expectedStatuses: string[] = []) => h.openPage
 
 const CLUSTER = { slug: "leather", name: "Leather" };
 const CATEGORY = { slug: "supply-chain-logistics", name: "Supply chain integration and logistics" };
-
-/** A made-up word no other test uses: makes titles unique, and similar to each other only on purpose. */
-function uniqueWord(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  let w = "";
-  for (let i = 0; i < 8; i++) w += letters[Math.floor(Math.random() * letters.length)];
-  return w;
-}
 
 const main = (page: Page) => page.getByRole("main");
 const h1 = (page: Page) => page.getByRole("heading", { level: 1 });

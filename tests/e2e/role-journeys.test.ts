@@ -28,7 +28,7 @@ import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
 import { expectNoAxeViolations, LANGS, languageContext, tr, type Lang } from "./a11y";
-import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
+import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -36,13 +36,6 @@ const main = (page: Page) => page.getByRole("main");
 const h1 = (page: Page) => page.getByRole("heading", { level: 1 });
 const navigations = (w: Watched) => w.requests.filter((r) => r.isNavigation).length;
 const button = (page: Page, name: string) => main(page).getByRole("button", { name, exact: true });
-
-function uniqueWord(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  let w = "";
-  for (let i = 0; i < 8; i++) w += letters[Math.floor(Math.random() * letters.length)];
-  return w;
-}
 
 async function open(lang: Lang, js: boolean, expected: string[] = []): Promise<Watched> {
   return h.openPage(await languageContext(url("/"), lang, { javaScriptEnabled: js }), expected);

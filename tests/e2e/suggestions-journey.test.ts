@@ -26,7 +26,7 @@ import { describe, expect, it } from "vitest";
 import { supportSubmission } from "../../app/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, signIn, type Watched } from "./helpers";
+import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -39,14 +39,6 @@ const openPageFor = (js: boolean, expectedStatuses: string[] = []) => h.openPage
 const CLUSTER = { slug: "leather", name: "Leather" };
 const CATEGORY = { slug: "value-addition", name: "Value addition and global value chains" };
 const OTHER_CATEGORY = { slug: "export-markets", name: "International market access and export promotion" };
-
-/** A made-up word no other test uses: makes a title unique, and findable by full-text search. */
-function uniqueWord(): string {
-  const letters = "bcdfghjklmnpqrstvwxz";
-  let w = "";
-  for (let i = 0; i < 8; i++) w += letters[Math.floor(Math.random() * letters.length)];
-  return w;
-}
 
 async function stakeholder(displayName: string): Promise<MadeUser & { displayName: string }> {
   return { ...(await makeUser(h.t.db, { displayName })), displayName };

@@ -3,7 +3,7 @@
 // re-authentication and session renewal, the data export, deletion by
 // anonymisation, and the sessions list (only one's own).
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import commonPasswords from "../../app/auth/common-passwords.json";
 import { createAuth, type Auth } from "../../app/auth/session.server";
 import {
@@ -28,7 +28,8 @@ import { reportItem } from "../../app/models/report.server";
 import { getSubmissionForViewer, withdrawSubmission } from "../../app/models/submission.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { authenticate, createUser } from "../../app/models/user.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 
 const NEW_PASSWORD = "lanterns along the Ravi at night";
@@ -36,17 +37,13 @@ const CHROME_ANDROID =
   "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
 const FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
-let t: TestDb;
+const t = useTestDb();
 let auth: Auth;
 let moderator: MadeUser;
 
 beforeAll(async () => {
-  t = await createTestDb();
   auth = createAuth(t.db, { secureCookies: false });
   moderator = await makeUser(t.db, { role: "moderator" });
-});
-afterAll(async () => {
-  await t?.destroy();
 });
 
 const tokenOf = (cookie: string) => cookie.split(";")[0].split("=")[1];

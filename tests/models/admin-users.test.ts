@@ -4,7 +4,7 @@
 // admin cannot demote or disable themselves; users by id or by email. Also
 // the audit log's filters and its before/after summary, and the parsing of
 // the admin forms and filters (malformed values never throw).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createAuth } from "../../app/auth/session.server";
 import { AdminUserActionSchema } from "../../app/lib/admin-schemas.server";
 import { auditChanges } from "../../app/lib/audit-diff";
@@ -12,21 +12,18 @@ import { AuditQuerySchema } from "../../app/lib/query-schemas.server";
 import { disableUser, enableUser, endAllUserSessions, getUserForAdmin, setUserRole } from "../../app/models/admin-users.server";
 import { listAuditEntries, likePrefix, recordAudit } from "../../app/models/audit.server";
 import { authenticate } from "../../app/models/user.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 
-let t: TestDb;
+const t = useTestDb();
 let auth: ReturnType<typeof createAuth>;
 let admin: MadeUser;
 const asAdmin = () => ({ actorId: admin.id, actorRole: "admin", ip: "203.0.113.7" });
 
 beforeAll(async () => {
-  t = await createTestDb();
   auth = createAuth(t.db, { secureCookies: false });
   admin = await makeUser(t.db, { role: "admin", displayName: "Admin Person" });
-});
-afterAll(async () => {
-  await t?.destroy();
 });
 
 /** Signs a user in `n` times; the session tokens. */

@@ -1,23 +1,23 @@
 // Plain-text comments with one level of replies (editable for 15 minutes),
 // notifications to the author, and reports that hide an item at the threshold.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addComment, COMMENT_THREADS_PER_PAGE, commentPageOf, editComment, listCommentPage } from "../../app/models/comment.server";
 import { reportItem } from "../../app/models/report.server";
 import { getSubmissionForViewer } from "../../app/models/submission.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const MINUTE = 60_000;
 
 describe(`comments and reports (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let author: MadeUser;
   let moderator: MadeUser;
   let people: MadeUser[];
   let consultationId: number;
 
   beforeAll(async () => {
-    t = await createTestDb();
     author = await makeUser(t.db);
     moderator = await makeUser(t.db, { role: "moderator" });
     people = [];
@@ -26,9 +26,6 @@ describe(`comments and reports (${testDialect})`, () => {
   });
   afterEach(async () => {
     await t.db.updateTable("consultations").set({ reports_to_hide: 3 }).where("id", "=", consultationId).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const published = () => makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id });

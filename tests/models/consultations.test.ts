@@ -2,7 +2,7 @@
 // their audit entry (only what changed), several consultations (create,
 // activate, archive) with exactly one active, and the settings form's schema
 // (times as ISO 8601 or datetime-local UTC; windows that close after they open).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../../app/lib/query-schemas.server";
 import {
   activateConsultation,
@@ -16,7 +16,8 @@ import {
   updateConsultation,
   type ConsultationSettings,
 } from "../../app/models/consultation.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser, type MadeUser } from "../support/factories";
 
 const settings = (overrides: Partial<ConsultationSettings> = {}): ConsultationSettings => ({
@@ -35,17 +36,13 @@ const settings = (overrides: Partial<ConsultationSettings> = {}): ConsultationSe
 });
 
 describe(`consultation administration (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let admin: MadeUser;
   const actor = () => ({ actorId: admin.id, actorRole: "admin" });
   const audits = (action: string) => t.db.selectFrom("audit_log").selectAll().where("action", "=", action).orderBy("id").execute();
 
   beforeAll(async () => {
-    t = await createTestDb();
     admin = await makeUser(t.db, { role: "admin" });
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   it("saves the active consultation's settings; the audit entry holds only what changed", async () => {

@@ -4,17 +4,18 @@
 // older than a few seconds, the figures are read again and equal the rows
 // (after a support, after a merge); ten views at once compute it once; and the
 // computation lets the event loop turn between its queries.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_MAX_AGE_MS, DASHBOARD_MIN_REFRESH_MS, getDashboardSnapshot } from "../../app/models/dashboard-snapshot.server";
 import { getDashboard } from "../../app/models/dashboard.server";
 import { mergeSubmission } from "../../app/models/moderation.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { listClusters } from "../../app/models/taxonomy.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { createTestDb, testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`organiser dashboard snapshot (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let mod: MadeUser;
   let author: MadeUser;
   let consultationId: number;
@@ -25,7 +26,6 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
   let s2: number;
 
   beforeAll(async () => {
-    t = await createTestDb();
     mod = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     s1 = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: mod.id, input: { title: "Bonded warehouses for tanneries" }, categories: ["tax-relief"] });
@@ -35,9 +35,6 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
     leather = clusters.find((c) => c.slug === "leather")!.id;
     taxRelief = (await t.db.selectFrom("categories").select("id").where("slug", "=", "tax-relief").executeTakeFirstOrThrow()).id;
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const cell = (d: Awaited<ReturnType<typeof getDashboard>>) => d.matrix.find((m) => m.clusterId === leather && m.categoryId === taxRelief);

@@ -1,17 +1,18 @@
 // Dashboard figures on a real migrated database: a small known data set,
 // every aggregate asserted exactly; pending, rejected, withdrawn and hidden
 // suggestions never count in the matrix or the top lists.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getDashboard } from "../../app/models/dashboard.server";
 import { hideSubmission, mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
 import { withdrawSubmission } from "../../app/models/submission.server";
 import { supportSubmission } from "../../app/models/support.server";
 import { listClusters } from "../../app/models/taxonomy.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`organiser dashboard figures (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let mod: MadeUser;
   let ids: Record<string, number>;
   let cluster: Record<string, number>;
@@ -21,7 +22,6 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
   let pendingAt: string;
 
   beforeAll(async () => {
-    t = await createTestDb();
     mod = await makeUser(t.db, { role: "moderator" });
     const a1 = await makeUser(t.db);
     const a2 = await makeUser(t.db);
@@ -63,9 +63,6 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
     category = Object.fromEntries((await t.db.selectFrom("categories").select(["id", "slug"]).execute()).map((c) => [c.slug, c.id]));
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
     pendingAt = (await t.db.selectFrom("submissions").select("created_at").where("id", "=", ids.pending).executeTakeFirstOrThrow()).created_at;
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const dashboard = () => getDashboard(t.db, { consultationId, clusterIds, now: new Date() });

@@ -6,7 +6,7 @@
 // recommendation columns, and the recommendations' unique-supporter arithmetic.
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { neutraliseFormula, toXlsx } from "../../app/lib/export-formats.server";
 import {
   RECOMMENDATION_COLUMNS,
@@ -19,7 +19,8 @@ import {
 } from "../../app/models/export.server";
 import { mergeSubmission } from "../../app/models/moderation.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const HEADER =
@@ -42,7 +43,7 @@ function parseCsv(buf: Buffer): Record<string, string>[] {
 }
 
 describe(`exports (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let moderator: MadeUser;
   let hidden: MadeUser;
   let shown: MadeUser;
@@ -56,7 +57,6 @@ describe(`exports (${testDialect})`, () => {
   const multiline = 'Line one, with a comma\r\nline "two" with quotes\nline three';
 
   beforeAll(async () => {
-    t = await createTestDb();
     consultationId = (await activeConsultationId(t.db))!;
     moderator = await makeUser(t.db, { role: "moderator" });
     hidden = await makeUser(t.db, { showOrganisation: false, organisation: { name: hiddenOrg, type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "leather" } });
@@ -106,9 +106,6 @@ describe(`exports (${testDialect})`, () => {
     };
     ids.recFinal = await rec("Duty drawback within thirty days", "final", [ids.hidden, ids.shown]);
     ids.recDraft = await rec("Draft: export credit line", "draft", [ids.shown]);
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const organiserFilters = (extra: Partial<SubmissionFilters> = {}): SubmissionFilters => ({

@@ -1,34 +1,23 @@
 // Workshop CSV import on a real migrated database: parsing (BOM, quoting,
 // line breaks inside quotes, Urdu), line numbers in the report, all or nothing,
 // limits, organisations matched or created, dry run, and the rows' place in the queue.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../../app/lib/import-format";
 import { importSubmissions, importTemplateCsv, IMPORTED_ORGANISATION_SIZE, IMPORTED_ORGANISATION_TYPE, type ImportResult } from "../../app/models/import.server";
 import { getSubmissionForViewer } from "../../app/models/submission.server";
 import { countSubmissionsByClusterAndStatus } from "../../app/models/taxonomy.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
+import { useActiveConsultation, useTestDb } from "../support/suite";
 import { importCsv, importFile, importRow } from "../support/import-csv";
 
 describe(`workshop CSV import (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
+  const consultation = useActiveConsultation(t);
   let moderator: MadeUser;
-  let consultationId: number;
-  let windows: { submission_opens_at: string; submission_closes_at: string };
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator" });
-    const c = await t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
-    consultationId = c.id;
-    windows = { submission_opens_at: c.submission_opens_at, submission_closes_at: c.submission_closes_at };
-  });
-  afterEach(async () => {
-    await t.db.updateTable("consultations").set({ ...windows, is_active: 1 }).where("id", "=", consultationId).execute();
-    await t.db.updateTable("clusters").set({ archived: 0 }).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const run = (file: Buffer | Uint8Array, options: { dryRun?: boolean; fileName?: string; actor?: { id: number; role: "moderator" } | null } = {}) =>
@@ -39,14 +28,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
       dryRun: options.dryRun,
     });
 
-  const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const counts = async () => ({
-    submissions: await count("submissions"),
-    organisations: await count("organisations"),
-    events: await count("submission_events"),
-    audit: await count("audit_log"),
-  });
+  const counts = () => entryCounts(t.db);
   const submission = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const organisation = (id: number) => t.db.selectFrom("organisations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
@@ -82,7 +64,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
       const [first, second] = await Promise.all(r.submissionIds.map(submission));
       const leather = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
       expect(first).toMatchObject({
-        consultation_id: consultationId,
+        consultation_id: consultation.id,
         cluster_id: leather.id,
         author_id: null,
         status: "pending",
@@ -202,7 +184,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
       await t.db
         .updateTable("consultations")
         .set({ submission_opens_at: new Date(Date.now() - 10 * 86_400_000).toISOString(), submission_closes_at: past })
-        .where("id", "=", consultationId)
+        .where("id", "=", consultation.id)
         .execute();
       const r = imported(await run(importFile([importRow()])));
       expect((await submission(r.submissionIds[0])).status).toBe("pending");
@@ -219,7 +201,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
     it("puts the rows in the moderation queue: pending, counted per cluster, readable by a moderator", async () => {
       const pendingIn = async (slug: string) => {
         const cluster = await t.db.selectFrom("clusters").select("id").where("slug", "=", slug).executeTakeFirstOrThrow();
-        const rows = await countSubmissionsByClusterAndStatus(t.db, consultationId);
+        const rows = await countSubmissionsByClusterAndStatus(t.db, consultation.id);
         return rows.find((r) => r.clusterId === cluster.id && r.status === "pending")?.count ?? 0;
       };
       const before = { leather: await pendingIn("leather"), pharma: await pendingIn("pharmaceutical") };
@@ -321,7 +303,7 @@ describe(`workshop CSV import (${testDialect})`, () => {
     });
 
     it("refuses everything when there is no active consultation", async () => {
-      await t.db.updateTable("consultations").set({ is_active: 0 }).where("id", "=", consultationId).execute();
+      await t.db.updateTable("consultations").set({ is_active: 0 }).where("id", "=", consultation.id).execute();
       const r = await expectNothingWritten(importFile([importRow()]));
       expect(r.reason).toBe("noConsultation");
     });

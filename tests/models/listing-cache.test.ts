@@ -1,16 +1,17 @@
 // The cluster page's memo (app/lib/listing-cache.server.ts): a remembered
 // search or count must equal what the database says, and a change recorded as
 // a submission event must be seen at once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ListingCache, listingsChanged, listingsChangedElsewhere, onListingsChanged } from "../../app/lib/listing-cache.server";
 import { SORTS } from "../../app/lib/reference";
 import { listClusterSubmissions, type ClusterListQuery } from "../../app/models/submission.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`the cluster page memo (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let moderator: MadeUser;
   let author: MadeUser;
   let query: Omit<ClusterListQuery, "sort" | "page">;
@@ -18,7 +19,6 @@ describe(`the cluster page memo (${testDialect})`, () => {
   const ids = (r: { submissions: Array<{ id: number }> }) => r.submissions.map((s) => s.id);
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     for (let i = 0; i < 23; i++) {
@@ -38,9 +38,6 @@ describe(`the cluster page memo (${testDialect})`, () => {
     const consultation = await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
     const cluster = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
     query = { consultationId: consultation.id, clusterId: cluster.id, pageSize: 10, seed: 0, q: "tannery" };
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   it("serves every sort and page of a search exactly as the query does, twice over", async () => {

@@ -2,7 +2,7 @@
 // with TEST_DATABASE_URL): approve, reject, tag (with its log), merge (the
 // support arithmetic and every refusal), hide/restore, bulk; each with its
 // history event, audit entry and notifications.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   approveSubmission,
   bulkDecide,
@@ -17,25 +17,22 @@ import {
 } from "../../app/models/moderation.server";
 import { reportItem } from "../../app/models/report.server";
 import { supportSubmission, withdrawSupport } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`moderation decisions (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let moderator: MadeUser;
   let author: MadeUser;
   let otherAuthor: MadeUser;
   let mod: { moderatorId: number; moderatorRole: "moderator" };
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     otherAuthor = await makeUser(t.db);
     mod = { moderatorId: moderator.id, moderatorRole: "moderator" };
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const row = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

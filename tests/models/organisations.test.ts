@@ -4,7 +4,7 @@
 // with its members, suggestions and history, verify/unverify with their audit
 // rows, and the verified-organisation count of the dashboards.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   countVerifiedOrganisations,
   getOrganisationForModerator,
@@ -12,21 +12,18 @@ import {
   setOrganisationVerified,
 } from "../../app/models/organisation.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`organisations for moderators (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let moderator: MadeUser;
   let mod: { moderatorId: number; moderatorRole: "moderator" };
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator", organisation: null });
     mod = { moderatorId: moderator.id, moderatorRole: "moderator" };
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   /** A word no other organisation of this file has. */

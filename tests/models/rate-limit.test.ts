@@ -1,20 +1,15 @@
 // Rate limits kept in the database: a sliding-window estimate over two
 // fixed buckets, shared by every app instance that uses the same database.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
 import { RULES, giveBackRateLimits, hitRateLimit, peekRateLimit, pruneRateLimits, takeRateLimits, type RateRule } from "../../app/lib/rate-limit.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 
 const W = 60_000;
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb({ seed: false });
-});
-afterAll(async () => {
-  await t?.destroy();
-});
+const t = useTestDb({ seed: false });
 
 function rule(limit: number, windowMs = W): RateRule {
   return { name: `test-${randomBytes(4).toString("hex")}`, limit, windowMs };

@@ -3,7 +3,7 @@
 // sources (shared supporters and a merge's carried rows count once), the
 // breakdowns, link refusals, "included" and "response" events, notifications
 // to authors and supporters once each, and the audit entries.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { listPublicRecommendations } from "../../app/models/export.server";
 import { hideSubmission, mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
 import {
@@ -17,7 +17,8 @@ import {
   updateRecommendation,
 } from "../../app/models/recommendation.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const validInput = (overrides: Record<string, unknown> = {}) => ({
@@ -32,13 +33,12 @@ const validInput = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe(`recommendations (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let organiser: MadeUser;
   let moderator: MadeUser;
   let org: { actorId: number; actorRole: string };
 
   beforeAll(async () => {
-    t = await createTestDb();
     organiser = await makeUser(t.db, { role: "organiser" });
     moderator = await makeUser(t.db, { role: "moderator" });
     org = { actorId: organiser.id, actorRole: "organiser" };
@@ -47,9 +47,6 @@ describe(`recommendations (${testDialect})`, () => {
       .updateTable("consultations")
       .set({ support_opens_at: "2000-01-01T00:00:00.000Z", support_closes_at: "2099-01-01T00:00:00.000Z", support_budget: 0 })
       .execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const published = (by: MadeUser, title: string, cluster = "leather") =>

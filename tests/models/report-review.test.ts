@@ -19,6 +19,7 @@ import {
 import { nowIso } from "../../app/lib/time";
 import type { DB } from "../../db/client";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const HOUR = 3_600_000;
@@ -66,7 +67,7 @@ async function quickUsers(db: DB, n: number, tag: string): Promise<number[]> {
 }
 
 describe(`report review (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let moderator: MadeUser;
   let author: MadeUser;
   let reporters: number[];
@@ -74,16 +75,12 @@ describe(`report review (${testDialect})`, () => {
   let consultationId: number;
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     reporters = await quickUsers(t.db, 8, "reporter");
     mod = { moderatorId: moderator.id, moderatorRole: "moderator" };
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
     await t.db.updateTable("consultations").set({ reports_to_hide: 3 }).where("id", "=", consultationId).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const published = (title = "A published suggestion about export finance") =>

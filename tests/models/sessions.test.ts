@@ -2,25 +2,22 @@
 // server-side sign-out, idle timeout, absolute lifetime, disabled accounts,
 // and the periodic "touch" that slides the idle window.
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, createAuth, hashSessionToken, type Auth } from "../../app/auth/session.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser, type MadeUser } from "../support/factories";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-let t: TestDb;
+const t = useTestDb();
 let auth: Auth;
 let secureAuth: Auth;
 
 beforeAll(async () => {
-  t = await createTestDb();
   auth = createAuth(t.db, { secureCookies: false });
   secureAuth = createAuth(t.db, { secureCookies: true });
-});
-afterAll(async () => {
-  await t?.destroy();
 });
 
 /** Splits a Set-Cookie value into its name, value and attributes (names lower-cased). */

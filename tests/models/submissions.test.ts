@@ -1,6 +1,6 @@
 // Submitting within the window, who sees what, editing, withdrawing
 // and approval (the moderator's publish step the suggestions issue needs).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";
 import type { ConsultationsTable } from "../../db/schema";
 import { approveSubmission } from "../../app/models/moderation.server";
@@ -12,14 +12,15 @@ import {
   withdrawSubmission,
   type Viewer,
 } from "../../app/models/submission.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, submissionInput, type MadeUser } from "../support/factories";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe(`submissions (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let author: MadeUser;
   let other: MadeUser;
   let moderator: MadeUser;
@@ -30,7 +31,6 @@ describe(`submissions (${testDialect})`, () => {
   let original: Updateable<ConsultationsTable>;
 
   beforeAll(async () => {
-    t = await createTestDb();
     author = await makeUser(t.db);
     other = await makeUser(t.db);
     moderator = await makeUser(t.db, { role: "moderator" });
@@ -48,9 +48,6 @@ describe(`submissions (${testDialect})`, () => {
   afterEach(async () => {
     await t.db.updateTable("consultations").set(original).where("id", "=", consultationId).execute();
     await t.db.updateTable("clusters").set({ archived: 0 }).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const setWindow = (opens: Date, closes: Date) =>

@@ -1,20 +1,21 @@
 // Support: one per person per submission (the database decides), idempotent,
 // withdrawable, refused by the consultation's rules; the stored counter always
 // equals the rows, also under concurrent requests.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";
 import type { ConsultationsTable } from "../../db/schema";
 import { countSupportBreadth, getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
 import { hitRateLimit, RULES } from "../../app/lib/rate-limit.server";
 import { supportSubmission, withdrawSupport, getSupportState } from "../../app/models/support.server";
 import { mergeSubmission } from "../../app/models/moderation.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const DAY = 24 * 3_600_000;
 
 describe(`supports (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
   let author: MadeUser;
   let moderator: MadeUser;
   let crowd: MadeUser[];
@@ -22,7 +23,6 @@ describe(`supports (${testDialect})`, () => {
   let original: Updateable<ConsultationsTable>;
 
   beforeAll(async () => {
-    t = await createTestDb();
     author = await makeUser(t.db);
     moderator = await makeUser(t.db, { role: "moderator" });
     crowd = [];
@@ -38,9 +38,6 @@ describe(`supports (${testDialect})`, () => {
   });
   afterEach(async () => {
     await t.db.updateTable("consultations").set(original).where("id", "=", consultationId).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   const setConsultation = (patch: Updateable<ConsultationsTable>) =>

@@ -2,7 +2,7 @@
 // registration, organisation matching, password rules, hashing, the audit
 // entry in the same transaction, authentication and role changes.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import commonPasswords from "../../app/auth/common-passwords.json";
 import { createAuth } from "../../app/auth/session.server";
 import {
@@ -13,18 +13,13 @@ import {
   type OrganisationInput,
 } from "../../app/models/user.server";
 import { setUserRole } from "../../app/models/admin-users.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
 
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.destroy();
-});
+const t = useTestDb();
 
 function organisation(overrides: Partial<OrganisationInput> = {}): OrganisationInput {
   return {

@@ -1,11 +1,12 @@
 // Workshop entry on a real migrated database: a moderator enters a paper
 // suggestion on behalf of an existing or a new organisation; the form's schema;
 // the organisation search that feeds the form's list.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { WorkshopFormSchema, type WorkshopInput } from "../../app/lib/schemas";
 import { enterWorkshopSubmission, searchOrganisations } from "../../app/models/workshop.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
+import { useActiveConsultation, useTestDb } from "../support/suite";
 
 const SUGGESTION = {
   cluster: "leather",
@@ -15,38 +16,19 @@ const SUGGESTION = {
 };
 
 describe(`workshop entry (${testDialect})`, () => {
-  let t: TestDb;
+  const t = useTestDb();
+  const consultation = useActiveConsultation(t);
   let moderator: MadeUser;
-  let consultationId: number;
-  let windows: { submission_opens_at: string; submission_closes_at: string };
 
   beforeAll(async () => {
-    t = await createTestDb();
     moderator = await makeUser(t.db, { role: "moderator" });
-    const c = await t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();
-    consultationId = c.id;
-    windows = { submission_opens_at: c.submission_opens_at, submission_closes_at: c.submission_closes_at };
-  });
-  afterEach(async () => {
-    await t.db.updateTable("consultations").set({ ...windows, is_active: 1 }).where("id", "=", consultationId).execute();
-    await t.db.updateTable("clusters").set({ archived: 0 }).execute();
-  });
-  afterAll(async () => {
-    await t?.destroy();
   });
 
   /** The form as posted, parsed by the form's own schema. */
   const input = (fields: Record<string, string | undefined>): WorkshopInput => WorkshopFormSchema.parse({ ...SUGGESTION, ...fields });
   const enter = (fields: Record<string, string | undefined>, role: "moderator" | "admin" = "moderator") =>
     enterWorkshopSubmission(t.db, { moderator: { id: moderator.id, role }, input: input(fields) });
-  const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const counts = async () => ({
-    submissions: await count("submissions"),
-    organisations: await count("organisations"),
-    events: await count("submission_events"),
-    audit: await count("audit_log"),
-  });
+  const counts = () => entryCounts(t.db);
   const submission = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const clusterId = async (slug: string) => (await t.db.selectFrom("clusters").select("id").where("slug", "=", slug).executeTakeFirstOrThrow()).id;
   const knownOrganisation = async (name: string, cluster = "leather") =>
@@ -63,7 +45,7 @@ describe(`workshop entry (${testDialect})`, () => {
 
     const category = await t.db.selectFrom("categories").select("id").where("slug", "=", "technology-transfer").executeTakeFirstOrThrow();
     expect(await submission(r.id)).toMatchObject({
-      consultation_id: consultationId,
+      consultation_id: consultation.id,
       cluster_id: await clusterId("leather"),
       author_id: null,
       organisation_id: orgId,
@@ -129,11 +111,11 @@ describe(`workshop entry (${testDialect})`, () => {
     await t.db
       .updateTable("consultations")
       .set({ submission_opens_at: new Date(Date.now() + 86_400_000).toISOString(), submission_closes_at: new Date(Date.now() + 2 * 86_400_000).toISOString() })
-      .where("id", "=", consultationId)
+      .where("id", "=", consultation.id)
       .execute();
     const early = await enter({ organisationId: String(orgId) });
     expect(early.ok).toBe(true);
-    await t.db.updateTable("consultations").set({ is_active: 0 }).where("id", "=", consultationId).execute();
+    await t.db.updateTable("consultations").set({ is_active: 0 }).where("id", "=", consultation.id).execute();
     const before = await counts();
     expect(await enter({ organisationId: String(orgId) })).toEqual({ ok: false, reason: "noConsultation" });
     expect(await counts()).toEqual(before);

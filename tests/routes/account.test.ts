@@ -2,13 +2,13 @@
 // without JavaScript sends it (plain form posts): profile, password change,
 // data download, account deletion, sessions; the guards, the cross-site
 // check, 400s that keep what was typed (never a password), and no 500.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makeUser, registrationForm, uniqueEmail, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, formHtml, type HttpResponse, inputValue, pageText, SESSION_COOKIE, setCookieLine } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { selectedOption } from "../support/pages";
 
 const NEW_PASSWORD = "kites over the walled city in spring";
@@ -37,19 +37,12 @@ function sessionRows(html: string): Array<{ ref: string; text: string }> {
 const isSignedOut = (res: HttpResponse) => res.status === 302 && (res.location ?? "").startsWith("/login");
 
 describe(`account self-service over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ env: { REGISTRATIONS_PER_IP: "1000" } });
   let moderator: Client;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1000" } });
     const m = await makeUser(t.db, { role: "moderator" });
     moderator = await signedIn(server.url, m);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const userRow = (id: number) => t.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();

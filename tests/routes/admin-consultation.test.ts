@@ -2,33 +2,26 @@
 // (field names of docs/contract.md): an admin closes and reopens the windows and sets a
 // budget, and the rules bite at once on supports and submissions; bad input
 // is a 400 with the values kept; several consultations; only admins.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, inputValue, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const local = (d: Date) => d.toISOString().slice(0, 16);
 const HOUR = 3_600_000;
 
 describe(`/admin/consultation over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let admin: MadeUser;
   let adminClient: Client;
   let moderator: MadeUser;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator" });
     adminClient = await signedIn(server.url, admin);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const active = () => t.db.selectFrom("consultations").selectAll().where("is_active", "=", 1).executeTakeFirstOrThrow();

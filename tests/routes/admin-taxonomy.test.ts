@@ -4,13 +4,13 @@
 // (the Urdu pages show the new name), reorders it and archives it (gone from
 // the suggestion form; an old suggestion still shows it). Only admins; bad
 // input 400 with the values kept; unknown items 404; conflicts 409; never 500.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { NAME_MAX, setTaxonomyItemArchived } from "../../app/models/taxonomy-admin.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 /** The opening tag of the control with this id, or "". */
 function controlById(html: string, id: string): string {
@@ -49,8 +49,7 @@ function errorSummary(html: string): string {
 const NEW_CATEGORY = { slug: "green-energy", nameEn: "Green energy and efficiency", nameUr: "سبز توانائی اور بچت" };
 
 describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let admin: MadeUser;
   let adminClient: Client;
   let moderator: MadeUser;
@@ -62,16 +61,10 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
   const categoryRow = (slug: string) => t.db.selectFrom("categories").selectAll().where("slug", "=", slug).executeTakeFirst();
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     adminClient = await signedIn(server.url, admin);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   it("only admins: a visitor is sent to sign in; a stakeholder, moderator and organiser get 403 on GET and POST; nothing changes", async () => {

@@ -5,31 +5,24 @@
 // audit log shows both. Only admins, on GET and on every POST; bad input 400,
 // unknown user 404, self-demotion 422, never a 500; the audit log's filters and
 // pages, and no POST on it changes anything.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { recordAudit } from "../../app/models/audit.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 import { Client, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
 
 describe(`/admin/users over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let admin: MadeUser;
   let adminClient: Client;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin", displayName: "Head Admin" });
     adminClient = await signedIn(server.url, admin);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const userRow = (id: number) => t.db.selectFrom("users").select(["role", "status"]).where("id", "=", id).executeTakeFirstOrThrow();
@@ -272,15 +265,12 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
 });
 
 describe(`/admin/audit over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let admin: MadeUser;
   let adminClient: Client;
   let moderator: MadeUser;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     admin = await makeUser(t.db, { role: "admin" });
     moderator = await makeUser(t.db, { role: "moderator", displayName: "Mod Erator" });
     adminClient = await signedIn(server.url, admin);
@@ -292,10 +282,6 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
         new Date(Date.UTC(2026, 10, 1 + i, 12)),
       );
     }
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const shown = (html: string) => [...pageText(html).matchAll(/zz\.page_(\d\d)/g)].map((m) => Number(m[1]));

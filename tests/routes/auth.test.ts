@@ -1,32 +1,16 @@
 // Registration, sign-in and sign-out over real HTTP, as a browser without
 // JavaScript sends them (plain form posts, field names per docs/contract.md).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
-
-/** The option shown as selected in a <select name="…">, or null. */
-function selectedOption(html: string, name: string): string | null {
-  const select = html.match(new RegExp(`<select[^>]*name="${name}"[^>]*>([\\s\\S]*?)</select>`));
-  if (!select) return null;
-  return select[1].match(/<option value="([^"]*)" selected=""/)?.[1] ?? null;
-}
+import { selectedOption } from "../support/pages";
+import { useServer } from "../support/suite";
 
 describe(`registration, sign-in, sign-out (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    // Many registrations from one address in this file; the per-IP limit has its own tests.
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1000" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  // Many registrations from one address in this file; the per-IP limit has its own tests.
+  const { t, server } = useServer({ env: { REGISTRATIONS_PER_IP: "1000" } });
 
   const userByEmail = (email: string) =>
     t.db.selectFrom("users").selectAll().where("email_normalised", "=", email.toLowerCase()).executeTakeFirst();

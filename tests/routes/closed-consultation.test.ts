@@ -4,15 +4,15 @@
 // nothing; moderators keep working. One server for the file; the tests run in
 // order: open → closed (both windows over) → past (another consultation
 // active) → archived.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { addComment } from "../../app/models/comment.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { pageText, signedIn, type Client } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const DAY = 24 * 3_600_000;
 
@@ -28,8 +28,7 @@ const editForm = (title: string) => ({
 });
 
 describe(`a closed or archived consultation is read-only for participants (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let moderator: MadeUser;
   let author: MadeUser;
   let participant: MadeUser;
@@ -44,8 +43,6 @@ describe(`a closed or archived consultation is read-only for participants (${tes
   let commentId: number;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     participant = await makeUser(t.db);
@@ -62,10 +59,6 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     participantClient = await signedIn(server.url, participant);
     newcomerClient = await signedIn(server.url, newcomer);
     modClient = await signedIn(server.url, moderator);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const snapshot = async () => ({

@@ -3,14 +3,14 @@
 // its replies; the total is in the heading; nonsense page numbers are clamped,
 // never a 500; after a post (form or fetcher) the answer points at the page
 // that holds the comment.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { sectionHtml } from "../support/pages";
 
 const PER = COMMENT_THREADS_PER_PAGE;
@@ -25,15 +25,14 @@ const links = (html: string, name: string) =>
   [...sectionHtml(html, "comments-title").matchAll(/<a[^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)].filter((m) => decodeEntities(m[2]) === name).map((m) => decodeEntities(m[1]));
 
 describe(`comment pages over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ seed });
   let commenter: MadeUser;
   let id = 0;
   let top: number[] = [];
   let replies: number[] = [];
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     const moderator = await makeUser(t.db, { role: "moderator" });
     const author = await makeUser(t.db);
     commenter = await makeUser(t.db);
@@ -49,12 +48,7 @@ describe(`comment pages over HTTP (${testDialect})`, () => {
       if (!r.ok) throw new Error(r.reason);
       replies.push(r.id);
     }
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   const visitor = () => new Client(server.url);
   const path = (page?: string) => `/submissions/${id}${page === undefined ? "" : `?comments=${page}`}`;

@@ -5,16 +5,25 @@
 // real HTTP against the built server (run `npm run build` first).
 import http from "node:http";
 import zlib from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, SESSION_COOKIE, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
-let t: TestDb;
-let server: RunningServer;
+const { server } = useServer({ seed });
 let reader: MadeUser;
 let sessionCookie = "";
+
+/** What the server finds when it starts: twenty published suggestions in one cluster. */
+async function seed(t: TestDb) {
+  const author = await makeUser(t.db);
+  const moderator = await makeUser(t.db, { role: "moderator" });
+  reader = await makeUser(t.db);
+  for (let i = 0; i < 20; i++) {
+    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: `Export finance window number ${i} for tanneries` } });
+  }
+}
 
 /** The raw (still compressed) bytes of a GET with Accept-Encoding: gzip. */
 function rawGet(path: string, cookie?: string): Promise<{ encoding: string | undefined; body: Buffer }> {
@@ -31,22 +40,10 @@ function rawGet(path: string, cookie?: string): Promise<{ encoding: string | und
 
 describe("compressed pages", () => {
   beforeAll(async () => {
-    t = await createTestDb();
-    const author = await makeUser(t.db);
-    const moderator = await makeUser(t.db, { role: "moderator" });
-    reader = await makeUser(t.db);
-    for (let i = 0; i < 20; i++) {
-      await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: `Export finance window number ${i} for tanneries` } });
-    }
-    server = await startServer({ databaseUrl: t.url });
     const client = new Client(server.url);
     await signIn(client, reader.email, reader.password);
     sessionCookie = `${SESSION_COOKIE}=${client.cookies.get(SESSION_COOKIE)}`;
   }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
 
   for (const who of ["anonymous (first render, then kept)", "anonymous (from the page cache)", "signed in (rendered every time)"]) {
     it(`${who}: within 5 % of gzip over the whole page`, async () => {

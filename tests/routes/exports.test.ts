@@ -7,10 +7,10 @@ import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeSubmission } from "../../app/models/moderation.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const EXPORT_URLS = [
   "/exports",
@@ -23,8 +23,7 @@ const EXPORT_URLS = [
 ];
 
 describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 120_000 }, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let organiser: Client;
   let stakeholder: Client;
   let moderatorClient: Client;
@@ -37,8 +36,6 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
   let hiddenOrgName: string;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator" });
     const org = await makeUser(t.db, { role: "organiser" });
     const stake = await makeUser(t.db);
@@ -78,10 +75,10 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     visitor = new Client(server.url);
   });
   afterAll(async () => {
-    const code = await server?.stop();
+    // Stopped here (useServer's own stop is then a no-op), so the whole log is read.
+    const code = await server.stop();
     expect(server.output()).not.toMatch(/"statusCode":5\d\d/);
     void code;
-    await t?.destroy();
   });
 
   it("a visitor is sent to /login from every export URL", async () => {

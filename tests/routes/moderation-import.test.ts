@@ -1,14 +1,14 @@
 // Workshop entry and CSV import over real HTTP against the built server:
 // who may, the multipart upload as a browser without JavaScript sends it,
 // refusals as 4xx pages with the problems named, never a 500.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { MAX_IMPORT_BYTES } from "../../app/lib/import-format";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
 import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { attr, controlTag, fieldBlock, selectedOption, textareaValue } from "../support/pages";
 
 const SUGGESTION = {
@@ -31,22 +31,15 @@ function uploadForm(file: string | Uint8Array<ArrayBuffer>, options: { name?: st
 }
 
 describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let moderator: MadeUser;
   let mod: Client;
   let stakeholder: Client;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator" });
     mod = await signedIn(server.url, moderator);
     stakeholder = await signedIn(server.url, await makeUser(t.db));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const count = async (table: "submissions" | "organisations", source?: "import" | "workshop") => {

@@ -3,22 +3,21 @@
 // moderator's decisions as a browser without JavaScript posts them, refusals
 // as 4xx that change nothing, and registration numbers and emails kept off
 // the public pages. One server for the file.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { addComment } from "../../app/models/comment.server";
 import { mergeSubmission } from "../../app/models/moderation.server";
 import { reportItem, type ReportTarget } from "../../app/models/report.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 let seq = 0;
 const unique = (words: string) => `${words} number ${++seq}`;
 
 describe(`report review and organisation verification over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let moderator: MadeUser;
   let author: MadeUser;
   let stakeholderUser: MadeUser;
@@ -27,8 +26,6 @@ describe(`report review and organisation verification over HTTP (${testDialect})
   let stakeholder: Client;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator", displayName: "Moderator Maryam" });
     author = await makeUser(t.db, { displayName: "Author Asad" });
     stakeholderUser = await makeUser(t.db);
@@ -36,10 +33,6 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     for (let i = 0; i < 4; i++) reporters.push(await makeUser(t.db));
     mod = await signedIn(server.url, moderator);
     stakeholder = await signedIn(server.url, stakeholderUser);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const visitor = () => new Client(server.url);

@@ -11,13 +11,13 @@
 // holds only what that test made: surgical-instruments for the queue's order
 // and pages, it for likely duplicates and escaping, food-processing for bulk
 // decisions, pharmaceutical for what the cluster page lists, leather for the rest.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import taxonomy from "../../db/taxonomy.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, inputValue, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { attr, cardIds, listItems, sectionHtml, selectedOption, supportCount, textareaValue } from "../support/pages";
 
 type Cluster = "it" | "food-processing" | "surgical-instruments" | "leather" | "pharmaceutical";
@@ -119,21 +119,14 @@ function chips(html: string): string[] {
 // ──────────────────────────────────────────────────────────────────────────────
 
 describe(`moderation over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let moderator: MadeUser;
   let mod: Client;
   const MODERATOR_NAME = "Farah Moderator";
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator", displayName: MODERATOR_NAME });
     mod = await signedIn(server.url, moderator);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const visitor = () => new Client(server.url);

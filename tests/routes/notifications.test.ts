@@ -10,7 +10,8 @@ import { makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { approveSubmission } from "../../app/models/moderation.server";
 import { configureMail, mailSettings } from "../../app/models/email-outbox.server";
 import { Client, type HttpResponse, pageText, signedIn } from "../support/http";
-import { spawnServer, startServer, type RunningServer, type SpawnedServer } from "../support/server";
+import { spawnServer, type SpawnedServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { parseMessage, startFakeSmtp, type FakeSmtp } from "../support/smtp";
 
 const fill = (template: string, values: Record<string, string | number>) => template.replace(/{{(\w+)}}/g, (_m, k: string) => String(values[k] ?? ""));
@@ -36,22 +37,19 @@ const uniqueTitle = (words: string) => `${words} number ${++seq}`;
 
 describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
   let smtp: FakeSmtp;
-  let t: TestDb;
-  let server: RunningServer;
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+  });
+  afterAll(async () => {
+    await smtp?.close();
+  });
+  const { t, server } = useServer({ env: () => ({ SMTP_URL: smtp.url }) });
   let moderator: MadeUser;
   let mod: Client;
 
   beforeAll(async () => {
-    smtp = await startFakeSmtp();
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { SMTP_URL: smtp.url } });
     moderator = await makeUser(t.db, { role: "moderator" });
     mod = await signedIn(server.url, moderator);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await smtp?.close();
-    await t?.destroy();
   });
 
   async function publish(authorId: number, title: string): Promise<number> {
@@ -237,18 +235,11 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
 });
 
 describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   let moderator: MadeUser;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     moderator = await makeUser(t.db, { role: "moderator" });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   it("keeps the email in the outbox, where an admin (and only an admin) reads it", async () => {

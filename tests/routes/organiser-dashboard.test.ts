@@ -2,14 +2,15 @@
 // `npm run build` first): who may see it, the SVG charts and their tables,
 // figures equal to the database, links to the filtered lists, Urdu in RTL,
 // and no 500 with an empty consultation.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";
 import { serverClock } from "../support/clock";
-import { startServer, type RunningServer } from "../support/server";
+import type { RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 async function as(server: RunningServer, user: MadeUser, lng?: string): Promise<Client> {
   const c = new Client(server.url);
@@ -30,15 +31,15 @@ function cell(html: string, clusterSlug: string, categorySlug: string) {
 describe(`organiser dashboard over HTTP (${testDialect})`, () => {
   /** The server's time (the snapshot's age), moved by the test instead of waited for. */
   const clock = serverClock();
-  let t: TestDb;
-  let server: RunningServer;
+  afterAll(() => clock.remove());
+  const { t, server } = useServer({ env: clock.env, seed });
   let organiser: MadeUser;
   let moderator: MadeUser;
   let stakeholder: MadeUser;
   let s1: number;
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     organiser = await makeUser(t.db, { role: "organiser" });
     moderator = await makeUser(t.db, { role: "moderator" });
     stakeholder = await makeUser(t.db);
@@ -47,13 +48,7 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Cheaper testing labs" }, categories: ["tax-relief"] });
     expect((await supportSubmission(t.db, { submissionId: s1, userId: stakeholder.id })).ok).toBe(true);
     expect((await supportSubmission(t.db, { submissionId: s1, userId: organiser.id })).ok).toBe(true);
-    server = await startServer({ databaseUrl: t.url, env: clock.env });
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-    clock.remove();
-  });
+  }
 
   it("shows an organiser the SVG charts and tables with the database's figures", async () => {
     const c = await as(server, organiser);
@@ -171,18 +166,13 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
 });
 
 describe(`organiser dashboard with no data (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ seed });
   let organiser: MadeUser;
-  beforeAll(async () => {
-    t = await createTestDb();
+
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     organiser = await makeUser(t.db, { role: "organiser" });
-    server = await startServer({ databaseUrl: t.url });
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   it("answers 200 with an empty consultation and with no active consultation", async () => {
     const c = await as(server, organiser);

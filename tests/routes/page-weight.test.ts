@@ -5,12 +5,12 @@
 // imports) under 100 KB of gzip as served. Static assets carry hashed names
 // and a year's immutable caching; pages never do. The home and a suggestion's
 // page are held to the same limits.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { IMMUTABLE, measurePage, type PageWeight } from "../support/page-weight";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const HTML_LIMIT = 60_000;
 const JS_GZIP_LIMIT = 100_000;
@@ -26,13 +26,12 @@ function report(w: PageWeight) {
 }
 
 describe(`page weight (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { server } = useServer({ seed });
   let submissionId = 0;
   let discussedId = 0;
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     const moderator = await makeUser(t.db, { role: "moderator" });
     for (let i = 0; i < 24; i++) {
       // One author each: no per-person limit gets in the way.
@@ -54,12 +53,7 @@ describe(`page weight (${testDialect})`, () => {
       if (!top.ok) throw new Error(top.reason);
       for (let r = 1; r <= 2; r++) await addComment(t.db, { submissionId: discussedId, authorId: talkers[(i + r) % 3].id, body: body.slice(0, 200), parentId: top.id });
     }
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   for (const [lng, acceptLanguage] of Object.entries(LANGUAGES)) {
     it(`the cluster page in ${lng}: 20 cards, HTML under 60 KB, JavaScript under 100 KB gzip, images lazy`, async () => {

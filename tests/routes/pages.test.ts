@@ -1,9 +1,9 @@
 // Public pages over real HTTP: home, languages, health, not-found pages.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import taxonomy from "../../db/taxonomy.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { Client, pageText, setCookieLine } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const CLUSTERS = taxonomy.clusters;
 
@@ -15,17 +15,7 @@ function expectNoStackTrace(html: string) {
 }
 
 describe(`public pages (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { server } = useServer();
 
   it("GET / answers 200 with the active consultation and the five clusters", async () => {
     const res = await new Client(server.url).get("/");

@@ -6,21 +6,20 @@
 // R-n"; a response reaches the source's author (/me); drafts are 404 in
 // public; stakeholders get 403 and visitors a redirect on every organiser URL;
 // bad input is a 400 with the values kept; refused links 422; the DOCX export.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import urLocale from "../../app/locales/ur.json";
 import { getActiveConsultation } from "../../app/models/consultation.server";
 import { hideSubmission, rejectSubmission } from "../../app/models/moderation.server";
 import { createRecommendation, linkSource } from "../../app/models/recommendation.server";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 describe(`recommendations over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ seed });
   let organiser: MadeUser;
   let moderator: MadeUser;
   let author: MadeUser;
@@ -31,8 +30,8 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
   let pending: number;
   let recId: number;
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     organiser = await makeUser(t.db, { role: "organiser" });
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
@@ -59,12 +58,9 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
       const r = await supportSubmission(t.db, { submissionId: s, userId: u.id });
       if (!r.ok) throw new Error(JSON.stringify(r));
     }
-    server = await startServer({ databaseUrl: t.url });
+  }
+  beforeAll(async () => {
     org = await signedIn(server.url, organiser);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const createForm = (overrides: Record<string, string | string[]> = {}) => ({

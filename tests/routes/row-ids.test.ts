@@ -3,29 +3,28 @@
 // form field or a query parameter is a 400, a path segment a 404, and nothing
 // changes. On PostgreSQL these used to reach the database and answer 500
 // ("value out of range for type integer").
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addComment } from "../../app/models/comment.server";
 import { encodeCursor } from "../../app/models/open-data.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 /** 2³¹ (one past the column), 2³¹ with a digit more, 2⁶³, and a 20-digit number. */
 const TOO_LARGE = ["2147483648", "99999999999", "9223372036854775808", "18446744073709551616"];
 const cursorOf = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 
 describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ seed });
   let commenter: MadeUser;
   let moderator: MadeUser;
   let admin: MadeUser;
   let id = 0;
   let commentId = 0;
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     moderator = await makeUser(t.db, { role: "moderator" });
     admin = await makeUser(t.db, { role: "admin" });
     const author = await makeUser(t.db);
@@ -34,12 +33,7 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
     const r = await addComment(t.db, { submissionId: id, authorId: commenter.id, body: "The first comment." });
     if (!r.ok) throw new Error(r.reason);
     commentId = r.id;
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   const comments = async () => (await t.db.selectFrom("comments").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
   const reports = async () => (await t.db.selectFrom("reports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;

@@ -4,12 +4,12 @@
 // Urdu digits by default with a Western-digits choice (cookie and profile),
 // Vary for shared caches, and user-written text isolated (<bdi>/dir="auto")
 // inside Urdu interface text.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { supportSubmission } from "../../app/models/support.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, setCookieLine, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const URDU_DIGIT = /[۰-۹]/;
 
@@ -68,8 +68,7 @@ function isolatedEverywhere(html: string, needle: string): { count: number; bare
 }
 
 describe(`right-to-left, digits and the language switch over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ seed });
   let author: MadeUser;
   let moderator: MadeUser;
   let organiser: MadeUser;
@@ -77,8 +76,8 @@ describe(`right-to-left, digits and the language switch over HTTP (${testDialect
   const englishTitle = "Bonded warehouses for Sialkot tanneries";
   const orgName = "Zeeshan Leather Works";
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     author = await makeUser(t.db, {
       displayName: "Nadia Qureshi",
       organisation: { name: orgName, type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "leather" },
@@ -93,12 +92,7 @@ describe(`right-to-left, digits and the language switch over HTTP (${testDialect
       const r = await supportSubmission(t.db, { submissionId, userId: u.id });
       expect(r.ok).toBe(true);
     }
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   it("every kind of page is <html lang=ur dir=rtl> in Urdu and lang=en dir=ltr in English, 404 and 403 included", async () => {
     const ur = new Client(server.url);

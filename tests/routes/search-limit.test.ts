@@ -3,38 +3,32 @@
 // minute per address, or per account when signed in); only searches the memo
 // did not hold count, so retyping the same words (in any case or punctuation)
 // costs nothing. Past the limit: 429, Retry-After, a translated message.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import ur from "../../app/locales/ur.json";
 import { RULES } from "../../app/lib/rate-limit.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { serverClock, type ServerClock } from "../support/clock";
 import { Client, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const LIMIT = RULES.searches.limit;
 
 describe(`search rate limit over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
   let reader: MadeUser;
   let clock: ServerClock;
+  afterAll(() => clock?.remove());
+  const { server } = useServer({ env: () => clock.env, seed });
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     const moderator = await makeUser(t.db, { role: "moderator" });
     const author = await makeUser(t.db);
     reader = await makeUser(t.db);
     await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { cluster: "leather", title: "Export finance for tannery owners" } });
     clock = serverClock();
-    server = await startServer({ databaseUrl: t.url, env: clock.env });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-    clock?.remove();
-  });
+  }
 
   const similar = (client: Client, title: string, headers: Record<string, string> = {}) => client.get(`/submissions/similar?${new URLSearchParams({ title })}`, headers);
 

@@ -2,12 +2,12 @@
 // plain form posts with the field names of docs/contract.md against the built server
 // (submissions, browsing/search/support, comments/reports/notifications,
 // rate limits and form handling). One server for the file.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { attr, cardHtml, cardIds, controlTag, fieldBlock, listItems, sectionHtml, selectedOption, supportCount, textareaValue } from "../support/pages";
 
 const PROBLEM = "Tanneries pay for effluent treatment one by one and most of them cannot afford it.";
@@ -37,21 +37,14 @@ function uniqueTitle(words: string): string {
 }
 
 describe(`suggestions over HTTP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  // The privacy test registers through the form; the per-IP registration limit has its own tests.
+  const { t, server } = useServer({ env: { REGISTRATIONS_PER_IP: "1000" } });
   let moderator: MadeUser;
   let mod: Client;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    // The privacy test registers through the form; the per-IP registration limit has its own tests.
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1000" } });
     moderator = await makeUser(t.db, { role: "moderator" });
     mod = await signedIn(server.url, moderator);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   const visitor = () => new Client(server.url);

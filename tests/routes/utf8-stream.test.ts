@@ -7,18 +7,17 @@
 // corrupted text back. The page stream now drops them (`appendAtEnd` in
 // app/lib/i18n-page.server.ts). This test reads the raw bytes of Urdu pages full of short
 // Urdu strings and requires not one NUL and valid UTF-8.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
+import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 describe(`Urdu pages are valid UTF-8 without NUL bytes (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { server } = useServer({ env: { PAGE_CACHE_SECONDS: "0" }, seed });
   const ids: number[] = [];
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts. */
+  async function seed(t: TestDb) {
     const author = await makeUser(t.db);
     const moderator = await makeUser(t.db, { role: "moderator" });
     for (let i = 0; i < 24; i++) {
@@ -34,12 +33,7 @@ describe(`Urdu pages are valid UTF-8 without NUL bytes (${testDialect})`, () => 
         }),
       );
     }
-    server = await startServer({ databaseUrl: t.url, env: { PAGE_CACHE_SECONDS: "0" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  }
 
   async function rawPage(path: string): Promise<Buffer> {
     const res = await fetch(server.url + path, { headers: { Cookie: "lng=ur" } });

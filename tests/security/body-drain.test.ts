@@ -5,11 +5,11 @@
 // signed-in POST /register redirects away) used to leave the rest of the body
 // unread, and the connection was reset about half the time.
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { makeUser } from "../support/factories";
 import { Client, SESSION_COOKIE, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const ROUNDS = 30;
 /** Under the 1 MB cap, and well past what the socket buffers hold. */
@@ -86,17 +86,7 @@ function locationOf(headers: string): string | null {
 }
 
 describe(`a route that answers before reading the body still gets its answer through (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer();
 
   it(`signed out, POST /submissions/new with a ${BODY_BYTES / 1024} KB body: the redirect to /login, ${ROUNDS} times out of ${ROUNDS}`, async () => {
     const body = bigForm();

@@ -1,22 +1,12 @@
 // Without ORIGIN configured (a local `npm start`), the address the browser
 // used counts as this site: http://127.0.0.1:PORT works like localhost:PORT.
 // Another site is still refused.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
 import { GOOD_PASSWORD, makeUser } from "../support/factories";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 describe("cross-site check with the default ORIGIN", () => {
-  let t: TestDb;
-  let server: RunningServer;
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ORIGIN: "" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer({ env: { ORIGIN: "" } });
 
   const signIn = (origin: string, email: string) =>
     fetch(`${server.url}/login`, {

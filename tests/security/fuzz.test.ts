@@ -12,12 +12,12 @@
 // choose the run; `npm run test:fuzz` runs a longer one. A failure names the
 // route, role, method, input and what came back.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../db/schema";
 import { addComment } from "../../app/models/comment.server";
 import { createRecommendation, linkSource } from "../../app/models/recommendation.server";
 import { bodyLimitFor } from "../../server/app";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import {
   BAD_NUMBERS,
@@ -45,7 +45,7 @@ import {
 } from "../support/fuzz";
 import { Client, SESSION_COOKIE } from "../support/http";
 import { fillTemplate, matchTemplate, routeTemplates, type RouteTemplate } from "../support/route-table";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 /** The ids every template with parameters gets in the role test (the rest of BAD_NUMBERS: generated part). */
 const PATH_NUMBERS = ["0", "-1", "1.5", "0x10", " 1", "abc", "2147483648", "9223372036854775808", "1e309", "٣"];
@@ -79,8 +79,10 @@ const allowed = (who: Who, need: Role | "signed-in" | null) => need === null || 
 fc.configureGlobal({ seed: SEED });
 
 describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({
+    env: { LOGIN_FAILURES_PER_ACCOUNT: "100000", LOGIN_FAILURES_PER_IP: "100000", REGISTRATIONS_PER_IP: "100000", PAGE_CACHE_SECONDS: "0", LOG_LEVEL: "error" },
+    seed,
+  });
   let base: URL;
   const templates = routeTemplates();
   const knowledge = new RouteKnowledge(templates);
@@ -336,8 +338,8 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
 
   // ------------------------------------------------------------ setup
 
-  beforeAll(async () => {
-    t = await createTestDb();
+  /** What the server finds when it starts: a user of each role, suggestions, comments, a recommendation. */
+  async function seed(t: TestDb) {
     for (const role of ROLES) users[role] = await makeUser(t.db, { role, displayName: `Fuzz ${role}` });
     loginUser = await makeUser(t.db, { displayName: "Fuzz visitor who signs in" });
     const author = await makeUser(t.db, { displayName: "Fuzz author" });
@@ -361,11 +363,9 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       input: { title: "Bonded warehouses for exporters", text: "Set up bonded warehouses for chemicals used by exporters.", cluster: ["leather"], category: ["export-markets"], priority: "1", status: "final" },
     });
     if (rec.ok) await linkSource(t.db, { actorId: users.organiser.id, actorRole: "organiser", id: rec.id, submissionId: published });
+  }
 
-    server = await startServer({
-      databaseUrl: t.url,
-      env: { LOGIN_FAILURES_PER_ACCOUNT: "100000", LOGIN_FAILURES_PER_IP: "100000", REGISTRATIONS_PER_IP: "100000", PAGE_CACHE_SECONDS: "0", LOG_LEVEL: "error" },
-    });
+  beforeAll(async () => {
     base = new URL(server.url);
     for (const role of ROLES) await signInAs(role);
 
@@ -398,11 +398,6 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       }
     }
   }, 600_000);
-
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
 
   // ------------------------------------------------------------ the tests
 

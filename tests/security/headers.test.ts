@@ -3,11 +3,11 @@
 // HSTS and a __Host- Secure session cookie only when the public origin is https.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { makeUser, registrationForm } from "../support/factories";
 import { Client, SECURE_SESSION_COOKIE, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 /** CSP directives by name. */
 function cspDirectives(header: string | null): Map<string, string[]> {
@@ -31,17 +31,7 @@ function scriptTags(html: string): string[] {
 }
 
 describe(`security headers over http (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer();
 
   it("an enforced CSP with object-src, base-uri and frame-ancestors 'none'", async () => {
     const res = await new Client(server.url).get("/");
@@ -132,19 +122,9 @@ describe(`security headers over http (${testDialect})`, () => {
 
 describe(`an https public origin (${testDialect})`, () => {
   const ORIGIN = "https://consult.example.pk";
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer({ env: { ORIGIN, TRUST_PROXY: "1" } });
   /** what a browser on the public site sends through a TLS proxy that passes the public host on */
   const viaProxy = { Origin: ORIGIN, "X-Forwarded-Host": "consult.example.pk", "X-Forwarded-Proto": "https" };
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ORIGIN, TRUST_PROXY: "1" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
 
   it("sends HSTS for a year and asks browsers to upgrade insecure requests", async () => {
     const res = await new Client(server.url).get("/");

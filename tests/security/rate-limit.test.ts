@@ -10,6 +10,7 @@ import { makePublishedSubmission, makeUser, registrationForm, uniqueEmail } from
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
 import { serverClock } from "../support/clock";
 import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 const REGISTER_WINDOW_MS = 60 * 60_000;
@@ -182,26 +183,15 @@ describe(`sign-in limits with the defaults, shared by two instances (${testDiale
 });
 
 describe(`lowered limits per IP, per account and address, per account in total, and registrations per IP (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({
-      databaseUrl: t.url,
-      env: {
-        ...clock.env,
-        LOGIN_FAILURES_PER_ACCOUNT: "3",
-        LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6",
-        LOGIN_FAILURES_PER_IP: "5",
-        REGISTRATIONS_PER_IP: "2",
-        TRUST_PROXY: "1",
-      },
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
+  const { t, server } = useServer({
+    env: {
+      ...clock.env,
+      LOGIN_FAILURES_PER_ACCOUNT: "3",
+      LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6",
+      LOGIN_FAILURES_PER_IP: "5",
+      REGISTRATIONS_PER_IP: "2",
+      TRUST_PROXY: "1",
+    },
   });
 
   const from = (ip: string) => ({ "X-Forwarded-For": ip });

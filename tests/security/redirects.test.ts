@@ -2,25 +2,15 @@
 // `redirectTo` to /login (a sign-in, and a signed-in visit to the page) and to
 // /language, comes back as a `Location` on this site, never a 5xx. The shapes
 // live in tests/support/redirect-bypasses.ts (the fuzz suite uses them too).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { makeUser } from "../support/factories";
 import { Client, formHtml, inputValue, signIn } from "../support/http";
 import { REDIRECT_BYPASSES, REDIRECT_LOCAL, redirectProblem } from "../support/redirect-bypasses";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 describe(`redirect targets stay on the site (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer();
 
   /** Every problem found, so one run lists all the shapes that get through. */
   async function problems(send: (target: string) => Promise<{ status: number; location: string | null }>, requestPath: string) {

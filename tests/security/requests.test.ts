@@ -2,26 +2,16 @@
 // bodies capped; only forms accepted; garbage never a 500; unknown fields
 // ignored (no mass assignment).
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const MB = 1024 * 1024;
 
 describe(`request checks (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { REGISTRATIONS_PER_IP: "1000" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer({ env: { REGISTRATIONS_PER_IP: "1000" } });
 
   const userCount = async () =>
     Number((await t.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);

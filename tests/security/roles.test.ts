@@ -1,12 +1,12 @@
 // Role guards over real HTTP: signed out → /login?redirectTo=…, signed in
 // without the role → 403 page (and an audit entry), the role or a higher one → 200.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
 import type { Role } from "../../db/schema";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const ROLES: Role[] = ["stakeholder", "moderator", "organiser", "admin"];
 const PROTECTED: Array<[path: string, required: Role]> = [
@@ -23,24 +23,17 @@ const PROTECTED: Array<[path: string, required: Role]> = [
 const rank = (r: Role) => ROLES.indexOf(r);
 
 describe(`role guards (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
+  const { t, server } = useServer();
   const users = {} as Record<Role, MadeUser>;
   const clients = {} as Record<Role, Client>;
 
   beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url });
     for (const role of ROLES) {
       users[role] = await makeUser(t.db, { role, displayName: `The ${role}` });
       clients[role] = new Client(server.url);
       const res = await signIn(clients[role], users[role].email, users[role].password);
       if (res.status !== 302) throw new Error(`could not sign in as ${role}: ${res.status}`);
     }
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
   });
 
   describe.each(PROTECTED)("%s (needs %s)", (path, required) => {

@@ -3,13 +3,13 @@
 // UTC minute, not written one audit row each: a flood of N such requests costs
 // O(1) rows per kind, address and minute, and the admins see the counts on
 // /admin/audit. Events tied to an account stay audit rows.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import en from "../../app/locales/en.json";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
 import { makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";
 import { serverClock } from "../support/clock";
-import { startServer, type RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const N = 200;
 const KINDS = ["honeypot", "access.denied", "rate_limit"] as const;
@@ -32,17 +32,7 @@ async function flood(send: (i: number) => Promise<number>, expected: number) {
 }
 
 describe(`anonymous security events are counted, not logged one row each (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "1" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer({ env: { ...clock.env, REGISTRATIONS_PER_IP: "1" } });
 
   it(`${N} honeypot sign-ins, ${N} cross-site POSTs and ${N} 429s cost a bounded number of rows, and the admin sees the counts`, async () => {
     clock.toBucketStart(60 * 60_000);

@@ -6,12 +6,13 @@
 // count, so a client cannot choose the address its rate limits are kept on.
 // (Here the test client stands in for nginx: it connects from 127.0.0.1 and
 // sends the header nginx would pass on.)
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { afterAll, describe, expect, it } from "vitest";
+import { testDialect } from "../support/db";
 import { registrationForm } from "../support/factories";
 import { Client } from "../support/http";
 import { serverClock } from "../support/clock";
-import { startServer, type RunningServer } from "../support/server";
+import type { RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 
 const REGISTER_WINDOW_MS = 60 * 60_000;
 /**
@@ -33,17 +34,7 @@ describe.each([
   ["a list: TRUST_PROXY=127.0.0.1 (nginx's address)", "127.0.0.1"],
   ["a list with a named range: TRUST_PROXY=loopback,10.0.0.0/8", "loopback,10.0.0.0/8"],
 ])(`%s (${testDialect})`, (_label, trustProxy) => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: trustProxy } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { server } = useServer({ env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: trustProxy } });
 
   it("a spoofed leftmost X-Forwarded-For does not change the address the rate limit is kept on", async () => {
     clock.toBucketStart(REGISTER_WINDOW_MS);
@@ -57,17 +48,7 @@ describe.each([
 });
 
 describe(`a CDN's address range in the list: TRUST_PROXY=loopback,198.51.100.0/24 (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "loopback,198.51.100.0/24" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { server } = useServer({ env: { ...clock.env, REGISTRATIONS_PER_IP: "2", TRUST_PROXY: "loopback,198.51.100.0/24" } });
 
   it("the address before the CDN's is the client; one before that (sent by the client) is not believed", async () => {
     clock.toBucketStart(REGISTER_WINDOW_MS);

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createDb, type DbHandle } from "../../db/client";
+import { createDb, type DB, type DbHandle } from "../../db/client";
 import { migrateToLatest } from "../../db/migrate";
 import { seedTaxonomy } from "../../db/seed";
 
@@ -77,5 +77,20 @@ export async function createTestDb(options: { seed?: boolean } = {}): Promise<Te
       await handle.close();
       await drop();
     },
+  };
+}
+
+/**
+ * What an entry of suggestions writes, counted: submissions, organisations,
+ * submission events and audit rows (a refused entry or import changes none).
+ */
+export async function entryCounts(db: DB) {
+  const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  return {
+    submissions: await count("submissions"),
+    organisations: await count("organisations"),
+    events: await count("submission_events"),
+    audit: await count("audit_log"),
   };
 }
