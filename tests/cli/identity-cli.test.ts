@@ -1,20 +1,15 @@
 // The operators' identity commands: accounts made by the CLI are confirmed, and
 // user:reset-two-factor turns off a locked-out staff member's second factor.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEnrolment, confirmEnrolment, getTwoFactorState } from "~/models/two-factor.server";
 import { totpCode, totpStep } from "~/lib/totp.server";
 import { cli } from "../support/cli";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
 
 describe(`identity on the command line (${testDialect})`, { timeout: 120_000 }, () => {
-  let t: TestDb;
-  beforeAll(async () => {
-    t = await createTestDb();
-  });
-  afterAll(async () => {
-    await t?.destroy();
-  });
+  const t = useTestDb();
 
   it("user:create makes an account whose address is confirmed", async () => {
     const email = uniqueEmail("operator");

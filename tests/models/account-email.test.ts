@@ -1,7 +1,7 @@
 // Confirmed addresses and password recovery (ADR 0026): the links go out by the
 // outbox in the person's language, work once, change the address only when the
 // new one is confirmed, and a reset ends every session and tells the person.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyPassword } from "~/auth/password.server";
 import {
   confirmEmail,
@@ -13,16 +13,11 @@ import {
   resetPassword,
   sendEmailConfirmation,
 } from "~/models/account-email.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.destroy();
-});
+const t = useTestDb();
 
 const T0 = new Date("2026-12-07T09:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -1,18 +1,13 @@
 // Links sent by email (ADR 0026): only a hash stored, single use even when two
 // uses race, a lifetime per purpose measured on an injected clock, and a new
 // link ending the earlier ones.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { consumeToken, hashToken, issueToken, peekToken, pruneTokens, TOKEN_LIFETIME_MS } from "~/models/account-token.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser } from "../support/factories";
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.destroy();
-});
+const t = useTestDb();
 
 const T0 = new Date("2026-12-07T09:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -1,6 +1,6 @@
 // Two-factor sign-in (ADR 0026): enrolment in two steps, codes accepted once,
 // recovery codes single use and stored hashed, and the operator's reset.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { matchTotp, totpCode, totpStep, totpUri, qrSvg, TOTP_PERIOD_SECONDS } from "~/lib/totp.server";
 import {
   confirmEnrolment,
@@ -11,16 +11,11 @@ import {
   startEnrolment,
   verifySecondFactor,
 } from "~/models/two-factor.server";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect } from "../support/db";
+import { useTestDb } from "../support/suite";
 import { makeUser } from "../support/factories";
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t?.destroy();
-});
+const t = useTestDb();
 
 const T0 = new Date("2026-12-07T09:00:05Z");
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;

@@ -2,10 +2,11 @@
 // the server log with its body and links (issue 15, item 3), so a person trying
 // the app locally can follow the link; with SMTP_URL the log does not carry it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { testDialect, type TestDb } from "../support/db";
 import { makeSubmission, makeUser } from "../support/factories";
 import { pageText, signedIn } from "../support/http";
-import { startServer, type RunningServer } from "../support/server";
+import type { RunningServer } from "../support/server";
+import { useServer } from "../support/suite";
 import { startFakeSmtp, type FakeSmtp } from "../support/smtp";
 
 async function until<T>(what: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -28,16 +29,7 @@ async function approveOne(t: TestDb, server: RunningServer, title: string) {
 }
 
 describe(`held emails in the server log (${testDialect})`, () => {
-  let t: TestDb;
-  let server: RunningServer;
-  beforeAll(async () => {
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { OUTBOX_INTERVAL_MS: "200" } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await t?.destroy();
-  });
+  const { t, server } = useServer({ env: { OUTBOX_INTERVAL_MS: "200" } });
 
   it("writes each held email once, with its address, subject and link, and keeps it held", async () => {
     const { author, id } = await approveOne(t, server, "Bonded warehouses for surgical steel imports");
@@ -56,18 +48,14 @@ describe(`held emails in the server log (${testDialect})`, () => {
 
 describe(`with SMTP_URL (${testDialect})`, () => {
   let smtp: FakeSmtp;
-  let t: TestDb;
-  let server: RunningServer;
   beforeAll(async () => {
     smtp = await startFakeSmtp();
-    t = await createTestDb();
-    server = await startServer({ databaseUrl: t.url, env: { SMTP_URL: smtp.url, OUTBOX_INTERVAL_MS: "200" } });
   });
+  // registered before useServer: vitest runs after-hooks in reverse, so the server stops first
   afterAll(async () => {
-    await server?.stop();
     await smtp?.close();
-    await t?.destroy();
   });
+  const { t, server } = useServer({ env: () => ({ SMTP_URL: smtp.url, OUTBOX_INTERVAL_MS: "200" }) });
 
   it("delivers the email and does not write its body to the log", async () => {
     const { author, id } = await approveOne(t, server, "Export credit for leather tanneries");
