@@ -12,10 +12,10 @@
 import cluster from "node:cluster";
 import http from "node:http";
 import { createDb } from "../db/client";
-import { ListingCache } from "../app/lib/listing-cache.server";
-import { getPublicConsultation } from "../app/models/consultation.server";
-import { listClusterSubmissions, randomSortSeed } from "../app/models/submission.server";
-import { getClusterBySlug, listCategories, listStages } from "../app/models/taxonomy.server";
+import { ListingCache } from "~/lib/listing-cache.server";
+import { getPublicConsultation } from "~/models/consultation.server";
+import { listClusterSubmissions, randomSortSeed } from "~/models/submission.server";
+import { getClusterBySlug, listCategories, listStages } from "~/models/taxonomy.server";
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is required");

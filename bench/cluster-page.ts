@@ -18,7 +18,7 @@ import { Kysely, SqliteDialect, type CompiledQuery } from "kysely";
 import SQLite from "better-sqlite3";
 import { createDb, sqlitePathFromUrl } from "../db/client";
 import type { Database } from "../db/schema";
-import { listClusterSubmissions } from "../app/models/submission.server";
+import { listClusterSubmissions } from "~/models/submission.server";
 import { startServer } from "./lib/server";
 
 function arg(name: string, fallback: string): string {

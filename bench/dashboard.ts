@@ -4,10 +4,10 @@
 // at worst; better-sqlite3 is synchronous).
 // Usage: DATABASE_URL=/tmp/dash.sqlite npx tsx bench/dashboard.ts [runs]
 import { createDb } from "../db/client";
-import { getActiveConsultation } from "../app/models/consultation.server";
-import { getDashboard } from "../app/models/dashboard.server";
-import { getDashboardSnapshot } from "../app/models/dashboard-snapshot.server";
-import { listClusters } from "../app/models/taxonomy.server";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { getDashboard } from "~/models/dashboard.server";
+import { getDashboardSnapshot } from "~/models/dashboard-snapshot.server";
+import { listClusters } from "~/models/taxonomy.server";
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is required");

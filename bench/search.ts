@@ -13,10 +13,10 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { createDb } from "../db/client";
-import { getActiveConsultation } from "../app/models/consultation.server";
-import { SEARCH_CHUNK_IDS } from "../app/models/search.server";
-import { findSimilarPublished, listClusterSubmissions } from "../app/models/submission.server";
-import { listClusters } from "../app/models/taxonomy.server";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { SEARCH_CHUNK_IDS } from "~/models/search.server";
+import { findSimilarPublished, listClusterSubmissions } from "~/models/submission.server";
+import { listClusters } from "~/models/taxonomy.server";
 import { blocking } from "./lib/event-loop";
 
 const { values: options } = parseArgs({ options: { runs: { type: "string", default: "5" }, chunk: { type: "string" }, json: { type: "boolean", default: false } } });

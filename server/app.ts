@@ -1,5 +1,5 @@
 // The HTTP pipeline in front of Remix: request log, security headers with a
-import "../app/context";
+import "~/context";
 // per-request CSP nonce, compression, static assets, a body cap, the
 // cross-site request check, and session validation (once per request).
 import { randomBytes, randomUUID } from "node:crypto";
@@ -12,10 +12,10 @@ import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
-import { resolveFormat } from "../app/lib/i18next.server";
-import { PAGE_CACHE_HEADER } from "../app/lib/page-cache";
-import { securityEvent } from "../app/lib/security.server";
-import { responseStore } from "../app/lib/response-backpressure.server";
+import { resolveFormat } from "~/lib/i18next.server";
+import { PAGE_CACHE_HEADER } from "~/lib/page-cache";
+import { securityEvent } from "~/lib/security.server";
+import { responseStore } from "~/lib/response-backpressure.server";
 import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { sendResponse } from "./send-response";

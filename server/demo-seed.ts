@@ -8,10 +8,10 @@ import { fakerEN as faker } from "@faker-js/faker";
 import { sql } from "kysely";
 import type { DbHandle } from "../db/client";
 import { seedTaxonomy } from "../db/seed";
-import { hashPassword } from "../app/auth/password.server";
-import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS, STAGES, HORIZONS } from "../app/lib/reference";
-import { searchColumns } from "../app/models/search.server";
-import { trendingWeight } from "../app/models/support.server";
+import { hashPassword } from "~/auth/password.server";
+import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS, STAGES, HORIZONS } from "~/lib/reference";
+import { searchColumns } from "~/models/search.server";
+import { trendingWeight } from "~/models/support.server";
 
 export const DEMO_PASSWORD = "demo account on the margalla hills";
 

@@ -13,12 +13,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import closeWithGrace from "close-with-grace";
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, parseConfig, type Config } from "../app/lib/env.server";
-import { listingsChangedElsewhere, onListingsChanged } from "../app/lib/listing-cache.server";
-import { pruneRateLimits } from "../app/lib/rate-limit.server";
+import { ConfigError, parseConfig, type Config } from "~/lib/env.server";
+import { listingsChangedElsewhere, onListingsChanged } from "~/lib/listing-cache.server";
+import { pruneRateLimits } from "~/lib/rate-limit.server";
 import { createApp } from "./app";
 import { ensureBuild } from "./ensure-build";
-import { pruneTokens } from "../app/models/account-token.server";
+import { pruneTokens } from "~/models/account-token.server";
 import { createHeldEmailLogger, createOutboxSender } from "./outbox-sender";
 import { createLogger, createServices, prepareDatabase } from "./services";
 

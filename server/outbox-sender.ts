@@ -16,7 +16,7 @@ import os from "node:os";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import type { Executor } from "../db/client";
-import { bodyText, defaultFromAddress, headerText, parseSmtpUrl, safeEmailAddress } from "../app/lib/mail-text.server";
+import { bodyText, defaultFromAddress, headerText, parseSmtpUrl, safeEmailAddress } from "~/lib/mail-text.server";
 import {
   claimEmail,
   claimHeldForLog,
@@ -27,7 +27,7 @@ import {
   OUTBOX_NOTES,
   markEmailSent,
   releaseStaleClaims,
-} from "../app/models/email-outbox.server";
+} from "~/models/email-outbox.server";
 
 export interface OutboxSenderOptions {
   db: Executor;

@@ -26,7 +26,7 @@ import type { Request, Response } from "express";
 import { sql } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { DbHandle } from "../db/client";
-import { PAGE_CACHE_HEADER, type PageCacheMode } from "../app/lib/page-cache";
+import { PAGE_CACHE_HEADER, type PageCacheMode } from "~/lib/page-cache";
 
 /** The database's current version: equal strings mean nothing was committed in between. */
 export type DataVersion = () => Promise<string>;

@@ -4,14 +4,14 @@ import pino, { type Logger } from "pino";
 import { createDb, type DbHandle } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { seedTaxonomy } from "../db/seed";
-import type { AppServices } from "../app/context";
-import { createAuth } from "../app/auth/session.server";
-import type { Config } from "../app/lib/env.server";
-import { tFor } from "../app/lib/i18next.server";
-import { ListingCache } from "../app/lib/listing-cache.server";
-import { setUserRole } from "../app/models/admin-users.server";
-import { configureMail } from "../app/models/email-outbox.server";
-import { countAdmins, createUser, findUserIdByEmail } from "../app/models/user.server";
+import type { AppServices } from "~/context";
+import { createAuth } from "~/auth/session.server";
+import type { Config } from "~/lib/env.server";
+import { tFor } from "~/lib/i18next.server";
+import { ListingCache } from "~/lib/listing-cache.server";
+import { setUserRole } from "~/models/admin-users.server";
+import { configureMail } from "~/models/email-outbox.server";
+import { countAdmins, createUser, findUserIdByEmail } from "~/models/user.server";
 
 export interface Services extends AppServices {
   handle: DbHandle;

@@ -4,7 +4,7 @@
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import type { SessionUser } from "./session.server";
 import { hasRole, type Role } from "./permissions";
-import { securityEvent } from "../lib/security.server";
+import { securityEvent } from "~/lib/security.server";
 
 interface GuardArgs {
   request: Request;

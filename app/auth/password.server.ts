@@ -4,7 +4,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import commonPasswords from "./common-passwords.json";
 import taxonomy from "../../db/taxonomy.json";
-import { RULE_NUMBERS } from "../lib/rules";
+import { RULE_NUMBERS } from "~/lib/rules";
 
 export const PASSWORD_MIN = RULE_NUMBERS.passwordMin;
 export const PASSWORD_MAX = RULE_NUMBERS.passwordMax;

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { Lucia, TimeSpan, type Adapter, type Cookie, type DatabaseSession, type DatabaseUser } from "lucia";
 import type { DB } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
-import { deleteExpiredSessions, deleteSession, deleteUserSessions, insertSession, touchSession } from "../models/session.server";
+import { deleteExpiredSessions, deleteSession, deleteUserSessions, insertSession, touchSession } from "~/models/session.server";
 
 export const IDLE_TIMEOUT_MS = 7 * 86_400_000;
 export const ABSOLUTE_LIFETIME_MS = 30 * 86_400_000;

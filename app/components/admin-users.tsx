@@ -4,9 +4,9 @@
 // model decides what is allowed (`userActionsFor`); these only show it.
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ROLES, type Role } from "../auth/permissions";
-import type { AuditChange } from "../lib/audit-diff";
-import { formErrorsOf, type ActionReply } from "../lib/refusal";
+import { ROLES, type Role } from "~/auth/permissions";
+import type { AuditChange } from "~/lib/audit-diff";
+import { formErrorsOf, type ActionReply } from "~/lib/refusal";
 
 /**
  * What a refused action says, for the page's error summary: these forms are

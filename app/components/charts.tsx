@@ -2,7 +2,7 @@
 // computed in the loader (app/models/dashboard-charts.server.ts), so no chart
 // library reaches the browser. Every chart has a <title> and <desc> and sits
 // beside a data table, its text alternative.
-import type { BarChartGeometry, HeatMapGeometry, LineChartGeometry } from "../models/dashboard-charts.server";
+import type { BarChartGeometry, HeatMapGeometry, LineChartGeometry } from "~/models/dashboard-charts.server";
 
 interface Labelled {
   id: string;

@@ -7,9 +7,9 @@
 import { useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { messageText } from "../lib/i18n";
-import { actionReply, type ActionReply } from "../lib/refusal";
-import { useHydrated } from "../lib/use-hydrated";
+import { messageText } from "~/lib/i18n";
+import { actionReply, type ActionReply } from "~/lib/refusal";
+import { useHydrated } from "~/lib/use-hydrated";
 
 /** The comment action's answer: where the comment is, or a refusal in the one shape of every action. */
 type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; page: number } | ActionReply;

@@ -3,7 +3,7 @@
 import { useRouteLoaderData } from "@remix-run/react";
 import { useContext } from "react";
 import { I18nContext } from "react-i18next";
-import { formatDate, formatNumber, isDigits, type DateStyle, type FormatPrefs } from "../lib/format";
+import { formatDate, formatNumber, isDigits, type DateStyle, type FormatPrefs } from "~/lib/format";
 
 /** The page's language, read from the i18next context (cheaper than useTranslation, which builds a translator per call). */
 export function useLanguage(): string {

@@ -3,8 +3,8 @@
 // Errors arrive as i18n keys, optionally "key|n" for a count (min/max lengths).
 import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import { useTranslation } from "react-i18next";
-import { messageText } from "../lib/i18n";
-import { HONEYPOT_FIELD } from "../lib/schemas";
+import { messageText } from "~/lib/i18n";
+import { HONEYPOT_FIELD } from "~/lib/schemas";
 
 export function useErrorText() {
   const { t } = useTranslation();

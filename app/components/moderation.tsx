@@ -2,7 +2,7 @@
 // decision screen, the report review): the shared form components of
 // form.tsx with the moderation choices filled in.
 import { useTranslation } from "react-i18next";
-import { REJECT_REASONS } from "../lib/reference";
+import { REJECT_REASONS } from "~/lib/reference";
 import { CheckboxGroupField, SelectField, useErrorText } from "./form";
 
 type AnyField = Parameters<typeof SelectField>[0]["field"];

@@ -4,7 +4,7 @@
 // values kept after an error.
 import type { FieldMetadata } from "@conform-to/react";
 import { useTranslation } from "react-i18next";
-import { PRIORITIES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "../lib/recommendation-reference";
+import { PRIORITIES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "~/lib/recommendation-reference";
 import { NumberText } from "./dates";
 import { CheckboxGroupField, SelectField, TextAreaField, TextField } from "./form";
 

@@ -2,7 +2,7 @@
 // role, sign-in state, and the language switch (a form: works without JavaScript).
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { hasRole, type Role } from "../auth/permissions";
+import { hasRole, type Role } from "~/auth/permissions";
 import { NumberText } from "./dates";
 
 interface RootLike {

@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { NumberText } from "./dates";
-import { SUBMISSION_STATUSES } from "../lib/reference";
+import { SUBMISSION_STATUSES } from "~/lib/reference";
 
 /** Submissions per cluster and status, as an accessible table. */
 export function StatusTable({

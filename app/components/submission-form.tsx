@@ -6,8 +6,8 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link, useFetcher } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { HORIZONS } from "../lib/reference";
-import { SubmissionFormSchema } from "../lib/schemas";
+import { HORIZONS } from "~/lib/reference";
+import { SubmissionFormSchema } from "~/lib/schemas";
 import { NumberText } from "./dates";
 import { ErrorSummary, SelectField, TextAreaField, TextField } from "./form";
 

@@ -3,8 +3,8 @@
 // the new count.
 import { Link, useFetcher } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { actionReply, type ActionReply } from "../lib/refusal";
-import { useHydrated } from "../lib/use-hydrated";
+import { actionReply, type ActionReply } from "~/lib/refusal";
+import { useHydrated } from "~/lib/use-hydrated";
 import { NumberText } from "./dates";
 
 /** The support action's answer: the new count, or a refusal in the one shape of every action. */

@@ -3,8 +3,8 @@
 // model validates a value itself (taxonomy names and slugs), the schema takes
 // it as typed and the model's field errors come back through the reply.
 import { z } from "./zod-setup";
-import { ROLES } from "../auth/permissions";
-import { TAXONOMY_KINDS } from "../models/taxonomy-admin.server";
+import { ROLES } from "~/auth/permissions";
+import { TAXONOMY_KINDS } from "~/models/taxonomy-admin.server";
 import { ConsultationSettingsSchema, ConsultationSlugSchema, windowsInOrder } from "./query-schemas.server";
 import { OptionalRowId, rowId } from "./row-id";
 

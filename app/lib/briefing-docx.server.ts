@@ -4,7 +4,7 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
 import { formatNumber, type Digits } from "./format";
 import type { TFunction } from "i18next";
-import type { BriefingData } from "../models/briefing.server";
+import type { BriefingData } from "~/models/briefing.server";
 import { localName } from "./i18n";
 import { figuresView } from "./recommendation-view.server";
 

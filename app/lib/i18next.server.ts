@@ -5,8 +5,8 @@ import { createCookie, type AppLoadContext } from "@remix-run/node";
 import { createInstance, type i18n as I18n, type TFunction } from "i18next";
 import { initReactI18next } from "react-i18next";
 import { RemixI18Next } from "remix-i18next/server";
-import en from "../locales/en.json";
-import ur from "../locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 import { interpolationFormat, isDigits, type Digits, type FormatPrefs } from "./format";
 import { i18nConfig } from "./i18n";
 

@@ -1,7 +1,7 @@
 // Form and query schemas of the notifications page and the admin outbox, used
 // only in loaders and actions (a .server module: zod stays out of the browser bundle).
 import { z } from "./zod-setup";
-import { EMAIL_STATUSES } from "../models/email-outbox.server";
+import { EMAIL_STATUSES } from "~/models/email-outbox.server";
 import { RowId as id } from "./row-id";
 
 /** POST /me/notifications: mark all read, or one of mine. */

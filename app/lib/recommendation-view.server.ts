@@ -1,7 +1,7 @@
 // Shapes recommendation data for pages, the briefing and the DOCX: names in the
 // viewer's language, breakdown labels translated. Server-only (uses the models' types).
 import type { TFunction } from "i18next";
-import type { RecommendationFigures } from "../models/recommendation.server";
+import type { RecommendationFigures } from "~/models/recommendation.server";
 import { localName } from "./i18n";
 
 export function figuresView(f: RecommendationFigures, t: TFunction, lng: string) {

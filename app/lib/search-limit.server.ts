@@ -4,7 +4,7 @@
 // page cache served, costs nothing and counts nothing), per account, or per
 // address for a visitor. Past RULES.searches the search is refused with a 429
 // (see docs/operations.md, "Rate limits").
-import type { RequestContext } from "../context";
+import type { RequestContext } from "~/context";
 import { hitRateLimit, RULES } from "./rate-limit.server";
 import { securityEvent } from "./security.server";
 

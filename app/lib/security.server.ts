@@ -8,9 +8,9 @@
 // account has) is counted per kind, client address and UTC minute in
 // security_event_counts (ADR 0020): anyone can send those, and a flood of
 // them must not cost a row and an fsync each nor bury the admins' log.
-import type { RequestContext } from "../context";
-import { recordAudit } from "../models/audit.server";
-import { countSecurityEvent } from "../models/security-events.server";
+import type { RequestContext } from "~/context";
+import { recordAudit } from "~/models/audit.server";
+import { countSecurityEvent } from "~/models/security-events.server";
 
 export type SecurityEvent =
   | "login.success"

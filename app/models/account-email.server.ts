@@ -7,11 +7,11 @@
 // /reset-password/:token.
 import type { Executor } from "../../db/client";
 import { inTransaction } from "../../db/transaction";
-import { checkPassword, hashPassword } from "../auth/password.server";
-import { tFor } from "../lib/i18next.server";
-import { bodyText, headerText, safeEmailAddress } from "../lib/mail-text.server";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { checkPassword, hashPassword } from "~/auth/password.server";
+import { tFor } from "~/lib/i18next.server";
+import { bodyText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { consumeToken, issueToken, peekToken } from "./account-token.server";
 import { recordAudit } from "./audit.server";
 import { insertEmail, mailSettings } from "./email-outbox.server";

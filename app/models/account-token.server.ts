@@ -9,8 +9,8 @@ import { sha256 } from "@oslojs/crypto/sha2";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
 import type { Executor } from "../../db/client";
 import type { AccountTokensTable } from "../../db/schema";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 
 export type TokenPurpose = AccountTokensTable["purpose"];
 

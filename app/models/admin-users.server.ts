@@ -5,8 +5,8 @@
 // same transaction, so their very next request is signed out.
 import type { DB, Executor } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { deleteUserSessions } from "./session.server";
 import { normaliseEmail } from "./user.server";

@@ -3,7 +3,7 @@
 // app only ever adds entries: nothing here (or anywhere) edits or deletes one.
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
-import { nowIso } from "../lib/time";
+import { nowIso } from "~/lib/time";
 
 export interface AuditEntry {
   actorId?: number | null;

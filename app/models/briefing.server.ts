@@ -4,7 +4,7 @@
 // and the DOCX. Figures are SQL aggregates.
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
-import { PUBLIC_STATUSES } from "../lib/reference";
+import { PUBLIC_STATUSES } from "~/lib/reference";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
 export interface BriefingRecommendation {

@@ -2,9 +2,9 @@
 // editable by their author for 15 minutes. The submission's comment counter
 // and trending weight move in the same transaction.
 import type { DB, Executor } from "../../db/client";
-import { RULE_NUMBERS } from "../lib/rules";
-import { nowIso } from "../lib/time";
-import { defineRefusals } from "../lib/refusal";
+import { RULE_NUMBERS } from "~/lib/rules";
+import { nowIso } from "~/lib/time";
+import { defineRefusals } from "~/lib/refusal";
 import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, PARTICIPATION_REFUSALS, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";

@@ -1,9 +1,9 @@
 // The consultation and its phases. One consultation is active at a time.
 import type { DB, Executor } from "../../db/client";
-import { listingsChanged } from "../lib/listing-cache.server";
-import { nowIso } from "../lib/time";
+import { listingsChanged } from "~/lib/listing-cache.server";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
-import { defineRefusals } from "../lib/refusal";
+import { defineRefusals } from "~/lib/refusal";
 
 export type Phase = "upcoming" | "open" | "closed";
 

@@ -7,7 +7,7 @@
 // Numbers are written by app/lib/format.ts in the reader's digits.
 import { scaleBand, scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
-import { formatNumber, type Digits } from "../lib/format";
+import { formatNumber, type Digits } from "~/lib/format";
 
 export interface TextMark {
   x: number;

@@ -17,7 +17,7 @@
 //   (dashboard.server.ts, inTurn): other requests on the worker wait for one
 //   query at most, not for the whole dashboard.
 import type { Executor } from "../../db/client";
-import { now as clockNow } from "../lib/clock.server";
+import { now as clockNow } from "~/lib/clock.server";
 import { getDashboard, type Dashboard } from "./dashboard.server";
 
 export const DASHBOARD_MAX_AGE_MS = 60_000;

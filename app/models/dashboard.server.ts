@@ -23,7 +23,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql, type ExpressionBuilder } from "kysely";
 import type { Executor } from "../../db/client";
-import { PUBLIC_STATUSES } from "../lib/reference";
+import { PUBLIC_STATUSES } from "~/lib/reference";
 
 export interface MatrixCell {
   clusterId: number;

@@ -10,9 +10,9 @@
 // no email goes out twice. See docs/decisions/0013-notifications-and-email.md.
 import type { Executor } from "../../db/client";
 import type { EmailStatus } from "../../db/schema";
-import { tFor } from "../lib/i18next.server";
-import { bodyText, errorText, headerText, safeEmailAddress } from "../lib/mail-text.server";
-import { nowIso } from "../lib/time";
+import { tFor } from "~/lib/i18next.server";
+import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
+import { nowIso } from "~/lib/time";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 

@@ -22,8 +22,8 @@ import { sql } from "kysely";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
-import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "../lib/reference";
-import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "../lib/export-formats.server";
+import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "~/lib/reference";
+import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/export-formats.server";
 import { recommendationTotals } from "./recommendation.server";
 
 /**

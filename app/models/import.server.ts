@@ -4,18 +4,18 @@
 // the page (/moderation/import) and the command line (import:submissions).
 // See docs/decisions/0010-workshop-entry-and-import.md.
 import { CsvError, parse } from "csv-parse/sync";
-import { z } from "../lib/zod-setup";
+import { z } from "~/lib/zod-setup";
 import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
-import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ImportColumn } from "../lib/import-format";
-import { PROVINCES, STAGES } from "../lib/reference";
-import { RegisterSchema, SubmissionFormSchema } from "../lib/schemas";
+import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ImportColumn } from "~/lib/import-format";
+import { PROVINCES, STAGES } from "~/lib/reference";
+import { RegisterSchema, SubmissionFormSchema } from "~/lib/schemas";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
 import { insertPendingSubmission } from "./submission.server";
 import { normaliseOrganisationName } from "./user.server";
 import { insertOrganisation, MODERATOR_ACTOR_ROLE } from "./workshop.server";
-import { defineRefusals } from "../lib/refusal";
+import { defineRefusals } from "~/lib/refusal";
 
 /** An organisation a file names that does not exist yet is created as this (ADR 0010). */
 export const IMPORTED_ORGANISATION_TYPE: OrganisationType = "firm";

@@ -5,9 +5,9 @@
 import type { DB, Executor } from "../../db/client";
 import type { Role, SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import { REJECT_REASONS, type RejectReason } from "../lib/reference";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { REJECT_REASONS, type RejectReason } from "~/lib/reference";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";

@@ -4,7 +4,7 @@
 // (email-outbox.server.ts), so the two commit or roll back as one. Reading
 // and marking read always filter by the owner in SQL.
 import type { Executor } from "../../db/client";
-import { nowIso } from "../lib/time";
+import { nowIso } from "~/lib/time";
 import { queueNotificationEmail } from "./email-outbox.server";
 
 export type NotificationKind = "published" | "rejected" | "merged" | "commented" | "recommended" | "responded" | "hidden";

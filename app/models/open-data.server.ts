@@ -5,7 +5,7 @@
 // the cursor is the base64url text of the last id served (opaque to clients).
 import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { toRowId } from "../lib/row-id";
+import { toRowId } from "~/lib/row-id";
 import { listPublicRecommendations, listPublicSubmissions } from "./export.server";
 
 export const API_RESOURCES = ["submissions", "recommendations", "clusters", "categories"] as const;

@@ -6,10 +6,10 @@
 // dashboards use.
 import type { DB, Executor } from "../../db/client";
 import type { Role } from "../../db/schema";
-import { nowIso } from "../lib/time";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { normaliseOrganisationName, normaliseRegistrationNumber } from "./user.server";
-import { defineRefusals } from "../lib/refusal";
+import { defineRefusals } from "~/lib/refusal";
 
 const VERIFICATION_ACTIONS = ["organisation.verify", "organisation.unverify"] as const;
 

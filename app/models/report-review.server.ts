@@ -12,8 +12,8 @@ import { sql } from "kysely";
 import type { DB, Executor } from "../../db/client";
 import type { Role, SubmissionStatus } from "../../db/schema";
 import type { Trx } from "../../db/transaction";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { decisionsFor, hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
 

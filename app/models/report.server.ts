@@ -2,10 +2,10 @@
 // with a reason. At the consultation's threshold of distinct reporters the
 // item is hidden from the public until a moderator reviews it.
 import type { DB } from "../../db/client";
-import { PUBLIC_STATUSES } from "../lib/reference";
-import { nowIso } from "../lib/time";
+import { PUBLIC_STATUSES } from "~/lib/reference";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
-import { defineRefusals } from "../lib/refusal";
+import { defineRefusals } from "~/lib/refusal";
 import { PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";

@@ -4,8 +4,8 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { dialectOf, inTransaction } from "../../db/transaction";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { participationRefusal, PARTICIPATION_REFUSALS, windowPhase, type ParticipationRefusal } from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */

@@ -21,15 +21,15 @@
 //   characters; the Urdu name must contain at least one Arabic-script letter
 //   (catches the English name pasted into the Urdu field; Latin letters may
 //   still appear beside it, e.g. "آئی ٹی (IT)").
-import { z } from "../lib/zod-setup";
+import { z } from "~/lib/zod-setup";
 import { sql } from "kysely";
 import { dialectOf, type DB, type Executor } from "../../db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/errors";
 import shipped from "../../db/taxonomy.json";
-import { listingsChanged } from "../lib/listing-cache.server";
-import { RULE_NUMBERS } from "../lib/rules";
-import { RowId } from "../lib/row-id";
-import { defineRefusals } from "../lib/refusal";
+import { listingsChanged } from "~/lib/listing-cache.server";
+import { RULE_NUMBERS } from "~/lib/rules";
+import { RowId } from "~/lib/row-id";
+import { defineRefusals } from "~/lib/refusal";
 import { recordAudit } from "./audit.server";
 
 export const TAXONOMY_KINDS = ["cluster", "category", "stage"] as const;

@@ -11,9 +11,9 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/enco
 import type { Executor } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
-import { matchTotp, newTotpSecret } from "../lib/totp.server";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
+import { matchTotp, newTotpSecret } from "~/lib/totp.server";
 import { recordAudit } from "./audit.server";
 
 export const RECOVERY_CODE_COUNT = 10;

@@ -3,9 +3,9 @@
 import type { DB, Executor } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
-import { checkPassword, dummyPasswordHash, hashPassword, verifyPassword, type PasswordProblem } from "../auth/password.server";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import { checkPassword, dummyPasswordHash, hashPassword, verifyPassword, type PasswordProblem } from "~/auth/password.server";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 
 export function normaliseEmail(email: string): string {

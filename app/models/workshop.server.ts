@@ -6,9 +6,9 @@
 import { sql } from "kysely";
 import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand } from "../../db/schema";
-import type { WorkshopInput } from "../lib/schemas";
-import { defineRefusals } from "../lib/refusal";
-import { nowIso } from "../lib/time";
+import type { WorkshopInput } from "~/lib/schemas";
+import { defineRefusals } from "~/lib/refusal";
+import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
 import { insertPendingSubmission, resolveTaxonomy, type FieldErrors } from "./submission.server";

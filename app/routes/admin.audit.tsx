@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { AuditChangeList } from "../components/admin-users";
-import { DateText, NumberText } from "../components/dates";
-import { auditChanges } from "../lib/audit-diff";
-import { methodNotAllowed, pageParam } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { AuditQuerySchema } from "../lib/query-schemas.server";
-import { listAuditEntries } from "../models/audit.server";
-import { listSecurityEventCounts } from "../models/security-events.server";
-import { findUserIdByEmail } from "../models/user.server";
-import { toRowId } from "../lib/row-id";
+import { requireRole } from "~/auth/guards.server";
+import { AuditChangeList } from "~/components/admin-users";
+import { DateText, NumberText } from "~/components/dates";
+import { auditChanges } from "~/lib/audit-diff";
+import { methodNotAllowed, pageParam } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { AuditQuerySchema } from "~/lib/query-schemas.server";
+import { listAuditEntries } from "~/models/audit.server";
+import { listSecurityEventCounts } from "~/models/security-events.server";
+import { findUserIdByEmail } from "~/models/user.server";
+import { toRowId } from "~/lib/row-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -2,15 +2,15 @@ import { getFormProps, useForm, type Submission } from "@conform-to/react";
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText, NumberText } from "../components/dates";
-import { CheckboxField, ErrorSummary, TextAreaField, TextField } from "../components/form";
-import { ConsultationFormSchema } from "../lib/admin-schemas.server";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
-import { RULE_NUMBERS } from "../lib/rules";
+import { requireRole } from "~/auth/guards.server";
+import { DateText, NumberText } from "~/components/dates";
+import { CheckboxField, ErrorSummary, TextAreaField, TextField } from "~/components/form";
+import { ConsultationFormSchema } from "~/lib/admin-schemas.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
+import { RULE_NUMBERS } from "~/lib/rules";
 import {
   activateConsultation,
   CONSULTATION_ADMIN_REFUSALS,
@@ -21,7 +21,7 @@ import {
   listConsultations,
   updateConsultation,
   windowPhase,
-} from "../models/consultation.server";
+} from "~/models/consultation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText, NumberText } from "../components/dates";
-import { methodNotAllowed, pageParam } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { OutboxQuerySchema } from "../lib/notification-schemas.server";
-import { EMAIL_STATUSES, listOutbox, outboxNoteKey } from "../models/email-outbox.server";
+import { requireRole } from "~/auth/guards.server";
+import { DateText, NumberText } from "~/components/dates";
+import { methodNotAllowed, pageParam } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { OutboxQuerySchema } from "~/lib/notification-schemas.server";
+import { EMAIL_STATUSES, listOutbox, outboxNoteKey } from "~/models/email-outbox.server";
 
 // The email outbox for admins: every email notifications wrote, newest
 // first, 50 to a page. Without SMTP_URL this is where the emails are read.

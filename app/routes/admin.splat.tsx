@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/guards.server";
+import { requireRole } from "~/auth/guards.server";
 
 // Unknown paths under /admin: the guard runs first (no probing of what exists), then 404.
 export async function loader(args: LoaderFunctionArgs) {

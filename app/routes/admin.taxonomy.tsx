@@ -2,15 +2,15 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
-import { ErrorSummary, TextField } from "../components/form";
-import { TaxonomyFormSchema } from "../lib/admin-schemas.server";
-import { parseForm, refuse } from "../lib/form-action.server";
-import { notFound } from "../lib/http.server";
-import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
-import { getFixedT } from "../lib/i18next.server";
-import { RULE_NUMBERS } from "../lib/rules";
+import { requireRole } from "~/auth/guards.server";
+import { NumberText } from "~/components/dates";
+import { ErrorSummary, TextField } from "~/components/form";
+import { TaxonomyFormSchema } from "~/lib/admin-schemas.server";
+import { parseForm, refuse } from "~/lib/form-action.server";
+import { notFound } from "~/lib/http.server";
+import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
+import { getFixedT } from "~/lib/i18next.server";
+import { RULE_NUMBERS } from "~/lib/rules";
 import {
   addTaxonomyItem,
   deleteTaxonomyItem,
@@ -21,7 +21,7 @@ import {
   TAXONOMY_REFUSALS,
   type TaxonomyKind,
   type TaxonomyResult,
-} from "../models/taxonomy-admin.server";
+} from "~/models/taxonomy-admin.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,16 +1,16 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { AuditChangeList, replyMessages, UserActions } from "../components/admin-users";
-import { DateText, NumberText } from "../components/dates";
-import { ErrorSummary } from "../components/form";
-import { auditChanges } from "../lib/audit-diff";
-import { idParam, notFound } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { actionReply } from "../lib/refusal";
-import { getUserForAdmin, userActionsFor } from "../models/admin-users.server";
-import { listAuditEntries } from "../models/audit.server";
+import { requireRole } from "~/auth/guards.server";
+import { AuditChangeList, replyMessages, UserActions } from "~/components/admin-users";
+import { DateText, NumberText } from "~/components/dates";
+import { ErrorSummary } from "~/components/form";
+import { auditChanges } from "~/lib/audit-diff";
+import { idParam, notFound } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { actionReply } from "~/lib/refusal";
+import { getUserForAdmin, userActionsFor } from "~/models/admin-users.server";
+import { listAuditEntries } from "~/models/audit.server";
 import { adminUserAction } from "./admin.users.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];

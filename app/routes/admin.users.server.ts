@@ -4,10 +4,10 @@
 // a 303 back to the page, or a 4xx with the reason and nothing changed.
 // A route module's half, not a library: the two routes' actions call it.
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/guards.server";
-import { AdminUserActionSchema, AdminUserPageActionSchema, type AdminUserIntent } from "../lib/admin-schemas.server";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { ADMIN_USER_REFUSALS, disableUser, enableUser, endAllUserSessions, setUserRole, type UserRef } from "../models/admin-users.server";
+import { requireRole } from "~/auth/guards.server";
+import { AdminUserActionSchema, AdminUserPageActionSchema, type AdminUserIntent } from "~/lib/admin-schemas.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { ADMIN_USER_REFUSALS, disableUser, enableUser, endAllUserSessions, setUserRole, type UserRef } from "~/models/admin-users.server";
 
 /**
  * Runs one admin action on one user. `back(userId)` is where a success

@@ -1,18 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { UserActions } from "../components/admin-users";
-import { DateText } from "../components/dates";
-import { ErrorSummary } from "../components/form";
-import { pageParam } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { UserSearchSchema } from "../lib/query-schemas.server";
-import { actionReply } from "../lib/refusal";
-import { userActionsFor } from "../models/admin-users.server";
-import { searchUsers } from "../models/user.server";
+import { requireRole } from "~/auth/guards.server";
+import { UserActions } from "~/components/admin-users";
+import { DateText } from "~/components/dates";
+import { ErrorSummary } from "~/components/form";
+import { pageParam } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { UserSearchSchema } from "~/lib/query-schemas.server";
+import { actionReply } from "~/lib/refusal";
+import { userActionsFor } from "~/models/admin-users.server";
+import { searchUsers } from "~/models/user.server";
 import { adminUserAction } from "./admin.users.server";
-import { replyMessages } from "../components/admin-users";
+import { replyMessages } from "~/components/admin-users";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

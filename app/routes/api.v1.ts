@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { API_RESOURCES, apiPage, parseApiQuery, type ApiResource } from "../models/open-data.server";
+import { API_RESOURCES, apiPage, parseApiQuery, type ApiResource } from "~/models/open-data.server";
 
 // The read-only open-data API: /api/v1/submissions, /recommendations,
 // /clusters, /categories (see docs/api.md). Public, JSON, CORS open for GET.

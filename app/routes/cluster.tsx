@@ -2,19 +2,19 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { hasRole } from "../auth/permissions";
-import { DateText, NumberText } from "../components/dates";
-import { organisationLabel } from "../components/organisation-label";
-import { pageParam } from "../lib/http.server";
-import type { PageCacheHandle } from "../lib/page-cache";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { ClusterQuerySchema } from "../lib/query-schemas.server";
-import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "../lib/reference";
-import { countSearch, SearchLimited } from "../lib/search-limit.server";
-import { getPublicConsultation, windowPhase } from "../models/consultation.server";
-import { listClusterSubmissions, randomSortSeed } from "../models/submission.server";
-import { getClusterBySlug, listCategories, listStages } from "../models/taxonomy.server";
+import { hasRole } from "~/auth/permissions";
+import { DateText, NumberText } from "~/components/dates";
+import { organisationLabel } from "~/components/organisation-label";
+import { pageParam } from "~/lib/http.server";
+import type { PageCacheHandle } from "~/lib/page-cache";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { ClusterQuerySchema } from "~/lib/query-schemas.server";
+import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "~/lib/reference";
+import { countSearch, SearchLimited } from "~/lib/search-limit.server";
+import { getPublicConsultation, windowPhase } from "~/models/consultation.server";
+import { listClusterSubmissions, randomSortSeed } from "~/models/submission.server";
+import { getClusterBySlug, listCategories, listStages } from "~/models/taxonomy.server";
 
 // Kept for readers who are not signed in while the data is unchanged
 // (app/lib/page-cache.ts); the random order is seeded by the reader's address.

@@ -1,11 +1,11 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { formatDate } from "../lib/format";
-import { requireRole } from "../auth/guards.server";
-import { briefingDocx } from "../lib/briefing-docx.server";
-import { resolveFormat, tFor } from "../lib/i18next.server";
-import { BriefingQuerySchema } from "../lib/recommendation-schemas.server";
-import { buildBriefing } from "../models/briefing.server";
-import { getActiveConsultation } from "../models/consultation.server";
+import { formatDate } from "~/lib/format";
+import { requireRole } from "~/auth/guards.server";
+import { briefingDocx } from "~/lib/briefing-docx.server";
+import { resolveFormat, tFor } from "~/lib/i18next.server";
+import { BriefingQuerySchema } from "~/lib/recommendation-schemas.server";
+import { buildBriefing } from "~/models/briefing.server";
+import { getActiveConsultation } from "~/models/consultation.server";
 
 // GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX,
 // in the requester's language, or in the one `lang` (en|ur) names.

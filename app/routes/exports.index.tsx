@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
-import { StatusTable } from "../components/status-table";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { SUBMISSION_STATUSES } from "../lib/reference";
-import { getActiveConsultation } from "../models/consultation.server";
-import { countSubmissionsByClusterAndStatus, listCategories, listClusters } from "../models/taxonomy.server";
+import { requireRole } from "~/auth/guards.server";
+import { NumberText } from "~/components/dates";
+import { StatusTable } from "~/components/status-table";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { SUBMISSION_STATUSES } from "~/lib/reference";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { countSubmissionsByClusterAndStatus, listCategories, listClusters } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/guards.server";
-import { downloadResponse, exportFileName } from "../lib/download.server";
-import { CONTENT_TYPES } from "../lib/export-formats.server";
-import { recommendationsExport } from "../models/export.server";
+import { requireRole } from "~/auth/guards.server";
+import { downloadResponse, exportFileName } from "~/lib/download.server";
+import { CONTENT_TYPES } from "~/lib/export-formats.server";
+import { recommendationsExport } from "~/models/export.server";
 
 // /exports/recommendations.csv, .json (organisers): every recommendation of
 // the active consultation, draft and final, with its support figures.

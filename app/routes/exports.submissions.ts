@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/guards.server";
-import { downloadResponse, exportFileName } from "../lib/download.server";
-import { CONTENT_TYPES, type ExportFormat } from "../lib/export-formats.server";
-import { parseSubmissionExportQuery, submissionsExport } from "../models/export.server";
+import { requireRole } from "~/auth/guards.server";
+import { downloadResponse, exportFileName } from "~/lib/download.server";
+import { CONTENT_TYPES, type ExportFormat } from "~/lib/export-formats.server";
+import { parseSubmissionExportQuery, submissionsExport } from "~/models/export.server";
 
 // /exports/submissions.csv, .json, .xlsx (organisers): the submissions export,
 // streamed. Filters `cluster`, `category`, `status`; an unknown value is a 400.

@@ -1,12 +1,12 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { DateText, NumberText } from "../components/dates";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { getActiveConsultation, getPublicConsultation, listPastConsultations, windowPhase } from "../models/consultation.server";
-import { listClustersWithCounts } from "../models/taxonomy.server";
-import type { PageCacheHandle } from "../lib/page-cache";
+import { DateText, NumberText } from "~/components/dates";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { getActiveConsultation, getPublicConsultation, listPastConsultations, windowPhase } from "~/models/consultation.server";
+import { listClustersWithCounts } from "~/models/taxonomy.server";
+import type { PageCacheHandle } from "~/lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };

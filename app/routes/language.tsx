@@ -1,10 +1,10 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { safeRedirectPath } from "../auth/guards.server";
-import { parseForm } from "../lib/form-action.server";
-import { badRequest } from "../lib/http.server";
-import { digitsCookie, languageCookie } from "../lib/i18next.server";
-import { LanguageSchema } from "../lib/schemas";
-import { setUserDigits, setUserLocale } from "../models/user.server";
+import { safeRedirectPath } from "~/auth/guards.server";
+import { parseForm } from "~/lib/form-action.server";
+import { badRequest } from "~/lib/http.server";
+import { digitsCookie, languageCookie } from "~/lib/i18next.server";
+import { LanguageSchema } from "~/lib/schemas";
+import { setUserDigits, setUserLocale } from "~/models/user.server";
 
 // The language switch and, beside it on Urdu pages, the choice of digits:
 // remembers the choice in a cookie (and the profile, when signed in) and goes

@@ -3,17 +3,17 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireAnonymous, safeRedirectPath } from "../auth/guards.server";
-import { ErrorSummary, Honeypot, TextField } from "../components/form";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { getFixedT } from "../lib/i18next.server";
-import { actionReply, formErrorsOf } from "../lib/refusal";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "../lib/rate-limit.server";
-import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, LoginSchema } from "../lib/schemas";
-import { securityEvent } from "../lib/security.server";
-import { authenticate, normaliseEmail, SIGN_IN_REFUSALS } from "../models/user.server";
+import { requireAnonymous, safeRedirectPath } from "~/auth/guards.server";
+import { ErrorSummary, Honeypot, TextField } from "~/components/form";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { actionReply, formErrorsOf } from "~/lib/refusal";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
+import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, LoginSchema } from "~/lib/schemas";
+import { securityEvent } from "~/lib/security.server";
+import { authenticate, normaliseEmail, SIGN_IN_REFUSALS } from "~/models/user.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { getFixedT } from "../lib/i18next.server";
-import { securityEvent } from "../lib/security.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { securityEvent } from "~/lib/security.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

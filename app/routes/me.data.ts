@@ -1,8 +1,8 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
-import { requireUser } from "../auth/guards.server";
-import { methodNotAllowed } from "../lib/http.server";
-import { securityEvent } from "../lib/security.server";
-import { exportAccountData } from "../models/account.server";
+import { requireUser } from "~/auth/guards.server";
+import { methodNotAllowed } from "~/lib/http.server";
+import { securityEvent } from "~/lib/security.server";
+import { exportAccountData } from "~/models/account.server";
 
 // Download my data: one JSON document of everything held about the
 // signed-in person, as an attachment that no cache keeps. No password hash,

@@ -2,18 +2,18 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { AccountNav, BackToMe } from "../components/account-nav";
-import { CheckboxField, ErrorSummary, TextField } from "../components/form";
-import { DeleteAccountSchema } from "../lib/account-schemas.server";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { notFound } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "../lib/rate-limit.server";
-import { securityEvent } from "../lib/security.server";
-import { ACCOUNT_REFUSALS, deleteAccount, REAUTH_RULE } from "../models/account.server";
+import { requireUser } from "~/auth/guards.server";
+import { AccountNav, BackToMe } from "~/components/account-nav";
+import { CheckboxField, ErrorSummary, TextField } from "~/components/form";
+import { DeleteAccountSchema } from "~/lib/account-schemas.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { notFound } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "~/lib/rate-limit.server";
+import { securityEvent } from "~/lib/security.server";
+import { ACCOUNT_REFUSALS, deleteAccount, REAUTH_RULE } from "~/models/account.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 // Delete my account: GET explains what happens; POST with the current
 // password and the confirmation anonymises the account, ends every session

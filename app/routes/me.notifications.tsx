@@ -1,15 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { DateText } from "../components/dates";
-import { parseForm } from "../lib/form-action.server";
-import { badRequest, notFound, pageParam } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { RULE_NUMBERS } from "../lib/rules";
-import { NotificationActionSchema } from "../lib/notification-schemas.server";
-import { notificationTarget, targetPath } from "../models/email-outbox.server";
-import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "../models/notification.server";
+import { requireUser } from "~/auth/guards.server";
+import { DateText } from "~/components/dates";
+import { parseForm } from "~/lib/form-action.server";
+import { badRequest, notFound, pageParam } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { RULE_NUMBERS } from "~/lib/rules";
+import { NotificationActionSchema } from "~/lib/notification-schemas.server";
+import { notificationTarget, targetPath } from "~/models/email-outbox.server";
+import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "~/models/notification.server";
 
 // My notifications: newest first, 50 to a page, each linking to its
 // suggestion or recommendation. Reading the page changes nothing; a form marks

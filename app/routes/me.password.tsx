@@ -2,18 +2,18 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLocation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { AccountNav, BackToMe } from "../components/account-nav";
-import { CheckboxField, ErrorSummary, TextField } from "../components/form";
-import { ChangePasswordSchema } from "../lib/account-schemas.server";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { notFound } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "../lib/rate-limit.server";
-import { securityEvent } from "../lib/security.server";
-import { ACCOUNT_REFUSALS, changePassword, REAUTH_RULE } from "../models/account.server";
+import { requireUser } from "~/auth/guards.server";
+import { AccountNav, BackToMe } from "~/components/account-nav";
+import { CheckboxField, ErrorSummary, TextField } from "~/components/form";
+import { ChangePasswordSchema } from "~/lib/account-schemas.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { notFound } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, takeRateLimits } from "~/lib/rate-limit.server";
+import { securityEvent } from "~/lib/security.server";
+import { ACCOUNT_REFUSALS, changePassword, REAUTH_RULE } from "~/models/account.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 // Change password: the current password first (wrong ones count against
 // a per-account limit), the new one by the registration rules, then a new

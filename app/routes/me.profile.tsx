@@ -2,16 +2,16 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLocation, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { AccountNav, BackToMe } from "../components/account-nav";
-import { CheckboxField, ErrorSummary, SelectField, TextField } from "../components/form";
-import { profileSchemaFor, type ProfileFormValues } from "../lib/account-schemas.server";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { notFound } from "../lib/http.server";
-import { DIGITS } from "../lib/format";
-import { digitsCookie, getFixedT, languageCookie } from "../lib/i18next.server";
-import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
-import { ACCOUNT_REFUSALS, getAccountProfile, updateProfile } from "../models/account.server";
+import { requireUser } from "~/auth/guards.server";
+import { AccountNav, BackToMe } from "~/components/account-nav";
+import { CheckboxField, ErrorSummary, SelectField, TextField } from "~/components/form";
+import { profileSchemaFor, type ProfileFormValues } from "~/lib/account-schemas.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { notFound } from "~/lib/http.server";
+import { DIGITS } from "~/lib/format";
+import { digitsCookie, getFixedT, languageCookie } from "~/lib/i18next.server";
+import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "~/lib/reference";
+import { ACCOUNT_REFUSALS, getAccountProfile, updateProfile } from "~/models/account.server";
 
 // Profile: the person's name, language and privacy choice, and their
 // organisation's details, which every member may correct (logged; a verified

@@ -1,15 +1,15 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { AccountNav, BackToMe } from "../components/account-nav";
-import { DateText } from "../components/dates";
-import { SessionActionSchema } from "../lib/account-schemas.server";
-import { refuse, parseForm } from "../lib/form-action.server";
-import { notFound } from "../lib/http.server";
-import { actionReply, formErrorsOf } from "../lib/refusal";
-import { getFixedT } from "../lib/i18next.server";
-import { ACCOUNT_REFUSALS, endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "../models/account.server";
+import { requireUser } from "~/auth/guards.server";
+import { AccountNav, BackToMe } from "~/components/account-nav";
+import { DateText } from "~/components/dates";
+import { SessionActionSchema } from "~/lib/account-schemas.server";
+import { refuse, parseForm } from "~/lib/form-action.server";
+import { notFound } from "~/lib/http.server";
+import { actionReply, formErrorsOf } from "~/lib/refusal";
+import { getFixedT } from "~/lib/i18next.server";
+import { ACCOUNT_REFUSALS, endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "~/models/account.server";
 
 // My sessions: every browser signed in to this account, with its device,
 // when it signed in and when it was last used (refreshed at most every few

@@ -1,18 +1,18 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { AccountNav } from "../components/account-nav";
-import { DateText, NumberText } from "../components/dates";
-import { getFixedT } from "../lib/i18next.server";
-import { PrivacySchema } from "../lib/account-schemas.server";
-import { parseForm } from "../lib/form-action.server";
-import { badRequest, notFound } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { listNotifications } from "../models/notification.server";
-import { listAuthorSubmissions } from "../models/submission.server";
-import { listUserSupports } from "../models/support.server";
-import { getProfile, setShowOrganisation } from "../models/user.server";
+import { requireUser } from "~/auth/guards.server";
+import { AccountNav } from "~/components/account-nav";
+import { DateText, NumberText } from "~/components/dates";
+import { getFixedT } from "~/lib/i18next.server";
+import { PrivacySchema } from "~/lib/account-schemas.server";
+import { parseForm } from "~/lib/form-action.server";
+import { badRequest, notFound } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { listNotifications } from "~/models/notification.server";
+import { listAuthorSubmissions } from "~/models/submission.server";
+import { listUserSupports } from "~/models/support.server";
+import { getProfile, setShowOrganisation } from "~/models/user.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "../auth/guards.server";
-import { importTemplateCsv } from "../models/import.server";
+import { requireRole } from "~/auth/guards.server";
+import { importTemplateCsv } from "~/models/import.server";
 
 // The workshop CSV template: the header of docs/contract.md and one example row.
 export async function loader(args: LoaderFunctionArgs) {

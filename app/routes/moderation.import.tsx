@@ -1,21 +1,21 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { formatNumber } from "../lib/format";
+import { formatNumber } from "~/lib/format";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { rememberSimilarInBackground } from "../models/moderation-queue.server";
-import { requireRole } from "../auth/guards.server";
-import { NumberText } from "../components/dates";
-import { useErrorText } from "../components/form";
-import { refuse, type ActionReply } from "../lib/form-action.server";
-import { readUploadForm } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { ImportOptionsSchema } from "../lib/moderation-schemas.server";
-import { PROVINCES, STAGES } from "../lib/reference";
-import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED_IMPORT_COLUMNS } from "../lib/import-format";
-import { IMPORT_REFUSALS, importSubmissions, type ImportProblem } from "../models/import.server";
-import { listClusters } from "../models/taxonomy.server";
+import { rememberSimilarInBackground } from "~/models/moderation-queue.server";
+import { requireRole } from "~/auth/guards.server";
+import { NumberText } from "~/components/dates";
+import { useErrorText } from "~/components/form";
+import { refuse, type ActionReply } from "~/lib/form-action.server";
+import { readUploadForm } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { ImportOptionsSchema } from "~/lib/moderation-schemas.server";
+import { PROVINCES, STAGES } from "~/lib/reference";
+import { IMPORT_COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, REQUIRED_IMPORT_COLUMNS } from "~/lib/import-format";
+import { IMPORT_REFUSALS, importSubmissions, type ImportProblem } from "~/models/import.server";
+import { listClusters } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -2,17 +2,17 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText } from "../components/dates";
-import { ErrorSummary, FieldErrors, TextField } from "../components/form";
-import { VerifiedBadge } from "../components/verified-badge";
-import { invalid, parseForm } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { VerificationSchema } from "../lib/moderation-schemas.server";
-import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
-import { getOrganisationForModerator, setOrganisationVerified, VERIFICATION_REFUSALS } from "../models/organisation.server";
+import { requireRole } from "~/auth/guards.server";
+import { DateText } from "~/components/dates";
+import { ErrorSummary, FieldErrors, TextField } from "~/components/form";
+import { VerifiedBadge } from "~/components/verified-badge";
+import { invalid, parseForm } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { VerificationSchema } from "~/lib/moderation-schemas.server";
+import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
+import { getOrganisationForModerator, setOrganisationVerified, VERIFICATION_REFUSALS } from "~/models/organisation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

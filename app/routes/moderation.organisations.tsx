@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText, NumberText } from "../components/dates";
-import { methodNotAllowed, pageParam } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { OrganisationQuerySchema } from "../lib/moderation-schemas.server";
-import { listOrganisations } from "../models/organisation.server";
+import { requireRole } from "~/auth/guards.server";
+import { DateText, NumberText } from "~/components/dates";
+import { methodNotAllowed, pageParam } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { OrganisationQuerySchema } from "~/lib/moderation-schemas.server";
+import { listOrganisations } from "~/models/organisation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

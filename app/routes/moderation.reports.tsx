@@ -2,15 +2,15 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText, NumberText } from "../components/dates";
-import { ErrorSummary, TextAreaField, TextField } from "../components/form";
-import { RejectReasonField } from "../components/moderation";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { notFound, pageParam } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { ReportDecisionSchema } from "../lib/moderation-schemas.server";
-import { actionReply, type ActionReply } from "../lib/refusal";
+import { requireRole } from "~/auth/guards.server";
+import { DateText, NumberText } from "~/components/dates";
+import { ErrorSummary, TextAreaField, TextField } from "~/components/form";
+import { RejectReasonField } from "~/components/moderation";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { notFound, pageParam } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { ReportDecisionSchema } from "~/lib/moderation-schemas.server";
+import { actionReply, type ActionReply } from "~/lib/refusal";
 import {
   countOpenReportItems,
   dismissReports,
@@ -19,7 +19,7 @@ import {
   rejectReportedSubmission,
   REVIEW_REFUSALS,
   type ReviewItem,
-} from "../models/report-review.server";
+} from "~/models/report-review.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

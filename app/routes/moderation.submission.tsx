@@ -2,16 +2,16 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { DateText, NumberText } from "../components/dates";
-import { ErrorSummary, TextAreaField, TextField } from "../components/form";
-import { CategoryField, RejectReasonField } from "../components/moderation";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { DecisionSchema } from "../lib/moderation-schemas.server";
-import { actionReply, formErrorsOf, type ActionReply } from "../lib/refusal";
+import { requireRole } from "~/auth/guards.server";
+import { DateText, NumberText } from "~/components/dates";
+import { ErrorSummary, TextAreaField, TextField } from "~/components/form";
+import { CategoryField, RejectReasonField } from "~/components/moderation";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { DecisionSchema } from "~/lib/moderation-schemas.server";
+import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
 import {
   approveSubmission,
   decisionsFor,
@@ -23,10 +23,10 @@ import {
   rejectSubmission,
   restoreSubmission,
   tagSubmission,
-} from "../models/moderation.server";
-import { likelyDuplicates } from "../models/moderation-queue.server";
-import { getSubmissionForViewer } from "../models/submission.server";
-import { listCategories } from "../models/taxonomy.server";
+} from "~/models/moderation.server";
+import { likelyDuplicates } from "~/models/moderation-queue.server";
+import { getSubmissionForViewer } from "~/models/submission.server";
+import { listCategories } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

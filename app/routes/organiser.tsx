@@ -8,20 +8,20 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { requireRole } from "../auth/guards.server";
-import { BarChart, HeatMap, LineChart } from "../components/charts";
-import { DateText, NumberText } from "../components/dates";
-import { formatDate, formatNumber, type Digits } from "../lib/format";
-import { DashboardFormSchema } from "../lib/admin-schemas.server";
-import { invalid, parseForm } from "../lib/form-action.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { PROVINCES, SIZE_BANDS } from "../lib/reference";
-import { getActiveConsultation } from "../models/consultation.server";
-import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../models/dashboard-charts.server";
-import { getDashboardSnapshot, type DashboardSnapshot } from "../models/dashboard-snapshot.server";
-import type { Participation } from "../models/dashboard.server";
-import { listCategories, listClusters } from "../models/taxonomy.server";
+import { requireRole } from "~/auth/guards.server";
+import { BarChart, HeatMap, LineChart } from "~/components/charts";
+import { DateText, NumberText } from "~/components/dates";
+import { formatDate, formatNumber, type Digits } from "~/lib/format";
+import { DashboardFormSchema } from "~/lib/admin-schemas.server";
+import { invalid, parseForm } from "~/lib/form-action.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { PROVINCES, SIZE_BANDS } from "~/lib/reference";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "~/models/dashboard-charts.server";
+import { getDashboardSnapshot, type DashboardSnapshot } from "~/models/dashboard-snapshot.server";
+import type { Participation } from "~/models/dashboard.server";
+import { listCategories, listClusters } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,17 +1,17 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { getUser } from "../auth/guards.server";
-import { hasRole } from "../auth/permissions";
-import { DateText, NumberText } from "../components/dates";
-import { RecommendationFiguresSection } from "../components/recommendation-figures";
-import { idParam } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { figuresView, sourceView } from "../lib/recommendation-view.server";
-import { getRecommendation } from "../models/recommendation.server";
-import { recommendationNumber } from "../lib/recommendation-reference";
-import type { PageCacheHandle } from "../lib/page-cache";
+import { getUser } from "~/auth/guards.server";
+import { hasRole } from "~/auth/permissions";
+import { DateText, NumberText } from "~/components/dates";
+import { RecommendationFiguresSection } from "~/components/recommendation-figures";
+import { idParam } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { figuresView, sourceView } from "~/lib/recommendation-view.server";
+import { getRecommendation } from "~/models/recommendation.server";
+import { recommendationNumber } from "~/lib/recommendation-reference";
+import type { PageCacheHandle } from "~/lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };

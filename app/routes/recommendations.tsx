@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { NumberText } from "../components/dates";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { getActiveConsultation } from "../models/consultation.server";
-import { listRecommendations } from "../models/recommendation.server";
-import { listClusters } from "../models/taxonomy.server";
-import { recommendationNumber } from "../lib/recommendation-reference";
-import type { PageCacheHandle } from "../lib/page-cache";
+import { NumberText } from "~/components/dates";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { listRecommendations } from "~/models/recommendation.server";
+import { listClusters } from "~/models/taxonomy.server";
+import { recommendationNumber } from "~/lib/recommendation-reference";
+import type { PageCacheHandle } from "~/lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };

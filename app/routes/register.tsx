@@ -3,20 +3,20 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireAnonymous } from "../auth/guards.server";
-import { CheckboxField, ErrorSummary, Honeypot, SelectField, TextField } from "../components/form";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { actionReply, formErrorsOf } from "../lib/refusal";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "../lib/rate-limit.server";
-import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "../lib/reference";
-import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, RegisterSchema } from "../lib/schemas";
-import { securityEvent } from "../lib/security.server";
-import { listClusters } from "../models/taxonomy.server";
-import { createUser } from "../models/user.server";
+import { requireAnonymous } from "~/auth/guards.server";
+import { CheckboxField, ErrorSummary, Honeypot, SelectField, TextField } from "~/components/form";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { actionReply, formErrorsOf } from "~/lib/refusal";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
+import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "~/lib/reference";
+import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, RegisterSchema } from "~/lib/schemas";
+import { securityEvent } from "~/lib/security.server";
+import { listClusters } from "~/models/taxonomy.server";
+import { createUser } from "~/models/user.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -8,11 +8,11 @@
 // loader cannot redirect: a refused post (no JavaScript) renders its reason
 // (`actionData.refusal`), and a plain visit shows the way to the suggestion.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { idParam, notFound } from "../lib/http.server";
-import { getFixedT } from "../lib/i18next.server";
-import { submissionExists } from "../models/submission.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { getFixedT } from "~/lib/i18next.server";
+import { submissionExists } from "~/models/submission.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);

@@ -4,8 +4,8 @@
 // names the routes): each of the four re-exports `meta` and `default` from here.
 import type { MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { BackToSubmission, RefusalNotice } from "../components/refusal";
-import { actionReply } from "../lib/refusal";
+import { BackToSubmission, RefusalNotice } from "~/components/refusal";
+import { actionReply } from "~/lib/refusal";
 import type { loader } from "./submission-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];

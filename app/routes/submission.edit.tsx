@@ -1,18 +1,18 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { RefusalNotice, type Refusal } from "../components/refusal";
-import { SubmissionForm } from "../components/submission-form";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { actionReply } from "../lib/refusal";
-import { getFixedT } from "../lib/i18next.server";
-import { SubmissionFormSchema } from "../lib/schemas";
-import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
-import { isParticipationRefusal } from "../models/consultation.server";
-import { editRefusal, getEditableSubmission, SUBMISSION_REFUSALS, updateSubmission } from "../models/submission.server";
-import { taxonomyOptions } from "../models/taxonomy.server";
+import { requireUser } from "~/auth/guards.server";
+import { RefusalNotice, type Refusal } from "~/components/refusal";
+import { SubmissionForm } from "~/components/submission-form";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { actionReply } from "~/lib/refusal";
+import { getFixedT } from "~/lib/i18next.server";
+import { SubmissionFormSchema } from "~/lib/schemas";
+import { rememberSimilarAfterCommit } from "~/models/moderation-queue.server";
+import { isParticipationRefusal } from "~/models/consultation.server";
+import { editRefusal, getEditableSubmission, SUBMISSION_REFUSALS, updateSubmission } from "~/models/submission.server";
+import { taxonomyOptions } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -1,11 +1,11 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { requireUser } from "../auth/guards.server";
-import { parseForm, refuse } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "../lib/rate-limit.server";
-import { ReportFormSchema } from "../lib/schemas";
-import { securityEvent } from "../lib/security.server";
-import { REPORT_REFUSALS, reportItem } from "../models/report.server";
+import { requireUser } from "~/auth/guards.server";
+import { parseForm, refuse } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.server";
+import { ReportFormSchema } from "~/lib/schemas";
+import { securityEvent } from "~/lib/security.server";
+import { REPORT_REFUSALS, reportItem } from "~/models/report.server";
 
 export { headers, loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";

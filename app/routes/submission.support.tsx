@@ -1,13 +1,13 @@
 import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { requireUser } from "../auth/guards.server";
-import { parseForm, refuse } from "../lib/form-action.server";
-import { notFound, idParam } from "../lib/http.server";
-import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "../lib/rate-limit.server";
-import { SupportFormSchema } from "../lib/schemas";
-import { securityEvent } from "../lib/security.server";
-import { z } from "../lib/zod-setup";
-import { isParticipationRefusal } from "../models/consultation.server";
-import { SUPPORT_REFUSALS, supportSubmission, withdrawSupport } from "../models/support.server";
+import { requireUser } from "~/auth/guards.server";
+import { parseForm, refuse } from "~/lib/form-action.server";
+import { notFound, idParam } from "~/lib/http.server";
+import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.server";
+import { SupportFormSchema } from "~/lib/schemas";
+import { securityEvent } from "~/lib/security.server";
+import { z } from "~/lib/zod-setup";
+import { isParticipationRefusal } from "~/models/consultation.server";
+import { SUPPORT_REFUSALS, supportSubmission, withdrawSupport } from "~/models/support.server";
 
 export { headers, loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";

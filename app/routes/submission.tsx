@@ -1,22 +1,22 @@
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { hasRole } from "../auth/permissions";
-import { CommentForm } from "../components/comment-form";
-import { DateText, NumberText, useNumberFormat } from "../components/dates";
-import { OrganisationLabel } from "../components/organisation-label";
-import { SupportButton } from "../components/support-button";
-import { idParam, notFound, pageParam } from "../lib/http.server";
-import { localName } from "../lib/i18n";
-import { RULE_NUMBERS } from "../lib/rules";
-import { getFixedT } from "../lib/i18next.server";
-import { REPORT_REASONS } from "../lib/reference";
-import { commentRefusal, listCommentPage, withinCommentEditWindow } from "../models/comment.server";
-import { participationRefusal } from "../models/consultation.server";
-import { getSubmissionForViewer, isWithdrawable } from "../models/submission.server";
-import { getSupportState, supportDecision, type SupportDecision } from "../models/support.server";
-import { recommendationNumber } from "../lib/recommendation-reference";
-import type { PageCacheHandle } from "../lib/page-cache";
+import { hasRole } from "~/auth/permissions";
+import { CommentForm } from "~/components/comment-form";
+import { DateText, NumberText, useNumberFormat } from "~/components/dates";
+import { OrganisationLabel } from "~/components/organisation-label";
+import { SupportButton } from "~/components/support-button";
+import { idParam, notFound, pageParam } from "~/lib/http.server";
+import { localName } from "~/lib/i18n";
+import { RULE_NUMBERS } from "~/lib/rules";
+import { getFixedT } from "~/lib/i18next.server";
+import { REPORT_REASONS } from "~/lib/reference";
+import { commentRefusal, listCommentPage, withinCommentEditWindow } from "~/models/comment.server";
+import { participationRefusal } from "~/models/consultation.server";
+import { getSubmissionForViewer, isWithdrawable } from "~/models/submission.server";
+import { getSupportState, supportDecision, type SupportDecision } from "~/models/support.server";
+import { recommendationNumber } from "~/lib/recommendation-reference";
+import type { PageCacheHandle } from "~/lib/page-cache";
 
 // The description search engines and link previews show: the start of the problem, in the author's words.
 const excerpt = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);

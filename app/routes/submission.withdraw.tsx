@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { requireUser } from "../auth/guards.server";
-import { refuse } from "../lib/form-action.server";
-import { idParam, notFound } from "../lib/http.server";
-import { isParticipationRefusal } from "../models/consultation.server";
-import { SUBMISSION_REFUSALS, withdrawSubmission } from "../models/submission.server";
+import { requireUser } from "~/auth/guards.server";
+import { refuse } from "~/lib/form-action.server";
+import { idParam, notFound } from "~/lib/http.server";
+import { isParticipationRefusal } from "~/models/consultation.server";
+import { SUBMISSION_REFUSALS, withdrawSubmission } from "~/models/submission.server";
 
 export { loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";

@@ -1,22 +1,22 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "../auth/guards.server";
-import { DateText } from "../components/dates";
-import { SubmissionForm } from "../components/submission-form";
-import { invalid, parseForm, refuse } from "../lib/form-action.server";
-import { actionReply, formErrorsOf } from "../lib/refusal";
-import { localName } from "../lib/i18n";
-import { getFixedT } from "../lib/i18next.server";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "../lib/rate-limit.server";
-import { SubmissionFormSchema } from "../lib/schemas";
-import { securityEvent } from "../lib/security.server";
-import { getActiveConsultation, windowPhase } from "../models/consultation.server";
-import { rememberSimilarAfterCommit } from "../models/moderation-queue.server";
-import { createSubmission, findSimilarPublished, SUBMISSION_REFUSALS } from "../models/submission.server";
-import { taxonomyOptions } from "../models/taxonomy.server";
+import { requireUser } from "~/auth/guards.server";
+import { DateText } from "~/components/dates";
+import { SubmissionForm } from "~/components/submission-form";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { actionReply, formErrorsOf } from "~/lib/refusal";
+import { localName } from "~/lib/i18n";
+import { getFixedT } from "~/lib/i18next.server";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
+import { SubmissionFormSchema } from "~/lib/schemas";
+import { securityEvent } from "~/lib/security.server";
+import { getActiveConsultation, windowPhase } from "~/models/consultation.server";
+import { rememberSimilarAfterCommit } from "~/models/moderation-queue.server";
+import { createSubmission, findSimilarPublished, SUBMISSION_REFUSALS } from "~/models/submission.server";
+import { taxonomyOptions } from "~/models/taxonomy.server";
 
-export { retryAfterHeaders as headers } from "../lib/headers";
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

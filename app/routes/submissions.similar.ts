@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { localName } from "../lib/i18n";
-import { getFixedT, resolveLocale } from "../lib/i18next.server";
-import { countSearch, SearchLimited } from "../lib/search-limit.server";
-import { getActiveConsultation } from "../models/consultation.server";
-import { findSimilarPublished } from "../models/submission.server";
+import { localName } from "~/lib/i18n";
+import { getFixedT, resolveLocale } from "~/lib/i18next.server";
+import { countSearch, SearchLimited } from "~/lib/search-limit.server";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { findSimilarPublished } from "~/models/submission.server";
 
 // Similar published suggestions for a title being typed (JSON for the form's fetcher).
 // A search the memo does not hold counts towards the reader's search limit (429 past it).

@@ -8,8 +8,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createDb, isPostgresUrl, sqlitePathFromUrl, type DbHandle } from "../../db/client";
-import { createAuth } from "../../app/auth/session.server";
-import { createUser } from "../../app/models/user.server";
+import { createAuth } from "~/auth/session.server";
+import { createUser } from "~/models/user.server";
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

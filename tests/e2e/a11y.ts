@@ -15,8 +15,8 @@ import { createRequire } from "node:module";
 import type axe from "axe-core";
 import type { BrowserContextOptions, Page } from "playwright-core";
 import { expect } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 
 /** WCAG 2.0/2.1 A and AA, and the 2.2 AA additions. */
 export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];

@@ -4,7 +4,7 @@
 // what was saved, a changed password does not linger in the fields — with no
 // console error, CSP violation or server error on the way.
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { makeUser } from "../support/factories";
 import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn } from "./helpers";
 

@@ -6,10 +6,10 @@
 // Without JavaScript the same forms post and come back as plain pages.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import { formatNumber } from "../../app/lib/format";
-import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import { formatNumber } from "~/lib/format";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { browserHarness, expectClean, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";

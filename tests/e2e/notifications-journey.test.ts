@@ -3,7 +3,7 @@
 // read, the count following each step. Watched like the other journeys: any
 // console error, CSP violation, failed request or server error fails the test.
 import { describe, expect, it } from "vitest";
-import { notify } from "../../app/models/notification.server";
+import { notify } from "~/models/notification.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { browserHarness, expectClean, hydrated, markDocument, nav, sameDocument, see } from "./helpers";

@@ -11,10 +11,10 @@
 import type { Cookie, Page } from "playwright-core";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
-import { createRecommendation, linkSource, recordResponse } from "../../app/models/recommendation.server";
-import { reportItem } from "../../app/models/report.server";
-import { supportSubmission } from "../../app/models/support.server";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
+import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
+import { reportItem } from "~/models/report.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";

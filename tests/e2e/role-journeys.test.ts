@@ -22,8 +22,8 @@
 // these check that every role gets through in both languages, both ways.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { approveSubmission } from "../../app/models/moderation.server";
-import { createRecommendation, linkSource, recordResponse } from "../../app/models/recommendation.server";
+import { approveSubmission } from "~/models/moderation.server";
+import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";

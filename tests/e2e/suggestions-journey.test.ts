@@ -23,7 +23,7 @@
 // their number): they fail until the app is fixed.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { supportSubmission } from "../../app/models/support.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";

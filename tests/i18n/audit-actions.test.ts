@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 
 type Tree = { [key: string]: string | Tree };
 function has(tree: Tree, key: string): boolean {

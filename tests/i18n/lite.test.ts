@@ -3,11 +3,11 @@
 // both locale files, with and without counts and values, through the strings a
 // page carries (app/lib/i18n-page.server.ts) and through the whole file.
 import { describe, expect, it } from "vitest";
-import { createLiteI18n, flatten } from "../../app/lib/i18n-lite";
-import { appendAtEnd, pageStrings, pageStringsScript, recordingI18n, renderTranslator } from "../../app/lib/i18n-page.server";
-import { interpolationFormat, type Digits } from "../../app/lib/format";
-import { RULE_NUMBERS } from "../../app/lib/i18n";
-import { i18nFor, resources } from "../../app/lib/i18next.server";
+import { createLiteI18n, flatten } from "~/lib/i18n-lite";
+import { appendAtEnd, pageStrings, pageStringsScript, recordingI18n, renderTranslator } from "~/lib/i18n-page.server";
+import { interpolationFormat, type Digits } from "~/lib/format";
+import { RULE_NUMBERS } from "~/lib/i18n";
+import { i18nFor, resources } from "~/lib/i18next.server";
 
 const COUNTS = [0, 1, 2, 3, 5, 11, 21, 101, 1000];
 const VALUES = { name: "Ayesha <Khan>", page: 2, pages: 7, id: 42, size: "Small", type: "Firm", status: "Published", email: "a@b.pk", date: "1 May 2026", n: 3 };

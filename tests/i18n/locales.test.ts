@@ -4,9 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import { RULE_NUMBERS } from "../../app/lib/i18n";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import { RULE_NUMBERS } from "~/lib/i18n";
 
 type Tree = { [key: string]: string | Tree };
 

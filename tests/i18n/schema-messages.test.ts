@@ -4,14 +4,14 @@
 // checks each message it gives against the locale files.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import * as account from "../../app/lib/account-schemas.server";
-import * as moderation from "../../app/lib/moderation-schemas.server";
-import * as notification from "../../app/lib/notification-schemas.server";
-import * as query from "../../app/lib/query-schemas.server";
-import * as recommendation from "../../app/lib/recommendation-schemas.server";
-import * as forms from "../../app/lib/schemas";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import * as account from "~/lib/account-schemas.server";
+import * as moderation from "~/lib/moderation-schemas.server";
+import * as notification from "~/lib/notification-schemas.server";
+import * as query from "~/lib/query-schemas.server";
+import * as recommendation from "~/lib/recommendation-schemas.server";
+import * as forms from "~/lib/schemas";
 
 type Tree = { [key: string]: string | Tree };
 function has(tree: Tree, key: string): boolean {

@@ -4,7 +4,7 @@
 import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { waitForDrain } from "../../app/lib/response-backpressure.server";
+import { waitForDrain } from "~/lib/response-backpressure.server";
 
 class FakeResponse extends EventEmitter {
   writableNeedDrain = false;

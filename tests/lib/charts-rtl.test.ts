@@ -2,7 +2,7 @@
 // right, time runs right to left, the first column is the right-most, and the
 // numbers are in the reader's digits.
 import { describe, expect, it } from "vitest";
-import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "../../app/models/dashboard-charts.server";
+import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "~/models/dashboard-charts.server";
 
 const rows = [
   { label: "A", value: 10, title: "a" },

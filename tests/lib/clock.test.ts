@@ -1,7 +1,7 @@
 // app/lib/clock.server.ts: the wall clock unless TEST_CLOCK_FILE holds a shift,
 // and tests/support/clock.ts, which writes that shift for a spawned server.
 import { afterEach, describe, expect, it } from "vitest";
-import { nowMs } from "../../app/lib/clock.server";
+import { nowMs } from "~/lib/clock.server";
 import { serverClock } from "../support/clock";
 
 describe("the app's clock and the test's hand on it", () => {

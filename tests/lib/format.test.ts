@@ -2,7 +2,7 @@
 // (arabext) on Urdu pages unless Western digits were chosen, Western digits
 // on English pages, identifiers as written, user text isolated in Urdu sentences.
 import { describe, expect, it } from "vitest";
-import { formatDate, formatNumber, interpolationFormat, intlLocale } from "../../app/lib/format";
+import { formatDate, formatNumber, interpolationFormat, intlLocale } from "~/lib/format";
 
 describe("app/lib/format", () => {
   it("picks the Intl locale from the language and the digits", () => {

@@ -1,13 +1,13 @@
 // The one rule for ids from outside (app/lib/row-id.ts) and the schemas that use it.
 import { describe, expect, it } from "vitest";
-import { AdminUserActionSchema } from "../../app/lib/admin-schemas.server";
-import { NotificationActionSchema } from "../../app/lib/notification-schemas.server";
-import { BulkDecisionSchema, DecisionSchema } from "../../app/lib/moderation-schemas.server";
-import { AuditQuerySchema } from "../../app/lib/query-schemas.server";
-import { SourceNumberSchema } from "../../app/lib/recommendation-schemas.server";
-import { OptionalRowId, ROW_ID_MAX, RowId, rowId, toRowId } from "../../app/lib/row-id";
-import { CommentFormSchema, ReportFormSchema } from "../../app/lib/schemas";
-import { decodeCursor, encodeCursor } from "../../app/models/open-data.server";
+import { AdminUserActionSchema } from "~/lib/admin-schemas.server";
+import { NotificationActionSchema } from "~/lib/notification-schemas.server";
+import { BulkDecisionSchema, DecisionSchema } from "~/lib/moderation-schemas.server";
+import { AuditQuerySchema } from "~/lib/query-schemas.server";
+import { SourceNumberSchema } from "~/lib/recommendation-schemas.server";
+import { OptionalRowId, ROW_ID_MAX, RowId, rowId, toRowId } from "~/lib/row-id";
+import { CommentFormSchema, ReportFormSchema } from "~/lib/schemas";
+import { decodeCursor, encodeCursor } from "~/models/open-data.server";
 
 const GOOD = ["1", "42", "2147483647"];
 const BAD = ["", "0", "01", "-1", "+1", " 1", "1 ", "1.0", "1e3", "0x10", "2147483648", "99999999999", "9223372036854775808", "١٢", "1\u0000"];

@@ -5,15 +5,15 @@
 // A rule number no check here covers fails the last test: a new rule comes
 // with its check.
 import { describe, expect, it } from "vitest";
-import { checkPassword } from "../../app/auth/password.server";
-import { ChangePasswordSchema, DeleteAccountSchema, ProfileWithOrganisationSchema, ProfileWithVerifiedOrganisationSchema } from "../../app/lib/account-schemas.server";
-import { parseConfig } from "../../app/lib/env.server";
-import { RULE_NUMBERS as I18N_RULE_NUMBERS } from "../../app/lib/i18n";
-import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../../app/lib/query-schemas.server";
-import { RULE_NUMBERS, type RuleNumber } from "../../app/lib/rules";
-import { CommentFormSchema, LoginSchema, PasswordSchema, RegisterSchema, SubmissionFormSchema } from "../../app/lib/schemas";
-import { COMMENT_EDIT_WINDOW_MS } from "../../app/models/comment.server";
-import { TaxonomyNamesSchema, TaxonomySlugSchema } from "../../app/models/taxonomy-admin.server";
+import { checkPassword } from "~/auth/password.server";
+import { ChangePasswordSchema, DeleteAccountSchema, ProfileWithOrganisationSchema, ProfileWithVerifiedOrganisationSchema } from "~/lib/account-schemas.server";
+import { parseConfig } from "~/lib/env.server";
+import { RULE_NUMBERS as I18N_RULE_NUMBERS } from "~/lib/i18n";
+import { ConsultationSettingsSchema, ConsultationSlugSchema } from "~/lib/query-schemas.server";
+import { RULE_NUMBERS, type RuleNumber } from "~/lib/rules";
+import { CommentFormSchema, LoginSchema, PasswordSchema, RegisterSchema, SubmissionFormSchema } from "~/lib/schemas";
+import { COMMENT_EDIT_WINDOW_MS } from "~/models/comment.server";
+import { TaxonomyNamesSchema, TaxonomySlugSchema } from "~/models/taxonomy-admin.server";
 
 type Parser = { safeParse(value: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } };
 

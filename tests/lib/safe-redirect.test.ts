@@ -2,7 +2,7 @@
 // WHATWG URL parser (what a browser uses) resolves it to this site, and it hands
 // back the normalised path, so what the browser gets is what was checked.
 import { describe, expect, it } from "vitest";
-import { safeRedirectPath } from "../../app/auth/guards.server";
+import { safeRedirectPath } from "~/auth/guards.server";
 import { REDIRECT_BYPASSES, REDIRECT_LOCAL, redirectProblem } from "../support/redirect-bypasses";
 
 const ORIGINS = ["https://consult.example.pk", "http://localhost:3000", "http://127.0.0.1:41234"];

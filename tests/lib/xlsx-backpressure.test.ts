@@ -5,7 +5,7 @@
 // still hold little memory.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { toXlsx } from "../../app/lib/export-formats.server";
+import { toXlsx } from "~/lib/export-formats.server";
 
 const PAGES = 1000;
 const COLUMNS = ["id", "title", "text"] as const;

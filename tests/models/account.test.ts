@@ -4,8 +4,8 @@
 // anonymisation, and the sessions list (only one's own).
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import commonPasswords from "../../app/auth/common-passwords.json";
-import { createAuth, type Auth } from "../../app/auth/session.server";
+import commonPasswords from "~/auth/common-passwords.json";
+import { createAuth, type Auth } from "~/auth/session.server";
 import {
   ACCOUNT_EXPORT_FORMAT,
   changePassword,
@@ -20,14 +20,14 @@ import {
   sessionRef,
   updateProfile,
   type ProfileInput,
-} from "../../app/models/account.server";
-import { addComment } from "../../app/models/comment.server";
-import { rejectSubmission } from "../../app/models/moderation.server";
-import { setOrganisationVerified } from "../../app/models/organisation.server";
-import { reportItem } from "../../app/models/report.server";
-import { getSubmissionForViewer, withdrawSubmission } from "../../app/models/submission.server";
-import { supportSubmission } from "../../app/models/support.server";
-import { authenticate, createUser } from "../../app/models/user.server";
+} from "~/models/account.server";
+import { addComment } from "~/models/comment.server";
+import { rejectSubmission } from "~/models/moderation.server";
+import { setOrganisationVerified } from "~/models/organisation.server";
+import { reportItem } from "~/models/report.server";
+import { getSubmissionForViewer, withdrawSubmission } from "~/models/submission.server";
+import { supportSubmission } from "~/models/support.server";
+import { authenticate, createUser } from "~/models/user.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail, type MadeUser } from "../support/factories";

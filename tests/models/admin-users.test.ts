@@ -5,13 +5,13 @@
 // the audit log's filters and its before/after summary, and the parsing of
 // the admin forms and filters (malformed values never throw).
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAuth } from "../../app/auth/session.server";
-import { AdminUserActionSchema } from "../../app/lib/admin-schemas.server";
-import { auditChanges } from "../../app/lib/audit-diff";
-import { AuditQuerySchema } from "../../app/lib/query-schemas.server";
-import { disableUser, enableUser, endAllUserSessions, getUserForAdmin, setUserRole } from "../../app/models/admin-users.server";
-import { listAuditEntries, likePrefix, recordAudit } from "../../app/models/audit.server";
-import { authenticate } from "../../app/models/user.server";
+import { createAuth } from "~/auth/session.server";
+import { AdminUserActionSchema } from "~/lib/admin-schemas.server";
+import { auditChanges } from "~/lib/audit-diff";
+import { AuditQuerySchema } from "~/lib/query-schemas.server";
+import { disableUser, enableUser, endAllUserSessions, getUserForAdmin, setUserRole } from "~/models/admin-users.server";
+import { listAuditEntries, likePrefix, recordAudit } from "~/models/audit.server";
+import { authenticate } from "~/models/user.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";

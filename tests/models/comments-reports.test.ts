@@ -1,9 +1,9 @@
 // Plain-text comments with one level of replies (editable for 15 minutes),
 // notifications to the author, and reports that hide an item at the threshold.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addComment, COMMENT_THREADS_PER_PAGE, commentPageOf, editComment, listCommentPage } from "../../app/models/comment.server";
-import { reportItem } from "../../app/models/report.server";
-import { getSubmissionForViewer } from "../../app/models/submission.server";
+import { addComment, COMMENT_THREADS_PER_PAGE, commentPageOf, editComment, listCommentPage } from "~/models/comment.server";
+import { reportItem } from "~/models/report.server";
+import { getSubmissionForViewer } from "~/models/submission.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

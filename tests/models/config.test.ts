@@ -1,7 +1,7 @@
 // Configuration (docs/contract.md, "Set-up and run" and "Environment"): one parse of the environment;
 // invalid configuration stops the start with a message naming the variable.
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../app/lib/env.server";
+import { ConfigError, parseConfig } from "~/lib/env.server";
 
 /** The ConfigError thrown for `env` (fails the test when nothing is thrown). */
 function configError(env: Record<string, string | undefined>): ConfigError {

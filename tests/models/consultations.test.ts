@@ -3,7 +3,7 @@
 // activate, archive) with exactly one active, and the settings form's schema
 // (times as ISO 8601 or datetime-local UTC; windows that close after they open).
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConsultationSettingsSchema, ConsultationSlugSchema } from "../../app/lib/query-schemas.server";
+import { ConsultationSettingsSchema, ConsultationSlugSchema } from "~/lib/query-schemas.server";
 import {
   activateConsultation,
   archiveConsultation,
@@ -15,7 +15,7 @@ import {
   reportsRefusal,
   updateConsultation,
   type ConsultationSettings,
-} from "../../app/models/consultation.server";
+} from "~/models/consultation.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makeUser, type MadeUser } from "../support/factories";

@@ -5,11 +5,11 @@
 // (after a support, after a merge); ten views at once compute it once; and the
 // computation lets the event loop turn between its queries.
 import { beforeAll, describe, expect, it } from "vitest";
-import { DASHBOARD_MAX_AGE_MS, DASHBOARD_MIN_REFRESH_MS, getDashboardSnapshot } from "../../app/models/dashboard-snapshot.server";
-import { getDashboard } from "../../app/models/dashboard.server";
-import { mergeSubmission } from "../../app/models/moderation.server";
-import { supportSubmission } from "../../app/models/support.server";
-import { listClusters } from "../../app/models/taxonomy.server";
+import { DASHBOARD_MAX_AGE_MS, DASHBOARD_MIN_REFRESH_MS, getDashboardSnapshot } from "~/models/dashboard-snapshot.server";
+import { getDashboard } from "~/models/dashboard.server";
+import { mergeSubmission } from "~/models/moderation.server";
+import { supportSubmission } from "~/models/support.server";
+import { listClusters } from "~/models/taxonomy.server";
 import { createTestDb, testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -2,11 +2,11 @@
 // every aggregate asserted exactly; pending, rejected, withdrawn and hidden
 // suggestions never count in the matrix or the top lists.
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDashboard } from "../../app/models/dashboard.server";
-import { hideSubmission, mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
-import { withdrawSubmission } from "../../app/models/submission.server";
-import { supportSubmission } from "../../app/models/support.server";
-import { listClusters } from "../../app/models/taxonomy.server";
+import { getDashboard } from "~/models/dashboard.server";
+import { hideSubmission, mergeSubmission, rejectSubmission } from "~/models/moderation.server";
+import { withdrawSubmission } from "~/models/submission.server";
+import { supportSubmission } from "~/models/support.server";
+import { listClusters } from "~/models/taxonomy.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
 import { dataVersionOf, type DataVersion } from "../../server/page-cache";
-import { supportSubmission } from "../../app/models/support.server";
+import { supportSubmission } from "~/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 

@@ -7,7 +7,7 @@
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { neutraliseFormula, toXlsx } from "../../app/lib/export-formats.server";
+import { neutraliseFormula, toXlsx } from "~/lib/export-formats.server";
 import {
   RECOMMENDATION_COLUMNS,
   SUBMISSION_COLUMNS,
@@ -16,9 +16,9 @@ import {
   recommendationsExport,
   submissionsExport,
   type SubmissionFilters,
-} from "../../app/models/export.server";
-import { mergeSubmission } from "../../app/models/moderation.server";
-import { supportSubmission } from "../../app/models/support.server";
+} from "~/models/export.server";
+import { mergeSubmission } from "~/models/moderation.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -2,10 +2,10 @@
 // line breaks inside quotes, Urdu), line numbers in the report, all or nothing,
 // limits, organisations matched or created, dry run, and the rows' place in the queue.
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../../app/lib/import-format";
-import { importSubmissions, importTemplateCsv, IMPORTED_ORGANISATION_SIZE, IMPORTED_ORGANISATION_TYPE, type ImportResult } from "../../app/models/import.server";
-import { getSubmissionForViewer } from "../../app/models/submission.server";
-import { countSubmissionsByClusterAndStatus } from "../../app/models/taxonomy.server";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "~/lib/import-format";
+import { importSubmissions, importTemplateCsv, IMPORTED_ORGANISATION_SIZE, IMPORTED_ORGANISATION_TYPE, type ImportResult } from "~/models/import.server";
+import { getSubmissionForViewer } from "~/models/submission.server";
+import { countSubmissionsByClusterAndStatus } from "~/models/taxonomy.server";
 import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { useActiveConsultation, useTestDb } from "../support/suite";

@@ -2,10 +2,10 @@
 // search or count must equal what the database says, and a change recorded as
 // a submission event must be seen at once.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ListingCache, listingsChanged, listingsChangedElsewhere, onListingsChanged } from "../../app/lib/listing-cache.server";
-import { SORTS } from "../../app/lib/reference";
-import { listClusterSubmissions, type ClusterListQuery } from "../../app/models/submission.server";
-import { supportSubmission } from "../../app/models/support.server";
+import { ListingCache, listingsChanged, listingsChangedElsewhere, onListingsChanged } from "~/lib/listing-cache.server";
+import { SORTS } from "~/lib/reference";
+import { listClusterSubmissions, type ClusterListQuery } from "~/models/submission.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -3,7 +3,7 @@ import { migrateToLatest } from "../../db/migrate";
 import { seedTaxonomy } from "../../db/seed";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeUser } from "../support/factories";
-import { setUserDigits } from "../../app/models/user.server";
+import { setUserDigits } from "~/models/user.server";
 
 describe(`migrations and seed (${testDialect})`, () => {
   let t: TestDb;

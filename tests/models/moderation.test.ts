@@ -14,9 +14,9 @@ import {
   rejectSubmission,
   restoreSubmission,
   tagSubmission,
-} from "../../app/models/moderation.server";
-import { reportItem } from "../../app/models/report.server";
-import { supportSubmission, withdrawSupport } from "../../app/models/support.server";
+} from "~/models/moderation.server";
+import { reportItem } from "~/models/report.server";
+import { supportSubmission, withdrawSupport } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -4,10 +4,10 @@
 // one send per email with two senders racing, retries with backoff, only my
 // notifications marked read, unread counts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 import { createDb, type DbHandle } from "../../db/client";
-import { approveSubmission, rejectSubmission } from "../../app/models/moderation.server";
+import { approveSubmission, rejectSubmission } from "~/models/moderation.server";
 import {
   claimEmail,
   configureMail,
@@ -15,9 +15,9 @@ import {
   outboxNoteKey,
   renderNotificationEmail,
   type MailSettings,
-} from "../../app/models/email-outbox.server";
-import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead, notify } from "../../app/models/notification.server";
-import { headerText, parseSmtpUrl, safeEmailAddress } from "../../app/lib/mail-text.server";
+} from "~/models/email-outbox.server";
+import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead, notify } from "~/models/notification.server";
+import { headerText, parseSmtpUrl, safeEmailAddress } from "~/lib/mail-text.server";
 import { createOutboxSender, type OutboxSender, type OutboxSenderOptions } from "../../server/outbox-sender";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -10,8 +10,8 @@ import {
   getOrganisationForModerator,
   listOrganisations,
   setOrganisationVerified,
-} from "../../app/models/organisation.server";
-import { supportSubmission } from "../../app/models/support.server";
+} from "~/models/organisation.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -2,7 +2,7 @@
 // points, not UTF-16 units), no composition rules, refused when common or
 // built on the product's own words or the user's own words; argon2id hashes.
 import { describe, expect, it } from "vitest";
-import commonPasswords from "../../app/auth/common-passwords.json";
+import commonPasswords from "~/auth/common-passwords.json";
 import {
   PASSWORD_MAX,
   PASSWORD_MIN,
@@ -10,7 +10,7 @@ import {
   dummyPasswordHash,
   hashPassword,
   verifyPassword,
-} from "../../app/auth/password.server";
+} from "~/auth/password.server";
 
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
-import { RULES, giveBackRateLimits, hitRateLimit, peekRateLimit, pruneRateLimits, takeRateLimits, type RateRule } from "../../app/lib/rate-limit.server";
+import { RULES, giveBackRateLimits, hitRateLimit, peekRateLimit, pruneRateLimits, takeRateLimits, type RateRule } from "~/lib/rate-limit.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 

@@ -4,8 +4,8 @@
 // breakdowns, link refusals, "included" and "response" events, notifications
 // to authors and supporters once each, and the audit entries.
 import { beforeAll, describe, expect, it } from "vitest";
-import { listPublicRecommendations } from "../../app/models/export.server";
-import { hideSubmission, mergeSubmission, rejectSubmission } from "../../app/models/moderation.server";
+import { listPublicRecommendations } from "~/models/export.server";
+import { hideSubmission, mergeSubmission, rejectSubmission } from "~/models/moderation.server";
 import {
   createRecommendation,
   getRecommendation,
@@ -15,8 +15,8 @@ import {
   recordResponse,
   unlinkSource,
   updateRecommendation,
-} from "../../app/models/recommendation.server";
-import { supportSubmission } from "../../app/models/support.server";
+} from "~/models/recommendation.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

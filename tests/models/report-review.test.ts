@@ -5,9 +5,9 @@
 // in one transaction.
 import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addComment } from "../../app/models/comment.server";
-import { mergeSubmission } from "../../app/models/moderation.server";
-import { reportItem, type ReportTarget } from "../../app/models/report.server";
+import { addComment } from "~/models/comment.server";
+import { mergeSubmission } from "~/models/moderation.server";
+import { reportItem, type ReportTarget } from "~/models/report.server";
 import {
   countOpenReportItems,
   dismissReports,
@@ -15,8 +15,8 @@ import {
   listOpenReportItems,
   rejectReportedSubmission,
   REPORTS_SHOWN_PER_ITEM,
-} from "../../app/models/report-review.server";
-import { nowIso } from "../../app/lib/time";
+} from "~/models/report-review.server";
+import { nowIso } from "~/lib/time";
 import type { DB } from "../../db/client";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { useTestDb } from "../support/suite";

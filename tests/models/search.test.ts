@@ -1,11 +1,11 @@
 // Browsing: the cluster list (sorts, filters, full-text search, pagination)
 // and the "similar suggestions" while an author types a title.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addComment } from "../../app/models/comment.server";
-import { approveSubmission } from "../../app/models/moderation.server";
-import { findSimilarPublished, listClusterSubmissions, updateSubmission, type ClusterListQuery } from "../../app/models/submission.server";
-import { supportSubmission } from "../../app/models/support.server";
-import type { Sort } from "../../app/lib/reference";
+import { addComment } from "~/models/comment.server";
+import { approveSubmission } from "~/models/moderation.server";
+import { findSimilarPublished, listClusterSubmissions, updateSubmission, type ClusterListQuery } from "~/models/submission.server";
+import { supportSubmission } from "~/models/support.server";
+import type { Sort } from "~/lib/reference";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, submissionInput, type MadeUser } from "../support/factories";
 

@@ -3,7 +3,7 @@
 // and the periodic "touch" that slides the idle window.
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, createAuth, hashSessionToken, type Auth } from "../../app/auth/session.server";
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, createAuth, hashSessionToken, type Auth } from "~/auth/session.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makeUser, type MadeUser } from "../support/factories";

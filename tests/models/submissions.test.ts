@@ -3,7 +3,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";
 import type { ConsultationsTable } from "../../db/schema";
-import { approveSubmission } from "../../app/models/moderation.server";
+import { approveSubmission } from "~/models/moderation.server";
 import {
   canView,
   createSubmission,
@@ -11,7 +11,7 @@ import {
   updateSubmission,
   withdrawSubmission,
   type Viewer,
-} from "../../app/models/submission.server";
+} from "~/models/submission.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, submissionInput, type MadeUser } from "../support/factories";

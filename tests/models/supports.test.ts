@@ -4,10 +4,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Updateable } from "kysely";
 import type { ConsultationsTable } from "../../db/schema";
-import { countSupportBreadth, getSupportBreadth, getSubmissionForViewer } from "../../app/models/submission.server";
-import { hitRateLimit, RULES } from "../../app/lib/rate-limit.server";
-import { supportSubmission, withdrawSupport, getSupportState } from "../../app/models/support.server";
-import { mergeSubmission } from "../../app/models/moderation.server";
+import { countSupportBreadth, getSupportBreadth, getSubmissionForViewer } from "~/models/submission.server";
+import { hitRateLimit, RULES } from "~/lib/rate-limit.server";
+import { supportSubmission, withdrawSupport, getSupportState } from "~/models/support.server";
+import { mergeSubmission } from "~/models/moderation.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -5,9 +5,9 @@
 // while old suggestions keep showing it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedTaxonomy } from "../../db/seed";
-import { approveSubmission, tagSubmission } from "../../app/models/moderation.server";
-import { createSubmission, getSubmissionForViewer, listSubmissionCategories, updateSubmission } from "../../app/models/submission.server";
-import { listCategories, listClusters, listStages, taxonomyOptions } from "../../app/models/taxonomy.server";
+import { approveSubmission, tagSubmission } from "~/models/moderation.server";
+import { createSubmission, getSubmissionForViewer, listSubmissionCategories, updateSubmission } from "~/models/submission.server";
+import { listCategories, listClusters, listStages, taxonomyOptions } from "~/models/taxonomy.server";
 import {
   addTaxonomyItem,
   deleteTaxonomyItem,
@@ -16,7 +16,7 @@ import {
   renameTaxonomyItem,
   setTaxonomyItemArchived,
   TaxonomyNamesSchema,
-} from "../../app/models/taxonomy-admin.server";
+} from "~/models/taxonomy-admin.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, submissionInput, type MadeUser } from "../support/factories";
 

@@ -3,16 +3,16 @@
 // entry in the same transaction, authentication and role changes.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import commonPasswords from "../../app/auth/common-passwords.json";
-import { createAuth } from "../../app/auth/session.server";
+import commonPasswords from "~/auth/common-passwords.json";
+import { createAuth } from "~/auth/session.server";
 import {
   authenticate,
   createUser,
   normaliseRegistrationNumber,
   type CreateUserInput,
   type OrganisationInput,
-} from "../../app/models/user.server";
-import { setUserRole } from "../../app/models/admin-users.server";
+} from "~/models/user.server";
+import { setUserRole } from "~/models/admin-users.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";

@@ -2,8 +2,8 @@
 // suggestion on behalf of an existing or a new organisation; the form's schema;
 // the organisation search that feeds the form's list.
 import { beforeAll, describe, expect, it } from "vitest";
-import { WorkshopFormSchema, type WorkshopInput } from "../../app/lib/schemas";
-import { enterWorkshopSubmission, searchOrganisations } from "../../app/models/workshop.server";
+import { WorkshopFormSchema, type WorkshopInput } from "~/lib/schemas";
+import { enterWorkshopSubmission, searchOrganisations } from "~/models/workshop.server";
 import { entryCounts, testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { useActiveConsultation, useTestDb } from "../support/suite";

@@ -3,8 +3,8 @@
 // data download, account deletion, sessions; the guards, the cross-site
 // check, 400s that keep what was typed (never a password), and no 500.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 import { testDialect } from "../support/db";
 import { makeUser, registrationForm, uniqueEmail, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, formHtml, type HttpResponse, inputValue, pageText, SESSION_COOKIE, setCookieLine } from "../support/http";

@@ -3,7 +3,7 @@
 // budget, and the rules bite at once on supports and submissions; bad input
 // is a 400 with the values kept; several consultations; only admins.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, inputValue, pageText, signedIn } from "../support/http";

@@ -5,8 +5,8 @@
 // the suggestion form; an old suggestion still shows it). Only admins; bad
 // input 400 with the values kept; unknown items 404; conflicts 409; never 500.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import { NAME_MAX, setTaxonomyItemArchived } from "../../app/models/taxonomy-admin.server";
+import en from "~/locales/en.json";
+import { NAME_MAX, setTaxonomyItemArchived } from "~/models/taxonomy-admin.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";

@@ -6,8 +6,8 @@
 // unknown user 404, self-demotion 422, never a 500; the audit log's filters and
 // pages, and no POST on it changes anything.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import { recordAudit } from "../../app/models/audit.server";
+import en from "~/locales/en.json";
+import { recordAudit } from "~/models/audit.server";
 import { testDialect } from "../support/db";
 import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 import { Client, pageText, signedIn } from "../support/http";

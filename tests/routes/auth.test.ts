@@ -1,7 +1,7 @@
 // Registration, sign-in and sign-out over real HTTP, as a browser without
 // JavaScript sends them (plain form posts, field names per docs/contract.md).
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";

@@ -5,10 +5,10 @@
 // order: open → closed (both windows over) → past (another consultation
 // active) → archived.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import { addComment } from "../../app/models/comment.server";
-import { supportSubmission } from "../../app/models/support.server";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import { addComment } from "~/models/comment.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { pageText, signedIn, type Client } from "../support/http";

@@ -4,9 +4,9 @@
 // never a 500; after a post (form or fetcher) the answer points at the page
 // that holds the comment.
 import { describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";

@@ -6,7 +6,7 @@
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mergeSubmission } from "../../app/models/moderation.server";
+import { mergeSubmission } from "~/models/moderation.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signIn } from "../support/http";

@@ -2,8 +2,8 @@
 // who may, the multipart upload as a browser without JavaScript sends it,
 // refusals as 4xx pages with the problems named, never a 500.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import { MAX_IMPORT_BYTES } from "../../app/lib/import-format";
+import en from "~/locales/en.json";
+import { MAX_IMPORT_BYTES } from "~/lib/import-format";
 import { testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";

@@ -4,10 +4,10 @@
 // as 4xx that change nothing, and registration numbers and emails kept off
 // the public pages. One server for the file.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import { addComment } from "../../app/models/comment.server";
-import { mergeSubmission } from "../../app/models/moderation.server";
-import { reportItem, type ReportTarget } from "../../app/models/report.server";
+import en from "~/locales/en.json";
+import { addComment } from "~/models/comment.server";
+import { mergeSubmission } from "~/models/moderation.server";
+import { reportItem, type ReportTarget } from "~/models/report.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";

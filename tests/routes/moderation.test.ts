@@ -12,7 +12,7 @@
 // and pages, it for likely duplicates and escaping, food-processing for bulk
 // decisions, pharmaceutical for what the cluster page lists, leather for the rest.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import taxonomy from "../../db/taxonomy.json";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

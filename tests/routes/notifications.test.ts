@@ -3,12 +3,12 @@
 // marking read (only mine), emails through a real SMTP conversation with a
 // fake server when SMTP_URL is set, and the admin outbox when it is not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { approveSubmission } from "../../app/models/moderation.server";
-import { configureMail, mailSettings } from "../../app/models/email-outbox.server";
+import { approveSubmission } from "~/models/moderation.server";
+import { configureMail, mailSettings } from "~/models/email-outbox.server";
 import { Client, type HttpResponse, pageText, signedIn } from "../support/http";
 import { spawnServer, type SpawnedServer } from "../support/server";
 import { useServer } from "../support/suite";

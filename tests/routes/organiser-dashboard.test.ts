@@ -3,8 +3,8 @@
 // figures equal to the database, links to the filtered lists, Urdu in RTL,
 // and no 500 with an empty consultation.
 import { afterAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import { supportSubmission } from "../../app/models/support.server";
+import en from "~/locales/en.json";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";

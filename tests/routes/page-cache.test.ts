@@ -5,7 +5,7 @@
 // that moment (nonces and the servers' own addresses aside), with one worker
 // and with two (a write in one worker seen by the other).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approveSubmission } from "../../app/models/moderation.server";
+import { approveSubmission } from "~/models/moderation.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signIn, type HttpResponse } from "../support/http";

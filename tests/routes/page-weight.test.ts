@@ -6,7 +6,7 @@
 // and a year's immutable caching; pages never do. The home and a suggestion's
 // page are held to the same limits.
 import { describe, expect, it } from "vitest";
-import { addComment, COMMENT_THREADS_PER_PAGE } from "../../app/models/comment.server";
+import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { IMMUTABLE, measurePage, type PageWeight } from "../support/page-weight";

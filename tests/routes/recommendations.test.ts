@@ -7,12 +7,12 @@
 // public; stakeholders get 403 and visitors a redirect on every organiser URL;
 // bad input is a 400 with the values kept; refused links 422; the DOCX export.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import urLocale from "../../app/locales/ur.json";
-import { getActiveConsultation } from "../../app/models/consultation.server";
-import { hideSubmission, rejectSubmission } from "../../app/models/moderation.server";
-import { createRecommendation, linkSource } from "../../app/models/recommendation.server";
-import { supportSubmission } from "../../app/models/support.server";
+import en from "~/locales/en.json";
+import urLocale from "~/locales/ur.json";
+import { getActiveConsultation } from "~/models/consultation.server";
+import { hideSubmission, rejectSubmission } from "~/models/moderation.server";
+import { createRecommendation, linkSource } from "~/models/recommendation.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";

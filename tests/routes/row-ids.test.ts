@@ -4,8 +4,8 @@
 // changes. On PostgreSQL these used to reach the database and answer 500
 // ("value out of range for type integer").
 import { describe, expect, it } from "vitest";
-import { addComment } from "../../app/models/comment.server";
-import { encodeCursor } from "../../app/models/open-data.server";
+import { addComment } from "~/models/comment.server";
+import { encodeCursor } from "~/models/open-data.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signedIn } from "../support/http";

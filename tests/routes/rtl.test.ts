@@ -5,7 +5,7 @@
 // Vary for shared caches, and user-written text isolated (<bdi>/dir="auto")
 // inside Urdu interface text.
 import { describe, expect, it } from "vitest";
-import { supportSubmission } from "../../app/models/support.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, setCookieLine, signIn } from "../support/http";

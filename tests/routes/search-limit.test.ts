@@ -4,9 +4,9 @@
 // did not hold count, so retyping the same words (in any case or punctuation)
 // costs nothing. Past the limit: 429, Retry-After, a translated message.
 import { afterAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
-import ur from "../../app/locales/ur.json";
-import { RULES } from "../../app/lib/rate-limit.server";
+import en from "~/locales/en.json";
+import ur from "~/locales/ur.json";
+import { RULES } from "~/lib/rate-limit.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { serverClock, type ServerClock } from "../support/clock";

@@ -3,7 +3,7 @@
 // (submissions, browsing/search/support, comments/reports/notifications,
 // rate limits and form handling). One server for the file.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";

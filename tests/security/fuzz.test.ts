@@ -14,8 +14,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../db/schema";
-import { addComment } from "../../app/models/comment.server";
-import { createRecommendation, linkSource } from "../../app/models/recommendation.server";
+import { addComment } from "~/models/comment.server";
+import { createRecommendation, linkSource } from "~/models/recommendation.server";
 import { bodyLimitFor } from "../../server/app";
 import { testDialect, type TestDb } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";

@@ -4,7 +4,7 @@
 // instances on one database share the counters (for sign-in and for supports);
 // and a burst sent at once gets no more tries than the limit (issue 13, ADR 0019).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, pageText, SESSION_COOKIE, setCookieLine, signIn } from "../support/http";

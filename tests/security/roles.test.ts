@@ -1,7 +1,7 @@
 // Role guards over real HTTP: signed out → /login?redirectTo=…, signed in
 // without the role → 403 page (and an audit entry), the role or a higher one → 200.
 import { beforeAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import type { Role } from "../../db/schema";
 import { testDialect } from "../support/db";
 import { makeUser, type MadeUser } from "../support/factories";

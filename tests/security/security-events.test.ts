@@ -4,7 +4,7 @@
 // O(1) rows per kind, address and minute, and the admins see the counts on
 // /admin/audit. Events tied to an account stay audit rows.
 import { afterAll, describe, expect, it } from "vitest";
-import en from "../../app/locales/en.json";
+import en from "~/locales/en.json";
 import { testDialect } from "../support/db";
 import { makeUser, registrationForm } from "../support/factories";
 import { Client, pageText, signIn } from "../support/http";

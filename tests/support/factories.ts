@@ -2,10 +2,10 @@
 import { randomBytes } from "node:crypto";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
-import { createUser, type CreateUserInput } from "../../app/models/user.server";
-import { createSubmission } from "../../app/models/submission.server";
-import { approveSubmission } from "../../app/models/moderation.server";
-import { SubmissionFormSchema, type SubmissionInput } from "../../app/lib/schemas";
+import { createUser, type CreateUserInput } from "~/models/user.server";
+import { createSubmission } from "~/models/submission.server";
+import { approveSubmission } from "~/models/moderation.server";
+import { SubmissionFormSchema, type SubmissionInput } from "~/lib/schemas";
 
 export const GOOD_PASSWORD = "quiet river under Margalla hills";
 

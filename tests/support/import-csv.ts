@@ -1,6 +1,6 @@
 // Workshop import files for the tests: rows by column name, written as a
 // spreadsheet would (RFC 4180 quoting), with or without BOM, LF or CRLF.
-import { IMPORT_COLUMNS, type ImportColumn } from "../../app/lib/import-format";
+import { IMPORT_COLUMNS, type ImportColumn } from "~/lib/import-format";
 
 export type ImportRowValues = Record<ImportColumn, string>;
 

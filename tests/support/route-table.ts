@@ -1,6 +1,6 @@
 // The app's route table (app/routes.ts) as a flat list of URL templates, so a
 // test can visit every route, including ones added after the test was written.
-import routes from "../../app/routes";
+import routes from "~/routes";
 
 export interface RouteTemplate {
   /** "/submissions/:id", "/admin/*", "/" */
