@@ -9,7 +9,9 @@ import { I18nextProvider } from "./lib/react-i18n-lite";
 const PAGE_STRINGS_ID = "i18n-page";
 
 function whenParsed(): Promise<void> {
-  return document.readyState === "loading" ? new Promise((r) => document.addEventListener("DOMContentLoaded", () => r(), { once: true })) : Promise.resolve();
+  return document.readyState === "loading"
+    ? new Promise((r) => document.addEventListener("DOMContentLoaded", () => r(), { once: true }))
+    : Promise.resolve();
 }
 
 /** After the browser has painted the server's HTML (or 100 ms, for a tab in the background, where frames wait). */
@@ -43,7 +45,8 @@ async function hydrate() {
 
   // Anything that may show new text — the first interaction, a navigation, a fetcher — fetches the rest first.
   const loadAll = () => void i18n.loadAll().catch(() => undefined);
-  for (const type of ["pointerdown", "keydown", "touchstart", "focusin", "popstate"]) addEventListener(type, loadAll, { once: true, passive: true, capture: true });
+  for (const type of ["pointerdown", "keydown", "touchstart", "focusin", "popstate"])
+    addEventListener(type, loadAll, { once: true, passive: true, capture: true });
 
   startTransition(() => {
     hydrateRoot(

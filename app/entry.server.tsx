@@ -75,7 +75,7 @@ export function handleError(error: unknown, { request, context }: { request: Req
   // deliberate 4xx answers (thrown data/Responses) are not errors at all.
   if (request.signal.aborted) return;
   if (isRouteErrorResponse(error) && error.status < 500) return;
-  const init = (error as { init?: { status?: number } | null; type?: string } | null);
+  const init = error as { init?: { status?: number } | null; type?: string } | null;
   if (init?.type === "DataWithResponseInit" && (init.init?.status ?? 500) < 500) return;
   if (error instanceof Response && error.status < 500) return;
   context?.logger?.error({ err: error, path: new URL(request.url).pathname }, "unhandled error");

@@ -1,14 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  isRouteErrorResponse,
-  useRouteError,
-  useRouteLoaderData,
-} from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { useNonce } from "./components/nonce";
@@ -31,7 +22,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { lng: locale, digits } = await resolveFormat(request, context);
   // The header's unread badge: one count over an index, signed-in users only.
   const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;
-  const user = context.user ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role, unreadNotifications } : null;
+  const user = context.user
+    ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role, unreadNotifications }
+    : null;
   const t = tFor(locale, digits);
   // Titles for error pages: meta functions cannot translate on their own.
   const titles = {

@@ -53,7 +53,11 @@ if (cluster.isPrimary && workers > 1) {
         res.writeHead(404).end();
         return;
       }
-      const [consultation, categories, stages] = await Promise.all([getPublicConsultation(db, null), listCategories(db, { includeArchived: true }), listStages(db)]);
+      const [consultation, categories, stages] = await Promise.all([
+        getPublicConsultation(db, null),
+        listCategories(db, { includeArchived: true }),
+        listStages(db),
+      ]);
       const category = categories.find((x) => x.slug === u.searchParams.get("category"));
       const page = Math.max(1, Number(u.searchParams.get("page") ?? 1) || 1);
       const list = consultation

@@ -88,7 +88,14 @@ async function queryPlans(): Promise<string> {
     ["sort=random", { sort: "random" as const }],
   ] as const) {
     captured.length = 0;
-    await listClusterSubmissions(db, { consultationId: consultation.id, clusterId: cluster.id, page: 1, pageSize: 20, seed: 12345, ...extra });
+    await listClusterSubmissions(db, {
+      consultationId: consultation.id,
+      clusterId: cluster.id,
+      page: 1,
+      pageSize: 20,
+      seed: 12345,
+      ...extra,
+    });
     out.push(`#### ${label}`);
     for (const q of captured.slice(0, 4)) {
       const plan = raw.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as Array<{ detail: string }>;
@@ -110,16 +117,31 @@ async function main() {
     rows.push(await load("cluster page, sort=top, q=export", `${base}/clusters/leather?sort=top&q=export`));
     let n = 0;
     rows.push(
-      await load("cluster page, sort=top, q=export, a different page each request (1–700)", `${base}/clusters/leather?sort=top&q=export`, () =>
-        `/clusters/leather?sort=top&q=export&page=${(n++ % 700) + 1}`,
+      await load(
+        "cluster page, sort=top, q=export, a different page each request (1–700)",
+        `${base}/clusters/leather?sort=top&q=export`,
+        () => `/clusters/leather?sort=top&q=export&page=${(n++ % 700) + 1}`,
       ),
     );
     rows.push(
-      await load("cluster page, sort=top, q=<one of 8 words> page 1–50, each request different", `${base}/clusters/leather?sort=top&q=refinance`, () => {
-        const words = ["refinance", "technology", "workers", "sialkot", "design", "registration", encodeURIComponent("برآمدات"), "approvals"];
-        const i = n++;
-        return `/clusters/leather?sort=top&q=${words[i % 8]}&page=${(Math.floor(i / 8) % 50) + 1}`;
-      }),
+      await load(
+        "cluster page, sort=top, q=<one of 8 words> page 1–50, each request different",
+        `${base}/clusters/leather?sort=top&q=refinance`,
+        () => {
+          const words = [
+            "refinance",
+            "technology",
+            "workers",
+            "sialkot",
+            "design",
+            "registration",
+            encodeURIComponent("برآمدات"),
+            "approvals",
+          ];
+          const i = n++;
+          return `/clusters/leather?sort=top&q=${words[i % 8]}&page=${(Math.floor(i / 8) % 50) + 1}`;
+        },
+      ),
     );
     rows.push(await load("cluster page, sort=random", `${base}/clusters/leather?sort=random`));
     rows.push(await load("cluster page, sort=top, page 200", `${base}/clusters/leather?sort=top&page=200`));
@@ -131,7 +153,8 @@ async function main() {
       "| scenario | req/s | share of baseline | p50 ms | p95 ms (p97.5) | p99 ms | errors | non-2xx |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
       ...rows.map(
-        (r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${((r.rps / baseline) * 100).toFixed(0)} % | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+        (r) =>
+          `| ${r.name} | ${r.rps.toFixed(0)} | ${((r.rps / baseline) * 100).toFixed(0)} % | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
       ),
       "",
       "Query plans of the list queries (SQLite):",

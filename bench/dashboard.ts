@@ -53,7 +53,9 @@ for (let i = 0; i < runs; i++) {
 const params = { consultationId: consultation.id, clusterIds };
 const together = await blocking(() => Promise.all(Array.from({ length: 10 }, () => getDashboardSnapshot(db, params))));
 const asOf = new Set(together.value.map((s) => s.asOf));
-console.log(JSON.stringify({ snapshot: "10 views at once (cold)", totalMs: together.ms, blockMs: together.blockMs, computations: asOf.size }));
+console.log(
+  JSON.stringify({ snapshot: "10 views at once (cold)", totalMs: together.ms, blockMs: together.blockMs, computations: asOf.size }),
+);
 const warm = await blocking(() => getDashboardSnapshot(db, params));
 console.log(JSON.stringify({ snapshot: "a view within the memo's age", totalMs: warm.ms, blockMs: warm.blockMs }));
 await close();

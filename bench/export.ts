@@ -110,7 +110,10 @@ async function main() {
   const scratch = scratchDatabase(SOURCE!, "export");
   const handle = createDb(scratch.url);
   const organiser = await ensureOrganiser(handle);
-  const count = await handle.db.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const count = await handle.db
+    .selectFrom("submissions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   await handle.close();
   const rows: string[] = [];
   const loads: string[] = [`before: ${loadAverage()}`];
@@ -121,7 +124,12 @@ async function main() {
         try {
           const cookie = await signIn(server.base, organiser.email, organiser.password);
           await sleep(1000);
-          const r = await measureExport(server, cookie, format, { query: QUERY, gzip: GZIP, readDelayMs: READ_DELAY_MS, stallMs: STALL_MS });
+          const r = await measureExport(server, cookie, format, {
+            query: QUERY,
+            gzip: GZIP,
+            readDelayMs: READ_DELAY_MS,
+            stallMs: STALL_MS,
+          });
           const label = `${format}${GZIP ? " (gzip)" : ""}${READ_DELAY_MS ? ` (client pauses ${READ_DELAY_MS} ms a chunk)` : ""}${STALL_MS ? ` (client stalls ${STALL_MS / 1000} s)` : ""}`;
           rows.push(
             `| ${label} | ${round} | ${QUERY} | ${Number(count.n).toLocaleString("en")} | ${r.seconds.toFixed(1)} s | ${(r.bytes / MB).toFixed(1)} MB | ${r.firstByte.toFixed(2)} s | ${r.rssBeforeMb.toFixed(0)} MB | ${r.rssPeakMb.toFixed(0)} MB | **${r.growthMb.toFixed(1)} MB** | ${r.heapTotalGrowthMb.toFixed(1)} MB | ${r.externalGrowthMb.toFixed(1)} MB | ${r.probes.length} · p50 ${percentile(r.probes, 0.5).toFixed(0)} ms · max ${percentile(r.probes, 1).toFixed(0)} ms |`,
@@ -133,9 +141,13 @@ async function main() {
         }
       }
     }
-    console.log(`Machine: ${machine()}; database ${SOURCE!.startsWith("postgres") ? "PostgreSQL" : "SQLite (a copy)"}; load average (1/5/15 min) ${loads.join(" → ")}; ${new Date().toISOString().slice(0, 16)} UTC`);
+    console.log(
+      `Machine: ${machine()}; database ${SOURCE!.startsWith("postgres") ? "PostgreSQL" : "SQLite (a copy)"}; load average (1/5/15 min) ${loads.join(" → ")}; ${new Date().toISOString().slice(0, 16)} UTC`,
+    );
     console.log("");
-    console.log("| format | run | query | rows in the database | time | bytes | first byte | RSS before | RSS peak | RSS growth | V8 heap growth | Buffers (external) growth | /healthz during export (n · p50 · max) |");
+    console.log(
+      "| format | run | query | rows in the database | time | bytes | first byte | RSS before | RSS peak | RSS growth | V8 heap growth | Buffers (external) growth | /healthz during export (n · p50 · max) |",
+    );
     console.log("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (const r of rows) console.log(r);
   } finally {

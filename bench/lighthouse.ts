@@ -60,7 +60,14 @@ async function startServer(): Promise<{ base: string; child?: ChildProcess }> {
   }
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ORIGIN: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      ORIGIN: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -112,7 +119,13 @@ async function audit(url: string, port: number, acceptLanguage: string, label: s
     let result: Awaited<ReturnType<typeof lighthouse>>;
     // Lighthouse sometimes loses a trace (NO_NAVSTART, NO_FCP): it says to run again, so it does, twice at most.
     for (let attempt = 1; ; attempt++) {
-      result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES], extraHeaders: { "Accept-Language": acceptLanguage } });
+      result = await lighthouse(url, {
+        port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: [...CATEGORIES],
+        extraHeaders: { "Accept-Language": acceptLanguage },
+      });
       if (!result) throw new Error(`no Lighthouse result for ${url}`);
       const error = result.lhr.runtimeError;
       if (!error) break;
@@ -182,7 +195,9 @@ async function main() {
       }
     }
 
-    console.log(`Lighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, mobile (default form factor and simulated throttling), Chromium ${(await (await fetch(`http://127.0.0.1:${chromium.port}/json/version`)).json()).Browser}, median of ${RUNS} run(s)\n`);
+    console.log(
+      `Lighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, mobile (default form factor and simulated throttling), Chromium ${(await (await fetch(`http://127.0.0.1:${chromium.port}/json/version`)).json()).Browser}, median of ${RUNS} run(s)\n`,
+    );
     console.log("| page | lang | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | total bytes |");
     console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of results) {

@@ -19,7 +19,20 @@ import autocannon from "autocannon";
 import { createDb, isPostgresUrl } from "../db/client";
 import { DEMO_PASSWORD } from "../server/demo-seed";
 import { measureExport, percentile } from "./export";
-import { arg, ensureOrganiser, freePort, loadAverage, machine, peakSampler, scratchDatabase, demoReaders, signIn, sleep, startServer, treeRssKb } from "./lib/server";
+import {
+  arg,
+  ensureOrganiser,
+  freePort,
+  loadAverage,
+  machine,
+  peakSampler,
+  scratchDatabase,
+  demoReaders,
+  signIn,
+  sleep,
+  startServer,
+  treeRssKb,
+} from "./lib/server";
 
 const CONNECTIONS = arg("connections", "10,50").split(",").map(Number);
 const DURATION = Number(arg("duration", "10"));
@@ -56,7 +69,14 @@ async function run(
   name: string,
   base: string,
   connections: number,
-  options: { next?: () => Req; duration?: number; overallRate?: number; rssOf?: () => number; warm?: boolean; stopWhen?: Promise<unknown> } = {},
+  options: {
+    next?: () => Req;
+    duration?: number;
+    overallRate?: number;
+    rssOf?: () => number;
+    warm?: boolean;
+    stopWhen?: Promise<unknown>;
+  } = {},
 ): Promise<Result> {
   const requests = options.next
     ? [
@@ -76,7 +96,9 @@ async function run(
   const rss = options.rssOf ? peakSampler(options.rssOf) : null;
   let instance: autocannon.Instance | undefined;
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon({ ...opts, duration: options.duration ?? DURATION }, (error, result) => (error ? reject(error) : resolve(result)));
+    instance = autocannon({ ...opts, duration: options.duration ?? DURATION }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
     instance.on("response", (_client, status, _bytes, ms) => {
       latencies.push(ms);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -94,7 +116,10 @@ async function run(
     p99: percentile(latencies, 0.99),
     errors: r.errors + r.timeouts,
     bad,
-    statuses: [...statuses].sort().map(([s, n]) => `${s}×${n}`).join(" "),
+    statuses: [...statuses]
+      .sort()
+      .map(([s, n]) => `${s}×${n}`)
+      .join(" "),
     peakRssMb: peak / 1024,
   };
 }
@@ -186,7 +211,10 @@ async function main() {
           const b = await run(`baseline: ${name}`, baseline.base, c, { next: () => ({ path }), rssOf: baseline.rssKb });
           // Anonymous readers get the page cache (server/page-cache.ts); a signed-in reader's page is rendered every time.
           const r = await run(`${name}, anonymous`, app.base, c, { next: () => ({ path }), rssOf: app.rssKb });
-          const signedIn = await run(`${name}, signed in`, app.base, c, { next: () => ({ path, headers: { cookie: pick(cookies) } }), rssOf: app.rssKb });
+          const signedIn = await run(`${name}, signed in`, app.base, c, {
+            next: () => ({ path, headers: { cookie: pick(cookies) } }),
+            rssOf: app.rssKb,
+          });
           for (const x of [b, r, signedIn]) x.baselineRps = b.rps;
           results.push(b, r, signedIn);
           console.error(table([b, r, signedIn]).split("\n").slice(2).join("\n"), `load ${loadAverage()}`);
@@ -201,7 +229,10 @@ async function main() {
         loads.push(`cluster@${c} ${loadAverage()}`);
       }
       if (SCENARIOS.has("submission")) {
-        const r = await run("submission page (a random published one of the cluster), anonymous", app.base, c, { next: () => ({ path: `/submissions/${pick(published)}` }), rssOf: app.rssKb });
+        const r = await run("submission page (a random published one of the cluster), anonymous", app.base, c, {
+          next: () => ({ path: `/submissions/${pick(published)}` }),
+          rssOf: app.rssKb,
+        });
         const signedIn = await run("submission page (a random published one of the cluster), signed in", app.base, c, {
           next: () => ({ path: `/submissions/${pick(published)}`, headers: { cookie: pick(cookies) } }),
           rssOf: app.rssKb,
@@ -250,7 +281,10 @@ async function main() {
     if (SCENARIOS.has("dashboard")) {
       for (const c of CONNECTIONS) {
         await idle(app.base);
-        const r = await run("organiser dashboard (/organiser)", app.base, c, { rssOf: app.rssKb, next: () => ({ path: "/organiser", headers: { cookie: organiserCookie } }) });
+        const r = await run("organiser dashboard (/organiser)", app.base, c, {
+          rssOf: app.rssKb,
+          next: () => ({ path: "/organiser", headers: { cookie: organiserCookie } }),
+        });
         results.push(r);
         console.error(table([r]).split("\n").slice(2).join("\n"));
       }
@@ -264,7 +298,12 @@ async function main() {
       const finished = new Promise<void>((r) => (finish = r));
       const exporting = measureExport(app, organiserCookie, "csv", { probe: false }).finally(finish);
       const [clusterDuring, supportDuring, exp] = await Promise.all([
-        run("during the export: cluster page, sort=top", app.base, 10, { warm: false, duration: 60, stopWhen: finished, next: () => ({ path: "/clusters/leather?sort=top" }) }),
+        run("during the export: cluster page, sort=top", app.base, 10, {
+          warm: false,
+          duration: 60,
+          stopWhen: finished,
+          next: () => ({ path: "/clusters/leather?sort=top" }),
+        }),
         run("during the export: support/withdraw, 100/s offered", app.base, 10, {
           warm: false,
           duration: 60,

@@ -25,7 +25,11 @@ await migrateToLatest(handle);
 const organiser = arg("organiser", "no") === "yes" ? await ensureOrganiser(handle) : null;
 await handle.close();
 // The page cache off: this profiles the render (what a signed-in reader, or a cache miss, costs).
-const server = await startServer({ databaseUrl: scratch.url, nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`], env: { PAGE_CACHE_SECONDS: "0" } });
+const server = await startServer({
+  databaseUrl: scratch.url,
+  nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+  env: { PAGE_CACHE_SECONDS: "0" },
+});
 const headers: Record<string, string> = organiser ? { cookie: await signIn(server.base, organiser.email, organiser.password) } : {};
 for (let i = 0; i < 50; i++) await fetch(server.base + PATH, { headers }).then((r) => r.arrayBuffer());
 const t0 = performance.now();
@@ -33,5 +37,7 @@ for (let i = 0; i < N; i++) await fetch(server.base + PATH, { headers }).then((r
 const ms = (performance.now() - t0) / N;
 await server.stop();
 scratch.dispose();
-console.log(`${N} sequential requests to ${PATH}: ${ms.toFixed(1)} ms per request (wall clock, load average ${os.loadavg()[0].toFixed(1)})\n`);
+console.log(
+  `${N} sequential requests to ${PATH}: ${ms.toFixed(1)} ms per request (wall clock, load average ${os.loadavg()[0].toFixed(1)})\n`,
+);
 console.log(profileReport(dir, N + 50));

@@ -19,7 +19,9 @@ import { findSimilarPublished, listClusterSubmissions } from "~/models/submissio
 import { listClusters } from "~/models/taxonomy.server";
 import { blocking } from "./lib/event-loop";
 
-const { values: options } = parseArgs({ options: { runs: { type: "string", default: "5" }, chunk: { type: "string" }, json: { type: "boolean", default: false } } });
+const { values: options } = parseArgs({
+  options: { runs: { type: "string", default: "5" }, chunk: { type: "string" }, json: { type: "boolean", default: false } },
+});
 const runs = Number(options.runs);
 const chunkIds = options.chunk ? Number(options.chunk) : undefined;
 const url = process.env.DATABASE_URL;
@@ -77,12 +79,20 @@ async function measure(search: string, q: { lang: string; kind: string; text: st
 }
 
 for (const q of SIMILAR) {
-  await measure("similar", q, async () => (await findSimilarPublished(db, { consultationId: consultation.id, text: q.text }, { chunkIds })).length);
+  await measure(
+    "similar",
+    q,
+    async () => (await findSimilarPublished(db, { consultationId: consultation.id, text: q.text }, { chunkIds })).length,
+  );
 }
 for (const sort of ["random", "top"] as const) {
   for (const q of CLUSTER_Q) {
     await measure(`cluster q (${sort})`, q, async () => {
-      const r = await listClusterSubmissions(db, { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text }, { chunkIds });
+      const r = await listClusterSubmissions(
+        db,
+        { consultationId: consultation.id, clusterId: cluster.id, sort, page: 1, pageSize: 20, seed: 123_456_789, q: q.text },
+        { chunkIds },
+      );
       return r.total;
     });
   }
@@ -91,9 +101,15 @@ await close();
 
 if (options.json) console.log(JSON.stringify(rows));
 else {
-  const load = os.loadavg().map((n) => n.toFixed(1)).join(", ");
-  console.log(`${dialect}, ${chunkIds ?? SEARCH_CHUNK_IDS} ids per statement, ${runs} runs per query, cluster "${cluster.slug}", load average at the end ${load}`);
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(", ");
+  console.log(
+    `${dialect}, ${chunkIds ?? SEARCH_CHUNK_IDS} ids per statement, ${runs} runs per query, cluster "${cluster.slug}", load average at the end ${load}`,
+  );
   console.log("| search | query | lang | kind | matches | median ms | longest block ms (wall) | longest block ms (CPU) |");
   console.log("|---|---|---|---|---:|---:|---:|---:|");
-  for (const r of rows) console.log(`| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.results} | ${r.medianMs} | ${r.blockMs} | ${r.blockCpuMs} |`);
+  for (const r of rows)
+    console.log(`| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.results} | ${r.medianMs} | ${r.blockMs} | ${r.blockCpuMs} |`);
 }

@@ -129,7 +129,13 @@ export interface AppOptions {
   isStopping?: () => boolean;
 }
 
-export function createApp({ services, build, viteMiddleware, clientDir = path.resolve("build/client"), isStopping = () => false }: AppOptions) {
+export function createApp({
+  services,
+  build,
+  viteMiddleware,
+  clientDir = path.resolve("build/client"),
+  isStopping = () => false,
+}: AppOptions) {
   const { config, logger } = services;
   const app = express();
   // While stopping, every response closes its connection: no kept-alive
@@ -227,7 +233,8 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
     const limit = bodyLimitFor(req.path);
     const length = req.headers["content-length"];
     if (length === undefined) {
-      if (req.headers["transfer-encoding"]) return plainPage(res, 411, "A request body needs a Content-Length.", "درخواست کے ساتھ اس کی لمبائی بتانا ضروری ہے۔");
+      if (req.headers["transfer-encoding"])
+        return plainPage(res, 411, "A request body needs a Content-Length.", "درخواست کے ساتھ اس کی لمبائی بتانا ضروری ہے۔");
       return next();
     }
     if (!/^\d+$/.test(length)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
@@ -311,9 +318,18 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
       return next();
     }
     try {
-      await securityEvent(contextFor(req, res), "access.denied", { path: req.path, rule: "cross-site", reason: String(requestOrigin ?? fetchSite) });
+      await securityEvent(contextFor(req, res), "access.denied", {
+        path: req.path,
+        rule: "cross-site",
+        reason: String(requestOrigin ?? fetchSite),
+      });
     } finally {
-      plainPage(res, 403, "This request came from another site and was refused.", "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔");
+      plainPage(
+        res,
+        403,
+        "This request came from another site and was refused.",
+        "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔",
+      );
     }
   });
 
@@ -324,7 +340,9 @@ export function createApp({ services, build, viteMiddleware, clientDir = path.re
   // the database changes (server/page-cache.ts, ADR 0018). Not in development,
   // where the code under a page changes too.
   const pageCache =
-    config.PAGE_CACHE_SECONDS > 0 && !isDev ? new PageCache({ version: dataVersionOf(services.handle), ttlSeconds: config.PAGE_CACHE_SECONDS }) : null;
+    config.PAGE_CACHE_SECONDS > 0 && !isDev
+      ? new PageCache({ version: dataVersionOf(services.handle), ttlSeconds: config.PAGE_CACHE_SECONDS })
+      : null;
   const handleRemix = createRequestHandler(build as ServerBuild, config.NODE_ENV === "production" ? "production" : "development");
 
   // app.use, not app.all("*"): Express would decode the path as a parameter and

@@ -172,7 +172,11 @@ function buildProgram(): Command {
       await withDb(async ({ db }) => {
         const result = await setUserRole(db, { email: o.email, role: o.role, actorRole: "operator" });
         if (!result.ok) throw new UsageError(`no user with email ${o.email}`);
-        out(result.previous === o.role ? `${o.email}: already ${o.role}; nothing changed` : `${o.email}: role ${result.previous} → ${o.role}; sessions ended`);
+        out(
+          result.previous === o.role
+            ? `${o.email}: already ${o.role}; nothing changed`
+            : `${o.email}: role ${result.previous} → ${o.role}; sessions ended`,
+        );
       });
     });
 
@@ -186,7 +190,9 @@ function buildProgram(): Command {
         if (userId === null) throw new UsageError(`no user with email ${o.email}`);
         const r = await resetTwoFactor(db, { userId, actor: null });
         if (!r.ok) throw new UsageError(`no user with email ${o.email}`);
-        out(r.wasEnabled ? `${o.email}: two-factor turned off; recovery codes removed` : `${o.email}: two-factor was not on; nothing changed`);
+        out(
+          r.wasEnabled ? `${o.email}: two-factor turned off; recovery codes removed` : `${o.email}: two-factor was not on; nothing changed`,
+        );
       });
     });
 
@@ -219,7 +225,17 @@ function buildProgram(): Command {
         const seed = Number.parseInt(o.seed, 10);
         if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
         const started = Date.now();
-        const bars = new MultiBar({ format: " {step} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+        const bars = new MultiBar(
+          {
+            format: " {step} [{bar}] {value}/{total}",
+            hideCursor: true,
+            clearOnComplete: false,
+            stream: process.stderr,
+            noTTYOutput: true,
+            notTTYSchedule: 5000,
+          },
+          Presets.shades_classic,
+        );
         let bar: ReturnType<MultiBar["create"]> | null = null;
         const demo = await seedDemo(handle, {
           size: o.size,
@@ -267,7 +283,9 @@ function buildProgram(): Command {
           const onSignal = (signal: NodeJS.Signals) => {
             cleanUp();
             process.stderr.write(
-              renamed ? `stopped by ${signal}; the backup was already written to ${target}\n` : `backup interrupted by ${signal}: nothing written to ${target}\n`,
+              renamed
+                ? `stopped by ${signal}; the backup was already written to ${target}\n`
+                : `backup interrupted by ${signal}: nothing written to ${target}\n`,
             );
             process.exit(signal === "SIGINT" ? 130 : 143);
           };
@@ -312,7 +330,11 @@ function buildProgram(): Command {
         const result = await importSubmissions(db, { file: bytes, fileName: path.basename(file), actor: null, dryRun: Boolean(o.dryRun) });
         if (!result.ok) throw new UsageError(importRefusalText(result));
         const organisations = `organisations: ${result.organisationsMatched} known, ${result.organisationsCreated} ${result.dryRun ? "to create" : "created"}`;
-        out(result.dryRun ? `dry run: ${result.rows} rows valid, nothing imported; ${organisations}` : `imported ${result.rows} suggestions (pending); ${organisations}`);
+        out(
+          result.dryRun
+            ? `dry run: ${result.rows} rows valid, nothing imported; ${organisations}`
+            : `imported ${result.rows} suggestions (pending); ${organisations}`,
+        );
       });
     });
 

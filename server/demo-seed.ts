@@ -5,7 +5,7 @@
 // 1,000,000 supports, 200,000 comments). Rows are written in batches inside
 // transactions; counters are set from the rows at the end, so they equal them.
 import { fakerEN as faker } from "@faker-js/faker";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DbHandle } from "../db/client";
 import { seedTaxonomy } from "../db/seed";
 import { hashPassword } from "~/auth/password.server";
@@ -61,7 +61,16 @@ const CITIES: Record<string, string[]> = {
 
 const TOPICS: Record<string, { en: string[]; ur: string[] }> = {
   it: {
-    en: ["software export", "IT park", "freelancer payments", "cloud services", "data centre", "cyber security", "startup incubation", "remittance of export proceeds"],
+    en: [
+      "software export",
+      "IT park",
+      "freelancer payments",
+      "cloud services",
+      "data centre",
+      "cyber security",
+      "startup incubation",
+      "remittance of export proceeds",
+    ],
     ur: ["سافٹ ویئر برآمدات", "آئی ٹی پارک", "فری لانسرز کی ادائیگیاں", "ڈیٹا سینٹر"],
   },
   "food-processing": {
@@ -102,14 +111,17 @@ export async function insertBatches<T extends Record<string, unknown>>(
   progress: DemoProgress,
   batchSize = 500,
 ): Promise<void> {
-  const db = handle.db as unknown as import("kysely").Kysely<Record<string, T>>;
+  const db = handle.db as unknown as Kysely<Record<string, T>>;
   // One transaction per 20 batches: fast, and a crash loses at most one chunk.
   for (let i = 0; i < rows.length; i += batchSize * 20) {
     const chunk = rows.slice(i, i + batchSize * 20);
     await db.transaction().execute(async (trx) => {
       for (let j = 0; j < chunk.length; j += batchSize) {
         const batch = chunk.slice(j, j + batchSize);
-        await trx.insertInto(table).values(batch as never).execute();
+        await trx
+          .insertInto(table)
+          .values(batch as never)
+          .execute();
         progress.tick(batch.length);
       }
     });
@@ -143,20 +155,41 @@ export async function seedDemo(
   const progress = options.progress ?? silent;
   const rand = prng(options.seed ?? 20261129);
   faker.seed(options.seed ?? 20261129);
-  const pick = <T,>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)];
   const now = options.now ?? new Date();
   const db = handle.db;
 
   await seedTaxonomy(db, now);
-  const existing = await db.selectFrom("users").select("id").where("email_normalised", "like", "demo.%@example.pk").limit(1).executeTakeFirst();
+  const existing = await db
+    .selectFrom("users")
+    .select("id")
+    .where("email_normalised", "like", "demo.%@example.pk")
+    .limit(1)
+    .executeTakeFirst();
   if (existing) throw new Error("demo data is already there (users demo.N@example.pk exist); use a fresh database");
 
-  const consultation = await db.selectFrom("consultations").select(["id", "created_at", "support_opens_at"]).where("is_active", "=", 1).executeTakeFirstOrThrow();
+  const consultation = await db
+    .selectFrom("consultations")
+    .select(["id", "created_at", "support_opens_at"])
+    .where("is_active", "=", 1)
+    .executeTakeFirstOrThrow();
   const clusters = await db.selectFrom("clusters").select(["id", "slug"]).where("archived", "=", 0).orderBy("sort_order").execute();
   const categories = await db.selectFrom("categories").select(["id", "slug"]).execute();
-  const moderator = await db.selectFrom("users").select("id").where("role", "in", ["moderator", "organiser", "admin"]).limit(1).executeTakeFirst();
+  const moderator = await db
+    .selectFrom("users")
+    .select("id")
+    .where("role", "in", ["moderator", "organiser", "admin"])
+    .limit(1)
+    .executeTakeFirst();
   const idBase = async (table: "organisations" | "users" | "submissions" | "comments" | "recommendations") =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.max<number>("id").as("m")).executeTakeFirst())?.m ?? 0);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.max<number>("id").as("m"))
+          .executeTakeFirst()
+      )?.m ?? 0,
+    );
 
   // The activity spreads over the last 30 days (or since the consultation began).
   const start = Math.max(Date.parse(consultation.created_at) - 30 * 86_400_000, now.getTime() - 30 * 86_400_000);
@@ -405,7 +438,12 @@ export async function seedDemo(
   for (const r of recs) {
     for (let k = 0; k < 2 + Math.floor(rand() * 4); k++) {
       const s = published[Math.floor(rand() * published.length)];
-      links.set(`${r.id}:${s.id}`, { recommendation_id: r.id, submission_id: s.id, linked_by: moderator?.id ?? null, linked_at: now.toISOString() });
+      links.set(`${r.id}:${s.id}`, {
+        recommendation_id: r.id,
+        submission_id: s.id,
+        linked_by: moderator?.id ?? null,
+        linked_at: now.toISOString(),
+      });
     }
   }
   await insertBatches(handle, "recommendation_submissions", [...links.values()], silent);

@@ -157,7 +157,13 @@ async function serve(config: Config, logger: Logger, options: { prepare: boolean
   // committed, by whichever process claims each first (see outbox-sender.ts).
   // Without SMTP they are held for /admin/outbox and written once to the log, links and all.
   const outbox = config.SMTP_URL
-    ? createOutboxSender({ db: services.db, smtpUrl: config.SMTP_URL, origin: config.ORIGIN, intervalMs: config.OUTBOX_INTERVAL_MS, logger })
+    ? createOutboxSender({
+        db: services.db,
+        smtpUrl: config.SMTP_URL,
+        origin: config.ORIGIN,
+        intervalMs: config.OUTBOX_INTERVAL_MS,
+        logger,
+      })
     : createHeldEmailLogger({ db: services.db, intervalMs: config.OUTBOX_INTERVAL_MS, logger });
   outbox.start();
 

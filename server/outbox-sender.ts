@@ -97,7 +97,11 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const batchSize = options.batchSize ?? 20;
   const clock = options.now ?? (() => new Date());
 
-  const loop = periodic(() => pass(), intervalMs, (err) => logger?.error({ err }, "outbox pass failed"));
+  const loop = periodic(
+    () => pass(),
+    intervalMs,
+    (err) => logger?.error({ err }, "outbox pass failed"),
+  );
 
   async function sendOne(id: number, result: OutboxRunResult): Promise<void> {
     if (!(await claimEmail(db, id, senderId, clock()))) return; // another sender has it
@@ -135,7 +139,10 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       await markEmailAttemptFailed(db, id, senderId, { error, giveUp, retryAt });
       if (giveUp) result.failed++;
       else result.retried++;
-      logger?.warn({ emailId: id, attempts: email.attempts, giveUp, err: error instanceof Error ? error.message : String(error) }, "email not sent");
+      logger?.warn(
+        { emailId: id, attempts: email.attempts, giveUp, err: error instanceof Error ? error.message : String(error) },
+        "email not sent",
+      );
     }
   }
 
@@ -226,11 +233,19 @@ export interface HeldEmailLoggerOptions {
  * the app locally can confirm an address or reset a password. Runs in every
  * serving process; each email is claimed for the log by one of them.
  */
-export function createHeldEmailLogger(options: HeldEmailLoggerOptions): { runOnce(): Promise<number>; start(): void; stop(): Promise<void> } {
+export function createHeldEmailLogger(options: HeldEmailLoggerOptions): {
+  runOnce(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+} {
   const { db, logger } = options;
   const intervalMs = options.intervalMs ?? 5_000;
   const now = options.now ?? (() => new Date());
-  const loop = periodic(() => pass(), intervalMs, (err) => logger.error({ err }, "held email log pass failed"));
+  const loop = periodic(
+    () => pass(),
+    intervalMs,
+    (err) => logger.error({ err }, "held email log pass failed"),
+  );
 
   async function pass(): Promise<number> {
     let logged = 0;

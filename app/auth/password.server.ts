@@ -38,9 +38,7 @@ export function checkPassword(password: string, personal: Array<string | undefin
   if (length > PASSWORD_MAX) return "tooLong";
   const lower = password.toLowerCase();
   if (commonSet().has(lower)) return "common";
-  const personalWords = personal
-    .flatMap((w) => (w ?? "").toLowerCase().split(/[\s@._-]+/))
-    .filter((w) => w.length >= 4);
+  const personalWords = personal.flatMap((w) => (w ?? "").toLowerCase().split(/[\s@._-]+/)).filter((w) => w.length >= 4);
   // "Mashwara2026!", "Food-Processing-1" or "AminaSheikh2026" are the site's or
   // the person's own words with decoration; a long passphrase that merely
   // mentions "leather" is fine. Remove every such word, then refuse when fewer

@@ -55,23 +55,41 @@ export function UserActions({ user, allowed, compact = false }: UserActionsProps
           <Form method="post">
             <input type="hidden" name="userId" value={user.id} />
             {user.status === "disabled" ? (
-              <button type="submit" name="intent" value="enable" className="button button--secondary" aria-label={t("admin.users.enableFor", { name: user.name })}>
+              <button
+                type="submit"
+                name="intent"
+                value="enable"
+                className="button button--secondary"
+                aria-label={t("admin.users.enableFor", { name: user.name })}
+              >
                 {t("admin.users.enable")}
               </button>
             ) : (
-              <button type="submit" name="intent" value="disable" className="button button--secondary" aria-label={t("admin.users.disableFor", { name: user.name })}>
+              <button
+                type="submit"
+                name="intent"
+                value="disable"
+                className="button button--secondary"
+                aria-label={t("admin.users.disableFor", { name: user.name })}
+              >
                 {t("admin.users.disable")}
               </button>
             )}
           </Form>
         )}
         {!allowed.endSessions ? null : (
-        <Form method="post">
-          <input type="hidden" name="userId" value={user.id} />
-          <button type="submit" name="intent" value="end-sessions" className="button button--secondary" aria-label={t("admin.users.endSessionsFor", { name: user.name })}>
-            {t("admin.users.endSessions")}
-          </button>
-        </Form>
+          <Form method="post">
+            <input type="hidden" name="userId" value={user.id} />
+            <button
+              type="submit"
+              name="intent"
+              value="end-sessions"
+              className="button button--secondary"
+              aria-label={t("admin.users.endSessionsFor", { name: user.name })}
+            >
+              {t("admin.users.endSessions")}
+            </button>
+          </Form>
         )}
       </div>
     </div>
@@ -92,8 +110,7 @@ export function AuditChangeList({ changes }: { changes: AuditChange[] }) {
           ) : null}
           {c.before !== null ? (
             <>
-              <del dir="auto">{c.before}</del>
-              {" "}
+              <del dir="auto">{c.before}</del>{" "}
               <span className="dir-arrow" aria-hidden="true">
                 →
               </span>{" "}

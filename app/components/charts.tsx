@@ -15,7 +15,14 @@ const textDir = (rtl: boolean) => (rtl ? "rtl" : "ltr");
 export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry }) {
   return (
     // A group, not an img: its cells are links (an img may not hold anything focusable), each named by its title.
-    <svg className="chart chart--heatmap" viewBox={`0 0 ${g.width} ${g.height}`} width={g.width} height={g.height} role="group" aria-labelledby={`${id}-t ${id}-d`}>
+    <svg
+      className="chart chart--heatmap"
+      viewBox={`0 0 ${g.width} ${g.height}`}
+      width={g.width}
+      height={g.height}
+      role="group"
+      aria-labelledby={`${id}-t ${id}-d`}
+    >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
       {g.colLabels.map((l, i) => (
@@ -33,7 +40,15 @@ export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry 
           <rect x={c.x} y={c.y} width={c.w} height={c.h} fill={c.fill}>
             <title>{c.title}</title>
           </rect>
-          <text x={c.x + c.w / 2} y={c.y + c.h / 2} dy="0.35em" textAnchor="middle" fill={c.ink} className="chart__cell-value" aria-hidden="true">
+          <text
+            x={c.x + c.w / 2}
+            y={c.y + c.h / 2}
+            dy="0.35em"
+            textAnchor="middle"
+            fill={c.ink}
+            className="chart__cell-value"
+            aria-hidden="true"
+          >
             {c.label}
           </text>
         </a>
@@ -55,7 +70,14 @@ export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry 
 
 export function LineChart({ id, title, desc, g }: Labelled & { g: LineChartGeometry }) {
   return (
-    <svg className="chart chart--line" viewBox={`0 0 ${g.width} ${g.height}`} width={g.width} height={g.height} role="img" aria-labelledby={`${id}-t ${id}-d`}>
+    <svg
+      className="chart chart--line"
+      viewBox={`0 0 ${g.width} ${g.height}`}
+      width={g.width}
+      height={g.height}
+      role="img"
+      aria-labelledby={`${id}-t ${id}-d`}
+    >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
       <line x1={g.plot.x0} x2={g.plot.x1} y1={g.plot.y0} y2={g.plot.y0} className="chart__axis" />
@@ -84,7 +106,14 @@ export function LineChart({ id, title, desc, g }: Labelled & { g: LineChartGeome
 
 export function BarChart({ id, title, desc, g }: Labelled & { g: BarChartGeometry }) {
   return (
-    <svg className="chart chart--bars" viewBox={`0 0 ${g.width} ${g.height}`} width={g.width} height={g.height} role="img" aria-labelledby={`${id}-t ${id}-d`}>
+    <svg
+      className="chart chart--bars"
+      viewBox={`0 0 ${g.width} ${g.height}`}
+      width={g.width}
+      height={g.height}
+      role="img"
+      aria-labelledby={`${id}-t ${id}-d`}
+    >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
       {g.bars.map((b, i) => (
@@ -95,7 +124,14 @@ export function BarChart({ id, title, desc, g }: Labelled & { g: BarChartGeometr
           <text x={g.labels[i].x} y={g.labels[i].y} dy="0.35em" textAnchor="end" direction={textDir(g.rtl)} className="chart__label">
             {g.labels[i].text}
           </text>
-          <text x={g.values[i].x} y={g.values[i].y} dy="0.35em" textAnchor={g.rtl ? "end" : "start"} direction="ltr" className="chart__value">
+          <text
+            x={g.values[i].x}
+            y={g.values[i].y}
+            dy="0.35em"
+            textAnchor={g.rtl ? "end" : "start"}
+            direction="ltr"
+            className="chart__value"
+          >
             {g.values[i].text}
           </text>
         </g>

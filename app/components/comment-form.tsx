@@ -41,6 +41,7 @@ export function CommentForm({ submissionId, className, children }: { submissionI
     window.history.replaceState(window.history.state, "", `#comment-${answer.commentId}`);
     document.getElementById(`comment-${answer.commentId}`)?.scrollIntoView({ block: "nearest" });
     // Only a new answer moves the page, not a change of page afterwards.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on purpose: a later change of page or query must not move the page again
   }, [answer]);
   const refusal = actionReply(idle)?.refusal;
   const refused = refusal ? messageText(t, refusal.message) : null;

@@ -49,7 +49,9 @@ export function ErrorSummary({
     <div className="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
       <h2 id="error-summary-title">{t("form.errorSummary")}</h2>
       <ul>
-        {formErrors?.map((e) => <li key={e}>{errorText(e, formErrorValues)}</li>)}
+        {formErrors?.map((e) => (
+          <li key={e}>{errorText(e, formErrorValues)}</li>
+        ))}
         {withErrors.map(({ field, label }) => (
           <li key={field.name}>
             <a href={`#${field.id}`}>
@@ -122,7 +124,19 @@ export function TextField({
   return (
     <FieldFrame field={field} label={label} hint={hint}>
       {(describedBy) => (
-        <input type={type} {...props} key={props.key} aria-describedby={describedBy} autoComplete={autoComplete} dir={dir} lang={lang} maxLength={maxLength} min={min} max={max} inputMode={inputMode} />
+        <input
+          type={type}
+          {...props}
+          key={props.key}
+          aria-describedby={describedBy}
+          autoComplete={autoComplete}
+          dir={dir}
+          lang={lang}
+          maxLength={maxLength}
+          min={min}
+          max={max}
+          inputMode={inputMode}
+        />
       )}
     </FieldFrame>
   );
@@ -151,7 +165,16 @@ export function TextAreaField({
   return (
     <FieldFrame field={field} label={label} hint={hint}>
       {(describedBy) => (
-        <textarea {...props} key={props.key} rows={rows} aria-describedby={describedBy} dir={dir} lang={lang} maxLength={maxLength} required={required} />
+        <textarea
+          {...props}
+          key={props.key}
+          rows={rows}
+          aria-describedby={describedBy}
+          dir={dir}
+          lang={lang}
+          maxLength={maxLength}
+          required={required}
+        />
       )}
     </FieldFrame>
   );
@@ -246,7 +269,14 @@ export function CheckboxGroupField({
       <div className="checkbox-grid">
         {options.map((o) => (
           <div className="field field--checkbox" key={o.value}>
-            <input type="checkbox" key={`${field.key ?? ""}${o.value}`} id={optionId(o.value)} name={field.name} value={o.value} defaultChecked={checked.has(o.value)} />
+            <input
+              type="checkbox"
+              key={`${field.key ?? ""}${o.value}`}
+              id={optionId(o.value)}
+              name={field.name}
+              value={o.value}
+              defaultChecked={checked.has(o.value)}
+            />
             <label htmlFor={optionId(o.value)}>{o.label}</label>
           </div>
         ))}

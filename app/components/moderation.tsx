@@ -3,12 +3,20 @@
 // form.tsx with the moderation choices filled in.
 import { useTranslation } from "react-i18next";
 import { REJECT_REASONS } from "~/lib/reference";
-import { CheckboxGroupField, SelectField, useErrorText } from "./form";
+import { CheckboxGroupField, SelectField } from "./form";
 
 type AnyField = Parameters<typeof SelectField>[0]["field"];
 
 /** The issue categories to choose from, as checkboxes (`<form id>-cat-<slug>`). */
-export function CategoryField({ field, categories, legend }: { field: AnyField; categories: Array<{ slug: string; name: string }>; legend: string }) {
+export function CategoryField({
+  field,
+  categories,
+  legend,
+}: {
+  field: AnyField;
+  categories: Array<{ slug: string; name: string }>;
+  legend: string;
+}) {
   return (
     <CheckboxGroupField
       field={field}
@@ -32,4 +40,3 @@ export function RejectReasonField({ field, label, required }: { field: AnyField;
     />
   );
 }
-

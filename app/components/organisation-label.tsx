@@ -17,7 +17,8 @@ export interface OrganisationFacts {
 export function organisationLabel(t: TFunction, o: OrganisationFacts): string {
   if (o.name) return o.name;
   if (!o.city && !o.sizeBand) return t("submission.formerParticipant");
-  const kind = o.sizeBand && o.type ? t("organisation.kind", { size: t(`sizeBand.${o.sizeBand}`), type: t(`organisationType.${o.type}`) }) : "";
+  const kind =
+    o.sizeBand && o.type ? t("organisation.kind", { size: t(`sizeBand.${o.sizeBand}`), type: t(`organisationType.${o.type}`) }) : "";
   return [o.cluster, o.city, kind].filter(Boolean).join(t("app.separator"));
 }
 

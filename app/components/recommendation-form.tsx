@@ -33,7 +33,11 @@ export function RecommendationFields({
         hint={t("recommendation.field.clusterHint")}
         options={clusters.map((c) => ({ value: c.slug, label: c.name }))}
       />
-      <CheckboxGroupField field={fields.category} legend={t("recommendation.field.category")} options={categories.map((c) => ({ value: c.slug, label: c.name }))} />
+      <CheckboxGroupField
+        field={fields.category}
+        legend={t("recommendation.field.category")}
+        options={categories.map((c) => ({ value: c.slug, label: c.name }))}
+      />
       <SelectField
         field={fields.priority}
         label={t("recommendation.field.priority")}
@@ -41,7 +45,12 @@ export function RecommendationFields({
         placeholder={t("form.choose")}
         options={PRIORITIES.map((p) => ({ value: String(p), label: String(p) }))}
       />
-      <TextAreaField field={fields.dissent} label={t("recommendation.field.dissent")} hint={t("recommendation.field.dissentHint")} rows={4} />
+      <TextAreaField
+        field={fields.dissent}
+        label={t("recommendation.field.dissent")}
+        hint={t("recommendation.field.dissentHint")}
+        rows={4}
+      />
       <SelectField
         field={fields.status}
         label={t("recommendation.field.status")}
@@ -79,7 +88,13 @@ export function ResponseFields({ fields }: { fields: Record<string, Field> }) {
       />
       <TextAreaField field={fields.responseText} label={t("recommendation.response.text")} rows={5} />
       <TextField field={fields.responsibleAgency} label={t("recommendation.response.agency")} dir="auto" />
-      <TextField field={fields.responseDate} label={t("recommendation.response.date")} hint={t("recommendation.response.dateHint")} type="date" dir="ltr" />
+      <TextField
+        field={fields.responseDate}
+        label={t("recommendation.response.date")}
+        hint={t("recommendation.response.dateHint")}
+        type="date"
+        dir="ltr"
+      />
     </>
   );
 }

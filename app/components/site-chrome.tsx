@@ -43,7 +43,11 @@ export function DigitsSwitch() {
     <Form method="post" action="/language" className="language-switch" reloadDocument>
       <input type="hidden" name="digits" value={other} />
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-      <button type="submit" className="link-button" aria-label={t(other === "western" ? "nav.switchDigitsWestern" : "nav.switchDigitsNative")}>
+      <button
+        type="submit"
+        className="link-button"
+        aria-label={t(other === "western" ? "nav.switchDigitsWestern" : "nav.switchDigitsNative")}
+      >
         {other === "western" ? "123" : "۱۲۳"}
       </button>
     </Form>

@@ -13,8 +13,7 @@ export function StatusTable({
   counts: Array<{ clusterId: number; status: string; count: number }>;
 }) {
   const { t } = useTranslation();
-  const get = (clusterId: number, status: string) =>
-    counts.find((c) => c.clusterId === clusterId && c.status === status)?.count ?? 0;
+  const get = (clusterId: number, status: string) => counts.find((c) => c.clusterId === clusterId && c.status === status)?.count ?? 0;
   return (
     <div className="table-wrap">
       <table>

@@ -75,7 +75,9 @@ export function SubmissionForm({
     shouldRevalidate: "onInput",
     // conform checks every submit; "Check for similar" (formNoValidate) only reads, so it goes through unchecked, as without JavaScript.
     onValidate: ({ formData, submitter }) =>
-      parseWithZod(formData, { schema: (submitter as HTMLButtonElement | null)?.formNoValidate ? SubmissionFormSchema.partial() : SubmissionFormSchema }),
+      parseWithZod(formData, {
+        schema: (submitter as HTMLButtonElement | null)?.formNoValidate ? SubmissionFormSchema.partial() : SubmissionFormSchema,
+      }),
   });
   const similarFetcher = useFetcher<{ similar: SimilarItem[] }>();
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -132,7 +134,16 @@ export function SubmissionForm({
 }
 
 /** The suggestion form's fields, in the order of the form. */
-export const SUBMISSION_FIELDS = ["cluster", "title", "problem", "proposal", "expectedImpact", "stage", "suggestedCategory", "horizon"] as const;
+export const SUBMISSION_FIELDS = [
+  "cluster",
+  "title",
+  "problem",
+  "proposal",
+  "expectedImpact",
+  "stage",
+  "suggestedCategory",
+  "horizon",
+] as const;
 type SubmissionField = (typeof SUBMISSION_FIELDS)[number];
 
 export function useSubmissionLabels(): Record<SubmissionField, string> {
@@ -182,7 +193,12 @@ export function SubmissionFields({
       <TextAreaField field={fields.proposal} label={labels.proposal} hint={t("submission.form.proposalHint")} />
       <TextAreaField field={fields.expectedImpact} label={labels.expectedImpact} hint={t("submission.form.expectedImpactHint")} rows={4} />
       <SelectField field={fields.stage} label={labels.stage} placeholder={t("form.optional")} options={stages} />
-      <SelectField field={fields.suggestedCategory} label={labels.suggestedCategory} placeholder={t("form.optional")} options={categories} />
+      <SelectField
+        field={fields.suggestedCategory}
+        label={labels.suggestedCategory}
+        placeholder={t("form.optional")}
+        options={categories}
+      />
       <SelectField field={fields.horizon} label={labels.horizon} placeholder={t("form.optional")} options={horizons} />
     </>
   );

@@ -75,7 +75,8 @@ export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions"] 
 export type AdminUserIntent = (typeof ADMIN_USER_INTENTS)[number];
 
 /** A form value, with "" (an empty select or text box) and null (not sent) read as absent. */
-const given = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), schema.optional());
+const given = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null || (typeof v === "string" && v.trim() === "") ? undefined : v), schema.optional());
 
 const adminUserIntent = z.enum(ADMIN_USER_INTENTS, { message: "admin.users.errors.intent" });
 const adminUserRole = given(z.enum(ROLES, { message: "admin.users.errors.role" }));
@@ -88,11 +89,18 @@ export const AdminUserActionSchema = z
   .object({
     intent: adminUserIntent,
     userId: given(z.string().trim().pipe(rowId("admin.users.errors.user"))),
-    email: given(z.string().trim().max(254, "admin.users.errors.user").regex(/^[^@\s]+@[^@\s]+$/, "admin.users.errors.user")),
+    email: given(
+      z
+        .string()
+        .trim()
+        .max(254, "admin.users.errors.user")
+        .regex(/^[^@\s]+@[^@\s]+$/, "admin.users.errors.user"),
+    ),
     role: adminUserRole,
   })
   .superRefine((v, ctx) => {
-    if (v.userId === undefined && v.email === undefined) ctx.addIssue({ code: "custom", path: ["userId"], message: "admin.users.errors.user" });
+    if (v.userId === undefined && v.email === undefined)
+      ctx.addIssue({ code: "custom", path: ["userId"], message: "admin.users.errors.user" });
     roleForRoleChange(v, ctx);
   });
 

@@ -34,7 +34,13 @@ export function auditChanges(beforeText: string | null, afterText: string | null
   const after = parse(afterText);
   const b = before.value;
   const a = after.value;
-  if (before.ok && after.ok && (isRecord(b) || b === undefined) && (isRecord(a) || a === undefined) && (b !== undefined || a !== undefined)) {
+  if (
+    before.ok &&
+    after.ok &&
+    (isRecord(b) || b === undefined) &&
+    (isRecord(a) || a === undefined) &&
+    (b !== undefined || a !== undefined)
+  ) {
     const bo = (b ?? {}) as Record<string, unknown>;
     const ao = (a ?? {}) as Record<string, unknown>;
     const keys = [...new Set([...Object.keys(bo), ...Object.keys(ao)])];

@@ -20,7 +20,13 @@ export async function briefingDocx(
   const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
   // Word shapes and proofs Urdu as a complex script: the run says so (w:rtl, w:lang w:bidi).
   const run = (text: string, opts: { bold?: boolean } = {}) =>
-    new TextRun({ text, bold: opts.bold, rightToLeft: rtl, font: { name: font }, language: rtl ? { value: "ur-PK", bidirectional: "ur-PK" } : { value: "en-GB" } });
+    new TextRun({
+      text,
+      bold: opts.bold,
+      rightToLeft: rtl,
+      font: { name: font },
+      language: rtl ? { value: "ur-PK", bidirectional: "ur-PK" } : { value: "en-GB" },
+    });
   const para = (text: string, opts: { bold?: boolean; heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel] } = {}) =>
     new Paragraph({
       children: text.split("\n").flatMap((line, i) => (i ? [new TextRun({ break: 1 }), run(line, opts)] : [run(line, opts)])),
@@ -33,7 +39,8 @@ export async function briefingDocx(
       width: { size: 100, type: WidthType.PERCENTAGE },
       visuallyRightToLeft: rtl,
       rows: [header, ...rows].map(
-        (cells, i) => new TableRow({ tableHeader: i === 0, children: cells.map((c) => new TableCell({ children: [para(c, { bold: i === 0 })] })) }),
+        (cells, i) =>
+          new TableRow({ tableHeader: i === 0, children: cells.map((c) => new TableCell({ children: [para(c, { bold: i === 0 })] })) }),
       ),
     });
   const n = (v: number) => formatNumber({ lng, digits }, v);
@@ -46,13 +53,29 @@ export async function briefingDocx(
     para(`${t("briefing.prepared")}: ${preparedOn}`),
     para(t("briefing.summary"), { heading: HeadingLevel.HEADING_1 }),
     table(
-      [t("briefing.suggestions"), t("briefing.supporters"), t("briefing.organisations"), t("briefing.verifiedOrganisations"), t("briefing.recommendations")],
-      [[n(b.summary.suggestions), n(b.summary.supporters), n(b.summary.organisations), n(b.summary.verifiedOrganisations), n(b.summary.recommendations)]],
+      [
+        t("briefing.suggestions"),
+        t("briefing.supporters"),
+        t("briefing.organisations"),
+        t("briefing.verifiedOrganisations"),
+        t("briefing.recommendations"),
+      ],
+      [
+        [
+          n(b.summary.suggestions),
+          n(b.summary.supporters),
+          n(b.summary.organisations),
+          n(b.summary.verifiedOrganisations),
+          n(b.summary.recommendations),
+        ],
+      ],
     ),
   ];
   if (!b.sections.length) children.push(para(t("briefing.none")));
   for (const section of b.sections) {
-    children.push(para(section.cluster ? localName(section.cluster, lng) : t("briefing.crossCluster"), { heading: HeadingLevel.HEADING_1 }));
+    children.push(
+      para(section.cluster ? localName(section.cluster, lng) : t("briefing.crossCluster"), { heading: HeadingLevel.HEADING_1 }),
+    );
     for (const r of section.recommendations) {
       const f = figuresView(r.figures, t, lng);
       children.push(para(`R-${r.id} ${r.title}`, { heading: HeadingLevel.HEADING_2 }));
@@ -60,7 +83,9 @@ export async function briefingDocx(
       children.push(para(r.text));
       children.push(para(t("briefing.support"), { heading: HeadingLevel.HEADING_3 }));
       children.push(
-        para(`${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)}${t("app.separator")}${t("briefing.organisations")}: ${n(f.organisations)}${t("app.separator")}${t("briefing.provinces")}: ${n(f.provinces)}`),
+        para(
+          `${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)}${t("app.separator")}${t("briefing.organisations")}: ${n(f.organisations)}${t("app.separator")}${t("briefing.provinces")}: ${n(f.provinces)}`,
+        ),
       );
       for (const [caption, rows] of [
         [t("recommendation.figures.byCluster"), f.byCluster],
@@ -69,7 +94,12 @@ export async function briefingDocx(
       ] as const) {
         if (!rows.length) continue;
         children.push(para(caption, { bold: true }));
-        children.push(table([t("recommendation.figures.group"), t("recommendation.figures.count")], rows.map((x) => [x.label, n(x.supporters)])));
+        children.push(
+          table(
+            [t("recommendation.figures.group"), t("recommendation.figures.count")],
+            rows.map((x) => [x.label, n(x.supporters)]),
+          ),
+        );
       }
       if (r.dissent) {
         children.push(para(t("briefing.dissent"), { heading: HeadingLevel.HEADING_3 }));
@@ -90,7 +120,15 @@ export async function briefingDocx(
   children.push(para(t("briefing.annex"), { heading: HeadingLevel.HEADING_1 }));
   children.push(
     table(
-      [t("briefing.annexNumber"), t("briefing.annexSuggestion"), t("briefing.annexTitle"), t("briefing.annexCluster"), t("briefing.annexSupporters"), t("briefing.annexOrganisations"), t("briefing.annexStatus")],
+      [
+        t("briefing.annexNumber"),
+        t("briefing.annexSuggestion"),
+        t("briefing.annexTitle"),
+        t("briefing.annexCluster"),
+        t("briefing.annexSupporters"),
+        t("briefing.annexOrganisations"),
+        t("briefing.annexStatus"),
+      ],
       b.annex.map((s) => [
         `[${s.n}]`,
         `#${s.id}`,

@@ -25,7 +25,9 @@ export function downloadResponse(chunks: AsyncIterable<string | Buffer>, content
         const { value, done } = await iterator.next();
         if (done) return controller.close();
         // a view of the Buffer, not a copy (a copy doubled the XLSX writer's Buffer churn)
-        controller.enqueue(typeof value === "string" ? encoder.encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+        controller.enqueue(
+          typeof value === "string" ? encoder.encode(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+        );
       } catch (error) {
         controller.error(error);
       }

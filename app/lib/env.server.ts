@@ -30,37 +30,35 @@ function isProxyAddress(entry: string): boolean {
  * `true` (trust every hop) is refused: with it a client chooses its own
  * address by sending X-Forwarded-For.
  */
-const TrustProxySchema = z
-  .string()
-  .transform((raw, ctx): false | number | string[] => {
-    const v = raw.trim().toLowerCase();
-    if (["", "0", "false", "no", "off"].includes(v)) return false;
-    if (["true", "yes", "on"].includes(v)) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          "\"true\" would trust every hop, so any client could choose its own address by sending X-Forwarded-For; " +
-          "set the number of proxies in front of the app (1 for nginx alone, 2 for a CDN in front of nginx) or a comma-separated list of their addresses/CIDR ranges",
-      });
-      return z.NEVER;
-    }
-    if (/^\d+$/.test(v)) {
-      const hops = Number(v);
-      if (hops >= 1 && hops <= 10) return hops;
-      ctx.addIssue({ code: "custom", message: "a hop count must be between 1 and 10 (the number of proxies in front of the app)" });
-      return z.NEVER;
-    }
-    const entries = raw.split(",").map((e) => e.trim());
-    const bad = entries.filter((e) => !isProxyAddress(e));
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be false, a hop count (1, 2 …) or a comma-separated list of proxy addresses or CIDR ranges; not an address: ${bad.map((b) => `"${b}"`).join(", ")}`,
-      });
-      return z.NEVER;
-    }
-    return entries;
-  });
+const TrustProxySchema = z.string().transform((raw, ctx): false | number | string[] => {
+  const v = raw.trim().toLowerCase();
+  if (["", "0", "false", "no", "off"].includes(v)) return false;
+  if (["true", "yes", "on"].includes(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        '"true" would trust every hop, so any client could choose its own address by sending X-Forwarded-For; ' +
+        "set the number of proxies in front of the app (1 for nginx alone, 2 for a CDN in front of nginx) or a comma-separated list of their addresses/CIDR ranges",
+    });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops >= 1 && hops <= 10) return hops;
+    ctx.addIssue({ code: "custom", message: "a hop count must be between 1 and 10 (the number of proxies in front of the app)" });
+    return z.NEVER;
+  }
+  const entries = raw.split(",").map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be false, a hop count (1, 2 …) or a comma-separated list of proxy addresses or CIDR ranges; not an address: ${bad.map((b) => `"${b}"`).join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 function smtpUrlParses(value: string): boolean {
   try {

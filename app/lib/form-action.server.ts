@@ -25,7 +25,11 @@ export type { ActionReply, RefusalNotice } from "./refusal";
  * `disableAutoCoercion`: keep an emptied field as "" (conform otherwise reads
  * it as left out), for a form where the two mean different things.
  */
-export async function parseForm<Schema extends z.ZodType>(request: Request, schema: Schema, options: { disableAutoCoercion?: boolean } = {}) {
+export async function parseForm<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+  options: { disableAutoCoercion?: boolean } = {},
+) {
   const form = await readForm(request);
   return parseWithZod(form, { schema, disableAutoCoercion: options.disableAutoCoercion });
 }
@@ -75,5 +79,8 @@ export function refuse<R extends string, Extra extends object = Record<never, ne
     ? options.submission.reply({ ...errors, hideFields: options.hideFields })
     : { status: "error", error: options.field ? { [options.field]: [message] } : { "": [message] } };
   const refusal: RefusalNotice = { reason, message, at: options.at, back: options.back };
-  return data<ActionReply & Extra>({ ...result, refusal, ...(options.extra as Extra) }, { status: table[reason], headers: options.headers });
+  return data<ActionReply & Extra>(
+    { ...result, refusal, ...(options.extra as Extra) },
+    { status: table[reason], headers: options.headers },
+  );
 }

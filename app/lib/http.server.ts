@@ -1,11 +1,6 @@
 // Reading request bodies safely: a body that is not a form, or does not parse,
 // is a 4xx with a plain message, never a 500.
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from "@remix-run/node";
+import { data, MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { toRowId } from "./row-id";
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];

@@ -58,7 +58,14 @@ export function renderTranslator(lng: string, digits: Digits): LiteT {
   let t = translators.get(key);
   if (!t) {
     const strings = { ...flatFor("en"), ...flatFor(lng) };
-    t = createLiteI18n({ lng, strings, complete: true, load: async () => ({}), format: interpolationFormat(digits), defaults: RULE_NUMBERS }).t;
+    t = createLiteI18n({
+      lng,
+      strings,
+      complete: true,
+      load: async () => ({}),
+      format: interpolationFormat(digits),
+      defaults: RULE_NUMBERS,
+    }).t;
     translators.set(key, t);
   }
   return t;

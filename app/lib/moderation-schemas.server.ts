@@ -26,7 +26,10 @@ export const BulkDecisionSchema = z.object({
 // ─────────────────────── /moderation/submissions/:id ──────────────────────
 
 /** A suggestion's number as typed: digits only (not "1e3" or "0x10"), a leading "#" and spaces allowed. */
-const intoNumber = z.preprocess((v) => (typeof v === "string" ? v.trim().replace(/^#/, "") || undefined : v), rowId("moderation.merge.intoRequired"));
+const intoNumber = z.preprocess(
+  (v) => (typeof v === "string" ? v.trim().replace(/^#/, "") || undefined : v),
+  rowId("moderation.merge.intoRequired"),
+);
 
 /** One decision on the decision screen (`intent` per docs/contract.md). */
 export const DecisionSchema = z.discriminatedUnion(
@@ -65,14 +68,12 @@ export const ReportDecisionSchema = z.discriminatedUnion(
     z.object({ intent: z.literal("hide"), targetType: TargetType, targetId: TargetId, reason: Note }),
     z.object({
       intent: z.literal("reject"),
-      targetType: z.literal("submission", { error: (issue) => (issue.input === "comment" ? "reports.refused.rejectComment" : "reports.refused.target") }),
+      targetType: z.literal("submission", {
+        error: (issue) => (issue.input === "comment" ? "reports.refused.rejectComment" : "reports.refused.target"),
+      }),
       targetId: TargetId,
       reasonCode: z.enum(REJECT_REASONS, { error: "reports.refused.reasonCode" }),
-      reason: z
-        .string({ error: "reports.refused.reason" })
-        .trim()
-        .min(1, "reports.refused.reason")
-        .max(2000, "errors.tooLong|2000"),
+      reason: z.string({ error: "reports.refused.reason" }).trim().min(1, "reports.refused.reason").max(2000, "errors.tooLong|2000"),
     }),
   ],
   { error: "reports.refused.intent" },

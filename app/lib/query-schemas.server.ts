@@ -8,7 +8,11 @@ import { RowId } from "./row-id";
 // Unknown or malformed values are ignored (each falls back to "no filter"), never a 500.
 export const ClusterQuerySchema = z.object({
   sort: z.enum(SORTS).optional().catch(undefined),
-  category: z.string().regex(/^[a-z0-9-]{1,60}$/).optional().catch(undefined),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,60}$/)
+    .optional()
+    .catch(undefined),
   stage: z.enum(STAGES).optional().catch(undefined),
   orgType: z.enum(ORGANISATION_TYPES).optional().catch(undefined),
   province: z.enum(PROVINCES).optional().catch(undefined),
@@ -33,7 +37,13 @@ const utcDay = z
  * id or an email), and a range of UTC days (`from` and `to`, both included).
  */
 export const AuditQuerySchema = z.object({
-  action: z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{1,60}$/).optional().catch(undefined),
+  action: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9._-]{1,60}$/)
+    .optional()
+    .catch(undefined),
   actor: z
     .string()
     .trim()
@@ -118,7 +128,10 @@ export const ConsultationSettingsSchema = z
     supportOpensAt: utcTime,
     supportClosesAt: utcTime,
     supportBudget: wholeNumber(RULE_NUMBERS.unlimited, RULE_NUMBERS.supportBudgetMax),
-    allowSelfSupport: z.literal("on").optional().transform((v) => v === "on"),
+    allowSelfSupport: z
+      .literal("on")
+      .optional()
+      .transform((v) => v === "on"),
     reportsToHide: wholeNumber(RULE_NUMBERS.reportsToHideMin, RULE_NUMBERS.reportsToHideMax),
   })
   .superRefine(windowsInOrder);
@@ -126,4 +139,7 @@ export const ConsultationSettingsSchema = z
 export const ConsultationSlugSchema = z
   .string()
   .trim()
-  .regex(new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.consultationSlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`), "admin.consultation.errors.slug");
+  .regex(
+    new RegExp(`^[a-z0-9][a-z0-9-]{${RULE_NUMBERS.consultationSlugMin - 1},${RULE_NUMBERS.slugMax - 1}}$`),
+    "admin.consultation.errors.slug",
+  );

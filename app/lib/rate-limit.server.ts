@@ -98,7 +98,12 @@ export async function peekRateLimit(db: Executor, rule: RateRule, key: string, n
  * the state including it, the state before it (what a refused event that is
  * given back leaves), and its bucket.
  */
-async function countOne(db: Executor, rule: RateRule, key: string, now: number): Promise<{ state: RateState; before: RateState; bucket: number }> {
+async function countOne(
+  db: Executor,
+  rule: RateRule,
+  key: string,
+  now: number,
+): Promise<{ state: RateState; before: RateState; bucket: number }> {
   const { current, previous } = bucketsOf(rule, now);
   const fullKey = `${rule.name}:${key}`;
   const row = await db
@@ -112,7 +117,10 @@ async function countOne(db: Executor, rule: RateRule, key: string, now: number):
     })
     .onConflict((oc) => oc.columns(["key", "bucket"]).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }))
     // the previous bucket read by the same statement: one round trip per counted event
-    .returning(["count", (eb) => eb.selectFrom("rate_limits as p").select("p.count").where("p.key", "=", fullKey).where("p.bucket", "=", previous).as("prev")])
+    .returning([
+      "count",
+      (eb) => eb.selectFrom("rate_limits as p").select("p.count").where("p.key", "=", fullKey).where("p.bucket", "=", previous).as("prev"),
+    ])
     .executeTakeFirstOrThrow();
   const prev = row.prev ?? 0;
   // The event just counted is allowed if the estimate before it was under the limit.
@@ -154,7 +162,11 @@ export interface RateTake {
  * hammering a locked key does not keep it locked. The caller gives the slots back
  * when the attempt turns out not to count (a right password, an invalid form).
  */
-export async function takeRateLimits(db: Executor, entries: ReadonlyArray<{ rule: RateRule; key: string }>, now: number = nowMs()): Promise<RateTake> {
+export async function takeRateLimits(
+  db: Executor,
+  entries: ReadonlyArray<{ rule: RateRule; key: string }>,
+  now: number = nowMs(),
+): Promise<RateTake> {
   const slots: RateSlot[] = [];
   let refusedBy: RateRule | null = null;
   let retryAfter = 0;

@@ -20,7 +20,11 @@ export function useTranslation() {
   if (!i18n) throw new Error("useTranslation() outside I18nextProvider");
   // Renders again once the whole locale (or another language) has arrived.
   useSyncExternalStore(i18n?.subscribe ?? noop, i18n?.version ?? zero, zero);
-  const result = [i18n.t, i18n, true] as unknown as [LiteI18n["t"], LiteI18n, boolean] & { t: LiteI18n["t"]; i18n: LiteI18n; ready: boolean };
+  const result = [i18n.t, i18n, true] as unknown as [LiteI18n["t"], LiteI18n, boolean] & {
+    t: LiteI18n["t"];
+    i18n: LiteI18n;
+    ready: boolean;
+  };
   result.t = i18n.t;
   result.i18n = i18n;
   result.ready = true;

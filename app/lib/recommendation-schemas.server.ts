@@ -73,7 +73,10 @@ export const SourceNumberSchema = z
 
 export const RecommendationSearchSchema = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
 /** `lang` (en|ur) asks for the briefing in that language whatever the page's language is. */
-export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(undefined), lang: z.enum(["en", "ur"]).optional().catch(undefined) });
+export const BriefingQuerySchema = z.object({
+  cluster: slug.optional().catch(undefined),
+  lang: z.enum(["en", "ur"]).optional().catch(undefined),
+});
 
 // ─────────────── the organiser pages' forms (parseForm) ───────────────
 // The model validates a recommendation and a response itself (the rules hold
@@ -81,7 +84,15 @@ export const BriefingQuerySchema = z.object({ cluster: slug.optional().catch(und
 // fields as typed (conform gives an emptied field as undefined).
 const typed = z.string().optional();
 const repeated = z.union([z.string(), z.array(z.string())]).optional();
-const recommendationFields = { title: typed, text: typed, cluster: repeated, category: repeated, priority: typed, dissent: typed, status: typed };
+const recommendationFields = {
+  title: typed,
+  text: typed,
+  cluster: repeated,
+  category: repeated,
+  priority: typed,
+  dissent: typed,
+  status: typed,
+};
 const responseFields = { responseStatus: typed, responseText: typed, responsibleAgency: typed, responseDate: typed };
 
 /** /organiser/recommendations: a new recommendation. */

@@ -10,14 +10,31 @@ export function figuresView(f: RecommendationFigures, t: TFunction, lng: string)
     organisations: f.organisations,
     provinces: f.provinces,
     byCluster: f.byCluster.map((c) => ({ key: c.slug, label: localName(c, lng), supporters: c.supporters })),
-    bySize: f.bySize.map((s) => ({ key: s.sizeBand ?? "-", label: s.sizeBand ? t(`sizeBand.${s.sizeBand}`) : t("recommendation.figures.unknown"), supporters: s.supporters })),
-    byProvince: f.byProvince.map((p) => ({ key: p.province ?? "-", label: p.province ? t(`province.${p.province}`, { defaultValue: p.province }) : t("recommendation.figures.unknown"), supporters: p.supporters })),
+    bySize: f.bySize.map((s) => ({
+      key: s.sizeBand ?? "-",
+      label: s.sizeBand ? t(`sizeBand.${s.sizeBand}`) : t("recommendation.figures.unknown"),
+      supporters: s.supporters,
+    })),
+    byProvince: f.byProvince.map((p) => ({
+      key: p.province ?? "-",
+      label: p.province ? t(`province.${p.province}`, { defaultValue: p.province }) : t("recommendation.figures.unknown"),
+      supporters: p.supporters,
+    })),
   };
 }
 export type FiguresView = ReturnType<typeof figuresView>;
 
 export function sourceView(
-  s: { id: number; title: string; status: string; supporters_count: number; supporting_organisations: number; cluster_name_en: string; cluster_name_ur: string; merged_into_id: number | null },
+  s: {
+    id: number;
+    title: string;
+    status: string;
+    supporters_count: number;
+    supporting_organisations: number;
+    cluster_name_en: string;
+    cluster_name_ur: string;
+    merged_into_id: number | null;
+  },
   lng: string,
 ) {
   return {

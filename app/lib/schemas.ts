@@ -42,7 +42,10 @@ export const RegisterSchema = z.object({
   sizeBand: z.enum(SIZE_BANDS, required),
   city: text(RULE_NUMBERS.cityMin, RULE_NUMBERS.cityMax),
   province: z.enum(PROVINCES, required),
-  cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
+  cluster: z
+    .string(required)
+    .trim()
+    .regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
   registrationNumber: z
     .string()
     .trim()
@@ -84,11 +87,17 @@ const optionalText = (max: number) =>
     .optional()
     .transform((v) => v ?? "");
 
-const slug = z.string().trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" });
+const slug = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" });
 
 /** The structured suggestion form (new and edit). */
 export const SubmissionFormSchema = z.object({
-  cluster: z.string(required).trim().regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
+  cluster: z
+    .string(required)
+    .trim()
+    .regex(/^[a-z0-9-]{1,60}$/, { error: "errors.invalid" }),
   title: text(RULE_NUMBERS.titleMin, RULE_NUMBERS.titleMax),
   problem: text(RULE_NUMBERS.textMin, RULE_NUMBERS.textMax),
   proposal: text(RULE_NUMBERS.textMin, RULE_NUMBERS.textMax),

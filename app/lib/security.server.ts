@@ -36,7 +36,15 @@ export async function securityEvent(
   const actorId = details.userId ?? context.user?.id ?? null;
   const level = INFO_EVENTS.has(event) ? "info" : "warn";
   context.logger[level](
-    { security: event, userId: actorId, email: details.email, path: details.path, rule: details.rule, ip: context.clientIp, reqId: context.requestId },
+    {
+      security: event,
+      userId: actorId,
+      email: details.email,
+      path: details.path,
+      rule: details.rule,
+      ip: context.clientIp,
+      reqId: context.requestId,
+    },
     `security ${event}`,
   );
   try {

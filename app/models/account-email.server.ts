@@ -36,7 +36,11 @@ export function renderAccountEmail(lng: string, kind: AccountEmailKind, vars: { 
   const t = tFor(lng === "ur" ? "ur" : "en");
   const name = headerText(vars.name, 100);
   const subject = headerText(t(`email.account.${kind}.subject`));
-  const body = [t("email.greeting", { name }), t(`email.account.${kind}.body`, { link: vars.link ?? "", email: vars.email ?? "" }), t("email.account.footer")];
+  const body = [
+    t("email.greeting", { name }),
+    t(`email.account.${kind}.body`, { link: vars.link ?? "", email: vars.email ?? "" }),
+    t("email.account.footer"),
+  ];
   return { subject, body: bodyText(body.join("\n\n")) };
 }
 
@@ -124,11 +128,25 @@ export async function confirmEmail(
     if (taken) return { ok: false, reason: "emailTaken" } as const;
     await trx
       .updateTable("users")
-      .set({ email: user.pending_email, email_normalised: normaliseEmail(user.pending_email), pending_email: null, email_confirmed_at: iso, updated_at: iso })
+      .set({
+        email: user.pending_email,
+        email_normalised: normaliseEmail(user.pending_email),
+        pending_email: null,
+        email_confirmed_at: iso,
+        updated_at: iso,
+      })
       .where("id", "=", user.id)
       .execute();
-    await recordAudit(trx, { ...audit, action: "user.email-change", before: { email: user.email }, after: { email: user.pending_email } }, now);
-    await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "emailChanged", name: user.display_name, email: user.pending_email }, now);
+    await recordAudit(
+      trx,
+      { ...audit, action: "user.email-change", before: { email: user.email }, after: { email: user.pending_email } },
+      now,
+    );
+    await queueAccountEmail(
+      trx,
+      { userId: user.id, to: user.email, lng: user.locale, kind: "emailChanged", name: user.display_name, email: user.pending_email },
+      now,
+    );
     return { ok: true, userId: user.id, email: user.pending_email, changedFrom: user.email } as const;
   });
 }
@@ -145,8 +163,25 @@ export async function confirmEmailByAdmin(
     if (user.email_confirmed_at !== null) return { ok: true, changed: false } as const;
     const iso = nowIso(now);
     await trx.updateTable("users").set({ email_confirmed_at: iso, updated_at: iso }).where("id", "=", user.id).execute();
-    await trx.updateTable("account_tokens").set({ used_at: iso }).where("user_id", "=", user.id).where("purpose", "=", "confirm-email").where("used_at", "is", null).execute();
-    await recordAudit(trx, { actorId: p.actor.id, actorRole: p.actor.role, action: "user.email-confirm", targetType: "user", targetId: user.id, ip: p.ip ?? null }, now);
+    await trx
+      .updateTable("account_tokens")
+      .set({ used_at: iso })
+      .where("user_id", "=", user.id)
+      .where("purpose", "=", "confirm-email")
+      .where("used_at", "is", null)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actorId: p.actor.id,
+        actorRole: p.actor.role,
+        action: "user.email-confirm",
+        targetType: "user",
+        targetId: user.id,
+        ip: p.ip ?? null,
+      },
+      now,
+    );
     return { ok: true, changed: true } as const;
   });
 }
@@ -190,7 +225,11 @@ export async function peekPasswordReset(db: Executor, p: { token: string; now?: 
 export async function resetPassword(
   db: Executor,
   p: { token: string; newPassword: string; ip?: string | null; now?: Date },
-): Promise<{ ok: true; userId: number; endedSessions: number } | { ok: false; reason: "invalidToken" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> }> {
+): Promise<
+  | { ok: true; userId: number; endedSessions: number }
+  | { ok: false; reason: "invalidToken" }
+  | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> }
+> {
   const now = p.now ?? new Date();
   const live = await peekToken(db, { token: p.token, purpose: "reset-password", now });
   if (!live) return { ok: false, reason: "invalidToken" };
@@ -206,8 +245,16 @@ export async function resetPassword(
     const iso = nowIso(now);
     await trx.updateTable("users").set({ password_hash: passwordHash, updated_at: iso }).where("id", "=", user.id).execute();
     const endedSessions = await deleteUserSessions(trx, user.id);
-    await recordAudit(trx, { actorId: user.id, actorRole: user.role, action: "user.password-reset", targetType: "user", targetId: user.id, ip: p.ip ?? null }, now);
-    await queueAccountEmail(trx, { userId: user.id, to: user.email, lng: user.locale, kind: "passwordChanged", name: user.display_name }, now);
+    await recordAudit(
+      trx,
+      { actorId: user.id, actorRole: user.role, action: "user.password-reset", targetType: "user", targetId: user.id, ip: p.ip ?? null },
+      now,
+    );
+    await queueAccountEmail(
+      trx,
+      { userId: user.id, to: user.email, lng: user.locale, kind: "passwordChanged", name: user.display_name },
+      now,
+    );
     return { ok: true, userId: user.id, endedSessions } as const;
   });
 }

@@ -56,7 +56,14 @@ export async function issueToken(
     .execute();
   await db
     .insertInto("account_tokens")
-    .values({ user_id: p.userId, purpose: p.purpose, token_hash: hashToken(token), email: p.email, created_at: nowIso(now), expires_at: expiresAt })
+    .values({
+      user_id: p.userId,
+      purpose: p.purpose,
+      token_hash: hashToken(token),
+      email: p.email,
+      created_at: nowIso(now),
+      expires_at: expiresAt,
+    })
     .execute();
   return { token, expiresAt };
 }

@@ -135,9 +135,7 @@ export interface ProfileInput {
 }
 
 export type UpdateProfileResult =
-  | { ok: true; changed: string[] }
-  | { ok: false; reason: "notFound" }
-  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
+  { ok: true; changed: string[] } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
 
 /**
  * Saves a person's own profile and, when they belong to one, their
@@ -182,7 +180,8 @@ export async function updateProfile(
         orgId = org.id;
         const o = input.organisation;
         if (o.name !== undefined && o.name !== org.name) {
-          if (org.verified === 1) return { ok: false, reason: "invalid", fieldErrors: { organisationName: ["account.profile.nameLocked"] } };
+          if (org.verified === 1)
+            return { ok: false, reason: "invalid", fieldErrors: { organisationName: ["account.profile.nameLocked"] } };
           orgBefore.name = org.name;
           orgAfter.name = o.name;
         }
@@ -370,7 +369,10 @@ export type DeleteAccountResult = { ok: true } | { ok: false; reason: "notFound"
  * participant"; the organisation stays for its other members and the
  * record. The last active admin cannot delete their account.
  */
-export async function deleteAccount(db: DB, params: { userId: number; password: string; ip?: string | null; now?: Date }): Promise<DeleteAccountResult> {
+export async function deleteAccount(
+  db: DB,
+  params: { userId: number; password: string; ip?: string | null; now?: Date },
+): Promise<DeleteAccountResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const user = await db
@@ -449,7 +451,19 @@ export const ACCOUNT_EXPORT_FORMAT = "mashwara-account-export/1";
 export async function exportAccountData(db: Executor, userId: number, now: Date = new Date()) {
   const user = await db
     .selectFrom("users")
-    .select(["id", "email", "display_name", "role", "status", "locale", "digits", "show_organisation", "organisation_id", "created_at", "updated_at"])
+    .select([
+      "id",
+      "email",
+      "display_name",
+      "role",
+      "status",
+      "locale",
+      "digits",
+      "show_organisation",
+      "organisation_id",
+      "created_at",
+      "updated_at",
+    ])
     .where("id", "=", userId)
     .where("status", "=", "active")
     .executeTakeFirst();

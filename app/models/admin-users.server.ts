@@ -86,7 +86,10 @@ export async function setUserRole(
  * at once. Disabling a disabled account changes nothing. Nobody disables
  * themselves (`self`).
  */
-export async function disableUser(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ changed: boolean; sessionsEnded: number }>> {
+export async function disableUser(
+  db: DB,
+  params: UserRef & AdminActor,
+): Promise<AdminUserResult<{ changed: boolean; sessionsEnded: number }>> {
   return db.transaction().execute(async (trx) => {
     const user = await findTarget(trx, params);
     if (!user) return { ok: false as const, reason: "notFound" as const };

@@ -27,11 +27,23 @@ export interface BriefingData {
   summary: { suggestions: number; supporters: number; organisations: number; verifiedOrganisations: number; recommendations: number };
   /** one section per cluster (cluster null = cross-cluster) */
   sections: Array<{ cluster: { slug: string; name_en: string; name_ur: string } | null; recommendations: BriefingRecommendation[] }>;
-  annex: Array<{ n: number; id: number; title: string; status: string; cluster_name_en: string; cluster_name_ur: string; supporters: number; organisations: number }>;
+  annex: Array<{
+    n: number;
+    id: number;
+    title: string;
+    status: string;
+    cluster_name_en: string;
+    cluster_name_ur: string;
+    supporters: number;
+    organisations: number;
+  }>;
 }
 
 /** null when `clusterSlug` names no cluster. */
-export async function buildBriefing(db: Executor, params: { consultationId: number; clusterSlug?: string | null }): Promise<BriefingData | null> {
+export async function buildBriefing(
+  db: Executor,
+  params: { consultationId: number; clusterSlug?: string | null },
+): Promise<BriefingData | null> {
   const clusters = await db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur"]).orderBy("sort_order").execute();
   const cluster = params.clusterSlug ? clusters.find((c) => c.slug === params.clusterSlug) : null;
   if (params.clusterSlug && !cluster) return null;
@@ -57,7 +69,10 @@ export async function buildBriefing(db: Executor, params: { consultationId: numb
     db
       .selectFrom(orgIds.as("x"))
       .innerJoin("organisations as o", "o.id", "x.organisation_id")
-      .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.sum<number>(sql<number>`case when o.verified = 1 then 1 else 0 end`).as("verified")])
+      .select((eb) => [
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.sum<number>(sql<number>`case when o.verified = 1 then 1 else 0 end`).as("verified"),
+      ])
       .executeTakeFirstOrThrow(),
   ]);
 
@@ -75,7 +90,16 @@ export async function buildBriefing(db: Executor, params: { consultationId: numb
       if (n === undefined) {
         n = annex.length + 1;
         numberOf.set(s.id, n);
-        annex.push({ n, id: s.id, title: s.title, status: s.status, cluster_name_en: s.cluster_name_en, cluster_name_ur: s.cluster_name_ur, supporters: s.supporters_count, organisations: s.supporting_organisations });
+        annex.push({
+          n,
+          id: s.id,
+          title: s.title,
+          status: s.status,
+          cluster_name_en: s.cluster_name_en,
+          cluster_name_ur: s.cluster_name_ur,
+          supporters: s.supporters_count,
+          organisations: s.supporting_organisations,
+        });
       }
       nums.push(n);
     }
@@ -96,7 +120,8 @@ export async function buildBriefing(db: Executor, params: { consultationId: numb
   const sections: BriefingData["sections"] = [];
   for (const c of cluster ? [cluster] : clusters) {
     const items = recs.filter((r) => r.clusters.some((x) => x.slug === c.slug));
-    if (items.length) sections.push({ cluster: { slug: c.slug, name_en: c.name_en, name_ur: c.name_ur }, recommendations: items.map(toItem) });
+    if (items.length)
+      sections.push({ cluster: { slug: c.slug, name_en: c.name_en, name_ur: c.name_ur }, recommendations: items.map(toItem) });
   }
   const cross = recs.filter((r) => !r.clusters.length);
   if (cross.length) sections.push({ cluster: null, recommendations: cross.map(toItem) });

@@ -5,7 +5,13 @@ import type { DB, Executor } from "../../db/client";
 import { RULE_NUMBERS } from "~/lib/rules";
 import { nowIso } from "~/lib/time";
 import { defineRefusals } from "~/lib/refusal";
-import { participationRefusal, participationRefusalFor, PARTICIPATION_COLUMNS, PARTICIPATION_REFUSALS, type ParticipationRefusal } from "./consultation.server";
+import {
+  participationRefusal,
+  participationRefusalFor,
+  PARTICIPATION_COLUMNS,
+  PARTICIPATION_REFUSALS,
+  type ParticipationRefusal,
+} from "./consultation.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
@@ -42,9 +48,7 @@ export function commentRefusal(
 }
 
 export type AddCommentResult =
-  | { ok: true; id: number }
-  | { ok: false; reason: "notFound" | "notPublished" | "badParent" }
-  | ParticipationRefusal;
+  { ok: true; id: number } | { ok: false; reason: "notFound" | "notPublished" | "badParent" } | ParticipationRefusal;
 
 export async function addComment(
   db: DB,
@@ -55,7 +59,13 @@ export async function addComment(
     const s = await trx
       .selectFrom("submissions as s")
       .innerJoin("consultations as c", "c.id", "s.consultation_id")
-      .select(["s.id", "s.status", "s.author_id", "c.created_at as trending_origin", ...PARTICIPATION_COLUMNS.map((k) => `c.${k}` as const)])
+      .select([
+        "s.id",
+        "s.status",
+        "s.author_id",
+        "c.created_at as trending_origin",
+        ...PARTICIPATION_COLUMNS.map((k) => `c.${k}` as const),
+      ])
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
@@ -122,7 +132,11 @@ export async function editComment(
   const closed = await participationRefusalFor(db, params.submissionId, now);
   if (closed) return closed;
   if (!withinCommentEditWindow(c.created_at, now)) return { ok: false, reason: "tooLate" };
-  await db.updateTable("comments").set({ body: params.body, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
+  await db
+    .updateTable("comments")
+    .set({ body: params.body, updated_at: nowIso(now) })
+    .where("id", "=", c.id)
+    .execute();
   return { ok: true };
 }
 
@@ -182,7 +196,17 @@ export async function listCommentPage(db: Executor, params: { submissionId: numb
   const tops = threads
     ? await threadsOf(db, params.submissionId)
         .leftJoin("users as u", "u.id", "c.author_id")
-        .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
+        .select([
+          "c.id",
+          "c.parent_id",
+          "c.body",
+          "c.status",
+          "c.author_id",
+          "c.created_at",
+          "c.updated_at",
+          "u.display_name",
+          "u.status as author_status",
+        ])
         .orderBy("c.id", "desc")
         .limit(perPage)
         .offset((page - 1) * perPage)
@@ -193,7 +217,17 @@ export async function listCommentPage(db: Executor, params: { submissionId: numb
     ? await db
         .selectFrom("comments as c")
         .leftJoin("users as u", "u.id", "c.author_id")
-        .select(["c.id", "c.parent_id", "c.body", "c.status", "c.author_id", "c.created_at", "c.updated_at", "u.display_name", "u.status as author_status"])
+        .select([
+          "c.id",
+          "c.parent_id",
+          "c.body",
+          "c.status",
+          "c.author_id",
+          "c.created_at",
+          "c.updated_at",
+          "u.display_name",
+          "u.status as author_status",
+        ])
         .where("c.submission_id", "=", params.submissionId)
         .where(
           "c.parent_id",
@@ -210,7 +244,11 @@ export async function listCommentPage(db: Executor, params: { submissionId: numb
     perPage,
     threadCount: threads,
     commentCount: Number(commentCount.n),
-    threads: tops.map((t) => ({ ...t, body: t.status === "visible" ? t.body : null, replies: replies.filter((r) => r.parent_id === t.id) })),
+    threads: tops.map((t) => ({
+      ...t,
+      body: t.status === "visible" ? t.body : null,
+      replies: replies.filter((r) => r.parent_id === t.id),
+    })),
   };
 }
 
@@ -218,7 +256,10 @@ export async function listCommentPage(db: Executor, params: { submissionId: numb
  * The page (as listCommentPage counts them) that shows a comment: its
  * thread's place among the newer threads. Null when the comment is not shown.
  */
-export async function commentPageOf(db: Executor, params: { submissionId: number; commentId: number; perPage?: number }): Promise<number | null> {
+export async function commentPageOf(
+  db: Executor,
+  params: { submissionId: number; commentId: number; perPage?: number },
+): Promise<number | null> {
   const perPage = params.perPage ?? COMMENT_THREADS_PER_PAGE;
   const c = await db
     .selectFrom("comments")

@@ -25,11 +25,7 @@ const PUBLIC_COLUMNS = [
 ] as const;
 
 export async function getActiveConsultation(db: Executor) {
-  return db
-    .selectFrom("consultations")
-    .select(PUBLIC_COLUMNS)
-    .where("is_active", "=", 1)
-    .executeTakeFirst();
+  return db.selectFrom("consultations").select(PUBLIC_COLUMNS).where("is_active", "=", 1).executeTakeFirst();
 }
 
 export type ActiveConsultation = NonNullable<Awaited<ReturnType<typeof getActiveConsultation>>>;
@@ -41,16 +37,17 @@ export type ActiveConsultation = NonNullable<Awaited<ReturnType<typeof getActive
  */
 export async function getPublicConsultation(db: Executor, slug?: string | null) {
   if (!slug) return getActiveConsultation(db);
-  return db
-    .selectFrom("consultations")
-    .select(PUBLIC_COLUMNS)
-    .where("slug", "=", slug)
-    .executeTakeFirst();
+  return db.selectFrom("consultations").select(PUBLIC_COLUMNS).where("slug", "=", slug).executeTakeFirst();
 }
 
 /** The consultations that are not active (newest first), for the "past consultations" list. */
 export async function listPastConsultations(db: Executor) {
-  return db.selectFrom("consultations").select(["slug", "title_en", "title_ur", "support_closes_at"]).where("is_active", "=", 0).orderBy("id", "desc").execute();
+  return db
+    .selectFrom("consultations")
+    .select(["slug", "title_en", "title_ur", "support_closes_at"])
+    .where("is_active", "=", 0)
+    .orderBy("id", "desc")
+    .execute();
 }
 
 /** Where a window stands at `now` (opening inclusive, closing exclusive). */
@@ -110,7 +107,11 @@ export function reportsRefusal(c: { archived_at: string | null }): Participation
 }
 
 /** The participation rule for the consultation of a suggestion; undefined when the suggestion does not exist. */
-export async function participationRefusalFor(db: Executor, submissionId: number, now: Date = new Date()): Promise<ParticipationRefusal | null | undefined> {
+export async function participationRefusalFor(
+  db: Executor,
+  submissionId: number,
+  now: Date = new Date(),
+): Promise<ParticipationRefusal | null | undefined> {
   const c = await db
     .selectFrom("submissions as s")
     .innerJoin("consultations as c", "c.id", "s.consultation_id")
@@ -182,7 +183,11 @@ export async function listConsultations(db: Executor) {
       "c.support_opens_at",
       "c.support_closes_at",
       "c.created_at",
-      eb.selectFrom("submissions as s").select(eb.fn.countAll<number>().as("n")).whereRef("s.consultation_id", "=", "c.id").as("submissions"),
+      eb
+        .selectFrom("submissions as s")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("s.consultation_id", "=", "c.id")
+        .as("submissions"),
     ])
     .orderBy("c.is_active", "desc")
     .orderBy("c.id", "desc")
@@ -236,8 +241,24 @@ export async function updateConsultation(
       }
     }
     if (!Object.keys(after).length) return { ok: true, id: current.id };
-    await trx.updateTable("consultations").set({ ...next, updated_at: nowIso(now) }).where("id", "=", current.id).execute();
-    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.update", targetType: "consultation", targetId: current.id, before, after }, now);
+    await trx
+      .updateTable("consultations")
+      .set({ ...next, updated_at: nowIso(now) })
+      .where("id", "=", current.id)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "consultation.update",
+        targetType: "consultation",
+        targetId: current.id,
+        before,
+        after,
+      },
+      now,
+    );
     return { ok: true, id: current.id };
   });
 }
@@ -257,42 +278,98 @@ export async function createConsultation(
       .values({ slug: params.slug, ...columnsOf(params.settings), is_active: 0, archived_at: null, created_at: iso, updated_at: iso })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.create", targetType: "consultation", targetId: row.id, after: { slug: params.slug, ...params.settings } }, now);
+    await recordAudit(
+      trx,
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "consultation.create",
+        targetType: "consultation",
+        targetId: row.id,
+        after: { slug: params.slug, ...params.settings },
+      },
+      now,
+    );
     return { ok: true, id: row.id };
   });
 }
 
 /** Makes one consultation the active one (the previous one stays readable). */
-export async function activateConsultation(db: DB, params: { id: number; actorId: number; actorRole: string; now?: Date }): Promise<ConsultationResult> {
+export async function activateConsultation(
+  db: DB,
+  params: { id: number; actorId: number; actorRole: string; now?: Date },
+): Promise<ConsultationResult> {
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ConsultationResult> => {
     // Lock every consultation row first: a second activation at the same moment
     // waits for this one, then sees its result (PostgreSQL; SQLite transactions
     // are serialised already).
-    await trx.updateTable("consultations").set((eb) => ({ updated_at: eb.ref("updated_at") })).execute();
-    const c = await trx.selectFrom("consultations").select(["id", "is_active", "archived_at"]).where("id", "=", params.id).executeTakeFirst();
+    await trx
+      .updateTable("consultations")
+      .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+      .execute();
+    const c = await trx
+      .selectFrom("consultations")
+      .select(["id", "is_active", "archived_at"])
+      .where("id", "=", params.id)
+      .executeTakeFirst();
     if (!c) return { ok: false, reason: "notFound" };
     if (c.archived_at) return { ok: false, reason: "archived" };
     if (c.is_active) return { ok: true, id: c.id };
     const previous = await trx.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirst();
-    await trx.updateTable("consultations").set({ is_active: 0, updated_at: nowIso(now) }).where("is_active", "=", 1).execute();
-    await trx.updateTable("consultations").set({ is_active: 1, updated_at: nowIso(now) }).where("id", "=", c.id).execute();
-    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.activate", targetType: "consultation", targetId: c.id, before: { active: previous?.id ?? null }, after: { active: c.id } }, now);
+    await trx
+      .updateTable("consultations")
+      .set({ is_active: 0, updated_at: nowIso(now) })
+      .where("is_active", "=", 1)
+      .execute();
+    await trx
+      .updateTable("consultations")
+      .set({ is_active: 1, updated_at: nowIso(now) })
+      .where("id", "=", c.id)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "consultation.activate",
+        targetType: "consultation",
+        targetId: c.id,
+        before: { active: previous?.id ?? null },
+        after: { active: c.id },
+      },
+      now,
+    );
     listingsChanged();
     return { ok: true, id: c.id };
   });
 }
 
 /** Archives a consultation that is not active: it stays readable and can never be active again. */
-export async function archiveConsultation(db: DB, params: { id: number; actorId: number; actorRole: string; now?: Date }): Promise<ConsultationResult | { ok: false; reason: "active" }> {
+export async function archiveConsultation(
+  db: DB,
+  params: { id: number; actorId: number; actorRole: string; now?: Date },
+): Promise<ConsultationResult | { ok: false; reason: "active" }> {
   const now = params.now ?? new Date();
   return db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom("consultations").select(["id", "is_active", "archived_at"]).where("id", "=", params.id).executeTakeFirst();
+    const c = await trx
+      .selectFrom("consultations")
+      .select(["id", "is_active", "archived_at"])
+      .where("id", "=", params.id)
+      .executeTakeFirst();
     if (!c) return { ok: false as const, reason: "notFound" as const };
     if (c.is_active) return { ok: false as const, reason: "active" as const };
     if (c.archived_at) return { ok: true as const, id: c.id };
-    await trx.updateTable("consultations").set({ archived_at: nowIso(now), updated_at: nowIso(now) }).where("id", "=", c.id).execute();
-    await recordAudit(trx, { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.archive", targetType: "consultation", targetId: c.id }, now);
+    await trx
+      .updateTable("consultations")
+      .set({ archived_at: nowIso(now), updated_at: nowIso(now) })
+      .where("id", "=", c.id)
+      .execute();
+    await recordAudit(
+      trx,
+      { actorId: params.actorId, actorRole: params.actorRole, action: "consultation.archive", targetType: "consultation", targetId: c.id },
+      now,
+    );
     return { ok: true as const, id: c.id };
   });
 }

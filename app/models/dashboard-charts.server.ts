@@ -150,7 +150,9 @@ export function lineChartGeometry(params: {
     if (Math.max(x0, x1) - px < 30) return rtl ? "start" : "end"; // near the right edge: text runs leftwards
     return "middle";
   };
-  const xTicks = params.days.flatMap((d, i) => (i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d), anchor: edgeAnchor(x(i)) }] : []));
+  const xTicks = params.days.flatMap((d, i) =>
+    i % step === 0 ? [{ x: x(i), y: y0 + 18, text: params.dayLabel(d), anchor: edgeAnchor(x(i)) }] : [],
+  );
   const yTicks = y.ticks(4).map((v) => ({ x: rtl ? x1 + 6 : x0 - 6, y: y(v), text: formatNumber(fmt, v) }));
   return {
     width,
@@ -174,7 +176,11 @@ export interface BarChartGeometry {
 }
 
 /** Horizontal bars growing in reading direction (leftwards in Urdu) from the labels on the reading-start side. */
-export function barChartGeometry(params: { rows: Array<{ label: string; value: number; title: string }>; lng: string; digits?: Digits }): BarChartGeometry {
+export function barChartGeometry(params: {
+  rows: Array<{ label: string; value: number; title: string }>;
+  lng: string;
+  digits?: Digits;
+}): BarChartGeometry {
   const rtl = params.lng === "ur";
   const fmt = { lng: params.lng, digits: params.digits ?? "native" };
   const labelW = 170;
@@ -194,8 +200,18 @@ export function barChartGeometry(params: { rows: Array<{ label: string; value: n
     width,
     height: barH * params.rows.length + 4,
     rtl,
-    bars: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW - x(r.value) : plotX0, y: y(i)!, w: x(r.value), h: y.bandwidth(), title: r.title })),
+    bars: params.rows.map((r, i) => ({
+      x: rtl ? plotX0 + plotW - x(r.value) : plotX0,
+      y: y(i)!,
+      w: x(r.value),
+      h: y.bandwidth(),
+      title: r.title,
+    })),
     labels: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW + 8 : labelW - 8, y: y(i)! + y.bandwidth() / 2, text: r.label })),
-    values: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW - x(r.value) - 6 : plotX0 + x(r.value) + 6, y: y(i)! + y.bandwidth() / 2, text: formatNumber(fmt, r.value) })),
+    values: params.rows.map((r, i) => ({
+      x: rtl ? plotX0 + plotW - x(r.value) - 6 : plotX0 + x(r.value) + 6,
+      y: y(i)! + y.bandwidth() / 2,
+      text: formatNumber(fmt, r.value),
+    })),
   };
 }

@@ -105,7 +105,6 @@ async function organisationSlices(db: Executor, size: number): Promise<Organisat
 
 /** The organisation-id condition of a slice on `column`. */
 function inSlice(column: "s.organisation_id" | "u.organisation_id", slice: OrganisationSlice) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- used on two different joins
   return (eb: ExpressionBuilder<any, any>) =>
     slice === "none"
       ? eb(column, "is", null)
@@ -184,9 +183,19 @@ async function getTopSubmissions(db: Executor, consultationId: number, clusterId
     .where("cluster_id", "=", clusterId)
     .where("status", "=", "published");
   const shape = (rows: Array<{ id: number; title: string; supporters_count: number; supporting_organisations: number }>): TopSubmission[] =>
-    rows.map((r) => ({ id: r.id, title: r.title, supporters: Number(r.supporters_count), organisations: Number(r.supporting_organisations) }));
+    rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      supporters: Number(r.supporters_count),
+      organisations: Number(r.supporting_organisations),
+    }));
   const bySupporters = await base.orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute();
-  const byOrganisations = await base.orderBy("supporting_organisations", "desc").orderBy("supporters_count", "desc").orderBy("id", "desc").limit(limit).execute();
+  const byOrganisations = await base
+    .orderBy("supporting_organisations", "desc")
+    .orderBy("supporters_count", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
   return { clusterId, bySupporters: shape(bySupporters), byOrganisations: shape(byOrganisations) };
 }
 
@@ -258,9 +267,18 @@ async function getParticipationBy(
     db
       .selectFrom("users as u")
       .leftJoin("organisations as o", "o.id", "u.organisation_id")
-      .select((eb) => [sql<string | null>`${key}`.as("key"), eb.fn.countAll<number>().as("supporters"), eb.fn.count<number>("o.id").distinct().as("organisations")])
+      .select((eb) => [
+        sql<string | null>`${key}`.as("key"),
+        eb.fn.countAll<number>().as("supporters"),
+        eb.fn.count<number>("o.id").distinct().as("organisations"),
+      ])
       .where(({ exists, selectFrom }) =>
-        exists(selectFrom("supports as s").select("s.user_id").whereRef("s.user_id", "=", "u.id").where("s.consultation_id", "=", consultationId)),
+        exists(
+          selectFrom("supports as s")
+            .select("s.user_id")
+            .whereRef("s.user_id", "=", "u.id")
+            .where("s.consultation_id", "=", consultationId),
+        ),
       )
       .where(inSlice("u.organisation_id", slice))
       .groupBy(key)
@@ -302,7 +320,13 @@ async function countOpenReportsInConsultation(db: Executor, consultationId: numb
       eb.or([
         eb.and([
           eb("r.target_type", "=", "submission"),
-          eb.exists(eb.selectFrom("submissions as s").select("s.id").whereRef("s.id", "=", "r.target_id").where("s.consultation_id", "=", consultationId)),
+          eb.exists(
+            eb
+              .selectFrom("submissions as s")
+              .select("s.id")
+              .whereRef("s.id", "=", "r.target_id")
+              .where("s.consultation_id", "=", consultationId),
+          ),
         ]),
         eb.and([
           eb("r.target_type", "=", "comment"),
@@ -328,7 +352,14 @@ export interface DashboardTimings {
 /** Everything the dashboard shows, for the active consultation; `timings` (ms per part) when asked. */
 export async function getDashboard(
   db: Executor,
-  params: { consultationId: number; clusterIds: number[]; now?: Date; days?: number; timings?: DashboardTimings; organisationSlice?: number },
+  params: {
+    consultationId: number;
+    clusterIds: number[];
+    now?: Date;
+    days?: number;
+    timings?: DashboardTimings;
+    organisationSlice?: number;
+  },
 ) {
   const { consultationId, clusterIds } = params;
   const now = params.now ?? new Date();
@@ -348,7 +379,9 @@ export async function getDashboard(
   const perDay = await timed("perDay", () => getActivityPerDay(db, consultationId, now, params.days ?? 60));
   const byCluster = await timed("participationByCluster", () => getParticipationByCluster(db, consultationId, clusterIds));
   const bySize = await timed("participationBySize", () => getParticipationBy(db, consultationId, "size_band", params.organisationSlice));
-  const byProvince = await timed("participationByProvince", () => getParticipationBy(db, consultationId, "province", params.organisationSlice));
+  const byProvince = await timed("participationByProvince", () =>
+    getParticipationBy(db, consultationId, "province", params.organisationSlice),
+  );
   const backlog = await timed("backlog", () => getModerationBacklog(db, consultationId, clusterIds));
   const openReports = await timed("openReports", () => countOpenReportsInConsultation(db, consultationId));
   return { matrix, top, perDay, participation: { byCluster, bySize, byProvince }, backlog, openReports };

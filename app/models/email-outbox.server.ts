@@ -218,7 +218,12 @@ export async function claimHeldForLog(db: Executor, now: Date, limit: number) {
     .execute();
   const claimed: typeof rows = [];
   for (const row of rows) {
-    const r = await db.updateTable("email_outbox").set({ logged_at: nowIso(now) }).where("id", "=", row.id).where("logged_at", "is", null).executeTakeFirst();
+    const r = await db
+      .updateTable("email_outbox")
+      .set({ logged_at: nowIso(now) })
+      .where("id", "=", row.id)
+      .where("logged_at", "is", null)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) claimed.push(row);
   }
   return claimed;
@@ -229,7 +234,17 @@ export async function loadClaimedEmail(db: Executor, id: number, senderId: strin
   return db
     .selectFrom("email_outbox as e")
     .leftJoin("users as u", "u.id", "e.user_id")
-    .select(["e.id", "e.user_id", "e.to_email", "e.subject", "e.body", "e.attempts", "e.created_at", "u.status as user_status", "u.email as user_email"])
+    .select([
+      "e.id",
+      "e.user_id",
+      "e.to_email",
+      "e.subject",
+      "e.body",
+      "e.attempts",
+      "e.created_at",
+      "u.status as user_status",
+      "u.email as user_email",
+    ])
     .where("e.id", "=", id)
     .where("e.status", "=", "sending")
     .where("e.claimed_by", "=", senderId)
@@ -238,7 +253,12 @@ export async function loadClaimedEmail(db: Executor, id: number, senderId: strin
 
 // claimed_by and claimed_at stay after an attempt: which process last tried, and when
 // (only the status says whether a row is held by a sender).
-async function finish(db: Executor, id: number, senderId: string, values: { status: EmailStatus; last_error?: string | null; sent_at?: string | null; next_attempt_at?: string | null }) {
+async function finish(
+  db: Executor,
+  id: number,
+  senderId: string,
+  values: { status: EmailStatus; last_error?: string | null; sent_at?: string | null; next_attempt_at?: string | null },
+) {
   await db
     .updateTable("email_outbox")
     .set(values)
@@ -275,7 +295,12 @@ export function markEmailCancelled(db: Executor, id: number, senderId: string, r
 }
 
 /** A failed attempt: queued again after `retryInMs`, or `failed` for good. */
-export function markEmailAttemptFailed(db: Executor, id: number, senderId: string, params: { error: unknown; giveUp: boolean; retryAt: Date }) {
+export function markEmailAttemptFailed(
+  db: Executor,
+  id: number,
+  senderId: string,
+  params: { error: unknown; giveUp: boolean; retryAt: Date },
+) {
   return finish(db, id, senderId, {
     status: params.giveUp ? "failed" : "queued",
     last_error: errorText(params.error),

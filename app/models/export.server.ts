@@ -153,7 +153,12 @@ export interface SubmissionFilters {
   statuses?: SubmissionStatus[];
 }
 
-const slug = z.string().trim().min(1).max(80).regex(/^[a-z0-9-]+$/);
+const slug = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9-]+$/);
 
 const SubmissionExportQuery = z.object({
   cluster: slug.optional(),
@@ -182,8 +187,10 @@ function givenValues(input: SubmissionExportQueryInput): Record<string, string> 
 
 /** Checks that the named cluster and category exist. */
 async function checkTaxonomy(db: Executor, cluster?: string, category?: string): Promise<string | null> {
-  if (cluster && !(await db.selectFrom("clusters").select("id").where("slug", "=", cluster).executeTakeFirst())) return `unknown cluster: ${cluster}`;
-  if (category && !(await db.selectFrom("categories").select("id").where("slug", "=", category).executeTakeFirst())) return `unknown category: ${category}`;
+  if (cluster && !(await db.selectFrom("clusters").select("id").where("slug", "=", cluster).executeTakeFirst()))
+    return `unknown cluster: ${cluster}`;
+  if (category && !(await db.selectFrom("categories").select("id").where("slug", "=", category).executeTakeFirst()))
+    return `unknown category: ${category}`;
   return null;
 }
 
@@ -276,7 +283,10 @@ async function submissionPage(
     .where("s.id", ">", after)
     .orderBy("s.id")
     .limit(limit);
-  const statuses = view === "public" ? (filters.statuses ?? [...PUBLIC_STATUSES]).filter(isPublicStatus) : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
+  const statuses =
+    view === "public"
+      ? (filters.statuses ?? [...PUBLIC_STATUSES]).filter(isPublicStatus)
+      : (filters.statuses ?? ORGANISER_DEFAULT_STATUSES);
   if (!statuses.length) return [];
   // Walk the primary key: `status || ''` and `consultation_id + 0` keep the
   // planner (SQLite's above all) from driving the query through a
@@ -326,8 +336,16 @@ async function submissionPage(
       return r.execute();
     })(),
   ]);
-  const catsBy = group(categories, (c) => c.submission_id, (c) => c.slug);
-  const recsBy = group(recommendations, (r) => r.submission_id, (r) => `R-${r.id}`);
+  const catsBy = group(
+    categories,
+    (c) => c.submission_id,
+    (c) => c.slug,
+  );
+  const recsBy = group(
+    recommendations,
+    (r) => r.submission_id,
+    (r) => `R-${r.id}`,
+  );
   return rows.map((r) => ({
     id: r.id,
     consultation: consultationSlug.get(r.consultation_id) ?? "",
@@ -370,7 +388,12 @@ function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K,
 }
 
 /** Pages of submission rows (keyset by id), yielding to the event loop between pages. */
-async function* submissionPages(db: Executor, view: ExportView, filters: SubmissionFilters, pageSize = PAGE_SIZE): AsyncGenerator<SubmissionExportRow[]> {
+async function* submissionPages(
+  db: Executor,
+  view: ExportView,
+  filters: SubmissionFilters,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<SubmissionExportRow[]> {
   let after = 0;
   const slugs = await readSlugs(db);
   for (;;) {
@@ -384,8 +407,17 @@ async function* submissionPages(db: Executor, view: ExportView, filters: Submiss
 }
 
 /** One page for the open-data API: up to `limit` rows after id `after`. */
-export function listPublicSubmissions(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
-  return submissionPage(db, "public", { cluster: params.cluster, category: params.category, statuses: [...PUBLIC_STATUSES] }, params.after, params.limit);
+export function listPublicSubmissions(
+  db: Executor,
+  params: { after: number; limit: number; cluster?: string | null; category?: string | null },
+) {
+  return submissionPage(
+    db,
+    "public",
+    { cluster: params.cluster, category: params.category, statuses: [...PUBLIC_STATUSES] },
+    params.after,
+    params.limit,
+  );
 }
 
 // ─────────────────────────────── recommendations ───────────────────────────────
@@ -404,7 +436,12 @@ export interface RecommendationFilters {
   category?: string | null;
 }
 
-async function recommendationPage(db: Executor, filters: RecommendationFilters, after: number, limit: number): Promise<RecommendationExportRow[]> {
+async function recommendationPage(
+  db: Executor,
+  filters: RecommendationFilters,
+  after: number,
+  limit: number,
+): Promise<RecommendationExportRow[]> {
   let q = db
     .selectFrom("recommendations as r")
     .select([
@@ -481,12 +518,26 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
     // Unique supporters over ALL support rows of all sources: a person behind two sources counts once.
     recommendationTotals(db, ids),
   ]);
-  const clustersBy = group(clusters, (c) => c.recommendation_id, (c) => c.slug);
-  const categoriesBy = group(categories, (c) => c.recommendation_id, (c) => c.slug);
+  const clustersBy = group(
+    clusters,
+    (c) => c.recommendation_id,
+    (c) => c.slug,
+  );
+  const categoriesBy = group(
+    categories,
+    (c) => c.recommendation_id,
+    (c) => c.slug,
+  );
   const shown = filters.publicSources ? sources.filter((s) => isPublicStatus(s.status)) : sources;
-  const sourcesBy = group(shown, (s) => s.recommendation_id, (s) => s.submission_id);
+  const sourcesBy = group(
+    shown,
+    (s) => s.recommendation_id,
+    (s) => s.submission_id,
+  );
   const notPublic = new Map<number, number>();
-  if (filters.publicSources) for (const s of sources) if (!isPublicStatus(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
+  if (filters.publicSources)
+    for (const s of sources)
+      if (!isPublicStatus(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
   return rows.map((r) => ({
     id: `R-${r.id}`,
     title: r.title,
@@ -507,7 +558,11 @@ async function recommendationPage(db: Executor, filters: RecommendationFilters, 
   }));
 }
 
-async function* recommendationPages(db: Executor, filters: RecommendationFilters, pageSize = PAGE_SIZE): AsyncGenerator<RecommendationExportRow[]> {
+async function* recommendationPages(
+  db: Executor,
+  filters: RecommendationFilters,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<RecommendationExportRow[]> {
   let after = 0;
   for (;;) {
     const page = await recommendationPage(db, filters, after, pageSize);
@@ -519,14 +574,25 @@ async function* recommendationPages(db: Executor, filters: RecommendationFilters
   }
 }
 
-export function listPublicRecommendations(db: Executor, params: { after: number; limit: number; cluster?: string | null; category?: string | null }) {
-  return recommendationPage(db, { finalOnly: true, publicSources: true, cluster: params.cluster, category: params.category }, params.after, params.limit);
+export function listPublicRecommendations(
+  db: Executor,
+  params: { after: number; limit: number; cluster?: string | null; category?: string | null },
+) {
+  return recommendationPage(
+    db,
+    { finalOnly: true, publicSources: true, cluster: params.cluster, category: params.category },
+    params.after,
+    params.limit,
+  );
 }
 
 // ─────────────────────────────── the annex ───────────────────────────────
 
 /** Keyset pages over any table with an integer id. */
-async function* keysetPages<T extends { id: number }>(fetch: (after: number, limit: number) => Promise<T[]>, pageSize = PAGE_SIZE): AsyncGenerator<T[]> {
+async function* keysetPages<T extends { id: number }>(
+  fetch: (after: number, limit: number) => Promise<T[]>,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<T[]> {
   let after = 0;
   for (;;) {
     const page = await fetch(after, pageSize);
@@ -673,7 +739,12 @@ export async function annexSheets(db: Executor): Promise<XlsxSheet[]> {
 // ─────────────────────────────── entry points ───────────────────────────────
 
 /** The submissions export body in a format (organiser view unless told). */
-export function submissionsExport(db: Executor, format: ExportFormat, filters: SubmissionFilters, view: ExportView = "organiser"): AsyncIterable<string | Buffer> {
+export function submissionsExport(
+  db: Executor,
+  format: ExportFormat,
+  filters: SubmissionFilters,
+  view: ExportView = "organiser",
+): AsyncIterable<string | Buffer> {
   const pages = () => submissionPages(db, view, filters);
   if (format === "csv") return toCsv(SUBMISSION_COLUMNS, pages());
   if (format === "json") return toJson(SUBMISSION_COLUMNS, pages());
@@ -685,4 +756,3 @@ export async function recommendationsExport(db: Executor, format: "csv" | "json"
   const pages = recommendationPages(db, { consultationId });
   return format === "csv" ? toCsv(RECOMMENDATION_COLUMNS, pages) : toJson(RECOMMENDATION_COLUMNS, pages);
 }
-

@@ -150,8 +150,10 @@ function readHeader(header: ParsedRow): { ok: true; index: Record<ImportColumn, 
   const index: Partial<Record<ImportColumn, number>> = {};
   names.forEach((name, i) => {
     if (!name) problems.push({ line: header.line, message: `import.errors.emptyColumn|${i + 1}` });
-    else if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) problems.push({ line: header.line, column: name, message: "import.errors.unknownColumn" });
-    else if (index[name as ImportColumn] !== undefined) problems.push({ line: header.line, column: name, message: "import.errors.duplicateColumn" });
+    else if (!(IMPORT_COLUMNS as readonly string[]).includes(name))
+      problems.push({ line: header.line, column: name, message: "import.errors.unknownColumn" });
+    else if (index[name as ImportColumn] !== undefined)
+      problems.push({ line: header.line, column: name, message: "import.errors.duplicateColumn" });
     else index[name as ImportColumn] = i;
   });
   for (const column of IMPORT_COLUMNS) {
@@ -249,7 +251,10 @@ export async function importSubmissions(
 
   const rows = checked.rows;
   const names = [...new Set(rows.map((r) => normaliseOrganisationName(r.organisation)))];
-  const count = (existing: Map<string, number>) => ({ organisationsMatched: existing.size, organisationsCreated: names.length - existing.size });
+  const count = (existing: Map<string, number>) => ({
+    organisationsMatched: existing.size,
+    organisationsCreated: names.length - existing.size,
+  });
   if (params.dryRun) {
     const existing = await findOrganisationsByName(db, names);
     return { ok: true, dryRun: true, rows: rows.length, ...count(existing), submissionIds: [] };

@@ -52,8 +52,16 @@ export async function listQueue(db: Executor, q: QueueQuery) {
     .limit(QUEUE_PAGE_SIZE)
     .offset((q.page - 1) * QUEUE_PAGE_SIZE)
     .execute();
-  const duplicates = await storedDuplicates(db, rows.map((r) => r.id), 3);
-  return { total, pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)), rows: rows.map((r) => ({ ...r, duplicates: duplicates.get(r.id) ?? [] })) };
+  const duplicates = await storedDuplicates(
+    db,
+    rows.map((r) => r.id),
+    3,
+  );
+  return {
+    total,
+    pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+    rows: rows.map((r) => ({ ...r, duplicates: duplicates.get(r.id) ?? [] })),
+  };
 }
 
 /** Up to `limit` published or pending suggestions whose text looks like each one's title. */
@@ -65,7 +73,10 @@ export async function likelyDuplicates(
 ): Promise<Map<number, Array<{ id: number; title: string; status: string }>>> {
   const idsByItem = new Map<number, number[]>();
   for (const item of items) {
-    idsByItem.set(item.id, await findSimilarIds(db, { text: item.title, consultationId, statuses: DUPLICATE_STATUSES, excludeId: item.id, limit }));
+    idsByItem.set(
+      item.id,
+      await findSimilarIds(db, { text: item.title, consultationId, statuses: DUPLICATE_STATUSES, excludeId: item.id, limit }),
+    );
   }
   const all = [...new Set([...idsByItem.values()].flat())];
   const titles = all.length ? await db.selectFrom("submissions").select(["id", "title", "status"]).where("id", "in", all).execute() : [];
@@ -106,7 +117,13 @@ const REMEMBERED = 5;
 async function rememberSimilar(db: Executor, id: number): Promise<number> {
   const s = await db.selectFrom("submissions").select(["id", "title", "consultation_id"]).where("id", "=", id).executeTakeFirst();
   if (!s) return 0;
-  const similar = await findSimilarIds(db, { text: s.title, consultationId: s.consultation_id, statuses: DUPLICATE_STATUSES, excludeId: s.id, limit: REMEMBERED });
+  const similar = await findSimilarIds(db, {
+    text: s.title,
+    consultationId: s.consultation_id,
+    statuses: DUPLICATE_STATUSES,
+    excludeId: s.id,
+    limit: REMEMBERED,
+  });
   // Both directions: after an edit, a suggestion that found this one earlier must not keep listing
   // it for text it no longer has (what is still similar is stored again just below).
   await db
@@ -143,10 +160,7 @@ export async function rememberSimilarAfterCommit(
  * background, yielding between them so requests keep being served. Not
  * awaited by the request; failures are logged.
  */
-export function rememberSimilarInBackground(
-  ctx: { db: Executor; logger: { warn(obj: object, msg: string): void } },
-  ids: number[],
-): void {
+export function rememberSimilarInBackground(ctx: { db: Executor; logger: { warn(obj: object, msg: string): void } }, ids: number[]): void {
   void (async () => {
     for (const id of ids) {
       await rememberSimilarAfterCommit(ctx, id);

@@ -96,7 +96,14 @@ export const MODERATION_REFUSALS = defineRefusals({
 export type ModerationRefusal = keyof typeof MODERATION_REFUSALS;
 
 /** The refusals of a merge that are about its target (said next to the target's field). */
-export const MERGE_TARGET_REFUSALS: readonly ModerationRefusal[] = ["self", "targetNotFound", "targetNotPublished", "targetMerged", "otherConsultation", "cycle"];
+export const MERGE_TARGET_REFUSALS: readonly ModerationRefusal[] = [
+  "self",
+  "targetNotFound",
+  "targetNotPublished",
+  "targetMerged",
+  "otherConsultation",
+  "cycle",
+];
 
 export type DecisionRefusal =
   | { ok: false; reason: "notFound" }
@@ -140,7 +147,10 @@ async function resolveCategories(db: Executor, slugs: string[], keepFor?: number
     .where((eb) =>
       keepFor === undefined
         ? eb("archived", "=", 0)
-        : eb.or([eb("archived", "=", 0), eb("id", "in", eb.selectFrom("submission_categories").select("category_id").where("submission_id", "=", keepFor))]),
+        : eb.or([
+            eb("archived", "=", 0),
+            eb("id", "in", eb.selectFrom("submission_categories").select("category_id").where("submission_id", "=", keepFor)),
+          ]),
     )
     .execute();
   if (rows.length !== unique.length) return { ok: false as const, fieldErrors: { category: ["errors.invalid"] } };
@@ -182,7 +192,8 @@ async function replaceCategories(
 
 // ─────────────────────────────── approve ───────────────────────────────
 
-export type ApproveResult = { ok: true } | { ok: false; reason: "notFound" | "notPending" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
+export type ApproveResult =
+  { ok: true } | { ok: false; reason: "notFound" | "notPending" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
 
 /** Publishes a pending submission with one or more issue categories. */
 export async function approveSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[] }): Promise<ApproveResult> {
@@ -195,13 +206,26 @@ export async function approveSubmission(db: Executor, params: Moderator & { id: 
     if (!s) return { ok: false, reason: "notFound" };
     if (!decisionsFor(s.status).canApprove) return { ok: false, reason: "notPending" };
     // Another moderator published it a moment ago: one decision, not two.
-    if (!(await transition(trx, s.id, "pending", { status: "published", published_at: iso, updated_at: iso }))) return { ok: false, reason: "notPending" };
+    if (!(await transition(trx, s.id, "pending", { status: "published", published_at: iso, updated_at: iso })))
+      return { ok: false, reason: "notPending" };
     const [, after] = await replaceCategories(trx, s.id, resolved.categories, params.moderatorId, null, iso);
     await recordEvent(trx, { submissionId: s.id, event: "published", actorId: params.moderatorId, actorRole: "moderator" }, now);
-    await recordEvent(trx, { submissionId: s.id, event: "tagged", actorId: params.moderatorId, actorRole: "moderator", data: { categories: after } }, now);
+    await recordEvent(
+      trx,
+      { submissionId: s.id, event: "tagged", actorId: params.moderatorId, actorRole: "moderator", data: { categories: after } },
+      now,
+    );
     await recordAudit(
       trx,
-      { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.approve", targetType: "submission", targetId: s.id, before: { status: "pending" }, after: { status: "published", categories: after } },
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "submission.approve",
+        targetType: "submission",
+        targetId: s.id,
+        before: { status: "pending" },
+        after: { status: "published", categories: after },
+      },
       now,
     );
     await notify(trx, { userId: s.author_id, kind: "published", submissionId: s.id }, now);
@@ -216,7 +240,10 @@ export async function approveSubmission(db: Executor, params: Moderator & { id: 
  * reports) with a reason code and a text the author reads on the suggestion
  * and on /me, and is notified of. A published one leaves the public lists.
  */
-export async function rejectSubmission(db: Executor, params: Moderator & { id: number; reasonCode: string; reason: string }): Promise<DecisionResult> {
+export async function rejectSubmission(
+  db: Executor,
+  params: Moderator & { id: number; reasonCode: string; reason: string },
+): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason.trim();
@@ -231,11 +258,30 @@ export async function rejectSubmission(db: Executor, params: Moderator & { id: n
     if (!decisionsFor(s.status).canReject) return { ok: false, reason: "wrongState", status: s.status };
     const set = { status: "rejected", reject_reason_code: params.reasonCode as RejectReason, reject_reason: reason, updated_at: iso };
     if (!(await transition(trx, s.id, s.status, set))) return { ok: false, reason: "wrongState", status: s.status };
-    await recordEvent(trx, { submissionId: s.id, event: "rejected", actorId: params.moderatorId, actorRole: "moderator", data: { reasonCode: params.reasonCode, from: s.status } }, now);
+    await recordEvent(
+      trx,
+      {
+        submissionId: s.id,
+        event: "rejected",
+        actorId: params.moderatorId,
+        actorRole: "moderator",
+        data: { reasonCode: params.reasonCode, from: s.status },
+      },
+      now,
+    );
     await resolveOpenReports(trx, "submission", s.id, "actioned", params.moderatorId, iso);
     await recordAudit(
       trx,
-      { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.reject", targetType: "submission", targetId: s.id, before: { status: s.status }, after: { status: "rejected", reasonCode: params.reasonCode }, reason },
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "submission.reject",
+        targetType: "submission",
+        targetId: s.id,
+        before: { status: s.status },
+        after: { status: "rejected", reasonCode: params.reasonCode },
+        reason,
+      },
       now,
     );
     await notify(trx, { userId: s.author_id, kind: "rejected", submissionId: s.id, data: { reasonCode: params.reasonCode, reason } }, now);
@@ -246,7 +292,10 @@ export async function rejectSubmission(db: Executor, params: Moderator & { id: n
 // ──────────────────────────────── tag ──────────────────────────────────
 
 /** Replaces a submission's categories, keeping a log row (who, when, before, after, why). */
-export async function tagSubmission(db: Executor, params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null }): Promise<DecisionResult> {
+export async function tagSubmission(
+  db: Executor,
+  params: Moderator & { id: number; categorySlugs: string[]; reason?: string | null },
+): Promise<DecisionResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const resolved = await resolveCategories(db, params.categorySlugs, params.id);
@@ -263,10 +312,23 @@ export async function tagSubmission(db: Executor, params: Moderator & { id: numb
     // Touch the row under the state read, so a concurrent state change is not tagged over.
     if (!(await transition(trx, s.id, s.status, { updated_at: iso }))) return { ok: false, reason: "wrongState", status: s.status };
     const [before, after] = await replaceCategories(trx, s.id, resolved.categories, params.moderatorId, reason, iso);
-    await recordEvent(trx, { submissionId: s.id, event: "tagged", actorId: params.moderatorId, actorRole: "moderator", data: { categories: after, before } }, now);
+    await recordEvent(
+      trx,
+      { submissionId: s.id, event: "tagged", actorId: params.moderatorId, actorRole: "moderator", data: { categories: after, before } },
+      now,
+    );
     await recordAudit(
       trx,
-      { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.tag", targetType: "submission", targetId: s.id, before: { categories: before }, after: { categories: after }, reason },
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "submission.tag",
+        targetType: "submission",
+        targetId: s.id,
+        before: { categories: before },
+        after: { categories: after },
+        reason,
+      },
       now,
     );
     return { ok: true, changed: true };
@@ -288,10 +350,7 @@ export async function listTagLog(db: Executor, submissionId: number) {
 // ─────────────────────────────── merge ─────────────────────────────────
 
 export type MergeRefusalReason = "self" | "targetNotFound" | "targetNotPublished" | "targetMerged" | "otherConsultation" | "cycle";
-export type MergeResult =
-  | { ok: true; carried: number; supporters: number }
-  | DecisionRefusal
-  | { ok: false; reason: MergeRefusalReason };
+export type MergeResult = { ok: true; carried: number; supporters: number } | DecisionRefusal | { ok: false; reason: MergeRefusalReason };
 
 /**
  * Merges a duplicate (`id`, pending or published) into a published target.
@@ -303,7 +362,10 @@ export type MergeResult =
  * record. The target's counters are recomputed from its rows in the same
  * transaction. Both authors are notified.
  */
-export async function mergeSubmission(db: Executor, params: Moderator & { id: number; into: number; reason?: string | null }): Promise<MergeResult> {
+export async function mergeSubmission(
+  db: Executor,
+  params: Moderator & { id: number; into: number; reason?: string | null },
+): Promise<MergeResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const reason = params.reason?.trim() || null;
@@ -344,7 +406,14 @@ export async function mergeSubmission(db: Executor, params: Moderator & { id: nu
       .select(["sp.user_id", "sp.organisation_id", "sp.province", "sp.created_at"])
       .where("sp.submission_id", "=", s.id)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("supports as t").select("t.user_id").where("t.submission_id", "=", target.id).whereRef("t.user_id", "=", "sp.user_id"))),
+        not(
+          exists(
+            selectFrom("supports as t")
+              .select("t.user_id")
+              .where("t.submission_id", "=", target.id)
+              .whereRef("t.user_id", "=", "sp.user_id"),
+          ),
+        ),
       );
     if (!consultation.allow_self_support && target.author_id !== null) carry = carry.where("sp.user_id", "!=", target.author_id);
     const rows = await carry.execute();
@@ -376,15 +445,33 @@ export async function mergeSubmission(db: Executor, params: Moderator & { id: nu
       ])
       .where("submission_id", "=", target.id)
       .executeTakeFirstOrThrow();
-    const after = { supporters_count: Number(counted.supporters), supporting_organisations: Number(counted.organisations), supporting_provinces: Number(counted.provinces) };
+    const after = {
+      supporters_count: Number(counted.supporters),
+      supporting_organisations: Number(counted.organisations),
+      supporting_provinces: Number(counted.provinces),
+    };
     await trx
       .updateTable("submissions")
       .set((eb) => ({ ...after, trending_score: eb("trending_score", "+", weight) }))
       .where("id", "=", target.id)
       .execute();
 
-    await recordEvent(trx, { submissionId: s.id, event: "merged", actorId: params.moderatorId, actorRole: "moderator", data: { into: target.id } }, now);
-    await recordEvent(trx, { submissionId: target.id, event: "merged", actorId: params.moderatorId, actorRole: "moderator", data: { from: s.id, carried: rows.length } }, now);
+    await recordEvent(
+      trx,
+      { submissionId: s.id, event: "merged", actorId: params.moderatorId, actorRole: "moderator", data: { into: target.id } },
+      now,
+    );
+    await recordEvent(
+      trx,
+      {
+        submissionId: target.id,
+        event: "merged",
+        actorId: params.moderatorId,
+        actorRole: "moderator",
+        data: { from: s.id, carried: rows.length },
+      },
+      now,
+    );
     await recordAudit(
       trx,
       {
@@ -400,7 +487,8 @@ export async function mergeSubmission(db: Executor, params: Moderator & { id: nu
       now,
     );
     await notify(trx, { userId: s.author_id, kind: "merged", submissionId: s.id, data: { into: target.id } }, now);
-    if (target.author_id !== s.author_id) await notify(trx, { userId: target.author_id, kind: "merged", submissionId: target.id, data: { from: s.id } }, now);
+    if (target.author_id !== s.author_id)
+      await notify(trx, { userId: target.author_id, kind: "merged", submissionId: target.id, data: { from: s.id } }, now);
     return { ok: true, carried: rows.length, supporters: after.supporters_count };
   });
 }
@@ -417,12 +505,22 @@ export async function hideSubmission(db: Executor, params: Moderator & { id: num
     if (!s) return { ok: false, reason: "notFound" };
     if (s.status === "hidden") return { ok: true, changed: false };
     if (!decisionsFor(s.status).canHide) return { ok: false, reason: "wrongState", status: s.status };
-    if (!(await transition(trx, s.id, "published", { status: "hidden", updated_at: iso }))) return { ok: false, reason: "wrongState", status: s.status };
+    if (!(await transition(trx, s.id, "published", { status: "hidden", updated_at: iso })))
+      return { ok: false, reason: "wrongState", status: s.status };
     await recordEvent(trx, { submissionId: s.id, event: "hidden", actorId: params.moderatorId, actorRole: "moderator" }, now);
     await resolveOpenReports(trx, "submission", s.id, "actioned", params.moderatorId, iso);
     await recordAudit(
       trx,
-      { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.hide", targetType: "submission", targetId: s.id, before: { status: "published" }, after: { status: "hidden" }, reason },
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "submission.hide",
+        targetType: "submission",
+        targetId: s.id,
+        before: { status: "published" },
+        after: { status: "hidden" },
+        reason,
+      },
       now,
     );
     await notify(trx, { userId: s.author_id, kind: "hidden", submissionId: s.id }, now);
@@ -450,7 +548,16 @@ export async function restoreSubmission(db: Executor, params: Moderator & { id: 
     await resolveOpenReports(trx, "submission", s.id, "dismissed", params.moderatorId, iso);
     await recordAudit(
       trx,
-      { actorId: params.moderatorId, actorRole: params.moderatorRole, action: "submission.restore", targetType: "submission", targetId: s.id, before: { status: "hidden" }, after: { status: "published" }, reason },
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "submission.restore",
+        targetType: "submission",
+        targetId: s.id,
+        before: { status: "hidden" },
+        after: { status: "published" },
+        reason,
+      },
       now,
     );
     return { ok: true, changed: true };

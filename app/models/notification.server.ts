@@ -11,7 +11,13 @@ export type NotificationKind = "published" | "rejected" | "merged" | "commented"
 
 export async function notify(
   db: Executor,
-  n: { userId: number | null | undefined; kind: NotificationKind; submissionId?: number | null; recommendationId?: number | null; data?: unknown },
+  n: {
+    userId: number | null | undefined;
+    kind: NotificationKind;
+    submissionId?: number | null;
+    recommendationId?: number | null;
+    data?: unknown;
+  },
   now: Date = new Date(),
 ): Promise<void> {
   if (!n.userId) return;
@@ -29,7 +35,14 @@ export async function notify(
     .executeTakeFirstOrThrow();
   await queueNotificationEmail(
     db,
-    { notificationId: row.id, userId: n.userId, kind: n.kind, submissionId: n.submissionId, recommendationId: n.recommendationId, data: n.data },
+    {
+      notificationId: row.id,
+      userId: n.userId,
+      kind: n.kind,
+      submissionId: n.submissionId,
+      recommendationId: n.recommendationId,
+      data: n.data,
+    },
     now,
   );
 }
@@ -61,7 +74,12 @@ export async function listNotifications(db: Executor, userId: number, params: { 
 
 /** Marks all of a user's notifications read; returns how many were unread. */
 export async function markAllNotificationsRead(db: Executor, userId: number, now: Date = new Date()): Promise<number> {
-  const r = await db.updateTable("notifications").set({ read_at: nowIso(now) }).where("user_id", "=", userId).where("read_at", "is", null).executeTakeFirst();
+  const r = await db
+    .updateTable("notifications")
+    .set({ read_at: nowIso(now) })
+    .where("user_id", "=", userId)
+    .where("read_at", "is", null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
@@ -78,7 +96,12 @@ export async function markNotificationRead(db: Executor, params: { id: number; u
     .where("read_at", "is", null)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 1) return true;
-  const mine = await db.selectFrom("notifications").select("id").where("id", "=", params.id).where("user_id", "=", params.userId).executeTakeFirst();
+  const mine = await db
+    .selectFrom("notifications")
+    .select("id")
+    .where("id", "=", params.id)
+    .where("user_id", "=", params.userId)
+    .executeTakeFirst();
   return mine !== undefined;
 }
 

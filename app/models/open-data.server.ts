@@ -28,7 +28,11 @@ export function decodeCursor(cursor: string): number | null {
   return id;
 }
 
-const slug = z.string().min(1).max(80).regex(/^[a-z0-9-]+$/);
+const slug = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9-]+$/);
 
 const ApiQuerySchema = z.object({
   cursor: z.string().optional(),
@@ -50,7 +54,10 @@ export interface ApiQuery {
 }
 
 /** The query parameters of an API request; `{ error }` for anything invalid (→ 400). Unknown parameters are ignored. */
-export async function parseApiQuery(db: Executor, params: URLSearchParams): Promise<{ ok: true; query: ApiQuery } | { ok: false; error: string }> {
+export async function parseApiQuery(
+  db: Executor,
+  params: URLSearchParams,
+): Promise<{ ok: true; query: ApiQuery } | { ok: false; error: string }> {
   const raw: Record<string, string> = {};
   for (const name of ["cursor", "limit", "cluster", "category"]) {
     const all = params.getAll(name);
@@ -60,7 +67,10 @@ export async function parseApiQuery(db: Executor, params: URLSearchParams): Prom
   const parsed = ApiQuerySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, error: issue.path[0] === "limit" ? "limit must be a whole number from 1 to 100" : `invalid ${issue.path.join(".")}` };
+    return {
+      ok: false,
+      error: issue.path[0] === "limit" ? "limit must be a whole number from 1 to 100" : `invalid ${issue.path.join(".")}`,
+    };
   }
   const { cursor, limit, cluster, category } = parsed.data;
   let after = 0;
@@ -69,8 +79,10 @@ export async function parseApiQuery(db: Executor, params: URLSearchParams): Prom
     if (decoded === null) return { ok: false, error: "invalid cursor" };
     after = decoded;
   }
-  if (cluster && !(await db.selectFrom("clusters").select("id").where("slug", "=", cluster).executeTakeFirst())) return { ok: false, error: `unknown cluster: ${cluster}` };
-  if (category && !(await db.selectFrom("categories").select("id").where("slug", "=", category).executeTakeFirst())) return { ok: false, error: `unknown category: ${category}` };
+  if (cluster && !(await db.selectFrom("clusters").select("id").where("slug", "=", cluster).executeTakeFirst()))
+    return { ok: false, error: `unknown cluster: ${cluster}` };
+  if (category && !(await db.selectFrom("categories").select("id").where("slug", "=", category).executeTakeFirst()))
+    return { ok: false, error: `unknown category: ${category}` };
   return { ok: true, query: { after, limit: limit ?? DEFAULT_LIMIT, cluster: cluster ?? null, category: category ?? null } };
 }
 
@@ -88,9 +100,21 @@ export async function apiPage(db: Executor, resource: ApiResource, q: ApiQuery):
     rows = await listPublicRecommendations(db, { after: q.after, limit: take, cluster: q.cluster, category: q.category });
     idOf = (r) => Number(String(r.id).slice(2));
   } else if (resource === "clusters") {
-    let query = db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur", "sort_order", "archived"]).where("id", ">", q.after).orderBy("id").limit(take);
+    let query = db
+      .selectFrom("clusters")
+      .select(["id", "slug", "name_en", "name_ur", "sort_order", "archived"])
+      .where("id", ">", q.after)
+      .orderBy("id")
+      .limit(take);
     if (q.cluster) query = query.where("slug", "=", q.cluster);
-    rows = (await query.execute()).map((c) => ({ id: c.id, slug: c.slug, name_en: c.name_en, name_ur: c.name_ur, sort_order: c.sort_order, archived: c.archived === 1 }));
+    rows = (await query.execute()).map((c) => ({
+      id: c.id,
+      slug: c.slug,
+      name_en: c.name_en,
+      name_ur: c.name_ur,
+      sort_order: c.sort_order,
+      archived: c.archived === 1,
+    }));
     idOf = (r) => r.id as number;
   } else {
     let query = db

@@ -143,7 +143,10 @@ export type OrganisationDetails = NonNullable<Awaited<ReturnType<typeof getOrgan
 /** Why a verification decision is refused, and the status each answers with. */
 export const VERIFICATION_REFUSALS = defineRefusals({ notFound: 404, invalid: 400 });
 
-export type SetVerifiedResult = { ok: true; changed: boolean } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
+export type SetVerifiedResult =
+  | { ok: true; changed: boolean }
+  | { ok: false; reason: "notFound" }
+  | { ok: false; reason: "invalid"; fieldErrors: Record<string, string[]> };
 
 /**
  * Marks an organisation verified (after a moderator checked its registration
@@ -173,7 +176,12 @@ export async function setOrganisationVerified(
       ? { verified: 1 as const, verified_at: iso, verified_by: params.moderatorId }
       : { verified: 0 as const, verified_at: null, verified_by: null };
     // Guarded by the state read: two moderators deciding at once make one change, not two.
-    const r = await trx.updateTable("organisations").set(after).where("id", "=", params.id).where("verified", "=", before.verified).executeTakeFirst();
+    const r = await trx
+      .updateTable("organisations")
+      .set(after)
+      .where("id", "=", params.id)
+      .where("verified", "=", before.verified)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return { ok: true, changed: false };
     await recordAudit(
       trx,
@@ -215,7 +223,11 @@ export async function countVerifiedOrganisations(db: Executor, consultationId?: 
     .where("consultation_id", "=", consultationId)
     .where("organisation_id", "is not", null)
     .union(
-      db.selectFrom("supports").select("organisation_id").where("consultation_id", "=", consultationId).where("organisation_id", "is not", null),
+      db
+        .selectFrom("supports")
+        .select("organisation_id")
+        .where("consultation_id", "=", consultationId)
+        .where("organisation_id", "is not", null),
     );
   const row = await db
     .selectFrom(participants.as("p"))
@@ -225,4 +237,3 @@ export async function countVerifiedOrganisations(db: Executor, consultationId?: 
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
-

@@ -8,7 +8,12 @@ import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { z } from "~/lib/zod-setup";
-import { RecommendationInputSchema, ResponseInputSchema, type RecommendationInput, type ResponseInput } from "~/lib/recommendation-schemas.server";
+import {
+  RecommendationInputSchema,
+  ResponseInputSchema,
+  type RecommendationInput,
+  type ResponseInput,
+} from "~/lib/recommendation-schemas.server";
 import { isPublicStatus, PUBLIC_STATUSES } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
@@ -33,13 +38,18 @@ async function resolveSlugs(db: Executor, table: "clusters" | "categories", slug
   return slugs.map((s) => bySlug.get(s)!);
 }
 
-type Parsed = { ok: true; input: RecommendationInput; clusterIds: number[]; categoryIds: number[] } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
+type Parsed =
+  | { ok: true; input: RecommendationInput; clusterIds: number[]; categoryIds: number[] }
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors };
 
 async function parseRecommendation(db: Executor, raw: unknown): Promise<Parsed> {
   const parsed = RecommendationInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: z.flattenError(parsed.error).fieldErrors as FieldErrors };
   const input = parsed.data;
-  const [clusterIds, categoryIds] = await Promise.all([resolveSlugs(db, "clusters", input.cluster), resolveSlugs(db, "categories", input.category)]);
+  const [clusterIds, categoryIds] = await Promise.all([
+    resolveSlugs(db, "clusters", input.cluster),
+    resolveSlugs(db, "categories", input.category),
+  ]);
   const fieldErrors: FieldErrors = {};
   if (!clusterIds) fieldErrors.cluster = ["errors.invalid"];
   if (!categoryIds) fieldErrors.category = ["errors.invalid"];
@@ -50,8 +60,16 @@ async function parseRecommendation(db: Executor, raw: unknown): Promise<Parsed> 
 async function replaceTaxonomy(trx: Executor, id: number, clusterIds: number[], categoryIds: number[]) {
   await trx.deleteFrom("recommendation_clusters").where("recommendation_id", "=", id).execute();
   await trx.deleteFrom("recommendation_categories").where("recommendation_id", "=", id).execute();
-  if (clusterIds.length) await trx.insertInto("recommendation_clusters").values(clusterIds.map((cluster_id) => ({ recommendation_id: id, cluster_id }))).execute();
-  if (categoryIds.length) await trx.insertInto("recommendation_categories").values(categoryIds.map((category_id) => ({ recommendation_id: id, category_id }))).execute();
+  if (clusterIds.length)
+    await trx
+      .insertInto("recommendation_clusters")
+      .values(clusterIds.map((cluster_id) => ({ recommendation_id: id, cluster_id })))
+      .execute();
+  if (categoryIds.length)
+    await trx
+      .insertInto("recommendation_categories")
+      .values(categoryIds.map((category_id) => ({ recommendation_id: id, category_id })))
+      .execute();
 }
 
 const includedData = (id: number) => ({ recommendation: id });
@@ -82,7 +100,12 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       .where("event", "=", "included")
       .where("data", "=", dataText)
       .executeTakeFirst();
-    if (!already) await recordEvent(trx, { submissionId: s.id, event: "included", actorId: actor.actorId, actorRole: "organiser", data: includedData(recommendationId) }, now);
+    if (!already)
+      await recordEvent(
+        trx,
+        { submissionId: s.id, event: "included", actorId: actor.actorId, actorRole: "organiser", data: includedData(recommendationId) },
+        now,
+      );
     if (s.author_id !== null && !told.has(s.author_id)) {
       told.add(s.author_id);
       await notify(trx, { userId: s.author_id, kind: "recommended", submissionId: s.id, recommendationId }, now);
@@ -111,7 +134,10 @@ export function recommendationActions(status: string): { canRespond: boolean; is
   return { canRespond: status === "final", isPublic: status === "final" };
 }
 
-export type SaveResult = { ok: true; id: number } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | { ok: false; reason: "noConsultation" | "notFound" };
+export type SaveResult =
+  | { ok: true; id: number }
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
+  | { ok: false; reason: "noConsultation" | "notFound" };
 
 /** Creates a recommendation in the active consultation (raw form values are parsed here). */
 export async function createRecommendation(db: Executor, params: Actor & { input: unknown }): Promise<SaveResult> {
@@ -141,7 +167,14 @@ export async function createRecommendation(db: Executor, params: Actor & { input
     await replaceTaxonomy(trx, row.id, parsed.clusterIds, parsed.categoryIds);
     await recordAudit(
       trx,
-      { actorId: params.actorId, actorRole: params.actorRole, action: "recommendation.create", targetType: "recommendation", targetId: row.id, after: input },
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "recommendation.create",
+        targetType: "recommendation",
+        targetId: row.id,
+        after: input,
+      },
       now,
     );
     return { ok: true, id: row.id };
@@ -151,13 +184,37 @@ export async function createRecommendation(db: Executor, params: Actor & { input
 async function snapshot(db: Executor, id: number) {
   const r = await db
     .selectFrom("recommendations")
-    .select(["id", "consultation_id", "title", "text", "priority", "dissent", "status", "response_status", "response_text", "responsible_agency", "response_date"])
+    .select([
+      "id",
+      "consultation_id",
+      "title",
+      "text",
+      "priority",
+      "dissent",
+      "status",
+      "response_status",
+      "response_text",
+      "responsible_agency",
+      "response_date",
+    ])
     .where("id", "=", id)
     .executeTakeFirst();
   if (!r) return null;
   const [clusters, categories] = await Promise.all([
-    db.selectFrom("recommendation_clusters as rc").innerJoin("clusters as c", "c.id", "rc.cluster_id").select("c.slug").where("rc.recommendation_id", "=", id).orderBy("c.sort_order").execute(),
-    db.selectFrom("recommendation_categories as rc").innerJoin("categories as c", "c.id", "rc.category_id").select("c.slug").where("rc.recommendation_id", "=", id).orderBy("c.sort_order").execute(),
+    db
+      .selectFrom("recommendation_clusters as rc")
+      .innerJoin("clusters as c", "c.id", "rc.cluster_id")
+      .select("c.slug")
+      .where("rc.recommendation_id", "=", id)
+      .orderBy("c.sort_order")
+      .execute(),
+    db
+      .selectFrom("recommendation_categories as rc")
+      .innerJoin("categories as c", "c.id", "rc.category_id")
+      .select("c.slug")
+      .where("rc.recommendation_id", "=", id)
+      .orderBy("c.sort_order")
+      .execute(),
   ]);
   return { ...r, cluster: clusters.map((c) => c.slug), category: categories.map((c) => c.slug) };
 }
@@ -165,7 +222,8 @@ async function snapshot(db: Executor, id: number) {
 export async function updateRecommendation(db: Executor, params: Actor & { id: number; input: unknown }): Promise<SaveResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
-  if (!(await db.selectFrom("recommendations").select("id").where("id", "=", params.id).executeTakeFirst())) return { ok: false, reason: "notFound" };
+  if (!(await db.selectFrom("recommendations").select("id").where("id", "=", params.id).executeTakeFirst()))
+    return { ok: false, reason: "notFound" };
   const parsed = await parseRecommendation(db, params.input);
   if (!parsed.ok) return parsed;
   const { input } = parsed;
@@ -174,18 +232,51 @@ export async function updateRecommendation(db: Executor, params: Actor & { id: n
     if (!before) return { ok: false, reason: "notFound" };
     await trx
       .updateTable("recommendations")
-      .set({ title: input.title, text: input.text, priority: input.priority, dissent: input.dissent, status: input.status, updated_at: iso })
+      .set({
+        title: input.title,
+        text: input.text,
+        priority: input.priority,
+        dissent: input.dissent,
+        status: input.status,
+        updated_at: iso,
+      })
       .where("id", "=", params.id)
       .execute();
     await replaceTaxonomy(trx, params.id, parsed.clusterIds, parsed.categoryIds);
     if (input.status === "final" && before.status !== "final") {
-      const sources = await trx.selectFrom("recommendation_submissions").select("submission_id").where("recommendation_id", "=", params.id).execute();
-      await announceInclusion(trx, params.id, sources.map((s) => s.submission_id), params, now);
+      const sources = await trx
+        .selectFrom("recommendation_submissions")
+        .select("submission_id")
+        .where("recommendation_id", "=", params.id)
+        .execute();
+      await announceInclusion(
+        trx,
+        params.id,
+        sources.map((s) => s.submission_id),
+        params,
+        now,
+      );
     }
-    const { consultation_id: _c, response_status: _rs, response_text: _rt, responsible_agency: _ra, response_date: _rd, id: _id, ...was } = before;
+    const {
+      consultation_id: _c,
+      response_status: _rs,
+      response_text: _rt,
+      responsible_agency: _ra,
+      response_date: _rd,
+      id: _id,
+      ...was
+    } = before;
     await recordAudit(
       trx,
-      { actorId: params.actorId, actorRole: params.actorRole, action: "recommendation.update", targetType: "recommendation", targetId: params.id, before: was, after: input },
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "recommendation.update",
+        targetType: "recommendation",
+        targetId: params.id,
+        before: was,
+        after: input,
+      },
       now,
     );
     return { ok: true, id: params.id };
@@ -195,15 +286,24 @@ export async function updateRecommendation(db: Executor, params: Actor & { id: n
 // ───────────────────────────── sources ─────────────────────────────
 
 export type LinkRefusal = "submissionNotFound" | "notPublic" | "otherConsultation";
-export type LinkResult = { ok: true; changed: boolean } | { ok: false; reason: "notFound" } | { ok: false; reason: LinkRefusal; status?: string };
+export type LinkResult =
+  { ok: true; changed: boolean } | { ok: false; reason: "notFound" } | { ok: false; reason: LinkRefusal; status?: string };
 
 /** Links a source suggestion (published or merged, any cluster of the same consultation). Linking twice changes nothing. */
 export async function linkSource(db: Executor, params: Actor & { id: number; submissionId: number }): Promise<LinkResult> {
   const now = params.now ?? new Date();
   return inTransaction(db, async (trx): Promise<LinkResult> => {
-    const r = await trx.selectFrom("recommendations").select(["id", "consultation_id", "status"]).where("id", "=", params.id).executeTakeFirst();
+    const r = await trx
+      .selectFrom("recommendations")
+      .select(["id", "consultation_id", "status"])
+      .where("id", "=", params.id)
+      .executeTakeFirst();
     if (!r) return { ok: false, reason: "notFound" };
-    const s = await trx.selectFrom("submissions").select(["id", "status", "consultation_id", "author_id"]).where("id", "=", params.submissionId).executeTakeFirst();
+    const s = await trx
+      .selectFrom("submissions")
+      .select(["id", "status", "consultation_id", "author_id"])
+      .where("id", "=", params.submissionId)
+      .executeTakeFirst();
     if (!s) return { ok: false, reason: "submissionNotFound" };
     if (!isPublicStatus(s.status)) return { ok: false, reason: "notPublic", status: s.status };
     if (s.consultation_id !== r.consultation_id) return { ok: false, reason: "otherConsultation" };
@@ -216,7 +316,14 @@ export async function linkSource(db: Executor, params: Actor & { id: number; sub
     if (r.status === "final") await announceInclusion(trx, r.id, [s.id], params, now);
     await recordAudit(
       trx,
-      { actorId: params.actorId, actorRole: params.actorRole, action: "recommendation.link", targetType: "recommendation", targetId: r.id, after: { submission: s.id } },
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "recommendation.link",
+        targetType: "recommendation",
+        targetId: r.id,
+        after: { submission: s.id },
+      },
       now,
     );
     return { ok: true, changed: true };
@@ -238,7 +345,14 @@ export async function unlinkSource(db: Executor, params: Actor & { id: number; s
     if (Number(removed.numDeletedRows) === 0) return { ok: true, changed: false };
     await recordAudit(
       trx,
-      { actorId: params.actorId, actorRole: params.actorRole, action: "recommendation.unlink", targetType: "recommendation", targetId: r.id, before: { submission: params.submissionId } },
+      {
+        actorId: params.actorId,
+        actorRole: params.actorRole,
+        action: "recommendation.unlink",
+        targetType: "recommendation",
+        targetId: r.id,
+        before: { submission: params.submissionId },
+      },
       now,
     );
     return { ok: true, changed: true };
@@ -247,7 +361,10 @@ export async function unlinkSource(db: Executor, params: Actor & { id: number; s
 
 // ───────────────────────────── government response ─────────────────────────────
 
-export type RespondResult = { ok: true; notified: number } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | { ok: false; reason: "notFound" | "notFinal" };
+export type RespondResult =
+  | { ok: true; notified: number }
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
+  | { ok: false; reason: "notFound" | "notFinal" };
 
 /**
  * Records the government's response. Authors and supporters of every source
@@ -274,12 +391,23 @@ export async function recordResponse(db: Executor, params: Actor & { id: number;
     if (before.status !== "final") return { ok: false, reason: "notFinal" };
     await trx
       .updateTable("recommendations")
-      .set({ response_status: input.responseStatus, response_text: input.responseText, responsible_agency: input.responsibleAgency, response_date: input.responseDate, updated_at: iso })
+      .set({
+        response_status: input.responseStatus,
+        response_text: input.responseText,
+        responsible_agency: input.responsibleAgency,
+        response_date: input.responseDate,
+        updated_at: iso,
+      })
       .where("id", "=", params.id)
       .execute();
-    const sources = (await trx.selectFrom("recommendation_submissions").select("submission_id").where("recommendation_id", "=", params.id).orderBy("submission_id").execute()).map(
-      (s) => s.submission_id,
-    );
+    const sources = (
+      await trx
+        .selectFrom("recommendation_submissions")
+        .select("submission_id")
+        .where("recommendation_id", "=", params.id)
+        .orderBy("submission_id")
+        .execute()
+    ).map((s) => s.submission_id);
     let notified = 0;
     if (sources.length) {
       // Everyone behind the sources, once each, with the first source they are behind: one INSERT … SELECT.
@@ -314,7 +442,17 @@ export async function recordResponse(db: Executor, params: Actor & { id: number;
         .executeTakeFirst();
       notified = Number(r.numInsertedOrUpdatedRows ?? 0);
       for (const id of sources) {
-        await recordEvent(trx, { submissionId: id, event: "response", actorId: params.actorId, actorRole: "organiser", data: { recommendation: params.id, status: input.responseStatus } }, now);
+        await recordEvent(
+          trx,
+          {
+            submissionId: id,
+            event: "response",
+            actorId: params.actorId,
+            actorRole: "organiser",
+            data: { recommendation: params.id, status: input.responseStatus },
+          },
+          now,
+        );
       }
     }
     await recordAudit(
@@ -325,7 +463,12 @@ export async function recordResponse(db: Executor, params: Actor & { id: number;
         action: "recommendation.respond",
         targetType: "recommendation",
         targetId: params.id,
-        before: { responseStatus: before.response_status, responseText: before.response_text, responsibleAgency: before.responsible_agency, responseDate: before.response_date },
+        before: {
+          responseStatus: before.response_status,
+          responseText: before.response_text,
+          responsibleAgency: before.responsible_agency,
+          responseDate: before.response_date,
+        },
         after: { ...input, notified },
       },
       now,
@@ -346,7 +489,14 @@ export interface RecommendationFigures {
   byProvince: Array<{ province: string | null; supporters: number }>;
 }
 
-const emptyFigures = (): RecommendationFigures => ({ uniqueSupporters: 0, organisations: 0, provinces: 0, byCluster: [], bySize: [], byProvince: [] });
+const emptyFigures = (): RecommendationFigures => ({
+  uniqueSupporters: 0,
+  organisations: 0,
+  provinces: 0,
+  byCluster: [],
+  bySize: [],
+  byProvince: [],
+});
 
 /**
  * The headline figures of each recommendation over all support rows of its
@@ -372,7 +522,10 @@ export async function recommendationTotals(
     .groupBy("rs.recommendation_id")
     .execute();
   return new Map(
-    rows.map((r) => [r.recommendation_id, { uniqueSupporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) }]),
+    rows.map((r) => [
+      r.recommendation_id,
+      { uniqueSupporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) },
+    ]),
   );
 }
 
@@ -397,7 +550,15 @@ export async function recommendationFigures(db: Executor, ids: number[]): Promis
     recommendationTotals(db, unique),
     base()
       .innerJoin("clusters as c", "c.id", "sp.cluster_id")
-      .select((eb) => ["rs.recommendation_id", "c.id", "c.slug", "c.name_en", "c.name_ur", "c.sort_order", eb.fn.count<number>("sp.user_id").distinct().as("supporters")])
+      .select((eb) => [
+        "rs.recommendation_id",
+        "c.id",
+        "c.slug",
+        "c.name_en",
+        "c.name_ur",
+        "c.sort_order",
+        eb.fn.count<number>("sp.user_id").distinct().as("supporters"),
+      ])
       .groupBy(["rs.recommendation_id", "c.id", "c.slug", "c.name_en", "c.name_ur", "c.sort_order"])
       .orderBy("c.sort_order")
       .execute(),
@@ -413,13 +574,18 @@ export async function recommendationFigures(db: Executor, ids: number[]): Promis
   ]);
   for (const [id, total] of totals) Object.assign(map.get(id)!, total);
   for (const r of byCluster) {
-    map.get(r.recommendation_id)!.byCluster.push({ clusterId: r.id, slug: r.slug, name_en: r.name_en, name_ur: r.name_ur, supporters: Number(r.supporters) });
+    map
+      .get(r.recommendation_id)!
+      .byCluster.push({ clusterId: r.id, slug: r.slug, name_en: r.name_en, name_ur: r.name_ur, supporters: Number(r.supporters) });
   }
   const SIZE_ORDER = ["micro", "small", "medium", "large"];
   for (const r of bySize) map.get(r.recommendation_id)!.bySize.push({ sizeBand: r.size_band ?? null, supporters: Number(r.supporters) });
-  for (const r of byProvince) map.get(r.recommendation_id)!.byProvince.push({ province: r.province ?? null, supporters: Number(r.supporters) });
+  for (const r of byProvince)
+    map.get(r.recommendation_id)!.byProvince.push({ province: r.province ?? null, supporters: Number(r.supporters) });
   for (const f of map.values()) {
-    f.bySize.sort((a, b) => (a.sizeBand === null ? 99 : SIZE_ORDER.indexOf(a.sizeBand)) - (b.sizeBand === null ? 99 : SIZE_ORDER.indexOf(b.sizeBand)));
+    f.bySize.sort(
+      (a, b) => (a.sizeBand === null ? 99 : SIZE_ORDER.indexOf(a.sizeBand)) - (b.sizeBand === null ? 99 : SIZE_ORDER.indexOf(b.sizeBand)),
+    );
     f.byProvince.sort((a, b) => b.supporters - a.supporters || String(a.province).localeCompare(String(b.province)));
   }
   return map;
@@ -447,8 +613,16 @@ async function taxonomyOf(db: Executor, ids: number[]) {
       .orderBy("c.sort_order")
       .execute(),
   ]);
-  for (const r of cl) clusters.set(r.recommendation_id, [...(clusters.get(r.recommendation_id) ?? []), { slug: r.slug, name_en: r.name_en, name_ur: r.name_ur }]);
-  for (const r of ca) categories.set(r.recommendation_id, [...(categories.get(r.recommendation_id) ?? []), { slug: r.slug, name_en: r.name_en, name_ur: r.name_ur }]);
+  for (const r of cl)
+    clusters.set(r.recommendation_id, [
+      ...(clusters.get(r.recommendation_id) ?? []),
+      { slug: r.slug, name_en: r.name_en, name_ur: r.name_ur },
+    ]);
+  for (const r of ca)
+    categories.set(r.recommendation_id, [
+      ...(categories.get(r.recommendation_id) ?? []),
+      { slug: r.slug, name_en: r.name_en, name_ur: r.name_ur },
+    ]);
   return { clusters, categories };
 }
 
@@ -467,7 +641,10 @@ function isPublicSource(s: { status: SubmissionStatus }): boolean {
  * `publicSources`: count only public sources (the public list), and how many
  * are not public any more.
  */
-export async function listRecommendations(db: Executor, params: { consultationId: number; finalOnly?: boolean; clusterSlug?: string; publicSources?: boolean }) {
+export async function listRecommendations(
+  db: Executor,
+  params: { consultationId: number; finalOnly?: boolean; clusterSlug?: string; publicSources?: boolean },
+) {
   let q = db
     .selectFrom("recommendations as r")
     .select((eb) => [
@@ -482,7 +659,11 @@ export async function listRecommendations(db: Executor, params: { consultationId
       "r.responsible_agency",
       "r.response_text",
       "r.updated_at",
-      eb.selectFrom("recommendation_submissions as rs").select((e) => e.fn.countAll<number>().as("n")).whereRef("rs.recommendation_id", "=", "r.id").as("sources"),
+      eb
+        .selectFrom("recommendation_submissions as rs")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("rs.recommendation_id", "=", "r.id")
+        .as("sources"),
       eb
         .selectFrom("recommendation_submissions as rs")
         .innerJoin("submissions as s", "s.id", "rs.submission_id")
@@ -505,7 +686,11 @@ export async function listRecommendations(db: Executor, params: { consultationId
             .whereRef("rc.recommendation_id", "=", "r.id")
             .where("c.slug", "=", slug),
         ),
-        eb.not(eb.exists(eb.selectFrom("recommendation_clusters as rc2").select("rc2.cluster_id").whereRef("rc2.recommendation_id", "=", "r.id"))),
+        eb.not(
+          eb.exists(
+            eb.selectFrom("recommendation_clusters as rc2").select("rc2.cluster_id").whereRef("rc2.recommendation_id", "=", "r.id"),
+          ),
+        ),
       ]),
     );
   }
@@ -585,7 +770,11 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
   if (params.finalOnly) q = q.where("r.status", "=", "final");
   const r = await q.executeTakeFirst();
   if (!r) return null;
-  const [figures, { clusters, categories }, sources] = await Promise.all([recommendationFigures(db, [r.id]), taxonomyOf(db, [r.id]), listSources(db, [r.id])]);
+  const [figures, { clusters, categories }, sources] = await Promise.all([
+    recommendationFigures(db, [r.id]),
+    taxonomyOf(db, [r.id]),
+    listSources(db, [r.id]),
+  ]);
   const all = sources.get(r.id) ?? [];
   const shown = params.publicSources ? all.filter(isPublicSource) : all;
   return {
@@ -599,20 +788,39 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
 }
 
 /** Published or merged suggestions of a consultation matching every word of `q` (full text), for the "link a source" box. */
-export async function searchLinkableSubmissions(db: Executor, params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number }) {
+export async function searchLinkableSubmissions(
+  db: Executor,
+  params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number },
+) {
   const match = matchAllTerms(db, params.q, "s.id");
   if (!match) return [];
   let q = db
     .selectFrom("submissions as s")
     .innerJoin("clusters as c", "c.id", "s.cluster_id")
-    .select(["s.id", "s.title", "s.status", "s.supporters_count", "c.slug as cluster_slug", "c.name_en as cluster_name_en", "c.name_ur as cluster_name_ur"])
+    .select([
+      "s.id",
+      "s.title",
+      "s.status",
+      "s.supporters_count",
+      "c.slug as cluster_slug",
+      "c.name_en as cluster_name_en",
+      "c.name_ur as cluster_name_ur",
+    ])
     .where("s.consultation_id", "=", params.consultationId)
     .where("s.status", "in", [...PUBLIC_STATUSES])
     .where(match);
   if (params.excludeRecommendationId) {
     const rid = params.excludeRecommendationId;
     q = q.where((eb) =>
-      eb.not(eb.exists(eb.selectFrom("recommendation_submissions as rs").select("rs.submission_id").whereRef("rs.submission_id", "=", "s.id").where("rs.recommendation_id", "=", rid))),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("recommendation_submissions as rs")
+            .select("rs.submission_id")
+            .whereRef("rs.submission_id", "=", "s.id")
+            .where("rs.recommendation_id", "=", rid),
+        ),
+      ),
     );
   }
   return q

@@ -15,10 +15,16 @@ import type { Trx } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
-import { decisionsFor, hideSubmission, rejectSubmission, resolveOpenReports, restoreSubmission, type DecisionResult } from "./moderation.server";
+import {
+  decisionsFor,
+  hideSubmission,
+  rejectSubmission,
+  resolveOpenReports,
+  restoreSubmission,
+  type DecisionResult,
+} from "./moderation.server";
 
-const REPORT_TARGET_TYPES = ["submission", "comment"] as const;
-export type ReportTargetType = (typeof REPORT_TARGET_TYPES)[number];
+export type ReportTargetType = "submission" | "comment";
 
 /** How many reports of one item the review page lists (the count covers them all). */
 export const REPORTS_SHOWN_PER_ITEM = 20;
@@ -204,7 +210,11 @@ export async function listOpenReportItems(
 
 /** Items (not reports) waiting for review: what the moderators' overview can show beside the open reports. */
 export async function countOpenReportItems(db: Executor): Promise<number> {
-  const grouped = db.selectFrom("reports").select(["target_type", "target_id"]).where("status", "=", "open").groupBy(["target_type", "target_id"]);
+  const grouped = db
+    .selectFrom("reports")
+    .select(["target_type", "target_id"])
+    .where("status", "=", "open")
+    .groupBy(["target_type", "target_id"]);
   const row = await db
     .selectFrom(grouped.as("g"))
     .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -273,11 +283,19 @@ interface LockedItem {
  */
 async function lockItem(trx: Trx, t: ReviewTarget): Promise<LockedItem | undefined> {
   if (t.targetType === "submission") {
-    await trx.updateTable("submissions").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.targetId).execute();
+    await trx
+      .updateTable("submissions")
+      .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+      .where("id", "=", t.targetId)
+      .execute();
     const s = await trx.selectFrom("submissions").select(["id", "status"]).where("id", "=", t.targetId).executeTakeFirst();
     return s && { status: s.status, submissionId: s.id };
   }
-  await trx.updateTable("comments").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.targetId).execute();
+  await trx
+    .updateTable("comments")
+    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+    .where("id", "=", t.targetId)
+    .execute();
   const c = await trx.selectFrom("comments").select(["status", "submission_id"]).where("id", "=", t.targetId).executeTakeFirst();
   return c && { status: c.status, submissionId: c.submission_id };
 }
@@ -311,9 +329,20 @@ function tooLong(reason: string | null): ReviewResult | null {
 }
 
 /** Moves a comment between visible and hidden; the suggestion's comment counter follows (it counts visible comments). */
-async function setCommentVisibility(trx: Trx, commentId: number, submissionId: number, from: "visible" | "hidden", iso: string): Promise<void> {
+async function setCommentVisibility(
+  trx: Trx,
+  commentId: number,
+  submissionId: number,
+  from: "visible" | "hidden",
+  iso: string,
+): Promise<void> {
   const to = from === "visible" ? "hidden" : "visible";
-  const r = await trx.updateTable("comments").set({ status: to, updated_at: iso }).where("id", "=", commentId).where("status", "=", from).executeTakeFirst();
+  const r = await trx
+    .updateTable("comments")
+    .set({ status: to, updated_at: iso })
+    .where("id", "=", commentId)
+    .where("status", "=", from)
+    .executeTakeFirst();
   // The row is locked: its state cannot have moved since it was read.
   if (Number(r.numUpdatedRows) !== 1) throw new Error(`comment ${commentId} was not ${from}`);
   await trx
@@ -328,7 +357,14 @@ async function setCommentVisibility(trx: Trx, commentId: number, submissionId: n
  * (from visible: reports actioned), its reports closed and the audit entry
  * written.
  */
-async function flipComment(trx: Trx, by: Reviewer & ReviewTarget, item: LockedItem & { open: number }, from: "visible" | "hidden", reason: string | null, now: Date) {
+async function flipComment(
+  trx: Trx,
+  by: Reviewer & ReviewTarget,
+  item: LockedItem & { open: number },
+  from: "visible" | "hidden",
+  reason: string | null,
+  now: Date,
+) {
   const iso = nowIso(now);
   const to = from === "visible" ? "hidden" : "visible";
   const reports = from === "visible" ? "actioned" : "dismissed";
@@ -351,7 +387,15 @@ async function flipComment(trx: Trx, by: Reviewer & ReviewTarget, item: LockedIt
 }
 
 /** Closes the open reports and writes the audit entry for a decision that changed nothing else. */
-async function closeReportsOnly(trx: Trx, t: ReviewTarget, item: LockedItem & { open: number }, status: "dismissed" | "actioned", by: Reviewer, reason: string | null, now: Date) {
+async function closeReportsOnly(
+  trx: Trx,
+  t: ReviewTarget,
+  item: LockedItem & { open: number },
+  status: "dismissed" | "actioned",
+  by: Reviewer,
+  reason: string | null,
+  now: Date,
+) {
   const closed = await resolveOpenReports(trx, t.targetType, t.targetId, status, by.moderatorId, nowIso(now));
   await recordAudit(
     trx,
@@ -384,7 +428,13 @@ export async function dismissReports(db: DB, params: Reviewer & ReviewTarget & {
     if (params.targetType === "submission") {
       if (item.status === "hidden") {
         // Restores it and dismisses its open reports, with its own audit entry.
-        const r = await restoreSubmission(trx, { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
+        const r = await restoreSubmission(trx, {
+          id: params.targetId,
+          moderatorId: params.moderatorId,
+          moderatorRole: params.moderatorRole,
+          reason,
+          now,
+        });
         if (!r.ok) refusedBy(r);
         return { ok: true, changed: true };
       }
@@ -418,11 +468,18 @@ export async function hideReportedItem(db: DB, params: Reviewer & ReviewTarget &
     if (params.targetType === "submission") {
       if (item.status === "published") {
         // Hides it and marks its open reports actioned, with its own audit entry.
-        const r = await hideSubmission(trx, { id: params.targetId, moderatorId: params.moderatorId, moderatorRole: params.moderatorRole, reason, now });
+        const r = await hideSubmission(trx, {
+          id: params.targetId,
+          moderatorId: params.moderatorId,
+          moderatorRole: params.moderatorRole,
+          reason,
+          now,
+        });
         if (!r.ok) refusedBy(r);
         return { ok: true, changed: true };
       }
-      if (!reviewDecisionsFor("submission", item.status).outOfView) throw new Refused({ ok: false, reason: "wrongState", status: item.status });
+      if (!reviewDecisionsFor("submission", item.status).outOfView)
+        throw new Refused({ ok: false, reason: "wrongState", status: item.status });
       await closeReportsOnly(trx, params, item, "actioned", params, reason, now);
       return { ok: true, changed: true };
     }

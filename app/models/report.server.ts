@@ -15,7 +15,8 @@ export type ReportTarget = { type: "submission"; id: number } | { type: "comment
 /** Why a report is refused, and the status each answers with. */
 export const REPORT_REFUSALS = defineRefusals({ ...PARTICIPATION_REFUSALS, notFound: 404, invalid: 400 });
 
-export type ReportResult = { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" } | ParticipationRefusal;
+export type ReportResult =
+  { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" } | ParticipationRefusal;
 
 export async function reportItem(
   db: DB,
@@ -29,9 +30,17 @@ export async function reportItem(
     // another, so the threshold is crossed exactly once (PostgreSQL row lock;
     // on SQLite the first write takes the database's write lock).
     if (t.type === "submission") {
-      await trx.updateTable("submissions").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.id).execute();
+      await trx
+        .updateTable("submissions")
+        .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+        .where("id", "=", t.id)
+        .execute();
     } else {
-      await trx.updateTable("comments").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", t.id).execute();
+      await trx
+        .updateTable("comments")
+        .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+        .where("id", "=", t.id)
+        .execute();
     }
     const item =
       t.type === "submission"
@@ -57,7 +66,15 @@ export async function reportItem(
     if (archived) return archived;
     const inserted = await trx
       .insertInto("reports")
-      .values({ target_type: t.type, target_id: t.id, reporter_id: params.reporterId, reason: params.reason, details: params.details, status: "open", created_at: iso })
+      .values({
+        target_type: t.type,
+        target_id: t.id,
+        reporter_id: params.reporterId,
+        reason: params.reason,
+        details: params.details,
+        status: "open",
+        created_at: iso,
+      })
       .onConflict((oc) => oc.columns(["target_type", "target_id", "reporter_id"]).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return { ok: true, alreadyReported: true, hidden: false };
@@ -74,12 +91,26 @@ export async function reportItem(
     if (threshold <= 0 || Number(open.n) < threshold || !visible) return { ok: true, alreadyReported: false, hidden: false };
 
     if (t.type === "submission") {
-      const r = await trx.updateTable("submissions").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).where("status", "=", "published").executeTakeFirst();
+      const r = await trx
+        .updateTable("submissions")
+        .set({ status: "hidden", updated_at: iso })
+        .where("id", "=", t.id)
+        .where("status", "=", "published")
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return { ok: true, alreadyReported: false, hidden: false };
-      await recordEvent(trx, { submissionId: t.id, event: "hidden", actorId: null, actorRole: "system", data: { reports: Number(open.n) } }, now);
+      await recordEvent(
+        trx,
+        { submissionId: t.id, event: "hidden", actorId: null, actorRole: "system", data: { reports: Number(open.n) } },
+        now,
+      );
       await notify(trx, { userId: item.author_id, kind: "hidden", submissionId: t.id }, now);
     } else {
-      const r = await trx.updateTable("comments").set({ status: "hidden", updated_at: iso }).where("id", "=", t.id).where("status", "=", "visible").executeTakeFirst();
+      const r = await trx
+        .updateTable("comments")
+        .set({ status: "hidden", updated_at: iso })
+        .where("id", "=", t.id)
+        .where("status", "=", "visible")
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) return { ok: true, alreadyReported: false, hidden: false };
       await trx
         .updateTable("submissions")
@@ -89,7 +120,14 @@ export async function reportItem(
     }
     await recordAudit(
       trx,
-      { actorId: null, actorRole: "system", action: `${t.type}.auto-hide`, targetType: t.type, targetId: t.id, after: { reports: Number(open.n), threshold } },
+      {
+        actorId: null,
+        actorRole: "system",
+        action: `${t.type}.auto-hide`,
+        targetType: t.type,
+        targetId: t.id,
+        after: { reports: Number(open.n), threshold },
+      },
       now,
     );
     return { ok: true, alreadyReported: false, hidden: true };

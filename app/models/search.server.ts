@@ -27,7 +27,11 @@ export interface IdRange {
  * Calls `read` for each id range covering every submission, lowest first, with a
  * turn of the event loop between two ranges (SQLite; see SEARCH_CHUNK_IDS).
  */
-export async function forEachIdRange(db: Executor, read: (range: IdRange) => Promise<void>, size: number = SEARCH_CHUNK_IDS): Promise<void> {
+export async function forEachIdRange(
+  db: Executor,
+  read: (range: IdRange) => Promise<void>,
+  size: number = SEARCH_CHUNK_IDS,
+): Promise<void> {
   const top = await db
     .selectFrom("submissions")
     .select((eb) => eb.fn.max("id").as("max"))
@@ -41,9 +45,59 @@ export async function forEachIdRange(db: Executor, read: (range: IdRange) => Pro
 
 // Words too common to say anything about similarity (English and Urdu).
 const STOP_WORDS = new Set([
-  "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on",
-  "or", "our", "that", "the", "this", "to", "was", "we", "with", "not", "no", "should", "will", "can", "all", "more",
-  "کا", "کی", "کے", "کو", "میں", "سے", "اور", "ہے", "ہیں", "پر", "یہ", "وہ", "بھی", "کہ", "جو", "ایک", "لیے", "تھا", "گا",
+  "a",
+  "an",
+  "and",
+  "are",
+  "as",
+  "at",
+  "be",
+  "by",
+  "for",
+  "from",
+  "has",
+  "have",
+  "in",
+  "is",
+  "it",
+  "its",
+  "of",
+  "on",
+  "or",
+  "our",
+  "that",
+  "the",
+  "this",
+  "to",
+  "was",
+  "we",
+  "with",
+  "not",
+  "no",
+  "should",
+  "will",
+  "can",
+  "all",
+  "more",
+  "کا",
+  "کی",
+  "کے",
+  "کو",
+  "میں",
+  "سے",
+  "اور",
+  "ہے",
+  "ہیں",
+  "پر",
+  "یہ",
+  "وہ",
+  "بھی",
+  "کہ",
+  "جو",
+  "ایک",
+  "لیے",
+  "تھا",
+  "گا",
 ]);
 
 /**
@@ -139,14 +193,18 @@ export async function findSimilarIds(db: Executor, q: SimilarQuery): Promise<num
     // the event loop free between ranges.
     const match = terms.map(ftsQuote).join(" OR ");
     let best: Array<{ id: number; score: number }> = [];
-    await forEachIdRange(db, async ({ from, to }) => {
-      const r = await sql<{ id: number; score: number }>`select s.id, bm25(submissions_fts, 4.0, 1.0) as score from submissions_fts
+    await forEachIdRange(
+      db,
+      async ({ from, to }) => {
+        const r = await sql<{ id: number; score: number }>`select s.id, bm25(submissions_fts, 4.0, 1.0) as score from submissions_fts
           join submissions s on s.id = submissions_fts.rowid
           where submissions_fts match ${match} and submissions_fts.rowid between ${from} and ${to}
             and s.consultation_id = ${q.consultationId} and s.status in (${statuses}) and s.id <> ${exclude}
           order by score, s.id desc limit ${q.limit}`.execute(db);
-      best = [...best, ...r.rows].sort((a, b) => a.score - b.score || b.id - a.id).slice(0, q.limit);
-    }, q.chunkIds);
+        best = [...best, ...r.rows].sort((a, b) => a.score - b.score || b.id - a.id).slice(0, q.limit);
+      },
+      q.chunkIds,
+    );
     return best.map((row) => row.id);
   }
   const tsquery = terms.join(" | ");

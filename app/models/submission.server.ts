@@ -11,7 +11,14 @@ import type { SubmissionInput } from "~/lib/schemas";
 import type { Sort } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { defineRefusals } from "~/lib/refusal";
-import { getActiveConsultation, participationRefusalFor, PARTICIPATION_REFUSALS, windowPhase, type ActiveConsultation, type ParticipationRefusal } from "./consultation.server";
+import {
+  getActiveConsultation,
+  participationRefusalFor,
+  PARTICIPATION_REFUSALS,
+  windowPhase,
+  type ActiveConsultation,
+  type ParticipationRefusal,
+} from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
@@ -86,10 +93,7 @@ export async function recordEvent(
   listingsChanged();
 }
 
-export type CreateSubmissionResult =
-  | { ok: true; id: number }
-  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
-  | WindowRefusal;
+export type CreateSubmissionResult = { ok: true; id: number } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | WindowRefusal;
 
 /** Submits a suggestion: pending until a moderator publishes it. */
 export async function createSubmission(
@@ -180,7 +184,16 @@ export async function insertPendingSubmission(
   return row.id;
 }
 
-const EDITABLE_FIELDS = ["title", "problem", "proposal", "expected_impact", "stage", "horizon", "suggested_category_id", "cluster_id"] as const;
+const EDITABLE_FIELDS = [
+  "title",
+  "problem",
+  "proposal",
+  "expected_impact",
+  "stage",
+  "horizon",
+  "suggested_category_id",
+  "cluster_id",
+] as const;
 
 /**
  * The submission if this viewer may edit it: its author while pending, or a
@@ -222,7 +235,8 @@ export async function editRefusal(db: Executor, params: { id: number; viewer: Vi
   return (await participationRefusalFor(db, params.id, params.now ?? new Date())) ?? null;
 }
 
-export type UpdateSubmissionResult = { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | ParticipationRefusal;
+export type UpdateSubmissionResult =
+  { ok: true } | { ok: false; reason: "notFound" } | { ok: false; reason: "invalid"; fieldErrors: FieldErrors } | ParticipationRefusal;
 
 /** Edits a submission, keeping the text before the change in its history. */
 export async function updateSubmission(
@@ -234,7 +248,10 @@ export async function updateSubmission(
   if (!current) return { ok: false, reason: "notFound" };
   const closed = await editRefusal(db, { id: params.id, viewer: params.viewer, now });
   if (closed) return closed;
-  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input, { clusterId: current.cluster_id, categoryId: current.suggested_category_id });
+  const { clusterId, categoryId, fieldErrors } = await resolveTaxonomy(db, params.input, {
+    clusterId: current.cluster_id,
+    categoryId: current.suggested_category_id,
+  });
   if (!clusterId || Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
   const next = {
     title: params.input.title,
@@ -267,13 +284,28 @@ export async function updateSubmission(
     if (Number(r.numUpdatedRows) !== 1) return { ok: false as const, reason: "notFound" as const };
     await recordEvent(
       trx,
-      { submissionId: params.id, event: "edited", actorId: params.viewer.id, actorRole: byModerator ? params.viewer.role : "author", data: { before, after, reason: params.reason } },
+      {
+        submissionId: params.id,
+        event: "edited",
+        actorId: params.viewer.id,
+        actorRole: byModerator ? params.viewer.role : "author",
+        data: { before, after, reason: params.reason },
+      },
       now,
     );
     if (byModerator) {
       await recordAudit(
         trx,
-        { actorId: params.viewer.id, actorRole: params.viewer.role, action: "submission.edit", targetType: "submission", targetId: params.id, before, after, reason: params.reason ?? null },
+        {
+          actorId: params.viewer.id,
+          actorRole: params.viewer.role,
+          action: "submission.edit",
+          targetType: "submission",
+          targetId: params.id,
+          before,
+          after,
+          reason: params.reason ?? null,
+        },
         now,
       );
     }
@@ -323,7 +355,11 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
         .where("status", "=", s.status)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) continue;
-      await recordEvent(trx, { submissionId: params.id, event: "withdrawn", actorId: params.userId, actorRole: "author", data: { from: s.status } }, now);
+      await recordEvent(
+        trx,
+        { submissionId: params.id, event: "withdrawn", actorId: params.userId, actorRole: "author", data: { from: s.status } },
+        now,
+      );
       return { ok: true as const };
     }
     return { ok: false as const, reason: "notWithdrawable" as const };
@@ -337,7 +373,10 @@ export async function withdrawSubmission(db: DB, params: { id: number; userId: n
  * only to their author and moderators; hidden ones only to moderators.
  * Exported only for the tests (tests/models/submissions.test.ts).
  */
-export function canView(s: { status: SubmissionStatus; author_id: number | null; published_at: string | null }, viewer: Viewer | null): boolean {
+export function canView(
+  s: { status: SubmissionStatus; author_id: number | null; published_at: string | null },
+  viewer: Viewer | null,
+): boolean {
   if (s.status === "published" || s.status === "merged") return true;
   if (viewer && hasRole(viewer.role, "moderator")) return true;
   if (s.status === "withdrawn" && s.published_at) return true;
@@ -527,7 +566,13 @@ interface SortRow {
 function sortOrder(sort: Sort): (a: SortRow, b: SortRow) => number {
   if (sort === "random") return (a, b) => a.random_key - b.random_key || a.id - b.id;
   const key = (r: SortRow): number | string =>
-    sort === "top" ? r.supporters_count : sort === "trending" ? r.trending_score : sort === "discussed" ? r.comments_count : (r.published_at ?? "");
+    sort === "top"
+      ? r.supporters_count
+      : sort === "trending"
+        ? r.trending_score
+        : sort === "discussed"
+          ? r.comments_count
+          : (r.published_at ?? "");
   return (a, b) => {
     const ka = key(a);
     const kb = key(b);
@@ -558,16 +603,21 @@ export interface ClusterListQuery {
  * cluster, status, sort key); "random" is a per-visitor rotation of
  * random_key, read as two index ranges, so no request sorts the whole cluster.
  */
-export async function listClusterSubmissions(
-  db: Executor,
-  q: ClusterListQuery,
-  options: SearchOptions = {},
-) {
+export async function listClusterSubmissions(db: Executor, q: ClusterListQuery, options: SearchOptions = {}) {
   const status = q.status ?? "published";
   const { cache } = options;
   const memo = <T>(key: string, compute: () => Promise<T>) => (cache ? cache.get(key, compute) : compute());
   // A search is keyed on its words as the search reads them ("Export", "export!" and "(export)" are one).
-  const filterKey = JSON.stringify([q.consultationId, q.clusterId, status, q.stage, q.category, q.orgType, q.province, q.q === undefined ? undefined : searchKey(q.q)]);
+  const filterKey = JSON.stringify([
+    q.consultationId,
+    q.clusterId,
+    status,
+    q.stage,
+    q.category,
+    q.orgType,
+    q.province,
+    q.q === undefined ? undefined : searchKey(q.q),
+  ]);
   const base = (range?: IdRange) => {
     let query = db
       .selectFrom("submissions as s")
@@ -625,9 +675,17 @@ export async function listClusterSubmissions(
       if (dialectOf(db) === "sqlite") {
         // In id ranges with the event loop free between them (see forEachIdRange), ordered here.
         const rows: SortRow[] = [];
-        await forEachIdRange(db, async (range) => {
-          rows.push(...(await base(range).select(["s.id", "s.random_key", "s.supporters_count", "s.trending_score", "s.comments_count", "s.published_at"]).execute()));
-        }, options.chunkIds);
+        await forEachIdRange(
+          db,
+          async (range) => {
+            rows.push(
+              ...(await base(range)
+                .select(["s.id", "s.random_key", "s.supporters_count", "s.trending_score", "s.comments_count", "s.published_at"])
+                .execute()),
+            );
+          },
+          options.chunkIds,
+        );
         rows.sort(sortOrder(q.sort));
         return { ids: rows.map((r) => r.id), keys: rows.map((r) => r.random_key) };
       }
@@ -649,7 +707,13 @@ export async function listClusterSubmissions(
   }
 
   const total = await memo(`count:${filterKey}`, async () =>
-    Number((await base().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n),
+    Number(
+      (
+        await base()
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   );
   let ids: number[] = [];
   if (offset < total) {
@@ -744,7 +808,14 @@ export async function findSimilarPublished(
   const limit = params.limit ?? 5;
   const search = async () => {
     await options.onSearchMiss?.();
-    return findSimilarIds(db, { text: params.text, consultationId: params.consultationId, statuses: ["published"], excludeId: params.excludeId, limit, chunkIds: options.chunkIds });
+    return findSimilarIds(db, {
+      text: params.text,
+      consultationId: params.consultationId,
+      statuses: ["published"],
+      excludeId: params.excludeId,
+      limit,
+      chunkIds: options.chunkIds,
+    });
   };
   // The ids are memoised on the words the search reads (the rows below are read fresh).
   const key = `similar:${JSON.stringify([params.consultationId, params.excludeId ?? 0, limit, similarityTerms(params.text)])}`;
@@ -753,7 +824,14 @@ export async function findSimilarPublished(
   const rows = await db
     .selectFrom("submissions as s")
     .innerJoin("clusters as c", "c.id", "s.cluster_id")
-    .select(["s.id", "s.title", "s.supporters_count", "c.slug as cluster_slug", "c.name_en as cluster_name_en", "c.name_ur as cluster_name_ur"])
+    .select([
+      "s.id",
+      "s.title",
+      "s.supporters_count",
+      "c.slug as cluster_slug",
+      "c.name_en as cluster_name_en",
+      "c.name_ur as cluster_name_ur",
+    ])
     .where("s.id", "in", ids)
     .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));

@@ -50,8 +50,7 @@ export type SupportBlockedReason = Exclude<SupportRefusal["reason"], "notFound">
  * the window opens or closed, `budget` the per-cluster budget that is spent.
  */
 export type SupportDecision =
-  | { canSupport: true }
-  | { canSupport: false; blockedReason: SupportBlockedReason; at?: string; budget?: number };
+  { canSupport: true } | { canSupport: false; blockedReason: SupportBlockedReason; at?: string; budget?: number };
 
 /** The suggestion's and its consultation's columns the support rule reads. */
 export interface SupportRules {
@@ -73,17 +72,26 @@ export interface SupportRules {
  * left in the cluster (`used`: their supports counted against it). Without a
  * person (a visitor) only what does not depend on who asks.
  */
-function supportRefusalOf(s: SupportRules, supporter: { userId: number; used: number } | null, now: Date): Exclude<SupportRefusal, { reason: "notFound" }> | null {
+function supportRefusalOf(
+  s: SupportRules,
+  supporter: { userId: number; used: number } | null,
+  now: Date,
+): Exclude<SupportRefusal, { reason: "notFound" }> | null {
   if (s.status !== "published") return { ok: false, reason: "notPublished" };
   if (supporter && s.author_id === supporter.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
   const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
   if (windowRefusal) return windowRefusal;
-  if (supporter && s.support_budget > 0 && supporter.used >= s.support_budget) return { ok: false, reason: "budgetSpent", budget: s.support_budget };
+  if (supporter && s.support_budget > 0 && supporter.used >= s.support_budget)
+    return { ok: false, reason: "budgetSpent", budget: s.support_budget };
   return null;
 }
 
 /** Whether this person (null: a visitor) may support the suggestion now, and if not why: the rule `supportSubmission` applies. */
-export function supportDecision(s: SupportRules, supporter: { userId: number; used: number } | null, now: Date = new Date()): SupportDecision {
+export function supportDecision(
+  s: SupportRules,
+  supporter: { userId: number; used: number } | null,
+  now: Date = new Date(),
+): SupportDecision {
   const refusal = supportRefusalOf(s, supporter, now);
   if (!refusal) return { canSupport: true };
   const at = refusal.reason === "windowNotOpen" ? refusal.opensAt : refusal.reason === "windowClosed" ? refusal.closesAt : undefined;
@@ -158,8 +166,16 @@ async function countSupportsInCluster(trx: Executor, userId: number, consultatio
  */
 async function takeRowLocks(trx: Executor, userId: number, submissionId: number) {
   if (dialectOf(trx) === "sqlite") return;
-  await trx.updateTable("users").set((eb) => ({ updated_at: eb.ref("updated_at") })).where("id", "=", userId).execute();
-  await trx.updateTable("submissions").set((eb) => ({ supporters_count: eb.ref("supporters_count") })).where("id", "=", submissionId).execute();
+  await trx
+    .updateTable("users")
+    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+    .where("id", "=", userId)
+    .execute();
+  await trx
+    .updateTable("submissions")
+    .set((eb) => ({ supporters_count: eb.ref("supporters_count") }))
+    .where("id", "=", submissionId)
+    .execute();
 }
 
 /**
@@ -238,7 +254,10 @@ function checkWindow(
  * Supports a suggestion (idempotent). Pass a transaction to make it part of a
  * larger one (the route counts the rate limit in the same commit).
  */
-export async function supportSubmission(db: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<SupportResult> {
+export async function supportSubmission(
+  db: Executor,
+  params: { submissionId: number; userId: number; now?: Date },
+): Promise<SupportResult> {
   const now = params.now ?? new Date();
   return inTransaction(db, async (trx): Promise<SupportResult> => {
     await takeRowLocks(trx, params.userId, params.submissionId);
@@ -247,7 +266,8 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
     const budget = s.support_budget;
     const used = budget > 0 ? await countSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
     // Supporting twice is one support: answered as success, nothing changes.
-    if (s.support_user_id !== null) return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
+    if (s.support_user_id !== null)
+      return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
     const refusal = supportRefusalOf(s, { userId: params.userId, used }, now);
     if (refusal) return refusal;
 
@@ -277,7 +297,10 @@ export async function supportSubmission(db: Executor, params: { submissionId: nu
 export type WithdrawSupportResult = { ok: true; changed: boolean; supporters: number } | SupportRefusal;
 
 /** Withdraws one's own support while the support window is open (idempotent). Takes a transaction like supportSubmission. */
-export async function withdrawSupport(db: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<WithdrawSupportResult> {
+export async function withdrawSupport(
+  db: Executor,
+  params: { submissionId: number; userId: number; now?: Date },
+): Promise<WithdrawSupportResult> {
   const now = params.now ?? new Date();
   return inTransaction(db, async (trx): Promise<WithdrawSupportResult> => {
     await takeRowLocks(trx, params.userId, params.submissionId);
@@ -294,7 +317,8 @@ export async function withdrawSupport(db: Executor, params: { submissionId: numb
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
     const who = { organisationId: s.support_organisation_id ?? null, province: s.support_province ?? null };
     const supporters = await moveCounters(trx, s.id, -1, trendingWeight(s.support_created_at, s.trending_origin), who);
-    if (s.status === "merged" && s.merged_into_id !== null) await withdrawCarriedCopies(trx, params.userId, s.id, s.merged_into_id, s.trending_origin);
+    if (s.status === "merged" && s.merged_into_id !== null)
+      await withdrawCarriedCopies(trx, params.userId, s.id, s.merged_into_id, s.trending_origin);
     return { ok: true, changed: true, supporters };
   });
 }
@@ -312,7 +336,11 @@ export async function withdrawSupport(db: Executor, params: { submissionId: numb
 async function withdrawCarriedCopies(trx: Executor, userId: number, sourceId: number, targetId: number | null, trendingOrigin: string) {
   for (let from = sourceId, into = targetId, hops = 0; into !== null && hops < 100; hops++) {
     if (dialectOf(trx) !== "sqlite") {
-      await trx.updateTable("submissions").set((eb) => ({ supporters_count: eb.ref("supporters_count") })).where("id", "=", into).execute();
+      await trx
+        .updateTable("submissions")
+        .set((eb) => ({ supporters_count: eb.ref("supporters_count") }))
+        .where("id", "=", into)
+        .execute();
     }
     const copy = await trx
       .selectFrom("supports as sp")
@@ -335,12 +363,25 @@ async function withdrawCarriedCopies(trx: Executor, userId: number, sourceId: nu
       .limit(1)
       .executeTakeFirst();
     if (otherSource) {
-      await trx.updateTable("supports").set({ merged_from_id: otherSource.id }).where("submission_id", "=", into).where("user_id", "=", userId).execute();
+      await trx
+        .updateTable("supports")
+        .set({ merged_from_id: otherSource.id })
+        .where("submission_id", "=", into)
+        .where("user_id", "=", userId)
+        .execute();
       return;
     }
-    const deleted = await trx.deleteFrom("supports").where("submission_id", "=", into).where("user_id", "=", userId).where("merged_from_id", "=", from).executeTakeFirst();
+    const deleted = await trx
+      .deleteFrom("supports")
+      .where("submission_id", "=", into)
+      .where("user_id", "=", userId)
+      .where("merged_from_id", "=", from)
+      .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return;
-    await moveCounters(trx, into, -1, trendingWeight(copy.created_at, trendingOrigin), { organisationId: copy.organisation_id ?? null, province: copy.province ?? null });
+    await moveCounters(trx, into, -1, trendingWeight(copy.created_at, trendingOrigin), {
+      organisationId: copy.organisation_id ?? null,
+      province: copy.province ?? null,
+    });
     // The target was itself merged on: its row (now gone) may have been carried further.
     if (copy.status !== "merged") return;
     from = into;

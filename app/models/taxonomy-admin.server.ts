@@ -177,7 +177,11 @@ async function lockKind(trx: Executor, kind: TaxonomyKind): Promise<void> {
 async function findItem(trx: Executor, kind: TaxonomyKind, ref: ResolvedRef): Promise<Item | undefined> {
   if (kind === "stage") {
     if (!("slug" in ref)) return undefined;
-    const s = await trx.selectFrom("stages").select(["slug", "name_en", "name_ur", "sort_order"]).where("slug", "=", ref.slug).executeTakeFirst();
+    const s = await trx
+      .selectFrom("stages")
+      .select(["slug", "name_en", "name_ur", "sort_order"])
+      .where("slug", "=", ref.slug)
+      .executeTakeFirst();
     return s && { ...s, id: null, archived: 0 };
   }
   let q = trx.selectFrom(TABLES[kind]).select(["id", "slug", "name_en", "name_ur", "sort_order", "archived"]);
@@ -224,7 +228,11 @@ async function countActive(trx: Executor, kind: OpenKind): Promise<number> {
 }
 
 const audit = (trx: Executor, p: TaxonomyActor, action: string, kind: TaxonomyKind, slug: string, before: unknown, after: unknown) =>
-  recordAudit(trx, { actorId: p.actorId, actorRole: p.actorRole, ip: p.ip ?? null, action, targetType: kind, targetId: slug, before, after }, p.now);
+  recordAudit(
+    trx,
+    { actorId: p.actorId, actorRole: p.actorRole, ip: p.ip ?? null, action, targetType: kind, targetId: slug, before, after },
+    p.now,
+  );
 
 const names = (i: Pick<Item, "name_en" | "name_ur">) => ({ nameEn: i.name_en, nameUr: i.name_ur });
 
@@ -243,7 +251,10 @@ export async function addTaxonomyItem(
     return {
       ok: false,
       reason: "invalid",
-      fieldErrors: { ...(slug.success ? {} : { slug: slug.error.issues.map((i) => i.message) }), ...(namesParsed.success ? {} : (z.flattenError(namesParsed.error).fieldErrors as FieldErrors)) },
+      fieldErrors: {
+        ...(slug.success ? {} : { slug: slug.error.issues.map((i) => i.message) }),
+        ...(namesParsed.success ? {} : (z.flattenError(namesParsed.error).fieldErrors as FieldErrors)),
+      },
     };
   }
   const { nameEn, nameUr } = namesParsed.data;
@@ -258,7 +269,11 @@ export async function addTaxonomyItem(
       const sortOrder = last?.m == null ? 0 : Number(last.m) + 1;
       const row = { slug: slug.data, name_en: nameEn, name_ur: nameUr, sort_order: sortOrder, archived: 0 as const };
       if (kind === "cluster") await trx.insertInto("clusters").values(row).execute();
-      else await trx.insertInto("categories").values({ ...row, hint_en: "", hint_ur: "" }).execute();
+      else
+        await trx
+          .insertInto("categories")
+          .values({ ...row, hint_en: "", hint_ur: "" })
+          .execute();
       await audit(trx, p, "taxonomy.add", kind, slug.data, undefined, { slug: slug.data, nameEn, nameUr, position: "last" });
       return { ok: true, changed: true, slug: slug.data };
     });
@@ -275,7 +290,8 @@ export async function renameTaxonomyItem(
   p: TaxonomyActor & { kind: TaxonomyKind; ref: ItemRef; nameEn: unknown; nameUr: unknown },
 ): Promise<TaxonomyResult> {
   const namesParsed = TaxonomyNamesSchema.safeParse({ nameEn: p.nameEn, nameUr: p.nameUr });
-  if (!namesParsed.success) return { ok: false, reason: "invalid", fieldErrors: (z.flattenError(namesParsed.error).fieldErrors as FieldErrors) };
+  if (!namesParsed.success)
+    return { ok: false, reason: "invalid", fieldErrors: z.flattenError(namesParsed.error).fieldErrors as FieldErrors };
   const ref = parseRef(p.kind, p.ref);
   if (!ref) return { ok: false, reason: "invalid", fieldErrors: { item: ["errors.invalid"] } };
   const { nameEn, nameUr } = namesParsed.data;
@@ -300,7 +316,8 @@ export async function moveTaxonomyItem(
   db: DB,
   p: TaxonomyActor & { kind: TaxonomyKind; ref: ItemRef; direction: unknown },
 ): Promise<TaxonomyResult> {
-  if (p.direction !== "up" && p.direction !== "down") return { ok: false, reason: "invalid", fieldErrors: { direction: ["errors.invalid"] } };
+  if (p.direction !== "up" && p.direction !== "down")
+    return { ok: false, reason: "invalid", fieldErrors: { direction: ["errors.invalid"] } };
   const ref = parseRef(p.kind, p.ref);
   if (!ref) return { ok: false, reason: "invalid", fieldErrors: { item: ["errors.invalid"] } };
   const step = p.direction === "up" ? -1 : 1;
@@ -341,7 +358,15 @@ export async function setTaxonomyItemArchived(
       .set({ archived: p.archived ? 1 : 0 })
       .where("slug", "=", item.slug)
       .execute();
-    await audit(trx, p, p.archived ? "taxonomy.archive" : "taxonomy.unarchive", kind, item.slug, { archived: !p.archived }, { archived: p.archived });
+    await audit(
+      trx,
+      p,
+      p.archived ? "taxonomy.archive" : "taxonomy.unarchive",
+      kind,
+      item.slug,
+      { archived: !p.archived },
+      { archived: p.archived },
+    );
     return { ok: true, changed: true, slug: item.slug };
   });
   // What the cluster pages list does not depend on it today, but their memo is cheap to drop.
@@ -365,7 +390,15 @@ export async function deleteTaxonomyItem(db: DB, p: TaxonomyActor & { kind: Taxo
       if (SHIPPED_SLUGS[kind].has(item.slug)) return { ok: false, reason: "shipped" };
       if (!item.archived && (await countActive(trx, kind)) <= 1) return { ok: false, reason: "lastActive" };
       await trx.deleteFrom(TABLES[kind]).where("slug", "=", item.slug).execute();
-      await audit(trx, p, "taxonomy.delete", kind, item.slug, { slug: item.slug, ...names(item), archived: Boolean(item.archived) }, undefined);
+      await audit(
+        trx,
+        p,
+        "taxonomy.delete",
+        kind,
+        item.slug,
+        { slug: item.slug, ...names(item), archived: Boolean(item.archived) },
+        undefined,
+      );
       return { ok: true, changed: true, slug: item.slug };
     });
   } catch (error) {
@@ -401,9 +434,22 @@ export async function listTaxonomyForAdmin(db: Executor): Promise<Record<"cluste
     db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur", "archived"]).orderBy("sort_order").orderBy("id").execute(),
     db.selectFrom("categories").select(["id", "slug", "name_en", "name_ur", "archived"]).orderBy("sort_order").orderBy("id").execute(),
     db.selectFrom("stages").select(["slug", "name_en", "name_ur"]).orderBy("sort_order").orderBy("slug").execute(),
-    db.selectFrom("submissions").select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("cluster_id").execute(),
-    db.selectFrom("organisations").select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")]).where("cluster_id", "is not", null).groupBy("cluster_id").execute(),
-    db.selectFrom("recommendation_clusters").select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("cluster_id").execute(),
+    db
+      .selectFrom("submissions")
+      .select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy("cluster_id")
+      .execute(),
+    db
+      .selectFrom("organisations")
+      .select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("cluster_id", "is not", null)
+      .groupBy("cluster_id")
+      .execute(),
+    db
+      .selectFrom("recommendation_clusters")
+      .select(["cluster_id as k", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy("cluster_id")
+      .execute(),
     // A suggestion counts once per category, whether a moderator tagged it, its author suggested it, or both.
     db
       .selectFrom(
@@ -422,8 +468,17 @@ export async function listTaxonomyForAdmin(db: Executor): Promise<Record<"cluste
       .select(["u.k", (eb) => eb.fn.countAll<number>().as("n")])
       .groupBy("u.k")
       .execute(),
-    db.selectFrom("recommendation_categories").select(["category_id as k", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("category_id").execute(),
-    db.selectFrom("submissions").select(["stage as k", (eb) => eb.fn.countAll<number>().as("n")]).where("stage", "is not", null).groupBy("stage").execute(),
+    db
+      .selectFrom("recommendation_categories")
+      .select(["category_id as k", (eb) => eb.fn.countAll<number>().as("n")])
+      .groupBy("category_id")
+      .execute(),
+    db
+      .selectFrom("submissions")
+      .select(["stage as k", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("stage", "is not", null)
+      .groupBy("stage")
+      .execute(),
   ]);
   const sc = countMap(byCluster);
   const oc = countMap(orgsByCluster);

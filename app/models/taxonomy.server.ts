@@ -39,11 +39,7 @@ export async function listClustersWithCounts(db: Executor, consultationId: numbe
 }
 
 export async function getClusterBySlug(db: Executor, slug: string) {
-  return db
-    .selectFrom("clusters")
-    .select(["id", "slug", "name_en", "name_ur", "archived"])
-    .where("slug", "=", slug)
-    .executeTakeFirst();
+  return db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur", "archived"]).where("slug", "=", slug).executeTakeFirst();
 }
 
 export async function listClusters(db: Executor, options: { includeArchived?: boolean } = {}) {
@@ -88,7 +84,11 @@ export async function countOpenReports(db: Executor): Promise<number> {
  * ones an existing suggestion already has (its edit form), so editing it does
  * not force a new choice.
  */
-export async function taxonomyOptions(db: Executor, lng: string, options: { keep?: { cluster?: string | null; category?: string | null } } = {}) {
+export async function taxonomyOptions(
+  db: Executor,
+  lng: string,
+  options: { keep?: { cluster?: string | null; category?: string | null } } = {},
+) {
   const name = (r: { name_en: string; name_ur: string }) => (lng === "ur" && r.name_ur ? r.name_ur : r.name_en);
   const keep = options.keep;
   const [allClusters, allCategories, stages] = await Promise.all([

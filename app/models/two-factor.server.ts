@@ -94,7 +94,11 @@ export async function startEnrolment(db: Executor, p: { userId: number }): Promi
 
 /** The secret of an enrolment in progress (to show it again after a wrong code). */
 export async function pendingSecret(db: Executor, userId: number): Promise<string | null> {
-  const user = await db.selectFrom("users").select(["two_factor_secret", "two_factor_enabled_at"]).where("id", "=", userId).executeTakeFirst();
+  const user = await db
+    .selectFrom("users")
+    .select(["two_factor_secret", "two_factor_enabled_at"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
   return user && user.two_factor_enabled_at === null ? user.two_factor_secret : null;
 }
 
@@ -127,7 +131,18 @@ export async function confirmEnrolment(
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return { ok: false, reason: "alreadyEnabled" } as const;
     const recoveryCodes = await replaceRecoveryCodes(trx, p.userId, now);
-    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two-factor-enable", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
+    await recordAudit(
+      trx,
+      {
+        actorId: p.userId,
+        actorRole: user.role,
+        action: "user.two-factor-enable",
+        targetType: "user",
+        targetId: p.userId,
+        ip: p.ip ?? null,
+      },
+      now,
+    );
     return { ok: true, recoveryCodes } as const;
   });
 }
@@ -193,7 +208,18 @@ export async function regenerateRecoveryCodes(
     if (!user) return { ok: false, reason: "notFound" } as const;
     if (user.two_factor_enabled_at === null) return { ok: false, reason: "notEnabled" } as const;
     const recoveryCodes = await replaceRecoveryCodes(trx, p.userId, now);
-    await recordAudit(trx, { actorId: p.userId, actorRole: user.role, action: "user.two-factor-recovery-codes", targetType: "user", targetId: p.userId, ip: p.ip ?? null }, now);
+    await recordAudit(
+      trx,
+      {
+        actorId: p.userId,
+        actorRole: user.role,
+        action: "user.two-factor-recovery-codes",
+        targetType: "user",
+        targetId: p.userId,
+        ip: p.ip ?? null,
+      },
+      now,
+    );
     return { ok: true, recoveryCodes } as const;
   });
 }

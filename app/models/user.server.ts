@@ -55,15 +55,10 @@ export interface CreateUserInput {
 
 export type FieldErrors = Record<string, string[]>;
 export type CreateUserResult =
-  | { ok: true; userId: number; organisationId: number | null; organisationMatched: boolean }
-  | { ok: false; fieldErrors: FieldErrors };
+  { ok: true; userId: number; organisationId: number | null; organisationMatched: boolean } | { ok: false; fieldErrors: FieldErrors };
 
 export async function findUserIdByEmail(db: Executor, email: string): Promise<number | null> {
-  const row = await db
-    .selectFrom("users")
-    .select("id")
-    .where("email_normalised", "=", normaliseEmail(email))
-    .executeTakeFirst();
+  const row = await db.selectFrom("users").select("id").where("email_normalised", "=", normaliseEmail(email)).executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -186,9 +181,7 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
 /** Why a sign-in is refused, and the status each answers with. */
 export const SIGN_IN_REFUSALS = defineRefusals({ invalid: 400, disabled: 403 });
 
-export type AuthenticateResult =
-  | { ok: true; userId: number }
-  | { ok: false; reason: "invalid" | "disabled"; userId: number | null };
+export type AuthenticateResult = { ok: true; userId: number } | { ok: false; reason: "invalid" | "disabled"; userId: number | null };
 
 /** Checks an email and password. Unknown emails cost the same time as wrong passwords. */
 export async function authenticate(db: Executor, email: string, password: string): Promise<AuthenticateResult> {
@@ -287,5 +280,9 @@ export async function setUserDigits(db: Executor, userId: number, digits: "nativ
 
 /** The privacy choice: show my organisation's name publicly, or only its label. */
 export async function setShowOrganisation(db: Executor, userId: number, show: boolean): Promise<void> {
-  await db.updateTable("users").set({ show_organisation: show ? 1 : 0, updated_at: nowIso() }).where("id", "=", userId).execute();
+  await db
+    .updateTable("users")
+    .set({ show_organisation: show ? 1 : 0, updated_at: nowIso() })
+    .where("id", "=", userId)
+    .execute();
 }

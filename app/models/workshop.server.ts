@@ -81,7 +81,13 @@ export async function searchOrganisations(
       const slug = params.clusterSlug;
       q = q.where("o.cluster_id", "in", (eb) => eb.selectFrom("clusters").select("id").where("slug", "=", slug));
     }
-    found.push(...(await q.orderBy("o.name_normalised").orderBy("o.id").limit(params.limit ?? 50).execute()));
+    found.push(
+      ...(await q
+        .orderBy("o.name_normalised")
+        .orderBy("o.id")
+        .limit(params.limit ?? 50)
+        .execute()),
+    );
   }
   if (params.includeId && !found.some((o) => o.id === params.includeId)) {
     const chosen = await db.selectFrom("organisations as o").select(columns).where("o.id", "=", params.includeId).executeTakeFirst();

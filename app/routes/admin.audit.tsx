@@ -50,7 +50,10 @@ export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "admin");
   const { db } = args.context;
   const url = new URL(args.request.url);
-  const raw = Object.fromEntries(FILTERS.map((f) => [f, (url.searchParams.get(f) ?? "").trim()])) as Record<(typeof FILTERS)[number], string>;
+  const raw = Object.fromEntries(FILTERS.map((f) => [f, (url.searchParams.get(f) ?? "").trim()])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >;
   const filters = AuditQuerySchema.parse(raw);
   // A value that does not parse is dropped (no filter), and the page says so: never a 500.
   const ignored = FILTERS.filter((f) => raw[f] !== "" && filters[f] === undefined);
@@ -81,7 +84,8 @@ export async function loader(args: LoaderFunctionArgs) {
   // address and minute (app/lib/security.server.ts): shown beside the entries
   // unless the filter asks for one person or for actions that are not security events.
   const securityKind = filters.action?.startsWith("security.") ? filters.action.slice("security.".length) : undefined;
-  const showCounted = !filters.actor && (!filters.action || filters.action.startsWith("security.") || "security.".startsWith(filters.action));
+  const showCounted =
+    !filters.actor && (!filters.action || filters.action.startsWith("security.") || "security.".startsWith(filters.action));
   const counted = showCounted
     ? await listSecurityEventCounts(db, {
         kind: securityKind || undefined,
@@ -153,14 +157,30 @@ export default function AdminAudit() {
       <Form method="get" className="filters" role="search" aria-label={t("admin.audit.filters")}>
         <div className="field">
           <label htmlFor="audit-actor">{t("admin.audit.filterActor")}</label>
-          <input id="audit-actor" type="text" name="actor" defaultValue={values.actor} dir="ltr" autoComplete="off" aria-describedby="audit-actor-hint" />
+          <input
+            id="audit-actor"
+            type="text"
+            name="actor"
+            defaultValue={values.actor}
+            dir="ltr"
+            autoComplete="off"
+            aria-describedby="audit-actor-hint"
+          />
           <p className="field-hint" id="audit-actor-hint">
             {t("admin.audit.filterActorHint")}
           </p>
         </div>
         <div className="field">
           <label htmlFor="audit-action">{t("admin.audit.filterAction")}</label>
-          <input id="audit-action" type="search" name="action" defaultValue={values.action} dir="ltr" list="audit-actions" aria-describedby="audit-action-hint" />
+          <input
+            id="audit-action"
+            type="search"
+            name="action"
+            defaultValue={values.action}
+            dir="ltr"
+            list="audit-actions"
+            aria-describedby="audit-action-hint"
+          />
           <datalist id="audit-actions">
             {ACTION_PREFIXES.map((a) => (
               <option key={a} value={a} />

@@ -43,7 +43,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t } = await getFixedT(args.request, args.context);
   const creating = url.searchParams.get("new") === "1";
   const requested = url.searchParams.get("id");
-  const editing = requested ? await getConsultation(db, idParam(requested)) : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined));
+  const editing = requested
+    ? await getConsultation(db, idParam(requested))
+    : await getActiveConsultation(db).then((c) => (c ? getConsultation(db, c.id) : undefined));
   if (requested && !editing) notFound();
   const all = await listConsultations(db);
   return {
@@ -94,7 +96,10 @@ export async function action(args: ActionFunctionArgs) {
   const actor = { actorId: user.id, actorRole: user.role };
   const v = submission.value;
   if (v.intent === "activate" || v.intent === "archive") {
-    const r = v.intent === "activate" ? await activateConsultation(db, { id: v.consultationId, ...actor }) : await archiveConsultation(db, { id: v.consultationId, ...actor });
+    const r =
+      v.intent === "activate"
+        ? await activateConsultation(db, { id: v.consultationId, ...actor })
+        : await archiveConsultation(db, { id: v.consultationId, ...actor });
     if (!r.ok) {
       if (r.reason === "notFound") notFound();
       return refuse(r.reason, CONSULTATION_ADMIN_REFUSALS, { submission, message: `admin.consultation.refused.${r.reason}` });
@@ -119,11 +124,22 @@ export async function action(args: ActionFunctionArgs) {
 
 function refuseSettings(reason: "notFound" | "archived" | "slugTaken", submission: Submission<unknown>) {
   if (reason === "notFound") notFound();
-  if (reason === "slugTaken") return refuse(reason, CONSULTATION_ADMIN_REFUSALS, { submission, field: "slug", message: "admin.consultation.errors.slugTaken" });
+  if (reason === "slugTaken")
+    return refuse(reason, CONSULTATION_ADMIN_REFUSALS, { submission, field: "slug", message: "admin.consultation.errors.slugTaken" });
   return refuse(reason, CONSULTATION_ADMIN_REFUSALS, { submission, message: `admin.consultation.refused.${reason}` });
 }
 
-function SettingsForm({ intent, initial, consultationId, reply }: { intent: "update" | "create"; initial: Record<string, string>; consultationId?: number; reply: ActionReply | undefined }) {
+function SettingsForm({
+  intent,
+  initial,
+  consultationId,
+  reply,
+}: {
+  intent: "update" | "create";
+  initial: Record<string, string>;
+  consultationId?: number;
+  reply: ActionReply | undefined;
+}) {
   const { t } = useTranslation();
   const [form, fields] = useForm<Record<string, string>>({ id: "c", lastResult: reply, defaultValue: initial, shouldValidate: "onSubmit" });
   const labels = {
@@ -150,8 +166,22 @@ function SettingsForm({ intent, initial, consultationId, reply }: { intent: "upd
         <legend>{t("admin.consultation.texts")}</legend>
         <TextField field={fields.titleEn} label={labels.titleEn} lang="en" dir="ltr" maxLength={RULE_NUMBERS.consultationTitleMax} />
         <TextField field={fields.titleUr} label={labels.titleUr} lang="ur" dir="rtl" maxLength={RULE_NUMBERS.consultationTitleMax} />
-        <TextAreaField field={fields.descriptionEn} label={labels.descriptionEn} lang="en" dir="ltr" rows={4} maxLength={RULE_NUMBERS.consultationDescriptionMax} />
-        <TextAreaField field={fields.descriptionUr} label={labels.descriptionUr} lang="ur" dir="rtl" rows={4} maxLength={RULE_NUMBERS.consultationDescriptionMax} />
+        <TextAreaField
+          field={fields.descriptionEn}
+          label={labels.descriptionEn}
+          lang="en"
+          dir="ltr"
+          rows={4}
+          maxLength={RULE_NUMBERS.consultationDescriptionMax}
+        />
+        <TextAreaField
+          field={fields.descriptionUr}
+          label={labels.descriptionUr}
+          lang="ur"
+          dir="rtl"
+          rows={4}
+          maxLength={RULE_NUMBERS.consultationDescriptionMax}
+        />
       </fieldset>
       <fieldset className="stack">
         <legend>{t("admin.consultation.windows")}</legend>
@@ -173,7 +203,14 @@ function SettingsForm({ intent, initial, consultationId, reply }: { intent: "upd
           max={RULE_NUMBERS.supportBudgetMax}
         />
         <CheckboxField field={fields.allowSelfSupport} label={t("admin.consultation.allowSelfSupport")} />
-        <TextField field={fields.reportsToHide} label={labels.reportsToHide} type="number" dir="ltr" min={RULE_NUMBERS.reportsToHideMin} max={RULE_NUMBERS.reportsToHideMax} />
+        <TextField
+          field={fields.reportsToHide}
+          label={labels.reportsToHide}
+          type="number"
+          dir="ltr"
+          min={RULE_NUMBERS.reportsToHideMin}
+          max={RULE_NUMBERS.reportsToHideMax}
+        />
       </fieldset>
       <button type="submit" className="button">
         {intent === "create" ? t("admin.consultation.create") : t("admin.consultation.save")}
@@ -192,7 +229,20 @@ export default function AdminConsultation() {
   const { t } = useTranslation();
   const done = params.get("done");
   const showCreate = creating || postedIntent === "create";
-  const blank = { titleEn: "", titleUr: "", descriptionEn: "", descriptionUr: "", submissionOpensAt: "", submissionClosesAt: "", supportOpensAt: "", supportClosesAt: "", supportBudget: "0", allowSelfSupport: "", reportsToHide: "3", slug: "" };
+  const blank = {
+    titleEn: "",
+    titleUr: "",
+    descriptionEn: "",
+    descriptionUr: "",
+    submissionOpensAt: "",
+    submissionClosesAt: "",
+    supportOpensAt: "",
+    supportClosesAt: "",
+    supportBudget: "0",
+    allowSelfSupport: "",
+    reportsToHide: "3",
+    slug: "",
+  };
   return (
     <>
       <h1>{t("admin.consultation.title")}</h1>
@@ -213,11 +263,18 @@ export default function AdminConsultation() {
           <h2 id="edit-title">
             <bdi>{editing.values.titleEn}</bdi>{" "}
             <span className="muted">
-              ({editing.active ? t("admin.consultation.active") : editing.archived ? t("admin.consultation.archived") : t("admin.consultation.inactive")})
+              (
+              {editing.active
+                ? t("admin.consultation.active")
+                : editing.archived
+                  ? t("admin.consultation.archived")
+                  : t("admin.consultation.inactive")}
+              )
             </span>
           </h2>
           <p>
-            {t("home.submissionWindow")}: {t(`phase.${editing.submissionPhase}`)} · {t("home.supportWindow")}: {t(`phase.${editing.supportPhase}`)}
+            {t("home.submissionWindow")}: {t(`phase.${editing.submissionPhase}`)} · {t("home.supportWindow")}:{" "}
+            {t(`phase.${editing.supportPhase}`)}
           </p>
           {editing.archived ? (
             <p className="notice">{t("admin.consultation.refused.archived")}</p>
@@ -263,7 +320,13 @@ export default function AdminConsultation() {
                       {c.titleUr}
                     </div>
                   </th>
-                  <td>{c.active ? t("admin.consultation.active") : c.archived ? t("admin.consultation.archived") : t("admin.consultation.inactive")}</td>
+                  <td>
+                    {c.active
+                      ? t("admin.consultation.active")
+                      : c.archived
+                        ? t("admin.consultation.archived")
+                        : t("admin.consultation.inactive")}
+                  </td>
                   <td>
                     <DateText iso={c.submissionOpensAt} withTime />
                   </td>

@@ -67,7 +67,8 @@ export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "admin");
   const { db } = args.context;
   const submission = await parseForm(args.request, TaxonomyFormSchema);
-  if (submission.status !== "success") return refuse("invalid", TAXONOMY_REFUSALS, { submission, message: "admin.taxonomy.refused.invalid" });
+  if (submission.status !== "success")
+    return refuse("invalid", TAXONOMY_REFUSALS, { submission, message: "admin.taxonomy.refused.invalid" });
   const v = submission.value;
   const who = { actorId: user.id, actorRole: user.role, ip: args.context.clientIp ?? null };
   const ref = v.intent === "add" ? { slug: v.slug } : { id: v.id ?? null, slug: v.slug };
@@ -118,7 +119,12 @@ function replyFor(reply: ActionReply | undefined, intent: string, kind?: string)
 
 function AddForm({ kind, reply }: { kind: "cluster" | "category"; reply: ActionReply | undefined }) {
   const { t } = useTranslation();
-  const [form, fields] = useForm<Record<string, string>>({ id: `add-${kind}`, lastResult: replyFor(reply, "add", kind), defaultValue: NO_NAMES, shouldValidate: "onSubmit" });
+  const [form, fields] = useForm<Record<string, string>>({
+    id: `add-${kind}`,
+    lastResult: replyFor(reply, "add", kind),
+    defaultValue: NO_NAMES,
+    shouldValidate: "onSubmit",
+  });
   const labels = { slug: t("admin.taxonomy.slug"), nameEn: t("admin.taxonomy.nameEn"), nameUr: t("admin.taxonomy.nameUr") };
   return (
     <Form method="post" {...getFormProps(form)} className="stack" aria-labelledby={`add-${kind}-title`}>
@@ -133,8 +139,22 @@ function AddForm({ kind, reply }: { kind: "cluster" | "category"; reply: ActionR
       />
       <input type="hidden" name="intent" value="add" />
       <input type="hidden" name="kind" value={kind} />
-      <TextField field={fields.slug} label={labels.slug} hint={t("admin.taxonomy.slugHint")} dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.slugMax} />
-      <TextField field={fields.nameEn} label={t("admin.taxonomy.nameEn")} lang="en" dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.taxonomyNameMax} />
+      <TextField
+        field={fields.slug}
+        label={labels.slug}
+        hint={t("admin.taxonomy.slugHint")}
+        dir="ltr"
+        autoComplete="off"
+        maxLength={RULE_NUMBERS.slugMax}
+      />
+      <TextField
+        field={fields.nameEn}
+        label={t("admin.taxonomy.nameEn")}
+        lang="en"
+        dir="ltr"
+        autoComplete="off"
+        maxLength={RULE_NUMBERS.taxonomyNameMax}
+      />
       <TextField
         field={fields.nameUr}
         label={t("admin.taxonomy.nameUr")}
@@ -151,7 +171,15 @@ function AddForm({ kind, reply }: { kind: "cluster" | "category"; reply: ActionR
   );
 }
 
-function RenameForm({ kind, item, reply }: { kind: string; item: { slug: string; nameEn: string; nameUr: string }; reply: ActionReply | undefined }) {
+function RenameForm({
+  kind,
+  item,
+  reply,
+}: {
+  kind: string;
+  item: { slug: string; nameEn: string; nameUr: string };
+  reply: ActionReply | undefined;
+}) {
   const { t } = useTranslation();
   const [form, fields] = useForm<Record<string, string>>({
     id: "rename",
@@ -171,7 +199,14 @@ function RenameForm({ kind, item, reply }: { kind: string; item: { slug: string;
       <input type="hidden" name="intent" value="rename" />
       <input type="hidden" name="kind" value={kind} />
       <input type="hidden" name="slug" value={item.slug} />
-      <TextField field={fields.nameEn} label={t("admin.taxonomy.nameEn")} lang="en" dir="ltr" autoComplete="off" maxLength={RULE_NUMBERS.taxonomyNameMax} />
+      <TextField
+        field={fields.nameEn}
+        label={t("admin.taxonomy.nameEn")}
+        lang="en"
+        dir="ltr"
+        autoComplete="off"
+        maxLength={RULE_NUMBERS.taxonomyNameMax}
+      />
       <TextField
         field={fields.nameUr}
         label={t("admin.taxonomy.nameUr")}
@@ -194,7 +229,21 @@ function RenameForm({ kind, item, reply }: { kind: string; item: { slug: string;
 }
 
 /** A one-button form acting on one item. */
-function ItemButton({ kind, slug, intent, label, name, extra }: { kind: string; slug: string; intent: Intent; label: string; name: string; extra?: { direction: string } }) {
+function ItemButton({
+  kind,
+  slug,
+  intent,
+  label,
+  name,
+  extra,
+}: {
+  kind: string;
+  slug: string;
+  intent: Intent;
+  label: string;
+  name: string;
+  extra?: { direction: string };
+}) {
   return (
     <Form method="post">
       <input type="hidden" name="intent" value={intent} />
@@ -222,7 +271,8 @@ export default function AdminTaxonomy() {
   const renaming = posted?.intent === "rename" ? { kind: posted.kind ?? "", slug: posted.slug ?? "" } : rename;
   const renameItem = renaming ? groups.find((g) => g.kind === renaming.kind)?.rows.find((r) => r.slug === renaming.slug) : undefined;
   // The refusals of the one-button forms (move, archive, delete…), and of posts no form on the page made: no form of their own to show them in.
-  const shownInForm = (posted?.intent === "add" && (posted.kind === "cluster" || posted.kind === "category")) || (posted?.intent === "rename" && renameItem);
+  const shownInForm =
+    (posted?.intent === "add" && (posted.kind === "cluster" || posted.kind === "category")) || (posted?.intent === "rename" && renameItem);
   const itemErrors = shownInForm ? [] : formErrorsOf(reply);
   return (
     <>
@@ -290,14 +340,42 @@ export default function AdminTaxonomy() {
                             {t("admin.taxonomy.rename")}
                             <span className="visually-hidden">: {itemName(r)}</span>
                           </Link>
-                          {i > 0 ? <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "up" }} label={t("admin.taxonomy.moveUp")} name={itemName(r)} /> : null}
+                          {i > 0 ? (
+                            <ItemButton
+                              kind={g.kind}
+                              slug={r.slug}
+                              intent="move"
+                              extra={{ direction: "up" }}
+                              label={t("admin.taxonomy.moveUp")}
+                              name={itemName(r)}
+                            />
+                          ) : null}
                           {i < g.rows.length - 1 ? (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="move" extra={{ direction: "down" }} label={t("admin.taxonomy.moveDown")} name={itemName(r)} />
+                            <ItemButton
+                              kind={g.kind}
+                              slug={r.slug}
+                              intent="move"
+                              extra={{ direction: "down" }}
+                              label={t("admin.taxonomy.moveDown")}
+                              name={itemName(r)}
+                            />
                           ) : null}
                           {g.kind === "stage" ? null : r.archived ? (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="unarchive" label={t("admin.taxonomy.unarchive")} name={itemName(r)} />
+                            <ItemButton
+                              kind={g.kind}
+                              slug={r.slug}
+                              intent="unarchive"
+                              label={t("admin.taxonomy.unarchive")}
+                              name={itemName(r)}
+                            />
                           ) : (
-                            <ItemButton kind={g.kind} slug={r.slug} intent="archive" label={t("admin.taxonomy.archive")} name={itemName(r)} />
+                            <ItemButton
+                              kind={g.kind}
+                              slug={r.slug}
+                              intent="archive"
+                              label={t("admin.taxonomy.archive")}
+                              name={itemName(r)}
+                            />
                           )}
                           {g.kind !== "stage" && !r.inUse && !r.shipped ? (
                             <ItemButton kind={g.kind} slug={r.slug} intent="delete" label={t("admin.taxonomy.delete")} name={itemName(r)} />
@@ -309,9 +387,7 @@ export default function AdminTaxonomy() {
                 </tbody>
               </table>
             </div>
-            {g.kind === "stage" ? null : (
-              <AddForm kind={g.kind} reply={reply} />
-            )}
+            {g.kind === "stage" ? null : <AddForm kind={g.kind} reply={reply} />}
           </section>
         );
       })}

@@ -148,7 +148,12 @@ export default function AdminUser() {
             <dt>{t("admin.users.orgPlace")}</dt>
             <dd>
               <bdi>{org.city}</bdi>
-              {org.province ? <>{" · "}{t(`province.${org.province}`)}</> : null}
+              {org.province ? (
+                <>
+                  {" · "}
+                  {t(`province.${org.province}`)}
+                </>
+              ) : null}
             </dd>
             {org.cluster ? (
               <>
@@ -197,7 +202,9 @@ export default function AdminUser() {
                     </td>
                     <td>
                       {e.actorId ? <bdi>{e.actorName || t("admin.audit.formerUser")}</bdi> : null}
-                      {e.actorRole ? <div className="muted">{ROLE_KEYS.has(e.actorRole) ? t(`role.${e.actorRole}`) : t("admin.audit.operator")}</div> : null}
+                      {e.actorRole ? (
+                        <div className="muted">{ROLE_KEYS.has(e.actorRole) ? t(`role.${e.actorRole}`) : t("admin.audit.operator")}</div>
+                      ) : null}
                     </td>
                     <td dir="ltr">
                       <code>{e.action}</code>

@@ -14,13 +14,21 @@ import { ADMIN_USER_REFUSALS, disableUser, enableUser, endAllUserSessions, setUs
  * redirects (the list with its search, or the user's page); `fixedUserId`
  * pins the user when the URL names them (/admin/users/:id).
  */
-export async function adminUserAction(args: ActionFunctionArgs, options: { back: (userId: number, intent: AdminUserIntent) => string; fixedUserId?: number }) {
+export async function adminUserAction(
+  args: ActionFunctionArgs,
+  options: { back: (userId: number, intent: AdminUserIntent) => string; fixedUserId?: number },
+) {
   const admin = await requireRole(args, "admin");
   const submission = await parseForm(args.request, options.fixedUserId === undefined ? AdminUserActionSchema : AdminUserPageActionSchema);
   if (submission.status !== "success") return invalid(submission);
   const v = submission.value as { intent: AdminUserIntent; role?: (typeof submission.value)["role"]; userId?: number; email?: string };
   // The user the URL names; else the id, which wins when a form sends both: it cannot be mistyped into another person.
-  const ref: UserRef = options.fixedUserId !== undefined ? { userId: options.fixedUserId } : v.userId !== undefined ? { userId: v.userId } : { email: v.email! };
+  const ref: UserRef =
+    options.fixedUserId !== undefined
+      ? { userId: options.fixedUserId }
+      : v.userId !== undefined
+        ? { userId: v.userId }
+        : { email: v.email! };
   const actor = { actorId: admin.id, actorRole: admin.role, ip: args.context.clientIp };
   const { db } = args.context;
   const r =
@@ -32,7 +40,12 @@ export async function adminUserAction(args: ActionFunctionArgs, options: { back:
           ? await enableUser(db, { ...ref, ...actor })
           : await endAllUserSessions(db, { ...ref, ...actor });
   if (!r.ok) {
-    const message = r.reason === "notFound" ? "admin.users.refused.notFound" : v.intent === "role" ? "admin.users.refused.selfRole" : "admin.users.refused.selfDisable";
+    const message =
+      r.reason === "notFound"
+        ? "admin.users.refused.notFound"
+        : v.intent === "role"
+          ? "admin.users.refused.selfRole"
+          : "admin.users.refused.selfDisable";
     return refuse(r.reason, ADMIN_USER_REFUSALS, { submission, message });
   }
   return redirect(options.back(r.userId, v.intent), 303);

@@ -22,11 +22,12 @@ export const handle: PageCacheHandle = {
   pageCache: (data) => ((data as { filters?: { sort?: string } } | undefined)?.filters?.sort === "random" ? "visitor" : "shared"),
 };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, { name: "description", content: data?.description }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  { name: "description", content: data?.description },
+];
 
 const PAGE_SIZE = 20;
-
-
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context;
@@ -40,28 +41,37 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const slug = url.searchParams.get("consultation") || null;
   if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) throw data({ error: "notFound" }, { status: 404 });
   // Archived categories still filter the suggestions tagged with them (a shared link keeps working); the list offers active ones.
-  const [consultation, categories, stages] = await Promise.all([getPublicConsultation(db, slug), listCategories(db, { includeArchived: true }), listStages(db)]);
+  const [consultation, categories, stages] = await Promise.all([
+    getPublicConsultation(db, slug),
+    listCategories(db, { includeArchived: true }),
+    listStages(db),
+  ]);
   if (slug && !consultation) throw data({ error: "notFound" }, { status: 404 });
   const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
   const sort = query.sort ?? (supportOpen ? "random" : "top");
   const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;
   const list = consultation
-    ? await listClusterSubmissions(db, {
-        consultationId: consultation.id,
-        clusterId: cluster.id,
-        sort,
-        page,
-        pageSize: PAGE_SIZE,
-        seed: randomSortSeed(context.sessionToken ?? context.clientIp),
-        q: query.q || undefined,
-        category: category?.id,
-        stage: query.stage,
-        orgType: query.orgType,
-        province: query.province,
-        status: query.status,
-        revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
-      }, { cache: context.listingCache, onSearchMiss: countSearch(context) }).catch((error: unknown) => {
-        if (error instanceof SearchLimited) throw data({ error: "rateLimited" }, { status: 429, headers: { "Retry-After": String(error.retryAfter) } });
+    ? await listClusterSubmissions(
+        db,
+        {
+          consultationId: consultation.id,
+          clusterId: cluster.id,
+          sort,
+          page,
+          pageSize: PAGE_SIZE,
+          seed: randomSortSeed(context.sessionToken ?? context.clientIp),
+          q: query.q || undefined,
+          category: category?.id,
+          stage: query.stage,
+          orgType: query.orgType,
+          province: query.province,
+          status: query.status,
+          revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
+        },
+        { cache: context.listingCache, onSearchMiss: countSearch(context) },
+      ).catch((error: unknown) => {
+        if (error instanceof SearchLimited)
+          throw data({ error: "rateLimited" }, { status: 429, headers: { "Retry-After": String(error.retryAfter) } });
         throw error;
       })
     : { total: 0, submissions: [] };
@@ -69,9 +79,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return {
     title: `${name} · ${t("app.name")}`,
     description: t("cluster.description", { cluster: name }),
-    cluster: { slug: cluster.slug, name, otherName: lng === "ur" ? cluster.name_en : cluster.name_ur, otherLng: lng === "ur" ? "en" : "ur", archived: cluster.archived === 1 },
+    cluster: {
+      slug: cluster.slug,
+      name,
+      otherName: lng === "ur" ? cluster.name_en : cluster.name_ur,
+      otherLng: lng === "ur" ? "en" : "ur",
+      archived: cluster.archived === 1,
+    },
     filters: { ...query, category: category?.slug, sort, consultation: slug ?? undefined },
-    categories: categories.filter((c) => !c.archived || c.slug === category?.slug).map((c) => ({ value: c.slug, label: localName(c, lng) })),
+    categories: categories
+      .filter((c) => !c.archived || c.slug === category?.slug)
+      .map((c) => ({ value: c.slug, label: localName(c, lng) })),
     // Stage names as the admin set them (/admin/taxonomy), like the suggestion form.
     stages: stages.map((s) => ({ value: s.slug, label: localName(s, lng) })),
     total: list.total,
@@ -207,7 +225,11 @@ export default function ClusterPage() {
       </Form>
       <p role="status">{t("cluster.results", { count: total })}</p>
       {submissions.length === 0 ? (
-        <p className="empty">{filters.q || filters.category || filters.stage || filters.orgType || filters.province ? t("cluster.noMatch") : t("cluster.empty")}</p>
+        <p className="empty">
+          {filters.q || filters.category || filters.stage || filters.orgType || filters.province
+            ? t("cluster.noMatch")
+            : t("cluster.empty")}
+        </p>
       ) : (
         <ol className="card-list">
           {submissions.map((s) => (

@@ -32,7 +32,9 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title: `${t("exports.title")} · ${t("app.name")}`,
     // An archived cluster shows while this consultation has suggestions in it.
-    clusters: clusters.filter((c) => !c.archived || counts.some((n) => n.clusterId === c.id)).map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) })),
+    clusters: clusters
+      .filter((c) => !c.archived || counts.some((n) => n.clusterId === c.id))
+      .map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) })),
     categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     counts,
     total: counts.reduce((n, c) => n + c.count, 0),
@@ -46,7 +48,10 @@ export default function ExportsIndex() {
     <>
       <h1>{t("exports.title")}</h1>
       <p>
-        {t("exports.total")}: <strong><NumberText value={total} /></strong>
+        {t("exports.total")}:{" "}
+        <strong>
+          <NumberText value={total} />
+        </strong>
       </p>
 
       <section aria-labelledby="exports-submissions">
@@ -89,9 +94,15 @@ export default function ExportsIndex() {
             </select>
           </p>
           <p>
-            <button type="submit" formAction="/exports/submissions.csv">{t("exports.download.csv")}</button>{" "}
-            <button type="submit" formAction="/exports/submissions.json">{t("exports.download.json")}</button>{" "}
-            <button type="submit" formAction="/exports/submissions.xlsx">{t("exports.download.xlsx")}</button>
+            <button type="submit" formAction="/exports/submissions.csv">
+              {t("exports.download.csv")}
+            </button>{" "}
+            <button type="submit" formAction="/exports/submissions.json">
+              {t("exports.download.json")}
+            </button>{" "}
+            <button type="submit" formAction="/exports/submissions.xlsx">
+              {t("exports.download.xlsx")}
+            </button>
           </p>
         </form>
       </section>
@@ -101,10 +112,14 @@ export default function ExportsIndex() {
         <p>{t("exports.recommendations.contains")}</p>
         <ul>
           <li>
-            <a href="/exports/recommendations.csv" download>{t("exports.download.csv")}</a>
+            <a href="/exports/recommendations.csv" download>
+              {t("exports.download.csv")}
+            </a>
           </li>
           <li>
-            <a href="/exports/recommendations.json" download>{t("exports.download.json")}</a>
+            <a href="/exports/recommendations.json" download>
+              {t("exports.download.json")}
+            </a>
           </li>
         </ul>
       </section>
@@ -113,7 +128,9 @@ export default function ExportsIndex() {
         <h2 id="exports-annex">{t("exports.annex.title")}</h2>
         <p>{t("exports.annex.contains")}</p>
         <p>
-          <a href="/exports/annex.xlsx" download>{t("exports.download.xlsx")}</a>
+          <a href="/exports/annex.xlsx" download>
+            {t("exports.download.xlsx")}
+          </a>
         </p>
       </section>
 

@@ -9,5 +9,9 @@ import { recommendationsExport } from "~/models/export.server";
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const format = new URL(args.request.url).pathname.endsWith(".json") ? "json" : "csv";
-  return downloadResponse(await recommendationsExport(args.context.db, format), CONTENT_TYPES[format], exportFileName("recommendations", undefined, format));
+  return downloadResponse(
+    await recommendationsExport(args.context.db, format),
+    CONTENT_TYPES[format],
+    exportFileName("recommendations", undefined, format),
+  );
 }

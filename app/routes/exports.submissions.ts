@@ -11,7 +11,11 @@ export async function loader(args: LoaderFunctionArgs) {
   const url = new URL(args.request.url);
   const format = url.pathname.split(".").pop() as ExportFormat;
   const query = url.searchParams;
-  const parsed = await parseSubmissionExportQuery(args.context.db, { cluster: query.get("cluster"), category: query.get("category"), status: query.get("status") });
+  const parsed = await parseSubmissionExportQuery(args.context.db, {
+    cluster: query.get("cluster"),
+    category: query.get("category"),
+    status: query.get("status"),
+  });
   if (!parsed.ok) return Response.json({ error: parsed.error }, { status: 400, headers: { "Cache-Control": "no-store" } });
   return downloadResponse(
     submissionsExport(args.context.db, format, parsed.filters),

@@ -24,7 +24,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const consultation = await getPublicConsultation(context.db, requested);
   if (requested && !consultation) throw data({ error: "notFound" }, { status: 404 });
   const active = requested ? await getActiveConsultation(context.db) : consultation;
-  const [clusters, past] = await Promise.all([listClustersWithCounts(context.db, consultation?.id ?? null), listPastConsultations(context.db)]);
+  const [clusters, past] = await Promise.all([
+    listClustersWithCounts(context.db, consultation?.id ?? null),
+    listPastConsultations(context.db),
+  ]);
   const now = new Date();
   return {
     title: t("app.name") + " · " + t("app.tagline"),

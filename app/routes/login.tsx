@@ -84,10 +84,7 @@ export default function Login() {
     shouldValidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
-  const formErrors = [
-    ...(form.errors ?? []),
-    ...formErrorsOf(lastResult),
-  ];
+  const formErrors = [...(form.errors ?? []), ...formErrorsOf(lastResult)];
   return (
     <div className="narrow">
       <h1>{t("login.title")}</h1>

@@ -49,9 +49,15 @@ export async function action(args: ActionFunctionArgs) {
   if (result.ok || result.reason === "notFound" || result.reason === "lastAdmin") await giveBackRateLimits(db, limit.slots);
   if (!result.ok) {
     if (result.reason === "notFound") notFound();
-    if (result.reason === "lastAdmin") return refuse("lastAdmin", ACCOUNT_REFUSALS, { submission, message: "account.delete.lastAdmin", hideFields: ["password"] });
+    if (result.reason === "lastAdmin")
+      return refuse("lastAdmin", ACCOUNT_REFUSALS, { submission, message: "account.delete.lastAdmin", hideFields: ["password"] });
     await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/delete" });
-    return refuse("wrongPassword", ACCOUNT_REFUSALS, { submission, field: "password", message: "account.password.wrongCurrent", hideFields: ["password"] });
+    return refuse("wrongPassword", ACCOUNT_REFUSALS, {
+      submission,
+      field: "password",
+      message: "account.password.wrongCurrent",
+      hideFields: ["password"],
+    });
   }
   await securityEvent(args.context, "account.delete", { userId: user.id });
   // The sessions are gone on the server already; this clears the browser's cookie.
@@ -83,7 +89,10 @@ export default function DeleteAccount() {
         <li>{t("account.delete.signedOut")}</li>
       </ul>
       <p>
-        {t("account.delete.downloadFirst")} <a href="/me/data.json" download>{t("account.nav.data")}</a>
+        {t("account.delete.downloadFirst")}{" "}
+        <a href="/me/data.json" download>
+          {t("account.nav.data")}
+        </a>
       </p>
       <Form method="post" {...getFormProps(form)} className="stack">
         <ErrorSummary

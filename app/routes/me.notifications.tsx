@@ -97,7 +97,11 @@ export default function Notifications() {
             </button>
           </Form>
         ) : null}
-        {notifications.length === 0 ? <p className="empty">{t("notifications.none")}</p> : <p className="muted">{t("notifications.caption")}</p>}
+        {notifications.length === 0 ? (
+          <p className="empty">{t("notifications.none")}</p>
+        ) : (
+          <p className="muted">{t("notifications.caption")}</p>
+        )}
         <ol className="list notification-list">
           {notifications.map((n) => (
             <li key={n.id} id={`notification-${n.id}`} className={n.unread ? "unread" : undefined}>
@@ -121,7 +125,11 @@ export default function Notifications() {
                 <Form method="post" action={formAction} className="inline-form">
                   <input type="hidden" name="intent" value="read" />
                   <input type="hidden" name="id" value={n.id} />
-                  <button type="submit" className="link-button" aria-label={n.title ? t("notifications.readOne", { title: n.title }) : undefined}>
+                  <button
+                    type="submit"
+                    className="link-button"
+                    aria-label={n.title ? t("notifications.readOne", { title: n.title }) : undefined}
+                  >
                     {t("notifications.read")}
                   </button>
                 </Form>
@@ -130,7 +138,9 @@ export default function Notifications() {
           ))}
         </ol>
         <nav className="pager" aria-label={t("pager.label")}>
-          {page > 1 ? <Link to={page === 2 ? "/me/notifications" : `/me/notifications?page=${page - 1}`}>{t("pager.previous")}</Link> : null}
+          {page > 1 ? (
+            <Link to={page === 2 ? "/me/notifications" : `/me/notifications?page=${page - 1}`}>{t("pager.previous")}</Link>
+          ) : null}
           {hasMore ? <Link to={`/me/notifications?page=${page + 1}`}>{t("pager.next")}</Link> : null}
         </nav>
       </section>

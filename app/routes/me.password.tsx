@@ -61,7 +61,12 @@ export async function action(args: ActionFunctionArgs) {
     if (result.reason === "notFound") notFound();
     if (result.reason === "wrongPassword") {
       await securityEvent(args.context, "reauth.failure", { userId: user.id, path: "/me/password" });
-      return refuse("wrongPassword", ACCOUNT_REFUSALS, { submission, field: "currentPassword", message: "account.password.wrongCurrent", hideFields: PASSWORD_FIELDS });
+      return refuse("wrongPassword", ACCOUNT_REFUSALS, {
+        submission,
+        field: "currentPassword",
+        message: "account.password.wrongCurrent",
+        hideFields: PASSWORD_FIELDS,
+      });
     }
     return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: PASSWORD_FIELDS }), { status: ACCOUNT_REFUSALS.invalid });
   }
@@ -115,7 +120,13 @@ function PasswordForm({ lastResult }: { lastResult: ReturnType<typeof useActionD
           { field: fields.confirmPassword, label: t("account.password.confirm") },
         ]}
       />
-      <TextField field={fields.currentPassword} label={t("account.password.current")} type="password" autoComplete="current-password" dir="ltr" />
+      <TextField
+        field={fields.currentPassword}
+        label={t("account.password.current")}
+        type="password"
+        autoComplete="current-password"
+        dir="ltr"
+      />
       <TextField
         field={fields.newPassword}
         label={t("account.password.new")}
@@ -124,8 +135,18 @@ function PasswordForm({ lastResult }: { lastResult: ReturnType<typeof useActionD
         autoComplete="new-password"
         dir="ltr"
       />
-      <TextField field={fields.confirmPassword} label={t("account.password.confirm")} type="password" autoComplete="new-password" dir="ltr" />
-      <CheckboxField field={fields.endOtherSessions} label={t("account.password.endOtherSessions")} hint={t("account.password.endOtherSessionsHint")} />
+      <TextField
+        field={fields.confirmPassword}
+        label={t("account.password.confirm")}
+        type="password"
+        autoComplete="new-password"
+        dir="ltr"
+      />
+      <CheckboxField
+        field={fields.endOtherSessions}
+        label={t("account.password.endOtherSessions")}
+        hint={t("account.password.endOtherSessionsHint")}
+      />
       <button type="submit" className="button">
         {t("account.password.submit")}
       </button>

@@ -6,7 +6,7 @@ import { requireUser } from "~/auth/guards.server";
 import { AccountNav, BackToMe } from "~/components/account-nav";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "~/components/form";
 import { profileSchemaFor, type ProfileFormValues } from "~/lib/account-schemas.server";
-import { invalid, parseForm, refuse } from "~/lib/form-action.server";
+import { invalid, parseForm } from "~/lib/form-action.server";
 import { notFound } from "~/lib/http.server";
 import { DIGITS } from "~/lib/format";
 import { digitsCookie, getFixedT, languageCookie } from "~/lib/i18next.server";

@@ -9,7 +9,13 @@ import { refuse, parseForm } from "~/lib/form-action.server";
 import { notFound } from "~/lib/http.server";
 import { actionReply, formErrorsOf } from "~/lib/refusal";
 import { getFixedT } from "~/lib/i18next.server";
-import { ACCOUNT_REFUSALS, endAccountSession, endOtherSessions, listAccountSessions, type DeviceDescription } from "~/models/account.server";
+import {
+  ACCOUNT_REFUSALS,
+  endAccountSession,
+  endOtherSessions,
+  listAccountSessions,
+  type DeviceDescription,
+} from "~/models/account.server";
 
 // My sessions: every browser signed in to this account, with its device,
 // when it signed in and when it was last used (refreshed at most every few

@@ -42,7 +42,14 @@ export async function loader(args: LoaderFunctionArgs) {
       createdAt: s.created_at,
     })),
     supports: supports.map((s) => ({ id: s.id, title: s.title, status: s.status, supporters: s.supporters_count, at: s.created_at })),
-    notifications: notifications.map((n) => ({ id: n.id, kind: n.kind, submissionId: n.submission_id, title: n.submission_title, unread: !n.read_at, at: n.created_at })),
+    notifications: notifications.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      submissionId: n.submission_id,
+      title: n.submission_title,
+      unread: !n.read_at,
+      at: n.created_at,
+    })),
     title: `${t("me.title")} · ${t("app.name")}`,
     profile: {
       email: profile.email,
@@ -84,7 +91,11 @@ export default function Me() {
       <h1>{t("me.title")}</h1>
       <section className="panel" aria-labelledby="me-notifications">
         <h2 id="me-notifications">{t("me.notifications")}</h2>
-        {notifications.length === 0 ? <p className="empty">{t("me.noNotifications")}</p> : <p className="muted">{t("notifications.latest")}</p>}
+        {notifications.length === 0 ? (
+          <p className="empty">{t("me.noNotifications")}</p>
+        ) : (
+          <p className="muted">{t("notifications.latest")}</p>
+        )}
         <ul className="list">
           {notifications.map((n) => (
             <li key={n.id} className={n.unread ? "unread" : undefined}>
@@ -200,7 +211,13 @@ export default function Me() {
           <Form method="post" className="stack" id="privacy">
             <input type="hidden" name="intent" value="privacy" />
             <div className="field field--checkbox">
-              <input type="checkbox" id="me-show-org" name="showOrganisation" defaultChecked={profile.showOrganisation} aria-describedby="me-show-org-hint" />
+              <input
+                type="checkbox"
+                id="me-show-org"
+                name="showOrganisation"
+                defaultChecked={profile.showOrganisation}
+                aria-describedby="me-show-org-hint"
+              />
               <label htmlFor="me-show-org">{t("register.showOrganisation")}</label>
               <p className="field-hint" id="me-show-org-hint">
                 {t("register.showOrganisationHint")}

@@ -1,5 +1,5 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { formatNumber } from "~/lib/format";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -7,7 +7,7 @@ import { rememberSimilarInBackground } from "~/models/moderation-queue.server";
 import { requireRole } from "~/auth/guards.server";
 import { NumberText } from "~/components/dates";
 import { useErrorText } from "~/components/form";
-import { refuse, type ActionReply } from "~/lib/form-action.server";
+import { refuse } from "~/lib/form-action.server";
 import { readUploadForm } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
@@ -52,8 +52,6 @@ function importRefused(reason: keyof typeof IMPORT_REFUSALS, problems: ImportPro
     extra: { problems: problems.slice(0, PROBLEMS_SHOWN), moreProblems: Math.max(0, problems.length - PROBLEMS_SHOWN), fileName },
   });
 }
-
-type ImportReply = ActionReply & { problems: ImportProblem[]; moreProblems: number; fileName: string | null };
 
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");

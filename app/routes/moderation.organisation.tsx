@@ -86,13 +86,7 @@ export default function ModerationOrganisation() {
       <h1>
         <bdi>{o.name}</bdi> <VerifiedBadge verified={o.verified} />
       </h1>
-      <ErrorSummary
-        formErrors={formErrorsOf(lastResult)}
-        fields={[
-          { field: fields.intent },
-          { field: fields.reason },
-        ]}
-      />
+      <ErrorSummary formErrors={formErrorsOf(lastResult)} fields={[{ field: fields.intent }, { field: fields.reason }]} />
 
       <section className="panel" aria-labelledby="org-details">
         <h2 id="org-details">{t("organisations.details")}</h2>
@@ -206,7 +200,9 @@ export default function ModerationOrganisation() {
       <h2>{t("organisations.submissions")}</h2>
       {submissions.length ? (
         <>
-          {submissionCount > submissions.length ? <p className="muted">{t("organisations.submissionsShown", { shown: submissions.length, total: submissionCount })}</p> : null}
+          {submissionCount > submissions.length ? (
+            <p className="muted">{t("organisations.submissionsShown", { shown: submissions.length, total: submissionCount })}</p>
+          ) : null}
           <div className="table-wrap">
             <table>
               <caption>{t("organisations.submissionsCaption")}</caption>

@@ -56,7 +56,8 @@ export async function action(args: ActionFunctionArgs) {
         : await dismissReports(db, { ...by, targetType: d.targetType, targetId: d.targetId, reason: d.reason });
   if (!r.ok) {
     if (r.reason === "notFound") notFound();
-    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: REVIEW_REFUSALS.invalid });
+    if (r.reason === "invalid")
+      return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: REVIEW_REFUSALS.invalid });
     return refuse(r.reason, REVIEW_REFUSALS, { submission, message: `reports.refused.${r.reason}` });
   }
   return redirect(pagePath(page), 303);
@@ -86,7 +87,11 @@ export default function ModerationReports() {
         fields={[]}
         formErrors={messages}
         // A decision refused for the item's state names the state it is in now.
-        formErrorValues={lastResult?.refusal?.reason === "wrongState" ? { status: about ? t(`status.${about.status}`, { defaultValue: about.status }) : "—" } : undefined}
+        formErrorValues={
+          lastResult?.refusal?.reason === "wrongState"
+            ? { status: about ? t(`status.${about.status}`, { defaultValue: about.status }) : "—" }
+            : undefined
+        }
       />
       <p>
         <strong>{t("reports.summary", { count: total })}</strong>
@@ -114,8 +119,16 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
   const { t } = useTranslation();
   const key = itemKey(item.targetType, item.targetId);
   const rejecting = lastResult?.initialValue?.intent === "reject";
-  const [decideForm, decide] = useForm<Record<string, string>>({ id: `${key}-decide`, lastResult: lastResult && !rejecting ? lastResult : undefined, shouldValidate: "onSubmit" });
-  const [rejectForm, reject] = useForm<Record<string, string>>({ id: `${key}-reject`, lastResult: rejecting ? lastResult : undefined, shouldValidate: "onSubmit" });
+  const [decideForm, decide] = useForm<Record<string, string>>({
+    id: `${key}-decide`,
+    lastResult: lastResult && !rejecting ? lastResult : undefined,
+    shouldValidate: "onSubmit",
+  });
+  const [rejectForm, reject] = useForm<Record<string, string>>({
+    id: `${key}-reject`,
+    lastResult: rejecting ? lastResult : undefined,
+    shouldValidate: "onSubmit",
+  });
   const isSubmission = item.targetType === "submission";
   const heading = isSubmission ? t("reports.submissionHeading", { id: item.targetId }) : t("reports.commentHeading", { id: item.targetId });
   const status = item.hiddenAutomatically
@@ -212,8 +225,16 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
           </tbody>
         </table>
       </div>
-      {item.openReports > item.reports.length ? <p className="muted">{t("reports.more", { count: item.openReports - item.reports.length })}</p> : null}
-      <Form method="post" action={formAction} {...getFormProps(decideForm)} className="stack" aria-label={t("reports.about", { item: heading })}>
+      {item.openReports > item.reports.length ? (
+        <p className="muted">{t("reports.more", { count: item.openReports - item.reports.length })}</p>
+      ) : null}
+      <Form
+        method="post"
+        action={formAction}
+        {...getFormProps(decideForm)}
+        className="stack"
+        aria-label={t("reports.about", { item: heading })}
+      >
         <input type="hidden" name="targetType" value={item.targetType} />
         <input type="hidden" name="targetId" value={item.targetId} />
         <TextField field={decide.reason} label={t("reports.note")} dir="auto" maxLength={2000} />
@@ -235,7 +256,14 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
             <input type="hidden" name="targetType" value="submission" />
             <input type="hidden" name="targetId" value={item.targetId} />
             <RejectReasonField field={reject.reasonCode} label={t("reports.rejectReasonCode")} required />
-            <TextAreaField field={reject.reason} label={t("reports.rejectReason")} hint={t("reports.rejectReasonHint")} rows={3} maxLength={2000} required />
+            <TextAreaField
+              field={reject.reason}
+              label={t("reports.rejectReason")}
+              hint={t("reports.rejectReasonHint")}
+              rows={3}
+              maxLength={2000}
+              required
+            />
             <button type="submit" name="intent" value="reject" className="button">
               {t("reports.rejectSubmit")}
             </button>

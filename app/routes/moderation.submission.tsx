@@ -74,9 +74,19 @@ export async function loader(args: LoaderFunctionArgs) {
     categories: categories.filter((c) => !c.archived).map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     tagCategories: categories
       .filter((c) => !c.archived || s.categories.some((sc) => sc.slug === c.slug))
-      .map((c) => ({ slug: c.slug, name: c.archived ? t("admin.taxonomy.shown.archivedName", { name: localName(c, lng) }) : localName(c, lng) })),
+      .map((c) => ({
+        slug: c.slug,
+        name: c.archived ? t("admin.taxonomy.shown.archivedName", { name: localName(c, lng) }) : localName(c, lng),
+      })),
     duplicates: duplicates.get(s.id) ?? [],
-    tagLog: tagLog.map((l) => ({ id: l.id, before: names(l.before), after: names(l.after), reason: l.reason, createdAt: l.created_at, actor: l.actor_name })),
+    tagLog: tagLog.map((l) => ({
+      id: l.id,
+      before: names(l.before),
+      after: names(l.after),
+      reason: l.reason,
+      createdAt: l.created_at,
+      actor: l.actor_name,
+    })),
   };
 }
 
@@ -102,8 +112,10 @@ export async function action(args: ActionFunctionArgs) {
               : await restoreSubmission(db, { ...who, reason: d.reason });
   if (!r.ok) {
     if (r.reason === "notFound") notFound();
-    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: MODERATION_REFUSALS.invalid });
-    if (MERGE_TARGET_REFUSALS.includes(r.reason)) return refuse(r.reason, MODERATION_REFUSALS, { submission, field: "into", message: `moderation.merge.refused.${r.reason}` });
+    if (r.reason === "invalid")
+      return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: MODERATION_REFUSALS.invalid });
+    if (MERGE_TARGET_REFUSALS.includes(r.reason))
+      return refuse(r.reason, MODERATION_REFUSALS, { submission, field: "into", message: `moderation.merge.refused.${r.reason}` });
     return refuse(r.reason, MODERATION_REFUSALS, { submission, message: "moderation.refused.wrongState" });
   }
   // After a decision: the suggestion as it now is (a merged one links to its target).
@@ -162,7 +174,8 @@ export default function ModerationDecision() {
           <dd>{s.cluster}</dd>
           <dt>{t("moderation.queue.organisation")}</dt>
           <dd>
-            <bdi>{s.organisation ?? "—"}</bdi> {s.verified ? <span className="badge badge--ok">{t("moderation.queue.verified")}</span> : null}
+            <bdi>{s.organisation ?? "—"}</bdi>{" "}
+            {s.verified ? <span className="badge badge--ok">{t("moderation.queue.verified")}</span> : null}
           </dd>
           <dt>{t("moderation.queue.source")}</dt>
           <dd>{t(`source.${s.source}`)}</dd>
@@ -279,7 +292,14 @@ export default function ModerationDecision() {
           <h2 id="reject-title">{t("moderation.reject.title")}</h2>
           <Form method="post" {...getFormProps(rejectForm)} className="stack">
             <RejectReasonField field={reject.reasonCode} />
-            <TextAreaField field={reject.reason} label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} rows={3} maxLength={2000} required />
+            <TextAreaField
+              field={reject.reason}
+              label={t("moderation.reject.reason")}
+              hint={t("moderation.reject.reasonHint")}
+              rows={3}
+              maxLength={2000}
+              required
+            />
             <button type="submit" name="intent" value="reject" className="button button--danger">
               {t("moderation.reject.submit")}
             </button>

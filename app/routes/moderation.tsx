@@ -288,7 +288,13 @@ export default function ModerationQueue() {
                 </button>
               </div>
               <RejectReasonField field={fields.reasonCode} />
-              <TextAreaField field={fields.reason} label={t("moderation.reject.reason")} hint={t("moderation.reject.reasonHint")} rows={3} maxLength={2000} />
+              <TextAreaField
+                field={fields.reason}
+                label={t("moderation.reject.reason")}
+                hint={t("moderation.reject.reasonHint")}
+                rows={3}
+                maxLength={2000}
+              />
               <button type="submit" name="intent" value="reject" className="button button--danger">
                 {t("moderation.bulk.reject")}
               </button>

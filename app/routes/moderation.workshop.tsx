@@ -56,7 +56,10 @@ export async function action(args: ActionFunctionArgs) {
   // The list to choose from: a search (by name, in the chosen cluster) when asked for, and the organisation chosen.
   const lookup = async (search: boolean): Promise<Lookup> => ({
     query,
-    organisations: await searchOrganisations(db, search ? { query, clusterSlug: cluster || undefined, includeId: chosen } : { includeId: chosen }),
+    organisations: await searchOrganisations(
+      db,
+      search ? { query, clusterSlug: cluster || undefined, includeId: chosen } : { includeId: chosen },
+    ),
     searched: false,
   });
 
@@ -72,10 +75,18 @@ export async function action(args: ActionFunctionArgs) {
       // An organisation of that name exists: offer it in the list.
       const namesake = result.fieldErrors.organisationName ? submission.value.organisationName : undefined;
       const q = namesake ?? query;
-      const list: Lookup = { query: q, organisations: await searchOrganisations(db, { query: q, includeId: chosen }), searched: Boolean(namesake) };
+      const list: Lookup = {
+        query: q,
+        organisations: await searchOrganisations(db, { query: q, includeId: chosen }),
+        searched: Boolean(namesake),
+      };
       return invalid(submission, { fieldErrors: result.fieldErrors, extra: { lookup: list } });
     }
-    return refuse(result.reason, WORKSHOP_REFUSALS, { submission, message: "errors.noConsultation", extra: { lookup: await lookup(Boolean(query)) } });
+    return refuse(result.reason, WORKSHOP_REFUSALS, {
+      submission,
+      message: "errors.noConsultation",
+      extra: { lookup: await lookup(Boolean(query)) },
+    });
   }
   await rememberSimilarAfterCommit(args.context, result.id);
   return redirect(`/moderation/workshop?entered=${result.id}`, 303);
@@ -106,7 +117,9 @@ export default function ModerationWorkshop() {
   const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
   const lookup = actionData?.lookup;
   const organisations = lookup?.organisations ?? [];
-  const formErrors = [...new Set([...(form.errors ?? []), ...formErrorsOf(actionData), ...(consultation ? [] : ["errors.noConsultation"])])];
+  const formErrors = [
+    ...new Set([...(form.errors ?? []), ...formErrorsOf(actionData), ...(consultation ? [] : ["errors.noConsultation"])]),
+  ];
 
   return (
     <div className="narrow narrow--wide">
@@ -142,14 +155,23 @@ export default function ModerationWorkshop() {
           <p className="field-hint">{t("workshop.organisation.hint")}</p>
           <div className="field">
             <label htmlFor="workshop-organisation-query">{t("workshop.organisation.search")}</label>
-            <input id="workshop-organisation-query" type="search" name="organisationQuery" defaultValue={lookup?.query ?? ""} key={lookup?.query} dir="auto" />
+            <input
+              id="workshop-organisation-query"
+              type="search"
+              name="organisationQuery"
+              defaultValue={lookup?.query ?? ""}
+              key={lookup?.query}
+              dir="auto"
+            />
             <button type="submit" name="intent" value="find" className="button button--secondary" formNoValidate>
               {t("workshop.organisation.find")}
             </button>
           </div>
           {lookup?.searched ? (
             <p className="muted" role="status">
-              {organisations.length ? t("workshop.organisation.found", { count: organisations.length }) : t("workshop.organisation.noneFound")}
+              {organisations.length
+                ? t("workshop.organisation.found", { count: organisations.length })
+                : t("workshop.organisation.noneFound")}
             </p>
           ) : null}
           <SelectField
@@ -164,10 +186,25 @@ export default function ModerationWorkshop() {
           <fieldset>
             <legend>{t("workshop.organisation.newLegend")}</legend>
             <TextField field={fields.organisationName} label={organisationLabels.organisationName} dir="auto" />
-            <SelectField field={fields.organisationType} label={organisationLabels.organisationType} placeholder={t("form.choose")} options={ORGANISATION_TYPES.map(option("organisationType"))} />
-            <SelectField field={fields.sizeBand} label={organisationLabels.sizeBand} placeholder={t("form.choose")} options={SIZE_BANDS.map(option("sizeBand"))} />
+            <SelectField
+              field={fields.organisationType}
+              label={organisationLabels.organisationType}
+              placeholder={t("form.choose")}
+              options={ORGANISATION_TYPES.map(option("organisationType"))}
+            />
+            <SelectField
+              field={fields.sizeBand}
+              label={organisationLabels.sizeBand}
+              placeholder={t("form.choose")}
+              options={SIZE_BANDS.map(option("sizeBand"))}
+            />
             <TextField field={fields.city} label={organisationLabels.city} dir="auto" />
-            <SelectField field={fields.province} label={organisationLabels.province} placeholder={t("form.choose")} options={PROVINCES.map(option("province"))} />
+            <SelectField
+              field={fields.province}
+              label={organisationLabels.province}
+              placeholder={t("form.choose")}
+              options={PROVINCES.map(option("province"))}
+            />
           </fieldset>
         </fieldset>
         <button type="submit" name="intent" value="submit" className="button">

@@ -26,7 +26,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
   if (!consultation) notFound();
-  const [briefing, clusters] = await Promise.all([buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster }), listClusters(db)]);
+  const [briefing, clusters] = await Promise.all([
+    buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster }),
+    listClusters(db),
+  ]);
   if (!briefing) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   return {
@@ -135,8 +138,8 @@ export default function Briefing() {
               </p>
               <h4>{t("briefing.support")}</h4>
               <p>
-                {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> · {t("briefing.organisations")}: <NumberText value={r.figures.organisations} /> ·{" "}
-                {t("briefing.provinces")}: <NumberText value={r.figures.provinces} />
+                {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> · {t("briefing.organisations")}:{" "}
+                <NumberText value={r.figures.organisations} /> · {t("briefing.provinces")}: <NumberText value={r.figures.provinces} />
               </p>
               <BreakdownTable caption={t("recommendation.figures.byCluster")} rows={r.figures.byCluster} />
               <BreakdownTable caption={t("recommendation.figures.bySize")} rows={r.figures.bySize} />
@@ -153,7 +156,8 @@ export default function Briefing() {
                 <>
                   <h4>{t("briefing.response")}</h4>
                   <p>
-                    {t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} · <bdi>{r.responsibleAgency}</bdi> · {r.responseDate ? <DateText iso={`${r.responseDate}T00:00:00Z`} /> : null}
+                    {t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })} ·{" "}
+                    <bdi>{r.responsibleAgency}</bdi> · {r.responseDate ? <DateText iso={`${r.responseDate}T00:00:00Z`} /> : null}
                   </p>
                   {r.responseText ? (
                     <p className="plain-text" dir="auto">

@@ -14,7 +14,16 @@ import { getFixedT } from "~/lib/i18next.server";
 import { RecommendationPageFormSchema, RecommendationSearchSchema } from "~/lib/recommendation-schemas.server";
 import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
 import { figuresView, sourceView } from "~/lib/recommendation-view.server";
-import { getRecommendation, linkSource, RECOMMENDATION_REFUSALS, recommendationActions, recordResponse, searchLinkableSubmissions, unlinkSource, updateRecommendation } from "~/models/recommendation.server";
+import {
+  getRecommendation,
+  linkSource,
+  RECOMMENDATION_REFUSALS,
+  recommendationActions,
+  recordResponse,
+  searchLinkableSubmissions,
+  unlinkSource,
+  updateRecommendation,
+} from "~/models/recommendation.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 
@@ -64,7 +73,13 @@ export async function loader(args: LoaderFunctionArgs) {
     },
     q: q ?? "",
     searched: Boolean(q),
-    results: results.map((s) => ({ id: s.id, title: s.title, status: s.status, supporters: s.supporters_count, cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng) })),
+    results: results.map((s) => ({
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      supporters: s.supporters_count,
+      cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+    })),
     clusters: clusters.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
   };
@@ -85,7 +100,8 @@ export async function action(args: ActionFunctionArgs) {
       const r = await updateRecommendation(db, { ...who, id, input });
       if (r.ok) return back;
       if (r.reason === "notFound") notFound();
-      if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+      if (r.reason === "invalid")
+        return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
       return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.noConsultation" });
     }
     case "respond": {
@@ -93,7 +109,8 @@ export async function action(args: ActionFunctionArgs) {
       const r = await recordResponse(db, { ...who, id, input });
       if (r.ok) return back;
       if (r.reason === "notFound") notFound();
-      if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+      if (r.reason === "invalid")
+        return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
       return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.notFinal" });
     }
     case "unlink": {
@@ -105,7 +122,11 @@ export async function action(args: ActionFunctionArgs) {
       const r = await linkSource(db, { ...who, id, submissionId: v.submission });
       if (r.ok) return back;
       if (r.reason === "notFound") notFound();
-      return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, field: "submission", message: `recommendation.errors.link.${r.reason}` });
+      return refuse(r.reason, RECOMMENDATION_REFUSALS, {
+        submission,
+        field: "submission",
+        message: `recommendation.errors.link.${r.reason}`,
+      });
     }
   }
 }
@@ -121,9 +142,23 @@ export default function OrganiserRecommendation() {
   const reply = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
   // One form per intent; the page's error summary names the fields of the form that was posted.
-  const [updateForm, updateFields] = useForm<Record<string, string | string[]>>({ id: "update", lastResult: replyFor(reply, "update"), defaultValue: r.values, shouldValidate: "onSubmit" });
-  const [respondForm, respondFields] = useForm<Record<string, string>>({ id: "respond", lastResult: replyFor(reply, "respond"), defaultValue: r.response, shouldValidate: "onSubmit" });
-  const [linkForm, linkFields] = useForm<Record<string, string>>({ id: "link", lastResult: replyFor(reply, "link", "unlink"), shouldValidate: "onSubmit" });
+  const [updateForm, updateFields] = useForm<Record<string, string | string[]>>({
+    id: "update",
+    lastResult: replyFor(reply, "update"),
+    defaultValue: r.values,
+    shouldValidate: "onSubmit",
+  });
+  const [respondForm, respondFields] = useForm<Record<string, string>>({
+    id: "respond",
+    lastResult: replyFor(reply, "respond"),
+    defaultValue: r.response,
+    shouldValidate: "onSubmit",
+  });
+  const [linkForm, linkFields] = useForm<Record<string, string>>({
+    id: "link",
+    lastResult: replyFor(reply, "link", "unlink"),
+    shouldValidate: "onSubmit",
+  });
   const recommendationLabels = useRecommendationLabels();
   const responseLabels = {
     responseStatus: t("recommendation.response.status"),
@@ -204,7 +239,13 @@ export default function OrganiserRecommendation() {
 
         <h3>{t("recommendation.sources.linkTitle")}</h3>
         <Form method="post" {...getFormProps(linkForm)} className="stack narrow">
-          <TextField field={linkFields.submission} label={t("recommendation.sources.byNumber")} hint={t("recommendation.sources.byNumberHint")} dir="ltr" inputMode="numeric" />
+          <TextField
+            field={linkFields.submission}
+            label={t("recommendation.sources.byNumber")}
+            hint={t("recommendation.sources.byNumberHint")}
+            dir="ltr"
+            inputMode="numeric"
+          />
           <button type="submit" name="intent" value="link" className="button">
             {t("recommendation.sources.link")}
           </button>

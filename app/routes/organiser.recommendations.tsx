@@ -51,7 +51,8 @@ export async function action(args: ActionFunctionArgs) {
   if (submission.status !== "success") return invalid(submission);
   const r = await createRecommendation(args.context.db, { actorId: user.id, actorRole: user.role, input: submission.value });
   if (!r.ok) {
-    if (r.reason === "invalid") return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+    if (r.reason === "invalid")
+      return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
     return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.noConsultation" });
   }
   return redirect(`/organiser/recommendations/${r.id}`, 303);
@@ -59,14 +60,28 @@ export async function action(args: ActionFunctionArgs) {
 
 const EMPTY = { title: "", text: "", cluster: [], category: [], priority: "3", dissent: "", status: "draft" };
 
-function CreateForm({ clusters, categories }: { clusters: Array<{ slug: string; name: string }>; categories: Array<{ slug: string; name: string }> }) {
+function CreateForm({
+  clusters,
+  categories,
+}: {
+  clusters: Array<{ slug: string; name: string }>;
+  categories: Array<{ slug: string; name: string }>;
+}) {
   const { t } = useTranslation();
   const lastResult = actionReply(useActionData<typeof action>());
-  const [form, fields] = useForm<Record<string, string | string[]>>({ id: "create-recommendation", lastResult, defaultValue: EMPTY, shouldValidate: "onSubmit" });
+  const [form, fields] = useForm<Record<string, string | string[]>>({
+    id: "create-recommendation",
+    lastResult,
+    defaultValue: EMPTY,
+    shouldValidate: "onSubmit",
+  });
   const labels = useRecommendationLabels();
   return (
     <>
-      <ErrorSummary formErrors={form.errors} fields={(Object.keys(labels) as Array<keyof typeof labels>).map((name) => ({ field: fields[name], label: labels[name] }))} />
+      <ErrorSummary
+        formErrors={form.errors}
+        fields={(Object.keys(labels) as Array<keyof typeof labels>).map((name) => ({ field: fields[name], label: labels[name] }))}
+      />
       <Form method="post" {...getFormProps(form)} className="stack">
         <RecommendationFields fields={fields} clusters={clusters} categories={categories} />
         <button type="submit" className="button">

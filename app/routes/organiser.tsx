@@ -41,7 +41,12 @@ export async function loader(args: LoaderFunctionArgs) {
   // once per snapshot, language, digits and taxonomy names.
   let pages = pageMemo.get(snapshot);
   if (!pages) pageMemo.set(snapshot, (pages = new Map()));
-  const key = JSON.stringify([lng, digits, clusters.map((c) => [c.id, c.slug, c.name_en, c.name_ur]), categories.map((c) => [c.id, c.slug, c.name_en, c.name_ur])]);
+  const key = JSON.stringify([
+    lng,
+    digits,
+    clusters.map((c) => [c.id, c.slug, c.name_en, c.name_ur]),
+    categories.map((c) => [c.id, c.slug, c.name_en, c.name_ur]),
+  ]);
   let dashboard = pages.get(key);
   if (!dashboard) {
     dashboard = dashboardPage(snapshot, { clusters, categories, t, lng, digits });
@@ -57,7 +62,13 @@ type Taxonomy = Awaited<ReturnType<typeof listClusters>>;
 
 function dashboardPage(
   { asOf, dashboard: d }: DashboardSnapshot,
-  { clusters, categories, t, lng, digits }: { clusters: Taxonomy; categories: Awaited<ReturnType<typeof listCategories>>; t: TFunction; lng: string; digits: Digits },
+  {
+    clusters,
+    categories,
+    t,
+    lng,
+    digits,
+  }: { clusters: Taxonomy; categories: Awaited<ReturnType<typeof listCategories>>; t: TFunction; lng: string; digits: Digits },
 ) {
   // Ages (the oldest waiting suggestion) are counted at the snapshot's time, like every other figure.
   const now = new Date(asOf);
@@ -68,7 +79,12 @@ function dashboardPage(
   const clusterRows = clusters.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
   const categoryRows = categories.map((c) => ({ id: c.id, slug: c.slug, name: localName(c, lng) }));
   const cellOf = (clusterId: number, categoryId: number) =>
-    d.matrix.find((m) => m.clusterId === clusterId && m.categoryId === categoryId) ?? { submissions: 0, supporters: 0, organisations: 0, verifiedOrganisations: 0 };
+    d.matrix.find((m) => m.clusterId === clusterId && m.categoryId === categoryId) ?? {
+      submissions: 0,
+      supporters: 0,
+      organisations: 0,
+      verifiedOrganisations: 0,
+    };
   const matrix = categoryRows.map((cat) => ({
     ...cat,
     cells: clusterRows.map((cl) => ({ cluster: cl.slug, href: `/clusters/${cl.slug}?category=${cat.slug}`, ...cellOf(cl.id, cat.id) })),
@@ -112,7 +128,15 @@ function dashboardPage(
 
   const bars = (rows: Participation[], label: (key: string | null) => string) =>
     barChartGeometry({
-      rows: rows.map((r) => ({ label: label(r.key), value: r.supporters, title: t("organiser.barTitle", { label: label(r.key), supporters: counted("supporters", r.supporters), organisations: counted("organisations", r.organisations) }) })),
+      rows: rows.map((r) => ({
+        label: label(r.key),
+        value: r.supporters,
+        title: t("organiser.barTitle", {
+          label: label(r.key),
+          supporters: counted("supporters", r.supporters),
+          organisations: counted("organisations", r.organisations),
+        }),
+      })),
       lng,
       digits,
     });
@@ -124,9 +148,24 @@ function dashboardPage(
   const sizeName = (key: string | null) => (key ? t(`sizeBand.${key}`) : t("organiser.none"));
   const provinceName = (key: string | null) => (key ? t(`province.${key}`) : t("organiser.none"));
   const participation = [
-    { id: "p-cluster", caption: t("organiser.participationByCluster"), rows: d.participation.byCluster.map((r) => ({ ...r, name: clusterName(r.key) })), g: bars(d.participation.byCluster, clusterName) },
-    { id: "p-size", caption: t("organiser.participationBySize"), rows: bySize.map((r) => ({ ...r, name: sizeName(r.key) })), g: bars(bySize, sizeName) },
-    { id: "p-province", caption: t("organiser.participationByProvince"), rows: byProvince.map((r) => ({ ...r, name: provinceName(r.key) })), g: bars(byProvince, provinceName) },
+    {
+      id: "p-cluster",
+      caption: t("organiser.participationByCluster"),
+      rows: d.participation.byCluster.map((r) => ({ ...r, name: clusterName(r.key) })),
+      g: bars(d.participation.byCluster, clusterName),
+    },
+    {
+      id: "p-size",
+      caption: t("organiser.participationBySize"),
+      rows: bySize.map((r) => ({ ...r, name: sizeName(r.key) })),
+      g: bars(bySize, sizeName),
+    },
+    {
+      id: "p-province",
+      caption: t("organiser.participationByProvince"),
+      rows: byProvince.map((r) => ({ ...r, name: provinceName(r.key) })),
+      g: bars(byProvince, provinceName),
+    },
   ];
 
   return {
@@ -214,11 +253,17 @@ export default function Organiser() {
                           </span>
                         </Link>
                         <span className="cell-detail">
-                          <span className="cell-supporters"><NumberText value={c.supporters} /></span>
+                          <span className="cell-supporters">
+                            <NumberText value={c.supporters} />
+                          </span>
                           {t("app.separator")}
-                          <span className="cell-organisations"><NumberText value={c.organisations} /></span>
+                          <span className="cell-organisations">
+                            <NumberText value={c.organisations} />
+                          </span>
                           {t("app.separator")}
-                          <span className="cell-verified"><NumberText value={c.verifiedOrganisations} /></span>
+                          <span className="cell-verified">
+                            <NumberText value={c.verifiedOrganisations} />
+                          </span>
                         </span>
                       </td>
                     ))}
@@ -287,7 +332,12 @@ export default function Organiser() {
         <div className="chart-and-table">
           <div>
             <h3>{t("organiser.submissionsPerDay")}</h3>
-            <LineChart id="days-submissions" title={t("organiser.submissionsPerDay")} desc={t("organiser.perDayDesc")} g={d.lines.submissions} />
+            <LineChart
+              id="days-submissions"
+              title={t("organiser.submissionsPerDay")}
+              desc={t("organiser.perDayDesc")}
+              g={d.lines.submissions}
+            />
             <h3>{t("organiser.supportsPerDay")}</h3>
             <LineChart id="days-supports" title={t("organiser.supportsPerDay")} desc={t("organiser.perDayDesc")} g={d.lines.supports} />
           </div>
@@ -375,14 +425,25 @@ export default function Organiser() {
                   <td>
                     <NumberText value={b.pending} />
                   </td>
-                  <td>{b.oldestPendingAt ? <>{t("organiser.ageDays", { count: b.ageDays ?? 0, days: b.ageDays ?? 0 })} (<DateText iso={b.oldestPendingAt} />)</> : "—"}</td>
+                  <td>
+                    {b.oldestPendingAt ? (
+                      <>
+                        {t("organiser.ageDays", { count: b.ageDays ?? 0, days: b.ageDays ?? 0 })} (<DateText iso={b.oldestPendingAt} />)
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
         <p>
-          {t("organiser.openReports")}: <span className="open-reports"><NumberText value={d.openReports} /></span>
+          {t("organiser.openReports")}:{" "}
+          <span className="open-reports">
+            <NumberText value={d.openReports} />
+          </span>
         </p>
         <p>
           <Link to="/moderation">{t("organiser.toModeration")}</Link>

@@ -126,7 +126,8 @@ export default function RecommendationPage() {
                   </Link>
                 </h3>
                 <p className="card__meta">
-                  {s.cluster} · {t(`status.${s.status}`, { defaultValue: s.status })} · {t("recommendation.sources.ownSupporters")}: <NumberText value={s.supporters} />
+                  {s.cluster} · {t(`status.${s.status}`, { defaultValue: s.status })} · {t("recommendation.sources.ownSupporters")}:{" "}
+                  <NumberText value={s.supporters} />
                 </p>
               </li>
             ))}

@@ -21,7 +21,10 @@ export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const { t, lng } = await getFixedT(args.request, args.context);
   const consultation = await getActiveConsultation(db);
-  const [rows, clusters] = await Promise.all([consultation ? listRecommendations(db, { consultationId: consultation.id, finalOnly: true, publicSources: true }) : [], listClusters(db)]);
+  const [rows, clusters] = await Promise.all([
+    consultation ? listRecommendations(db, { consultationId: consultation.id, finalOnly: true, publicSources: true }) : [],
+    listClusters(db),
+  ]);
   const item = (r: (typeof rows)[number]) => ({
     id: r.id,
     title: r.title,
@@ -58,9 +61,12 @@ export default function Recommendations() {
                   </Link>
                 </h3>
                 <p className="card__meta">
-                  {t("recommendation.column.priority")}: <NumberText value={r.priority} /> · {t("recommendation.column.sources")}: <NumberText value={r.sources} /> ·{" "}
-                  {t("recommendation.column.supporters")}: <NumberText value={r.uniqueSupporters} /> · {t("recommendation.column.response")}:{" "}
-                  {r.responseStatus ? t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus }) : t("recommendation.response.none")}
+                  {t("recommendation.column.priority")}: <NumberText value={r.priority} /> · {t("recommendation.column.sources")}:{" "}
+                  <NumberText value={r.sources} /> · {t("recommendation.column.supporters")}: <NumberText value={r.uniqueSupporters} /> ·{" "}
+                  {t("recommendation.column.response")}:{" "}
+                  {r.responseStatus
+                    ? t(`recommendation.response.statuses.${r.responseStatus}`, { defaultValue: r.responseStatus })
+                    : t("recommendation.response.none")}
                 </p>
               </li>
             ))}

@@ -97,10 +97,7 @@ export default function Register() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: RegisterSchema }),
   });
-  const formErrors = [
-    ...(form.errors ?? []),
-    ...formErrorsOf(lastResult),
-  ];
+  const formErrors = [...(form.errors ?? []), ...formErrorsOf(lastResult)];
   const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
 
   return (
@@ -167,11 +164,7 @@ export default function Register() {
             hint={t("register.registrationNumberHint")}
             dir="ltr"
           />
-          <CheckboxField
-            field={fields.showOrganisation}
-            label={t("register.showOrganisation")}
-            hint={t("register.showOrganisationHint")}
-          />
+          <CheckboxField field={fields.showOrganisation} label={t("register.showOrganisation")} hint={t("register.showOrganisationHint")} />
         </fieldset>
         <button type="submit" className="button">
           {t("register.submit")}

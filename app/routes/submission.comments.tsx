@@ -39,7 +39,12 @@ export async function action(args: ActionFunctionArgs) {
   const limit = await hitRateLimit(args.context.db, RULES.comments, String(user.id));
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.comments.name });
-    return refuse("rateLimited", RATE_LIMIT_REFUSALS, { submission, message: "errors.rateLimited", back, headers: { "Retry-After": String(limit.retryAfter) } });
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      back,
+      headers: { "Retry-After": String(limit.retryAfter) },
+    });
   }
   const r = await addComment(args.context.db, { submissionId: id, authorId: user.id, body, parentId });
   if (!r.ok) {

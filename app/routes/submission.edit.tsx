@@ -26,7 +26,15 @@ export async function loader(args: LoaderFunctionArgs) {
   const closed = await editRefusal(args.context.db, { id, viewer: user });
   if (closed) {
     return data(
-      { title: `${t("refusal.title")} · ${t("app.name")}`, id, refusal: { message: `refusal.${closed.reason}`, back: `/submissions/${id}` } as Refusal | null, clusters: [], categories: [], stages: [], initialValue: null },
+      {
+        title: `${t("refusal.title")} · ${t("app.name")}`,
+        id,
+        refusal: { message: `refusal.${closed.reason}`, back: `/submissions/${id}` } as Refusal | null,
+        clusters: [],
+        categories: [],
+        stages: [],
+        initialValue: null,
+      },
       { status: SUBMISSION_REFUSALS[closed.reason] },
     );
   }

@@ -19,7 +19,11 @@ export async function action(args: ActionFunctionArgs) {
   const limit = await hitRateLimit(args.context.db, RULES.reports, String(user.id));
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.reports.name });
-    return refuse("rateLimited", RATE_LIMIT_REFUSALS, { message: "errors.rateLimited", back, headers: { "Retry-After": String(limit.retryAfter) } });
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      message: "errors.rateLimited",
+      back,
+      headers: { "Retry-After": String(limit.retryAfter) },
+    });
   }
   const { reason, details, commentId } = submission.value;
   const r = await reportItem(args.context.db, {

@@ -20,7 +20,8 @@ export async function action(args: ActionFunctionArgs) {
   const id = idParam(args.params.id);
   const submission = await parseForm(args.request, SupportActionSchema);
   const back = `/submissions/${id}#support`;
-  if (submission.status !== "success") return refuse("invalid", SUPPORT_REFUSALS, { submission, message: "errorPage.badRequest.body", back });
+  if (submission.status !== "success")
+    return refuse("invalid", SUPPORT_REFUSALS, { submission, message: "errorPage.badRequest.body", back });
   const { intent } = submission.value;
 
   // The rate-limit counter and the support are one transaction, so one commit
@@ -37,7 +38,11 @@ export async function action(args: ActionFunctionArgs) {
   });
   if (outcome.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.supports.name });
-    return refuse("rateLimited", RATE_LIMIT_REFUSALS, { message: "errors.rateLimited", back, headers: { "Retry-After": String(outcome.retryAfter) } });
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      message: "errors.rateLimited",
+      back,
+      headers: { "Retry-After": String(outcome.retryAfter) },
+    });
   }
   const { result } = outcome;
   if (!result.ok) {

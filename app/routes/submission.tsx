@@ -23,7 +23,10 @@ const excerpt = (text: string, max = 160) => (text.length > max ? `${text.slice(
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }, ...(data ? [{ name: "description", content: excerpt(data.submission.problem.replace(/\s+/g, " ")) }] : [])];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  ...(data ? [{ name: "description", content: excerpt(data.submission.problem.replace(/\s+/g, " ")) }] : []),
+];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = idParam(params.id);
@@ -60,7 +63,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       source: s.source,
       horizon: s.horizon,
       stage: s.stage ? localName({ name_en: s.stage_en ?? s.stage, name_ur: s.stage_ur ?? "" }, lng) : null,
-      suggestedCategory: s.suggested_category_slug ? localName({ name_en: s.suggested_category_en ?? "", name_ur: s.suggested_category_ur ?? "" }, lng) : null,
+      suggestedCategory: s.suggested_category_slug
+        ? localName({ name_en: s.suggested_category_en ?? "", name_ur: s.suggested_category_ur ?? "" }, lng)
+        : null,
       mergedInto: s.merged_into_id,
       rejectReasonCode: isAuthor || isModerator ? s.reject_reason_code : null,
       rejectReason: isAuthor || isModerator ? s.reject_reason : null,
@@ -142,7 +147,17 @@ function PlainText({ text }: { text: string }) {
   );
 }
 
-function CommentItem({ comment, submissionId, canReply, canReport }: { comment: Omit<CommentView, "replies">; submissionId: number; canReply: boolean; canReport: boolean }) {
+function CommentItem({
+  comment,
+  submissionId,
+  canReply,
+  canReport,
+}: {
+  comment: Omit<CommentView, "replies">;
+  submissionId: number;
+  canReply: boolean;
+  canReport: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <article className="comment" id={`comment-${comment.id}`} aria-labelledby={`comment-${comment.id}-by`}>
@@ -159,7 +174,15 @@ function CommentItem({ comment, submissionId, canReply, canReport }: { comment: 
             <input type="hidden" name="intent" value="edit" />
             <input type="hidden" name="commentId" value={comment.id} />
             <label htmlFor={`edit-${comment.id}`}>{t("comment.body")}</label>
-            <textarea id={`edit-${comment.id}`} name="body" defaultValue={comment.body} maxLength={RULE_NUMBERS.commentMax} rows={3} dir="auto" required />
+            <textarea
+              id={`edit-${comment.id}`}
+              name="body"
+              defaultValue={comment.body}
+              maxLength={RULE_NUMBERS.commentMax}
+              rows={3}
+              dir="auto"
+              required
+            />
             <button type="submit" className="button button--secondary">
               {t("comment.save")}
             </button>
@@ -216,7 +239,8 @@ function ReportForm({ submissionId, commentId }: { submissionId: number; comment
 }
 
 /** A page of comment threads: page 1 (the newest) has no parameter; the anchor keeps the reader at the comments. */
-const commentPageLink = (submissionId: number, page: number) => `/submissions/${submissionId}${page > 1 ? `?comments=${page}` : ""}#comments`;
+const commentPageLink = (submissionId: number, page: number) =>
+  `/submissions/${submissionId}${page > 1 ? `?comments=${page}` : ""}#comments`;
 
 function CommentPager({ submissionId, page, pages }: { submissionId: number; page: number; pages: number }) {
   const { t } = useTranslation();
@@ -252,7 +276,13 @@ export default function SubmissionPage() {
       ) : null}
       <p className="muted">
         {s.formerParticipant && (s.organisation.city || s.organisation.sizeBand) ? `${t("submission.formerParticipant")} · ` : null}
-        <OrganisationLabel name={s.organisation.name} cluster={s.cluster.name} city={s.organisation.city} sizeBand={s.organisation.sizeBand} type={s.organisation.type} />
+        <OrganisationLabel
+          name={s.organisation.name}
+          cluster={s.cluster.name}
+          city={s.organisation.city}
+          sizeBand={s.organisation.sizeBand}
+          type={s.organisation.type}
+        />
         {s.organisation.verified ? ` · ${t("organisation.verified")}` : ""} · <DateText iso={s.publishedAt ?? s.createdAt} />
       </p>
       {s.status === "merged" && s.mergedInto ? (
@@ -376,7 +406,12 @@ export default function SubmissionPage() {
         {comments.length === 0 ? <p className="empty">{t("comment.none")}</p> : null}
         {comments.map((c) => (
           <div key={c.id} className="comment-thread">
-            <CommentItem comment={c} submissionId={s.id} canReply={Boolean(viewer?.canComment) && c.body !== null} canReport={Boolean(viewer?.canReportComments) && c.body !== null} />
+            <CommentItem
+              comment={c}
+              submissionId={s.id}
+              canReply={Boolean(viewer?.canComment) && c.body !== null}
+              canReport={Boolean(viewer?.canReportComments) && c.body !== null}
+            />
             {c.replies.length ? (
               <div className="comment-replies">
                 {c.replies.map((r) => (
@@ -397,7 +432,15 @@ export default function SubmissionPage() {
             <p className="field-hint" id="comment-body-hint">
               {t("comment.hint")}
             </p>
-            <textarea id="comment-body" name="body" maxLength={RULE_NUMBERS.commentMax} rows={4} dir="auto" required aria-describedby="comment-body-hint" />
+            <textarea
+              id="comment-body"
+              name="body"
+              maxLength={RULE_NUMBERS.commentMax}
+              rows={4}
+              dir="auto"
+              required
+              aria-describedby="comment-body-hint"
+            />
             <button type="submit" className="button">
               {t("comment.post")}
             </button>
@@ -418,7 +461,8 @@ export default function SubmissionPage() {
         <ol className="history">
           {s.history.map((h) => (
             <li key={h.id}>
-              <DateText iso={h.createdAt} withTime /> — {t(`history.event.${h.event}`, { defaultValue: h.event })} ({t(`history.actor.${h.actorRole}`, { defaultValue: h.actorRole })})
+              <DateText iso={h.createdAt} withTime /> — {t(`history.event.${h.event}`, { defaultValue: h.event })} (
+              {t(`history.actor.${h.actorRole}`, { defaultValue: h.actorRole })})
             </li>
           ))}
         </ol>

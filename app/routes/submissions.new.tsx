@@ -56,7 +56,12 @@ export async function action(args: ActionFunctionArgs) {
     // A success payload: what was typed, without judging it (nothing was submitted yet), and the look-alikes.
     return data({
       checked: { initialValue: submission.reply({ resetForm: false }).initialValue },
-      similar: similar.map((s) => ({ id: s.id, title: s.title, supporters: s.supporters_count, cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng) })),
+      similar: similar.map((s) => ({
+        id: s.id,
+        title: s.title,
+        supporters: s.supporters_count,
+        cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+      })),
     });
   }
 
@@ -66,13 +71,23 @@ export async function action(args: ActionFunctionArgs) {
   const limit = await takeRateLimits(db, [{ rule: RULES.submissions, key: String(user.id) }]);
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.submissions.name });
-    return refuse("rateLimited", RATE_LIMIT_REFUSALS, { submission, message: "errors.rateLimited", headers: { "Retry-After": String(limit.retryAfter) } });
+    return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+      submission,
+      message: "errors.rateLimited",
+      headers: { "Retry-After": String(limit.retryAfter) },
+    });
   }
   const result = await createSubmission(db, { authorId: user.id, authorRole: user.role, input: submission.value });
   if (!result.ok) {
     await giveBackRateLimits(db, limit.slots);
-    if (result.reason === "invalid") return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: SUBMISSION_REFUSALS.invalid });
-    const message = result.reason === "windowNotOpen" ? "errors.submissionNotOpen" : result.reason === "windowClosed" ? "errors.submissionClosed" : "errors.noConsultation";
+    if (result.reason === "invalid")
+      return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: SUBMISSION_REFUSALS.invalid });
+    const message =
+      result.reason === "windowNotOpen"
+        ? "errors.submissionNotOpen"
+        : result.reason === "windowClosed"
+          ? "errors.submissionClosed"
+          : "errors.noConsultation";
     return refuse(result.reason, SUBMISSION_REFUSALS, { submission, message });
   }
   await rememberSimilarAfterCommit(args.context, result.id);

@@ -15,7 +15,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   try {
     rows =
       consultation && title.trim()
-        ? await findSimilarPublished(context.db, { consultationId: consultation.id, text: title }, { cache: context.listingCache, onSearchMiss: countSearch(context) })
+        ? await findSimilarPublished(
+            context.db,
+            { consultationId: consultation.id, text: title },
+            { cache: context.listingCache, onSearchMiss: countSearch(context) },
+          )
         : [];
   } catch (error) {
     if (!(error instanceof SearchLimited)) throw error;
@@ -26,7 +30,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     );
   }
   return Response.json(
-    { similar: rows.map((s) => ({ id: s.id, title: s.title, supporters: s.supporters_count, cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng) })) },
+    {
+      similar: rows.map((s) => ({
+        id: s.id,
+        title: s.title,
+        supporters: s.supporters_count,
+        cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
+      })),
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 }

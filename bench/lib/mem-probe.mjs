@@ -12,7 +12,17 @@ if (file) {
   const every = Number(process.env.BENCH_MEM_INTERVAL_MS ?? 100);
   const timer = setInterval(() => {
     const m = process.memoryUsage();
-    fs.appendFileSync(out, JSON.stringify({ t: Date.now(), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }) + "\n");
+    fs.appendFileSync(
+      out,
+      JSON.stringify({
+        t: Date.now(),
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      }) + "\n",
+    );
   }, every);
   timer.unref();
 }

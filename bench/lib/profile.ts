@@ -12,7 +12,11 @@ type Node = { id: number; callFrame: { functionName: string; url: string; lineNu
 function packageOf(functionName: string, url: string): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native)";
   const after = url.includes("node_modules/") ? url.split("node_modules/")[1] : "";
-  if (after) return after.split("/").slice(0, after.startsWith("@") ? 2 : 1).join("/");
+  if (after)
+    return after
+      .split("/")
+      .slice(0, after.startsWith("@") ? 2 : 1)
+      .join("/");
   if (url.startsWith("node:")) return "node internals";
   if (url.includes("/build/server/")) return "our server build (routes, components, models)";
   return path.relative(process.cwd(), url.replace(/^file:\/\//, ""));

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { createDb, isPostgresUrl, sqlitePathFromUrl, type DbHandle } from "../../db/client";
+import { isPostgresUrl, sqlitePathFromUrl, type DbHandle } from "../../db/client";
 import { createAuth } from "~/auth/session.server";
 import { createUser } from "~/models/user.server";
 
@@ -33,7 +33,10 @@ export async function freePort(): Promise<number> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function loadAverage(): string {
-  return os.loadavg().map((n) => n.toFixed(2)).join(" ");
+  return os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
 }
 
 export function machine(): string {
@@ -61,7 +64,13 @@ export async function ensureOrganiser(handle: DbHandle): Promise<{ email: string
   const email = "bench.organiser@example.pk";
   let row = await handle.db.selectFrom("users").select("id").where("email_normalised", "=", email).executeTakeFirst();
   if (!row) {
-    const made = await createUser(handle.db, { email, password: BENCH_PASSWORD, displayName: "Bench Organiser", role: "organiser", organisation: null });
+    const made = await createUser(handle.db, {
+      email,
+      password: BENCH_PASSWORD,
+      displayName: "Bench Organiser",
+      role: "organiser",
+      organisation: null,
+    });
     if (!made.ok) throw new Error(`could not create the organiser: ${JSON.stringify(made)}`);
     row = await handle.db.selectFrom("users").select("id").where("email_normalised", "=", email).executeTakeFirstOrThrow();
   }
@@ -95,7 +104,13 @@ export async function demoReaders(handle: DbHandle, count: number) {
   );
   const leather = await handle.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
   const published = (
-    await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").where("cluster_id", "=", leather.id).orderBy("id").execute()
+    await handle.db
+      .selectFrom("submissions")
+      .select("id")
+      .where("status", "=", "published")
+      .where("cluster_id", "=", leather.id)
+      .orderBy("id")
+      .execute()
   ).map((r) => r.id);
   return { users, cookies, published };
 }
@@ -107,7 +122,9 @@ export interface Server {
   /** RSS of the primary and every worker, summed (kB) */
   rssKb(): number;
   /** the probe's samples (JSON lines per process) since `since` (ms epoch) */
-  memSamples(since?: number): Array<{ pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }>;
+  memSamples(
+    since?: number,
+  ): Array<{ pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }>;
   stop(): Promise<void>;
 }
 
@@ -156,27 +173,32 @@ export async function startServer(options: {
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const memFile = path.join(os.tmpdir(), `bench-mem-${port}-${Date.now()}`);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "--import", "./bench/lib/mem-probe.mjs", "server/index.ts"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ORIGIN: base,
-      LOG_LEVEL: "warn",
-      WEB_CONCURRENCY: String(options.workers ?? 1),
-      BENCH_MEM_FILE: memFile,
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", "--import", "./bench/lib/mem-probe.mjs", "server/index.ts"],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: options.databaseUrl,
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        ORIGIN: base,
+        LOG_LEVEL: "warn",
+        WEB_CONCURRENCY: String(options.workers ?? 1),
+        BENCH_MEM_FILE: memFile,
+        ...options.env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
     },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       await Promise.race([new Promise((r) => child.once("exit", r)), sleep(15_000)]);
     }
-    for (const f of safeReaddir(os.tmpdir())) if (f.startsWith(path.basename(memFile))) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
+    for (const f of safeReaddir(os.tmpdir()))
+      if (f.startsWith(path.basename(memFile))) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
   };
   for (let i = 0; ; i++) {
     try {
@@ -238,7 +260,10 @@ export async function signIn(base: string, email: string, password: string): Pro
     headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
     body: new URLSearchParams({ email, password }),
   });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   if (res.status < 300 || res.status >= 400 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
   return cookie;
 }

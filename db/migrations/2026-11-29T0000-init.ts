@@ -187,11 +187,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     // One support per person per submission, enforced by the database.
     .addPrimaryKeyConstraint("supports_pk", ["submission_id", "user_id"])
     .execute();
-  await db.schema
-    .createIndex("supports_user_idx")
-    .on("supports")
-    .columns(["user_id", "consultation_id", "cluster_id"])
-    .execute();
+  await db.schema.createIndex("supports_user_idx").on("supports").columns(["user_id", "consultation_id", "cluster_id"]).execute();
   await db.schema.createIndex("supports_created_idx").on("supports").columns(["submission_id", "created_at"]).execute();
 
   await id(db.schema.createTable("comments"))

@@ -24,22 +24,33 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   // Support breadth kept with the rows (docs/decisions/0008): each support
   // records the supporter's organisation and province at the time, and the
   // submission counts the distinct ones, so list pages never aggregate supports.
-  await db.schema.alterTable("supports").addColumn("organisation_id", "integer", (c) => c.references("organisations.id")).execute();
+  await db.schema
+    .alterTable("supports")
+    .addColumn("organisation_id", "integer", (c) => c.references("organisations.id"))
+    .execute();
   await db.schema.alterTable("supports").addColumn("province", "text").execute();
   await db.schema.createIndex("supports_submission_org_idx").on("supports").columns(["submission_id", "organisation_id"]).execute();
   await db.schema.createIndex("supports_submission_province_idx").on("supports").columns(["submission_id", "province"]).execute();
-  await db.schema.alterTable("submissions").addColumn("supporting_organisations", "integer", (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable("submissions").addColumn("supporting_provinces", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable("submissions")
+    .addColumn("supporting_organisations", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable("submissions")
+    .addColumn("supporting_provinces", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
 
-  await db.schema.alterTable("submissions").addColumn("search_title", "text", (c) => c.notNull().defaultTo("")).execute();
-  await db.schema.alterTable("submissions").addColumn("search_body", "text", (c) => c.notNull().defaultTo("")).execute();
+  await db.schema
+    .alterTable("submissions")
+    .addColumn("search_title", "text", (c) => c.notNull().defaultTo(""))
+    .execute();
+  await db.schema
+    .alterTable("submissions")
+    .addColumn("search_body", "text", (c) => c.notNull().defaultTo(""))
+    .execute();
 
   const listIndex = (name: string, column: string) =>
-    db.schema
-      .createIndex(name)
-      .on("submissions")
-      .columns(["consultation_id", "cluster_id", "status", column, "id"])
-      .execute();
+    db.schema.createIndex(name).on("submissions").columns(["consultation_id", "cluster_id", "status", column, "id"]).execute();
   await listIndex("submissions_random_idx", "random_key");
   await listIndex("submissions_trending_idx", "trending_score");
   await listIndex("submissions_discussed_idx", "comments_count");

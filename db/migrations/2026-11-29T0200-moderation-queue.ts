@@ -21,8 +21,16 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex("submission_similar_similar_idx").on("submission_similar").column("similar_id").execute();
   await db.schema.dropIndex("submissions_queue_idx").execute();
-  await db.schema.createIndex("submissions_moderation_idx").on("submissions").columns(["consultation_id", "status", "created_at", "id"]).execute();
-  await db.schema.createIndex("submissions_cluster_moderation_idx").on("submissions").columns(["consultation_id", "cluster_id", "status", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("submissions_moderation_idx")
+    .on("submissions")
+    .columns(["consultation_id", "status", "created_at", "id"])
+    .execute();
+  await db.schema
+    .createIndex("submissions_cluster_moderation_idx")
+    .on("submissions")
+    .columns(["consultation_id", "cluster_id", "status", "created_at", "id"])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -15,13 +15,22 @@ import { sql, type Kysely } from "kysely";
 import type { Dialect } from "../client";
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable("email_outbox").addColumn("user_id", "integer", (c) => c.references("users.id")).execute();
-  await db.schema.alterTable("email_outbox").addColumn("notification_id", "integer", (c) => c.references("notifications.id")).execute();
+  await db.schema
+    .alterTable("email_outbox")
+    .addColumn("user_id", "integer", (c) => c.references("users.id"))
+    .execute();
+  await db.schema
+    .alterTable("email_outbox")
+    .addColumn("notification_id", "integer", (c) => c.references("notifications.id"))
+    .execute();
   await db.schema.alterTable("email_outbox").addColumn("next_attempt_at", "text").execute();
   await db.schema.alterTable("email_outbox").addColumn("claimed_by", "text").execute();
   await db.schema.alterTable("email_outbox").addColumn("claimed_at", "text").execute();
   // Rows written before this migration (there were none: nothing wrote the outbox) would be due at once.
-  await db.updateTable("email_outbox").set({ next_attempt_at: sql.ref("created_at") }).execute();
+  await db
+    .updateTable("email_outbox")
+    .set({ next_attempt_at: sql.ref("created_at") })
+    .execute();
   await db.schema.dropIndex("email_outbox_status_idx").execute();
   await db.schema.createIndex("email_outbox_due_idx").on("email_outbox").columns(["status", "next_attempt_at", "id"]).execute();
   await db.schema.createIndex("email_outbox_user_idx").on("email_outbox").column("user_id").execute();

@@ -6,7 +6,10 @@ import type { Kysely } from "kysely";
 import type { Dialect } from "../client";
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable("users").addColumn("digits", "text", (c) => c.notNull().defaultTo("native")).execute();
+  await db.schema
+    .alterTable("users")
+    .addColumn("digits", "text", (c) => c.notNull().defaultTo("native"))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

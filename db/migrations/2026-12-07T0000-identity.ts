@@ -48,7 +48,10 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
 
   await db.schema.alterTable("email_outbox").addColumn("logged_at", "text").execute();
-  await db.updateTable("email_outbox").set({ logged_at: sql.ref("created_at") }).execute();
+  await db
+    .updateTable("email_outbox")
+    .set({ logged_at: sql.ref("created_at") })
+    .execute();
 
   await id(db.schema.createTable("account_tokens"))
     .addColumn("user_id", "integer", (c: any) => c.notNull().references("users.id").onDelete("cascade"))
@@ -69,7 +72,11 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn("created_at", "text", (c: any) => c.notNull())
     .addColumn("used_at", "text")
     .execute();
-  await db.schema.createIndex("two_factor_recovery_codes_user_idx").on("two_factor_recovery_codes").columns(["user_id", "code_hash"]).execute();
+  await db.schema
+    .createIndex("two_factor_recovery_codes_user_idx")
+    .on("two_factor_recovery_codes")
+    .columns(["user_id", "code_hash"])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -29,8 +29,26 @@ describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {
 
   it("user:create creates a user (exit 0) who can then sign in with that role", async () => {
     const email = uniqueEmail("cli");
-    const r = await cli(t.url, "user:create", "--email", email, "--password", GOOD_PASSWORD, "--name", "Sana Moderator", "--role", "moderator",
-      "--organisation", "Lahore Chamber", "--cluster", "food-processing", "--city", "Lahore", "--province", "punjab");
+    const r = await cli(
+      t.url,
+      "user:create",
+      "--email",
+      email,
+      "--password",
+      GOOD_PASSWORD,
+      "--name",
+      "Sana Moderator",
+      "--role",
+      "moderator",
+      "--organisation",
+      "Lahore Chamber",
+      "--cluster",
+      "food-processing",
+      "--city",
+      "Lahore",
+      "--province",
+      "punjab",
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(email);
     expect(r.stdout).not.toContain(GOOD_PASSWORD);
@@ -118,7 +136,12 @@ describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {
     await signIn(client, user.email, user.password);
     expect((await client.get("/organiser")).status).toBe(200);
 
-    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.role").where("target_id", "=", String(user.id)).execute();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "user.role")
+      .where("target_id", "=", String(user.id))
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].before!)).toEqual({ role: "stakeholder" });
     expect(JSON.parse(audit[0].after!)).toEqual({ role: "organiser" });
@@ -132,7 +155,8 @@ describe(`command line (${testDialect})`, { timeout: 120_000 }, () => {
     expect(same.code, same.stderr).toBe(0);
     expect(same.stdout).toMatch(/already moderator; nothing changed/);
     expect((await client.get("/me")).status).toBe(200);
-    const audit = () => t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.role").where("target_id", "=", String(user.id)).execute();
+    const audit = () =>
+      t.db.selectFrom("audit_log").selectAll().where("action", "=", "user.role").where("target_id", "=", String(user.id)).execute();
     expect(await audit()).toHaveLength(0);
 
     // A role change by the CLI shows in the admin's audit log like one made on the page, by the operator.

@@ -43,8 +43,16 @@ describe(`export:submissions (${testDialect})`, { timeout: 120_000 }, () => {
     const moderator = await makeUser(t.db, { role: "moderator" });
     const author = await makeUser(t.db, { showOrganisation: false });
     const org = await makeUser(t.db, { role: "organiser" });
-    for (const [i, title] of ["Duty drawback, \"fast\" for exporters", "=cmd|' /C calc'!A0 in a title", "چمڑے کی برآمد کے لیے ڈیوٹی کی واپسی"].entries()) {
-      await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title, cluster: i === 2 ? "it" : "leather" } });
+    for (const [i, title] of [
+      'Duty drawback, "fast" for exporters',
+      "=cmd|' /C calc'!A0 in a title",
+      "چمڑے کی برآمد کے لیے ڈیوٹی کی واپسی",
+    ].entries()) {
+      await makePublishedSubmission(t.db, {
+        authorId: author.id,
+        moderatorId: moderator.id,
+        input: { title, cluster: i === 2 ? "it" : "leather" },
+      });
     }
     organiser = new Client(server.url);
     expect((await signIn(organiser, org.email, org.password)).status).toBe(302);
@@ -54,7 +62,9 @@ describe(`export:submissions (${testDialect})`, { timeout: 120_000 }, () => {
   });
 
   const webBytes = async (query: string) => {
-    const res = await fetch(`${server.url}/exports/submissions.csv${query}`, { headers: { Cookie: [...organiser.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    const res = await fetch(`${server.url}/exports/submissions.csv${query}`, {
+      headers: { Cookie: [...organiser.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
     expect(res.status).toBe(200);
     return Buffer.from(await res.arrayBuffer());
   };

@@ -13,9 +13,24 @@ describe(`identity on the command line (${testDialect})`, { timeout: 120_000 }, 
 
   it("user:create makes an account whose address is confirmed", async () => {
     const email = uniqueEmail("operator");
-    const r = await cli(t.url, "user:create", "--email", email, "--password", GOOD_PASSWORD, "--name", "Operator Made", "--role", "moderator");
+    const r = await cli(
+      t.url,
+      "user:create",
+      "--email",
+      email,
+      "--password",
+      GOOD_PASSWORD,
+      "--name",
+      "Operator Made",
+      "--role",
+      "moderator",
+    );
     expect(r.code, r.stderr).toBe(0);
-    const row = await t.db.selectFrom("users").select(["email_confirmed_at", "created_at"]).where("email_normalised", "=", email.toLowerCase()).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("users")
+      .select(["email_confirmed_at", "created_at"])
+      .where("email_normalised", "=", email.toLowerCase())
+      .executeTakeFirstOrThrow();
     expect(row.email_confirmed_at).toBe(row.created_at);
   });
 
@@ -24,13 +39,20 @@ describe(`identity on the command line (${testDialect})`, { timeout: 120_000 }, 
     const started = await startEnrolment(t.db, { userId: admin.id });
     if (!started.ok) throw new Error(started.reason);
     const now = new Date();
-    expect((await confirmEnrolment(t.db, { userId: admin.id, code: totpCode(started.secret, totpStep(now.getTime())), now })).ok).toBe(true);
+    expect((await confirmEnrolment(t.db, { userId: admin.id, code: totpCode(started.secret, totpStep(now.getTime())), now })).ok).toBe(
+      true,
+    );
 
     const r = await cli(t.url, "user:reset-two-factor", "--email", admin.email.toUpperCase());
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/two-factor turned off/);
     expect(await getTwoFactorState(t.db, admin.id)).toMatchObject({ enabled: false, recoveryCodesLeft: 0 });
-    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("action", "=", "user.two-factor-reset").where("target_id", "=", String(admin.id)).execute();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_id"])
+      .where("action", "=", "user.two-factor-reset")
+      .where("target_id", "=", String(admin.id))
+      .execute();
     expect(audit).toEqual([{ action: "user.two-factor-reset", actor_id: null }]);
 
     const again = await cli(t.url, "user:reset-two-factor", "--email", admin.email);

@@ -28,20 +28,44 @@ describe(`import:submissions (${testDialect})`, { timeout: 120_000 }, () => {
     return file;
   };
   const count = async (table: "submissions" | "organisations" | "submission_events") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
-  const counts = async () => ({ submissions: await count("submissions"), organisations: await count("organisations"), events: await count("submission_events") });
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const counts = async () => ({
+    submissions: await count("submissions"),
+    organisations: await count("organisations"),
+    events: await count("submission_events"),
+  });
 
   it("a good file: exit 0, 'imported N suggestions (pending)', the rows pending with source import", async () => {
-    const rows = [importRow({ organisation: `Sialkot Glove Makers ${Date.now()}` }), importRow({ title: "قصور میں چمڑے کی مشترکہ فنشنگ یونٹ" })];
+    const rows = [
+      importRow({ organisation: `Sialkot Glove Makers ${Date.now()}` }),
+      importRow({ title: "قصور میں چمڑے کی مشترکہ فنشنگ یونٹ" }),
+    ];
     const file = writeFile("good.csv", importCsv(rows, { bom: true, newline: "\r\n" }));
     const before = await counts();
     const r = await cli(t.url, "import:submissions", file);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("imported 2 suggestions (pending)");
     expect(await counts()).toMatchObject({ submissions: before.submissions + 2, events: before.events + 2 });
-    const imported = await t.db.selectFrom("submissions").select(["title", "status", "source", "author_id"]).orderBy("id", "desc").limit(2).execute();
+    const imported = await t.db
+      .selectFrom("submissions")
+      .select(["title", "status", "source", "author_id"])
+      .orderBy("id", "desc")
+      .limit(2)
+      .execute();
     expect(imported.reverse()).toEqual(rows.map((row) => ({ title: row.title, status: "pending", source: "import", author_id: null })));
-    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.import").orderBy("id", "desc").executeTakeFirstOrThrow();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "submission.import")
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor_id: null, actor_role: "operator", target_id: "good.csv" });
   });
 
@@ -55,7 +79,11 @@ describe(`import:submissions (${testDialect})`, { timeout: 120_000 }, () => {
   });
 
   it("a bad file: exit 1 naming each bad row by line and field, nothing written", async () => {
-    const text = importCsv([importRow(), importRow({ problem: "A problem that spans\ntwo lines, which is fine" }), importRow({ title: "Too short", stage: "tanning" })]);
+    const text = importCsv([
+      importRow(),
+      importRow({ problem: "A problem that spans\ntwo lines, which is fine" }),
+      importRow({ title: "Too short", stage: "tanning" }),
+    ]);
     const file = writeFile("bad.csv", text);
     const before = await counts();
     const r = await cli(t.url, "import:submissions", file);

@@ -53,7 +53,11 @@ describe(`restore drill (${testDialect})`, () => {
       await run(pgTool("pg_dump"), ["-Fc", "-f", path.join(dir, "drill.dump"), t.url]);
     }
     // Written after the backup: must not be in the restored database.
-    later = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Written after the backup was taken" } });
+    later = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Written after the backup was taken" },
+    });
     expect(await serving.stop()).toBe(0);
   });
   afterAll(async () => {

@@ -64,7 +64,10 @@ describe(`three instances starting together on a fresh database (${testDialect})
     }
     const handle = createDb(fresh.url, { poolSize: 1 });
     try {
-      const migrations = await handle.db.selectFrom("kysely_migration" as never).selectAll().execute();
+      const migrations = await handle.db
+        .selectFrom("kysely_migration" as never)
+        .selectAll()
+        .execute();
       // Each migration of the static list applied exactly once, not once per instance.
       expect(migrations).toHaveLength(Object.keys(getMigrations("sqlite")).length);
       expect(await handle.db.selectFrom("clusters").select("slug").execute()).toHaveLength(5);

@@ -34,7 +34,12 @@ interface Outcome {
 }
 
 /** One request through `agent`: its status, or the connection error; and whether the connection was already in use. */
-function send(agent: http.Agent, base: URL, path: string, o: { method?: string; body?: string; cookie?: string }): Promise<{ status?: number; error?: string; reused: boolean }> {
+function send(
+  agent: http.Agent,
+  base: URL,
+  path: string,
+  o: { method?: string; body?: string; cookie?: string },
+): Promise<{ status?: number; error?: string; reused: boolean }> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     if (o.body !== undefined) {
@@ -68,7 +73,10 @@ const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "UND_ERR_SOCKET
 describe(`SIGTERM under load (${testDialect})`, () => {
   for (const workers of [1, 2] as const) {
     it(`WEB_CONCURRENCY=${workers}: in-flight requests finish, no 5xx, exit 0 within 10 s`, { timeout: 180_000 }, async () => {
-      const server = track(await spawnServer({ databaseUrl: db.url, env: { WEB_CONCURRENCY: String(workers), LOG_LEVEL: "warn" }, detached: true }), true);
+      const server = track(
+        await spawnServer({ databaseUrl: db.url, env: { WEB_CONCURRENCY: String(workers), LOG_LEVEL: "warn" }, detached: true }),
+        true,
+      );
       await server.waitReady();
       const ledger = new Ledger();
       const outcomes: Outcome[] = [];
@@ -89,7 +97,12 @@ describe(`SIGTERM under load (${testDialect})`, () => {
             const o: Outcome = { kind, started: Date.now(), ended: 0, reused: false };
             outcomes.push(o);
             const body = kind === "support" ? new URLSearchParams({ intent }).toString() : "";
-            const path = kind === "support" ? `/submissions/${submission}/support` : i % 4 === 1 ? `/clusters/leather?page=${1 + (i % 5)}` : `/submissions/${submission}`;
+            const path =
+              kind === "support"
+                ? `/submissions/${submission}/support`
+                : i % 4 === 1
+                  ? `/clusters/leather?page=${1 + (i % 5)}`
+                  : `/submissions/${submission}`;
             const result = await send(agent, base, path, kind === "support" ? { method: "POST", body, cookie: person.cookie } : {});
             Object.assign(o, result, { ended: Date.now() });
             if (kind === "support") ledger.record(submission, person.id, intent, result.status ?? "unanswered");
@@ -131,14 +144,18 @@ describe(`SIGTERM under load (${testDialect})`, () => {
       const before = outcomes.filter((o) => o.started < sigtermAt);
       const after = outcomes.filter((o) => o.started >= sigtermAt);
       const beforeOnUsedConnection = before.filter((o) => o.reused);
-      const statuses = (list: Outcome[]) => list.reduce<Record<string, number>>((m, o) => ((m[o.status ?? o.error!] = (m[o.status ?? o.error!] ?? 0) + 1), m), {});
+      const statuses = (list: Outcome[]) =>
+        list.reduce<Record<string, number>>((m, o) => ((m[o.status ?? o.error!] = (m[o.status ?? o.error!] ?? 0) + 1), m), {});
       summary.push(
         `WEB_CONCURRENCY=${workers}: ${inFlightAtSigterm} requests and a CSV export in flight at SIGTERM; exit ${code} after ${exitMs} ms; ` +
           `sent before SIGTERM on a connection in use ${JSON.stringify(statuses(beforeOnUsedConnection))}, on a new one ${JSON.stringify(statuses(before.filter((o) => !o.reused)))}, ` +
           `sent after ${JSON.stringify(statuses(after))}`,
       );
 
-      const problems = server.output().split("\n").filter((l) => /"level":(50|60)|killed by timeout/.test(l));
+      const problems = server
+        .output()
+        .split("\n")
+        .filter((l) => /"level":(50|60)|killed by timeout/.test(l));
       if (problems.length) summary.push(`server errors: ${problems.slice(0, 5).join("\n")}`);
       expect(code).toBe(0);
       expect(exitMs).toBeLessThan(10_000);

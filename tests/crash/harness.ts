@@ -54,7 +54,10 @@ export async function createCrashDatabase(): Promise<CrashDatabase> {
     const people: Person[] = [];
     for (const u of demo) people.push(await session(u.id));
     const published = await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").orderBy("id").execute();
-    const total = await handle.db.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const total = await handle.db
+      .selectFrom("submissions")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     return {
       url,
       dialect: handle.dialect,
@@ -131,7 +134,12 @@ export interface Storm {
 const pickOne = <T>(list: readonly T[]): T => list[randomInt(list.length)];
 
 /** Form posts as a browser on the site sends them; null when no answer came (connection refused or reset). */
-async function post(baseUrl: string, path: string, cookie: string, form: Record<string, string>): Promise<{ status: number; body: string } | null> {
+async function post(
+  baseUrl: string,
+  path: string,
+  cookie: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: string } | null> {
   try {
     const res = await fetch(baseUrl + path, {
       method: "POST",
@@ -169,7 +177,11 @@ export function startStorm(o: StormOptions): Storm {
       if (candidates.length < 10 || stopped) return;
       const source = pickOne(candidates);
       const target = pickOne(candidates.filter((id) => id !== source));
-      const res = await post(o.baseUrl, `/moderation/submissions/${source}`, o.db.moderator.cookie, { intent: "merge", into: String(target), reason: "duplicate (crash test)" });
+      const res = await post(o.baseUrl, `/moderation/submissions/${source}`, o.db.moderator.cookie, {
+        intent: "merge",
+        into: String(target),
+        reason: "duplicate (crash test)",
+      });
       if (!res) {
         o.ledger.counts.mergesUnanswered++;
         merged.add(source); // unknown: never merge it again, nor into it
@@ -193,7 +205,13 @@ export function startStorm(o: StormOptions): Storm {
 export async function hotSet(url: string, db: CrashDatabase, n: number): Promise<number[]> {
   const handle = createDb(url, { poolSize: 1 });
   try {
-    const rows = await handle.db.selectFrom("submissions").select("id").where("status", "=", "published").where("id", "in", db.published.slice(0, n * 6)).limit(n).execute();
+    const rows = await handle.db
+      .selectFrom("submissions")
+      .select("id")
+      .where("status", "=", "published")
+      .where("id", "in", db.published.slice(0, n * 6))
+      .limit(n)
+      .execute();
     return rows.map((r) => r.id);
   } finally {
     await handle.close();
@@ -238,35 +256,58 @@ export async function verify(url: string, ledger: Ledger): Promise<Verification>
     if (duplicates.length) problems.push(`duplicate supports: ${JSON.stringify(duplicates.slice(0, 5))}`);
 
     // Counters equal the rows, for every suggestion.
-    const counted = await sql<{ id: number; supporters_count: number; supporting_organisations: number; supporting_provinces: number; n: number; orgs: number; provinces: number }>`
+    const counted = await sql<{
+      id: number;
+      supporters_count: number;
+      supporting_organisations: number;
+      supporting_provinces: number;
+      n: number;
+      orgs: number;
+      provinces: number;
+    }>`
       select s.id, s.supporters_count, s.supporting_organisations, s.supporting_provinces,
              count(sp.user_id) as n, count(distinct sp.organisation_id) as orgs, count(distinct sp.province) as provinces
       from submissions s left join supports sp on sp.submission_id = s.id
       group by s.id, s.supporters_count, s.supporting_organisations, s.supporting_provinces
     `.execute(db);
     const wrong = counted.rows.filter(
-      (r) => Number(r.supporters_count) !== Number(r.n) || Number(r.supporting_organisations) !== Number(r.orgs) || Number(r.supporting_provinces) !== Number(r.provinces),
+      (r) =>
+        Number(r.supporters_count) !== Number(r.n) ||
+        Number(r.supporting_organisations) !== Number(r.orgs) ||
+        Number(r.supporting_provinces) !== Number(r.provinces),
     );
-    if (wrong.length) problems.push(`${wrong.length} suggestions whose counters differ from their rows, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
+    if (wrong.length)
+      problems.push(`${wrong.length} suggestions whose counters differ from their rows, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
 
     // The trending score is the sum of its supports' and comments' weights (ADR 0008).
-    const origin = (await db.selectFrom("consultations").select("created_at").where("is_active", "=", 1).executeTakeFirstOrThrow()).created_at;
+    const origin = (await db.selectFrom("consultations").select("created_at").where("is_active", "=", 1).executeTakeFirstOrThrow())
+      .created_at;
     const expected = new Map<number, number>();
     for (const table of ["supports", "comments"] as const) {
       const rows = await db.selectFrom(table).select(["submission_id", "created_at"]).execute();
       for (const r of rows) expected.set(r.submission_id, (expected.get(r.submission_id) ?? 0) + trendingWeight(r.created_at, origin));
     }
     const scores = await db.selectFrom("submissions").select(["id", "trending_score"]).execute();
-    const drift = scores.filter((s) => Math.abs(Number(s.trending_score) - (expected.get(s.id) ?? 0)) > 1e-6 * Math.max(1, expected.get(s.id) ?? 0));
-    if (drift.length) problems.push(`${drift.length} trending scores differ from their rows, e.g. ${JSON.stringify(drift.slice(0, 3).map((s) => ({ ...s, expected: expected.get(s.id) })))}`);
+    const drift = scores.filter(
+      (s) => Math.abs(Number(s.trending_score) - (expected.get(s.id) ?? 0)) > 1e-6 * Math.max(1, expected.get(s.id) ?? 0),
+    );
+    if (drift.length)
+      problems.push(
+        `${drift.length} trending scores differ from their rows, e.g. ${JSON.stringify(drift.slice(0, 3).map((s) => ({ ...s, expected: expected.get(s.id) })))}`,
+      );
 
     // Merges: every acknowledged one is there; a carried support points at a suggestion merged into this one;
     // the target's author is never among the carried (self-support is off); every merge has its audit entry.
-    const mergedRows = await db.selectFrom("submissions").select(["id", "status", "merged_into_id"]).where("merged_into_id", "is not", null).execute();
+    const mergedRows = await db
+      .selectFrom("submissions")
+      .select(["id", "status", "merged_into_id"])
+      .where("merged_into_id", "is not", null)
+      .execute();
     const mergedInto = new Map(mergedRows.map((r) => [r.id, r]));
     for (const m of ledger.merges) {
       const row = mergedInto.get(m.source);
-      if (!row || row.status !== "merged" || row.merged_into_id !== m.target) problems.push(`acknowledged merge ${m.source} → ${m.target} is not there: ${JSON.stringify(row ?? null)}`);
+      if (!row || row.status !== "merged" || row.merged_into_id !== m.target)
+        problems.push(`acknowledged merge ${m.source} → ${m.target} is not there: ${JSON.stringify(row ?? null)}`);
     }
     const carried = await db
       .selectFrom("supports as sp")
@@ -276,7 +317,8 @@ export async function verify(url: string, ledger: Ledger): Promise<Verification>
       .execute();
     for (const c of carried) {
       const source = mergedInto.get(c.merged_from_id!);
-      if (!source || source.merged_into_id !== c.submission_id) problems.push(`carried support ${JSON.stringify(c)} does not come from a suggestion merged into it`);
+      if (!source || source.merged_into_id !== c.submission_id)
+        problems.push(`carried support ${JSON.stringify(c)} does not come from a suggestion merged into it`);
       if (c.user_id === c.author_id) problems.push(`carried support ${JSON.stringify(c)} is the target author's own`);
     }
     const audited = await db.selectFrom("audit_log").select("target_id").where("action", "=", "submission.merge").execute();

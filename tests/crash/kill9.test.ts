@@ -21,7 +21,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testDialect } from "../support/db";
 import { cli } from "../support/cli";
 import { spawnServer, type SpawnedServer } from "../support/server";
-import { between, createCrashDatabase, csvRows, hotSet, killLeftovers, Ledger, sleep, startStorm, track, verify, type CrashDatabase } from "./harness";
+import {
+  between,
+  createCrashDatabase,
+  csvRows,
+  hotSet,
+  killLeftovers,
+  Ledger,
+  sleep,
+  startStorm,
+  track,
+  verify,
+  type CrashDatabase,
+} from "./harness";
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 20);
 const EXPORT_ROUNDS = Number(process.env.CRASH_EXPORT_ROUNDS ?? 10);
@@ -52,7 +64,10 @@ afterAll(async () => {
 });
 
 async function start(workers: 1 | 2): Promise<SpawnedServer> {
-  const server = track(await spawnServer({ databaseUrl: db.url, env: { WEB_CONCURRENCY: String(workers), LOG_LEVEL: "error" }, detached: true }), true);
+  const server = track(
+    await spawnServer({ databaseUrl: db.url, env: { WEB_CONCURRENCY: String(workers), LOG_LEVEL: "error" }, detached: true }),
+    true,
+  );
   await server.waitReady();
   return server;
 }
@@ -68,7 +83,10 @@ async function kill9(server: SpawnedServer) {
 }
 
 /** The full CSV export (every status) as an organiser; tells whether it ended whole. */
-async function readExport(server: SpawnedServer, onBytes: (received: number) => void): Promise<{ status: number; bytes: number; complete: boolean; text: string }> {
+async function readExport(
+  server: SpawnedServer,
+  onBytes: (received: number) => void,
+): Promise<{ status: number; bytes: number; complete: boolean; text: string }> {
   const res = await fetch(`${server.url}/exports/submissions.csv?status=all`, { headers: { Cookie: db.organiser.cookie } });
   let bytes = 0;
   const chunks: Buffer[] = [];
@@ -129,7 +147,14 @@ describe(`kill -9 during a support storm (${testDialect})`, () => {
       const server = await start(workers);
       const startMs = Date.now() - t0;
       const before = ledger.counts.acknowledged;
-      const storm = startStorm({ baseUrl: server.url, db, ledger, concurrency: CONCURRENCY, hot: await hotSet(db.url, db, 60), merges: true });
+      const storm = startStorm({
+        baseUrl: server.url,
+        db,
+        ledger,
+        concurrency: CONCURRENCY,
+        hot: await hotSet(db.url, db, 60),
+        merges: true,
+      });
       // The storm is under way (answers coming back) before anything else starts.
       for (let waited = 0; ledger.counts.acknowledged - before < 20 && waited < 30_000; waited += 20) await sleep(20);
       let note = "";
@@ -188,7 +213,9 @@ function backupProcess(file: string) {
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on("exit", (code, signal) => r({ code, signal })),
+  );
   return { child, exited, output: () => output };
 }
 
@@ -228,7 +255,9 @@ async function timeBackup() {
   expect(code, p.output()).toBe(0);
   expect(checkBackupFile(file)).toBe("ok");
   fs.rmSync(file);
-  summary.push(`a backup alone: ${backupMs} ms from the partial file appearing to the end (database file ${fs.statSync(db.url).size} bytes)`);
+  summary.push(
+    `a backup alone: ${backupMs} ms from the partial file appearing to the end (database file ${fs.statSync(db.url).size} bytes)`,
+  );
 }
 
 /**

@@ -102,7 +102,8 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   try {
     await scratch.route("**/*", (route) => {
       const r = route.request();
-      if (r.isNavigationRequest() && r.url().split("#")[0] === address) return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
+      if (r.isNavigationRequest() && r.url().split("#")[0] === address)
+        return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
       if (r.resourceType() === "script") return route.abort();
       return route.continue();
     });

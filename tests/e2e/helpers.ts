@@ -112,7 +112,8 @@ export function browserHarness(options: { knownIssues?: KnownIssue[] } = {}): Ha
 
   const ready = () => {
     if (setupError) throw setupError;
-    if (!t || !server || !browser) throw new Error("the browser harness is not set up (call browserHarness() at the top level of the test file)");
+    if (!t || !server || !browser)
+      throw new Error("the browser harness is not set up (call browserHarness() at the top level of the test file)");
   };
 
   async function openPage(contextOptions: BrowserContextOptions = {}, expectedStatuses: string[] = []): Promise<Watched> {

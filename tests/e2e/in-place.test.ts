@@ -24,7 +24,12 @@ const plural = (lng: "en" | "ur", s: { found_one: string; found_other: string },
 async function published(title: string): Promise<number> {
   const author = await makeUser(h.t.db);
   const mod = await makeUser(h.t.db, { role: "moderator" });
-  return makePublishedSubmission(h.t.db, { authorId: author.id, moderatorId: mod.id, input: { cluster: "leather", title }, categories: ["export-markets"] });
+  return makePublishedSubmission(h.t.db, {
+    authorId: author.id,
+    moderatorId: mod.id,
+    input: { cluster: "leather", title },
+    categories: ["export-markets"],
+  });
 }
 
 const documents = (w: Watched) => w.requests.filter((r) => r.isNavigation).length;

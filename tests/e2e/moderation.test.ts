@@ -38,7 +38,11 @@ const queueRow = (page: Page, id: number, title: string) =>
     .filter({ has: page.getByRole("rowheader").getByRole("link", { name: `#${id} ${title}`, exact: true }) });
 
 async function submissionRow(id: number) {
-  return h.t.db.selectFrom("submissions").select(["id", "status", "merged_into_id", "reject_reason_code", "reject_reason"]).where("id", "=", id).executeTakeFirstOrThrow();
+  return h.t.db
+    .selectFrom("submissions")
+    .select(["id", "status", "merged_into_id", "reject_reason_code", "reject_reason"])
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
 }
 
 async function submissionCategories(id: number): Promise<string[]> {
@@ -90,7 +94,9 @@ describe(`moderation in Chromium (${testDialect})`, () => {
         await s.page.getByLabel("Cluster", { exact: true }).selectOption({ label: CLUSTER.name });
         await s.page.getByLabel("Title", { exact: true }).fill(title);
         await s.page.getByLabel("The problem", { exact: true }).fill(problem);
-        await s.page.getByLabel("The intervention you propose", { exact: true }).fill(`A bonded ${word} warehouse run by the tanners' association, open to every member.`);
+        await s.page
+          .getByLabel("The intervention you propose", { exact: true })
+          .fill(`A bonded ${word} warehouse run by the tanners' association, open to every member.`);
         await s.page.getByRole("button", { name: "Submit suggestion", exact: true }).click();
         await s.page.waitForURL(/\/submissions\/\d+$/);
         await see(h1(s.page)).text(title);
@@ -98,8 +104,14 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       };
       const firstTitle = `Bonded ${word} warehouse for tanning chemicals`;
       const secondTitle = `Tanning chemicals need a bonded ${word} warehouse`;
-      const first = await submit(firstTitle, `Tanners wait weeks for ${word} chemicals at the port and pay duty before they export anything.`);
-      const second = await submit(secondTitle, `Duty on ${word} tanning chemicals is paid up front, which ties up the working capital of small tanneries.`);
+      const first = await submit(
+        firstTitle,
+        `Tanners wait weeks for ${word} chemicals at the port and pay duty before they export anything.`,
+      );
+      const second = await submit(
+        secondTitle,
+        `Duty on ${word} tanning chemicals is paid up front, which ties up the working capital of small tanneries.`,
+      );
       expect((await submissionRow(first)).status).toBe("pending");
       expect((await submissionRow(second)).status).toBe("pending");
       expectClean(s);
@@ -118,15 +130,22 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       await see(secondRow.getByText("(Pending)", { exact: true })).visible();
       await see(firstRow.getByRole("checkbox", { name: `Select suggestion #${first}`, exact: true })).visible();
       // oldest first
-      const order = await main(page).locator("table.queue tbody th[scope=row] a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+      const order = await main(page)
+        .locator("table.queue tbody th[scope=row] a")
+        .evaluateAll((links) => links.map((a) => a.getAttribute("href")));
       expect(order.indexOf(`/moderation/submissions/${first}`)).toBeLessThan(order.indexOf(`/moderation/submissions/${second}`));
 
       // … opens the first and publishes it with a category.
-      await firstRow.getByRole("rowheader").getByRole("link", { name: `#${first} ${firstTitle}`, exact: true }).click();
+      await firstRow
+        .getByRole("rowheader")
+        .getByRole("link", { name: `#${first} ${firstTitle}`, exact: true })
+        .click();
       await page.waitForURL(url(`/moderation/submissions/${first}`));
       await see(h1(page)).text(`Review suggestion #${first}`);
       await see(main(page).getByRole("link", { name: secondTitle, exact: false })).visible();
-      const box = main(page).getByRole("region", { name: "Publish", exact: true }).getByRole("checkbox", { name: CATEGORY.name, exact: true });
+      const box = main(page)
+        .getByRole("region", { name: "Publish", exact: true })
+        .getByRole("checkbox", { name: CATEGORY.name, exact: true });
       await box.check();
       await see(box).checked(true);
       await page.getByRole("button", { name: "Publish with these categories", exact: true }).click();
@@ -147,7 +166,10 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       await see(secondRow.getByText("(Published)", { exact: true })).visible();
 
       // … opens the second and merges it into the first, typing its number.
-      await secondRow.getByRole("rowheader").getByRole("link", { name: `#${second} ${secondTitle}`, exact: true }).click();
+      await secondRow
+        .getByRole("rowheader")
+        .getByRole("link", { name: `#${second} ${secondTitle}`, exact: true })
+        .click();
       await page.waitForURL(url(`/moderation/submissions/${second}`));
       await see(h1(page)).text(`Review suggestion #${second}`);
       const merge = main(page).getByRole("region", { name: "Merge into another suggestion", exact: true });
@@ -198,7 +220,9 @@ describe(`moderation in Chromium (${testDialect})`, () => {
       expect(await toField.getAttribute("href")).toBe("#reject-reason");
       expect(new URL(page.url()).pathname).toBe(`/moderation/submissions/${id}`);
       // The field says what is wrong, and what was chosen is still chosen.
-      await expect.poll(() => fieldError(page, "Explanation for the author")).toEqual({ invalid: "true", errors: ["This field is required."] });
+      await expect
+        .poll(() => fieldError(page, "Explanation for the author"))
+        .toEqual({ invalid: "true", errors: ["This field is required."] });
       await see(reject.getByLabel("Reason", { exact: true })).value("off-topic");
       expect((await submissionRow(id)).status).toBe("pending");
 

@@ -45,7 +45,10 @@ describe(`notifications in the browser (${testDialect})`, () => {
       expect(await items.first().getByRole("link", { name: title }).getAttribute("href")).toBe(`/submissions/${id}`);
 
       // One read: its badge goes, the header says 1.
-      await items.first().getByRole("button", { name: `Mark as read: ${title}`, exact: true }).click();
+      await items
+        .first()
+        .getByRole("button", { name: `Mark as read: ${title}`, exact: true })
+        .click();
       await see(nav(page).getByRole("link", { name: /^Notifications/ })).text("Notifications 1 (1 unread notification)");
       await see(items.first().locator(".badge")).count(0);
       await see(items.nth(1).locator(".badge")).text("New");
@@ -55,7 +58,9 @@ describe(`notifications in the browser (${testDialect})`, () => {
       await see(nav(page).getByRole("link", { name: /^Notifications/ })).text("Notifications");
       await see(page.getByText("You have read all your notifications.", { exact: true })).visible();
       await see(page.locator("ol.notification-list .badge")).count(0);
-      expect(await h.t.db.selectFrom("notifications").select("id").where("user_id", "=", author.id).where("read_at", "is", null).execute()).toEqual([]);
+      expect(
+        await h.t.db.selectFrom("notifications").select("id").where("user_id", "=", author.id).where("read_at", "is", null).execute(),
+      ).toEqual([]);
 
       if (js) expect(await sameDocument(page)).toBe(true);
       expectClean(w);

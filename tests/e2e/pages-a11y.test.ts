@@ -18,7 +18,17 @@ import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
-import { axeViolations, describeViolations, expectNoAxeViolations, LANGS, languageContext, screenshot, SCREENSHOT_DIR, tr, type Lang } from "./a11y";
+import {
+  axeViolations,
+  describeViolations,
+  expectNoAxeViolations,
+  LANGS,
+  languageContext,
+  screenshot,
+  SCREENSHOT_DIR,
+  tr,
+  type Lang,
+} from "./a11y";
 import { browserHarness, expectClean, hydrated, see, type Watched } from "./helpers";
 
 const h = browserHarness();
@@ -48,19 +58,48 @@ beforeAll(async () => {
     input: { cluster: "leather", title: "Common effluent treatment plant for Kasur tanneries" },
     categories: ["value-addition"],
   });
-  await makePublishedSubmission(db, { authorId: other.id, moderatorId: moderator.id, input: { cluster: "leather", title: "Bonded warehouse for tanning chemicals" } });
-  const pending = await makeSubmission(db, { authorId: other.id, input: { cluster: "leather", title: "Shared testing laboratory for Sialkot leather" } });
+  await makePublishedSubmission(db, {
+    authorId: other.id,
+    moderatorId: moderator.id,
+    input: { cluster: "leather", title: "Bonded warehouse for tanning chemicals" },
+  });
+  const pending = await makeSubmission(db, {
+    authorId: other.id,
+    input: { cluster: "leather", title: "Shared testing laboratory for Sialkot leather" },
+  });
   expect((await supportSubmission(db, { submissionId: published, userId: other.id })).ok).toBe(true);
-  const comment = await addComment(db, { submissionId: published, authorId: other.id, body: "We would share the running costs.\nKasur needs it most." });
+  const comment = await addComment(db, {
+    submissionId: published,
+    authorId: other.id,
+    body: "We would share the running costs.\nKasur needs it most.",
+  });
   expect(comment.ok).toBe(true);
   await addComment(db, { submissionId: published, authorId: stakeholder.id, body: "Thank you: the association agrees." });
-  const discussed = await makePublishedSubmission(db, { authorId: other.id, moderatorId: moderator.id, input: { cluster: "leather", title: "Export credit for small tanneries" } });
+  const discussed = await makePublishedSubmission(db, {
+    authorId: other.id,
+    moderatorId: moderator.id,
+    input: { cluster: "leather", title: "Export credit for small tanneries" },
+  });
   for (let i = 0; i <= COMMENT_THREADS_PER_PAGE; i++) {
-    const thread = await addComment(db, { submissionId: discussed, authorId: i % 2 ? other.id : stakeholder.id, body: `Point ${i + 1}: banks ask for collateral small tanneries do not have.` });
+    const thread = await addComment(db, {
+      submissionId: discussed,
+      authorId: i % 2 ? other.id : stakeholder.id,
+      body: `Point ${i + 1}: banks ask for collateral small tanneries do not have.`,
+    });
     if (!thread.ok) throw new Error(thread.reason);
-    if (i === 0) await addComment(db, { submissionId: discussed, authorId: other.id, body: "Agreed, and the fees are high.", parentId: thread.id });
+    if (i === 0)
+      await addComment(db, { submissionId: discussed, authorId: other.id, body: "Agreed, and the fees are high.", parentId: thread.id });
   }
-  expect((await reportItem(db, { target: { type: "submission", id: published }, reporterId: other.id, reason: "off-topic", details: "Not about exports." })).ok).toBe(true);
+  expect(
+    (
+      await reportItem(db, {
+        target: { type: "submission", id: published },
+        reporterId: other.id,
+        reason: "off-topic",
+        details: "Not about exports.",
+      })
+    ).ok,
+  ).toBe(true);
   const actor = { actorId: organiser.id, actorRole: "organiser" };
   const rec = await createRecommendation(db, {
     ...actor,
@@ -79,7 +118,12 @@ beforeAll(async () => {
   const response = await recordResponse(db, {
     ...actor,
     id: rec.id,
-    input: { responseStatus: "accepted", responseText: "Funded in next year's budget.", responsibleAgency: "Ministry of Commerce", responseDate: "2026-06-01" },
+    input: {
+      responseStatus: "accepted",
+      responseText: "Funded in next year's budget.",
+      responsibleAgency: "Ministry of Commerce",
+      responseDate: "2026-06-01",
+    },
   });
   expect(response.ok).toBe(true);
   seeded = { users: { stakeholder, moderator, organiser, admin }, published, discussed, pending, recommendation: rec.id };
@@ -170,7 +214,11 @@ const PAGES: PageCase[] = [
   },
   { name: "moderation-workshop", role: "moderator", path: () => "/moderation/workshop" },
   { name: "moderation-organisations", role: "moderator", path: () => "/moderation/organisations" },
-  { name: "moderation-organisation", role: "moderator", path: () => `/moderation/organisations/${seeded.users.stakeholder.organisationId}` },
+  {
+    name: "moderation-organisation",
+    role: "moderator",
+    path: () => `/moderation/organisations/${seeded.users.stakeholder.organisationId}`,
+  },
   { name: "organiser-dashboard", role: "organiser", path: () => "/organiser" },
   { name: "organiser-recommendations", role: "organiser", path: () => "/organiser/recommendations" },
   { name: "organiser-recommendation", role: "organiser", path: () => `/organiser/recommendations/${seeded.recommendation}` },
@@ -205,7 +253,10 @@ async function pageAs(role: Role, lang: Lang, expected: string[]): Promise<Watch
     await w.page.locator("input[name=password]").fill(user.password);
     await w.page.locator("main form button[type=submit]").click();
     await w.page.waitForURL(h.url("/me"));
-    sessions.set(role, (await w.page.context().cookies()).filter((c) => c.name !== "lng"));
+    sessions.set(
+      role,
+      (await w.page.context().cookies()).filter((c) => c.name !== "lng"),
+    );
   }
   return w;
 }
@@ -216,7 +267,10 @@ describe.each(LANGS)(`every page passes axe-core at WCAG 2.2 AA (%s, ${testDiale
     const { page } = w;
     await page.goto(h.url(p.path()));
     await hydrated(w, { networkIdle: false });
-    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([lang, lang === "ur" ? "rtl" : "ltr"]);
+    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([
+      lang,
+      lang === "ur" ? "rtl" : "ltr",
+    ]);
     if (p.act) {
       await p.act(page, lang);
       await page.waitForLoadState("load");

@@ -26,7 +26,18 @@ import { describe, expect, it } from "vitest";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { browserHarness, expectClean, htmlAttributes, hydrated, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
+import {
+  browserHarness,
+  expectClean,
+  htmlAttributes,
+  hydrated,
+  markDocument,
+  sameDocument,
+  see,
+  signIn,
+  type Watched,
+  uniqueWord,
+} from "./helpers";
 
 const h = browserHarness();
 const url = (path: string) => h.url(path);
@@ -89,7 +100,11 @@ const supportCount = (page: Page) => supportBox(page).locator(".support__count")
 const supportButton = (page: Page, name: string) => supportBox(page).getByRole("button", { name, exact: true });
 
 async function submissionRow(id: number) {
-  return h.t.db.selectFrom("submissions").select(["id", "status", "title", "problem", "supporters_count", "author_id"]).where("id", "=", id).executeTakeFirst();
+  return h.t.db
+    .selectFrom("submissions")
+    .select(["id", "status", "title", "problem", "supporters_count", "author_id"])
+    .where("id", "=", id)
+    .executeTakeFirst();
 }
 
 async function submissionCategories(id: number): Promise<string[]> {
@@ -157,7 +172,9 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       await page.waitForURL(/\/submissions\/\d+$/);
       const id = Number(new URL(page.url()).pathname.split("/").pop());
       await see(h1(page)).text(title);
-      await see(main(page).getByText("This suggestion is waiting for a moderator. Only you and the moderators can see it.", { exact: true })).visible();
+      await see(
+        main(page).getByText("This suggestion is waiting for a moderator. Only you and the moderators can see it.", { exact: true }),
+      ).visible();
       await see(main(page).locator(".status")).text("Pending");
       await see(main(page).getByText(problem, { exact: true })).visible();
       expect(await submissionRow(id)).toMatchObject({ status: "pending", title, problem, author_id: author.id });
@@ -228,7 +245,9 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
           expect(await sameDocument(page)).toBe(true);
           await see(supportBox(page).getByRole("status")).text(after === 1 ? "Your support was counted." : "Your support was withdrawn.");
           await see(supportButton(page, after === 1 ? "Withdraw my support" : "Support this suggestion")).visible();
-          expect(await supportButton(page, after === 1 ? "Withdraw my support" : "Support this suggestion").getAttribute("aria-pressed")).toBe(String(after === 1));
+          expect(
+            await supportButton(page, after === 1 ? "Withdraw my support" : "Support this suggestion").getAttribute("aria-pressed"),
+          ).toBe(String(after === 1));
         } else {
           // the post came back to the suggestion (a new page load)
           expect(page.url()).toBe(url(`/submissions/${id}#support`));
@@ -250,7 +269,10 @@ describe(`suggestions in Chromium (${testDialect})`, () => {
       expect(await comment.locator("b").count()).toBe(0);
       expect((await shown.textContent())?.replace(/\r\n/g, "\n")).toBe(body);
       // innerText follows the CSS: two lines on the screen, the markup as characters
-      expect((await shown.innerText()).replace(/\r\n?/g, "\n").split("\n")).toEqual(["First line of my comment", "Second line with <b>x</b> in it"]);
+      expect((await shown.innerText()).replace(/\r\n?/g, "\n").split("\n")).toEqual([
+        "First line of my comment",
+        "Second line with <b>x</b> in it",
+      ]);
       await see(main(page).getByRole("heading", { name: "Comments (1)", exact: true })).visible();
       const stored = await h.t.db.selectFrom("comments").select(["body", "author_id"]).where("id", "=", commentId).executeTakeFirst();
       expect(stored?.author_id).toBe(supporter.id);

@@ -29,7 +29,15 @@ async function signInAsModerator(w: Watched, js: boolean, to: string): Promise<M
 }
 
 const countImported = async () =>
-  Number((await h.t.db.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).where("source", "=", "import").executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await h.t.db
+        .selectFrom("submissions")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("source", "=", "import")
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 for (const js of [true, false]) {
   const mode = js ? "with JavaScript" : "without JavaScript";
@@ -39,15 +47,21 @@ for (const js of [true, false]) {
       const w = await h.openPage({ javaScriptEnabled: js });
       const { page } = w;
       const orgName = `Kasur Tannery Cooperative ${js ? "A" : "B"}${Date.now()}`;
-      const known = await makeUser(h.t.db, { organisation: { name: orgName, type: "association", sizeBand: "small", city: "Kasur", province: "punjab", clusterSlug: "leather" } });
+      const known = await makeUser(h.t.db, {
+        organisation: { name: orgName, type: "association", sizeBand: "small", city: "Kasur", province: "punjab", clusterSlug: "leather" },
+      });
       await signInAsModerator(w, js, "/moderation/workshop");
       await see(h1(page)).text("Enter a suggestion from a workshop");
 
       const title = `Common finishing unit for Kasur tanneries ${js ? "js" : "nojs"}`;
       await page.getByLabel("Cluster", { exact: true }).selectOption("leather");
       await page.getByLabel("Title", { exact: true }).fill(title);
-      await page.getByLabel("The problem", { exact: true }).fill("Small tanneries send hides to Lahore for finishing and lose weeks on every order.");
-      await page.getByLabel("The intervention you propose", { exact: true }).fill("A common finishing unit in Kasur with equipment leased to members by the hour.");
+      await page
+        .getByLabel("The problem", { exact: true })
+        .fill("Small tanneries send hides to Lahore for finishing and lose weeks on every order.");
+      await page
+        .getByLabel("The intervention you propose", { exact: true })
+        .fill("A common finishing unit in Kasur with equipment leased to members by the hour.");
       await page.getByLabel("Find an organisation by name", { exact: true }).fill("kasur tannery");
       await page.getByRole("button", { name: "Find", exact: true }).click();
       const list = page.getByLabel("Known organisation", { exact: true });
@@ -84,7 +98,11 @@ for (const js of [true, false]) {
       // Long rows: 300 of them make a file well over the 1 MB any other address accepts.
       const long = (words: string) => `${words} `.repeat(Math.floor(1900 / (words.length + 1))).trim();
       const rows = Array.from({ length: 300 }, (_, i) =>
-        importRow({ title: `Imported suggestion ${i} ${js ? "js" : "nojs"}`, problem: long("Hides wait weeks for finishing"), proposal: long("A common finishing unit") }),
+        importRow({
+          title: `Imported suggestion ${i} ${js ? "js" : "nojs"}`,
+          problem: long("Hides wait weeks for finishing"),
+          proposal: long("A common finishing unit"),
+        }),
       );
       const good = Buffer.from(importCsv(rows, { bom: true, newline: "\r\n" }));
       expect(good.byteLength).toBeGreaterThan(1024 * 1024);

@@ -48,18 +48,21 @@ function writtenActions(): string[] {
       if (ts.isCallExpression(node) && node.expression.getText(sf) === "audit") {
         for (const arg of node.arguments) {
           if (ts.isStringLiteral(arg) && arg.text.startsWith("taxonomy.")) actions.add(arg.text);
-          if (ts.isConditionalExpression(arg)) for (const x of [arg.whenTrue, arg.whenFalse]) if (ts.isStringLiteral(x)) actions.add(x.text);
+          if (ts.isConditionalExpression(arg))
+            for (const x of [arg.whenTrue, arg.whenFalse]) if (ts.isStringLiteral(x)) actions.add(x.text);
         }
       }
       if (ts.isTypeAliasDeclaration(node) && node.name.text === "SecurityEvent" && ts.isUnionTypeNode(node.type)) {
-        for (const member of node.type.types) if (ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal)) actions.add(`security.${member.literal.text}`);
+        for (const member of node.type.types)
+          if (ts.isLiteralTypeNode(member) && ts.isStringLiteral(member.literal)) actions.add(`security.${member.literal.text}`);
       }
       ts.forEachChild(node, visit);
     };
     visit(sf);
   }
   // Built from parts where they are written: `${type}.auto-hide` and `${type}.reports-${status}`.
-  for (const type of ["submission", "comment"]) for (const suffix of ["auto-hide", "reports-actioned", "reports-dismissed"]) actions.add(`${type}.${suffix}`);
+  for (const type of ["submission", "comment"])
+    for (const suffix of ["auto-hide", "reports-actioned", "reports-dismissed"]) actions.add(`${type}.${suffix}`);
   return [...actions].sort();
 }
 
@@ -78,14 +81,21 @@ describe("audit actions", () => {
 describe("message keys passed as data", () => {
   it("exist in the locale files", () => {
     type Tree = { [key: string]: string | Tree };
-    const flat = (o: Tree, p = ""): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [p + k] : flat(v, `${p}${k}.`)));
+    const flat = (o: Tree, p = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === "string" ? [p + k] : flat(v, `${p}${k}.`)));
     const keys = new Set(flat(en as Tree).map((k) => k.replace(/_(one|other)$/, "")));
     const namespaces = new Set(Object.keys(en));
     const actions = new Set(writtenActions().flatMap((a) => [a, a.replace(/^security\./, "")]));
     const missing: string[] = [];
     let checked = 0;
     for (const file of sources(appDir)) {
-      const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const sf = ts.createSourceFile(
+        file,
+        readFileSync(file, "utf8"),
+        ts.ScriptTarget.Latest,
+        true,
+        file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+      );
       const visit = (node: ts.Node) => {
         if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !ts.isImportDeclaration(node.parent)) {
           const m = /^([a-z][a-zA-Z]*)\.[a-zA-Z0-9_.-]*[a-zA-Z0-9_-](\|\d+)?$/.exec(node.text);
@@ -93,7 +103,8 @@ describe("message keys passed as data", () => {
             checked++;
             // A key, or a group of keys handed to a helper that adds the last part (option("account.profile.languages")).
             const key = node.text.split("|")[0];
-            if (!keys.has(key) && ![...keys].some((k) => k.startsWith(`${key}.`))) missing.push(`${path.relative(appDir, file)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${node.text}`);
+            if (!keys.has(key) && ![...keys].some((k) => k.startsWith(`${key}.`)))
+              missing.push(`${path.relative(appDir, file)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${node.text}`);
           }
         }
         ts.forEachChild(node, visit);

@@ -10,7 +10,18 @@ import { RULE_NUMBERS } from "~/lib/i18n";
 import { i18nFor, resources } from "~/lib/i18next.server";
 
 const COUNTS = [0, 1, 2, 3, 5, 11, 21, 101, 1000];
-const VALUES = { name: "Ayesha <Khan>", page: 2, pages: 7, id: 42, size: "Small", type: "Firm", status: "Published", email: "a@b.pk", date: "1 May 2026", n: 3 };
+const VALUES = {
+  name: "Ayesha <Khan>",
+  page: 2,
+  pages: 7,
+  id: 42,
+  size: "Small",
+  type: "Firm",
+  status: "Published",
+  email: "a@b.pk",
+  date: "1 May 2026",
+  n: 3,
+};
 
 function baseKeys(lng: "en" | "ur"): string[] {
   const flat = flatten(resources[lng].common as Record<string, unknown>);
@@ -18,7 +29,11 @@ function baseKeys(lng: "en" | "ur"): string[] {
 }
 
 // Numbers inside translations come out in the reader's digits on both sides.
-const READERS: Array<["en" | "ur", Digits]> = [["en", "native"], ["ur", "native"], ["ur", "western"]];
+const READERS: Array<["en" | "ur", Digits]> = [
+  ["en", "native"],
+  ["ur", "native"],
+  ["ur", "western"],
+];
 for (const [lng, digits] of READERS) {
   describe(`lite translator = i18next (${lng}, ${digits} digits)`, () => {
     const full = i18nFor(lng, digits).getFixedT(lng, "common");
@@ -26,15 +41,25 @@ for (const [lng, digits] of READERS) {
     const keys = baseKeys(lng);
 
     it("every key, plain, with values and with counts, from the whole file", () => {
-      const lite = createLiteI18n({ lng, strings: flatten(resources[lng].common as Record<string, unknown>), complete: true, load: async () => ({}), format, defaults: RULE_NUMBERS });
+      const lite = createLiteI18n({
+        lng,
+        strings: flatten(resources[lng].common as Record<string, unknown>),
+        complete: true,
+        load: async () => ({}),
+        format,
+        defaults: RULE_NUMBERS,
+      });
       expect(keys.length).toBeGreaterThan(100);
       for (const key of keys) {
         expect(lite.t(key), key).toBe(full(key));
         expect(lite.t(key, VALUES), key).toBe(full(key, VALUES));
-        for (const count of COUNTS) expect(lite.t(key, { ...VALUES, count }), `${key} count=${count}`).toBe(full(key, { ...VALUES, count }));
+        for (const count of COUNTS)
+          expect(lite.t(key, { ...VALUES, count }), `${key} count=${count}`).toBe(full(key, { ...VALUES, count }));
       }
       expect(lite.t("no.such.key")).toBe(full("no.such.key"));
-      expect(lite.t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(full("no.such.key", { defaultValue: "As {{name}}", name: "is" }));
+      expect(lite.t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(
+        full("no.such.key", { defaultValue: "As {{name}}", name: "is" }),
+      );
     });
 
     it("the server render's translator (lite, whole file, recorded) says what i18next says", () => {
@@ -46,7 +71,9 @@ for (const [lng, digits] of READERS) {
         for (const count of COUNTS) expect(t(key, { ...VALUES, count }), `${key} count=${count}`).toBe(full(key, { ...VALUES, count }));
       }
       expect(t(["no.such.key", keys[3]])).toBe(full(["no.such.key", keys[3]]));
-      expect(t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(full("no.such.key", { defaultValue: "As {{name}}", name: "is" }));
+      expect(t("no.such.key", { defaultValue: "As {{name}}", name: "is" })).toBe(
+        full("no.such.key", { defaultValue: "As {{name}}", name: "is" }),
+      );
       expect(used.size).toBe(keys.length + 1);
     });
 
@@ -58,8 +85,15 @@ for (const [lng, digits] of READERS) {
       t("no.such.key");
       expect([...used].sort()).toEqual([...sample, "no.such.key"].sort());
       let loads = 0;
-      const lite = createLiteI18n({ lng, strings: pageStrings(lng, used), load: async () => (loads++, {}), format, defaults: RULE_NUMBERS });
-      for (const key of sample) for (const count of COUNTS) expect(lite.t(key, { ...VALUES, count }), key).toBe(full(key, { ...VALUES, count }));
+      const lite = createLiteI18n({
+        lng,
+        strings: pageStrings(lng, used),
+        load: async () => (loads++, {}),
+        format,
+        defaults: RULE_NUMBERS,
+      });
+      for (const key of sample)
+        for (const count of COUNTS) expect(lite.t(key, { ...VALUES, count }), key).toBe(full(key, { ...VALUES, count }));
       // A key the server looked up and found nothing for answers as i18next does, without fetching.
       expect(lite.t("no.such.key")).toBe("no.such.key");
       expect(loads).toBe(0);
@@ -86,7 +120,11 @@ describe("the page's strings on the wire", () => {
 
   it("the lite translator fetches the whole file once and tells its listeners", async () => {
     let loads = 0;
-    const lite = createLiteI18n({ lng: "ur", strings: {}, load: async (l) => (loads++, resources[l as "ur"].common as Record<string, unknown>) });
+    const lite = createLiteI18n({
+      lng: "ur",
+      strings: {},
+      load: async (l) => (loads++, resources[l as "ur"].common as Record<string, unknown>),
+    });
     let heard = 0;
     lite.subscribe(() => heard++);
     const before = lite.t;

@@ -61,9 +61,13 @@ describe("plural keys", () => {
   // English and Urdu both have the plural categories one and other
   // (Intl.PluralRules): a key with one form must have the other, in both files.
   it("come in _one/_other pairs in both languages", () => {
-    for (const rules of ["en", "ur"]) expect(new Intl.PluralRules(rules).resolvedOptions().pluralCategories.sort()).toEqual(["one", "other"]);
+    for (const rules of ["en", "ur"])
+      expect(new Intl.PluralRules(rules).resolvedOptions().pluralCategories.sort()).toEqual(["one", "other"]);
     const unpaired = (m: Map<string, string>) =>
-      [...m.keys()].filter((k) => (k.endsWith("_one") && !m.has(k.replace(/_one$/, "_other"))) || (k.endsWith("_other") && !m.has(k.replace(/_other$/, "_one"))));
+      [...m.keys()].filter(
+        (k) =>
+          (k.endsWith("_one") && !m.has(k.replace(/_one$/, "_other"))) || (k.endsWith("_other") && !m.has(k.replace(/_other$/, "_one"))),
+      );
     expect(unpaired(e)).toEqual([]);
     expect(unpaired(u)).toEqual([]);
   });
@@ -75,7 +79,14 @@ describe("plural keys", () => {
 describe("keys used in the code", () => {
   const e = flatten(en as Tree);
   const keys = new Set([...e.keys()].map((k) => k.replace(/_(one|other)$/, "")));
-  const prefixes = new Set([...e.keys()].flatMap((k) => k.split(".").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(".") + ".")));
+  const prefixes = new Set(
+    [...e.keys()].flatMap((k) =>
+      k
+        .split(".")
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join(".") + "."),
+    ),
+  );
 
   function sources(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -88,7 +99,13 @@ describe("keys used in the code", () => {
     const missing: string[] = [];
     let literal = 0;
     for (const file of sources(path.resolve(__dirname, "../../app"))) {
-      const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+      const sf = ts.createSourceFile(
+        file,
+        readFileSync(file, "utf8"),
+        ts.ScriptTarget.Latest,
+        true,
+        file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+      );
       const visit = (node: ts.Node) => {
         if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "t" && node.arguments[0]) {
           const arg = node.arguments[0];
@@ -114,7 +131,9 @@ describe("keys used in the code", () => {
     const rules = used.filter(([k, name]) => name in RULE_NUMBERS && !placeholdersOf(e.get(k) ?? "").includes(name));
     expect(rules.length).toBeGreaterThan(20);
     // Each number the Urdu text takes from RULE_NUMBERS is written out in the English text of the same key.
-    const missing = rules.filter(([k, name]) => !(e.get(k) ?? "").replace(/,/g, "").includes(String(RULE_NUMBERS[name as keyof typeof RULE_NUMBERS])));
+    const missing = rules.filter(
+      ([k, name]) => !(e.get(k) ?? "").replace(/,/g, "").includes(String(RULE_NUMBERS[name as keyof typeof RULE_NUMBERS])),
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -152,4 +171,3 @@ describe("locale file text", () => {
     expect(duplicateKeys('{\n  "a": {\n    "x": "1",\n    "x": "2"\n  },\n  "b": {\n    "x": "3"\n  }\n}')).toEqual(["line 4: x"]);
   });
 });
-

@@ -27,7 +27,7 @@ const allowed: { file: string; text: string; why: string }[] = [
   {
     file: "app/components/site-chrome.tsx",
     text: "English",
-    why: "the language switch names each language in itself (\"English\" / \"اردو\", marked lang=), so a reader finds their own language whatever the page's",
+    why: 'the language switch names each language in itself ("English" / "اردو", marked lang=), so a reader finds their own language whatever the page\'s',
   },
 ];
 
@@ -61,7 +61,12 @@ function literalTexts(node: ts.Node | undefined): string[] {
   if (own !== null) return [own];
   if (ts.isParenthesizedExpression(node)) return literalTexts(node.expression);
   if (ts.isConditionalExpression(node)) return [...literalTexts(node.whenTrue), ...literalTexts(node.whenFalse)];
-  if (ts.isBinaryExpression(node) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(node.operatorToken.kind)) {
+  if (
+    ts.isBinaryExpression(node) &&
+    [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.AmpersandAmpersandToken].includes(
+      node.operatorToken.kind,
+    )
+  ) {
     return [...literalTexts(node.left), ...literalTexts(node.right)];
   }
   return [];
@@ -149,7 +154,18 @@ describe("JSX has no bare English", () => {
       "}",
     ].join("\n");
     const texts = findBareLiterals(path.join(appDir, "sample.tsx"), sample).map((f) => `${f.line}:${f.text}`);
-    expect(texts).toEqual(["2:Hover me", "3:Hello", "4:A picture", "5:Send", "8:Bare child", "9:Template child", "10:Page", "10:items", "11:Open", "11:Anonymous"]);
+    expect(texts).toEqual([
+      "2:Hover me",
+      "3:Hello",
+      "4:A picture",
+      "5:Send",
+      "8:Bare child",
+      "9:Template child",
+      "10:Page",
+      "10:items",
+      "11:Open",
+      "11:Anonymous",
+    ]);
   });
 
   it("finds none in app/", () => {

@@ -42,14 +42,33 @@ function fieldNames(schema: z.ZodType): string[] {
 }
 
 const badValues: unknown[] = [undefined, "", " ", "x", "\u0001", "x".repeat(100_001), "-1", "abc", "0", "1.5", ["a", "b"], 12, {}];
-const intents = ["", "nonsense", "support", "withdraw", "create", "edit", "read", "read-all", "end", "end-others", "approve", "reject", "merge", "hide", "dismiss", "uphold", "restore"];
+const intents = [
+  "",
+  "nonsense",
+  "support",
+  "withdraw",
+  "create",
+  "edit",
+  "read",
+  "read-all",
+  "end",
+  "end-others",
+  "approve",
+  "reject",
+  "merge",
+  "hide",
+  "dismiss",
+  "uphold",
+  "restore",
+];
 
 function inputsFor(schema: z.ZodType): unknown[] {
   const names = [...new Set(fieldNames(schema))];
   if (!names.length) return badValues;
   const inputs: unknown[] = [{}];
   for (const value of badValues) inputs.push(Object.fromEntries(names.map((n) => [n, value])));
-  for (const intent of intents) for (const value of ["", "x".repeat(100_001), "abc"]) inputs.push({ ...Object.fromEntries(names.map((n) => [n, value])), intent });
+  for (const intent of intents)
+    for (const value of ["", "x".repeat(100_001), "abc"]) inputs.push({ ...Object.fromEntries(names.map((n) => [n, value])), intent });
   return inputs;
 }
 
@@ -85,6 +104,12 @@ describe("validation messages", () => {
     const bare = z.object({ a: z.string(), b: z.string().min(3), c: z.string().max(2), d: z.coerce.number().int(), e: z.enum(["x"]) });
     const result = bare.safeParse({ b: "x", c: "xyz", d: "1.5", e: "y" });
     expect(result.success).toBe(false);
-    expect(result.error!.issues.map((i) => i.message)).toEqual(["errors.required", "errors.tooShort|3", "errors.tooLong|2", "errors.invalid", "errors.invalid"]);
+    expect(result.error!.issues.map((i) => i.message)).toEqual([
+      "errors.required",
+      "errors.tooShort|3",
+      "errors.tooLong|2",
+      "errors.invalid",
+      "errors.invalid",
+    ]);
   });
 });

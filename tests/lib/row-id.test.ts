@@ -10,7 +10,23 @@ import { CommentFormSchema, ReportFormSchema } from "~/lib/schemas";
 import { decodeCursor, encodeCursor } from "~/models/open-data.server";
 
 const GOOD = ["1", "42", "2147483647"];
-const BAD = ["", "0", "01", "-1", "+1", " 1", "1 ", "1.0", "1e3", "0x10", "2147483648", "99999999999", "9223372036854775808", "١٢", "1\u0000"];
+const BAD = [
+  "",
+  "0",
+  "01",
+  "-1",
+  "+1",
+  " 1",
+  "1 ",
+  "1.0",
+  "1e3",
+  "0x10",
+  "2147483648",
+  "99999999999",
+  "9223372036854775808",
+  "١٢",
+  "1\u0000",
+];
 
 describe("RowId", () => {
   it("takes digits from 1 to 2³¹−1 and nothing else", () => {

@@ -6,7 +6,12 @@
 // with its check.
 import { describe, expect, it } from "vitest";
 import { checkPassword } from "~/auth/password.server";
-import { ChangePasswordSchema, DeleteAccountSchema, ProfileWithOrganisationSchema, ProfileWithVerifiedOrganisationSchema } from "~/lib/account-schemas.server";
+import {
+  ChangePasswordSchema,
+  DeleteAccountSchema,
+  ProfileWithOrganisationSchema,
+  ProfileWithVerifiedOrganisationSchema,
+} from "~/lib/account-schemas.server";
 import { parseConfig } from "~/lib/env.server";
 import { RULE_NUMBERS as I18N_RULE_NUMBERS } from "~/lib/i18n";
 import { ConsultationSettingsSchema, ConsultationSlugSchema } from "~/lib/query-schemas.server";
@@ -20,7 +25,11 @@ type Parser = { safeParse(value: unknown): { success: boolean; error?: { issues:
 const covered = new Set<RuleNumber>();
 /** Texts with no word a password check could object to, `n` characters long. */
 const textOf = (n: number) => "Tqz".repeat(Math.ceil(n / 3)).slice(0, n);
-const slugOf = (n: number) => "a1-".repeat(Math.ceil(n / 3)).slice(0, n).replace(/-$/, "b");
+const slugOf = (n: number) =>
+  "a1-"
+    .repeat(Math.ceil(n / 3))
+    .slice(0, n)
+    .replace(/-$/, "b");
 const messages = (r: ReturnType<Parser["safeParse"]>) => (r.error?.issues ?? []).map((i) => i.message);
 
 /** `parse(min − 1)` refused with `tooShort`, `min` accepted. */
@@ -55,8 +64,16 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
     atMost("passwordMax", DeleteAccountSchema.shape.password, textOf, "errors.passwordTooLong");
     for (const field of ["currentPassword", "newPassword", "confirmPassword"] as const) {
       const long = textOf(RULE_NUMBERS.passwordMax + 1);
-      const r = ChangePasswordSchema.safeParse({ currentPassword: "Tqz", newPassword: "TqzTqzTqz", confirmPassword: "TqzTqzTqz", [field]: long });
-      expect(r.error?.issues.filter((i) => i.path[0] === field).map((i) => i.message), field).toContain("errors.passwordTooLong");
+      const r = ChangePasswordSchema.safeParse({
+        currentPassword: "Tqz",
+        newPassword: "TqzTqzTqz",
+        confirmPassword: "TqzTqzTqz",
+        [field]: long,
+      });
+      expect(
+        r.error?.issues.filter((i) => i.path[0] === field).map((i) => i.message),
+        field,
+      ).toContain("errors.passwordTooLong");
     }
     expect(checkPassword(textOf(RULE_NUMBERS.passwordMin - 1))).toBe("tooShort");
     expect(checkPassword(textOf(RULE_NUMBERS.passwordMin))).toBeNull();
@@ -127,7 +144,14 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
 
   it("every rule number is checked above, or is a stated fact no schema enforces", () => {
     // Stated only: advice (passphrase), meanings (0 = no limit, the horizon's years), a time zone, a page size.
-    const statedOnly: RuleNumber[] = ["passphraseMin", "unlimited", "utcOffsetHours", "mediumTermFrom", "mediumTermTo", "notificationsPerPage"];
+    const statedOnly: RuleNumber[] = [
+      "passphraseMin",
+      "unlimited",
+      "utcOffsetHours",
+      "mediumTermFrom",
+      "mediumTermTo",
+      "notificationsPerPage",
+    ];
     const unchecked = (Object.keys(RULE_NUMBERS) as RuleNumber[]).filter((k) => !covered.has(k) && !statedOnly.includes(k));
     expect(unchecked).toEqual([]);
   });

@@ -24,7 +24,8 @@ describe("safeRedirectPath", () => {
   }
 
   it("anything but a string is the fallback", () => {
-    for (const to of [undefined, null, 42, ["/me"], { toString: () => "/me" }]) expect(safeRedirectPath(to, "http://localhost:3000", "/x")).toBe("/x");
+    for (const to of [undefined, null, 42, ["/me"], { toString: () => "/me" }])
+      expect(safeRedirectPath(to, "http://localhost:3000", "/x")).toBe("/x");
   });
 
   it("a target that resolves to the site's own origin, written out in full, is not taken (only paths are)", () => {

@@ -42,13 +42,19 @@ describe("XLSX writer under a reader that never reads", () => {
   it("with a reader, every page is written", async () => {
     const { state, sheet } = source("random");
     let bytes = 0;
-    for await (const chunk of toXlsx([{ ...sheet, pages: async function* () {
-      let n = 0;
-      for await (const page of sheet.pages()) {
-        if (n++ >= 20) return;
-        yield page;
-      }
-    } }])) bytes += (chunk as Buffer).length;
+    for await (const chunk of toXlsx([
+      {
+        ...sheet,
+        pages: async function* () {
+          let n = 0;
+          for await (const page of sheet.pages()) {
+            if (n++ >= 20) return;
+            yield page;
+          }
+        },
+      },
+    ]))
+      bytes += (chunk as Buffer).length;
     expect(state.pulled).toBe(21);
     expect(bytes).toBeGreaterThan(20 * 100 * 450);
   });

@@ -24,7 +24,12 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 const NEW_PASSWORD = "tea stall near the Anarkali bazaar";
 
 async function outboxTo(email: string) {
-  return t.db.selectFrom("email_outbox").select(["id", "subject", "body", "status", "user_id"]).where("to_email", "=", email).orderBy("id").execute();
+  return t.db
+    .selectFrom("email_outbox")
+    .select(["id", "subject", "body", "status", "user_id"])
+    .where("to_email", "=", email)
+    .orderBy("id")
+    .execute();
 }
 function tokenIn(body: string, path: "confirm-email" | "reset-password"): string {
   const m = body.match(new RegExp(`/${path}/([a-z2-7]{32})`));
@@ -39,7 +44,15 @@ async function unconfirmed(overrides: Parameters<typeof makeUser>[1] = {}): Prom
 async function addSession(userId: number, id: string) {
   await t.db
     .insertInto("sessions")
-    .values({ id, user_id: userId, expires_at: at(86_400_000).toISOString(), created_at: T0.toISOString(), last_seen_at: T0.toISOString(), user_agent: null, ip: null })
+    .values({
+      id,
+      user_id: userId,
+      expires_at: at(86_400_000).toISOString(),
+      created_at: T0.toISOString(),
+      last_seen_at: T0.toISOString(),
+      user_agent: null,
+      ip: null,
+    })
     .execute();
 }
 
@@ -69,8 +82,14 @@ describe(`confirming an address (${testDialect})`, () => {
     await sendEmailConfirmation(t.db, { userId: user.id, now: T0 });
     await sendEmailConfirmation(t.db, { userId: user.id, now: at(1000) });
     const [first, second] = await outboxTo(user.email);
-    expect(await confirmEmail(t.db, { token: tokenIn(first.body, "confirm-email"), now: at(2000) })).toEqual({ ok: false, reason: "invalidToken" });
-    expect(await confirmEmail(t.db, { token: tokenIn(second.body, "confirm-email"), now: at(7 * 86_400_000 + 1001) })).toEqual({ ok: false, reason: "invalidToken" });
+    expect(await confirmEmail(t.db, { token: tokenIn(first.body, "confirm-email"), now: at(2000) })).toEqual({
+      ok: false,
+      reason: "invalidToken",
+    });
+    expect(await confirmEmail(t.db, { token: tokenIn(second.body, "confirm-email"), now: at(7 * 86_400_000 + 1001) })).toEqual({
+      ok: false,
+      reason: "invalidToken",
+    });
     const row = await t.db.selectFrom("users").select("email_confirmed_at").where("id", "=", user.id).executeTakeFirstOrThrow();
     expect(row.email_confirmed_at).toBeNull();
   });
@@ -86,7 +105,11 @@ describe(`confirming an address (${testDialect})`, () => {
     const [link] = await outboxTo(next);
     const r = await confirmEmail(t.db, { token: tokenIn(link.body, "confirm-email"), now: at(1000) });
     expect(r).toEqual({ ok: true, userId: user.id, email: next, changedFrom: user.email });
-    const after = await t.db.selectFrom("users").select(["email", "email_normalised", "pending_email"]).where("id", "=", user.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom("users")
+      .select(["email", "email_normalised", "pending_email"])
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
     expect(after).toEqual({ email: next, email_normalised: next.toLowerCase(), pending_email: null });
     const told = await outboxTo(user.email);
     expect(told.map((e) => e.subject)).toContain("Your Mashwara email address was changed");
@@ -107,7 +130,11 @@ describe(`confirming an address (${testDialect})`, () => {
     await t.db.updateTable("users").set({ pending_email: first }).where("id", "=", other.id).execute();
     await sendEmailConfirmation(t.db, { userId: other.id, now: T0 });
     const stale = tokenIn((await outboxTo(first))[0].body, "confirm-email");
-    await t.db.updateTable("users").set({ pending_email: uniqueEmail("second") }).where("id", "=", other.id).execute();
+    await t.db
+      .updateTable("users")
+      .set({ pending_email: uniqueEmail("second") })
+      .where("id", "=", other.id)
+      .execute();
     expect(await confirmEmail(t.db, { token: stale, now: at(1000) })).toEqual({ ok: false, reason: "invalidToken" });
     const row = await t.db.selectFrom("users").select("email").where("id", "=", other.id).executeTakeFirstOrThrow();
     expect(row.email).toBe(other.email);
@@ -118,22 +145,42 @@ describe(`confirming an address (${testDialect})`, () => {
     const user = await unconfirmed();
     await sendEmailConfirmation(t.db, { userId: user.id, now: T0 });
     const token = tokenIn((await outboxTo(user.email))[0].body, "confirm-email");
-    expect(await confirmEmailByAdmin(t.db, { userId: user.id, actor: { id: admin.id, role: "admin" }, now: at(1000) })).toEqual({ ok: true, changed: true });
-    expect(await confirmEmailByAdmin(t.db, { userId: user.id, actor: { id: admin.id, role: "admin" }, now: at(2000) })).toEqual({ ok: true, changed: false });
+    expect(await confirmEmailByAdmin(t.db, { userId: user.id, actor: { id: admin.id, role: "admin" }, now: at(1000) })).toEqual({
+      ok: true,
+      changed: true,
+    });
+    expect(await confirmEmailByAdmin(t.db, { userId: user.id, actor: { id: admin.id, role: "admin" }, now: at(2000) })).toEqual({
+      ok: true,
+      changed: false,
+    });
     expect(await peekEmailConfirmation(t.db, { token, now: at(3000) })).toBeNull();
-    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", String(user.id)).where("action", "=", "user.email-confirm").execute();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_id"])
+      .where("target_id", "=", String(user.id))
+      .where("action", "=", "user.email-confirm")
+      .execute();
     expect(audit).toEqual([{ action: "user.email-confirm", actor_id: admin.id }]);
-    expect(await confirmEmailByAdmin(t.db, { userId: 2_000_000_000, actor: { id: admin.id, role: "admin" } })).toEqual({ ok: false, reason: "notFound" });
+    expect(await confirmEmailByAdmin(t.db, { userId: 2_000_000_000, actor: { id: admin.id, role: "admin" } })).toEqual({
+      ok: false,
+      reason: "notFound",
+    });
   });
 });
 
 describe(`password recovery (${testDialect})`, () => {
   it("an unknown address gets nothing, and leaves no trace", async () => {
     const nobody = uniqueEmail("nobody");
-    const tokensBefore = await t.db.selectFrom("account_tokens").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const tokensBefore = await t.db
+      .selectFrom("account_tokens")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     await requestPasswordReset(t.db, { email: nobody, now: T0 });
     expect(await outboxTo(nobody)).toEqual([]);
-    const tokensAfter = await t.db.selectFrom("account_tokens").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const tokensAfter = await t.db
+      .selectFrom("account_tokens")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(tokensAfter.n)).toBe(Number(tokensBefore.n));
   });
 
@@ -159,7 +206,10 @@ describe(`password recovery (${testDialect})`, () => {
     const sessions = await t.db.selectFrom("sessions").select("id").where("user_id", "=", user.id).execute();
     expect(sessions).toEqual([]);
     expect((await outboxTo(user.email)).map((e) => e.subject)).toContain("Your Mashwara password was changed");
-    expect(await resetPassword(t.db, { token, newPassword: NEW_PASSWORD + " again", now: at(3000) })).toEqual({ ok: false, reason: "invalidToken" });
+    expect(await resetPassword(t.db, { token, newPassword: NEW_PASSWORD + " again", now: at(3000) })).toEqual({
+      ok: false,
+      reason: "invalidToken",
+    });
     const audit = await t.db.selectFrom("audit_log").select("action").where("target_id", "=", String(user.id)).execute();
     expect(audit.map((a) => a.action)).toContain("user.password-reset");
   });
@@ -168,7 +218,10 @@ describe(`password recovery (${testDialect})`, () => {
     const user = await makeUser(t.db);
     const link = await passwordResetLink(t.db, { userId: user.id, email: user.email, now: T0 });
     const token = link.split("/reset-password/")[1];
-    expect(await resetPassword(t.db, { token, newPassword: NEW_PASSWORD, now: at(3_600_000) })).toEqual({ ok: false, reason: "invalidToken" });
+    expect(await resetPassword(t.db, { token, newPassword: NEW_PASSWORD, now: at(3_600_000) })).toEqual({
+      ok: false,
+      reason: "invalidToken",
+    });
   });
 
   it("of five resets with one link at once, exactly one changes the password", async () => {

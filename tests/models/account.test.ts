@@ -60,7 +60,10 @@ async function signedIn(user: MadeUser, userAgent: string | null = null) {
   return tokenOf(cookie);
 }
 
-function profileInput(overrides: Partial<ProfileInput> = {}, organisation: Partial<NonNullable<ProfileInput["organisation"]>> = {}): ProfileInput {
+function profileInput(
+  overrides: Partial<ProfileInput> = {},
+  organisation: Partial<NonNullable<ProfileInput["organisation"]>> = {},
+): ProfileInput {
   return {
     displayName: "Test Person",
     showOrganisation: false,
@@ -103,7 +106,15 @@ describe(`profile (${testDialect})`, () => {
 
   it("lets any member correct the shared organisation, logs before/after, and the colleague sees it", async () => {
     const number = `NTN-${Date.now() % 1_000_000}`;
-    const org = { name: "Wazirabad Cutlery House", type: "firm" as const, sizeBand: "small" as const, city: "Wazirabad", province: "punjab", clusterSlug: "surgical-instruments", registrationNumber: number };
+    const org = {
+      name: "Wazirabad Cutlery House",
+      type: "firm" as const,
+      sizeBand: "small" as const,
+      city: "Wazirabad",
+      province: "punjab",
+      clusterSlug: "surgical-instruments",
+      registrationNumber: number,
+    };
     const a = await makeUser(t.db, { organisation: org });
     const b = await makeUser(t.db, { organisation: org });
     expect(b.organisationId).toBe(a.organisationId);
@@ -111,7 +122,10 @@ describe(`profile (${testDialect})`, () => {
 
     const r = await updateProfile(t.db, {
       userId: b.id,
-      input: profileInput({}, { name: "Wazirabad Cutlery House (Pvt) Ltd", sizeBand: "medium", city: "Gujranwala", province: "punjab", type: "firm" }),
+      input: profileInput(
+        {},
+        { name: "Wazirabad Cutlery House (Pvt) Ltd", sizeBand: "medium", city: "Gujranwala", province: "punjab", type: "firm" },
+      ),
     });
     expect(r.ok).toBe(true);
     expect(await orgRow(a.organisationId!)).toMatchObject({
@@ -120,7 +134,10 @@ describe(`profile (${testDialect})`, () => {
       size_band: "medium",
       city: "Gujranwala",
     });
-    expect((await getAccountProfile(t.db, a.id))!.organisation).toMatchObject({ name: "Wazirabad Cutlery House (Pvt) Ltd", sizeBand: "medium" });
+    expect((await getAccountProfile(t.db, a.id))!.organisation).toMatchObject({
+      name: "Wazirabad Cutlery House (Pvt) Ltd",
+      sizeBand: "medium",
+    });
     const audit = await auditOf("organisation.update", a.organisationId!);
     expect(audit).toHaveLength(1);
     expect(audit[0].actor_id).toBe(b.id);
@@ -135,7 +152,10 @@ describe(`profile (${testDialect})`, () => {
     expect(v.ok).toBe(true);
     const name = (await orgRow(orgId)).name;
 
-    const refused = await updateProfile(t.db, { userId: u.id, input: profileInput({ displayName: "Imran B." }, { name: "Another Name Entirely" }) });
+    const refused = await updateProfile(t.db, {
+      userId: u.id,
+      input: profileInput({ displayName: "Imran B." }, { name: "Another Name Entirely" }),
+    });
     expect(refused).toEqual({ ok: false, reason: "invalid", fieldErrors: { organisationName: ["account.profile.nameLocked"] } });
     expect((await orgRow(orgId)).name).toBe(name);
     expect((await userRow(u.id)).display_name).toBe("Imran Butt");
@@ -147,9 +167,17 @@ describe(`profile (${testDialect})`, () => {
   });
 
   it("saves a user without an organisation and never creates one", async () => {
-    const r0 = await createUser(t.db, { email: uniqueEmail("noorg"), password: GOOD_PASSWORD, displayName: "No Org Person", role: "admin" });
+    const r0 = await createUser(t.db, {
+      email: uniqueEmail("noorg"),
+      password: GOOD_PASSWORD,
+      displayName: "No Org Person",
+      role: "admin",
+    });
     if (!r0.ok) throw new Error("createUser");
-    const r = await updateProfile(t.db, { userId: r0.userId, input: { displayName: "Still No Org", showOrganisation: true, locale: "ur", organisation: null } });
+    const r = await updateProfile(t.db, {
+      userId: r0.userId,
+      input: { displayName: "Still No Org", showOrganisation: true, locale: "ur", organisation: null },
+    });
     expect(r.ok).toBe(true);
     expect(await userRow(r0.userId)).toMatchObject({ display_name: "Still No Org", organisation_id: null, locale: "ur" });
     expect((await getAccountProfile(t.db, r0.userId))!.organisation).toBeNull();
@@ -187,7 +215,13 @@ describe(`password change (${testDialect})`, () => {
       [GOOD_PASSWORD, "account.password.unchanged"],
     ];
     for (const [newPassword, key] of cases) {
-      const r = await changePassword(t.db, auth, { userId: u.id, currentPassword: u.password, newPassword, sessionToken: token, endOtherSessions: false });
+      const r = await changePassword(t.db, auth, {
+        userId: u.id,
+        currentPassword: u.password,
+        newPassword,
+        sessionToken: token,
+        endOtherSessions: false,
+      });
       expect(r, newPassword.slice(0, 20)).toEqual({ ok: false, reason: "invalid", fieldErrors: { newPassword: [key] } });
     }
     expect((await authenticate(t.db, u.email, u.password)).ok).toBe(true);
@@ -232,7 +266,13 @@ describe(`password change (${testDialect})`, () => {
     const a = await signedIn(u, CHROME_ANDROID);
     const b = await signedIn(u, FIREFOX_WINDOWS);
     const theirs = await signedIn(other);
-    const r = await changePassword(t.db, auth, { userId: u.id, currentPassword: u.password, newPassword: NEW_PASSWORD, sessionToken: here, endOtherSessions: true });
+    const r = await changePassword(t.db, auth, {
+      userId: u.id,
+      currentPassword: u.password,
+      newPassword: NEW_PASSWORD,
+      sessionToken: here,
+      endOtherSessions: true,
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.endedSessions).toBe(2);
@@ -249,17 +289,40 @@ describe(`data export (${testDialect})`, () => {
     const u = await makeUser(t.db, { displayName: "Nadia Export" });
     const other = await makeUser(t.db);
     const token = await signedIn(u, CHROME_ANDROID);
-    const published = await makePublishedSubmission(t.db, { authorId: u.id, moderatorId: moderator.id, input: { title: "Export credit insurance for small tanneries" } });
+    const published = await makePublishedSubmission(t.db, {
+      authorId: u.id,
+      moderatorId: moderator.id,
+      input: { title: "Export credit insurance for small tanneries" },
+    });
     const rejected = await makeSubmission(t.db, { authorId: u.id, input: { title: "A suggestion the moderators will reject" } });
-    const rej = await rejectSubmission(t.db, { id: rejected, moderatorId: moderator.id, moderatorRole: "moderator", reasonCode: "outside-remit", reason: "Provincial matter." });
+    const rej = await rejectSubmission(t.db, {
+      id: rejected,
+      moderatorId: moderator.id,
+      moderatorRole: "moderator",
+      reasonCode: "outside-remit",
+      reason: "Provincial matter.",
+    });
     expect(rej.ok).toBe(true);
     const withdrawn = await makeSubmission(t.db, { authorId: u.id, input: { title: "A suggestion its author withdraws again" } });
     expect((await withdrawSubmission(t.db, { id: withdrawn, userId: u.id })).ok).toBe(true);
-    const theirs = await makePublishedSubmission(t.db, { authorId: other.id, moderatorId: moderator.id, input: { title: "Someone else's suggestion about tanneries" } });
+    const theirs = await makePublishedSubmission(t.db, {
+      authorId: other.id,
+      moderatorId: moderator.id,
+      input: { title: "Someone else's suggestion about tanneries" },
+    });
     const comment = await addComment(t.db, { submissionId: theirs, authorId: u.id, body: "I agree, and the same holds in Kasur." });
     expect(comment.ok).toBe(true);
     expect((await supportSubmission(t.db, { submissionId: theirs, userId: u.id })).ok).toBe(true);
-    expect((await reportItem(t.db, { target: { type: "submission", id: theirs }, reporterId: u.id, reason: "duplicate", details: "Same as another one." })).ok).toBe(true);
+    expect(
+      (
+        await reportItem(t.db, {
+          target: { type: "submission", id: theirs },
+          reporterId: u.id,
+          reason: "duplicate",
+          details: "Same as another one.",
+        })
+      ).ok,
+    ).toBe(true);
 
     const doc = await exportAccountData(t.db, u.id);
     expect(doc).not.toBeNull();
@@ -321,14 +384,26 @@ describe(`account deletion (${testDialect})`, () => {
     const other = await makeUser(t.db);
     const a = await signedIn(u);
     const b = await signedIn(u, CHROME_ANDROID);
-    const mine = await makePublishedSubmission(t.db, { authorId: u.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for leather exporters" } });
+    const mine = await makePublishedSubmission(t.db, {
+      authorId: u.id,
+      moderatorId: moderator.id,
+      input: { title: "Bonded warehouses for leather exporters" },
+    });
     const theirs = await makePublishedSubmission(t.db, { authorId: other.id, moderatorId: moderator.id });
     const c = await addComment(t.db, { submissionId: theirs, authorId: u.id, body: "A comment that stays after I leave." });
     expect(c.ok).toBe(true);
     expect((await supportSubmission(t.db, { submissionId: theirs, userId: u.id })).ok).toBe(true);
     await t.db
       .insertInto("email_outbox")
-      .values({ to_email: email.toUpperCase(), subject: "s", body: "b", status: "held", attempts: 0, last_error: null, created_at: new Date().toISOString() })
+      .values({
+        to_email: email.toUpperCase(),
+        subject: "s",
+        body: "b",
+        status: "held",
+        attempts: 0,
+        last_error: null,
+        created_at: new Date().toISOString(),
+      })
       .execute();
 
     expect(await deleteAccount(t.db, { userId: u.id, password: u.password, ip: "203.0.113.9" })).toEqual({ ok: true });
@@ -351,10 +426,17 @@ describe(`account deletion (${testDialect})`, () => {
     expect(await t.db.selectFrom("email_outbox").select("id").where("to_email", "=", email.toUpperCase()).execute()).toEqual([]);
 
     // Contributions and the organisation stay.
-    expect(await t.db.selectFrom("submissions").select(["author_id", "status"]).where("id", "=", mine).executeTakeFirstOrThrow()).toEqual({ author_id: u.id, status: "published" });
+    expect(await t.db.selectFrom("submissions").select(["author_id", "status"]).where("id", "=", mine).executeTakeFirstOrThrow()).toEqual({
+      author_id: u.id,
+      status: "published",
+    });
     expect(await t.db.selectFrom("comments").select("body").where("author_id", "=", u.id).execute()).toHaveLength(1);
-    expect(await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", u.id).execute()).toEqual([{ submission_id: theirs }]);
-    expect((await t.db.selectFrom("submissions").select("supporters_count").where("id", "=", theirs).executeTakeFirstOrThrow()).supporters_count).toBe(1);
+    expect(await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", u.id).execute()).toEqual([
+      { submission_id: theirs },
+    ]);
+    expect(
+      (await t.db.selectFrom("submissions").select("supporters_count").where("id", "=", theirs).executeTakeFirstOrThrow()).supporters_count,
+    ).toBe(1);
     expect(await orgRow(u.organisationId!)).toBeTruthy();
     const page = await getSubmissionForViewer(t.db, { id: mine, viewer: null });
     expect(page).toMatchObject({ author_status: "deleted", showOrganisationName: false });
@@ -393,12 +475,20 @@ describe(`sessions (${testDialect})`, () => {
     expect(describeUserAgent(CHROME_ANDROID)).toEqual({ browser: "Chrome", os: "Android" });
     expect(describeUserAgent(FIREFOX_WINDOWS)).toEqual({ browser: "Firefox", os: "Windows" });
     expect(
-      describeUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"),
+      describeUserAgent(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+      ),
     ).toEqual({ browser: "Safari", os: "iOS" });
     expect(
-      describeUserAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0"),
+      describeUserAgent(
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+      ),
     ).toEqual({ browser: "Edge", os: "Windows" });
-    expect(describeUserAgent("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15")).toEqual({
+    expect(
+      describeUserAgent(
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+      ),
+    ).toEqual({
       browser: "Safari",
       os: "macOS",
     });
@@ -412,11 +502,20 @@ describe(`sessions (${testDialect})`, () => {
     const here = await signedIn(u, FIREFOX_WINDOWS);
     const phone = await signedIn(u, CHROME_ANDROID);
     const expired = await signedIn(u);
-    await t.db.updateTable("sessions").set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where("id", "=", sha256(expired)).execute();
+    await t.db
+      .updateTable("sessions")
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where("id", "=", sha256(expired))
+      .execute();
     await signedIn(other);
     const list = await listAccountSessions(t.db, { userId: u.id, sessionToken: here });
     expect(list).toHaveLength(2);
-    expect(list[0]).toMatchObject({ current: true, device: { browser: "Firefox", os: "Windows" }, ip: "203.0.113.7", ref: sessionRef(sha256(here)) });
+    expect(list[0]).toMatchObject({
+      current: true,
+      device: { browser: "Firefox", os: "Windows" },
+      ip: "203.0.113.7",
+      ref: sessionRef(sha256(here)),
+    });
     expect(list[1]).toMatchObject({ current: false, device: { browser: "Chrome", os: "Android" }, ref: sessionRef(sha256(phone)) });
     const text = JSON.stringify(list);
     for (const token of [here, phone]) {
@@ -432,16 +531,28 @@ describe(`sessions (${testDialect})`, () => {
     const phone = await signedIn(u, CHROME_ANDROID);
     const theirs = await signedIn(other);
 
-    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(theirs)), sessionToken: here })).toEqual({ ok: false, reason: "notFound" });
+    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(theirs)), sessionToken: here })).toEqual({
+      ok: false,
+      reason: "notFound",
+    });
     expect((await auth.validate(theirs))?.user.id).toBe(other.id);
-    expect(await endAccountSession(t.db, { userId: u.id, ref: "A".repeat(22), sessionToken: here })).toEqual({ ok: false, reason: "notFound" });
+    expect(await endAccountSession(t.db, { userId: u.id, ref: "A".repeat(22), sessionToken: here })).toEqual({
+      ok: false,
+      reason: "notFound",
+    });
 
-    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(phone)), sessionToken: here })).toEqual({ ok: true, current: false });
+    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(phone)), sessionToken: here })).toEqual({
+      ok: true,
+      current: false,
+    });
     expect(await auth.validate(phone)).toBeNull();
     expect((await auth.validate(here))?.user.id).toBe(u.id);
     expect(await auditOf("user.sessions.end", u.id)).toHaveLength(1);
 
-    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(here)), sessionToken: here })).toEqual({ ok: true, current: true });
+    expect(await endAccountSession(t.db, { userId: u.id, ref: sessionRef(sha256(here)), sessionToken: here })).toEqual({
+      ok: true,
+      current: true,
+    });
     expect(await sessionIds(u.id)).toEqual([]);
   });
 

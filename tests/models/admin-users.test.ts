@@ -34,16 +34,34 @@ async function sessions(userId: number, n = 2): Promise<string[]> {
 }
 
 async function sessionCount(userId: number): Promise<number> {
-  const r = await t.db.selectFrom("sessions").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", userId).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom("sessions")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("user_id", "=", userId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 async function auditRows(action: string, userId: number) {
-  return t.db.selectFrom("audit_log").selectAll().where("action", "=", action).where("target_type", "=", "user").where("target_id", "=", String(userId)).orderBy("id").execute();
+  return t.db
+    .selectFrom("audit_log")
+    .selectAll()
+    .where("action", "=", action)
+    .where("target_type", "=", "user")
+    .where("target_id", "=", String(userId))
+    .orderBy("id")
+    .execute();
 }
 
 async function auditTotal(): Promise<number> {
-  return Number((await t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await t.db
+        .selectFrom("audit_log")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 async function user(id: number) {
@@ -85,7 +103,11 @@ describe(`setUserRole (${testDialect})`, () => {
     const u = await makeUser(t.db, { role: "moderator" });
     await sessions(u.id, 1);
     const before = await auditTotal();
-    expect(await setUserRole(t.db, { userId: u.id, role: "moderator", ...asAdmin() })).toEqual({ ok: true, userId: u.id, previous: "moderator" });
+    expect(await setUserRole(t.db, { userId: u.id, role: "moderator", ...asAdmin() })).toEqual({
+      ok: true,
+      userId: u.id,
+      previous: "moderator",
+    });
     expect(await sessionCount(u.id)).toBe(1);
     expect(await auditTotal()).toBe(before);
   });
@@ -95,14 +117,24 @@ describe(`setUserRole (${testDialect})`, () => {
     const [token] = await sessions(self.id, 1);
     const before = await auditTotal();
     for (const role of ["organiser", "moderator", "stakeholder"] as const) {
-      expect(await setUserRole(t.db, { userId: self.id, role, actorId: self.id, actorRole: "admin" })).toEqual({ ok: false, reason: "self" });
-      expect(await setUserRole(t.db, { email: self.email, role, actorId: self.id, actorRole: "admin" })).toEqual({ ok: false, reason: "self" });
+      expect(await setUserRole(t.db, { userId: self.id, role, actorId: self.id, actorRole: "admin" })).toEqual({
+        ok: false,
+        reason: "self",
+      });
+      expect(await setUserRole(t.db, { email: self.email, role, actorId: self.id, actorRole: "admin" })).toEqual({
+        ok: false,
+        reason: "self",
+      });
     }
     expect((await user(self.id)).role).toBe("admin");
     expect(await auth.validate(token)).not.toBeNull();
     expect(await auditTotal()).toBe(before);
     // Keeping one's own role is harmless.
-    expect(await setUserRole(t.db, { userId: self.id, role: "admin", actorId: self.id, actorRole: "admin" })).toEqual({ ok: true, userId: self.id, previous: "admin" });
+    expect(await setUserRole(t.db, { userId: self.id, role: "admin", actorId: self.id, actorRole: "admin" })).toEqual({
+      ok: true,
+      userId: self.id,
+      previous: "admin",
+    });
     // Another admin may demote them.
     expect((await setUserRole(t.db, { userId: self.id, role: "organiser", ...asAdmin() })).ok).toBe(true);
   });
@@ -112,7 +144,10 @@ describe(`setUserRole (${testDialect})`, () => {
     await t.db.updateTable("users").set({ status: "deleted" }).where("id", "=", gone.id).execute();
     const before = await auditTotal();
     expect(await setUserRole(t.db, { userId: 2_000_000_000, role: "admin", ...asAdmin() })).toEqual({ ok: false, reason: "notFound" });
-    expect(await setUserRole(t.db, { email: uniqueEmail("ghost"), role: "admin", ...asAdmin() })).toEqual({ ok: false, reason: "notFound" });
+    expect(await setUserRole(t.db, { email: uniqueEmail("ghost"), role: "admin", ...asAdmin() })).toEqual({
+      ok: false,
+      reason: "notFound",
+    });
     expect(await setUserRole(t.db, { userId: gone.id, role: "admin", ...asAdmin() })).toEqual({ ok: false, reason: "notFound" });
     expect((await user(gone.id)).role).toBe("stakeholder");
     expect(await auditTotal()).toBe(before);
@@ -172,7 +207,10 @@ describe(`disableUser and enableUser (${testDialect})`, () => {
     const [token] = await sessions(self.id, 1);
     const before = await auditTotal();
     expect(await disableUser(t.db, { userId: self.id, actorId: self.id, actorRole: "admin" })).toEqual({ ok: false, reason: "self" });
-    expect(await disableUser(t.db, { email: self.email.toUpperCase(), actorId: self.id, actorRole: "admin" })).toEqual({ ok: false, reason: "self" });
+    expect(await disableUser(t.db, { email: self.email.toUpperCase(), actorId: self.id, actorRole: "admin" })).toEqual({
+      ok: false,
+      reason: "self",
+    });
     expect((await user(self.id)).status).toBe("active");
     expect(await auth.validate(token)).not.toBeNull();
     expect(await disableUser(t.db, { email: uniqueEmail("nobody"), ...asAdmin() })).toEqual({ ok: false, reason: "notFound" });
@@ -203,7 +241,10 @@ describe(`endAllUserSessions (${testDialect})`, () => {
   it("an admin may end their own sessions (sign out everywhere)", async () => {
     const self = await makeUser(t.db, { role: "admin" });
     const [token] = await sessions(self.id, 1);
-    expect(await endAllUserSessions(t.db, { userId: self.id, actorId: self.id, actorRole: "admin" })).toMatchObject({ ok: true, sessionsEnded: 1 });
+    expect(await endAllUserSessions(t.db, { userId: self.id, actorId: self.id, actorRole: "admin" })).toMatchObject({
+      ok: true,
+      sessionsEnded: 1,
+    });
     expect(await auth.validate(token)).toBeNull();
     expect((await user(self.id)).role).toBe("admin");
   });
@@ -214,7 +255,16 @@ describe(`getUserForAdmin (${testDialect})`, () => {
     const u = await makeUser(t.db, { displayName: "Shown Person" });
     await sessions(u.id, 2);
     const view = await getUserForAdmin(t.db, u.id);
-    expect(view).toMatchObject({ id: u.id, email: u.email, display_name: "Shown Person", role: "stakeholder", status: "active", sessions: 2, cluster_slug: "leather", city: "Sialkot" });
+    expect(view).toMatchObject({
+      id: u.id,
+      email: u.email,
+      display_name: "Shown Person",
+      role: "stakeholder",
+      status: "active",
+      sessions: 2,
+      cluster_slug: "leather",
+      city: "Sialkot",
+    });
     expect(view!.organisation_name).toMatch(/^Test Organisation/);
     expect(view!.last_seen_at).toEqual(expect.any(String));
     expect(Object.keys(view!)).not.toContain("password_hash");
@@ -231,10 +281,26 @@ describe(`listAuditEntries filters (${testDialect})`, () => {
     other = await makeUser(t.db, { role: "moderator" });
     const at = (iso: string) => new Date(iso);
     // A private corner of the log: actions under "zz." that nothing else writes.
-    await recordAudit(t.db, { actorId: actor.id, actorRole: "moderator", action: "zz.rate_limit", targetType: "submission", targetId: 1 }, at("2026-12-01T00:00:00.000Z"));
-    await recordAudit(t.db, { actorId: actor.id, actorRole: "moderator", action: "zz.ratexlimit", targetType: "submission", targetId: 2 }, at("2026-12-01T23:59:59.999Z"));
-    await recordAudit(t.db, { actorId: other.id, actorRole: "moderator", action: "zz.100%", targetType: "user", targetId: actor.id }, at("2026-12-02T12:00:00.000Z"));
-    await recordAudit(t.db, { actorId: other.id, actorRole: "moderator", action: "zz.other", targetType: "user", targetId: other.id }, at("2026-12-03T00:00:00.000Z"));
+    await recordAudit(
+      t.db,
+      { actorId: actor.id, actorRole: "moderator", action: "zz.rate_limit", targetType: "submission", targetId: 1 },
+      at("2026-12-01T00:00:00.000Z"),
+    );
+    await recordAudit(
+      t.db,
+      { actorId: actor.id, actorRole: "moderator", action: "zz.ratexlimit", targetType: "submission", targetId: 2 },
+      at("2026-12-01T23:59:59.999Z"),
+    );
+    await recordAudit(
+      t.db,
+      { actorId: other.id, actorRole: "moderator", action: "zz.100%", targetType: "user", targetId: actor.id },
+      at("2026-12-02T12:00:00.000Z"),
+    );
+    await recordAudit(
+      t.db,
+      { actorId: other.id, actorRole: "moderator", action: "zz.other", targetType: "user", targetId: other.id },
+      at("2026-12-03T00:00:00.000Z"),
+    );
   });
   const actions = (rows: Array<{ action: string }>) => rows.map((r) => r.action);
   const list = (q: Partial<Parameters<typeof listAuditEntries>[1]>) => listAuditEntries(t.db, { page: 1, pageSize: 50, ...q });
@@ -250,7 +316,10 @@ describe(`listAuditEntries filters (${testDialect})`, () => {
   it("by actor, by target, by a range of days (from inclusive, before exclusive)", async () => {
     expect(actions(await list({ action: "zz.", actorId: actor.id }))).toEqual(["zz.ratexlimit", "zz.rate_limit"]);
     expect(actions(await list({ action: "zz.", target: { type: "user", id: actor.id } }))).toEqual(["zz.100%"]);
-    expect(actions(await list({ action: "zz.", from: "2026-12-01T00:00:00.000Z", before: "2026-12-02T00:00:00.000Z" }))).toEqual(["zz.ratexlimit", "zz.rate_limit"]);
+    expect(actions(await list({ action: "zz.", from: "2026-12-01T00:00:00.000Z", before: "2026-12-02T00:00:00.000Z" }))).toEqual([
+      "zz.ratexlimit",
+      "zz.rate_limit",
+    ]);
     expect(actions(await list({ action: "zz.", from: "2026-12-02T00:00:00.000Z" }))).toEqual(["zz.other", "zz.100%"]);
     expect(actions(await list({ action: "zz.", before: "2026-12-01T00:00:00.000Z" }))).toEqual([]);
   });
@@ -267,7 +336,9 @@ describe(`listAuditEntries filters (${testDialect})`, () => {
 
 describe("auditChanges", () => {
   it("two objects: only the keys that changed", () => {
-    expect(auditChanges('{"role":"stakeholder"}', '{"role":"organiser"}')).toEqual([{ key: "role", before: "stakeholder", after: "organiser" }]);
+    expect(auditChanges('{"role":"stakeholder"}', '{"role":"organiser"}')).toEqual([
+      { key: "role", before: "stakeholder", after: "organiser" },
+    ]);
     expect(auditChanges('{"status":"active","sessions":3}', '{"status":"disabled","sessions":0}')).toEqual([
       { key: "status", before: "active", after: "disabled" },
       { key: "sessions", before: "3", after: "0" },
@@ -293,11 +364,18 @@ describe("auditChanges", () => {
 
 describe("form and filter parsing", () => {
   it("the admin user action: the contract's fields, user by id or email, role required for intent=role", () => {
-    expect(AdminUserActionSchema.parse({ intent: "role", userId: "12", role: "moderator" })).toEqual({ intent: "role", userId: 12, role: "moderator" });
+    expect(AdminUserActionSchema.parse({ intent: "role", userId: "12", role: "moderator" })).toEqual({
+      intent: "role",
+      userId: 12,
+      role: "moderator",
+    });
     expect(AdminUserActionSchema.parse({ intent: "disable", email: "a@b.pk", role: "" })).toEqual({ intent: "disable", email: "a@b.pk" });
     expect(AdminUserActionSchema.parse({ intent: "end-sessions", userId: "3", email: "" })).toEqual({ intent: "end-sessions", userId: 3 });
     // What FormData.get gives for a field that was not sent.
-    expect(AdminUserActionSchema.parse({ intent: "enable", userId: null, email: "a@b.pk", role: null })).toEqual({ intent: "enable", email: "a@b.pk" });
+    expect(AdminUserActionSchema.parse({ intent: "enable", userId: null, email: "a@b.pk", role: null })).toEqual({
+      intent: "enable",
+      email: "a@b.pk",
+    });
     for (const bad of [
       { intent: "delete", userId: "1" },
       { intent: "role", userId: "1" },

@@ -32,7 +32,13 @@ describe(`comments and reports (${testDialect})`, () => {
   const submission = (id: number) =>
     t.db.selectFrom("submissions").select(["status", "comments_count", "trending_score"]).where("id", "=", id).executeTakeFirstOrThrow();
   const notifications = (userId: number, submissionId: number) =>
-    t.db.selectFrom("notifications").selectAll().where("user_id", "=", userId).where("submission_id", "=", submissionId).orderBy("id").execute();
+    t.db
+      .selectFrom("notifications")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("submission_id", "=", submissionId)
+      .orderBy("id")
+      .execute();
   const comment = (id: number) => t.db.selectFrom("comments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
   describe("comments", () => {
@@ -69,8 +75,14 @@ describe(`comments and reports (${testDialect})`, () => {
       });
       const hidden = await published();
       await t.db.updateTable("submissions").set({ status: "hidden" }).where("id", "=", hidden).execute();
-      expect(await addComment(t.db, { submissionId: hidden, authorId: people[0].id, body: "Hidden." })).toEqual({ ok: false, reason: "notPublished" });
-      expect(await addComment(t.db, { submissionId: 987654, authorId: people[0].id, body: "Nowhere." })).toEqual({ ok: false, reason: "notFound" });
+      expect(await addComment(t.db, { submissionId: hidden, authorId: people[0].id, body: "Hidden." })).toEqual({
+        ok: false,
+        reason: "notPublished",
+      });
+      expect(await addComment(t.db, { submissionId: 987654, authorId: people[0].id, body: "Nowhere." })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
       const count = await t.db.selectFrom("comments").select("id").where("submission_id", "in", [pending, hidden]).execute();
       expect(count).toEqual([]);
       expect((await submission(pending)).comments_count).toBe(0);
@@ -112,18 +124,24 @@ describe(`comments and reports (${testDialect})`, () => {
       if (!r.ok) throw new Error("comment refused");
       const at = (minutes: number) => new Date(written.getTime() + minutes * MINUTE);
 
-      expect(await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[0].id, body: "Second version.", now: at(14) })).toEqual({
+      expect(
+        await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[0].id, body: "Second version.", now: at(14) }),
+      ).toEqual({
         ok: true,
       });
       expect((await comment(r.id)).body).toBe("Second version.");
-      expect(await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[0].id, body: "Late version.", now: at(16) })).toEqual({
+      expect(
+        await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[0].id, body: "Late version.", now: at(16) }),
+      ).toEqual({
         ok: false,
         reason: "tooLate",
       });
-      expect(await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[1].id, body: "Not mine.", now: at(1) })).toEqual({
-        ok: false,
-        reason: "notFound",
-      });
+      expect(await editComment(t.db, { commentId: r.id, submissionId: id, authorId: people[1].id, body: "Not mine.", now: at(1) })).toEqual(
+        {
+          ok: false,
+          reason: "notFound",
+        },
+      );
       expect((await comment(r.id)).body).toBe("Second version.");
     });
   });
@@ -211,7 +229,13 @@ describe(`comments and reports (${testDialect})`, () => {
 
     it("an empty suggestion has one empty page", async () => {
       const id = await published();
-      expect(await listCommentPage(t.db, { submissionId: id, page: 4 })).toMatchObject({ page: 1, pages: 1, threadCount: 0, commentCount: 0, threads: [] });
+      expect(await listCommentPage(t.db, { submissionId: id, page: 4 })).toMatchObject({
+        page: 1,
+        pages: 1,
+        threadCount: 0,
+        commentCount: 0,
+        threads: [],
+      });
     });
   });
 
@@ -229,7 +253,12 @@ describe(`comments and reports (${testDialect})`, () => {
         alreadyReported: true,
         hidden: false,
       });
-      const rows = await t.db.selectFrom("reports").selectAll().where("target_type", "=", "submission").where("target_id", "=", id).execute();
+      const rows = await t.db
+        .selectFrom("reports")
+        .selectAll()
+        .where("target_type", "=", "submission")
+        .where("target_id", "=", id)
+        .execute();
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ reporter_id: people[0].id, reason: "spam", status: "open" });
     });
@@ -239,8 +268,12 @@ describe(`comments and reports (${testDialect})`, () => {
       const target = { type: "submission" as const, id };
       expect(await reportItem(t.db, { target, reporterId: people[0].id, reason: "spam", details: "" })).toMatchObject({ hidden: false });
       // The same person again does not count twice.
-      expect(await reportItem(t.db, { target, reporterId: people[0].id, reason: "spam", details: "" })).toMatchObject({ alreadyReported: true });
-      expect(await reportItem(t.db, { target, reporterId: people[1].id, reason: "off-topic", details: "" })).toMatchObject({ hidden: false });
+      expect(await reportItem(t.db, { target, reporterId: people[0].id, reason: "spam", details: "" })).toMatchObject({
+        alreadyReported: true,
+      });
+      expect(await reportItem(t.db, { target, reporterId: people[1].id, reason: "off-topic", details: "" })).toMatchObject({
+        hidden: false,
+      });
       expect((await submission(id)).status).toBe("published");
       expect(await reportItem(t.db, { target, reporterId: people[2].id, reason: "offensive", details: "" })).toEqual({
         ok: true,
@@ -249,7 +282,12 @@ describe(`comments and reports (${testDialect})`, () => {
       });
       expect((await submission(id)).status).toBe("hidden");
 
-      const ev = await t.db.selectFrom("submission_events").selectAll().where("submission_id", "=", id).where("event", "=", "hidden").execute();
+      const ev = await t.db
+        .selectFrom("submission_events")
+        .selectAll()
+        .where("submission_id", "=", id)
+        .where("event", "=", "hidden")
+        .execute();
       expect(ev).toHaveLength(1);
       expect(ev[0]).toMatchObject({ actor_id: null, actor_role: "system" });
       const audit = await t.db
@@ -266,7 +304,10 @@ describe(`comments and reports (${testDialect})`, () => {
       expect(await getSubmissionForViewer(t.db, { id, viewer: null })).toBeNull();
       expect((await getSubmissionForViewer(t.db, { id, viewer: { id: moderator.id, role: "moderator" } }))?.status).toBe("hidden");
       // A fourth report on a hidden submission is refused as not found (it is not public).
-      expect(await reportItem(t.db, { target, reporterId: people[3].id, reason: "spam", details: "" })).toEqual({ ok: false, reason: "notFound" });
+      expect(await reportItem(t.db, { target, reporterId: people[3].id, reason: "spam", details: "" })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
 
     it("follows the consultation's threshold", async () => {
@@ -280,11 +321,18 @@ describe(`comments and reports (${testDialect})`, () => {
 
     it("refuses a report on a submission that is not public", async () => {
       const pending = await makeSubmission(t.db, { authorId: author.id });
-      expect(await reportItem(t.db, { target: { type: "submission", id: pending }, reporterId: people[0].id, reason: "spam", details: "" })).toEqual({
+      expect(
+        await reportItem(t.db, { target: { type: "submission", id: pending }, reporterId: people[0].id, reason: "spam", details: "" }),
+      ).toEqual({
         ok: false,
         reason: "notFound",
       });
-      const rows = await t.db.selectFrom("reports").select("id").where("target_type", "=", "submission").where("target_id", "=", pending).execute();
+      const rows = await t.db
+        .selectFrom("reports")
+        .select("id")
+        .where("target_type", "=", "submission")
+        .where("target_id", "=", pending)
+        .execute();
       expect(rows).toEqual([]);
     });
 
@@ -315,7 +363,10 @@ describe(`comments and reports (${testDialect})`, () => {
         .execute();
       expect(audit).toHaveLength(1);
       // Once hidden, further reports do not count it off again.
-      expect(await reportItem(t.db, { target, reporterId: people[3].id, reason: "spam", details: "" })).toEqual({ ok: false, reason: "notFound" });
+      expect(await reportItem(t.db, { target, reporterId: people[3].id, reason: "spam", details: "" })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
       expect((await submission(id)).comments_count).toBe(1);
     });
 
@@ -323,16 +374,37 @@ describe(`comments and reports (${testDialect})`, () => {
       for (let round = 0; round < 5; round++) {
         const id = await published();
         const target = { type: "submission" as const, id };
-        const results = await Promise.all(people.slice(0, 3).map((p) => reportItem(t.db, { target, reporterId: p.id, reason: "spam", details: "" })));
-        expect(results.every((r) => r.ok && !r.alreadyReported), `round ${round}`).toBe(true);
+        const results = await Promise.all(
+          people.slice(0, 3).map((p) => reportItem(t.db, { target, reporterId: p.id, reason: "spam", details: "" })),
+        );
+        expect(
+          results.every((r) => r.ok && !r.alreadyReported),
+          `round ${round}`,
+        ).toBe(true);
         // Three distinct reports: the threshold is reached whatever their order.
         expect((await submission(id)).status, `round ${round}`).toBe("hidden");
-        expect(results.filter((r) => r.ok && r.hidden), `round ${round}`).toHaveLength(1);
-        const ev = await t.db.selectFrom("submission_events").select("id").where("submission_id", "=", id).where("event", "=", "hidden").execute();
+        expect(
+          results.filter((r) => r.ok && r.hidden),
+          `round ${round}`,
+        ).toHaveLength(1);
+        const ev = await t.db
+          .selectFrom("submission_events")
+          .select("id")
+          .where("submission_id", "=", id)
+          .where("event", "=", "hidden")
+          .execute();
         expect(ev, `round ${round}`).toHaveLength(1);
-        const audit = await t.db.selectFrom("audit_log").select("id").where("action", "=", "submission.auto-hide").where("target_id", "=", String(id)).execute();
+        const audit = await t.db
+          .selectFrom("audit_log")
+          .select("id")
+          .where("action", "=", "submission.auto-hide")
+          .where("target_id", "=", String(id))
+          .execute();
         expect(audit, `round ${round}`).toHaveLength(1);
-        expect((await notifications(author.id, id)).filter((n) => n.kind === "hidden"), `round ${round}`).toHaveLength(1);
+        expect(
+          (await notifications(author.id, id)).filter((n) => n.kind === "hidden"),
+          `round ${round}`,
+        ).toHaveLength(1);
       }
     });
 
@@ -343,13 +415,26 @@ describe(`comments and reports (${testDialect})`, () => {
         const bad = await addComment(t.db, { submissionId: id, authorId: people[4].id, body: "Spam spam spam." });
         if (!bad.ok) throw new Error("comment refused");
         const target = { type: "comment" as const, id: bad.id, submissionId: id };
-        const results = await Promise.all(people.slice(0, 4).map((p) => reportItem(t.db, { target, reporterId: p.id, reason: "spam", details: "" })));
+        const results = await Promise.all(
+          people.slice(0, 4).map((p) => reportItem(t.db, { target, reporterId: p.id, reason: "spam", details: "" })),
+        );
         // A report arriving after the comment was hidden may be refused (no longer visible).
-        expect(results.every((r) => r.ok || r.reason === "notFound"), `round ${round}`).toBe(true);
-        expect(results.filter((r) => r.ok && r.hidden), `round ${round}`).toHaveLength(1);
+        expect(
+          results.every((r) => r.ok || r.reason === "notFound"),
+          `round ${round}`,
+        ).toBe(true);
+        expect(
+          results.filter((r) => r.ok && r.hidden),
+          `round ${round}`,
+        ).toHaveLength(1);
         expect((await comment(bad.id)).status, `round ${round}`).toBe("hidden");
         expect((await submission(id)).comments_count, `round ${round}`).toBe(1);
-        const audit = await t.db.selectFrom("audit_log").select("id").where("action", "=", "comment.auto-hide").where("target_id", "=", String(bad.id)).execute();
+        const audit = await t.db
+          .selectFrom("audit_log")
+          .select("id")
+          .where("action", "=", "comment.auto-hide")
+          .where("target_id", "=", String(bad.id))
+          .execute();
         expect(audit, `round ${round}`).toHaveLength(1);
       }
     });
@@ -360,7 +445,12 @@ describe(`comments and reports (${testDialect})`, () => {
       const c = await addComment(t.db, { submissionId: id, authorId: people[0].id, body: "A comment." });
       if (!c.ok) throw new Error("comment refused");
       expect(
-        await reportItem(t.db, { target: { type: "comment", id: c.id, submissionId: other }, reporterId: people[1].id, reason: "spam", details: "" }),
+        await reportItem(t.db, {
+          target: { type: "comment", id: c.id, submissionId: other },
+          reporterId: people[1].id,
+          reason: "spam",
+          details: "",
+        }),
       ).toEqual({ ok: false, reason: "notFound" });
     });
   });

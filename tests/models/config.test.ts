@@ -58,7 +58,9 @@ describe("parseConfig: defaults", () => {
   it("the sign-in ceiling per account over all addresses: 10 × the per account-and-address limit unless set", () => {
     expect(parseConfig({}).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(100);
     expect(parseConfig({ LOGIN_FAILURES_PER_ACCOUNT: "4" }).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(40);
-    expect(parseConfig({ LOGIN_FAILURES_PER_ACCOUNT: "4", LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6" }).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(6);
+    expect(parseConfig({ LOGIN_FAILURES_PER_ACCOUNT: "4", LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "6" }).LOGIN_FAILURES_PER_ACCOUNT_TOTAL).toBe(
+      6,
+    );
     expect(configError({ LOGIN_FAILURES_PER_ACCOUNT_TOTAL: "0" }).message).toContain("LOGIN_FAILURES_PER_ACCOUNT_TOTAL");
   });
 });
@@ -150,9 +152,7 @@ describe("parseConfig: invalid values name the variable", () => {
   });
 
   it("refuses a bad ADMIN_EMAIL and a short ADMIN_PASSWORD without printing the password", () => {
-    expect(configError({ ADMIN_EMAIL: "not-an-email", ADMIN_PASSWORD: "a long admin passphrase" }).message).toContain(
-      "ADMIN_EMAIL",
-    );
+    expect(configError({ ADMIN_EMAIL: "not-an-email", ADMIN_PASSWORD: "a long admin passphrase" }).message).toContain("ADMIN_EMAIL");
     const e = configError({ ADMIN_EMAIL: "admin@example.pk", ADMIN_PASSWORD: "s3cr" });
     expect(e.message).toContain("ADMIN_PASSWORD");
     expect(e.message).not.toContain("s3cr");

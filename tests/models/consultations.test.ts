@@ -81,7 +81,10 @@ describe(`consultation administration (${testDialect})`, () => {
     expect(created.ok).toBe(true);
     if (!created.ok) return;
     expect((await getConsultation(t.db, created.id))!.is_active).toBe(0);
-    expect(await createConsultation(t.db, { slug: "sme-export-2027", settings: settings(), ...actor() })).toEqual({ ok: false, reason: "slugTaken" });
+    expect(await createConsultation(t.db, { slug: "sme-export-2027", settings: settings(), ...actor() })).toEqual({
+      ok: false,
+      reason: "slugTaken",
+    });
 
     expect(await activateConsultation(t.db, { id: created.id, ...actor() })).toEqual({ ok: true, id: created.id });
     expect((await getActiveConsultation(t.db))!.id).toBe(created.id);
@@ -102,7 +105,10 @@ describe(`consultation administration (${testDialect})`, () => {
     const a = await createConsultation(t.db, { slug: "race-a", settings: settings(), ...actor() });
     const b = await createConsultation(t.db, { slug: "race-b", settings: settings(), ...actor() });
     if (!a.ok || !b.ok) throw new Error("setup");
-    const results = await Promise.all([activateConsultation(t.db, { id: a.id, ...actor() }), activateConsultation(t.db, { id: b.id, ...actor() })]);
+    const results = await Promise.all([
+      activateConsultation(t.db, { id: a.id, ...actor() }),
+      activateConsultation(t.db, { id: b.id, ...actor() }),
+    ]);
     expect(results.every((r) => r.ok)).toBe(true);
     const actives = (await listConsultations(t.db)).filter((c) => c.is_active === 1);
     expect(actives).toHaveLength(1);
@@ -137,7 +143,9 @@ describe(`consultation administration (${testDialect})`, () => {
         const r = ConsultationSettingsSchema.safeParse(form(o));
         return r.success ? [] : r.error.issues.map((i) => `${String(i.path[0])}:${i.message}`);
       };
-      expect(issues({ submissionClosesAt: "2027-01-01T09:00" })).toEqual(["submissionClosesAt:admin.consultation.errors.closesBeforeOpens"]);
+      expect(issues({ submissionClosesAt: "2027-01-01T09:00" })).toEqual([
+        "submissionClosesAt:admin.consultation.errors.closesBeforeOpens",
+      ]);
       expect(issues({ supportClosesAt: "2026-12-31T09:00" })).toEqual(["supportClosesAt:admin.consultation.errors.closesBeforeOpens"]);
       expect(issues({ supportOpensAt: "tomorrow" })).toEqual(["supportOpensAt:admin.consultation.errors.time"]);
       expect(issues({ supportOpensAt: "2027-13-45T99:00" })).toEqual(["supportOpensAt:admin.consultation.errors.time"]);
@@ -152,13 +160,16 @@ describe(`consultation administration (${testDialect})`, () => {
 
     it("slugs: lower-case letters, digits and hyphens", () => {
       expect(ConsultationSlugSchema.safeParse("sme-export-2027").success).toBe(true);
-      for (const bad of ["SME", "a", "has space", "-lead", "x".repeat(61), "ur-اردو"]) expect(ConsultationSlugSchema.safeParse(bad).success, bad).toBe(false);
+      for (const bad of ["SME", "a", "has space", "-lead", "x".repeat(61), "ur-اردو"])
+        expect(ConsultationSlugSchema.safeParse(bad).success, bad).toBe(false);
     });
   });
 });
 
 describe("the participation rule (issue 13, finding 10; ADR 0022)", () => {
-  const c = (patch: Partial<{ is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string }> = {}) => ({
+  const c = (
+    patch: Partial<{ is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string }> = {},
+  ) => ({
     is_active: 1,
     archived_at: null,
     submission_closes_at: "2026-12-01T00:00:00.000Z",
@@ -173,8 +184,14 @@ describe("the participation rule (issue 13, finding 10; ADR 0022)", () => {
     expect(participationRefusal(c({ submission_closes_at: "2026-12-20T00:00:00Z" }), new Date("2026-12-15T00:00:00Z"))).toBeNull();
   });
   it("refuses a consultation that is not the active one, and says archived before closed", () => {
-    expect(participationRefusal(c({ is_active: 0 }), new Date("2026-12-05T00:00:00Z"))).toEqual({ ok: false, reason: "consultationClosed" });
-    expect(participationRefusal(c({ is_active: 0, archived_at: "2026-12-04T00:00:00Z" }), new Date("2026-12-05T00:00:00Z"))).toEqual({ ok: false, reason: "consultationArchived" });
+    expect(participationRefusal(c({ is_active: 0 }), new Date("2026-12-05T00:00:00Z"))).toEqual({
+      ok: false,
+      reason: "consultationClosed",
+    });
+    expect(participationRefusal(c({ is_active: 0, archived_at: "2026-12-04T00:00:00Z" }), new Date("2026-12-05T00:00:00Z"))).toEqual({
+      ok: false,
+      reason: "consultationArchived",
+    });
   });
   it("keeps reports open until archived", () => {
     expect(reportsRefusal({ archived_at: null })).toBeNull();

@@ -28,8 +28,18 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
   beforeAll(async () => {
     mod = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
-    s1 = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: mod.id, input: { title: "Bonded warehouses for tanneries" }, categories: ["tax-relief"] });
-    s2 = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: mod.id, input: { title: "Bonded warehouses for all tanneries" }, categories: ["tax-relief"] });
+    s1 = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: mod.id,
+      input: { title: "Bonded warehouses for tanneries" },
+      categories: ["tax-relief"],
+    });
+    s2 = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: mod.id,
+      input: { title: "Bonded warehouses for all tanneries" },
+      categories: ["tax-relief"],
+    });
     const clusters = await listClusters(t.db);
     clusterIds = clusters.map((c) => c.id);
     leather = clusters.find((c) => c.slug === "leather")!.id;
@@ -63,9 +73,17 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
     expect(after.asOf).toBe(t1.toISOString());
     expect(after.dashboard).toEqual(await fresh(t1));
     expect(cell(after.dashboard)).toMatchObject({ submissions: 2, supporters: 1, organisations: 1 });
-    expect(after.dashboard.participation.byCluster.find((p) => p.key === String(leather))).toEqual({ key: String(leather), supporters: 1, organisations: 1 });
+    expect(after.dashboard.participation.byCluster.find((p) => p.key === String(leather))).toEqual({
+      key: String(leather),
+      supporters: 1,
+      organisations: 1,
+    });
     const supportsToday = after.dashboard.perDay.reduce((sum, p) => sum + p.supports, 0);
-    const rows = await t.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).where("consultation_id", "=", consultationId).executeTakeFirstOrThrow();
+    const rows = await t.db
+      .selectFrom("supports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("consultation_id", "=", consultationId)
+      .executeTakeFirstOrThrow();
     expect(supportsToday).toBe(Number(rows.n));
   });
 
@@ -84,7 +102,11 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
     const refreshed = await getDashboardSnapshot(t.db, { consultationId, clusterIds, now: t1, refresh: true });
     expect(refreshed.asOf).toBe(t1.toISOString());
     expect(refreshed.dashboard).toEqual(await fresh(t1));
-    const target = await t.db.selectFrom("submissions").select(["supporters_count", "status"]).where("id", "=", s1).executeTakeFirstOrThrow();
+    const target = await t.db
+      .selectFrom("submissions")
+      .select(["supporters_count", "status"])
+      .where("id", "=", s1)
+      .executeTakeFirstOrThrow();
     // The merged suggestion still counts in the matrix, its supporters only once (at the target).
     expect(cell(refreshed.dashboard)).toMatchObject({ submissions: 2, supporters: Number(target.supporters_count) });
     expect(Number(target.supporters_count)).toBe(2);
@@ -96,7 +118,9 @@ describe(`organiser dashboard snapshot (${testDialect})`, () => {
 
   it("computes once for ten views arriving together", async () => {
     const t0 = new Date(Date.now() + 3_000_000);
-    const views = await Promise.all(Array.from({ length: 10 }, (_, i) => getDashboardSnapshot(t.db, { consultationId, clusterIds, now: at(t0, i) })));
+    const views = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => getDashboardSnapshot(t.db, { consultationId, clusterIds, now: at(t0, i) })),
+    );
     expect(new Set(views).size).toBe(1);
     expect(views[0].asOf).toBe(t0.toISOString());
   });

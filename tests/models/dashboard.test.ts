@@ -62,7 +62,8 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
     cluster = Object.fromEntries(clusters.map((c) => [c.slug, c.id]));
     category = Object.fromEntries((await t.db.selectFrom("categories").select(["id", "slug"]).execute()).map((c) => [c.slug, c.id]));
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
-    pendingAt = (await t.db.selectFrom("submissions").select("created_at").where("id", "=", ids.pending).executeTakeFirstOrThrow()).created_at;
+    pendingAt = (await t.db.selectFrom("submissions").select("created_at").where("id", "=", ids.pending).executeTakeFirstOrThrow())
+      .created_at;
   });
 
   const dashboard = () => getDashboard(t.db, { consultationId, clusterIds, now: new Date() });
@@ -71,9 +72,30 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
     const d = await dashboard();
     const cells = [...d.matrix].sort((a, b) => a.clusterId - b.clusterId || a.categoryId - b.categoryId);
     const expected = [
-      { clusterId: cluster.leather, categoryId: category["tax-relief"], submissions: 3, supporters: 3, organisations: 2, verifiedOrganisations: 1 },
-      { clusterId: cluster.leather, categoryId: category["export-markets"], submissions: 1, supporters: 2, organisations: 1, verifiedOrganisations: 1 },
-      { clusterId: cluster.it, categoryId: category["export-markets"], submissions: 1, supporters: 1, organisations: 1, verifiedOrganisations: 0 },
+      {
+        clusterId: cluster.leather,
+        categoryId: category["tax-relief"],
+        submissions: 3,
+        supporters: 3,
+        organisations: 2,
+        verifiedOrganisations: 1,
+      },
+      {
+        clusterId: cluster.leather,
+        categoryId: category["export-markets"],
+        submissions: 1,
+        supporters: 2,
+        organisations: 1,
+        verifiedOrganisations: 1,
+      },
+      {
+        clusterId: cluster.it,
+        categoryId: category["export-markets"],
+        submissions: 1,
+        supporters: 1,
+        organisations: 1,
+        verifiedOrganisations: 0,
+      },
     ].sort((a, b) => a.clusterId - b.clusterId || a.categoryId - b.categoryId);
     expect(cells).toEqual(expected);
   });
@@ -136,7 +158,11 @@ describe(`organiser dashboard figures (${testDialect})`, () => {
 
   it("reports the moderation backlog: pending per cluster, the oldest, open reports", async () => {
     const d = await dashboard();
-    expect(d.backlog.find((b) => b.clusterId === cluster.leather)).toEqual({ clusterId: cluster.leather, pending: 1, oldestPendingAt: pendingAt });
+    expect(d.backlog.find((b) => b.clusterId === cluster.leather)).toEqual({
+      clusterId: cluster.leather,
+      pending: 1,
+      oldestPendingAt: pendingAt,
+    });
     expect(d.backlog.find((b) => b.clusterId === cluster.it)).toEqual({ clusterId: cluster.it, pending: 0, oldestPendingAt: null });
     expect(d.openReports).toBe(0);
   });

@@ -59,9 +59,14 @@ describe("seedDemo", () => {
       select count(*) as n from submissions s
       where s.supporters_count <> (select count(*) from supports p where p.submission_id = s.id)
          or s.comments_count <> (select count(*) from comments c where c.submission_id = s.id)
-         or s.supporting_organisations <> (select count(distinct p.organisation_id) from supports p where p.submission_id = s.id)`.execute(a.db);
+         or s.supporting_organisations <> (select count(distinct p.organisation_id) from supports p where p.submission_id = s.id)`.execute(
+      a.db,
+    );
     expect(Number(rows[0].n)).toBe(0);
-    const total = await a.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const total = await a.db
+      .selectFrom("supports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(total.n)).toBe(3000);
     const titles = await a.db.selectFrom("submissions").select("title").execute();
     expect(titles.some((t) => /[\u0600-\u06FF]/.test(t.title))).toBe(true);

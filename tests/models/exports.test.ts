@@ -59,12 +59,22 @@ describe(`exports (${testDialect})`, () => {
   beforeAll(async () => {
     consultationId = (await activeConsultationId(t.db))!;
     moderator = await makeUser(t.db, { role: "moderator" });
-    hidden = await makeUser(t.db, { showOrganisation: false, organisation: { name: hiddenOrg, type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "leather" } });
-    shown = await makeUser(t.db, { showOrganisation: true, organisation: { name: shownOrg, type: "association", sizeBand: "medium", city: "Karachi", province: "sindh", clusterSlug: "leather" } });
+    hidden = await makeUser(t.db, {
+      showOrganisation: false,
+      organisation: { name: hiddenOrg, type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "leather" },
+    });
+    shown = await makeUser(t.db, {
+      showOrganisation: true,
+      organisation: { name: shownOrg, type: "association", sizeBand: "medium", city: "Karachi", province: "sindh", clusterSlug: "leather" },
+    });
     supporters = [];
     for (let i = 0; i < 4; i++) supporters.push(await makeUser(t.db));
 
-    ids.hidden = await makePublishedSubmission(t.db, { authorId: hidden.id, moderatorId: moderator.id, categories: ["export-markets", "tax-relief"] });
+    ids.hidden = await makePublishedSubmission(t.db, {
+      authorId: hidden.id,
+      moderatorId: moderator.id,
+      categories: ["export-markets", "tax-relief"],
+    });
     ids.shown = await makePublishedSubmission(t.db, {
       authorId: shown.id,
       moderatorId: moderator.id,
@@ -75,14 +85,20 @@ describe(`exports (${testDialect})`, () => {
     ids.pending = await makeSubmission(t.db, { authorId: hidden.id });
 
     // supports: s0,s1 → hidden; s1,s2 → shown; s2,s3 → duplicate (then merged into hidden)
-    const support = async (u: MadeUser, id: number) => expect((await supportSubmission(t.db, { submissionId: id, userId: u.id })).ok).toBe(true);
+    const support = async (u: MadeUser, id: number) =>
+      expect((await supportSubmission(t.db, { submissionId: id, userId: u.id })).ok).toBe(true);
     await support(supporters[0], ids.hidden);
     await support(supporters[1], ids.hidden);
     await support(supporters[1], ids.shown);
     await support(supporters[2], ids.shown);
     await support(supporters[2], ids.duplicate);
     await support(supporters[3], ids.duplicate);
-    const merged = await mergeSubmission(t.db, { id: ids.duplicate, into: ids.hidden, moderatorId: moderator.id, moderatorRole: "moderator" });
+    const merged = await mergeSubmission(t.db, {
+      id: ids.duplicate,
+      into: ids.hidden,
+      moderatorId: moderator.id,
+      moderatorRole: "moderator",
+    });
     expect(merged.ok).toBe(true);
 
     for (const value of INJECTION) {
@@ -96,10 +112,28 @@ describe(`exports (${testDialect})`, () => {
     const rec = async (title: string, status: string, sources: number[]) => {
       const r = await t.db
         .insertInto("recommendations")
-        .values({ consultation_id: consultationId, title, text: "=HYPERLINK(\"x\")", priority: 2, dissent: "", status, response_status: null, response_text: null, responsible_agency: null, response_date: null, created_by: null, created_at: now, updated_at: now })
+        .values({
+          consultation_id: consultationId,
+          title,
+          text: '=HYPERLINK("x")',
+          priority: 2,
+          dissent: "",
+          status,
+          response_status: null,
+          response_text: null,
+          responsible_agency: null,
+          response_date: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
-      for (const s of sources) await t.db.insertInto("recommendation_submissions").values({ recommendation_id: r.id, submission_id: s, linked_by: null, linked_at: now }).execute();
+      for (const s of sources)
+        await t.db
+          .insertInto("recommendation_submissions")
+          .values({ recommendation_id: r.id, submission_id: s, linked_by: null, linked_at: now })
+          .execute();
       const leather = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
       await t.db.insertInto("recommendation_clusters").values({ recommendation_id: r.id, cluster_id: leather.id }).execute();
       return r.id;
@@ -130,7 +164,14 @@ describe(`exports (${testDialect})`, () => {
     expect(shownRow.title).toBe(urduTitle);
     expect(shownRow.problem).toBe(multiline);
     expect(shownRow.organisation).toBe(shownOrg);
-    expect(shownRow).toMatchObject({ cluster: "leather", status: "published", categories: "financial-assistance", horizon: "short", stage: "finance", source: "web" });
+    expect(shownRow).toMatchObject({
+      cluster: "leather",
+      status: "published",
+      categories: "financial-assistance",
+      horizon: "short",
+      stage: "finance",
+      source: "web",
+    });
     expect(shownRow.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(shownRow.published_at).toMatch(/Z$/);
     // the pending suggestion is not in the organisers' default export
@@ -158,7 +199,9 @@ describe(`exports (${testDialect})`, () => {
     const h = json.find((r: { id: number }) => r.id === ids.hidden);
     expect(typeof h.supporters).toBe("number");
     expect(h.categories.split(";").sort()).toEqual(["export-markets", "tax-relief"]);
-    expect(JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters({ cluster: "pharmaceutical" })))).toString())).toEqual([]);
+    expect(
+      JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters({ cluster: "pharmaceutical" })))).toString()),
+    ).toEqual([]);
   });
 
   it("merged_into, the merged target's supporters counted once each, and recommendations (organisers: all; public: final only)", async () => {
@@ -210,7 +253,13 @@ describe(`exports (${testDialect})`, () => {
     const rows = parseCsv(buf);
     const final = rows.find((r) => r.id === `R-${ids.recFinal}`)!;
     // hidden: s0, s1, s2, s3 (two carried); shown: s1, s2 → distinct {s0, s1, s2, s3} = 4 (not 6)
-    expect(final).toMatchObject({ status: "final", clusters: "leather", sources: [ids.hidden, ids.shown].sort((a, b) => a - b).join(";"), unique_supporters: "4", priority: "2" });
+    expect(final).toMatchObject({
+      status: "final",
+      clusters: "leather",
+      sources: [ids.hidden, ids.shown].sort((a, b) => a - b).join(";"),
+      unique_supporters: "4",
+      priority: "2",
+    });
     expect(final.text).toBe(`'=HYPERLINK("x")`);
     const orgs = await t.db
       .selectFrom("supports")
@@ -239,7 +288,13 @@ describe(`exports (${testDialect})`, () => {
 
     const annex = new ExcelJS.Workbook();
     await annex.xlsx.load((await collect(toXlsx(await annexSheets(t.db)))) as unknown as ArrayBuffer);
-    expect(annex.worksheets.map((w) => w.name)).toEqual(["submissions", "tag log", "moderation decisions", "recommendations", "cluster x category"]);
+    expect(annex.worksheets.map((w) => w.name)).toEqual([
+      "submissions",
+      "tag log",
+      "moderation decisions",
+      "recommendations",
+      "cluster x category",
+    ]);
     const tagLog = annex.getWorksheet("tag log")!;
     expect((tagLog.getRow(1).values as unknown[]).slice(1)).toEqual(["submission", "when", "who", "before", "after", "reason"]);
     expect(tagLog.rowCount).toBeGreaterThan(1);

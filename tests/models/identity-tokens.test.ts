@@ -23,8 +23,15 @@ describe(`account tokens (${testDialect})`, () => {
     expect(rows[0].token_hash).toBe(hashToken(token));
     expect(JSON.stringify(rows)).not.toContain(token);
 
-    expect(await peekToken(t.db, { token, purpose: "confirm-email", now: at(1000) })).toEqual({ userId: user.id, email: user.email, expiresAt });
-    expect(await consumeToken(t.db, { token, purpose: "confirm-email", now: at(2000) })).toMatchObject({ userId: user.id, email: user.email });
+    expect(await peekToken(t.db, { token, purpose: "confirm-email", now: at(1000) })).toEqual({
+      userId: user.id,
+      email: user.email,
+      expiresAt,
+    });
+    expect(await consumeToken(t.db, { token, purpose: "confirm-email", now: at(2000) })).toMatchObject({
+      userId: user.id,
+      email: user.email,
+    });
     expect(await consumeToken(t.db, { token, purpose: "confirm-email", now: at(3000) })).toBeNull();
     expect(await peekToken(t.db, { token, purpose: "confirm-email", now: at(3000) })).toBeNull();
   });
@@ -61,7 +68,9 @@ describe(`account tokens (${testDialect})`, () => {
   it("of twenty uses of one link at once, exactly one succeeds", async () => {
     const user = await makeUser(t.db);
     const { token } = await issueToken(t.db, { userId: user.id, purpose: "reset-password", email: user.email, now: T0 });
-    const results = await Promise.all(Array.from({ length: 20 }, () => consumeToken(t.db, { token, purpose: "reset-password", now: at(1000) })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => consumeToken(t.db, { token, purpose: "reset-password", now: at(1000) })),
+    );
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
 

@@ -3,7 +3,13 @@
 // limits, organisations matched or created, dry run, and the rows' place in the queue.
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "~/lib/import-format";
-import { importSubmissions, importTemplateCsv, IMPORTED_ORGANISATION_SIZE, IMPORTED_ORGANISATION_TYPE, type ImportResult } from "~/models/import.server";
+import {
+  importSubmissions,
+  importTemplateCsv,
+  IMPORTED_ORGANISATION_SIZE,
+  IMPORTED_ORGANISATION_TYPE,
+  type ImportResult,
+} from "~/models/import.server";
 import { getSubmissionForViewer } from "~/models/submission.server";
 import { countSubmissionsByClusterAndStatus } from "~/models/taxonomy.server";
 import { entryCounts, testDialect } from "../support/db";
@@ -20,7 +26,10 @@ describe(`workshop CSV import (${testDialect})`, () => {
     moderator = await makeUser(t.db, { role: "moderator" });
   });
 
-  const run = (file: Buffer | Uint8Array, options: { dryRun?: boolean; fileName?: string; actor?: { id: number; role: "moderator" } | null } = {}) =>
+  const run = (
+    file: Buffer | Uint8Array,
+    options: { dryRun?: boolean; fileName?: string; actor?: { id: number; role: "moderator" } | null } = {},
+  ) =>
     importSubmissions(t.db, {
       file,
       fileName: options.fileName ?? "workshop.csv",
@@ -51,7 +60,10 @@ describe(`workshop CSV import (${testDialect})`, () => {
 
   describe("a valid file", () => {
     it("without BOM: every row a pending suggestion (source import, no author) with its event, and one audit entry", async () => {
-      const rows = [importRow({ stage: "" }), importRow({ cluster: "it", organisation: "Karachi Software House", city: "Karachi", province: "sindh", stage: "technology" })];
+      const rows = [
+        importRow({ stage: "" }),
+        importRow({ cluster: "it", organisation: "Karachi Software House", city: "Karachi", province: "sindh", stage: "technology" }),
+      ];
       const before = await counts();
       const r = imported(await run(importFile(rows), { fileName: "lahore-\u0000workshop.csv" }));
       expect(r).toMatchObject({ dryRun: false, rows: 2 });
@@ -86,12 +98,27 @@ describe(`workshop CSV import (${testDialect})`, () => {
         expect(events).toHaveLength(1);
         expect(events[0]).toMatchObject({ event: "submitted", actor_id: moderator.id, actor_role: "moderator" });
       }
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.import").orderBy("id", "desc").executeTakeFirstOrThrow();
-      expect(audit).toMatchObject({ actor_id: moderator.id, actor_role: "moderator", target_type: "import", target_id: "lahore-workshop.csv" });
-      expect(JSON.parse(audit.after!)).toMatchObject({ file: "lahore-workshop.csv", rows: 2, firstId: r.submissionIds[0], lastId: r.submissionIds[1] });
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "submission.import")
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow();
+      expect(audit).toMatchObject({
+        actor_id: moderator.id,
+        actor_role: "moderator",
+        target_type: "import",
+        target_id: "lahore-workshop.csv",
+      });
+      expect(JSON.parse(audit.after!)).toMatchObject({
+        file: "lahore-workshop.csv",
+        rows: 2,
+        firstId: r.submissionIds[0],
+        lastId: r.submissionIds[1],
+      });
     });
 
-    it("with a BOM and CRLF line ends (as Excel saves \"CSV UTF-8\")", async () => {
+    it('with a BOM and CRLF line ends (as Excel saves "CSV UTF-8")', async () => {
       const row = importRow();
       const r = imported(await run(importFile([row], { bom: true, newline: "\r\n" })));
       const s = await submission(r.submissionIds[0]);
@@ -100,8 +127,16 @@ describe(`workshop CSV import (${testDialect})`, () => {
 
     it("with the columns in another order, names in any case, and slugs in capitals", async () => {
       const columns = ["Title", " ORGANISATION ", "province", "stage", "cluster", "problem", "proposal", "expected_impact", "city"];
-      const row = importRow({ province: "Sindh", stage: "Finance", cluster: "IT", organisation: `Hyderabad Coders ${Date.now()}`, city: "Hyderabad" });
-      const r = imported(await run(importFile([Object.fromEntries(columns.map((c) => [c, row[c.trim().toLowerCase() as keyof typeof row]]))], { columns })));
+      const row = importRow({
+        province: "Sindh",
+        stage: "Finance",
+        cluster: "IT",
+        organisation: `Hyderabad Coders ${Date.now()}`,
+        city: "Hyderabad",
+      });
+      const r = imported(
+        await run(importFile([Object.fromEntries(columns.map((c) => [c, row[c.trim().toLowerCase() as keyof typeof row]]))], { columns })),
+      );
       const s = await submission(r.submissionIds[0]);
       const it = await t.db.selectFrom("clusters").select("id").where("slug", "=", "it").executeTakeFirstOrThrow();
       expect(s).toMatchObject({ title: row.title, cluster_id: it.id, stage: "finance" });
@@ -137,7 +172,14 @@ describe(`workshop CSV import (${testDialect})`, () => {
 
     it("matches a known organisation by normalised name, and creates an unknown one once for all its rows", async () => {
       const known = await makeUser(t.db, {
-        organisation: { name: "Gujranwala Cutlery Works", type: "association", sizeBand: "medium", city: "Gujranwala", province: "punjab", clusterSlug: "surgical-instruments" },
+        organisation: {
+          name: "Gujranwala Cutlery Works",
+          type: "association",
+          sizeBand: "medium",
+          city: "Gujranwala",
+          province: "punjab",
+          clusterSlug: "surgical-instruments",
+        },
       });
       const before = await counts();
       const newName = `Wazirabad Knife Makers ${Date.now()}`;
@@ -192,9 +234,18 @@ describe(`workshop CSV import (${testDialect})`, () => {
 
     it("from the command line (no moderator): the history says system, the audit log operator", async () => {
       const r = imported(await run(importFile([importRow()]), { actor: null }));
-      const event = await t.db.selectFrom("submission_events").selectAll().where("submission_id", "=", r.submissionIds[0]).executeTakeFirstOrThrow();
+      const event = await t.db
+        .selectFrom("submission_events")
+        .selectAll()
+        .where("submission_id", "=", r.submissionIds[0])
+        .executeTakeFirstOrThrow();
       expect(event).toMatchObject({ event: "submitted", actor_id: null, actor_role: "system" });
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.import").orderBy("id", "desc").executeTakeFirstOrThrow();
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "submission.import")
+        .orderBy("id", "desc")
+        .executeTakeFirstOrThrow();
       expect(audit).toMatchObject({ actor_id: null, actor_role: "operator" });
     });
 
@@ -232,7 +283,11 @@ describe(`workshop CSV import (${testDialect})`, () => {
   describe("all or nothing", () => {
     it("one bad row in the middle: nothing written, the row named by line and field", async () => {
       const r = await expectNothingWritten(
-        importFile([importRow(), importRow({ title: "Too short", province: "kashmir" }), importRow({ organisation: `Never created ${Date.now()}` })]),
+        importFile([
+          importRow(),
+          importRow({ title: "Too short", province: "kashmir" }),
+          importRow({ organisation: `Never created ${Date.now()}` }),
+        ]),
       );
       expect(r.reason).toBe("invalid");
       expect(r.problems).toEqual([

@@ -33,7 +33,8 @@ describe(`the cluster page memo (${testDialect})`, () => {
     const supporters = await Promise.all([0, 1, 2].map(() => makeUser(t.db)));
     const some = await t.db.selectFrom("submissions").select("id").where("title", "like", "Tannery%").orderBy("id").limit(3).execute();
     for (const [i, s] of some.entries()) {
-      for (const u of supporters.slice(0, i + 1)) expect((await supportSubmission(t.db, { submissionId: s.id, userId: u.id })).ok).toBe(true);
+      for (const u of supporters.slice(0, i + 1))
+        expect((await supportSubmission(t.db, { submissionId: s.id, userId: u.id })).ok).toBe(true);
     }
     const consultation = await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
     const cluster = await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow();
@@ -55,7 +56,8 @@ describe(`the cluster page memo (${testDialect})`, () => {
     }
     // Every search result appears exactly once across the pages of one visitor's random order.
     const seen: number[] = [];
-    for (const page of [1, 2, 3]) seen.push(...ids(await listClusterSubmissions(t.db, { ...query, sort: "random", page, seed: 12345 }, { cache })));
+    for (const page of [1, 2, 3])
+      seen.push(...ids(await listClusterSubmissions(t.db, { ...query, sort: "random", page, seed: 12345 }, { cache })));
     expect(seen).toHaveLength(23);
     expect(new Set(seen).size).toBe(23);
   });
@@ -90,7 +92,12 @@ describe(`the cluster page memo (${testDialect})`, () => {
     }
     const cache = new CountingCache();
     const misses: string[] = [];
-    const read = (text: string) => listClusterSubmissions(t.db, { ...query, sort: "top", page: 1, q: text }, { cache, onSearchMiss: async () => void misses.push(text) });
+    const read = (text: string) =>
+      listClusterSubmissions(
+        t.db,
+        { ...query, sort: "top", page: 1, q: text },
+        { cache, onSearchMiss: async () => void misses.push(text) },
+      );
     const first = await read("Tannery");
     for (const text of ["tannery", "tannery!", "(tannery)", "  TANNERY?  ", "«tannery»"]) expect(await read(text), text).toEqual(first);
     expect(computed.filter((k) => k.startsWith("search:"))).toHaveLength(1);
@@ -113,7 +120,11 @@ describe(`the cluster page memo (${testDialect})`, () => {
     const before = await listClusterSubmissions(t.db, q, { cache });
 
     // Published behind the models' back (no event): the memo does not know yet...
-    await t.db.updateTable("submissions").set({ status: "published", published_at: new Date().toISOString() }).where("id", "=", sneaky).execute();
+    await t.db
+      .updateTable("submissions")
+      .set({ status: "published", published_at: new Date().toISOString() })
+      .where("id", "=", sneaky)
+      .execute();
     const remembered = await listClusterSubmissions(t.db, q, { cache });
     expect(remembered.total).toBe(before.total);
     expect(ids(remembered)).not.toContain(sneaky);
@@ -121,7 +132,11 @@ describe(`the cluster page memo (${testDialect})`, () => {
     expect(ids(await listClusterSubmissions(t.db, q))).toContain(sneaky);
 
     // A publication through the model records an event: the next read is fresh, and sees both.
-    const proper = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Tannery water audit" } });
+    const proper = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Tannery water audit" },
+    });
     const after = await listClusterSubmissions(t.db, q, { cache });
     expect(after.total).toBe(before.total + 2);
     expect(ids(after)).toEqual(expect.arrayContaining([sneaky, proper]));

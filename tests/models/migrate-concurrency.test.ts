@@ -62,7 +62,10 @@ function runInstances(url: string, step: "migrate" | "seed" | "start", n: number
 }
 
 async function count(h: DbHandle, table: "clusters" | "categories" | "stages" | "consultations"): Promise<number> {
-  const r = await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const r = await h.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -48,16 +48,36 @@ describe(`moderation decisions (${testDialect})`, () => {
       .map((r) => r.slug)
       .sort();
   const events = async (id: number) =>
-    (await t.db.selectFrom("submission_events").select(["event", "actor_role", "data"]).where("submission_id", "=", id).orderBy("id").execute()).map((e) => e.event);
+    (
+      await t.db
+        .selectFrom("submission_events")
+        .select(["event", "actor_role", "data"])
+        .where("submission_id", "=", id)
+        .orderBy("id")
+        .execute()
+    ).map((e) => e.event);
   const audits = (id: number) =>
-    t.db.selectFrom("audit_log").selectAll().where("target_type", "=", "submission").where("target_id", "=", String(id)).orderBy("id").execute();
+    t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("target_type", "=", "submission")
+      .where("target_id", "=", String(id))
+      .orderBy("id")
+      .execute();
   const notifications = (userId: number, submissionId: number) =>
-    t.db.selectFrom("notifications").selectAll().where("user_id", "=", userId).where("submission_id", "=", submissionId).orderBy("id").execute();
+    t.db
+      .selectFrom("notifications")
+      .selectAll()
+      .where("user_id", "=", userId)
+      .where("submission_id", "=", submissionId)
+      .orderBy("id")
+      .execute();
   const supportRows = (id: number) =>
     t.db.selectFrom("supports").select(["user_id", "merged_from_id"]).where("submission_id", "=", id).orderBy("user_id").execute();
   const published = (by: MadeUser = author, title = "A published suggestion about export finance") =>
     makePublishedSubmission(t.db, { authorId: by.id, moderatorId: moderator.id, input: { title } });
-  const pending = (by: MadeUser = author, title = "A pending suggestion about testing labs") => makeSubmission(t.db, { authorId: by.id, input: { title } });
+  const pending = (by: MadeUser = author, title = "A pending suggestion about testing labs") =>
+    makeSubmission(t.db, { authorId: by.id, input: { title } });
   const users = (n: number) => Promise.all(Array.from({ length: n }, () => makeUser(t.db)));
   const support = async (id: number, who: MadeUser[]) => {
     for (const u of who) expect((await supportSubmission(t.db, { submissionId: id, userId: u.id })).ok).toBe(true);
@@ -68,7 +88,9 @@ describe(`moderation decisions (${testDialect})`, () => {
     const r = await row(id);
     const rows = await t.db.selectFrom("supports").select(["organisation_id", "province"]).where("submission_id", "=", id).execute();
     expect(Number(r.supporters_count)).toBe(rows.length);
-    expect(Number(r.supporting_organisations)).toBe(new Set(rows.filter((x) => x.organisation_id !== null).map((x) => x.organisation_id)).size);
+    expect(Number(r.supporting_organisations)).toBe(
+      new Set(rows.filter((x) => x.organisation_id !== null).map((x) => x.organisation_id)).size,
+    );
     expect(Number(r.supporting_provinces)).toBe(new Set(rows.filter((x) => x.province !== null).map((x) => x.province)).size);
   }
 
@@ -96,14 +118,19 @@ describe(`moderation decisions (${testDialect})`, () => {
             continue;
           }
           expect(r.ok, `${name} on ${status}`).toBe(can);
-          if (!can) expect(r, `${name} on ${status}`).toMatchObject({ ok: false, reason: name === "approve" ? "notPending" : "wrongState" });
+          if (!can)
+            expect(r, `${name} on ${status}`).toMatchObject({ ok: false, reason: name === "approve" ? "notPending" : "wrongState" });
           // Every decision but a re-tag moves the suggestion out of its state; a refused one leaves it.
           if (name !== "tag" || !can) expect((await row(id)).status === status, `${name} on ${status}`).toBe(name === "tag" || !can);
         }
         expect(d.none, status).toBe(!d.canApprove && !d.canTag && !d.canReject && !d.canMerge && !d.canHide && !d.canRestore);
       }
       // A pending one is tagged by its approval: the screen's re-tag form is for the others.
-      expect([decisionsFor("pending").canRetag, decisionsFor("published").canRetag, decisionsFor("merged").canRetag]).toEqual([false, true, true]);
+      expect([decisionsFor("pending").canRetag, decisionsFor("published").canRetag, decisionsFor("merged").canRetag]).toEqual([
+        false,
+        true,
+        true,
+      ]);
       // Bulk decisions are offered in the queues of pending and published suggestions only.
       expect(statuses.filter((s) => bulkDecisionsFor(s).any)).toEqual(["pending", "published"]);
       expect(bulkDecisionsFor("published")).toEqual({ canApprove: false, canTag: true, canReject: true, any: true });
@@ -120,41 +147,78 @@ describe(`moderation decisions (${testDialect})`, () => {
       expect((await row(id)).status).toBe("published");
       expect(await categories(id)).toEqual(["export-markets"]);
       expect(await approveSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets"] })).toEqual({ ok: false, reason: "notPending" });
-      expect(await approveSubmission(t.db, { ...mod, id: 999_999, categorySlugs: ["export-markets"] })).toEqual({ ok: false, reason: "notFound" });
+      expect(await approveSubmission(t.db, { ...mod, id: 999_999, categorySlugs: ["export-markets"] })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
   });
 
   describe("reject", () => {
     it("needs a known reason code and a reason; records it for the author, who is notified", async () => {
       const id = await pending();
-      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "rude", reason: "x" })).toMatchObject({ ok: false, reason: "invalid", fieldErrors: { reasonCode: expect.any(Array) } });
-      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "off-topic", reason: "   " })).toMatchObject({ ok: false, reason: "invalid", fieldErrors: { reason: expect.any(Array) } });
+      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "rude", reason: "x" })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+        fieldErrors: { reasonCode: expect.any(Array) },
+      });
+      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "off-topic", reason: "   " })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+        fieldErrors: { reason: expect.any(Array) },
+      });
       expect((await row(id)).status).toBe("pending");
 
-      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "outside-remit", reason: "Provincial matter, not federal.\nSee the scope note." })).toEqual({ ok: true, changed: true });
+      expect(
+        await rejectSubmission(t.db, {
+          ...mod,
+          id,
+          reasonCode: "outside-remit",
+          reason: "Provincial matter, not federal.\nSee the scope note.",
+        }),
+      ).toEqual({ ok: true, changed: true });
       const r = await row(id);
       expect(r.status).toBe("rejected");
       expect(r.reject_reason_code).toBe("outside-remit");
       expect(r.reject_reason).toBe("Provincial matter, not federal.\nSee the scope note.");
       expect(await events(id)).toEqual(["submitted", "rejected"]);
       const [audit] = await audits(id);
-      expect(audit).toMatchObject({ action: "submission.reject", actor_id: moderator.id, reason: "Provincial matter, not federal.\nSee the scope note." });
+      expect(audit).toMatchObject({
+        action: "submission.reject",
+        actor_id: moderator.id,
+        reason: "Provincial matter, not federal.\nSee the scope note.",
+      });
       expect(JSON.parse(audit.before!)).toEqual({ status: "pending" });
       const [n] = await notifications(author.id, id);
       expect(n.kind).toBe("rejected");
       expect(JSON.parse(n.data!)).toEqual({ reasonCode: "outside-remit", reason: "Provincial matter, not federal.\nSee the scope note." });
       // A rejected one cannot be rejected again or approved.
-      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "other", reason: "again" })).toEqual({ ok: false, reason: "wrongState", status: "rejected" });
+      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "other", reason: "again" })).toEqual({
+        ok: false,
+        reason: "wrongState",
+        status: "rejected",
+      });
       expect(await approveSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets"] })).toEqual({ ok: false, reason: "notPending" });
     });
 
     it("a published one can be rejected (after reports), leaves the public, and its open reports are closed as actioned", async () => {
       const id = await published();
       const [r1, r2] = await users(2);
-      for (const u of [r1, r2]) expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "offensive", details: "" })).ok).toBe(true);
-      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "abusive", reason: "Insults another member." })).toEqual({ ok: true, changed: true });
+      for (const u of [r1, r2])
+        expect(
+          (await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "offensive", details: "" })).ok,
+        ).toBe(true);
+      expect(await rejectSubmission(t.db, { ...mod, id, reasonCode: "abusive", reason: "Insults another member." })).toEqual({
+        ok: true,
+        changed: true,
+      });
       expect((await row(id)).status).toBe("rejected");
-      const reports = await t.db.selectFrom("reports").select(["status", "resolved_by"]).where("target_type", "=", "submission").where("target_id", "=", id).execute();
+      const reports = await t.db
+        .selectFrom("reports")
+        .select(["status", "resolved_by"])
+        .where("target_type", "=", "submission")
+        .where("target_id", "=", id)
+        .execute();
       expect(reports).toEqual([
         { status: "actioned", resolved_by: moderator.id },
         { status: "actioned", resolved_by: moderator.id },
@@ -166,10 +230,15 @@ describe(`moderation decisions (${testDialect})`, () => {
     it("replaces the categories and keeps a log row per change (who, when, before, after, why)", async () => {
       const id = await published();
       expect(await categories(id)).toEqual(["export-markets"]);
-      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "financial-assistance"], reason: "Also about credit" })).toEqual({ ok: true, changed: true });
+      expect(
+        await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "financial-assistance"], reason: "Also about credit" }),
+      ).toEqual({ ok: true, changed: true });
       expect(await categories(id)).toEqual(["export-markets", "financial-assistance"]);
       // The same set again: nothing to log.
-      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "financial-assistance"] })).toEqual({ ok: true, changed: false });
+      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "financial-assistance"] })).toEqual({
+        ok: true,
+        changed: false,
+      });
       expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["financial-assistance"] })).toEqual({ ok: true, changed: true });
       const log = await listTagLog(t.db, id);
       expect(log.map((l) => [l.before, l.after, l.reason])).toEqual([
@@ -185,9 +254,16 @@ describe(`moderation decisions (${testDialect})`, () => {
     it("refuses no category, an unknown one, and a withdrawn suggestion", async () => {
       const id = await published();
       expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: [] })).toMatchObject({ ok: false, reason: "invalid" });
-      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "made-up"] })).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["export-markets", "made-up"] })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
       await t.db.updateTable("submissions").set({ status: "withdrawn" }).where("id", "=", id).execute();
-      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["financial-assistance"] })).toEqual({ ok: false, reason: "wrongState", status: "withdrawn" });
+      expect(await tagSubmission(t.db, { ...mod, id, categorySlugs: ["financial-assistance"] })).toEqual({
+        ok: false,
+        reason: "wrongState",
+        status: "withdrawn",
+      });
       expect(await categories(id)).toEqual(["export-markets"]);
     });
   });
@@ -227,7 +303,12 @@ describe(`moderation decisions (${testDialect})`, () => {
       expect(await events(source)).toContain("merged");
       expect(await events(target)).toContain("merged");
       const audit = (await audits(source)).find((x) => x.action === "submission.merge")!;
-      expect(JSON.parse(audit.after!)).toMatchObject({ status: "merged", mergedInto: target, carried: 2, target: { id: target, supporters_count: 5 } });
+      expect(JSON.parse(audit.after!)).toMatchObject({
+        status: "merged",
+        mergedInto: target,
+        carried: 2,
+        target: { id: target, supporters_count: 5 },
+      });
       expect(JSON.parse(audit.before!)).toMatchObject({ status: "published", target: { supporters_count: 3 } });
       expect(audit.reason).toBe("Same measure");
       expect((await notifications(otherAuthor.id, source)).map((n) => n.kind)).toEqual(["published", "merged"]);
@@ -289,21 +370,35 @@ describe(`moderation decisions (${testDialect})`, () => {
       const merged = await published(otherAuthor, "Refusal merged suggestion");
       await mergeSubmission(t.db, { ...mod, id: merged, into: other });
       await support(source, [people[0]]);
-      const before = await t.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const before = await t.db
+        .selectFrom("supports")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
 
       expect(await mergeSubmission(t.db, { ...mod, id: source, into: source })).toEqual({ ok: false, reason: "self" });
       expect(await mergeSubmission(t.db, { ...mod, id: source, into: merged })).toEqual({ ok: false, reason: "targetMerged" });
       expect(await mergeSubmission(t.db, { ...mod, id: source, into: pend })).toEqual({ ok: false, reason: "targetNotPublished" });
       expect(await mergeSubmission(t.db, { ...mod, id: source, into: 999_999 })).toEqual({ ok: false, reason: "targetNotFound" });
-      expect(await mergeSubmission(t.db, { ...mod, id: merged, into: target })).toEqual({ ok: false, reason: "wrongState", status: "merged" });
+      expect(await mergeSubmission(t.db, { ...mod, id: merged, into: target })).toEqual({
+        ok: false,
+        reason: "wrongState",
+        status: "merged",
+      });
       expect(await mergeSubmission(t.db, { ...mod, id: 999_999, into: target })).toEqual({ ok: false, reason: "notFound" });
       const rejected = await published(otherAuthor, "Refusal rejected suggestion");
       await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "other", reason: "No." });
-      expect(await mergeSubmission(t.db, { ...mod, id: rejected, into: target })).toEqual({ ok: false, reason: "wrongState", status: "rejected" });
+      expect(await mergeSubmission(t.db, { ...mod, id: rejected, into: target })).toEqual({
+        ok: false,
+        reason: "wrongState",
+        status: "rejected",
+      });
 
       expect((await row(source)).status).toBe("published");
       expect((await row(source)).merged_into_id).toBeNull();
-      const after = await t.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const after = await t.db
+        .selectFrom("supports")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
       expect((await audits(source)).filter((a) => a.action === "submission.merge")).toEqual([]);
     });
@@ -331,11 +426,19 @@ describe(`moderation decisions (${testDialect})`, () => {
       expect(await restoreSubmission(t.db, { ...mod, id })).toEqual({ ok: false, reason: "wrongState", status: "published" });
 
       // Reports hide it automatically at the threshold (3).
-      for (const u of await users(3)) expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "spam", details: "" })).ok).toBe(true);
+      for (const u of await users(3))
+        expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "spam", details: "" })).ok).toBe(
+          true,
+        );
       expect((await row(id)).status).toBe("hidden");
       expect(await restoreSubmission(t.db, { ...mod, id, reason: "Reports were unfounded" })).toEqual({ ok: true, changed: true });
       expect((await row(id)).status).toBe("published");
-      const open = await t.db.selectFrom("reports").select("status").where("target_type", "=", "submission").where("target_id", "=", id).execute();
+      const open = await t.db
+        .selectFrom("reports")
+        .select("status")
+        .where("target_type", "=", "submission")
+        .where("target_id", "=", id)
+        .execute();
       expect(open.map((r) => r.status)).toEqual(["dismissed", "dismissed", "dismissed"]);
 
       expect(await hideSubmission(t.db, { ...mod, id, reason: "Contains a phone number" })).toEqual({ ok: true, changed: true });
@@ -360,17 +463,31 @@ describe(`moderation decisions (${testDialect})`, () => {
 
     it("refuses an invalid decision before touching anything", async () => {
       const ids = [await pending(), await pending()];
-      expect(await bulkDecide(t.db, { ...mod, ids, decision: { intent: "reject", reasonCode: "duplicate", reason: "" } })).toMatchObject({ ok: false, reason: "invalid" });
-      expect(await bulkDecide(t.db, { ...mod, ids, decision: { intent: "approve", categorySlugs: [] } })).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await bulkDecide(t.db, { ...mod, ids, decision: { intent: "reject", reasonCode: "duplicate", reason: "" } })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
+      expect(await bulkDecide(t.db, { ...mod, ids, decision: { intent: "approve", categorySlugs: [] } })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
       for (const id of ids) expect((await row(id)).status).toBe("pending");
     });
 
     it("rejects and tags a selection", async () => {
       const ids = [await pending(), await pending()];
-      expect(await bulkDecide(t.db, { ...mod, ids, decision: { intent: "reject", reasonCode: "off-topic", reason: "Not about exports" } })).toMatchObject({ ok: true, outcome: { done: ids } });
+      expect(
+        await bulkDecide(t.db, { ...mod, ids, decision: { intent: "reject", reasonCode: "off-topic", reason: "Not about exports" } }),
+      ).toMatchObject({ ok: true, outcome: { done: ids } });
       for (const id of ids) expect((await row(id)).reject_reason_code).toBe("off-topic");
       const pubs = [await published(), await published()];
-      expect(await bulkDecide(t.db, { ...mod, ids: pubs, decision: { intent: "tag", categorySlugs: ["supply-chain-logistics"], reason: "Re-sorted" } })).toMatchObject({ ok: true, outcome: { done: pubs } });
+      expect(
+        await bulkDecide(t.db, {
+          ...mod,
+          ids: pubs,
+          decision: { intent: "tag", categorySlugs: ["supply-chain-logistics"], reason: "Re-sorted" },
+        }),
+      ).toMatchObject({ ok: true, outcome: { done: pubs } });
       for (const id of pubs) expect(await categories(id)).toEqual(["supply-chain-logistics"]);
     });
   });

@@ -62,7 +62,8 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
     return s;
   };
   const outbox = () => t.db.selectFrom("email_outbox").selectAll().orderBy("id").execute();
-  const notificationsOf = (userId: number) => t.db.selectFrom("notifications").selectAll().where("user_id", "=", userId).orderBy("id").execute();
+  const notificationsOf = (userId: number) =>
+    t.db.selectFrom("notifications").selectAll().where("user_id", "=", userId).orderBy("id").execute();
   const approve = (id: number, now?: Date) =>
     approveSubmission(t.db, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["export-markets"], now });
 
@@ -121,7 +122,13 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       const a = await makeSubmission(t.db, { authorId: urdu.id, input: { title } });
       const b = await makeSubmission(t.db, { authorId: english.id, input: { title } });
       await approve(a);
-      const r = await rejectSubmission(t.db, { id: b, moderatorId: moderator.id, moderatorRole: "moderator", reasonCode: "outside-remit", reason: "Provincial matter." });
+      const r = await rejectSubmission(t.db, {
+        id: b,
+        moderatorId: moderator.id,
+        moderatorRole: "moderator",
+        reasonCode: "outside-remit",
+        reason: "Provincial matter.",
+      });
       expect(r.ok).toBe(true);
 
       const [toUrdu, toEnglish] = await outbox();
@@ -135,10 +142,18 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
 
       // And so they arrive: the Urdu subject survives the trip through nodemailer.
       expect(await sender().runOnce()).toMatchObject({ sent: 2 });
-      const received = smtp.messages.map((m) => ({ to: m.to, subject: parseMessage(m.raw).header("Subject"), text: parseMessage(m.raw).text }));
-      expect(received).toContainEqual(expect.objectContaining({ to: [urdu.email], subject: fill(ur.email.published.subject, { title: isolated(title) }) }));
+      const received = smtp.messages.map((m) => ({
+        to: m.to,
+        subject: parseMessage(m.raw).header("Subject"),
+        text: parseMessage(m.raw).text,
+      }));
+      expect(received).toContainEqual(
+        expect.objectContaining({ to: [urdu.email], subject: fill(ur.email.published.subject, { title: isolated(title) }) }),
+      );
       expect(received.find((m) => m.to[0] === urdu.email)?.text).toContain(`${ORIGIN}/submissions/${a}`);
-      expect(received).toContainEqual(expect.objectContaining({ to: [english.email], subject: fill(en.email.rejected.subject, { title }) }));
+      expect(received).toContainEqual(
+        expect.objectContaining({ to: [english.email], subject: fill(en.email.rejected.subject, { title }) }),
+      );
     });
 
     it("writes no email to a disabled or deleted account, and cancels one written before it was disabled", async () => {
@@ -175,17 +190,33 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       const subject = headerText(evil);
       expect(subject).not.toMatch(/[\r\n\u0000\u2028]/);
       expect(subject).toBe("Tax relief Bcc: victim@example.com X-Injected: yes end");
-      const mail = renderNotificationEmail("en", { kind: "published", name: "A\r\nB", title: evil, link: `${ORIGIN}/submissions/1` }, ORIGIN);
+      const mail = renderNotificationEmail(
+        "en",
+        { kind: "published", name: "A\r\nB", title: evil, link: `${ORIGIN}/submissions/1` },
+        ORIGIN,
+      );
       expect(mail.subject).not.toMatch(/[\r\n\u0000]/);
       expect(mail.body).not.toContain("\u0000");
       expect(mail.body).not.toContain("\r");
       expect(mail.body).not.toMatch(/^Bcc:/m);
 
       expect(safeEmailAddress("someone@example.pk")).toBe("someone@example.pk");
-      for (const bad of ["a@example.pk\r\nBcc: x@evil.example", "a@example.pk, b@example.pk", "A <a@example.pk>", "a b@example.pk", "a@exa\u0000mple.pk", "@example.pk", "a@", ""]) {
+      for (const bad of [
+        "a@example.pk\r\nBcc: x@evil.example",
+        "a@example.pk, b@example.pk",
+        "A <a@example.pk>",
+        "a b@example.pk",
+        "a@exa\u0000mple.pk",
+        "@example.pk",
+        "a@",
+        "",
+      ]) {
         expect(safeEmailAddress(bad), JSON.stringify(bad)).toBeNull();
       }
-      expect(parseSmtpUrl("smtp://mail.example.pk:587?from=consult@example.pk")).toEqual({ url: "smtp://mail.example.pk:587", from: "consult@example.pk" });
+      expect(parseSmtpUrl("smtp://mail.example.pk:587?from=consult@example.pk")).toEqual({
+        url: "smtp://mail.example.pk:587",
+        from: "consult@example.pk",
+      });
       expect(() => parseSmtpUrl("smtp://mail.example.pk:587?from=a%0d%0aBcc:x@y.pk")).toThrow();
     });
 
@@ -211,7 +242,9 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       expect(message.to).toEqual([author.email]);
       const parsed = parseMessage(message.raw);
       expect(parsed.headerLines.filter((l) => /^(bcc|x-injected):/i.test(l))).toEqual([]);
-      expect(parsed.header("Subject")).toBe(fill(en.email.published.subject, { title: "Tax relief Bcc: attacker@evil.example X-Injected: yes" }));
+      expect(parsed.header("Subject")).toBe(
+        fill(en.email.published.subject, { title: "Tax relief Bcc: attacker@evil.example X-Injected: yes" }),
+      );
     });
   });
 
@@ -254,7 +287,11 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       const other = createDb(t.url, { poolSize: 2 });
       handles.push(other);
       const now = new Date();
-      const claims = await Promise.all([claimEmail(t.db, email.id, "one", now), claimEmail(other.db, email.id, "two", now), claimEmail(t.db, email.id, "three", now)]);
+      const claims = await Promise.all([
+        claimEmail(t.db, email.id, "one", now),
+        claimEmail(other.db, email.id, "two", now),
+        claimEmail(t.db, email.id, "three", now),
+      ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
       const row = (await outbox())[0];
       expect(row).toMatchObject({ status: "sending", attempts: 1 });

@@ -32,11 +32,25 @@ describe(`organisations for moderators (${testDialect})`, () => {
   const member = (name: string, registrationNumber?: string, displayName = "Test Person") =>
     makeUser(t.db, {
       displayName,
-      organisation: { name, type: "association", sizeBand: "medium", city: "Sialkot", province: "punjab", clusterSlug: "surgical-instruments", registrationNumber },
+      organisation: {
+        name,
+        type: "association",
+        sizeBand: "medium",
+        city: "Sialkot",
+        province: "punjab",
+        clusterSlug: "surgical-instruments",
+        registrationNumber,
+      },
     });
   const orgRow = (id: number) => t.db.selectFrom("organisations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const audits = (id: number) =>
-    t.db.selectFrom("audit_log").selectAll().where("target_type", "=", "organisation").where("target_id", "=", String(id)).orderBy("id").execute();
+    t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("target_type", "=", "organisation")
+      .where("target_id", "=", String(id))
+      .orderBy("id")
+      .execute();
   const list = (q: Partial<Parameters<typeof listOrganisations>[1]>) => listOrganisations(t.db, { page: 1, pageSize: 50, ...q });
 
   describe("the list", () => {
@@ -117,11 +131,19 @@ describe(`organisations for moderators (${testDialect})`, () => {
       const a = await member(`Verify ${token()} Exports`);
       const id = a.organisationId!;
       const at = new Date("2026-12-01T10:00:00.000Z");
-      expect(await setOrganisationVerified(t.db, { ...mod, id, verified: true, reason: "NTN checked with FBR", now: at })).toEqual({ ok: true, changed: true });
+      expect(await setOrganisationVerified(t.db, { ...mod, id, verified: true, reason: "NTN checked with FBR", now: at })).toEqual({
+        ok: true,
+        changed: true,
+      });
       expect(await orgRow(id)).toMatchObject({ verified: 1, verified_at: "2026-12-01T10:00:00.000Z", verified_by: moderator.id });
       let log = await audits(id);
       expect(log).toHaveLength(1);
-      expect(log[0]).toMatchObject({ action: "organisation.verify", actor_id: moderator.id, actor_role: "moderator", reason: "NTN checked with FBR" });
+      expect(log[0]).toMatchObject({
+        action: "organisation.verify",
+        actor_id: moderator.id,
+        actor_role: "moderator",
+        reason: "NTN checked with FBR",
+      });
       expect(JSON.parse(log[0].before!)).toEqual({ verified: false, verifiedAt: null, verifiedBy: null });
       expect(JSON.parse(log[0].after!)).toEqual({ verified: true, verifiedAt: "2026-12-01T10:00:00.000Z", verifiedBy: moderator.id });
 
@@ -129,7 +151,10 @@ describe(`organisations for moderators (${testDialect})`, () => {
       expect(await setOrganisationVerified(t.db, { ...mod, id, verified: true })).toEqual({ ok: true, changed: false });
       expect(await audits(id)).toHaveLength(1);
 
-      expect(await setOrganisationVerified(t.db, { ...mod, id, verified: false, reason: "Number belongs to another firm" })).toEqual({ ok: true, changed: true });
+      expect(await setOrganisationVerified(t.db, { ...mod, id, verified: false, reason: "Number belongs to another firm" })).toEqual({
+        ok: true,
+        changed: true,
+      });
       expect(await orgRow(id)).toMatchObject({ verified: 0, verified_at: null, verified_by: null });
       log = await audits(id);
       expect(log.map((l) => l.action)).toEqual(["organisation.verify", "organisation.unverify"]);
@@ -141,14 +166,18 @@ describe(`organisations for moderators (${testDialect})`, () => {
     it("refuses an unknown organisation and a note over 2000 characters, changing nothing", async () => {
       expect(await setOrganisationVerified(t.db, { ...mod, id: 999_999, verified: true })).toEqual({ ok: false, reason: "notFound" });
       const a = await member(`Long ${token()} Note`);
-      expect(await setOrganisationVerified(t.db, { ...mod, id: a.organisationId!, verified: true, reason: "x".repeat(2001) })).toMatchObject({ ok: false, reason: "invalid" });
+      expect(
+        await setOrganisationVerified(t.db, { ...mod, id: a.organisationId!, verified: true, reason: "x".repeat(2001) }),
+      ).toMatchObject({ ok: false, reason: "invalid" });
       expect((await orgRow(a.organisationId!)).verified).toBe(0);
       expect(await audits(a.organisationId!)).toEqual([]);
     });
 
     it("two moderators verifying at once make one change and one audit row", async () => {
       const a = await member(`Race ${token()} Co`);
-      const results = await Promise.all([1, 2, 3].map(() => setOrganisationVerified(t.db, { ...mod, id: a.organisationId!, verified: true })));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => setOrganisationVerified(t.db, { ...mod, id: a.organisationId!, verified: true })),
+      );
       expect(results.filter((r) => r.ok && r.changed)).toHaveLength(1);
       expect(await audits(a.organisationId!)).toHaveLength(1);
     });
@@ -161,12 +190,29 @@ describe(`organisations for moderators (${testDialect})`, () => {
       const first = await member(name, number, "Farah Qureshi");
       const second = await member(name, number, "Imran Butt");
       const id = first.organisationId!;
-      const s = await makePublishedSubmission(t.db, { authorId: second.id, moderatorId: moderator.id, input: { title: "Sterilisation lab shared by the cluster" } });
+      const s = await makePublishedSubmission(t.db, {
+        authorId: second.id,
+        moderatorId: moderator.id,
+        input: { title: "Sterilisation lab shared by the cluster" },
+      });
       await setOrganisationVerified(t.db, { ...mod, id, verified: true, now: new Date("2026-12-01T10:00:00.000Z") });
-      await setOrganisationVerified(t.db, { ...mod, id, verified: false, reason: "Wrong number", now: new Date("2026-12-02T10:00:00.000Z") });
+      await setOrganisationVerified(t.db, {
+        ...mod,
+        id,
+        verified: false,
+        reason: "Wrong number",
+        now: new Date("2026-12-02T10:00:00.000Z"),
+      });
 
       const o = await getOrganisationForModerator(t.db, id);
-      expect(o).toMatchObject({ id, name, registration_number: number.toUpperCase(), verified: false, cluster_slug: "surgical-instruments", submissionCount: 1 });
+      expect(o).toMatchObject({
+        id,
+        name,
+        registration_number: number.toUpperCase(),
+        verified: false,
+        cluster_slug: "surgical-instruments",
+        submissionCount: 1,
+      });
       expect(o!.members.map((m) => [m.display_name, m.email, m.role])).toEqual([
         ["Farah Qureshi", first.email, "stakeholder"],
         ["Imran Butt", second.email, "stakeholder"],
@@ -197,7 +243,8 @@ describe(`organisations for moderators (${testDialect})`, () => {
       await makePublishedSubmission(t.db, { authorId: unverifiedAuthor.id, moderatorId: moderator.id });
       expect((await supportSubmission(t.db, { submissionId: s, userId: supporter.id })).ok).toBe(true);
 
-      for (const u of [author, supporter, bystander]) await setOrganisationVerified(t.db, { ...mod, id: u.organisationId!, verified: true });
+      for (const u of [author, supporter, bystander])
+        await setOrganisationVerified(t.db, { ...mod, id: u.organisationId!, verified: true });
       expect(await countVerifiedOrganisations(t.db)).toBe(overall0 + 3);
       // The bystander took no part; the unverified author is not verified.
       expect(await countVerifiedOrganisations(t.db, consultationId)).toBe(inConsultation0 + 2);

@@ -3,14 +3,7 @@
 // built on the product's own words or the user's own words; argon2id hashes.
 import { describe, expect, it } from "vitest";
 import commonPasswords from "~/auth/common-passwords.json";
-import {
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  checkPassword,
-  dummyPasswordHash,
-  hashPassword,
-  verifyPassword,
-} from "~/auth/password.server";
+import { PASSWORD_MAX, PASSWORD_MIN, checkPassword, dummyPasswordHash, hashPassword, verifyPassword } from "~/auth/password.server";
 
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 

@@ -3,7 +3,15 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
-import { RULES, giveBackRateLimits, hitRateLimit, peekRateLimit, pruneRateLimits, takeRateLimits, type RateRule } from "~/lib/rate-limit.server";
+import {
+  RULES,
+  giveBackRateLimits,
+  hitRateLimit,
+  peekRateLimit,
+  pruneRateLimits,
+  takeRateLimits,
+  type RateRule,
+} from "~/lib/rate-limit.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 
@@ -173,7 +181,12 @@ describe(`rate limits (${testDialect})`, () => {
     await hitRateLimit(t.db, r, "old", b + 10);
     await hitRateLimit(t.db, r, "old", b + W + 10);
     await hitRateLimit(t.db, r, "old", b + W + 20);
-    const rows = await t.db.selectFrom("rate_limits").select(["bucket", "expires_at"]).where("key", "=", `${r.name}:old`).orderBy("bucket").execute();
+    const rows = await t.db
+      .selectFrom("rate_limits")
+      .select(["bucket", "expires_at"])
+      .where("key", "=", `${r.name}:old`)
+      .orderBy("bucket")
+      .execute();
     expect(rows).toHaveLength(2);
     // kept while the next window still reads the bucket as "previous"
     expect(rows[0]!.expires_at).toBe(new Date(b + 2 * W).toISOString());
@@ -239,10 +252,24 @@ describe(`rate limits (${testDialect})`, () => {
     const wide = rule(10);
     const narrow = rule(1);
     const now = bucketStart() + 1_000;
-    const first = await takeRateLimits(t.db, [{ rule: wide, key: "a" }, { rule: narrow, key: "b" }], now);
+    const first = await takeRateLimits(
+      t.db,
+      [
+        { rule: wide, key: "a" },
+        { rule: narrow, key: "b" },
+      ],
+      now,
+    );
     expect(first.limited).toBe(false);
     expect(first.slots).toHaveLength(2);
-    const second = await takeRateLimits(t.db, [{ rule: wide, key: "a" }, { rule: narrow, key: "b" }], now);
+    const second = await takeRateLimits(
+      t.db,
+      [
+        { rule: wide, key: "a" },
+        { rule: narrow, key: "b" },
+      ],
+      now,
+    );
     expect(second).toMatchObject({ limited: true, slots: [] });
     expect(second.rule?.name).toBe(narrow.name);
     expect([await storedCount(wide, "a"), await storedCount(narrow, "b")]).toEqual([1, 1]);

@@ -61,18 +61,43 @@ describe(`recommendations (${testDialect})`, () => {
     return r.id;
   };
   const events = async (id: number) =>
-    (await t.db.selectFrom("submission_events").select(["event"]).where("submission_id", "=", id).orderBy("id").execute()).map((e) => e.event);
+    (await t.db.selectFrom("submission_events").select(["event"]).where("submission_id", "=", id).orderBy("id").execute()).map(
+      (e) => e.event,
+    );
   const notes = (kind: string, recommendationId: number) =>
-    t.db.selectFrom("notifications").select(["user_id", "submission_id"]).where("kind", "=", kind).where("recommendation_id", "=", recommendationId).orderBy("user_id").execute();
+    t.db
+      .selectFrom("notifications")
+      .select(["user_id", "submission_id"])
+      .where("kind", "=", kind)
+      .where("recommendation_id", "=", recommendationId)
+      .orderBy("user_id")
+      .execute();
   const audits = (id: number) =>
-    t.db.selectFrom("audit_log").select(["action"]).where("target_type", "=", "recommendation").where("target_id", "=", String(id)).orderBy("id").execute();
+    t.db
+      .selectFrom("audit_log")
+      .select(["action"])
+      .where("target_type", "=", "recommendation")
+      .where("target_id", "=", String(id))
+      .orderBy("id")
+      .execute();
 
   describe("validation", () => {
     it("refuses bad input by field and writes nothing", async () => {
-      const before = await t.db.selectFrom("recommendations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const before = await t.db
+        .selectFrom("recommendations")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
       const r = await createRecommendation(t.db, {
         ...org,
-        input: { title: "abc", text: "short", cluster: ["no-such-cluster"], category: [], priority: "9", dissent: "x".repeat(5001), status: "maybe" },
+        input: {
+          title: "abc",
+          text: "short",
+          cluster: ["no-such-cluster"],
+          category: [],
+          priority: "9",
+          dissent: "x".repeat(5001),
+          status: "maybe",
+        },
       });
       expect(r.ok).toBe(false);
       if (r.ok || r.reason !== "invalid") throw new Error("expected invalid");
@@ -81,7 +106,10 @@ describe(`recommendations (${testDialect})`, () => {
       expect(r.fieldErrors.category).toEqual(["errors.categoryRequired"]);
       const unknownCluster = await createRecommendation(t.db, { ...org, input: validInput({ cluster: ["no-such-cluster"] }) });
       expect(unknownCluster).toMatchObject({ ok: false, reason: "invalid", fieldErrors: { cluster: ["errors.invalid"] } });
-      const after = await t.db.selectFrom("recommendations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const after = await t.db
+        .selectFrom("recommendations")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
     });
 
@@ -90,7 +118,11 @@ describe(`recommendations (${testDialect})`, () => {
       const r = await getRecommendation(t.db, { id });
       expect(r?.clusters).toEqual([]);
       expect(r?.status).toBe("draft");
-      const u = await updateRecommendation(t.db, { ...org, id, input: validInput({ title: "A clearer title for the duty refund", priority: 1 }) });
+      const u = await updateRecommendation(t.db, {
+        ...org,
+        id,
+        input: validInput({ title: "A clearer title for the duty refund", priority: 1 }),
+      });
       expect(u.ok).toBe(true);
       expect((await getRecommendation(t.db, { id }))?.priority).toBe(1);
       expect((await audits(id)).map((a) => a.action)).toEqual(["recommendation.create", "recommendation.update"]);
@@ -103,7 +135,16 @@ describe(`recommendations (${testDialect})`, () => {
       const author = await makeUser(t.db);
       const a = await published(author, "Cheaper export credit for tanneries in Sialkot");
       const b = await published(author, "Faster duty drawback for surgical exporters", "surgical-instruments");
-      const shared = await makeUser(t.db, { organisation: { name: "Karachi Medium Works", type: "firm", sizeBand: "medium", city: "Karachi", province: "sindh", clusterSlug: "leather" } });
+      const shared = await makeUser(t.db, {
+        organisation: {
+          name: "Karachi Medium Works",
+          type: "firm",
+          sizeBand: "medium",
+          city: "Karachi",
+          province: "sindh",
+          clusterSlug: "leather",
+        },
+      });
       const onlyA = await makeUser(t.db);
       const onlyB = await makeUser(t.db);
       await support(a, shared);
@@ -119,7 +160,12 @@ describe(`recommendations (${testDialect})`, () => {
       await support(dup, shared);
       const m = await mergeSubmission(t.db, { id: dup, into: b, moderatorId: moderator.id, moderatorRole: "moderator" });
       expect(m.ok).toBe(true);
-      const carriedRows = await t.db.selectFrom("supports").select(["user_id", "merged_from_id"]).where("submission_id", "=", b).where("merged_from_id", "=", dup).execute();
+      const carriedRows = await t.db
+        .selectFrom("supports")
+        .select(["user_id", "merged_from_id"])
+        .where("submission_id", "=", b)
+        .where("merged_from_id", "=", dup)
+        .execute();
       expect(carriedRows.map((r) => r.user_id)).toEqual([carried.id]);
 
       const id = await create();
@@ -146,8 +192,18 @@ describe(`recommendations (${testDialect})`, () => {
       expect(await unlinkSource(t.db, { ...org, id, submissionId: a })).toEqual({ ok: true, changed: false });
       // An id with no sources has zeros, not a missing entry.
       const empty = await create();
-      expect((await recommendationFigures(t.db, [empty])).get(empty)).toMatchObject({ uniqueSupporters: 0, organisations: 0, byCluster: [] });
-      expect((await audits(id)).map((x) => x.action)).toEqual(["recommendation.create", "recommendation.link", "recommendation.link", "recommendation.link", "recommendation.unlink"]);
+      expect((await recommendationFigures(t.db, [empty])).get(empty)).toMatchObject({
+        uniqueSupporters: 0,
+        organisations: 0,
+        byCluster: [],
+      });
+      expect((await audits(id)).map((x) => x.action)).toEqual([
+        "recommendation.create",
+        "recommendation.link",
+        "recommendation.link",
+        "recommendation.link",
+        "recommendation.unlink",
+      ]);
     });
   });
 
@@ -158,8 +214,22 @@ describe(`recommendations (${testDialect})`, () => {
       const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "A pending suggestion about export credit" } });
       expect(await linkSource(t.db, { ...org, id, submissionId: pending })).toEqual({ ok: false, reason: "notPublic", status: "pending" });
       const rejected = await makeSubmission(t.db, { authorId: author.id, input: { title: "A rejected suggestion about export credit" } });
-      expect((await rejectSubmission(t.db, { id: rejected, moderatorId: moderator.id, moderatorRole: "moderator", reasonCode: "off-topic", reason: "Off topic" })).ok).toBe(true);
-      expect(await linkSource(t.db, { ...org, id, submissionId: rejected })).toEqual({ ok: false, reason: "notPublic", status: "rejected" });
+      expect(
+        (
+          await rejectSubmission(t.db, {
+            id: rejected,
+            moderatorId: moderator.id,
+            moderatorRole: "moderator",
+            reasonCode: "off-topic",
+            reason: "Off topic",
+          })
+        ).ok,
+      ).toBe(true);
+      expect(await linkSource(t.db, { ...org, id, submissionId: rejected })).toEqual({
+        ok: false,
+        reason: "notPublic",
+        status: "rejected",
+      });
       expect(await linkSource(t.db, { ...org, id, submissionId: 999_999 })).toEqual({ ok: false, reason: "submissionNotFound" });
       const other = await published(author, "A suggestion of another consultation");
       const k = await t.db
@@ -187,7 +257,11 @@ describe(`recommendations (${testDialect})`, () => {
       await t.db.updateTable("submissions").set({ consultation_id: k.id }).where("id", "=", other).execute();
       expect(await linkSource(t.db, { ...org, id, submissionId: other })).toEqual({ ok: false, reason: "otherConsultation" });
       expect(await linkSource(t.db, { ...org, id: 999_999, submissionId: other })).toEqual({ ok: false, reason: "notFound" });
-      const links = await t.db.selectFrom("recommendation_submissions").select("submission_id").where("recommendation_id", "=", id).execute();
+      const links = await t.db
+        .selectFrom("recommendation_submissions")
+        .select("submission_id")
+        .where("recommendation_id", "=", id)
+        .execute();
       expect(links).toEqual([]);
       expect((await audits(id)).map((x) => x.action)).toEqual(["recommendation.create"]);
     });
@@ -229,11 +303,20 @@ describe(`recommendations (${testDialect})`, () => {
       const id = await create();
       await linkSource(t.db, { ...org, id, submissionId: a });
       await linkSource(t.db, { ...org, id, submissionId: b });
-      const good = { responseStatus: "accepted", responseText: "The ministry will issue certificates online.", responsibleAgency: "Ministry of Commerce", responseDate: "2027-03-01" };
+      const good = {
+        responseStatus: "accepted",
+        responseText: "The ministry will issue certificates online.",
+        responsibleAgency: "Ministry of Commerce",
+        responseDate: "2027-03-01",
+      };
 
       expect(await recordResponse(t.db, { ...org, id, input: good })).toEqual({ ok: false, reason: "notFinal" });
       await updateRecommendation(t.db, { ...org, id, input: validInput({ status: "final" }) });
-      const bad = await recordResponse(t.db, { ...org, id, input: { responseStatus: "maybe", responseText: "", responsibleAgency: "", responseDate: "2027-02-30" } });
+      const bad = await recordResponse(t.db, {
+        ...org,
+        id,
+        input: { responseStatus: "maybe", responseText: "", responsibleAgency: "", responseDate: "2027-02-30" },
+      });
       expect(bad).toMatchObject({ ok: false, reason: "invalid" });
       if (bad.ok || bad.reason !== "invalid") throw new Error("expected invalid");
       expect(Object.keys(bad.fieldErrors).sort()).toEqual(["responseDate", "responseStatus", "responseText", "responsibleAgency"]);
@@ -267,10 +350,13 @@ describe(`recommendations (${testDialect})`, () => {
       const rejected = await published(author, "Public source rejected after it was linked");
       const hidden = await published(author, "Public source hidden after it was linked");
       const id = await create({ status: "final", title: "Recommendation whose sources change state" });
-      for (const s of [kept, mergedAway, rejected, hidden]) expect(await linkSource(t.db, { ...org, id, submissionId: s })).toMatchObject({ ok: true });
+      for (const s of [kept, mergedAway, rejected, hidden])
+        expect(await linkSource(t.db, { ...org, id, submissionId: s })).toMatchObject({ ok: true });
       const mod = { moderatorId: moderator.id, moderatorRole: "moderator" as const };
       expect(await mergeSubmission(t.db, { ...mod, id: mergedAway, into: kept })).toMatchObject({ ok: true });
-      expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({ ok: true });
+      expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({
+        ok: true,
+      });
       expect(await hideSubmission(t.db, { ...mod, id: hidden })).toMatchObject({ ok: true });
 
       const pub = await getRecommendation(t.db, { id, finalOnly: true, publicSources: true });
@@ -280,7 +366,9 @@ describe(`recommendations (${testDialect})`, () => {
       expect(organisers?.sources.map((s) => s.id)).toEqual([kept, mergedAway, rejected, hidden]);
       expect(organisers?.sourcesNotPublic).toBe(0);
 
-      const consultationId = (await t.db.selectFrom("recommendations").select("consultation_id").where("id", "=", id).executeTakeFirstOrThrow()).consultation_id;
+      const consultationId = (
+        await t.db.selectFrom("recommendations").select("consultation_id").where("id", "=", id).executeTakeFirstOrThrow()
+      ).consultation_id;
       const listed = (await listRecommendations(t.db, { consultationId, finalOnly: true, publicSources: true })).find((r) => r.id === id);
       expect(listed).toMatchObject({ sources: 2, sources_not_public: 2 });
       expect((await listRecommendations(t.db, { consultationId })).find((r) => r.id === id)).toMatchObject({ sources: 4 });

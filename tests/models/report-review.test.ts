@@ -42,7 +42,8 @@ function failingReportUpdates(db: DB): DB {
   const plugin: KyselyPlugin = {
     transformQuery: (args) => {
       const node = args.node as { kind: string; table?: { table?: { identifier?: { name?: string } } } };
-      if (node.kind === "UpdateQueryNode" && node.table?.table?.identifier?.name === "reports") throw new Error("injected fault: reports update");
+      if (node.kind === "UpdateQueryNode" && node.table?.table?.identifier?.name === "reports")
+        throw new Error("injected fault: reports update");
       return args.node;
     },
     transformResult: async (args) => args.result,
@@ -58,7 +59,19 @@ async function quickUsers(db: DB, n: number, tag: string): Promise<number[]> {
     const email = `${tag}.${i}.${Math.random().toString(36).slice(2)}@example.pk`;
     const row = await db
       .insertInto("users")
-      .values({ email, email_normalised: email, display_name: `Reporter ${i}`, password_hash: "x", role: "stakeholder", status: "active", organisation_id: null, show_organisation: 0, locale: "en", created_at: iso, updated_at: iso })
+      .values({
+        email,
+        email_normalised: email,
+        display_name: `Reporter ${i}`,
+        password_hash: "x",
+        role: "stakeholder",
+        status: "active",
+        organisation_id: null,
+        show_organisation: 0,
+        locale: "en",
+        created_at: iso,
+        updated_at: iso,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     ids.push(row.id);
@@ -103,13 +116,29 @@ describe(`report review (${testDialect})`, () => {
   const audits = (type: string, id: number) =>
     t.db.selectFrom("audit_log").selectAll().where("target_type", "=", type).where("target_id", "=", String(id)).orderBy("id").execute();
   const notificationKinds = async (submissionId: number) =>
-    (await t.db.selectFrom("notifications").select("kind").where("user_id", "=", author.id).where("submission_id", "=", submissionId).orderBy("id").execute()).map((n) => n.kind);
+    (
+      await t.db
+        .selectFrom("notifications")
+        .select("kind")
+        .where("user_id", "=", author.id)
+        .where("submission_id", "=", submissionId)
+        .orderBy("id")
+        .execute()
+    ).map((n) => n.kind);
   const allOpenItems = async () => (await listOpenReportItems(t.db, { page: 1, pageSize: 1000 })).items;
 
   describe("the list", () => {
     // Its own database: the order and the pages are checked exactly.
     let l: TestDb;
-    let ids: { hiddenSub: number; hiddenComment: number; older2: number; newer2: number; comment1: number; parent: number; dismissed: number };
+    let ids: {
+      hiddenSub: number;
+      hiddenComment: number;
+      older2: number;
+      newer2: number;
+      comment1: number;
+      parent: number;
+      dismissed: number;
+    };
 
     beforeAll(async () => {
       l = await createTestDb();
@@ -138,7 +167,9 @@ describe(`report review (${testDialect})`, () => {
       await rep({ type: "submission", id: newer2 }, who.slice(2, 4), 30, "duplicate");
       await rep({ type: "comment", id: c1.id, submissionId: parent }, who.slice(0, 1), 40, "other", "Rude");
       await rep({ type: "submission", id: dismissed }, who.slice(3, 4), 50);
-      expect((await dismissReports(l.db, { moderatorId: m.id, moderatorRole: "moderator", targetType: "submission", targetId: dismissed })).ok).toBe(true);
+      expect(
+        (await dismissReports(l.db, { moderatorId: m.id, moderatorRole: "moderator", targetType: "submission", targetId: dismissed })).ok,
+      ).toBe(true);
       ids = { hiddenSub, hiddenComment: c3.id, older2, newer2, comment1: c1.id, parent, dismissed };
     });
     afterAll(async () => {
@@ -177,7 +208,11 @@ describe(`report review (${testDialect})`, () => {
         status: "hidden",
         hiddenAutomatically: true,
       });
-      expect(byKey.get(`comment:${ids.comment1}`)).toMatchObject({ status: "visible", hiddenAutomatically: false, commentBody: "First line of the comment\nsecond line" });
+      expect(byKey.get(`comment:${ids.comment1}`)).toMatchObject({
+        status: "visible",
+        hiddenAutomatically: false,
+        commentBody: "First line of the comment\nsecond line",
+      });
       expect(byKey.get(`submission:${ids.older2}`)).toMatchObject({ status: "published", hiddenAutomatically: false });
     });
 
@@ -190,7 +225,9 @@ describe(`report review (${testDialect})`, () => {
       ]);
       expect(older.firstReportedAt < older.lastReportedAt).toBe(true);
       expect(older.reports[0].createdAt).toBe(older.firstReportedAt);
-      expect(items.find((i) => i.targetType === "comment" && i.targetId === ids.comment1)!.reports).toMatchObject([{ reason: "other", details: "Rude" }]);
+      expect(items.find((i) => i.targetType === "comment" && i.targetId === ids.comment1)!.reports).toMatchObject([
+        { reason: "other", details: "Rude" },
+      ]);
     });
 
     it("leaves out items whose reports are all closed", async () => {
@@ -203,7 +240,13 @@ describe(`report review (${testDialect})`, () => {
       const p2 = await listOpenReportItems(l.db, { page: 2, pageSize: 2 });
       const p3 = await listOpenReportItems(l.db, { page: 3, pageSize: 2 });
       expect([p1.hasMore, p2.hasMore, p3.hasMore]).toEqual([true, true, false]);
-      expect([...p1.items, ...p2.items, ...p3.items].map((i) => i.targetId)).toEqual([ids.hiddenSub, ids.hiddenComment, ids.older2, ids.newer2, ids.comment1]);
+      expect([...p1.items, ...p2.items, ...p3.items].map((i) => i.targetId)).toEqual([
+        ids.hiddenSub,
+        ids.hiddenComment,
+        ids.older2,
+        ids.newer2,
+        ids.comment1,
+      ]);
       expect((await listOpenReportItems(l.db, { page: 4, pageSize: 2 })).items).toEqual([]);
     });
 
@@ -215,12 +258,21 @@ describe(`report review (${testDialect})`, () => {
     });
 
     it(`lists at most ${REPORTS_SHOWN_PER_ITEM} reports of one item but counts them all`, async () => {
-      const s = await makePublishedSubmission(l.db, { authorId: (await makeUser(l.db)).id, moderatorId: (await makeUser(l.db, { role: "moderator" })).id });
+      const s = await makePublishedSubmission(l.db, {
+        authorId: (await makeUser(l.db)).id,
+        moderatorId: (await makeUser(l.db, { role: "moderator" })).id,
+      });
       await l.db.updateTable("consultations").set({ reports_to_hide: 0 }).execute();
       const many = await quickUsers(l.db, REPORTS_SHOWN_PER_ITEM + 3, "many");
-      for (const reporterId of many) await reportItem(l.db, { target: { type: "submission", id: s }, reporterId, reason: "spam", details: "" });
+      for (const reporterId of many)
+        await reportItem(l.db, { target: { type: "submission", id: s }, reporterId, reason: "spam", details: "" });
       const { items } = await listOpenReportItems(l.db, { page: 1, pageSize: 50 });
-      expect(items[0]).toMatchObject({ targetId: s, reporters: REPORTS_SHOWN_PER_ITEM + 3, openReports: REPORTS_SHOWN_PER_ITEM + 3, status: "published" });
+      expect(items[0]).toMatchObject({
+        targetId: s,
+        reporters: REPORTS_SHOWN_PER_ITEM + 3,
+        openReports: REPORTS_SHOWN_PER_ITEM + 3,
+        status: "published",
+      });
       expect(items[0].reports).toHaveLength(REPORTS_SHOWN_PER_ITEM);
     });
   });
@@ -231,7 +283,10 @@ describe(`report review (${testDialect})`, () => {
       await report({ type: "submission", id }, reporters.slice(0, 3));
       expect((await submissionRow(id)).status).toBe("hidden");
 
-      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id, reason: "Reports were unfounded" })).toEqual({ ok: true, changed: true });
+      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id, reason: "Reports were unfounded" })).toEqual({
+        ok: true,
+        changed: true,
+      });
       expect((await submissionRow(id)).status).toBe("published");
       const rows = await reportRows("submission", id);
       expect(rows.map((r) => r.status)).toEqual(["dismissed", "dismissed", "dismissed"]);
@@ -252,14 +307,23 @@ describe(`report review (${testDialect})`, () => {
       await report({ type: "submission", id }, reporters.slice(0, 3));
       await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id });
 
-      expect(await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[3], reason: "spam", details: "" })).toEqual({ ok: true, alreadyReported: false, hidden: false });
-      expect(await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[0], reason: "spam", details: "again" })).toEqual({ ok: true, alreadyReported: true, hidden: false });
+      expect(await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[3], reason: "spam", details: "" })).toEqual(
+        { ok: true, alreadyReported: false, hidden: false },
+      );
+      expect(
+        await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[0], reason: "spam", details: "again" }),
+      ).toEqual({ ok: true, alreadyReported: true, hidden: false });
       expect((await submissionRow(id)).status).toBe("published");
-      expect((await allOpenItems()).find((i) => i.targetType === "submission" && i.targetId === id)).toMatchObject({ reporters: 1, openReports: 1 });
+      expect((await allOpenItems()).find((i) => i.targetType === "submission" && i.targetId === id)).toMatchObject({
+        reporters: 1,
+        openReports: 1,
+      });
 
       await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[4], reason: "spam", details: "" });
       expect((await submissionRow(id)).status).toBe("published");
-      expect(await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[5], reason: "spam", details: "" })).toMatchObject({ hidden: true });
+      expect(
+        await reportItem(t.db, { target: { type: "submission", id }, reporterId: reporters[5], reason: "spam", details: "" }),
+      ).toMatchObject({ hidden: true });
       expect((await submissionRow(id)).status).toBe("hidden");
     });
 
@@ -296,7 +360,10 @@ describe(`report review (${testDialect})`, () => {
     it("hides a published suggestion: reports actioned, audit entry, author told", async () => {
       const id = await published();
       await report({ type: "submission", id }, reporters.slice(0, 2));
-      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: id, reason: "Advertising" })).toEqual({ ok: true, changed: true });
+      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: id, reason: "Advertising" })).toEqual({
+        ok: true,
+        changed: true,
+      });
       expect((await submissionRow(id)).status).toBe("hidden");
       expect((await reportRows("submission", id)).map((r) => r.status)).toEqual(["actioned", "actioned"]);
       const hide = (await audits("submission", id)).find((a) => a.action === "submission.hide")!;
@@ -332,7 +399,11 @@ describe(`report review (${testDialect})`, () => {
       await report({ type: "submission", id: dup }, reporters.slice(0, 1));
       expect((await mergeSubmission(t.db, { ...mod, id: dup, into: target })).ok).toBe(true);
       const before = await audits("submission", dup);
-      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: dup })).toEqual({ ok: false, reason: "wrongState", status: "merged" });
+      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: dup })).toEqual({
+        ok: false,
+        reason: "wrongState",
+        status: "merged",
+      });
       expect((await submissionRow(dup)).status).toBe("merged");
       expect((await reportRows("submission", dup)).map((r) => r.status)).toEqual(["open"]);
       expect(await audits("submission", dup)).toEqual(before);
@@ -343,11 +414,26 @@ describe(`report review (${testDialect})`, () => {
     it("rejects with a reason the author is told of, and closes the reports as actioned", async () => {
       const id = await published();
       await report({ type: "submission", id }, reporters.slice(0, 3));
-      const r = await rejectReportedSubmission(t.db, { ...mod, targetId: id, reasonCode: "abusive", reason: "Insults another member.\nNot a proposal." });
+      const r = await rejectReportedSubmission(t.db, {
+        ...mod,
+        targetId: id,
+        reasonCode: "abusive",
+        reason: "Insults another member.\nNot a proposal.",
+      });
       expect(r).toEqual({ ok: true, changed: true });
-      expect(await submissionRow(id)).toMatchObject({ status: "rejected", reject_reason_code: "abusive", reject_reason: "Insults another member.\nNot a proposal." });
+      expect(await submissionRow(id)).toMatchObject({
+        status: "rejected",
+        reject_reason_code: "abusive",
+        reject_reason: "Insults another member.\nNot a proposal.",
+      });
       expect((await reportRows("submission", id)).map((r) => r.status)).toEqual(["actioned", "actioned", "actioned"]);
-      const notes = await t.db.selectFrom("notifications").selectAll().where("user_id", "=", author.id).where("submission_id", "=", id).where("kind", "=", "rejected").execute();
+      const notes = await t.db
+        .selectFrom("notifications")
+        .selectAll()
+        .where("user_id", "=", author.id)
+        .where("submission_id", "=", id)
+        .where("kind", "=", "rejected")
+        .execute();
       expect(notes).toHaveLength(1);
       expect(JSON.parse(notes[0].data!)).toEqual({ reasonCode: "abusive", reason: "Insults another member.\nNot a proposal." });
       const log = (await audits("submission", id)).filter((a) => a.actor_id === moderator.id && a.action !== "submission.approve");
@@ -359,8 +445,14 @@ describe(`report review (${testDialect})`, () => {
     it("refuses a missing reason or an unknown code and changes nothing", async () => {
       const id = await published();
       await report({ type: "submission", id }, reporters.slice(0, 1));
-      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: id, reasonCode: "abusive", reason: "  " })).toMatchObject({ ok: false, reason: "invalid" });
-      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: id, reasonCode: "nope", reason: "Because" })).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: id, reasonCode: "abusive", reason: "  " })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
+      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: id, reasonCode: "nope", reason: "Because" })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
       expect((await submissionRow(id)).status).toBe("published");
       expect((await reportRows("submission", id)).map((r) => r.status)).toEqual(["open"]);
       expect((await audits("submission", id)).filter((a) => a.actor_id === moderator.id && a.action !== "submission.approve")).toEqual([]);
@@ -369,7 +461,9 @@ describe(`report review (${testDialect})`, () => {
     it("is one transaction: a fault while closing the reports undoes the rejection and its notice", async () => {
       const id = await published();
       await report({ type: "submission", id }, reporters.slice(0, 1));
-      await expect(rejectReportedSubmission(failingReportUpdates(t.db), { ...mod, targetId: id, reasonCode: "other", reason: "Will not stick" })).rejects.toThrow(/injected fault/);
+      await expect(
+        rejectReportedSubmission(failingReportUpdates(t.db), { ...mod, targetId: id, reasonCode: "other", reason: "Will not stick" }),
+      ).rejects.toThrow(/injected fault/);
       expect(await submissionRow(id)).toMatchObject({ status: "published", reject_reason: null });
       expect((await reportRows("submission", id)).map((r) => r.status)).toEqual(["open"]);
       expect(await notificationKinds(id)).not.toContain("rejected");
@@ -379,18 +473,30 @@ describe(`report review (${testDialect})`, () => {
 
   describe("refusals", () => {
     it("an unknown item is not found", async () => {
-      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: 999_999 })).toEqual({ ok: false, reason: "notFound" });
+      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: 999_999 })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
       expect(await hideReportedItem(t.db, { ...mod, targetType: "comment", targetId: 999_999 })).toEqual({ ok: false, reason: "notFound" });
-      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: 999_999, reasonCode: "other", reason: "x" })).toEqual({ ok: false, reason: "notFound" });
+      expect(await rejectReportedSubmission(t.db, { ...mod, targetId: 999_999, reasonCode: "other", reason: "x" })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
 
     it("an item without open reports is refused: it was decided already", async () => {
       const id = await published();
-      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: id })).toEqual({ ok: false, reason: "noOpenReports" });
+      expect(await hideReportedItem(t.db, { ...mod, targetType: "submission", targetId: id })).toEqual({
+        ok: false,
+        reason: "noOpenReports",
+      });
       expect((await submissionRow(id)).status).toBe("published");
       await report({ type: "submission", id }, reporters.slice(0, 1));
       expect((await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id })).ok).toBe(true);
-      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id })).toEqual({ ok: false, reason: "noOpenReports" });
+      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id })).toEqual({
+        ok: false,
+        reason: "noOpenReports",
+      });
     });
 
     it("two moderators deciding one item at once make one decision", async () => {
@@ -411,7 +517,10 @@ describe(`report review (${testDialect})`, () => {
     it("refuses a note longer than 2000 characters", async () => {
       const id = await published();
       await report({ type: "submission", id }, reporters.slice(0, 1));
-      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id, reason: "x".repeat(2001) })).toMatchObject({ ok: false, reason: "invalid" });
+      expect(await dismissReports(t.db, { ...mod, targetType: "submission", targetId: id, reason: "x".repeat(2001) })).toMatchObject({
+        ok: false,
+        reason: "invalid",
+      });
       expect((await reportRows("submission", id)).map((r) => r.status)).toEqual(["open"]);
     });
   });

@@ -74,12 +74,20 @@ describe(`browsing and search (${testDialect})`, () => {
       problem: "Banks ask for collateral that small pharmaceutical firms cannot offer for export orders.",
       proposal: "A refinance window at the central bank for pre-shipment finance of medicines.",
     });
-    await add("urdu", assocSindh, {
-      title: "ادویات کی برآمدات کے لیے مالی معاونت",
-      problem: "چھوٹی دوا ساز کمپنیوں کو برآمدی آرڈرز کے لیے قرض نہیں ملتا۔",
-      proposal: "برآمد کنندگان کے لیے کم شرح سود پر قرض کی سہولت دی جائے۔",
-    }, ["tax-relief"]);
-    await add("logistics", assocPunjab, { stage: "logistics", title: "Cold chain warehouses near Karachi port" }, ["tax-relief", "supply-chain-logistics"]);
+    await add(
+      "urdu",
+      assocSindh,
+      {
+        title: "ادویات کی برآمدات کے لیے مالی معاونت",
+        problem: "چھوٹی دوا ساز کمپنیوں کو برآمدی آرڈرز کے لیے قرض نہیں ملتا۔",
+        proposal: "برآمد کنندگان کے لیے کم شرح سود پر قرض کی سہولت دی جائے۔",
+      },
+      ["tax-relief"],
+    );
+    await add("logistics", assocPunjab, { stage: "logistics", title: "Cold chain warehouses near Karachi port" }, [
+      "tax-relief",
+      "supply-chain-logistics",
+    ]);
     await add("top", firmPunjab);
     await add("second", firmPunjab);
     await add("third", assocSindh);
@@ -89,7 +97,11 @@ describe(`browsing and search (${testDialect})`, () => {
     while (all.length < 23) await add(null, all.length % 3 ? firmPunjab : assocPunjab, { stage: all.length % 2 ? "finance" : "skills" });
 
     // Supports now (weight ≈ 1 each): top 3, second 2, third 1.
-    for (const [key, n] of [["top", 3], ["second", 2], ["third", 1]] as const) {
+    for (const [key, n] of [
+      ["top", 3],
+      ["second", 2],
+      ["third", 1],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         const r = await supportSubmission(t.db, { submissionId: ids[key], userId: supporters[i].id });
         if (!r.ok) throw new Error(JSON.stringify(r));
@@ -97,7 +109,10 @@ describe(`browsing and search (${testDialect})`, () => {
     }
     // One support three days later outweighs three today (2^3 > 3).
     await supportSubmission(t.db, { submissionId: ids.trending, userId: supporters[0].id, now: new Date(base + 3 * DAY) });
-    for (const [key, n] of [["discussed", 4], ["discussed2", 2]] as const) {
+    for (const [key, n] of [
+      ["discussed", 4],
+      ["discussed2", 2],
+    ] as const) {
       for (let i = 0; i < n; i++) await addComment(t.db, { submissionId: ids[key], authorId: supporters[i % 3].id, body: `Comment ${i}` });
     }
 
@@ -196,7 +211,11 @@ describe(`browsing and search (${testDialect})`, () => {
       const saved = await t.db.selectFrom("submissions").select(["id", "random_key"]).where("id", "in", all).execute();
       try {
         for (const [i, id] of all.entries()) {
-          await t.db.updateTable("submissions").set({ random_key: (i + 1) * 1000 }).where("id", "=", id).execute();
+          await t.db
+            .updateTable("submissions")
+            .set({ random_key: (i + 1) * 1000 })
+            .where("id", "=", id)
+            .execute();
         }
         expect(await listIds({ sort: "random", seed: 0 })).toEqual(all);
         const fromSixth = await listIds({ sort: "random", seed: 5500 });
@@ -364,14 +383,19 @@ describe(`browsing and search (${testDialect})`, () => {
       expect(got).not.toContain(outsiders.hidden);
       // Other clusters of the same consultation count: the author may support one instead.
       expect(got).toContain(outsiders.otherCluster);
-      expect(r.find((s) => s.id === ids.english)).toMatchObject({ title: "Export finance for small drug makers", cluster_slug: "pharmaceutical" });
+      expect(r.find((s) => s.id === ids.english)).toMatchObject({
+        title: "Export finance for small drug makers",
+        cluster_slug: "pharmaceutical",
+      });
     });
 
     it("ranks the same in id ranges (SQLite: the event loop turns between them) as in one statement", async () => {
       for (const text of ["Export finance for pharmaceutical exporters", "quality suggestion", "برآمدات میں مدد"]) {
         const whole = await similar(text);
         for (const chunkIds of [1, 3, 7]) {
-          expect(await findSimilarPublished(t.db, { consultationId, text }, { chunkIds }), `${text} in ranges of ${chunkIds}`).toEqual(whole);
+          expect(await findSimilarPublished(t.db, { consultationId, text }, { chunkIds }), `${text} in ranges of ${chunkIds}`).toEqual(
+            whole,
+          );
         }
       }
     });
@@ -380,7 +404,15 @@ describe(`browsing and search (${testDialect})`, () => {
       // Every pharmaceutical filler shares "suggestion" and "quality".
       const r = await similar("quality suggestion");
       expect(r).toHaveLength(5);
-      const statuses = await t.db.selectFrom("submissions").select("status").where("id", "in", r.map((s) => s.id)).execute();
+      const statuses = await t.db
+        .selectFrom("submissions")
+        .select("status")
+        .where(
+          "id",
+          "in",
+          r.map((s) => s.id),
+        )
+        .execute();
       expect(statuses.every((s) => s.status === "published")).toBe(true);
       expect(await findSimilarPublished(t.db, { consultationId, text: "quality suggestion", limit: 2 })).toHaveLength(2);
     });
@@ -422,7 +454,9 @@ describe(`browsing and search (${testDialect})`, () => {
       expect(await similar("quokka tannery")).not.toContainEqual(expect.objectContaining({ id: moved }));
       expect((await similar("quokka tannery", { consultationId: old.id })).map((s) => s.id)).toEqual([moved]);
       // …and the old consultation's submission is not in the active consultation's cluster list either.
-      expect((await listClusterSubmissions(t.db, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, q: "quokka" })).total).toBe(0);
+      expect(
+        (await listClusterSubmissions(t.db, { consultationId, clusterId, sort: "new", page: 1, pageSize: 50, seed: 0, q: "quokka" })).total,
+      ).toBe(0);
     });
 
     it("answers [] for empty, stop-word-only or wordless text", async () => {
@@ -444,9 +478,9 @@ describe(`browsing and search (${testDialect})`, () => {
     // and harakat (zabar, zer, pesh) are sometimes written. The same word must be found either way.
     let leather: number;
     const inLeather = async (q: string) =>
-      (await listClusterSubmissions(t.db, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0, q })).submissions.map(
-        (s) => s.id,
-      );
+      (
+        await listClusterSubmissions(t.db, { consultationId, clusterId: leather, sort: "new", page: 1, pageSize: 50, seed: 0, q })
+      ).submissions.map((s) => s.id);
     beforeAll(async () => {
       leather = (await t.db.selectFrom("clusters").select("id").where("slug", "=", "leather").executeTakeFirstOrThrow()).id;
     });

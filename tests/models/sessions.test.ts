@@ -368,7 +368,11 @@ describe(`touching a session (${testDialect})`, () => {
     const now = new Date();
     const { token } = await signedIn();
     const created = new Date(now.getTime() - ABSOLUTE_LIFETIME_MS + DAY); // one day left
-    await setTimes(token, { created_at: created, last_seen_at: new Date(now.getTime() - 10 * MIN), expires_at: new Date(now.getTime() + 6 * DAY) });
+    await setTimes(token, {
+      created_at: created,
+      last_seen_at: new Date(now.getTime() - 10 * MIN),
+      expires_at: new Date(now.getTime() + 6 * DAY),
+    });
     const v = await auth.validate(token, now);
     expect(v).not.toBeNull();
     const cap = new Date(created.getTime() + ABSOLUTE_LIFETIME_MS);

@@ -58,14 +58,25 @@ describe(`submissions (${testDialect})`, () => {
       .execute();
 
   const load = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const events = (id: number) =>
-    t.db.selectFrom("submission_events").selectAll().where("submission_id", "=", id).orderBy("id").execute();
+  const events = (id: number) => t.db.selectFrom("submission_events").selectAll().where("submission_id", "=", id).orderBy("id").execute();
   const countSubmissions = async () =>
-    Number((await t.db.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom("submissions")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe("createSubmission", () => {
     it("stores a pending web submission of the active consultation with a 'submitted' event", async () => {
-      const input = submissionInput({ stage: "finance", horizon: "short", suggestedCategory: "tax-relief", expectedImpact: "More exports." });
+      const input = submissionInput({
+        stage: "finance",
+        horizon: "short",
+        suggestedCategory: "tax-relief",
+        expectedImpact: "More exports.",
+      });
       const r = await createSubmission(t.db, { authorId: author.id, authorRole: "stakeholder", input });
       expect(r.ok).toBe(true);
       if (!r.ok) return;
@@ -97,7 +108,11 @@ describe(`submissions (${testDialect})`, () => {
 
     it("refuses an unknown cluster with a field error and stores nothing", async () => {
       const before = await countSubmissions();
-      const r = await createSubmission(t.db, { authorId: author.id, authorRole: "stakeholder", input: submissionInput({ cluster: "textiles" }) });
+      const r = await createSubmission(t.db, {
+        authorId: author.id,
+        authorRole: "stakeholder",
+        input: submissionInput({ cluster: "textiles" }),
+      });
       expect(r).toEqual({ ok: false, reason: "invalid", fieldErrors: { cluster: ["errors.invalid"] } });
       expect(await countSubmissions()).toBe(before);
     });
@@ -236,7 +251,11 @@ describe(`submissions (${testDialect})`, () => {
     it("lets the author edit while pending and keeps the text before the change", async () => {
       const id = await makeSubmission(t.db, { authorId: author.id });
       const old = await load(id);
-      const input = submissionInput({ title: "Faster duty drawback for leather exporters", cluster: "food-processing", stage: "logistics" });
+      const input = submissionInput({
+        title: "Faster duty drawback for leather exporters",
+        cluster: "food-processing",
+        stage: "logistics",
+      });
       expect(await updateSubmission(t.db, { id, viewer: asAuthor, input })).toEqual({ ok: true });
       const s = await load(id);
       const food = await t.db.selectFrom("clusters").select("id").where("slug", "=", "food-processing").executeTakeFirstOrThrow();
@@ -248,7 +267,12 @@ describe(`submissions (${testDialect})`, () => {
       expect(data.before).toEqual({ title: old.title, cluster_id: old.cluster_id, stage: null });
       expect(data.after).toEqual({ title: input.title, cluster_id: food.id, stage: "logistics" });
       // An author's own edit is not a moderation action.
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.edit").where("target_id", "=", String(id)).execute();
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "submission.edit")
+        .where("target_id", "=", String(id))
+        .execute();
       expect(audit).toHaveLength(0);
     });
 
@@ -284,9 +308,19 @@ describe(`submissions (${testDialect})`, () => {
       const s = await load(id);
       expect(s.title).toBe(input.title);
       expect(s.status).toBe("published");
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.edit").where("target_id", "=", String(id)).execute();
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "submission.edit")
+        .where("target_id", "=", String(id))
+        .execute();
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ actor_id: moderator.id, actor_role: "moderator", target_type: "submission", reason: "clearer title" });
+      expect(audit[0]).toMatchObject({
+        actor_id: moderator.id,
+        actor_role: "moderator",
+        target_type: "submission",
+        reason: "clearer title",
+      });
       expect(JSON.parse(audit[0].before!)).toEqual({ title: old.title });
       expect(JSON.parse(audit[0].after!)).toEqual({ title: input.title });
       const edited = (await events(id)).filter((e) => e.event === "edited");
@@ -338,15 +372,34 @@ describe(`submissions (${testDialect})`, () => {
         const id = await makeSubmission(t.db, { authorId: author.id });
         const results = await Promise.all(
           [moderator, second].map((m, i) =>
-            approveSubmission(t.db, { id, moderatorId: m.id, moderatorRole: "moderator", categorySlugs: [i ? "tax-relief" : "export-markets"] }),
+            approveSubmission(t.db, {
+              id,
+              moderatorId: m.id,
+              moderatorRole: "moderator",
+              categorySlugs: [i ? "tax-relief" : "export-markets"],
+            }),
           ),
         );
-        expect(results.filter((r) => r.ok), `round ${round}`).toHaveLength(1);
-        expect(results.filter((r) => !r.ok && r.reason === "notPending"), `round ${round}`).toHaveLength(1);
-        expect((await events(id)).map((e) => e.event), `round ${round}`).toEqual(["submitted", "published", "tagged"]);
+        expect(
+          results.filter((r) => r.ok),
+          `round ${round}`,
+        ).toHaveLength(1);
+        expect(
+          results.filter((r) => !r.ok && r.reason === "notPending"),
+          `round ${round}`,
+        ).toHaveLength(1);
+        expect(
+          (await events(id)).map((e) => e.event),
+          `round ${round}`,
+        ).toEqual(["submitted", "published", "tagged"]);
         const notes = await t.db.selectFrom("notifications").select("kind").where("submission_id", "=", id).execute();
         expect(notes, `round ${round}`).toEqual([{ kind: "published" }]);
-        const audits = await t.db.selectFrom("audit_log").select("id").where("action", "=", "submission.approve").where("target_id", "=", String(id)).execute();
+        const audits = await t.db
+          .selectFrom("audit_log")
+          .select("id")
+          .where("action", "=", "submission.approve")
+          .where("target_id", "=", String(id))
+          .execute();
         expect(audits, `round ${round}`).toHaveLength(1);
         expect(await t.db.selectFrom("tag_log").select("id").where("submission_id", "=", id).execute(), `round ${round}`).toHaveLength(1);
       }
@@ -365,8 +418,14 @@ describe(`submissions (${testDialect})`, () => {
         // answers, the state and the history must agree.
         expect(withdrawn, `round ${round}`).toEqual({ ok: true });
         expect(s.status, `round ${round}`).toBe("withdrawn");
-        expect(ev.filter((e) => e === "withdrawn"), `round ${round}`).toHaveLength(1);
-        expect(ev.filter((e) => e === "published"), `round ${round}`).toHaveLength(approved.ok ? 1 : 0);
+        expect(
+          ev.filter((e) => e === "withdrawn"),
+          `round ${round}`,
+        ).toHaveLength(1);
+        expect(
+          ev.filter((e) => e === "published"),
+          `round ${round}`,
+        ).toHaveLength(approved.ok ? 1 : 0);
       }
     });
   });
@@ -409,7 +468,12 @@ describe(`submissions (${testDialect})`, () => {
       expect(ev[1].actor_role).toBe("moderator");
       expect(JSON.parse(ev[2].data!)).toEqual({ categories: ["export-markets", "tax-relief"] });
 
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.approve").where("target_id", "=", String(id)).execute();
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "submission.approve")
+        .where("target_id", "=", String(id))
+        .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actor_id: moderator.id, actor_role: "moderator", target_type: "submission" });
       expect(JSON.parse(audit[0].after!)).toMatchObject({ status: "published" });
@@ -424,11 +488,13 @@ describe(`submissions (${testDialect})`, () => {
 
     it("refuses without a category, or with an unknown one, and leaves the submission pending", async () => {
       const id = await makeSubmission(t.db, { authorId: author.id });
-      expect(await approveSubmission(t.db, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: [] })).toMatchObject({
-        ok: false,
-        reason: "invalid",
-        fieldErrors: { category: expect.any(Array) },
-      });
+      expect(await approveSubmission(t.db, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: [] })).toMatchObject(
+        {
+          ok: false,
+          reason: "invalid",
+          fieldErrors: { category: expect.any(Array) },
+        },
+      );
       expect(
         await approveSubmission(t.db, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["tax-relief", "nope"] }),
       ).toMatchObject({ ok: false, reason: "invalid" });
@@ -448,7 +514,12 @@ describe(`submissions (${testDialect})`, () => {
       const withdrawn = await makeSubmission(t.db, { authorId: author.id });
       await withdrawSubmission(t.db, { id: withdrawn, userId: author.id });
       expect(
-        await approveSubmission(t.db, { id: withdrawn, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["tax-relief"] }),
+        await approveSubmission(t.db, {
+          id: withdrawn,
+          moderatorId: moderator.id,
+          moderatorRole: "moderator",
+          categorySlugs: ["tax-relief"],
+        }),
       ).toEqual({ ok: false, reason: "notPending" });
       expect(
         await approveSubmission(t.db, { id: 987654, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["tax-relief"] }),

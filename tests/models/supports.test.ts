@@ -42,9 +42,10 @@ describe(`supports (${testDialect})`, () => {
 
   const setConsultation = (patch: Updateable<ConsultationsTable>) =>
     t.db.updateTable("consultations").set(patch).where("id", "=", consultationId).execute();
-  const published = (input?: Record<string, string>) => makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input });
+  const published = (input?: Record<string, string>) =>
+    makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input });
   const counter = async (id: number) =>
-    (await t.db.selectFrom("submissions").select(["supporters_count", "trending_score"]).where("id", "=", id).executeTakeFirstOrThrow());
+    await t.db.selectFrom("submissions").select(["supporters_count", "trending_score"]).where("id", "=", id).executeTakeFirstOrThrow();
   const rows = (id: number) => t.db.selectFrom("supports").selectAll().where("submission_id", "=", id).execute();
 
   it("supports once: one row and a count of 1", async () => {
@@ -99,7 +100,9 @@ describe(`supports (${testDialect})`, () => {
     expect((await counter(id)).supporters_count).toBe(30);
     // …and concurrent withdrawals of half of them, mixed with repeats of the other half.
     const mixed = await Promise.all(
-      crowd.map((u, i) => (i % 2 ? withdrawSupport(t.db, { submissionId: id, userId: u.id }) : supportSubmission(t.db, { submissionId: id, userId: u.id }))),
+      crowd.map((u, i) =>
+        i % 2 ? withdrawSupport(t.db, { submissionId: id, userId: u.id }) : supportSubmission(t.db, { submissionId: id, userId: u.id }),
+      ),
     );
     expect(mixed.every((r) => r.ok)).toBe(true);
     expect(await rows(id)).toHaveLength(15);
@@ -124,7 +127,11 @@ describe(`supports (${testDialect})`, () => {
     expect(await supportSubmission(t.db, { submissionId: id, userId: author.id })).toEqual({ ok: false, reason: "ownSubmission" });
     expect(await rows(id)).toHaveLength(0);
     await setConsultation({ allow_self_support: 1 });
-    expect(await supportSubmission(t.db, { submissionId: id, userId: author.id })).toMatchObject({ ok: true, changed: true, supporters: 1 });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: author.id })).toMatchObject({
+      ok: true,
+      changed: true,
+      supporters: 1,
+    });
     expect(await rows(id)).toHaveLength(1);
   });
 
@@ -132,10 +139,18 @@ describe(`supports (${testDialect})`, () => {
     const id = await published();
     const opens = new Date(Date.now() + 3 * DAY).toISOString();
     await setConsultation({ support_opens_at: opens, support_closes_at: new Date(Date.now() + 30 * DAY).toISOString() });
-    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowNotOpen", opensAt: opens });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({
+      ok: false,
+      reason: "windowNotOpen",
+      opensAt: opens,
+    });
     const closes = new Date(Date.now() - DAY).toISOString();
     await setConsultation({ support_opens_at: new Date(Date.now() - 30 * DAY).toISOString(), support_closes_at: closes });
-    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowClosed", closesAt: closes });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({
+      ok: false,
+      reason: "windowClosed",
+      closesAt: closes,
+    });
     expect(await rows(id)).toHaveLength(0);
     expect((await counter(id)).supporters_count).toBe(0);
   });
@@ -150,7 +165,10 @@ describe(`supports (${testDialect})`, () => {
       reason: "windowNotOpen",
     });
     expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id, now: opens })).toMatchObject({ ok: true, changed: true });
-    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[1].id, now: closes })).toMatchObject({ ok: false, reason: "windowClosed" });
+    expect(await supportSubmission(t.db, { submissionId: id, userId: crowd[1].id, now: closes })).toMatchObject({
+      ok: false,
+      reason: "windowClosed",
+    });
   });
 
   it("keeps a support once the window closed: withdrawing is refused too", async () => {
@@ -158,7 +176,11 @@ describe(`supports (${testDialect})`, () => {
     await supportSubmission(t.db, { submissionId: id, userId: crowd[0].id });
     const closes = new Date(Date.now() - 1000).toISOString();
     await setConsultation({ support_closes_at: closes, support_opens_at: new Date(Date.now() - 30 * DAY).toISOString() });
-    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({ ok: false, reason: "windowClosed", closesAt: closes });
+    expect(await withdrawSupport(t.db, { submissionId: id, userId: crowd[0].id })).toEqual({
+      ok: false,
+      reason: "windowClosed",
+      closesAt: closes,
+    });
     expect(await rows(id)).toHaveLength(1);
     expect((await counter(id)).supporters_count).toBe(1);
   });
@@ -169,7 +191,12 @@ describe(`supports (${testDialect})`, () => {
     const b = await published({ title: "Common effluent treatment plant for tanneries" });
     const elsewhere = await published({ cluster: "food-processing", title: "Cold chain for mango exports from Multan" });
     const u = await makeUser(t.db); // no supports yet
-    expect(await supportSubmission(t.db, { submissionId: a, userId: u.id })).toEqual({ ok: true, changed: true, supporters: 1, remaining: 0 });
+    expect(await supportSubmission(t.db, { submissionId: a, userId: u.id })).toEqual({
+      ok: true,
+      changed: true,
+      supporters: 1,
+      remaining: 0,
+    });
     expect(await supportSubmission(t.db, { submissionId: b, userId: u.id })).toEqual({ ok: false, reason: "budgetSpent", budget: 1 });
     expect(await rows(b)).toHaveLength(0);
     expect(await supportSubmission(t.db, { submissionId: elsewhere, userId: u.id })).toMatchObject({ ok: true, changed: true });
@@ -188,7 +215,12 @@ describe(`supports (${testDialect})`, () => {
     const results = await Promise.all(ids.map((id) => supportSubmission(t.db, { submissionId: id, userId: u.id })));
     expect(results.filter((r) => r.ok && r.changed)).toHaveLength(2);
     expect(results.filter((r) => !r.ok && r.reason === "budgetSpent")).toHaveLength(4);
-    const mine = await t.db.selectFrom("supports").select("submission_id").where("user_id", "=", u.id).where("submission_id", "in", ids).execute();
+    const mine = await t.db
+      .selectFrom("supports")
+      .select("submission_id")
+      .where("user_id", "=", u.id)
+      .where("submission_id", "in", ids)
+      .execute();
     expect(mine).toHaveLength(2);
   });
 
@@ -228,7 +260,11 @@ describe(`supports (${testDialect})`, () => {
     expect(breadth).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
     expect((await getSubmissionForViewer(t.db, { id, viewer: null }))?.breadth).toEqual({ supporters: 4, organisations: 2, provinces: 2 });
     const none = await published();
-    expect((await getSubmissionForViewer(t.db, { id: none, viewer: null }))?.breadth).toEqual({ supporters: 0, organisations: 0, provinces: 0 });
+    expect((await getSubmissionForViewer(t.db, { id: none, viewer: null }))?.breadth).toEqual({
+      supporters: 0,
+      organisations: 0,
+      provinces: 0,
+    });
   });
 
   it("moves the breadth counters back as supports are withdrawn, down to nothing, equal to a recount each time", async () => {
@@ -256,7 +292,11 @@ describe(`supports (${testDialect})`, () => {
       [k1, { supporters: 0, organisations: 0, provinces: 0 }],
     ];
     for (const [who, expected] of steps) {
-      expect(await withdrawSupport(t.db, { submissionId: id, userId: who.id })).toMatchObject({ ok: true, changed: true, supporters: expected.supporters });
+      expect(await withdrawSupport(t.db, { submissionId: id, userId: who.id })).toMatchObject({
+        ok: true,
+        changed: true,
+        supporters: expected.supporters,
+      });
       expect(await stored()).toEqual(expected);
       expect(await countSupportBreadth(t.db, id)).toEqual(expected);
     }
@@ -267,11 +307,18 @@ describe(`supports (${testDialect})`, () => {
     const who = crowd[7];
     const key = `support-test-${id}`;
     const count = async () =>
-      (await t.db.selectFrom("rate_limits").select("count").where("key", "=", `${RULES.supports.name}:${key}`).execute()).reduce((n, r) => n + Number(r.count), 0);
+      (await t.db.selectFrom("rate_limits").select("count").where("key", "=", `${RULES.supports.name}:${key}`).execute()).reduce(
+        (n, r) => n + Number(r.count),
+        0,
+      );
     await expect(
       t.db.transaction().execute(async (trx) => {
         await hitRateLimit(trx, RULES.supports, key);
-        expect(await supportSubmission(trx, { submissionId: id, userId: who.id })).toMatchObject({ ok: true, changed: true, supporters: 1 });
+        expect(await supportSubmission(trx, { submissionId: id, userId: who.id })).toMatchObject({
+          ok: true,
+          changed: true,
+          supporters: 1,
+        });
         throw new Error("the request failed after the support");
       }),
     ).rejects.toThrow("the request failed after the support");
@@ -296,11 +343,25 @@ describe(`supports (${testDialect})`, () => {
 
   describe("budget and merges (issue 13, finding 3)", () => {
     const mod = () => ({ moderatorId: moderator.id, moderatorRole: "moderator" as const });
-    const merge = async (id: number, into: number) => expect(await mergeSubmission(t.db, { ...mod(), id, into })).toMatchObject({ ok: true });
+    const merge = async (id: number, into: number) =>
+      expect(await mergeSubmission(t.db, { ...mod(), id, into })).toMatchObject({ ok: true });
     const rowOf = (id: number, userId: number) =>
-      t.db.selectFrom("supports").select(["user_id", "merged_from_id"]).where("submission_id", "=", id).where("user_id", "=", userId).executeTakeFirst();
-    const breadthMatchesRows = async (id: number) => expect((await getSupportBreadth(t.db, [id])).get(id)).toEqual(await countSupportBreadth(t.db, id));
-    const org = (province: string) => ({ name: `Merge Budget ${province} ${Math.random()}`, type: "firm" as const, sizeBand: "small" as const, city: "Somewhere", province, clusterSlug: "leather" });
+      t.db
+        .selectFrom("supports")
+        .select(["user_id", "merged_from_id"])
+        .where("submission_id", "=", id)
+        .where("user_id", "=", userId)
+        .executeTakeFirst();
+    const breadthMatchesRows = async (id: number) =>
+      expect((await getSupportBreadth(t.db, [id])).get(id)).toEqual(await countSupportBreadth(t.db, id));
+    const org = (province: string) => ({
+      name: `Merge Budget ${province} ${Math.random()}`,
+      type: "firm" as const,
+      sizeBand: "small" as const,
+      city: "Somewhere",
+      province,
+      clusterSlug: "leather",
+    });
 
     it("a withdrawal from a merged source withdraws the carried copy: with a budget of 1 nobody ends up on two suggestions", async () => {
       await setConsultation({ support_budget: 1 });
@@ -310,7 +371,11 @@ describe(`supports (${testDialect})`, () => {
       const u = await makeUser(t.db, { organisation: org("sindh") });
       const bystander = await makeUser(t.db, { organisation: org("punjab") });
       await supportSubmission(t.db, { submissionId: target, userId: bystander.id });
-      expect(await supportSubmission(t.db, { submissionId: source, userId: u.id })).toMatchObject({ ok: true, changed: true, remaining: 0 });
+      expect(await supportSubmission(t.db, { submissionId: source, userId: u.id })).toMatchObject({
+        ok: true,
+        changed: true,
+        remaining: 0,
+      });
       await merge(source, target);
       expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: source });
       expect((await getSupportBreadth(t.db, [target])).get(target)).toEqual({ supporters: 2, organisations: 2, provinces: 2 });
@@ -343,8 +408,16 @@ describe(`supports (${testDialect})`, () => {
       await supportSubmission(t.db, { submissionId: source, userId: u.id });
       await merge(source, target);
       expect(await getSupportState(t.db, { submissionId: leatherOther, userId: u.id })).toMatchObject({ remaining: 0 });
-      expect(await supportSubmission(t.db, { submissionId: leatherOther, userId: u.id })).toEqual({ ok: false, reason: "budgetSpent", budget: 1 });
-      expect(await supportSubmission(t.db, { submissionId: foodOther, userId: u.id })).toMatchObject({ ok: true, changed: true, remaining: 0 });
+      expect(await supportSubmission(t.db, { submissionId: leatherOther, userId: u.id })).toEqual({
+        ok: false,
+        reason: "budgetSpent",
+        budget: 1,
+      });
+      expect(await supportSubmission(t.db, { submissionId: foodOther, userId: u.id })).toMatchObject({
+        ok: true,
+        changed: true,
+        remaining: 0,
+      });
     });
 
     it("a person behind both source and target counts once on the target and keeps their own support there when withdrawing from the source", async () => {
@@ -408,7 +481,11 @@ describe(`supports (${testDialect})`, () => {
   it("every stored counter equals its rows", async () => {
     const mismatches = await t.db
       .selectFrom("submissions as s")
-      .select(["s.id", "s.supporters_count", (eb) => eb.selectFrom("supports as sp").select(eb.fn.countAll<number>().as("n")).whereRef("sp.submission_id", "=", "s.id").as("n")])
+      .select([
+        "s.id",
+        "s.supporters_count",
+        (eb) => eb.selectFrom("supports as sp").select(eb.fn.countAll<number>().as("n")).whereRef("sp.submission_id", "=", "s.id").as("n"),
+      ])
       .execute();
     expect(mismatches.length).toBeGreaterThan(10);
     for (const m of mismatches) expect({ id: m.id, count: Number(m.n) }).toEqual({ id: m.id, count: m.supporters_count });

@@ -72,7 +72,13 @@ describe(`taxonomy administration (${testDialect})`, () => {
 
   describe("add", () => {
     it("adds a category at the end, active, offered for new suggestions, with an audit row", async () => {
-      const r = await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "green-energy", nameEn: "Green energy", nameUr: "سبز توانائی" });
+      const r = await addTaxonomyItem(t.db, {
+        ...who(),
+        kind: "category",
+        slug: "green-energy",
+        nameEn: "Green energy",
+        nameUr: "سبز توانائی",
+      });
       expect(r).toEqual({ ok: true, changed: true, slug: "green-energy" });
       const slugs = await categorySlugs();
       expect(slugs.at(-1)).toBe("green-energy");
@@ -85,9 +91,15 @@ describe(`taxonomy administration (${testDialect})`, () => {
     });
 
     it("adds a cluster; a suggestion can be made in it", async () => {
-      expect((await addTaxonomyItem(t.db, { ...who(), kind: "cluster", slug: "textiles", nameEn: "Textiles", nameUr: "ٹیکسٹائل" })).ok).toBe(true);
+      expect(
+        (await addTaxonomyItem(t.db, { ...who(), kind: "cluster", slug: "textiles", nameEn: "Textiles", nameUr: "ٹیکسٹائل" })).ok,
+      ).toBe(true);
       expect((await listClusters(t.db)).at(-1)?.slug).toBe("textiles");
-      const r = await createSubmission(t.db, { authorId: author.id, authorRole: "stakeholder", input: submissionInput({ cluster: "textiles", title: "Shared dyeing plant for small textile units" }) });
+      const r = await createSubmission(t.db, {
+        authorId: author.id,
+        authorRole: "stakeholder",
+        input: submissionInput({ cluster: "textiles", title: "Shared dyeing plant for small textile units" }),
+      });
       expect(r.ok).toBe(true);
     });
 
@@ -101,16 +113,34 @@ describe(`taxonomy administration (${testDialect})`, () => {
       });
       expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "x", nameEn: "X", nameUr: "ایکس" })).ok).toBe(false); // 1 character
       expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "-x", nameEn: "X", nameUr: "ایکس" })).ok).toBe(false);
-      expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "a".repeat(61), nameEn: "X", nameUr: "ایکس" })).ok).toBe(false);
-      expect(await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "tax-relief", nameEn: "Again", nameUr: "دوبارہ" })).toEqual({ ok: false, reason: "slugTaken" });
-      expect(await addTaxonomyItem(t.db, { ...who(), kind: "stage", slug: "design", nameEn: "Design", nameUr: "ڈیزائن" })).toEqual({ ok: false, reason: "fixedStages" });
+      expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "a".repeat(61), nameEn: "X", nameUr: "ایکس" })).ok).toBe(
+        false,
+      );
+      expect(await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "tax-relief", nameEn: "Again", nameUr: "دوبارہ" })).toEqual({
+        ok: false,
+        reason: "slugTaken",
+      });
+      expect(await addTaxonomyItem(t.db, { ...who(), kind: "stage", slug: "design", nameEn: "Design", nameUr: "ڈیزائن" })).toEqual({
+        ok: false,
+        reason: "fixedStages",
+      });
       expect((await audits("taxonomy.add")).length).toBe(before);
       // Slugs are unique per kind: a category may share a cluster's slug.
-      expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "leather", nameEn: "Leather matters", nameUr: "چمڑے کے معاملات" })).ok).toBe(true);
+      expect(
+        (await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "leather", nameEn: "Leather matters", nameUr: "چمڑے کے معاملات" }))
+          .ok,
+      ).toBe(true);
     });
 
     it("two admins adding the same slug at once: one is added, the other is told it is taken", async () => {
-      const add = () => addTaxonomyItem(t.db, { ...who(), kind: "cluster", slug: "gems-jewellery", nameEn: "Gems and jewellery", nameUr: "جواہرات اور زیورات" });
+      const add = () =>
+        addTaxonomyItem(t.db, {
+          ...who(),
+          kind: "cluster",
+          slug: "gems-jewellery",
+          nameEn: "Gems and jewellery",
+          nameUr: "جواہرات اور زیورات",
+        });
       const results = await Promise.all([add(), add()]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: "slugTaken" }]);
@@ -120,29 +150,61 @@ describe(`taxonomy administration (${testDialect})`, () => {
   describe("rename", () => {
     it("renames in both languages by slug or id; the slug stays; before/after in the audit row", async () => {
       const it = await cluster("it");
-      const r = await renameTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { id: String(it.id) }, nameEn: "IT and software", nameUr: "آئی ٹی اور سافٹ ویئر" });
+      const r = await renameTaxonomyItem(t.db, {
+        ...who(),
+        kind: "cluster",
+        ref: { id: String(it.id) },
+        nameEn: "IT and software",
+        nameUr: "آئی ٹی اور سافٹ ویئر",
+      });
       expect(r).toEqual({ ok: true, changed: true, slug: "it" });
       expect(await cluster("it")).toMatchObject({ id: it.id, name_en: "IT and software", name_ur: "آئی ٹی اور سافٹ ویئر" });
       const [a] = await audits("taxonomy.rename", "it");
       expect(JSON.parse(a.before!)).toEqual({ nameEn: "Information technology", nameUr: "انفارمیشن ٹیکنالوجی" });
       expect(JSON.parse(a.after!)).toEqual({ nameEn: "IT and software", nameUr: "آئی ٹی اور سافٹ ویئر" });
       // The same names again: nothing to record.
-      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { slug: "it" }, nameEn: "IT and software", nameUr: "آئی ٹی اور سافٹ ویئر" })).toEqual({ ok: true, changed: false, slug: "it" });
+      expect(
+        await renameTaxonomyItem(t.db, {
+          ...who(),
+          kind: "cluster",
+          ref: { slug: "it" },
+          nameEn: "IT and software",
+          nameUr: "آئی ٹی اور سافٹ ویئر",
+        }),
+      ).toEqual({ ok: true, changed: false, slug: "it" });
       expect(await audits("taxonomy.rename", "it")).toHaveLength(1);
     });
 
     it("renames a stage; the suggestion form shows the new name", async () => {
-      expect((await renameTaxonomyItem(t.db, { ...who(), kind: "stage", ref: { slug: "inputs" }, nameEn: "Inputs and raw materials", nameUr: "مداخل اور خام مال" })).ok).toBe(true);
+      expect(
+        (
+          await renameTaxonomyItem(t.db, {
+            ...who(),
+            kind: "stage",
+            ref: { slug: "inputs" },
+            nameEn: "Inputs and raw materials",
+            nameUr: "مداخل اور خام مال",
+          })
+        ).ok,
+      ).toBe(true);
       expect((await taxonomyOptions(t.db, "en")).stages[0]).toEqual({ value: "inputs", label: "Inputs and raw materials" });
     });
 
     it("unknown items are notFound, malformed references invalid, bad names invalid", async () => {
       const names = { nameEn: "Name", nameUr: "نام" };
-      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "no-such-thing" }, ...names })).toEqual({ ok: false, reason: "notFound" });
-      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { id: "999999" }, ...names })).toEqual({ ok: false, reason: "notFound" });
+      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "no-such-thing" }, ...names })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
+      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { id: "999999" }, ...names })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
       expect((await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { id: "abc" }, ...names })).ok).toBe(false);
       expect((await renameTaxonomyItem(t.db, { ...who(), kind: "stage", ref: { id: "1" }, ...names })).ok).toBe(false);
-      expect(await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "tax-relief" }, nameEn: "Tax", nameUr: "Tax" })).toEqual({
+      expect(
+        await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "tax-relief" }, nameEn: "Tax", nameUr: "Tax" }),
+      ).toEqual({
         ok: false,
         reason: "invalid",
         fieldErrors: { nameUr: ["admin.taxonomy.errors.urduScript"] },
@@ -164,11 +226,21 @@ describe(`taxonomy administration (${testDialect})`, () => {
       expect(JSON.parse(a.after!)).toEqual({ position: 2, direction: "up" });
 
       const moves = (await audits("taxonomy.move")).length;
-      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: after[0] }, direction: "up" })).toEqual({ ok: true, changed: false, slug: after[0] });
-      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: after.at(-1)! }, direction: "down" })).toMatchObject({ ok: true, changed: false });
+      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: after[0] }, direction: "up" })).toEqual({
+        ok: true,
+        changed: false,
+        slug: after[0],
+      });
+      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: after.at(-1)! }, direction: "down" })).toMatchObject({
+        ok: true,
+        changed: false,
+      });
       expect((await audits("taxonomy.move")).length).toBe(moves);
       expect((await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: after[0] }, direction: "sideways" })).ok).toBe(false);
-      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "nope-nope" }, direction: "up" })).toEqual({ ok: false, reason: "notFound" });
+      expect(await moveTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "nope-nope" }, direction: "up" })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
 
     it("moves stages and clusters; new-suggestion options follow the order", async () => {
@@ -193,7 +265,10 @@ describe(`taxonomy administration (${testDialect})`, () => {
         input: { title: "Solar rooftops for tanneries through a green credit line", suggestedCategory: "green-energy" },
         categories: ["green-energy", "financial-assistance"],
       });
-      pendingTagged = await makeSubmission(t.db, { authorId: author.id, input: { title: "Wind power for the Sialkot industrial estate", suggestedCategory: "green-energy" } });
+      pendingTagged = await makeSubmission(t.db, {
+        authorId: author.id,
+        input: { title: "Wind power for the Sialkot industrial estate", suggestedCategory: "green-energy" },
+      });
     });
 
     it("archives with an audit row: gone from new-submission options and moderators' lists, kept on old suggestions", async () => {
@@ -212,7 +287,9 @@ describe(`taxonomy administration (${testDialect})`, () => {
       expect(s.suggested_category_en).toBe("Green energy");
       expect((await listSubmissionCategories(t.db, [oldSuggestion])).get(oldSuggestion)?.map((c) => c.slug)).toContain("green-energy");
       // Archiving twice changes nothing.
-      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: true })).toMatchObject({ ok: true, changed: false });
+      expect(
+        await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: true }),
+      ).toMatchObject({ ok: true, changed: false });
       expect(await audits("taxonomy.archive", "green-energy")).toHaveLength(1);
     });
 
@@ -223,12 +300,26 @@ describe(`taxonomy administration (${testDialect})`, () => {
         input: submissionInput({ title: "Biogas from tannery waste for local power", suggestedCategory: "green-energy" }),
       });
       expect(created).toEqual({ ok: false, reason: "invalid", fieldErrors: { suggestedCategory: ["errors.invalid"] } });
-      const approved = await approveSubmission(t.db, { id: pendingTagged, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["green-energy"] });
+      const approved = await approveSubmission(t.db, {
+        id: pendingTagged,
+        moderatorId: moderator.id,
+        moderatorRole: "moderator",
+        categorySlugs: ["green-energy"],
+      });
       expect(approved).toEqual({ ok: false, reason: "invalid", fieldErrors: { category: ["errors.invalid"] } });
-      expect((await t.db.selectFrom("submissions").select("status").where("id", "=", pendingTagged).executeTakeFirstOrThrow()).status).toBe("pending");
+      expect((await t.db.selectFrom("submissions").select("status").where("id", "=", pendingTagged).executeTakeFirstOrThrow()).status).toBe(
+        "pending",
+      );
       // Nor added by re-tagging another suggestion.
-      const other = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Common effluent plant for Kasur tanneries" } });
-      expect((await tagSubmission(t.db, { id: other, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["green-energy"] })).ok).toBe(false);
+      const other = await makePublishedSubmission(t.db, {
+        authorId: author.id,
+        moderatorId: moderator.id,
+        input: { title: "Common effluent plant for Kasur tanneries" },
+      });
+      expect(
+        (await tagSubmission(t.db, { id: other, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["green-energy"] }))
+          .ok,
+      ).toBe(false);
     });
 
     it("a suggestion that has it keeps it when re-tagged or edited", async () => {
@@ -252,36 +343,73 @@ describe(`taxonomy administration (${testDialect})`, () => {
     });
 
     it("unarchives: offered again", async () => {
-      expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: false })).ok).toBe(true);
+      expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: false })).ok).toBe(
+        true,
+      );
       expect(await audits("taxonomy.unarchive", "green-energy")).toHaveLength(1);
       expect((await taxonomyOptions(t.db, "en")).categories.map((c) => c.value)).toContain("green-energy");
-      expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: true })).ok).toBe(true);
+      expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" }, archived: true })).ok).toBe(
+        true,
+      );
     });
 
     it("an archived cluster takes no new suggestion or registration, but its suggestions stay readable", async () => {
-      const inTextiles = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { cluster: "textiles", title: "Export credit for small garment makers" } });
+      const inTextiles = await makePublishedSubmission(t.db, {
+        authorId: author.id,
+        moderatorId: moderator.id,
+        input: { cluster: "textiles", title: "Export credit for small garment makers" },
+      });
       expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: "textiles" }, archived: true })).ok).toBe(true);
-      const refused = await createSubmission(t.db, { authorId: author.id, authorRole: "stakeholder", input: submissionInput({ cluster: "textiles", title: "Another textile suggestion after archiving" }) });
+      const refused = await createSubmission(t.db, {
+        authorId: author.id,
+        authorRole: "stakeholder",
+        input: submissionInput({ cluster: "textiles", title: "Another textile suggestion after archiving" }),
+      });
       expect(refused).toEqual({ ok: false, reason: "invalid", fieldErrors: { cluster: ["errors.invalid"] } });
-      await expect(makeUser(t.db, { organisation: { name: "Faisalabad Weavers", type: "firm", sizeBand: "small", city: "Faisalabad", province: "punjab", clusterSlug: "textiles" } })).rejects.toThrow(/cluster/);
+      await expect(
+        makeUser(t.db, {
+          organisation: {
+            name: "Faisalabad Weavers",
+            type: "firm",
+            sizeBand: "small",
+            city: "Faisalabad",
+            province: "punjab",
+            clusterSlug: "textiles",
+          },
+        }),
+      ).rejects.toThrow(/cluster/);
       expect((await taxonomyOptions(t.db, "en")).clusters.map((c) => c.value)).not.toContain("textiles");
       expect((await getSubmissionForViewer(t.db, { id: inTextiles, viewer: null }))?.cluster_name_en).toBe("Textiles");
     });
 
     it("refuses to archive the last active cluster (409-worthy), and stages", async () => {
       const active = (await listClusters(t.db)).map((c) => c.slug);
-      for (const slug of active.slice(1)) expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug }, archived: true })).ok).toBe(true);
-      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: active[0] }, archived: true })).toEqual({ ok: false, reason: "lastActive" });
+      for (const slug of active.slice(1))
+        expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug }, archived: true })).ok).toBe(true);
+      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: active[0] }, archived: true })).toEqual({
+        ok: false,
+        reason: "lastActive",
+      });
       expect((await listClusters(t.db)).map((c) => c.slug)).toEqual([active[0]]);
-      for (const slug of active.slice(1)) expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug }, archived: false })).ok).toBe(true);
-      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "stage", ref: { slug: "finance" }, archived: true })).toEqual({ ok: false, reason: "fixedStages" });
-      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: "atlantis" }, archived: true })).toEqual({ ok: false, reason: "notFound" });
+      for (const slug of active.slice(1))
+        expect((await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug }, archived: false })).ok).toBe(true);
+      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "stage", ref: { slug: "finance" }, archived: true })).toEqual({
+        ok: false,
+        reason: "fixedStages",
+      });
+      expect(await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: "atlantis" }, archived: true })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
 
     it("two admins archiving the last two active categories at once: one of them stays active", async () => {
       const active = (await listCategories(t.db)).map((c) => c.slug);
-      for (const slug of active.slice(2)) await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug }, archived: true });
-      const results = await Promise.all(active.slice(0, 2).map((slug) => setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug }, archived: true })));
+      for (const slug of active.slice(2))
+        await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug }, archived: true });
+      const results = await Promise.all(
+        active.slice(0, 2).map((slug) => setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug }, archived: true })),
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: "lastActive" }]);
       expect(await listCategories(t.db)).toHaveLength(1);
@@ -292,33 +420,78 @@ describe(`taxonomy administration (${testDialect})`, () => {
 
   describe("delete", () => {
     it("deletes an unused item the admin added, with an audit row", async () => {
-      expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "typo-categry", nameEn: "Typo", nameUr: "غلطی" })).ok).toBe(true);
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "typo-categry" } })).toEqual({ ok: true, changed: true, slug: "typo-categry" });
+      expect((await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "typo-categry", nameEn: "Typo", nameUr: "غلطی" })).ok).toBe(
+        true,
+      );
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "typo-categry" } })).toEqual({
+        ok: true,
+        changed: true,
+        slug: "typo-categry",
+      });
       expect(await categorySlugs()).not.toContain("typo-categry");
       const [a] = await audits("taxonomy.delete", "typo-categry");
       expect(JSON.parse(a.before!)).toMatchObject({ slug: "typo-categry", nameEn: "Typo", nameUr: "غلطی" });
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "typo-categry" } })).toEqual({ ok: false, reason: "notFound" });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "typo-categry" } })).toEqual({
+        ok: false,
+        reason: "notFound",
+      });
     });
 
     it("never deletes what is in use: suggestions (tagged or suggested), organisations", async () => {
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" } })).toEqual({ ok: false, reason: "inUse" });
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { slug: "textiles" } })).toEqual({ ok: false, reason: "inUse" });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "green-energy" } })).toEqual({
+        ok: false,
+        reason: "inUse",
+      });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { slug: "textiles" } })).toEqual({
+        ok: false,
+        reason: "inUse",
+      });
       // Only suggested by a pending suggestion's author, never tagged: still in use.
-      await addTaxonomyItem(t.db, { ...who(), kind: "category", slug: "only-suggested", nameEn: "Only suggested", nameUr: "صرف تجویز کردہ" });
-      await makeSubmission(t.db, { authorId: author.id, input: { title: "A suggestion naming a brand new category", suggestedCategory: "only-suggested" } });
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "only-suggested" } })).toEqual({ ok: false, reason: "inUse" });
+      await addTaxonomyItem(t.db, {
+        ...who(),
+        kind: "category",
+        slug: "only-suggested",
+        nameEn: "Only suggested",
+        nameUr: "صرف تجویز کردہ",
+      });
+      await makeSubmission(t.db, {
+        authorId: author.id,
+        input: { title: "A suggestion naming a brand new category", suggestedCategory: "only-suggested" },
+      });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "only-suggested" } })).toEqual({
+        ok: false,
+        reason: "inUse",
+      });
       // A cluster only an organisation names.
       await addTaxonomyItem(t.db, { ...who(), kind: "cluster", slug: "sports-goods", nameEn: "Sports goods", nameUr: "کھیلوں کا سامان" });
-      await makeUser(t.db, { organisation: { name: "Sialkot Footballs", type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "sports-goods" } });
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { slug: "sports-goods" } })).toEqual({ ok: false, reason: "inUse" });
+      await makeUser(t.db, {
+        organisation: {
+          name: "Sialkot Footballs",
+          type: "firm",
+          sizeBand: "small",
+          city: "Sialkot",
+          province: "punjab",
+          clusterSlug: "sports-goods",
+        },
+      });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "cluster", ref: { slug: "sports-goods" } })).toEqual({
+        ok: false,
+        reason: "inUse",
+      });
       expect(await audits("taxonomy.delete", "green-energy")).toHaveLength(0);
     });
 
     it("never deletes a shipped item (the seed would bring it back) nor a stage", async () => {
       const unusedShipped = (await listTaxonomyForAdmin(t.db)).categories.find((c) => c.shipped && !c.inUse)!;
       expect(unusedShipped).toBeTruthy();
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: unusedShipped.slug } })).toEqual({ ok: false, reason: "shipped" });
-      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "stage", ref: { slug: "finance" } })).toEqual({ ok: false, reason: "fixedStages" });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: unusedShipped.slug } })).toEqual({
+        ok: false,
+        reason: "shipped",
+      });
+      expect(await deleteTaxonomyItem(t.db, { ...who(), kind: "stage", ref: { slug: "finance" } })).toEqual({
+        ok: false,
+        reason: "fixedStages",
+      });
     });
   });
 
@@ -334,7 +507,11 @@ describe(`taxonomy administration (${testDialect})`, () => {
       expect(sports).toMatchObject({ suggestions: 0, inUse: true });
       const textiles = lists.clusters.find((c) => c.slug === "textiles")!;
       expect(textiles.suggestions).toBeGreaterThanOrEqual(2);
-      const direct = await t.db.selectFrom("submissions").select((eb) => eb.fn.countAll<number>().as("n")).where("cluster_id", "=", (await cluster("textiles")).id).executeTakeFirstOrThrow();
+      const direct = await t.db
+        .selectFrom("submissions")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("cluster_id", "=", (await cluster("textiles")).id)
+        .executeTakeFirstOrThrow();
       expect(textiles.suggestions).toBe(Number(direct.n));
       expect(lists.stages.map((s) => s.slug)).toEqual((await listStages(t.db)).map((s) => s.slug));
     });
@@ -342,7 +519,13 @@ describe(`taxonomy administration (${testDialect})`, () => {
 
   describe("the seed", () => {
     it("re-running it never re-adds, renames back, unarchives or reorders what an admin changed", async () => {
-      await renameTaxonomyItem(t.db, { ...who(), kind: "category", ref: { slug: "tax-relief" }, nameEn: "Tax incentives", nameUr: "ٹیکس مراعات" });
+      await renameTaxonomyItem(t.db, {
+        ...who(),
+        kind: "category",
+        ref: { slug: "tax-relief" },
+        nameEn: "Tax incentives",
+        nameUr: "ٹیکس مراعات",
+      });
       await setTaxonomyItemArchived(t.db, { ...who(), kind: "category", ref: { slug: "other" }, archived: true });
       await setTaxonomyItemArchived(t.db, { ...who(), kind: "cluster", ref: { slug: "pharmaceutical" }, archived: true });
       const before = {

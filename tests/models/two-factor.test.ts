@@ -68,7 +68,10 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     expect(started.ok).toBe(true);
     if (!started.ok) return;
     expect(await getTwoFactorState(t.db, user.id)).toMatchObject({ enabled: false, pending: true });
-    expect(await verifySecondFactor(t.db, { userId: user.id, code: codeAt(started.secret, T0), now: T0 })).toEqual({ ok: false, reason: "notEnabled" });
+    expect(await verifySecondFactor(t.db, { userId: user.id, code: codeAt(started.secret, T0), now: T0 })).toEqual({
+      ok: false,
+      reason: "notEnabled",
+    });
     expect(await confirmEnrolment(t.db, { userId: user.id, code: "000000", now: T0 })).toMatchObject({ ok: false });
     const done = await confirmEnrolment(t.db, { userId: user.id, code: codeAt(started.secret, T0), now: T0 });
     expect(done.ok).toBe(true);
@@ -98,9 +101,14 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     const later = at(5 * STEP_MS);
     const code = codeAt(secret, later);
     expect(await verifySecondFactor(t.db, { userId: user.id, code, now: later })).toEqual({ ok: true, via: "totp" });
-    expect(await verifySecondFactor(t.db, { userId: user.id, code, now: at(5 * STEP_MS + 1000) })).toEqual({ ok: false, reason: "codeUsed" });
+    expect(await verifySecondFactor(t.db, { userId: user.id, code, now: at(5 * STEP_MS + 1000) })).toEqual({
+      ok: false,
+      reason: "codeUsed",
+    });
     // the enrolment code's step is used too
-    expect(await verifySecondFactor(t.db, { userId: user.id, code: codeAt(secret, T0), now: at(STEP_MS / 2) })).toMatchObject({ ok: false });
+    expect(await verifySecondFactor(t.db, { userId: user.id, code: codeAt(secret, T0), now: at(STEP_MS / 2) })).toMatchObject({
+      ok: false,
+    });
     expect(await verifySecondFactor(t.db, { userId: user.id, code: "123456", now: at(6 * STEP_MS) })).toMatchObject({ ok: false });
     const next = at(6 * STEP_MS);
     expect(await verifySecondFactor(t.db, { userId: user.id, code: codeAt(secret, next), now: next })).toEqual({ ok: true, via: "totp" });
@@ -118,9 +126,14 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     const { user, recoveryCodes } = await enrolled();
     const typed = recoveryCodes[3].toUpperCase().replace(/-/g, " ");
     expect(await verifySecondFactor(t.db, { userId: user.id, code: typed, now: T0 })).toEqual({ ok: true, via: "recovery" });
-    expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[3], now: T0 })).toEqual({ ok: false, reason: "wrongCode" });
+    expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[3], now: T0 })).toEqual({
+      ok: false,
+      reason: "wrongCode",
+    });
     expect(await getTwoFactorState(t.db, user.id)).toMatchObject({ recoveryCodesLeft: 9 });
-    const results = await Promise.all(Array.from({ length: 8 }, () => verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[4], now: T0 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[4], now: T0 })),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 
@@ -130,15 +143,26 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     expect(fresh.ok).toBe(true);
     if (!fresh.ok) return;
     expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[0], now: T0 })).toMatchObject({ ok: false });
-    expect(await verifySecondFactor(t.db, { userId: user.id, code: fresh.recoveryCodes[0], now: T0 })).toEqual({ ok: true, via: "recovery" });
+    expect(await verifySecondFactor(t.db, { userId: user.id, code: fresh.recoveryCodes[0], now: T0 })).toEqual({
+      ok: true,
+      via: "recovery",
+    });
   });
 
   it("an operator's reset turns it off, removes the codes and is audited; enrolment can start again", async () => {
     const { user, recoveryCodes } = await enrolled("admin");
     expect(await resetTwoFactor(t.db, { userId: user.id, actor: null, now: T0 })).toEqual({ ok: true, wasEnabled: true });
     expect(await getTwoFactorState(t.db, user.id)).toEqual({ enabled: false, pending: false, enabledAt: null, recoveryCodesLeft: 0 });
-    expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[0], now: T0 })).toEqual({ ok: false, reason: "notEnabled" });
-    const audit = await t.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", String(user.id)).where("action", "=", "user.two-factor-reset").execute();
+    expect(await verifySecondFactor(t.db, { userId: user.id, code: recoveryCodes[0], now: T0 })).toEqual({
+      ok: false,
+      reason: "notEnabled",
+    });
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_id"])
+      .where("target_id", "=", String(user.id))
+      .where("action", "=", "user.two-factor-reset")
+      .execute();
     expect(audit).toEqual([{ action: "user.two-factor-reset", actor_id: null }]);
     expect((await startEnrolment(t.db, { userId: user.id })).ok).toBe(true);
     expect(await resetTwoFactor(t.db, { userId: 2_000_000_000 })).toEqual({ ok: false, reason: "notFound" });

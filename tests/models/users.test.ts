@@ -5,13 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import commonPasswords from "~/auth/common-passwords.json";
 import { createAuth } from "~/auth/session.server";
-import {
-  authenticate,
-  createUser,
-  normaliseRegistrationNumber,
-  type CreateUserInput,
-  type OrganisationInput,
-} from "~/models/user.server";
+import { authenticate, createUser, normaliseRegistrationNumber, type CreateUserInput, type OrganisationInput } from "~/models/user.server";
 import { setUserRole } from "~/models/admin-users.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
@@ -50,7 +44,14 @@ function regNo(): string {
 
 async function counts() {
   const n = async (table: "users" | "organisations" | "audit_log" | "sessions") =>
-    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { users: await n("users"), organisations: await n("organisations"), audit: await n("audit_log") };
 }
 
@@ -64,7 +65,13 @@ describe(`createUser (${testDialect})`, () => {
     const org = organisation({ name: "  Sialkot   Leather Works  ", city: " Sialkot ", registrationNumber: null });
     const r = await createUser(
       t.db,
-      input({ email: "  Amina.Sheikh@Example.PK ", displayName: " Amina Sheikh ", organisation: org, showOrganisation: true, locale: "ur" }),
+      input({
+        email: "  Amina.Sheikh@Example.PK ",
+        displayName: " Amina Sheikh ",
+        organisation: org,
+        showOrganisation: true,
+        locale: "ur",
+      }),
       now,
     );
     expect(r.ok).toBe(true);
@@ -372,8 +379,7 @@ describe(`setUserRole (${testDialect})`, () => {
     const auth = createAuth(t.db, { secureCookies: false });
     const cookies = await Promise.all([auth.signIn(u.id), auth.signIn(u.id), auth.signIn(other.id)]);
     const tokens = cookies.map((c) => auth.readToken(c)!);
-    const sessionsOf = async (id: number) =>
-      (await t.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).length;
+    const sessionsOf = async (id: number) => (await t.db.selectFrom("sessions").select("id").where("user_id", "=", id).execute()).length;
     expect(await sessionsOf(u.id)).toBe(2);
 
     const r = await setUserRole(t.db, { email: u.email.toUpperCase(), role: "moderator", actorId: other.id, actorRole: "admin" });

@@ -30,14 +30,22 @@ describe(`workshop entry (${testDialect})`, () => {
     enterWorkshopSubmission(t.db, { moderator: { id: moderator.id, role }, input: input(fields) });
   const counts = () => entryCounts(t.db);
   const submission = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const clusterId = async (slug: string) => (await t.db.selectFrom("clusters").select("id").where("slug", "=", slug).executeTakeFirstOrThrow()).id;
+  const clusterId = async (slug: string) =>
+    (await t.db.selectFrom("clusters").select("id").where("slug", "=", slug).executeTakeFirstOrThrow()).id;
   const knownOrganisation = async (name: string, cluster = "leather") =>
-    (await makeUser(t.db, { organisation: { name, type: "association", sizeBand: "medium", city: "Kasur", province: "punjab", clusterSlug: cluster } })).organisationId!;
+    (
+      await makeUser(t.db, {
+        organisation: { name, type: "association", sizeBand: "medium", city: "Kasur", province: "punjab", clusterSlug: cluster },
+      })
+    ).organisationId!;
 
   it("for an existing organisation: pending, source workshop, no author, the moderator in the history and the audit log", async () => {
     const orgId = await knownOrganisation(`Kasur Tanners ${Date.now()}`);
     const before = await counts();
-    const r = await enter({ organisationId: String(orgId), stage: "production", horizon: "medium", suggestedCategory: "technology-transfer" }, "admin");
+    const r = await enter(
+      { organisationId: String(orgId), stage: "production", horizon: "medium", suggestedCategory: "technology-transfer" },
+      "admin",
+    );
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(r).toMatchObject({ organisationId: orgId, organisationCreated: false });
     const after = await counts();
@@ -59,15 +67,32 @@ describe(`workshop entry (${testDialect})`, () => {
     const events = await t.db.selectFrom("submission_events").selectAll().where("submission_id", "=", r.id).execute();
     // The public history names the role that acted: moderator, even for an admin doing a moderator's work.
     expect(events.map((e) => [e.event, e.actor_id, e.actor_role])).toEqual([["submitted", moderator.id, "moderator"]]);
-    const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "submission.workshop").where("target_id", "=", String(r.id)).executeTakeFirstOrThrow();
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("action", "=", "submission.workshop")
+      .where("target_id", "=", String(r.id))
+      .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ actor_id: moderator.id, actor_role: "admin", target_type: "submission" });
-    expect(JSON.parse(audit.after!)).toMatchObject({ status: "pending", source: "workshop", organisationId: orgId, organisationCreated: false });
+    expect(JSON.parse(audit.after!)).toMatchObject({
+      status: "pending",
+      source: "workshop",
+      organisationId: orgId,
+      organisationCreated: false,
+    });
   });
 
   it("for a new organisation: creates it with the typed details in the suggestion's cluster", async () => {
     const name = `Multan Leather Cooperative ${Date.now()}`;
     const before = await counts();
-    const r = await enter({ cluster: "food-processing", organisationName: `  ${name} `, organisationType: "association", sizeBand: "micro", city: "Multan", province: "punjab" });
+    const r = await enter({
+      cluster: "food-processing",
+      organisationName: `  ${name} `,
+      organisationType: "association",
+      sizeBand: "micro",
+      city: "Multan",
+      province: "punjab",
+    });
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(r.organisationCreated).toBe(true);
     expect((await counts()).organisations).toBe(before.organisations + 1);
@@ -83,25 +108,44 @@ describe(`workshop entry (${testDialect})`, () => {
       registration_number: null,
       verified: 0,
     });
-    expect(await submission(r.id)).toMatchObject({ organisation_id: r.organisationId, source: "workshop", status: "pending", author_id: null });
+    expect(await submission(r.id)).toMatchObject({
+      organisation_id: r.organisationId,
+      source: "workshop",
+      status: "pending",
+      author_id: null,
+    });
   });
 
   it("refuses a new organisation whose name is already known (choose it instead), writing nothing", async () => {
     const name = `Sialkot Gloves ${Date.now()}`;
     await knownOrganisation(name);
     const before = await counts();
-    const r = await enter({ organisationName: name.toUpperCase(), organisationType: "firm", sizeBand: "small", city: "Sialkot", province: "punjab" });
+    const r = await enter({
+      organisationName: name.toUpperCase(),
+      organisationType: "firm",
+      sizeBand: "small",
+      city: "Sialkot",
+      province: "punjab",
+    });
     expect(r).toEqual({ ok: false, reason: "invalid", fieldErrors: { organisationName: ["workshop.errors.organisationExists"] } });
     expect(await counts()).toEqual(before);
   });
 
   it("refuses an unknown organisation or an archived cluster, writing nothing", async () => {
     const before = await counts();
-    expect(await enter({ organisationId: "999999" })).toEqual({ ok: false, reason: "invalid", fieldErrors: { organisationId: ["errors.invalid"] } });
+    expect(await enter({ organisationId: "999999" })).toEqual({
+      ok: false,
+      reason: "invalid",
+      fieldErrors: { organisationId: ["errors.invalid"] },
+    });
     await t.db.updateTable("clusters").set({ archived: 1 }).where("slug", "=", "leather").execute();
     const orgId = await knownOrganisation(`Archived Cluster Org ${Date.now()}`, "it");
     const mid = await counts();
-    expect(await enter({ organisationId: String(orgId) })).toEqual({ ok: false, reason: "invalid", fieldErrors: { cluster: ["errors.invalid"] } });
+    expect(await enter({ organisationId: String(orgId) })).toEqual({
+      ok: false,
+      reason: "invalid",
+      fieldErrors: { cluster: ["errors.invalid"] },
+    });
     expect(await counts()).toEqual(mid);
     expect(mid.submissions).toBe(before.submissions);
   });
@@ -110,7 +154,10 @@ describe(`workshop entry (${testDialect})`, () => {
     const orgId = await knownOrganisation(`Window Org ${Date.now()}`);
     await t.db
       .updateTable("consultations")
-      .set({ submission_opens_at: new Date(Date.now() + 86_400_000).toISOString(), submission_closes_at: new Date(Date.now() + 2 * 86_400_000).toISOString() })
+      .set({
+        submission_opens_at: new Date(Date.now() + 86_400_000).toISOString(),
+        submission_closes_at: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      })
       .where("id", "=", consultation.id)
       .execute();
     const early = await enter({ organisationId: String(orgId) });

@@ -60,8 +60,14 @@ describe("two app instances on one PostgreSQL database", () => {
     // Exactly one of the two applied them; the other waited for the lock and found nothing to do.
     const appliedBy = [a, b].filter((s) => s.output().includes('"msg":"migrations applied"'));
     expect(appliedBy).toHaveLength(1);
-    const consultations = await handle.db.selectFrom("consultations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-    const clusters = await handle.db.selectFrom("clusters").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const consultations = await handle.db
+      .selectFrom("consultations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    const clusters = await handle.db
+      .selectFrom("clusters")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(consultations.n)).toBe(1);
     expect(Number(clusters.n)).toBe(5);
   });
@@ -106,7 +112,11 @@ describe("two app instances on one PostgreSQL database", () => {
 
   it("the same people supporting the same suggestion through both instances at once: counted once each, counters equal rows", async () => {
     const author = await makeUser(handle.db);
-    const id = await makePublishedSubmission(handle.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Shared testing laboratory for two instances" } });
+    const id = await makePublishedSubmission(handle.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Shared testing laboratory for two instances" },
+    });
     const people = await Promise.all(Array.from({ length: 12 }, () => makeUser(handle.db)));
     const clients = await Promise.all(
       people.map(async (p) => {
@@ -135,15 +145,31 @@ describe("two app instances on one PostgreSQL database", () => {
       .executeTakeFirstOrThrow();
     const breadth = await handle.db
       .selectFrom("supports")
-      .select((eb) => [eb.fn.count<number>("organisation_id").distinct().as("orgs"), eb.fn.count<number>("province").distinct().as("provinces")])
+      .select((eb) => [
+        eb.fn.count<number>("organisation_id").distinct().as("orgs"),
+        eb.fn.count<number>("province").distinct().as("provinces"),
+      ])
       .where("submission_id", "=", id)
       .executeTakeFirstOrThrow();
-    expect(counters).toEqual({ supporters_count: people.length, supporting_organisations: Number(breadth.orgs), supporting_provinces: Number(breadth.provinces) });
+    expect(counters).toEqual({
+      supporters_count: people.length,
+      supporting_organisations: Number(breadth.orgs),
+      supporting_provinces: Number(breadth.provinces),
+    });
     expect(Number(breadth.orgs)).toBe(people.length);
 
     // Withdrawn through B and supported again through A at once: whatever order they took, rows and counter agree.
-    await Promise.all(clients.flatMap((c) => [sameBrowser(c, b).post(`/submissions/${id}/support`, { intent: "withdraw" }), c.post(`/submissions/${id}/support`, { intent: "support" })]));
-    const after = await handle.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).where("submission_id", "=", id).executeTakeFirstOrThrow();
+    await Promise.all(
+      clients.flatMap((c) => [
+        sameBrowser(c, b).post(`/submissions/${id}/support`, { intent: "withdraw" }),
+        c.post(`/submissions/${id}/support`, { intent: "support" }),
+      ]),
+    );
+    const after = await handle.db
+      .selectFrom("supports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("submission_id", "=", id)
+      .executeTakeFirstOrThrow();
     const counter = await handle.db.selectFrom("submissions").select("supporters_count").where("id", "=", id).executeTakeFirstOrThrow();
     expect(Number(counter.supporters_count)).toBe(Number(after.n));
   });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import en from "~/locales/en.json";
 import ur from "~/locales/ur.json";
 import { testDialect } from "../support/db";
-import { makeUser, registrationForm, uniqueEmail, type MadeUser } from "../support/factories";
+import { makeUser, registrationForm, uniqueEmail } from "../support/factories";
 import { Client, decodeEntities, formHtml, type HttpResponse, inputValue, pageText, SESSION_COOKIE, setCookieLine } from "../support/http";
 import { useServer } from "../support/suite";
 import { selectedOption } from "../support/pages";
@@ -29,9 +29,7 @@ async function signedIn(baseUrl: string, user: { email: string; password: string
 /** The `sessionId` of each row of the sessions table, with that row's visible text. */
 function sessionRows(html: string): Array<{ ref: string; text: string }> {
   const rows = html.match(/<tr>[\s\S]*?<\/tr>/g) ?? [];
-  return rows
-    .map((row) => ({ ref: row.match(/name="sessionId" value="([^"]+)"/)?.[1] ?? "", text: pageText(row) }))
-    .filter((r) => r.ref);
+  return rows.map((row) => ({ ref: row.match(/name="sessionId" value="([^"]+)"/)?.[1] ?? "", text: pageText(row) })).filter((r) => r.ref);
 }
 
 const isSignedOut = (res: HttpResponse) => res.status === 302 && (res.location ?? "").startsWith("/login");
@@ -46,7 +44,8 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
   });
 
   const userRow = (id: number) => t.db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  const userByEmail = (email: string) => t.db.selectFrom("users").selectAll().where("email_normalised", "=", email.toLowerCase()).executeTakeFirst();
+  const userByEmail = (email: string) =>
+    t.db.selectFrom("users").selectAll().where("email_normalised", "=", email.toLowerCase()).executeTakeFirst();
   const expectNo500 = (res: HttpResponse) => expect(res.status, pageText(res.text).slice(0, 300)).toBeLessThan(500);
 
   describe("guards", () => {
@@ -178,7 +177,10 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       const email = uniqueEmail("Journey");
       const password = "monsoon rain on the Grand Trunk Road";
       const client = new Client(server.url);
-      const reg = await client.post("/register", registrationForm({ email, password, displayName: "Tariq Mehmood", organisationName: "Mehmood Surgical Works" }));
+      const reg = await client.post(
+        "/register",
+        registrationForm({ email, password, displayName: "Tariq Mehmood", organisationName: "Mehmood Surgical Works" }),
+      );
       expect(reg.status).toBe(302);
       const created = await client.post("/submissions/new", {
         cluster: "surgical-instruments",
@@ -217,7 +219,11 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       // The checkbox keeps its state; the password fields come back empty.
       expect(formHtml(wrong.text, "password").match(/<input[^>]*name="endOtherSessions"[^>]*>/)?.[0]).toMatch(/\schecked/);
       expect(inputValue(formHtml(wrong.text, "password"), "currentPassword")).toBe("");
-      const mismatch = await client.post("/me/password", { currentPassword: password, newPassword: NEW_PASSWORD, confirmPassword: `${NEW_PASSWORD}!` });
+      const mismatch = await client.post("/me/password", {
+        currentPassword: password,
+        newPassword: NEW_PASSWORD,
+        confirmPassword: `${NEW_PASSWORD}!`,
+      });
       expect(mismatch.status).toBe(400);
       expect(pageText(mismatch.text)).toContain(en.account.password.mismatch);
       expect(mismatch.text).not.toContain(password);
@@ -260,7 +266,12 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       expect(doc.account).toMatchObject({ email, display_name: "Tariq Mehmood" });
       expect(doc.organisation).toMatchObject({ name: "Mehmood Surgical Works" });
       expect(doc.submissions).toEqual([
-        expect.objectContaining({ id: submissionId, status: "published", title: "Common sterilisation and testing lab for Sialkot", cluster: "surgical-instruments" }),
+        expect.objectContaining({
+          id: submissionId,
+          status: "published",
+          title: "Common sterilisation and testing lab for Sialkot",
+          cluster: "surgical-instruments",
+        }),
       ]);
       expect(doc.submissions[0].history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(["submitted", "published"]));
       expect(download.text).not.toContain("argon2");
@@ -310,10 +321,18 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       const u = await makeUser(t.db);
       const client = await signedIn(server.url, u);
       for (let i = 0; i < 10; i++) {
-        const res = await client.post("/me/password", { currentPassword: `wrong guess ${i}`, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+        const res = await client.post("/me/password", {
+          currentPassword: `wrong guess ${i}`,
+          newPassword: NEW_PASSWORD,
+          confirmPassword: NEW_PASSWORD,
+        });
         expect(res.status, `attempt ${i + 1}`).toBe(400);
       }
-      const limited = await client.post("/me/password", { currentPassword: u.password, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+      const limited = await client.post("/me/password", {
+        currentPassword: u.password,
+        newPassword: NEW_PASSWORD,
+        confirmPassword: NEW_PASSWORD,
+      });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
       expect(pageText(limited.text)).toContain(en.errors.rateLimited);
@@ -329,12 +348,19 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       const answers = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>
           i % 2 === 0
-            ? client.post("/me/password", { currentPassword: `parallel guess ${i}`, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })
+            ? client.post("/me/password", {
+                currentPassword: `parallel guess ${i}`,
+                newPassword: NEW_PASSWORD,
+                confirmPassword: NEW_PASSWORD,
+              })
             : client.post("/me/delete", { password: `parallel guess ${i}`, confirm: "on" }),
         ),
       );
       const statuses = answers.map((r) => r.status);
-      expect(statuses.every((s) => s === 400 || s === 429), statuses.join(",")).toBe(true);
+      expect(
+        statuses.every((s) => s === 400 || s === 429),
+        statuses.join(","),
+      ).toBe(true);
       expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(10);
       expect((await userRow(u.id)).status).toBe("active");
     });
@@ -405,7 +431,7 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
       expect(out.status).toBe(303);
       expect(out.location).toBe("/");
       expect(laptop.cookies.has(SESSION_COOKIE)).toBe(false);
-      expect((await t.db.selectFrom("sessions").select("id").where("user_id", "=", u.id).execute())).toEqual([]);
+      expect(await t.db.selectFrom("sessions").select("id").where("user_id", "=", u.id).execute()).toEqual([]);
     });
 
     it("shows the pages in Urdu with every label translated", async () => {

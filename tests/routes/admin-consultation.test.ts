@@ -52,7 +52,17 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const c = await active();
     const page = await adminClient.get("/admin/consultation");
     expect(page.status).toBe(200);
-    for (const name of ["submissionOpensAt", "submissionClosesAt", "supportOpensAt", "supportClosesAt", "supportBudget", "allowSelfSupport", "reportsToHide", "titleEn", "titleUr"]) {
+    for (const name of [
+      "submissionOpensAt",
+      "submissionClosesAt",
+      "supportOpensAt",
+      "supportClosesAt",
+      "supportBudget",
+      "allowSelfSupport",
+      "reportsToHide",
+      "titleEn",
+      "titleUr",
+    ]) {
       expect(page.text, name).toMatch(new RegExp(`name="${name}"`));
     }
     expect(inputValue(page.text, "supportClosesAt")).toBe(c.support_closes_at.slice(0, 16));
@@ -70,21 +80,35 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
 
   it("the rules bite at once: closed support window, closed submission window, a budget of 1; then reopened", async () => {
     const author = await makeUser(t.db);
-    const a = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules first leather suggestion" } });
-    const b = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Admin rules second leather suggestion" } });
+    const a = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Admin rules first leather suggestion" },
+    });
+    const b = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Admin rules second leather suggestion" },
+    });
     const supporter = await makeUser(t.db);
     const client = await signedIn(server.url, supporter);
 
     // Close the support window (an hour ago) — only the contract's fields posted.
     const closedAt = new Date(Date.now() - HOUR);
-    let res = await adminClient.post("/admin/consultation", contractForm({ supportClosesAt: local(closedAt), supportOpensAt: local(new Date(Date.now() - 48 * HOUR)) }));
+    let res = await adminClient.post(
+      "/admin/consultation",
+      contractForm({ supportClosesAt: local(closedAt), supportOpensAt: local(new Date(Date.now() - 48 * HOUR)) }),
+    );
     expect(res.status).toBe(303);
     const refused = await client.post(`/submissions/${a}/support`, { intent: "support" });
     expect([409, 422]).toContain(refused.status);
     expect(pageText(refused.text)).toContain(en.support.refused.windowClosed);
 
     // Close the submission window too.
-    res = await adminClient.post("/admin/consultation", contractForm({ submissionClosesAt: local(closedAt), submissionOpensAt: local(new Date(Date.now() - 48 * HOUR)) }));
+    res = await adminClient.post(
+      "/admin/consultation",
+      contractForm({ submissionClosesAt: local(closedAt), submissionOpensAt: local(new Date(Date.now() - 48 * HOUR)) }),
+    );
     expect(res.status).toBe(303);
     const late = await client.post("/submissions/new", {
       cluster: "leather",
@@ -109,7 +133,11 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     expect((await client.post(`/submissions/${b}/support`, { intent: "support" })).status).toBe(303);
 
     // Each save is in the audit log, with what changed.
-    const audits = await t.db.selectFrom("audit_log").select(["action", "after", "actor_id"]).where("action", "=", "consultation.update").execute();
+    const audits = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "after", "actor_id"])
+      .where("action", "=", "consultation.update")
+      .execute();
     expect(audits.length).toBeGreaterThanOrEqual(4);
     expect(audits.every((a) => a.actor_id === admin.id)).toBe(true);
     expect(audits.some((a) => JSON.parse(a.after!).supportBudget === 1)).toBe(true);
@@ -158,7 +186,13 @@ describe(`/admin/consultation over HTTP (${testDialect})`, () => {
     const second = await t.db.selectFrom("consultations").selectAll().where("slug", "=", "sme-export-2027").executeTakeFirstOrThrow();
     expect(second.is_active).toBe(0);
     // The same code again: 400 by the field.
-    const dup = await adminClient.post("/admin/consultation", { intent: "create", slug: "sme-export-2027", titleEn: "Another one", titleUr: "ایک اور", ...contractForm() });
+    const dup = await adminClient.post("/admin/consultation", {
+      intent: "create",
+      slug: "sme-export-2027",
+      titleEn: "Another one",
+      titleUr: "ایک اور",
+      ...contractForm(),
+    });
     expect(dup.status).toBe(400);
     expect(pageText(dup.text)).toContain(en.admin.consultation.errors.slugTaken);
 

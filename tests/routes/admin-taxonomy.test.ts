@@ -28,7 +28,9 @@ function valueById(html: string, id: string): string | null {
 /** The options (value → label) of the <select name="…">. */
 function options(html: string, name: string): Array<[string, string]> {
   const select = html.match(new RegExp(`<select[^>]*\\sname="${name}"[^>]*>([\\s\\S]*?)</select>`))?.[1] ?? "";
-  return [...select.matchAll(/<option[^>]*value="([^"]*)"[^>]*>([\s\S]*?)<\/option>/g)].filter((m) => m[1]).map((m) => [m[1], decodeEntities(m[2])]);
+  return [...select.matchAll(/<option[^>]*value="([^"]*)"[^>]*>([\s\S]*?)<\/option>/g)]
+    .filter((m) => m[1])
+    .map((m) => [m[1], decodeEntities(m[2])]);
 }
 
 /** The row slugs of one table of the admin page (`kind`: cluster, category, stage), in order. */
@@ -86,12 +88,26 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
   });
 
   it("shows every kind in an accessible table, with usage counts and labelled add forms (Urdu inputs right-to-left)", async () => {
-    oldSuggestion = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, categories: ["export-markets"], input: { title: "Trade fair stalls for small leather exporters" } });
+    oldSuggestion = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      categories: ["export-markets"],
+      input: { title: "Trade fair stalls for small leather exporters" },
+    });
     const page = await adminClient.get("/admin/taxonomy");
     expect(page.status).toBe(200);
     expect(rowSlugs(page.text, "cluster")).toEqual(["it", "food-processing", "surgical-instruments", "leather", "pharmaceutical"]);
     expect(rowSlugs(page.text, "category")).toContain("tax-relief");
-    expect(rowSlugs(page.text, "stage")).toEqual(["inputs", "production", "technology", "logistics", "marketing-export", "finance", "skills", "regulation"]);
+    expect(rowSlugs(page.text, "stage")).toEqual([
+      "inputs",
+      "production",
+      "technology",
+      "logistics",
+      "marketing-export",
+      "finance",
+      "skills",
+      "regulation",
+    ]);
     expect(page.text).toMatch(/<th scope="col">/);
     expect(page.text).toMatch(/<th scope="row"/);
     // The leather cluster and the export-markets category have one suggestion each.
@@ -133,13 +149,19 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     const form = await stakeholder.get("/submissions/new");
     expect(options(form.text, "suggestedCategory")).toContainEqual([NEW_CATEGORY.slug, NEW_CATEGORY.nameEn]);
 
-    const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Solar panels on tannery roofs with a green credit line" } });
+    const pending = await makeSubmission(t.db, {
+      authorId: author.id,
+      input: { title: "Solar panels on tannery roofs with a green credit line" },
+    });
     const mod = await signedIn(server.url, moderator);
     const decide = await mod.get(`/moderation/submissions/${pending}`);
     expect(decide.status).toBe(200);
     expect(decide.text).toMatch(new RegExp(`id="approve-cat-${NEW_CATEGORY.slug}"`));
     // The moderator approves with it; the public page names it.
-    const approved = await mod.post(`/moderation/submissions/${pending}`, { intent: "approve", category: [NEW_CATEGORY.slug, "financial-assistance"] });
+    const approved = await mod.post(`/moderation/submissions/${pending}`, {
+      intent: "approve",
+      category: [NEW_CATEGORY.slug, "financial-assistance"],
+    });
     expect(approved.status).toBe(303);
     expect(pageText((await new Client(server.url).get(`/submissions/${pending}`)).text)).toContain(NEW_CATEGORY.nameEn);
     oldSuggestion = pending;
@@ -174,7 +196,8 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
   it("reorders: move up (a plain form post) changes the admin list and the suggestion form's order", async () => {
     const before = rowSlugs((await adminClient.get("/admin/taxonomy")).text, "category");
     const at = before.indexOf(NEW_CATEGORY.slug);
-    for (let i = 0; i < 2; i++) expect((await post({ intent: "move", kind: "category", slug: NEW_CATEGORY.slug, direction: "up" })).status).toBe(303);
+    for (let i = 0; i < 2; i++)
+      expect((await post({ intent: "move", kind: "category", slug: NEW_CATEGORY.slug, direction: "up" })).status).toBe(303);
     const after = rowSlugs((await adminClient.get("/admin/taxonomy")).text, "category");
     expect(after.indexOf(NEW_CATEGORY.slug)).toBe(at - 2);
     const form = await (await signedIn(server.url, author)).get("/submissions/new");
@@ -205,7 +228,10 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     });
     expect(refused.status).toBe(400);
 
-    const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Energy audits for small surgical instrument makers" } });
+    const pending = await makeSubmission(t.db, {
+      authorId: author.id,
+      input: { title: "Energy audits for small surgical instrument makers" },
+    });
     const mod = await signedIn(server.url, moderator);
     const decide = await mod.get(`/moderation/submissions/${pending}`);
     expect(decide.text).not.toMatch(new RegExp(`id="approve-cat-${NEW_CATEGORY.slug}"`));
@@ -219,7 +245,9 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(cluster.status).toBe(200);
     expect(cluster.text).toContain(`/submissions/${oldSuggestion}`);
     // Its decision screen still lets a moderator keep it when re-tagging.
-    expect((await mod.get(`/moderation/submissions/${oldSuggestion}`)).text).toMatch(new RegExp(`id="tag-cat-${NEW_CATEGORY.slug}"[^>]*checked`));
+    expect((await mod.get(`/moderation/submissions/${oldSuggestion}`)).text).toMatch(
+      new RegExp(`id="tag-cat-${NEW_CATEGORY.slug}"[^>]*checked`),
+    );
 
     // Unarchive: offered again.
     expect((await post({ intent: "unarchive", kind: "category", slug: NEW_CATEGORY.slug })).status).toBe(303);
@@ -230,7 +258,11 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
 
   it("archives a cluster: its page takes no new suggestions, its suggestions stay readable", async () => {
     expect((await post({ intent: "add", kind: "cluster", slug: "textiles", nameEn: "Textiles", nameUr: "ٹیکسٹائل" })).status).toBe(303);
-    const inTextiles = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { cluster: "textiles", title: "Export credit for small garment makers" } });
+    const inTextiles = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { cluster: "textiles", title: "Export credit for small garment makers" },
+    });
     expect((await post({ intent: "archive", kind: "cluster", slug: "textiles" })).status).toBe(303);
     const page = await new Client(server.url).get("/clusters/textiles?sort=new");
     expect(page.status).toBe(200);
@@ -266,7 +298,9 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     expect(rename.status).toBe(400);
     expect(valueById(rename.text, "rename-nameEn")).toBe("Leather goods");
     expect(controlById(rename.text, "rename-nameUr")).toMatch(/aria-invalid="true"/);
-    expect((await t.db.selectFrom("clusters").select("name_en").where("slug", "=", "leather").executeTakeFirstOrThrow()).name_en).toBe("Leather");
+    expect((await t.db.selectFrom("clusters").select("name_en").where("slug", "=", "leather").executeTakeFirstOrThrow()).name_en).toBe(
+      "Leather",
+    );
   });
 
   it("unknown items: 404", async () => {
@@ -298,11 +332,15 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
     // Every cluster but one archived: archiving that one is refused.
     const active = await t.db.selectFrom("clusters").select("slug").where("archived", "=", 0).orderBy("id").execute();
     const [keep, ...rest] = active.map((c) => c.slug);
-    for (const slug of rest) expect((await setTaxonomyItemArchived(t.db, { actorId: admin.id, actorRole: "admin", kind: "cluster", ref: { slug }, archived: true })).ok).toBe(true);
+    for (const slug of rest)
+      expect(
+        (await setTaxonomyItemArchived(t.db, { actorId: admin.id, actorRole: "admin", kind: "cluster", ref: { slug }, archived: true })).ok,
+      ).toBe(true);
     const last = await post({ intent: "archive", kind: "cluster", slug: keep });
     expect(last.status).toBe(409);
     expect(pageText(last.text)).toContain(en.admin.taxonomy.refused.lastActive);
-    for (const slug of rest) await setTaxonomyItemArchived(t.db, { actorId: admin.id, actorRole: "admin", kind: "cluster", ref: { slug }, archived: false });
+    for (const slug of rest)
+      await setTaxonomyItemArchived(t.db, { actorId: admin.id, actorRole: "admin", kind: "cluster", ref: { slug }, archived: false });
 
     // An unused item the admin added can be deleted (the page offers it).
     expect((await post({ intent: "add", kind: "cluster", slug: "typo-clustr", nameEn: "Typo", nameUr: "غلطی" })).status).toBe(303);
@@ -334,8 +372,14 @@ describe(`/admin/taxonomy over HTTP (${testDialect})`, () => {
       expect(res.status, JSON.stringify(form)).toBeLessThan(500);
     }
     expect((await post({ intent: "add", kind: "stage", slug: "design", nameEn: "Design", nameUr: "ڈیزائن" })).status).toBe(400);
-    expect(pageText((await post({ intent: "archive", kind: "stage", slug: "finance" })).text)).toContain(en.admin.taxonomy.refused.fixedStages);
-    const json = await adminClient.request("/admin/taxonomy", { method: "POST", body: "{}", headers: { "Content-Type": "application/json", Origin: server.url } });
+    expect(pageText((await post({ intent: "archive", kind: "stage", slug: "finance" })).text)).toContain(
+      en.admin.taxonomy.refused.fixedStages,
+    );
+    const json = await adminClient.request("/admin/taxonomy", {
+      method: "POST",
+      body: "{}",
+      headers: { "Content-Type": "application/json", Origin: server.url },
+    });
     expect(json.status).toBe(415);
     expect(server.output()).not.toMatch(/"status":5\d\d/);
   });

@@ -26,8 +26,26 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
   });
 
   const userRow = (id: number) => t.db.selectFrom("users").select(["role", "status"]).where("id", "=", id).executeTakeFirstOrThrow();
-  const auditCount = async () => Number((await t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("action", "like", "user.%").executeTakeFirstOrThrow()).n);
-  const sessionCount = async (id: number) => Number((await t.db.selectFrom("sessions").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", id).executeTakeFirstOrThrow()).n);
+  const auditCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom("audit_log")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("action", "like", "user.%")
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const sessionCount = async (id: number) =>
+    Number(
+      (
+        await t.db
+          .selectFrom("sessions")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("user_id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it("the journey: disable ends the open session at once and refuses sign-in; a role change ends sessions; the audit log shows both", async () => {
     const person = await makeUser(t.db, { displayName: "Disabled Later" });
@@ -44,7 +62,10 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect(list.text).toMatch(/<select[^>]*name="role"/);
 
     // Disable: 303 back to the same search, with a notice.
-    const disable = await adminClient.post(`/admin/users?q=${encodeURIComponent(person.email)}`, { intent: "disable", userId: String(person.id) });
+    const disable = await adminClient.post(`/admin/users?q=${encodeURIComponent(person.email)}`, {
+      intent: "disable",
+      userId: String(person.id),
+    });
     expect(disable.status).toBe(303);
     expect(disable.location).toMatch(/^\/admin\/users\?q=[^&]+&done=disable&user=\d+/);
     expect(pageText((await adminClient.get(disable.location!)).text)).toContain(en.admin.users.done.disable);
@@ -94,14 +115,27 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     const text = pageText(audit.text);
     for (const action of ["user.disable", "user.enable", "user.role", "user.end-sessions"]) expect(text).toContain(action);
     // Each action also named in words, in the reader's language.
-    for (const label of [en.admin.audit.actions.user.disable, en.admin.audit.actions.user.enable, en.admin.audit.actions.user.role, en.admin.audit.actions.user["end-sessions"]]) expect(text).toContain(label);
+    for (const label of [
+      en.admin.audit.actions.user.disable,
+      en.admin.audit.actions.user.enable,
+      en.admin.audit.actions.user.role,
+      en.admin.audit.actions.user["end-sessions"],
+    ])
+      expect(text).toContain(label);
     expect(text).toContain("Head Admin");
     expect(text).toContain(admin.email);
     expect(audit.text).toContain(`href="/admin/users/${person.id}"`);
     expect(text).toMatch(/role\s*:\s*stakeholder\s*→\s*organiser/);
     expect(text).toMatch(/status\s*:\s*active\s*→\s*disabled/);
     expect(text).toContain("127.0.0.1");
-    const rows = await t.db.selectFrom("audit_log").select(["action", "actor_id", "ip"]).where("target_type", "=", "user").where("target_id", "=", String(person.id)).where("action", "!=", "user.create").orderBy("id").execute();
+    const rows = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_id", "ip"])
+      .where("target_type", "=", "user")
+      .where("target_id", "=", String(person.id))
+      .where("action", "!=", "user.create")
+      .orderBy("id")
+      .execute();
     expect(rows.map((r) => r.action)).toEqual(["user.disable", "user.enable", "user.role", "user.end-sessions"]);
     expect(rows.every((r) => r.actor_id === admin.id && r.ip === "127.0.0.1")).toBe(true);
   });
@@ -128,7 +162,9 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect(await sessionCount(person.id)).toBe(0);
     // The URL names the user: a userId or email in the form cannot redirect the action to someone else.
     const other = await makeUser(t.db);
-    expect((await adminClient.post(`/admin/users/${person.id}`, { intent: "disable", userId: String(other.id), email: other.email })).status).toBe(303);
+    expect(
+      (await adminClient.post(`/admin/users/${person.id}`, { intent: "disable", userId: String(other.id), email: other.email })).status,
+    ).toBe(303);
     expect((await userRow(other.id)).status).toBe("active");
 
     for (const path of ["/admin/users/999999999", "/admin/users/abc", "/admin/users/0", "/admin/users/1e3"]) {
@@ -278,7 +314,16 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
     for (let i = 0; i < 55; i++) {
       await recordAudit(
         t.db,
-        { actorId: moderator.id, actorRole: "moderator", action: `zz.page_${String(i).padStart(2, "0")}`, targetType: "submission", targetId: 7, before: { n: i }, after: { n: i + 1 }, reason: `reason ${i}` },
+        {
+          actorId: moderator.id,
+          actorRole: "moderator",
+          action: `zz.page_${String(i).padStart(2, "0")}`,
+          targetType: "submission",
+          targetId: 7,
+          before: { n: i },
+          after: { n: i + 1 },
+          reason: `reason ${i}`,
+        },
         new Date(Date.UTC(2026, 10, 1 + i, 12)),
       );
     }
@@ -369,13 +414,20 @@ describe(`/admin/audit over HTTP (${testDialect})`, () => {
       expect(res.status, q).toBe(q.includes("%00") ? 400 : 200);
     }
     const res = await adminClient.get("/admin/audit?from=2026-02-30&actor=%27%20or%201%3D1");
-    expect(pageText(res.text)).toContain(en.admin.audit.ignored.replace("{{fields}}", `${en.admin.audit.field.actor}, ${en.admin.audit.field.from}`));
+    expect(pageText(res.text)).toContain(
+      en.admin.audit.ignored.replace("{{fields}}", `${en.admin.audit.field.actor}, ${en.admin.audit.field.from}`),
+    );
   });
 
   it("entries are never changed through the app: POST is 405 whatever it says, and the log is as it was", async () => {
     const snapshot = async () => t.db.selectFrom("audit_log").selectAll().orderBy("id").execute();
     const before = await snapshot();
-    const forms: Array<Record<string, string>> = [{}, { intent: "delete", id: String(before[0].id) }, { intent: "update", id: String(before[0].id), action: "x" }, { _method: "DELETE" }];
+    const forms: Array<Record<string, string>> = [
+      {},
+      { intent: "delete", id: String(before[0].id) },
+      { intent: "update", id: String(before[0].id), action: "x" },
+      { _method: "DELETE" },
+    ];
     for (const form of forms) {
       const res = await adminClient.post("/admin/audit", form);
       expect(res.status, JSON.stringify(form)).toBe(405);

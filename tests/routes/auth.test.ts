@@ -157,7 +157,12 @@ describe(`registration, sign-in, sign-out (${testDialect})`, () => {
     });
 
     it("refuses invalid values (bad email, unknown province, unknown cluster) with 400", async () => {
-      const invalid: Array<Record<string, string>> = [{ email: "not-an-email" }, { province: "atlantis" }, { cluster: "shipbuilding" }, { sizeBand: "huge" }];
+      const invalid: Array<Record<string, string>> = [
+        { email: "not-an-email" },
+        { province: "atlantis" },
+        { cluster: "shipbuilding" },
+        { sizeBand: "huge" },
+      ];
       for (const overrides of invalid) {
         const form = registrationForm(overrides);
         const res = await new Client(server.url).post("/register", form);
@@ -185,15 +190,31 @@ describe(`registration, sign-in, sign-out (${testDialect})`, () => {
     });
 
     it("joins colleagues who give the same registration number to one organisation", async () => {
-      const first = registrationForm({ organisationName: "Karachi Pharma Labs", registrationNumber: "SECP-0042117", cluster: "pharmaceutical" });
-      const second = registrationForm({ organisationName: "KPL (Karachi)", registrationNumber: " secp-0042117 ", cluster: "pharmaceutical" });
-      const third = registrationForm({ organisationName: "Karachi Pharma Labs", registrationNumber: "SECP-0042118", cluster: "pharmaceutical" });
+      const first = registrationForm({
+        organisationName: "Karachi Pharma Labs",
+        registrationNumber: "SECP-0042117",
+        cluster: "pharmaceutical",
+      });
+      const second = registrationForm({
+        organisationName: "KPL (Karachi)",
+        registrationNumber: " secp-0042117 ",
+        cluster: "pharmaceutical",
+      });
+      const third = registrationForm({
+        organisationName: "Karachi Pharma Labs",
+        registrationNumber: "SECP-0042118",
+        cluster: "pharmaceutical",
+      });
       for (const form of [first, second, third]) expect((await new Client(server.url).post("/register", form)).status).toBe(302);
       const [a, b, c] = await Promise.all([first, second, third].map((f) => userByEmail(f.email)));
       expect(a!.organisation_id).not.toBeNull();
       expect(b!.organisation_id).toBe(a!.organisation_id);
       expect(c!.organisation_id).not.toBe(a!.organisation_id);
-      const orgs = await t.db.selectFrom("organisations").select(["id", "name"]).where("registration_number", "=", "SECP-0042117").execute();
+      const orgs = await t.db
+        .selectFrom("organisations")
+        .select(["id", "name"])
+        .where("registration_number", "=", "SECP-0042117")
+        .execute();
       expect(orgs).toEqual([{ id: a!.organisation_id, name: "Karachi Pharma Labs" }]);
 
       // The second colleague's page shows the organisation they joined.

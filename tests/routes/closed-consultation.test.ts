@@ -49,10 +49,21 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     newcomer = await makeUser(t.db);
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
     // While open: a pending suggestion, a published one the participant supports and commented on.
-    pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Closed consultation pending suggestion on tannery water" } });
-    published = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Closed consultation published suggestion on leather exports" } });
+    pending = await makeSubmission(t.db, {
+      authorId: author.id,
+      input: { title: "Closed consultation pending suggestion on tannery water" },
+    });
+    published = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Closed consultation published suggestion on leather exports" },
+    });
     expect(await supportSubmission(t.db, { submissionId: published, userId: participant.id })).toMatchObject({ ok: true, changed: true });
-    const c = await addComment(t.db, { submissionId: published, authorId: participant.id, body: "Written while the consultation was open." });
+    const c = await addComment(t.db, {
+      submissionId: published,
+      authorId: participant.id,
+      body: "Written while the consultation was open.",
+    });
     if (!c.ok) throw new Error("comment refused");
     commentId = c.id;
     authorClient = await signedIn(server.url, author);
@@ -62,7 +73,11 @@ describe(`a closed or archived consultation is read-only for participants (${tes
   });
 
   const snapshot = async () => ({
-    submissions: await t.db.selectFrom("submissions").select(["id", "status", "title", "updated_at", "supporters_count", "comments_count"]).orderBy("id").execute(),
+    submissions: await t.db
+      .selectFrom("submissions")
+      .select(["id", "status", "title", "updated_at", "supporters_count", "comments_count"])
+      .orderBy("id")
+      .execute(),
     supports: await t.db.selectFrom("supports").select(["submission_id", "user_id"]).orderBy("submission_id").orderBy("user_id").execute(),
     comments: await t.db.selectFrom("comments").select(["id", "body", "updated_at"]).orderBy("id").execute(),
     reports: await t.db.selectFrom("reports").select(["id"]).execute(),
@@ -75,8 +90,18 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     const writes: Array<[string, Client, string, Record<string, string>]> = [
       ["comment", newcomerClient, `/submissions/${published}/comments`, { body: "A comment after the close." }],
       ["reply", newcomerClient, `/submissions/${published}/comments`, { body: "A reply after the close.", parentId: String(commentId) }],
-      ["comment edit", participantClient, `/submissions/${published}/comments`, { intent: "edit", commentId: String(commentId), body: "Edited after the close." }],
-      ["edit of a pending suggestion", authorClient, `/submissions/${pending}/edit`, editForm("Closed consultation pending suggestion, edited after the close")],
+      [
+        "comment edit",
+        participantClient,
+        `/submissions/${published}/comments`,
+        { intent: "edit", commentId: String(commentId), body: "Edited after the close." },
+      ],
+      [
+        "edit of a pending suggestion",
+        authorClient,
+        `/submissions/${pending}/edit`,
+        editForm("Closed consultation pending suggestion, edited after the close"),
+      ],
       ["withdrawal of a suggestion", authorClient, `/submissions/${published}/withdraw`, {}],
       ["withdrawal of a pending suggestion", authorClient, `/submissions/${pending}/withdraw`, {}],
       ["support", newcomerClient, `/submissions/${published}/support`, { intent: "support" }],
@@ -142,7 +167,10 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     await newcomerClient.post("/language", { lng: "en", redirectTo: "/" });
     // A new suggestion was refused already by the submission window (a guard, not part of the fix).
     const before = await t.db.selectFrom("submissions").select("id").execute();
-    expect((await newcomerClient.post("/submissions/new", { ...editForm("A suggestion after the close of the consultation"), intent: "submit" })).status).toBe(409);
+    expect(
+      (await newcomerClient.post("/submissions/new", { ...editForm("A suggestion after the close of the consultation"), intent: "submit" }))
+        .status,
+    ).toBe(409);
     expect(await t.db.selectFrom("submissions").select("id").execute()).toEqual(before);
   });
 
@@ -153,7 +181,10 @@ describe(`a closed or archived consultation is read-only for participants (${tes
   });
 
   it("closed: moderators keep working (an edit by a moderator is saved)", async () => {
-    const res = await modClient.post(`/submissions/${pending}/edit`, editForm("Closed consultation pending suggestion, tidied by a moderator"));
+    const res = await modClient.post(
+      `/submissions/${pending}/edit`,
+      editForm("Closed consultation pending suggestion, tidied by a moderator"),
+    );
     expect(res.status).toBe(303);
     expect((await t.db.selectFrom("submissions").select("title").where("id", "=", pending).executeTakeFirstOrThrow()).title).toBe(
       "Closed consultation pending suggestion, tidied by a moderator",
@@ -164,7 +195,11 @@ describe(`a closed or archived consultation is read-only for participants (${tes
     const now = Date.now();
     await t.db
       .updateTable("consultations")
-      .set({ submission_closes_at: new Date(now + 10 * DAY).toISOString(), support_closes_at: new Date(now + 10 * DAY).toISOString(), is_active: 0 })
+      .set({
+        submission_closes_at: new Date(now + 10 * DAY).toISOString(),
+        support_closes_at: new Date(now + 10 * DAY).toISOString(),
+        is_active: 0,
+      })
       .where("id", "=", consultationId)
       .execute();
     const iso = new Date(now).toISOString();

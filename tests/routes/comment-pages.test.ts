@@ -18,18 +18,21 @@ const PER = COMMENT_THREADS_PER_PAGE;
 const THREADS = PER * 2 + 3;
 
 /** The ids of the comments (threads and replies) on a page, in page order. */
-const commentIds = (html: string) => [...sectionHtml(html, "comments-title").matchAll(/<article class="comment" id="comment-(\d+)"/g)].map((m) => Number(m[1]));
+const commentIds = (html: string) =>
+  [...sectionHtml(html, "comments-title").matchAll(/<article class="comment" id="comment-(\d+)"/g)].map((m) => Number(m[1]));
 const threadCount = (html: string) => sectionHtml(html, "comments-title").match(/class="comment-thread"/g)?.length ?? 0;
 /** The hrefs of the links named `name` in the comments section. */
 const links = (html: string, name: string) =>
-  [...sectionHtml(html, "comments-title").matchAll(/<a[^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)].filter((m) => decodeEntities(m[2]) === name).map((m) => decodeEntities(m[1]));
+  [...sectionHtml(html, "comments-title").matchAll(/<a[^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)]
+    .filter((m) => decodeEntities(m[2]) === name)
+    .map((m) => decodeEntities(m[1]));
 
 describe(`comment pages over HTTP (${testDialect})`, () => {
   const { t, server } = useServer({ seed });
   let commenter: MadeUser;
   let id = 0;
-  let top: number[] = [];
-  let replies: number[] = [];
+  const top: number[] = [];
+  const replies: number[] = [];
 
   /** What the server finds when it starts. */
   async function seed(t: TestDb) {
@@ -97,7 +100,9 @@ describe(`comment pages over HTTP (${testDialect})`, () => {
     const far = await visitor().get(path("999"));
     expect(far.status).toBe(200);
     expect(commentIds(far.text)).toEqual([top[0], ...replies, top[1], top[2]]);
-    expect(pageText(sectionHtml(far.text, "comments-title"))).toContain(en.pager.position.replace("{{page}}", "3").replace("{{pages}}", "3"));
+    expect(pageText(sectionHtml(far.text, "comments-title"))).toContain(
+      en.pager.position.replace("{{page}}", "3").replace("{{pages}}", "3"),
+    );
   });
 
   it("without JavaScript a post lands on the page and at the anchor of the comment", async () => {
@@ -116,14 +121,22 @@ describe(`comment pages over HTTP (${testDialect})`, () => {
     const landed = await client.get(reply.location!.replace(/#.*$/, ""));
     expect(commentIds(landed.text)).toContain(replyId);
     // An edit of it: the same page.
-    const edit = await client.post(`/submissions/${id}/comments`, { intent: "edit", commentId: String(replyId), body: "Replying to the first thread, edited." });
+    const edit = await client.post(`/submissions/${id}/comments`, {
+      intent: "edit",
+      commentId: String(replyId),
+      body: "Replying to the first thread, edited.",
+    });
     expect(edit.status).toBe(303);
     expect(edit.location).toBe(`/submissions/${id}?comments=3#comment-${replyId}`);
   });
 
   it("with JavaScript (inline=1, single fetch) the answer names the comment's page", async () => {
     const client = await signedIn(server.url, commenter);
-    const res = await client.post(`/submissions/${id}/comments.data`, { body: "Replying from the fetcher.", parentId: String(top[1]), inline: "1" });
+    const res = await client.post(`/submissions/${id}/comments.data`, {
+      body: "Replying from the fetcher.",
+      parentId: String(top[1]),
+      inline: "1",
+    });
     expect(res.status).toBe(200);
     const row = await t.db.selectFrom("comments").select("id").where("body", "=", "Replying from the fetcher.").executeTakeFirstOrThrow();
     // turbo-stream: the keys and values of the answer, in order.

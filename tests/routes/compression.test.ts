@@ -21,7 +21,11 @@ async function seed(t: TestDb) {
   const moderator = await makeUser(t.db, { role: "moderator" });
   reader = await makeUser(t.db);
   for (let i = 0; i < 20; i++) {
-    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: `Export finance window number ${i} for tanneries` } });
+    await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: `Export finance window number ${i} for tanneries` },
+    });
   }
 }
 

@@ -40,7 +40,9 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     const org = await makeUser(t.db, { role: "organiser" });
     const stake = await makeUser(t.db);
     hiddenAuthor = await makeUser(t.db, { showOrganisation: false });
-    hiddenOrgName = (await t.db.selectFrom("organisations").select("name").where("id", "=", hiddenAuthor.organisationId!).executeTakeFirstOrThrow()).name;
+    hiddenOrgName = (
+      await t.db.selectFrom("organisations").select("name").where("id", "=", hiddenAuthor.organisationId!).executeTakeFirstOrThrow()
+    ).name;
     const shownAuthor = await makeUser(t.db, { showOrganisation: true });
     for (let i = 0; i < 7; i++) {
       published.push(
@@ -53,17 +55,36 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       );
     }
     mergedId = await makePublishedSubmission(t.db, { authorId: shownAuthor.id, moderatorId: moderator.id, input: { cluster: "leather" } });
-    expect((await mergeSubmission(t.db, { id: mergedId, into: published[0], moderatorId: moderator.id, moderatorRole: "moderator" })).ok).toBe(true);
+    expect(
+      (await mergeSubmission(t.db, { id: mergedId, into: published[0], moderatorId: moderator.id, moderatorRole: "moderator" })).ok,
+    ).toBe(true);
     pendingId = await makeSubmission(t.db, { authorId: hiddenAuthor.id });
     const now = new Date().toISOString();
     const consultation = await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
     for (const status of ["final", "draft"]) {
       const r = await t.db
         .insertInto("recommendations")
-        .values({ consultation_id: consultation.id, title: `A ${status} recommendation`, text: "Text", priority: 1, dissent: "", status, response_status: null, response_text: null, responsible_agency: null, response_date: null, created_by: null, created_at: now, updated_at: now })
+        .values({
+          consultation_id: consultation.id,
+          title: `A ${status} recommendation`,
+          text: "Text",
+          priority: 1,
+          dissent: "",
+          status,
+          response_status: null,
+          response_text: null,
+          responsible_agency: null,
+          response_date: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
-      await t.db.insertInto("recommendation_submissions").values({ recommendation_id: r.id, submission_id: published[0], linked_by: null, linked_at: now }).execute();
+      await t.db
+        .insertInto("recommendation_submissions")
+        .values({ recommendation_id: r.id, submission_id: published[0], linked_by: null, linked_at: now })
+        .execute();
     }
 
     organiser = new Client(server.url);
@@ -158,7 +179,14 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
   it("the exports page lists every download with its filters", async () => {
     const r = await organiser.get("/exports");
     expect(r.status).toBe(200);
-    for (const href of ["/exports/submissions.csv", "/exports/submissions.json", "/exports/submissions.xlsx", "/exports/recommendations.csv", "/exports/recommendations.json", "/exports/annex.xlsx"]) {
+    for (const href of [
+      "/exports/submissions.csv",
+      "/exports/submissions.json",
+      "/exports/submissions.xlsx",
+      "/exports/recommendations.csv",
+      "/exports/recommendations.json",
+      "/exports/annex.xlsx",
+    ]) {
       expect(r.text).toContain(href);
     }
     for (const name of ["cluster", "category", "status"]) expect(r.text).toContain(`name="${name}"`);
@@ -196,20 +224,39 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     const recs = JSON.parse((await visitor.get("/api/v1/recommendations")).text);
     expect(recs.data.map((r: { status: string }) => r.status)).toEqual(["final"]);
     const clusters = JSON.parse((await visitor.get("/api/v1/clusters")).text);
-    expect(clusters.data.map((c: { slug: string }) => c.slug)).toEqual(["it", "food-processing", "surgical-instruments", "leather", "pharmaceutical"]);
+    expect(clusters.data.map((c: { slug: string }) => c.slug)).toEqual([
+      "it",
+      "food-processing",
+      "surgical-instruments",
+      "leather",
+      "pharmaceutical",
+    ]);
     const categories = JSON.parse((await visitor.get("/api/v1/categories?limit=5")).text);
     expect(categories.data).toHaveLength(5);
     expect(categories.next_cursor).toEqual(expect.any(String));
   });
 
   it("the API refuses bad parameters with 400 JSON, answers preflight, and 404s unknown resources", async () => {
-    for (const q of ["limit=101", "limit=0", "limit=abc", "limit=-1", "cursor=%%%", "cursor=bm9wZQ", "cluster=nope", "category=nope", "limit=1&limit=2"]) {
+    for (const q of [
+      "limit=101",
+      "limit=0",
+      "limit=abc",
+      "limit=-1",
+      "cursor=%%%",
+      "cursor=bm9wZQ",
+      "cluster=nope",
+      "category=nope",
+      "limit=1&limit=2",
+    ]) {
       const r = await visitor.get(`/api/v1/submissions?${q}`);
       expect(r.status, q).toBe(400);
       expect(JSON.parse(r.text)).toEqual({ error: expect.any(String) });
       expect(r.headers.get("access-control-allow-origin")).toBe("*");
     }
-    const pre = await visitor.request("/api/v1/submissions", { method: "OPTIONS", headers: { Origin: "https://data.example.org", "Access-Control-Request-Method": "GET" } });
+    const pre = await visitor.request("/api/v1/submissions", {
+      method: "OPTIONS",
+      headers: { Origin: "https://data.example.org", "Access-Control-Request-Method": "GET" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
     expect(pre.headers.get("access-control-allow-methods")).toContain("GET");

@@ -34,10 +34,17 @@ describe(`held emails in the server log (${testDialect})`, () => {
   it("writes each held email once, with its address, subject and link, and keeps it held", async () => {
     const { author, id } = await approveOne(t, server, "Bonded warehouses for surgical steel imports");
     const link = `${server.url}/submissions/${id}`;
-    const output = await until(() => server.output(), (o) => o.includes(link));
+    const output = await until(
+      () => server.output(),
+      (o) => o.includes(link),
+    );
     expect(output).toContain(link);
     expect(output).toContain(author.email);
-    const row = await t.db.selectFrom("email_outbox").select(["status", "logged_at"]).where("to_email", "=", author.email).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("email_outbox")
+      .select(["status", "logged_at"])
+      .where("to_email", "=", author.email)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe("held");
     expect(row.logged_at).not.toBeNull();
     // a few more passes later, still once

@@ -52,7 +52,13 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
     submissions: await count("submissions"),
     organisations: await count("organisations"),
     audit: Number(
-      (await t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("action", "like", "submission.%").executeTakeFirstOrThrow()).n,
+      (
+        await t.db
+          .selectFrom("audit_log")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("action", "like", "submission.%")
+          .executeTakeFirstOrThrow()
+      ).n,
     ),
   });
 
@@ -122,22 +128,35 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
     });
 
     it("serves the template: UTF-8 with BOM, an attachment, the contract's header", async () => {
-      const res = await fetch(`${server.url}/moderation/import/template.csv`, { headers: { Cookie: [...mod.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
+      const res = await fetch(`${server.url}/moderation/import/template.csv`, {
+        headers: { Cookie: [...mod.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv; ?charset=utf-8/i);
       expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="[a-z0-9.-]+\.csv"$/);
       const bytes = Buffer.from(await res.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      expect(bytes.subarray(3).toString("utf8").split("\r\n")[0]).toBe("cluster,title,problem,proposal,expected_impact,organisation,city,province,stage");
+      expect(bytes.subarray(3).toString("utf8").split("\r\n")[0]).toBe(
+        "cluster,title,problem,proposal,expected_impact,organisation,city,province,stage",
+      );
     });
 
     it("a valid file: 303 to the confirmation, every row pending in the queue", async () => {
       const before = await count("submissions", "import");
-      const rows = [importRow({ title: "درآمد شدہ تجویز: چمڑے کی صفائی کا مشترکہ پلانٹ" }), importRow({ cluster: "it", problem: 'Quoted "problem", with a comma\nand a second line of text.' })];
+      const rows = [
+        importRow({ title: "درآمد شدہ تجویز: چمڑے کی صفائی کا مشترکہ پلانٹ" }),
+        importRow({ cluster: "it", problem: 'Quoted "problem", with a comma\nand a second line of text.' }),
+      ];
       const res = await mod.postMultipart("/moderation/import", uploadForm(importCsv(rows, { bom: true, newline: "\r\n" })));
       expect(res.status, pageText(res.text).slice(0, 400)).toBe(303);
       expect(res.location).toBe("/moderation/import?imported=2");
-      const imported = await t.db.selectFrom("submissions").selectAll().where("source", "=", "import").orderBy("id", "desc").limit(2).execute();
+      const imported = await t.db
+        .selectFrom("submissions")
+        .selectAll()
+        .where("source", "=", "import")
+        .orderBy("id", "desc")
+        .limit(2)
+        .execute();
       expect(await count("submissions", "import")).toBe(before + 2);
       expect(imported.map((s) => [s.status, s.author_id, s.title]).reverse()).toEqual([
         ["pending", null, rows[0].title],
@@ -154,7 +173,10 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("a dry run: 200 with what would be imported, nothing written", async () => {
       const before = await counts();
-      const res = await mod.postMultipart("/moderation/import", uploadForm(importCsv([importRow(), importRow(), importRow()]), { dryRun: true, name: "check-me.csv" }));
+      const res = await mod.postMultipart(
+        "/moderation/import",
+        uploadForm(importCsv([importRow(), importRow(), importRow()]), { dryRun: true, name: "check-me.csv" }),
+      );
       expect(res.status).toBe(200);
       const text = pageText(res.text);
       expect(text).toContain("check-me.csv");
@@ -164,12 +186,18 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("a bad file: 400 with each bad row named by line and column in a table, nothing imported", async () => {
       const before = await counts();
-      const rows = [importRow(), importRow({ title: "Too short" }), importRow({ organisation: `Never made ${Date.now()}`, province: "atlantis" })];
+      const rows = [
+        importRow(),
+        importRow({ title: "Too short" }),
+        importRow({ organisation: `Never made ${Date.now()}`, province: "atlantis" }),
+      ];
       const res = await mod.postMultipart("/moderation/import", uploadForm(importCsv(rows), { name: "bad.csv" }));
       expect(res.status).toBe(400);
       expect(await counts()).toEqual(before);
       const table = res.text.match(/<table id="import-problems">[\s\S]*?<\/table>/)?.[0] ?? "";
-      const cells = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => [...m[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => pageText(c[1])));
+      const cells = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)]
+        .slice(1)
+        .map((m) => [...m[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => pageText(c[1])));
       expect(cells).toEqual([
         ["3", "title", en.errors.tooShort_other.replace("{{count}}", "10")],
         ["4", "province", en.import.errors.province],
@@ -185,7 +213,8 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       expect(res.status).toBe(400);
       const text = pageText(res.text);
       expect(text).toContain(en.import.refused.columns);
-      for (const column of ["summary", "problem", "proposal", "expected_impact", "organisation", "city", "province", "stage"]) expect(text).toContain(column);
+      for (const column of ["summary", "problem", "proposal", "expected_impact", "organisation", "city", "province", "stage"])
+        expect(text).toContain(column);
     });
 
     it("a file over 5 MB: 413 with a message (not a 500), nothing imported", async () => {
@@ -221,7 +250,10 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       const plain = await mod.post("/moderation/import", { file: "cluster,title" });
       expect(plain.status).toBe(415);
       expect(pageText(plain.text)).toContain(en.import.refused.noFile);
-      const latin1 = await mod.postMultipart("/moderation/import", uploadForm(Buffer.from(importCsv([importRow({ city: "Mult\u00e2n" })]), "latin1")));
+      const latin1 = await mod.postMultipart(
+        "/moderation/import",
+        uploadForm(Buffer.from(importCsv([importRow({ city: "Mult\u00e2n" })]), "latin1")),
+      );
       expect(latin1.status).toBe(400);
       expect(pageText(latin1.text)).toContain("The file is not UTF-8 text.");
     });
@@ -246,7 +278,23 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       expect(res.status).toBe(200);
       const form = formHtml(res.text, "workshop");
       expect(form).toMatch(/^<form[^>]*method="post"/);
-      for (const name of ["cluster", "title", "problem", "proposal", "expectedImpact", "stage", "suggestedCategory", "horizon", "organisationId", "organisationName", "organisationType", "sizeBand", "city", "province", "organisationQuery"]) {
+      for (const name of [
+        "cluster",
+        "title",
+        "problem",
+        "proposal",
+        "expectedImpact",
+        "stage",
+        "suggestedCategory",
+        "horizon",
+        "organisationId",
+        "organisationName",
+        "organisationType",
+        "sizeBand",
+        "city",
+        "province",
+        "organisationQuery",
+      ]) {
         const id = attr(controlTag(form, name), "id");
         expect(id, name).toBeTruthy();
         expect(form, name).toContain(`for="${id}"`);
@@ -256,7 +304,10 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("with errors: 400, each error next to its field, a summary, the values kept", async () => {
       const before = await counts();
-      const res = await mod.post("/moderation/workshop", workshopForm({ title: "Too short", organisationName: "Lahore Leather Guild", city: "Lahore", stage: "finance" }));
+      const res = await mod.post(
+        "/moderation/workshop",
+        workshopForm({ title: "Too short", organisationName: "Lahore Leather Guild", city: "Lahore", stage: "finance" }),
+      );
       expect(res.status).toBe(400);
       const form = formHtml(res.text, "workshop");
       const expectFieldError = (name: string, message: string) => {
@@ -266,7 +317,8 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
       };
       expectFieldError("title", en.errors.tooShort_other.replace("{{count}}", "10"));
       for (const name of ["organisationType", "sizeBand", "province"]) expectFieldError(name, en.errors.required);
-      for (const name of ["problem", "organisationName", "city"]) expect(fieldBlock(form, name), name).not.toContain('class="field-errors"');
+      for (const name of ["problem", "organisationName", "city"])
+        expect(fieldBlock(form, name), name).not.toContain('class="field-errors"');
       const summary = res.text.match(/<div class="error-summary"[\s\S]*?<\/div>/)?.[0] ?? "";
       expect(pageText(summary)).toContain(en.form.errorSummary);
       expect(summary).toContain(`href="#${attr(controlTag(form, "title"), "id")}"`);
@@ -282,8 +334,13 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("finds organisations of the cluster by name without JavaScript, keeping what was typed", async () => {
       const name = `Kasur Finishing House ${Date.now()}`;
-      const known = await makeUser(t.db, { organisation: { name, type: "firm", sizeBand: "small", city: "Kasur", province: "punjab", clusterSlug: "leather" } });
-      const res = await mod.post("/moderation/workshop", workshopForm({ intent: "find", organisationQuery: name.slice(0, 20).toUpperCase(), title: "Typed before searching" }));
+      const known = await makeUser(t.db, {
+        organisation: { name, type: "firm", sizeBand: "small", city: "Kasur", province: "punjab", clusterSlug: "leather" },
+      });
+      const res = await mod.post(
+        "/moderation/workshop",
+        workshopForm({ intent: "find", organisationQuery: name.slice(0, 20).toUpperCase(), title: "Typed before searching" }),
+      );
       expect(res.status).toBe(200);
       const form = formHtml(res.text, "workshop");
       expect(form).toContain(`<option value="${known.organisationId}">`);
@@ -293,13 +350,24 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("for a known organisation: 303, a pending workshop suggestion on its behalf", async () => {
       const name = `Sialkot Saddlery ${Date.now()}`;
-      const known = await makeUser(t.db, { organisation: { name, type: "firm", sizeBand: "medium", city: "Sialkot", province: "punjab", clusterSlug: "leather" } });
-      const res = await mod.post("/moderation/workshop", workshopForm({ organisationId: String(known.organisationId), organisationName: "ignored when one is chosen" }));
+      const known = await makeUser(t.db, {
+        organisation: { name, type: "firm", sizeBand: "medium", city: "Sialkot", province: "punjab", clusterSlug: "leather" },
+      });
+      const res = await mod.post(
+        "/moderation/workshop",
+        workshopForm({ organisationId: String(known.organisationId), organisationName: "ignored when one is chosen" }),
+      );
       expect(res.status, pageText(res.text).slice(0, 400)).toBe(303);
       const id = Number(res.location?.match(/^\/moderation\/workshop\?entered=(\d+)$/)?.[1]);
       expect(id).toBeGreaterThan(0);
       const row = await t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ status: "pending", source: "workshop", author_id: null, organisation_id: known.organisationId, title: SUGGESTION.title });
+      expect(row).toMatchObject({
+        status: "pending",
+        source: "workshop",
+        author_id: null,
+        organisation_id: known.organisationId,
+        title: SUGGESTION.title,
+      });
       const confirmation = await mod.get(res.location!);
       expect(pageText(confirmation.text)).toContain(`Suggestion #${id} was entered.`);
       expect(confirmation.text).toContain(`href="/moderation/submissions/${id}"`);
@@ -307,7 +375,13 @@ describe(`workshop entry and CSV import over HTTP (${testDialect})`, () => {
 
     it("for a new organisation: 303, the organisation created; a second time with that name: 400, choose it", async () => {
       const name = `Peshawar Leather Makers ${Date.now()}`;
-      const newOrg = { organisationName: name, organisationType: "association", sizeBand: "micro", city: "Peshawar", province: "khyber-pakhtunkhwa" };
+      const newOrg = {
+        organisationName: name,
+        organisationType: "association",
+        sizeBand: "micro",
+        city: "Peshawar",
+        province: "khyber-pakhtunkhwa",
+      };
       const res = await mod.post("/moderation/workshop", workshopForm(newOrg));
       expect(res.status, pageText(res.text).slice(0, 400)).toBe(303);
       const org = await t.db.selectFrom("organisations").selectAll().where("name", "=", name).executeTakeFirstOrThrow();

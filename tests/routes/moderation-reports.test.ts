@@ -39,17 +39,29 @@ describe(`report review and organisation verification over HTTP (${testDialect})
   const published = (title = unique("A suggestion about tannery effluent"), by: MadeUser = author) =>
     makePublishedSubmission(t.db, { authorId: by.id, moderatorId: moderator.id, input: { title } });
   const report = async (target: ReportTarget, count: number, reason = "offensive", details = "") => {
-    for (const r of reporters.slice(0, count)) expect((await reportItem(t.db, { target, reporterId: r.id, reason, details })).ok).toBe(true);
+    for (const r of reporters.slice(0, count))
+      expect((await reportItem(t.db, { target, reporterId: r.id, reason, details })).ok).toBe(true);
   };
   const submissionRow = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const commentRow = (id: number) => t.db.selectFrom("comments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const reportStatuses = async (type: string, id: number) =>
-    (await t.db.selectFrom("reports").select("status").where("target_type", "=", type).where("target_id", "=", id).orderBy("id").execute()).map((r) => r.status);
+    (
+      await t.db.selectFrom("reports").select("status").where("target_type", "=", type).where("target_id", "=", id).orderBy("id").execute()
+    ).map((r) => r.status);
   const auditActions = async (type: string, id: number) =>
-    (await t.db.selectFrom("audit_log").select("action").where("target_type", "=", type).where("target_id", "=", String(id)).orderBy("id").execute()).map((a) => a.action);
+    (
+      await t.db
+        .selectFrom("audit_log")
+        .select("action")
+        .where("target_type", "=", type)
+        .where("target_id", "=", String(id))
+        .orderBy("id")
+        .execute()
+    ).map((a) => a.action);
   const orgRow = (id: number) => t.db.selectFrom("organisations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   /** An answer that is never a server error, with the page text for the failure message. */
-  const expectStatus = (res: { status: number; text: string }, status: number) => expect(res.status, pageText(res.text).slice(0, 300)).toBe(status);
+  const expectStatus = (res: { status: number; text: string }, status: number) =>
+    expect(res.status, pageText(res.text).slice(0, 300)).toBe(status);
 
   // ───────────────────────────── role guards ─────────────────────────────
 
@@ -66,7 +78,10 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     const posts = (): Array<[string, Record<string, string>]> => [
       ["/moderation/reports", { intent: "dismiss", targetType: "submission", targetId: String(reported) }],
       ["/moderation/reports", { intent: "hide", targetType: "submission", targetId: String(reported) }],
-      ["/moderation/reports", { intent: "reject", targetType: "submission", targetId: String(reported), reasonCode: "abusive", reason: "Not allowed" }],
+      [
+        "/moderation/reports",
+        { intent: "reject", targetType: "submission", targetId: String(reported), reasonCode: "abusive", reason: "Not allowed" },
+      ],
       ["/moderation/organisations", { intent: "verify", id: String(orgId) }],
       [`/moderation/organisations/${orgId}`, { intent: "verify" }],
       [`/moderation/organisations/${orgId}`, { intent: "unverify" }],
@@ -116,7 +131,11 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       const id = await published(title);
       await report({ type: "submission", id }, 3, "offensive", "First line of the details\nsecond line <b>not bold</b>");
       const parent = await published();
-      const c = await addComment(t.db, { submissionId: parent, authorId: author.id, body: "Comment text <script>alert(1)</script>\nline two" });
+      const c = await addComment(t.db, {
+        submissionId: parent,
+        authorId: author.id,
+        body: "Comment text <script>alert(1)</script>\nline two",
+      });
       if (!c.ok) throw new Error("comment refused");
       await report({ type: "comment", id: c.id, submissionId: parent }, 1, "spam");
 
@@ -151,7 +170,12 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       expect((await submissionRow(id)).status).toBe("hidden");
       expectStatus(await visitor().get(`/submissions/${id}`), 404);
 
-      const res = await mod.post("/moderation/reports?page=2", { intent: "dismiss", targetType: "submission", targetId: String(id), reason: "" });
+      const res = await mod.post("/moderation/reports?page=2", {
+        intent: "dismiss",
+        targetType: "submission",
+        targetId: String(id),
+        reason: "",
+      });
       expectStatus(res, 303);
       expect(res.location).toBe("/moderation/reports?page=2");
       expect((await submissionRow(id)).status).toBe("published");
@@ -177,7 +201,10 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     it("hide hides a reported suggestion and a reported comment", async () => {
       const id = await published();
       await report({ type: "submission", id }, 1);
-      expectStatus(await mod.post("/moderation/reports", { intent: "hide", targetType: "submission", targetId: String(id), reason: "Advertising" }), 303);
+      expectStatus(
+        await mod.post("/moderation/reports", { intent: "hide", targetType: "submission", targetId: String(id), reason: "Advertising" }),
+        303,
+      );
       expect((await submissionRow(id)).status).toBe("hidden");
       expect(await reportStatuses("submission", id)).toEqual(["actioned"]);
       expectStatus(await visitor().get(`/submissions/${id}`), 404);
@@ -233,8 +260,16 @@ describe(`report review and organisation verification over HTTP (${testDialect})
         ["an unknown target type", { intent: "dismiss", targetType: "user", targetId: "ID" }, en.reports.refused.target],
         ["a target id that is not a number", { intent: "hide", targetType: "submission", targetId: "abc" }, en.reports.refused.target],
         ["a target id out of range", { intent: "hide", targetType: "submission", targetId: "99999999999" }, en.reports.refused.target],
-        ["a reject without a reason", { intent: "reject", targetType: "submission", targetId: "ID", reasonCode: "abusive", reason: "   " }, en.reports.refused.reason],
-        ["a reject with an unknown code", { intent: "reject", targetType: "submission", targetId: "ID", reasonCode: "rude", reason: "Because" }, en.reports.refused.reasonCode],
+        [
+          "a reject without a reason",
+          { intent: "reject", targetType: "submission", targetId: "ID", reasonCode: "abusive", reason: "   " },
+          en.reports.refused.reason,
+        ],
+        [
+          "a reject with an unknown code",
+          { intent: "reject", targetType: "submission", targetId: "ID", reasonCode: "rude", reason: "Because" },
+          en.reports.refused.reasonCode,
+        ],
       ];
       it.each(bad)("%s → 400 with the message", async (_name, form, message) => {
         const res = await mod.post("/moderation/reports", { ...form, targetId: form.targetId === "ID" ? String(id) : form.targetId });
@@ -245,7 +280,13 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       });
 
       it("rejecting a comment → 400, and the comment stays as it was", async () => {
-        const res = await mod.post("/moderation/reports", { intent: "reject", targetType: "comment", targetId: String(commentId), reasonCode: "abusive", reason: "Rude" });
+        const res = await mod.post("/moderation/reports", {
+          intent: "reject",
+          targetType: "comment",
+          targetId: String(commentId),
+          reasonCode: "abusive",
+          reason: "Rude",
+        });
         expectStatus(res, 400);
         expect(pageText(res.text)).toContain(en.reports.refused.rejectComment);
         expect((await commentRow(commentId)).status).toBe("visible");
@@ -312,7 +353,15 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     const orgName = unique("Sialkot Forged Instruments");
 
     beforeAll(async () => {
-      const organisation = { name: orgName, type: "firm" as const, sizeBand: "medium" as const, city: "Sialkot", province: "punjab", clusterSlug: "surgical-instruments", registrationNumber: number };
+      const organisation = {
+        name: orgName,
+        type: "firm" as const,
+        sizeBand: "medium" as const,
+        city: "Sialkot",
+        province: "punjab",
+        clusterSlug: "surgical-instruments",
+        registrationNumber: number,
+      };
       member = await makeUser(t.db, { displayName: "Owner Omer", organisation, showOrganisation: true });
       colleague = await makeUser(t.db, { displayName: "Colleague Kiran", organisation });
       orgId = member.organisationId!;
@@ -322,13 +371,25 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     it("finds an organisation by registration number and shows its row", async () => {
       const res = await mod.get(`/moderation/organisations?q=${encodeURIComponent(number.toLowerCase())}`);
       expectStatus(res, 200);
-      const row = res.text.match(new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*href="/moderation/organisations/${orgId}"[\\s\\S]*?</tr>`))?.[0] ?? "";
+      const row =
+        res.text.match(new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*href="/moderation/organisations/${orgId}"[\\s\\S]*?</tr>`))?.[0] ?? "";
       expect(row).not.toBe("");
       const cells = pageText(row);
-      for (const part of [orgName, en.organisationType.firm, en.sizeBand.medium, "Sialkot", en.province.punjab, number, en.organisations.notVerified]) expect(cells).toContain(part);
+      for (const part of [
+        orgName,
+        en.organisationType.firm,
+        en.sizeBand.medium,
+        "Sialkot",
+        en.province.punjab,
+        number,
+        en.organisations.notVerified,
+      ])
+        expect(cells).toContain(part);
       expect(row).toMatch(/<td>2<\/td>/);
       // Filtered to the verified ones, it is not there yet.
-      expect((await mod.get(`/moderation/organisations?q=${encodeURIComponent(number)}&verified=yes`)).text).not.toContain(`/moderation/organisations/${orgId}"`);
+      expect((await mod.get(`/moderation/organisations?q=${encodeURIComponent(number)}&verified=yes`)).text).not.toContain(
+        `/moderation/organisations/${orgId}"`,
+      );
     });
 
     it("the organisation's page lists members with emails, suggestions and the verification form", async () => {
@@ -336,7 +397,17 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       const res = await mod.get(`/moderation/organisations/${orgId}`);
       expectStatus(res, 200);
       const text = pageText(res.text);
-      for (const part of [orgName, number, "Owner Omer", "Colleague Kiran", member.email, colleague.email, `#${s}`, en.organisations.verify]) expect(text).toContain(part);
+      for (const part of [
+        orgName,
+        number,
+        "Owner Omer",
+        "Colleague Kiran",
+        member.email,
+        colleague.email,
+        `#${s}`,
+        en.organisations.verify,
+      ])
+        expect(text).toContain(part);
       expect(res.text).toMatch(/<form[^>]*method="post"[^>]*id="verification-form"|<form[^>]*id="verification-form"[^>]*method="post"/);
     });
 
@@ -345,7 +416,12 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       expectStatus(res, 303);
       expect(res.location).toBe(`/moderation/organisations/${orgId}`);
       expect(await orgRow(orgId)).toMatchObject({ verified: 1, verified_by: moderator.id });
-      const audit = await t.db.selectFrom("audit_log").selectAll().where("action", "=", "organisation.verify").where("target_id", "=", String(orgId)).execute();
+      const audit = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "organisation.verify")
+        .where("target_id", "=", String(orgId))
+        .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actor_id: moderator.id, reason: "NTN checked with FBR" });
 
@@ -355,7 +431,9 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       expect(page).toContain("Moderator Maryam");
       expect(page).toContain("NTN checked with FBR");
       expect(page).toContain(en.organisations.unverify);
-      expect((await mod.get(`/moderation/organisations?q=${encodeURIComponent(number)}&verified=yes`)).text).toContain(`/moderation/organisations/${orgId}"`);
+      expect((await mod.get(`/moderation/organisations?q=${encodeURIComponent(number)}&verified=yes`)).text).toContain(
+        `/moderation/organisations/${orgId}"`,
+      );
 
       expectStatus(await mod.post(`/moderation/organisations/${orgId}`, { intent: "unverify" }), 303);
       expect(await orgRow(orgId)).toMatchObject({ verified: 0, verified_at: null, verified_by: null });
@@ -368,13 +446,21 @@ describe(`report review and organisation verification over HTTP (${testDialect})
         const res = await mod.post(`/moderation/organisations/${orgId}`, form as Record<string, string>);
         expectStatus(res, 400);
       }
-      expect(pageText((await mod.post(`/moderation/organisations/${orgId}`, { intent: "approve" })).text)).toContain(en.organisations.refused.intent);
-      for (const path of ["/moderation/organisations/999999", "/moderation/organisations/abc", "/moderation/organisations/0", "/moderation/organisations/99999999999"]) {
+      expect(pageText((await mod.post(`/moderation/organisations/${orgId}`, { intent: "approve" })).text)).toContain(
+        en.organisations.refused.intent,
+      );
+      for (const path of [
+        "/moderation/organisations/999999",
+        "/moderation/organisations/abc",
+        "/moderation/organisations/0",
+        "/moderation/organisations/99999999999",
+      ]) {
         expectStatus(await mod.get(path), 404);
         expectStatus(await mod.post(path, { intent: "verify" }), 404);
       }
       expect(await orgRow(orgId)).toEqual(before);
-      for (const q of ["%", "_", "'", "\\", "a".repeat(500)]) expectStatus(await mod.get(`/moderation/organisations?q=${encodeURIComponent(q)}&verified=maybe&page=x`), 200);
+      for (const q of ["%", "_", "'", "\\", "a".repeat(500)])
+        expectStatus(await mod.get(`/moderation/organisations?q=${encodeURIComponent(q)}&verified=maybe&page=x`), 200);
     });
 
     it("registration numbers and emails never appear on the public suggestion and cluster pages", async () => {

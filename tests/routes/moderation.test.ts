@@ -95,12 +95,16 @@ function selectedById(html: string, id: string): string | null {
 
 /** The category checkboxes of one form (`prefix`: approve, tag, bulk) that are ticked. */
 function tickedCategories(html: string, prefix: string): string[] {
-  return [...html.matchAll(new RegExp(`<input[^>]*\\sid="${prefix}-cat-([a-z0-9-]+)"[^>]*>`, "g"))].filter((m) => / checked=""/.test(m[0])).map((m) => m[1]);
+  return [...html.matchAll(new RegExp(`<input[^>]*\\sid="${prefix}-cat-([a-z0-9-]+)"[^>]*>`, "g"))]
+    .filter((m) => / checked=""/.test(m[0]))
+    .map((m) => m[1]);
 }
 
 /** The queue rows whose selection box is ticked. */
 function tickedRows(html: string): number[] {
-  return [...html.matchAll(/<input type="checkbox" name="id"[^>]*>/g)].filter((m) => / checked=""/.test(m[0])).map((m) => Number(attr(m[0], "value")));
+  return [...html.matchAll(/<input type="checkbox" name="id"[^>]*>/g)]
+    .filter((m) => / checked=""/.test(m[0]))
+    .map((m) => Number(attr(m[0], "value")));
 }
 
 /** The rows of the decision screen's tag log, newest first, as [when, who, before, after, why] texts. */
@@ -136,8 +140,12 @@ describe(`moderation over HTTP (${testDialect})`, () => {
   };
   const pending = (authorId: number, cluster: Cluster, title = uniqueTitle("Duty drawback for value-added exporters")) =>
     makeSubmission(t.db, { authorId, input: { cluster, title } });
-  const published = (authorId: number, cluster: Cluster, categories = ["export-markets"], title = uniqueTitle("Export credit for small exporters")) =>
-    makePublishedSubmission(t.db, { authorId, moderatorId: moderator.id, input: { cluster, title }, categories });
+  const published = (
+    authorId: number,
+    cluster: Cluster,
+    categories = ["export-markets"],
+    title = uniqueTitle("Export credit for small exporters"),
+  ) => makePublishedSubmission(t.db, { authorId, moderatorId: moderator.id, input: { cluster, title }, categories });
 
   const row = (id: number) => t.db.selectFrom("submissions").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const categoriesOf = async (id: number) =>
@@ -152,25 +160,57 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       .map((r) => r.slug)
       .sort();
   const audits = (id: number) =>
-    t.db.selectFrom("audit_log").selectAll().where("target_type", "=", "submission").where("target_id", "=", String(id)).orderBy("id").execute();
+    t.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .where("target_type", "=", "submission")
+      .where("target_id", "=", String(id))
+      .orderBy("id")
+      .execute();
   const notificationKinds = async (userId: number, submissionId: number) =>
-    (await t.db.selectFrom("notifications").select("kind").where("user_id", "=", userId).where("submission_id", "=", submissionId).orderBy("id").execute()).map((n) => n.kind);
+    (
+      await t.db
+        .selectFrom("notifications")
+        .select("kind")
+        .where("user_id", "=", userId)
+        .where("submission_id", "=", submissionId)
+        .orderBy("id")
+        .execute()
+    ).map((n) => n.kind);
   const supporters = async (submissionId: number) =>
-    (await t.db.selectFrom("supports").select("user_id").where("submission_id", "=", submissionId).orderBy("user_id").execute()).map((r) => r.user_id);
+    (await t.db.selectFrom("supports").select("user_id").where("submission_id", "=", submissionId).orderBy("user_id").execute()).map(
+      (r) => r.user_id,
+    );
 
   /** Everything a moderation decision could change, to prove that a refused one changed nothing. */
   async function snapshot() {
     const count = async (table: "notifications" | "tag_log" | "supports" | "submission_events" | "submission_categories") =>
-      Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     // Refused requests are audited themselves (security.access.denied): only decisions count here.
-    const decisions = await t.db.selectFrom("audit_log").select((eb) => eb.fn.countAll<number>().as("n")).where("action", "like", "submission.%").executeTakeFirstOrThrow();
+    const decisions = await t.db
+      .selectFrom("audit_log")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("action", "like", "submission.%")
+      .executeTakeFirstOrThrow();
     return {
       submissions: await t.db
         .selectFrom("submissions")
         .select(["id", "status", "merged_into_id", "reject_reason_code", "reject_reason", "supporters_count", "published_at", "updated_at"])
         .orderBy("id")
         .execute(),
-      categories: await t.db.selectFrom("submission_categories").select(["submission_id", "category_id"]).orderBy("submission_id").orderBy("category_id").execute(),
+      categories: await t.db
+        .selectFrom("submission_categories")
+        .select(["submission_id", "category_id"])
+        .orderBy("submission_id")
+        .orderBy("category_id")
+        .execute(),
       audit: Number(decisions.n),
       notifications: await count("notifications"),
       tagLog: await count("tag_log"),
@@ -192,7 +232,13 @@ describe(`moderation over HTTP (${testDialect})`, () => {
   async function expectAudit(id: number, action: string, reason: string | null) {
     const rows = (await audits(id)).filter((a) => a.action === action);
     expect(rows, `${action} on #${id}`).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actor_id: moderator.id, actor_role: "moderator", target_type: "submission", target_id: String(id), reason });
+    expect(rows[0]).toMatchObject({
+      actor_id: moderator.id,
+      actor_role: "moderator",
+      target_type: "submission",
+      target_id: String(id),
+      reason,
+    });
     return rows[0];
   }
 
@@ -233,7 +279,12 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const hidden = await published(other.id, "leather");
       expectDecided(await decide(hidden, { intent: "hide" }), hidden);
 
-      for (const path of ["/moderation", "/moderation?status=published", `/moderation/submissions/${ownPending}`, `/moderation/submissions/${pub}`]) {
+      for (const path of [
+        "/moderation",
+        "/moderation?status=published",
+        `/moderation/submissions/${ownPending}`,
+        `/moderation/submissions/${pub}`,
+      ]) {
         const res = await client.get(path);
         expect(res.status, path).toBe(403);
         expect(pageText(res.text), path).toContain(en.errorPage.forbidden.title);
@@ -261,8 +312,15 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expect(await snapshot()).toEqual(before);
       expect((await row(ownPending)).status).toBe("pending");
       // Each refusal is a security event in the audit log, with who and where.
-      const denied = await t.db.selectFrom("audit_log").select(["target_id"]).where("action", "=", "security.access.denied").where("actor_id", "=", user.id).execute();
-      expect(denied.map((d) => d.target_id)).toEqual(expect.arrayContaining(["/moderation", `/moderation/submissions/${ownPending}`, `/moderation/submissions/${hidden}`]));
+      const denied = await t.db
+        .selectFrom("audit_log")
+        .select(["target_id"])
+        .where("action", "=", "security.access.denied")
+        .where("actor_id", "=", user.id)
+        .execute();
+      expect(denied.map((d) => d.target_id)).toEqual(
+        expect.arrayContaining(["/moderation", `/moderation/submissions/${ownPending}`, `/moderation/submissions/${hidden}`]),
+      );
       expect((await row(hidden)).status).toBe("hidden");
     });
 
@@ -284,7 +342,11 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const id = await pending(author.id, "leather");
       const pub = await published(author.id, "leather");
       const before = await snapshot();
-      const foreign: Array<Record<string, string>> = [{ Origin: "https://evil.example" }, { Origin: "null" }, { Origin: server.url, "Sec-Fetch-Site": "cross-site" }];
+      const foreign: Array<Record<string, string>> = [
+        { Origin: "https://evil.example" },
+        { Origin: "null" },
+        { Origin: server.url, "Sec-Fetch-Site": "cross-site" },
+      ];
       for (const headers of foreign) {
         const label = JSON.stringify(headers);
         const one = await mod.post(`/moderation/submissions/${id}`, { intent: "approve", category: ["tax-relief"] }, headers);
@@ -308,10 +370,18 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const orgName = `Sialkot Surgical Works ${seq}`;
       const author = await makeUser(t.db, {
         showOrganisation: false,
-        organisation: { name: orgName, type: "firm", sizeBand: "small", city: "Sialkot", province: "punjab", clusterSlug: "surgical-instruments" },
+        organisation: {
+          name: orgName,
+          type: "firm",
+          sizeBand: "small",
+          city: "Sialkot",
+          province: "punjab",
+          clusterSlug: "surgical-instruments",
+        },
       });
       const ids: number[] = [];
-      for (let i = 0; i < 52; i++) ids.push(await pending(author.id, "surgical-instruments", uniqueTitle("Sterilisation standards for instrument makers")));
+      for (let i = 0; i < 52; i++)
+        ids.push(await pending(author.id, "surgical-instruments", uniqueTitle("Sterilisation standards for instrument makers")));
       // Submitted in the reverse order of their numbers: the queue must follow the time, not the number.
       const base = Date.now() - 2 * 60 * 60 * 1000;
       for (const [i, id] of ids.entries()) {
@@ -382,13 +452,15 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expect(shown).not.toContain(otherCluster);
       expect(selectedOption(pubs.text, "status")).toBe("published");
       expect(selectedOption(pubs.text, "cluster")).toBe("surgical-instruments");
-      const n = (await t.db
-        .selectFrom("submissions as s")
-        .innerJoin("clusters as c", "c.id", "s.cluster_id")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("s.status", "=", "published")
-        .where("c.slug", "=", "surgical-instruments")
-        .executeTakeFirstOrThrow()).n;
+      const n = (
+        await t.db
+          .selectFrom("submissions as s")
+          .innerJoin("clusters as c", "c.id", "s.cluster_id")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("s.status", "=", "published")
+          .where("c.slug", "=", "surgical-instruments")
+          .executeTakeFirstOrThrow()
+      ).n;
       expect(shown).toHaveLength(Number(n));
       // Published ones can be re-tagged or rejected in bulk, not approved again.
       expect(pubs.text).not.toContain('name="intent" value="approve"');
@@ -469,10 +541,22 @@ describe(`moderation over HTTP (${testDialect})`, () => {
         horizon: "",
         intent: "submit",
       });
-      const firstRes = await a.client.post("/submissions/new", form("Zorblat certification portal for quindle software exporters", "Quindle software exporters lose zorblat contracts because certification takes months."));
+      const firstRes = await a.client.post(
+        "/submissions/new",
+        form(
+          "Zorblat certification portal for quindle software exporters",
+          "Quindle software exporters lose zorblat contracts because certification takes months.",
+        ),
+      );
       expect(firstRes.status, pageText(firstRes.text).slice(0, 300)).toBe(303);
       const first = Number(firstRes.location!.split("/").pop());
-      const secondRes = await b.client.post("/submissions/new", form("Quindle exporters need faster zorblat certification", "Zorblat certification for quindle software firms is slow and costly to obtain."));
+      const secondRes = await b.client.post(
+        "/submissions/new",
+        form(
+          "Quindle exporters need faster zorblat certification",
+          "Zorblat certification for quindle software firms is slow and costly to obtain.",
+        ),
+      );
       expect(secondRes.status, pageText(secondRes.text).slice(0, 300)).toBe(303);
       const second = Number(secondRes.location!.split("/").pop());
       // Unrelated words: no likely duplicate.
@@ -521,14 +605,31 @@ describe(`moderation over HTTP (${testDialect})`, () => {
         expect(res.status, pageText(res.text).slice(0, 300)).toBe(303);
         return Number(res.location!.split("/").pop());
       };
-      const first = await post(a.client, "/submissions/new", "Grelbish testing lab for trindle app makers", "Trindle app makers send grelbish tests abroad, which costs them weeks on every release.");
-      const second = await post(b.client, "/submissions/new", "Trindle app makers need a grelbish testing lab", "A local grelbish lab would let trindle app makers test each release at home.");
+      const first = await post(
+        a.client,
+        "/submissions/new",
+        "Grelbish testing lab for trindle app makers",
+        "Trindle app makers send grelbish tests abroad, which costs them weeks on every release.",
+      );
+      const second = await post(
+        b.client,
+        "/submissions/new",
+        "Trindle app makers need a grelbish testing lab",
+        "A local grelbish lab would let trindle app makers test each release at home.",
+      );
       let queue = await mod.get("/moderation?cluster=it");
       expect(rowDuplicates(queueRow(queue.text, first))).toContain(second);
       expect(rowDuplicates(queueRow(queue.text, second))).toContain(first);
 
       // The author of the second rewrites it about something else entirely.
-      expect(await post(b.client, `/submissions/${second}/edit`, "Zephyrine quotas for wombleton exporters", "Wombleton exporters face zephyrine quotas that nobody else in the region has to meet.")).toBe(second);
+      expect(
+        await post(
+          b.client,
+          `/submissions/${second}/edit`,
+          "Zephyrine quotas for wombleton exporters",
+          "Wombleton exporters face zephyrine quotas that nobody else in the region has to meet.",
+        ),
+      ).toBe(second);
       queue = await mod.get("/moderation?cluster=it");
       expect(rowDuplicates(queueRow(queue.text, second))).not.toContain(first);
       expect(rowDuplicates(queueRow(queue.text, first))).not.toContain(second);
@@ -560,7 +661,11 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const two = await pending(b.id, "food-processing");
       const untouched = await pending(a.id, "food-processing");
 
-      const res = await mod.post("/moderation?cluster=food-processing", { intent: "approve", id: [String(one), String(two)], category: ["skilled-labour"] });
+      const res = await mod.post("/moderation?cluster=food-processing", {
+        intent: "approve",
+        id: [String(one), String(two)],
+        category: ["skilled-labour"],
+      });
       expect(res.status, pageText(res.text).slice(0, 300)).toBe(303);
       const to = new URL(res.location!, server.url);
       expect(to.pathname).toBe("/moderation");
@@ -582,10 +687,16 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expect(queueIds(back.text)).toContain(untouched);
       expect(queueIds(back.text)).not.toContain(one);
       // Published with that category: on the cluster page under it.
-      expect(cardIds((await visitor().get("/clusters/food-processing?category=skilled-labour&sort=new")).text)).toEqual(expect.arrayContaining([one, two]));
+      expect(cardIds((await visitor().get("/clusters/food-processing?category=skilled-labour&sort=new")).text)).toEqual(
+        expect.arrayContaining([one, two]),
+      );
 
       // One already decided in the selection: counted as refused, the other done.
-      const again = await mod.post("/moderation?cluster=food-processing", { intent: "approve", id: [String(one), String(untouched)], category: ["tax-relief"] });
+      const again = await mod.post("/moderation?cluster=food-processing", {
+        intent: "approve",
+        id: [String(one), String(untouched)],
+        category: ["tax-relief"],
+      });
       expect(again.status).toBe(303);
       const params = new URL(again.location!, server.url).searchParams;
       expect([params.get("done"), params.get("refused")]).toEqual(["1", "1"]);
@@ -628,11 +739,17 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expect(errorSummary(res.text)).toContain('href="#bulk-category"');
       const fieldset = res.text.match(/<fieldset id="bulk-category"[\s\S]*?<\/fieldset>/)?.[0] ?? "";
       expect(attr(fieldset.match(/<fieldset[^>]*>/)![0], "aria-describedby")).toBe("bulk-category-error");
-      expect(pageText(fieldset.match(/<ul class="field-errors" id="bulk-category-error">[\s\S]*?<\/ul>/)?.[0] ?? "")).toBe(en.errors.categoryRequired);
+      expect(pageText(fieldset.match(/<ul class="field-errors" id="bulk-category-error">[\s\S]*?<\/ul>/)?.[0] ?? "")).toBe(
+        en.errors.categoryRequired,
+      );
       expect(tickedRows(res.text)).toEqual([id]);
       expect(textareaById(res.text, "bulk-reason")).toBe("kept");
       // An unknown category is no better.
-      const unknown = await mod.post("/moderation?cluster=food-processing", { intent: "approve", id: [String(id)], category: ["no-such-category"] });
+      const unknown = await mod.post("/moderation?cluster=food-processing", {
+        intent: "approve",
+        id: [String(id)],
+        category: ["no-such-category"],
+      });
       expect(unknown.status).toBe(400);
       const tag = await mod.post("/moderation?status=published", { intent: "tag", id: [String(id)] });
       expect(tag.status).toBe(400);
@@ -647,7 +764,12 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const two = await pending(b.id, "food-processing");
       const before = await snapshot();
 
-      const noReason = await mod.post("/moderation?cluster=food-processing", { intent: "reject", id: [String(one), String(two)], reasonCode: "outside-remit", reason: "   " });
+      const noReason = await mod.post("/moderation?cluster=food-processing", {
+        intent: "reject",
+        id: [String(one), String(two)],
+        reasonCode: "outside-remit",
+        reason: "   ",
+      });
       expect(noReason.status).toBe(400);
       const reasonField = fieldById(noReason.text, "bulk-reason");
       expect(pageText(reasonField)).toContain(en.errors.required);
@@ -657,16 +779,31 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expect(selectedById(noReason.text, "bulk-reasonCode")).toBe("outside-remit");
       expect(tickedRows(noReason.text).sort((x, y) => x - y)).toEqual([one, two]);
 
-      const noCode = await mod.post("/moderation?cluster=food-processing", { intent: "reject", id: [String(one)], reasonCode: "", reason: "Kept explanation" });
+      const noCode = await mod.post("/moderation?cluster=food-processing", {
+        intent: "reject",
+        id: [String(one)],
+        reasonCode: "",
+        reason: "Kept explanation",
+      });
       expect(noCode.status).toBe(400);
       expect(pageText(fieldById(noCode.text, "bulk-reasonCode"))).toContain(en.errors.required);
       expect(textareaById(noCode.text, "bulk-reason")).toBe("Kept explanation");
-      const badCode = await mod.post("/moderation?cluster=food-processing", { intent: "reject", id: [String(one)], reasonCode: "because", reason: "Kept explanation" });
+      const badCode = await mod.post("/moderation?cluster=food-processing", {
+        intent: "reject",
+        id: [String(one)],
+        reasonCode: "because",
+        reason: "Kept explanation",
+      });
       expect(badCode.status).toBe(400);
       expect(await snapshot()).toEqual(before);
 
       const reason = "These ask for help for one firm; the consultation is about measures for the whole cluster.";
-      const res = await mod.post("/moderation?cluster=food-processing", { intent: "reject", id: [String(one), String(two)], reasonCode: "outside-remit", reason });
+      const res = await mod.post("/moderation?cluster=food-processing", {
+        intent: "reject",
+        id: [String(one), String(two)],
+        reasonCode: "outside-remit",
+        reason,
+      });
       expect(res.status).toBe(303);
       expect(new URL(res.location!, server.url).searchParams.get("done")).toBe("2");
       for (const [id, author] of [
@@ -682,9 +819,19 @@ describe(`moderation over HTTP (${testDialect})`, () => {
     it("re-tags published suggestions in bulk, with the reason in the tag log", async () => {
       const author = await makeUser(t.db);
       const one = await published(author.id, "food-processing", ["export-markets"]);
-      const res = await mod.post("/moderation?status=published&cluster=food-processing", { intent: "tag", id: [String(one)], category: ["value-addition"], reason: "Mostly about processing" });
+      const res = await mod.post("/moderation?status=published&cluster=food-processing", {
+        intent: "tag",
+        id: [String(one)],
+        category: ["value-addition"],
+        reason: "Mostly about processing",
+      });
       expect(res.status).toBe(303);
-      expect(Object.fromEntries(new URL(res.location!, server.url).searchParams)).toMatchObject({ status: "published", cluster: "food-processing", done: "1", intent: "tag" });
+      expect(Object.fromEntries(new URL(res.location!, server.url).searchParams)).toMatchObject({
+        status: "published",
+        cluster: "food-processing",
+        done: "1",
+        intent: "tag",
+      });
       expect(await categoriesOf(one)).toEqual(["value-addition"]);
       expect((await row(one)).status).toBe("published");
       await expectAudit(one, "submission.tag", "Mostly about processing");
@@ -707,7 +854,9 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const none = await decide(id, { intent: "approve" });
       expect(none.status).toBe(400);
       expect(errorSummary(none.text)).toContain('href="#approve-category"');
-      expect(pageText(none.text.match(/<fieldset id="approve-category"[\s\S]*?<\/fieldset>/)?.[0] ?? "")).toContain(en.errors.categoryRequired);
+      expect(pageText(none.text.match(/<fieldset id="approve-category"[\s\S]*?<\/fieldset>/)?.[0] ?? "")).toContain(
+        en.errors.categoryRequired,
+      );
       expect((await row(id)).status).toBe("pending");
 
       expectDecided(await decide(id, { intent: "approve", category: ["research-development", "tax-relief"] }), id);
@@ -756,11 +905,16 @@ describe(`moderation over HTTP (${testDialect})`, () => {
         expect(res.status, status).toBe(200);
         const facts = res.text.match(/<dl class="facts">[\s\S]*?<\/dl>/)?.[0] ?? "";
         expect(pageText(facts), status).toContain(`${en.moderation.queue.status} ${status}`);
-        expect([...res.text.matchAll(/name="intent" value="([a-z]+)"/g)].map((m) => m[1]), status).toEqual(intents);
+        expect(
+          [...res.text.matchAll(/name="intent" value="([a-z]+)"/g)].map((m) => m[1]),
+          status,
+        ).toEqual(intents);
         if (!intents.length) expect(pageText(res.text), status).toContain(en.moderation.refused.nothingToDo);
       }
       // The rejected one shows its reason to the moderators too.
-      expect(pageText((await mod.get(`/moderation/submissions/${rejected}`)).text)).toContain(`${en.rejectReason["off-topic"]} — Not about exports.`);
+      expect(pageText((await mod.get(`/moderation/submissions/${rejected}`)).text)).toContain(
+        `${en.rejectReason["off-topic"]} — Not about exports.`,
+      );
     });
 
     it("a decision that no longer applies is a 409 with the message, and changes nothing", async () => {
@@ -900,10 +1054,21 @@ describe(`moderation over HTTP (${testDialect})`, () => {
     it("merge: 303, the merged one links to its target, whose supporters are the union, and both authors are notified", async () => {
       const sourceAuthor = await makeUser(t.db);
       const targetAuthor = await makeUser(t.db);
-      const target = await published(targetAuthor.id, "leather", ["export-markets"], uniqueTitle("Common effluent treatment plant in Kasur"));
-      const source = await published(sourceAuthor.id, "leather", ["export-markets"], uniqueTitle("Shared effluent treatment for Kasur tanneries"));
+      const target = await published(
+        targetAuthor.id,
+        "leather",
+        ["export-markets"],
+        uniqueTitle("Common effluent treatment plant in Kasur"),
+      );
+      const source = await published(
+        sourceAuthor.id,
+        "leather",
+        ["export-markets"],
+        uniqueTitle("Shared effluent treatment for Kasur tanneries"),
+      );
       const [both, sourceOnly1, sourceOnly2, targetOnly] = await Promise.all([stakeholder(), stakeholder(), stakeholder(), stakeholder()]);
-      const support = async (c: Client, id: number) => expect((await c.post(`/submissions/${id}/support`, { intent: "support" })).status).toBe(303);
+      const support = async (c: Client, id: number) =>
+        expect((await c.post(`/submissions/${id}/support`, { intent: "support" })).status).toBe(303);
       await support(both.client, source);
       await support(both.client, target);
       await support(sourceOnly1.client, source);
@@ -984,7 +1149,12 @@ describe(`moderation over HTTP (${testDialect})`, () => {
 
     it("hide: the public gets a 404 and the cluster page drops it; restore brings it back", async () => {
       const author = await stakeholder();
-      const id = await published(author.user.id, "pharmaceutical", ["tax-relief"], uniqueTitle("Drug regulatory fast track for export registrations"));
+      const id = await published(
+        author.user.id,
+        "pharmaceutical",
+        ["tax-relief"],
+        uniqueTitle("Drug regulatory fast track for export registrations"),
+      );
       expect((await visitor().get(`/submissions/${id}`)).status).toBe(200);
       expect(cardIds((await visitor().get("/clusters/pharmaceutical?sort=new")).text)).toContain(id);
 
@@ -1018,7 +1188,13 @@ describe(`moderation over HTTP (${testDialect})`, () => {
     it("an unknown suggestion is a 404 for the screen and for every decision", async () => {
       const author = await makeUser(t.db);
       const target = await published(author.id, "leather");
-      for (const path of ["/moderation/submissions/2147483000", "/moderation/submissions/abc", "/moderation/submissions/0", "/moderation/submissions/99999999999", "/moderation/submissions/-1"]) {
+      for (const path of [
+        "/moderation/submissions/2147483000",
+        "/moderation/submissions/abc",
+        "/moderation/submissions/0",
+        "/moderation/submissions/99999999999",
+        "/moderation/submissions/-1",
+      ]) {
         const res = await mod.get(path);
         expect(res.status, path).toBe(404);
         expect(pageText(res.text), path).toContain(en.errorPage.notFound.title);
@@ -1044,7 +1220,9 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const author = await makeUser(t.db);
       const id = await pending(author.id, "leather");
       const before = await snapshot();
-      for (const form of [{ intent: "delete" }, { intent: "APPROVE", category: ["tax-relief"] }, {}] as Array<Record<string, string | string[]>>) {
+      for (const form of [{ intent: "delete" }, { intent: "APPROVE", category: ["tax-relief"] }, {}] as Array<
+        Record<string, string | string[]>
+      >) {
         const res = await decide(id, form);
         expect(res.status, JSON.stringify(form)).toBe(400);
         expect(pageText(errorSummary(res.text)), JSON.stringify(form)).toContain(en.moderation.unknownIntent);
@@ -1064,7 +1242,14 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       const id = await pending(author.id, "leather");
       const other = await pending(author.id, "leather");
       const target = await published(author.id, "leather");
-      const start = Number((await t.db.selectFrom("audit_log").select((eb) => eb.fn.max("id").as("m")).executeTakeFirstOrThrow()).m ?? 0);
+      const start = Number(
+        (
+          await t.db
+            .selectFrom("audit_log")
+            .select((eb) => eb.fn.max("id").as("m"))
+            .executeTakeFirstOrThrow()
+        ).m ?? 0,
+      );
 
       expectDecided(await decide(id, { intent: "approve", category: ["tax-relief"] }), id);
       expectDecided(await decide(id, { intent: "tag", category: ["export-markets"], reason: "why tag" }), id);
@@ -1073,7 +1258,13 @@ describe(`moderation over HTTP (${testDialect})`, () => {
       expectDecided(await decide(id, { intent: "reject", reasonCode: "duplicate", reason: "why reject" }), id);
       expectDecided(await decide(other, { intent: "merge", into: String(target), reason: "why merge" }), other);
 
-      const rows = await t.db.selectFrom("audit_log").selectAll().where("id", ">", start).where("target_type", "=", "submission").orderBy("id").execute();
+      const rows = await t.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("id", ">", start)
+        .where("target_type", "=", "submission")
+        .orderBy("id")
+        .execute();
       expect(rows.map((r) => [r.action, r.target_id, r.reason, r.actor_id, r.actor_role])).toEqual([
         ["submission.approve", String(id), null, moderator.id, "moderator"],
         ["submission.tag", String(id), "why tag", moderator.id, "moderator"],

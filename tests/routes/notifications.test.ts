@@ -14,7 +14,8 @@ import { spawnServer, type SpawnedServer } from "../support/server";
 import { useServer } from "../support/suite";
 import { parseMessage, startFakeSmtp, type FakeSmtp } from "../support/smtp";
 
-const fill = (template: string, values: Record<string, string | number>) => template.replace(/{{(\w+)}}/g, (_m, k: string) => String(values[k] ?? ""));
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/{{(\w+)}}/g, (_m, k: string) => String(values[k] ?? ""));
 
 /** The header's notifications link: its unread count (data-unread) and its text. */
 function headerBadge(html: string): { unread: number | null; text: string } {
@@ -73,7 +74,10 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const englishClient = await signedIn(server.url, english);
     const home = await englishClient.get("/");
     expect(home.status).toBe(200);
-    expect(headerBadge(home.text)).toEqual({ unread: 1, text: `${en.notifications.nav} 1 (${fill(en.notifications.unread_one, { count: 1 })})` });
+    expect(headerBadge(home.text)).toEqual({
+      unread: 1,
+      text: `${en.notifications.nav} 1 (${fill(en.notifications.unread_one, { count: 1 })})`,
+    });
 
     // The page, in English, with a link to the suggestion.
     const page = await englishClient.get("/me/notifications");
@@ -127,14 +131,19 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const outbox = await (await signedIn(server.url, admin)).get("/admin/outbox");
     expect(outbox.status).toBe(200);
     expect(pageText(outbox.text)).toContain(en.admin.outbox.smtpOn);
-    const row = outbox.text.match(new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*${english.email.replace(/[.+]/g, "\\$&")}[\\s\\S]*?</tr>`))?.[0] ?? "";
+    const row =
+      outbox.text.match(new RegExp(`<tr[^>]*>(?:(?!</tr>)[\\s\\S])*${english.email.replace(/[.+]/g, "\\$&")}[\\s\\S]*?</tr>`))?.[0] ?? "";
     expect(row).toContain('data-status="sent"');
   });
 
   it("says a rejection's reason in the reader's language at read time, while the email keeps the language it was written in", async () => {
     const author = await makeUser(t.db, { locale: "en" });
     const id = await makeSubmission(t.db, { authorId: author.id, input: { title: uniqueTitle("Duty drawback for sports goods") } });
-    const rejected = await mod.post(`/moderation/submissions/${id}`, { intent: "reject", reasonCode: "outside-remit", reason: "A provincial matter." });
+    const rejected = await mod.post(`/moderation/submissions/${id}`, {
+      intent: "reject",
+      reasonCode: "outside-remit",
+      reason: "A provincial matter.",
+    });
     expect(rejected.status, pageText(rejected.text).slice(0, 300)).toBe(303);
     const [nid] = await notificationIds(author.id);
     const client = await signedIn(server.url, author);
@@ -151,7 +160,11 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     expect(urdu).not.toContain(en.rejectReason["outside-remit"]);
 
     // Its email was written when it was queued, in the language the profile had then.
-    const email = await t.db.selectFrom("email_outbox").select(["subject", "body"]).where("user_id", "=", author.id).executeTakeFirstOrThrow();
+    const email = await t.db
+      .selectFrom("email_outbox")
+      .select(["subject", "body"])
+      .where("user_id", "=", author.id)
+      .executeTakeFirstOrThrow();
     expect(email.body).toContain(en.rejectReason["outside-remit"]);
   });
 
@@ -176,7 +189,14 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     expect((await client.post("/me/notifications", { intent: "read", id: "2147483647" })).status).toBe(404);
 
     // Bad input: 400 (or 415 for a body that is not a form), nothing changed.
-    const badForms: Array<Record<string, string>> = [{}, { intent: "nope" }, { intent: "read" }, { intent: "read", id: "abc" }, { intent: "read", id: "-1" }, { intent: "read", id: "99999999999" }];
+    const badForms: Array<Record<string, string>> = [
+      {},
+      { intent: "nope" },
+      { intent: "read" },
+      { intent: "read", id: "abc" },
+      { intent: "read", id: "-1" },
+      { intent: "read", id: "99999999999" },
+    ];
     for (const form of badForms) {
       const res = await client.post("/me/notifications", form);
       expect(res.status, JSON.stringify(form)).toBe(400);
@@ -205,7 +225,9 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     const cleared = await client.get("/me/notifications");
     expect(headerBadge(cleared.text)).toEqual({ unread: 0, text: en.notifications.nav });
     expect(pageText(cleared.text)).toContain(en.notifications.allRead);
-    expect((await t.db.selectFrom("notifications").select("read_at").where("id", "=", theirs).executeTakeFirstOrThrow()).read_at).toBeNull();
+    expect(
+      (await t.db.selectFrom("notifications").select("read_at").where("id", "=", theirs).executeTakeFirstOrThrow()).read_at,
+    ).toBeNull();
 
     // /me keeps the latest few and links to the page; reading /me marks nothing.
     await publish(me.id, uniqueTitle("Cold chain grants for fruit pulp exporters"));
@@ -215,7 +237,12 @@ describe(`notifications over HTTP with SMTP (${testDialect})`, () => {
     expect(headerBadge((await client.get("/me")).text).unread).toBe(1);
 
     // Odd pages and queries are fine.
-    for (const path of ["/me/notifications?page=abc", "/me/notifications?page=2", "/me/notifications?page=-3", "/me/notifications?page=99999999999"]) {
+    for (const path of [
+      "/me/notifications?page=abc",
+      "/me/notifications?page=2",
+      "/me/notifications?page=-3",
+      "/me/notifications?page=99999999999",
+    ]) {
       const res = await client.get(path);
       expect(res.status, path).toBe(200);
     }
@@ -254,7 +281,12 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     expect(headerBadge((await authorClient.get("/")).text).unread).toBe(1);
 
     const [email] = await t.db.selectFrom("email_outbox").selectAll().where("user_id", "=", author.id).execute();
-    expect(email).toMatchObject({ status: "held", attempts: 0, to_email: author.email, subject: fill(en.email.published.subject, { title }) });
+    expect(email).toMatchObject({
+      status: "held",
+      attempts: 0,
+      to_email: author.email,
+      subject: fill(en.email.published.subject, { title }),
+    });
 
     const admin = await makeUser(t.db, { role: "admin" });
     const adminClient = await signedIn(server.url, admin);
@@ -274,7 +306,12 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
     // Filters: a known status, and anything else (ignored, never an error).
     expect(pageText((await adminClient.get("/admin/outbox?status=held")).text)).toContain(author.email);
     expect(pageText((await adminClient.get("/admin/outbox?status=sent")).text)).not.toContain(author.email);
-    for (const path of ["/admin/outbox?status=bogus", "/admin/outbox?page=-1", "/admin/outbox?page=abc&status=%FF", "/admin/outbox?page=2"]) {
+    for (const path of [
+      "/admin/outbox?status=bogus",
+      "/admin/outbox?page=-1",
+      "/admin/outbox?page=abc&status=%FF",
+      "/admin/outbox?page=2",
+    ]) {
       const r = await adminClient.get(path);
       expect(r.status, path).toBe(200);
     }
@@ -296,7 +333,9 @@ describe(`notifications over HTTP without SMTP: the admin outbox (${testDialect}
 
     // Nothing ever leaves: the held email stays held.
     await new Promise((r) => setTimeout(r, 300));
-    expect((await t.db.selectFrom("email_outbox").select("status").where("id", "=", email.id).executeTakeFirstOrThrow()).status).toBe("held");
+    expect((await t.db.selectFrom("email_outbox").select("status").where("id", "=", email.id).executeTakeFirstOrThrow()).status).toBe(
+      "held",
+    );
   });
 });
 
@@ -312,7 +351,8 @@ describe(`notification emails with two worker processes (${testDialect})`, () =>
     // test sees many passes of both workers without waiting long.
     server = await spawnServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2", SMTP_URL: smtp.url, OUTBOX_INTERVAL_MS: "200" } });
     await server.waitReady();
-    for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     if (server && server.process.exitCode === null) await server.stop();
@@ -329,12 +369,19 @@ describe(`notification emails with two worker processes (${testDialect})`, () =>
     const moderator = await makeUser(t.db, { role: "moderator" });
     const authors = await Promise.all(Array.from({ length: 4 }, () => makeUser(t.db)));
     const ids: number[] = [];
-    for (const a of authors) for (let i = 0; i < 4; i++) ids.push(await makeSubmission(t.db, { authorId: a.id, input: { title: uniqueTitle("Export marketing grant for cluster firms") } }));
+    for (const a of authors)
+      for (let i = 0; i < 4; i++)
+        ids.push(await makeSubmission(t.db, { authorId: a.id, input: { title: uniqueTitle("Export marketing grant for cluster firms") } }));
     smtp.dataDelayMs = 40;
     try {
       await t.db.transaction().execute(async (trx) => {
         for (const id of ids) {
-          const r = await approveSubmission(trx, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["export-markets"] });
+          const r = await approveSubmission(trx, {
+            id,
+            moderatorId: moderator.id,
+            moderatorRole: "moderator",
+            categorySlugs: ["export-markets"],
+          });
           expect(r.ok).toBe(true);
         }
       });

@@ -44,8 +44,18 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     moderator = await makeUser(t.db, { role: "moderator" });
     stakeholder = await makeUser(t.db);
     const author = await makeUser(t.db);
-    s1 = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for tanneries" }, categories: ["tax-relief"] });
-    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Cheaper testing labs" }, categories: ["tax-relief"] });
+    s1 = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Bonded warehouses for tanneries" },
+      categories: ["tax-relief"],
+    });
+    await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Cheaper testing labs" },
+      categories: ["tax-relief"],
+    });
     expect((await supportSubmission(t.db, { submissionId: s1, userId: stakeholder.id })).ok).toBe(true);
     expect((await supportSubmission(t.db, { submissionId: s1, userId: organiser.id })).ok).toBe(true);
   }
@@ -117,7 +127,11 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     expect(asOfOf(same.text)).toBe(asOf);
     expect(cell(same.text, "leather", "tax-relief").values).toEqual(before);
     // Names are not part of the snapshot: a renamed category shows at once.
-    const taxRelief = await t.db.selectFrom("categories").select(["id", "name_en"]).where("slug", "=", "tax-relief").executeTakeFirstOrThrow();
+    const taxRelief = await t.db
+      .selectFrom("categories")
+      .select(["id", "name_en"])
+      .where("slug", "=", "tax-relief")
+      .executeTakeFirstOrThrow();
     await t.db.updateTable("categories").set({ name_en: "Tax relief (renamed)" }).where("id", "=", taxRelief.id).execute();
     try {
       const renamed = await c.get("/organiser");
@@ -135,7 +149,11 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     expect(post.location).toBe("/organiser");
     const after = await c.get("/organiser");
     expect(Date.parse(asOfOf(after.text)!)).toBeGreaterThan(Date.parse(asOf));
-    const sup = await t.db.selectFrom("submissions").select((eb) => eb.fn.sum<number>("supporters_count").as("n")).where("title", "in", ["Bonded warehouses for tanneries", "Cheaper testing labs"]).executeTakeFirstOrThrow();
+    const sup = await t.db
+      .selectFrom("submissions")
+      .select((eb) => eb.fn.sum<number>("supporters_count").as("n"))
+      .where("title", "in", ["Bonded warehouses for tanneries", "Cheaper testing labs"])
+      .executeTakeFirstOrThrow();
     expect(cell(after.text, "leather", "tax-relief").values[1]).toBe(String(sup.n));
     expect(Number(before[1]) + 1).toBe(Number(sup.n));
 

@@ -59,8 +59,16 @@ describe("page cache for anonymous readers", () => {
     author = await makeUser(t.db, { displayName: "Rukhsana the author" });
     moderator = await makeUser(t.db, { role: "moderator" });
     supporter = await makeUser(t.db, { displayName: "Shahid who supports" });
-    first = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for leather chemicals" } });
-    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Export credit for small tanneries in Kasur" } });
+    first = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Bonded warehouses for leather chemicals" },
+    });
+    await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Export credit for small tanneries in Kasur" },
+    });
     [cached, twoWorkers, plain, shortLived] = await Promise.all([
       startServer({ databaseUrl: t.url, env: { TRUST_PROXY: "1" } }),
       startServer({ databaseUrl: t.url, env: { WEB_CONCURRENCY: "2" } }),
@@ -115,7 +123,12 @@ describe("page cache for anonymous readers", () => {
       await expectCurrent(twoWorkers, path);
     }
     const id = await makeSubmission(t.db, { authorId: author.id, input: { title: "Common effluent plant for Sialkot tanneries" } });
-    const approved = await approveSubmission(t.db, { id, moderatorId: moderator.id, moderatorRole: "moderator", categorySlugs: ["export-markets"] });
+    const approved = await approveSubmission(t.db, {
+      id,
+      moderatorId: moderator.id,
+      moderatorRole: "moderator",
+      categorySlugs: ["export-markets"],
+    });
     expect(approved.ok).toBe(true);
     const cluster = await expectCurrent(cached, "/clusters/leather?sort=top");
     expect(cluster.text).toContain("Common effluent plant for Sialkot tanneries");

@@ -17,8 +17,10 @@ const JS_GZIP_LIMIT = 100_000;
 const LANGUAGES = { en: "en-GB,en;q=0.9", ur: "ur-PK,ur;q=0.9" } as const;
 
 // Titles at the 150-character maximum, in both scripts (Urdu takes two bytes a letter).
-const EN_TITLE = "Duty drawback on imported chemicals and dyes for value-added finished leather goods exporters in Sialkot, Kasur and Karachi clusters";
-const UR_TITLE = "سیالکوٹ، قصور اور کراچی کے کلسٹرز میں تیار چمڑے کی مصنوعات برآمد کرنے والوں کے لیے درآمدی کیمیکلز اور رنگوں پر ڈیوٹی کی واپسی کا فوری اور آسان نظام";
+const EN_TITLE =
+  "Duty drawback on imported chemicals and dyes for value-added finished leather goods exporters in Sialkot, Kasur and Karachi clusters";
+const UR_TITLE =
+  "سیالکوٹ، قصور اور کراچی کے کلسٹرز میں تیار چمڑے کی مصنوعات برآمد کرنے والوں کے لیے درآمدی کیمیکلز اور رنگوں پر ڈیوٹی کی واپسی کا فوری اور آسان نظام";
 
 function report(w: PageWeight) {
   const scripts = w.scripts.map((s) => `${s.path} ${s.rawBytes}/${s.gzipBytes}`).join(", ");
@@ -51,7 +53,13 @@ describe(`page weight (${testDialect})`, () => {
       const body = `${i % 2 ? UR_TITLE : EN_TITLE}. `.repeat(3);
       const top = await addComment(t.db, { submissionId: discussedId, authorId: talkers[i % 3].id, body });
       if (!top.ok) throw new Error(top.reason);
-      for (let r = 1; r <= 2; r++) await addComment(t.db, { submissionId: discussedId, authorId: talkers[(i + r) % 3].id, body: body.slice(0, 200), parentId: top.id });
+      for (let r = 1; r <= 2; r++)
+        await addComment(t.db, {
+          submissionId: discussedId,
+          authorId: talkers[(i + r) % 3].id,
+          body: body.slice(0, 200),
+          parentId: top.id,
+        });
     }
   }
 

@@ -40,7 +40,11 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
       .updateTable("consultations")
       .set({ support_opens_at: "2000-01-01T00:00:00.000Z", support_closes_at: "2099-01-01T00:00:00.000Z", support_budget: 0 })
       .execute();
-    a = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Bonded warehouses for leather chemicals" } });
+    a = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Bonded warehouses for leather chemicals" },
+    });
     b = await makePublishedSubmission(t.db, {
       authorId: author.id,
       moderatorId: moderator.id,
@@ -102,7 +106,9 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(pageText((await visitor.get("/recommendations")).text)).not.toContain(`R-${recId}`);
 
     // Final: public, with its sources; the source page says "included in R-n".
-    expect((await org.post(`/organiser/recommendations/${recId}`, { intent: "update", ...createForm({ status: "final" }) })).status).toBe(303);
+    expect((await org.post(`/organiser/recommendations/${recId}`, { intent: "update", ...createForm({ status: "final" }) })).status).toBe(
+      303,
+    );
     const pub = await visitor.get("/recommendations");
     expect(pub.status).toBe(200);
     expect(pageText(pub.text)).toContain(`R-${recId}`);
@@ -128,16 +134,35 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
   });
 
   it("bad input: 400 with errors by field and the values kept; nothing created", async () => {
-    const before = await t.db.selectFrom("recommendations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-    const r = await org.post("/organiser/recommendations", createForm({ title: "Kept <b>title</b>", text: "too short", priority: "7", category: [] }));
+    const before = await t.db
+      .selectFrom("recommendations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    const r = await org.post(
+      "/organiser/recommendations",
+      createForm({ title: "Kept <b>title</b>", text: "too short", priority: "7", category: [] }),
+    );
     expect(r.status).toBe(400);
     expect(r.text).toContain('value="Kept &lt;b&gt;title&lt;/b&gt;"');
     expect(decodeEntities(r.text)).toContain("too short</textarea>");
     expect(r.text).toContain('class="error-summary"');
-    const after = await t.db.selectFrom("recommendations").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom("recommendations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     // A bad response date, a bad number, an unknown intent.
-    expect((await org.post(`/organiser/recommendations/${recId}`, { intent: "respond", responseStatus: "accepted", responseText: "x", responsibleAgency: "MoC", responseDate: "2027-02-31" })).status).toBe(400);
+    expect(
+      (
+        await org.post(`/organiser/recommendations/${recId}`, {
+          intent: "respond",
+          responseStatus: "accepted",
+          responseText: "x",
+          responsibleAgency: "MoC",
+          responseDate: "2027-02-31",
+        })
+      ).status,
+    ).toBe(400);
     expect((await org.post(`/organiser/recommendations/${recId}`, { intent: "link", submission: "abc" })).status).toBe(400);
     expect((await org.post(`/organiser/recommendations/${recId}`, { intent: "explode" })).status).toBe(400);
   });
@@ -187,7 +212,9 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect((await org.get("/organiser/briefing?cluster=leather")).status).toBe(200);
     expect((await org.get("/organiser/briefing?cluster=no-such")).status).toBe(404);
 
-    const res = await fetch(`${server.url}/exports/briefing.docx`, { headers: { Cookie: [...org.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    const res = await fetch(`${server.url}/exports/briefing.docx`, {
+      headers: { Cookie: [...org.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="briefing-all.docx"');
@@ -197,7 +224,11 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(xml).toContain("Bonded warehouses and testing labs for exporters");
 
     const ur = await fetch(`${server.url}/exports/briefing.docx?cluster=surgical-instruments`, {
-      headers: { Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]].map(([k, v]) => `${k}=${v}`).join("; ") },
+      headers: {
+        Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]]
+          .map(([k, v]) => `${k}=${v}`)
+          .join("; "),
+      },
     });
     expect(ur.status).toBe(200);
     expect(ur.headers.get("content-disposition")).toBe('attachment; filename="briefing-surgical-instruments.docx"');
@@ -209,11 +240,22 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(urXml).toContain("<w:rtl/>");
     expect(urXml).toContain("<w:bidiVisual/>");
     expect(urXml).toContain('w:bidi="ur-PK"');
-    for (const label of [urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters]) expect(urXml).toContain(label);
+    for (const label of [urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters])
+      expect(urXml).toContain(label);
     for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urXml).not.toContain(`>${label}<`);
 
     // ?lang= asks for the other language whatever the requester reads; anything else is ignored.
-    const docx = async (query: string) => unzipEntry(Buffer.from(await (await fetch(`${server.url}/exports/briefing.docx${query}`, { headers: { Cookie: [...org.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } })).arrayBuffer()), "word/document.xml");
+    const docx = async (query: string) =>
+      unzipEntry(
+        Buffer.from(
+          await (
+            await fetch(`${server.url}/exports/briefing.docx${query}`, {
+              headers: { Cookie: [...org.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+            })
+          ).arrayBuffer(),
+        ),
+        "word/document.xml",
+      );
     const asked = await docx("?lang=ur");
     expect(asked).toContain(urLocale.briefing.title);
     expect(asked).toContain("<w:bidiVisual/>");
@@ -231,28 +273,56 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
 
     // The printable briefing in Urdu: right to left, every label in Urdu.
     const urPage = await org.request("/organiser/briefing", {
-      headers: { Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]].map(([k, v]) => `${k}=${v}`).join("; ") },
+      headers: {
+        Cookie: [...org.cookies, ["lng", encodeURIComponent(Buffer.from(JSON.stringify("ur")).toString("base64"))]]
+          .map(([k, v]) => `${k}=${v}`)
+          .join("; "),
+      },
     });
     expect(urPage.status).toBe(200);
     expect(urPage.text).toMatch(/<html[^>]*lang="ur"[^>]*dir="rtl"/);
     const urText = pageText(urPage.text);
-    for (const label of [urLocale.briefing.title, urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters, urLocale.briefing.docxIn.en]) expect(urText).toContain(label);
+    for (const label of [
+      urLocale.briefing.title,
+      urLocale.briefing.summary,
+      urLocale.briefing.annex,
+      urLocale.briefing.annexSupporters,
+      urLocale.briefing.docxIn.en,
+    ])
+      expect(urText).toContain(label);
     for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urText).not.toContain(label);
     expect(urPage.text).toContain('href="/exports/briefing.docx?lang=en"');
   });
 
   it("sources rejected or hidden after they were linked leave the public page and the API, which say how many; organisers still see them (issue 13, finding 4)", async () => {
-    const titles = { kept: "Linked source that stays public", rejected: "Linked source rejected later for abuse", hidden: "Linked source hidden later after reports" };
+    const titles = {
+      kept: "Linked source that stays public",
+      rejected: "Linked source rejected later for abuse",
+      hidden: "Linked source hidden later after reports",
+    };
     const kept = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.kept } });
-    const rejected = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.rejected } });
+    const rejected = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: titles.rejected },
+    });
     const hidden = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: titles.hidden } });
     const actor = { actorId: organiser.id, actorRole: "organiser" };
-    const created = await createRecommendation(t.db, { ...actor, input: { ...createForm({ status: "final", title: "Recommendation with sources that left public view" }), cluster: ["leather"], priority: "3" } });
+    const created = await createRecommendation(t.db, {
+      ...actor,
+      input: {
+        ...createForm({ status: "final", title: "Recommendation with sources that left public view" }),
+        cluster: ["leather"],
+        priority: "3",
+      },
+    });
     if (!created.ok) throw new Error(JSON.stringify(created));
     const id = created.id;
     for (const s of [kept, rejected, hidden]) expect(await linkSource(t.db, { ...actor, id, submissionId: s })).toMatchObject({ ok: true });
     const mod = { moderatorId: moderator.id, moderatorRole: "moderator" as const };
-    expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({ ok: true });
+    expect(await rejectSubmission(t.db, { ...mod, id: rejected, reasonCode: "abusive", reason: "Abusive language." })).toMatchObject({
+      ok: true,
+    });
     expect(await hideSubmission(t.db, { ...mod, id: hidden })).toMatchObject({ ok: true });
 
     const visitor = new Client(server.url);

@@ -35,8 +35,20 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
     commentId = r.id;
   }
 
-  const comments = async () => (await t.db.selectFrom("comments").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
-  const reports = async () => (await t.db.selectFrom("reports").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+  const comments = async () =>
+    (
+      await t.db
+        .selectFrom("comments")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n;
+  const reports = async () =>
+    (
+      await t.db
+        .selectFrom("reports")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   it("a reply's parentId past the column is a 400 and no comment", async () => {
     const client = await signedIn(server.url, commenter);
@@ -116,11 +128,15 @@ describe(`ids past 2³¹−1 over HTTP (${testDialect})`, () => {
     const adm = await signedIn(server.url, admin);
     const user = await signedIn(server.url, commenter);
     for (const bad of TOO_LARGE) {
-      expect((await mod.post("/moderation", { intent: "approve", id: bad, category: "export-markets" })).status, `bulk id=${bad}`).toBe(400);
+      expect((await mod.post("/moderation", { intent: "approve", id: bad, category: "export-markets" })).status, `bulk id=${bad}`).toBe(
+        400,
+      );
       expect((await mod.post(`/moderation/submissions/${id}`, { intent: "merge", into: bad })).status, `merge into=${bad}`).toBe(400);
       expect((await adm.post("/admin/users", { intent: "disable", userId: bad })).status, `userId=${bad}`).toBe(400);
       for (const intent of ["activate", "archive", "update"]) {
-        expect((await adm.post("/admin/consultation", { intent, consultationId: bad })).status, `${intent} consultationId=${bad}`).toBe(400);
+        expect((await adm.post("/admin/consultation", { intent, consultationId: bad })).status, `${intent} consultationId=${bad}`).toBe(
+          400,
+        );
       }
       expect((await user.post("/me/notifications", { intent: "read", id: bad })).status, `notification id=${bad}`).toBe(400);
     }

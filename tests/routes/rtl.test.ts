@@ -15,7 +15,8 @@ const URDU_DIGIT = /[۰-۹]/;
 
 /** The language switch form of a page: its hidden fields. */
 function switchForm(html: string, field: "lng" | "digits") {
-  const form = html.match(new RegExp(`<form[^>]*action="/language"[^>]*>(?:(?!</form>)[\\s\\S])*name="${field}"[\\s\\S]*?</form>`))?.[0] ?? "";
+  const form =
+    html.match(new RegExp(`<form[^>]*action="/language"[^>]*>(?:(?!</form>)[\\s\\S])*name="${field}"[\\s\\S]*?</form>`))?.[0] ?? "";
   const value = (name: string) => {
     const v = form.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
     return v === undefined ? null : decodeEntities(v);
@@ -29,16 +30,18 @@ function switchForm(html: string, field: "lng" | "digits") {
  */
 function interfaceText(html: string): string {
   const body = html.slice(html.indexOf("<body"), html.lastIndexOf("<script") > 0 ? html.indexOf("<script") : undefined);
-  return decodeEntities(
-    body
-      .replace(/<!--[\s\S]*?-->/g, "")
-      .replace(/<bdi>[\s\S]*?<\/bdi>/g, " ")
-      .replace(/<(\w+)[^>]*\sdir="(?:auto|ltr)"[^>]*>[^<]*<\/\1>/g, " ")
-      .replace(/<[^>]+>/g, "\n"),
-  )
-    // Identifiers are codes typed into forms and URLs, written as they are: "#12", "R-3", "تجویز نمبر 12".
-    .replace(/(#|R-|نمبر )\d+/g, " ")
-    .replace(/[ \t]+/g, " ");
+  return (
+    decodeEntities(
+      body
+        .replace(/<!--[\s\S]*?-->/g, "")
+        .replace(/<bdi>[\s\S]*?<\/bdi>/g, " ")
+        .replace(/<(\w+)[^>]*\sdir="(?:auto|ltr)"[^>]*>[^<]*<\/\1>/g, " ")
+        .replace(/<[^>]+>/g, "\n"),
+    )
+      // Identifiers are codes typed into forms and URLs, written as they are: "#12", "R-3", "تجویز نمبر 12".
+      .replace(/(#|R-|نمبر )\d+/g, " ")
+      .replace(/[ \t]+/g, " ")
+  );
 }
 
 /** Every place `needle` appears as text (not inside a tag, not in <head>) is inside <bdi> or an element with dir="auto". */
@@ -62,7 +65,8 @@ function isolatedEverywhere(html: string, needle: string): { count: number; bare
       } else stack.push(`${name} ${m[3]}`);
     }
     const inner = stack.at(-1) ?? "";
-    if (!(inner.startsWith("bdi") || /\sdir="auto"/.test(inner))) bare.push(`<${inner}> …${html.slice(Math.max(0, i - 80), i + needle.length)}`);
+    if (!(inner.startsWith("bdi") || /\sdir="auto"/.test(inner)))
+      bare.push(`<${inner}> …${html.slice(Math.max(0, i - 80), i + needle.length)}`);
   }
   return { count, bare };
 }

@@ -26,11 +26,16 @@ describe(`search rate limit over HTTP (${testDialect})`, () => {
     const moderator = await makeUser(t.db, { role: "moderator" });
     const author = await makeUser(t.db);
     reader = await makeUser(t.db);
-    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { cluster: "leather", title: "Export finance for tannery owners" } });
+    await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { cluster: "leather", title: "Export finance for tannery owners" },
+    });
     clock = serverClock();
   }
 
-  const similar = (client: Client, title: string, headers: Record<string, string> = {}) => client.get(`/submissions/similar?${new URLSearchParams({ title })}`, headers);
+  const similar = (client: Client, title: string, headers: Record<string, string> = {}) =>
+    client.get(`/submissions/similar?${new URLSearchParams({ title })}`, headers);
 
   it("counts only searches the memo did not hold; past the limit a 429 with Retry-After and a translated message", async () => {
     expect(LIMIT).toBe(60);

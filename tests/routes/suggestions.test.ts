@@ -8,7 +8,18 @@ import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
-import { attr, cardHtml, cardIds, controlTag, fieldBlock, listItems, sectionHtml, selectedOption, supportCount, textareaValue } from "../support/pages";
+import {
+  attr,
+  cardHtml,
+  cardIds,
+  controlTag,
+  fieldBlock,
+  listItems,
+  sectionHtml,
+  selectedOption,
+  supportCount,
+  textareaValue,
+} from "../support/pages";
 
 const PROBLEM = "Tanneries pay for effluent treatment one by one and most of them cannot afford it.";
 const PROPOSAL = "Fund a shared treatment plant run by the cluster association, paid back by user fees.";
@@ -95,7 +106,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(res.status).toBe(200);
       const form = formHtml(res.text, "submission-new");
       expect(form).toMatch(/^<form[^>]*method="post"/);
-      for (const name of ["cluster", "stage", "suggestedCategory", "horizon"]) expect(form).toMatch(new RegExp(`<select[^>]*name="${name}"`));
+      for (const name of ["cluster", "stage", "suggestedCategory", "horizon"])
+        expect(form).toMatch(new RegExp(`<select[^>]*name="${name}"`));
       expect(form).toMatch(/<input[^>]*name="title"/);
       for (const name of ["problem", "proposal", "expectedImpact"]) expect(form).toMatch(new RegExp(`<textarea[^>]*name="${name}"`));
       // Every control has a label.
@@ -105,7 +117,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
         expect(form).toContain(`for="${id}"`);
       }
       // The five seeded clusters are offered; ?cluster= preselects one.
-      for (const slug of ["it", "food-processing", "surgical-instruments", "leather", "pharmaceutical"]) expect(form).toContain(`<option value="${slug}"`);
+      for (const slug of ["it", "food-processing", "surgical-instruments", "leather", "pharmaceutical"])
+        expect(form).toContain(`<option value="${slug}"`);
       const pre = await client.get("/submissions/new?cluster=pharmaceutical");
       expect(selectedOption(formHtml(pre.text, "submission-new"), "cluster")).toBe("pharmaceutical");
     });
@@ -183,7 +196,10 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     it("an unknown cluster or category (valid shape) is a 400 next to that field, values kept", async () => {
       const { user, client } = await stakeholder();
       const title = uniqueTitle("Unknown cluster suggestion");
-      const res = await client.post("/submissions/new", suggestionForm({ cluster: "textiles", suggestedCategory: "no-such-category", title }));
+      const res = await client.post(
+        "/submissions/new",
+        suggestionForm({ cluster: "textiles", suggestedCategory: "no-such-category", title }),
+      );
       expect(res.status).toBe(400);
       const form = formHtml(res.text, "submission-new");
       expect(pageText(fieldBlock(form, "cluster"))).toContain(en.errors.invalid);
@@ -212,7 +228,15 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
         supporters_count: "99",
       });
       const row = await submissionRow(id);
-      expect(row).toMatchObject({ status: "pending", author_id: user.id, title, stage: "regulation", horizon: "short", supporters_count: 0, source: "web" });
+      expect(row).toMatchObject({
+        status: "pending",
+        author_id: user.id,
+        title,
+        stage: "regulation",
+        horizon: "short",
+        supporters_count: 0,
+        source: "web",
+      });
       expect(row.published_at).toBeNull();
 
       expect((await visitor().get(`/submissions/${id}`)).status).toBe(404);
@@ -274,7 +298,10 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     it("intent=check lists similar published suggestions (not pending ones), keeps the values, creates nothing", async () => {
       const author = await makeUser(t.db);
       const match = await published(author.id, { title: "Effluent treatment plant shared by Kasur tanneries" });
-      const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Effluent treatment grants for small tanneries" } });
+      const pending = await makeSubmission(t.db, {
+        authorId: author.id,
+        input: { title: "Effluent treatment grants for small tanneries" },
+      });
       const { user, client } = await stakeholder();
       const before = await countSubmissions();
       const res = await client.post("/submissions/new", {
@@ -303,7 +330,10 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     it("GET /submissions/similar?title=… answers JSON {similar:[…]} with published matches only", async () => {
       const author = await makeUser(t.db);
       const match = await published(author.id, { title: "Halal certification desk for meat exporters" });
-      const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Halal certification fees waiver", cluster: "food-processing" } });
+      const pending = await makeSubmission(t.db, {
+        authorId: author.id,
+        input: { title: "Halal certification fees waiver", cluster: "food-processing" },
+      });
       const res = await visitor().get(`/submissions/similar?title=${encodeURIComponent("halal certification")}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -313,7 +343,11 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(ids).toContain(match);
       expect(ids).not.toContain(pending);
       expect(body.similar.length).toBeLessThanOrEqual(5);
-      expect(body.similar.find((s) => s.id === match)).toMatchObject({ title: "Halal certification desk for meat exporters", supporters: 0, cluster: "Leather" });
+      expect(body.similar.find((s) => s.id === match)).toMatchObject({
+        title: "Halal certification desk for meat exporters",
+        supporters: 0,
+        cluster: "Leather",
+      });
       // Only what the form needs: no author, no organisation.
       expect(res.text).not.toMatch(/author|organisation|email/i);
 
@@ -349,10 +383,15 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       // Invalid posts first: they do not count towards the ten.
       for (let i = 0; i < 3; i++) expect((await client.post("/submissions/new", suggestionForm({ title: "" }))).status).toBe(400);
       const answers = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => client.post("/submissions/new", suggestionForm({ title: `Burst suggestion number ${i + 1} of sixteen` }))),
+        Array.from({ length: 16 }, (_, i) =>
+          client.post("/submissions/new", suggestionForm({ title: `Burst suggestion number ${i + 1} of sixteen` })),
+        ),
       );
       const statuses = answers.map((r) => r.status);
-      expect(statuses.every((s) => s === 303 || s === 429), statuses.join(",")).toBe(true);
+      expect(
+        statuses.every((s) => s === 303 || s === 429),
+        statuses.join(","),
+      ).toBe(true);
       expect(statuses.filter((s) => s === 303).length, statuses.join(",")).toBe(10);
       expect(await countSubmissions(user.id)).toBe(10);
     });
@@ -389,7 +428,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(pageText(noCategory.text)).toContain(en.errors.categoryRequired);
       expect((await submissionRow(id)).status).toBe("pending");
       // An unknown category: 400 too.
-      expect((await mod.post(`/moderation/submissions/${id}`, { intent: "approve", category: ["export-markets", "nope"] })).status).toBe(400);
+      expect((await mod.post(`/moderation/submissions/${id}`, { intent: "approve", category: ["export-markets", "nope"] })).status).toBe(
+        400,
+      );
       expect((await submissionRow(id)).status).toBe("pending");
 
       await approve(id, ["export-markets", "supply-chain-logistics"]);
@@ -645,7 +686,12 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(notifications).toContain(`href="/submissions/${id}"`);
       // …but nobody is notified of their own comment.
       await authorClient.post(`/submissions/${id}/comments`, { body: "Thank you for the comment." });
-      const kinds = await t.db.selectFrom("notifications").select("kind").where("user_id", "=", author.id).where("kind", "=", "commented").execute();
+      const kinds = await t.db
+        .selectFrom("notifications")
+        .select("kind")
+        .where("user_id", "=", author.id)
+        .where("kind", "=", "commented")
+        .execute();
       expect(kinds).toHaveLength(1);
 
       // Empty or blank bodies: 400, nothing stored.
@@ -657,11 +703,18 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(await t.db.selectFrom("comments").select("id").where("submission_id", "=", id).execute()).toHaveLength(before.length);
 
       // A reply sits under its parent.
-      const reply = await c.client.post(`/submissions/${id}/comments`, { body: "A reply to the first comment", parentId: String(commentId) });
+      const reply = await c.client.post(`/submissions/${id}/comments`, {
+        body: "A reply to the first comment",
+        parentId: String(commentId),
+      });
       expect(reply.status).toBe(303);
       const replyId = Number(reply.location?.match(/#comment-(\d+)$/)?.[1]);
       const withReply = await visitor().get(`/submissions/${id}`);
-      const thread = withReply.text.match(new RegExp(`<div class="comment-thread"><article class="comment" id="comment-${commentId}"[\\s\\S]*?</article><div class="comment-replies">([\\s\\S]*?)</div></div>`));
+      const thread = withReply.text.match(
+        new RegExp(
+          `<div class="comment-thread"><article class="comment" id="comment-${commentId}"[\\s\\S]*?</article><div class="comment-replies">([\\s\\S]*?)</div></div>`,
+        ),
+      );
       expect(thread, "the parent's thread with its replies").not.toBeNull();
       expect(thread![1]).toContain(`id="comment-${replyId}"`);
       expect(pageText(thread![1])).toContain("A reply to the first comment");
@@ -672,18 +725,27 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(pageText(deep.text)).toContain(en.comment.refused.badParent);
       // A parent of another submission: refused too.
       const otherId = await published(author.id, { title: uniqueTitle("Another commented suggestion") });
-      expect((await b.client.post(`/submissions/${otherId}/comments`, { body: "Wrong parent", parentId: String(commentId) })).status).toBe(422);
+      expect((await b.client.post(`/submissions/${otherId}/comments`, { body: "Wrong parent", parentId: String(commentId) })).status).toBe(
+        422,
+      );
 
       // The author edits within 15 minutes.
-      const edit = await b.client.post(`/submissions/${id}/comments`, { intent: "edit", commentId: String(commentId), body: "Edited text\nstill plain" });
+      const edit = await b.client.post(`/submissions/${id}/comments`, {
+        intent: "edit",
+        commentId: String(commentId),
+        body: "Edited text\nstill plain",
+      });
       expect(edit.status).toBe(303);
       expect(edit.location).toBe(`/submissions/${id}#comment-${commentId}`);
       const edited = await visitor().get(`/submissions/${id}`);
-      const editedArticle = edited.text.match(new RegExp(`<article class="comment" id="comment-${commentId}"[\\s\\S]*?</article>`))?.[0] ?? "";
+      const editedArticle =
+        edited.text.match(new RegExp(`<article class="comment" id="comment-${commentId}"[\\s\\S]*?</article>`))?.[0] ?? "";
       expect(editedArticle).toContain('<p class="plain-text" dir="auto">Edited text\nstill plain</p>');
       expect(pageText(editedArticle)).toContain(en.comment.edited);
       // Nobody else can edit it.
-      expect((await c.client.post(`/submissions/${id}/comments`, { intent: "edit", commentId: String(commentId), body: "Hijacked" })).status).toBe(404);
+      expect(
+        (await c.client.post(`/submissions/${id}/comments`, { intent: "edit", commentId: String(commentId), body: "Hijacked" })).status,
+      ).toBe(404);
       const row = await t.db.selectFrom("comments").select("body").where("id", "=", commentId).executeTakeFirstOrThrow();
       expect(row.body).toBe("Edited text\nstill plain");
 
@@ -695,7 +757,10 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
 
     it("refuses comments on a pending suggestion (422) and edits after 15 minutes (409)", async () => {
       const author = await makeUser(t.db);
-      const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: uniqueTitle("Pending suggestion comment attempt") } });
+      const pending = await makeSubmission(t.db, {
+        authorId: author.id,
+        input: { title: uniqueTitle("Pending suggestion comment attempt") },
+      });
       const { user, client } = await stakeholder();
       const res = await client.post(`/submissions/${pending}/comments`, { body: "Too early" });
       expect(res.status).toBe(422);
@@ -734,7 +799,12 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect((await r2.client.post(`/submissions/${id}/report`, { reason: "off-topic" })).status).toBe(303);
       expect((await submissionRow(id)).status).toBe("published");
       expect((await visitor().get(`/submissions/${id}`)).status).toBe(200);
-      const reports = await t.db.selectFrom("reports").select(["reporter_id", "reason"]).where("target_type", "=", "submission").where("target_id", "=", id).execute();
+      const reports = await t.db
+        .selectFrom("reports")
+        .select(["reporter_id", "reason"])
+        .where("target_type", "=", "submission")
+        .where("target_id", "=", id)
+        .execute();
       expect(reports).toHaveLength(2);
 
       expect((await r3.client.post(`/submissions/${id}/report`, { reason: "duplicate" })).status).toBe(303);
@@ -745,7 +815,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(asModerator.status).toBe(200);
       expect(pageText(asModerator.text)).toContain(en.submission.hiddenNotice);
       // Gone from the list.
-      expect(cardIds((await visitor().get(`/clusters/leather?q=${encodeURIComponent("Reported leather suggestion")}`)).text)).not.toContain(id);
+      expect(cardIds((await visitor().get(`/clusters/leather?q=${encodeURIComponent("Reported leather suggestion")}`)).text)).not.toContain(
+        id,
+      );
       // The author is told.
       expect(pageText(sectionHtml((await authorClient.get("/me")).text, "me-notifications"))).toContain(en.notification.hidden);
     });
@@ -758,7 +830,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(bad.status).toBe(400);
       expect(pageText(bad.text)).toContain(en.report.refused.invalid);
       expect((await client.post(`/submissions/${id}/report`, { details: "no reason" })).status).toBe(400);
-      expect(await t.db.selectFrom("reports").select("id").where("target_id", "=", id).where("target_type", "=", "submission").execute()).toEqual([]);
+      expect(
+        await t.db.selectFrom("reports").select("id").where("target_id", "=", id).where("target_type", "=", "submission").execute(),
+      ).toEqual([]);
       const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: uniqueTitle("Pending report attempt") } });
       expect((await client.post(`/submissions/${pending}/report`, { reason: "spam" })).status).toBe(404);
       const signedOut = await visitor().post(`/submissions/${id}/report`, { reason: "spam" });
@@ -771,7 +845,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       const id = await published(author.id, { title: uniqueTitle("Much reported suggestion") });
       const { client } = await stakeholder();
       // Every attempt counts (the same target again is still an attempt), with the real default of 20.
-      for (let i = 1; i <= 20; i++) expect((await client.post(`/submissions/${id}/report`, { reason: "other" })).status, `report ${i}`).toBe(303);
+      for (let i = 1; i <= 20; i++)
+        expect((await client.post(`/submissions/${id}/report`, { reason: "other" })).status, `report ${i}`).toBe(303);
       const res = await client.post(`/submissions/${id}/report`, { reason: "other" });
       expect(res.status).toBe(429);
       expect(pageText(res.text)).toContain(en.errors.rateLimited);
@@ -813,7 +888,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect((await submissionRow(pub)).status).toBe("withdrawn");
       // Withdrawn after publication: still readable (people supported it), no longer listed.
       expect((await visitor().get(`/submissions/${pub}`)).status).toBe(200);
-      expect(cardIds((await visitor().get(`/clusters/leather?q=${encodeURIComponent("withdraw after publication")}`)).text)).not.toContain(pub);
+      expect(cardIds((await visitor().get(`/clusters/leather?q=${encodeURIComponent("withdraw after publication")}`)).text)).not.toContain(
+        pub,
+      );
     });
   });
 
@@ -844,7 +921,10 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect((await submissionRow(id)).title).toBe(title);
 
       const newTitle = uniqueTitle("Pelletiser grants suggestion after the edit");
-      const res = await client.post(`/submissions/${id}/edit`, suggestionForm({ title: newTitle, cluster: "pharmaceutical", status: "published" }));
+      const res = await client.post(
+        `/submissions/${id}/edit`,
+        suggestionForm({ title: newTitle, cluster: "pharmaceutical", status: "published" }),
+      );
       expect(res.status).toBe(303);
       expect(res.location).toBe(`/submissions/${id}`);
       const row = await submissionRow(id);
@@ -862,7 +942,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       expect(cardIds((await visitor().get("/clusters/leather?q=pelletiser")).text)).not.toContain(id);
       expect(cardIds((await client.get("/clusters/pharmaceutical?sort=new")).text)).toContain(id);
       expect((await client.get(`/submissions/${id}/edit`)).status).toBe(404);
-      expect((await client.post(`/submissions/${id}/edit`, suggestionForm({ title: uniqueTitle("Edit after publication") }))).status).toBe(404);
+      expect((await client.post(`/submissions/${id}/edit`, suggestionForm({ title: uniqueTitle("Edit after publication") }))).status).toBe(
+        404,
+      );
       expect((await submissionRow(id)).title).toBe(newTitle);
     });
   });
@@ -903,7 +985,9 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       const items = listItems(notifications);
       expect(items.some((li) => li.includes(en.notification.published) && li.includes(publishedTitle))).toBe(true);
       expect(notifications).toContain(`href="/submissions/${pub}"`);
-      expect(await t.db.selectFrom("notifications").select("kind").where("user_id", "=", user.id).execute()).toEqual([{ kind: "published" }]);
+      expect(await t.db.selectFrom("notifications").select("kind").where("user_id", "=", user.id).execute()).toEqual([
+        { kind: "published" },
+      ]);
 
       // Signed out: to the sign-in page.
       const signedOut = await visitor().get("/me");
@@ -956,7 +1040,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       // Pending and hidden suggestions never show through a status filter.
       const author = await makeUser(t.db);
       const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: uniqueTitle("Pending never listed") } });
-      for (const q of ["status=pending", "status=x", ""]) expect(cardIds((await visitor().get(`/clusters/leather?${q}`)).text), q).not.toContain(pending);
+      for (const q of ["status=pending", "status=x", ""])
+        expect(cardIds((await visitor().get(`/clusters/leather?${q}`)).text), q).not.toContain(pending);
       // Unknown clusters: 404, not 500.
       expect((await visitor().get("/clusters/textiles")).status).toBe(404);
       expect((await visitor().get("/clusters/%ZZ")).status).toBeLessThan(500);
@@ -965,7 +1050,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
     it("paginates by 20, and the random order is stable for one visitor with no card on two pages", async () => {
       const author = await makeUser(t.db);
       const ids: number[] = [];
-      for (let i = 1; i <= 25; i++) ids.push(await published(author.id, { cluster: "it", title: `Pagination suggestion for the IT cluster ${i}` }));
+      for (let i = 1; i <= 25; i++)
+        ids.push(await published(author.id, { cluster: "it", title: `Pagination suggestion for the IT cluster ${i}` }));
       const { client } = await stakeholder();
 
       const newest1 = await client.get("/clusters/it?sort=new");
@@ -1005,12 +1091,24 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       const hiddenName = `Discreet Instruments ${suffix}`;
       const shown = new Client(server.url);
       const hidden = new Client(server.url);
-      const reg1 = await shown.post("/register", registrationForm({ organisationName: shownName, cluster: "surgical-instruments", city: "Sialkot", showOrganisation: "on" }));
-      const reg2 = await hidden.post("/register", registrationForm({ organisationName: hiddenName, cluster: "surgical-instruments", city: "Wazirabad" }));
+      const reg1 = await shown.post(
+        "/register",
+        registrationForm({ organisationName: shownName, cluster: "surgical-instruments", city: "Sialkot", showOrganisation: "on" }),
+      );
+      const reg2 = await hidden.post(
+        "/register",
+        registrationForm({ organisationName: hiddenName, cluster: "surgical-instruments", city: "Wazirabad" }),
+      );
       expect([302, 303]).toContain(reg1.status);
       expect([302, 303]).toContain(reg2.status);
-      const shownId = await submit(shown, { cluster: "surgical-instruments", title: uniqueTitle("Sterilisation standards lab with a shown name") });
-      const hiddenId = await submit(hidden, { cluster: "surgical-instruments", title: uniqueTitle("Sterilisation standards lab with a hidden name") });
+      const shownId = await submit(shown, {
+        cluster: "surgical-instruments",
+        title: uniqueTitle("Sterilisation standards lab with a shown name"),
+      });
+      const hiddenId = await submit(hidden, {
+        cluster: "surgical-instruments",
+        title: uniqueTitle("Sterilisation standards lab with a hidden name"),
+      });
       await approve(shownId);
       await approve(hiddenId);
 

@@ -42,7 +42,13 @@ describe(`Urdu pages are valid UTF-8 without NUL bytes (${testDialect})`, () => 
   }
 
   it("cluster pages and suggestion pages in Urdu", async () => {
-    const paths = ["/", "/clusters/leather", "/clusters/leather?sort=newest", "/clusters/leather?page=2", ...ids.slice(0, 6).map((id) => `/submissions/${id}`)];
+    const paths = [
+      "/",
+      "/clusters/leather",
+      "/clusters/leather?sort=newest",
+      "/clusters/leather?page=2",
+      ...ids.slice(0, 6).map((id) => `/submissions/${id}`),
+    ];
     const problems: string[] = [];
     for (const path of paths) {
       const bytes = await rawPage(path);

@@ -35,7 +35,8 @@ describe(`two worker processes (${testDialect})`, () => {
   });
 
   it("starts a primary and two workers that answer on one port", async () => {
-    for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (server.output().match(/Mashwara listening/g) ?? []).length < 2; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(server.output().match(/Mashwara listening/g)).toHaveLength(2);
     expect(server.output()).toContain('"workers":2');
     const pids = new Set<string>();
@@ -50,7 +51,11 @@ describe(`two worker processes (${testDialect})`, () => {
 
   it("a suggestion published through one worker is in every worker's search and count at once", async () => {
     const search = `${server.url}/clusters/leather?sort=top&q=saddlery`;
-    await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Saddlery export credit line" } });
+    await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Saddlery export credit line" },
+    });
     // Both workers remember the search with one result.
     for (let i = 0; i < 6; i++) expect(cardIds((await freshGet(search)).text)).toHaveLength(1);
 
@@ -67,7 +72,11 @@ describe(`two worker processes (${testDialect})`, () => {
   });
 
   it("supports sent at once through both workers: every one answered, none a 5xx, counter equal to the rows", async () => {
-    const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id, input: { title: "Tannery shared effluent plant" } });
+    const id = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Tannery shared effluent plant" },
+    });
     const users = await Promise.all(Array.from({ length: 16 }, () => makeUser(t.db)));
     const clients = await Promise.all(users.map((u) => signedIn(server.url, u)));
     const statuses = await Promise.all(
@@ -78,7 +87,11 @@ describe(`two worker processes (${testDialect})`, () => {
     );
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 303 || s === 409)).toBe(true);
-    const rows = await t.db.selectFrom("supports").select((eb) => eb.fn.countAll<number>().as("n")).where("submission_id", "=", id).executeTakeFirstOrThrow();
+    const rows = await t.db
+      .selectFrom("supports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("submission_id", "=", id)
+      .executeTakeFirstOrThrow();
     const row = await t.db.selectFrom("submissions").select("supporters_count").where("id", "=", id).executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(16);
     expect(Number(row.supporters_count)).toBe(16);

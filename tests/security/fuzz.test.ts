@@ -25,7 +25,6 @@ import {
   BOUNDARY,
   INVALID_UTF8,
   KNOWN_FIELDS,
-  MB,
   multipart,
   ODD_STRINGS,
   parseForms,
@@ -74,13 +73,20 @@ function needFor(pathname: string): Role | "signed-in" | null {
   return NEEDS.find(([p]) => pathname === p || pathname.startsWith(`${p}/`))?.[1] ?? null;
 }
 
-const allowed = (who: Who, need: Role | "signed-in" | null) => need === null || (who !== "visitor" && (need === "signed-in" || RANK[who] >= RANK[need]));
+const allowed = (who: Who, need: Role | "signed-in" | null) =>
+  need === null || (who !== "visitor" && (need === "signed-in" || RANK[who] >= RANK[need]));
 
 fc.configureGlobal({ seed: SEED });
 
 describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, () => {
   const { t, server } = useServer({
-    env: { LOGIN_FAILURES_PER_ACCOUNT: "100000", LOGIN_FAILURES_PER_IP: "100000", REGISTRATIONS_PER_IP: "100000", PAGE_CACHE_SECONDS: "0", LOG_LEVEL: "error" },
+    env: {
+      LOGIN_FAILURES_PER_ACCOUNT: "100000",
+      LOGIN_FAILURES_PER_IP: "100000",
+      REGISTRATIONS_PER_IP: "100000",
+      PAGE_CACHE_SECONDS: "0",
+      LOG_LEVEL: "error",
+    },
     seed,
   });
   let base: URL;
@@ -110,7 +116,11 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
     const rows = await t.db
       .selectFrom("users")
       .select(["id", "role", "status", "deleted_at"])
-      .where("id", "in", ROLES.map((role) => users[role].id))
+      .where(
+        "id",
+        "in",
+        ROLES.map((role) => users[role].id),
+      )
       .execute();
     for (const role of ROLES) {
       const row = rows.find((r) => r.id === users[role].id);
@@ -134,7 +144,10 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
 
   /** The answer ended the session cookie it was sent with (the session was gone, or the request ended it). */
   const blanked = (r: SendResult) =>
-    r.ok && r.res.setCookie.some((line) => line.startsWith(`${SESSION_COOKIE}=;`) || (line.startsWith(`${SESSION_COOKIE}=`) && /max-age=0/i.test(line)));
+    r.ok &&
+    r.res.setCookie.some(
+      (line) => line.startsWith(`${SESSION_COOKIE}=;`) || (line.startsWith(`${SESSION_COOKIE}=`) && /max-age=0/i.test(line)),
+    );
 
   /**
    * Sends as `who`. A session that a fuzzed request ended (sign-out, "end my
@@ -197,7 +210,8 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
     // answers a NUL or a path the router cannot render with its plain 400/404 page.
     const refusedAddress =
       expectStatus?.includes(403) && [400, 404].includes(res.status) && (res.text === "" || /<title>40[04]<\/title>/.test(res.text));
-    if (expectStatus && !expectStatus.includes(res.status) && !refusedAddress) out.push(`status ${res.status}, expected ${expectStatus.join(" or ")}`);
+    if (expectStatus && !expectStatus.includes(res.status) && !refusedAddress)
+      out.push(`status ${res.status}, expected ${expectStatus.join(" or ")}`);
     if (res.location !== null) {
       let target: URL | null = null;
       try {
@@ -205,11 +219,14 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       } catch {
         out.push(`Location ${JSON.stringify(res.location)} does not parse`);
       }
-      if (target && target.origin !== base.origin) out.push(`Location ${JSON.stringify(res.location)} leaves the site (a browser goes to ${target.origin})`);
+      if (target && target.origin !== base.origin)
+        out.push(`Location ${JSON.stringify(res.location)} leaves the site (a browser goes to ${target.origin})`);
       // A path that resolves to "//host…" is another site to the client-side router, which takes
       // the redirect's path as a URL of its own (Remix with JavaScript).
       else if (target && target.pathname.startsWith("//"))
-        out.push(`Location ${JSON.stringify(res.location)} resolves to the path ${JSON.stringify(target.pathname)}, another site as a URL of its own`);
+        out.push(
+          `Location ${JSON.stringify(res.location)} resolves to the path ${JSON.stringify(target.pathname)}, another site as a URL of its own`,
+        );
     }
     const need = needFor(effectivePath(req.path));
     if (!allowed(who, need)) {
@@ -261,7 +278,15 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       const next: RawRequest = { method: "GET", path: canonical };
       hop = await exec(who, next);
       const found = problems(who, next, hop);
-      if (found.length) record(group, who, req, hop, found.map((f) => `after following ${JSON.stringify(location)}: ${f}`), detail);
+      if (found.length)
+        record(
+          group,
+          who,
+          req,
+          hop,
+          found.map((f) => `after following ${JSON.stringify(location)}: ${f}`),
+          detail,
+        );
     }
     return result;
   }
@@ -305,7 +330,9 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
   }
 
   const encodeParams = (p: Record<string, string>) =>
-    Object.fromEntries(Object.entries(p).map(([k, v]) => [k, k === "*" ? v.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(v)]));
+    Object.fromEntries(
+      Object.entries(p).map(([k, v]) => [k, k === "*" ? v.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(v)]),
+    );
 
   const goodPath = (template: RouteTemplate) => fillTemplate(template, encodeParams(goodParams(template)));
 
@@ -352,15 +379,31 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
         support_closes_at: "2099-01-01T00:00:00.000Z",
       })
       .execute();
-    const published = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: users.moderator.id, input: { title: "Bonded warehouses for leather chemicals" } });
-    await makePublishedSubmission(t.db, { authorId: users.stakeholder.id, moderatorId: users.moderator.id, input: { title: "Testing lab for surgical exporters", cluster: "surgical-instruments" } });
+    const published = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: users.moderator.id,
+      input: { title: "Bonded warehouses for leather chemicals" },
+    });
+    await makePublishedSubmission(t.db, {
+      authorId: users.stakeholder.id,
+      moderatorId: users.moderator.id,
+      input: { title: "Testing lab for surgical exporters", cluster: "surgical-instruments" },
+    });
     await makeSubmission(t.db, { authorId: users.stakeholder.id, input: { title: "A pending idea about tannery water" } });
     const comment = await addComment(t.db, { submissionId: published, authorId: author.id, body: "A first comment to reply to." });
-    if (comment.ok) await addComment(t.db, { submissionId: published, authorId: users.stakeholder.id, body: "A reply.", parentId: comment.id });
+    if (comment.ok)
+      await addComment(t.db, { submissionId: published, authorId: users.stakeholder.id, body: "A reply.", parentId: comment.id });
     const rec = await createRecommendation(t.db, {
       actorId: users.organiser.id,
       actorRole: "organiser",
-      input: { title: "Bonded warehouses for exporters", text: "Set up bonded warehouses for chemicals used by exporters.", cluster: ["leather"], category: ["export-markets"], priority: "1", status: "final" },
+      input: {
+        title: "Bonded warehouses for exporters",
+        text: "Set up bonded warehouses for chemicals used by exporters.",
+        cluster: ["leather"],
+        category: ["export-markets"],
+        priority: "1",
+        status: "final",
+      },
     });
     if (rec.ok) await linkSource(t.db, { actorId: users.organiser.id, actorRole: "organiser", id: rec.id, submissionId: published });
   }
@@ -429,7 +472,9 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
         if (template.params.length) {
           // Well-formed but unknown: a 404 for whoever may see the page.
           tasks.push(async () => {
-            const unknown = Object.fromEntries(template.params.map((p) => [p, p === "*" ? "fuzz-no-such-page" : /id$/i.test(p) ? "2147483647" : "no-such-thing"]));
+            const unknown = Object.fromEntries(
+              template.params.map((p) => [p, p === "*" ? "fuzz-no-such-page" : /id$/i.test(p) ? "2147483647" : "no-such-thing"]),
+            );
             const path = fillTemplate(template, unknown);
             const result = await check("unknown id", who, { method: "GET", path });
             if (!result.ok) return;
@@ -437,7 +482,9 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
             const { status, location } = result.res;
             const loginRedirect = status === 302 && location?.startsWith("/login?");
             if (allowed(who, need) && status !== 404 && !(who === "visitor" && loginRedirect))
-              record("unknown id", who, { method: "GET", path }, result, [`expected 404 for an unknown ${template.params.join("/")}, got ${status} ${location ?? ""}`]);
+              record("unknown id", who, { method: "GET", path }, result, [
+                `expected 404 for an unknown ${template.params.join("/")}, got ${status} ${location ?? ""}`,
+              ]);
           });
           // Malformed: 400 or 404 for whoever may see it (and the role rule for the others).
           [...PATH_NUMBERS.map(encodeURIComponent), ...RAW_PATH_SEGMENTS.slice(0, 6)].forEach((bad, bi) => {
@@ -472,7 +519,8 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
           if ((entry + ti) % WHO.length !== wi) return;
           tasks.push(() => check(group, who, req, detail, statuses).then(() => undefined));
         };
-        const core = (group: string, req: RawRequest, detail = "", statuses?: number[]) => tasks.push(() => check(group, who, req, detail, statuses).then(() => undefined));
+        const core = (group: string, req: RawRequest, detail = "", statuses?: number[]) =>
+          tasks.push(() => check(group, who, req, detail, statuses).then(() => undefined));
         const names = fields.map(([k]) => k as string);
 
         // Wrong methods (and POST on pages that only answer GET).
@@ -483,11 +531,29 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
 
         // Missing, repeated and odd fields.
         add("form", post(path, []), "(no fields)");
-        add("form", post(path, fields.map(([k]): [FieldValue, FieldValue] => [k, ""])), "(every field empty)");
+        add(
+          "form",
+          post(
+            path,
+            fields.map(([k]): [FieldValue, FieldValue] => [k, ""]),
+          ),
+          "(every field empty)",
+        );
         add("form", post(path, fields.slice(1)), `(without ${names[0]})`);
         add("form", post(path, [...fields, ...fields.map(([k]) => [k, "2"] as [FieldValue, FieldValue])]), "(every field twice)");
-        add("form", post(path, [...fields, ...PROTOTYPE_KEYS.map((k) => [k, "1"] as [FieldValue, FieldValue])]), `prototype keys ${PROTOTYPE_KEYS.join(",")}`);
-        add("form", post(path, PROTOTYPE_KEYS.flatMap((k) => names.map((n) => [`${k}[${n}]`, "1"] as [FieldValue, FieldValue]))), "(fields under prototype keys)");
+        add(
+          "form",
+          post(path, [...fields, ...PROTOTYPE_KEYS.map((k) => [k, "1"] as [FieldValue, FieldValue])]),
+          `prototype keys ${PROTOTYPE_KEYS.join(",")}`,
+        );
+        add(
+          "form",
+          post(
+            path,
+            PROTOTYPE_KEYS.flatMap((k) => names.map((n) => [`${k}[${n}]`, "1"] as [FieldValue, FieldValue])),
+          ),
+          "(fields under prototype keys)",
+        );
         for (const bad of [...BODY_NUMBERS, ...OPAQUE_NUMBERS]) {
           const body: Fields = fields.map(([k]): [FieldValue, FieldValue] => [k, bad]);
           add("numbers", post(path, body), showFields(body));
@@ -511,7 +577,8 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
           });
         }
         // Every common query field at once with a number past the columns.
-        for (const bad of [...BODY_NUMBERS.slice(0, 3), ...OPAQUE_NUMBERS]) add("query", { method: "GET", path: `${path}${query(KNOWN_FIELDS.map((q) => [q, bad]))}` });
+        for (const bad of [...BODY_NUMBERS.slice(0, 3), ...OPAQUE_NUMBERS])
+          add("query", { method: "GET", path: `${path}${query(KNOWN_FIELDS.map((q) => [q, bad]))}` });
         for (const odd of ODD_STRINGS.slice(0, 5)) {
           const body: Fields = fields.map(([k]): [FieldValue, FieldValue] => [k, odd]);
           add("strings", post(path, body), showFields(body));
@@ -524,7 +591,8 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
           if (place === 0) add("utf-8", post(path, body, {}, true), `raw ${showFields(body)}`);
           if (place === 1) add("utf-8", post(path, body), `percent-encoded ${showFields(body)}`);
           if (place === 2) add("utf-8", post(path, [[bytes, "1"], ...fields], {}, true), "raw bytes as a field name");
-          if (place === 3) add("utf-8", { method: "GET", path: `${path}?${urlencoded(names.length ? [[names[0], bytes]] : [["q", bytes]])}` });
+          if (place === 3)
+            add("utf-8", { method: "GET", path: `${path}?${urlencoded(names.length ? [[names[0], bytes]] : [["q", bytes]])}` });
           if (place === 4) add("utf-8", { method: "GET", path: `${path}?q=${bytes.toString("latin1")}` });
         });
         add("nul", { method: "GET", path: `${path}?q=%00` });
@@ -532,10 +600,37 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
 
         // Content types.
         const form = urlencoded(fields);
-        add("content-type", { method: "POST", path, headers: { Origin: server.url, "Content-Type": "application/json" }, body: Buffer.from(JSON.stringify(Object.fromEntries(fields.map(([k, v]) => [String(k), String(v)])))) });
-        add("content-type", { method: "POST", path, headers: { Origin: server.url, "Content-Type": "multipart/form-data" }, body: multipart(fields) }, "multipart without boundary");
-        add("content-type", { method: "POST", path, headers: { Origin: server.url, "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` }, body: multipart(fields.map(([k]): [FieldValue, FieldValue] => [k, INVALID_UTF8[0]])) }, "multipart, invalid UTF-8");
-        add("content-type", { method: "POST", path, headers: { Origin: server.url, "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` }, body: Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="x"\r\n\r\ntruncated`) }, "multipart, truncated");
+        add("content-type", {
+          method: "POST",
+          path,
+          headers: { Origin: server.url, "Content-Type": "application/json" },
+          body: Buffer.from(JSON.stringify(Object.fromEntries(fields.map(([k, v]) => [String(k), String(v)])))),
+        });
+        add(
+          "content-type",
+          { method: "POST", path, headers: { Origin: server.url, "Content-Type": "multipart/form-data" }, body: multipart(fields) },
+          "multipart without boundary",
+        );
+        add(
+          "content-type",
+          {
+            method: "POST",
+            path,
+            headers: { Origin: server.url, "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` },
+            body: multipart(fields.map(([k]): [FieldValue, FieldValue] => [k, INVALID_UTF8[0]])),
+          },
+          "multipart, invalid UTF-8",
+        );
+        add(
+          "content-type",
+          {
+            method: "POST",
+            path,
+            headers: { Origin: server.url, "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` },
+            body: Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="x"\r\n\r\ntruncated`),
+          },
+          "multipart, truncated",
+        );
         add("content-type", { method: "POST", path, headers: { Origin: server.url, "Content-Type": "text/plain" }, body: form });
         add("content-type", { method: "POST", path, headers: { Origin: server.url }, body: form }, "no Content-Type");
 
@@ -543,7 +638,12 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
         add("cross-site", post(path, fields, { Origin: "https://evil.example" }), "Origin https://evil.example", [403]);
         add("cross-site", post(path, fields, { "Sec-Fetch-Site": "cross-site" }), "Sec-Fetch-Site cross-site", [403]);
         add("cross-site", post(path, fields, { Origin: "null" }), "Origin null", [403]);
-        add("cross-site", { ...post(path, fields, { Origin: "https://evil.example" }), method: "DELETE" }, "Origin https://evil.example", [403]);
+        add(
+          "cross-site",
+          { ...post(path, fields, { Origin: "https://evil.example" }), method: "DELETE" },
+          "Origin https://evil.example",
+          [403],
+        );
 
         // Bodies: just over the cap (413), and a large one under it (answered, not reset), as every role.
         // As a visitor and as one signed-in role in turn (a route may answer before reading, by role).
@@ -568,11 +668,18 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
         }
         // Query fields one at a time (the others absent, so they do not fail first), with a number past
         // the columns in plain and opaque form: the fields the pages use, and on an API every common one.
-        const oneByOne = [...new Set([...(knowledge.queryFields.get(template.path)?.keys() ?? []), ...(jsonTemplates.has(template.path) ? KNOWN_FIELDS : [])])];
-        for (const q of oneByOne) for (const bad of ["2147483648", OPAQUE_NUMBERS[0]]) add("query", { method: "GET", path: `${path}${query([[q, bad]])}` });
+        const oneByOne = [
+          ...new Set([
+            ...(knowledge.queryFields.get(template.path)?.keys() ?? []),
+            ...(jsonTemplates.has(template.path) ? KNOWN_FIELDS : []),
+          ]),
+        ];
+        for (const q of oneByOne)
+          for (const bad of ["2147483648", OPAQUE_NUMBERS[0]]) add("query", { method: "GET", path: `${path}${query([[q, bad]])}` });
         // Query fields the pages use, each given the bad numbers.
         const qnames = [...(knowledge.queryFields.get(template.path)?.keys() ?? [])];
-        if (qnames.length) for (const bad of BODY_NUMBERS) add("query", { method: "GET", path: `${path}${query(qnames.map((q) => [q, bad]))}` });
+        if (qnames.length)
+          for (const bad of BODY_NUMBERS) add("query", { method: "GET", path: `${path}${query(qnames.map((q) => [q, bad]))}` });
       });
     });
     await pool(tasks, (task) => task());
@@ -596,7 +703,9 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       fc.nat().map(String),
       fc.string({ maxLength: 12 }).map(encodeURIComponent),
     );
-    const splatArb = fc.array(fc.oneof(fc.webSegment(), fc.constantFrom(...RAW_PATH_SEGMENTS)), { minLength: 1, maxLength: 4 }).map((s) => s.join("/"));
+    const splatArb = fc
+      .array(fc.oneof(fc.webSegment(), fc.constantFrom(...RAW_PATH_SEGMENTS)), { minLength: 1, maxLength: 4 })
+      .map((s) => s.join("/"));
     const requestArb = fc.record({
       template: fc.constantFrom(...templates),
       who: fc.constantFrom(...WHO),
@@ -607,9 +716,15 @@ describe(`route fuzzer (${testDialect}; seed ${SEED}, ${RUNS} generated runs)`, 
       // Which of the route's fields to send, mutate, repeat; and extra ones.
       keep: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
       // Mostly the page's own value; about one field in six replaced.
-      mutate: fc.array(fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: valueArb, weight: 1 }), { minLength: 12, maxLength: 12 }),
+      mutate: fc.array(fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: valueArb, weight: 1 }), {
+        minLength: 12,
+        maxLength: 12,
+      }),
       asSeer: fc.boolean(),
-      extra: fc.array(fc.tuple(fc.oneof(fc.constantFrom<FieldValue>(...KNOWN_FIELDS, ...PROTOTYPE_KEYS), fc.string({ maxLength: 8 })), valueArb), { maxLength: 3 }),
+      extra: fc.array(
+        fc.tuple(fc.oneof(fc.constantFrom<FieldValue>(...KNOWN_FIELDS, ...PROTOTYPE_KEYS), fc.string({ maxLength: 8 })), valueArb),
+        { maxLength: 3 },
+      ),
       queryExtra: fc.array(fc.tuple(fc.constantFrom(...KNOWN_FIELDS), valueArb), { maxLength: 2 }),
       encoding: fc.constantFrom("urlencoded", "urlencoded", "urlencoded", "raw", "multipart", "json", "none"),
       site: fc.constantFrom("same", "same", "same", "same", "none", "evil", "cross-site"),

@@ -200,7 +200,11 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     const user = await makeUser(t.db);
     clock.toBucketStart(LOGIN_WINDOW_MS);
     for (let i = 0; i < 5; i++) {
-      const res = await new Client(server.url).post("/login", { email: uniqueEmail("spray"), password: "Summer2026!" }, from("203.0.113.5"));
+      const res = await new Client(server.url).post(
+        "/login",
+        { email: uniqueEmail("spray"), password: "Summer2026!" },
+        from("203.0.113.5"),
+      );
       expect(res.status, `attempt ${i + 1}`).toBe(400);
     }
     const limited = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("203.0.113.5"));
@@ -236,7 +240,11 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     clock.toBucketStart(LOGIN_WINDOW_MS);
     // Two failures from each of three addresses: no pair reaches 3, the account reaches 6.
     for (let i = 0; i < 6; i++) {
-      const res = await new Client(server.url).post("/login", { email: user.email, password: `guess ${i}` }, from(`198.51.100.${30 + (i % 3)}`));
+      const res = await new Client(server.url).post(
+        "/login",
+        { email: user.email, password: `guess ${i}` },
+        from(`198.51.100.${30 + (i % 3)}`),
+      );
       expect(res.status, `attempt ${i + 1}`).toBe(400);
     }
     const res = await new Client(server.url).post("/login", { email: user.email, password: user.password }, from("198.51.100.99"));
@@ -248,10 +256,15 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     const user = await makeUser(t.db);
     clock.toBucketStart(LOGIN_WINDOW_MS);
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `parallel guess ${i}` }, from("198.51.100.40"))),
+      Array.from({ length: 30 }, (_, i) =>
+        new Client(server.url).post("/login", { email: user.email, password: `parallel guess ${i}` }, from("198.51.100.40")),
+      ),
     );
     const statuses = answers.map((r) => r.status);
-    expect(statuses.every((s) => s === 400 || s === 429), statuses.join(",")).toBe(true);
+    expect(
+      statuses.every((s) => s === 400 || s === 429),
+      statuses.join(","),
+    ).toBe(true);
     expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(3);
     expect(statuses.filter((s) => s !== 429).length).toBeGreaterThanOrEqual(1);
     // The owner elsewhere is not locked out by the burst.
@@ -263,7 +276,9 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     const user = await makeUser(t.db);
     clock.toBucketStart(LOGIN_WINDOW_MS);
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => new Client(server.url).post("/login", { email: user.email, password: `spread guess ${i}` }, from(`192.0.2.${100 + i}`))),
+      Array.from({ length: 30 }, (_, i) =>
+        new Client(server.url).post("/login", { email: user.email, password: `spread guess ${i}` }, from(`192.0.2.${100 + i}`)),
+      ),
     );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s !== 429).length, statuses.join(",")).toBeLessThanOrEqual(6);
@@ -300,9 +315,20 @@ describe(`lowered limits per IP, per account and address, per account in total, 
     const forms = Array.from({ length: 8 }, () => registrationForm());
     const answers = await Promise.all(forms.map((form) => new Client(server.url).post("/register", form, from("203.0.113.40"))));
     const statuses = answers.map((r) => r.status);
-    expect(statuses.every((s) => s === 302 || s === 429), statuses.join(",")).toBe(true);
+    expect(
+      statuses.every((s) => s === 302 || s === 429),
+      statuses.join(","),
+    ).toBe(true);
     expect(statuses.filter((s) => s === 302).length, statuses.join(",")).toBeLessThanOrEqual(2);
-    const made = await t.db.selectFrom("users").select("id").where("email", "in", forms.map((f) => f.email)).execute();
+    const made = await t.db
+      .selectFrom("users")
+      .select("id")
+      .where(
+        "email",
+        "in",
+        forms.map((f) => f.email),
+      )
+      .execute();
     expect(made.length).toBe(statuses.filter((s) => s === 302).length);
   }, 120_000);
 });

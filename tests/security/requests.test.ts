@@ -14,7 +14,14 @@ describe(`request checks (${testDialect})`, () => {
   const { t, server } = useServer({ env: { REGISTRATIONS_PER_IP: "1000" } });
 
   const userCount = async () =>
-    Number((await t.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom("users")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const userByEmail = (email: string) => t.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
 
   /** Posts raw bytes as the site's own form would (same Origin). */
@@ -66,7 +73,12 @@ describe(`request checks (${testDialect})`, () => {
 
     it("a look-alike origin (other port, other scheme, suffix) is refused", async () => {
       const url = new URL(server.url);
-      for (const origin of [`http://127.0.0.1:${Number(url.port) + 1}`, `https://127.0.0.1:${url.port}`, `${server.url}.evil.example`, `http://localhost:${url.port}`]) {
+      for (const origin of [
+        `http://127.0.0.1:${Number(url.port) + 1}`,
+        `https://127.0.0.1:${url.port}`,
+        `${server.url}.evil.example`,
+        `http://localhost:${url.port}`,
+      ]) {
         const res = await new Client(server.url).post("/language", { lng: "ur", redirectTo: "/" }, { Origin: origin });
         expect(res.status, origin).toBe(403);
         expect(setCookieLine(res.headers, "lng"), origin).toBeNull();
@@ -75,7 +87,11 @@ describe(`request checks (${testDialect})`, () => {
 
     it("cross-site sign-in and sign-out are refused: no login CSRF, no forced logout", async () => {
       const user = await makeUser(t.db);
-      const attacker = await new Client(server.url).post("/login", { email: user.email, password: user.password }, { Origin: "https://evil.example" });
+      const attacker = await new Client(server.url).post(
+        "/login",
+        { email: user.email, password: user.password },
+        { Origin: "https://evil.example" },
+      );
       expect(attacker.status).toBe(403);
       expect(setCookieLine(attacker.headers, SESSION_COOKIE)).toBeNull();
 
@@ -173,13 +189,23 @@ describe(`request checks (${testDialect})`, () => {
     });
 
     it("a multipart body without a boundary is a 400, not a 500", async () => {
-      const res = await rawPost("/login", "--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na\r\n--x--\r\n", "multipart/form-data");
+      const res = await rawPost(
+        "/login",
+        '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na\r\n--x--\r\n',
+        "multipart/form-data",
+      );
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     });
 
     const garbage: Array<[string, BodyInit]> = [
-      ["invalid UTF-8 bytes", Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xff, 0xfe, 0xc3, 0x28, 0x26, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x3d, 0xed, 0xa0, 0x80])],
+      [
+        "invalid UTF-8 bytes",
+        Buffer.from([
+          0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xff, 0xfe, 0xc3, 0x28, 0x26, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x3d, 0xed,
+          0xa0, 0x80,
+        ]),
+      ],
       ["percent-encoded invalid UTF-8", "email=%FF%FE%C3%28&password=%ED%A0%80&displayName=%C0%AF&lng=%E0%80"],
       ["broken percent escapes", "email=%zz%&password=%&lng=%u0041"],
       ["only separators", "%%%=&&&==&=&"],
@@ -203,7 +229,10 @@ describe(`request checks (${testDialect})`, () => {
     });
 
     it("a NUL character in a sign-in email is a 400, not a 500", async () => {
-      const res = await new Client(server.url).post("/login", { email: "amina\u0000@example.pk", password: "quiet river under Margalla hills" });
+      const res = await new Client(server.url).post("/login", {
+        email: "amina\u0000@example.pk",
+        password: "quiet river under Margalla hills",
+      });
       expect(res.status).toBe(400);
     });
 
@@ -234,12 +263,15 @@ describe(`request checks (${testDialect})`, () => {
     // Found by the route fuzzer (ADR 0023): "/%5C" decodes to "/\\", which a URL
     // parser reads as "//" with no host; the router's render threw on it (500).
     it.each(["/%5C", "/%5c", "/%5C%5C", "/%5C%20", "/%5C%09"])("GET %s is a 404 page, not a 500", async (path) => {
-      for (const client of [new Client(server.url), await (async () => {
-        const c = new Client(server.url);
-        const u = await makeUser(t.db);
-        await signIn(c, u.email, u.password);
-        return c;
-      })()]) {
+      for (const client of [
+        new Client(server.url),
+        await (async () => {
+          const c = new Client(server.url);
+          const u = await makeUser(t.db);
+          await signIn(c, u.email, u.password);
+          return c;
+        })(),
+      ]) {
         const res = await client.get(path);
         expect(res.status, path).toBe(404);
         expect(res.headers.get("content-type")).toMatch(/^text\/html/);
@@ -279,15 +311,18 @@ describe(`request checks (${testDialect})`, () => {
   describe("unknown ids", () => {
     // Found by the route fuzzer (ADR 0023): the pages behind the suggestion's
     // action addresses answered 200 ("back to suggestion #n") for any id.
-    it.each(["support", "report", "withdraw", "comments"])("GET /submissions/<unknown id>/%s is a 404; for a real suggestion it is the way back", async (action) => {
-      const author = await makeUser(t.db);
-      const moderator = await makeUser(t.db, { role: "moderator" });
-      const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id });
-      expect((await new Client(server.url).get(`/submissions/2147483647/${action}`)).status).toBe(404);
-      const real = await new Client(server.url).get(`/submissions/${id}/${action}`);
-      expect(real.status).toBe(200);
-      expect(real.text).toContain(`href="/submissions/${id}"`);
-    });
+    it.each(["support", "report", "withdraw", "comments"])(
+      "GET /submissions/<unknown id>/%s is a 404; for a real suggestion it is the way back",
+      async (action) => {
+        const author = await makeUser(t.db);
+        const moderator = await makeUser(t.db, { role: "moderator" });
+        const id = await makePublishedSubmission(t.db, { authorId: author.id, moderatorId: moderator.id });
+        expect((await new Client(server.url).get(`/submissions/2147483647/${action}`)).status).toBe(404);
+        const real = await new Client(server.url).get(`/submissions/${id}/${action}`);
+        expect(real.status).toBe(200);
+        expect(real.text).toContain(`href="/submissions/${id}"`);
+      },
+    );
   });
 
   describe("query strings", () => {
@@ -336,7 +371,11 @@ describe(`request checks (${testDialect})`, () => {
       expect(row).toMatchObject({ role: "stakeholder", status: "active", email_normalised: form.email.toLowerCase() });
       expect(row!.id).not.toBe(1);
       expect(row!.organisation_id).not.toBe(admin.organisationId);
-      const org = await t.db.selectFrom("organisations").select("verified").where("id", "=", row!.organisation_id!).executeTakeFirstOrThrow();
+      const org = await t.db
+        .selectFrom("organisations")
+        .select("verified")
+        .where("id", "=", row!.organisation_id!)
+        .executeTakeFirstOrThrow();
       expect(org.verified).toBe(0);
       expect((await client.get("/admin")).status).toBe(403);
       expect(pageText((await client.get("/me")).text)).toContain("Stakeholder");

@@ -28,7 +28,10 @@ async function flood(send: (i: number) => Promise<number>, expected: number) {
   for (let i = 0; i < N; i += 10) {
     statuses.push(...(await Promise.all(Array.from({ length: Math.min(10, N - i) }, (_, j) => send(i + j)))));
   }
-  expect(statuses.filter((s) => s !== expected), `statuses other than ${expected}`).toEqual([]);
+  expect(
+    statuses.filter((s) => s !== expected),
+    `statuses other than ${expected}`,
+  ).toEqual([]);
 }
 
 describe(`anonymous security events are counted, not logged one row each (${testDialect})`, () => {
@@ -40,8 +43,15 @@ describe(`anonymous security events are counted, not logged one row each (${test
     // The one registration this address may make in the hour; every further one is a 429.
     expect((await new Client(server.url).post("/register", registrationForm())).status).toBe(302);
 
-    await flood(async () => (await new Client(server.url).post("/login", { email: "bot@example.pk", password: "x", website: "https://spam.example" })).status, 400);
-    await flood(async () => (await new Client(server.url).post("/register", registrationForm(), { Origin: "https://evil.example" })).status, 403);
+    await flood(
+      async () =>
+        (await new Client(server.url).post("/login", { email: "bot@example.pk", password: "x", website: "https://spam.example" })).status,
+      400,
+    );
+    await flood(
+      async () => (await new Client(server.url).post("/register", registrationForm(), { Origin: "https://evil.example" })).status,
+      403,
+    );
     await flood(async () => (await new Client(server.url).post("/register", registrationForm())).status, 429);
     const minutesSpanned = Math.floor(Date.now() / 60_000) - Math.floor(started / 60_000) + 1;
 
@@ -49,7 +59,11 @@ describe(`anonymous security events are counted, not logged one row each (${test
     const auditRows = await t.db
       .selectFrom("audit_log")
       .select(["action"])
-      .where("action", "in", KINDS.map((k) => `security.${k}`))
+      .where(
+        "action",
+        "in",
+        KINDS.map((k) => `security.${k}`),
+      )
       .execute();
     expect(auditRows.length, "audit rows for anonymous honeypot / cross-site / 429 events").toBe(0);
 
@@ -60,10 +74,17 @@ describe(`anonymous security events are counted, not logged one row each (${test
       expect(rows.length, `rows for ${kind}`).toBeGreaterThanOrEqual(1);
       expect(rows.length, `rows for ${kind}`).toBeLessThanOrEqual(minutesSpanned);
       expect(rows.every((r) => r.ip === "127.0.0.1")).toBe(true);
-      expect(rows.reduce((sum, r) => sum + Number(r.count), 0), `events counted for ${kind}`).toBe(N);
+      expect(
+        rows.reduce((sum, r) => sum + Number(r.count), 0),
+        `events counted for ${kind}`,
+      ).toBe(N);
     }
     const crossSite = counts.find((c) => c.kind === "access.denied")!;
-    expect([crossSite.last_target, crossSite.last_rule, crossSite.last_reason]).toEqual(["/register", "cross-site", "https://evil.example"]);
+    expect([crossSite.last_target, crossSite.last_rule, crossSite.last_reason]).toEqual([
+      "/register",
+      "cross-site",
+      "https://evil.example",
+    ]);
     expect(counts.find((c) => c.kind === "honeypot")!.last_target).toBe("/login");
 
     // The admin reads them on /admin/audit: kind, address, minute, count.

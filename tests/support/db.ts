@@ -58,7 +58,9 @@ export async function createEmptyDatabase(): Promise<{ url: string; drop(): Prom
       },
     };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), DB_PREFIX === "mashwara_t" ? "mashwara-test-" : `${DB_PREFIX.replace(/_/g, "-")}-test-`));
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), DB_PREFIX === "mashwara_t" ? "mashwara-test-" : `${DB_PREFIX.replace(/_/g, "-")}-test-`),
+  );
   return {
     url: path.join(dir, `${name}.sqlite`),
     drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
@@ -86,7 +88,14 @@ export async function createTestDb(options: { seed?: boolean } = {}): Promise<Te
  */
 export async function entryCounts(db: DB) {
   const count = async (table: "submissions" | "organisations" | "submission_events" | "audit_log") =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     submissions: await count("submissions"),
     organisations: await count("organisations"),

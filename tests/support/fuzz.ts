@@ -54,10 +54,34 @@ export const REDIRECT_TARGETS = [
 ];
 
 /** Field names that reach into an object's prototype when code uses `obj[name]`. */
-export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype", "__proto__[admin]", "constructor[prototype][admin]", "toString", "hasOwnProperty"];
+export const PROTOTYPE_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "__proto__[admin]",
+  "constructor[prototype][admin]",
+  "toString",
+  "hasOwnProperty",
+];
 
 /** Field names many routes read: sent where a page did not show any (and mixed in by the fuzzer). */
-export const KNOWN_FIELDS = ["intent", "id", "redirectTo", "title", "body", "parentId", "commentId", "cursor", "page", "q", "cluster", "status", "reason", "submission", "lng"];
+export const KNOWN_FIELDS = [
+  "intent",
+  "id",
+  "redirectTo",
+  "title",
+  "body",
+  "parentId",
+  "commentId",
+  "cursor",
+  "page",
+  "q",
+  "cluster",
+  "status",
+  "reason",
+  "submission",
+  "lng",
+];
 
 /** Other strings worth trying in any field. */
 export const ODD_STRINGS = [
@@ -150,7 +174,8 @@ export function query(fields: Fields): string {
 
 /** A readable form of fields for failure messages. */
 export function showFields(fields: Fields): string {
-  const show = (v: FieldValue) => (Buffer.isBuffer(v) ? `<bytes ${v.toString("hex")}>` : JSON.stringify(v.length > 60 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
+  const show = (v: FieldValue) =>
+    Buffer.isBuffer(v) ? `<bytes ${v.toString("hex")}>` : JSON.stringify(v.length > 60 ? `${v.slice(0, 40)}…(${v.length} chars)` : v);
   return fields.map(([k, v]) => `${show(k)}=${show(v)}`).join(" ");
 }
 
@@ -211,7 +236,9 @@ export function send(baseUrl: string, req: RawRequest, timeoutMs = 30_000): Prom
     request.setTimeout(timeoutMs, () => {
       request.destroy(new Error(`timeout after ${timeoutMs} ms`));
     });
-    request.on("error", (error: NodeJS.ErrnoException) => done({ ok: false, error: error.code ? `${error.code} (${error.message})` : error.message }));
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      done({ ok: false, error: error.code ? `${error.code} (${error.message})` : error.message }),
+    );
     request.on("response", (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -224,7 +251,10 @@ export function send(baseUrl: string, req: RawRequest, timeoutMs = 30_000): Prom
       res.on("end", () => {
         const location = res.headers.location ?? null;
         const setCookie = res.headers["set-cookie"] ?? [];
-        done({ ok: true, res: { status: res.statusCode ?? 0, headers: res.headers, location, setCookie, text: Buffer.concat(chunks).toString("utf8") } });
+        done({
+          ok: true,
+          res: { status: res.statusCode ?? 0, headers: res.headers, location, setCookie, text: Buffer.concat(chunks).toString("utf8") },
+        });
       });
     });
     if (req.body !== undefined) request.end(req.body);
@@ -337,7 +367,12 @@ export class RouteKnowledge {
       this.params.set(key, list);
     }
     const q = [...u.searchParams.keys()].filter((k) => k !== "index" && k !== "_data");
-    if (q.length) this.merge(this.queryFields, key, q.map((k) => [k, u.searchParams.getAll(k)]));
+    if (q.length)
+      this.merge(
+        this.queryFields,
+        key,
+        q.map((k) => [k, u.searchParams.getAll(k)]),
+      );
     return key;
   }
 
@@ -345,6 +380,10 @@ export class RouteKnowledge {
     const key = this.addUrl(form.action);
     if (!key) return;
     if (form.method === "post") this.formSeenBy.set(key, (this.formSeenBy.get(key) ?? new Set()).add(who));
-    this.merge(form.method === "post" ? this.postFields : this.queryFields, key, [...form.fields].map(([k, v]) => [k, v]));
+    this.merge(
+      form.method === "post" ? this.postFields : this.queryFields,
+      key,
+      [...form.fields].map(([k, v]) => [k, v]),
+    );
   }
 }

@@ -49,7 +49,12 @@ export interface PageWeight {
   scriptRawTotal: number;
   /** chunks only reachable through import(): not loaded with the page */
   lazyChunks: string[];
-  stylesheets: Array<{ path: string; gzipBytes: number; cacheControl: string | undefined; fonts: Array<{ path: string; cacheControl: string | undefined }> }>;
+  stylesheets: Array<{
+    path: string;
+    gzipBytes: number;
+    cacheControl: string | undefined;
+    fonts: Array<{ path: string; cacheControl: string | undefined }>;
+  }>;
   images: Array<{ tag: string; lazy: boolean }>;
   html: string;
 }
@@ -84,7 +89,10 @@ export async function measurePage(base: string, path: string, headers: Record<st
     const p = queue.shift()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    const [plain, zipped] = await Promise.all([rawGet(base + p, { "Accept-Encoding": "identity" }), rawGet(base + p, { "Accept-Encoding": "gzip" })]);
+    const [plain, zipped] = await Promise.all([
+      rawGet(base + p, { "Accept-Encoding": "identity" }),
+      rawGet(base + p, { "Accept-Encoding": "gzip" }),
+    ]);
     if (plain.status !== 200) throw new Error(`${p} answered ${plain.status}`);
     scripts.push({ path: p, rawBytes: plain.wireBytes, gzipBytes: zipped.wireBytes, cacheControl: plain.headers["cache-control"] });
     const code = plain.body.toString("utf8");
@@ -97,7 +105,9 @@ export async function measurePage(base: string, path: string, headers: Record<st
     const css = await rawGet(base + m[1], { "Accept-Encoding": "gzip" });
     const plain = await rawGet(base + m[1], { "Accept-Encoding": "identity" });
     const fonts = [];
-    for (const f of new Set([...plain.body.toString("utf8").matchAll(/url\(([^)]+\.(?:woff2?|ttf|otf))\)/g)].map((x) => x[1].replace(/["']/g, "")))) {
+    for (const f of new Set(
+      [...plain.body.toString("utf8").matchAll(/url\(([^)]+\.(?:woff2?|ttf|otf))\)/g)].map((x) => x[1].replace(/["']/g, "")),
+    )) {
       const font = await rawGet(base + resolveAsset(m[1], f));
       fonts.push({ path: f, cacheControl: font.headers["cache-control"] });
     }

@@ -69,15 +69,21 @@ function matcher(template: RouteTemplate): (pathname: string) => Record<string, 
 }
 
 /** The template a path belongs to (the most specific match, as the router ranks them), or null. */
-export function matchTemplate(templates: RouteTemplate[], pathname: string): { template: RouteTemplate; params: Record<string, string> } | null {
+export function matchTemplate(
+  templates: RouteTemplate[],
+  pathname: string,
+): { template: RouteTemplate; params: Record<string, string> } | null {
   let best: { template: RouteTemplate; params: Record<string, string>; score: number } | null = null;
   for (const template of templates) {
     const params = matcher(template)(pathname);
     if (!params) continue;
-    const score = template.path
-      .split("/")
-      .filter(Boolean)
-      .reduce((sum, s) => sum * 4 + segmentScore(s), 0) * 100 + template.path.split("/").length;
+    const score =
+      template.path
+        .split("/")
+        .filter(Boolean)
+        .reduce((sum, s) => sum * 4 + segmentScore(s), 0) *
+        100 +
+      template.path.split("/").length;
     if (!best || score > best.score) best = { template, params, score };
   }
   return best && { template: best.template, params: best.params };

@@ -47,7 +47,11 @@ export function useActiveConsultation(t: TestDb): { id: number } {
     windows = { submission_opens_at: c.submission_opens_at, submission_closes_at: c.submission_closes_at };
   });
   afterEach(async () => {
-    await t.db.updateTable("consultations").set({ ...windows, is_active: 1 }).where("id", "=", consultation.id).execute();
+    await t.db
+      .updateTable("consultations")
+      .set({ ...windows, is_active: 1 })
+      .where("id", "=", consultation.id)
+      .execute();
     await t.db.updateTable("clusters").set({ archived: 0 }).execute();
   });
   return consultation;
