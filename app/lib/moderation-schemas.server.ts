@@ -6,7 +6,7 @@
 // is an i18n key, shown next to its field or in the page's error summary.
 import { z } from "./zod-setup";
 import { REJECT_REASONS } from "./reference";
-import { RowId, rowId } from "./row-id";
+import { RowId, rowId, toRowId } from "./row-id";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
 const categories = z.array(slug).max(20);
@@ -119,5 +119,5 @@ export const OrganisationLookupSchema = z.object({
   intent: firstText,
   organisationQuery: firstText.transform((v) => (v ?? "").trim().slice(0, 200)),
   cluster: firstText.transform((v) => (v ?? "").slice(0, 60)),
-  organisationId: firstText.transform((v) => (v && /^[1-9]\d{0,8}$/.test(v) ? Number(v) : undefined)),
+  organisationId: firstText.transform((v) => toRowId(v) ?? undefined),
 });

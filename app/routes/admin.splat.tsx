@@ -1,15 +1,16 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireRole } from "~/auth/guards.server";
+import { notFound } from "~/lib/http.server";
 
 // Unknown paths under /admin: the guard runs first (no probing of what exists), then 404.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "admin");
-  throw data({ error: "notFound" }, { status: 404 });
+  notFound();
 }
 
 export async function action(args: ActionFunctionArgs) {
   await requireRole(args, "admin");
-  throw data({ error: "notFound" }, { status: 404 });
+  notFound();
 }
 
 export default function AdminNotFound() {

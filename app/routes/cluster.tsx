@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
 import { organisationLabel } from "~/components/organisation-label";
-import { pageParam } from "~/lib/http.server";
+import { pageParam, notFound } from "~/lib/http.server";
 import type { PageCacheHandle } from "~/lib/page-cache";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
@@ -32,21 +32,21 @@ const PAGE_SIZE = 20;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { db } = context;
   const cluster = await getClusterBySlug(db, params.cluster ?? "");
-  if (!cluster) throw data({ error: "notFound" }, { status: 404 });
+  if (!cluster) notFound();
   const { t, lng } = await getFixedT(request, context);
   const url = new URL(request.url);
   const query = ClusterQuerySchema.parse(Object.fromEntries(url.searchParams));
   const page = pageParam(url.searchParams.get("page"));
   // `?consultation=slug` reads a past consultation's suggestions; otherwise the active one.
   const slug = url.searchParams.get("consultation") || null;
-  if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) throw data({ error: "notFound" }, { status: 404 });
+  if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) notFound();
   // Archived categories still filter the suggestions tagged with them (a shared link keeps working); the list offers active ones.
   const [consultation, categories, stages] = await Promise.all([
     getPublicConsultation(db, slug),
     listCategories(db, { includeArchived: true }),
     listStages(db),
   ]);
-  if (slug && !consultation) throw data({ error: "notFound" }, { status: 404 });
+  if (slug && !consultation) notFound();
   const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
   const sort = query.sort ?? (supportOpen ? "random" : "top");
   const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;

@@ -6,6 +6,7 @@ import { resolveFormat, tFor } from "~/lib/i18next.server";
 import { BriefingQuerySchema } from "~/lib/recommendation-schemas.server";
 import { buildBriefing } from "~/models/briefing.server";
 import { getActiveConsultation } from "~/models/consultation.server";
+import { notFound } from "~/lib/http.server";
 
 // GET /exports/briefing.docx?cluster=&lang= (organisers): the conference briefing as DOCX,
 // in the requester's language, or in the one `lang` (en|ur) names.
@@ -14,9 +15,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const { db } = args.context;
   const { cluster, lang } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
-  if (!consultation) throw data({ error: "notFound" }, { status: 404 });
+  if (!consultation) notFound();
   const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
-  if (!briefing) throw data({ error: "notFound" }, { status: 404 });
+  if (!briefing) notFound();
   const prefs = await resolveFormat(args.request, args.context);
   const lng = lang ?? prefs.lng;
   const digits = prefs.digits;

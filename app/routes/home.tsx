@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { DateText, NumberText } from "~/components/dates";
@@ -7,6 +7,7 @@ import { getFixedT } from "~/lib/i18next.server";
 import { getActiveConsultation, getPublicConsultation, listPastConsultations, windowPhase } from "~/models/consultation.server";
 import { listClustersWithCounts } from "~/models/taxonomy.server";
 import type { PageCacheHandle } from "~/lib/page-cache";
+import { notFound } from "~/lib/http.server";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };
@@ -20,9 +21,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(request, context);
   // `?consultation=slug` shows a past consultation (read-only); otherwise the active one.
   const requested = new URL(request.url).searchParams.get("consultation") || null;
-  if (requested && !/^[a-z0-9-]{1,60}$/.test(requested)) throw data({ error: "notFound" }, { status: 404 });
+  if (requested && !/^[a-z0-9-]{1,60}$/.test(requested)) notFound();
   const consultation = await getPublicConsultation(context.db, requested);
-  if (requested && !consultation) throw data({ error: "notFound" }, { status: 404 });
+  if (requested && !consultation) notFound();
   const active = requested ? await getActiveConsultation(context.db) : consultation;
   const [clusters, past] = await Promise.all([
     listClustersWithCounts(context.db, consultation?.id ?? null),

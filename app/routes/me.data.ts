@@ -1,6 +1,6 @@
-import { data, type LoaderFunctionArgs } from "@remix-run/node";
+import { type LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/guards.server";
-import { methodNotAllowed } from "~/lib/http.server";
+import { methodNotAllowed, notFound } from "~/lib/http.server";
 import { securityEvent } from "~/lib/security.server";
 import { exportAccountData } from "~/models/account.server";
 
@@ -11,7 +11,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const now = new Date();
   const doc = await exportAccountData(args.context.db, user.id, now);
-  if (!doc) throw data({ error: "notFound" }, { status: 404 });
+  if (!doc) notFound();
   // Logged like a sign-in: a stolen session emptying an account shows up here.
   await securityEvent(args.context, "data.export", { userId: user.id });
   const filename = `mashwara-my-data-${now.toISOString().slice(0, 10)}.json`;

@@ -1,12 +1,12 @@
-import { data } from "@remix-run/node";
+import { notFound } from "~/lib/http.server";
 
 // Any unknown path: the root error boundary renders the 404 page.
 export function loader() {
-  throw data({ error: "notFound" }, { status: 404 });
+  notFound();
 }
 
 export function action() {
-  throw data({ error: "notFound" }, { status: 404 });
+  notFound();
 }
 
 export default function NotFound() {

@@ -1,11 +1,11 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { getUser } from "~/auth/guards.server";
 import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
 import { RecommendationFiguresSection } from "~/components/recommendation-figures";
-import { idParam } from "~/lib/http.server";
+import { idParam, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import { figuresView, sourceView } from "~/lib/recommendation-view.server";
@@ -24,7 +24,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const id = idParam(args.params.id);
   const { db } = args.context;
   const r = await getRecommendation(db, { id, finalOnly: true, publicSources: true });
-  if (!r) throw data({ error: "notFound" }, { status: 404 });
+  if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const user = getUser(args);
   return {
