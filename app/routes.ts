@@ -4,6 +4,8 @@ export default [
   index("routes/home.tsx"),
   route("register", "routes/register.tsx"),
   route("login", "routes/login.tsx"),
+  route("forgot-password", "routes/forgot-password.tsx"),
+  route("reset-password/:token", "routes/reset-password.tsx"),
   route("logout", "routes/logout.tsx"),
   route("language", "routes/language.tsx"),
   route("me", "routes/me.tsx"),

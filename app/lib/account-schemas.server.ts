@@ -6,7 +6,7 @@ import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
 import { RULE_NUMBERS } from "./rules";
-import { PasswordSchema, required, text } from "./schemas";
+import { EmailSchema, PasswordSchema, required, text } from "./schemas";
 
 const checkbox = z
   .enum(["on"])
@@ -77,3 +77,9 @@ export const SessionActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("end"), sessionId: SessionRef }),
   z.object({ intent: z.literal("end-others") }),
 ]);
+
+/** /forgot-password: the address to send a reset link to. */
+export const ForgotPasswordSchema = z.object({ email: EmailSchema });
+
+/** /reset-password/:token: the new password, by the registration rules. */
+export const ResetPasswordSchema = z.object({ password: PasswordSchema });

@@ -35,6 +35,9 @@ export const RULES = {
   loginAccount: (limit: number): RateRule => ({ name: "login-account", limit, windowMs: 15 * 60_000 }),
   loginIp: (limit: number): RateRule => ({ name: "login-ip", limit, windowMs: 15 * 60_000 }),
   registerIp: (limit: number): RateRule => ({ name: "register-ip", limit, windowMs: 60 * 60_000 }),
+  /** reset links asked for one address, and from one client address */
+  resetEmail: { name: "reset-email", limit: 3, windowMs: 60 * 60_000 } as RateRule,
+  resetIp: { name: "reset-ip", limit: 20, windowMs: 60 * 60_000 } as RateRule,
   submissions: { name: "submit-user", limit: 10, windowMs: 60 * 60_000 } as RateRule,
   comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
   supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,

@@ -4,7 +4,7 @@
 import type { SubmissionResult } from "@conform-to/react";
 
 /** The statuses a refusal may answer with (a refusal is never a 5xx). */
-export type RefusalStatus = 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+export type RefusalStatus = 400 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429;
 
 /** reason → status, written next to the reasons in the model that gives them. */
 export type RefusalTable<R extends string> = Readonly<Record<R, RefusalStatus>>;

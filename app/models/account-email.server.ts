@@ -25,7 +25,7 @@ export const ACCOUNT_EMAIL_REFUSALS = defineRefusals({
   /** the address is confirmed and no new one is waiting */
   alreadyConfirmed: 409,
   /** a link that does not work (unknown, used, expired, or for an address no longer asked for) */
-  invalidToken: 404,
+  invalidToken: 410,
   /** the new address was taken by someone else meanwhile */
   emailTaken: 409,
   invalid: 400,

@@ -20,8 +20,8 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<TokenPurpose, number>> = {
   "reset-password": 60 * 60 * 1000,
 };
 
-/** A link that does not work answers 404 whatever the reason: it tells a guesser nothing. */
-export const TOKEN_REFUSALS = defineRefusals({ invalidToken: 404 });
+/** A link that does not work answers 410 whatever the reason (unknown, used, expired): it tells a guesser nothing. */
+export const TOKEN_REFUSALS = defineRefusals({ invalidToken: 410 });
 
 /** The shape of a token in a URL; anything else is not looked up. */
 const TOKEN_PATTERN = /^[a-z2-7]{32}$/;

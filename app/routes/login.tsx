@@ -1,7 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireAnonymous, safeRedirectPath } from "~/auth/guards.server";
 import { ErrorSummary, Honeypot, TextField } from "~/components/form";
@@ -75,6 +75,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Login() {
   const { redirectTo } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
   const [form, fields] = useForm({
@@ -88,6 +89,11 @@ export default function Login() {
   return (
     <div className="narrow">
       <h1>{t("login.title")}</h1>
+      {params.get("reset") && !lastResult ? (
+        <p className="notice" role="status">
+          {t("recovery.reset.done")}
+        </p>
+      ) : null}
       <Form method="post" {...getFormProps(form)} className="stack">
         <ErrorSummary
           formErrors={[...new Set(formErrors)]}
@@ -104,6 +110,9 @@ export default function Login() {
           {t("login.submit")}
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">{t("recovery.forgot.link")}</Link>
+      </p>
       <p>
         {t("login.noAccount")} <Link to="/register">{t("nav.register")}</Link>
       </p>
