@@ -32,6 +32,8 @@ interface UserAttributes {
   organisation_id: number | null;
   locale: string;
   digits: string;
+  email_confirmed_at: string | null;
+  two_factor_enabled_at: string | null;
 }
 
 function createKyselyAdapter(db: DB): Adapter {
@@ -69,6 +71,8 @@ function createKyselyAdapter(db: DB): Adapter {
           "u.organisation_id",
           "u.locale",
           "u.digits",
+          "u.email_confirmed_at",
+          "u.two_factor_enabled_at",
         ])
         .where("s.id", "=", hashSessionToken(sessionId))
         .executeTakeFirst();
@@ -85,6 +89,8 @@ function createKyselyAdapter(db: DB): Adapter {
           organisation_id: row.organisation_id,
           locale: row.locale,
           digits: row.digits,
+          email_confirmed_at: row.email_confirmed_at,
+          two_factor_enabled_at: row.two_factor_enabled_at,
         },
       };
       return [session, user];
@@ -142,6 +148,8 @@ function createLucia(db: DB, secureCookies: boolean) {
       organisationId: a.organisation_id,
       locale: a.locale,
       digits: a.digits,
+      emailConfirmed: a.email_confirmed_at !== null,
+      twoFactorEnabled: a.two_factor_enabled_at !== null,
     }),
   });
 }
@@ -165,6 +173,10 @@ export type SessionUser = {
   locale: string;
   /** "native" (Urdu digits on Urdu pages) or "western" */
   digits: string;
+  /** the address was proved (a confirmation link used, or made by an operator or admin) */
+  emailConfirmed: boolean;
+  /** two-factor sign-in is on (enrolment confirmed) */
+  twoFactorEnabled: boolean;
 };
 
 export interface ValidatedSession {
@@ -219,6 +231,8 @@ export function createAuth(db: DB, options: { secureCookies: boolean }) {
           organisationId: user.organisationId,
           locale: user.locale,
           digits: user.digits,
+          emailConfirmed: user.emailConfirmed,
+          twoFactorEnabled: user.twoFactorEnabled,
         },
         sessionToken: token,
         refreshCookie,

@@ -35,6 +35,9 @@ export async function makeUser(db: DB, overrides: Partial<CreateUserInput> & { r
       province: "punjab",
       clusterSlug: "leather",
     },
+    // Confirmed unless a test says otherwise: supporting, commenting and
+    // reporting need a confirmed address (issue 15).
+    emailConfirmed: true,
     ...overrides,
     email,
     password,
