@@ -1,7 +1,8 @@
 // Form schemas of the account pages (/me/profile, /me/password, /me/delete,
 // /me/sessions). Used only in actions, so kept in a .server module: zod never
 // reaches these pages' browser bundle. Messages are i18n keys; unknown
-// fields are dropped (role, status, email or organisation id can never be set here).
+// fields are dropped (role, status or organisation id can never be set here; a
+// new email address only waits for its confirmation, see requestEmailChange).
 import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
@@ -19,6 +20,8 @@ export const ProfileSchema = z.object({
   locale: z.enum(LANGUAGES, required),
   /** digits on Urdu pages; a form without the field leaves the choice as it was */
   digits: z.enum(DIGITS, { error: "errors.required" }).optional(),
+  /** a new address (in force once confirmed); a form without the field leaves the address as it is */
+  email: EmailSchema.optional(),
 });
 
 /** A member's organisation details; the name only while the organisation is not verified. */

@@ -71,7 +71,7 @@ export const ConsultationFormSchema = z.discriminatedUnion("intent", [
 ]);
 
 // /admin/users and /admin/users/:id.
-export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
+export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions", "confirm-email", "send-reset", "reset-two-factor"] as const;
 export type AdminUserIntent = (typeof ADMIN_USER_INTENTS)[number];
 
 /** A form value, with "" (an empty select or text box) and null (not sent) read as absent. */
