@@ -38,6 +38,8 @@ export const RULES = {
   /** reset links asked for one address, and from one client address */
   resetEmail: { name: "reset-email", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   resetIp: { name: "reset-ip", limit: 20, windowMs: 60 * 60_000 } as RateRule,
+  /** confirmation links sent again to one account (POST /me/confirm-email) */
+  confirmEmail: { name: "confirm-email-user", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   submissions: { name: "submit-user", limit: 10, windowMs: 60 * 60_000 } as RateRule,
   comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
   supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,
