@@ -13,6 +13,7 @@ import en from "~/locales/en.json";
 import { confirmLinkFor } from "../support/confirm-email";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeUser, uniqueEmail } from "../support/factories";
+import { expectNoAxeViolations } from "./a11y";
 import { browserHarness, expectClean, hydrated, see, uniqueWord } from "./helpers";
 
 const h = browserHarness();
@@ -55,6 +56,7 @@ describe(`confirming an email address in Chromium (${testDialect})`, () => {
       if (js) await hydrated(w);
       await see(page.locator("#support").getByText(en.refusal.emailUnconfirmed, { exact: true })).visible();
       await see(page.locator("#support").getByRole("button", { name: en.support.support, exact: true })).count(0);
+      await expectNoAxeViolations(page, `an unconfirmed person's view of a suggestion (${mode})`);
 
       // Send the link again from the notice: back on the same page, which says so.
       const first = await confirmLinkFor(h.t.db, email);
@@ -72,6 +74,7 @@ describe(`confirming an email address in Chromium (${testDialect})`, () => {
       await see(main(page).getByText(email, { exact: true })).visible();
       const row = () => h.t.db.selectFrom("users").select("email_confirmed_at").where("email", "=", email).executeTakeFirstOrThrow();
       expect((await row()).email_confirmed_at).toBeNull();
+      await expectNoAxeViolations(page, `the confirmation page (${mode})`);
       await main(page).getByRole("button", { name: en.confirmEmail.submit, exact: true }).click();
       await page.waitForURL(url("/me?emailConfirmed=1"));
       await see(main(page).getByText(en.confirmEmail.done, { exact: true })).visible();
