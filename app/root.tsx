@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
+import { EmailConfirmationBanner } from "./components/confirm-email";
 import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { textDirection } from "./lib/i18n";
@@ -31,7 +32,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     app: t("app.name"),
     ...(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, t(`errorPage.${kind}.title`)])) as Record<ErrorKind, string>),
   };
-  return { locale, digits, user, titles };
+  // The notice under the header while the person's address is not confirmed (issue 15): the address the link went to.
+  const unconfirmedEmail = context.user && !context.user.emailConfirmed ? context.user.email : null;
+  return { locale, digits, user, unconfirmedEmail, titles };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
@@ -91,6 +94,7 @@ function Page({ children }: { children: React.ReactNode }) {
       </a>
       <SiteHeader />
       <main id="main" tabIndex={-1}>
+        <EmailConfirmationBanner />
         {children}
       </main>
       <SiteFooter />

@@ -86,3 +86,9 @@ export const ForgotPasswordSchema = z.object({ email: EmailSchema });
 
 /** /reset-password/:token: the new password, by the registration rules. */
 export const ResetPasswordSchema = z.object({ password: PasswordSchema });
+
+/** /confirm-email/:token: the button only (the token is in the address). */
+export const ConfirmEmailSchema = z.object({});
+
+/** /me/confirm-email: send the link again, then back to the page it was asked from (a path on this site). */
+export const ResendConfirmationSchema = z.object({ redirectTo: z.string().max(2000).optional() });

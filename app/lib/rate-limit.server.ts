@@ -40,6 +40,8 @@ export const RULES = {
   resetIp: { name: "reset-ip", limit: 20, windowMs: 60 * 60_000 } as RateRule,
   /** new addresses asked for in the profile, per account: each sends two emails */
   emailChange: { name: "email-change", limit: 5, windowMs: 24 * 60 * 60_000 } as RateRule,
+  /** confirmation links sent again to one account (POST /me/confirm-email) */
+  confirmEmail: { name: "confirm-email-user", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   submissions: { name: "submit-user", limit: 10, windowMs: 60 * 60_000 } as RateRule,
   comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
   supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,

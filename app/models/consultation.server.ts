@@ -69,11 +69,15 @@ export function windowPhase(opensAt: string, closesAt: string, now: Date = new D
 export type ParticipationRefusal = { ok: false; reason: keyof typeof PARTICIPATION_REFUSALS };
 
 export function isParticipationRefusal(r: { ok: false; reason: string }): r is ParticipationRefusal {
-  return r.reason === "consultationClosed" || r.reason === "consultationArchived";
+  return r.reason === "consultationClosed" || r.reason === "consultationArchived" || r.reason === "emailUnconfirmed";
 }
 
-/** How a route answers a participation refusal: 409, with the translated reason (`refusal.<reason>`). */
-export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409 });
+/**
+ * How a route answers a participation refusal, with the translated reason
+ * (`refusal.<reason>`): 409 for the consultation's, 403 for the person's
+ * (`emailUnconfirmed`, see `participantRefusal`).
+ */
+export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409, emailUnconfirmed: 403 });
 
 /** The consultation's columns the participation rule reads. */
 export const PARTICIPATION_COLUMNS = ["is_active", "archived_at", "submission_closes_at", "support_closes_at"] as const;
@@ -104,6 +108,29 @@ export function participationRefusal(
  */
 export function reportsRefusal(c: { archived_at: string | null }): ParticipationRefusal | null {
   return c.archived_at ? { ok: false, reason: "consultationArchived" } : null;
+}
+
+/**
+ * The person's half of the participation rule (issue 15, ADR 0026): supporting,
+ * commenting and reporting need a confirmed email address, so throwaway
+ * accounts cannot stuff supports or hide a suggestion with reports. Suggestions
+ * are open to the unconfirmed (they wait for moderation anyway), so the
+ * suggestion rules do not ask this. null while the person may; a visitor
+ * (null) is not refused here (their routes ask them to sign in).
+ */
+export function participantRefusal(person: { emailConfirmed: boolean } | null): ParticipationRefusal | null {
+  return person && !person.emailConfirmed ? { ok: false, reason: "emailUnconfirmed" } : null;
+}
+
+/** Whether the account's address is confirmed, as the models read it (an unknown account: no). */
+export async function emailConfirmedOf(db: Executor, userId: number): Promise<boolean> {
+  const row = await db.selectFrom("users").select("email_confirmed_at").where("id", "=", userId).executeTakeFirst();
+  return Boolean(row && row.email_confirmed_at !== null);
+}
+
+/** `participantRefusal` for an account read from the database (the models' writes ask this). */
+export async function participantRefusalFor(db: Executor, userId: number): Promise<ParticipationRefusal | null> {
+  return participantRefusal({ emailConfirmed: await emailConfirmedOf(db, userId) });
 }
 
 /** The participation rule for the consultation of a suggestion; undefined when the suggestion does not exist. */

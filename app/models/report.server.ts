@@ -6,7 +6,7 @@ import { PUBLIC_STATUSES } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { defineRefusals } from "~/lib/refusal";
-import { PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
+import { participantRefusalFor, PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";
 
@@ -25,6 +25,9 @@ export async function reportItem(
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   return db.transaction().execute(async (trx): Promise<ReportResult> => {
+    // Only a confirmed address may report (issue 15): refused before anything is written.
+    const unconfirmed = await participantRefusalFor(trx, params.reporterId);
+    if (unconfirmed) return unconfirmed;
     const t = params.target;
     // Lock the reported item first: simultaneous reports then count one after
     // another, so the threshold is crossed exactly once (PostgreSQL row lock;
