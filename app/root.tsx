@@ -3,6 +3,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, 
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { EmailConfirmationBanner } from "./components/confirm-email";
+import { requireTwoFactorEnrolment } from "./auth/guards.server";
 import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { textDirection } from "./lib/i18n";
@@ -20,6 +21,8 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Staff who must enrol in two-factor see no page but the enrolment (and signing out) until they have.
+  requireTwoFactorEnrolment({ request, context });
   const { lng: locale, digits } = await resolveFormat(request, context);
   // The header's unread badge: one count over an index, signed-in users only.
   const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;

@@ -66,7 +66,8 @@ export interface UsersTable {
 export interface AccountTokensTable {
   id: Generated<number>;
   user_id: number;
-  purpose: "confirm-email" | "reset-password";
+  /** "sign-in": a password accepted, the second factor not yet (ADR 0026); never emailed */
+  purpose: "confirm-email" | "reset-password" | "sign-in";
   token_hash: string;
   email: string;
   created_at: string;

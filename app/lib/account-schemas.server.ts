@@ -92,3 +92,26 @@ export const ConfirmEmailSchema = z.object({});
 
 /** /me/confirm-email: send the link again, then back to the page it was asked from (a path on this site). */
 export const ResendConfirmationSchema = z.object({ redirectTo: z.string().max(2000).optional() });
+
+/**
+ * A two-factor code as typed: six digits from the app ("123 456" too) or a
+ * recovery code ("abcd-efgh-ijkl-mnop", any case, with or without dashes).
+ */
+const TwoFactorCodeSchema = z
+  .string(required)
+  .trim()
+  .max(40, { error: "twoFactor.errors.codeShape" })
+  .regex(/^(?:[\d\s]{6,11}|[a-zA-Z2-7\s-]{16,31})$/, { error: "twoFactor.errors.codeShape" });
+
+/** /login/two-factor: the second step of a sign-in. */
+export const TwoFactorSignInSchema = z.object({
+  code: TwoFactorCodeSchema,
+  redirectTo: z.string().max(2000).optional(),
+});
+
+/** /me/two-factor's forms: turn it on (a code from the new secret), off (a code), or make new recovery codes. */
+export const TwoFactorSettingsSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("enable"), code: TwoFactorCodeSchema, redirectTo: z.string().max(2000).optional() }),
+  z.object({ intent: z.literal("disable"), code: TwoFactorCodeSchema }),
+  z.object({ intent: z.literal("recovery-codes") }),
+]);

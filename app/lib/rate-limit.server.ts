@@ -35,6 +35,8 @@ export const RULES = {
   loginAccount: (limit: number): RateRule => ({ name: "login-account", limit, windowMs: 15 * 60_000 }),
   loginIp: (limit: number): RateRule => ({ name: "login-ip", limit, windowMs: 15 * 60_000 }),
   registerIp: (limit: number): RateRule => ({ name: "register-ip", limit, windowMs: 60 * 60_000 }),
+  /** wrong two-factor codes per account (/login/two-factor, turning it off on /me/two-factor), from any address */
+  twoFactorAccount: { name: "two-factor-account", limit: 5, windowMs: 15 * 60_000 } as RateRule,
   /** reset links asked for one address, and from one client address */
   resetEmail: { name: "reset-email", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   resetIp: { name: "reset-ip", limit: 20, windowMs: 60 * 60_000 } as RateRule,
