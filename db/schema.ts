@@ -111,6 +111,8 @@ export interface ConsultationsTable {
   support_budget: number;
   allow_self_support: Flag;
   reports_to_hide: number;
+  /** a report counts towards reports_to_hide only from a confirmed account at least this many hours old (0: any confirmed account) */
+  report_min_account_age_hours: Generated<number>;
   /** set when archived: readable, never active again */
   archived_at: string | null;
   created_at: string;
@@ -258,6 +260,10 @@ export interface ReportsTable {
   created_at: string;
   resolved_by: number | null;
   resolved_at: string | null;
+  /** 1 when the report counts towards the consultation's reports_to_hide; fixed when the report is made */
+  counts_towards_hide: Generated<Flag>;
+  /** why it does not count: "unconfirmed" | "newAccount"; null when it counts */
+  not_counted_reason: string | null;
 }
 
 export interface NotificationsTable {

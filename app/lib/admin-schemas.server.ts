@@ -39,6 +39,8 @@ const windowsAndRules = {
   // A checkbox posts "on" or nothing.
   allowSelfSupport: z.preprocess((v) => v || undefined, settings.allowSelfSupport),
   reportsToHide: typedOrEmpty(settings.reportsToHide),
+  // Left out (the specification's form has no such field): kept on an update, the default on a create; "" is refused.
+  reportMinAccountAgeHours: settings.reportMinAccountAgeHours,
 };
 const consultationRef = { consultationId: rowId("errors.invalid") };
 

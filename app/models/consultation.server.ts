@@ -4,6 +4,7 @@ import { listingsChanged } from "~/lib/listing-cache.server";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { defineRefusals } from "~/lib/refusal";
+import { RULE_NUMBERS } from "~/lib/rules";
 
 export type Phase = "upcoming" | "open" | "closed";
 
@@ -22,6 +23,7 @@ const PUBLIC_COLUMNS = [
   "support_budget",
   "allow_self_support",
   "reports_to_hide",
+  "report_min_account_age_hours",
 ] as const;
 
 export async function getActiveConsultation(db: Executor) {
@@ -162,6 +164,12 @@ export interface ConsultationSettings {
   supportBudget: number;
   allowSelfSupport: boolean;
   reportsToHide: number;
+  /**
+   * A report counts towards `reportsToHide` only from a confirmed account at
+   * least this many hours old (issue 15). Left out: kept on an update, the
+   * default (RULE_NUMBERS.reportMinAccountAgeHoursDefault) on a create.
+   */
+  reportMinAccountAgeHours?: number;
 }
 
 const SETTING_COLUMNS = {
@@ -176,9 +184,10 @@ const SETTING_COLUMNS = {
   supportBudget: "support_budget",
   allowSelfSupport: "allow_self_support",
   reportsToHide: "reports_to_hide",
+  reportMinAccountAgeHours: "report_min_account_age_hours",
 } as const;
 
-function columnsOf(s: ConsultationSettings) {
+function columnsOf(s: ConsultationSettings & { reportMinAccountAgeHours: number }) {
   return {
     title_en: s.titleEn,
     title_ur: s.titleUr,
@@ -191,6 +200,7 @@ function columnsOf(s: ConsultationSettings) {
     support_budget: s.supportBudget,
     allow_self_support: s.allowSelfSupport ? 1 : 0,
     reports_to_hide: s.reportsToHide,
+    report_min_account_age_hours: s.reportMinAccountAgeHours,
   } as const;
 }
 
@@ -255,6 +265,7 @@ export async function updateConsultation(
       titleUr: s.titleUr ?? current.title_ur,
       descriptionEn: s.descriptionEn ?? current.description_en,
       descriptionUr: s.descriptionUr ?? current.description_ur,
+      reportMinAccountAgeHours: s.reportMinAccountAgeHours ?? current.report_min_account_age_hours,
     });
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -302,7 +313,17 @@ export async function createConsultation(
     if (taken) return { ok: false, reason: "slugTaken" };
     const row = await trx
       .insertInto("consultations")
-      .values({ slug: params.slug, ...columnsOf(params.settings), is_active: 0, archived_at: null, created_at: iso, updated_at: iso })
+      .values({
+        slug: params.slug,
+        ...columnsOf({
+          ...params.settings,
+          reportMinAccountAgeHours: params.settings.reportMinAccountAgeHours ?? RULE_NUMBERS.reportMinAccountAgeHoursDefault,
+        }),
+        is_active: 0,
+        archived_at: null,
+        created_at: iso,
+        updated_at: iso,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAudit(
@@ -313,7 +334,11 @@ export async function createConsultation(
         action: "consultation.create",
         targetType: "consultation",
         targetId: row.id,
-        after: { slug: params.slug, ...params.settings },
+        after: {
+          slug: params.slug,
+          ...params.settings,
+          reportMinAccountAgeHours: params.settings.reportMinAccountAgeHours ?? RULE_NUMBERS.reportMinAccountAgeHoursDefault,
+        },
       },
       now,
     );
