@@ -160,6 +160,8 @@ describe(`session storage (${testDialect})`, () => {
       organisationId: u.organisationId,
       locale: "ur",
       digits: "native",
+      emailConfirmed: true,
+      twoFactorEnabled: false,
     });
     // freshly signed in: nothing to refresh
     expect(v!.refreshCookie).toBeNull();

@@ -278,13 +278,13 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect(after.text).not.toContain(link!);
     expect(pageText(after.text)).toContain("user.password-reset-link");
 
-    // Two-factor on (as the enrolment leaves it), then an admin turns it off.
+    // Signed in, then two-factor on (as the enrolment leaves it); an admin turns it off.
+    const theirs = await signedIn(server.url, person);
     await t.db
       .updateTable("users")
       .set({ two_factor_secret: "JBSWY3DPEHPK3PXP", two_factor_enabled_at: new Date().toISOString() })
       .where("id", "=", person.id)
       .execute();
-    const theirs = await signedIn(server.url, person);
     expect(await sessionCount(person.id)).toBeGreaterThan(0);
     expect((await adminClient.get(`/admin/users/${person.id}`)).text).toMatch(/name="intent" value="reset-two-factor"/);
     const off = await adminClient.post(`/admin/users/${person.id}`, { intent: "reset-two-factor" });
