@@ -10,6 +10,7 @@ export default [
   route("language", "routes/language.tsx"),
   route("me", "routes/me.tsx"),
   route("me/profile", "routes/me.profile.tsx"),
+  route("me/organisation", "routes/me.organisation.tsx"),
   route("me/password", "routes/me.password.tsx"),
   route("me/sessions", "routes/me.sessions.tsx"),
   route("me/data.json", "routes/me.data.ts"),
