@@ -9,7 +9,7 @@ import { addComment } from "~/models/comment.server";
 import { mergeSubmission } from "~/models/moderation.server";
 import { reportItem, type ReportTarget } from "~/models/report.server";
 import { testDialect } from "../support/db";
-import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveJoin, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
 
@@ -363,7 +363,8 @@ describe(`report review and organisation verification over HTTP (${testDialect})
         registrationNumber: number,
       };
       member = await makeUser(t.db, { displayName: "Owner Omer", organisation, showOrganisation: true });
-      colleague = await makeUser(t.db, { displayName: "Colleague Kiran", organisation });
+      // The colleague's registration is a request to join; the member approves it (issue 15).
+      colleague = await approveJoin(t.db, await makeUser(t.db, { displayName: "Colleague Kiran", organisation }), member);
       orgId = member.organisationId!;
       expect(colleague.organisationId).toBe(orgId);
     });
