@@ -10,10 +10,13 @@
 import type { DB, Executor } from "../../db/client";
 import type { OrganisationType, Role, SizeBand, UserStatus } from "../../db/schema";
 import { hasRole } from "~/auth/permissions";
+import { tFor } from "~/lib/i18next.server";
+import { bodyText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
+import { insertEmail, mailSettings } from "./email-outbox.server";
 
 /**
  * Why a membership decision is refused, and the status each answers with.
@@ -48,6 +51,45 @@ export function joinDecisionRefusal(actor: MembershipActor, organisationId: numb
   return actor.organisationId === organisationId ? null : "notMember";
 }
 
+// ---------------------------------------------------------------------------
+// Emails: the members are told someone asked to join, the requester is told
+// the decision, each in their own language, through the outbox (held for
+// /admin/outbox and logged without SMTP). Queued in the transaction of the
+// step they tell about. No email address of the requester is in them.
+
+/** How many members of one organisation are told of a request (the first ones, by joining date). */
+const MEMBERS_TOLD = 20;
+
+export type MembershipEmailKind = "requested" | "approved" | "declined";
+
+/** Subject and body of a membership email in one language, made safe for mail. */
+export function renderMembershipEmail(lng: string, kind: MembershipEmailKind, vars: { name: string; requester?: string }) {
+  const t = tFor(lng === "ur" ? "ur" : "en");
+  const subject = headerText(t(`email.membership.${kind}.subject`));
+  const body = [
+    t("email.greeting", { name: headerText(vars.name, 100) }),
+    t(`email.membership.${kind}.body`, {
+      requester: headerText(vars.requester ?? "", 100),
+      link: `${mailSettings().origin}/me/organisation`,
+    }),
+    t("email.account.footer"),
+  ];
+  return { subject, body: bodyText(body.join("\n\n")) };
+}
+
+async function queueMembershipEmail(
+  trx: Executor,
+  to: { id: number; email: string; display_name: string; locale: string },
+  kind: MembershipEmailKind,
+  requester: string | undefined,
+  now: Date,
+): Promise<void> {
+  const address = safeEmailAddress(to.email);
+  if (!address) return;
+  const { subject, body } = renderMembershipEmail(to.locale, kind, { name: to.display_name, requester });
+  await insertEmail(trx, { userId: to.id, notificationId: null, to: address, subject, body }, now);
+}
+
 /**
  * Records a request to join (inside registration's transaction). The person
  * must have no organisation; their organisation stays null until approved.
@@ -75,6 +117,17 @@ export async function recordJoinRequest(
     },
     now,
   );
+  const requester = await trx.selectFrom("users").select("display_name").where("id", "=", params.userId).executeTakeFirst();
+  const members = await trx
+    .selectFrom("users")
+    .select(["id", "email", "display_name", "locale"])
+    .where("organisation_id", "=", params.organisationId)
+    .where("status", "=", "active")
+    .orderBy("created_at")
+    .orderBy("id")
+    .limit(MEMBERS_TOLD)
+    .execute();
+  for (const member of members) await queueMembershipEmail(trx, member, "requested", requester?.display_name, now);
 }
 
 export interface JoinRequest {
@@ -258,6 +311,12 @@ export async function decideJoinRequest(
       },
       now,
     );
+    const requester = await trx
+      .selectFrom("users")
+      .select(["id", "email", "display_name", "locale"])
+      .where("id", "=", params.requesterId)
+      .executeTakeFirstOrThrow();
+    await queueMembershipEmail(trx, requester, params.decision === "approve" ? "approved" : "declined", undefined, now);
     return { ok: true };
   });
 }

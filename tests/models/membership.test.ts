@@ -6,6 +6,7 @@
 // registrations of one new number at once; every step in the audit log.
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import en from "~/locales/en.json";
 import { updateProfile } from "~/models/account.server";
 import {
   decideJoinRequest,
@@ -138,6 +139,20 @@ describe(`organisation membership (${testDialect})`, () => {
     expect(log.map((a) => a.action)).toEqual(["organisation.join-request", "organisation.join-approve"]);
     expect(log[1]).toMatchObject({ actor_id: founder.id, actor_role: "stakeholder", reason: "member" });
     expect(JSON.parse(log[1]!.after!)).toEqual({ userId: requester.id });
+    // The member was told of the request, the requester of the decision, by email (the outbox), without the requester's address.
+    const outbox = await t.db
+      .selectFrom("email_outbox")
+      .select(["user_id", "subject", "body"])
+      .where("user_id", "in", [founder.id, requester.id])
+      .orderBy("id")
+      .execute();
+    expect(outbox.map((e) => [e.user_id, e.subject])).toEqual([
+      [founder.id, en.email.membership.requested.subject],
+      [requester.id, en.email.membership.approved.subject],
+    ]);
+    expect(outbox[0]!.body).toContain("Asks To Join");
+    expect(outbox[0]!.body).toContain("/me/organisation");
+    expect(outbox[0]!.body).not.toContain(requester.email);
     // Deciding twice: the request is gone.
     expect(await decideJoinRequest(t.db, { actorId: founder.id, requesterId: requester.id, decision: "decline", as: "member" })).toEqual({
       ok: false,
