@@ -2,6 +2,8 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
+import { EmailConfirmationBanner } from "./components/confirm-email";
+import { requireTwoFactorEnrolment } from "./auth/guards.server";
 import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { textDirection } from "./lib/i18n";
@@ -19,6 +21,8 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  // Staff who must enrol in two-factor see no page but the enrolment (and signing out) until they have.
+  requireTwoFactorEnrolment({ request, context });
   const { lng: locale, digits } = await resolveFormat(request, context);
   // The header's unread badge: one count over an index, signed-in users only.
   const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;
@@ -31,7 +35,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     app: t("app.name"),
     ...(Object.fromEntries(ERROR_KINDS.map((kind) => [kind, t(`errorPage.${kind}.title`)])) as Record<ErrorKind, string>),
   };
-  return { locale, digits, user, titles };
+  // The notice under the header while the person's address is not confirmed (issue 15): the address the link went to.
+  const unconfirmedEmail = context.user && !context.user.emailConfirmed ? context.user.email : null;
+  return { locale, digits, user, unconfirmedEmail, titles };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
@@ -91,6 +97,7 @@ function Page({ children }: { children: React.ReactNode }) {
       </a>
       <SiteHeader />
       <main id="main" tabIndex={-1}>
+        <EmailConfirmationBanner />
         {children}
       </main>
       <SiteFooter />

@@ -71,7 +71,8 @@ export interface UsersTable {
 export interface AccountTokensTable {
   id: Generated<number>;
   user_id: number;
-  purpose: "confirm-email" | "reset-password";
+  /** "sign-in": a password accepted, the second factor not yet (ADR 0026); never emailed */
+  purpose: "confirm-email" | "reset-password" | "sign-in";
   token_hash: string;
   email: string;
   created_at: string;
@@ -115,6 +116,8 @@ export interface ConsultationsTable {
   support_budget: number;
   allow_self_support: Flag;
   reports_to_hide: number;
+  /** a report counts towards reports_to_hide only from a confirmed account at least this many hours old (0: any confirmed account) */
+  report_min_account_age_hours: Generated<number>;
   /** set when archived: readable, never active again */
   archived_at: string | null;
   created_at: string;
@@ -262,6 +265,10 @@ export interface ReportsTable {
   created_at: string;
   resolved_by: number | null;
   resolved_at: string | null;
+  /** 1 when the report counts towards the consultation's reports_to_hide; fixed when the report is made */
+  counts_towards_hide: Generated<Flag>;
+  /** why it does not count: "unconfirmed" | "newAccount"; null when it counts */
+  not_counted_reason: string | null;
 }
 
 export interface NotificationsTable {

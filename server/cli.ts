@@ -11,7 +11,8 @@ import { messageText } from "~/lib/i18n";
 import { tFor } from "~/lib/i18next.server";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "~/lib/import-format";
 import { EmailSchema } from "~/lib/schemas";
-import { setUserRole } from "~/models/admin-users.server";
+import { issuePasswordReset, setUserRole } from "~/models/admin-users.server";
+import { configureMail } from "~/models/email-outbox.server";
 import { importSubmissions, type ImportResult } from "~/models/import.server";
 import { resetTwoFactor } from "~/models/two-factor.server";
 import { createUser, findUserIdByEmail } from "~/models/user.server";
@@ -38,6 +39,8 @@ function loadConfig(): Config {
 
 async function withDb<T>(fn: (handle: DbHandle) => Promise<T>, options: { migrate?: boolean } = { migrate: true }): Promise<T> {
   const config = loadConfig();
+  // Links in what a command writes (a reset link, an email) name the site's ORIGIN, as the server's do.
+  configureMail({ origin: config.ORIGIN, delivery: config.SMTP_URL ? "smtp" : "held" });
   const handle = createDb(config.DATABASE_URL, { poolSize: 2 });
   try {
     if (options.migrate) await migrateToLatest(handle);
@@ -197,6 +200,22 @@ function buildProgram(): Command {
         out(
           r.wasEnabled ? `${o.email}: two-factor turned off; recovery codes removed` : `${o.email}: two-factor was not on; nothing changed`,
         );
+      });
+    });
+
+  program
+    .command("user:reset-password")
+    .description("print a password reset link (1 hour, single use) for the operator to pass on; audited")
+    .requiredOption("--email <email>")
+    .action(async (o) => {
+      await withDb(async ({ db }) => {
+        const r = await issuePasswordReset(db, { email: o.email, send: false, actorRole: "operator" });
+        if (!r.ok) {
+          throw new UsageError(
+            r.reason === "inactive" ? `${o.email}: the account is disabled; enable it first` : `no user with email ${o.email}`,
+          );
+        }
+        out(`${r.email}: reset link (works once, for 1 hour): ${r.link}`);
       });
     });
 

@@ -1,10 +1,13 @@
 // The one guard helper. Every role check on the server goes through here:
 // a signed-out visitor is redirected to /login?redirectTo=…, a signed-in user
-// without the role gets a 403 (and a security event in the log).
+// without the role gets a 403 (and a security event in the log), and a staff
+// member who must enrol in two-factor (STAFF_TWO_FACTOR=required) is sent to
+// /me/two-factor from every signed-in page (ADR 0026).
 import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import type { SessionUser } from "./session.server";
 import { hasRole, type Role } from "./permissions";
 import { securityEvent } from "~/lib/security.server";
+import { mustEnrolTwoFactor } from "~/models/two-factor.server";
 
 interface GuardArgs {
   request: Request;
@@ -55,10 +58,30 @@ function loginRedirect(request: Request): Response {
   return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
 }
 
-/** Throws a redirect to /login when nobody is signed in. */
-export function requireUser({ request, context }: GuardArgs): SessionUser {
-  if (!context.user) throw loginRedirect(request);
-  return context.user;
+/** What a person who must enrol in two-factor may still open: the enrolment page itself, signing out, the language switch. */
+const ENROLMENT_PATHS = new Set(["/me/two-factor", "/logout", "/language"]);
+
+/**
+ * Throws a redirect to /me/two-factor when the signed-in person is staff
+ * without two-factor while it is required (their password alone let them in),
+ * unless the request is for one of ENROLMENT_PATHS. requireUser (so every
+ * guarded page and action) and the root loader (so every page) call it.
+ */
+export function requireTwoFactorEnrolment({ request, context }: GuardArgs): void {
+  const user = context.user;
+  if (!user || !mustEnrolTwoFactor(user, context.config.STAFF_TWO_FACTOR)) return;
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/\.data$/, "").replace(/\/+$/, "") || "/";
+  if (ENROLMENT_PATHS.has(path)) return;
+  const back = request.method === "GET" ? safeRedirectPath(path + url.search, url.origin, "") : "";
+  throw redirect(back && back !== "/me" ? `/me/two-factor?redirectTo=${encodeURIComponent(back)}` : "/me/two-factor");
+}
+
+/** Throws a redirect to /login when nobody is signed in (or to /me/two-factor: requireTwoFactorEnrolment). */
+export function requireUser(args: GuardArgs): SessionUser {
+  if (!args.context.user) throw loginRedirect(args.request);
+  requireTwoFactorEnrolment(args);
+  return args.context.user;
 }
 
 /** Throws a redirect (signed out) or a 403 (signed in without the role). */

@@ -6,6 +6,7 @@ const PAGES = [
   { to: "/me/organisation", key: "organisation" },
   { to: "/me/password", key: "password" },
   { to: "/me/sessions", key: "sessions" },
+  { to: "/me/two-factor", key: "twoFactor" },
   { to: "/me/data.json", key: "data", download: true },
   { to: "/me/delete", key: "delete" },
 ] as const;

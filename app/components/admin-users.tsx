@@ -96,6 +96,41 @@ export function UserActions({ user, allowed, compact = false }: UserActionsProps
   );
 }
 
+/**
+ * The account actions of one user's page (the model's `accountActionsFor`):
+ * confirm the address, email a reset link, turn two-factor off.
+ */
+export function AccountActions({
+  user,
+  allowed,
+}: {
+  user: { id: number; name: string };
+  allowed: { confirmEmail: boolean; sendReset: boolean; resetTwoFactor: boolean };
+}) {
+  const { t } = useTranslation();
+  const buttons = (
+    [
+      ["confirm-email", allowed.confirmEmail, "admin.users.confirmEmail", "admin.users.confirmEmailHint"],
+      ["send-reset", allowed.sendReset, "admin.users.sendReset", "admin.users.sendResetHint"],
+      ["reset-two-factor", allowed.resetTwoFactor, "admin.users.resetTwoFactor", "admin.users.resetTwoFactorHint"],
+    ] as const
+  ).filter(([, shown]) => shown);
+  if (!buttons.length) return null;
+  return (
+    <div className="stack">
+      {buttons.map(([intent, , label, hint]) => (
+        <Form method="post" key={intent}>
+          <input type="hidden" name="userId" value={user.id} />
+          <button type="submit" name="intent" value={intent} className="button button--secondary">
+            {t(label)}
+          </button>{" "}
+          <span className="field-hint">{t(hint, { name: user.name })}</span>
+        </Form>
+      ))}
+    </div>
+  );
+}
+
 /** An audit entry's before/after, as computed by auditChanges (app/lib/audit-diff.ts). */
 export function AuditChangeList({ changes }: { changes: AuditChange[] }) {
   if (!changes.length) return <>—</>;

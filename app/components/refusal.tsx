@@ -2,9 +2,12 @@
 // JavaScript to show the message in place: what happened, and a way back.
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { ResendConfirmationForm } from "./confirm-email";
 import { DateText } from "./dates";
 
 export interface Refusal {
+  /** the model's reason: an unconfirmed address also gets the button that sends the link again */
+  reason?: string;
   message: string;
   at?: string;
   back?: string;
@@ -25,6 +28,7 @@ export function RefusalNotice({ refusal }: { refusal: Refusal }) {
           </>
         ) : null}
       </p>
+      {refusal.reason === "emailUnconfirmed" ? <ResendConfirmationForm redirectTo={refusal.back} /> : null}
       <p>
         <Link to={refusal.back ?? "/"}>{t("refusal.back")}</Link>
       </p>

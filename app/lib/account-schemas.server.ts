@@ -1,7 +1,8 @@
 // Form schemas of the account pages (/me/profile, /me/password, /me/delete,
 // /me/sessions). Used only in actions, so kept in a .server module: zod never
 // reaches these pages' browser bundle. Messages are i18n keys; unknown
-// fields are dropped (role, status, email or organisation id can never be set here).
+// fields are dropped (role, status or organisation id can never be set here; a
+// new email address only waits for its confirmation, see requestEmailChange).
 import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
@@ -20,6 +21,8 @@ export const ProfileSchema = z.object({
   locale: z.enum(LANGUAGES, required),
   /** digits on Urdu pages; a form without the field leaves the choice as it was */
   digits: z.enum(DIGITS, { error: "errors.required" }).optional(),
+  /** a new address (in force once confirmed); a form without the field leaves the address as it is */
+  email: EmailSchema.optional(),
 });
 
 /**
@@ -98,3 +101,32 @@ export const ForgotPasswordSchema = z.object({ email: EmailSchema });
 
 /** /reset-password/:token: the new password, by the registration rules. */
 export const ResetPasswordSchema = z.object({ password: PasswordSchema });
+
+/** /confirm-email/:token: the button only (the token is in the address). */
+export const ConfirmEmailSchema = z.object({});
+
+/** /me/confirm-email: send the link again, then back to the page it was asked from (a path on this site). */
+export const ResendConfirmationSchema = z.object({ redirectTo: z.string().max(2000).optional() });
+
+/**
+ * A two-factor code as typed: six digits from the app ("123 456" too) or a
+ * recovery code ("abcd-efgh-ijkl-mnop", any case, with or without dashes).
+ */
+const TwoFactorCodeSchema = z
+  .string(required)
+  .trim()
+  .max(40, { error: "twoFactor.errors.codeShape" })
+  .regex(/^(?:[\d\s]{6,11}|[a-zA-Z2-7\s-]{16,31})$/, { error: "twoFactor.errors.codeShape" });
+
+/** /login/two-factor: the second step of a sign-in. */
+export const TwoFactorSignInSchema = z.object({
+  code: TwoFactorCodeSchema,
+  redirectTo: z.string().max(2000).optional(),
+});
+
+/** /me/two-factor's forms: turn it on (a code from the new secret), off (a code), or make new recovery codes. */
+export const TwoFactorSettingsSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("enable"), code: TwoFactorCodeSchema, redirectTo: z.string().max(2000).optional() }),
+  z.object({ intent: z.literal("disable"), code: TwoFactorCodeSchema }),
+  z.object({ intent: z.literal("recovery-codes") }),
+]);

@@ -39,6 +39,8 @@ const windowsAndRules = {
   // A checkbox posts "on" or nothing.
   allowSelfSupport: z.preprocess((v) => v || undefined, settings.allowSelfSupport),
   reportsToHide: typedOrEmpty(settings.reportsToHide),
+  // Left out (the specification's form has no such field): kept on an update, the default on a create; "" is refused.
+  reportMinAccountAgeHours: settings.reportMinAccountAgeHours,
 };
 const consultationRef = { consultationId: rowId("errors.invalid") };
 
@@ -71,7 +73,7 @@ export const ConsultationFormSchema = z.discriminatedUnion("intent", [
 ]);
 
 // /admin/users and /admin/users/:id.
-export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
+export const ADMIN_USER_INTENTS = ["role", "disable", "enable", "end-sessions", "confirm-email", "send-reset", "reset-two-factor"] as const;
 export type AdminUserIntent = (typeof ADMIN_USER_INTENTS)[number];
 
 /** A form value, with "" (an empty select or text box) and null (not sent) read as absent. */

@@ -84,7 +84,9 @@ export async function briefingDocx(
       children.push(para(t("briefing.support"), { heading: HeadingLevel.HEADING_3 }));
       children.push(
         para(
-          `${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)}${t("app.separator")}${t("briefing.organisations")}: ${n(f.organisations)}${t("app.separator")}${t("briefing.provinces")}: ${n(f.provinces)}`,
+          `${t("briefing.uniqueSupporters")}: ${n(f.uniqueSupporters)} (${t("briefing.fromVerified")}: ${n(f.verifiedSupporters)})` +
+            `${t("app.separator")}${t("briefing.organisations")}: ${n(f.organisations)} (${t("briefing.verified")}: ${n(f.verifiedOrganisations)})` +
+            `${t("app.separator")}${t("briefing.provinces")}: ${n(f.provinces)}`,
         ),
       );
       for (const [caption, rows] of [

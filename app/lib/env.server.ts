@@ -109,6 +109,12 @@ const EnvSchema = z
     LOGIN_FAILURES_PER_ACCOUNT_TOTAL: z.coerce.number().int().min(1).optional(),
     LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
     REGISTRATIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+    /**
+     * Two-factor sign-in for moderators, organisers and admins (ADR 0026): "required" (they enrol at
+     * their first sign-in and no staff page opens before they have) or "optional" (they choose, as
+     * stakeholders always do). Tests set "optional" unless a test is about two-factor.
+     */
+    STAFF_TWO_FACTOR: z.enum(["required", "optional"]).default("required"),
     /** How long a page kept for readers who are not signed in may be served again while the database has not changed (server/page-cache.ts); 0 turns the page cache off. */
     PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
     /** How often each server process looks for queued notification emails to send (server/outbox-sender.ts); tests shorten it. */

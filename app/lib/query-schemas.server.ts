@@ -133,6 +133,8 @@ export const ConsultationSettingsSchema = z
       .optional()
       .transform((v) => v === "on"),
     reportsToHide: wholeNumber(RULE_NUMBERS.reportsToHideMin, RULE_NUMBERS.reportsToHideMax),
+    // Issue 15: a Contract addition; a client posting only the specification's fields leaves it out (kept, or the default).
+    reportMinAccountAgeHours: wholeNumber(0, RULE_NUMBERS.reportMinAccountAgeHoursMax).optional(),
   })
   .superRefine(windowsInOrder);
 

@@ -35,9 +35,15 @@ export const RULES = {
   loginAccount: (limit: number): RateRule => ({ name: "login-account", limit, windowMs: 15 * 60_000 }),
   loginIp: (limit: number): RateRule => ({ name: "login-ip", limit, windowMs: 15 * 60_000 }),
   registerIp: (limit: number): RateRule => ({ name: "register-ip", limit, windowMs: 60 * 60_000 }),
+  /** wrong two-factor codes per account (/login/two-factor, turning it off on /me/two-factor), from any address */
+  twoFactorAccount: { name: "two-factor-account", limit: 5, windowMs: 15 * 60_000 } as RateRule,
   /** reset links asked for one address, and from one client address */
   resetEmail: { name: "reset-email", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   resetIp: { name: "reset-ip", limit: 20, windowMs: 60 * 60_000 } as RateRule,
+  /** new addresses asked for in the profile, per account: each sends two emails */
+  emailChange: { name: "email-change", limit: 5, windowMs: 24 * 60 * 60_000 } as RateRule,
+  /** confirmation links sent again to one account (POST /me/confirm-email) */
+  confirmEmail: { name: "confirm-email-user", limit: 3, windowMs: 60 * 60_000 } as RateRule,
   submissions: { name: "submit-user", limit: 10, windowMs: 60 * 60_000 } as RateRule,
   comments: { name: "comment-user", limit: 30, windowMs: 60 * 60_000 } as RateRule,
   supports: { name: "support-user", limit: 300, windowMs: 60 * 60_000 } as RateRule,

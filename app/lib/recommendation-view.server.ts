@@ -9,6 +9,8 @@ export function figuresView(f: RecommendationFigures, t: TFunction, lng: string)
     uniqueSupporters: f.uniqueSupporters,
     organisations: f.organisations,
     provinces: f.provinces,
+    verifiedSupporters: f.verifiedSupporters,
+    verifiedOrganisations: f.verifiedOrganisations,
     byCluster: f.byCluster.map((c) => ({ key: c.slug, label: localName(c, lng), supporters: c.supporters })),
     bySize: f.bySize.map((s) => ({
       key: s.sizeBand ?? "-",

@@ -45,6 +45,9 @@ export const RULE_NUMBERS = {
   /** open reports that hide an item until a moderator decides */
   reportsToHideMin: 1,
   reportsToHideMax: 100,
+  /** a report counts towards hiding only from a confirmed account this many hours old (default 24; 0 = any confirmed account) */
+  reportMinAccountAgeHoursDefault: 24,
+  reportMinAccountAgeHoursMax: 720,
   /** an organisation's name (registration, profile, import) */
   organisationMin: 2,
   organisationMax: 200,

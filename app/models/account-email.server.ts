@@ -18,7 +18,7 @@ import { insertEmail, mailSettings } from "./email-outbox.server";
 import { deleteUserSessions } from "./session.server";
 import { normaliseEmail, PASSWORD_ERROR_KEYS } from "./user.server";
 
-export type AccountEmailKind = "confirm" | "reset" | "passwordChanged" | "emailChanged";
+export type AccountEmailKind = "confirm" | "reset" | "passwordChanged" | "emailChanged" | "emailChangeRequested";
 
 export const ACCOUNT_EMAIL_REFUSALS = defineRefusals({
   notFound: 404,
@@ -44,7 +44,8 @@ export function renderAccountEmail(lng: string, kind: AccountEmailKind, vars: { 
   return { subject, body: bodyText(body.join("\n\n")) };
 }
 
-async function queueAccountEmail(
+/** Queues one account email in the recipient's language (also for the admin page's reset link, which the admin never sees). */
+export async function queueAccountEmail(
   db: Executor,
   p: { userId: number; to: string; lng: string; kind: AccountEmailKind; name: string; link?: string; email?: string },
   now: Date,
@@ -151,10 +152,73 @@ export async function confirmEmail(
   });
 }
 
+/**
+ * The profile's email change (issue 15, item 1): the new address is kept as
+ * `pending_email` and takes effect only when its confirmation link is used
+ * (confirmEmail); the old address keeps working meanwhile and is told now,
+ * so a person whose session was taken over learns of it before the change.
+ * Giving the current address again cancels a waiting change; giving the
+ * waiting address again changes nothing (/me/confirm-email sends the link
+ * again). An address another account uses is refused.
+ */
+export async function requestEmailChange(
+  db: Executor,
+  p: { userId: number; email: string; ip?: string | null; now?: Date },
+): Promise<{ ok: true; change: "none" | "cancelled" | "requested"; to: string | null } | { ok: false; reason: "notFound" | "emailTaken" }> {
+  const now = p.now ?? new Date();
+  const wanted = p.email.trim();
+  const normalised = normaliseEmail(wanted);
+  return inTransaction(db, async (trx) => {
+    const user = await accountOf(trx, p.userId);
+    if (!user || user.status !== "active") return { ok: false, reason: "notFound" } as const;
+    const iso = nowIso(now);
+    if (normalised === normaliseEmail(user.email)) {
+      if (user.pending_email === null) return { ok: true, change: "none", to: null } as const;
+      await trx.updateTable("users").set({ pending_email: null, updated_at: iso }).where("id", "=", user.id).execute();
+      // The link sent to the address no longer asked for stops working.
+      await trx
+        .updateTable("account_tokens")
+        .set({ used_at: iso })
+        .where("user_id", "=", user.id)
+        .where("purpose", "=", "confirm-email")
+        .where("email", "=", user.pending_email)
+        .where("used_at", "is", null)
+        .execute();
+      return { ok: true, change: "cancelled", to: null } as const;
+    }
+    if (user.pending_email !== null && normaliseEmail(user.pending_email) === normalised) {
+      return { ok: true, change: "none", to: user.pending_email } as const;
+    }
+    const taken = await trx.selectFrom("users").select("id").where("email_normalised", "=", normalised).executeTakeFirst();
+    if (taken) return { ok: false, reason: "emailTaken" } as const;
+    await trx.updateTable("users").set({ pending_email: wanted, updated_at: iso }).where("id", "=", user.id).execute();
+    await recordAudit(
+      trx,
+      {
+        actorId: user.id,
+        actorRole: user.role,
+        action: "user.email-change-request",
+        targetType: "user",
+        targetId: user.id,
+        ip: p.ip ?? null,
+        after: { email: wanted },
+      },
+      now,
+    );
+    await queueAccountEmail(
+      trx,
+      { userId: user.id, to: user.email, lng: user.locale, kind: "emailChangeRequested", name: user.display_name, email: wanted },
+      now,
+    );
+    const sent = await sendEmailConfirmation(trx, { userId: user.id, now });
+    return { ok: true, change: "requested", to: sent.ok ? sent.to : wanted } as const;
+  });
+}
+
 /** An admin confirms someone's address (a person who cannot receive the email). */
 export async function confirmEmailByAdmin(
   db: Executor,
-  p: { userId: number; actor: { id: number; role: "admin" }; ip?: string | null; now?: Date },
+  p: { userId: number; actor: { id: number | null; role: string }; ip?: string | null; now?: Date },
 ): Promise<{ ok: true; changed: boolean } | { ok: false; reason: "notFound" }> {
   const now = p.now ?? new Date();
   return inTransaction(db, async (trx) => {

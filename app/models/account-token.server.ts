@@ -14,10 +14,15 @@ import { nowIso } from "~/lib/time";
 
 export type TokenPurpose = AccountTokensTable["purpose"];
 
-/** How long a link lasts: a confirmation a week, a reset an hour. */
+/**
+ * How long a token lasts: a confirmation link a week, a reset link an hour, a
+ * pending sign-in (password accepted, two-factor code not yet; kept in a
+ * cookie, never emailed) ten minutes.
+ */
 export const TOKEN_LIFETIME_MS: Readonly<Record<TokenPurpose, number>> = {
   "confirm-email": 7 * 24 * 60 * 60 * 1000,
   "reset-password": 60 * 60 * 1000,
+  "sign-in": 10 * 60 * 1000,
 };
 
 /** A link that does not work answers 410 whatever the reason (unknown, used, expired): it tells a guesser nothing. */

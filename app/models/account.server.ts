@@ -40,6 +40,10 @@ export function deletedEmailPlaceholder(userId: number): string {
 export interface AccountProfile {
   id: number;
   email: string;
+  /** whether `email` was confirmed */
+  emailConfirmed: boolean;
+  /** a new address asked for, in force once confirmed */
+  pendingEmail: string | null;
   displayName: string;
   role: Role;
   showOrganisation: boolean;
@@ -66,6 +70,8 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
     .select([
       "u.id",
       "u.email",
+      "u.email_confirmed_at",
+      "u.pending_email",
       "u.display_name",
       "u.role",
       "u.show_organisation",
@@ -106,6 +112,8 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
   return {
     id: row.id,
     email: row.email,
+    emailConfirmed: row.email_confirmed_at !== null,
+    pendingEmail: row.pending_email,
     displayName: row.display_name,
     role: row.role,
     showOrganisation: row.show_organisation === 1,

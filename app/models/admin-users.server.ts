@@ -1,13 +1,16 @@
 // Administration of accounts: change a role, disable, enable, end
-// all sessions — for /admin/users and for the CLI (`user:set-role`), which
-// share these functions. Each change is one transaction with its audit entry,
+// all sessions, confirm an address, send a reset link, turn two-factor off —
+// for /admin/users and for the CLI (`user:set-role`, `user:reset-password`),
+// which share these functions. Each change is one transaction with its audit entry,
 // and every change that takes rights away ends the user's sessions in that
 // same transaction, so their very next request is signed out.
 import type { DB, Executor } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
+import { confirmEmailByAdmin, passwordResetLink, queueAccountEmail } from "./account-email.server";
 import { recordAudit } from "./audit.server";
+import { resetTwoFactor } from "./two-factor.server";
 import { deleteUserSessions } from "./session.server";
 import { normaliseEmail } from "./user.server";
 
@@ -24,9 +27,10 @@ export interface AdminActor {
 /**
  * Why a change to an account is refused, and the status each answers with:
  * no such user (404); an admin taking their own role or access away (422,
- * never allowed: someone else must).
+ * never allowed: someone else must); a reset link for a disabled account,
+ * which could not be used (409).
  */
-export const ADMIN_USER_REFUSALS = defineRefusals({ notFound: 404, self: 422 });
+export const ADMIN_USER_REFUSALS = defineRefusals({ notFound: 404, self: 422, inactive: 409 });
 export type AdminUserRefusal = keyof typeof ADMIN_USER_REFUSALS;
 
 /** What an admin may do to an account, as the pages offer it: not change their own role, nor disable themselves. */
@@ -34,6 +38,24 @@ export function userActionsFor(actorId: number, userId: number): { changeRole: b
   const self = actorId === userId;
   return { changeRole: !self, disable: !self, endSessions: true };
 }
+/**
+ * The account actions of /admin/users/:id, as the page offers them: confirm an
+ * address that is not confirmed (a person whose mail does not arrive), send a
+ * reset link to an active account, turn off someone else's two-factor sign-in
+ * (a lost phone and lost recovery codes; their own an admin changes on
+ * /me/two-factor).
+ */
+export function accountActionsFor(
+  actorId: number,
+  target: { id: number; status: UserStatus; emailConfirmed: boolean; twoFactorEnabled: boolean },
+): { confirmEmail: boolean; sendReset: boolean; resetTwoFactor: boolean } {
+  return {
+    confirmEmail: !target.emailConfirmed,
+    sendReset: target.status === "active",
+    resetTwoFactor: target.twoFactorEnabled && actorId !== target.id,
+  };
+}
+
 export type AdminUserResult<T = object> = ({ ok: true; userId: number } & T) | { ok: false; reason: AdminUserRefusal };
 
 interface TargetRow {
@@ -156,6 +178,78 @@ export async function endAllUserSessions(db: DB, params: UserRef & AdminActor): 
   });
 }
 
+/** An admin confirms a person's address (ADR 0026); audited as the admin. */
+export async function confirmUserEmail(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ changed: boolean }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    const r = await confirmEmailByAdmin(trx, {
+      userId: user.id,
+      actor: { id: params.actorId ?? null, role: params.actorRole ?? "operator" },
+      ip: params.ip,
+    });
+    if (!r.ok) return { ok: false as const, reason: "notFound" as const };
+    return { ok: true as const, userId: user.id, changed: r.changed };
+  });
+}
+
+/**
+ * A reset link for an account, audited: with `send`, emailed to the person
+ * (the admin page: the admin never sees the link); without, returned for the
+ * operator to pass on (`user:reset-password`). A disabled account is refused:
+ * its link could not be used.
+ */
+export async function issuePasswordReset(
+  db: DB,
+  params: UserRef & AdminActor & { send: boolean; now?: Date },
+): Promise<AdminUserResult<{ link: string | null; email: string }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    if (user.status !== "active") return { ok: false as const, reason: "inactive" as const };
+    const row = await trx
+      .selectFrom("users")
+      .select(["email", "display_name", "locale"])
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
+    const link = await passwordResetLink(trx, { userId: user.id, email: row.email, now: params.now });
+    if (params.send)
+      await queueAccountEmail(
+        trx,
+        { userId: user.id, to: row.email, lng: row.locale, kind: "reset", name: row.display_name, link },
+        params.now ?? new Date(),
+      );
+    await recordAudit(trx, {
+      actorId: params.actorId ?? null,
+      actorRole: params.actorRole ?? "operator",
+      action: "user.password-reset-link",
+      targetType: "user",
+      targetId: user.id,
+      after: { sent: params.send ? "email" : "operator" },
+      ip: params.ip ?? null,
+    });
+    return { ok: true as const, userId: user.id, link: params.send ? null : link, email: row.email };
+  });
+}
+
+/** An admin turns off someone else's two-factor sign-in (they enrol again at their next sign-in). */
+export async function resetUserTwoFactor(db: DB, params: UserRef & AdminActor): Promise<AdminUserResult<{ changed: boolean }>> {
+  return db.transaction().execute(async (trx) => {
+    const user = await findTarget(trx, params);
+    if (!user) return { ok: false as const, reason: "notFound" as const };
+    if (isSelf(params, user)) return { ok: false as const, reason: "self" as const };
+    const r = await resetTwoFactor(trx, {
+      userId: user.id,
+      actor: params.actorId != null ? { id: params.actorId, role: (params.actorRole ?? "admin") as Role } : null,
+      ip: params.ip,
+    });
+    if (!r.ok) return { ok: false as const, reason: "notFound" as const };
+    // A second factor taken away: the sessions it guarded end too.
+    await deleteUserSessions(trx, user.id);
+    return { ok: true as const, userId: user.id, changed: r.wasEnabled };
+  });
+}
+
 /** What /admin/users/:id shows: profile, organisation, open sessions. Never the password hash. */
 export async function getUserForAdmin(db: Executor, userId: number, now: Date = new Date()) {
   const user = await db
@@ -171,6 +265,9 @@ export async function getUserForAdmin(db: Executor, userId: number, now: Date = 
       "u.locale",
       "u.created_at",
       "u.updated_at",
+      "u.email_confirmed_at",
+      "u.pending_email",
+      "u.two_factor_enabled_at",
       "o.id as organisation_id",
       "o.name as organisation_name",
       "o.type as organisation_type",

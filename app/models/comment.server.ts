@@ -6,6 +6,8 @@ import { RULE_NUMBERS } from "~/lib/rules";
 import { nowIso } from "~/lib/time";
 import { defineRefusals } from "~/lib/refusal";
 import {
+  emailConfirmedOf,
+  participantRefusal,
   participationRefusal,
   participationRefusalFor,
   PARTICIPATION_COLUMNS,
@@ -33,18 +35,20 @@ export function withinCommentEditWindow(createdAt: string, now: Date = new Date(
 }
 
 /**
- * Why nobody may comment on this suggestion now, or null: the consultation
- * takes participants' writes and the suggestion is published. The rule
- * `addComment` applies (before a reply's parent is checked).
+ * Why this person (null: anyone) may not comment on this suggestion now, or
+ * null: the consultation takes participants' writes, the suggestion is
+ * published, and the person's address is confirmed (`participantRefusal`).
+ * The rule `addComment` applies (before a reply's parent is checked).
  */
 export function commentRefusal(
   s: { status: string; is_active: number; archived_at: string | null; submission_closes_at: string; support_closes_at: string },
   now: Date = new Date(),
+  person: { emailConfirmed: boolean } | null = null,
 ): ParticipationRefusal | { ok: false; reason: "notPublished" } | null {
   const closed = participationRefusal(s, now);
   if (closed) return closed;
   if (s.status !== "published") return { ok: false, reason: "notPublished" };
-  return null;
+  return participantRefusal(person);
 }
 
 export type AddCommentResult =
@@ -69,7 +73,7 @@ export async function addComment(
       .where("s.id", "=", params.submissionId)
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
-    const refusal = commentRefusal(s, now);
+    const refusal = commentRefusal(s, now, { emailConfirmed: await emailConfirmedOf(trx, params.authorId) });
     if (refusal) return refusal;
     if (params.parentId) {
       // One level of replies: the parent must be a visible top-level comment of this submission.

@@ -4,6 +4,7 @@ import { listingsChanged } from "~/lib/listing-cache.server";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { defineRefusals } from "~/lib/refusal";
+import { RULE_NUMBERS } from "~/lib/rules";
 
 export type Phase = "upcoming" | "open" | "closed";
 
@@ -22,6 +23,7 @@ const PUBLIC_COLUMNS = [
   "support_budget",
   "allow_self_support",
   "reports_to_hide",
+  "report_min_account_age_hours",
 ] as const;
 
 export async function getActiveConsultation(db: Executor) {
@@ -69,11 +71,15 @@ export function windowPhase(opensAt: string, closesAt: string, now: Date = new D
 export type ParticipationRefusal = { ok: false; reason: keyof typeof PARTICIPATION_REFUSALS };
 
 export function isParticipationRefusal(r: { ok: false; reason: string }): r is ParticipationRefusal {
-  return r.reason === "consultationClosed" || r.reason === "consultationArchived";
+  return r.reason === "consultationClosed" || r.reason === "consultationArchived" || r.reason === "emailUnconfirmed";
 }
 
-/** How a route answers a participation refusal: 409, with the translated reason (`refusal.<reason>`). */
-export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409 });
+/**
+ * How a route answers a participation refusal, with the translated reason
+ * (`refusal.<reason>`): 409 for the consultation's, 403 for the person's
+ * (`emailUnconfirmed`, see `participantRefusal`).
+ */
+export const PARTICIPATION_REFUSALS = defineRefusals({ consultationClosed: 409, consultationArchived: 409, emailUnconfirmed: 403 });
 
 /** The consultation's columns the participation rule reads. */
 export const PARTICIPATION_COLUMNS = ["is_active", "archived_at", "submission_closes_at", "support_closes_at"] as const;
@@ -106,6 +112,29 @@ export function reportsRefusal(c: { archived_at: string | null }): Participation
   return c.archived_at ? { ok: false, reason: "consultationArchived" } : null;
 }
 
+/**
+ * The person's half of the participation rule (issue 15, ADR 0026): supporting,
+ * commenting and reporting need a confirmed email address, so throwaway
+ * accounts cannot stuff supports or hide a suggestion with reports. Suggestions
+ * are open to the unconfirmed (they wait for moderation anyway), so the
+ * suggestion rules do not ask this. null while the person may; a visitor
+ * (null) is not refused here (their routes ask them to sign in).
+ */
+export function participantRefusal(person: { emailConfirmed: boolean } | null): ParticipationRefusal | null {
+  return person && !person.emailConfirmed ? { ok: false, reason: "emailUnconfirmed" } : null;
+}
+
+/** Whether the account's address is confirmed, as the models read it (an unknown account: no). */
+export async function emailConfirmedOf(db: Executor, userId: number): Promise<boolean> {
+  const row = await db.selectFrom("users").select("email_confirmed_at").where("id", "=", userId).executeTakeFirst();
+  return Boolean(row && row.email_confirmed_at !== null);
+}
+
+/** `participantRefusal` for an account read from the database (the models' writes ask this). */
+export async function participantRefusalFor(db: Executor, userId: number): Promise<ParticipationRefusal | null> {
+  return participantRefusal({ emailConfirmed: await emailConfirmedOf(db, userId) });
+}
+
 /** The participation rule for the consultation of a suggestion; undefined when the suggestion does not exist. */
 export async function participationRefusalFor(
   db: Executor,
@@ -135,6 +164,12 @@ export interface ConsultationSettings {
   supportBudget: number;
   allowSelfSupport: boolean;
   reportsToHide: number;
+  /**
+   * A report counts towards `reportsToHide` only from a confirmed account at
+   * least this many hours old (issue 15). Left out: kept on an update, the
+   * default (RULE_NUMBERS.reportMinAccountAgeHoursDefault) on a create.
+   */
+  reportMinAccountAgeHours?: number;
 }
 
 const SETTING_COLUMNS = {
@@ -149,9 +184,10 @@ const SETTING_COLUMNS = {
   supportBudget: "support_budget",
   allowSelfSupport: "allow_self_support",
   reportsToHide: "reports_to_hide",
+  reportMinAccountAgeHours: "report_min_account_age_hours",
 } as const;
 
-function columnsOf(s: ConsultationSettings) {
+function columnsOf(s: ConsultationSettings & { reportMinAccountAgeHours: number }) {
   return {
     title_en: s.titleEn,
     title_ur: s.titleUr,
@@ -164,6 +200,7 @@ function columnsOf(s: ConsultationSettings) {
     support_budget: s.supportBudget,
     allow_self_support: s.allowSelfSupport ? 1 : 0,
     reports_to_hide: s.reportsToHide,
+    report_min_account_age_hours: s.reportMinAccountAgeHours,
   } as const;
 }
 
@@ -228,6 +265,7 @@ export async function updateConsultation(
       titleUr: s.titleUr ?? current.title_ur,
       descriptionEn: s.descriptionEn ?? current.description_en,
       descriptionUr: s.descriptionUr ?? current.description_ur,
+      reportMinAccountAgeHours: s.reportMinAccountAgeHours ?? current.report_min_account_age_hours,
     });
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -275,7 +313,17 @@ export async function createConsultation(
     if (taken) return { ok: false, reason: "slugTaken" };
     const row = await trx
       .insertInto("consultations")
-      .values({ slug: params.slug, ...columnsOf(params.settings), is_active: 0, archived_at: null, created_at: iso, updated_at: iso })
+      .values({
+        slug: params.slug,
+        ...columnsOf({
+          ...params.settings,
+          reportMinAccountAgeHours: params.settings.reportMinAccountAgeHours ?? RULE_NUMBERS.reportMinAccountAgeHoursDefault,
+        }),
+        is_active: 0,
+        archived_at: null,
+        created_at: iso,
+        updated_at: iso,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await recordAudit(
@@ -286,7 +334,11 @@ export async function createConsultation(
         action: "consultation.create",
         targetType: "consultation",
         targetId: row.id,
-        after: { slug: params.slug, ...params.settings },
+        after: {
+          slug: params.slug,
+          ...params.settings,
+          reportMinAccountAgeHours: params.settings.reportMinAccountAgeHours ?? RULE_NUMBERS.reportMinAccountAgeHoursDefault,
+        },
       },
       now,
     );

@@ -15,8 +15,10 @@
 // ever carries an email or a person's name.
 //
 // The recommendation figures (unique supporters over all sources, distinct
-// organisations) come from recommendationTotals, the same query the
-// recommendation pages use.
+// organisations, and of them those from verified organisations) come from
+// recommendationTotals, the same query the recommendation pages use. A
+// submission's figures from verified organisations are one aggregate over the
+// page's supports (issue 15), beside its categories and recommendations.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { sql } from "kysely";
 import { z } from "zod";
@@ -60,6 +62,9 @@ export const SUBMISSION_COLUMNS = [
   "published_at",
   "merged_into",
   "recommendations",
+  // Issue 15, appended at the end (a Contract change): of `supporters` and `supporting_organisations`, those from verified organisations.
+  "supporters_verified_organisations",
+  "verified_organisations",
 ] as const;
 
 export const RECOMMENDATION_COLUMNS = [
@@ -78,6 +83,9 @@ export const RECOMMENDATION_COLUMNS = [
   "response_text",
   "responsible_agency",
   "response_date",
+  // Issue 15, appended at the end (a Contract change): of `unique_supporters` and `organisations`, those from verified organisations.
+  "unique_supporters_verified_organisations",
+  "verified_organisations",
 ] as const;
 
 export type SubmissionExportRow = {
@@ -106,6 +114,10 @@ export type SubmissionExportRow = {
   published_at: string;
   merged_into: number | "";
   recommendations: string;
+  /** distinct supporters whose support names a verified organisation (of `supporters`) */
+  supporters_verified_organisations: number;
+  /** distinct verified organisations among the supports (of `supporting_organisations`) */
+  verified_organisations: number;
 };
 
 export type RecommendationExportRow = {
@@ -124,6 +136,10 @@ export type RecommendationExportRow = {
   response_text: string;
   responsible_agency: string;
   response_date: string;
+  /** of unique_supporters, those whose support names a verified organisation (a person once) */
+  unique_supporters_verified_organisations: number;
+  /** of organisations, the verified ones */
+  verified_organisations: number;
   /** the public view only (the API): linked sources no longer public */
   sources_not_public?: number;
 };
@@ -314,7 +330,7 @@ async function submissionPage(
   const rows = await q.execute();
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const [categories, recommendations] = await Promise.all([
+  const [categories, recommendations, verified] = await Promise.all([
     db
       .selectFrom("submission_categories as sc")
       .innerJoin("categories as cat", "cat.id", "sc.category_id")
@@ -335,7 +351,21 @@ async function submissionPage(
       if (view === "public") r = r.where("r.status", "=", "final");
       return r.execute();
     })(),
+    // The page's supports from verified organisations, one aggregate a page (issue 15).
+    db
+      .selectFrom("supports as sp")
+      .innerJoin("organisations as vo", "vo.id", "sp.organisation_id")
+      .select((eb) => [
+        "sp.submission_id",
+        eb.fn.count<number>("sp.user_id").distinct().as("supporters"),
+        eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
+      ])
+      .where("sp.submission_id", "in", ids)
+      .where("vo.verified", "=", 1)
+      .groupBy("sp.submission_id")
+      .execute(),
   ]);
+  const verifiedBy = new Map(verified.map((v) => [v.submission_id, v]));
   const catsBy = group(
     categories,
     (c) => c.submission_id,
@@ -373,6 +403,8 @@ async function submissionPage(
     published_at: isoUtc(r.published_at),
     merged_into: r.merged_into_id ?? "",
     recommendations: (recsBy.get(r.id) ?? []).join(";"),
+    supporters_verified_organisations: Number(verifiedBy.get(r.id)?.supporters ?? 0),
+    verified_organisations: Number(verifiedBy.get(r.id)?.organisations ?? 0),
   }));
 }
 
@@ -554,6 +586,8 @@ async function recommendationPage(
     response_text: r.response_text ?? "",
     responsible_agency: r.responsible_agency ?? "",
     response_date: r.response_date ?? "",
+    unique_supporters_verified_organisations: figures.get(r.id)?.verifiedSupporters ?? 0,
+    verified_organisations: figures.get(r.id)?.verifiedOrganisations ?? 0,
     ...(filters.publicSources ? { sources_not_public: notPublic.get(r.id) ?? 0 } : {}),
   }));
 }

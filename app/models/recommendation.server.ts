@@ -484,6 +484,10 @@ export interface RecommendationFigures {
   uniqueSupporters: number;
   organisations: number;
   provinces: number;
+  /** of uniqueSupporters, those whose support came with an organisation that is verified (issue 15); counted the same way */
+  verifiedSupporters: number;
+  /** of organisations, the verified ones */
+  verifiedOrganisations: number;
   byCluster: Array<{ clusterId: number; slug: string; name_en: string; name_ur: string; supporters: number }>;
   bySize: Array<{ sizeBand: string | null; supporters: number }>;
   byProvince: Array<{ province: string | null; supporters: number }>;
@@ -493,6 +497,8 @@ const emptyFigures = (): RecommendationFigures => ({
   uniqueSupporters: 0,
   organisations: 0,
   provinces: 0,
+  verifiedSupporters: 0,
+  verifiedOrganisations: 0,
   byCluster: [],
   bySize: [],
   byProvince: [],
@@ -501,22 +507,35 @@ const emptyFigures = (): RecommendationFigures => ({
 /**
  * The headline figures of each recommendation over all support rows of its
  * sources: distinct people (a person behind two sources, or carried by a
- * merge, counts once), organisations and provinces. One SQL aggregate; the
- * recommendations export uses it too.
+ * merge, counts once), organisations and provinces; and, apart, those of
+ * them from verified organisations (issue 15: a supporter whose support row
+ * names an organisation that is verified; the same person once). One SQL
+ * aggregate; the recommendations export uses it too.
  */
-export async function recommendationTotals(
-  db: Executor,
-  ids: number[],
-): Promise<Map<number, Pick<RecommendationFigures, "uniqueSupporters" | "organisations" | "provinces">>> {
+export type RecommendationTotals = Pick<
+  RecommendationFigures,
+  "uniqueSupporters" | "organisations" | "provinces" | "verifiedSupporters" | "verifiedOrganisations"
+>;
+
+export async function recommendationTotals(db: Executor, ids: number[]): Promise<Map<number, RecommendationTotals>> {
   if (!ids.length) return new Map();
   const rows = await db
     .selectFrom("recommendation_submissions as rs")
     .innerJoin("supports as sp", "sp.submission_id", "rs.submission_id")
+    .leftJoin("organisations as o", "o.id", "sp.organisation_id")
     .select((eb) => [
       "rs.recommendation_id",
       eb.fn.count<number>("sp.user_id").distinct().as("supporters"),
       eb.fn.count<number>("sp.organisation_id").distinct().as("organisations"),
       eb.fn.count<number>("sp.province").distinct().as("provinces"),
+      eb.fn
+        .count<number>(eb.case().when("o.verified", "=", 1).then(eb.ref("sp.user_id")).end())
+        .distinct()
+        .as("verified_supporters"),
+      eb.fn
+        .count<number>(eb.case().when("o.verified", "=", 1).then(eb.ref("sp.organisation_id")).end())
+        .distinct()
+        .as("verified_organisations"),
     ])
     .where("rs.recommendation_id", "in", [...new Set(ids)])
     .groupBy("rs.recommendation_id")
@@ -524,7 +543,13 @@ export async function recommendationTotals(
   return new Map(
     rows.map((r) => [
       r.recommendation_id,
-      { uniqueSupporters: Number(r.supporters), organisations: Number(r.organisations), provinces: Number(r.provinces) },
+      {
+        uniqueSupporters: Number(r.supporters),
+        organisations: Number(r.organisations),
+        provinces: Number(r.provinces),
+        verifiedSupporters: Number(r.verified_supporters),
+        verifiedOrganisations: Number(r.verified_organisations),
+      },
     ]),
   );
 }

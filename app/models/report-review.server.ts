@@ -15,6 +15,7 @@ import type { Trx } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
+import type { NotCountedReason } from "./report.server";
 import {
   decisionsFor,
   hideSubmission,
@@ -36,6 +37,8 @@ export interface ReviewReport {
   reason: string;
   details: string;
   createdAt: string;
+  /** null: it counts towards hiding; else why not (fixed when it was made, report.server.ts) */
+  notCounted: NotCountedReason | null;
 }
 
 /** A suggestion out of public view: hiding it only closes its reports. */
@@ -79,6 +82,10 @@ export interface ReviewItem {
   itemCreatedAt: string;
   /** distinct people with an open report on the item */
   reporters: number;
+  /** of them, those whose report counts towards hiding (confirmed accounts old enough when they reported) */
+  countedReporters: number;
+  /** the item's consultation's minimum account age (hours) for a report to count, as set now */
+  minAccountAgeHours: number;
   openReports: number;
   firstReportedAt: string;
   lastReportedAt: string;
@@ -101,6 +108,10 @@ export async function listOpenReportItems(
     .select(["target_type", "target_id"])
     .select((eb) => [
       eb.fn.count<number>("reporter_id").distinct().as("reporters"),
+      eb.fn
+        .count<number>(eb.case().when("counts_towards_hide", "=", 1).then(eb.ref("reporter_id")).end())
+        .distinct()
+        .as("counted_reporters"),
       eb.fn.countAll<number>().as("open_reports"),
       eb.fn.min<string>("created_at").as("first_at"),
       eb.fn.max<string>("created_at").as("last_at"),
@@ -114,10 +125,13 @@ export async function listOpenReportItems(
     .leftJoin("submissions as s", (j) => j.on("g.target_type", "=", "submission").onRef("s.id", "=", "g.target_id"))
     .leftJoin("comments as c", (j) => j.on("g.target_type", "=", "comment").onRef("c.id", "=", "g.target_id"))
     .leftJoin("submissions as cs", "cs.id", "c.submission_id")
+    .leftJoin("consultations as con", (j) => j.on((eb) => eb("con.id", "=", eb.fn.coalesce("s.consultation_id", "cs.consultation_id"))))
     .select([
       "g.target_type",
       "g.target_id",
       "g.reporters",
+      "g.counted_reporters",
+      "con.report_min_account_age_hours",
       "g.open_reports",
       "g.first_at",
       "g.last_at",
@@ -159,7 +173,7 @@ export async function listOpenReportItems(
   if (page.length) {
     const ranked = db
       .selectFrom("reports as r")
-      .select(["r.id", "r.target_type", "r.target_id", "r.reason", "r.details", "r.created_at"])
+      .select(["r.id", "r.target_type", "r.target_id", "r.reason", "r.details", "r.created_at", "r.not_counted_reason"])
       .select(sql<number>`row_number() over (partition by r.target_type, r.target_id order by r.created_at, r.id)`.as("rn"))
       .where("r.status", "=", "open")
       .where((eb) =>
@@ -170,7 +184,7 @@ export async function listOpenReportItems(
       );
     const reportRows = await db
       .selectFrom(ranked.as("x"))
-      .select(["x.id", "x.target_type", "x.target_id", "x.reason", "x.details", "x.created_at"])
+      .select(["x.id", "x.target_type", "x.target_id", "x.reason", "x.details", "x.created_at", "x.not_counted_reason"])
       .where("x.rn", "<=", REPORTS_SHOWN_PER_ITEM)
       .orderBy("x.created_at")
       .orderBy("x.id")
@@ -178,7 +192,13 @@ export async function listOpenReportItems(
     for (const r of reportRows) {
       const key = `${r.target_type}:${r.target_id}`;
       const list = reports.get(key) ?? [];
-      list.push({ id: r.id, reason: r.reason, details: r.details, createdAt: r.created_at });
+      list.push({
+        id: r.id,
+        reason: r.reason,
+        details: r.details,
+        createdAt: r.created_at,
+        notCounted: (r.not_counted_reason as NotCountedReason | null) ?? null,
+      });
       reports.set(key, list);
     }
   }
@@ -199,6 +219,8 @@ export async function listOpenReportItems(
       hiddenAutomatically: status === "hidden" && r.last_hidden_by === "system",
       itemCreatedAt: (isSubmission ? r.s_created_at : r.c_created_at) ?? r.first_at,
       reporters: Number(r.reporters),
+      countedReporters: Number(r.counted_reporters),
+      minAccountAgeHours: Number(r.report_min_account_age_hours ?? 0),
       openReports: Number(r.open_reports),
       firstReportedAt: r.first_at,
       lastReportedAt: r.last_at,

@@ -1,12 +1,21 @@
 // Reports: any signed-in person may report a submission or a comment once,
 // with a reason. At the consultation's threshold of distinct reporters the
 // item is hidden from the public until a moderator reviews it.
+//
+// Counts you can defend (issue 15, item 6): a report counts towards the
+// threshold only when, as it is made, its reporter's address is confirmed and
+// their account is older than the consultation's report_min_account_age_hours
+// (`reportCountDecision`). That is fixed on the report row
+// (counts_towards_hide, not_counted_reason) in the transaction that inserts it
+// and recounts, never evaluated again: accounts made to report at once and
+// left to age do not come to count later. Reports that do not count are kept
+// and listed to moderators, marked with the reason.
 import type { DB } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { defineRefusals } from "~/lib/refusal";
-import { PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
+import { participantRefusalFor, PARTICIPATION_REFUSALS, reportsRefusal, type ParticipationRefusal } from "./consultation.server";
 import { notify } from "./notification.server";
 import { recordEvent } from "./submission.server";
 
@@ -14,6 +23,30 @@ export type ReportTarget = { type: "submission"; id: number } | { type: "comment
 
 /** Why a report is refused, and the status each answers with. */
 export const REPORT_REFUSALS = defineRefusals({ ...PARTICIPATION_REFUSALS, notFound: 404, invalid: 400 });
+
+/** Why a report does not count towards hiding; null: it counts. */
+export type NotCountedReason = "unconfirmed" | "newAccount";
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The rule for whether a report counts towards the hiding threshold, decided
+ * at the moment it is made: the reporter's address confirmed by then, and the
+ * account at least `minAccountAgeHours` old (0: any confirmed account).
+ * Times are compared as instants (any ISO form).
+ */
+export function reportCountDecision(
+  reporter: { email_confirmed_at: string | null; created_at: string } | undefined,
+  minAccountAgeHours: number,
+  now: Date,
+): { counts: true; reason: null } | { counts: false; reason: NotCountedReason } {
+  const at = now.getTime();
+  const confirmedAt = reporter?.email_confirmed_at ? Date.parse(reporter.email_confirmed_at) : NaN;
+  if (!reporter || Number.isNaN(confirmedAt) || confirmedAt > at) return { counts: false, reason: "unconfirmed" };
+  const createdAt = Date.parse(reporter.created_at);
+  if (Number.isNaN(createdAt) || at - createdAt < Math.max(0, minAccountAgeHours) * HOUR_MS) return { counts: false, reason: "newAccount" };
+  return { counts: true, reason: null };
+}
 
 export type ReportResult =
   { ok: true; alreadyReported: boolean; hidden: boolean } | { ok: false; reason: "notFound" } | ParticipationRefusal;
@@ -25,6 +58,9 @@ export async function reportItem(
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   return db.transaction().execute(async (trx): Promise<ReportResult> => {
+    // Only a confirmed address may report (issue 15): refused before anything is written.
+    const unconfirmed = await participantRefusalFor(trx, params.reporterId);
+    if (unconfirmed) return unconfirmed;
     const t = params.target;
     // Lock the reported item first: simultaneous reports then count one after
     // another, so the threshold is crossed exactly once (PostgreSQL row lock;
@@ -47,7 +83,7 @@ export async function reportItem(
         ? await trx
             .selectFrom("submissions as s")
             .innerJoin("consultations as c", "c.id", "s.consultation_id")
-            .select(["s.id", "s.status", "s.author_id", "c.reports_to_hide", "c.archived_at"])
+            .select(["s.id", "s.status", "s.author_id", "c.reports_to_hide", "c.report_min_account_age_hours", "c.archived_at"])
             .where("s.id", "=", t.id)
             .where("s.status", "in", [...PUBLIC_STATUSES])
             .executeTakeFirst()
@@ -55,7 +91,7 @@ export async function reportItem(
             .selectFrom("comments as cm")
             .innerJoin("submissions as s", "s.id", "cm.submission_id")
             .innerJoin("consultations as c", "c.id", "s.consultation_id")
-            .select(["cm.id", "cm.status", "cm.author_id", "c.reports_to_hide", "c.archived_at"])
+            .select(["cm.id", "cm.status", "cm.author_id", "c.reports_to_hide", "c.report_min_account_age_hours", "c.archived_at"])
             .where("cm.id", "=", t.id)
             .where("cm.submission_id", "=", t.submissionId)
             .where("cm.status", "=", "visible")
@@ -64,6 +100,13 @@ export async function reportItem(
     if (!item) return { ok: false, reason: "notFound" };
     const archived = reportsRefusal(item);
     if (archived) return archived;
+    // Read in this transaction, after the item's lock: the decision is fixed on the row it inserts.
+    const reporter = await trx
+      .selectFrom("users")
+      .select(["email_confirmed_at", "created_at"])
+      .where("id", "=", params.reporterId)
+      .executeTakeFirst();
+    const counting = reportCountDecision(reporter, item.report_min_account_age_hours, now);
     const inserted = await trx
       .insertInto("reports")
       .values({
@@ -74,6 +117,8 @@ export async function reportItem(
         details: params.details,
         status: "open",
         created_at: iso,
+        counts_towards_hide: counting.counts ? 1 : 0,
+        not_counted_reason: counting.reason,
       })
       .onConflict((oc) => oc.columns(["target_type", "target_id", "reporter_id"]).doNothing())
       .executeTakeFirst();
@@ -85,6 +130,7 @@ export async function reportItem(
       .where("target_type", "=", t.type)
       .where("target_id", "=", t.id)
       .where("status", "=", "open")
+      .where("counts_towards_hide", "=", 1)
       .executeTakeFirstOrThrow();
     const threshold = item.reports_to_hide;
     const visible = t.type === "submission" ? item.status === "published" : item.status === "visible";

@@ -6,7 +6,14 @@ import type { Executor } from "../../db/client";
 import { dialectOf, inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
-import { participationRefusal, PARTICIPATION_REFUSALS, windowPhase, type ParticipationRefusal } from "./consultation.server";
+import {
+  emailConfirmedOf,
+  participantRefusal,
+  participationRefusal,
+  PARTICIPATION_REFUSALS,
+  windowPhase,
+  type ParticipationRefusal,
+} from "./consultation.server";
 
 /** Half-life of the "trending" weight of a support or comment. */
 const TRENDING_HALF_LIFE_MS = 24 * 3_600_000;
@@ -65,21 +72,25 @@ export interface SupportRules {
   submission_closes_at: string;
 }
 
+/** Who asks: their id, their supports counted against the cluster's budget, and whether their address is confirmed. */
+export interface Supporter {
+  userId: number;
+  used: number;
+  emailConfirmed: boolean;
+}
+
 /**
  * The one support rule, in order: the suggestion is published, it is not the
  * person's own (unless the consultation allows it), the support window is
- * open, the consultation takes participants' writes, and the person has budget
- * left in the cluster (`used`: their supports counted against it). Without a
- * person (a visitor) only what does not depend on who asks.
+ * open, the consultation takes participants' writes, the person's address is
+ * confirmed (`participantRefusal`), and the person has budget left in the
+ * cluster (`used`: their supports counted against it). Without a person (a
+ * visitor) only what does not depend on who asks.
  */
-function supportRefusalOf(
-  s: SupportRules,
-  supporter: { userId: number; used: number } | null,
-  now: Date,
-): Exclude<SupportRefusal, { reason: "notFound" }> | null {
+function supportRefusalOf(s: SupportRules, supporter: Supporter | null, now: Date): Exclude<SupportRefusal, { reason: "notFound" }> | null {
   if (s.status !== "published") return { ok: false, reason: "notPublished" };
   if (supporter && s.author_id === supporter.userId && !s.allow_self_support) return { ok: false, reason: "ownSubmission" };
-  const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
+  const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now) ?? participantRefusal(supporter);
   if (windowRefusal) return windowRefusal;
   if (supporter && s.support_budget > 0 && supporter.used >= s.support_budget)
     return { ok: false, reason: "budgetSpent", budget: s.support_budget };
@@ -87,11 +98,7 @@ function supportRefusalOf(
 }
 
 /** Whether this person (null: a visitor) may support the suggestion now, and if not why: the rule `supportSubmission` applies. */
-export function supportDecision(
-  s: SupportRules,
-  supporter: { userId: number; used: number } | null,
-  now: Date = new Date(),
-): SupportDecision {
+export function supportDecision(s: SupportRules, supporter: Supporter | null, now: Date = new Date()): SupportDecision {
   const refusal = supportRefusalOf(s, supporter, now);
   if (!refusal) return { canSupport: true };
   const at = refusal.reason === "windowNotOpen" ? refusal.opensAt : refusal.reason === "windowClosed" ? refusal.closesAt : undefined;
@@ -194,6 +201,7 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
       ...SUPPORT_RULE_COLUMNS,
       "s.merged_into_id",
       "u.organisation_id as supporter_organisation_id",
+      "u.email_confirmed_at as supporter_email_confirmed_at",
       "o.province as supporter_province",
       "sp.user_id as support_user_id",
       "sp.created_at as support_created_at",
@@ -268,7 +276,8 @@ export async function supportSubmission(
     // Supporting twice is one support: answered as success, nothing changes.
     if (s.support_user_id !== null)
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
-    const refusal = supportRefusalOf(s, { userId: params.userId, used }, now);
+    const emailConfirmed = s.supporter_email_confirmed_at !== null && s.supporter_email_confirmed_at !== undefined;
+    const refusal = supportRefusalOf(s, { userId: params.userId, used, emailConfirmed }, now);
     if (refusal) return refusal;
 
     const who = { organisationId: s.supporter_organisation_id ?? null, province: s.supporter_province ?? null };
@@ -401,12 +410,13 @@ export async function getSupportState(db: Executor, params: { submissionId: numb
     .executeTakeFirst();
   const used = s.support_budget > 0 ? await countSupportsInCluster(db, params.userId, s.consultation_id, s.cluster_id) : 0;
   const remaining = s.support_budget > 0 ? Math.max(0, s.support_budget - used) : null;
+  const emailConfirmed = await emailConfirmedOf(db, params.userId);
   return {
     supported: Boolean(row),
     remaining,
     isAuthor: s.author_id === params.userId,
     allowSelf: s.allow_self_support === 1,
-    decision: supportDecision(s, { userId: params.userId, used }, params.now),
+    decision: supportDecision(s, { userId: params.userId, used, emailConfirmed }, params.now),
   };
 }
 

@@ -11,6 +11,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/enco
 import type { Executor } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
+import { hasRole } from "~/auth/permissions";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { matchTotp, newTotpSecret } from "~/lib/totp.server";
@@ -28,10 +29,28 @@ export const TWO_FACTOR_REFUSALS = defineRefusals({
   wrongCode: 400,
   /** the code's time step was already used */
   codeUsed: 400,
+  /** turning it off, asked by a staff member while STAFF_TWO_FACTOR=required */
+  requiredForStaff: 409,
 });
 export type TwoFactorRefusal = keyof typeof TWO_FACTOR_REFUSALS;
 
 type Refused = { ok: false; reason: TwoFactorRefusal };
+
+/** STAFF_TWO_FACTOR: whether moderators, organisers and admins must have two-factor sign-in. */
+export type StaffTwoFactorPolicy = "required" | "optional";
+
+/** Whether a person of `role` must have two-factor sign-in under `policy` (stakeholders may always choose). */
+export function twoFactorRequired(role: Role, policy: StaffTwoFactorPolicy): boolean {
+  return policy === "required" && hasRole(role, "moderator");
+}
+
+/**
+ * A signed-in person who must enrol before any other signed-in page opens:
+ * staff without two-factor while it is required (their password alone let them in).
+ */
+export function mustEnrolTwoFactor(user: { role: Role; twoFactorEnabled: boolean }, policy: StaffTwoFactorPolicy): boolean {
+  return !user.twoFactorEnabled && twoFactorRequired(user.role, policy);
+}
 
 function hashCode(code: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(code)));
@@ -47,6 +66,24 @@ function newRecoveryCode(): string {
   crypto.getRandomValues(bytes);
   const raw = encodeBase32LowerCaseNoPadding(bytes); // 16 characters, 80 bits
   return raw.match(/.{4}/g)!.join("-");
+}
+
+/**
+ * What follows a right password: "code" (two-factor is on: no session until a
+ * code, /login/two-factor), "enrol" (staff without it while it is required: a
+ * session, and only /me/two-factor opens) or "signed-in".
+ */
+export async function afterPassword(
+  db: Executor,
+  p: { userId: number; policy: StaffTwoFactorPolicy },
+): Promise<{ next: "code"; email: string } | { next: "enrol" | "signed-in" }> {
+  const user = await db
+    .selectFrom("users")
+    .select(["email", "role", "two_factor_enabled_at"])
+    .where("id", "=", p.userId)
+    .executeTakeFirstOrThrow();
+  if (user.two_factor_enabled_at !== null) return { next: "code", email: user.email };
+  return { next: mustEnrolTwoFactor({ role: user.role, twoFactorEnabled: false }, p.policy) ? "enrol" : "signed-in" };
 }
 
 export interface TwoFactorState {
@@ -259,4 +296,23 @@ export async function resetTwoFactor(
     );
     return { ok: true, wasEnabled: user.two_factor_enabled_at !== null } as const;
   });
+}
+
+/**
+ * The person turns their own two-factor off, with a code from their app (or a
+ * recovery code), unless the policy requires it for their role. The code is
+ * checked first only when turning it off is allowed at all.
+ */
+export async function disableTwoFactor(
+  db: Executor,
+  p: { userId: number; code: string; policy: StaffTwoFactorPolicy; ip?: string | null; now?: Date },
+): Promise<{ ok: true } | Refused> {
+  const user = await db.selectFrom("users").select(["role", "two_factor_enabled_at"]).where("id", "=", p.userId).executeTakeFirst();
+  if (!user) return { ok: false, reason: "notFound" };
+  if (user.two_factor_enabled_at === null) return { ok: false, reason: "notEnabled" };
+  if (twoFactorRequired(user.role, p.policy)) return { ok: false, reason: "requiredForStaff" };
+  const checked = await verifySecondFactor(db, { userId: p.userId, code: p.code, now: p.now });
+  if (!checked.ok) return checked;
+  const reset = await resetTwoFactor(db, { userId: p.userId, actor: { id: p.userId, role: user.role }, ip: p.ip, now: p.now });
+  return reset.ok ? { ok: true } : reset;
 }

@@ -3,7 +3,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
-import { DateText, NumberText } from "~/components/dates";
+import { DateText, NumberText, useNumberFormat } from "~/components/dates";
 import { CheckboxField, ErrorSummary, TextAreaField, TextField } from "~/components/form";
 import { ConsultationFormSchema } from "~/lib/admin-schemas.server";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
@@ -71,7 +71,10 @@ export async function loader(args: LoaderFunctionArgs) {
             supportBudget: String(editing.support_budget),
             allowSelfSupport: editing.allow_self_support ? "on" : "",
             reportsToHide: String(editing.reports_to_hide),
+            reportMinAccountAgeHours: String(editing.report_min_account_age_hours),
           },
+          reportsToHide: editing.reports_to_hide,
+          reportMinAccountAgeHours: editing.report_min_account_age_hours,
         }
       : null,
     consultations: all.map((c) => ({
@@ -154,6 +157,7 @@ function SettingsForm({
     supportClosesAt: t("admin.consultation.supportClosesAt"),
     supportBudget: t("admin.consultation.supportBudget"),
     reportsToHide: t("admin.consultation.reportsToHide"),
+    reportMinAccountAgeHours: t("admin.consultation.reportMinAccountAgeHours"),
   };
   const names = (intent === "create" ? ["slug"] : []).concat(Object.keys(labels).filter((k) => k !== "slug")) as Array<keyof typeof labels>;
   return (
@@ -211,6 +215,15 @@ function SettingsForm({
           min={RULE_NUMBERS.reportsToHideMin}
           max={RULE_NUMBERS.reportsToHideMax}
         />
+        <TextField
+          field={fields.reportMinAccountAgeHours}
+          label={labels.reportMinAccountAgeHours}
+          hint={t("admin.consultation.reportMinAccountAgeHoursHint")}
+          type="number"
+          dir="ltr"
+          min={0}
+          max={RULE_NUMBERS.reportMinAccountAgeHoursMax}
+        />
       </fieldset>
       <button type="submit" className="button">
         {intent === "create" ? t("admin.consultation.create") : t("admin.consultation.save")}
@@ -228,6 +241,7 @@ export default function AdminConsultation() {
   const [params] = useSearchParams();
   const { t } = useTranslation();
   const done = params.get("done");
+  const number = useNumberFormat();
   const showCreate = creating || postedIntent === "create";
   const blank = {
     titleEn: "",
@@ -241,6 +255,7 @@ export default function AdminConsultation() {
     supportBudget: "0",
     allowSelfSupport: "",
     reportsToHide: "3",
+    reportMinAccountAgeHours: String(RULE_NUMBERS.reportMinAccountAgeHoursDefault),
     slug: "",
   };
   return (
@@ -275,6 +290,13 @@ export default function AdminConsultation() {
           <p>
             {t("home.submissionWindow")}: {t(`phase.${editing.submissionPhase}`)} · {t("home.supportWindow")}:{" "}
             {t(`phase.${editing.supportPhase}`)}
+          </p>
+          <p id="report-rule">
+            {t("admin.consultation.reportRuleSummary", {
+              count: editing.reportsToHide,
+              reports: number(editing.reportsToHide),
+              hours: number(editing.reportMinAccountAgeHours),
+            })}
           </p>
           {editing.archived ? (
             <p className="notice">{t("admin.consultation.refused.archived")}</p>

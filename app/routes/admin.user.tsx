@@ -2,14 +2,14 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
-import { AuditChangeList, replyMessages, UserActions } from "~/components/admin-users";
+import { AccountActions, AuditChangeList, replyMessages, UserActions } from "~/components/admin-users";
 import { DateText, NumberText } from "~/components/dates";
 import { ErrorSummary } from "~/components/form";
 import { auditChanges } from "~/lib/audit-diff";
 import { idParam, notFound } from "~/lib/http.server";
 import { getFixedT } from "~/lib/i18next.server";
 import { actionReply } from "~/lib/refusal";
-import { getUserForAdmin, userActionsFor } from "~/models/admin-users.server";
+import { accountActionsFor, getUserForAdmin, userActionsFor } from "~/models/admin-users.server";
 import { listAuditEntries } from "~/models/audit.server";
 import { adminUserAction } from "./admin.users.server";
 
@@ -32,6 +32,12 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title: `${user.display_name} · ${t("admin.users.title")} · ${t("app.name")}`,
     actions: userActionsFor(admin.id, user.id),
+    accountActions: accountActionsFor(admin.id, {
+      id: user.id,
+      status: user.status,
+      emailConfirmed: user.email_confirmed_at !== null,
+      twoFactorEnabled: user.two_factor_enabled_at !== null,
+    }),
     user: {
       id: user.id,
       email: user.email,
@@ -39,6 +45,9 @@ export async function loader(args: LoaderFunctionArgs) {
       role: user.role,
       status: user.status,
       locale: user.locale,
+      emailConfirmedAt: user.email_confirmed_at,
+      pendingEmail: user.pending_email,
+      twoFactorEnabledAt: user.two_factor_enabled_at,
       createdAt: user.created_at,
       sessions: user.sessions,
       lastSeenAt: user.last_seen_at,
@@ -78,7 +87,7 @@ export async function action(args: ActionFunctionArgs) {
 const ROLE_KEYS = new Set(["stakeholder", "moderator", "organiser", "admin"]);
 
 export default function AdminUser() {
-  const { actions, user, entries, moreEntries } = useLoaderData<typeof loader>();
+  const { actions, accountActions, user, entries, moreEntries } = useLoaderData<typeof loader>();
   const actionData = actionReply(useActionData<typeof action>());
   const [params] = useSearchParams();
   const { t } = useTranslation();
@@ -102,7 +111,33 @@ export default function AdminUser() {
         <h2 id="profile-title">{t("admin.users.profile")}</h2>
         <dl className="facts">
           <dt>{t("admin.users.email")}</dt>
-          <dd dir="ltr">{user.email}</dd>
+          <dd>
+            <span dir="ltr">{user.email}</span>
+            {" · "}
+            {user.emailConfirmedAt ? (
+              <>
+                {t("admin.users.emailConfirmed")} <DateText iso={user.emailConfirmedAt} />
+              </>
+            ) : (
+              t("admin.users.emailUnconfirmed")
+            )}
+            {user.pendingEmail ? (
+              <>
+                {" · "}
+                {t("admin.users.emailPending")} <span dir="ltr">{user.pendingEmail}</span>
+              </>
+            ) : null}
+          </dd>
+          <dt>{t("admin.users.twoFactor")}</dt>
+          <dd>
+            {user.twoFactorEnabledAt ? (
+              <>
+                {t("admin.users.twoFactorOn")} <DateText iso={user.twoFactorEnabledAt} />
+              </>
+            ) : (
+              t("admin.users.twoFactorOff")
+            )}
+          </dd>
           <dt>{t("admin.users.role")}</dt>
           <dd>{t(`role.${user.role}`)}</dd>
           <dt>{t("admin.users.status")}</dt>
@@ -175,6 +210,7 @@ export default function AdminUser() {
       <section aria-labelledby="actions-title">
         <h2 id="actions-title">{t("admin.users.actions")}</h2>
         <UserActions user={{ id: user.id, name: user.name, role: user.role, status: user.status }} allowed={actions} />
+        <AccountActions user={{ id: user.id, name: user.name }} allowed={accountActions} />
       </section>
       <section aria-labelledby="audit-title">
         <h2 id="audit-title">{t("admin.users.recentAudit")}</h2>

@@ -1,5 +1,5 @@
 // The /admin/users action (docs/contract.md: `intent` = role | disable | enable |
-// end-sessions, `userId` or `email`, `role`), shared by the list and by the
+// end-sessions | confirm-email | send-reset | reset-two-factor, `userId` or `email`, `role`), shared by the list and by the
 // per-user page so both answer the same way: guard, parse, one model call,
 // a 303 back to the page, or a 4xx with the reason and nothing changed.
 // A route module's half, not a library: the two routes' actions call it.
@@ -7,7 +7,29 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { requireRole } from "~/auth/guards.server";
 import { AdminUserActionSchema, AdminUserPageActionSchema, type AdminUserIntent } from "~/lib/admin-schemas.server";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
-import { ADMIN_USER_REFUSALS, disableUser, enableUser, endAllUserSessions, setUserRole, type UserRef } from "~/models/admin-users.server";
+import {
+  ADMIN_USER_REFUSALS,
+  confirmUserEmail,
+  disableUser,
+  enableUser,
+  endAllUserSessions,
+  issuePasswordReset,
+  resetUserTwoFactor,
+  setUserRole,
+  type AdminUserRefusal,
+  type UserRef,
+} from "~/models/admin-users.server";
+
+/** What a refused admin action says. */
+function refusalMessage(reason: AdminUserRefusal, intent: AdminUserIntent): string {
+  if (reason === "notFound") return "admin.users.refused.notFound";
+  if (reason === "inactive") return "admin.users.refused.inactive";
+  return intent === "role"
+    ? "admin.users.refused.selfRole"
+    : intent === "reset-two-factor"
+      ? "admin.users.refused.selfTwoFactor"
+      : "admin.users.refused.selfDisable";
+}
 
 /**
  * Runs one admin action on one user. `back(userId)` is where a success
@@ -31,22 +53,25 @@ export async function adminUserAction(
         : { email: v.email! };
   const actor = { actorId: admin.id, actorRole: admin.role, ip: args.context.clientIp };
   const { db } = args.context;
-  const r =
-    v.intent === "role"
-      ? await setUserRole(db, { ...ref, ...actor, role: v.role! })
-      : v.intent === "disable"
-        ? await disableUser(db, { ...ref, ...actor })
-        : v.intent === "enable"
-          ? await enableUser(db, { ...ref, ...actor })
-          : await endAllUserSessions(db, { ...ref, ...actor });
-  if (!r.ok) {
-    const message =
-      r.reason === "notFound"
-        ? "admin.users.refused.notFound"
-        : v.intent === "role"
-          ? "admin.users.refused.selfRole"
-          : "admin.users.refused.selfDisable";
-    return refuse(r.reason, ADMIN_USER_REFUSALS, { submission, message });
-  }
+  const r = await (() => {
+    switch (v.intent) {
+      case "role":
+        return setUserRole(db, { ...ref, ...actor, role: v.role! });
+      case "disable":
+        return disableUser(db, { ...ref, ...actor });
+      case "enable":
+        return enableUser(db, { ...ref, ...actor });
+      case "end-sessions":
+        return endAllUserSessions(db, { ...ref, ...actor });
+      case "confirm-email":
+        return confirmUserEmail(db, { ...ref, ...actor });
+      case "send-reset":
+        // Emailed to the person: the admin never sees the link.
+        return issuePasswordReset(db, { ...ref, ...actor, send: true });
+      case "reset-two-factor":
+        return resetUserTwoFactor(db, { ...ref, ...actor });
+    }
+  })();
+  if (!r.ok) return refuse(r.reason, ADMIN_USER_REFUSALS, { submission, message: refusalMessage(r.reason, v.intent) });
   return redirect(options.back(r.userId, v.intent), 303);
 }

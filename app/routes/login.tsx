@@ -4,6 +4,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireAnonymous, safeRedirectPath } from "~/auth/guards.server";
+import { startPendingSignIn } from "~/auth/pending-sign-in.server";
 import { ErrorSummary, Honeypot, TextField } from "~/components/form";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
 import { getFixedT } from "~/lib/i18next.server";
@@ -11,6 +12,7 @@ import { actionReply, formErrorsOf } from "~/lib/refusal";
 import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
 import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, LoginSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
+import { afterPassword } from "~/models/two-factor.server";
 import { authenticate, normaliseEmail, SIGN_IN_REFUSALS } from "~/models/user.server";
 
 export { retryAfterHeaders as headers } from "~/lib/headers";
@@ -63,6 +65,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return refuse(result.reason, SIGN_IN_REFUSALS, { submission, message, hideFields: ["password"] });
   }
 
+  const to = safeRedirectPath(redirectTo, context.config.ORIGIN, "/me");
+  const step = await afterPassword(context.db, { userId: result.userId, policy: context.config.STAFF_TWO_FACTOR });
+  if (step.next === "code") {
+    // Two-factor is on: no session yet, a pending sign-in that a code completes (ADR 0026).
+    const pending = await startPendingSignIn(context, { id: result.userId, email: step.email });
+    return redirect(`/login/two-factor?redirectTo=${encodeURIComponent(to)}`, { status: 303, headers: { "Set-Cookie": pending } });
+  }
+
   // A new session id at every sign-in; whatever session came with the request ends.
   if (context.sessionToken) await context.auth.signOut(context.sessionToken);
   const cookie = await context.auth.signIn(result.userId, {
@@ -70,7 +80,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ip: context.clientIp,
   });
   await securityEvent(context, "login.success", { userId: result.userId });
-  return redirect(safeRedirectPath(redirectTo, context.config.ORIGIN, "/me"), { headers: { "Set-Cookie": cookie } });
+  // Staff without two-factor while it is required enrol first (the guard opens nothing else until they have).
+  const next = step.next === "enrol" ? `/me/two-factor${to === "/me" ? "" : `?redirectTo=${encodeURIComponent(to)}`}` : to;
+  return redirect(next, { headers: { "Set-Cookie": cookie } });
 }
 
 export default function Login() {
@@ -92,6 +104,11 @@ export default function Login() {
       {params.get("reset") && !lastResult ? (
         <p className="notice" role="status">
           {t("recovery.reset.done")}
+        </p>
+      ) : null}
+      {params.get("twoFactor") === "expired" && !lastResult ? (
+        <p className="notice" role="status">
+          {t("twoFactor.signIn.expired")}
         </p>
       ) : null}
       <Form method="post" {...getFormProps(form)} className="stack">

@@ -6,17 +6,24 @@ import { requireUser } from "~/auth/guards.server";
 import { AccountNav, BackToMe } from "~/components/account-nav";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "~/components/form";
 import { profileSchemaFor, type ProfileFormValues } from "~/lib/account-schemas.server";
-import { invalid, parseForm } from "~/lib/form-action.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
 import { notFound } from "~/lib/http.server";
 import { DIGITS } from "~/lib/format";
 import { digitsCookie, getFixedT, languageCookie } from "~/lib/i18next.server";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "~/lib/reference";
+import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
+import { requestEmailChange } from "~/models/account-email.server";
 import { ACCOUNT_REFUSALS, getAccountProfile, updateProfile } from "~/models/account.server";
+import { findUserIdByEmail, normaliseEmail } from "~/models/user.server";
+
+export { retryAfterHeaders as headers } from "~/lib/headers";
 
 // Profile: the person's name, language and privacy choice, and their
 // organisation's details, which every approved member may correct (logged; a
 // verified organisation's name, type and province are locked: moderators
 // correct them). See docs/decisions/0014-account-self-service.md.
+// A new email address waits for its confirmation (requestEmailChange, ADR 0026):
+// until the link sent to it is used, the old address stays, and is told.
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -29,7 +36,9 @@ export async function loader(args: LoaderFunctionArgs) {
   return {
     title: `${t("account.profile.title")} · ${t("app.name")}`,
     organisation: org ? { name: org.name, verified: org.verified, otherMembers: org.otherMembers } : null,
+    email: { current: profile.email, confirmed: profile.emailConfirmed, pending: profile.pendingEmail },
     values: {
+      email: profile.email,
       displayName: profile.displayName,
       locale: profile.locale,
       digits: profile.digits,
@@ -55,6 +64,23 @@ export async function action(args: ActionFunctionArgs) {
   const submission = await parseForm(args.request, profileSchemaFor(profile.organisation));
   if (submission.status !== "success") return invalid(submission);
   const v: ProfileFormValues = submission.value;
+  // A new address is checked before anything is saved, so a refused one changes nothing.
+  const newEmail = v.email !== undefined && normaliseEmail(v.email) !== normaliseEmail(profile.email) ? v.email : null;
+  let emailSlots: Awaited<ReturnType<typeof takeRateLimits>>["slots"] = [];
+  if (newEmail !== null && !(profile.pendingEmail && normaliseEmail(profile.pendingEmail) === normaliseEmail(newEmail))) {
+    const owner = await findUserIdByEmail(db, newEmail);
+    if (owner !== null && owner !== user.id) return invalid(submission, { fieldErrors: { email: ["errors.emailTaken"] } });
+    const taken = await takeRateLimits(db, [{ rule: RULES.emailChange, key: String(user.id) }]);
+    if (taken.limited) {
+      return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+        submission,
+        message: "errors.rateLimited",
+        field: "email",
+        headers: { "Retry-After": String(taken.retryAfter) },
+      });
+    }
+    emailSlots = taken.slots;
+  }
   const result = await updateProfile(db, {
     userId: user.id,
     ip: args.context.clientIp,
@@ -71,18 +97,31 @@ export async function action(args: ActionFunctionArgs) {
     },
   });
   if (!result.ok) {
+    await giveBackRateLimits(db, emailSlots);
     if (result.reason === "notFound") notFound();
     return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: ACCOUNT_REFUSALS.invalid });
   }
+  // The current address again cancels a waiting change; a new one is asked for.
+  const change =
+    v.email === undefined ? null : await requestEmailChange(db, { userId: user.id, email: v.email, ip: args.context.clientIp });
+  if (change?.ok === false) {
+    await giveBackRateLimits(db, emailSlots);
+    if (change.reason === "notFound") notFound();
+    // Taken between the check above and now: the rest is saved, the address is not.
+    return invalid(submission, { fieldErrors: { email: ["errors.emailTaken"] } });
+  }
+  if (change?.change !== "requested") await giveBackRateLimits(db, emailSlots);
+  const query = new URLSearchParams({ saved: "1" });
+  if (change && change.change !== "none") query.set("email", change.change);
   // The saved language (and digits) are also this browser's choice from now on.
   const headers = new Headers();
   headers.append("Set-Cookie", await languageCookie.serialize(v.locale, { secure: args.context.config.secureCookies }));
   if (v.digits) headers.append("Set-Cookie", await digitsCookie.serialize(v.digits, { secure: args.context.config.secureCookies }));
-  return redirect("/me/profile?saved=1", { status: 303, headers });
+  return redirect(`/me/profile?${query}`, { status: 303, headers });
 }
 
 export default function Profile() {
-  const { organisation, values } = useLoaderData<typeof loader>();
+  const { organisation, email, values } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
@@ -96,9 +135,13 @@ export default function Profile() {
       {params.get("saved") && !lastResult ? (
         <p className="notice" role="status">
           {t("account.profile.saved")}
+          {params.get("email") === "requested" && email.pending ? (
+            <> {t("account.profile.emailRequested", { email: email.pending })}</>
+          ) : null}
+          {params.get("email") === "cancelled" ? <> {t("account.profile.emailCancelled")}</> : null}
         </p>
       ) : null}
-      <ProfileForm key={locationKey} organisation={organisation} values={values} lastResult={lastResult} />
+      <ProfileForm key={locationKey} organisation={organisation} email={email} values={values} lastResult={lastResult} />
       <AccountNav current="profile" />
     </div>
   );
@@ -106,10 +149,12 @@ export default function Profile() {
 
 function ProfileForm({
   organisation,
+  email,
   values,
   lastResult,
 }: {
   organisation: ReturnType<typeof useLoaderData<typeof loader>>["organisation"];
+  email: ReturnType<typeof useLoaderData<typeof loader>>["email"];
   values: Record<string, string>;
   lastResult: ReturnType<typeof useActionData<typeof action>>;
 }) {
@@ -127,6 +172,7 @@ function ProfileForm({
       <ErrorSummary
         fields={[
           { field: fields.displayName, label: t("account.profile.displayName") },
+          { field: fields.email, label: t("account.profile.email") },
           { field: fields.locale, label: t("account.profile.language") },
           { field: fields.digits, label: t("account.profile.digits") },
           ...(organisation
@@ -147,6 +193,20 @@ function ProfileForm({
           label={t("account.profile.displayName")}
           hint={t("account.profile.displayNameHint")}
           autoComplete="name"
+        />
+        <TextField
+          field={fields.email}
+          label={t("account.profile.email")}
+          type="email"
+          autoComplete="email"
+          dir="ltr"
+          hint={
+            email.pending
+              ? t("account.profile.emailPending", { pending: email.pending, current: email.current })
+              : email.confirmed
+                ? t("account.profile.emailHint")
+                : t("account.profile.emailUnconfirmed")
+          }
         />
         <SelectField
           field={fields.locale}

@@ -3,7 +3,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
-import { DateText, NumberText } from "~/components/dates";
+import { DateText, NumberText, useNumberFormat } from "~/components/dates";
 import { ErrorSummary, TextAreaField, TextField } from "~/components/form";
 import { RejectReasonField } from "~/components/moderation";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
@@ -139,6 +139,7 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
   // What "hide" means for this item: hide it, or (already out of public view) close its reports.
   const { outOfView, canHide, canReject } = item.decisions;
   const hidden = item.status === "hidden";
+  const number = useNumberFormat();
   return (
     <article className="panel reported-item" id={`item-${key}`} aria-labelledby={`item-${key}-title`}>
       <h2 className="h3" id={`item-${key}-title`}>
@@ -176,6 +177,12 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
           </dd>
         </div>
         <div>
+          <dt>{t("reports.countedReporters")}</dt>
+          <dd data-testid="counted-reporters">
+            <NumberText value={item.countedReporters} />
+          </dd>
+        </div>
+        <div>
           <dt>{t("reports.firstReported")}</dt>
           <dd>
             <DateText iso={item.firstReportedAt} withTime />
@@ -202,6 +209,7 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
               <th scope="col">{t("reports.reason")}</th>
               <th scope="col">{t("reports.details")}</th>
               <th scope="col">{t("reports.date")}</th>
+              <th scope="col">{t("reports.counts")}</th>
             </tr>
           </thead>
           <tbody>
@@ -219,6 +227,11 @@ function ReportedItem({ item, formAction, lastResult }: { item: ReviewItem; form
                 </td>
                 <td>
                   <DateText iso={r.createdAt} withTime />
+                </td>
+                <td className={r.notCounted ? "not-counted" : undefined}>
+                  {r.notCounted
+                    ? t(`reports.notCounted.${r.notCounted}`, { hours: number(item.minAccountAgeHours) })
+                    : t("reports.counted")}
                 </td>
               </tr>
             ))}

@@ -138,8 +138,11 @@ export default function Briefing() {
               </p>
               <h4>{t("briefing.support")}</h4>
               <p>
-                {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> · {t("briefing.organisations")}:{" "}
-                <NumberText value={r.figures.organisations} /> · {t("briefing.provinces")}: <NumberText value={r.figures.provinces} />
+                {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> ({t("briefing.fromVerified")}:{" "}
+                <NumberText value={r.figures.verifiedSupporters} />) · {t("briefing.organisations")}:{" "}
+                <NumberText value={r.figures.organisations} /> ({t("briefing.verified")}:{" "}
+                <NumberText value={r.figures.verifiedOrganisations} />) · {t("briefing.provinces")}:{" "}
+                <NumberText value={r.figures.provinces} />
               </p>
               <BreakdownTable caption={t("recommendation.figures.byCluster")} rows={r.figures.byCluster} />
               <BreakdownTable caption={t("recommendation.figures.bySize")} rows={r.figures.bySize} />

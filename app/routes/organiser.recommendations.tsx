@@ -39,6 +39,7 @@ export async function loader(args: LoaderFunctionArgs) {
       clusters: r.clusters.map((c) => localName(c, lng)),
       sources: r.sources,
       uniqueSupporters: r.figures.uniqueSupporters,
+      verifiedSupporters: r.figures.verifiedSupporters,
     })),
     clusters: clusters.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
@@ -115,6 +116,7 @@ export default function OrganiserRecommendations() {
                 <th scope="col">{t("recommendation.column.clusters")}</th>
                 <th scope="col">{t("recommendation.column.sources")}</th>
                 <th scope="col">{t("recommendation.column.supporters")}</th>
+                <th scope="col">{t("recommendation.column.verifiedSupporters")}</th>
               </tr>
             </thead>
             <tbody>
@@ -138,6 +140,9 @@ export default function OrganiserRecommendations() {
                   </td>
                   <td>
                     <NumberText value={r.uniqueSupporters} />
+                  </td>
+                  <td>
+                    <NumberText value={r.verifiedSupporters} />
                   </td>
                 </tr>
               ))}

@@ -13,6 +13,7 @@ import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "~/lib/reference";
 import { HONEYPOT_FIELD, HONEYPOT_REFUSALS, RegisterSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
+import { sendEmailConfirmation } from "~/models/account-email.server";
 import { listClusters } from "~/models/taxonomy.server";
 import { createUser } from "~/models/user.server";
 
@@ -78,6 +79,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data(submission.reply({ fieldErrors: result.fieldErrors, hideFields: ["password"] }), { status: 400 });
   }
   await securityEvent(context, "register", { userId: result.userId });
+  // Signed in unconfirmed: the link that confirms the address goes out now (held and logged without SMTP_URL).
+  await sendEmailConfirmation(context.db, { userId: result.userId });
   const cookie = await context.auth.signIn(result.userId, {
     userAgent: request.headers.get("User-Agent"),
     ip: context.clientIp,

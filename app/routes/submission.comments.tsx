@@ -7,7 +7,7 @@ import { CommentFormSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
 import { z } from "~/lib/zod-setup";
 import { addComment, COMMENT_REFUSALS, commentPageOf, editComment } from "~/models/comment.server";
-import { isParticipationRefusal } from "~/models/consultation.server";
+import { isParticipationRefusal, participantRefusal } from "~/models/consultation.server";
 
 export { headers, loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";
@@ -36,6 +36,9 @@ export async function action(args: ActionFunctionArgs) {
     }
     return posted(args, { id, intent, commentId, inline });
   }
+  // An unconfirmed address (the model's rule, read before anything is written, the rate-limit count included).
+  const unconfirmed = participantRefusal(user);
+  if (unconfirmed) return refuse(unconfirmed.reason, COMMENT_REFUSALS, { submission, back });
   const limit = await hitRateLimit(args.context.db, RULES.comments, String(user.id));
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.comments.name });

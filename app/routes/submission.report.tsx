@@ -5,6 +5,7 @@ import { idParam, notFound } from "~/lib/http.server";
 import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.server";
 import { ReportFormSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
+import { participantRefusal } from "~/models/consultation.server";
 import { REPORT_REFUSALS, reportItem } from "~/models/report.server";
 
 export { headers, loader } from "./submission-action.server";
@@ -16,6 +17,9 @@ export async function action(args: ActionFunctionArgs) {
   const submission = await parseForm(args.request, ReportFormSchema);
   const back = `/submissions/${id}`;
   if (submission.status !== "success") return refuse("invalid", REPORT_REFUSALS, { submission, message: "report.refused.invalid", back });
+  // An unconfirmed address (the model's rule, read before anything is written, the rate-limit count included).
+  const unconfirmed = participantRefusal(user);
+  if (unconfirmed) return refuse(unconfirmed.reason, REPORT_REFUSALS, { back });
   const limit = await hitRateLimit(args.context.db, RULES.reports, String(user.id));
   if (limit.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.reports.name });

@@ -6,7 +6,7 @@ import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.serve
 import { SupportFormSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
 import { z } from "~/lib/zod-setup";
-import { isParticipationRefusal } from "~/models/consultation.server";
+import { isParticipationRefusal, participantRefusal } from "~/models/consultation.server";
 import { SUPPORT_REFUSALS, supportSubmission, withdrawSupport } from "~/models/support.server";
 
 export { headers, loader } from "./submission-action.server";
@@ -23,6 +23,9 @@ export async function action(args: ActionFunctionArgs) {
   if (submission.status !== "success")
     return refuse("invalid", SUPPORT_REFUSALS, { submission, message: "errorPage.badRequest.body", back });
   const { intent } = submission.value;
+  // An unconfirmed address (the model's rule, read before anything is written, the rate-limit count included).
+  const unconfirmed = intent === "support" ? participantRefusal(user) : null;
+  if (unconfirmed) return refuse(unconfirmed.reason, SUPPORT_REFUSALS, { back });
 
   // The rate-limit counter and the support are one transaction, so one commit
   // (one fsync on SQLite) per support instead of two. A refused (limited)

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "~/auth/permissions";
 import { CommentForm } from "~/components/comment-form";
+import { ConfirmEmailNeeded, ResendConfirmationForm } from "~/components/confirm-email";
 import { DateText, NumberText, useNumberFormat } from "~/components/dates";
 import { OrganisationLabel } from "~/components/organisation-label";
 import { SupportButton } from "~/components/support-button";
@@ -12,7 +13,7 @@ import { RULE_NUMBERS } from "~/lib/rules";
 import { getFixedT } from "~/lib/i18next.server";
 import { REPORT_REASONS } from "~/lib/reference";
 import { commentRefusal, listCommentPage, withinCommentEditWindow } from "~/models/comment.server";
-import { participationRefusal } from "~/models/consultation.server";
+import { participantRefusal, participationRefusal } from "~/models/consultation.server";
 import { getSubmissionForViewer, isWithdrawable } from "~/models/submission.server";
 import { getSupportState, supportDecision, type SupportDecision } from "~/models/support.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
@@ -46,6 +47,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
   // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
   const closed = participationRefusal(s);
+  // Supporting, commenting and reporting need a confirmed address (the model's rule; issue 15): the page says so and offers the link again.
+  const unconfirmed = participantRefusal(context.user);
   // The model decides whether this person may support it (a visitor: what does not depend on who asks); the page says why not.
   const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
   const now = new Date();
@@ -94,9 +97,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           supported: supportState?.supported ?? false,
           canEdit: (isAuthor && s.status === "pending" && !closed) || (isModerator && s.status !== "withdrawn"),
           canWithdraw: isAuthor && isWithdrawable(s.status) && !closed,
-          canReport: !isAuthor && (s.status === "published" || s.status === "merged") && closed?.reason !== "consultationArchived",
-          canReportComments: closed?.reason !== "consultationArchived",
-          canComment: commentRefusal(s, now) === null,
+          canReport:
+            !isAuthor && (s.status === "published" || s.status === "merged") && closed?.reason !== "consultationArchived" && !unconfirmed,
+          canReportComments: closed?.reason !== "consultationArchived" && !unconfirmed,
+          canComment: commentRefusal(s, now, context.user) === null,
+          // Only the address stands in the way of commenting: the comment form's place explains it.
+          confirmToComment: commentRefusal(s, now) === null && unconfirmed !== null,
         }
       : null,
     blockedReason,
@@ -127,6 +133,7 @@ function blockedMessage(decision: SupportDecision): string | null {
   switch (decision.blockedReason) {
     case "consultationClosed":
     case "consultationArchived":
+    case "emailUnconfirmed":
       return `refusal.${decision.blockedReason}`;
     case "budgetSpent":
       return "support.refused.budgetSpentShort";
@@ -363,6 +370,7 @@ export default function SubmissionPage() {
             blockedReason={blockedReason}
             loginPath={loginPath}
           />
+          {blockedReason === "refusal.emailUnconfirmed" ? <ResendConfirmationForm redirectTo={`/submissions/${s.id}`} /> : null}
           <dl className="figures">
             <div>
               <dt>{t("submission.breadth.organisations")}</dt>
@@ -445,6 +453,8 @@ export default function SubmissionPage() {
               {t("comment.post")}
             </button>
           </CommentForm>
+        ) : viewer?.confirmToComment ? (
+          <ConfirmEmailNeeded />
         ) : closedReason && s.status === "published" ? (
           <p className="muted" id="comments-closed">
             {t(closedReason)}

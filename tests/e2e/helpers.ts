@@ -77,7 +77,7 @@ export interface Harness {
 
 const pathOf = (u: string) => new URL(u).pathname.replace(/\.data$/, "");
 
-export function browserHarness(options: { knownIssues?: KnownIssue[] } = {}): Harness {
+export function browserHarness(options: { knownIssues?: KnownIssue[]; env?: Record<string, string> } = {}): Harness {
   const knownIssues = options.knownIssues ?? [];
   let t: TestDb | undefined;
   let server: RunningServer | undefined;
@@ -95,7 +95,7 @@ export function browserHarness(options: { knownIssues?: KnownIssue[] } = {}): Ha
         );
       }
       t = await createTestDb();
-      server = await startServer({ databaseUrl: t.url });
+      server = await startServer({ databaseUrl: t.url, env: options.env });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       console.info(`browser journeys: Chromium ${browser.version()} against ${server.url} on ${testDialect}`);
     } catch (error) {

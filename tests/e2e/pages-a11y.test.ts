@@ -196,6 +196,8 @@ const PAGES: PageCase[] = [
   { name: "me-organisation", role: "stakeholder", path: () => "/me/organisation" },
   { name: "me-password", role: "stakeholder", path: () => "/me/password" },
   { name: "me-sessions", role: "stakeholder", path: () => "/me/sessions" },
+  // Two-factor not on yet: the QR code (inline SVG) and the otpauth:// address.
+  { name: "me-two-factor", role: "stakeholder", path: () => "/me/two-factor" },
   { name: "me-notifications", role: "stakeholder", path: () => "/me/notifications" },
   { name: "forbidden-403", role: "stakeholder", path: () => "/moderation", expected: ["403 GET /moderation"] },
   { name: "moderation-queue", role: "moderator", path: () => "/moderation" },

@@ -1,7 +1,7 @@
 // The journey of each role, in English and in Urdu, each with JavaScript on and
 // again with it off (describe.each over language × JavaScript):
 //
-//   stakeholder: register → submit → support → comment → read the government's
+//   stakeholder: register → confirm the address → submit → support → comment → read the government's
 //                response to a recommendation built on their suggestion (the
 //                notification leads there);
 //   moderator:   queue → publish with categories → merge → import a CSV file;
@@ -24,6 +24,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { approveSubmission } from "~/models/moderation.server";
 import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
+import { confirmLinkFor } from "../support/confirm-email";
 import { testDialect } from "../support/db";
 import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail } from "../support/factories";
 import { importCsv, importRow } from "../support/import-csv";
@@ -83,6 +84,12 @@ describe.each(LANGS.flatMap((lang) => [true, false].map((js) => [lang, js] as co
       await button(page, t("register.submit")).click();
       await page.waitForURL(url("/me"));
       const me = await h.t.db.selectFrom("users").select(["id"]).where("email", "=", email).executeTakeFirstOrThrow();
+
+      // confirm the address with the emailed link (supporting and commenting need it: issue 15)
+      await visit(w, js, await confirmLinkFor(h.t.db, email));
+      await button(page, t("confirmEmail.submit")).click();
+      await page.waitForURL(url("/me?emailConfirmed=1"));
+      await see(main(page).getByRole("status").first()).text(t("confirmEmail.done"));
 
       // submit, with the similar suggestions listed on the way
       await visit(w, js, "/submissions/new");

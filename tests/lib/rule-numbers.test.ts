@@ -135,6 +135,15 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
     expect(c.supportBudget.safeParse(String(RULE_NUMBERS.unlimited)).success).toBe(true);
     atLeast("reportsToHideMin", c.reportsToHide, String, `admin.consultation.errors.range|${RULE_NUMBERS.reportsToHideMax}`);
     atMost("reportsToHideMax", c.reportsToHide, String, `admin.consultation.errors.range|${RULE_NUMBERS.reportsToHideMax}`);
+    // Issue 15: the account age a report needs to count towards hiding, 0 to the maximum.
+    atMost(
+      "reportMinAccountAgeHoursMax",
+      c.reportMinAccountAgeHours,
+      String,
+      `admin.consultation.errors.range|${RULE_NUMBERS.reportMinAccountAgeHoursMax}`,
+    );
+    expect(c.reportMinAccountAgeHours.safeParse("0").success).toBe(true);
+    expect(c.reportMinAccountAgeHours.safeParse(String(RULE_NUMBERS.reportMinAccountAgeHoursDefault)).success).toBe(true);
   });
 
   it("a cluster's or category's names, English and Urdu", () => {
@@ -143,7 +152,7 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
   });
 
   it("every rule number is checked above, or is a stated fact no schema enforces", () => {
-    // Stated only: advice (passphrase), meanings (0 = no limit, the horizon's years), a time zone, a page size.
+    // Stated only: advice (passphrase), meanings (0 = no limit, the horizon's years), a time zone, a page size, a default.
     const statedOnly: RuleNumber[] = [
       "passphraseMin",
       "unlimited",
@@ -151,6 +160,7 @@ describe("the rules' numbers are the limits the schemas enforce", () => {
       "mediumTermFrom",
       "mediumTermTo",
       "notificationsPerPage",
+      "reportMinAccountAgeHoursDefault",
     ];
     const unchecked = (Object.keys(RULE_NUMBERS) as RuleNumber[]).filter((k) => !covered.has(k) && !statedOnly.includes(k));
     expect(unchecked).toEqual([]);

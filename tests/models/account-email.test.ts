@@ -9,6 +9,7 @@ import {
   passwordResetLink,
   peekEmailConfirmation,
   peekPasswordReset,
+  requestEmailChange,
   requestPasswordReset,
   resetPassword,
   sendEmailConfirmation,
@@ -239,5 +240,68 @@ describe(`password recovery (${testDialect})`, () => {
     await t.db.updateTable("users").set({ status: "disabled" }).where("id", "=", user.id).execute();
     await requestPasswordReset(t.db, { email: user.email, now: T0 });
     expect(await outboxTo(user.email)).toEqual([]);
+  });
+});
+
+describe(`changing the address from the profile (${testDialect})`, () => {
+  async function userRow(id: number) {
+    return t.db.selectFrom("users").select(["email", "pending_email", "email_confirmed_at"]).where("id", "=", id).executeTakeFirstOrThrow();
+  }
+
+  it("keeps the old address until the new one is confirmed, tells the old one at once, and audits the request", async () => {
+    const user = await makeUser(t.db);
+    const next = uniqueEmail("new");
+    const r = await requestEmailChange(t.db, { userId: user.id, email: next, now: T0 });
+    expect(r).toEqual({ ok: true, change: "requested", to: next });
+    expect(await userRow(user.id)).toMatchObject({ email: user.email, pending_email: next });
+    const toOld = await outboxTo(user.email);
+    expect(toOld).toHaveLength(1);
+    expect(toOld[0].body).toContain(next);
+    expect(toOld[0].body).not.toMatch(/confirm-email/);
+    const [toNew] = await outboxTo(next);
+    const token = tokenIn(toNew.body, "confirm-email");
+    expect(await confirmEmail(t.db, { token, now: at(1000) })).toMatchObject({ ok: true, email: next, changedFrom: user.email });
+    expect(await userRow(user.id)).toMatchObject({ email: next, pending_email: null });
+    const audit = await t.db.selectFrom("audit_log").select("action").where("target_id", "=", String(user.id)).execute();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["user.email-change-request", "user.email-change"]));
+  });
+
+  it("the current address again cancels the change and its link; the waiting address again sends nothing more", async () => {
+    const user = await makeUser(t.db);
+    const next = uniqueEmail("new");
+    await requestEmailChange(t.db, { userId: user.id, email: next, now: T0 });
+    expect(await requestEmailChange(t.db, { userId: user.id, email: next.toUpperCase(), now: at(1000) })).toEqual({
+      ok: true,
+      change: "none",
+      to: next,
+    });
+    expect(await outboxTo(next)).toHaveLength(1);
+    const token = tokenIn((await outboxTo(next))[0].body, "confirm-email");
+    expect(await requestEmailChange(t.db, { userId: user.id, email: ` ${user.email} `, now: at(2000) })).toEqual({
+      ok: true,
+      change: "cancelled",
+      to: null,
+    });
+    expect(await userRow(user.id)).toMatchObject({ email: user.email, pending_email: null });
+    expect(await confirmEmail(t.db, { token, now: at(3000) })).toEqual({ ok: false, reason: "invalidToken" });
+    expect((await userRow(user.id)).email).toBe(user.email);
+  });
+
+  it("refuses an address another account has, and changes nothing", async () => {
+    const user = await makeUser(t.db);
+    const other = await makeUser(t.db);
+    expect(await requestEmailChange(t.db, { userId: user.id, email: other.email, now: T0 })).toEqual({ ok: false, reason: "emailTaken" });
+    expect(await userRow(user.id)).toMatchObject({ email: user.email, pending_email: null });
+    expect(await outboxTo(user.email)).toEqual([]);
+    expect(await outboxTo(other.email)).toEqual([]);
+  });
+
+  it("an unconfirmed person who changes the address confirms the new one, and is confirmed by it", async () => {
+    const user = await unconfirmed();
+    const next = uniqueEmail("new");
+    await requestEmailChange(t.db, { userId: user.id, email: next, now: T0 });
+    const token = tokenIn((await outboxTo(next))[0].body, "confirm-email");
+    expect(await confirmEmail(t.db, { token, now: at(1000) })).toMatchObject({ ok: true, email: next });
+    expect((await userRow(user.id)).email_confirmed_at).not.toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { reportItem } from "~/models/report.server";
 import { getSubmissionForViewer } from "~/models/submission.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+import { ageAccounts, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const MINUTE = 60_000;
 
@@ -22,6 +22,11 @@ describe(`comments and reports (${testDialect})`, () => {
     moderator = await makeUser(t.db, { role: "moderator" });
     people = [];
     for (let i = 0; i < 5; i++) people.push(await makeUser(t.db));
+    // Their reports count towards hiding: confirmed, and older than the consultation's 24 hours (issue 15).
+    await ageAccounts(
+      t.db,
+      people.map((p) => p.id),
+    );
     consultationId = (await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow()).id;
   });
   afterEach(async () => {

@@ -25,7 +25,12 @@ import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from
 
 const HEADER =
   "id,consultation,cluster,title,problem,proposal,expected_impact,stage,horizon,status,categories,supporters,supporting_organisations," +
-  "supporting_provinces,comments,organisation,organisation_type,size_band,city,province,source,created_at,published_at,merged_into,recommendations";
+  "supporting_provinces,comments,organisation,organisation_type,size_band,city,province,source,created_at,published_at,merged_into,recommendations," +
+  // Appended by issue 15 (a Contract change): the figures from verified organisations.
+  "supporters_verified_organisations,verified_organisations";
+const RECOMMENDATION_HEADER =
+  "id,title,clusters,categories,priority,status,text,dissent,unique_supporters,organisations,sources,response_status,response_text," +
+  "responsible_agency,response_date,unique_supporters_verified_organisations,verified_organisations";
 
 const CORPUS = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n", "\u0000"];
 // PostgreSQL text cannot hold NUL at all (it refuses the write), so a stored NUL exists only on SQLite;
@@ -250,6 +255,7 @@ describe(`exports (${testDialect})`, () => {
     const buf = await collect(await recommendationsExport(t.db, "csv"));
     const text = buf.toString("utf8");
     expect(text.slice(1).split("\r\n")[0]).toBe(RECOMMENDATION_COLUMNS.join(","));
+    expect(RECOMMENDATION_COLUMNS.join(",")).toBe(RECOMMENDATION_HEADER);
     const rows = parseCsv(buf);
     const final = rows.find((r) => r.id === `R-${ids.recFinal}`)!;
     // hidden: s0, s1, s2, s3 (two carried); shown: s1, s2 → distinct {s0, s1, s2, s3} = 4 (not 6)
@@ -271,6 +277,59 @@ describe(`exports (${testDialect})`, () => {
     expect(draft.unique_supporters).toBe("2");
     const json = JSON.parse((await collect(await recommendationsExport(t.db, "json"))).toString());
     expect(Object.keys(json[0])).toEqual([...RECOMMENDATION_COLUMNS]);
+  });
+
+  it("verified organisations (issue 15): the appended columns in CSV, JSON and XLSX; a person once across a merge and two sources", async () => {
+    // s1's and s2's organisations are verified; s0's and s3's are not.
+    await t.db
+      .updateTable("organisations")
+      .set({ verified: 1 })
+      .where("id", "in", [supporters[1].organisationId!, supporters[2].organisationId!])
+      .execute();
+    const org = parseCsv(await collect(submissionsExport(t.db, "csv", organiserFilters())));
+    const byId = (id: number) => org.find((r) => Number(r.id) === id)!;
+    // hidden: s0, s1 own + s2, s3 carried from the duplicate → 4 supporters, 2 from verified organisations (s1, s2).
+    expect(byId(ids.hidden)).toMatchObject({ supporters: "4", supporters_verified_organisations: "2", verified_organisations: "2" });
+    expect(byId(ids.shown)).toMatchObject({ supporters: "2", supporters_verified_organisations: "2", verified_organisations: "2" });
+    expect(byId(ids.duplicate)).toMatchObject({ supporters: "2", supporters_verified_organisations: "1", verified_organisations: "1" });
+    expect(byId(injectionIds[0])).toMatchObject({ supporters: "0", supporters_verified_organisations: "0", verified_organisations: "0" });
+    const json = JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters()))).toString("utf8"));
+    const h = json.find((r: { id: number }) => r.id === ids.hidden);
+    expect([h.supporters_verified_organisations, h.verified_organisations]).toEqual([2, 2]);
+    expect(Object.keys(h).slice(-2)).toEqual(["supporters_verified_organisations", "verified_organisations"]);
+
+    // R-final: hidden + shown → people {s0..s3} = 4; from verified organisations {s1, s2} = 2 (each behind both sources, counted once).
+    const recs = parseCsv(await collect(await recommendationsExport(t.db, "csv")));
+    expect(recs.find((r) => r.id === `R-${ids.recFinal}`)).toMatchObject({
+      unique_supporters: "4",
+      unique_supporters_verified_organisations: "2",
+      verified_organisations: "2",
+    });
+    expect(recs.find((r) => r.id === `R-${ids.recDraft}`)).toMatchObject({
+      unique_supporters: "2",
+      unique_supporters_verified_organisations: "2",
+      verified_organisations: "2",
+    });
+    const recJson = JSON.parse((await collect(await recommendationsExport(t.db, "json"))).toString());
+    const final = recJson.find((r: { id: string }) => r.id === `R-${ids.recFinal}`);
+    expect([final.unique_supporters_verified_organisations, final.verified_organisations]).toEqual([2, 2]);
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await collect(submissionsExport(t.db, "xlsx", organiserFilters()))) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet("submissions")!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(-2)).toEqual(["supporters_verified_organisations", "verified_organisations"]);
+    const row = ws.getRows(2, ws.rowCount - 1)!.find((r) => r.getCell(1).value === ids.hidden)!;
+    expect([row.getCell(header.length - 1).value, row.getCell(header.length).value]).toEqual([2, 2]);
+    const annex = new ExcelJS.Workbook();
+    await annex.xlsx.load((await collect(toXlsx(await annexSheets(t.db)))) as unknown as ArrayBuffer);
+    const recSheet = annex.getWorksheet("recommendations")!;
+    expect((recSheet.getRow(1).values as unknown[]).slice(1)).toEqual([...RECOMMENDATION_COLUMNS]);
+    await t.db
+      .updateTable("organisations")
+      .set({ verified: 0 })
+      .where("id", "in", [supporters[1].organisationId!, supporters[2].organisationId!])
+      .execute();
   });
 
   it("XLSX opens with exceljs: sheet name, bold header row, a neutralised cell; the annex has its five sheets", async () => {

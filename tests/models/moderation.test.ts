@@ -19,7 +19,7 @@ import { reportItem } from "~/models/report.server";
 import { supportSubmission, withdrawSupport } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+import { ageAccounts, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 describe(`moderation decisions (${testDialect})`, () => {
   const t = useTestDb();
@@ -425,8 +425,13 @@ describe(`moderation decisions (${testDialect})`, () => {
       expect(await hideSubmission(t.db, { ...mod, id: pend })).toEqual({ ok: false, reason: "wrongState", status: "pending" });
       expect(await restoreSubmission(t.db, { ...mod, id })).toEqual({ ok: false, reason: "wrongState", status: "published" });
 
-      // Reports hide it automatically at the threshold (3).
-      for (const u of await users(3))
+      // Reports hide it automatically at the threshold (3), from established accounts (issue 15).
+      const reporters = await users(3);
+      await ageAccounts(
+        t.db,
+        reporters.map((u) => u.id),
+      );
+      for (const u of reporters)
         expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: u.id, reason: "spam", details: "" })).ok).toBe(
           true,
         );

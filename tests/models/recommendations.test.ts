@@ -16,6 +16,7 @@ import {
   unlinkSource,
   updateRecommendation,
 } from "~/models/recommendation.server";
+import { setOrganisationVerified } from "~/models/organisation.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
@@ -204,6 +205,68 @@ describe(`recommendations (${testDialect})`, () => {
         "recommendation.link",
         "recommendation.unlink",
       ]);
+    });
+  });
+
+  describe("supporters from verified organisations (issue 15)", () => {
+    it("are counted apart, a person once across two sources and a merge's carried rows, in the figures, the list and the API rows", async () => {
+      const author = await makeUser(t.db);
+      const a = await published(author, "Verified figures: a shared testing laboratory for tanneries");
+      const b = await published(author, "Verified figures: a shared testing laboratory for instrument makers", "surgical-instruments");
+      const dup = await published(author, "Verified figures: a testing laboratory for instrument makers, again", "surgical-instruments");
+      // Two people of one verified organisation, one of another verified one, two of unverified ones.
+      const verifiedA = await makeUser(t.db);
+      const colleague = await makeUser(t.db, { organisation: undefined });
+      await t.db.updateTable("users").set({ organisation_id: verifiedA.organisationId }).where("id", "=", colleague.id).execute();
+      const verifiedB = await makeUser(t.db);
+      const plain1 = await makeUser(t.db);
+      const plain2 = await makeUser(t.db);
+      for (const o of [verifiedA.organisationId!, verifiedB.organisationId!])
+        expect(
+          (await setOrganisationVerified(t.db, { id: o, verified: true, moderatorId: moderator.id, moderatorRole: "moderator" })).ok,
+        ).toBe(true);
+      // verifiedA behind a and b; colleague behind a; verifiedB only on the duplicate, carried into b by the merge; plain1 on a and b.
+      await support(a, verifiedA);
+      await support(b, verifiedA);
+      await support(a, colleague);
+      await support(dup, verifiedB);
+      await support(a, plain1);
+      await support(b, plain1);
+      await support(b, plain2);
+      expect((await mergeSubmission(t.db, { id: dup, into: b, moderatorId: moderator.id, moderatorRole: "moderator" })).ok).toBe(true);
+
+      const id = await create({ status: "final" });
+      for (const s of [a, b, dup]) expect((await linkSource(t.db, { ...org, id, submissionId: s })).ok).toBe(true);
+      const f = (await recommendationFigures(t.db, [id])).get(id)!;
+      // People: verifiedA, colleague, verifiedB, plain1, plain2 = 5; of them from verified organisations: verifiedA, colleague, verifiedB = 3.
+      expect([f.uniqueSupporters, f.verifiedSupporters]).toEqual([5, 3]);
+      // Organisations: verifiedA's (shared with colleague), verifiedB's, plain1's, plain2's = 4; verified: 2.
+      expect([f.organisations, f.verifiedOrganisations]).toEqual([4, 2]);
+
+      const consultation = await t.db.selectFrom("consultations").select("id").where("is_active", "=", 1).executeTakeFirstOrThrow();
+      const listed = (await listRecommendations(t.db, { consultationId: consultation.id })).find((r) => r.id === id)!;
+      expect([listed.figures.verifiedSupporters, listed.figures.verifiedOrganisations]).toEqual([3, 2]);
+      const api = (await listPublicRecommendations(t.db, { after: id - 1, limit: 1 })).find((r) => r.id === `R-${id}`)!;
+      expect([api.unique_supporters, api.unique_supporters_verified_organisations, api.organisations, api.verified_organisations]).toEqual([
+        5, 3, 4, 2,
+      ]);
+
+      // Unverifying an organisation moves its people back to the rest at once.
+      expect(
+        (
+          await setOrganisationVerified(t.db, {
+            id: verifiedB.organisationId!,
+            verified: false,
+            moderatorId: moderator.id,
+            moderatorRole: "moderator",
+          })
+        ).ok,
+      ).toBe(true);
+      const after = (await recommendationFigures(t.db, [id])).get(id)!;
+      expect([after.uniqueSupporters, after.verifiedSupporters, after.organisations, after.verifiedOrganisations]).toEqual([5, 2, 4, 1]);
+      // No sources: zeros.
+      const empty = await create();
+      expect((await recommendationFigures(t.db, [empty])).get(empty)).toMatchObject({ verifiedSupporters: 0, verifiedOrganisations: 0 });
     });
   });
 

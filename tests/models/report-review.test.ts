@@ -51,9 +51,13 @@ function failingReportUpdates(db: DB): DB {
   return db.withPlugin(plugin);
 }
 
-/** Users straight into the table (no password hashing): reporters only need to exist. */
+/**
+ * Users straight into the table (no password hashing). Their reports count
+ * towards hiding (issue 15): confirmed accounts made 60 days ago, older than the
+ * consultation's setting at every report time used here.
+ */
 async function quickUsers(db: DB, n: number, tag: string): Promise<number[]> {
-  const iso = nowIso();
+  const iso = nowIso(new Date(Date.now() - 60 * 24 * HOUR));
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
     const email = `${tag}.${i}.${Math.random().toString(36).slice(2)}@example.pk`;
@@ -71,6 +75,7 @@ async function quickUsers(db: DB, n: number, tag: string): Promise<number[]> {
         locale: "en",
         created_at: iso,
         updated_at: iso,
+        email_confirmed_at: iso,
       })
       .returning("id")
       .executeTakeFirstOrThrow();

@@ -3,12 +3,16 @@
 import { describe, expect, it } from "vitest";
 import { matchTotp, totpCode, totpStep, totpUri, qrSvg, TOTP_PERIOD_SECONDS } from "~/lib/totp.server";
 import {
+  afterPassword,
   confirmEnrolment,
+  disableTwoFactor,
   getTwoFactorState,
+  mustEnrolTwoFactor,
   normaliseRecoveryCode,
   regenerateRecoveryCodes,
   resetTwoFactor,
   startEnrolment,
+  twoFactorRequired,
   verifySecondFactor,
 } from "~/models/two-factor.server";
 import { testDialect } from "../support/db";
@@ -166,5 +170,66 @@ describe(`two-factor enrolment and sign-in (${testDialect})`, () => {
     expect(audit).toEqual([{ action: "user.two-factor-reset", actor_id: null }]);
     expect((await startEnrolment(t.db, { userId: user.id })).ok).toBe(true);
     expect(await resetTwoFactor(t.db, { userId: 2_000_000_000 })).toEqual({ ok: false, reason: "notFound" });
+  });
+});
+
+describe(`STAFF_TWO_FACTOR and what follows a password (${testDialect})`, () => {
+  it("required: staff must have it, stakeholders never; optional: nobody", () => {
+    for (const role of ["moderator", "organiser", "admin"] as const) {
+      expect(twoFactorRequired(role, "required")).toBe(true);
+      expect(twoFactorRequired(role, "optional")).toBe(false);
+      expect(mustEnrolTwoFactor({ role, twoFactorEnabled: false }, "required")).toBe(true);
+      expect(mustEnrolTwoFactor({ role, twoFactorEnabled: true }, "required")).toBe(false);
+    }
+    expect(twoFactorRequired("stakeholder", "required")).toBe(false);
+    expect(mustEnrolTwoFactor({ role: "stakeholder", twoFactorEnabled: false }, "required")).toBe(false);
+  });
+
+  it("after a right password: a code when it is on, enrolment for staff without it under required, else signed in", async () => {
+    const stakeholder = await makeUser(t.db);
+    const moderator = await makeUser(t.db, { role: "moderator" });
+    expect(await afterPassword(t.db, { userId: stakeholder.id, policy: "required" })).toEqual({ next: "signed-in" });
+    expect(await afterPassword(t.db, { userId: moderator.id, policy: "required" })).toEqual({ next: "enrol" });
+    expect(await afterPassword(t.db, { userId: moderator.id, policy: "optional" })).toEqual({ next: "signed-in" });
+    const { user } = await enrolled("admin");
+    expect(await afterPassword(t.db, { userId: user.id, policy: "optional" })).toEqual({ next: "code", email: user.email });
+  });
+
+  it("turning it off: refused to staff under required before any code is checked; else with a right code only, audited", async () => {
+    const staff = await enrolled("moderator");
+    const refused = await disableTwoFactor(t.db, {
+      userId: staff.user.id,
+      code: codeAt(staff.secret, at(STEP_MS)),
+      policy: "required",
+      now: at(STEP_MS),
+    });
+    expect(refused).toEqual({ ok: false, reason: "requiredForStaff" });
+    // The code was not used up by the refusal.
+    expect((await verifySecondFactor(t.db, { userId: staff.user.id, code: codeAt(staff.secret, at(STEP_MS)), now: at(STEP_MS) })).ok).toBe(
+      true,
+    );
+
+    const wrong = await disableTwoFactor(t.db, { userId: staff.user.id, code: "000000", policy: "optional", now: at(2 * STEP_MS) });
+    expect(wrong.ok).toBe(false);
+    expect((await getTwoFactorState(t.db, staff.user.id))?.enabled).toBe(true);
+    const off = await disableTwoFactor(t.db, {
+      userId: staff.user.id,
+      code: staff.recoveryCodes[0],
+      policy: "optional",
+      now: at(2 * STEP_MS),
+    });
+    expect(off).toEqual({ ok: true });
+    expect((await getTwoFactorState(t.db, staff.user.id))?.enabled).toBe(false);
+    const audit = await t.db
+      .selectFrom("audit_log")
+      .select(["actor_id", "action"])
+      .where("target_id", "=", String(staff.user.id))
+      .where("action", "=", "user.two-factor-reset")
+      .execute();
+    expect(audit).toEqual([{ actor_id: staff.user.id, action: "user.two-factor-reset" }]);
+    expect(await disableTwoFactor(t.db, { userId: staff.user.id, code: "123456", policy: "optional" })).toEqual({
+      ok: false,
+      reason: "notEnabled",
+    });
   });
 });

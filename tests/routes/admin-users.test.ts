@@ -13,7 +13,7 @@ import { makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 import { Client, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
 
-const INTENTS = ["role", "disable", "enable", "end-sessions"] as const;
+const INTENTS = ["role", "disable", "enable", "end-sessions", "confirm-email", "send-reset", "reset-two-factor"] as const;
 
 describe(`/admin/users over HTTP (${testDialect})`, () => {
   const { t, server } = useServer();
@@ -250,6 +250,77 @@ describe(`/admin/users over HTTP (${testDialect})`, () => {
     expect(own.text).not.toMatch(/name="intent" value="disable"/);
     expect(own.text).not.toMatch(/name="intent" value="role"/);
     expect(pageText(own.text)).toContain(en.admin.users.selfHint);
+  });
+
+  it("account actions: confirm an address, email a reset link (the admin never sees it), turn two-factor off; audited", async () => {
+    const person = await makeUser(t.db, { displayName: "Mail Never Arrives", emailConfirmed: false });
+    await t.db.updateTable("users").set({ email_confirmed_at: null }).where("id", "=", person.id).execute();
+    const page = await adminClient.get(`/admin/users/${person.id}`);
+    expect(pageText(page.text)).toContain(en.admin.users.emailUnconfirmed);
+    expect(page.text).toMatch(/name="intent" value="confirm-email"/);
+    expect(page.text).toMatch(/name="intent" value="send-reset"/);
+    // Two-factor is off: nothing to turn off.
+    expect(page.text).not.toMatch(/name="intent" value="reset-two-factor"/);
+
+    const confirm = await adminClient.post(`/admin/users/${person.id}`, { intent: "confirm-email" });
+    expect([confirm.status, confirm.location]).toEqual([303, `/admin/users/${person.id}?done=confirm-email`]);
+    const row = await t.db.selectFrom("users").select("email_confirmed_at").where("id", "=", person.id).executeTakeFirstOrThrow();
+    expect(row.email_confirmed_at).not.toBeNull();
+    expect((await adminClient.get(`/admin/users/${person.id}`)).text).not.toMatch(/name="intent" value="confirm-email"/);
+
+    const reset = await adminClient.post("/admin/users", { intent: "send-reset", email: person.email.toUpperCase() });
+    expect(reset.status).toBe(303);
+    const mail = await t.db.selectFrom("email_outbox").select("body").where("to_email", "=", person.email).executeTakeFirstOrThrow();
+    const link = mail.body.match(/\/reset-password\/[a-z2-7]{32}/)?.[0];
+    expect(link).toBeTruthy();
+    // The admin's pages never show the link.
+    const after = await adminClient.get(`/admin/users/${person.id}`);
+    expect(after.text).not.toContain(link!);
+    expect(pageText(after.text)).toContain("user.password-reset-link");
+
+    // Two-factor on (as the enrolment leaves it), then an admin turns it off.
+    await t.db
+      .updateTable("users")
+      .set({ two_factor_secret: "JBSWY3DPEHPK3PXP", two_factor_enabled_at: new Date().toISOString() })
+      .where("id", "=", person.id)
+      .execute();
+    const theirs = await signedIn(server.url, person);
+    expect(await sessionCount(person.id)).toBeGreaterThan(0);
+    expect((await adminClient.get(`/admin/users/${person.id}`)).text).toMatch(/name="intent" value="reset-two-factor"/);
+    const off = await adminClient.post(`/admin/users/${person.id}`, { intent: "reset-two-factor" });
+    expect(off.status).toBe(303);
+    const tf = await t.db
+      .selectFrom("users")
+      .select(["two_factor_secret", "two_factor_enabled_at"])
+      .where("id", "=", person.id)
+      .executeTakeFirstOrThrow();
+    expect(tf).toEqual({ two_factor_secret: null, two_factor_enabled_at: null });
+    expect(await sessionCount(person.id)).toBe(0);
+    expect((await theirs.get("/me")).status).toBe(302);
+    const actions = await t.db
+      .selectFrom("audit_log")
+      .select(["action", "actor_id"])
+      .where("target_id", "=", String(person.id))
+      .where("action", "!=", "user.create")
+      .orderBy("id")
+      .execute();
+    expect(actions).toEqual([
+      { action: "user.email-confirm", actor_id: admin.id },
+      { action: "user.password-reset-link", actor_id: admin.id },
+      { action: "user.two-factor-reset", actor_id: admin.id },
+    ]);
+  });
+
+  it("a reset link for a disabled account is refused (409); an admin cannot turn off their own two-factor here (422)", async () => {
+    const person = await makeUser(t.db);
+    await adminClient.post("/admin/users", { intent: "disable", userId: String(person.id) });
+    const reset = await adminClient.post("/admin/users", { intent: "send-reset", userId: String(person.id) });
+    expect(reset.status).toBe(409);
+    expect(pageText(reset.text)).toContain(en.admin.users.refused.inactive);
+    expect(await t.db.selectFrom("account_tokens").select("id").where("user_id", "=", person.id).execute()).toEqual([]);
+    const self = await adminClient.post("/admin/users", { intent: "reset-two-factor", userId: String(admin.id) });
+    expect(self.status).toBe(422);
+    expect(pageText(self.text)).toContain(en.admin.users.refused.selfTwoFactor);
   });
 
   describe("only admins", () => {

@@ -6,10 +6,12 @@
 import ExcelJS from "exceljs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import en from "~/locales/en.json";
 import { mergeSubmission } from "~/models/moderation.server";
+import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
-import { Client, signIn } from "../support/http";
+import { Client, pageText, signIn } from "../support/http";
 import { useServer } from "../support/suite";
 
 const EXPORT_URLS = [
@@ -163,6 +165,91 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     expect(recs.map((x) => x.status).sort()).toEqual(["draft", "final"]);
     const recJson = await organiser.get("/exports/recommendations.json");
     expect(JSON.parse(recJson.text)).toHaveLength(2);
+  });
+
+  it("supporters from verified organisations (issue 15): the columns appended at the end of every export, and on the recommendation's page", async () => {
+    const verifiedFan = await makeUser(t.db);
+    const plainFan = await makeUser(t.db);
+    await t.db.updateTable("organisations").set({ verified: 1 }).where("id", "=", verifiedFan.organisationId!).execute();
+    for (const u of [verifiedFan, plainFan])
+      expect((await supportSubmission(t.db, { submissionId: published[0], userId: u.id })).ok).toBe(true);
+    const contract = (s: string) => s.replace(/\s+/g, "").split(",");
+    const SUBMISSION_HEADER = contract(`id, consultation, cluster, title, problem, proposal, expected_impact, stage,
+      horizon, status, categories, supporters, supporting_organisations, supporting_provinces, comments, organisation,
+      organisation_type, size_band, city, province, source, created_at, published_at, merged_into, recommendations`);
+    const RECOMMENDATION_HEADER = contract(`id, title, clusters, categories, priority, status, text, dissent,
+      unique_supporters, organisations, sources, response_status, response_text, responsible_agency, response_date`);
+
+    const csv = await organiser.get("/exports/submissions.csv?cluster=leather");
+    expect(
+      csv.text
+        .replace(/^\uFEFF/, "")
+        .split("\r\n")[0]
+        .split(","),
+    ).toEqual([...SUBMISSION_HEADER, "supporters_verified_organisations", "verified_organisations"]);
+    const rows: Array<Record<string, string>> = parse(csv.text, { columns: true, bom: true });
+    expect(rows.find((x) => Number(x.id) === published[0])).toMatchObject({
+      supporters: "2",
+      supporting_organisations: "2",
+      supporters_verified_organisations: "1",
+      verified_organisations: "1",
+    });
+    const json = JSON.parse((await organiser.get("/exports/submissions.json?cluster=leather")).text);
+    const first = json.find((x: { id: number }) => x.id === published[0]);
+    expect(Object.keys(first)).toEqual([...SUBMISSION_HEADER, "supporters_verified_organisations", "verified_organisations"]);
+    expect([first.supporters_verified_organisations, first.verified_organisations]).toEqual([1, 1]);
+
+    const recCsv = await organiser.get("/exports/recommendations.csv");
+    expect(
+      recCsv.text
+        .replace(/^\uFEFF/, "")
+        .split("\r\n")[0]
+        .split(","),
+    ).toEqual([...RECOMMENDATION_HEADER, "unique_supporters_verified_organisations", "verified_organisations"]);
+    const recs: Array<Record<string, string>> = parse(recCsv.text, { columns: true, bom: true });
+    for (const r of recs)
+      expect(r, r.status).toMatchObject({
+        unique_supporters: "2",
+        unique_supporters_verified_organisations: "1",
+        organisations: "2",
+        verified_organisations: "1",
+      });
+    const recJson = JSON.parse((await organiser.get("/exports/recommendations.json")).text);
+    expect(Object.keys(recJson[0])).toEqual([
+      ...RECOMMENDATION_HEADER,
+      "unique_supporters_verified_organisations",
+      "verified_organisations",
+    ]);
+
+    // The annex's sheets carry the same columns.
+    const res = await fetch(server.url + "/exports/annex.xlsx", {
+      headers: { Cookie: [...organiser.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    expect((wb.getWorksheet("submissions")!.getRow(1).values as unknown[]).slice(-2)).toEqual([
+      "supporters_verified_organisations",
+      "verified_organisations",
+    ]);
+    expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-2)).toEqual([
+      "unique_supporters_verified_organisations",
+      "verified_organisations",
+    ]);
+
+    // The public page of the final recommendation says it apart.
+    const final = await t.db.selectFrom("recommendations").select("id").where("status", "=", "final").executeTakeFirstOrThrow();
+    const page = await visitor.get(`/recommendations/${final.id}`);
+    expect(page.status).toBe(200);
+    const figures = page.text.match(/<p data-testid="verified-figures">([\s\S]*?)<\/p>/)?.[1] ?? "";
+    expect(pageText(figures)).toContain(
+      en.recommendation.figures.verifiedSupporters_other.replace("{{supporters}}", "2").replace("{{verified}}", "1"),
+    );
+    expect(pageText(figures)).toContain(
+      en.recommendation.figures.verifiedOrganisations_other.replace("{{organisations}}", "2").replace("{{verified}}", "1"),
+    );
+    // The organisers' list has the column.
+    const list = await organiser.get("/organiser/recommendations");
+    expect(pageText(list.text)).toContain(en.recommendation.column.verifiedSupporters);
   });
 
   it("bad filters are a 400, never a 500", async () => {

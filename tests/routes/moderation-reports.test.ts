@@ -9,7 +9,7 @@ import { addComment } from "~/models/comment.server";
 import { mergeSubmission } from "~/models/moderation.server";
 import { reportItem, type ReportTarget } from "~/models/report.server";
 import { testDialect } from "../support/db";
-import { approveJoin, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { ageAccounts, approveJoin, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
 
@@ -31,6 +31,11 @@ describe(`report review and organisation verification over HTTP (${testDialect})
     stakeholderUser = await makeUser(t.db);
     reporters = [];
     for (let i = 0; i < 4; i++) reporters.push(await makeUser(t.db));
+    // Established accounts: their reports count towards hiding (issue 15).
+    await ageAccounts(
+      t.db,
+      reporters.map((r) => r.id),
+    );
     mod = await signedIn(server.url, moderator);
     stakeholder = await signedIn(server.url, stakeholderUser);
   });
@@ -162,6 +167,28 @@ describe(`report review and organisation verification over HTTP (${testDialect})
       // A comment cannot be rejected: no reject form for it.
       expect(comment).not.toContain('value="reject"');
       expect(item).toContain('value="reject"');
+    });
+
+    it("reports that do not count towards hiding still reach the moderators, each marked with why (issue 15)", async () => {
+      const id = await published(unique("Reported by throwaway accounts"));
+      const fresh = await makeUser(t.db);
+      const unconfirmed = await makeUser(t.db, { emailConfirmed: false });
+      await ageAccounts(t.db, [unconfirmed.id]);
+      for (const r of [fresh, unconfirmed, reporters[0]])
+        expect((await reportItem(t.db, { target: { type: "submission", id }, reporterId: r.id, reason: "spam", details: "" })).ok).toBe(
+          true,
+        );
+      // Three reporters, one of them counted: below the threshold of 3.
+      expect((await submissionRow(id)).status).toBe("published");
+      const res = await mod.get("/moderation/reports");
+      expectStatus(res, 200);
+      const item = res.text.match(new RegExp(`<article[^>]*id="item-submission-${id}"[\\s\\S]*?</article>`))?.[0] ?? "";
+      expect(item).toMatch(/<dt>[^<]*People who reported it<\/dt><dd>3<\/dd>/);
+      expect(item).toMatch(/<dd data-testid="counted-reporters">1<\/dd>/);
+      const text = pageText(item);
+      expect(text).toContain(en.reports.notCounted.unconfirmed);
+      expect(text).toContain(en.reports.notCounted.newAccount.replace("{{hours}}", "24"));
+      expect(text).toContain(en.reports.counted);
     });
 
     it("dismiss restores a suggestion hidden by its reports and comes back to the same page", async () => {

@@ -222,6 +222,11 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(body.subarray(0, 2).toString("latin1")).toBe("PK");
     const xml = await unzipEntry(body, "word/document.xml");
     expect(xml).toContain("Bonded warehouses and testing labs for exporters");
+    // The figures from verified organisations beside each recommendation's own (issue 15), on the page and in the DOCX.
+    expect(pageText(html.text)).toMatch(new RegExp(`${en.briefing.uniqueSupporters}: \\d+ \\(${en.briefing.fromVerified}: \\d+\\)`));
+    expect(pageText(html.text)).toMatch(new RegExp(`${en.briefing.organisations}: \\d+ \\(${en.briefing.verified}: \\d+\\)`));
+    expect(xml).toMatch(new RegExp(`${en.briefing.uniqueSupporters}: \\d+ \\(${en.briefing.fromVerified}: \\d+\\)`));
+    expect(xml).toMatch(new RegExp(`${en.briefing.organisations}: \\d+ \\(${en.briefing.verified}: \\d+\\)`));
 
     const ur = await fetch(`${server.url}/exports/briefing.docx?cluster=surgical-instruments`, {
       headers: {
@@ -240,7 +245,12 @@ describe(`recommendations over HTTP (${testDialect})`, () => {
     expect(urXml).toContain("<w:rtl/>");
     expect(urXml).toContain("<w:bidiVisual/>");
     expect(urXml).toContain('w:bidi="ur-PK"');
-    for (const label of [urLocale.briefing.summary, urLocale.briefing.annex, urLocale.briefing.annexSupporters])
+    for (const label of [
+      urLocale.briefing.summary,
+      urLocale.briefing.annex,
+      urLocale.briefing.annexSupporters,
+      urLocale.briefing.fromVerified,
+    ])
       expect(urXml).toContain(label);
     for (const label of [en.briefing.summary, en.briefing.annex, en.briefing.annexSupporters]) expect(urXml).not.toContain(`>${label}<`);
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import en from "~/locales/en.json";
 import { testDialect } from "../support/db";
-import { makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
+import { ageAccounts, makePublishedSubmission, makeSubmission, makeUser, registrationForm, type MadeUser } from "../support/factories";
 import { Client, formHtml, inputValue, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
 import {
@@ -789,6 +789,8 @@ describe(`suggestions over HTTP (${testDialect})`, () => {
       const r1 = await stakeholder();
       const r2 = await stakeholder();
       const r3 = await stakeholder();
+      // Established accounts: only their reports count towards hiding (issue 15).
+      await ageAccounts(t.db, [r1.user.id, r2.user.id, r3.user.id]);
 
       const first = await r1.client.post(`/submissions/${id}/report`, { reason: "spam", details: "Advertising" });
       expect(first.status).toBe(303);

@@ -67,6 +67,24 @@ export async function approveJoin(db: DB, user: MadeUser, approver: { id: number
   return { ...user, organisationId: row.requested_organisation_id };
 }
 
+/**
+ * Makes accounts established: created (and confirmed, where they are) `hours`
+ * ago, 30 days unless told. A report counts towards hiding an item only from a
+ * confirmed account older than the consultation's setting (24 hours by
+ * default; issue 15), and makeUser's accounts are new.
+ */
+export async function ageAccounts(db: DB, userIds: number[], hours = 30 * 24, now = new Date()): Promise<void> {
+  if (!userIds.length) return;
+  const then = new Date(now.getTime() - hours * 3_600_000).toISOString();
+  await db.updateTable("users").set({ created_at: then }).where("id", "in", userIds).execute();
+  await db
+    .updateTable("users")
+    .set({ email_confirmed_at: then })
+    .where("id", "in", userIds)
+    .where("email_confirmed_at", "is not", null)
+    .execute();
+}
+
 /** A registration form with the field names of docs/contract.md. */
 export function registrationForm(overrides: Record<string, string> = {}): Record<string, string> {
   return {
