@@ -12,6 +12,7 @@ export default [
   route("language", "routes/language.tsx"),
   route("me", "routes/me.tsx"),
   route("me/profile", "routes/me.profile.tsx"),
+  route("me/organisation", "routes/me.organisation.tsx"),
   route("me/password", "routes/me.password.tsx"),
   route("me/confirm-email", "routes/me.confirm-email.tsx"),
   route("me/sessions", "routes/me.sessions.tsx"),

@@ -41,7 +41,12 @@ export interface UsersTable {
   password_hash: string;
   role: Role;
   status: UserStatus;
+  /** the organisation the person is an approved member of (null: an individual, or a request pending) */
   organisation_id: number | null;
+  /** the organisation the person asked to join, pending approval by a member or a moderator (null: no request) */
+  requested_organisation_id: number | null;
+  /** when that request was made */
+  organisation_requested_at: string | null;
   /** privacy choice: 1 = show my organisation's name publicly */
   show_organisation: Flag;
   locale: string;

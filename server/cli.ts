@@ -162,6 +162,10 @@ function buildProgram(): Command {
           throw new UsageError(`user not created:\n  ${lines.join("\n  ")}`);
         }
         out(`created user ${result.userId} <${o.email}> with role ${o.role}`);
+        if (result.requestedOrganisationId != null) {
+          // The number names an organisation that exists: a request to join it, as on the site (issue 15).
+          out(`asked to join organisation ${result.requestedOrganisationId}: a member or a moderator approves it`);
+        }
       });
     });
 

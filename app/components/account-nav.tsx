@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 
 const PAGES = [
   { to: "/me/profile", key: "profile" },
+  { to: "/me/organisation", key: "organisation" },
   { to: "/me/password", key: "password" },
   { to: "/me/sessions", key: "sessions" },
   { to: "/me/two-factor", key: "twoFactor" },

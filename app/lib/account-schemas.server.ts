@@ -6,6 +6,7 @@
 import { z } from "./zod-setup";
 import { DIGITS } from "./format";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "./reference";
+import { rowId } from "./row-id";
 import { RULE_NUMBERS } from "./rules";
 import { EmailSchema, PasswordSchema, required, text } from "./schemas";
 
@@ -24,15 +25,18 @@ export const ProfileSchema = z.object({
   email: EmailSchema.optional(),
 });
 
-/** A member's organisation details; the name only while the organisation is not verified. */
+/**
+ * A member's organisation details; the name, type and province only while the
+ * organisation is not verified (then only moderators correct them).
+ */
 const organisationFields = {
-  organisationType: z.enum(ORGANISATION_TYPES, required),
   sizeBand: z.enum(SIZE_BANDS, required),
   city: text(RULE_NUMBERS.cityMin, RULE_NUMBERS.cityMax),
-  province: z.enum(PROVINCES, required),
 };
 export const ProfileWithOrganisationSchema = ProfileSchema.extend({
   organisationName: text(RULE_NUMBERS.organisationMin, RULE_NUMBERS.organisationMax),
+  organisationType: z.enum(ORGANISATION_TYPES, required),
+  province: z.enum(PROVINCES, required),
   ...organisationFields,
 });
 export const ProfileWithVerifiedOrganisationSchema = ProfileSchema.extend(organisationFields);
@@ -80,6 +84,17 @@ export const SessionActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("end"), sessionId: SessionRef }),
   z.object({ intent: z.literal("end-others") }),
 ]);
+
+/** /me/organisation: a member approves or declines a request to join (the requester's id); a requester withdraws theirs. */
+export const MembershipActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("approve"), userId: rowId("membership.refused.user") }),
+    z.object({ intent: z.literal("decline"), userId: rowId("membership.refused.user") }),
+    z.object({ intent: z.literal("withdraw") }),
+  ],
+  { error: "membership.refused.intent" },
+);
 
 /** /forgot-password: the address to send a reset link to. */
 export const ForgotPasswordSchema = z.object({ email: EmailSchema });

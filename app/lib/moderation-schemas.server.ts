@@ -5,7 +5,9 @@
 // .server module: zod never reaches these pages' browser bundle. Every message
 // is an i18n key, shown next to its field or in the page's error summary.
 import { z } from "./zod-setup";
-import { REJECT_REASONS } from "./reference";
+import { ORGANISATION_TYPES, PROVINCES, REJECT_REASONS } from "./reference";
+import { RULE_NUMBERS } from "./rules";
+import { required, text } from "./schemas";
 import { RowId, rowId, toRowId } from "./row-id";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
@@ -88,10 +90,28 @@ export const OrganisationQuerySchema = z.object({
   verified: z.enum(["yes", "no"]).optional().catch(undefined),
 });
 
-export const VerificationSchema = z.object({
-  intent: z.enum(["verify", "unverify"], { error: "organisations.refused.intent" }),
-  reason: Note,
-});
+/**
+ * The organisation page's forms: verify/unverify (with a note), approve or
+ * decline a request to join (`join-approve` / `join-decline`, the requester's
+ * `userId`), and the correction of the details verification vouches for
+ * (`edit`: name, type, province).
+ */
+export const OrganisationActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("verify"), reason: Note }),
+    z.object({ intent: z.literal("unverify"), reason: Note }),
+    z.object({ intent: z.literal("join-approve"), userId: rowId("membership.refused.user") }),
+    z.object({ intent: z.literal("join-decline"), userId: rowId("membership.refused.user") }),
+    z.object({
+      intent: z.literal("edit"),
+      organisationName: text(RULE_NUMBERS.organisationMin, RULE_NUMBERS.organisationMax),
+      organisationType: z.enum(ORGANISATION_TYPES, required),
+      province: z.enum(PROVINCES, required),
+    }),
+  ],
+  { error: "organisations.refused.intent" },
+);
 
 // ─────────────────────────── /moderation/import ───────────────────────────
 

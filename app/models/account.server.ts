@@ -124,12 +124,12 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
 }
 
 export interface OrganisationDetailsInput {
-  /** absent when the organisation is verified: its name is then locked */
+  /** absent when the organisation is verified: its name, type and province are then locked */
   name?: string;
-  type: OrganisationType;
+  type?: OrganisationType;
   sizeBand: SizeBand;
   city: string;
-  province: string;
+  province?: string;
 }
 
 export interface ProfileInput {
@@ -147,10 +147,13 @@ export type UpdateProfileResult =
 
 /**
  * Saves a person's own profile and, when they belong to one, their
- * organisation's details. The organisation is shared: its members may all
- * correct it, each change is audit-logged with before and after (an
- * organisation's details are not personal data), and a verified
- * organisation's name is locked, because verification vouched for it.
+ * organisation's details. The organisation is shared: its approved members
+ * may all correct it (a person whose request to join is pending is not one:
+ * organisation_id stays null until approval), each change is audit-logged
+ * with before and after (an organisation's details are not personal data),
+ * and a verified organisation's name, type and province are locked, because
+ * verification vouched for them: only moderators correct those
+ * (updateOrganisationByModerator in organisation.server.ts).
  */
 export async function updateProfile(
   db: DB,
@@ -187,20 +190,25 @@ export async function updateProfile(
       if (org) {
         orgId = org.id;
         const o = input.organisation;
+        if (org.verified === 1) {
+          const locked: FieldErrors = {};
+          if (o.name !== undefined && o.name !== org.name) locked.organisationName = ["account.profile.nameLocked"];
+          if (o.type !== undefined && o.type !== org.type) locked.organisationType = ["account.profile.verifiedLocked"];
+          if (o.province !== undefined && o.province !== org.province) locked.province = ["account.profile.verifiedLocked"];
+          if (Object.keys(locked).length > 0) return { ok: false, reason: "invalid", fieldErrors: locked };
+        }
         if (o.name !== undefined && o.name !== org.name) {
-          if (org.verified === 1)
-            return { ok: false, reason: "invalid", fieldErrors: { organisationName: ["account.profile.nameLocked"] } };
           orgBefore.name = org.name;
           orgAfter.name = o.name;
         }
-        const pairs: Array<[string, string, string]> = [
+        const pairs: Array<[string, string, string | undefined]> = [
           ["type", org.type, o.type],
           ["size_band", org.size_band, o.sizeBand],
           ["city", org.city, o.city],
           ["province", org.province, o.province],
         ];
         for (const [column, before, after] of pairs) {
-          if (before !== after) {
+          if (after !== undefined && before !== after) {
             orgBefore[column] = before;
             orgAfter[column] = after;
           }
@@ -404,6 +412,9 @@ export async function deleteAccount(
         password_hash: "",
         status: "deleted",
         show_organisation: 0,
+        // A pending request to join goes with the account (a membership stays, for the record).
+        requested_organisation_id: null,
+        organisation_requested_at: null,
         deleted_at: iso,
         updated_at: iso,
       })

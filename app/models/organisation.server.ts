@@ -5,9 +5,10 @@
 // file feeds a public page. Also the verified-organisation count the
 // dashboards use.
 import type { DB, Executor } from "../../db/client";
-import type { Role } from "../../db/schema";
+import type { OrganisationType, Role } from "../../db/schema";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
+import { listJoinRequests } from "./membership.server";
 import { normaliseOrganisationName, normaliseRegistrationNumber } from "./user.server";
 import { defineRefusals } from "~/lib/refusal";
 
@@ -57,6 +58,14 @@ export async function listOrganisations(db: Executor, q: OrganisationQuery) {
         .whereRef("m.organisation_id", "=", "o.id")
         .where("m.status", "!=", "deleted")
         .as("members"),
+    )
+    .select((eb) =>
+      eb
+        .selectFrom("users as r")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("r.requested_organisation_id", "=", "o.id")
+        .where("r.status", "=", "active")
+        .as("requests"),
     );
   const text = q.q?.trim();
   if (text) {
@@ -73,7 +82,7 @@ export async function listOrganisations(db: Executor, q: OrganisationQuery) {
     .limit(q.pageSize + 1)
     .offset((q.page - 1) * q.pageSize)
     .execute();
-  return rows.map((r) => ({ ...r, members: Number(r.members ?? 0), verified: r.verified === 1 }));
+  return rows.map((r) => ({ ...r, members: Number(r.members ?? 0), requests: Number(r.requests ?? 0), verified: r.verified === 1 }));
 }
 
 /** How many suggestions of an organisation the moderators' page lists. */
@@ -104,7 +113,7 @@ export async function getOrganisationForModerator(db: Executor, id: number) {
     .where("o.id", "=", id)
     .executeTakeFirst();
   if (!org) return null;
-  const [members, submissions, submissionCount, history] = await Promise.all([
+  const [members, requests, submissions, submissionCount, history] = await Promise.all([
     db
       .selectFrom("users")
       .select(["id", "display_name", "email", "role", "status", "created_at"])
@@ -113,6 +122,7 @@ export async function getOrganisationForModerator(db: Executor, id: number) {
       .orderBy("created_at")
       .orderBy("id")
       .execute(),
+    listJoinRequests(db, id, { withEmail: true }),
     db
       .selectFrom("submissions")
       .select(["id", "title", "status", "created_at"])
@@ -135,7 +145,17 @@ export async function getOrganisationForModerator(db: Executor, id: number) {
       .orderBy("a.id", "desc")
       .execute(),
   ]);
-  return { ...org, verified: org.verified === 1, members, submissions, submissionCount: Number(submissionCount.n), history };
+  const activeMembers = members.filter((m) => m.status === "active").length;
+  return {
+    ...org,
+    verified: org.verified === 1,
+    members,
+    activeMembers,
+    requests,
+    submissions,
+    submissionCount: Number(submissionCount.n),
+    history,
+  };
 }
 
 export type OrganisationDetails = NonNullable<Awaited<ReturnType<typeof getOrganisationForModerator>>>;
@@ -198,6 +218,82 @@ export async function setOrganisationVerified(
       now,
     );
     return { ok: true, changed: true };
+  });
+}
+
+/** Why a moderator's correction of an organisation is refused, and the status each answers with. */
+export const ORGANISATION_EDIT_REFUSALS = defineRefusals({ notFound: 404 });
+
+export type ModeratorEditResult = { ok: true; changed: string[] } | { ok: false; reason: "notFound" };
+
+/**
+ * A moderator corrects an organisation's name, type and province: the
+ * details verification vouches for, which its members can no longer change
+ * once it is verified (updateProfile in account.server.ts). Audit-logged as
+ * `organisation.update` with before and after and the reason "moderator"
+ * (members' own changes have "member"). Nothing changed: nothing logged.
+ */
+export async function updateOrganisationByModerator(
+  db: DB,
+  params: {
+    id: number;
+    moderatorId: number;
+    moderatorRole: Role;
+    name: string;
+    type: OrganisationType;
+    province: string;
+    ip?: string | null;
+    now?: Date;
+  },
+): Promise<ModeratorEditResult> {
+  const now = params.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<ModeratorEditResult> => {
+    const org = await trx
+      .selectFrom("organisations")
+      .select(["id", "name", "type", "province"])
+      .where("id", "=", params.id)
+      .executeTakeFirst();
+    if (!org) return { ok: false, reason: "notFound" };
+    const name = params.name.trim();
+    const before: Record<string, string> = {};
+    const after: Record<string, string> = {};
+    for (const [column, was, wanted] of [
+      ["name", org.name, name],
+      ["type", org.type, params.type],
+      ["province", org.province, params.province],
+    ] as const) {
+      if (was !== wanted) {
+        before[column] = was;
+        after[column] = wanted;
+      }
+    }
+    const changed = Object.keys(after);
+    if (changed.length === 0) return { ok: true, changed };
+    await trx
+      .updateTable("organisations")
+      .set({
+        ...(after.name !== undefined ? { name, name_normalised: normaliseOrganisationName(name) } : {}),
+        ...(after.type !== undefined ? { type: params.type } : {}),
+        ...(after.province !== undefined ? { province: params.province } : {}),
+      })
+      .where("id", "=", org.id)
+      .execute();
+    await recordAudit(
+      trx,
+      {
+        actorId: params.moderatorId,
+        actorRole: params.moderatorRole,
+        action: "organisation.update",
+        targetType: "organisation",
+        targetId: org.id,
+        before,
+        after,
+        reason: "moderator",
+        ip: params.ip ?? null,
+      },
+      now,
+    );
+    return { ok: true, changed };
   });
 }
 

@@ -7,6 +7,7 @@ import { checkPassword, dummyPasswordHash, hashPassword, verifyPassword, type Pa
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
+import { recordJoinRequest } from "./membership.server";
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -54,8 +55,15 @@ export interface CreateUserInput {
 }
 
 export type FieldErrors = Record<string, string[]>;
+/**
+ * organisationId: the organisation the person is a member of (a new one they
+ * founded); organisationMatched: the registration number named an existing
+ * organisation, so the person asked to join it (requestedOrganisationId) and
+ * stays an individual until a member or a moderator approves.
+ */
 export type CreateUserResult =
-  { ok: true; userId: number; organisationId: number | null; organisationMatched: boolean } | { ok: false; fieldErrors: FieldErrors };
+  | { ok: true; userId: number; organisationId: number | null; organisationMatched: boolean; requestedOrganisationId: number | null }
+  | { ok: false; fieldErrors: FieldErrors };
 
 export async function findUserIdByEmail(db: Executor, email: string): Promise<number | null> {
   const row = await db.selectFrom("users").select("id").where("email_normalised", "=", normaliseEmail(email)).executeTakeFirst();
@@ -63,9 +71,13 @@ export async function findUserIdByEmail(db: Executor, email: string): Promise<nu
 }
 
 /**
- * Creates a user (and their organisation, or joins the one with the same
- * registration number). Checks the password rules and the unique email.
- * One transaction: the organisation never exists without its first member.
+ * Creates a user and their organisation, or, when the registration number
+ * names an organisation that exists, a request to join it (issue 15): the
+ * person is then an individual until a member or a moderator approves
+ * (app/models/membership.server.ts), and the form's other organisation
+ * details are not applied to it. Checks the password rules and the unique
+ * email. One transaction: the organisation never exists without its first
+ * member.
  */
 export async function createUser(db: DB, input: CreateUserInput, now: Date = new Date()): Promise<CreateUserResult> {
   const fieldErrors: FieldErrors = {};
@@ -92,7 +104,7 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
   try {
     return await db.transaction().execute(async (trx) => {
       let organisationId: number | null = null;
-      let organisationMatched = false;
+      let requestedOrganisationId: number | null = null;
       const org = input.organisation;
       if (org) {
         const registrationNumber = normaliseRegistrationNumber(org.registrationNumber);
@@ -102,14 +114,12 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
             .select("id")
             .where("registration_number", "=", registrationNumber)
             .executeTakeFirst();
-          if (existing) {
-            organisationId = existing.id;
-            organisationMatched = true;
-          }
+          if (existing) requestedOrganisationId = existing.id;
         }
-        if (!organisationId) {
-          // Two colleagues registering the same new number at once: the unique
-          // index lets one insert win; the other joins the organisation it made.
+        if (!requestedOrganisationId) {
+          // Two people registering the same new number at once: the unique
+          // index lets one insert win (the founding member); the other asks to
+          // join the organisation it made, like anyone who comes later.
           const created = await trx
             .insertInto("organisations")
             .values({
@@ -134,11 +144,11 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
               .select("id")
               .where("registration_number", "=", registrationNumber)
               .executeTakeFirstOrThrow();
-            organisationId = existing.id;
-            organisationMatched = true;
+            requestedOrganisationId = existing.id;
           }
         }
       }
+      const organisationMatched = requestedOrganisationId != null;
       const user = await trx
         .insertInto("users")
         .values({
@@ -165,11 +175,19 @@ export async function createUser(db: DB, input: CreateUserInput, now: Date = new
           action: "user.create",
           targetType: "user",
           targetId: user.id,
-          after: { role: input.role ?? "stakeholder", organisationId, organisationMatched },
+          after: {
+            role: input.role ?? "stakeholder",
+            organisationId,
+            organisationMatched,
+            ...(requestedOrganisationId != null ? { requestedOrganisationId } : {}),
+          },
         },
         now,
       );
-      return { ok: true as const, userId: user.id, organisationId, organisationMatched };
+      if (requestedOrganisationId != null) {
+        await recordJoinRequest(trx, { userId: user.id, role: input.role ?? "stakeholder", organisationId: requestedOrganisationId, now });
+      }
+      return { ok: true as const, userId: user.id, organisationId, organisationMatched, requestedOrganisationId };
     });
   } catch (error) {
     // Two registrations with one email at the same moment: the unique index decides.
@@ -224,6 +242,7 @@ export async function getProfile(db: Executor, userId: number) {
       "u.show_organisation",
       "u.locale",
       "u.created_at",
+      "u.organisation_requested_at",
       "o.name as organisation_name",
       "o.type as organisation_type",
       "o.size_band",

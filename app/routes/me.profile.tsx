@@ -19,8 +19,9 @@ import { findUserIdByEmail, normaliseEmail } from "~/models/user.server";
 export { retryAfterHeaders as headers } from "~/lib/headers";
 
 // Profile: the person's name, language and privacy choice, and their
-// organisation's details, which every member may correct (logged; a verified
-// organisation's name is locked). See docs/decisions/0014-account-self-service.md.
+// organisation's details, which every approved member may correct (logged; a
+// verified organisation's name, type and province are locked: moderators
+// correct them). See docs/decisions/0014-account-self-service.md.
 // A new email address waits for its confirmation (requestEmailChange, ADR 0026):
 // until the link sent to it is used, the old address stays, and is told.
 
@@ -90,7 +91,7 @@ export async function action(args: ActionFunctionArgs) {
       locale: v.locale,
       digits: v.digits,
       organisation:
-        v.organisationType && v.sizeBand && v.city && v.province
+        v.sizeBand && v.city
           ? { name: v.organisationName, type: v.organisationType, sizeBand: v.sizeBand, city: v.city, province: v.province }
           : null,
     },
@@ -165,7 +166,7 @@ function ProfileForm({
     shouldValidate: "onSubmit",
   });
   const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
-  const nameEditable = organisation && !organisation.verified;
+  const editable = organisation && !organisation.verified;
   return (
     <Form method="post" {...getFormProps(form)} className="stack">
       <ErrorSummary
@@ -232,22 +233,30 @@ function ProfileForm({
               : t("account.profile.onlyMember")}{" "}
             {t("account.profile.logged")}
           </p>
-          {nameEditable ? (
-            <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
+          {editable ? (
+            <>
+              <TextField field={fields.organisationName} label={t("register.organisationName")} autoComplete="organization" />
+              <SelectField
+                field={fields.organisationType}
+                label={t("register.organisationType")}
+                placeholder={t("form.choose")}
+                options={ORGANISATION_TYPES.map(option("organisationType"))}
+              />
+            </>
           ) : (
             <div className="field">
               <p>
                 <strong>{t("register.organisationName")}</strong>: <bdi>{organisation.name}</bdi>
               </p>
+              <p>
+                <strong>{t("register.organisationType")}</strong>: {t(`organisationType.${values.organisationType}`)}
+              </p>
+              <p>
+                <strong>{t("register.province")}</strong>: {t(`province.${values.province}`)}
+              </p>
               <p className="field-hint">{t("account.profile.nameLockedHint")}</p>
             </div>
           )}
-          <SelectField
-            field={fields.organisationType}
-            label={t("register.organisationType")}
-            placeholder={t("form.choose")}
-            options={ORGANISATION_TYPES.map(option("organisationType"))}
-          />
           <SelectField
             field={fields.sizeBand}
             label={t("register.sizeBand")}
@@ -255,12 +264,14 @@ function ProfileForm({
             options={SIZE_BANDS.map(option("sizeBand"))}
           />
           <TextField field={fields.city} label={t("register.city")} autoComplete="address-level2" />
-          <SelectField
-            field={fields.province}
-            label={t("register.province")}
-            placeholder={t("form.choose")}
-            options={PROVINCES.map(option("province"))}
-          />
+          {editable ? (
+            <SelectField
+              field={fields.province}
+              label={t("register.province")}
+              placeholder={t("form.choose")}
+              options={PROVINCES.map(option("province"))}
+            />
+          ) : null}
         </fieldset>
       ) : null}
       <button type="submit" className="button">

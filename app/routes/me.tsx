@@ -57,6 +57,8 @@ export async function loader(args: LoaderFunctionArgs) {
       role: profile.role,
       since: profile.created_at,
       showOrganisation: profile.show_organisation === 1,
+      /** a request to join an organisation waits for approval (issue 15) */
+      organisationRequestedAt: profile.organisation_requested_at,
       organisation: profile.organisation_name
         ? {
             name: profile.organisation_name,
@@ -89,6 +91,11 @@ export default function Me() {
   return (
     <>
       <h1>{t("me.title")}</h1>
+      {profile.organisationRequestedAt ? (
+        <p className="notice" role="status">
+          {t("membership.pending.notice")} <Link to="/me/organisation">{t("membership.pending.see")}</Link>
+        </p>
+      ) : null}
       <section className="panel" aria-labelledby="me-notifications">
         <h2 id="me-notifications">{t("me.notifications")}</h2>
         {notifications.length === 0 ? (
@@ -180,6 +187,9 @@ export default function Me() {
       {org ? (
         <section className="panel" aria-labelledby="me-organisation">
           <h2 id="me-organisation">{t("me.organisation")}</h2>
+          <p>
+            <Link to="/me/organisation">{t("membership.link")}</Link>
+          </p>
           <dl className="details">
             <dt>{t("register.organisationName")}</dt>
             <dd>

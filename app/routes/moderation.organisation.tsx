@@ -4,21 +4,31 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
 import { DateText } from "~/components/dates";
-import { ErrorSummary, FieldErrors, TextField } from "~/components/form";
+import { ErrorSummary, FieldErrors, SelectField, TextField } from "~/components/form";
 import { VerifiedBadge } from "~/components/verified-badge";
-import { invalid, parseForm } from "~/lib/form-action.server";
+import { invalid, parseForm, refuse } from "~/lib/form-action.server";
 import { idParam, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
-import { VerificationSchema } from "~/lib/moderation-schemas.server";
+import { OrganisationActionSchema } from "~/lib/moderation-schemas.server";
 import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
-import { getOrganisationForModerator, setOrganisationVerified, VERIFICATION_REFUSALS } from "~/models/organisation.server";
+import { ORGANISATION_TYPES, PROVINCES } from "~/lib/reference";
+import { decideJoinRequest, MEMBERSHIP_REFUSALS } from "~/models/membership.server";
+import {
+  getOrganisationForModerator,
+  setOrganisationVerified,
+  updateOrganisationByModerator,
+  VERIFICATION_REFUSALS,
+} from "~/models/organisation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
 // One organisation for moderators: its details and registration number,
-// its members (with emails), its suggestions, and the verify/unverify decision
-// with its history from the audit log. Moderators only: never a public page.
+// its members (with emails), the pending requests to join it (approve or
+// decline: moderators must where no active member can), its suggestions, the
+// verify/unverify decision with its history from the audit log, and the
+// correction of the name, type and province (which members cannot change
+// once verified). Moderators only: never a public page.
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "moderator");
   const id = idParam(args.params.id);
@@ -42,6 +52,8 @@ export async function loader(args: LoaderFunctionArgs) {
       verifiedBy: o.verified_by_name,
     },
     members: o.members.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role, joined: m.created_at })),
+    activeMembers: o.activeMembers,
+    requests: o.requests.map((r) => ({ id: r.userId, name: r.displayName, email: r.email, at: r.requestedAt })),
     submissions: o.submissions,
     submissionCount: o.submissionCount,
     history: o.history.map((h) => ({
@@ -57,14 +69,42 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   const user = await requireRole(args, "moderator");
   const id = idParam(args.params.id);
-  const submission = await parseForm(args.request, VerificationSchema);
+  const { db } = args.context;
+  const submission = await parseForm(args.request, OrganisationActionSchema);
   if (submission.status !== "success") return invalid(submission);
-  const r = await setOrganisationVerified(args.context.db, {
+  const v = submission.value;
+  if (v.intent === "join-approve" || v.intent === "join-decline") {
+    // Moderators decide too, and must for an organisation with no active member (one made by workshop entry).
+    const r = await decideJoinRequest(db, {
+      actorId: user.id,
+      requesterId: v.userId,
+      decision: v.intent === "join-approve" ? "approve" : "decline",
+      as: "moderator",
+      organisationId: id,
+      ip: args.context.clientIp,
+    });
+    if (!r.ok) return refuse(r.reason, MEMBERSHIP_REFUSALS, { submission, message: `membership.refused.${r.reason}` });
+    return redirect(`/moderation/organisations/${id}`, 303);
+  }
+  if (v.intent === "edit") {
+    const r = await updateOrganisationByModerator(db, {
+      id,
+      moderatorId: user.id,
+      moderatorRole: user.role,
+      name: v.organisationName,
+      type: v.organisationType,
+      province: v.province,
+      ip: args.context.clientIp,
+    });
+    if (!r.ok) notFound();
+    return redirect(`/moderation/organisations/${id}`, 303);
+  }
+  const r = await setOrganisationVerified(db, {
     id,
-    verified: submission.value.intent === "verify",
+    verified: v.intent === "verify",
     moderatorId: user.id,
     moderatorRole: user.role,
-    reason: submission.value.reason,
+    reason: v.reason,
   });
   if (!r.ok) {
     if (r.reason === "notFound") notFound();
@@ -74,10 +114,22 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ModerationOrganisation() {
-  const { organisation: o, members, submissions, submissionCount, history } = useLoaderData<typeof loader>();
+  const { organisation: o, members, activeMembers, requests, submissions, submissionCount, history } = useLoaderData<typeof loader>();
   const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
-  const [form, fields] = useForm<Record<string, string>>({ id: "verification-form", lastResult, shouldValidate: "onSubmit" });
+  const editing = lastResult?.initialValue?.intent === "edit";
+  const [form, fields] = useForm<Record<string, string>>({
+    id: "verification-form",
+    lastResult: editing ? undefined : lastResult,
+    shouldValidate: "onSubmit",
+  });
+  const [editForm, editFields] = useForm<Record<string, string>>({
+    id: "organisation-edit",
+    lastResult: editing ? lastResult : undefined,
+    defaultValue: { intent: "edit", organisationName: o.name, organisationType: o.type, province: o.province },
+    shouldValidate: "onSubmit",
+  });
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}`) });
   return (
     <>
       <p>
@@ -86,7 +138,17 @@ export default function ModerationOrganisation() {
       <h1>
         <bdi>{o.name}</bdi> <VerifiedBadge verified={o.verified} />
       </h1>
-      <ErrorSummary formErrors={formErrorsOf(lastResult)} fields={[{ field: fields.intent }, { field: fields.reason }]} />
+      <ErrorSummary
+        formErrors={formErrorsOf(lastResult)}
+        fields={[
+          { field: fields.intent },
+          { field: fields.reason },
+          { field: fields.userId },
+          { field: editFields.organisationName, label: t("register.organisationName") },
+          { field: editFields.organisationType, label: t("register.organisationType") },
+          { field: editFields.province, label: t("register.province") },
+        ]}
+      />
 
       <section className="panel" aria-labelledby="org-details">
         <h2 id="org-details">{t("organisations.details")}</h2>
@@ -161,6 +223,76 @@ export default function ModerationOrganisation() {
               {t("organisations.verify")}
             </button>
           )}
+        </Form>
+      </section>
+
+      <section className="panel" aria-labelledby="org-requests">
+        <h2 id="org-requests">{t("membership.requests.title")}</h2>
+        {requests.length && activeMembers === 0 ? <p className="notice">{t("organisations.requestsNoMember")}</p> : null}
+        {requests.length ? (
+          <div className="table-wrap">
+            <table>
+              <caption>{t("membership.requests.caption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("organisations.name")}</th>
+                  <th scope="col">{t("organisations.email")}</th>
+                  <th scope="col">{t("membership.requests.when")}</th>
+                  <th scope="col">{t("membership.requests.decision")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {requests.map((r) => (
+                  <tr key={r.id}>
+                    <th scope="row">
+                      <bdi>{r.name}</bdi>
+                    </th>
+                    <td dir="ltr">{r.email}</td>
+                    <td>
+                      <DateText iso={r.at} withTime />
+                    </td>
+                    <td>
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="userId" value={r.id} />
+                        <button type="submit" name="intent" value="join-approve" className="button">
+                          {t("membership.requests.approve")}
+                        </button>{" "}
+                        <button type="submit" name="intent" value="join-decline" className="button button--secondary">
+                          {t("membership.requests.decline")}
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="empty">{t("membership.requests.none")}</p>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="org-edit">
+        <h2 id="org-edit">{t("organisations.edit.title")}</h2>
+        <p className="field-hint">{t("organisations.edit.hint")}</p>
+        <Form method="post" {...getFormProps(editForm)} className="stack">
+          <input type="hidden" name="intent" value="edit" />
+          <TextField field={editFields.organisationName} label={t("register.organisationName")} dir="auto" />
+          <SelectField
+            field={editFields.organisationType}
+            label={t("register.organisationType")}
+            placeholder={t("form.choose")}
+            options={ORGANISATION_TYPES.map(option("organisationType"))}
+          />
+          <SelectField
+            field={editFields.province}
+            label={t("register.province")}
+            placeholder={t("form.choose")}
+            options={PROVINCES.map(option("province"))}
+          />
+          <button type="submit" className="button button--secondary">
+            {t("organisations.edit.submit")}
+          </button>
         </Form>
       </section>
 

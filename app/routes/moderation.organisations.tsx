@@ -39,6 +39,7 @@ export async function loader(args: LoaderFunctionArgs) {
       cluster: o.cluster_name_en && o.cluster_name_ur ? localName({ name_en: o.cluster_name_en, name_ur: o.cluster_name_ur }, lng) : null,
       registrationNumber: o.registration_number,
       members: o.members,
+      requests: o.requests,
       verified: o.verified,
       verifiedAt: o.verified_at,
       verifiedBy: o.verified_by_name,
@@ -112,6 +113,12 @@ export default function ModerationOrganisations() {
                 <td dir="ltr">{o.registrationNumber ?? <span className="muted">{t("organisations.noNumber")}</span>}</td>
                 <td>
                   <NumberText value={o.members} />
+                  {o.requests > 0 ? (
+                    <>
+                      <br />
+                      <span className="badge">{t("organisations.pendingRequests", { count: o.requests })}</span>
+                    </>
+                  ) : null}
                 </td>
                 <td>
                   {o.verified ? (

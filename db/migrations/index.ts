@@ -12,6 +12,7 @@ import * as digits from "./2026-11-29T0600-digits";
 import * as commentThreads from "./2026-11-29T0700-comment-threads";
 import * as securityEventCounts from "./2026-12-06T0000-security-event-counts";
 import * as identity from "./2026-12-07T0000-identity";
+import * as organisationMembership from "./2026-12-07T0100-organisation-membership";
 import * as reportTrust from "./2026-12-07T0200-report-trust";
 
 interface DialectMigration {
@@ -30,6 +31,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-11-29T0700-comment-threads", commentThreads],
   ["2026-12-06T0000-security-event-counts", securityEventCounts],
   ["2026-12-07T0000-identity", identity],
+  ["2026-12-07T0100-organisation-membership", organisationMembership],
   ["2026-12-07T0200-report-trust", reportTrust],
 ];
 

@@ -193,6 +193,7 @@ const PAGES: PageCase[] = [
   },
   { name: "me", role: "stakeholder", path: () => "/me" },
   { name: "me-profile", role: "stakeholder", path: () => "/me/profile" },
+  { name: "me-organisation", role: "stakeholder", path: () => "/me/organisation" },
   { name: "me-password", role: "stakeholder", path: () => "/me/password" },
   { name: "me-sessions", role: "stakeholder", path: () => "/me/sessions" },
   // Two-factor not on yet: the QR code (inline SVG) and the otpauth:// address.

@@ -30,7 +30,15 @@ import { supportSubmission } from "~/models/support.server";
 import { authenticate, createUser } from "~/models/user.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { GOOD_PASSWORD, makePublishedSubmission, makeSubmission, makeUser, uniqueEmail, type MadeUser } from "../support/factories";
+import {
+  approveJoin,
+  GOOD_PASSWORD,
+  type MadeUser,
+  makePublishedSubmission,
+  makeSubmission,
+  makeUser,
+  uniqueEmail,
+} from "../support/factories";
 
 const NEW_PASSWORD = "lanterns along the Ravi at night";
 const CHROME_ANDROID =
@@ -116,7 +124,8 @@ describe(`profile (${testDialect})`, () => {
       registrationNumber: number,
     };
     const a = await makeUser(t.db, { organisation: org });
-    const b = await makeUser(t.db, { organisation: org });
+    // The colleague's registration is a request to join; a member approves it (issue 15).
+    const b = await approveJoin(t.db, await makeUser(t.db, { organisation: org }), a);
     expect(b.organisationId).toBe(a.organisationId);
     expect((await getAccountProfile(t.db, a.id))!.organisation!.otherMembers).toBe(1);
 

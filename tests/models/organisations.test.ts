@@ -14,7 +14,7 @@ import {
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveJoin, type MadeUser, makePublishedSubmission, makeUser } from "../support/factories";
 
 describe(`organisations for moderators (${testDialect})`, () => {
   const t = useTestDb();
@@ -94,7 +94,8 @@ describe(`organisations for moderators (${testDialect})`, () => {
       const word = token();
       const number = `SECP-${randomBytes(3).toString("hex")}`;
       const first = await member(`Members ${word} Guild`, number);
-      const second = await member(`Members ${word} Guild (typed again)`, number);
+      // The colleague's registration is a request to join until a member approves it (issue 15).
+      const second = await approveJoin(t.db, await member(`Members ${word} Guild (typed again)`, number), first);
       await member(`Members ${word} Solo`);
       expect(second.organisationId).toBe(first.organisationId);
       const rows = await list({ q: word });
@@ -188,7 +189,7 @@ describe(`organisations for moderators (${testDialect})`, () => {
       const number = `REG${randomBytes(3).toString("hex")}`;
       const name = `Page ${token()} Instruments`;
       const first = await member(name, number, "Farah Qureshi");
-      const second = await member(name, number, "Imran Butt");
+      const second = await approveJoin(t.db, await member(name, number, "Imran Butt"), first);
       const id = first.organisationId!;
       const s = await makePublishedSubmission(t.db, {
         authorId: second.id,

@@ -10,7 +10,7 @@ import { supportSubmission, withdrawSupport, getSupportState } from "~/models/su
 import { mergeSubmission } from "~/models/moderation.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveJoin, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
 const DAY = 24 * 3_600_000;
 
@@ -251,7 +251,8 @@ describe(`supports (${testDialect})`, () => {
       registrationNumber,
     });
     const p1 = await makeUser(t.db, { organisation: org("punjab", "1234567-8") });
-    const p2 = await makeUser(t.db, { organisation: org("punjab", "1234567-8") });
+    // A colleague with the same number asks to join; a member approves (issue 15).
+    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: org("punjab", "1234567-8") }), p1);
     expect(p2.organisationId).toBe(p1.organisationId);
     const s1 = await makeUser(t.db, { organisation: org("sindh") });
     const noOrg = await makeUser(t.db, { organisation: null });
@@ -279,7 +280,7 @@ describe(`supports (${testDialect})`, () => {
       registrationNumber,
     });
     const p1 = await makeUser(t.db, { organisation: org("punjab", "7654321-0") });
-    const p2 = await makeUser(t.db, { organisation: org("punjab", "7654321-0") });
+    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: org("punjab", "7654321-0") }), p1);
     const k1 = await makeUser(t.db, { organisation: org("balochistan") });
     const noOrg = await makeUser(t.db, { organisation: null });
     for (const u of [p1, p2, k1, noOrg]) await supportSubmission(t.db, { submissionId: id, userId: u.id });

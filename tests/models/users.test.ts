@@ -7,6 +7,7 @@ import commonPasswords from "~/auth/common-passwords.json";
 import { createAuth } from "~/auth/session.server";
 import { authenticate, createUser, normaliseRegistrationNumber, type CreateUserInput, type OrganisationInput } from "~/models/user.server";
 import { setUserRole } from "~/models/admin-users.server";
+import { decideJoinRequest } from "~/models/membership.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { GOOD_PASSWORD, makeUser, uniqueEmail } from "../support/factories";
@@ -149,16 +150,19 @@ describe(`createUser (${testDialect})`, () => {
     expect(JSON.stringify(a)).not.toContain(GOOD_PASSWORD);
   });
 
-  it("joins the organisation with the same registration number, whatever its spacing and case", async () => {
+  it("asks to join the organisation with the same registration number, whatever its spacing and case; members approve", async () => {
     const first = await createUser(t.db, input({ organisation: organisation({ registrationNumber: "ntn 12-ab 34x" }) }));
     if (!first.ok) throw new Error(JSON.stringify(first.fieldErrors));
     const before = await counts();
+    const joiners: number[] = [];
     for (const spelling of ["NTN12-AB34X", "  Ntn 12-Ab  34x ", "n t n 1 2 - a b 3 4 x"]) {
       const r = await createUser(
         t.db,
         input({ organisation: organisation({ name: "A different name", city: "Lahore", registrationNumber: spelling }) }),
       );
-      expect(r).toMatchObject({ ok: true, organisationId: first.organisationId, organisationMatched: true });
+      // Issue 15: a request to join, not a membership, until a member approves.
+      expect(r).toMatchObject({ ok: true, organisationId: null, organisationMatched: true, requestedOrganisationId: first.organisationId });
+      if (r.ok) joiners.push(r.userId);
     }
     const after = await counts();
     expect(after.organisations).toBe(before.organisations);
@@ -166,10 +170,18 @@ describe(`createUser (${testDialect})`, () => {
     const org = await t.db.selectFrom("organisations").selectAll().where("id", "=", first.organisationId!).executeTakeFirstOrThrow();
     expect(org.registration_number).toBe("NTN12-AB34X");
     expect(org.city).toBe("Sialkot"); // the joining users' details do not overwrite it
+    expect(await t.db.selectFrom("users").select("id").where("organisation_id", "=", first.organisationId!).execute()).toHaveLength(1);
+    for (const userId of joiners) {
+      expect(await decideJoinRequest(t.db, { actorId: first.userId, requesterId: userId, decision: "approve", as: "member" })).toEqual({
+        ok: true,
+      });
+    }
     const members = await t.db.selectFrom("users").select("id").where("organisation_id", "=", first.organisationId!).execute();
     expect(members).toHaveLength(4);
     const audits = await t.db.selectFrom("audit_log").select("after").where("action", "=", "user.create").execute();
-    const matched = audits.map((a) => JSON.parse(a.after!)).filter((a) => a.organisationId === first.organisationId);
+    const matched = audits
+      .map((a) => JSON.parse(a.after!))
+      .filter((a) => (a.organisationId ?? a.requestedOrganisationId) === first.organisationId);
     expect(matched.filter((a) => a.organisationMatched)).toHaveLength(3);
   });
 
@@ -318,18 +330,23 @@ describe(`createUser (${testDialect})`, () => {
   // number both find no organisation, both insert one, and the loser hits the
   // unique index on organisations.registration_number, which createUser
   // reports as errors.emailTaken although its email is free.
-  it("simultaneous registrations with one new registration number all join one organisation", async () => {
+  // Issue 15: the first founds the organisation (its member); the others ask to join it.
+  it("simultaneous registrations with one new registration number: one founds the organisation, the others ask to join it", async () => {
     for (let round = 0; round < 5; round++) {
       const number = regNo();
       const results = await Promise.all(
         Array.from({ length: 6 }, () => createUser(t.db, input({ organisation: organisation({ registrationNumber: number }) }))),
       );
       expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, true]);
-      const ids = new Set(results.map((r) => (r.ok ? r.organisationId : null)));
+      const ids = new Set(results.map((r) => (r.ok ? (r.organisationId ?? r.requestedOrganisationId) : null)));
       expect(ids.size).toBe(1);
       expect(results.filter((r) => r.ok && !r.organisationMatched)).toHaveLength(1);
+      expect(results.filter((r) => r.ok && r.organisationId != null)).toHaveLength(1);
+      expect(results.filter((r) => r.ok && r.requestedOrganisationId != null)).toHaveLength(5);
       const orgs = await t.db.selectFrom("organisations").select("id").where("registration_number", "=", number).execute();
       expect(orgs).toHaveLength(1);
+      const members = await t.db.selectFrom("users").select("id").where("organisation_id", "=", orgs[0]!.id).execute();
+      expect(members).toHaveLength(1);
     }
   });
 });

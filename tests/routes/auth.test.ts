@@ -189,7 +189,7 @@ describe(`registration, sign-in, sign-out (${testDialect})`, () => {
       expect(counted.length).toBeGreaterThanOrEqual(1);
     });
 
-    it("joins colleagues who give the same registration number to one organisation", async () => {
+    it("joins colleagues who give the same registration number to one organisation (once a member approves)", async () => {
       const first = registrationForm({
         organisationName: "Karachi Pharma Labs",
         registrationNumber: "SECP-0042117",
@@ -206,6 +206,12 @@ describe(`registration, sign-in, sign-out (${testDialect})`, () => {
         cluster: "pharmaceutical",
       });
       for (const form of [first, second, third]) expect((await new Client(server.url).post("/register", form)).status).toBe(302);
+      // Issue 15: the second colleague's registration is a request to join; the first approves it on /me/organisation.
+      const pending = await userByEmail(second.email);
+      expect(pending!.organisation_id).toBeNull();
+      const founder = new Client(server.url);
+      expect((await signIn(founder, first.email, first.password)).status).toBe(302);
+      expect((await founder.post("/me/organisation", { intent: "approve", userId: String(pending!.id) })).status).toBe(303);
       const [a, b, c] = await Promise.all([first, second, third].map((f) => userByEmail(f.email)));
       expect(a!.organisation_id).not.toBeNull();
       expect(b!.organisation_id).toBe(a!.organisation_id);

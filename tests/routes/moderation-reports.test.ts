@@ -9,7 +9,7 @@ import { addComment } from "~/models/comment.server";
 import { mergeSubmission } from "~/models/moderation.server";
 import { reportItem, type ReportTarget } from "~/models/report.server";
 import { testDialect } from "../support/db";
-import { ageAccounts, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { ageAccounts, approveJoin, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, decodeEntities, pageText, signedIn } from "../support/http";
 import { useServer } from "../support/suite";
 
@@ -396,7 +396,8 @@ describe(`report review and organisation verification over HTTP (${testDialect})
         registrationNumber: number,
       };
       member = await makeUser(t.db, { displayName: "Owner Omer", organisation, showOrganisation: true });
-      colleague = await makeUser(t.db, { displayName: "Colleague Kiran", organisation });
+      // The colleague's registration is a request to join; the member approves it (issue 15).
+      colleague = await approveJoin(t.db, await makeUser(t.db, { displayName: "Colleague Kiran", organisation }), member);
       orgId = member.organisationId!;
       expect(colleague.organisationId).toBe(orgId);
     });
@@ -470,7 +471,11 @@ describe(`report review and organisation verification over HTTP (${testDialect})
 
       expectStatus(await mod.post(`/moderation/organisations/${orgId}`, { intent: "unverify" }), 303);
       expect(await orgRow(orgId)).toMatchObject({ verified: 0, verified_at: null, verified_by: null });
-      expect(await auditActions("organisation", orgId)).toEqual(["organisation.verify", "organisation.unverify"]);
+      // The colleague's request to join and its approval (issue 15) are the organisation's entries too; the verification ones follow.
+      expect((await auditActions("organisation", orgId)).filter((a) => !a.startsWith("organisation.join-"))).toEqual([
+        "organisation.verify",
+        "organisation.unverify",
+      ]);
     });
 
     it("bad input → 400, unknown organisation → 404, never a 500, nothing changed", async () => {

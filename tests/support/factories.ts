@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { DB } from "../../db/client";
 import type { Role } from "../../db/schema";
 import { createUser, type CreateUserInput } from "~/models/user.server";
+import { decideJoinRequest, type DecidingAs } from "~/models/membership.server";
 import { createSubmission } from "~/models/submission.server";
 import { approveSubmission } from "~/models/moderation.server";
 import { SubmissionFormSchema, type SubmissionInput } from "~/lib/schemas";
@@ -44,6 +45,26 @@ export async function makeUser(db: DB, overrides: Partial<CreateUserInput> & { r
   });
   if (!result.ok) throw new Error(`makeUser failed: ${JSON.stringify(result.fieldErrors)}`);
   return { id: result.userId, email, password, organisationId: result.organisationId };
+}
+
+/**
+ * Approves a pending request to join an organisation (issue 15): a
+ * registration with a known registration number is a request, not a
+ * membership. `approver` is an active member of that organisation, or a
+ * moderator with `as: "moderator"`. Returns the user as a member.
+ */
+export async function approveJoin(db: DB, user: MadeUser, approver: { id: number }, as: DecidingAs = "member"): Promise<MadeUser> {
+  const row = await db.selectFrom("users").select("requested_organisation_id").where("id", "=", user.id).executeTakeFirstOrThrow();
+  if (row.requested_organisation_id == null) throw new Error(`approveJoin: user ${user.id} has no pending request`);
+  const r = await decideJoinRequest(db, {
+    actorId: approver.id,
+    requesterId: user.id,
+    decision: "approve",
+    as,
+    organisationId: row.requested_organisation_id,
+  });
+  if (!r.ok) throw new Error(`approveJoin failed: ${r.reason}`);
+  return { ...user, organisationId: row.requested_organisation_id };
 }
 
 /**
