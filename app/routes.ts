@@ -44,6 +44,8 @@ export default [
   route("organiser/briefing", "routes/organiser.briefing.tsx"),
   route("recommendations", "routes/recommendations.tsx"),
   route("recommendations/:id", "routes/recommendation.tsx"),
+  route("stats", "routes/stats.tsx"),
+  route("stats.csv", "routes/stats.csv.ts"),
   ...prefix("admin", [
     index("routes/admin.index.tsx"),
     route("users", "routes/admin.users.tsx"),

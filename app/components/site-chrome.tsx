@@ -152,6 +152,9 @@ export function SiteFooter() {
   return (
     <footer className="site-footer">
       <p>{t("footer.about")}</p>
+      <p>
+        <Link to="/recommendations">{t("footer.recommendations")}</Link> · <Link to="/stats">{t("footer.stats")}</Link>
+      </p>
     </footer>
   );
 }

@@ -4,9 +4,8 @@
 // every view shows the time its figures were read ("as of"). Within a snapshot
 // every number is exact for that moment; nothing is estimated.
 //
-// - Memo: per process and per database handle (a WeakMap, so test databases
-//   never share one), per consultation, clusters and window; it lives
-//   MAX_AGE_MS.
+// - Memo (app/lib/snapshot-memo.server.ts): per process and per database
+//   handle, per consultation, clusters and window; it lives MAX_AGE_MS.
 // - Single flight: while a snapshot is being computed, every other view (or a
 //   refresh) waits for that one computation instead of starting its own, so
 //   ten organisers arriving together cost one computation.
@@ -18,6 +17,7 @@
 //   query at most, not for the whole dashboard.
 import type { Executor } from "../../db/client";
 import { now as clockNow } from "~/lib/clock.server";
+import { snapshotMemo } from "~/lib/snapshot-memo.server";
 import { getDashboard, type Dashboard } from "./dashboard.server";
 
 export const DASHBOARD_MAX_AGE_MS = 60_000;
@@ -29,13 +29,7 @@ export interface DashboardSnapshot {
   dashboard: Dashboard;
 }
 
-interface Slot {
-  at?: number;
-  snapshot?: DashboardSnapshot;
-  inFlight?: Promise<DashboardSnapshot>;
-}
-
-const memo = new WeakMap<object, Map<string, Slot>>();
+const memo = snapshotMemo<DashboardSnapshot>();
 
 export interface SnapshotParams {
   consultationId: number;
@@ -49,26 +43,13 @@ export interface SnapshotParams {
 
 /** The dashboard's figures as of at most DASHBOARD_MAX_AGE_MS ago (computed now when older, or on refresh). */
 export function getDashboardSnapshot(db: Executor, params: SnapshotParams): Promise<DashboardSnapshot> {
-  let slots = memo.get(db);
-  if (!slots) memo.set(db, (slots = new Map()));
-  const key = `${params.consultationId}|${params.clusterIds.join(",")}|${params.days ?? 60}`;
-  let slot = slots.get(key);
-  if (!slot) slots.set(key, (slot = {}));
-  if (slot.inFlight) return slot.inFlight;
   const now = params.now ?? clockNow();
-  const t = now.getTime();
-  const maxAge = params.refresh ? DASHBOARD_MIN_REFRESH_MS : DASHBOARD_MAX_AGE_MS;
-  // A snapshot from "the future" (the clock went back) is not trusted either.
-  if (slot.snapshot && slot.at !== undefined && t >= slot.at && t - slot.at < maxAge) return Promise.resolve(slot.snapshot);
-  const s = slot;
-  s.inFlight = getDashboard(db, { consultationId: params.consultationId, clusterIds: params.clusterIds, days: params.days, now })
-    .then((dashboard) => {
-      s.snapshot = { asOf: now.toISOString(), dashboard };
-      s.at = t;
-      return s.snapshot;
-    })
-    .finally(() => {
-      s.inFlight = undefined;
-    });
-  return s.inFlight;
+  return memo(db, `${params.consultationId}|${params.clusterIds.join(",")}|${params.days ?? 60}`, {
+    now: now.getTime(),
+    maxAgeMs: params.refresh ? DASHBOARD_MIN_REFRESH_MS : DASHBOARD_MAX_AGE_MS,
+    compute: async () => ({
+      asOf: now.toISOString(),
+      dashboard: await getDashboard(db, { consultationId: params.consultationId, clusterIds: params.clusterIds, days: params.days, now }),
+    }),
+  });
 }

@@ -229,6 +229,7 @@ const PAGES: PageCase[] = [
   { name: "exports", role: "organiser", path: () => "/exports" },
   { name: "recommendations", role: "visitor", path: () => "/recommendations" },
   { name: "recommendation", role: "visitor", path: () => `/recommendations/${seeded.recommendation}` },
+  { name: "stats", role: "visitor", path: () => "/stats" },
   { name: "admin", role: "admin", path: () => "/admin" },
   { name: "admin-consultation", role: "admin", path: () => "/admin/consultation" },
   { name: "admin-users", role: "admin", path: () => "/admin/users" },
