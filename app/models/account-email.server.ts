@@ -251,6 +251,14 @@ export async function confirmEmailByAdmin(
 }
 
 /**
+ * The least time /forgot-password takes to answer, whether or not the address
+ * has an account: the work for a known one (a link, an email, one
+ * transaction: a few milliseconds, more on a busy database) then hides under
+ * it, so a timer cannot tell who is registered.
+ */
+export const RESET_REQUEST_MIN_MS = 300;
+
+/**
  * A reset link for the address, if it belongs to an active account. The
  * answer is the same whether or not it does (the page must not tell); the
  * caller spends the same rate-limit slots either way.

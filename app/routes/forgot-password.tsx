@@ -9,14 +9,14 @@ import { getFixedT } from "~/lib/i18next.server";
 import { RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
 import { actionReply, formErrorsOf } from "~/lib/refusal";
 import { securityEvent } from "~/lib/security.server";
-import { requestPasswordReset } from "~/models/account-email.server";
+import { requestPasswordReset, RESET_REQUEST_MIN_MS } from "~/models/account-email.server";
 import { normaliseEmail } from "~/models/user.server";
 
 export { retryAfterHeaders as headers } from "~/lib/headers";
 
 // Account recovery, step one (ADR 0026): the same answer whether or not the
-// address has an account (a redirect to ?sent=1 and the same words), so the
-// page tells nobody who is registered. Limited per address and per client.
+// address has an account (a redirect to ?sent=1 and the same words, and never
+// sooner than RESET_REQUEST_MIN_MS), so the page tells nobody who is registered. Limited per address and per client.
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -40,7 +40,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: { "Retry-After": String(limit.retryAfter) },
     });
   }
+  // The same answer in about the same time either way: the work for a known
+  // address hides under a floor (RESET_REQUEST_MIN_MS).
+  const started = performance.now();
   await requestPasswordReset(context.db, { email: submission.value.email });
+  const left = RESET_REQUEST_MIN_MS - (performance.now() - started);
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   return redirect("/forgot-password?sent=1", 303);
 }
 
