@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
 import { AccountNav, BackToMe } from "~/components/account-nav";
+import { JoinRequestsTable } from "~/components/join-requests";
 import { DateText } from "~/components/dates";
 import { ErrorSummary } from "~/components/form";
 import { MembershipActionSchema } from "~/lib/account-schemas.server";
@@ -142,45 +143,10 @@ function Member({
       <section className="panel" aria-labelledby="membership-requests">
         <h2 id="membership-requests">{t("membership.requests.title")}</h2>
         <p className="muted">{t("membership.requests.intro")}</p>
-        {membership.requests.length ? (
-          <div className="table-wrap">
-            <table>
-              <caption>{t("membership.requests.caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("membership.requests.name")}</th>
-                  <th scope="col">{t("membership.requests.when")}</th>
-                  <th scope="col">{t("membership.requests.decision")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {membership.requests.map((r) => (
-                  <tr key={r.userId}>
-                    <th scope="row">
-                      <bdi>{r.displayName}</bdi>
-                    </th>
-                    <td>
-                      <DateText iso={r.requestedAt} withTime />
-                    </td>
-                    <td>
-                      <Form method="post">
-                        <input type="hidden" name="userId" value={r.userId} />
-                        <button type="submit" name="intent" value="approve" className="button">
-                          {t("membership.requests.approve")}
-                        </button>{" "}
-                        <button type="submit" name="intent" value="decline" className="button button--secondary">
-                          {t("membership.requests.decline")}
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="empty">{t("membership.requests.none")}</p>
-        )}
+        <JoinRequestsTable
+          requests={membership.requests.map((r) => ({ userId: r.userId, name: r.displayName, at: r.requestedAt }))}
+          intents={{ approve: "approve", decline: "decline" }}
+        />
       </section>
     </>
   );

@@ -3,6 +3,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
+import { JoinRequestsTable } from "~/components/join-requests";
 import { DateText } from "~/components/dates";
 import { ErrorSummary, FieldErrors, SelectField, TextField } from "~/components/form";
 import { VerifiedBadge } from "~/components/verified-badge";
@@ -229,47 +230,10 @@ export default function ModerationOrganisation() {
       <section className="panel" aria-labelledby="org-requests">
         <h2 id="org-requests">{t("membership.requests.title")}</h2>
         {requests.length && activeMembers === 0 ? <p className="notice">{t("organisations.requestsNoMember")}</p> : null}
-        {requests.length ? (
-          <div className="table-wrap">
-            <table>
-              <caption>{t("membership.requests.caption")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("organisations.name")}</th>
-                  <th scope="col">{t("organisations.email")}</th>
-                  <th scope="col">{t("membership.requests.when")}</th>
-                  <th scope="col">{t("membership.requests.decision")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {requests.map((r) => (
-                  <tr key={r.id}>
-                    <th scope="row">
-                      <bdi>{r.name}</bdi>
-                    </th>
-                    <td dir="ltr">{r.email}</td>
-                    <td>
-                      <DateText iso={r.at} withTime />
-                    </td>
-                    <td>
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="userId" value={r.id} />
-                        <button type="submit" name="intent" value="join-approve" className="button">
-                          {t("membership.requests.approve")}
-                        </button>{" "}
-                        <button type="submit" name="intent" value="join-decline" className="button button--secondary">
-                          {t("membership.requests.decline")}
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="empty">{t("membership.requests.none")}</p>
-        )}
+        <JoinRequestsTable
+          requests={requests.map((r) => ({ userId: r.id, name: r.name, email: r.email, at: r.at }))}
+          intents={{ approve: "join-approve", decline: "join-decline" }}
+        />
       </section>
 
       <section className="panel" aria-labelledby="org-edit">
