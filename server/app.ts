@@ -16,6 +16,7 @@ import { resolveFormat } from "~/lib/i18next.server";
 import { PAGE_CACHE_HEADER } from "~/lib/page-cache";
 import { securityEvent } from "~/lib/security.server";
 import { responseStore } from "~/lib/response-backpressure.server";
+import { restrictUntilEnrolled } from "~/models/two-factor.server";
 import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { sendResponse } from "./send-response";
@@ -291,7 +292,8 @@ export function createApp({
     cspNonce: res.locals.cspNonce,
     clientIp: normaliseIp(req.ip),
     requestId: String(req.id ?? ""),
-    user: res.locals.user ?? null,
+    // Staff who must still enrol in two-factor act as stakeholders until then (ADR 0026).
+    user: restrictUntilEnrolled(res.locals.user ?? null, config.STAFF_TWO_FACTOR),
     sessionToken: res.locals.sessionToken ?? null,
   });
 

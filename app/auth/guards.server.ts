@@ -7,7 +7,6 @@ import { data, redirect, type AppLoadContext } from "@remix-run/node";
 import type { SessionUser } from "./session.server";
 import { hasRole, type Role } from "./permissions";
 import { securityEvent } from "~/lib/security.server";
-import { mustEnrolTwoFactor } from "~/models/two-factor.server";
 
 interface GuardArgs {
   request: Request;
@@ -69,7 +68,8 @@ const ENROLMENT_PATHS = new Set(["/me/two-factor", "/logout", "/language"]);
  */
 export function requireTwoFactorEnrolment({ request, context }: GuardArgs): void {
   const user = context.user;
-  if (!user || !mustEnrolTwoFactor(user, context.config.STAFF_TWO_FACTOR)) return;
+  // Set by restrictUntilEnrolled for the whole request (server/app.ts).
+  if (!user?.enrolmentRequired) return;
   const url = new URL(request.url);
   const path = url.pathname.replace(/\.data$/, "").replace(/\/+$/, "") || "/";
   if (ENROLMENT_PATHS.has(path)) return;

@@ -177,6 +177,13 @@ export type SessionUser = {
   emailConfirmed: boolean;
   /** two-factor sign-in is on (enrolment confirmed) */
   twoFactorEnabled: boolean;
+  /**
+   * Staff who must still enrol in two-factor sign-in (STAFF_TWO_FACTOR=required):
+   * until they have, `role` is "stakeholder" on every request (their staff
+   * rights wait for the second factor) and the guard sends them to
+   * /me/two-factor (see restrictUntilEnrolled).
+   */
+  enrolmentRequired?: boolean;
 };
 
 export interface ValidatedSession {

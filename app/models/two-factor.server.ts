@@ -52,6 +52,23 @@ export function mustEnrolTwoFactor(user: { role: Role; twoFactorEnabled: boolean
   return !user.twoFactorEnabled && twoFactorRequired(user.role, policy);
 }
 
+/**
+ * The signed-in person as every page and guard sees them (server/app.ts puts
+ * this in the request's context): staff who must enrol count as stakeholders
+ * until they have, flagged so the guard sends them to /me/two-factor. A
+ * password alone then opens no staff view anywhere — not the guarded staff
+ * pages, and not the staff views of public pages (a moderator's view of a
+ * hidden suggestion, the organisation names members chose to hide), however
+ * the page is asked for (a full load or the client router's data request).
+ */
+export function restrictUntilEnrolled<T extends { role: Role; twoFactorEnabled: boolean }>(
+  user: T | null,
+  policy: StaffTwoFactorPolicy,
+): (T & { enrolmentRequired?: boolean }) | null {
+  if (!user || !mustEnrolTwoFactor(user, policy)) return user;
+  return { ...user, role: "stakeholder", enrolmentRequired: true };
+}
+
 function hashCode(code: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(code)));
 }

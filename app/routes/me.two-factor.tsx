@@ -18,7 +18,6 @@ import {
   confirmEnrolment,
   disableTwoFactor,
   getTwoFactorState,
-  mustEnrolTwoFactor,
   pendingSecret,
   regenerateRecoveryCodes,
   startEnrolment,
@@ -64,8 +63,9 @@ export async function loader(args: LoaderFunctionArgs) {
     enabled: state.enabled,
     enabledAt: state.enabledAt,
     recoveryCodesLeft: state.recoveryCodesLeft,
-    required: twoFactorRequired(user.role, config.STAFF_TWO_FACTOR),
-    mustEnrol: mustEnrolTwoFactor(user, config.STAFF_TWO_FACTOR),
+    // A staff member who must enrol is seen as a stakeholder until then (restrictUntilEnrolled).
+    required: user.enrolmentRequired === true || twoFactorRequired(user.role, config.STAFF_TWO_FACTOR),
+    mustEnrol: user.enrolmentRequired === true,
     enrolment,
     redirectTo: to ? safeRedirectPath(to, config.ORIGIN, "/me") : null,
   };

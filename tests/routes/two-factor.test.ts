@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import en from "~/locales/en.json";
 import { totpCode, totpStep } from "~/lib/totp.server";
 import { testDialect } from "../support/db";
-import { makeUser, type MadeUser } from "../support/factories";
+import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, pageText, setCookieLine, signIn, SESSION_COOKIE } from "../support/http";
 import { useServer } from "../support/suite";
 
@@ -53,6 +53,26 @@ async function signInWithCode(base: string, user: MadeUser, code: string): Promi
 
 describe(`two-factor sign-in, required for staff (${testDialect})`, () => {
   const { t, server } = useServer({ env: { STAFF_TWO_FACTOR: "required" } });
+
+  it("before enrolling, a staff member's password opens no staff view of a public page, even through the client router's data request", async () => {
+    const moderator = await makeUser(t.db, { role: "moderator" });
+    const author = await makeUser(t.db);
+    const id = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { title: "Hidden until a moderator decides on the reports" },
+    });
+    await t.db.updateTable("submissions").set({ status: "hidden" }).where("id", "=", id).execute();
+    const client = new Client(server.url);
+    expect((await signIn(client, moderator.email, moderator.password)).location).toBe("/me/two-factor");
+    // The document is sent to enrol; the route's own data (no root loader runs) must not be the moderator's view either.
+    const data = await client.get(`/submissions/${id}.data?_routes=routes/submission`);
+    expect(data.text).not.toContain("Hidden until a moderator decides on the reports");
+    // Once enrolled, the same request is the moderator's view.
+    await enrol(client);
+    const after = await client.get(`/submissions/${id}.data?_routes=routes/submission`);
+    expect(after.text).toContain("Hidden until a moderator decides on the reports");
+  });
 
   it("a moderator's password opens only /me/two-factor; enrolling shows the QR code, the address and then ten codes once", async () => {
     const moderator = await makeUser(t.db, { role: "moderator" });
