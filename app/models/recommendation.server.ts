@@ -111,7 +111,10 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       told.add(s.author_id);
       await notify(trx, { userId: s.author_id, kind: "recommended", submissionId: s.id, recommendationId }, now);
     }
-    // Its followers (supporters, people who chose to follow) hear it too, once per recommendation.
+  }
+  // Then the followers of each source (supporters, people who chose to follow), once per
+  // recommendation: after every author, so an author hears it as the author.
+  for (const s of sources) {
     const followers = await notifyFollowers(trx, {
       target: { type: "submission", id: s.id },
       event: "recommended",
