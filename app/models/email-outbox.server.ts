@@ -78,7 +78,7 @@ export function renderNotificationEmail(lng: string, input: NotificationEmailInp
       paragraphs.push(t("email.responseStatus", { status: t(`recommendation.response.statuses.${status}`, { defaultValue: status }) }));
     if (text) paragraphs.push(t("email.responseText", { text }));
   }
-  if (input.kind.startsWith("follow.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
+  if (input.kind.startsWith("followed.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
   paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
   return { subject, body: bodyText(paragraphs.join("\n\n")) };
 }
@@ -93,7 +93,7 @@ export interface QueueNotificationEmail {
 }
 
 /** Kinds whose news is about a recommendation (the link and title are the recommendation's). */
-const RECOMMENDATION_KINDS = new Set<string>(["recommended", "responded", "follow.recommended", "progress"]);
+const RECOMMENDATION_KINDS = new Set<string>(["recommended", "responded", "followed.recommended", "progress"]);
 
 /** Where a notification points: its recommendation (for recommendation news) or its suggestion. */
 export function notificationTarget(n: {

@@ -150,17 +150,17 @@ export async function listFollowing(db: Executor, userId: number, limit = 200) {
 /**
  * What followers hear of. The notification kind for each: `responded` is one
  * text for everyone (authors, supporters, followers); the others are the
- * follower's texts (`follow.*`), not the author's ("your suggestion …").
+ * follower's texts (`followed.*`), not the author's ("your suggestion …").
  */
 export type FollowEvent = "published" | "merged" | "recommended" | "responded" | "progress" | "commented";
 
 const KIND: Record<FollowEvent, NotificationKind> = {
-  published: "follow.published",
-  merged: "follow.merged",
-  recommended: "follow.recommended",
+  published: "followed.published",
+  merged: "followed.merged",
+  recommended: "followed.recommended",
   responded: "responded",
   progress: "progress",
-  commented: "follow.commented",
+  commented: "followed.commented",
 };
 
 /**

@@ -16,10 +16,10 @@ export type NotificationKind =
   | "responded"
   | "hidden"
   // what followers hear (follow.server.ts): texts for someone who did not write the suggestion
-  | "follow.published"
-  | "follow.merged"
-  | "follow.recommended"
-  | "follow.commented"
+  | "followed.published"
+  | "followed.merged"
+  | "followed.recommended"
+  | "followed.commented"
   | "progress";
 
 export async function notify(

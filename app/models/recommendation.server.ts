@@ -88,7 +88,7 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       await trx
         .selectFrom("notifications")
         .select("user_id")
-        .where("kind", "in", ["recommended", "follow.recommended"])
+        .where("kind", "in", ["recommended", "followed.recommended"])
         .where("recommendation_id", "=", recommendationId)
         .execute()
     ).map((r) => r.user_id),

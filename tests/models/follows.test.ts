@@ -14,6 +14,7 @@ import { approveSubmission, mergeSubmission } from "~/models/moderation.server";
 import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
 import { supportSubmission, withdrawSupport } from "~/models/support.server";
 import { inTransaction } from "../../db/transaction";
+import { down as dropFollows, up as createFollows } from "../../db/migrations/2026-12-07T0300-follows";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { useTestDb } from "../support/suite";
@@ -187,7 +188,7 @@ describe(`follows and the response (${testDialect})`, () => {
     ).toMatchObject({
       ok: true,
     });
-    expect(await told("follow.commented", { submissionId: s })).toEqual([]);
+    expect(await told("followed.commented", { submissionId: s })).toEqual([]);
     // … and following again works (idempotent).
     expect(await setFollow(t.db, { userId: supporter.id, target: { type: "submission", id: s }, following: true })).toEqual({
       ok: true,
@@ -215,12 +216,15 @@ describe(`follows and the response (${testDialect})`, () => {
     // A comment: the followers (not the one who wrote it; the author once, as the author).
     const c = await addComment(t.db, { submissionId: s, authorId: commenter.id, body: "We need this in Kasur as well." });
     expect(c).toMatchObject({ ok: true });
-    expect(await told("follow.commented", { submissionId: s })).toEqual([fan.id]);
+    expect(await told("followed.commented", { submissionId: s })).toEqual([fan.id]);
     expect(await told("commented", { submissionId: s })).toEqual([author.id]);
 
     // A merge: the fan follows both, and hears of it once; the duplicate's followers follow the target after.
     expect(await mergeSubmission(t.db, { ...mod(), id: s, into: target })).toMatchObject({ ok: true });
-    const mergedNews = [...(await told("follow.merged", { submissionId: s })), ...(await told("follow.merged", { submissionId: target }))];
+    const mergedNews = [
+      ...(await told("followed.merged", { submissionId: s })),
+      ...(await told("followed.merged", { submissionId: target })),
+    ];
     expect(mergedNews.sort((x, y) => x - y)).toEqual(sorted(fan.id, commenter.id));
     expect(await isFollowing(t.db, commenter.id, { type: "submission", id: target })).toBe(true);
     expect(await isFollowing(t.db, author.id, { type: "submission", id: target })).toBe(true);
@@ -231,7 +235,7 @@ describe(`follows and the response (${testDialect})`, () => {
     await linkSource(t.db, { ...org, id, submissionId: s });
     // The merged duplicate's author follows the target since the merge: they hear it with the target's inclusion, once.
     expect(await told("recommended", { recommendationId: id })).toEqual([otherAuthor.id]);
-    expect(await told("follow.recommended", { recommendationId: id })).toEqual(sorted(author.id, fan.id, commenter.id));
+    expect(await told("followed.recommended", { recommendationId: id })).toEqual(sorted(author.id, fan.id, commenter.id));
 
     // A progress update (the other helper's call): followers of the recommendation and of its sources, once each.
     await setFollow(t.db, { userId: fan.id, target: { type: "recommendation", id }, following: true });
@@ -255,11 +259,28 @@ describe(`follows and the response (${testDialect})`, () => {
     expect(await followersToTell(t.db, { target: { type: "recommendation", id } })).toEqual(sorted(author.id, otherAuthor.id, fan.id));
   });
 
+  it("the migration makes every existing author and supporter a follower (backfill)", async () => {
+    const author = await makeUser(t.db);
+    const supporter = await makeUser(t.db);
+    const s = await published(author, "Suggestion written before follows existed");
+    await support(s, supporter);
+    await dropFollows(t.db);
+    await createFollows(t.db, testDialect);
+    const rows = await t.db
+      .selectFrom("follows")
+      .select(["user_id", "following", "origin"])
+      .where("target_type", "=", "submission")
+      .where("target_id", "=", s)
+      .orderBy("user_id")
+      .execute();
+    expect(rows).toEqual([author.id, supporter.id].sort((a, b) => a - b).map((user_id) => ({ user_id, following: 1, origin: "backfill" })));
+  });
+
   it("publication reaches followers of a suggestion restored to the queue once, and not the author twice", async () => {
     const author = await makeUser(t.db);
     const pending = await makeSubmission(t.db, { authorId: author.id, input: { title: "Suggestion waiting for moderation" } });
     expect(await approveSubmission(t.db, { ...mod(), id: pending, categorySlugs: ["export-markets"] })).toMatchObject({ ok: true });
     expect(await told("published", { submissionId: pending })).toEqual([author.id]);
-    expect(await told("follow.published", { submissionId: pending })).toEqual([]);
+    expect(await told("followed.published", { submissionId: pending })).toEqual([]);
   });
 });
