@@ -7,6 +7,7 @@
 // unfollow sticks; followers hear of publication, merge, inclusion, comments
 // and a progress update (notifyFollowers), one notification per person per event.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { deleteAccount } from "~/models/account.server";
 import { addComment } from "~/models/comment.server";
 import { configureMail, mailSettings, type MailSettings } from "~/models/email-outbox.server";
 import { followersToTell, isFollowing, listFollowing, notifyFollowers, setFollow } from "~/models/follow.server";
@@ -274,6 +275,16 @@ describe(`follows and the response (${testDialect})`, () => {
       .orderBy("user_id")
       .execute();
     expect(rows).toEqual([author.id, supporter.id].sort((a, b) => a - b).map((user_id) => ({ user_id, following: 1, origin: "backfill" })));
+  });
+
+  it("a deleted account's follows go with it", async () => {
+    const author = await makeUser(t.db);
+    const leaving = await makeUser(t.db);
+    const s = await published(author, "Suggestion a leaving person supported");
+    await support(s, leaving);
+    expect(await isFollowing(t.db, leaving.id, { type: "submission", id: s })).toBe(true);
+    expect(await deleteAccount(t.db, { userId: leaving.id, password: leaving.password })).toEqual({ ok: true });
+    expect(await t.db.selectFrom("follows").select("target_id").where("user_id", "=", leaving.id).execute()).toEqual([]);
   });
 
   it("publication reaches followers of a suggestion restored to the queue once, and not the author twice", async () => {
