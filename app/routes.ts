@@ -29,6 +29,7 @@ export default [
   route("submissions/:id/support", "routes/submission.support.tsx"),
   route("submissions/:id/comments", "routes/submission.comments.tsx"),
   route("submissions/:id/report", "routes/submission.report.tsx"),
+  route("submissions/:id/follow", "routes/submission.follow.tsx"),
   route("moderation/submissions/:id", "routes/moderation.submission.tsx"),
   route("moderation/workshop", "routes/moderation.workshop.tsx"),
   route("moderation/import", "routes/moderation.import.tsx"),
@@ -44,6 +45,7 @@ export default [
   route("organiser/briefing", "routes/organiser.briefing.tsx"),
   route("recommendations", "routes/recommendations.tsx"),
   route("recommendations/:id", "routes/recommendation.tsx"),
+  route("recommendations/:id/follow", "routes/recommendation.follow.tsx"),
   route("stats", "routes/stats.tsx"),
   route("stats.csv", "routes/stats.csv.ts"),
   ...prefix("admin", [

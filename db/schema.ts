@@ -271,6 +271,22 @@ export interface ReportsTable {
   not_counted_reason: string | null;
 }
 
+/**
+ * Who follows a suggestion or a final recommendation (issue 16). following = 0
+ * is an explicit unfollow, kept so that it sticks (auto-follows never overwrite a row).
+ */
+export interface FollowsTable {
+  user_id: number;
+  target_type: FollowTargetType;
+  target_id: number;
+  following: number;
+  origin: "author" | "supporter" | "explicit" | "merge" | "backfill";
+  created_at: string;
+  updated_at: string;
+}
+
+export type FollowTargetType = "submission" | "recommendation";
+
 export interface NotificationsTable {
   id: Generated<number>;
   user_id: number;
@@ -402,6 +418,7 @@ export interface Database {
   comments: CommentsTable;
   reports: ReportsTable;
   notifications: NotificationsTable;
+  follows: FollowsTable;
   email_outbox: EmailOutboxTable;
   recommendations: RecommendationsTable;
   recommendation_clusters: RecommendationClustersTable;

@@ -110,6 +110,9 @@ export type SubmissionInput = z.output<typeof SubmissionFormSchema>;
 
 export const SupportFormSchema = z.object({ intent: z.enum(["support", "withdraw"], required) });
 
+/** /submissions/:id/follow and /recommendations/:id/follow (issue 16). */
+export const FollowFormSchema = z.object({ intent: z.enum(["follow", "unfollow"], required) });
+
 export const CommentFormSchema = z.object({
   intent: z.enum(["create", "edit"]).optional().default("create"),
   body: text(1, RULE_NUMBERS.commentMax),

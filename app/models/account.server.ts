@@ -429,6 +429,8 @@ export async function deleteAccount(
       .where((eb) => eb.or([eb("user_id", "=", user.id), eb(sql<string>`lower(to_email)`, "=", user.email_normalised)]))
       .execute();
     await trx.deleteFrom("notifications").where("user_id", "=", user.id).execute();
+    // What they followed (issue 16) is theirs too, and no longer of use.
+    await trx.deleteFrom("follows").where("user_id", "=", user.id).execute();
     await recordAudit(
       trx,
       {
@@ -463,7 +465,7 @@ export const ACCOUNT_EXPORT_FORMAT = "mashwara-account-export/1";
 /**
  * Everything the platform holds about a person, as one JSON-ready object:
  * their account (no password hash), organisation, submissions with their
- * categories and history, comments, supports, notifications, reports and
+ * categories and history, comments, supports, notifications, follows, reports and
  * open sessions (device and times, never an id or token). Null for an
  * account that is not active.
  */
@@ -559,7 +561,7 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       ])
     : [[], []];
 
-  const [comments, supports, notifications, reports, sessions] = await Promise.all([
+  const [comments, supports, notifications, reports, sessions, follows] = await Promise.all([
     db
       .selectFrom("comments")
       .select(["id", "submission_id", "parent_id", "body", "status", "created_at", "updated_at"])
@@ -594,6 +596,14 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       .where("expires_at", ">", nowIso(now))
       .orderBy("created_at")
       .execute(),
+    db
+      .selectFrom("follows")
+      .select(["target_type", "target_id", "following", "origin", "created_at", "updated_at"])
+      .where("user_id", "=", user.id)
+      .orderBy("created_at")
+      .orderBy("target_type")
+      .orderBy("target_id")
+      .execute(),
   ]);
 
   return {
@@ -622,6 +632,8 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
     comments,
     supports,
     notifications: notifications.map((n) => ({ ...n, data: parseJson(n.data) })),
+    // following: false is an unfollow, kept so that supporting again does not follow again
+    follows: follows.map((f) => ({ ...f, following: f.following === 1 })),
     reports,
     sessions,
   };

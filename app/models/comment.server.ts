@@ -14,6 +14,7 @@ import {
   PARTICIPATION_REFUSALS,
   type ParticipationRefusal,
 } from "./consultation.server";
+import { notifyFollowers } from "./follow.server";
 import { notify } from "./notification.server";
 import { trendingWeight } from "./support.server";
 
@@ -112,6 +113,14 @@ export async function addComment(
     if (s.author_id !== params.authorId) {
       await notify(trx, { userId: s.author_id, kind: "commented", submissionId: s.id, data: { commentId: row.id } }, now);
     }
+    // Its followers, once each: not the one who wrote the comment, not the author told above.
+    await notifyFollowers(trx, {
+      target: { type: "submission", id: s.id },
+      event: "commented",
+      data: { commentId: row.id },
+      except: [params.authorId, s.author_id ?? 0],
+      now,
+    });
     return { ok: true, id: row.id };
   });
 }

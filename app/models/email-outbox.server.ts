@@ -8,11 +8,13 @@
 // Several senders may run (worker processes, instances): a row is sent only
 // by the one that claims it with a conditional UPDATE (queued → sending), so
 // no email goes out twice. See docs/decisions/0013-notifications-and-email.md.
+import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import type { EmailStatus } from "../../db/schema";
 import { tFor } from "~/lib/i18next.server";
 import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
 import { nowIso } from "~/lib/time";
+import type { NotificationKind } from "./notification.server";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 
@@ -40,7 +42,7 @@ export function mailSettings(): MailSettings {
 
 // ─────────────────────────────── writing ────────────────────────────────
 
-export type EmailKind = "published" | "rejected" | "merged" | "commented" | "recommended" | "responded" | "hidden";
+export type EmailKind = NotificationKind;
 
 export interface NotificationEmailInput {
   kind: EmailKind;
@@ -52,6 +54,8 @@ export interface NotificationEmailInput {
   link: string;
   /** rejections: the reason shown to the author */
   reason?: string | null;
+  /** responses: the response status (a key of recommendation.response.statuses) and the response text */
+  response?: { status: string | null; text: string | null } | null;
 }
 
 /**
@@ -68,6 +72,13 @@ export function renderNotificationEmail(lng: string, input: NotificationEmailInp
     t(`email.${input.kind}.body`, { title, link: input.link }),
   ];
   if (input.kind === "rejected" && input.reason) paragraphs.push(t("email.reason", { reason: input.reason }));
+  if (input.kind === "responded" && input.response) {
+    const { status, text } = input.response;
+    if (status)
+      paragraphs.push(t("email.responseStatus", { status: t(`recommendation.response.statuses.${status}`, { defaultValue: status }) }));
+    if (text) paragraphs.push(t("email.responseText", { text }));
+  }
+  if (input.kind.startsWith("followed.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
   paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
   return { subject, body: bodyText(paragraphs.join("\n\n")) };
 }
@@ -81,13 +92,16 @@ export interface QueueNotificationEmail {
   data?: unknown;
 }
 
+/** Kinds whose news is about a recommendation (the link and title are the recommendation's). */
+const RECOMMENDATION_KINDS = new Set<string>(["recommended", "responded", "followed.recommended", "progress"]);
+
 /** Where a notification points: its recommendation (for recommendation news) or its suggestion. */
 export function notificationTarget(n: {
   kind: string;
   submission_id: number | null;
   recommendation_id: number | null;
 }): { type: "submission" | "recommendation"; id: number } | null {
-  const aboutRecommendation = n.kind === "recommended" || n.kind === "responded";
+  const aboutRecommendation = RECOMMENDATION_KINDS.has(n.kind);
   if (n.recommendation_id && (aboutRecommendation || !n.submission_id)) return { type: "recommendation", id: n.recommendation_id };
   if (n.submission_id) return { type: "submission", id: n.submission_id };
   return null;
@@ -116,8 +130,16 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
   if (!target) return null;
   const titled =
     target.type === "submission"
-      ? await db.selectFrom("submissions").select("title").where("id", "=", target.id).executeTakeFirst()
-      : await db.selectFrom("recommendations").select("title").where("id", "=", target.id).executeTakeFirst();
+      ? await db
+          .selectFrom("submissions")
+          .select(["title", sql<string | null>`null`.as("response_status"), sql<string | null>`null`.as("response_text")])
+          .where("id", "=", target.id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom("recommendations")
+          .select(["title", "response_status", "response_text"])
+          .where("id", "=", target.id)
+          .executeTakeFirst();
   if (!titled) return null;
 
   const settings = mailSettings();
@@ -132,7 +154,15 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
   }
   const { subject, body } = renderNotificationEmail(
     lng,
-    { kind: n.kind, name: recipient.display_name, title: titled.title, link: settings.origin + targetPath(target), reason },
+    {
+      kind: n.kind,
+      name: recipient.display_name,
+      title: titled.title,
+      link: settings.origin + targetPath(target),
+      reason,
+      // the response as it stands in this transaction (the one just recorded)
+      response: n.kind === "responded" ? { status: titled.response_status, text: titled.response_text } : null,
+    },
     settings.origin,
   );
   return insertEmail(db, { userId: n.userId, notificationId: n.notificationId, to, subject, body }, now);

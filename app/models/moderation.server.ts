@@ -10,6 +10,7 @@ import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { notify } from "./notification.server";
+import { autoFollow, notifyFollowers } from "./follow.server";
 import { recordEvent } from "./submission.server";
 import { trendingWeight } from "./support.server";
 
@@ -229,6 +230,7 @@ export async function approveSubmission(db: Executor, params: Moderator & { id: 
       now,
     );
     await notify(trx, { userId: s.author_id, kind: "published", submissionId: s.id }, now);
+    await notifyFollowers(trx, { target: { type: "submission", id: s.id }, event: "published", except: [s.author_id ?? 0], now });
     return { ok: true };
   });
 }
@@ -489,6 +491,30 @@ export async function mergeSubmission(
     await notify(trx, { userId: s.author_id, kind: "merged", submissionId: s.id, data: { into: target.id } }, now);
     if (target.author_id !== s.author_id)
       await notify(trx, { userId: target.author_id, kind: "merged", submissionId: target.id, data: { from: s.id } }, now);
+    // Followers of either suggestion hear of the merge once; the duplicate's followers (its
+    // supporters among them) follow the target from now on, unless they unfollowed it.
+    const told = new Set([s.author_id ?? 0, target.author_id ?? 0]);
+    for (const u of await notifyFollowers(trx, {
+      target: { type: "submission", id: s.id },
+      event: "merged",
+      data: { into: target.id },
+      except: told,
+      now,
+    }))
+      told.add(u);
+    await notifyFollowers(trx, { target: { type: "submission", id: target.id }, event: "merged", data: { from: s.id }, except: told, now });
+    const duplicateFollowers = await trx
+      .selectFrom("follows")
+      .select("user_id")
+      .where("target_type", "=", "submission")
+      .where("target_id", "=", s.id)
+      .where("following", "=", 1)
+      .execute();
+    await autoFollow(
+      trx,
+      { userIds: duplicateFollowers.map((f) => f.user_id), target: { type: "submission", id: target.id }, origin: "merge" },
+      now,
+    );
     return { ok: true, carried: rows.length, supporters: after.supporters_count };
   });
 }

@@ -7,7 +7,20 @@ import type { Executor } from "../../db/client";
 import { nowIso } from "~/lib/time";
 import { queueNotificationEmail } from "./email-outbox.server";
 
-export type NotificationKind = "published" | "rejected" | "merged" | "commented" | "recommended" | "responded" | "hidden";
+export type NotificationKind =
+  | "published"
+  | "rejected"
+  | "merged"
+  | "commented"
+  | "recommended"
+  | "responded"
+  | "hidden"
+  // what followers hear (follow.server.ts): texts for someone who did not write the suggestion
+  | "followed.published"
+  | "followed.merged"
+  | "followed.recommended"
+  | "followed.commented"
+  | "progress";
 
 export async function notify(
   db: Executor,

@@ -18,6 +18,7 @@ import { isPublicStatus, PUBLIC_STATUSES } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
+import { notifyFollowers } from "./follow.server";
 import { notify } from "./notification.server";
 import { matchAllTerms } from "./search.server";
 import { recordEvent, type FieldErrors } from "./submission.server";
@@ -87,7 +88,7 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       await trx
         .selectFrom("notifications")
         .select("user_id")
-        .where("kind", "=", "recommended")
+        .where("kind", "in", ["recommended", "followed.recommended"])
         .where("recommendation_id", "=", recommendationId)
         .execute()
     ).map((r) => r.user_id),
@@ -110,6 +111,19 @@ async function announceInclusion(trx: Executor, recommendationId: number, submis
       told.add(s.author_id);
       await notify(trx, { userId: s.author_id, kind: "recommended", submissionId: s.id, recommendationId }, now);
     }
+  }
+  // Then the followers of each source (supporters, people who chose to follow), once per
+  // recommendation: after every author, so an author hears it as the author.
+  for (const s of sources) {
+    const followers = await notifyFollowers(trx, {
+      target: { type: "submission", id: s.id },
+      event: "recommended",
+      recommendationId,
+      data: includedData(recommendationId),
+      except: told,
+      now,
+    });
+    for (const u of followers) told.add(u);
   }
 }
 
@@ -408,39 +422,40 @@ export async function recordResponse(db: Executor, params: Actor & { id: number;
         .orderBy("submission_id")
         .execute()
     ).map((s) => s.submission_id);
-    let notified = 0;
+    // Everyone behind the sources (Contract C7: authors and supporters, a merge's carried
+    // supports included), each with the first source they are behind; and the followers
+    // (follow.server.ts). One notification and one email each, active accounts only.
+    const behind = !sources.length
+      ? []
+      : await trx
+          .selectFrom(
+            trx
+              .selectFrom("supports")
+              .select(["user_id", "submission_id"])
+              .where("submission_id", "in", sources)
+              .unionAll(
+                trx
+                  .selectFrom("submissions")
+                  .select([sql<number>`author_id`.as("user_id"), sql<number>`id`.as("submission_id")])
+                  .where("id", "in", sources)
+                  .where("author_id", "is not", null),
+              )
+              .as("p"),
+          )
+          .select(["p.user_id", (eb) => eb.fn.min<number>("p.submission_id").as("submission_id")])
+          .groupBy("p.user_id")
+          .execute();
+    const firstSource = new Map(behind.map((p) => [Number(p.user_id), Number(p.submission_id)]));
+    const told = await notifyFollowers(trx, {
+      target: { type: "recommendation", id: params.id },
+      event: "responded",
+      also: [...firstSource.keys()],
+      submissionIdOf: (userId) => firstSource.get(userId) ?? null,
+      data: { status: input.responseStatus },
+      now,
+    });
+    const notified = told.length;
     if (sources.length) {
-      // Everyone behind the sources, once each, with the first source they are behind: one INSERT … SELECT.
-      const people = trx
-        .selectFrom(
-          trx
-            .selectFrom("supports")
-            .select(["user_id", "submission_id"])
-            .where("submission_id", "in", sources)
-            .unionAll(
-              trx
-                .selectFrom("submissions")
-                .select([sql<number>`author_id`.as("user_id"), sql<number>`id`.as("submission_id")])
-                .where("id", "in", sources)
-                .where("author_id", "is not", null),
-            )
-            .as("p"),
-        )
-        .select([
-          "p.user_id",
-          sql<string>`cast(${"responded"} as text)`.as("kind"),
-          (eb) => eb.fn.min("p.submission_id").as("submission_id"),
-          sql<number>`cast(${params.id} as integer)`.as("recommendation_id"),
-          sql<string>`cast(${JSON.stringify({ status: input.responseStatus })} as text)`.as("data"),
-          sql<string>`cast(${iso} as text)`.as("created_at"),
-        ])
-        .groupBy("p.user_id");
-      const r = await trx
-        .insertInto("notifications")
-        .columns(["user_id", "kind", "submission_id", "recommendation_id", "data", "created_at"])
-        .expression(people)
-        .executeTakeFirst();
-      notified = Number(r.numInsertedOrUpdatedRows ?? 0);
       for (const id of sources) {
         await recordEvent(
           trx,

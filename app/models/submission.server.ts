@@ -20,6 +20,7 @@ import {
   type ParticipationRefusal,
 } from "./consultation.server";
 import { recordAudit } from "./audit.server";
+import { autoFollow } from "./follow.server";
 import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
 
 export interface Viewer {
@@ -181,6 +182,8 @@ export async function insertPendingSubmission(
     .returning("id")
     .executeTakeFirstOrThrow();
   await recordEvent(trx, { submissionId: row.id, event: "submitted", actorId: p.actor.id, actorRole: p.actor.role }, now);
+  // The author follows what they wrote (issue 16): they hear of comments, inclusion, the response, progress.
+  await autoFollow(trx, { userIds: [p.authorId], target: { type: "submission", id: row.id }, origin: "author" }, now);
   return row.id;
 }
 

@@ -6,6 +6,7 @@ import type { Executor } from "../../db/client";
 import { dialectOf, inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
+import { autoFollow } from "./follow.server";
 import {
   emailConfirmedOf,
   participantRefusal,
@@ -299,6 +300,8 @@ export async function supportSubmission(
       return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
     }
     const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), who);
+    // A supporter follows what they support, unless they once unfollowed it (that row stays and wins).
+    await autoFollow(trx, { userIds: [params.userId], target: { type: "submission", id: s.id }, origin: "supporter" }, now);
     return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
   });
 }

@@ -9,6 +9,7 @@ import { getFixedT } from "~/lib/i18next.server";
 import { RULE_NUMBERS } from "~/lib/rules";
 import { NotificationActionSchema } from "~/lib/notification-schemas.server";
 import { notificationTarget, targetPath } from "~/models/email-outbox.server";
+import { listFollowing } from "~/models/follow.server";
 import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead } from "~/models/notification.server";
 
 // My notifications: newest first, 50 to a page, each linking to its
@@ -35,9 +36,10 @@ function reasonOf(kind: string, json: string | null, t: (key: string, options?: 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);
   const page = pageParam(new URL(args.request.url).searchParams.get("page"));
-  const [rows, unread] = await Promise.all([
+  const [rows, unread, follows] = await Promise.all([
     listNotifications(args.context.db, user.id, { limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE }),
     countUnread(args.context.db, user.id),
+    listFollowing(args.context.db, user.id),
   ]);
   const { t } = await getFixedT(args.request, args.context);
   return {
@@ -45,6 +47,7 @@ export async function loader(args: LoaderFunctionArgs) {
     page,
     unread,
     hasMore: rows.length > PAGE_SIZE,
+    follows: follows.map((f) => ({ ...f, href: targetPath(f) })),
     notifications: rows.slice(0, PAGE_SIZE).map((n) => {
       const target = notificationTarget(n);
       return {
@@ -78,7 +81,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function Notifications() {
-  const { page, unread, hasMore, notifications } = useLoaderData<typeof loader>();
+  const { page, unread, hasMore, notifications, follows } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const formAction = page > 1 ? `/me/notifications?page=${page}` : "/me/notifications";
   return (
@@ -143,6 +146,24 @@ export default function Notifications() {
           ) : null}
           {hasMore ? <Link to={`/me/notifications?page=${page + 1}`}>{t("pager.next")}</Link> : null}
         </nav>
+      </section>
+      <section className="panel" aria-labelledby="following-title" id="following">
+        <h2 id="following-title">{t("follow.mine.heading")}</h2>
+        <p className="muted">{t("follow.mine.intro")}</p>
+        {follows.length === 0 ? (
+          <p className="empty">{t("follow.mine.none")}</p>
+        ) : (
+          <ul className="list">
+            {follows.map((f) => (
+              <li key={`${f.type}-${f.id}`}>
+                <Link to={f.href}>
+                  {t(f.type === "submission" ? "follow.mine.submission" : "follow.mine.recommendation", { id: f.id })} ·{" "}
+                  <bdi>{f.title}</bdi>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
       <p>
         <Link to="/me">{t("nav.me")}</Link>

@@ -4,11 +4,13 @@ import { useTranslation } from "react-i18next";
 import { getUser } from "~/auth/guards.server";
 import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
+import { FollowForm } from "~/components/follow-form";
 import { RecommendationFiguresSection } from "~/components/recommendation-figures";
 import { idParam, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import { figuresView, sourceView } from "~/lib/recommendation-view.server";
+import { isFollowing } from "~/models/follow.server";
 import { getRecommendation } from "~/models/recommendation.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 import type { PageCacheHandle } from "~/lib/page-cache";
@@ -27,7 +29,10 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const user = getUser(args);
+  const following = user ? await isFollowing(db, user.id, { type: "recommendation", id }) : false;
   return {
+    signedIn: Boolean(user),
+    following,
     title: `R-${r.id} ${r.title} · ${t("app.name")}`,
     canManage: user ? hasRole(user.role, "organiser") : false,
     recommendation: {
@@ -49,7 +54,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export default function RecommendationPage() {
-  const { recommendation: r, canManage } = useLoaderData<typeof loader>();
+  const { recommendation: r, canManage, signedIn, following } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <article className="stack narrow narrow--wide">
@@ -78,6 +83,13 @@ export default function RecommendationPage() {
       <p className="plain-text" dir="auto">
         {r.text}
       </p>
+      <FollowForm
+        action={`/recommendations/${r.id}/follow`}
+        following={following}
+        signedIn={signedIn}
+        loginPath={`/login?redirectTo=${encodeURIComponent(`/recommendations/${r.id}`)}`}
+        kind="recommendation"
+      />
       {r.dissent ? (
         <section aria-labelledby="dissent-title">
           <h2 id="dissent-title">{t("recommendation.dissent")}</h2>

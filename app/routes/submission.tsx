@@ -6,6 +6,7 @@ import { CommentForm } from "~/components/comment-form";
 import { ConfirmEmailNeeded, ResendConfirmationForm } from "~/components/confirm-email";
 import { DateText, NumberText, useNumberFormat } from "~/components/dates";
 import { OrganisationLabel } from "~/components/organisation-label";
+import { FollowForm } from "~/components/follow-form";
 import { SupportButton } from "~/components/support-button";
 import { idParam, notFound, pageParam } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
@@ -15,6 +16,7 @@ import { REPORT_REASONS } from "~/lib/reference";
 import { commentRefusal, listCommentPage, withinCommentEditWindow } from "~/models/comment.server";
 import { participantRefusal, participationRefusal } from "~/models/consultation.server";
 import { getSubmissionForViewer, isWithdrawable } from "~/models/submission.server";
+import { isFollowing } from "~/models/follow.server";
 import { getSupportState, supportDecision, type SupportDecision } from "~/models/support.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 import type { PageCacheHandle } from "~/lib/page-cache";
@@ -43,6 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       : { page: 1, pages: 1, commentCount: 0, threads: [] },
     viewer ? getSupportState(context.db, { submissionId: id, userId: viewer.id }) : null,
   ]);
+  const following = viewer ? await isFollowing(context.db, viewer.id, { type: "submission", id }) : false;
   const isAuthor = viewer?.id === s.author_id;
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
   // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
@@ -95,6 +98,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           isAuthor,
           isModerator,
           supported: supportState?.supported ?? false,
+          following,
           canEdit: (isAuthor && s.status === "pending" && !closed) || (isModerator && s.status !== "withdrawn"),
           canWithdraw: isAuthor && isWithdrawable(s.status) && !closed,
           canReport:
@@ -371,6 +375,15 @@ export default function SubmissionPage() {
             loginPath={loginPath}
           />
           {blockedReason === "refusal.emailUnconfirmed" ? <ResendConfirmationForm redirectTo={`/submissions/${s.id}`} /> : null}
+          {s.status === "published" || s.status === "merged" ? (
+            <FollowForm
+              action={`/submissions/${s.id}/follow`}
+              following={viewer?.following ?? false}
+              signedIn={Boolean(viewer)}
+              loginPath={loginPath}
+              kind="submission"
+            />
+          ) : null}
           <dl className="figures">
             <div>
               <dt>{t("submission.breadth.organisations")}</dt>

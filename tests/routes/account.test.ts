@@ -274,6 +274,10 @@ describe(`account self-service over HTTP (${testDialect})`, () => {
         }),
       ]);
       expect(doc.submissions[0].history.map((h: { event: string }) => h.event)).toEqual(expect.arrayContaining(["submitted", "published"]));
+      // The author follows what they wrote (issue 16).
+      expect(doc.follows).toEqual([
+        expect.objectContaining({ target_type: "submission", target_id: submissionId, following: true, origin: "author" }),
+      ]);
       expect(download.text).not.toContain("argon2");
       expect(download.text).not.toContain(client.cookies.get(SESSION_COOKIE)!);
 
