@@ -5,10 +5,12 @@ import { getUser } from "~/auth/guards.server";
 import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
 import { RecommendationFiguresSection } from "~/components/recommendation-figures";
+import { ProgressHistory } from "~/components/recommendation-progress";
 import { idParam, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import { figuresView, sourceView } from "~/lib/recommendation-view.server";
+import { listProgress } from "~/models/progress.server";
 import { getRecommendation } from "~/models/recommendation.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 import type { PageCacheHandle } from "~/lib/page-cache";
@@ -27,6 +29,7 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const user = getUser(args);
+  const progress = await listProgress(db, r.id);
   return {
     title: `R-${r.id} ${r.title} · ${t("app.name")}`,
     canManage: user ? hasRole(user.role, "organiser") : false,
@@ -44,6 +47,7 @@ export async function loader(args: LoaderFunctionArgs) {
       sources: r.sources.map((s) => sourceView(s, lng)),
       sourcesNotPublic: r.sourcesNotPublic,
       figures: figuresView(r.figures, t, lng),
+      progress: progress.map(({ id, status, text, date, evidenceUrl }) => ({ id, status, text, date, evidenceUrl })),
     },
   };
 }
@@ -111,6 +115,8 @@ export default function RecommendationPage() {
           <p className="muted">{t("recommendation.response.none")}</p>
         )}
       </section>
+
+      <ProgressHistory entries={r.progress} />
 
       <RecommendationFiguresSection figures={r.figures} />
 

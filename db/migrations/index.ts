@@ -14,6 +14,7 @@ import * as securityEventCounts from "./2026-12-06T0000-security-event-counts";
 import * as identity from "./2026-12-07T0000-identity";
 import * as organisationMembership from "./2026-12-07T0100-organisation-membership";
 import * as reportTrust from "./2026-12-07T0200-report-trust";
+import * as recommendationProgress from "./2026-12-07T0400-recommendation-progress";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -33,6 +34,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0000-identity", identity],
   ["2026-12-07T0100-organisation-membership", organisationMembership],
   ["2026-12-07T0200-report-trust", reportTrust],
+  ["2026-12-07T0400-recommendation-progress", recommendationProgress],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
