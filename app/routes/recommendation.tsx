@@ -18,7 +18,10 @@ import type { PageCacheHandle } from "~/lib/page-cache";
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", href: "/recommendations.atom", title: data?.feedTitle },
+];
 
 // Public: one final recommendation (a draft is a 404 for everyone here), its
 // sources, figures and the government response.
@@ -32,6 +35,7 @@ export async function loader(args: LoaderFunctionArgs) {
   const progress = await listProgress(db, r.id);
   return {
     title: `R-${r.id} ${r.title} · ${t("app.name")}`,
+    feedTitle: t("feeds.recommendationsLink"),
     canManage: user ? hasRole(user.role, "organiser") : false,
     recommendation: {
       id: r.id,
