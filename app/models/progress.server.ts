@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { inTransaction } from "../../db/transaction";
+import { STALE_AFTER_DAYS } from "~/lib/recommendation-reference";
 import { ProgressInputSchema, type ProgressInput } from "~/lib/recommendation-schemas.server";
 import { nowIso } from "~/lib/time";
 import { z } from "~/lib/zod-setup";
@@ -197,8 +198,7 @@ export async function latestProgress(db: Executor, ids: number[]): Promise<Map<n
   return map;
 }
 
-/** No progress for this many days: the accountability page marks the recommendation. */
-export const STALE_AFTER_DAYS = 90;
+export { STALE_AFTER_DAYS };
 
 const DAY_MS = 86_400_000;
 

@@ -7,12 +7,11 @@ import { formatNumber } from "~/lib/format";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import type { PageCacheHandle } from "~/lib/page-cache";
-import { recommendationNumber } from "~/lib/recommendation-reference";
+import { recommendationNumber, STALE_AFTER_DAYS } from "~/lib/recommendation-reference";
 import { z } from "~/lib/zod-setup";
 import { getAccountability, type AccountabilityRow } from "~/models/accountability.server";
 import { getActiveConsultation } from "~/models/consultation.server";
 import { barChartGeometry } from "~/models/dashboard-charts.server";
-import { STALE_AFTER_DAYS } from "~/models/progress.server";
 import { listClusters } from "~/models/taxonomy.server";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).

@@ -230,6 +230,7 @@ const PAGES: PageCase[] = [
   { name: "recommendations", role: "visitor", path: () => "/recommendations" },
   { name: "recommendation", role: "visitor", path: () => `/recommendations/${seeded.recommendation}` },
   { name: "stats", role: "visitor", path: () => "/stats" },
+  { name: "accountability", role: "visitor", path: () => "/accountability" },
   { name: "admin", role: "admin", path: () => "/admin" },
   { name: "admin-consultation", role: "admin", path: () => "/admin/consultation" },
   { name: "admin-users", role: "admin", path: () => "/admin/users" },
