@@ -5,6 +5,8 @@
 // entry, and the 90-day staleness with an injected `now`.
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRecommendation, linkSource } from "~/models/recommendation.server";
+import { getAccountability } from "~/models/accountability.server";
+import { getActiveConsultation } from "~/models/consultation.server";
 import { accountabilityStanding, latestProgress, listProgress, recordProgress, STALE_AFTER_DAYS } from "~/models/progress.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
@@ -168,5 +170,27 @@ describe(`recommendation progress (${testDialect})`, () => {
       daysSinceUpdate: 31,
     });
     expect(accountabilityStanding(responded, new Date("2027-06-01T00:00:00Z")).stale).toBe(true);
+  });
+
+  it("the accountability rows: final ones only, latest progress, markers decided with an injected now, counts by status", async () => {
+    const consultation = await getActiveConsultation(t.db);
+    const at = (now: string) => getAccountability(t.db, { consultationId: consultation!.id, now: new Date(now) });
+    const soon = await at("2027-02-10T00:00:00Z");
+    expect(soon.rows.map((r) => r.id)).toEqual([finalId]);
+    expect(soon.rows[0]).toMatchObject({
+      // one supporter behind both sources: once
+      uniqueSupporters: 1,
+      progressStatus: "stalled",
+      progressDate: "2027-02-01",
+      noResponse: true,
+      stale: false,
+      needsAttention: true,
+      daysSinceUpdate: 9,
+    });
+    expect(soon.byResponse.find((c) => c.key === "none")!.count).toBe(1);
+    expect(soon.byProgress.find((c) => c.key === "stalled")!.count).toBe(1);
+    expect(soon.byProgress.find((c) => c.key === "done")!.count).toBe(0);
+    const later = await at("2027-05-02T00:00:00Z");
+    expect(later.rows[0]).toMatchObject({ stale: true, daysSinceUpdate: 90 });
   });
 });
