@@ -348,6 +348,21 @@ export interface RecommendationsTable {
   updated_at: string;
 }
 
+/** A dated implementation update of a final recommendation (issue 16): a history, never edited. */
+export interface RecommendationProgressTable {
+  id: Generated<number>;
+  recommendation_id: number;
+  /** planned | in-progress | done | stalled */
+  status: string;
+  text: string;
+  /** YYYY-MM-DD: the day the update is about */
+  progress_date: string;
+  /** http(s) only */
+  evidence_url: string | null;
+  created_by: number | null;
+  created_at: string;
+}
+
 export interface RecommendationClustersTable {
   recommendation_id: number;
   cluster_id: number;
@@ -424,6 +439,7 @@ export interface Database {
   recommendation_clusters: RecommendationClustersTable;
   recommendation_categories: RecommendationCategoriesTable;
   recommendation_submissions: RecommendationSubmissionsTable;
+  recommendation_progress: RecommendationProgressTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
   security_event_counts: SecurityEventCountsTable;

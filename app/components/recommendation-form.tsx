@@ -4,7 +4,7 @@
 // values kept after an error.
 import type { FieldMetadata } from "@conform-to/react";
 import { useTranslation } from "react-i18next";
-import { PRIORITIES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "~/lib/recommendation-reference";
+import { PRIORITIES, PROGRESS_STATUSES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "~/lib/recommendation-reference";
 import { NumberText } from "./dates";
 import { CheckboxGroupField, SelectField, TextAreaField, TextField } from "./form";
 
@@ -93,6 +93,35 @@ export function ResponseFields({ fields }: { fields: Record<string, Field> }) {
         label={t("recommendation.response.date")}
         hint={t("recommendation.response.dateHint")}
         type="date"
+        dir="ltr"
+      />
+    </>
+  );
+}
+
+/** An implementation progress update (issue 16): status, text, date, optional evidence link. */
+export function ProgressFields({ fields }: { fields: Record<string, Field> }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <SelectField
+        field={fields.progressStatus}
+        label={t("recommendation.progress.status")}
+        placeholder={t("form.choose")}
+        options={PROGRESS_STATUSES.map((s) => ({ value: s, label: t(`recommendation.progress.statuses.${s}`) }))}
+      />
+      <TextAreaField field={fields.progressText} label={t("recommendation.progress.text")} rows={4} />
+      <TextField
+        field={fields.progressDate}
+        label={t("recommendation.progress.date")}
+        hint={t("recommendation.response.dateHint")}
+        type="date"
+        dir="ltr"
+      />
+      <TextField
+        field={fields.evidenceUrl}
+        label={t("recommendation.progress.evidence")}
+        hint={t("recommendation.progress.evidenceHint")}
         dir="ltr"
       />
     </>

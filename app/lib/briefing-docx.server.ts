@@ -116,6 +116,15 @@ export async function briefingDocx(
         );
         if (r.responseText) children.push(para(r.responseText));
       }
+      if (r.progress) {
+        children.push(para(t("recommendation.progress.title"), { heading: HeadingLevel.HEADING_3 }));
+        children.push(
+          para(
+            `${t(`recommendation.progress.statuses.${r.progress.status}`, { defaultValue: r.progress.status })}${t("app.separator")}${r.progress.date}`,
+          ),
+        );
+        children.push(para(r.progress.text));
+      }
       children.push(para(`${t("briefing.sources")}: ${r.sourceNumbers.length ? r.sourceNumbers.map((x) => `[${x}]`).join(" ") : "—"}`));
     }
   }

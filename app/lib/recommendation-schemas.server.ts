@@ -4,7 +4,7 @@
 // ("key|n" for a count), as everywhere else.
 import { z } from "./zod-setup";
 import { rowId } from "./row-id";
-import { RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
+import { PROGRESS_STATUSES, RECOMMENDATION_STATUSES, RESPONSE_STATUSES } from "./recommendation-reference";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/, "errors.invalid");
 
@@ -49,20 +49,54 @@ export const RecommendationInputSchema = z.object({
 export type RecommendationInput = z.output<typeof RecommendationInputSchema>;
 export type RecommendationFormValues = z.input<typeof RecommendationInputSchema>;
 
-export const ResponseInputSchema = z.object({
-  responseStatus: z.enum(RESPONSE_STATUSES, { message: "recommendation.errors.responseStatus" }),
-  responseText: text(1, 10_000),
-  responsibleAgency: text(2, 200),
-  responseDate: z
+/** A calendar date as YYYY-MM-DD (a real day, 2000–2100). */
+const isoDay = () =>
+  z
     .string({ message: "errors.required" })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "recommendation.errors.date", abort: true })
     .refine((v) => {
       const d = new Date(`${v}T00:00:00Z`);
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= "2000-01-01" && v <= "2100-01-01";
-    }, "recommendation.errors.date"),
+    }, "recommendation.errors.date");
+
+export const ResponseInputSchema = z.object({
+  responseStatus: z.enum(RESPONSE_STATUSES, { message: "recommendation.errors.responseStatus" }),
+  responseText: text(1, 10_000),
+  responsibleAgency: text(2, 200),
+  responseDate: isoDay(),
 });
 export type ResponseInput = z.output<typeof ResponseInputSchema>;
+
+/** An evidence link: optional; when given, an absolute http(s) URL (no javascript:, data:, …). */
+const evidenceUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? "").trim())
+  .pipe(
+    z
+      .string()
+      .max(2000, { error: "errors.tooLong|2000", abort: true })
+      .refine((v) => {
+        if (v === "") return true;
+        try {
+          const u = new URL(v);
+          return (u.protocol === "http:" || u.protocol === "https:") && Boolean(u.hostname);
+        } catch {
+          return false;
+        }
+      }, "recommendation.errors.evidenceUrl"),
+  )
+  .transform((v) => (v === "" ? null : v));
+
+/** An implementation progress update (issue 16, item 4). */
+export const ProgressInputSchema = z.object({
+  progressStatus: z.enum(PROGRESS_STATUSES, { message: "recommendation.errors.progressStatus" }),
+  progressText: text(2, 5000),
+  progressDate: isoDay(),
+  evidenceUrl,
+});
+export type ProgressInput = z.output<typeof ProgressInputSchema>;
 
 /** A suggestion's number as typed ("12" or "#12"). */
 export const SourceNumberSchema = z
@@ -94,6 +128,7 @@ const recommendationFields = {
   status: typed,
 };
 const responseFields = { responseStatus: typed, responseText: typed, responsibleAgency: typed, responseDate: typed };
+const progressFields = { progressStatus: typed, progressText: typed, progressDate: typed, evidenceUrl: typed };
 
 /** /organiser/recommendations: a new recommendation. */
 export const CreateRecommendationFormSchema = z.object(recommendationFields);
@@ -104,6 +139,7 @@ export const RecommendationPageFormSchema = z.discriminatedUnion(
   [
     z.object({ intent: z.literal("update"), ...recommendationFields }),
     z.object({ intent: z.literal("respond"), ...responseFields }),
+    z.object({ intent: z.literal("progress"), ...progressFields }),
     // `submission` = a suggestion number ("12" or "#12").
     z.object({ intent: z.literal("link"), submission: SourceNumberSchema }),
     z.object({ intent: z.literal("unlink"), submission: SourceNumberSchema }),

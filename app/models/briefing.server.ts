@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
+import { latestProgress } from "./progress.server";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
 export interface BriefingRecommendation {
@@ -17,6 +18,8 @@ export interface BriefingRecommendation {
   responseText: string | null;
   responsibleAgency: string | null;
   responseDate: string | null;
+  /** the latest implementation progress update (issue 16), printed with the response */
+  progress: { status: string; date: string; text: string } | null;
   figures: RecommendationFigures;
   /** numbers of its sources in the annex */
   sourceNumbers: number[];
@@ -77,6 +80,14 @@ export async function buildBriefing(
   ]);
 
   const recs = await listRecommendations(db, { consultationId: params.consultationId, finalOnly: true, clusterSlug: cluster?.slug });
+  const progress = await latestProgress(
+    db,
+    recs.map((r) => r.id),
+  );
+  const progressOf = (id: number) => {
+    const p = progress.get(id);
+    return p ? { status: p.status, date: p.date, text: p.text } : null;
+  };
   const sources = await listSources(
     db,
     recs.map((r) => r.id),
@@ -113,6 +124,7 @@ export async function buildBriefing(
       responseText: r.response_text,
       responsibleAgency: r.responsible_agency,
       responseDate: r.response_date,
+      progress: progressOf(r.id),
       figures: r.figures,
       sourceNumbers: nums,
     };

@@ -27,6 +27,7 @@ import type { SubmissionStatus } from "../../db/schema";
 import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "~/lib/reference";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/export-formats.server";
 import { recommendationTotals } from "./recommendation.server";
+import { latestProgress } from "./progress.server";
 
 /**
  * Rows per keyset page. Small on purpose: a page is alive across the awaits
@@ -86,6 +87,9 @@ export const RECOMMENDATION_COLUMNS = [
   // Issue 15, appended at the end (a Contract change): of `unique_supporters` and `organisations`, those from verified organisations.
   "unique_supporters_verified_organisations",
   "verified_organisations",
+  // Issue 16, appended at the end (a Contract change): the latest implementation progress update (empty when none).
+  "progress_status",
+  "progress_date",
 ] as const;
 
 export type SubmissionExportRow = {
@@ -140,6 +144,10 @@ export type RecommendationExportRow = {
   unique_supporters_verified_organisations: number;
   /** of organisations, the verified ones */
   verified_organisations: number;
+  /** the latest implementation progress update (planned | in-progress | done | stalled), "" when none */
+  progress_status: string;
+  /** its date (YYYY-MM-DD), "" when none */
+  progress_date: string;
   /** the public view only (the API): linked sources no longer public */
   sources_not_public?: number;
 };
@@ -550,6 +558,7 @@ async function recommendationPage(
     // Unique supporters over ALL support rows of all sources: a person behind two sources counts once.
     recommendationTotals(db, ids),
   ]);
+  const progress = await latestProgress(db, ids);
   const clustersBy = group(
     clusters,
     (c) => c.recommendation_id,
@@ -588,6 +597,8 @@ async function recommendationPage(
     response_date: r.response_date ?? "",
     unique_supporters_verified_organisations: figures.get(r.id)?.verifiedSupporters ?? 0,
     verified_organisations: figures.get(r.id)?.verifiedOrganisations ?? 0,
+    progress_status: progress.get(r.id)?.status ?? "",
+    progress_date: progress.get(r.id)?.date ?? "",
     ...(filters.publicSources ? { sources_not_public: notPublic.get(r.id) ?? 0 } : {}),
   }));
 }

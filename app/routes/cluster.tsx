@@ -25,6 +25,9 @@ export const handle: PageCacheHandle = {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.title },
   { name: "description", content: data?.description },
+  ...(data?.feed
+    ? [{ tagName: "link", rel: "alternate", type: "application/atom+xml", href: data.feed.href, title: data.feed.title }]
+    : []),
 ];
 
 const PAGE_SIZE = 20;
@@ -79,6 +82,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return {
     title: `${name} · ${t("app.name")}`,
     description: t("cluster.description", { cluster: name }),
+    feed: { href: `/clusters/${cluster.slug}/feed.atom`, title: t("feeds.clusterLink", { cluster: name }) },
     cluster: {
       slug: cluster.slug,
       name,

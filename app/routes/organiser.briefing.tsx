@@ -169,6 +169,18 @@ export default function Briefing() {
                   ) : null}
                 </>
               ) : null}
+              {r.progress ? (
+                <>
+                  <h4>{t("recommendation.progress.title")}</h4>
+                  <p>
+                    {t(`recommendation.progress.statuses.${r.progress.status}`, { defaultValue: r.progress.status })} ·{" "}
+                    <DateText iso={`${r.progress.date}T00:00:00Z`} />
+                  </p>
+                  <p className="plain-text" dir="auto">
+                    {r.progress.text}
+                  </p>
+                </>
+              ) : null}
               <p className="briefing__sources">
                 {t("briefing.sources")}:{" "}
                 {r.sourceNumbers.map((n, i) => (

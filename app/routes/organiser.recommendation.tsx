@@ -5,7 +5,8 @@ import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
 import { DateText, NumberText } from "~/components/dates";
 import { ErrorSummary, TextField } from "~/components/form";
-import { RecommendationFields, ResponseFields, useRecommendationLabels } from "~/components/recommendation-form";
+import { ProgressFields, RecommendationFields, ResponseFields, useRecommendationLabels } from "~/components/recommendation-form";
+import { ProgressHistory } from "~/components/recommendation-progress";
 import { RecommendationFiguresSection } from "~/components/recommendation-figures";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
 import { idParam, notFound } from "~/lib/http.server";
@@ -24,6 +25,7 @@ import {
   unlinkSource,
   updateRecommendation,
 } from "~/models/recommendation.server";
+import { listProgress, progressRefusal, recordProgress } from "~/models/progress.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 
@@ -40,9 +42,10 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const { q } = RecommendationSearchSchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
-  const [clusters, categories, results] = await Promise.all([
+  const [clusters, categories, progress, results] = await Promise.all([
     listClusters(db),
     listCategories(db),
+    listProgress(db, r.id),
     q ? searchLinkableSubmissions(db, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
   ]);
   return {
@@ -53,6 +56,7 @@ export async function loader(args: LoaderFunctionArgs) {
       status: r.status,
       // What the page offers, as the model decides it.
       ...recommendationActions(r.status),
+      canReportProgress: progressRefusal(r.status) === null,
       values: {
         title: r.title,
         text: r.text,
@@ -70,6 +74,7 @@ export async function loader(args: LoaderFunctionArgs) {
       },
       sources: r.sources.map((s) => sourceView(s, lng)),
       figures: figuresView(r.figures, t, lng),
+      progress: progress.map(({ id, status, text, date, evidenceUrl }) => ({ id, status, text, date, evidenceUrl })),
     },
     q: q ?? "",
     searched: Boolean(q),
@@ -113,6 +118,15 @@ export async function action(args: ActionFunctionArgs) {
         return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
       return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.errors.notFinal" });
     }
+    case "progress": {
+      const { intent: _intent, ...input } = v;
+      const r = await recordProgress(db, { ...who, id, input });
+      if (r.ok) return back;
+      if (r.reason === "notFound") notFound();
+      if (r.reason === "invalid")
+        return data<ActionReply>(submission.reply({ fieldErrors: r.fieldErrors }), { status: RECOMMENDATION_REFUSALS.invalid });
+      return refuse(r.reason, RECOMMENDATION_REFUSALS, { submission, message: "recommendation.progress.needsFinal" });
+    }
     case "unlink": {
       const r = await unlinkSource(db, { ...who, id, submissionId: v.submission });
       if (!r.ok) notFound();
@@ -154,6 +168,11 @@ export default function OrganiserRecommendation() {
     defaultValue: r.response,
     shouldValidate: "onSubmit",
   });
+  const [progressForm, progressFields] = useForm<Record<string, string>>({
+    id: "progress",
+    lastResult: replyFor(reply, "progress"),
+    shouldValidate: "onSubmit",
+  });
   const [linkForm, linkFields] = useForm<Record<string, string>>({
     id: "link",
     lastResult: replyFor(reply, "link", "unlink"),
@@ -166,14 +185,27 @@ export default function OrganiserRecommendation() {
     responsibleAgency: t("recommendation.response.agency"),
     responseDate: t("recommendation.response.date"),
   };
+  const progressLabels = {
+    progressStatus: t("recommendation.progress.status"),
+    progressText: t("recommendation.progress.text"),
+    progressDate: t("recommendation.progress.date"),
+    evidenceUrl: t("recommendation.progress.evidence"),
+  };
   const summaryFields = [
     ...Object.entries(recommendationLabels).map(([name, label]) => ({ field: updateFields[name], label })),
     ...Object.entries(responseLabels).map(([name, label]) => ({ field: respondFields[name], label })),
+    ...Object.entries(progressLabels).map(([name, label]) => ({ field: progressFields[name], label })),
     { field: linkFields.submission, label: t("recommendation.sources.byNumber") },
   ];
   // A post no form of the page made (an unknown intent) has its message at the page level.
-  const pageErrors = replyFor(reply, "update", "respond", "link", "unlink") ? [] : formErrorsOf(reply);
-  const formErrors = [...(updateForm.errors ?? []), ...(respondForm.errors ?? []), ...(linkForm.errors ?? []), ...pageErrors];
+  const pageErrors = replyFor(reply, "update", "respond", "progress", "link", "unlink") ? [] : formErrorsOf(reply);
+  const formErrors = [
+    ...(updateForm.errors ?? []),
+    ...(respondForm.errors ?? []),
+    ...(progressForm.errors ?? []),
+    ...(linkForm.errors ?? []),
+    ...pageErrors,
+  ];
   return (
     <div className="stack">
       <h1>
@@ -340,6 +372,21 @@ export default function OrganiserRecommendation() {
           </Form>
         ) : (
           <p className="notice">{t("recommendation.response.needsFinal")}</p>
+        )}
+      </section>
+
+      <section aria-labelledby="progress-form-title" className="narrow narrow--wide stack">
+        <ProgressHistory entries={r.progress} />
+        <h3 id="progress-form-title">{t("recommendation.progress.add")}</h3>
+        {r.canReportProgress ? (
+          <Form method="post" {...getFormProps(progressForm)} className="stack">
+            <ProgressFields fields={progressFields} />
+            <button type="submit" name="intent" value="progress" className="button">
+              {t("recommendation.progress.submit")}
+            </button>
+          </Form>
+        ) : (
+          <p className="notice">{t("recommendation.progress.needsFinal")}</p>
         )}
       </section>
     </div>

@@ -6,11 +6,13 @@ import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
 import { FollowForm } from "~/components/follow-form";
 import { RecommendationFiguresSection } from "~/components/recommendation-figures";
+import { ProgressHistory } from "~/components/recommendation-progress";
 import { idParam, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import { figuresView, sourceView } from "~/lib/recommendation-view.server";
 import { isFollowing } from "~/models/follow.server";
+import { listProgress } from "~/models/progress.server";
 import { getRecommendation } from "~/models/recommendation.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 import type { PageCacheHandle } from "~/lib/page-cache";
@@ -18,7 +20,10 @@ import type { PageCacheHandle } from "~/lib/page-cache";
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", href: "/recommendations.atom", title: data?.feedTitle },
+];
 
 // Public: one final recommendation (a draft is a 404 for everyone here), its
 // sources, figures and the government response.
@@ -30,10 +35,12 @@ export async function loader(args: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(args.request, args.context);
   const user = getUser(args);
   const following = user ? await isFollowing(db, user.id, { type: "recommendation", id }) : false;
+  const progress = await listProgress(db, r.id);
   return {
     signedIn: Boolean(user),
     following,
     title: `R-${r.id} ${r.title} · ${t("app.name")}`,
+    feedTitle: t("feeds.recommendationsLink"),
     canManage: user ? hasRole(user.role, "organiser") : false,
     recommendation: {
       id: r.id,
@@ -49,6 +56,7 @@ export async function loader(args: LoaderFunctionArgs) {
       sources: r.sources.map((s) => sourceView(s, lng)),
       sourcesNotPublic: r.sourcesNotPublic,
       figures: figuresView(r.figures, t, lng),
+      progress: progress.map(({ id, status, text, date, evidenceUrl }) => ({ id, status, text, date, evidenceUrl })),
     },
   };
 }
@@ -123,6 +131,8 @@ export default function RecommendationPage() {
           <p className="muted">{t("recommendation.response.none")}</p>
         )}
       </section>
+
+      <ProgressHistory entries={r.progress} />
 
       <RecommendationFiguresSection figures={r.figures} />
 

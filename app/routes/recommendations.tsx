@@ -13,7 +13,10 @@ import type { PageCacheHandle } from "~/lib/page-cache";
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
 export const handle: PageCacheHandle = { pageCache: () => "shared" };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title },
+  { tagName: "link", rel: "alternate", type: "application/atom+xml", href: "/recommendations.atom", title: data?.feedTitle },
+];
 
 // Public: the final recommendations (drafts never), by cluster then priority,
 // with their response status.
@@ -38,7 +41,7 @@ export async function loader(args: LoaderFunctionArgs) {
     .filter((g) => g.items.length);
   const cross = rows.filter((r) => !r.clusters.length).map(item);
   if (cross.length) groups.push({ key: "cross-cluster", name: t("recommendation.crossCluster"), items: cross });
-  return { title: `${t("recommendation.listTitle")} · ${t("app.name")}`, groups };
+  return { title: `${t("recommendation.listTitle")} · ${t("app.name")}`, feedTitle: t("feeds.recommendationsLink"), groups };
 }
 
 export default function Recommendations() {
@@ -48,6 +51,9 @@ export default function Recommendations() {
     <div className="stack">
       <h1>{t("recommendation.listTitle")}</h1>
       <p>{t("recommendation.publicIntro")}</p>
+      <p>
+        <Link to="/accountability">{t("accountability.link")}</Link>
+      </p>
       {groups.length === 0 ? <p className="muted">{t("recommendation.noneFinal")}</p> : null}
       {groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>

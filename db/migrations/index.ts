@@ -15,6 +15,7 @@ import * as identity from "./2026-12-07T0000-identity";
 import * as organisationMembership from "./2026-12-07T0100-organisation-membership";
 import * as reportTrust from "./2026-12-07T0200-report-trust";
 import * as follows from "./2026-12-07T0300-follows";
+import * as recommendationProgress from "./2026-12-07T0400-recommendation-progress";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -35,6 +36,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0100-organisation-membership", organisationMembership],
   ["2026-12-07T0200-report-trust", reportTrust],
   ["2026-12-07T0300-follows", follows],
+  ["2026-12-07T0400-recommendation-progress", recommendationProgress],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {

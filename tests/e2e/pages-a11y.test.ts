@@ -13,6 +13,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
 import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
+import { recordProgress } from "~/models/progress.server";
 import { reportItem } from "~/models/report.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
@@ -126,6 +127,17 @@ beforeAll(async () => {
     },
   });
   expect(response.ok).toBe(true);
+  const progress = await recordProgress(db, {
+    ...actor,
+    id: rec.id,
+    input: {
+      progressStatus: "in-progress",
+      progressText: "Budget line approved.",
+      progressDate: "2026-07-01",
+      evidenceUrl: "https://example.org/budget",
+    },
+  });
+  expect(progress.ok).toBe(true);
   seeded = { users: { stakeholder, moderator, organiser, admin }, published, discussed, pending, recommendation: rec.id };
 });
 
@@ -230,6 +242,7 @@ const PAGES: PageCase[] = [
   { name: "recommendations", role: "visitor", path: () => "/recommendations" },
   { name: "recommendation", role: "visitor", path: () => `/recommendations/${seeded.recommendation}` },
   { name: "stats", role: "visitor", path: () => "/stats" },
+  { name: "accountability", role: "visitor", path: () => "/accountability" },
   { name: "admin", role: "admin", path: () => "/admin" },
   { name: "admin-consultation", role: "admin", path: () => "/admin/consultation" },
   { name: "admin-users", role: "admin", path: () => "/admin/users" },

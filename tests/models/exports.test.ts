@@ -18,6 +18,7 @@ import {
   type SubmissionFilters,
 } from "~/models/export.server";
 import { mergeSubmission } from "~/models/moderation.server";
+import { recordProgress } from "~/models/progress.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
@@ -30,7 +31,9 @@ const HEADER =
   "supporters_verified_organisations,verified_organisations";
 const RECOMMENDATION_HEADER =
   "id,title,clusters,categories,priority,status,text,dissent,unique_supporters,organisations,sources,response_status,response_text," +
-  "responsible_agency,response_date,unique_supporters_verified_organisations,verified_organisations";
+  "responsible_agency,response_date,unique_supporters_verified_organisations,verified_organisations," +
+  // Appended by issue 16 (a Contract change): the latest implementation progress.
+  "progress_status,progress_date";
 
 const CORPUS = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n", "\u0000"];
 // PostgreSQL text cannot hold NUL at all (it refuses the write), so a stored NUL exists only on SQLite;
@@ -330,6 +333,28 @@ describe(`exports (${testDialect})`, () => {
       .set({ verified: 0 })
       .where("id", "in", [supporters[1].organisationId!, supporters[2].organisationId!])
       .execute();
+  });
+
+  it("implementation progress (issue 16): the latest update's status and date appended in CSV, JSON and the annex; empty without one", async () => {
+    const organiser = await makeUser(t.db, { role: "organiser" });
+    const who = { actorId: organiser.id, actorRole: "organiser" };
+    const input = (progressStatus: string, progressDate: string) => ({ progressStatus, progressDate, progressText: "Rules drafted." });
+    expect((await recordProgress(t.db, { ...who, id: ids.recFinal, input: input("done", "2027-03-01") })).ok).toBe(true);
+    expect((await recordProgress(t.db, { ...who, id: ids.recFinal, input: input("planned", "2027-01-15") })).ok).toBe(true);
+    const recs = parseCsv(await collect(await recommendationsExport(t.db, "csv")));
+    expect(recs.find((r) => r.id === `R-${ids.recFinal}`)).toMatchObject({ progress_status: "done", progress_date: "2027-03-01" });
+    expect(recs.find((r) => r.id === `R-${ids.recDraft}`)).toMatchObject({ progress_status: "", progress_date: "" });
+    const json = JSON.parse((await collect(await recommendationsExport(t.db, "json"))).toString());
+    const final = json.find((r: { id: string }) => r.id === `R-${ids.recFinal}`);
+    expect(Object.keys(final).slice(-2)).toEqual(["progress_status", "progress_date"]);
+    expect([final.progress_status, final.progress_date]).toEqual(["done", "2027-03-01"]);
+    const annex = new ExcelJS.Workbook();
+    await annex.xlsx.load((await collect(toXlsx(await annexSheets(t.db)))) as unknown as ArrayBuffer);
+    const sheet = annex.getWorksheet("recommendations")!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(-2)).toEqual(["progress_status", "progress_date"]);
+    const row = sheet.getRows(2, sheet.rowCount - 1)!.find((r) => r.getCell(1).value === `R-${ids.recFinal}`)!;
+    expect([row.getCell(header.length - 1).value, row.getCell(header.length).value]).toEqual(["done", "2027-03-01"]);
   });
 
   it("XLSX opens with exceljs: sheet name, bold header row, a neutralised cell; the annex has its five sheets", async () => {

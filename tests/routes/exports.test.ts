@@ -205,7 +205,14 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
         .replace(/^\uFEFF/, "")
         .split("\r\n")[0]
         .split(","),
-    ).toEqual([...RECOMMENDATION_HEADER, "unique_supporters_verified_organisations", "verified_organisations"]);
+    ).toEqual([
+      ...RECOMMENDATION_HEADER,
+      "unique_supporters_verified_organisations",
+      "verified_organisations",
+      // Appended after them by issue 16: the latest implementation progress.
+      "progress_status",
+      "progress_date",
+    ]);
     const recs: Array<Record<string, string>> = parse(recCsv.text, { columns: true, bom: true });
     for (const r of recs)
       expect(r, r.status).toMatchObject({
@@ -219,6 +226,8 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       ...RECOMMENDATION_HEADER,
       "unique_supporters_verified_organisations",
       "verified_organisations",
+      "progress_status",
+      "progress_date",
     ]);
 
     // The annex's sheets carry the same columns.
@@ -231,9 +240,11 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       "supporters_verified_organisations",
       "verified_organisations",
     ]);
-    expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-2)).toEqual([
+    expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-4)).toEqual([
       "unique_supporters_verified_organisations",
       "verified_organisations",
+      "progress_status",
+      "progress_date",
     ]);
 
     // The public page of the final recommendation says it apart.

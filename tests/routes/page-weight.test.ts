@@ -115,6 +115,16 @@ describe(`page weight (${testDialect})`, () => {
     }
   });
 
+  it("the accountability page in English and Urdu: HTML under 60 KB, JavaScript under 100 KB gzip", async () => {
+    for (const acceptLanguage of Object.values(LANGUAGES)) {
+      const w = await measurePage(server.url, "/accountability", { "Accept-Language": acceptLanguage });
+      expect(w.status).toBe(200);
+      expect(w.html).toContain("<svg");
+      expect(w.htmlBytes, report(w)).toBeLessThan(HTML_LIMIT);
+      expect(w.scriptGzipTotal, report(w)).toBeLessThan(JS_GZIP_LIMIT);
+    }
+  });
+
   it("static assets: hashed names, cached a year and immutable (scripts, stylesheet, fonts); pages are not cached", async () => {
     const w = await measurePage(server.url, "/clusters/leather");
     for (const s of w.scripts) {
