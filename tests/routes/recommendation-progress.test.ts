@@ -5,6 +5,7 @@
 // /me; bad input is a 400, a draft a 409, a stakeholder a 403, and none of
 // them changes anything.
 import { beforeAll, describe, expect, it } from "vitest";
+import en from "~/locales/en.json";
 import { createRecommendation, linkSource } from "~/models/recommendation.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect, type TestDb } from "../support/db";
@@ -129,7 +130,7 @@ describe(`recommendation progress over HTTP (${testDialect})`, () => {
     const organiserPage = await org.get(`/organiser/recommendations/${finalId}`);
     expect(organiserPage.text).toContain('value="progress"');
     const me = await (await signedIn(server.url, supporter)).get("/me");
-    expect(pageText(me.text)).toContain("Progress was reported on a recommendation");
+    expect(pageText(me.text)).toContain(en.notification.progress);
     const audit = await t.db.selectFrom("audit_log").select("id").where("action", "=", "recommendation.progress").execute();
     expect(audit).toHaveLength(2);
   });
