@@ -16,6 +16,7 @@ import type { Language } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { defineRefusals } from "~/lib/refusal";
 import { recordAudit } from "./audit.server";
+import { getMemberOrganisation, type MemberOrganisation } from "./membership.server";
 import { deleteSession, deleteUserSessions } from "./session.server";
 import { countAdmins, normaliseOrganisationName, PASSWORD_ERROR_KEYS, type FieldErrors } from "./user.server";
 
@@ -49,24 +50,14 @@ export interface AccountProfile {
   showOrganisation: boolean;
   locale: Language;
   digits: Digits;
-  organisation: {
-    id: number;
-    name: string;
-    type: OrganisationType;
-    sizeBand: SizeBand;
-    city: string;
-    province: string;
-    verified: boolean;
-    /** active or disabled colleagues who share it (deleted ones not counted) */
-    otherMembers: number;
-  } | null;
+  /** the organisation as its members see it (shared with /me/organisation) */
+  organisation: MemberOrganisation | null;
 }
 
 /** The profile form's current values, for an active user; null otherwise. */
 export async function getAccountProfile(db: Executor, userId: number): Promise<AccountProfile | null> {
   const row = await db
     .selectFrom("users as u")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
     .select([
       "u.id",
       "u.email",
@@ -77,38 +68,13 @@ export async function getAccountProfile(db: Executor, userId: number): Promise<A
       "u.show_organisation",
       "u.locale",
       "u.digits",
-      "o.id as organisation_id",
-      "o.name as organisation_name",
-      "o.type as organisation_type",
-      "o.size_band",
-      "o.city",
-      "o.province",
-      "o.verified",
+      "u.organisation_id",
     ])
     .where("u.id", "=", userId)
     .where("u.status", "=", "active")
     .executeTakeFirst();
   if (!row) return null;
-  let organisation: AccountProfile["organisation"] = null;
-  if (row.organisation_id != null) {
-    const others = await db
-      .selectFrom("users")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("organisation_id", "=", row.organisation_id)
-      .where("id", "!=", userId)
-      .where("status", "!=", "deleted")
-      .executeTakeFirstOrThrow();
-    organisation = {
-      id: row.organisation_id,
-      name: row.organisation_name ?? "",
-      type: row.organisation_type as OrganisationType,
-      sizeBand: row.size_band as SizeBand,
-      city: row.city ?? "",
-      province: row.province ?? "",
-      verified: row.verified === 1,
-      otherMembers: Number(others.n),
-    };
-  }
+  const organisation = row.organisation_id == null ? null : await getMemberOrganisation(db, row.organisation_id, userId);
   return {
     id: row.id,
     email: row.email,

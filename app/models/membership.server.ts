@@ -165,23 +165,63 @@ export async function listJoinRequests(db: Executor, organisationId: number, opt
   }));
 }
 
+/** An organisation as its members see it on /me/organisation and /me/profile. */
+export interface MemberOrganisation {
+  id: number;
+  name: string;
+  type: OrganisationType;
+  sizeBand: SizeBand;
+  city: string;
+  province: string;
+  registrationNumber: string | null;
+  verified: boolean;
+  /** other active members (a disabled or deleted account is not counted) */
+  otherMembers: number;
+}
+
+/**
+ * One organisation with the number of its other active members: the one
+ * query both member-facing pages read, so /me/profile and /me/organisation
+ * never disagree about how many people share the details. Null when unknown.
+ */
+export async function getMemberOrganisation(db: Executor, organisationId: number, userId: number): Promise<MemberOrganisation | null> {
+  const row = await db
+    .selectFrom("organisations as o")
+    .select((eb) => [
+      "o.id",
+      "o.name",
+      "o.type",
+      "o.size_band",
+      "o.city",
+      "o.province",
+      "o.registration_number",
+      "o.verified",
+      eb
+        .selectFrom("users as m")
+        .select((m) => m.fn.countAll<number>().as("n"))
+        .whereRef("m.organisation_id", "=", "o.id")
+        .where("m.id", "!=", userId)
+        .where("m.status", "=", "active")
+        .as("others"),
+    ])
+    .where("o.id", "=", organisationId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type as OrganisationType,
+    sizeBand: row.size_band as SizeBand,
+    city: row.city ?? "",
+    province: row.province ?? "",
+    registrationNumber: row.registration_number ?? null,
+    verified: row.verified === 1,
+    otherMembers: Number(row.others ?? 0),
+  };
+}
+
 export type Membership =
-  | {
-      status: "member";
-      organisation: {
-        id: number;
-        name: string;
-        type: OrganisationType;
-        sizeBand: SizeBand;
-        city: string;
-        province: string;
-        registrationNumber: string | null;
-        verified: boolean;
-        /** other active members */
-        otherMembers: number;
-      };
-      requests: JoinRequest[];
-    }
+  | { status: "member"; organisation: MemberOrganisation; requests: JoinRequest[] }
   /** Asked to join: what the person typed (the number) and when, not the organisation's name. */
   | { status: "requested"; registrationNumber: string | null; requestedAt: string }
   | { status: "none" };
@@ -190,51 +230,18 @@ export type Membership =
 export async function getMembership(db: Executor, userId: number): Promise<Membership | null> {
   const user = await db
     .selectFrom("users as u")
-    .leftJoin("organisations as o", "o.id", "u.organisation_id")
     .leftJoin("organisations as r", "r.id", "u.requested_organisation_id")
-    .select([
-      "u.organisation_id",
-      "u.requested_organisation_id",
-      "u.organisation_requested_at",
-      "o.name",
-      "o.type",
-      "o.size_band",
-      "o.city",
-      "o.province",
-      "o.registration_number",
-      "o.verified",
-      "r.registration_number as requested_number",
-    ])
+    .select(["u.organisation_id", "u.requested_organisation_id", "u.organisation_requested_at", "r.registration_number as requested_number"])
     .where("u.id", "=", userId)
     .where("u.status", "=", "active")
     .executeTakeFirst();
   if (!user) return null;
   if (user.organisation_id != null) {
-    const [others, requests] = await Promise.all([
-      db
-        .selectFrom("users")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("organisation_id", "=", user.organisation_id)
-        .where("id", "!=", userId)
-        .where("status", "=", "active")
-        .executeTakeFirstOrThrow(),
+    const [organisation, requests] = await Promise.all([
+      getMemberOrganisation(db, user.organisation_id, userId),
       listJoinRequests(db, user.organisation_id),
     ]);
-    return {
-      status: "member",
-      organisation: {
-        id: user.organisation_id,
-        name: user.name ?? "",
-        type: user.type as OrganisationType,
-        sizeBand: user.size_band as SizeBand,
-        city: user.city ?? "",
-        province: user.province ?? "",
-        registrationNumber: user.registration_number ?? null,
-        verified: user.verified === 1,
-        otherMembers: Number(others.n),
-      },
-      requests,
-    };
+    if (organisation) return { status: "member", organisation, requests };
   }
   if (user.requested_organisation_id != null) {
     return { status: "requested", registrationNumber: user.requested_number ?? null, requestedAt: user.organisation_requested_at ?? "" };

@@ -22,6 +22,7 @@ import {
   type ProfileInput,
 } from "~/models/account.server";
 import { addComment } from "~/models/comment.server";
+import { getMembership } from "~/models/membership.server";
 import { rejectSubmission } from "~/models/moderation.server";
 import { setOrganisationVerified } from "~/models/organisation.server";
 import { reportItem } from "~/models/report.server";
@@ -128,6 +129,12 @@ describe(`profile (${testDialect})`, () => {
     const b = await approveJoin(t.db, await makeUser(t.db, { organisation: org }), a);
     expect(b.organisationId).toBe(a.organisationId);
     expect((await getAccountProfile(t.db, a.id))!.organisation!.otherMembers).toBe(1);
+    // /me/profile and /me/organisation count the same people: a disabled colleague shares
+    // the record but is not one of the members either page speaks of.
+    const c = await approveJoin(t.db, await makeUser(t.db, { organisation: org }), a);
+    await t.db.updateTable("users").set({ status: "disabled" }).where("id", "=", c.id).execute();
+    expect((await getAccountProfile(t.db, a.id))!.organisation!.otherMembers).toBe(1);
+    expect(await getMembership(t.db, a.id)).toMatchObject({ status: "member", organisation: { otherMembers: 1 } });
 
     const r = await updateProfile(t.db, {
       userId: b.id,
