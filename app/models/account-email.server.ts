@@ -16,7 +16,9 @@ import { consumeToken, issueToken, peekToken } from "./account-token.server";
 import { recordAudit } from "./audit.server";
 import { insertEmail, mailSettings } from "./email-outbox.server";
 import { deleteUserSessions } from "./session.server";
-import { normaliseEmail, PASSWORD_ERROR_KEYS } from "./user.server";
+import { normaliseEmail, PASSWORD_ERROR_KEYS, type FieldErrors } from "./user.server";
+import { updateProfile, type ProfileInput } from "./account.server";
+import { RULES, takeRateLimits } from "~/lib/rate-limit.server";
 
 export type AccountEmailKind = "confirm" | "reset" | "passwordChanged" | "emailChanged" | "emailChangeRequested";
 
@@ -213,6 +215,51 @@ export async function requestEmailChange(
     const sent = await sendEmailConfirmation(trx, { userId: user.id, now });
     return { ok: true, change: "requested", to: sent.ok ? sent.to : wanted } as const;
   });
+}
+
+export type SaveProfileResult =
+  | { ok: true; email: "none" | "cancelled" | "requested" }
+  | { ok: false; reason: "notFound" }
+  | { ok: false; reason: "invalid"; fieldErrors: FieldErrors }
+  | { ok: false; reason: "emailTaken" }
+  | { ok: false; reason: "rateLimited"; retryAfter: number };
+
+/** Thrown inside saveProfile's transaction so that a refusal undoes what was written before it. */
+class ProfileRefused extends Error {
+  constructor(readonly result: Exclude<SaveProfileResult, { ok: true }>) {
+    super(result.reason);
+  }
+}
+
+/**
+ * /me/profile saved as one: its fields (updateProfile) and, when `email` is
+ * given, the address change (requestEmailChange) in ONE transaction, with
+ * the 5-new-addresses-a-day limit (RULES.emailChange) counted only when a
+ * change is really asked for. Any refusal — an address another account has,
+ * the limit, an invalid organisation edit — rolls everything back, so a
+ * refused form saves nothing.
+ */
+export async function saveProfile(
+  db: Executor,
+  p: { userId: number; input: ProfileInput; email?: string; ip?: string | null; now?: Date },
+): Promise<SaveProfileResult> {
+  try {
+    return await inTransaction(db, async (trx): Promise<SaveProfileResult> => {
+      const saved = await updateProfile(trx, { userId: p.userId, input: p.input, ip: p.ip, now: p.now });
+      if (!saved.ok) throw new ProfileRefused(saved.reason === "notFound" ? { ok: false, reason: "notFound" } : saved);
+      if (p.email === undefined) return { ok: true, email: "none" };
+      const change = await requestEmailChange(trx, { userId: p.userId, email: p.email, ip: p.ip, now: p.now });
+      if (!change.ok) throw new ProfileRefused({ ok: false, reason: change.reason });
+      if (change.change === "requested") {
+        const taken = await takeRateLimits(trx, [{ rule: RULES.emailChange, key: String(p.userId) }], (p.now ?? new Date()).getTime());
+        if (taken.limited) throw new ProfileRefused({ ok: false, reason: "rateLimited", retryAfter: taken.retryAfter });
+      }
+      return { ok: true, email: change.change };
+    });
+  } catch (e) {
+    if (e instanceof ProfileRefused) return e.result;
+    throw e;
+  }
 }
 
 /** An admin confirms someone's address (a person who cannot receive the email). */

@@ -15,6 +15,7 @@ import type { RateRule } from "~/lib/rate-limit.server";
 import type { Language } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { defineRefusals } from "~/lib/refusal";
+import { inTransaction } from "../../db/transaction";
 import { recordAudit } from "./audit.server";
 import { getMemberOrganisation, type MemberOrganisation } from "./membership.server";
 import { deleteSession, deleteUserSessions } from "./session.server";
@@ -122,13 +123,13 @@ export type UpdateProfileResult =
  * (updateOrganisationByModerator in organisation.server.ts).
  */
 export async function updateProfile(
-  db: DB,
+  db: Executor,
   params: { userId: number; input: ProfileInput; ip?: string | null; now?: Date },
 ): Promise<UpdateProfileResult> {
   const now = params.now ?? new Date();
   const iso = nowIso(now);
   const input = params.input;
-  return db.transaction().execute(async (trx): Promise<UpdateProfileResult> => {
+  return inTransaction(db, async (trx): Promise<UpdateProfileResult> => {
     const user = await trx
       .selectFrom("users")
       .select(["id", "role", "display_name", "show_organisation", "locale", "digits", "organisation_id"])

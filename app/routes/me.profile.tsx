@@ -11,10 +11,9 @@ import { notFound } from "~/lib/http.server";
 import { DIGITS } from "~/lib/format";
 import { digitsCookie, getFixedT, languageCookie } from "~/lib/i18next.server";
 import { LANGUAGES, ORGANISATION_TYPES, PROVINCES, SIZE_BANDS } from "~/lib/reference";
-import { giveBackRateLimits, RATE_LIMIT_REFUSALS, RULES, takeRateLimits } from "~/lib/rate-limit.server";
-import { requestEmailChange } from "~/models/account-email.server";
-import { ACCOUNT_REFUSALS, getAccountProfile, updateProfile } from "~/models/account.server";
-import { findUserIdByEmail, normaliseEmail } from "~/models/user.server";
+import { RATE_LIMIT_REFUSALS } from "~/lib/rate-limit.server";
+import { saveProfile } from "~/models/account-email.server";
+import { ACCOUNT_REFUSALS, getAccountProfile } from "~/models/account.server";
 
 export { retryAfterHeaders as headers } from "~/lib/headers";
 
@@ -64,26 +63,10 @@ export async function action(args: ActionFunctionArgs) {
   const submission = await parseForm(args.request, profileSchemaFor(profile.organisation));
   if (submission.status !== "success") return invalid(submission);
   const v: ProfileFormValues = submission.value;
-  // A new address is checked before anything is saved, so a refused one changes nothing.
-  const newEmail = v.email !== undefined && normaliseEmail(v.email) !== normaliseEmail(profile.email) ? v.email : null;
-  let emailSlots: Awaited<ReturnType<typeof takeRateLimits>>["slots"] = [];
-  if (newEmail !== null && !(profile.pendingEmail && normaliseEmail(profile.pendingEmail) === normaliseEmail(newEmail))) {
-    const owner = await findUserIdByEmail(db, newEmail);
-    if (owner !== null && owner !== user.id) return invalid(submission, { fieldErrors: { email: ["errors.emailTaken"] } });
-    const taken = await takeRateLimits(db, [{ rule: RULES.emailChange, key: String(user.id) }]);
-    if (taken.limited) {
-      return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
-        submission,
-        message: "errors.rateLimited",
-        field: "email",
-        headers: { "Retry-After": String(taken.retryAfter) },
-      });
-    }
-    emailSlots = taken.slots;
-  }
-  const result = await updateProfile(db, {
+  const result = await saveProfile(db, {
     userId: user.id,
     ip: args.context.clientIp,
+    email: v.email,
     input: {
       displayName: v.displayName,
       // The privacy choice is about an organisation: without one, it stays as it was.
@@ -97,22 +80,25 @@ export async function action(args: ActionFunctionArgs) {
     },
   });
   if (!result.ok) {
-    await giveBackRateLimits(db, emailSlots);
-    if (result.reason === "notFound") notFound();
-    return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: ACCOUNT_REFUSALS.invalid });
+    switch (result.reason) {
+      case "notFound":
+        notFound();
+      // falls through: notFound() throws
+      case "invalid":
+        return data(submission.reply({ fieldErrors: result.fieldErrors }), { status: ACCOUNT_REFUSALS.invalid });
+      case "emailTaken":
+        return invalid(submission, { fieldErrors: { email: ["errors.emailTaken"] } });
+      case "rateLimited":
+        return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
+          submission,
+          message: "errors.rateLimited",
+          field: "email",
+          headers: { "Retry-After": String(result.retryAfter) },
+        });
+    }
   }
-  // The current address again cancels a waiting change; a new one is asked for.
-  const change =
-    v.email === undefined ? null : await requestEmailChange(db, { userId: user.id, email: v.email, ip: args.context.clientIp });
-  if (change?.ok === false) {
-    await giveBackRateLimits(db, emailSlots);
-    if (change.reason === "notFound") notFound();
-    // Taken between the check above and now: the rest is saved, the address is not.
-    return invalid(submission, { fieldErrors: { email: ["errors.emailTaken"] } });
-  }
-  if (change?.change !== "requested") await giveBackRateLimits(db, emailSlots);
   const query = new URLSearchParams({ saved: "1" });
-  if (change && change.change !== "none") query.set("email", change.change);
+  if (result.email !== "none") query.set("email", result.email);
   // The saved language (and digits) are also this browser's choice from now on.
   const headers = new Headers();
   headers.append("Set-Cookie", await languageCookie.serialize(v.locale, { secure: args.context.config.secureCookies }));

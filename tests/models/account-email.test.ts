@@ -12,6 +12,7 @@ import {
   requestEmailChange,
   requestPasswordReset,
   resetPassword,
+  saveProfile,
   sendEmailConfirmation,
 } from "~/models/account-email.server";
 import { testDialect } from "../support/db";
@@ -294,6 +295,33 @@ describe(`changing the address from the profile (${testDialect})`, () => {
     expect(await userRow(user.id)).toMatchObject({ email: user.email, pending_email: null });
     expect(await outboxTo(user.email)).toEqual([]);
     expect(await outboxTo(other.email)).toEqual([]);
+  });
+
+  it("the profile form is saved as one: a taken address or the daily limit saves none of the other fields", async () => {
+    const user = await makeUser(t.db);
+    const other = await makeUser(t.db);
+    const input = { displayName: "Renamed Person", showOrganisation: false, locale: "ur" as const, organisation: null };
+    const name = async () =>
+      await t.db.selectFrom("users").select(["display_name", "locale"]).where("id", "=", user.id).executeTakeFirstOrThrow();
+    const before = await name();
+    expect(await saveProfile(t.db, { userId: user.id, input, email: other.email, now: T0 })).toEqual({ ok: false, reason: "emailTaken" });
+    expect(await name()).toEqual(before);
+    // Five new addresses a day; the sixth is refused and the name given with it is not saved.
+    for (let i = 0; i < 5; i++) {
+      const r = await saveProfile(t.db, {
+        userId: user.id,
+        input: { ...input, displayName: before.display_name, locale: "en" },
+        email: uniqueEmail(`n${i}`),
+        now: at(i * 1000),
+      });
+      expect(r).toEqual({ ok: true, email: "requested" });
+    }
+    const sixth = await saveProfile(t.db, { userId: user.id, input, email: uniqueEmail("n6"), now: at(6000) });
+    expect(sixth).toMatchObject({ ok: false, reason: "rateLimited" });
+    expect(await name()).toEqual({ display_name: before.display_name, locale: "en" });
+    // The current address cancels the waiting change and is not a new address: no limit, and the rest is saved.
+    expect(await saveProfile(t.db, { userId: user.id, input, email: user.email, now: at(7000) })).toEqual({ ok: true, email: "cancelled" });
+    expect(await name()).toEqual({ display_name: "Renamed Person", locale: "ur" });
   });
 
   it("an unconfirmed person who changes the address confirms the new one, and is confirmed by it", async () => {
