@@ -231,7 +231,12 @@ export async function getMembership(db: Executor, userId: number): Promise<Membe
   const user = await db
     .selectFrom("users as u")
     .leftJoin("organisations as r", "r.id", "u.requested_organisation_id")
-    .select(["u.organisation_id", "u.requested_organisation_id", "u.organisation_requested_at", "r.registration_number as requested_number"])
+    .select([
+      "u.organisation_id",
+      "u.requested_organisation_id",
+      "u.organisation_requested_at",
+      "r.registration_number as requested_number",
+    ])
     .where("u.id", "=", userId)
     .where("u.status", "=", "active")
     .executeTakeFirst();
