@@ -449,6 +449,10 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       "digits",
       "show_organisation",
       "organisation_id",
+      "email_confirmed_at",
+      "pending_email",
+      "requested_organisation_id",
+      "organisation_requested_at",
       "created_at",
       "updated_at",
     ])
@@ -476,6 +480,11 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
         ])
         .where("o.id", "=", user.organisation_id)
         .executeTakeFirst()
+    : undefined;
+
+  // A request to join names the number the person typed, as /me/organisation does, not the organisation.
+  const requested = user.requested_organisation_id
+    ? await db.selectFrom("organisations").select("registration_number").where("id", "=", user.requested_organisation_id).executeTakeFirst()
     : undefined;
 
   const submissions = await db
@@ -579,6 +588,9 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
     account: {
       id: user.id,
       email: user.email,
+      email_confirmed_at: user.email_confirmed_at,
+      // a new address asked for and not yet confirmed
+      pending_email: user.pending_email,
       display_name: user.display_name,
       role: user.role,
       status: user.status as UserStatus,
@@ -589,6 +601,10 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       updated_at: user.updated_at,
     },
     organisation: organisation ? { ...organisation, verified: organisation.verified === 1 } : null,
+    organisation_request:
+      user.requested_organisation_id != null
+        ? { registration_number: requested?.registration_number ?? null, requested_at: user.organisation_requested_at }
+        : null,
     submissions: submissions.map((s) => ({
       ...s,
       categories: categories.filter((c) => c.submission_id === s.id).map((c) => c.slug),

@@ -378,6 +378,27 @@ describe(`data export (${testDialect})`, () => {
     expect(text).not.toMatch(/"actor_id"/);
   });
 
+  it("carries a waiting new address and a pending request to join, by the number typed", async () => {
+    const number = `NTN-X${Date.now() % 1_000_000}`;
+    const org = {
+      name: "Kasur Tanners",
+      type: "firm" as const,
+      sizeBand: "small" as const,
+      city: "Kasur",
+      province: "punjab",
+      clusterSlug: "leather",
+      registrationNumber: number,
+    };
+    await makeUser(t.db, { organisation: org });
+    const asker = await makeUser(t.db, { organisation: org });
+    await t.db.updateTable("users").set({ pending_email: "next@example.org" }).where("id", "=", asker.id).execute();
+    const d = (await exportAccountData(t.db, asker.id))!;
+    expect(d.organisation).toBeNull();
+    expect(d.organisation_request).toEqual({ registration_number: number, requested_at: expect.any(String) });
+    expect(d.account).toMatchObject({ pending_email: "next@example.org", email_confirmed_at: expect.any(String) });
+    expect(JSON.stringify(d)).not.toContain("Kasur Tanners");
+  });
+
   it("is null for an account that is not active", async () => {
     const u = await makeUser(t.db);
     await t.db.updateTable("users").set({ status: "disabled" }).where("id", "=", u.id).execute();
