@@ -94,7 +94,9 @@ export interface ReviewItem {
 }
 
 /**
- * Items with open reports, most reporters first, then the longest waiting,
+ * Items with open reports, most COUNTED reporters first (a wave of new
+ * accounts must not push down what established ones reported, issue 15),
+ * then most reporters, then the longest waiting,
  * `pageSize` a page. Two queries whatever the page size: the items (grouped
  * and counted in SQL, with their suggestion or comment), then the open reports
  * of those items.
@@ -155,6 +157,7 @@ export async function listOpenReportItems(
     )
     // Reports always name an existing item (nothing is deleted), but never let a stray one break the page.
     .where((eb) => eb.or([eb("s.id", "is not", null), eb("c.id", "is not", null)]))
+    .orderBy("g.counted_reporters", "desc")
     .orderBy("g.reporters", "desc")
     .orderBy("g.first_at", "asc")
     .orderBy("g.target_type", "asc")

@@ -116,6 +116,18 @@ describe(`reports that count towards hiding (${testDialect})`, () => {
       expect(autoHides).toEqual([]);
     });
 
+    it("the moderators' list puts counted reporters first: two established ones outrank five fresh ones", async () => {
+      const flooded = await published("Reported by a wave of new accounts");
+      const credible = await published("Reported by two established accounts");
+      await reportAll({ type: "submission", id: flooded }, await people(5, { ageHours: 1 }));
+      await reportAll({ type: "submission", id: credible }, await people(2, { ageHours: 48 }));
+      const items = (await listOpenReportItems(t.db, { page: 1, pageSize: 1000 })).items;
+      const at = (id: number) => items.findIndex((i) => i.targetType === "submission" && i.targetId === id);
+      expect(items[at(flooded)]).toMatchObject({ reporters: 5, countedReporters: 0 });
+      expect(items[at(credible)]).toMatchObject({ reporters: 2, countedReporters: 2 });
+      expect(at(credible)).toBeLessThan(at(flooded));
+    });
+
     it("three unconfirmed accounts, however old, cannot hide it: their reports are refused before anything is written", async () => {
       const id = await published();
       const unconfirmed = await people(3, { confirmed: false, ageHours: 30 * 24 });
