@@ -9,6 +9,9 @@ interface RootLike {
   unconfirmedEmail?: string | null;
 }
 
+/** The notice's id: what the pages' "send it again" links point to. */
+const CONFIRM_BANNER_ID = "confirm-banner";
+
 /** The query parameters the confirmation pages come back with. */
 export const CONFIRM_NOTICE = { sent: "confirmSent", confirmed: "emailConfirmed" } as const;
 
@@ -26,13 +29,23 @@ export function ResendConfirmationForm({ redirectTo }: { redirectTo?: string }) 
   );
 }
 
-/** Why the page offers no support button, comment form or report form to this person, and the way on. */
+/** The in-page link to the notice's one "send the link again" button (a page shows that button once). */
+export function ResendLinkToNotice() {
+  const { t } = useTranslation();
+  return (
+    <p>
+      <a href={`#${CONFIRM_BANNER_ID}`}>{t("confirmEmail.toNotice")}</a>
+    </p>
+  );
+}
+
+/** Why the page offers no comment form or report form to this person, and the way on. */
 export function ConfirmEmailNeeded() {
   const { t } = useTranslation();
   return (
     <div className="confirm-needed">
       <p className="muted">{t("refusal.emailUnconfirmed")}</p>
-      <ResendConfirmationForm />
+      <ResendLinkToNotice />
     </div>
   );
 }
@@ -57,7 +70,7 @@ export function EmailConfirmationBanner() {
     ) : null;
   }
   return (
-    <div className="notice confirm-banner" role="status">
+    <div className="notice confirm-banner" id={CONFIRM_BANNER_ID} role="status">
       <p>
         {t(params.get(CONFIRM_NOTICE.sent) ? "confirmEmail.sentAgain" : "confirmEmail.banner")}{" "}
         <strong dir="ltr">

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "~/auth/permissions";
 import { CommentForm } from "~/components/comment-form";
-import { ConfirmEmailNeeded, ResendConfirmationForm } from "~/components/confirm-email";
+import { ConfirmEmailNeeded, ResendLinkToNotice } from "~/components/confirm-email";
 import { DateText, NumberText, useNumberFormat } from "~/components/dates";
 import { OrganisationLabel } from "~/components/organisation-label";
 import { FollowForm } from "~/components/follow-form";
@@ -374,7 +374,7 @@ export default function SubmissionPage() {
             blockedReason={blockedReason}
             loginPath={loginPath}
           />
-          {blockedReason === "refusal.emailUnconfirmed" ? <ResendConfirmationForm redirectTo={`/submissions/${s.id}`} /> : null}
+          {blockedReason === "refusal.emailUnconfirmed" ? <ResendLinkToNotice /> : null}
           {s.status === "published" || s.status === "merged" ? (
             <FollowForm
               action={`/submissions/${s.id}/follow`}
