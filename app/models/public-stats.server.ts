@@ -22,15 +22,16 @@
 // organisation are in "no organisation". Workshop suggestions entered for an
 // organisation count that organisation as the one behind them.
 //
-// Computing it reads every support once per breakdown: at national scale that
-// is seconds of work, so the figures are a snapshot kept for STATS_MAX_AGE_MS
-// per process (one computation at a time; the page says "as of").
-import { sql, type Expression, type RawBuilder } from "kysely";
+// Computing it reads every public suggestion and counted support once, in id
+// ranges with the event loop turning between them: at national scale that is
+// still seconds of work, so the figures are a snapshot kept for
+// STATS_MAX_AGE_MS per process (one computation at a time; the page says
+// "as of").
 import type { Executor } from "../../db/client";
-import { dialectOf } from "../../db/transaction";
 import { now as clockNow } from "~/lib/clock.server";
 import { PUBLIC_STATUSES } from "~/lib/reference";
 import { snapshotMemo } from "~/lib/snapshot-memo.server";
+import { forEachIdRange } from "./search.server";
 import { SMALL_CELL, STATS_DIMENSIONS, STATS_TABLES, type Figure, type StatsDimension, type StatsTable } from "~/lib/stats-labels";
 
 export { SMALL_CELL, STATS_DIMENSIONS, STATS_TABLES, type Figure, type StatsDimension, type StatsTable } from "~/lib/stats-labels";
@@ -91,132 +92,55 @@ export function suppressColumn(cells: Cell[]): Figure[] {
 
 const shown = (c: Cell): Figure => (c.value > 0 && c.people < SMALL_CELL ? null : c.value);
 
-type Key = RawBuilder<string | null>;
-
-/** The grouping expression of a dimension, over a suggestion's or a support's organisation `o` and cluster `c`. */
-function keyOf(dimension: StatsDimension): Key {
-  switch (dimension) {
-    case "cluster":
-      return sql<string | null>`c.slug`;
-    case "province":
-      return sql<string | null>`o.province`;
-    case "size":
-      return sql<string | null>`o.size_band`;
-    case "type":
-      return sql<string | null>`o.type`;
+/** A count and the distinct people behind it, counted only up to SMALL_CELL: all suppression asks is whether there are 5. */
+class Tally {
+  n = 0;
+  private readonly people = new Set<number>();
+  add(person: number | null): void {
+    this.n += 1;
+    if (person !== null && this.people.size < SMALL_CELL) this.people.add(person);
+  }
+  cell(): Cell {
+    return { value: this.n, people: this.people.size };
   }
 }
 
-/** The Monday (YYYY-MM-DD, UTC) of the week of an ISO time stored as text. */
-function weekOf(db: Executor, ref: Expression<string>): RawBuilder<string> {
-  return dialectOf(db) === "postgres"
-    ? sql<string>`to_char(date_trunc('week', (${ref})::timestamptz AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`
-    : sql<string>`date(${ref}, 'weekday 0', '-6 days')`;
+/** Tallies by key ("none": no organisation). */
+class Tallies {
+  readonly byKey = new Map<string, Tally>();
+  add(key: string, person: number | null): void {
+    let t = this.byKey.get(key);
+    if (!t) this.byKey.set(key, (t = new Tally()));
+    t.add(person);
+  }
+  cell(key: string): Cell {
+    return this.byKey.get(key)?.cell() ?? { value: 0, people: 0 };
+  }
 }
 
-function publicSuggestions(db: Executor, consultationId: number) {
-  return db
-    .selectFrom("submissions as s")
-    .innerJoin("clusters as c", "c.id", "s.cluster_id")
-    .leftJoin("organisations as o", "o.id", "s.organisation_id")
-    .where("s.consultation_id", "=", consultationId)
-    .where("s.status", "in", PUBLIC_STATUSES);
+/** Adds `item` to the set kept under `key`. */
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, item: V): void {
+  let s = map.get(key);
+  if (!s) map.set(key, (s = new Set()));
+  s.add(item);
 }
 
-function countedSupports(db: Executor, consultationId: number) {
-  return db
-    .selectFrom("supports as sp")
-    .innerJoin("submissions as s", "s.id", "sp.submission_id")
-    .innerJoin("clusters as c", "c.id", "sp.cluster_id")
-    .leftJoin("organisations as o", "o.id", "sp.organisation_id")
-    .where("sp.consultation_id", "=", consultationId)
-    .where("s.status", "=", "published");
-}
+/** How many submission ids one read of supports covers (~10 supports each on the national data set: ~20,000 rows a statement). */
+const SUPPORT_CHUNK_IDS = 2_000;
+/** How many ids one read of users covers. */
+const USER_CHUNK_IDS = 20_000;
 
-/** The people who took part: (person, cluster) pairs. */
-function participantPairs(db: Executor, consultationId: number) {
-  const authors = db
-    .selectFrom("submissions as s")
-    .select(["s.author_id as user_id", "s.cluster_id"])
-    .where("s.consultation_id", "=", consultationId)
-    .where("s.status", "in", PUBLIC_STATUSES)
-    .where("s.author_id", "is not", null);
-  const supporters = db
-    .selectFrom("supports as sp")
-    .innerJoin("submissions as s", "s.id", "sp.submission_id")
-    .select(["sp.user_id", "sp.cluster_id"])
-    .where("sp.consultation_id", "=", consultationId)
-    .where("s.status", "=", "published");
-  return authors.union(supporters);
-}
-
-/** People behind a suggestion: its author, or for an entry without one (a workshop's), its organisation. */
-const suggestionPeople = sql<number>`count(distinct coalesce(s.author_id, -s.organisation_id))`;
-
-async function breakdown(db: Executor, consultationId: number, dimension: StatsDimension): Promise<StatsRow[]> {
-  const key = keyOf(dimension);
-  const suggestions = await publicSuggestions(db, consultationId)
-    .select([key.as("key"), (eb) => eb.fn.countAll<number>().as("n"), suggestionPeople.as("people")])
-    .groupBy(key)
-    .execute();
-  const supports = await countedSupports(db, consultationId)
-    .select([key.as("key"), (eb) => eb.fn.countAll<number>().as("n"), sql<number>`count(distinct sp.user_id)`.as("people")])
-    .groupBy(key)
-    .execute();
-  // Participants: a person counts once per cluster they took part in; for the
-  // other breakdowns once, by their organisation now.
-  const pairs = participantPairs(db, consultationId).as("p");
-  const participants =
-    dimension === "cluster"
-      ? await db
-          .selectFrom(pairs)
-          .innerJoin("clusters as c", "c.id", "p.cluster_id")
-          .innerJoin("users as u", "u.id", "p.user_id")
-          .select([
-            key.as("key"),
-            sql<number>`count(distinct p.user_id)`.as("people"),
-            sql<number>`count(distinct u.organisation_id)`.as("organisations"),
-          ])
-          .groupBy(key)
-          .execute()
-      : await db
-          .selectFrom(db.selectFrom(pairs).select("p.user_id").distinct().as("q"))
-          .innerJoin("users as u", "u.id", "q.user_id")
-          .leftJoin("organisations as o", "o.id", "u.organisation_id")
-          .select([key.as("key"), sql<number>`count(*)`.as("people"), sql<number>`count(distinct u.organisation_id)`.as("organisations")])
-          .groupBy(key)
-          .execute();
-
-  const keys = new Set<string>();
-  const norm = (k: string | null) => k ?? "none";
-  const bySugg = new Map(suggestions.map((r) => [norm(r.key), { value: Number(r.n), people: Number(r.people) }]));
-  const bySupp = new Map(supports.map((r) => [norm(r.key), { value: Number(r.n), people: Number(r.people) }]));
-  const byPart = new Map(participants.map((r) => [norm(r.key), { people: Number(r.people), organisations: Number(r.organisations) }]));
-  for (const m of [bySugg, bySupp, byPart]) for (const k of m.keys()) keys.add(k);
-  const ordered = [...keys].sort((a, b) => (a === "none" ? 1 : b === "none" ? -1 : a.localeCompare(b)));
-  const zero = { value: 0, people: 0 };
-  const partCells = ordered.map((k) => {
-    const p = byPart.get(k);
-    return { value: p?.people ?? 0, people: p?.people ?? 0 };
-  });
-  // Organisations are shown where the people behind them are.
-  const orgCells = ordered.map((k) => {
-    const p = byPart.get(k);
-    return { value: p?.organisations ?? 0, people: p?.people ?? 0 };
-  });
-  const columns = {
-    participants: suppressColumn(partCells),
-    organisations: suppressColumn(orgCells),
-    suggestions: suppressColumn(ordered.map((k) => bySugg.get(k) ?? zero)),
-    supports: suppressColumn(ordered.map((k) => bySupp.get(k) ?? zero)),
-  };
-  return ordered.map((key, i) => ({
-    key,
-    participants: columns.participants[i],
-    organisations: columns.organisations[i],
-    suggestions: columns.suggestions[i],
-    supports: columns.supports[i],
-  }));
+/** The Monday (YYYY-MM-DD, UTC) of the ISO week of an ISO time, memoised by day. */
+function weekOfDay(memo: Map<string, string>, iso: string): string {
+  const day = iso.slice(0, 10);
+  let week = memo.get(day);
+  if (week === undefined) {
+    const d = new Date(`${day}T00:00:00.000Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    week = d.toISOString().slice(0, 10);
+    memo.set(day, week);
+  }
+  return week;
 }
 
 /** Every week from the first activity to `now`'s week, with zeros where nothing happened. */
@@ -234,63 +158,179 @@ function weekRange(first: string | null, now: Date): string[] {
   return weeks;
 }
 
-async function perWeek(db: Executor, consultationId: number, now: Date): Promise<WeekRow[]> {
-  const sWeek = weekOf(db, sql.ref("s.created_at"));
-  const suggestions = await publicSuggestions(db, consultationId)
-    .select([sWeek.as("week"), (eb) => eb.fn.countAll<number>().as("n"), suggestionPeople.as("people")])
-    .groupBy(sWeek)
-    .execute();
-  const spWeek = weekOf(db, sql.ref("sp.created_at"));
-  const supports = await countedSupports(db, consultationId)
-    .select([spWeek.as("week"), (eb) => eb.fn.countAll<number>().as("n"), sql<number>`count(distinct sp.user_id)`.as("people")])
-    .groupBy(spWeek)
-    .execute();
-  const first = [...suggestions, ...supports].map((r) => r.week).sort()[0] ?? null;
-  const weeks = weekRange(first, now);
-  const cell = (rows: typeof suggestions, week: string) => {
-    const r = rows.find((x) => x.week === week);
-    return r ? { value: Number(r.n), people: Number(r.people) } : { value: 0, people: 0 };
-  };
-  // Weeks are not parts of one whole the way a breakdown's rows are (the running
-  // total is not published), so each week is suppressed on its own.
-  return weeks.map((week) => ({
-    week,
-    suggestions: shown(cell(suggestions, week)),
-    supports: shown(cell(supports, week)),
-  }));
+const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The breakdown's rows in their order: known keys alphabetically, "none" last. */
+function orderedKeys(...maps: Array<Map<string, unknown>>): string[] {
+  const keys = new Set<string>();
+  for (const m of maps) for (const k of m.keys()) keys.add(k);
+  return [...keys].sort((a, b) => (a === "none" ? 1 : b === "none" ? -1 : a.localeCompare(b)));
 }
 
-async function totals(db: Executor, consultationId: number): Promise<PublicStats["totals"]> {
-  const s = await publicSuggestions(db, consultationId)
-    .select([(eb) => eb.fn.countAll<number>().as("n"), suggestionPeople.as("people")])
-    .executeTakeFirstOrThrow();
-  const sp = await countedSupports(db, consultationId)
-    .select([(eb) => eb.fn.countAll<number>().as("n"), sql<number>`count(distinct sp.user_id)`.as("people")])
-    .executeTakeFirstOrThrow();
-  const p = await db
-    .selectFrom(db.selectFrom(participantPairs(db, consultationId).as("p")).select("p.user_id").distinct().as("q"))
-    .innerJoin("users as u", "u.id", "q.user_id")
-    .select([sql<number>`count(*)`.as("people"), sql<number>`count(distinct u.organisation_id)`.as("organisations")])
-    .executeTakeFirstOrThrow();
-  const people = Number(p.people);
-  return {
-    participants: shown({ value: people, people }),
-    organisations: shown({ value: Number(p.organisations), people }),
-    suggestions: shown({ value: Number(s.n), people: Number(s.people) }),
-    supports: shown({ value: Number(sp.n), people: Number(sp.people) }),
-  };
-}
-
-/** The figures now (no snapshot): for the tests and for the snapshot below. */
+/**
+ * The figures now (no snapshot): for the tests and for the snapshot below.
+ *
+ * Reads each public suggestion and each counted support once, in id ranges
+ * (one statement each, with a turn of the event loop between two: ADR 0021),
+ * and tallies every breakdown and week in the same pass. The straightforward
+ * SQL (one grouped query per breakdown, each over every support) took 31 s of
+ * CPU in one uninterrupted block on the national data set (docs/benchmarks.md);
+ * tests/support/public-stats-oracle.ts keeps it, and the model tests check
+ * that both give the same figures.
+ */
 export async function computePublicStats(db: Executor, params: { consultationId: number; now?: Date }): Promise<PublicStats> {
   const now = params.now ?? clockNow();
+  const consultationId = params.consultationId;
+  const [clusterRows, orgRows] = await Promise.all([
+    db.selectFrom("clusters").select(["id", "slug"]).execute(),
+    db.selectFrom("organisations").select(["id", "province", "size_band", "type"]).execute(),
+  ]);
+  const clusterSlug = new Map(clusterRows.map((c) => [c.id, c.slug]));
+  const orgs = new Map(orgRows.map((o) => [o.id, o]));
+  const none = "none";
+  /** A dimension's key for a cluster and an organisation (of the suggestion, the support or the person). */
+  const keyOf = (d: StatsDimension, clusterId: number | null, orgId: number | null): string => {
+    if (d === "cluster") return (clusterId !== null ? clusterSlug.get(clusterId) : undefined) ?? none;
+    const o = orgId !== null ? orgs.get(orgId) : undefined;
+    if (!o) return none;
+    return (d === "province" ? o.province : d === "size" ? o.size_band : o.type) ?? none;
+  };
+
+  const suggestions = Object.fromEntries(STATS_DIMENSIONS.map((d) => [d, new Tallies()])) as Record<StatsDimension, Tallies>;
+  const supports = Object.fromEntries(STATS_DIMENSIONS.map((d) => [d, new Tallies()])) as Record<StatsDimension, Tallies>;
+  const suggestionWeeks = new Tallies();
+  const supportWeeks = new Tallies();
+  const suggestionTotal = new Tally();
+  const supportTotal = new Tally();
+  /** participants: the people of each cluster, and everyone */
+  const peopleByCluster = new Map<number, Set<number>>();
+  const participants = new Set<number>();
+  const weekMemo = new Map<string, string>();
+
+  await forEachIdRange(db, async ({ from, to }) => {
+    const rows = await db
+      .selectFrom("submissions")
+      .select(["author_id", "organisation_id", "cluster_id", "created_at"])
+      .where("consultation_id", "=", consultationId)
+      .where("status", "in", PUBLIC_STATUSES)
+      .where("id", ">=", from)
+      .where("id", "<=", to)
+      .execute();
+    for (const s of rows) {
+      // The people behind a suggestion: its author, or for a workshop's entry without one, its organisation.
+      const person = s.author_id ?? (s.organisation_id !== null ? -s.organisation_id : null);
+      for (const d of STATS_DIMENSIONS) suggestions[d].add(keyOf(d, s.cluster_id, s.organisation_id), person);
+      suggestionWeeks.add(weekOfDay(weekMemo, s.created_at), person);
+      suggestionTotal.add(person);
+      if (s.author_id !== null) {
+        addTo(peopleByCluster, s.cluster_id, s.author_id);
+        participants.add(s.author_id);
+      }
+    }
+  });
+
+  await forEachIdRange(
+    db,
+    async ({ from, to }) => {
+      const rows = await db
+        .selectFrom("supports as sp")
+        .innerJoin("submissions as s", "s.id", "sp.submission_id")
+        .select(["sp.user_id", "sp.cluster_id", "sp.organisation_id", "sp.created_at"])
+        .where("sp.submission_id", ">=", from)
+        .where("sp.submission_id", "<=", to)
+        .where("sp.consultation_id", "=", consultationId)
+        .where("s.status", "=", "published")
+        .execute();
+      for (const sp of rows) {
+        for (const d of STATS_DIMENSIONS) supports[d].add(keyOf(d, sp.cluster_id, sp.organisation_id), sp.user_id);
+        supportWeeks.add(weekOfDay(weekMemo, sp.created_at), sp.user_id);
+        supportTotal.add(sp.user_id);
+        addTo(peopleByCluster, sp.cluster_id, sp.user_id);
+        participants.add(sp.user_id);
+      }
+    },
+    SUPPORT_CHUNK_IDS,
+  );
+
+  // Each participant's organisation now (province, size and type are the person's organisation's).
+  const orgOfUser = new Map<number, number | null>();
+  const top = Number(
+    (
+      await db
+        .selectFrom("users")
+        .select((eb) => eb.fn.max("id").as("max"))
+        .executeTakeFirst()
+    )?.max ?? 0,
+  );
+  for (let from = 1; from <= top; from += USER_CHUNK_IDS) {
+    if (from > 1) await yieldLoop();
+    const rows = await db
+      .selectFrom("users")
+      .select(["id", "organisation_id"])
+      .where("id", ">=", from)
+      .where("id", "<=", from + USER_CHUNK_IDS - 1)
+      .execute();
+    for (const u of rows) if (participants.has(u.id)) orgOfUser.set(u.id, u.organisation_id);
+  }
+  const organisationsOf = (people: Iterable<number>) => {
+    const set = new Set<number>();
+    for (const p of people) {
+      const o = orgOfUser.get(p);
+      if (o != null) set.add(o);
+    }
+    return set.size;
+  };
+
   const by = {} as Record<StatsDimension, StatsRow[]>;
-  for (const d of STATS_DIMENSIONS) by[d] = await breakdown(db, params.consultationId, d);
+  for (const d of STATS_DIMENSIONS) {
+    // Participants: a person counts once per cluster they took part in; for the other breakdowns once, by their organisation now.
+    const part = new Map<string, { people: number; organisations: number }>();
+    if (d === "cluster") {
+      for (const [clusterId, people] of peopleByCluster) {
+        part.set(keyOf(d, clusterId, null), { people: people.size, organisations: organisationsOf(people) });
+      }
+    } else {
+      const groups = new Map<string, Set<number>>();
+      for (const p of participants) if (orgOfUser.has(p)) addTo(groups, keyOf(d, null, orgOfUser.get(p) ?? null), p);
+      for (const [key, people] of groups) part.set(key, { people: people.size, organisations: organisationsOf(people) });
+    }
+    const ordered = orderedKeys(suggestions[d].byKey, supports[d].byKey, part);
+    const columns = {
+      participants: suppressColumn(ordered.map((k) => ({ value: part.get(k)?.people ?? 0, people: part.get(k)?.people ?? 0 }))),
+      // Organisations are shown where the people behind them are.
+      organisations: suppressColumn(ordered.map((k) => ({ value: part.get(k)?.organisations ?? 0, people: part.get(k)?.people ?? 0 }))),
+      suggestions: suppressColumn(ordered.map((k) => suggestions[d].cell(k))),
+      supports: suppressColumn(ordered.map((k) => supports[d].cell(k))),
+    };
+    by[d] = ordered.map((key, i) => ({
+      key,
+      participants: columns.participants[i],
+      organisations: columns.organisations[i],
+      suggestions: columns.suggestions[i],
+      supports: columns.supports[i],
+    }));
+  }
+
+  const first = [...suggestionWeeks.byKey.keys(), ...supportWeeks.byKey.keys()].sort()[0] ?? null;
+  // Weeks are not parts of one whole the way a breakdown's rows are (the running
+  // total is not published), so each week is suppressed on its own.
+  const weeks: WeekRow[] = weekRange(first, now).map((week) => ({
+    week,
+    suggestions: shown(suggestionWeeks.cell(week)),
+    supports: shown(supportWeeks.cell(week)),
+  }));
+
+  const people = [...participants].filter((p) => orgOfUser.has(p));
   return {
     asOf: now.toISOString(),
-    totals: await totals(db, params.consultationId),
+    totals: {
+      participants: shown({ value: people.length, people: people.length }),
+      organisations: shown({ value: organisationsOf(people), people: people.length }),
+      suggestions: shown(suggestionTotal.cell()),
+      supports: shown(supportTotal.cell()),
+    },
     by,
-    weeks: await perWeek(db, params.consultationId, now),
+    weeks,
   };
 }
 
