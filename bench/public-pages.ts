@@ -28,7 +28,14 @@ const { db, dialect, close } = handle;
 const consultation = await getActiveConsultation(db);
 if (!consultation) throw new Error("no active consultation");
 const count = async (table: "submissions" | "users" | "supports" | "recommendations") =>
-  Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const data = {
   submissions: await count("submissions"),
   users: await count("users"),
