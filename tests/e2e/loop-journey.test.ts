@@ -2,23 +2,26 @@
 // Chromium, with the emails going through a REAL SMTP conversation with a test
 // server (tests/support/smtp.ts) sent by the server's own outbox sender:
 //
-// 1. A participant who reads Mashwara in Urdu signs in and supports a
-//    suggestion through the page (JavaScript off: the plain form).
+// 1. A new participant, reading Mashwara in Urdu with JavaScript off,
+//    registers through /register, confirms the address with the link from the
+//    confirmation email (through SMTP, in Urdu), and supports a suggestion
+//    through the page's plain form.
 // 2. An organiser, through the organiser pages (JavaScript on), drafts a
 //    recommendation, links the suggestion into it by its number, marks it
 //    final and records the government's response.
 // 3. Someone who neither wrote nor supported anything follows the
 //    recommendation from its public page.
 // 4. The supporter gets the response email IN URDU with the status and the
-//    response text, and reads the news on /me and /me/notifications (Urdu).
+//    response text, and reads the news on /me and /me/notifications (Urdu),
+//    each linking to the recommendation (and axe-clean).
 // 5. The organiser adds a progress update: the follower hears of it in the
 //    app (/me/notifications) and by email.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialect } from "../support/db";
-import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { GOOD_PASSWORD, makePublishedSubmission, makeUser, uniqueEmail, type MadeUser } from "../support/factories";
 import { parseMessage, startFakeSmtp, type FakeSmtp, type ParsedMessage } from "../support/smtp";
-import { languageContext, tr } from "./a11y";
+import { expectNoAxeViolations, languageContext, tr } from "./a11y";
 import { browserHarness, expectClean, hydrated, see, signIn } from "./helpers";
 
 let smtp: FakeSmtp;
@@ -60,7 +63,7 @@ async function mailTo(to: string, subject: string): Promise<ParsedMessage> {
 const form = (page: Page, id: string) => page.locator(`form#${id}`);
 
 describe(`closing the loop as a new user would (${testDialect})`, () => {
-  let supporter: MadeUser;
+  const supporter = { email: uniqueEmail("loop"), displayName: "ثنا حامی" };
   let follower: MadeUser;
   let organiser: MadeUser;
   let suggestion = 0;
@@ -74,6 +77,7 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
     const link = item.getByRole("link", { name: new RegExp(RECOMMENDATION) });
     await see(link).count(1);
     expect(await link.getAttribute("href"), `${text} on ${path}`).toBe(`/recommendations/${recommendation}`);
+    await expectNoAxeViolations(page, `${path} with "${text}"`);
   }
 
   beforeAll(async () => {
@@ -84,7 +88,6 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
     const author = await makeUser(h.t.db, { displayName: "Amina Author" });
     const moderator = await makeUser(h.t.db, { role: "moderator" });
     organiser = await makeUser(h.t.db, { role: "organiser", displayName: "Omar Organiser" });
-    supporter = await makeUser(h.t.db, { displayName: "ثنا حامی", locale: "ur" });
     follower = await makeUser(h.t.db, { displayName: "Faisal Follower" });
     suggestion = await makePublishedSubmission(h.t.db, {
       authorId: author.id,
@@ -94,9 +97,33 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
   });
 
   it("support → recommendation → response (email in Urdu, news on /me) → a follower hears of the progress", async () => {
-    // 1. The supporter, in Urdu, without JavaScript.
+    // 1. The supporter, in Urdu, without JavaScript: registers, confirms from the email, supports.
     const s = await h.openPage(await languageContext(h.url("/"), "ur", { javaScriptEnabled: false }));
-    await signIn(h, s, supporter, { to: `/submissions/${suggestion}`, js: false, lang: "ur" });
+    await s.page.goto(h.url("/register"));
+    await s.page.locator("input[name=displayName]").fill(supporter.displayName);
+    await s.page.locator("input[name=email]").fill(supporter.email);
+    await s.page.locator("input[name=password]").fill(GOOD_PASSWORD);
+    await s.page.locator("input[name=organisationName]").fill("قصور ٹینرز ایسوسی ایشن");
+    await s.page.locator("select[name=organisationType]").selectOption("association");
+    await s.page.locator("select[name=sizeBand]").selectOption("small");
+    await s.page.locator("select[name=cluster]").selectOption("leather");
+    await s.page.locator("input[name=city]").fill("قصور");
+    await s.page.locator("select[name=province]").selectOption("punjab");
+    await s.page
+      .getByRole("main")
+      .getByRole("button", { name: tr("ur", "register.submit"), exact: true })
+      .click();
+    await s.page.waitForURL(h.url("/me"));
+    const confirmMail = await mailTo(supporter.email, tr("ur", "email.account.confirm.subject"));
+    const link = /\/confirm-email\/[A-Za-z0-9_-]+/.exec(confirmMail.text)?.[0];
+    expect(link, confirmMail.text).toBeDefined();
+    await s.page.goto(h.url(link!));
+    await s.page
+      .getByRole("main")
+      .getByRole("button", { name: tr("ur", "confirmEmail.submit"), exact: true })
+      .click();
+    await s.page.waitForURL(h.url("/me?emailConfirmed=1"));
+    await s.page.goto(h.url(`/submissions/${suggestion}`));
     await s.page.getByRole("button", { name: tr("ur", "support.support"), exact: true }).click();
     await see(s.page.getByRole("button", { name: tr("ur", "support.withdraw"), exact: true })).visible();
     // Supporting follows: the page offers to unfollow.
@@ -152,7 +179,7 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
     // Text people wrote is isolated (FSI … PDI) inside an Urdu sentence (app/lib/format.ts).
     const isolated = (text: string) => `\u2068${text}\u2069`;
     expect(responseMail.header("Subject")).toBe(tr("ur", "email.responded.subject", { title: isolated(RECOMMENDATION) }));
-    expect(responseMail.text).toContain(tr("ur", "email.greeting", { name: isolated("ثنا حامی") }));
+    expect(responseMail.text).toContain(tr("ur", "email.greeting", { name: isolated(supporter.displayName) }));
     expect(responseMail.text).toContain(tr("ur", "email.responseStatus", { status: accepted }));
     expect(responseMail.text).toContain(RESPONSE_TEXT);
     expect(responseMail.text).toContain(`${h.server.url}/recommendations/${recommendation}`);
