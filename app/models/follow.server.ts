@@ -212,15 +212,24 @@ export async function followersToTell(
   for (const u of params.also ?? []) ids.add(u);
   for (const u of params.except ?? []) ids.delete(u);
   if (!ids.size) return [];
-  const active = await db
-    .selectFrom("users")
-    .select("id")
-    .where("id", "in", [...ids])
-    .where("status", "=", "active")
-    .orderBy("id")
-    .execute();
-  return active.map((r) => r.id);
+  // Everyone behind a national recommendation can be more people than one statement may bind
+  // (SQLite 32,766 variables, PostgreSQL 65,535): asked in chunks.
+  const all = [...ids];
+  const active: number[] = [];
+  for (let i = 0; i < all.length; i += IN_LIST_CHUNK) {
+    const rows = await db
+      .selectFrom("users")
+      .select("id")
+      .where("id", "in", all.slice(i, i + IN_LIST_CHUNK))
+      .where("status", "=", "active")
+      .execute();
+    for (const r of rows) active.push(r.id);
+  }
+  return active.sort((a, b) => a - b);
 }
+
+/** Ids per `in (…)` list: far inside either database's limit on bound values per statement. */
+const IN_LIST_CHUNK = 500;
 
 /**
  * Tells the followers of `target` of `event`: one notification (in-app and

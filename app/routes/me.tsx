@@ -9,6 +9,7 @@ import { PrivacySchema } from "~/lib/account-schemas.server";
 import { parseForm } from "~/lib/form-action.server";
 import { badRequest, notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
+import { notificationTarget, targetPath } from "~/models/email-outbox.server";
 import { listNotifications } from "~/models/notification.server";
 import { listAuthorSubmissions } from "~/models/submission.server";
 import { listUserSupports } from "~/models/support.server";
@@ -42,14 +43,19 @@ export async function loader(args: LoaderFunctionArgs) {
       createdAt: s.created_at,
     })),
     supports: supports.map((s) => ({ id: s.id, title: s.title, status: s.status, supporters: s.supporters_count, at: s.created_at })),
-    notifications: notifications.map((n) => ({
-      id: n.id,
-      kind: n.kind,
-      submissionId: n.submission_id,
-      title: n.submission_title,
-      unread: !n.read_at,
-      at: n.created_at,
-    })),
+    // Each points where its email and /me/notifications point: news of a recommendation (a response,
+    // progress) to the recommendation, under its title; the rest to the suggestion.
+    notifications: notifications.map((n) => {
+      const target = notificationTarget(n);
+      return {
+        id: n.id,
+        kind: n.kind,
+        href: target ? targetPath(target) : null,
+        title: target?.type === "recommendation" ? n.recommendation_title : n.submission_title,
+        unread: !n.read_at,
+        at: n.created_at,
+      };
+    }),
     title: `${t("me.title")} · ${t("app.name")}`,
     profile: {
       email: profile.email,
@@ -107,10 +113,10 @@ export default function Me() {
           {notifications.map((n) => (
             <li key={n.id} className={n.unread ? "unread" : undefined}>
               {n.unread ? <span className="badge">{t("me.new")}</span> : null} {t(`notification.${n.kind}`)}
-              {n.submissionId ? (
+              {n.href && n.title ? (
                 <>
                   {": "}
-                  <Link to={`/submissions/${n.submissionId}`}>
+                  <Link to={n.href}>
                     <bdi>{n.title}</bdi>
                   </Link>
                 </>

@@ -77,7 +77,13 @@ export interface Harness {
 
 const pathOf = (u: string) => new URL(u).pathname.replace(/\.data$/, "");
 
-export function browserHarness(options: { knownIssues?: KnownIssue[]; env?: Record<string, string> } = {}): Harness {
+export function browserHarness(
+  options: {
+    knownIssues?: KnownIssue[];
+    /** the server's extra environment; a function is read when the server starts (after the file's earlier beforeAll hooks) */
+    env?: Record<string, string> | (() => Record<string, string>);
+  } = {},
+): Harness {
   const knownIssues = options.knownIssues ?? [];
   let t: TestDb | undefined;
   let server: RunningServer | undefined;
@@ -95,7 +101,7 @@ export function browserHarness(options: { knownIssues?: KnownIssue[]; env?: Reco
         );
       }
       t = await createTestDb();
-      server = await startServer({ databaseUrl: t.url, env: options.env });
+      server = await startServer({ databaseUrl: t.url, env: typeof options.env === "function" ? options.env() : options.env });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       console.info(`browser journeys: Chromium ${browser.version()} against ${server.url} on ${testDialect}`);
     } catch (error) {

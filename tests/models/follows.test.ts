@@ -294,4 +294,25 @@ describe(`follows and the response (${testDialect})`, () => {
     expect(await told("published", { submissionId: pending })).toEqual([author.id]);
     expect(await told("followed.published", { submissionId: pending })).toEqual([]);
   });
+
+  it("tells everyone behind a recommendation however many: more people than one SQL statement may bind (SQLite 32,766, PostgreSQL 65,535)", async () => {
+    const person = await makeUser(t.db);
+    const r = await createRecommendation(t.db, {
+      actorId: (await makeUser(t.db, { role: "organiser" })).id,
+      actorRole: "organiser",
+      input: {
+        title: "A recommendation seventy thousand people are behind",
+        text: "Exporters should get duty drawback within thirty days of shipment.",
+        cluster: ["leather"],
+        category: ["export-markets"],
+        priority: "1",
+        dissent: "",
+        status: "final",
+      },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    // `also` as a response passes it: everyone behind the sources (ids without an account are dropped).
+    const also = [person.id, ...Array.from({ length: 70_000 }, (_, i) => 10_000_000 + i)];
+    expect(await followersToTell(t.db, { target: { type: "recommendation", id: r.id }, also })).toEqual([person.id]);
+  });
 });

@@ -7,6 +7,8 @@
 // page are held to the same limits.
 import { describe, expect, it } from "vitest";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
+import { recordProgress } from "~/models/progress.server";
+import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { IMMUTABLE, measurePage, type PageWeight } from "../support/page-weight";
@@ -45,6 +47,47 @@ describe(`page weight (${testDialect})`, () => {
         input: { title, problem: `${title}. `.repeat(3), proposal: `${title}. `.repeat(3) },
         categories: ["export-markets", "tax-relief", "value-addition"],
       });
+    }
+    // The accountability page and the feeds with something on them: final recommendations at full length, each
+    // with a response and a progress update, their sources the suggestions above.
+    const organiser = await makeUser(t.db, { role: "organiser" });
+    const actor = { actorId: organiser.id, actorRole: "organiser" };
+    const today = new Date().toISOString().slice(0, 10);
+    for (let i = 0; i < 6; i++) {
+      const title = (i % 2 ? UR_TITLE : EN_TITLE).slice(0, 150 - 4) + ` ${i}`;
+      const rec = await createRecommendation(t.db, {
+        ...actor,
+        input: {
+          title,
+          text: `${title}. `.repeat(10),
+          cluster: ["leather"],
+          category: ["export-markets"],
+          priority: "1",
+          dissent: "",
+          status: "final",
+        },
+      });
+      if (!rec.ok) throw new Error(JSON.stringify(rec));
+      const linked = await linkSource(t.db, { ...actor, id: rec.id, submissionId: submissionId - i });
+      if (!linked.ok) throw new Error(JSON.stringify(linked));
+      if (i === 5) continue; // one without a response: it stands out
+      const responded = await recordResponse(t.db, {
+        ...actor,
+        id: rec.id,
+        input: {
+          responseStatus: "accepted",
+          responseText: `${title}. `.repeat(3),
+          responsibleAgency: "Ministry of Commerce",
+          responseDate: today,
+        },
+      });
+      if (!responded.ok) throw new Error(JSON.stringify(responded));
+      const progress = await recordProgress(t.db, {
+        ...actor,
+        id: rec.id,
+        input: { progressStatus: "in-progress", progressText: `${title}. `.repeat(3), progressDate: today, evidenceUrl: "" },
+      });
+      if (!progress.ok) throw new Error(JSON.stringify(progress));
     }
     // A much-discussed suggestion: 60 threads of a long paragraph each (Urdu and English in turn), two replies each.
     const talkers = [await makeUser(t.db), await makeUser(t.db), await makeUser(t.db)];
@@ -120,8 +163,23 @@ describe(`page weight (${testDialect})`, () => {
       const w = await measurePage(server.url, "/accountability", { "Accept-Language": acceptLanguage });
       expect(w.status).toBe(200);
       expect(w.html).toContain("<svg");
+      // The six final recommendations are on it (one needing attention).
+      expect(w.html.match(/<tr data-recommendation=/g)?.length).toBe(6);
       expect(w.htmlBytes, report(w)).toBeLessThan(HTML_LIMIT);
       expect(w.scriptGzipTotal, report(w)).toBeLessThan(JS_GZIP_LIMIT);
+    }
+  });
+
+  it("the Atom feeds (recommendations, a cluster's suggestions) in English and Urdu: under 60 KB, no scripts", async () => {
+    for (const path of ["/recommendations.atom", "/clusters/leather/feed.atom"]) {
+      for (const acceptLanguage of Object.values(LANGUAGES)) {
+        const w = await measurePage(server.url, path, { "Accept-Language": acceptLanguage });
+        console.info(report(w));
+        expect(w.status, path).toBe(200);
+        expect(w.html, path).toContain("<entry>");
+        expect(w.htmlBytes, report(w)).toBeLessThan(HTML_LIMIT);
+        expect(w.scripts, path).toEqual([]);
+      }
     }
   });
 

@@ -131,6 +131,8 @@ describe(`recommendation progress over HTTP (${testDialect})`, () => {
     expect(organiserPage.text).toContain('value="progress"');
     const me = await (await signedIn(server.url, supporter)).get("/me");
     expect(pageText(me.text)).toContain(en.notification.progress);
+    // The news links to the recommendation it is about (as on /me/notifications and in the email).
+    expect(me.text).toContain(`href="/recommendations/${finalId}"`);
     const audit = await t.db.selectFrom("audit_log").select("id").where("action", "=", "recommendation.progress").execute();
     expect(audit).toHaveLength(2);
   });
