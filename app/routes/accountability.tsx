@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
 import { useTranslation } from "react-i18next";
 import { BarChart } from "~/components/charts";
 import { DateText, NumberText } from "~/components/dates";
@@ -204,32 +205,18 @@ export default function Accountability() {
       {charts ? (
         <section aria-labelledby="accountability-glance">
           <h2 id="accountability-glance">{t("accountability.glance")}</h2>
-          <h3>{t("accountability.byResponse")}</h3>
-          <BarChart
-            id="by-response-chart"
-            title={t("accountability.byResponse")}
-            desc={t("accountability.chartDesc")}
-            g={charts.response.g}
-          />
-          <CountTable
-            id="by-response"
-            caption={t("accountability.byResponse")}
-            heading={t("accountability.col.response")}
-            rows={charts.response.rows}
-          />
-          <h3>{t("accountability.byProgress")}</h3>
-          <BarChart
-            id="by-progress-chart"
-            title={t("accountability.byProgress")}
-            desc={t("accountability.chartDesc")}
-            g={charts.progress.g}
-          />
-          <CountTable
-            id="by-progress"
-            caption={t("accountability.byProgress")}
-            heading={t("accountability.col.progress")}
-            rows={charts.progress.rows}
-          />
+          {(
+            [
+              { id: "by-response", title: t("accountability.byResponse"), heading: t("accountability.col.response"), ...charts.response },
+              { id: "by-progress", title: t("accountability.byProgress"), heading: t("accountability.col.progress"), ...charts.progress },
+            ] as const
+          ).map((c) => (
+            <Fragment key={c.id}>
+              <h3>{c.title}</h3>
+              <BarChart id={`${c.id}-chart`} title={c.title} desc={t("accountability.chartDesc")} g={c.g} />
+              <CountTable id={c.id} caption={c.title} heading={c.heading} rows={c.rows} />
+            </Fragment>
+          ))}
         </section>
       ) : null}
       <section aria-labelledby="needs-attention">
