@@ -206,6 +206,8 @@ export default function Synthesis() {
               { field: fields.submission, label: t("synthesis.select") },
               { field: fields.recommendation, label: t("synthesis.recommendation") },
               { field: fields.title, label: t("synthesis.newTitle") },
+              // A post this form never makes (an unknown intent): its message alone.
+              { field: fields.intent },
             ]}
           />
           <h2 id="results-title" role="status">
