@@ -41,9 +41,12 @@ export interface WorkbenchQuery {
  * carried there), like the rest of the app counts a merge's supports. The
  * coverage page counts the stricter "in a FINAL recommendation" (ADR 0029).
  */
-function coveredCondition(): Expression<SqlBool> {
-  return sql<SqlBool>`(exists (select 1 from recommendation_submissions rs where rs.submission_id = s.id)
-    or (s.merged_into_id is not null and exists (select 1 from recommendation_submissions rm where rm.submission_id = s.merged_into_id)))`;
+function coveredCondition(negate: boolean): Expression<SqlBool> {
+  // The covered ids as one set read from the (small) link table, not a test per suggestion: the
+  // planner drives "yes" from the set, and "no" checks each row against it once materialised.
+  const covered = sql`select rs.submission_id from recommendation_submissions rs
+    union select m.id from submissions m where m.merged_into_id in (select rm.submission_id from recommendation_submissions rm)`;
+  return negate ? sql<SqlBool>`s.id not in (${covered})` : sql<SqlBool>`s.id in (${covered})`;
 }
 
 function workbenchBase(db: Executor, q: WorkbenchQuery) {
@@ -69,8 +72,7 @@ function workbenchBase(db: Executor, q: WorkbenchQuery) {
     const match = matchAllTerms(db, q.q, "s.id");
     if (match) query = query.where(match);
   }
-  if (q.covered === "yes") query = query.where(coveredCondition());
-  if (q.covered === "no") query = query.where((eb) => eb.not(coveredCondition()));
+  if (q.covered) query = query.where(coveredCondition(q.covered === "no"));
   return query;
 }
 
