@@ -44,6 +44,7 @@ export default [
   route("organiser/recommendations", "routes/organiser.recommendations.tsx"),
   route("organiser/recommendations/:id", "routes/organiser.recommendation.tsx"),
   route("organiser/briefing", "routes/organiser.briefing.tsx"),
+  route("organiser/synthesis", "routes/organiser.synthesis.tsx"),
   route("recommendations", "routes/recommendations.tsx"),
   route("recommendations.atom", "routes/recommendations.atom.ts"),
   route("recommendations/:id", "routes/recommendation.tsx"),

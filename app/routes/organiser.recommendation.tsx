@@ -26,6 +26,7 @@ import {
   updateRecommendation,
 } from "~/models/recommendation.server";
 import { listProgress, progressRefusal, recordProgress } from "~/models/progress.server";
+import { moreLikeThese } from "~/models/synthesis.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 
@@ -42,11 +43,12 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!r) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
   const { q } = RecommendationSearchSchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
-  const [clusters, categories, progress, results] = await Promise.all([
+  const [clusters, categories, progress, results, alike] = await Promise.all([
     listClusters(db),
     listCategories(db),
     listProgress(db, r.id),
     q ? searchLinkableSubmissions(db, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
+    moreLikeThese(db, { recommendationId: r.id }),
   ]);
   return {
     title: `${recommendationNumber(r.id)} · ${t("recommendation.organiserTitle")} · ${t("app.name")}`,
@@ -85,6 +87,8 @@ export async function loader(args: LoaderFunctionArgs) {
       supporters: s.supporters_count,
       cluster: localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng),
     })),
+    // "More like these" (issue 19): the published suggestions most like the sources, not linked yet.
+    alike: alike.map((s) => ({ id: s.id, title: s.title, supporters: s.supporters, cluster: localName(s.cluster, lng) })),
     clusters: clusters.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
     categories: categories.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
   };
@@ -152,7 +156,7 @@ function replyFor(reply: ActionReply | undefined, ...intents: string[]): ActionR
 }
 
 export default function OrganiserRecommendation() {
-  const { recommendation: r, q, searched, results, clusters, categories } = useLoaderData<typeof loader>();
+  const { recommendation: r, q, searched, results, alike, clusters, categories } = useLoaderData<typeof loader>();
   const reply = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
   // One form per intent; the page's error summary names the fields of the form that was posted.
@@ -335,6 +339,59 @@ export default function OrganiserRecommendation() {
             <p className="muted">{t("recommendation.sources.noResults")}</p>
           )
         ) : null}
+      </section>
+
+      <section aria-labelledby="alike-title">
+        <h2 id="alike-title">{t("synthesis.moreLike.title")}</h2>
+        <p className="hint">{t("synthesis.moreLike.intro")}</p>
+        {!r.sources.length ? (
+          <p className="muted">{t("synthesis.moreLike.noSources")}</p>
+        ) : alike.length ? (
+          <div className="table-wrap">
+            <table className="more-like">
+              <caption className="visually-hidden">{t("synthesis.moreLike.caption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("recommendation.sources.suggestion")}</th>
+                  <th scope="col">{t("recommendation.sources.cluster")}</th>
+                  <th scope="col">{t("recommendation.sources.ownSupporters")}</th>
+                  <th scope="col">{t("recommendation.sources.action")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {alike.map((s) => (
+                  <tr key={s.id} data-submission={s.id}>
+                    <th scope="row">
+                      <Link to={`/submissions/${s.id}`}>
+                        #{s.id} <bdi>{s.title}</bdi>
+                      </Link>
+                    </th>
+                    <td>{s.cluster}</td>
+                    <td>
+                      <NumberText value={s.supporters} />
+                    </td>
+                    <td>
+                      <Form method="post">
+                        <input type="hidden" name="submission" value={s.id} />
+                        <button
+                          type="submit"
+                          name="intent"
+                          value="link"
+                          className="button button--secondary"
+                          aria-label={t("synthesis.moreLike.linkOne", { id: s.id })}
+                        >
+                          {t("recommendation.sources.link")}
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t("synthesis.moreLike.none")}</p>
+        )}
       </section>
 
       <section aria-labelledby="edit-title" className="narrow narrow--wide">

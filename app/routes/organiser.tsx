@@ -87,7 +87,7 @@ function dashboardPage(
     };
   const matrix = categoryRows.map((cat) => ({
     ...cat,
-    cells: clusterRows.map((cl) => ({ cluster: cl.slug, href: `/clusters/${cl.slug}?category=${cat.slug}`, ...cellOf(cl.id, cat.id) })),
+    cells: clusterRows.map((cl) => ({ cluster: cl.slug, href: workbenchHref(cl.slug, cat.slug), ...cellOf(cl.id, cat.id) })),
   }));
   const heat = heatMapGeometry({
     rows: categoryRows.map((c) => ({ key: c.slug, label: c.name })),
@@ -98,7 +98,7 @@ function dashboardPage(
       const v = cellOf(cl.id, cat.id);
       return {
         value: v.submissions,
-        href: `/clusters/${cl.slug}?category=${cat.slug}`,
+        href: workbenchHref(cl.slug, cat.slug),
         title: t("organiser.cellTitle", {
           cluster: cl.name,
           category: cat.name,
@@ -200,6 +200,11 @@ export async function action(args: ActionFunctionArgs) {
   return redirect("/organiser", 303);
 }
 
+/** A heat-map cell opens the synthesis workbench on its cluster and category (issue 19). */
+function workbenchHref(cluster: string, category: string): string {
+  return `/organiser/synthesis?${new URLSearchParams({ cluster, category })}`;
+}
+
 export default function Organiser() {
   const { dashboard: d } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
@@ -214,6 +219,10 @@ export default function Organiser() {
   return (
     <>
       <h1>{t("organiser.title")}</h1>
+      <p className="button-row">
+        <Link to="/organiser/synthesis">{t("synthesis.navLink")}</Link>
+        <Link to="/organiser/recommendations">{t("synthesis.toRecommendations")}</Link>
+      </p>
       <Form method="post" className="dashboard-as-of">
         <p className="dashboard-as-of__time">
           {t("organiser.asOf")} <DateText iso={d.asOf} style="longWithSeconds" />

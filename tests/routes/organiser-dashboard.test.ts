@@ -84,8 +84,8 @@ describe(`organiser dashboard over HTTP (${testDialect})`, () => {
     const leatherTax = cell(html, "leather", "tax-relief");
     expect(leatherTax.values).toEqual([String(row.n), String(row.sup), "1", "0"]);
     expect(Number(row.n)).toBe(2);
-    expect(leatherTax.html).toContain('href="/clusters/leather?category=tax-relief"');
-    expect(heat).toContain('href="/clusters/leather?category=tax-relief"');
+    expect(leatherTax.html).toContain('href="/organiser/synthesis?cluster=leather&amp;category=tax-relief"');
+    expect(heat).toContain('href="/organiser/synthesis?cluster=leather&amp;category=tax-relief"');
     // The square's tooltip: each number with its noun in the right number ("1 organisation", "2 supporters").
     const counted = (template: string, n: number) => template.replace("{{n}}", String(n));
     expect(heat).toContain(
