@@ -129,19 +129,25 @@ export async function buildDueDigests(db: Executor, now: Date, params: { limit?:
     const period = lastEndedPeriod(kind, now);
     const end = nowIso(period.end);
     if (String(c.oldest) >= end) continue; // this week's news waits for the week to end
-    const outcome = await writeDigest(db, { userId: c.user_id, kind, key: period.key, start: period.start, end: period.end }, now);
+    const outcome = await writeDigest(db, { userId: c.user_id, kind, key: period.key, start: period.start, end: period.end });
     if (outcome === "written") result.written++;
     else if (outcome === "dropped") result.dropped++;
   }
   return result;
 }
 
-/** One person's digest for one period, in one transaction that starts by claiming (user, period). */
+/**
+ * One person's digest for one period, in one transaction that starts by
+ * claiming (user, period). The rows it writes are stamped with the wall clock,
+ * as every row is (ADR 0024): `now` of buildDueDigests only says which periods
+ * have ended, so a test that moves the app's clock does not make the email due
+ * in the future for the sender.
+ */
 async function writeDigest(
   db: Executor,
   p: { userId: number; kind: DigestPeriodKind; key: string; start: Date; end: Date },
-  now: Date,
 ): Promise<"written" | "dropped" | "taken"> {
+  const now = new Date();
   return inTransaction(db, async (trx) => {
     const claimed = await trx
       .insertInto("email_digests")
