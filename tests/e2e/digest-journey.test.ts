@@ -11,6 +11,8 @@ import { testDialect } from "../support/db";
 import { serverClock } from "../support/clock";
 import { makePublishedSubmission, makeUser } from "../support/factories";
 import { parseMessage, startFakeSmtp, type FakeSmtp } from "../support/smtp";
+import { unsubscribeToken } from "~/models/notification-settings.server";
+import { expectNoAxeViolations, LANGS, languageContext, tr } from "./a11y";
 import { browserHarness, expectClean, see, signIn } from "./helpers";
 
 const WEEK_MS = 7 * 86_400_000;
@@ -90,4 +92,37 @@ describe(`a weekly digest and its unsubscribe link in the browser (${testDialect
     expectClean(w);
     expectClean(fresh);
   });
+
+  for (const lang of LANGS) {
+    it(`the settings and unsubscribe pages in ${lang}, without JavaScript: axe-clean, labelled choices, the page after unsubscribing`, async () => {
+      const person = await makeUser(h.t.db, { locale: lang });
+      const w = await h.openPage(await languageContext(h.url("/"), lang, { javaScriptEnabled: false }), [
+        "400 POST /me/notifications/settings",
+      ]);
+      await signIn(h, w, person, { to: "/me/notifications/settings", js: false, lang });
+      await see(w.page.getByRole("radio", { name: tr(lang, "notificationSettings.options.daily") })).visible();
+      await expectNoAxeViolations(w.page, `settings (${lang})`);
+      await w.page.getByRole("button", { name: tr(lang, "notificationSettings.save"), exact: true }).click();
+      // Nothing chosen: the error summary, and nothing saved.
+      await see(w.page.getByRole("alert")).visible();
+      await expectNoAxeViolations(w.page, `settings with an error (${lang})`);
+
+      const fresh = await h.openPage(await languageContext(h.url("/"), lang, { javaScriptEnabled: false }), [
+        "410 GET /unsubscribe/1.not-a-real-signature",
+      ]);
+      await fresh.page.goto(h.url(`/unsubscribe/${await unsubscribeToken(h.t.db, person.id)}`));
+      await expectNoAxeViolations(fresh.page, `unsubscribe (${lang})`);
+      await fresh.page.getByRole("button", { name: tr(lang, "unsubscribe.button"), exact: true }).click();
+      await see(fresh.page.getByText(tr(lang, "unsubscribe.done"))).visible();
+      await expectNoAxeViolations(fresh.page, `unsubscribed (${lang})`);
+      await fresh.page.goto(h.url("/unsubscribe/1.not-a-real-signature"));
+      await see(fresh.page.getByText(tr(lang, "unsubscribe.dead"))).visible();
+      await expectNoAxeViolations(fresh.page, `unsubscribe, a link that does not work (${lang})`);
+      expect(
+        (await h.t.db.selectFrom("users").select("email_frequency").where("id", "=", person.id).executeTakeFirstOrThrow()).email_frequency,
+      ).toBe("off");
+      expectClean(w);
+      expectClean(fresh);
+    });
+  }
 });
