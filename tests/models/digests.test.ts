@@ -11,6 +11,7 @@ import en from "~/locales/en.json";
 import ur from "~/locales/ur.json";
 import { createDb } from "../../db/client";
 import { queueAccountEmail } from "~/models/account-email.server";
+import { deleteAccount } from "~/models/account.server";
 import { createRecommendation, linkSource } from "~/models/recommendation.server";
 import { buildDueDigests, isoWeekLabel, isoWeekStart, lastEndedPeriod } from "~/models/digest.server";
 import { configureMail, mailSettings, type MailSettings } from "~/models/email-outbox.server";
@@ -267,6 +268,17 @@ describe(`notification settings and digests (${testDialect})`, () => {
       await buildDueDigests(t.db, WEEK12.mon);
       expect(await emailsTo(u.id)).toHaveLength(0);
       expect((await notificationsOf(u.id)).map((n) => n.digest_state)).toEqual(["done", null]);
+    });
+
+    it("deleting an account that had a digest takes its digests with its emails", async () => {
+      const s = await suggestion((await person(null)).id, "Ginning waste to fuel pellets");
+      const u = await person("weekly");
+      await notify(t.db, { userId: u.id, kind: "followed.commented", submissionId: s }, WEEK10.tue);
+      await buildDueDigests(t.db, WEEK11.mon);
+      expect(await emailsTo(u.id)).toHaveLength(1);
+      expect(await deleteAccount(t.db, { userId: u.id, password: u.password })).toEqual({ ok: true });
+      expect(await emailsTo(u.id)).toEqual([]);
+      expect(await t.db.selectFrom("email_digests").selectAll().where("user_id", "=", u.id).execute()).toEqual([]);
     });
 
     it("two builders at once (separate connections on PostgreSQL) write one digest per person", async () => {
