@@ -20,6 +20,8 @@ export default [
   route("me/data.json", "routes/me.data.ts"),
   route("me/delete", "routes/me.delete.tsx"),
   route("me/notifications", "routes/me.notifications.tsx"),
+  route("me/notifications/settings", "routes/me.notifications.settings.tsx"),
+  route("unsubscribe/:token", "routes/unsubscribe.tsx"),
   route("clusters/:cluster", "routes/cluster.tsx"),
   route("clusters/:cluster/feed.atom", "routes/cluster.feed.ts"),
   route("submissions/new", "routes/submissions.new.tsx"),

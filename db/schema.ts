@@ -65,7 +65,11 @@ export interface UsersTable {
   two_factor_enabled_at: string | null;
   /** the last TOTP time step accepted: a code is never accepted twice */
   two_factor_last_step: number | null;
+  /** notification emails: off | instant | daily | weekly; null = never chosen, the default rule applies (ADR 0028) */
+  email_frequency: EmailFrequency | null;
 }
+
+export type EmailFrequency = "off" | "instant" | "daily" | "weekly";
 
 /** A link sent by email: only the SHA-256 of its token is kept (ADR 0026). */
 export interface AccountTokensTable {
@@ -296,6 +300,8 @@ export interface NotificationsTable {
   data: string | null;
   read_at: string | null;
   created_at: string;
+  /** "pending": waits for the person's digest · "done": digested (or dropped: email turned off) · null: not for a digest (ADR 0028) */
+  digest_state: "pending" | "done" | null;
 }
 
 /**
@@ -327,6 +333,24 @@ export interface EmailOutboxTable {
   sent_at: string | null;
   /** a held email (no SMTP) written to the server log at this time; null: not yet */
   logged_at: string | null;
+  /** the signed one-click unsubscribe link (List-Unsubscribe); null for account and security emails (ADR 0028) */
+  unsubscribe_url: string | null;
+}
+
+/** One digest per person and period ("D2026-12-07", "W2026-W50"): the primary key makes the claim (ADR 0028). */
+export interface EmailDigestsTable {
+  user_id: number;
+  period: string;
+  email_id: number | null;
+  notifications: number;
+  created_at: string;
+}
+
+/** Keys made once per installation by a migration, shared by every instance (ADR 0028: unsubscribe links). */
+export interface AppSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
 }
 
 export interface RecommendationsTable {
@@ -435,6 +459,8 @@ export interface Database {
   notifications: NotificationsTable;
   follows: FollowsTable;
   email_outbox: EmailOutboxTable;
+  email_digests: EmailDigestsTable;
+  app_secrets: AppSecretsTable;
   recommendations: RecommendationsTable;
   recommendation_clusters: RecommendationClustersTable;
   recommendation_categories: RecommendationCategoriesTable;

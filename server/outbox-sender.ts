@@ -16,7 +16,9 @@ import os from "node:os";
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import type { Executor } from "../db/client";
+import { now as appNow } from "~/lib/clock.server";
 import { bodyText, defaultFromAddress, headerText, parseSmtpUrl, safeEmailAddress } from "~/lib/mail-text.server";
+import { buildDueDigests } from "~/models/digest.server";
 import {
   claimEmail,
   claimHeldForLog,
@@ -49,6 +51,12 @@ export interface OutboxSenderOptions {
   senderId?: string;
   /** the clock (tests) */
   now?: () => Date;
+  /**
+   * Digests (ADR 0028): each pass first writes the daily and weekly digests
+   * that are due by this clock (default: the app's clock, which tests move
+   * with TEST_CLOCK_FILE, ADR 0024). `false`: this sender writes none.
+   */
+  digestNow?: (() => Date) | false;
 }
 
 export interface OutboxRunResult {
@@ -96,6 +104,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const staleClaimMs = options.staleClaimMs ?? 10 * 60_000;
   const batchSize = options.batchSize ?? 20;
   const clock = options.now ?? (() => new Date());
+  const digestClock = options.digestNow === undefined ? appNow : options.digestNow;
 
   const loop = periodic(
     () => pass(),
@@ -127,7 +136,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         text: bodyText(email.body),
         // One id per outbox row: a copy sent again after a crash is recognisably the same message.
         messageId: `<outbox-${email.id}.${Date.parse(email.created_at) || 0}@${messageIdDomain}>`,
-        headers: { "Auto-Submitted": "auto-generated" },
+        headers: {
+          "Auto-Submitted": "auto-generated",
+          // One-click unsubscribe (RFC 2369, RFC 8058) on notification and digest emails; account emails have no link.
+          ...(email.unsubscribe_url
+            ? { "List-Unsubscribe": `<${headerText(email.unsubscribe_url)}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+            : {}),
+        },
         disableFileAccess: true,
         disableUrlAccess: true,
       });
@@ -148,6 +163,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   async function pass(): Promise<OutboxRunResult> {
     const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0, cancelled: 0 };
+    if (digestClock) await runDigests(db, digestClock, logger);
     const released = await releaseStaleClaims(db, { now: clock(), staleMs: staleClaimMs, maxAttempts });
     if (released) logger?.warn({ released }, "emails left mid-send by a stopped sender were released");
     let handled = 0;
@@ -178,6 +194,16 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       transport.close();
     },
   };
+}
+
+/** Writes the digests due now; a failure is logged and does not stop the pass's sending. */
+async function runDigests(db: Executor, clock: () => Date, logger?: Pick<Logger, "info" | "error">) {
+  try {
+    const digests = await buildDueDigests(db, clock());
+    if (digests.written || digests.dropped) logger?.info({ ...digests }, "digests written");
+  } catch (err) {
+    logger?.error({ err }, "digest pass failed");
+  }
 }
 
 /**
@@ -225,6 +251,8 @@ export interface HeldEmailLoggerOptions {
   /** how often to look for new held emails (default 5 s) */
   intervalMs?: number;
   now?: () => Date;
+  /** as OutboxSenderOptions.digestNow: digests are written (held) without SMTP too */
+  digestNow?: (() => Date) | false;
 }
 
 /**
@@ -241,6 +269,7 @@ export function createHeldEmailLogger(options: HeldEmailLoggerOptions): {
   const { db, logger } = options;
   const intervalMs = options.intervalMs ?? 5_000;
   const now = options.now ?? (() => new Date());
+  const digestClock = options.digestNow === undefined ? appNow : options.digestNow;
   const loop = periodic(
     () => pass(),
     intervalMs,
@@ -248,6 +277,7 @@ export function createHeldEmailLogger(options: HeldEmailLoggerOptions): {
   );
 
   async function pass(): Promise<number> {
+    if (digestClock) await runDigests(db, digestClock, logger);
     let logged = 0;
     for (;;) {
       const emails = await claimHeldForLog(db, now(), 20);

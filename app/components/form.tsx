@@ -285,6 +285,51 @@ export function CheckboxGroupField({
   );
 }
 
+/**
+ * A group of radio buttons for a field of one value among a few: a fieldset
+ * with its legend and errors, one button per option (id `<field id>-<value>`).
+ * None is checked when the field has no value yet.
+ */
+export function RadioGroupField({
+  field,
+  legend,
+  hint,
+  options,
+}: {
+  field: AnyField;
+  legend: string;
+  hint?: string;
+  options: Array<{ value: string; label: string }>;
+}) {
+  const current = valuesOf(field)[0];
+  const hintId = hint ? `${field.id}-hint` : undefined;
+  const describedBy = [hintId, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(" ") || undefined;
+  return (
+    <fieldset id={field.id} aria-describedby={describedBy} className={field.errors?.length ? "field--error" : undefined}>
+      <legend>{legend}</legend>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <FieldErrors field={field} />
+      {options.map((o) => (
+        <div className="field field--checkbox" key={o.value}>
+          <input
+            type="radio"
+            key={`${field.key ?? ""}${o.value}`}
+            id={`${field.id}-${o.value}`}
+            name={field.name}
+            value={o.value}
+            defaultChecked={current === o.value}
+          />
+          <label htmlFor={`${field.id}-${o.value}`}>{o.label}</label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
 /** Whether a field of several values holds `value` (for boxes laid out apart from each other, as in a table). */
 export function isChecked(field: AnyField, value: string): boolean {
   return valuesOf(field).includes(value);

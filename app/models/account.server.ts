@@ -390,7 +390,8 @@ export async function deleteAccount(
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return { ok: false, reason: "notFound" };
     await deleteUserSessions(trx, user.id);
-    // Emails first: an outbox row refers to its notification.
+    // The digest claims first (ADR 0028: each refers to its email), then emails: an outbox row refers to its notification.
+    await trx.deleteFrom("email_digests").where("user_id", "=", user.id).execute();
     await trx
       .deleteFrom("email_outbox")
       .where((eb) => eb.or([eb("user_id", "=", user.id), eb(sql<string>`lower(to_email)`, "=", user.email_normalised)]))

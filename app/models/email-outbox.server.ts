@@ -15,6 +15,7 @@ import { tFor } from "~/lib/i18next.server";
 import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
 import { nowIso } from "~/lib/time";
 import type { NotificationKind } from "./notification.server";
+import { unsubscribeToken } from "./notification-settings.server";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 
@@ -56,6 +57,8 @@ export interface NotificationEmailInput {
   reason?: string | null;
   /** responses: the response status (a key of recommendation.response.statuses) and the response text */
   response?: { status: string | null; text: string | null } | null;
+  /** the signed one-click unsubscribe link (ADR 0028); every notification email has one when written */
+  unsubscribeLink?: string | null;
 }
 
 /**
@@ -80,7 +83,18 @@ export function renderNotificationEmail(lng: string, input: NotificationEmailInp
   }
   if (input.kind.startsWith("followed.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
   paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
+  if (input.unsubscribeLink) paragraphs.push(unsubscribeParagraph(t, origin, input.unsubscribeLink));
   return { subject, body: bodyText(paragraphs.join("\n\n")) };
+}
+
+/** The last paragraph of every notification and digest email: the settings, and the one-click way out. */
+export function unsubscribeParagraph(t: (key: string, values?: Record<string, string>) => string, origin: string, link: string): string {
+  return t("email.unsubscribe", { settings: `${origin}/me/notifications/settings`, link });
+}
+
+/** The absolute one-click unsubscribe link of a person (signed; ADR 0028). */
+export async function unsubscribeUrl(db: Executor, userId: number, origin: string = mailSettings().origin): Promise<string> {
+  return `${origin}/unsubscribe/${await unsubscribeToken(db, userId)}`;
 }
 
 export interface QueueNotificationEmail {
@@ -152,6 +166,7 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
     const text = typeof data.reason === "string" ? data.reason : "";
     reason = [code, text].filter(Boolean).join(" — ") || null;
   }
+  const unsubscribeLink = await unsubscribeUrl(db, n.userId, settings.origin);
   const { subject, body } = renderNotificationEmail(
     lng,
     {
@@ -162,19 +177,22 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
       reason,
       // the response as it stands in this transaction (the one just recorded)
       response: n.kind === "responded" ? { status: titled.response_status, text: titled.response_text } : null,
+      unsubscribeLink,
     },
     settings.origin,
   );
-  return insertEmail(db, { userId: n.userId, notificationId: n.notificationId, to, subject, body }, now);
+  return insertEmail(db, { userId: n.userId, notificationId: n.notificationId, to, subject, body, unsubscribeUrl: unsubscribeLink }, now);
 }
 
 /**
  * Writes one email in the caller's transaction: queued for the sender with
  * SMTP, held (and logged once) without. `to` must already be a safe address.
+ * `unsubscribeUrl`: notification and digest emails only (the sender adds the
+ * List-Unsubscribe headers); account and security emails have none.
  */
 export async function insertEmail(
   db: Executor,
-  e: { userId: number | null; notificationId: number | null; to: string; subject: string; body: string },
+  e: { userId: number | null; notificationId: number | null; to: string; subject: string; body: string; unsubscribeUrl?: string | null },
   now: Date = new Date(),
 ): Promise<number> {
   const iso = nowIso(now);
@@ -194,6 +212,7 @@ export async function insertEmail(
       claimed_at: null,
       created_at: iso,
       sent_at: null,
+      unsubscribe_url: e.unsubscribeUrl ?? null,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
@@ -272,6 +291,7 @@ export async function loadClaimedEmail(db: Executor, id: number, senderId: strin
       "e.body",
       "e.attempts",
       "e.created_at",
+      "e.unsubscribe_url",
       "u.status as user_status",
       "u.email as user_email",
     ])

@@ -1,11 +1,14 @@
 // In-app notifications: a row per event a person should hear about
 // (published, rejected, merged, commented on, …). Written in the transaction
 // of the change that caused it, together with its email in the outbox
-// (email-outbox.server.ts), so the two commit or roll back as one. Reading
+// (email-outbox.server.ts), so the two commit or roll back as one; or, for a
+// person whose settings say daily or weekly, marked for their digest
+// (digest.server.ts), or with no email when they say off. Reading
 // and marking read always filter by the owner in SQL.
 import type { Executor } from "../../db/client";
 import { nowIso } from "~/lib/time";
 import { queueNotificationEmail } from "./email-outbox.server";
+import { emailDeliveryFor } from "./notification-settings.server";
 
 export type NotificationKind =
   | "published"
@@ -34,6 +37,8 @@ export async function notify(
   now: Date = new Date(),
 ): Promise<void> {
   if (!n.userId) return;
+  // The person's settings decide the email (ADR 0028): at once, later in their digest, or none.
+  const delivery = await emailDeliveryFor(db, { userId: n.userId, kind: n.kind, recommendationId: n.recommendationId });
   const row = await db
     .insertInto("notifications")
     .values({
@@ -43,9 +48,11 @@ export async function notify(
       recommendation_id: n.recommendationId ?? null,
       data: n.data === undefined ? null : JSON.stringify(n.data),
       created_at: nowIso(now),
+      digest_state: delivery === "daily" || delivery === "weekly" ? "pending" : null,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  if (delivery !== "instant") return;
   await queueNotificationEmail(
     db,
     {

@@ -87,6 +87,11 @@ export default function Notifications() {
   return (
     <>
       <h1>{t("notifications.title")}</h1>
+      <p>
+        <Link to="/me/notifications/settings" id="notification-settings-link">
+          {t("notificationSettings.link")}
+        </Link>
+      </p>
       <section className="panel" aria-labelledby="notifications-list">
         <h2 id="notifications-list" className="visually-hidden">
           {t("notifications.title")}

@@ -32,7 +32,13 @@ describe(`following and the response in the browser (${testDialect})`, () => {
 
       const w = await h.openPage({ javaScriptEnabled: js });
       const { page } = w;
-      await signIn(h, w, supporter, { to: `/submissions/${id}`, js });
+      // The supporter asks for email at once (ADR 0028: by default a response to what one only
+      // supported waits for the weekly digest; tests/e2e/digest-journey.test.ts follows a digest).
+      await signIn(h, w, supporter, { to: "/me/notifications/settings", js });
+      await page.getByRole("radio", { name: "At once: one email for each notification" }).check();
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await see(page.getByText("Your email settings were saved.")).visible();
+      await page.goto(h.url(`/submissions/${id}`));
       await page.getByRole("button", { name: "Support this suggestion", exact: true }).click();
       // Supporting follows: the page offers to unfollow.
       await see(page.getByRole("button", { name: "Unfollow", exact: true })).visible();

@@ -11,6 +11,7 @@ import { deleteAccount } from "~/models/account.server";
 import { addComment } from "~/models/comment.server";
 import { configureMail, mailSettings, type MailSettings } from "~/models/email-outbox.server";
 import { followersToTell, isFollowing, listFollowing, notifyFollowers, setFollow } from "~/models/follow.server";
+import { setEmailFrequency } from "~/models/notification-settings.server";
 import { approveSubmission, mergeSubmission } from "~/models/moderation.server";
 import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
 import { supportSubmission, withdrawSupport } from "~/models/support.server";
@@ -108,6 +109,9 @@ describe(`follows and the response (${testDialect})`, () => {
     });
     await t.db.updateTable("users").set({ status: "disabled" }).where("id", "=", disabled.id).execute();
     await t.db.updateTable("users").set({ status: "deleted" }).where("id", "=", deleted.id).execute();
+    // The supporters and the follower chose email at once (ADR 0028: by default, news that is not a
+    // decision on what they wrote waits for their weekly digest; the authors get theirs at once anyway).
+    for (const u of [both, dupOnly, follower]) await setEmailFrequency(t.db, u.id, "instant");
     const outboxBefore = (await t.db.selectFrom("email_outbox").select("id").orderBy("id", "desc").executeTakeFirst())?.id ?? 0;
 
     const r = await recordResponse(t.db, { ...org, id, input: response });
@@ -206,6 +210,8 @@ describe(`follows and the response (${testDialect})`, () => {
     const otherAuthor = await makeUser(t.db);
     const fan = await makeUser(t.db); // supports and follows both suggestions, and the recommendation
     const commenter = await makeUser(t.db);
+    // The fan chose email at once (ADR 0028: by default a follower's news waits for the weekly digest).
+    await setEmailFrequency(t.db, fan.id, "instant");
     const s = await published(author, "Bonded warehouses for leather chemicals");
     const target = await published(otherAuthor, "Duty-free chemicals for export tanneries");
     await support(s, fan);

@@ -16,6 +16,7 @@ import {
   renderNotificationEmail,
   type MailSettings,
 } from "~/models/email-outbox.server";
+import { setEmailFrequency } from "~/models/notification-settings.server";
 import { countUnread, listNotifications, markAllNotificationsRead, markNotificationRead, notify } from "~/models/notification.server";
 import { headerText, parseSmtpUrl, safeEmailAddress } from "~/lib/mail-text.server";
 import { createOutboxSender, type OutboxSender, type OutboxSenderOptions } from "../../server/outbox-sender";
@@ -90,7 +91,9 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
       expect(email.body).toContain(`${ORIGIN}/submissions/${id}`);
       expect(email.body).toContain(`${ORIGIN}/me/notifications`);
 
-      // The caller's transaction fails after notify: neither row stays.
+      // The caller's transaction fails after notify: neither row stays. (A comment is not a decision on
+      // the author's suggestion: the author chose email at once for it to be emailed, ADR 0028.)
+      await setEmailFrequency(t.db, author.id, "instant");
       const before = { notes: (await notificationsOf(author.id)).length, emails: (await outbox()).length };
       await expect(
         t.db.transaction().execute(async (trx) => {
@@ -252,6 +255,8 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
     it("sends each email once when two senders (two connections) run at once", async () => {
       const people = await Promise.all(Array.from({ length: 4 }, () => makeUser(t.db)));
       for (const p of people) {
+        // Every notification by email at once, comments too (ADR 0028: by default they wait for the weekly digest).
+        await setEmailFrequency(t.db, p.id, "instant");
         const id = await makeSubmission(t.db, { authorId: p.id });
         await approve(id);
         await notify(t.db, { userId: p.id, kind: "commented", submissionId: id });

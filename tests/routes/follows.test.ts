@@ -137,6 +137,9 @@ describe(`follows and the response email over HTTP (${testDialect})`, () => {
     const { id, author } = await published("Duty drawback for finished leather goods within 30 days");
     const supporter = await makeUser(t.db);
     const client = await signedIn(server.url, supporter);
+    // The supporter asks for email at once (ADR 0028: by default a response to what one only supported
+    // comes in the weekly digest; tests/routes/notification-settings.test.ts follows a digest).
+    expect((await client.post("/me/notifications/settings", { email: "instant" })).status).toBe(303);
     expect((await client.post(`/submissions/${id}/support`, { intent: "support" })).status).toBe(303);
     const rec = await newRecommendation("final");
     expect((await org.post(`/organiser/recommendations/${rec}`, { intent: "link", submission: String(id) })).status).toBe(303);
