@@ -38,12 +38,6 @@ export default function NotificationSettings() {
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const { key: locationKey } = useLocation();
-  const [form, fields] = useForm<{ email: string }>({
-    id: `notification-settings-${locationKey}`,
-    lastResult: reply,
-    defaultValue: email ? { email } : {},
-    shouldValidate: "onSubmit",
-  });
   return (
     <div className="narrow">
       <h1>{t("notificationSettings.title")}</h1>
@@ -58,21 +52,43 @@ export default function NotificationSettings() {
           ? t("notificationSettings.current", { choice: t(`notificationSettings.options.${email}`) })
           : t("notificationSettings.defaultNote")}
       </p>
-      <Form method="post" {...getFormProps(form)} className="stack" key={locationKey}>
-        <ErrorSummary fields={[{ field: fields.email, label: t("notificationSettings.legend") }]} />
-        <RadioGroupField
-          field={fields.email}
-          legend={t("notificationSettings.legend")}
-          options={choices.map((v) => ({ value: v, label: t(`notificationSettings.options.${v}`) }))}
-        />
-        <p className="muted">{t("notificationSettings.accountNote")}</p>
-        <button type="submit" className="button">
-          {t("notificationSettings.save")}
-        </button>
-      </Form>
+      {/* A new form (and form state) after every navigation: with JavaScript, the choice shown is the one saved. */}
+      <SettingsForm key={locationKey} email={email} choices={choices} reply={reply} />
       <p>
         <Link to="/me/notifications">{t("notifications.title")}</Link>
       </p>
     </div>
+  );
+}
+
+function SettingsForm({
+  email,
+  choices,
+  reply,
+}: {
+  email: string | null;
+  choices: readonly string[];
+  reply: ReturnType<typeof actionReply>;
+}) {
+  const { t } = useTranslation();
+  const [form, fields] = useForm<{ email: string }>({
+    id: "notification-settings",
+    lastResult: reply,
+    defaultValue: email ? { email } : {},
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} className="stack">
+      <ErrorSummary fields={[{ field: fields.email, label: t("notificationSettings.legend") }]} />
+      <RadioGroupField
+        field={fields.email}
+        legend={t("notificationSettings.legend")}
+        options={choices.map((v) => ({ value: v, label: t(`notificationSettings.options.${v}`) }))}
+      />
+      <p className="muted">{t("notificationSettings.accountNote")}</p>
+      <button type="submit" className="button">
+        {t("notificationSettings.save")}
+      </button>
+    </Form>
   );
 }

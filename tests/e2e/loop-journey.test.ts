@@ -96,6 +96,17 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
     });
   });
 
+  /** Chooses "email at once" on the settings page, in the page's language. */
+  async function chooseInstant(page: Page, lng: "en" | "ur") {
+    await page.goto(h.url("/me/notifications/settings"));
+    await page.getByRole("radio", { name: tr(lng, "notificationSettings.options.instant"), exact: true }).check();
+    await page
+      .getByRole("main")
+      .getByRole("button", { name: tr(lng, "notificationSettings.save"), exact: true })
+      .click();
+    await see(page.getByText(tr(lng, "notificationSettings.saved"), { exact: true })).visible();
+  }
+
   it("support → recommendation → response (email in Urdu, news on /me) → a follower hears of the progress", async () => {
     // 1. The supporter, in Urdu, without JavaScript: registers, confirms from the email, supports.
     const s = await h.openPage(await languageContext(h.url("/"), "ur", { javaScriptEnabled: false }));
@@ -123,6 +134,9 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
       .getByRole("button", { name: tr("ur", "confirmEmail.submit"), exact: true })
       .click();
     await s.page.waitForURL(h.url("/me?emailConfirmed=1"));
+    // Email at once (ADR 0028: by default news of what one only supported waits for the
+    // weekly digest; tests/e2e/digest-journey.test.ts follows a digest).
+    await chooseInstant(s.page, "ur");
     await s.page.goto(h.url(`/submissions/${suggestion}`));
     await s.page.getByRole("button", { name: tr("ur", "support.support"), exact: true }).click();
     await see(s.page.getByRole("button", { name: tr("ur", "support.withdraw"), exact: true })).visible();
@@ -161,7 +175,9 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
 
     // 3. A follower (neither author nor supporter) follows the now public recommendation.
     const f = await h.openPage(await languageContext(h.url("/"), "en"));
-    await signIn(h, f, follower, { to: `/recommendations/${recommendation}` });
+    await signIn(h, f, follower, { to: "/me/notifications/settings" });
+    await chooseInstant(f.page, "en");
+    await f.page.goto(h.url(`/recommendations/${recommendation}`));
     await f.page.getByRole("button", { name: tr("en", "follow.follow"), exact: true }).click();
     await see(f.page.getByRole("button", { name: tr("en", "follow.unfollow"), exact: true })).visible();
 
