@@ -16,6 +16,7 @@ import * as organisationMembership from "./2026-12-07T0100-organisation-membersh
 import * as reportTrust from "./2026-12-07T0200-report-trust";
 import * as follows from "./2026-12-07T0300-follows";
 import * as recommendationProgress from "./2026-12-07T0400-recommendation-progress";
+import * as coverageReasons from "./2026-12-07T0600-coverage-reasons";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -37,6 +38,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0200-report-trust", reportTrust],
   ["2026-12-07T0300-follows", follows],
   ["2026-12-07T0400-recommendation-progress", recommendationProgress],
+  ["2026-12-07T0600-coverage-reasons", coverageReasons],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
