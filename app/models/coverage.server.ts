@@ -181,6 +181,8 @@ export interface UncoveredSuggestion {
   cluster_name_ur: string;
   reason: string | null;
   reason_by: string | null;
+  /** the role of who set it (exports name no person) */
+  reason_by_role: string | null;
   reason_at: string | null;
 }
 
@@ -217,6 +219,7 @@ export async function listUncovered(
         "c.name_ur as cluster_name_ur",
         "cr.reason",
         "u.display_name as reason_by",
+        "u.role as reason_by_role",
         "cr.set_at as reason_at",
       ])
       .orderBy("s.supporters_count", "desc")
@@ -232,6 +235,7 @@ export async function listUncovered(
       supporters: num(r.supporters),
       reason: r.reason ?? null,
       reason_by: r.reason_by ?? null,
+      reason_by_role: r.reason_by_role ?? null,
       reason_at: r.reason_at ?? null,
     })),
   };

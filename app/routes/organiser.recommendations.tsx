@@ -102,6 +102,7 @@ export default function OrganiserRecommendations() {
       <p className="button-row">
         <Link to="/recommendations">{t("recommendation.viewPublic")}</Link>
         <Link to="/organiser/briefing">{t("recommendation.briefingLink")}</Link>
+        <Link to="/organiser/coverage">{t("organiser.toCoverage")}</Link>
       </p>
       {recommendations.length ? (
         <div className="table-wrap">
