@@ -5,7 +5,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
-import { coverageFigures, LEFT_OUT_LIMIT, listUncovered, type CoverageFigures, type UncoveredSuggestion } from "./coverage.server";
+import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered, type CoverageFigures, type UncoveredSuggestion } from "./coverage.server";
 import { latestProgress } from "./progress.server";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
@@ -89,7 +89,7 @@ export async function buildBriefing(
 
   const [recs, coverage, leftOut] = await Promise.all([
     listRecommendations(db, { consultationId: params.consultationId, finalOnly: true, clusterSlug: cluster?.slug }),
-    coverageFigures(db, { consultationId: params.consultationId, clusterId }),
+    coverageSnapshot(db, { consultationId: params.consultationId, clusterId }).then((s) => s.figures),
     listUncovered(db, { consultationId: params.consultationId, clusterId, limit: LEFT_OUT_LIMIT }),
   ]);
   const progress = await latestProgress(

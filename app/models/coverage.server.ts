@@ -172,6 +172,109 @@ export async function coverageFigures(
   };
 }
 
+// ───────────────────────────── the snapshot ─────────────────────────────
+
+/**
+ * How long the figures may be reused while what decides coverage is unchanged.
+ * At national scale (100,000 suggestions, 1,000,000 supports) the figures
+ * take seconds on SQLite (ADR 0030, "Scale"): like the
+ * dashboard (ADR 0017) they are a per-process snapshot, computed once however
+ * many organisers arrive together, with their time on the page.
+ */
+export const COVERAGE_MAX_AGE_MS = 60_000;
+
+interface CoverageSlot {
+  fingerprint?: string;
+  at?: number;
+  value?: CoverageFigures;
+  inFlight?: Promise<CoverageFigures>;
+}
+const slots = new WeakMap<object, Map<string, CoverageSlot>>();
+
+/**
+ * What coverage depends on besides supports, read cheaply: final
+ * recommendations (how many, the last change), their links (how many, the
+ * last one), and the last change to a suggestion. When it changes (a
+ * recommendation made final, a source linked or unlinked, a suggestion
+ * published, merged or withdrawn), the snapshot is computed again at once;
+ * new supports show within COVERAGE_MAX_AGE_MS.
+ */
+async function coverageFingerprint(db: Executor, consultationId: number): Promise<string> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom("recommendations")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .where("consultation_id", "=", consultationId)
+        .where("status", "=", "final")
+        .as("finals"),
+      eb
+        .selectFrom("recommendations")
+        .select((e) => e.fn.max("updated_at").as("m"))
+        .where("consultation_id", "=", consultationId)
+        .as("recommendation_change"),
+      eb
+        .selectFrom("recommendation_submissions")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .as("links"),
+      eb
+        .selectFrom("recommendation_submissions")
+        .select((e) => e.fn.max("linked_at").as("m"))
+        .as("last_link"),
+      eb
+        .selectFrom("submissions")
+        .select((e) => e.fn.max("updated_at").as("m"))
+        .where("consultation_id", "=", consultationId)
+        .as("submission_change"),
+      eb
+        .selectFrom("submission_categories")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .as("tags"),
+    ])
+    .executeTakeFirst();
+  return JSON.stringify(row ?? {});
+}
+
+/**
+ * The coverage figures as a snapshot: reused for at most COVERAGE_MAX_AGE_MS
+ * while the fingerprint is unchanged, computed by one caller while the others
+ * wait. `at` is when they were computed (the page says so).
+ */
+export async function coverageSnapshot(
+  db: Executor,
+  params: { consultationId: number; clusterId?: number | null; now?: number },
+): Promise<{ figures: CoverageFigures; at: string }> {
+  const now = params.now ?? Date.now();
+  const key = `${params.consultationId}:${params.clusterId ?? "all"}`;
+  let map = slots.get(db);
+  if (!map) slots.set(db, (map = new Map()));
+  let slot = map.get(key);
+  if (!slot) map.set(key, (slot = {}));
+  const s = slot;
+  const fingerprint = await coverageFingerprint(db, params.consultationId);
+  const fresh = s.value && s.at !== undefined && s.fingerprint === fingerprint && now >= s.at && now - s.at < COVERAGE_MAX_AGE_MS;
+  if (!fresh) {
+    if (!s.inFlight || s.fingerprint !== fingerprint) {
+      const flight = coverageFigures(db, params).then((value) => {
+        if (s.inFlight === flight) {
+          s.value = value;
+          s.at = now;
+          s.inFlight = undefined;
+        }
+        return value;
+      });
+      flight.catch(() => {
+        if (s.inFlight === flight) s.inFlight = undefined;
+      });
+      s.inFlight = flight;
+      s.fingerprint = fingerprint;
+    }
+    const figures = await s.inFlight;
+    return { figures, at: new Date(s.at ?? now).toISOString() };
+  }
+  return { figures: s.value!, at: new Date(s.at!).toISOString() };
+}
+
 export interface UncoveredSuggestion {
   id: number;
   title: string;

@@ -26,7 +26,7 @@ import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "~/lib/reference";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/export-formats.server";
-import { coverageFigures, LEFT_OUT_LIMIT, listUncovered } from "./coverage.server";
+import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered } from "./coverage.server";
 import { recommendationTotals } from "./recommendation.server";
 import { latestProgress } from "./progress.server";
 
@@ -783,7 +783,7 @@ export const LEFT_OUT_COLUMNS = [
 
 async function coverageRows(db: Executor, consultationId: number | null) {
   if (consultationId == null) return [];
-  const f = await coverageFigures(db, { consultationId });
+  const { figures: f } = await coverageSnapshot(db, { consultationId });
   const row = (
     scope: string,
     slug: string,

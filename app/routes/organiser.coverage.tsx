@@ -16,7 +16,8 @@ import { actionReply, formErrorsOf, type ActionReply } from "~/lib/refusal";
 import { RowId } from "~/lib/row-id";
 import { z } from "~/lib/zod-setup";
 import { getActiveConsultation } from "~/models/consultation.server";
-import { COVERAGE_REFUSALS, coverageFigures, listUncovered, REASON_MAX, setCoverageReason } from "~/models/coverage.server";
+import { COVERAGE_REFUSALS, coverageSnapshot, listUncovered, REASON_MAX, setCoverageReason } from "~/models/coverage.server";
+import { nowMs } from "~/lib/clock.server";
 import { splitBarGeometry } from "~/models/dashboard-charts.server";
 import { listClusters } from "~/models/taxonomy.server";
 
@@ -55,15 +56,16 @@ export async function loader(args: LoaderFunctionArgs) {
   };
   if (!consultation) return { ...base, consultation: false as const };
   const clusterId = cluster?.id ?? null;
-  const [figures, uncovered] = await Promise.all([
-    coverageFigures(db, { consultationId: consultation.id, clusterId }),
+  const [snapshot, uncovered] = await Promise.all([
+    coverageSnapshot(db, { consultationId: consultation.id, clusterId, now: nowMs() }),
     listUncovered(db, { consultationId: consultation.id, clusterId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
   ]);
-  const view = coverageView(figures, t, lng, digits);
+  const view = coverageView(snapshot.figures, t, lng, digits);
   const byCategory = view.byCategory;
   return {
     ...base,
     consultation: true as const,
+    figuresAt: snapshot.at,
     overall: view.overall,
     byCluster: view.byCluster,
     byCategory,
@@ -213,6 +215,9 @@ export default function Coverage() {
         <>
           <section aria-labelledby="coverage-overall">
             <h2 id="coverage-overall">{t("coverage.overall")}</h2>
+            <p className="hint">
+              {t("coverage.asOf")} <DateText iso={d.figuresAt} />
+            </p>
             <dl className="figures figures--large">
               <div>
                 <dt>{t("coverage.suggestionsCovered")}</dt>

@@ -6,7 +6,7 @@
 // cluster and per category. Reasons for leaving one out: saved with who and
 // when, cleared, refused where nothing is left out, audited.
 import { beforeAll, describe, expect, it } from "vitest";
-import { coverageFigures, listUncovered, setCoverageReason } from "~/models/coverage.server";
+import { COVERAGE_MAX_AGE_MS, coverageFigures, coverageSnapshot, listUncovered, setCoverageReason } from "~/models/coverage.server";
 import { hideSubmission, mergeSubmission } from "~/models/moderation.server";
 import { createRecommendation, linkSource, updateRecommendation } from "~/models/recommendation.server";
 import { withdrawSubmission } from "~/models/submission.server";
@@ -233,5 +233,26 @@ describe(`coverage (${testDialect})`, () => {
     expect(
       await t.db.selectFrom("coverage_reasons").select("submission_id").where("submission_id", "in", [covered, gone]).execute(),
     ).toEqual([]);
+  });
+
+  it("serves a snapshot while nothing that decides coverage changed, and computes again at once when a recommendation goes final", async () => {
+    const now = Date.parse("2026-12-07T08:00:00.000Z");
+    const first = await coverageSnapshot(t.db, { consultationId, now });
+    expect(first.figures).toEqual(await figures());
+    // A support alone does not change the fingerprint: the snapshot is reused within its age, then read again.
+    const s = await publish("Snapshot idea about leather fairs");
+    const again = await coverageSnapshot(t.db, { consultationId, now: now + 1000 });
+    expect(again.figures.overall.suggestions).toBe(first.figures.overall.suggestions + 1);
+    const p = await makeUser(t.db);
+    await support(s, p);
+    const reused = await coverageSnapshot(t.db, { consultationId, now: now + 2000 });
+    expect(reused).toEqual(again);
+    const later = await coverageSnapshot(t.db, { consultationId, now: now + 2000 + COVERAGE_MAX_AGE_MS });
+    expect(later.figures.overall.supporters).toBe(again.figures.overall.supporters + 1);
+    // A recommendation made final: computed again at once.
+    await recommendation([s], "final");
+    const rose = await coverageSnapshot(t.db, { consultationId, now: now + 3000 + COVERAGE_MAX_AGE_MS });
+    expect(rose.figures.overall.coveredSuggestions).toBe(later.figures.overall.coveredSuggestions + 1);
+    expect(rose.figures).toEqual(await figures());
   });
 });
