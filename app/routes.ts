@@ -47,6 +47,7 @@ export default [
   route("organiser/recommendations/:id", "routes/organiser.recommendation.tsx"),
   route("organiser/briefing", "routes/organiser.briefing.tsx"),
   route("organiser/synthesis", "routes/organiser.synthesis.tsx"),
+  route("organiser/coverage", "routes/organiser.coverage.tsx"),
   route("recommendations", "routes/recommendations.tsx"),
   route("recommendations.atom", "routes/recommendations.atom.ts"),
   route("recommendations/:id", "routes/recommendation.tsx"),
@@ -73,6 +74,7 @@ export default [
     route("recommendations.json", "routes/exports.recommendations.ts", { id: "exports-recommendations-json" }),
     route("annex.xlsx", "routes/exports.annex.ts"),
     route("briefing.docx", "routes/exports.briefing.tsx"),
+    route("left-out.csv", "routes/exports.left-out.ts"),
     route("*", "routes/exports.splat.tsx"),
   ]),
   ...prefix("api/v1", [

@@ -404,6 +404,15 @@ export interface RecommendationSubmissionsTable {
   linked_at: string;
 }
 
+/** The organisers' recorded reason for leaving a published suggestion out of every final recommendation (issue 19, ADR 0030). */
+export interface CoverageReasonsTable {
+  submission_id: number;
+  reason: string;
+  /** who made the last change, and when (the audit log keeps every change) */
+  set_by: number | null;
+  set_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   actor_id: number | null;
@@ -466,6 +475,7 @@ export interface Database {
   recommendation_categories: RecommendationCategoriesTable;
   recommendation_submissions: RecommendationSubmissionsTable;
   recommendation_progress: RecommendationProgressTable;
+  coverage_reasons: CoverageReasonsTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
   security_event_counts: SecurityEventCountsTable;

@@ -2,7 +2,7 @@
 // computed in the loader (app/models/dashboard-charts.server.ts), so no chart
 // library reaches the browser. Every chart has a <title> and <desc> and sits
 // beside a data table, its text alternative.
-import type { BarChartGeometry, HeatMapGeometry, LineChartGeometry } from "~/models/dashboard-charts.server";
+import type { BarChartGeometry, HeatMapGeometry, LineChartGeometry, SplitBarGeometry } from "~/models/dashboard-charts.server";
 
 interface Labelled {
   id: string;
@@ -133,6 +133,51 @@ export function BarChart({ id, title, desc, g }: Labelled & { g: BarChartGeometr
             className="chart__value"
           >
             {g.values[i].text}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+/** 100 % bars in two parts (covered, not covered) with a legend: the coverage page (issue 19). */
+export function SplitBarChart({ id, title, desc, g }: Labelled & { g: SplitBarGeometry }) {
+  return (
+    <svg
+      className="chart chart--bars"
+      viewBox={`0 0 ${g.width} ${g.height}`}
+      width={g.width}
+      height={g.height}
+      role="img"
+      aria-labelledby={`${id}-t ${id}-d`}
+    >
+      <title id={`${id}-t`}>{title}</title>
+      <desc id={`${id}-d`}>{desc}</desc>
+      {g.rows.map((r, i) => (
+        <g key={i}>
+          <title>{r.title}</title>
+          <rect x={r.part.x} y={r.y} width={r.part.w} height={r.h} className="chart__bar" />
+          <rect x={r.rest.x} y={r.y} width={r.rest.w} height={r.h} className="chart__bar chart__bar--rest" />
+          <text x={g.labels[i].x} y={g.labels[i].y} dy="0.35em" textAnchor="end" direction={textDir(g.rtl)} className="chart__label">
+            {g.labels[i].text}
+          </text>
+          <text
+            x={g.values[i].x}
+            y={g.values[i].y}
+            dy="0.35em"
+            textAnchor={g.rtl ? "end" : "start"}
+            direction="ltr"
+            className="chart__value"
+          >
+            {g.values[i].text}
+          </text>
+        </g>
+      ))}
+      {g.legend.map((l, i) => (
+        <g key={`l${i}`}>
+          <rect x={l.x} y={l.y} width={l.w} height={l.h} className={l.className} />
+          <text x={l.text.x} y={l.text.y} dy="0.35em" textAnchor="start" direction={textDir(g.rtl)} className="chart__label">
+            {l.text.text}
           </text>
         </g>
       ))}

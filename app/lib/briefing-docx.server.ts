@@ -6,6 +6,7 @@ import { formatNumber, type Digits } from "./format";
 import type { TFunction } from "i18next";
 import type { BriefingData } from "~/models/briefing.server";
 import { localName } from "./i18n";
+import { coverageView, leftOutBound } from "./coverage-view.server";
 import { figuresView } from "./recommendation-view.server";
 
 export async function briefingDocx(
@@ -128,6 +129,63 @@ export async function briefingDocx(
       children.push(para(`${t("briefing.sources")}: ${r.sourceNumbers.length ? r.sourceNumbers.map((x) => `[${x}]`).join(" ") : "—"}`));
     }
   }
+  // Coverage and what was left out (issue 19), after the recommendations.
+  const cov = coverageView(b.coverage.figures, t, lng, digits);
+  const coverageHeader = (name: string) => [
+    name,
+    t("coverage.col.suggestions"),
+    t("coverage.col.coveredSuggestions"),
+    t("coverage.col.suggestionShare"),
+    t("coverage.col.supporters"),
+    t("coverage.col.coveredSupporters"),
+    t("coverage.col.supporterShare"),
+  ];
+  const coverageCells = (r: (typeof cov)["overall"]) => [
+    n(r.suggestions),
+    n(r.coveredSuggestions),
+    r.suggestionShare,
+    n(r.supporters),
+    n(r.coveredSupporters),
+    r.supporterShare,
+  ];
+  children.push(para(t("briefing.coverage"), { heading: HeadingLevel.HEADING_1 }));
+  children.push(para(t("coverage.intro")));
+  children.push(
+    table(coverageHeader(t("coverage.scope")), [
+      [t("coverage.overall"), ...coverageCells(cov.overall)],
+      ...(cov.byCluster.length > 1 ? cov.byCluster.map((r) => [r.name, ...coverageCells(r)]) : []),
+    ]),
+  );
+  if (cov.byCategory.length) {
+    children.push(para(t("coverage.byCategory"), { bold: true }));
+    children.push(
+      table(
+        coverageHeader(t("coverage.col.category")),
+        cov.byCategory.map((r) => [r.name, ...coverageCells(r)]),
+      ),
+    );
+  }
+  children.push(para(t("briefing.leftOut"), { heading: HeadingLevel.HEADING_2 }));
+  children.push(para(leftOutBound(t, lng, digits, b.coverage.leftOut)));
+  if (b.coverage.leftOut.rows.length)
+    children.push(
+      table(
+        [
+          t("briefing.annexSuggestion"),
+          t("briefing.annexTitle"),
+          t("briefing.annexCluster"),
+          t("briefing.annexSupporters"),
+          t("briefing.leftOutReason"),
+        ],
+        b.coverage.leftOut.rows.map((r) => [
+          `#${r.id}`,
+          r.title,
+          localName({ name_en: r.cluster_name_en, name_ur: r.cluster_name_ur }, lng),
+          n(r.supporters),
+          r.reason ?? t("briefing.noReason"),
+        ]),
+      ),
+    );
   children.push(para(t("briefing.annex"), { heading: HeadingLevel.HEADING_1 }));
   children.push(
     table(

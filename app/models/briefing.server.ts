@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
+import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered, type CoverageFigures, type UncoveredSuggestion } from "./coverage.server";
 import { latestProgress } from "./progress.server";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
@@ -40,6 +41,13 @@ export interface BriefingData {
     supporters: number;
     organisations: number;
   }>;
+  /**
+   * Coverage (issue 19, ADR 0030), in the briefing's scope: the share of
+   * suggestions and of distinct supporters the final recommendations reflect,
+   * and the suggestions left out with the organisers' reasons, the `limit`
+   * most supported of `total` (the document says so).
+   */
+  coverage: { figures: CoverageFigures; leftOut: { total: number; limit: number; rows: UncoveredSuggestion[] } };
 }
 
 /** null when `clusterSlug` names no cluster. */
@@ -79,7 +87,11 @@ export async function buildBriefing(
       .executeTakeFirstOrThrow(),
   ]);
 
-  const recs = await listRecommendations(db, { consultationId: params.consultationId, finalOnly: true, clusterSlug: cluster?.slug });
+  const [recs, coverage, leftOut] = await Promise.all([
+    listRecommendations(db, { consultationId: params.consultationId, finalOnly: true, clusterSlug: cluster?.slug }),
+    coverageSnapshot(db, { consultationId: params.consultationId, clusterId }).then((s) => s.figures),
+    listUncovered(db, { consultationId: params.consultationId, clusterId, limit: LEFT_OUT_LIMIT }),
+  ]);
   const progress = await latestProgress(
     db,
     recs.map((r) => r.id),
@@ -149,5 +161,6 @@ export async function buildBriefing(
     },
     sections,
     annex,
+    coverage: { figures: coverage, leftOut: { total: leftOut.total, limit: LEFT_OUT_LIMIT, rows: leftOut.rows } },
   };
 }

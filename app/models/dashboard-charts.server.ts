@@ -215,3 +215,77 @@ export function barChartGeometry(params: {
     })),
   };
 }
+
+export interface SplitBarGeometry {
+  width: number;
+  height: number;
+  rtl: boolean;
+  /** per row: the covered part, then the rest, each with its title (a tooltip) */
+  rows: Array<{ part: { x: number; w: number }; rest: { x: number; w: number }; y: number; h: number; title: string }>;
+  labels: TextMark[];
+  values: TextMark[];
+  legend: Array<{ x: number; y: number; w: number; h: number; className: string; text: TextMark }>;
+}
+
+/**
+ * Horizontal 100 % bars split in two (issue 19: covered vs not covered), one
+ * per row, growing in reading direction from the labels; the value is the
+ * covered share as a percentage. A legend names the two parts.
+ */
+export function splitBarGeometry(params: {
+  rows: Array<{ label: string; part: number; total: number; title: string }>;
+  partLabel: string;
+  restLabel: string;
+  lng: string;
+  digits?: Digits;
+}): SplitBarGeometry {
+  const rtl = params.lng === "ur";
+  const fmt = { lng: params.lng, digits: params.digits ?? "native" };
+  const labelW = 170;
+  const plotW = 330;
+  const valueW = 70;
+  const barH = 24;
+  const legendH = 28;
+  const width = labelW + plotW + valueW;
+  const plotX0 = rtl ? valueW : labelW;
+  const y = scaleBand<number>()
+    .domain(params.rows.map((_, i) => i))
+    .range([0, barH * params.rows.length])
+    .padding(0.2);
+  const share = (r: { part: number; total: number }) => (r.total > 0 ? r.part / r.total : 0);
+  const legendY = barH * params.rows.length + 8;
+  const legendItem = (i: number, className: string, text: string) => {
+    const x = rtl ? plotX0 + plotW - 12 - i * 140 : plotX0 + i * 140;
+    return {
+      x,
+      y: legendY,
+      w: 12,
+      h: 12,
+      className,
+      text: { x: rtl ? x - 6 : x + 18, y: legendY + 6, text },
+    };
+  };
+  return {
+    width,
+    height: legendY + legendH,
+    rtl,
+    rows: params.rows.map((r, i) => {
+      const partW = Math.round(share(r) * plotW);
+      const restW = r.total > 0 ? plotW - partW : 0;
+      return {
+        part: { x: rtl ? plotX0 + plotW - partW : plotX0, w: partW },
+        rest: { x: rtl ? plotX0 : plotX0 + partW, w: restW },
+        y: y(i)!,
+        h: y.bandwidth(),
+        title: r.title,
+      };
+    }),
+    labels: params.rows.map((r, i) => ({ x: rtl ? plotX0 + plotW + 8 : labelW - 8, y: y(i)! + y.bandwidth() / 2, text: r.label })),
+    values: params.rows.map((r, i) => ({
+      x: rtl ? plotX0 - 6 : plotX0 + plotW + 6,
+      y: y(i)! + y.bandwidth() / 2,
+      text: `${formatNumber(fmt, Math.round(share(r) * 100))}%`,
+    })),
+    legend: [legendItem(0, "chart__bar", params.partLabel), legendItem(1, "chart__bar chart__bar--rest", params.restLabel)],
+  };
+}

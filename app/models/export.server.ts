@@ -26,6 +26,7 @@ import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "~/lib/reference";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/export-formats.server";
+import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered } from "./coverage.server";
 import { recommendationTotals } from "./recommendation.server";
 import { latestProgress } from "./progress.server";
 
@@ -762,7 +763,74 @@ async function clusterCategoryMatrix(db: Executor, consultationId: number | null
     }));
 }
 
-/** The conference annex: five sheets, streamed. Organiser view. */
+// Coverage (issue 19, ADR 0030), appended as sheets of their own and a CSV: the
+// share of suggestions and of distinct supporters final recommendations
+// reflect, and the suggestions left out with the organisers' reasons. The list
+// is bounded: the LEFT_OUT_LIMIT most supported; every row says its rank and
+// how many were left out in all, so the file says what it leaves out itself.
+export const COVERAGE_COLUMNS = ["scope", "slug", "suggestions", "covered_suggestions", "supporters", "covered_supporters"] as const;
+export const LEFT_OUT_COLUMNS = [
+  "rank",
+  "left_out_total",
+  "submission",
+  "title",
+  "cluster",
+  "supporters",
+  "reason",
+  "reason_set_at",
+  "reason_set_by_role",
+] as const;
+
+async function coverageRows(db: Executor, consultationId: number | null) {
+  if (consultationId == null) return [];
+  const { figures: f } = await coverageSnapshot(db, { consultationId });
+  const row = (
+    scope: string,
+    slug: string,
+    s: { suggestions: number; coveredSuggestions: number; supporters: number; coveredSupporters: number },
+  ) => ({
+    scope,
+    slug,
+    suggestions: s.suggestions,
+    covered_suggestions: s.coveredSuggestions,
+    supporters: s.supporters,
+    covered_supporters: s.coveredSupporters,
+  });
+  return [
+    row("all", "", f.overall),
+    ...f.byCluster.map((r) => row("cluster", r.slug ?? "", r)),
+    ...f.byCategory.map((r) => row("category", r.slug ?? "", r)),
+  ];
+}
+
+async function leftOutRows(db: Executor, consultationId: number | null) {
+  if (consultationId == null) return [];
+  const { total, rows } = await listUncovered(db, { consultationId, limit: LEFT_OUT_LIMIT });
+  return rows.map((r, i) => ({
+    rank: i + 1,
+    left_out_total: total,
+    submission: r.id,
+    title: r.title,
+    cluster: r.cluster_slug,
+    supporters: r.supporters,
+    reason: r.reason ?? "",
+    reason_set_at: isoUtc(r.reason_at),
+    reason_set_by_role: r.reason_by_role ?? "",
+  }));
+}
+
+/** /exports/left-out.csv: the suggestions left out, most supported first (at most LEFT_OUT_LIMIT), with reasons. */
+export async function leftOutExport(db: Executor): Promise<AsyncIterable<string>> {
+  const consultationId = await activeConsultationId(db);
+  return toCsv(
+    LEFT_OUT_COLUMNS,
+    (async function* () {
+      yield await leftOutRows(db, consultationId);
+    })(),
+  );
+}
+
+/** The conference annex: five sheets, then (issue 19) coverage and the suggestions left out; streamed. Organiser view. */
 export async function annexSheets(db: Executor): Promise<XlsxSheet[]> {
   const consultationId = await activeConsultationId(db);
   const filters: SubmissionFilters = { consultationId, statuses: ORGANISER_DEFAULT_STATUSES };
@@ -776,6 +844,20 @@ export async function annexSheets(db: Executor): Promise<XlsxSheet[]> {
       columns: MATRIX_COLUMNS,
       pages: async function* () {
         yield await clusterCategoryMatrix(db, consultationId);
+      },
+    },
+    {
+      name: "coverage",
+      columns: COVERAGE_COLUMNS,
+      pages: async function* () {
+        yield await coverageRows(db, consultationId);
+      },
+    },
+    {
+      name: "left out",
+      columns: LEFT_OUT_COLUMNS,
+      pages: async function* () {
+        yield await leftOutRows(db, consultationId);
       },
     },
   ];

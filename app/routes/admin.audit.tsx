@@ -32,7 +32,7 @@ const SECURITY_SHORTCUTS = [
   ["honeypot", "security.honeypot"],
 ] as const;
 
-const ACTION_PREFIXES = ["submission.", "comment.", "organisation.", "user.", "consultation.", "security."];
+const ACTION_PREFIXES = ["submission.", "comment.", "organisation.", "user.", "consultation.", "coverage.", "security."];
 const DAY_MS = 86_400_000;
 
 /** Where a target can be opened, or null. */

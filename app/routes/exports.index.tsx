@@ -124,6 +124,17 @@ export default function ExportsIndex() {
         </ul>
       </section>
 
+      <section aria-labelledby="exports-left-out">
+        <h2 id="exports-left-out">{t("exports.leftOut.title")}</h2>
+        <p>{t("exports.leftOut.contains")}</p>
+        <p>
+          <a href="/exports/left-out.csv" download>
+            {t("exports.download.csv")}
+          </a>{" "}
+          <a href="/organiser/coverage">{t("organiser.toCoverage")}</a>
+        </p>
+      </section>
+
       <section aria-labelledby="exports-annex">
         <h2 id="exports-annex">{t("exports.annex.title")}</h2>
         <p>{t("exports.annex.contains")}</p>

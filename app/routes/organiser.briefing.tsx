@@ -3,7 +3,9 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
 import { DateText, NumberText } from "~/components/dates";
+import { CoverageTable } from "~/components/coverage";
 import { BreakdownTable } from "~/components/recommendation-form";
+import { coverageView, leftOutBound, leftOutView } from "~/lib/coverage-view.server";
 import { notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
@@ -31,7 +33,7 @@ export async function loader(args: LoaderFunctionArgs) {
     listClusters(db),
   ]);
   if (!briefing) notFound();
-  const { t, lng } = await getFixedT(args.request, args.context);
+  const { t, lng, digits } = await getFixedT(args.request, args.context);
   return {
     title: `${t("briefing.title")} · ${t("app.name")}`,
     lng,
@@ -47,6 +49,11 @@ export async function loader(args: LoaderFunctionArgs) {
     })),
     annex: briefing.annex.map((a) => ({ ...a, cluster: localName({ name_en: a.cluster_name_en, name_ur: a.cluster_name_ur }, lng) })),
     clusters: clusters.map((c) => ({ slug: c.slug, name: localName(c, lng) })),
+    coverage: {
+      ...coverageView(briefing.coverage.figures, t, lng, digits),
+      leftOut: leftOutView(briefing.coverage.leftOut.rows, lng),
+      bound: leftOutBound(t, lng, digits, briefing.coverage.leftOut),
+    },
   };
 }
 
@@ -194,6 +201,81 @@ export default function Briefing() {
           ))}
         </section>
       ))}
+
+      <section aria-labelledby="coverage-title" className="briefing__coverage">
+        <h2 id="coverage-title">{t("briefing.coverage")}</h2>
+        <p>{t("coverage.intro")}</p>
+        <dl className="figures">
+          <div>
+            <dt>{t("coverage.suggestionsCovered")}</dt>
+            <dd>
+              {d.coverage.overall.suggestionShare} (<NumberText value={d.coverage.overall.coveredSuggestions} />
+              {" / "}
+              <NumberText value={d.coverage.overall.suggestions} />)
+            </dd>
+          </div>
+          <div>
+            <dt>{t("coverage.supportersCovered")}</dt>
+            <dd>
+              {d.coverage.overall.supporterShare} (<NumberText value={d.coverage.overall.coveredSupporters} />
+              {" / "}
+              <NumberText value={d.coverage.overall.supporters} />)
+            </dd>
+          </div>
+        </dl>
+        {d.coverage.byCluster.length > 1 ? (
+          <CoverageTable
+            id="briefing-coverage-clusters"
+            caption={t("coverage.byCluster")}
+            nameHeader={t("coverage.col.cluster")}
+            rows={d.coverage.byCluster}
+          />
+        ) : null}
+        {d.coverage.byCategory.length ? (
+          <CoverageTable
+            id="briefing-coverage-categories"
+            caption={t("coverage.byCategory")}
+            nameHeader={t("coverage.col.category")}
+            rows={d.coverage.byCategory}
+          />
+        ) : null}
+        <h3 id="left-out-title">{t("briefing.leftOut")}</h3>
+        <p className="left-out-bound">{d.coverage.bound}</p>
+        {d.coverage.leftOut.length ? (
+          <div className="table-wrap">
+            <table id="briefing-left-out" aria-labelledby="left-out-title">
+              <thead>
+                <tr>
+                  <th scope="col">{t("briefing.annexSuggestion")}</th>
+                  <th scope="col">{t("briefing.annexTitle")}</th>
+                  <th scope="col">{t("briefing.annexCluster")}</th>
+                  <th scope="col">{t("briefing.annexSupporters")}</th>
+                  <th scope="col">{t("briefing.leftOutReason")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.coverage.leftOut.map((r) => (
+                  <tr key={r.id} data-submission={r.id}>
+                    <th scope="row">
+                      <Link to={`/submissions/${r.id}`}>#{r.id}</Link>
+                    </th>
+                    <td>
+                      <bdi>{r.title}</bdi>
+                    </td>
+                    <td>{r.cluster}</td>
+                    <td>
+                      <NumberText value={r.supporters} />
+                    </td>
+                    <td className="plain-text" dir="auto">
+                      {r.reason || <span className="muted">{t("briefing.noReason")}</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
 
       <section aria-labelledby="annex-title">
         <h2 id="annex-title">{t("briefing.annex")}</h2>

@@ -103,6 +103,7 @@ export default function OrganiserRecommendations() {
         <Link to="/recommendations">{t("recommendation.viewPublic")}</Link>
         <Link to="/organiser/briefing">{t("recommendation.briefingLink")}</Link>
         <Link to="/organiser/synthesis">{t("synthesis.navLink")}</Link>
+        <Link to="/organiser/coverage">{t("organiser.toCoverage")}</Link>
       </p>
       {recommendations.length ? (
         <div className="table-wrap">

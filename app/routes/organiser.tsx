@@ -458,6 +458,8 @@ export default function Organiser() {
           <Link to="/moderation">{t("organiser.toModeration")}</Link>
           {t("app.separator")}
           <Link to="/moderation/reports">{t("organiser.toReports")}</Link>
+          {t("app.separator")}
+          <Link to="/organiser/coverage">{t("organiser.toCoverage")}</Link>
         </p>
       </section>
     </>

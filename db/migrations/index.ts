@@ -16,6 +16,7 @@ import * as organisationMembership from "./2026-12-07T0100-organisation-membersh
 import * as reportTrust from "./2026-12-07T0200-report-trust";
 import * as follows from "./2026-12-07T0300-follows";
 import * as recommendationProgress from "./2026-12-07T0400-recommendation-progress";
+import * as coverageReasons from "./2026-12-07T0600-coverage-reasons";
 import * as notificationSettings from "./2026-12-07T0500-notification-settings";
 import * as synthesisIndexes from "./2026-12-07T0700-synthesis-indexes";
 
@@ -40,6 +41,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0300-follows", follows],
   ["2026-12-07T0400-recommendation-progress", recommendationProgress],
   ["2026-12-07T0500-notification-settings", notificationSettings],
+  ["2026-12-07T0600-coverage-reasons", coverageReasons],
   ["2026-12-07T0700-synthesis-indexes", synthesisIndexes],
 ];
 

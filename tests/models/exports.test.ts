@@ -357,7 +357,7 @@ describe(`exports (${testDialect})`, () => {
     expect([row.getCell(header.length - 1).value, row.getCell(header.length).value]).toEqual(["done", "2027-03-01"]);
   });
 
-  it("XLSX opens with exceljs: sheet name, bold header row, a neutralised cell; the annex has its five sheets", async () => {
+  it("XLSX opens with exceljs: sheet name, bold header row, a neutralised cell; the annex has its five sheets, then coverage and left out", async () => {
     const buf = await collect(submissionsExport(t.db, "xlsx", organiserFilters({ cluster: "it" })));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -378,6 +378,9 @@ describe(`exports (${testDialect})`, () => {
       "moderation decisions",
       "recommendations",
       "cluster x category",
+      // Issue 19, appended: the coverage figures and the suggestions left out.
+      "coverage",
+      "left out",
     ]);
     const tagLog = annex.getWorksheet("tag log")!;
     expect((tagLog.getRow(1).values as unknown[]).slice(1)).toEqual(["submission", "when", "who", "before", "after", "reason"]);

@@ -147,7 +147,11 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
 
     for (const [url, sheets] of [
       ["/exports/submissions.xlsx?category=tax-relief", ["submissions"]],
-      ["/exports/annex.xlsx", ["submissions", "tag log", "moderation decisions", "recommendations", "cluster x category"]],
+      // Issue 19 appended "coverage" and "left out" (tests/routes/organiser-coverage.test.ts reads them).
+      [
+        "/exports/annex.xlsx",
+        ["submissions", "tag log", "moderation decisions", "recommendations", "cluster x category", "coverage", "left out"],
+      ],
     ] as const) {
       const res = await fetch(server.url + url, { headers: { Cookie: [...organiser.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } });
       expect(res.status, url).toBe(200);
