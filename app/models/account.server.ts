@@ -452,6 +452,7 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       "organisation_id",
       "email_confirmed_at",
       "pending_email",
+      "email_frequency",
       "requested_organisation_id",
       "organisation_requested_at",
       "created_at",
@@ -592,6 +593,8 @@ export async function exportAccountData(db: Executor, userId: number, now: Date 
       email_confirmed_at: user.email_confirmed_at,
       // a new address asked for and not yet confirmed
       pending_email: user.pending_email,
+      // the email choice of /me/notifications/settings; null: never chosen (ADR 0028's defaults)
+      email_frequency: user.email_frequency,
       display_name: user.display_name,
       role: user.role,
       status: user.status as UserStatus,

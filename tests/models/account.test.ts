@@ -378,7 +378,7 @@ describe(`data export (${testDialect})`, () => {
     expect(text).not.toMatch(/"actor_id"/);
   });
 
-  it("carries a waiting new address and a pending request to join, by the number typed", async () => {
+  it("carries a waiting new address, the email choice and a pending request to join, by the number typed", async () => {
     const number = `NTN-X${Date.now() % 1_000_000}`;
     const org = {
       name: "Kasur Tanners",
@@ -391,11 +391,19 @@ describe(`data export (${testDialect})`, () => {
     };
     await makeUser(t.db, { organisation: org });
     const asker = await makeUser(t.db, { organisation: org });
-    await t.db.updateTable("users").set({ pending_email: "next@example.org" }).where("id", "=", asker.id).execute();
+    await t.db
+      .updateTable("users")
+      .set({ pending_email: "next@example.org", email_frequency: "weekly" })
+      .where("id", "=", asker.id)
+      .execute();
     const d = (await exportAccountData(t.db, asker.id))!;
     expect(d.organisation).toBeNull();
     expect(d.organisation_request).toEqual({ registration_number: number, requested_at: expect.any(String) });
-    expect(d.account).toMatchObject({ pending_email: "next@example.org", email_confirmed_at: expect.any(String) });
+    expect(d.account).toMatchObject({
+      pending_email: "next@example.org",
+      email_confirmed_at: expect.any(String),
+      email_frequency: "weekly",
+    });
     expect(JSON.stringify(d)).not.toContain("Kasur Tanners");
   });
 
