@@ -264,7 +264,7 @@ export async function coverageFigures(
 /**
  * How long the figures may be reused while what decides coverage is unchanged.
  * At national scale (100,000 suggestions, 1,000,000 supports) the figures
- * take seconds on SQLite (ADR 0030, "Scale"): like the
+ * cost over a second of CPU, in short blocks (ADR 0030, "Scale"): like the
  * dashboard (ADR 0017) they are a per-process snapshot, computed once however
  * many organisers arrive together, with their time on the page.
  */
