@@ -91,11 +91,23 @@ async function coveredIds(db: Executor, consultationId: number): Promise<Set<num
   return new Set(rows.map((r) => Number(r.id)));
 }
 
+/** The largest id kept in a bit set (8 MB per set at most). */
+const DISTINCT_BITS_MAX = 1 << 26;
+
 /** Distinct people (positive ids) in a bit set: what `count(distinct user_id)` counted, without a Set's per-entry cost. */
 class Distinct {
   private words = new Uint32Array(1024);
+  /** ids beyond the bit set's reach (not expected: user ids are a serial) */
+  private readonly far = new Set<number>();
   size = 0;
   add(id: number): void {
+    if (!(id >= 0 && id < DISTINCT_BITS_MAX)) {
+      if (!this.far.has(id)) {
+        this.far.add(id);
+        this.size += 1;
+      }
+      return;
+    }
     const w = id >>> 5;
     if (w >= this.words.length) {
       const grown = new Uint32Array(Math.max(w + 1, this.words.length * 2));
