@@ -16,13 +16,15 @@
 //   one suggestion in scope they support is covered. "In scope" is the row's
 //   slice: a cluster, a category, or the whole consultation.
 //
-// Every figure is one SQL aggregate; nothing is counted row by row here.
+// The figures are tallied in JavaScript from one read of the rows, in id
+// ranges with the event loop turning between them (see coverageFigures).
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import { inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
+import { forEachIdRange } from "./search.server";
 
 export interface Actor {
   actorId: number;
@@ -83,93 +85,190 @@ function withCovered(db: Executor, consultationId: number) {
 
 const num = (v: unknown) => Number(v ?? 0);
 
+/** The covered ids (the recursive CTE above: few rows, its cost follows the sources of final recommendations). */
+async function coveredIds(db: Executor, consultationId: number): Promise<Set<number>> {
+  const rows = await withCovered(db, consultationId).selectFrom("covered").select("id").execute();
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** The largest id kept in a bit set (8 MB per set at most). */
+const DISTINCT_BITS_MAX = 1 << 26;
+
+/** Distinct people (positive ids) in a bit set: what `count(distinct user_id)` counted, without a Set's per-entry cost. */
+class Distinct {
+  private words = new Uint32Array(1024);
+  /** ids beyond the bit set's reach (not expected: user ids are a serial) */
+  private readonly far = new Set<number>();
+  size = 0;
+  add(id: number): void {
+    if (!(id >= 0 && id < DISTINCT_BITS_MAX)) {
+      if (!this.far.has(id)) {
+        this.far.add(id);
+        this.size += 1;
+      }
+      return;
+    }
+    const w = id >>> 5;
+    if (w >= this.words.length) {
+      const grown = new Uint32Array(Math.max(w + 1, this.words.length * 2));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    const bit = 1 << (id & 31);
+    if ((this.words[w] & bit) === 0) {
+      this.words[w] |= bit;
+      this.size += 1;
+    }
+  }
+}
+
+/** One scope's tally: suggestions, covered suggestions, and their distinct supporters. */
+class ScopeTally {
+  suggestions = 0;
+  coveredSuggestions = 0;
+  readonly supporters = new Distinct();
+  readonly coveredSupporters = new Distinct();
+  share(): CoverageShare {
+    return {
+      suggestions: this.suggestions,
+      coveredSuggestions: this.coveredSuggestions,
+      supporters: this.supporters.size,
+      coveredSupporters: this.coveredSupporters.size,
+    };
+  }
+}
+
+/** How many suggestion ids one pass of reads covers (~10 supports each on the national data set: ~10,000 support rows a statement). */
+const COVERAGE_CHUNK_IDS = 1_000;
+
 /**
  * Coverage per cluster, per category and overall, of the active consultation's
  * published suggestions; `clusterId` limits every figure to one cluster. A
  * suggestion with several categories counts in each; the overall row counts it once.
+ *
+ * The covered ids are read first (small); then, in suggestion id ranges (one
+ * statement per table each, with a turn of the event loop between two ranges:
+ * ADR 0021), the published suggestions (id, cluster), their categories and
+ * their support rows (a merged suggestion's were carried to its target), and
+ * every scope is tallied in JavaScript with a distinct-supporter set. The six
+ * SQL aggregates this replaced held the event loop for 7–10 s at national
+ * scale (ADR 0030, docs/benchmarks.md); tests/support/coverage-oracle.ts keeps
+ * them, and the model tests check that both give the same figures.
  */
 export async function coverageFigures(
   db: Executor,
   params: { consultationId: number; clusterId?: number | null },
 ): Promise<CoverageFigures> {
   const clusterId = params.clusterId ?? null;
-  const suggestions = () =>
-    withCovered(db, params.consultationId)
-      .selectFrom("submissions as s")
-      .leftJoin("covered as cv", "cv.id", "s.id")
-      .where("s.consultation_id", "=", params.consultationId)
-      .where("s.status", "=", "published")
-      .$if(clusterId !== null, (q) => q.where("s.cluster_id", "=", clusterId!));
-  const supporters = () =>
-    withCovered(db, params.consultationId)
-      .selectFrom("supports as sp")
-      .innerJoin("submissions as s", "s.id", "sp.submission_id")
-      .leftJoin("covered as cv", "cv.id", "s.id")
-      .where("s.consultation_id", "=", params.consultationId)
-      .where("s.status", "=", "published")
-      .$if(clusterId !== null, (q) => q.where("s.cluster_id", "=", clusterId!));
-  const suggestionCounts = sql<number>`count(distinct s.id)`;
-  const coveredSuggestionCounts = sql<number>`count(distinct cv.id)`;
-  const supporterCounts = sql<number>`count(distinct sp.user_id)`;
-  const coveredSupporterCounts = sql<number>`count(distinct case when cv.id is not null then sp.user_id end)`;
-
-  const [allS, allP, clS, clP, caS, caP, clusters, categories] = await Promise.all([
-    suggestions()
-      .select([suggestionCounts.as("total"), coveredSuggestionCounts.as("covered")])
-      .executeTakeFirst(),
-    supporters()
-      .select([supporterCounts.as("total"), coveredSupporterCounts.as("covered")])
-      .executeTakeFirst(),
-    suggestions()
-      .select(["s.cluster_id as key", suggestionCounts.as("total"), coveredSuggestionCounts.as("covered")])
-      .groupBy("s.cluster_id")
-      .execute(),
-    supporters()
-      .select(["s.cluster_id as key", supporterCounts.as("total"), coveredSupporterCounts.as("covered")])
-      .groupBy("s.cluster_id")
-      .execute(),
-    suggestions()
-      .leftJoin("submission_categories as sc", "sc.submission_id", "s.id")
-      .select(["sc.category_id as key", suggestionCounts.as("total"), coveredSuggestionCounts.as("covered")])
-      .groupBy("sc.category_id")
-      .execute(),
-    supporters()
-      .leftJoin("submission_categories as sc", "sc.submission_id", "s.id")
-      .select(["sc.category_id as key", supporterCounts.as("total"), coveredSupporterCounts.as("covered")])
-      .groupBy("sc.category_id")
-      .execute(),
+  const consultationId = params.consultationId;
+  const [covered, clusters, categories] = await Promise.all([
+    coveredIds(db, consultationId),
     db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur"]).orderBy("sort_order").orderBy("id").execute(),
     db.selectFrom("categories").select(["id", "slug", "name_en", "name_ur"]).orderBy("sort_order").orderBy("id").execute(),
   ]);
+  const overall = new ScopeTally();
+  const byCluster = new Map<number, ScopeTally>();
+  /** null: suggestions with no category */
+  const byCategory = new Map<number | null, ScopeTally>();
+  const tallyOf = <K>(m: Map<K, ScopeTally>, key: K): ScopeTally => {
+    let t = m.get(key);
+    if (!t) m.set(key, (t = new ScopeTally()));
+    return t;
+  };
 
-  const rows = (
+  await forEachIdRange(
+    db,
+    async ({ from, to }) => {
+      // Every suggestion of the range, filtered here: with the consultation and status in the WHERE clause,
+      // SQLite walks the (consultation, status) index over every published suggestion for each range instead.
+      const suggestions = (
+        await db
+          .selectFrom("submissions")
+          .select(["id", "cluster_id", "consultation_id", "status"])
+          .where("id", ">=", from)
+          .where("id", "<=", to)
+          .execute()
+      ).filter(
+        (s) =>
+          Number(s.consultation_id) === consultationId &&
+          s.status === "published" &&
+          (clusterId === null || Number(s.cluster_id) === clusterId),
+      );
+      if (!suggestions.length) return;
+      const [tags, supports] = await Promise.all([
+        // One cluster: only its suggestions' tags and supports are read (a tenth of the rows).
+        db
+          .selectFrom("submission_categories")
+          .select(["submission_id", "category_id"])
+          .$if(clusterId === null, (q) => q.where("submission_id", ">=", from).where("submission_id", "<=", to))
+          .$if(clusterId !== null, (q) =>
+            q.where(
+              "submission_id",
+              "in",
+              suggestions.map((s) => s.id),
+            ),
+          )
+          .execute(),
+        clusterId === null
+          ? db
+              .selectFrom("supports")
+              .select(["submission_id", "user_id"])
+              .where("submission_id", ">=", from)
+              .where("submission_id", "<=", to)
+              .execute()
+          : db
+              .selectFrom("supports")
+              .select(["submission_id", "user_id"])
+              .where(
+                "submission_id",
+                "in",
+                suggestions.map((s) => s.id),
+              )
+              .execute(),
+      ]);
+      /** each published suggestion of the range: the scopes it counts in (overall, its cluster, its categories or "No category") */
+      const scopes = new Map<number, { covered: boolean; tallies: ScopeTally[] }>();
+      for (const s of suggestions)
+        scopes.set(Number(s.id), { covered: covered.has(Number(s.id)), tallies: [overall, tallyOf(byCluster, Number(s.cluster_id))] });
+      const tagged = new Set<number>();
+      for (const t of tags) {
+        const entry = scopes.get(Number(t.submission_id));
+        if (!entry) continue;
+        tagged.add(Number(t.submission_id));
+        entry.tallies.push(tallyOf(byCategory, Number(t.category_id)));
+      }
+      for (const [id, entry] of scopes) {
+        if (!tagged.has(id)) entry.tallies.push(tallyOf(byCategory, null));
+        for (const t of entry.tallies) {
+          t.suggestions += 1;
+          if (entry.covered) t.coveredSuggestions += 1;
+        }
+      }
+      for (const sp of supports) {
+        const entry = scopes.get(Number(sp.submission_id));
+        if (!entry) continue;
+        const user = Number(sp.user_id);
+        for (const t of entry.tallies) {
+          t.supporters.add(user);
+          if (entry.covered) t.coveredSupporters.add(user);
+        }
+      }
+    },
+    COVERAGE_CHUNK_IDS,
+  );
+
+  const rows = <K extends number | null>(
     taxonomy: Array<{ id: number; slug: string; name_en: string; name_ur: string }>,
-    s: Array<{ key: number | null; total: unknown; covered: unknown }>,
-    p: Array<{ key: number | null; total: unknown; covered: unknown }>,
+    tallies: Map<K, ScopeTally>,
   ): CoverageRow[] => {
-    const sBy = new Map(s.map((r) => [r.key ?? null, r]));
-    const pBy = new Map(p.map((r) => [r.key ?? null, r]));
-    const row = (key: number | null, named: { slug: string | null; name_en: string; name_ur: string }): CoverageRow => ({
-      ...named,
-      suggestions: num(sBy.get(key)?.total),
-      coveredSuggestions: num(sBy.get(key)?.covered),
-      supporters: num(pBy.get(key)?.total),
-      coveredSupporters: num(pBy.get(key)?.covered),
-    });
-    const out = taxonomy.filter((x) => sBy.has(x.id)).map((x) => row(x.id, { slug: x.slug, name_en: x.name_en, name_ur: x.name_ur }));
-    if (sBy.has(null)) out.push(row(null, { slug: null, name_en: "", name_ur: "" }));
+    const out: CoverageRow[] = taxonomy
+      .filter((x) => tallies.has(x.id as K))
+      .map((x) => ({ slug: x.slug, name_en: x.name_en, name_ur: x.name_ur, ...tallies.get(x.id as K)!.share() }));
+    const none = tallies.get(null as K);
+    if (none) out.push({ slug: null, name_en: "", name_ur: "", ...none.share() });
     return out;
   };
-  return {
-    overall: {
-      suggestions: num(allS?.total),
-      coveredSuggestions: num(allS?.covered),
-      supporters: num(allP?.total),
-      coveredSupporters: num(allP?.covered),
-    },
-    byCluster: rows(clusters, clS, clP),
-    byCategory: rows(categories, caS, caP),
-  };
+  return { overall: overall.share(), byCluster: rows(clusters, byCluster), byCategory: rows(categories, byCategory) };
 }
 
 // ───────────────────────────── the snapshot ─────────────────────────────
@@ -177,7 +276,7 @@ export async function coverageFigures(
 /**
  * How long the figures may be reused while what decides coverage is unchanged.
  * At national scale (100,000 suggestions, 1,000,000 supports) the figures
- * take seconds on SQLite (ADR 0030, "Scale"): like the
+ * cost over a second of CPU, in short blocks (ADR 0030, "Scale"): like the
  * dashboard (ADR 0017) they are a per-process snapshot, computed once however
  * many organisers arrive together, with their time on the page.
  */

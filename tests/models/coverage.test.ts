@@ -4,13 +4,16 @@
 // once across suggestions, a merged suggestion counts through its target, a
 // draft covers nothing, a withdrawn or hidden suggestion is not counted; per
 // cluster and per category. Reasons for leaving one out: saved with who and
-// when, cleared, refused where nothing is left out, audited.
+// when, cleared, refused where nothing is left out, audited. The figures read
+// in id ranges equal the plain SQL aggregates (tests/support/coverage-oracle.ts)
+// on random data.
 import { beforeAll, describe, expect, it } from "vitest";
 import { COVERAGE_MAX_AGE_MS, coverageFigures, coverageSnapshot, listUncovered, setCoverageReason } from "~/models/coverage.server";
 import { hideSubmission, mergeSubmission } from "~/models/moderation.server";
 import { createRecommendation, linkSource, updateRecommendation } from "~/models/recommendation.server";
 import { withdrawSubmission } from "~/models/submission.server";
 import { supportSubmission } from "~/models/support.server";
+import { coverageFiguresBySql } from "../support/coverage-oracle";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
 import { useTestDb } from "../support/suite";
@@ -233,6 +236,54 @@ describe(`coverage (${testDialect})`, () => {
     expect(
       await t.db.selectFrom("coverage_reasons").select("submission_id").where("submission_id", "in", [covered, gone]).execute(),
     ).toEqual([]);
+  });
+
+  it("gives the same figures as the plain SQL aggregates, on random data, overall and for each cluster", async () => {
+    // A random consultation: suggestions in several clusters with zero to three
+    // categories; some merged (supports carried to the target, links to the
+    // duplicate), withdrawn or hidden; people supporting several; final and
+    // draft recommendations linking published and merged suggestions.
+    let seed = 20261207;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
+    const clusters = await t.db.selectFrom("clusters").select(["id", "slug"]).orderBy("id").execute();
+    const categories = (await t.db.selectFrom("categories").select("slug").orderBy("id").execute()).map((c) => c.slug);
+    const people: MadeUser[] = [];
+    for (let i = 0; i < 14; i++) people.push(await makeUser(t.db));
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const tags = categories.filter(() => random() < 0.15).slice(0, 3);
+      const id = await publish(
+        `Oracle coverage idea number ${i} for exporters`,
+        pick(clusters.slice(0, 4)).slug,
+        tags.length ? tags : [pick(categories)],
+      );
+      // Some without any category: the "No category" row.
+      if (i % 7 === 2) await t.db.deleteFrom("submission_categories").where("submission_id", "=", id).execute();
+      ids.push(id);
+    }
+    for (const id of ids) for (const p of people) if (random() < 0.3) await support(id, p);
+    // Merges, one of them into a suggestion merged in turn (a chain), then withdrawn and hidden ones.
+    const merge = (id: number, into: number) => mergeSubmission(t.db, { id, into, moderatorId: moderator.id, moderatorRole: "moderator" });
+    expect((await merge(ids[3], ids[4])).ok).toBe(true);
+    expect((await merge(ids[11], ids[12])).ok).toBe(true);
+    const chained = await merge(ids[4], ids[5]);
+    expect((await withdrawSubmission(t.db, { id: ids[8], userId: author.id })).ok).toBe(true);
+    expect((await hideSubmission(t.db, { id: ids[9], moderatorId: moderator.id, moderatorRole: "moderator" })).ok).toBe(true);
+    await recommendation([ids[3], ids[14], ids[20]], "final");
+    await recommendation([ids[11], ids[13], ids[25]], "final");
+    await recommendation([ids[1], ids[2], ids[6]]);
+
+    const fast = await figures();
+    expect(fast).toEqual(await coverageFiguresBySql(t.db, { consultationId }));
+    for (const c of clusters) expect(await figures(c.id)).toEqual(await coverageFiguresBySql(t.db, { consultationId, clusterId: c.id }));
+    // The data reach every case: covered and not, several clusters, the "No category" row, a merge chain if the model allows one.
+    expect(fast.overall.coveredSuggestions).toBeGreaterThan(2);
+    expect(fast.overall.coveredSuggestions).toBeLessThan(fast.overall.suggestions);
+    expect(fast.overall.coveredSupporters).toBeLessThan(fast.overall.supporters);
+    expect(fast.byCluster.length).toBeGreaterThan(1);
+    expect(fast.byCategory.some((r) => r.slug === null)).toBe(true);
+    expect(typeof chained.ok).toBe("boolean");
   });
 
   it("serves a snapshot while nothing that decides coverage changed, and computes again at once when a recommendation goes final", async () => {
