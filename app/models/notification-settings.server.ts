@@ -2,8 +2,9 @@
 // their notifications by email. One choice, `email` = off | instant | daily |
 // weekly (users.email_frequency); never chosen (NULL), the default rule
 // applies: at once for decisions on what the person wrote, in a weekly digest
-// for everything else. The rule is decided here, once: notify() asks
-// `emailDeliveryFor` what to do with each notification.
+// for everything else. The rule is decided here, once (`emailDeliveryOf`):
+// notify() asks `emailDeliveryFor` what to do with each notification, and the
+// batched fan-out notifyMany() applies the same rule to values read in bulk.
 //
 // Every notification or digest email carries a signed one-click unsubscribe
 // link (HMAC-SHA256 with the installation's key in app_secrets, no sign-in
