@@ -5,7 +5,11 @@
 // supporters who also follow the suggestion (inserted directly: no password
 // hashing), one recommendation; the times of recordResponse and recordProgress.
 //
-//   npx tsx bench/notify-fanout.ts [--people 5000] [--rounds 3]
+// --instant: every person has chosen email "instant" (ADR 0028), so each also
+// gets an email at once (the heaviest case); without it, never chosen: a
+// supporter's response and progress news go to their weekly digest (no email).
+//
+//   npx tsx bench/notify-fanout.ts [--people 5000] [--rounds 3] [--instant]
 import { configureMail } from "../app/models/email-outbox.server";
 import { recordProgress } from "../app/models/progress.server";
 import { createRecommendation, linkSource, recordResponse } from "../app/models/recommendation.server";
@@ -19,6 +23,7 @@ const arg = (name: string, fallback: number) => {
 };
 const PEOPLE = arg("people", 5000);
 const ROUNDS = arg("rounds", 3);
+const INSTANT = process.argv.includes("--instant");
 const CHUNK = 200;
 
 async function main() {
@@ -55,6 +60,7 @@ async function main() {
         email: `fanout-${start + i}@example.pk`,
         email_normalised: `fanout-${start + i}@example.pk`,
         locale: (start + i) % 2 ? "en" : "ur",
+        email_frequency: INSTANT ? ("instant" as const) : null,
       }));
       const ids = await db.insertInto("users").values(rows).returning("id").execute();
       await db
@@ -120,7 +126,7 @@ async function main() {
         ).n,
       );
     const ms = (xs: number[]) => xs.map((x) => `${Math.round(x)} ms`).join(", ");
-    console.info(`${testDialect}, ${PEOPLE} supporters who follow the source, ${ROUNDS} rounds`);
+    console.info(`${testDialect}, ${PEOPLE} supporters who follow the source${INSTANT ? " (email: instant)" : ""}, ${ROUNDS} rounds`);
     console.info(`recordResponse: ${ms(times.response)} (told ${told.response} each)`);
     console.info(`recordProgress: ${ms(times.progress)} (told ${told.progress} each)`);
     console.info(`rows written: ${await count("notifications")} notifications, ${await count("email_outbox")} emails`);

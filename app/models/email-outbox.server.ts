@@ -8,14 +8,13 @@
 // Several senders may run (worker processes, instances): a row is sent only
 // by the one that claims it with a conditional UPDATE (queued → sending), so
 // no email goes out twice. See docs/decisions/0013-notifications-and-email.md.
-import { sql } from "kysely";
 import type { Executor } from "../../db/client";
 import type { EmailStatus } from "../../db/schema";
 import { tFor } from "~/lib/i18next.server";
 import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-text.server";
 import { nowIso } from "~/lib/time";
 import type { NotificationKind } from "./notification.server";
-import { unsubscribeToken } from "./notification-settings.server";
+import { unsubscribeKey, unsubscribeToken, unsubscribeTokenWith } from "./notification-settings.server";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 
@@ -65,13 +64,28 @@ export interface NotificationEmailInput {
  * Subject and text body of a notification email in one language, made safe for mail.
  * Exported only for the tests (tests/models/notifications.test.ts).
  */
-export function renderNotificationEmail(lng: string, input: NotificationEmailInput, origin: string = mailSettings().origin) {
-  const t = tFor(lng === "ur" ? "ur" : "en");
+export function renderNotificationEmail(
+  lng: string,
+  input: NotificationEmailInput,
+  origin: string = mailSettings().origin,
+  shared?: Map<string, string>,
+) {
+  const language = lng === "ur" ? "ur" : "en";
+  const translate = tFor(language);
+  // The sentences that do not name the person (all but the greeting and the unsubscribe link) are the
+  // same for everyone told of one event in one language: a fan-out passes `shared` to translate each once.
+  const t = (key: string, values?: Record<string, string>) => {
+    if (!shared) return translate(key, values);
+    const memoKey = `${language}\u0000${key}\u0000${JSON.stringify(values ?? null)}`;
+    let text = shared.get(memoKey);
+    if (text === undefined) shared.set(memoKey, (text = translate(key, values)));
+    return text;
+  };
   // A title is one line wherever it appears: the subject, and the body's sentences.
   const title = headerText(input.title, 150);
   const subject = headerText(t(`email.${input.kind}.subject`, { title }));
   const paragraphs = [
-    t("email.greeting", { name: headerText(input.name, 100) }),
+    translate("email.greeting", { name: headerText(input.name, 100) }),
     t(`email.${input.kind}.body`, { title, link: input.link }),
   ];
   if (input.kind === "rejected" && input.reason) paragraphs.push(t("email.reason", { reason: input.reason }));
@@ -83,7 +97,7 @@ export function renderNotificationEmail(lng: string, input: NotificationEmailInp
   }
   if (input.kind.startsWith("followed.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
   paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
-  if (input.unsubscribeLink) paragraphs.push(unsubscribeParagraph(t, origin, input.unsubscribeLink));
+  if (input.unsubscribeLink) paragraphs.push(unsubscribeParagraph(translate, origin, input.unsubscribeLink));
   return { subject, body: bodyText(paragraphs.join("\n\n")) };
 }
 
@@ -125,38 +139,93 @@ export function targetPath(target: { type: "submission" | "recommendation"; id: 
   return target.type === "recommendation" ? `/recommendations/${target.id}` : `/submissions/${target.id}`;
 }
 
+/** Who an email goes to, as read from users. */
+export interface EmailRecipient {
+  email: string;
+  display_name: string;
+  locale: string | null;
+  status: string;
+}
+
+/** What an email says of its target: the title, and for a recommendation the response as it stands. */
+export interface TargetTitle {
+  title: string;
+  response_status: string | null;
+  response_text: string | null;
+}
+
+export function targetKey(target: { type: "submission" | "recommendation"; id: number }): string {
+  return `${target.type}:${target.id}`;
+}
+
+/** Titles (and responses) of these targets, keyed by targetKey: one query per type per 500 ids. */
+export async function loadTargetTitles(
+  db: Executor,
+  targets: Array<{ type: "submission" | "recommendation"; id: number }>,
+): Promise<Map<string, TargetTitle>> {
+  const out = new Map<string, TargetTitle>();
+  const ids = { submission: new Set<number>(), recommendation: new Set<number>() };
+  for (const t of targets) ids[t.type].add(t.id);
+  const submissions = [...ids.submission];
+  for (let i = 0; i < submissions.length; i += 500) {
+    const rows = await db
+      .selectFrom("submissions")
+      .select(["id", "title"])
+      .where("id", "in", submissions.slice(i, i + 500))
+      .execute();
+    for (const r of rows)
+      out.set(targetKey({ type: "submission", id: r.id }), { title: r.title, response_status: null, response_text: null });
+  }
+  const recommendations = [...ids.recommendation];
+  for (let i = 0; i < recommendations.length; i += 500) {
+    const rows = await db
+      .selectFrom("recommendations")
+      .select(["id", "title", "response_status", "response_text"])
+      .where("id", "in", recommendations.slice(i, i + 500))
+      .execute();
+    for (const r of rows)
+      out.set(targetKey({ type: "recommendation", id: r.id }), {
+        title: r.title,
+        response_status: r.response_status,
+        response_text: r.response_text,
+      });
+  }
+  return out;
+}
+
+/** One email as insertEmail writes it. */
+export interface EmailToWrite {
+  userId: number | null;
+  notificationId: number | null;
+  to: string;
+  subject: string;
+  body: string;
+  unsubscribeUrl?: string | null;
+}
+
 /**
- * Writes the email for a notification, in the caller's transaction, in the
- * recipient's language. Nobody is written to whose account is disabled or
- * deleted, or who has no usable address.
+ * The email of one notification, from values already read (the recipient, the
+ * targets' titles, the unsubscribe key); null when none is written: the account
+ * is disabled or deleted, the address is not usable, or the target is gone.
+ * Pure: the single path (queueNotificationEmail) and the fan-out (notifyMany)
+ * both build their rows with it.
  */
-export async function queueNotificationEmail(db: Executor, n: QueueNotificationEmail, now: Date = new Date()): Promise<number | null> {
-  const recipient = await db
-    .selectFrom("users")
-    .select(["email", "display_name", "locale", "status"])
-    .where("id", "=", n.userId)
-    .executeTakeFirst();
+export function notificationEmailRow(
+  n: QueueNotificationEmail,
+  recipient: EmailRecipient | undefined,
+  titles: Map<string, TargetTitle>,
+  key: string,
+  settings: MailSettings = mailSettings(),
+  shared?: Map<string, string>,
+): EmailToWrite | null {
   if (!recipient || recipient.status !== "active") return null;
   const to = safeEmailAddress(recipient.email);
   if (!to) return null;
-
   const target = notificationTarget({ kind: n.kind, submission_id: n.submissionId ?? null, recommendation_id: n.recommendationId ?? null });
   if (!target) return null;
-  const titled =
-    target.type === "submission"
-      ? await db
-          .selectFrom("submissions")
-          .select(["title", sql<string | null>`null`.as("response_status"), sql<string | null>`null`.as("response_text")])
-          .where("id", "=", target.id)
-          .executeTakeFirst()
-      : await db
-          .selectFrom("recommendations")
-          .select(["title", "response_status", "response_text"])
-          .where("id", "=", target.id)
-          .executeTakeFirst();
+  const titled = titles.get(targetKey(target));
   if (!titled) return null;
 
-  const settings = mailSettings();
   const data = (n.data ?? {}) as { reason?: unknown; reasonCode?: unknown };
   const lng = recipient.locale === "ur" ? "ur" : "en";
   let reason: string | null = null;
@@ -166,7 +235,7 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
     const text = typeof data.reason === "string" ? data.reason : "";
     reason = [code, text].filter(Boolean).join(" — ") || null;
   }
-  const unsubscribeLink = await unsubscribeUrl(db, n.userId, settings.origin);
+  const unsubscribeLink = `${settings.origin}/unsubscribe/${unsubscribeTokenWith(key, n.userId)}`;
   const { subject, body } = renderNotificationEmail(
     lng,
     {
@@ -180,8 +249,50 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
       unsubscribeLink,
     },
     settings.origin,
+    shared,
   );
-  return insertEmail(db, { userId: n.userId, notificationId: n.notificationId, to, subject, body, unsubscribeUrl: unsubscribeLink }, now);
+  return { userId: n.userId, notificationId: n.notificationId, to, subject, body, unsubscribeUrl: unsubscribeLink };
+}
+
+/**
+ * Writes the email for a notification, in the caller's transaction, in the
+ * recipient's language. Nobody is written to whose account is disabled or
+ * deleted, or who has no usable address.
+ */
+export async function queueNotificationEmail(db: Executor, n: QueueNotificationEmail, now: Date = new Date()): Promise<number | null> {
+  const recipient = await db
+    .selectFrom("users")
+    .select(["email", "display_name", "locale", "status"])
+    .where("id", "=", n.userId)
+    .executeTakeFirst();
+  if (!recipient || recipient.status !== "active" || !safeEmailAddress(recipient.email)) return null;
+  const target = notificationTarget({ kind: n.kind, submission_id: n.submissionId ?? null, recommendation_id: n.recommendationId ?? null });
+  if (!target) return null;
+  const titles = await loadTargetTitles(db, [target]);
+  if (!titles.size) return null;
+  const row = notificationEmailRow(n, recipient, titles, await unsubscribeKey(db));
+  return row ? insertEmail(db, row, now) : null;
+}
+
+/** The outbox row of one email (insertEmail and insertEmails write the same). */
+function emailValues(e: EmailToWrite, now: Date) {
+  const iso = nowIso(now);
+  return {
+    user_id: e.userId,
+    notification_id: e.notificationId,
+    to_email: e.to,
+    subject: e.subject,
+    body: e.body,
+    status: mailSettings().delivery === "smtp" ? ("queued" as const) : ("held" as const),
+    attempts: 0,
+    last_error: null,
+    next_attempt_at: iso,
+    claimed_by: null,
+    claimed_at: null,
+    created_at: iso,
+    sent_at: null,
+    unsubscribe_url: e.unsubscribeUrl ?? null,
+  };
 }
 
 /**
@@ -190,33 +301,22 @@ export async function queueNotificationEmail(db: Executor, n: QueueNotificationE
  * `unsubscribeUrl`: notification and digest emails only (the sender adds the
  * List-Unsubscribe headers); account and security emails have none.
  */
-export async function insertEmail(
-  db: Executor,
-  e: { userId: number | null; notificationId: number | null; to: string; subject: string; body: string; unsubscribeUrl?: string | null },
-  now: Date = new Date(),
-): Promise<number> {
-  const iso = nowIso(now);
-  const row = await db
-    .insertInto("email_outbox")
-    .values({
-      user_id: e.userId,
-      notification_id: e.notificationId,
-      to_email: e.to,
-      subject: e.subject,
-      body: e.body,
-      status: mailSettings().delivery === "smtp" ? "queued" : "held",
-      attempts: 0,
-      last_error: null,
-      next_attempt_at: iso,
-      claimed_by: null,
-      claimed_at: null,
-      created_at: iso,
-      sent_at: null,
-      unsubscribe_url: e.unsubscribeUrl ?? null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+export async function insertEmail(db: Executor, e: EmailToWrite, now: Date = new Date()): Promise<number> {
+  const row = await db.insertInto("email_outbox").values(emailValues(e, now)).returning("id").executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Emails per multi-row INSERT: 14 columns × 250 rows, far inside SQLite's 32,766 bound values. */
+const EMAIL_INSERT_CHUNK = 250;
+
+/** Writes many emails (a fan-out) as multi-row INSERTs, rows exactly as insertEmail writes them. */
+export async function insertEmails(db: Executor, emails: EmailToWrite[], now: Date = new Date()): Promise<void> {
+  for (let i = 0; i < emails.length; i += EMAIL_INSERT_CHUNK) {
+    await db
+      .insertInto("email_outbox")
+      .values(emails.slice(i, i + EMAIL_INSERT_CHUNK).map((e) => emailValues(e, now)))
+      .execute();
+  }
 }
 
 // ─────────────────────────────── sending ────────────────────────────────

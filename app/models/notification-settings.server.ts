@@ -2,8 +2,9 @@
 // their notifications by email. One choice, `email` = off | instant | daily |
 // weekly (users.email_frequency); never chosen (NULL), the default rule
 // applies: at once for decisions on what the person wrote, in a weekly digest
-// for everything else. The rule is decided here, once: notify() asks
-// `emailDeliveryFor` what to do with each notification.
+// for everything else. The rule is decided here, once (`emailDeliveryOf`):
+// notify() asks `emailDeliveryFor` what to do with each notification, and the
+// batched fan-out notifyMany() applies the same rule to values read in bulk.
 //
 // Every notification or digest email carries a signed one-click unsubscribe
 // link (HMAC-SHA256 with the installation's key in app_secrets, no sign-in
@@ -46,6 +47,22 @@ export function emailDeliveryDecision(chosen: EmailFrequency | null | undefined,
   return ownDecision ? "instant" : "weekly";
 }
 
+/**
+ * The delivery of one notification to one person from what is stored: their
+ * choice (null: never chosen) and, for a response, whether they wrote one of
+ * the recommendation's sources. Pure: notify() (one person, emailDeliveryFor)
+ * and notifyMany() (a fan-out, values read in bulk) both decide with it.
+ */
+export function emailDeliveryOf(kind: NotificationKind, chosen: EmailFrequency | null | undefined, wroteASource: boolean): EmailDelivery {
+  if (chosen) return emailDeliveryDecision(chosen, false);
+  return emailDeliveryDecision(null, isOwnDecision(kind, wroteASource));
+}
+
+/** Whether the "wrote a source" fact matters for this notification (a response to a recommendation); else it is not looked up. */
+export function needsSourceAuthorship(kind: NotificationKind, recommendationId: number | null | undefined): boolean {
+  return kind === "responded" && !!recommendationId;
+}
+
 /** The delivery of one notification to one person, as notify() needs it. */
 export async function emailDeliveryFor(
   db: Executor,
@@ -53,9 +70,9 @@ export async function emailDeliveryFor(
 ): Promise<EmailDelivery> {
   const user = await db.selectFrom("users").select("email_frequency").where("id", "=", n.userId).executeTakeFirst();
   const chosen = user?.email_frequency ?? null;
-  if (chosen) return emailDeliveryDecision(chosen, false);
+  if (chosen) return emailDeliveryOf(n.kind, chosen, false);
   let wrote = false;
-  if (n.kind === "responded" && n.recommendationId) {
+  if (needsSourceAuthorship(n.kind, n.recommendationId) && n.recommendationId) {
     const source = await db
       .selectFrom("recommendation_submissions as rs")
       .innerJoin("submissions as s", "s.id", "rs.submission_id")
@@ -66,7 +83,33 @@ export async function emailDeliveryFor(
       .executeTakeFirst();
     wrote = source !== undefined;
   }
-  return emailDeliveryDecision(null, isOwnDecision(n.kind, wrote));
+  return emailDeliveryOf(n.kind, null, wrote);
+}
+
+/**
+ * For a fan-out: of these recommendations, the authors of their sources
+ * (recommendation id → author ids), one query per 500 recommendations.
+ */
+export async function sourceAuthorsOf(db: Executor, recommendationIds: number[]): Promise<Map<number, Set<number>>> {
+  const out = new Map<number, Set<number>>();
+  const ids = [...new Set(recommendationIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom("recommendation_submissions as rs")
+      .innerJoin("submissions as s", "s.id", "rs.submission_id")
+      .select(["rs.recommendation_id", "s.author_id"])
+      .where("rs.recommendation_id", "in", ids.slice(i, i + 500))
+      .where("s.author_id", "is not", null)
+      .distinct()
+      .execute();
+    for (const r of rows) {
+      if (r.author_id === null) continue;
+      const set = out.get(r.recommendation_id) ?? new Set<number>();
+      set.add(r.author_id);
+      out.set(r.recommendation_id, set);
+    }
+  }
+  return out;
 }
 
 /** What the settings page shows: the choice (null: never chosen, the default rule applies). */
@@ -91,7 +134,8 @@ export const UNSUBSCRIBE_REFUSALS = defineRefusals({ invalidToken: 410 });
 
 const TOKEN_PATTERN = /^([1-9]\d{0,9})\.([A-Za-z0-9_-]{43})$/;
 
-async function unsubscribeKey(db: Executor): Promise<string> {
+/** The installation's unsubscribe key (read once per fan-out by notifyMany). */
+export async function unsubscribeKey(db: Executor): Promise<string> {
   const row = await db.selectFrom("app_secrets").select("value").where("name", "=", "unsubscribe").executeTakeFirst();
   if (!row) throw new Error("app_secrets has no unsubscribe key: run the migrations");
   return row.value;
@@ -103,7 +147,12 @@ function sign(key: string, userId: number): string {
 
 /** The token of a person's unsubscribe link: their id and an HMAC of it. It does not expire (an old email's link keeps working). */
 export async function unsubscribeToken(db: Executor, userId: number): Promise<string> {
-  return `${userId}.${sign(await unsubscribeKey(db), userId)}`;
+  return unsubscribeTokenWith(await unsubscribeKey(db), userId);
+}
+
+/** The same token with the key already read (a fan-out signs thousands with one key). */
+export function unsubscribeTokenWith(key: string, userId: number): string {
+  return `${userId}.${sign(key, userId)}`;
 }
 
 /** The person a token names, if its signature is right and the account is active; else null. */
