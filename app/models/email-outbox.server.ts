@@ -56,6 +56,8 @@ export interface NotificationEmailInput {
   reason?: string | null;
   /** responses: the response status (a key of recommendation.response.statuses) and the response text */
   response?: { status: string | null; text: string | null } | null;
+  /** progress updates: the status reported (a key of recommendation.progress.statuses) and its date (YYYY-MM-DD) */
+  progress?: { status: string | null; date: string | null } | null;
   /** the signed one-click unsubscribe link (ADR 0028); every notification email has one when written */
   unsubscribeLink?: string | null;
 }
@@ -94,6 +96,10 @@ export function renderNotificationEmail(
     if (status)
       paragraphs.push(t("email.responseStatus", { status: t(`recommendation.response.statuses.${status}`, { defaultValue: status }) }));
     if (text) paragraphs.push(t("email.responseText", { text }));
+  }
+  if (input.kind === "progress" && input.progress?.status) {
+    const status = t(`recommendation.progress.statuses.${input.progress.status}`, { defaultValue: input.progress.status });
+    paragraphs.push(t("email.progressStatus", { status, date: input.progress.date ?? "" }));
   }
   if (input.kind.startsWith("followed.") || input.kind === "progress") paragraphs.push(t("email.unfollowHint"));
   paragraphs.push(t("email.footer", { link: `${origin}/me/notifications` }));
@@ -226,7 +232,7 @@ export function notificationEmailRow(
   const titled = titles.get(targetKey(target));
   if (!titled) return null;
 
-  const data = (n.data ?? {}) as { reason?: unknown; reasonCode?: unknown };
+  const data = (n.data ?? {}) as { reason?: unknown; reasonCode?: unknown; status?: unknown; date?: unknown };
   const lng = recipient.locale === "ur" ? "ur" : "en";
   let reason: string | null = null;
   if (n.kind === "rejected") {
@@ -246,6 +252,11 @@ export function notificationEmailRow(
       reason,
       // the response as it stands in this transaction (the one just recorded)
       response: n.kind === "responded" ? { status: titled.response_status, text: titled.response_text } : null,
+      // the update as the notification recorded it (recordProgress: status and date)
+      progress:
+        n.kind === "progress"
+          ? { status: typeof data.status === "string" ? data.status : null, date: typeof data.date === "string" ? data.date : null }
+          : null,
       unsubscribeLink,
     },
     settings.origin,

@@ -188,6 +188,24 @@ describe(`notifications and the email outbox (${testDialect})`, () => {
   });
 
   describe("headers", () => {
+    it("a progress email says the status reported and its date, in the reader's language", () => {
+      const input = {
+        kind: "progress" as const,
+        name: "Faisal",
+        title: "Common effluent plants",
+        link: `${ORIGIN}/recommendations/7`,
+        progress: { status: "in-progress", date: "2027-05-02" },
+      };
+      for (const lng of ["en", "ur"] as const) {
+        const mail = renderNotificationEmail(lng, input, ORIGIN);
+        const t = (key: string) =>
+          key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], lng === "en" ? en : ur) as string;
+        expect(mail.body).toContain(
+          fill(t("email.progressStatus"), { status: t("recommendation.progress.statuses.in-progress"), date: "2027-05-02" }),
+        );
+      }
+    });
+
     it("strips CR, LF, NUL and other controls from header values, and refuses unsafe addresses", () => {
       const evil = "Tax relief\r\nBcc: victim@example.com\u0000\nX-Injected: yes\u2028end";
       const subject = headerText(evil);
