@@ -4,57 +4,17 @@
 // public content appears (no drafts; no pending or hidden suggestions), an
 // unknown cluster is a 404. /accountability: the groups and markers (no
 // response; no progress for 90 days), the cluster filter, Urdu, the charts.
-import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
 import { hideSubmission } from "~/models/moderation.server";
 import { recordProgress } from "~/models/progress.server";
 import { createRecommendation, linkSource, recordResponse } from "~/models/recommendation.server";
 import { testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser } from "../support/factories";
+import { atomChildren, ATOM_NS as ATOM, parseXml, type XmlElement as El } from "../support/atom-xml";
 import { Client, pageText } from "../support/http";
 import { useServer } from "../support/suite";
 
-const ATOM = "http://www.w3.org/2005/Atom";
-
-interface El {
-  name: string;
-  ns: string;
-  attrs: Record<string, string>;
-  children: El[];
-  text: string;
-}
-
-/** The document as a tree of elements (namespace-aware); throws on anything not well-formed. */
-function parseXml(xmlText: string): El {
-  const parser = new SaxesParser({ xmlns: true });
-  const root: El = { name: "#document", ns: "", attrs: {}, children: [], text: "" };
-  const stack: El[] = [root];
-  parser.on("error", (e) => {
-    throw e;
-  });
-  parser.on("opentag", (tag) => {
-    const el: El = {
-      name: tag.local,
-      ns: tag.uri,
-      attrs: Object.fromEntries(
-        Object.values(tag.attributes).map((a) => [a.local === "lang" && a.prefix === "xml" ? "xml:lang" : a.local, a.value]),
-      ),
-      children: [],
-      text: "",
-    };
-    stack.at(-1)!.children.push(el);
-    stack.push(el);
-  });
-  parser.on("text", (t) => {
-    stack.at(-1)!.text += t;
-  });
-  parser.on("closetag", () => {
-    stack.pop();
-  });
-  parser.write(xmlText).close();
-  return root.children[0];
-}
-const kids = (el: El, name: string) => el.children.filter((c) => c.name === name && c.ns === ATOM);
+const kids = atomChildren;
 const one = (el: El, name: string) => {
   const found = kids(el, name);
   expect(found, `<${name}> in <${el.name}>`).toHaveLength(1);

@@ -1,6 +1,7 @@
 // An Atom document read with a well-kept XML parser (saxes, namespaces on) into
 // a small tree of elements: throws on anything that is not well-formed XML.
-// Used by the browser suite's feed checks (tests/e2e/loop-pages.test.ts).
+// Used by the feed checks over HTTP (tests/routes/feeds-accountability.test.ts)
+// and in the browser suite (tests/e2e/loop-pages.test.ts).
 import { SaxesParser } from "saxes";
 
 export const ATOM_NS = "http://www.w3.org/2005/Atom";
