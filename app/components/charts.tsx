@@ -2,6 +2,7 @@
 // computed in the loader (app/models/dashboard-charts.server.ts), so no chart
 // library reaches the browser. Every chart has a <title> and <desc> and sits
 // beside a data table, its text alternative.
+import type { ReactNode } from "react";
 import type { BarChartGeometry, HeatMapGeometry, LineChartGeometry, SplitBarGeometry } from "~/models/dashboard-charts.server";
 
 interface Labelled {
@@ -12,19 +13,36 @@ interface Labelled {
 
 const textDir = (rtl: boolean) => (rtl ? "rtl" : "ltr");
 
-export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry }) {
+/** The labelled frame of every chart: an image named by its title and described by its desc (read without JavaScript). */
+function ChartFrame({
+  className,
+  id,
+  title,
+  desc,
+  g,
+  role = "img",
+  children,
+}: Labelled & { className: string; g: { width: number; height: number }; role?: "img" | "group"; children: ReactNode }) {
   return (
-    // A group, not an img: its cells are links (an img may not hold anything focusable), each named by its title.
     <svg
-      className="chart chart--heatmap"
+      className={className}
       viewBox={`0 0 ${g.width} ${g.height}`}
       width={g.width}
       height={g.height}
-      role="group"
+      role={role}
       aria-labelledby={`${id}-t ${id}-d`}
     >
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
+      {children}
+    </svg>
+  );
+}
+
+export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry }) {
+  return (
+    // A group, not an img: its cells are links (an img may not hold anything focusable), each named by its title.
+    <ChartFrame className="chart chart--heatmap" id={id} title={title} desc={desc} g={g} role="group">
       {g.colLabels.map((l, i) => (
         <text key={`c${i}`} x={l.x} y={l.y} textAnchor="middle" direction={textDir(g.rtl)} className="chart__label">
           {l.text}
@@ -64,22 +82,13 @@ export function HeatMap({ id, title, desc, g }: Labelled & { g: HeatMapGeometry 
           </text>
         </g>
       ))}
-    </svg>
+    </ChartFrame>
   );
 }
 
 export function LineChart({ id, title, desc, g }: Labelled & { g: LineChartGeometry }) {
   return (
-    <svg
-      className="chart chart--line"
-      viewBox={`0 0 ${g.width} ${g.height}`}
-      width={g.width}
-      height={g.height}
-      role="img"
-      aria-labelledby={`${id}-t ${id}-d`}
-    >
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{desc}</desc>
+    <ChartFrame className="chart chart--line" id={id} title={title} desc={desc} g={g}>
       <line x1={g.plot.x0} x2={g.plot.x1} y1={g.plot.y0} y2={g.plot.y0} className="chart__axis" />
       {g.yTicks.map((tk, i) => (
         <g key={`y${i}`}>
@@ -100,22 +109,13 @@ export function LineChart({ id, title, desc, g }: Labelled & { g: LineChartGeome
           <title>{p.title}</title>
         </circle>
       ))}
-    </svg>
+    </ChartFrame>
   );
 }
 
 export function BarChart({ id, title, desc, g }: Labelled & { g: BarChartGeometry }) {
   return (
-    <svg
-      className="chart chart--bars"
-      viewBox={`0 0 ${g.width} ${g.height}`}
-      width={g.width}
-      height={g.height}
-      role="img"
-      aria-labelledby={`${id}-t ${id}-d`}
-    >
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{desc}</desc>
+    <ChartFrame className="chart chart--bars" id={id} title={title} desc={desc} g={g}>
       {g.bars.map((b, i) => (
         <g key={i}>
           <rect x={b.x} y={b.y} width={Math.max(b.w, 1)} height={b.h} className="chart__bar">
@@ -136,23 +136,14 @@ export function BarChart({ id, title, desc, g }: Labelled & { g: BarChartGeometr
           </text>
         </g>
       ))}
-    </svg>
+    </ChartFrame>
   );
 }
 
 /** 100 % bars in two parts (covered, not covered) with a legend: the coverage page (issue 19). */
 export function SplitBarChart({ id, title, desc, g }: Labelled & { g: SplitBarGeometry }) {
   return (
-    <svg
-      className="chart chart--bars"
-      viewBox={`0 0 ${g.width} ${g.height}`}
-      width={g.width}
-      height={g.height}
-      role="img"
-      aria-labelledby={`${id}-t ${id}-d`}
-    >
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{desc}</desc>
+    <ChartFrame className="chart chart--bars" id={id} title={title} desc={desc} g={g}>
       {g.rows.map((r, i) => (
         <g key={i}>
           <title>{r.title}</title>
@@ -181,6 +172,6 @@ export function SplitBarChart({ id, title, desc, g }: Labelled & { g: SplitBarGe
           </text>
         </g>
       ))}
-    </svg>
+    </ChartFrame>
   );
 }
