@@ -57,15 +57,12 @@ function workbenchBase(db: Executor, q: WorkbenchQuery) {
   if (q.clusterId) query = query.where("s.cluster_id", "=", q.clusterId);
   if (q.stage) query = query.where("s.stage", "=", q.stage);
   if (q.categoryId) {
+    // `id in (the category's ids)`, not `exists (…)` per row: SQLite reads the
+    // category's ids once (a Bloom filter) instead of one index probe per
+    // public suggestion, 50–370 ms against 3–10 ms on the 100,000 set.
     const categoryId = q.categoryId;
-    query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("submission_categories as f")
-          .select("f.submission_id")
-          .whereRef("f.submission_id", "=", "s.id")
-          .where("f.category_id", "=", categoryId),
-      ),
+    query = query.where("s.id", "in", (eb) =>
+      eb.selectFrom("submission_categories as f").select("f.submission_id").where("f.category_id", "=", categoryId),
     );
   }
   if (q.q) {
