@@ -75,7 +75,41 @@ export function redactUrl(url: string): string {
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    await beginImmediate(connection);
+  }
+}
+
+/** How long a transaction waits for another process's write lock before it fails (as busy_timeout did). */
+export const SQLITE_LOCK_WAIT_MS = 5000;
+const BUSY_TIMEOUT = `pragma busy_timeout = ${SQLITE_LOCK_WAIT_MS}`;
+
+const isBusy = (error: unknown) => (error as { code?: string } | null)?.code === "SQLITE_BUSY";
+
+/**
+ * `BEGIN IMMEDIATE` that waits for another process's write lock without
+ * blocking the event loop. SQLite's busy handler sleeps inside the call
+ * (better-sqlite3 is synchronous), so while one worker committed, the other
+ * stood still: no page served, no request read. Here the attempt fails at
+ * once when the lock is taken and is retried after a short timer, 1–4 ms,
+ * while the loop serves everything else, for up to SQLITE_LOCK_WAIT_MS.
+ * Statements inside the transaction keep busy_timeout (the write lock is
+ * held by then; only a checkpoint could still make them wait).
+ */
+async function beginImmediate(connection: DatabaseConnection): Promise<void> {
+  const deadline = Date.now() + SQLITE_LOCK_WAIT_MS;
+  await connection.executeQuery(CompiledQuery.raw("pragma busy_timeout = 0"));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1 + Math.min(attempt, 3) * Math.random()));
+      }
+    }
+  } finally {
+    await connection.executeQuery(CompiledQuery.raw(BUSY_TIMEOUT));
   }
 }
 
@@ -110,7 +144,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", location: file, sqlite, close: () => db.destroy() };
 }

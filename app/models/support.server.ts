@@ -3,7 +3,9 @@
 // in the same transaction as the row, so the count shown always equals the rows.
 import { sql } from "kysely";
 import type { Executor } from "../../db/client";
+import { groupCommit } from "../../db/group-commit";
 import { dialectOf, inTransaction } from "../../db/transaction";
+import { hitRateLimit, RULES } from "~/lib/rate-limit.server";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
 import { autoFollow } from "./follow.server";
@@ -303,6 +305,26 @@ export async function supportSubmission(
     // A supporter follows what they support, unless they once unfollowed it (that row stays and wins).
     await autoFollow(trx, { userIds: [params.userId], target: { type: "submission", id: s.id }, origin: "supporter" }, now);
     return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
+  });
+}
+
+/**
+ * A person's support or withdrawal as the support button sends it: the
+ * rate-limit count and the change are one write, committed together (a
+ * limited attempt still commits its count). On SQLite the supports one worker
+ * receives while a commit is under way share the next commit, one fsync for
+ * all, each answered after it (db/group-commit.ts, ADR 0034).
+ */
+export async function changeSupport(
+  db: Executor,
+  params: { intent: "support" | "withdraw"; submissionId: number; userId: number },
+): Promise<{ limited: true; retryAfter: number } | { limited: false; result: SupportResult | WithdrawSupportResult }> {
+  return groupCommit(db, async (trx) => {
+    const limit = await hitRateLimit(trx, RULES.supports, String(params.userId));
+    if (limit.limited) return { limited: true as const, retryAfter: limit.retryAfter };
+    const target = { submissionId: params.submissionId, userId: params.userId };
+    const result = params.intent === "support" ? await supportSubmission(trx, target) : await withdrawSupport(trx, target);
+    return { limited: false as const, result };
   });
 }
 

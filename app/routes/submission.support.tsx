@@ -2,12 +2,12 @@ import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/guards.server";
 import { parseForm, refuse } from "~/lib/form-action.server";
 import { notFound, idParam } from "~/lib/http.server";
-import { hitRateLimit, RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.server";
+import { RATE_LIMIT_REFUSALS, RULES } from "~/lib/rate-limit.server";
 import { SupportFormSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
 import { z } from "~/lib/zod-setup";
 import { isParticipationRefusal, participantRefusal } from "~/models/consultation.server";
-import { SUPPORT_REFUSALS, supportSubmission, withdrawSupport } from "~/models/support.server";
+import { changeSupport, SUPPORT_REFUSALS } from "~/models/support.server";
 
 export { headers, loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";
@@ -27,18 +27,7 @@ export async function action(args: ActionFunctionArgs) {
   const unconfirmed = intent === "support" ? participantRefusal(user) : null;
   if (unconfirmed) return refuse(unconfirmed.reason, SUPPORT_REFUSALS, { back });
 
-  // The rate-limit counter and the support are one transaction, so one commit
-  // (one fsync on SQLite) per support instead of two. A refused (limited)
-  // attempt still commits its count.
-  const outcome = await args.context.db.transaction().execute(async (trx) => {
-    const limit = await hitRateLimit(trx, RULES.supports, String(user.id));
-    if (limit.limited) return { limited: true as const, retryAfter: limit.retryAfter };
-    const result =
-      intent === "support"
-        ? await supportSubmission(trx, { submissionId: id, userId: user.id })
-        : await withdrawSupport(trx, { submissionId: id, userId: user.id });
-    return { limited: false as const, result };
-  });
+  const outcome = await changeSupport(args.context.db, { intent, submissionId: id, userId: user.id });
   if (outcome.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.supports.name });
     return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
