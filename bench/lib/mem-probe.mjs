@@ -2,7 +2,10 @@
 // when BENCH_MEM_FILE is set, appends one JSON line of process.memoryUsage()
 // every BENCH_MEM_INTERVAL_MS (default 100) to that file, so a benchmark can
 // tell the V8 heap (heapUsed/heapTotal) from Buffers (external, arrayBuffers)
-// and from the rest of the RSS. With --expose-gc, SIGUSR2 forces a full GC.
+// and from the rest of the RSS. With --expose-gc and BENCH_GC_EVERY_MS set, it
+// also runs a full GC that often and at once appends a sample marked
+// `"gc": true` (the heap and RSS after a full GC: what a soak compares). A
+// signal would not do: close-with-grace stops the server on SIGUSR2.
 // Never loaded by the app itself.
 import fs from "node:fs";
 
@@ -26,4 +29,24 @@ if (file) {
   }, every);
   timer.unref();
 }
-if (typeof globalThis.gc === "function") process.on("SIGUSR2", () => globalThis.gc());
+const gcEvery = Number(process.env.BENCH_GC_EVERY_MS ?? 0);
+if (file && gcEvery > 0 && typeof globalThis.gc === "function") {
+  const out = `${file}.${process.pid}`;
+  const timer = setInterval(() => {
+    globalThis.gc();
+    const m = process.memoryUsage();
+    fs.appendFileSync(
+      out,
+      JSON.stringify({
+        t: Date.now(),
+        gc: true,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        arrayBuffers: m.arrayBuffers,
+      }) + "\n",
+    );
+  }, gcEvery);
+  timer.unref();
+}

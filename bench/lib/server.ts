@@ -137,7 +137,16 @@ export interface Server {
   /** the probe's samples (JSON lines per process) since `since` (ms epoch) */
   memSamples(
     since?: number,
-  ): Array<{ pid: number; t: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }>;
+  ): Array<{
+    pid: number;
+    t: number;
+    gc?: boolean;
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+  }>;
   stop(): Promise<void>;
 }
 
