@@ -10,7 +10,10 @@
 //   served       the page as served (matched fallback faces, subset font, preload on Urdu pages);
 //   no-fallback  the same with the fallback faces' local() sources renamed so they match nothing:
 //                Urdu text first drawn in the unadjusted system font, as before the fallbacks;
-//   full-font    the @fontsource font (all 334 characters) served in place of the subset.
+//   full-font    the @fontsource font (all 334 characters) served in place of the subset;
+//   android      Android's fallback, Noto Naskh Arabic (@fontsource's file, added as a FontFace from bytes
+//                before the page parses, in place of the local() faces), with the descriptors as served;
+//   android-plain  the same Naskh face without size-adjust and the overrides: Android before the fallbacks.
 // Shaping: a screenshot of each Urdu page after the font has loaded, subset against full font; the
 // two should be the same picture (PNG bytes compared; on a difference both files are kept in --out).
 import fs from "node:fs";
@@ -28,11 +31,34 @@ const RUNS = Number(arg("runs", "3"));
 const OUT = arg("out");
 const FULL_FONT = fs.readFileSync("node_modules/@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2");
 const LANGUAGES = { en: "en-GB,en;q=0.9", ur: "ur-PK,ur;q=0.9" } as const;
-type Variant = "served" | "no-fallback" | "full-font";
+const NASKH_FONT = fs.readFileSync("node_modules/@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-400-normal.woff2");
+const VARIANTS = ["served", "no-fallback", "full-font", "android", "android-plain"] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** The stylesheet as a variant wants it: local() sources renamed so that they match nothing. */
+function rewriteCss(css: string, variant: Variant): string {
+  return variant === "served" || variant === "full-font" ? css : css.replace(/local\("/g, 'local("no-such-font-');
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function load(browser: Browser, url: string, lang: keyof typeof LANGUAGES, variant: Variant) {
+/** FontFace descriptors (this TypeScript's DOM types lack size-adjust and the overrides). */
+type Descriptors = Record<string, string | undefined>;
+
+/** The descriptors of the Naskh fallback face as served (size-adjust and the overrides). */
+function naskhDescriptors(css: string): Descriptors {
+  const face = /@font-face\s*{[^}]*Fallback Naskh[^}]*}/.exec(css)?.[0] ?? "";
+  const get = (name: string) => new RegExp(`${name}:\\s*([^;}]+)`).exec(face)?.[1].trim();
+  return {
+    unicodeRange: get("unicode-range"),
+    sizeAdjust: get("size-adjust"),
+    ascentOverride: get("ascent-override"),
+    descentOverride: get("descent-override"),
+    lineGapOverride: get("line-gap-override"),
+  };
+}
+
+async function load(browser: Browser, url: string, lang: keyof typeof LANGUAGES, variant: Variant, naskh: Descriptors) {
   const context = await browser.newContext({
     viewport: { width: 412, height: 823 },
     deviceScaleFactor: 1,
@@ -48,16 +74,27 @@ async function load(browser: Browser, url: string, lang: keyof typeof LANGUAGES,
       }
     }).observe({ type: "layout-shift", buffered: true });
   });
-  await page.route("**/*.woff2", async (route) => {
+  if (variant === "android" || variant === "android-plain") {
+    // Android's local Naskh, as a face made from bytes before the page parses (ready before the first layout,
+    // as a local font is), under the fallback's family name: with the served descriptors, or none.
+    const descriptors = variant === "android" ? naskh : { unicodeRange: naskh.unicodeRange };
+    await page.addInitScript(
+      ([bytes, d]) => {
+        const data = Uint8Array.from(atob(bytes as string), (c) => c.charCodeAt(0));
+        document.fonts.add(new FontFace("Noto Nastaliq Urdu Fallback Naskh", data, d as FontFaceDescriptors));
+      },
+      [NASKH_FONT.toString("base64"), descriptors] as const,
+    );
+  }
+  await page.route("**/assets/*.woff2", async (route) => {
     await new Promise((r) => setTimeout(r, DELAY));
     if (variant === "full-font") await route.fulfill({ status: 200, contentType: "font/woff2", body: FULL_FONT });
     else await route.continue();
   });
-  if (variant === "no-fallback") {
+  if (variant !== "served" && variant !== "full-font") {
     await page.route("**/assets/*.css", async (route) => {
       const response = await route.fetch();
-      const css = (await response.text()).replace(/local\("/g, 'local("no-such-font-');
-      await route.fulfill({ response, body: css });
+      await route.fulfill({ response, body: rewriteCss(await response.text(), variant) });
     });
   }
   await page.goto(url, { waitUntil: "load" });
@@ -68,7 +105,7 @@ async function load(browser: Browser, url: string, lang: keyof typeof LANGUAGES,
   await page.waitForTimeout(200);
   const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
   const fonts = await page.evaluate(() => [...document.fonts].filter((f) => f.status === "loaded").map((f) => f.family));
-  const shot = lang === "ur" && variant !== "no-fallback" ? await page.screenshot({ fullPage: true }) : null;
+  const shot = lang === "ur" && (variant === "served" || variant === "full-font") ? await page.screenshot({ fullPage: true }) : null;
   await context.close();
   return { cls, fonts, shot };
 }
@@ -84,18 +121,20 @@ async function main() {
     ["cluster", `/clusters/${cluster}`],
     ["submission", `/submissions/${submission}`],
   ] as const;
+  const css = await (await fetch(BASE + (/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/.exec(home)?.[1] ?? ""))).text();
+  const naskh = naskhDescriptors(css);
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
     console.log(`CLS in Chromium (PerformanceObserver, 412×823, font held back ${DELAY} ms, median of ${RUNS})\n`);
-    console.log("| page | lang | served | no fallback | full font | subset shapes as full |");
-    console.log("|---|---|---:|---:|---:|---|");
+    console.log("| page | lang | served | no fallback | full font | Android (Naskh) | Android, no overrides | subset shapes as full |");
+    console.log("|---|---|---:|---:|---:|---:|---:|---|");
     for (const [name, p] of pages) {
       for (const lang of ["en", "ur"] as const) {
-        const cls: Record<Variant, number[]> = { served: [], "no-fallback": [], "full-font": [] };
+        const cls = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
         const shots: Partial<Record<Variant, Buffer>> = {};
         for (let i = 0; i < RUNS; i++) {
-          for (const v of ["served", "no-fallback", "full-font"] as const) {
-            const r = await load(browser, BASE + p, lang, v);
+          for (const v of VARIANTS) {
+            const r = await load(browser, BASE + p, lang, v, naskh);
             cls[v].push(r.cls);
             if (r.shot) shots[v] = r.shot;
           }
@@ -110,7 +149,7 @@ async function main() {
           }
         }
         const f = (v: Variant) => median(cls[v]).toFixed(3);
-        console.log(`| ${name} (${p}) | ${lang} | ${f("served")} | ${f("no-fallback")} | ${f("full-font")} | ${same} |`);
+        console.log(`| ${name} (${p}) | ${lang} | ${VARIANTS.map(f).join(" | ")} | ${same} |`);
       }
     }
   } finally {
