@@ -10,6 +10,8 @@ import { textDirection } from "./lib/i18n";
 import { resolveFormat, tFor } from "./lib/i18next.server";
 import { countUnread } from "./models/notification.server";
 import styles from "./styles/app.css?url";
+// The subset Nastaliq font that app/styles/urdu-font.css declares: the same file, so the same hashed /assets URL.
+import nastaliqFont from "./assets/fonts/noto-nastaliq-urdu-400.woff2?url";
 
 // A loader that throws a 429 (a search past its limit, app/lib/search-limit.server.ts) is
 // rendered by the ErrorBoundary below: its Retry-After reaches the client through here.
@@ -77,6 +79,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
+        {/* An Urdu page needs the Nastaliq font at once: asked for with the stylesheet rather than after it has been
+            read and laid out, it usually arrives before the first paint, and the fallback's matched metrics cover
+            it when it does not. English pages do not preload it (Urdu user text there fetches it by unicode-range). */}
+        {locale === "ur" ? <link rel="preload" as="font" type="font/woff2" href={nastaliqFont} crossOrigin="anonymous" /> : null}
         <Links />
       </head>
       <body>

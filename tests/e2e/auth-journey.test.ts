@@ -235,10 +235,11 @@ describe(`accounts in Chromium (${testDialect})`, () => {
     await see(page.getByRole("heading", { level: 1 })).text("رجسٹر کریں");
     await see(page.getByLabel("آپ کا نام", { exact: true })).visible();
     expect(await htmlAttributes(page)).toEqual({ lang: "ur", dir: "rtl" });
-    // the self-hosted Nastaliq font loads (font-src 'self')
+    // the self-hosted Nastaliq font loads (font-src 'self'); its local fallbacks' families
+    // ("Noto Nastaliq Urdu Fallback …", app/styles/urdu-font.css) are not it
     const nastaliq = await page.evaluate(async () => {
       await document.fonts.ready;
-      return [...document.fonts].filter((f) => f.family.includes("Noto Nastaliq Urdu")).map((f) => f.status);
+      return [...document.fonts].filter((f) => f.family.replace(/["']/g, "") === "Noto Nastaliq Urdu").map((f) => f.status);
     });
     expect(nastaliq).toContain("loaded");
     expectClean(w);
