@@ -3,6 +3,7 @@ import "~/context";
 // per-request CSP nonce, compression, static assets, a body cap, the
 // cross-site request check, and session validation (once per request).
 import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import compression from "compression";
@@ -210,7 +211,22 @@ export function createApp({
     // that names a directory (e.g. "/exports/%2F/..") goes on to the routes and
     // their role checks rather than getting the static server's own 301.
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false, redirect: false }));
-    app.use(express.static(clientDir, { maxAge: "1h", index: false, redirect: false }));
+    // The other files of the build (favicon.ico, anything from public/) sit at the
+    // top of clientDir: only a request whose first segment names one of them goes
+    // through the static server (which otherwise stats the disk for every page).
+    const serveClientFile = express.static(clientDir, { maxAge: "1h", index: false, redirect: false });
+    const topLevel = new Set(fs.existsSync(clientDir) ? fs.readdirSync(clientDir) : []);
+    app.use((req, res, next) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return next();
+      const first = req.path.split("/", 2)[1] ?? "";
+      let name: string;
+      try {
+        name = decodeURIComponent(first);
+      } catch {
+        return serveClientFile(req, res, next);
+      }
+      return topLevel.has(name) ? serveClientFile(req, res, next) : next();
+    });
   }
 
   // A NUL byte in the address (raw or %00) is never a real link, and PostgreSQL
