@@ -13,6 +13,7 @@ import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
+import { HEALTH_HEADERS, checkHealth } from "~/lib/health.server";
 import { resolveFormat } from "~/lib/i18next.server";
 import { PAGE_CACHE_HEADER } from "~/lib/page-cache";
 import { securityEvent } from "~/lib/security.server";
@@ -353,6 +354,22 @@ export function createApp({
 
   // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
   app.use((_req, res, next) => responseStore.run(res, next));
+
+  // The health probe, answered here with the check and the answer of
+  // app/routes/healthz.ts: a probe every few seconds needs no request object,
+  // route matching or loader machinery of Remix (issue 17: a request that
+  // reaches no page costs well under a millisecond). Express matches the path
+  // as Remix does: any case, with or without a trailing slash, any query.
+  app.get("/healthz", async (req, res, next) => {
+    try {
+      const { status, body } = await checkHealth(services.db, req.log ?? logger);
+      res.statusCode = status;
+      for (const [name, value] of Object.entries(HEALTH_HEADERS)) res.setHeader(name, value);
+      res.end(body);
+    } catch (error) {
+      next(error);
+    }
+  });
 
   // Pages of readers who are not signed in are kept and served again until
   // the database changes (server/page-cache.ts, ADR 0018). Not in development,
