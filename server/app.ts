@@ -3,6 +3,7 @@ import "~/context";
 // per-request CSP nonce, compression, static assets, a body cap, the
 // cross-site request check, and session validation (once per request).
 import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import compression from "compression";
@@ -12,6 +13,7 @@ import { pinoHttp } from "pino-http";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
+import { HEALTH_HEADERS, checkHealth } from "~/lib/health.server";
 import { resolveFormat } from "~/lib/i18next.server";
 import { PAGE_CACHE_HEADER } from "~/lib/page-cache";
 import { securityEvent } from "~/lib/security.server";
@@ -210,7 +212,22 @@ export function createApp({
     // that names a directory (e.g. "/exports/%2F/..") goes on to the routes and
     // their role checks rather than getting the static server's own 301.
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false, redirect: false }));
-    app.use(express.static(clientDir, { maxAge: "1h", index: false, redirect: false }));
+    // The other files of the build (favicon.ico, anything from public/) sit at the
+    // top of clientDir: only a request whose first segment names one of them goes
+    // through the static server (which otherwise stats the disk for every page).
+    const serveClientFile = express.static(clientDir, { maxAge: "1h", index: false, redirect: false });
+    const topLevel = new Set(fs.existsSync(clientDir) ? fs.readdirSync(clientDir) : []);
+    app.use((req, res, next) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return next();
+      const first = req.path.split("/", 2)[1] ?? "";
+      let name: string;
+      try {
+        name = decodeURIComponent(first);
+      } catch {
+        return serveClientFile(req, res, next);
+      }
+      return topLevel.has(name) ? serveClientFile(req, res, next) : next();
+    });
   }
 
   // A NUL byte in the address (raw or %00) is never a real link, and PostgreSQL
@@ -337,6 +354,22 @@ export function createApp({
 
   // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
   app.use((_req, res, next) => responseStore.run(res, next));
+
+  // The health probe, answered here with the check and the answer of
+  // app/routes/healthz.ts: a probe every few seconds needs no request object,
+  // route matching or loader machinery of Remix (issue 17: a request that
+  // reaches no page costs well under a millisecond). Express matches the path
+  // as Remix does: any case, with or without a trailing slash, any query.
+  app.get("/healthz", async (req, res, next) => {
+    try {
+      const { status, body } = await checkHealth(services.db, req.log ?? logger);
+      res.statusCode = status;
+      for (const [name, value] of Object.entries(HEALTH_HEADERS)) res.setHeader(name, value);
+      res.end(body);
+    } catch (error) {
+      next(error);
+    }
+  });
 
   // Pages of readers who are not signed in are kept and served again until
   // the database changes (server/page-cache.ts, ADR 0018). Not in development,

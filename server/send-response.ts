@@ -18,6 +18,23 @@ export async function sendResponse(res: ExpressResponse, response: globalThis.Re
   }
   const reader = response.body.getReader();
   try {
+    // A body of one chunk (a JSON answer, a redirect's page, a kept page) goes
+    // out with res.end(chunk): Node sends it with its Content-Length in one
+    // write, and compression leaves one under its 1 KB threshold alone instead
+    // of running a gzip stream for a few dozen bytes (issue 17: the fixed cost
+    // of a request). Longer bodies are written chunk by chunk as before.
+    const first = await reader.read();
+    if (first.done) {
+      res.end();
+      return;
+    }
+    const second = await reader.read();
+    if (second.done) {
+      res.end(first.value);
+      return;
+    }
+    res.write(first.value);
+    res.write(second.value);
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

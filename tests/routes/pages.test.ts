@@ -104,6 +104,22 @@ describe(`public pages (${testDialect})`, () => {
     expect(JSON.parse(res.text)).toEqual({ status: "ok", database: testDialect });
   });
 
+  it("/healthz answers the same in any case, with a trailing slash or a query, and to HEAD", async () => {
+    // server/app.ts answers the probe before Remix: it matches the paths Remix matched.
+    for (const p of ["/HEALTHZ", "/healthz/", "/healthz?probe=1"]) {
+      const res = await new Client(server.url).get(p);
+      expect(res.status, p).toBe(200);
+      expect(res.headers.get("content-type"), p).toBe("application/json");
+      expect(res.headers.get("cache-control"), p).toBe("no-store");
+      expect(res.headers.get("x-content-type-options"), p).toBe("nosniff");
+      expect(JSON.parse(res.text), p).toEqual({ status: "ok", database: testDialect });
+    }
+    const head = await new Client(server.url).request("/healthz", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("application/json");
+    expect(head.text).toBe("");
+  });
+
   it("an unknown path answers a 404 page, without a stack trace", async () => {
     const res = await new Client(server.url).get("/no/such/page");
     expect(res.status).toBe(404);
