@@ -330,8 +330,16 @@ interface GlossaryCopy {
 }
 let glossaryCopy: GlossaryCopy | null = null;
 
+let glossaryOverride: Glossary | null = null;
+
+/** bench/search.ts: search with this glossary instead of the database's (an empty one is the baseline without expansion); null: the database's again. */
+export function overrideGlossary(glossary: Glossary | null): void {
+  glossaryOverride = glossary;
+}
+
 /** The glossary every search uses: this process's copy, read again after a change (see above). */
 export async function currentGlossary(db: Executor): Promise<Glossary> {
+  if (glossaryOverride) return glossaryOverride;
   const generation = listingsGeneration();
   const now = Date.now();
   const copy = glossaryCopy;
