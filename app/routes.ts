@@ -61,6 +61,7 @@ export default [
     route("users/:id", "routes/admin.user.tsx"),
     route("consultation", "routes/admin.consultation.tsx"),
     route("taxonomy", "routes/admin.taxonomy.tsx"),
+    route("glossary", "routes/admin.glossary.tsx"),
     route("audit", "routes/admin.audit.tsx"),
     route("outbox", "routes/admin.outbox.tsx"),
     route("*", "routes/admin.splat.tsx"),

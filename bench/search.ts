@@ -9,18 +9,27 @@
 // statement holds the loop for as long as it runs).
 // `--chunk N` reads N ids per statement on SQLite (default SEARCH_CHUNK_IDS;
 // `--chunk 1000000000` is one statement per search, as before ADR 0021).
-// Usage: DATABASE_URL=/tmp/bench-search.sqlite npm run bench:search -- [--runs 5] [--chunk N] [--json]
+// `--glossary off|on|both` (default both): each query without the glossary's
+// expansion (an empty glossary), with it (the database's, ADR 0033), or both
+// interleaved run by run, with the ratio on/off (measured in the same run, so
+// a busy machine weighs on both alike).
+// Usage: DATABASE_URL=/tmp/bench-search.sqlite npm run bench:search -- [--runs 5] [--chunk N] [--glossary both] [--json]
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { createDb } from "../db/client";
 import { getActiveConsultation } from "~/models/consultation.server";
-import { SEARCH_CHUNK_IDS } from "~/models/search.server";
+import { buildGlossary, currentGlossary, overrideGlossary, SEARCH_CHUNK_IDS } from "~/models/search.server";
 import { findSimilarPublished, listClusterSubmissions } from "~/models/submission.server";
 import { listClusters } from "~/models/taxonomy.server";
 import { blocking } from "./lib/event-loop";
 
 const { values: options } = parseArgs({
-  options: { runs: { type: "string", default: "5" }, chunk: { type: "string" }, json: { type: "boolean", default: false } },
+  options: {
+    runs: { type: "string", default: "5" },
+    chunk: { type: "string" },
+    glossary: { type: "string", default: "both" },
+    json: { type: "boolean", default: false },
+  },
 });
 const runs = Number(options.runs);
 const chunkIds = options.chunk ? Number(options.chunk) : undefined;
@@ -30,6 +39,10 @@ const { db, dialect, close } = createDb(url);
 const consultation = await getActiveConsultation(db);
 if (!consultation) throw new Error("no active consultation");
 const clusters = await listClusters(db);
+const glossaryModes =
+  options.glossary === "both" ? (["off", "on"] as const) : options.glossary === "off" ? (["off"] as const) : (["on"] as const);
+const databaseGlossary = await currentGlossary(db);
+const emptyGlossary = buildGlossary([]);
 const cluster = clusters.find((c) => c.slug === "leather") ?? clusters[0];
 
 // Titles as people type them (the similar search) and words they look for on a cluster page.
@@ -51,6 +64,7 @@ const CLUSTER_Q = [
 
 interface Row {
   search: string;
+  glossary: "off" | "on";
   lang: string;
   kind: string;
   query: string;
@@ -58,24 +72,46 @@ interface Row {
   medianMs: number;
   blockMs: number;
   blockCpuMs: number;
+  /** CPU time of the whole search (all its statements), median */
+  cpuMs: number;
 }
 const rows: Row[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (n: number) => Math.round(n * 10) / 10;
 
 async function measure(search: string, q: { lang: string; kind: string; text: string }, f: () => Promise<number>) {
-  await f(); // warm: page cache of the database file, prepared statements
-  const times: number[] = [];
-  let block = 0;
-  let blockCpu = 0;
-  let results = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = await blocking(f);
-    times.push(r.ms);
-    block = Math.max(block, r.blockMs);
-    blockCpu = Math.max(blockCpu, r.blockCpuMs);
-    results = r.value;
+  const stats = new Map(glossaryModes.map((m) => [m, { times: [] as number[], cpu: [] as number[], block: 0, blockCpu: 0, results: 0 }]));
+  for (const mode of glossaryModes) {
+    overrideGlossary(mode === "on" ? databaseGlossary : emptyGlossary);
+    await f(); // warm: page cache of the database file, prepared statements
   }
-  rows.push({ search, lang: q.lang, kind: q.kind, query: q.text, results, medianMs: median(times), blockMs: block, blockCpuMs: blockCpu });
+  for (let i = 0; i < runs; i++) {
+    for (const mode of glossaryModes) {
+      overrideGlossary(mode === "on" ? databaseGlossary : emptyGlossary);
+      const s = stats.get(mode)!;
+      const cpuBefore = process.cpuUsage();
+      const r = await blocking(f);
+      const cpu = process.cpuUsage(cpuBefore);
+      s.times.push(r.ms);
+      s.cpu.push((cpu.user + cpu.system) / 1000);
+      s.block = Math.max(s.block, r.blockMs);
+      s.blockCpu = Math.max(s.blockCpu, r.blockCpuMs);
+      s.results = r.value;
+    }
+  }
+  for (const [mode, s] of stats)
+    rows.push({
+      search,
+      glossary: mode,
+      lang: q.lang,
+      kind: q.kind,
+      query: q.text,
+      results: s.results,
+      medianMs: median(s.times),
+      blockMs: s.block,
+      blockCpuMs: s.blockCpu,
+      cpuMs: round(median(s.cpu)),
+    });
 }
 
 for (const q of SIMILAR) {
@@ -108,8 +144,24 @@ else {
   console.log(
     `${dialect}, ${chunkIds ?? SEARCH_CHUNK_IDS} ids per statement, ${runs} runs per query, cluster "${cluster.slug}", load average at the end ${load}`,
   );
-  console.log("| search | query | lang | kind | matches | median ms | longest block ms (wall) | longest block ms (CPU) |");
-  console.log("|---|---|---|---|---:|---:|---:|---:|");
+  console.log(
+    "| search | query | lang | kind | glossary | matches | median ms | CPU ms | longest block ms (wall) | longest block ms (CPU) |",
+  );
+  console.log("|---|---|---|---|---|---:|---:|---:|---:|---:|");
   for (const r of rows)
-    console.log(`| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.results} | ${r.medianMs} | ${r.blockMs} | ${r.blockCpuMs} |`);
+    console.log(
+      `| ${r.search} | ${r.query} | ${r.lang} | ${r.kind} | ${r.glossary} | ${r.results} | ${r.medianMs} | ${r.cpuMs} | ${r.blockMs} | ${r.blockCpuMs} |`,
+    );
+  if (glossaryModes.length === 2) {
+    console.log("\nThe glossary's cost, on/off in the same run (median wall time, median CPU time):");
+    console.log("| search | query | matches off → on | wall on/off | CPU on/off |");
+    console.log("|---|---|---:|---:|---:|");
+    for (let i = 0; i < rows.length; i += 2) {
+      const [off, on] = [rows[i], rows[i + 1]];
+      const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "–");
+      console.log(
+        `| ${on.search} | ${on.query} | ${off.results} → ${on.results} | ${ratio(on.medianMs, off.medianMs)} | ${ratio(on.cpuMs, off.cpuMs)} |`,
+      );
+    }
+  }
 }

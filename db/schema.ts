@@ -413,6 +413,25 @@ export interface CoverageReasonsTable {
   set_at: string;
 }
 
+/** An admin's group of equivalent search terms (the bilingual glossary, ADR 0033). */
+export interface GlossaryGroupsTable {
+  id: Generated<number>;
+  created_by: number | null;
+  created_at: string;
+  updated_by: number | null;
+  updated_at: string;
+}
+
+/** One term of a glossary group; `term_key` (its words as the search reads them) is unique across the glossary. */
+export interface GlossaryTermsTable {
+  id: Generated<number>;
+  group_id: number;
+  language: "en" | "ur";
+  term: string;
+  term_key: string;
+  position: number;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   actor_id: number | null;
@@ -476,6 +495,8 @@ export interface Database {
   recommendation_submissions: RecommendationSubmissionsTable;
   recommendation_progress: RecommendationProgressTable;
   coverage_reasons: CoverageReasonsTable;
+  glossary_groups: GlossaryGroupsTable;
+  glossary_terms: GlossaryTermsTable;
   audit_log: AuditLogTable;
   rate_limits: RateLimitsTable;
   security_event_counts: SecurityEventCountsTable;

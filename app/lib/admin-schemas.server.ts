@@ -111,3 +111,10 @@ export const AdminUserPageActionSchema = z.object({ intent: adminUserIntent, rol
 
 /** /organiser: the dashboard's one form ("read the figures again now"). */
 export const DashboardFormSchema = z.object({ intent: z.literal("refresh") });
+
+/** /admin/glossary: add, edit and delete a group of equivalent search terms (the model checks the terms and the id). */
+export const GlossaryFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("create"), termsEn: typed, termsUr: typed }),
+  z.object({ intent: z.literal("update"), id: typed, termsEn: typed, termsUr: typed }),
+  z.object({ intent: z.literal("delete"), id: typed }),
+]);

@@ -43,6 +43,11 @@ export function listingsChangedElsewhere(): void {
   shared.generation++;
 }
 
+/** The current generation: it moves whenever the memos of this process are dropped (the glossary keys its copy on it). */
+export function listingsGeneration(): number {
+  return shared.generation;
+}
+
 /** The server's worker processes relay changes to each other through this (server/index.ts). */
 export function onListingsChanged(listener: () => void): () => void {
   shared.listeners.add(listener);

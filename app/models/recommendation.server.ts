@@ -832,7 +832,7 @@ export async function searchLinkableSubmissions(
   db: Executor,
   params: { consultationId: number; q: string; excludeRecommendationId?: number; limit?: number },
 ) {
-  const match = matchAllTerms(db, params.q, "s.id");
+  const match = await matchAllTerms(db, params.q, "s.id");
   if (!match) return [];
   let q = db
     .selectFrom("submissions as s")

@@ -21,7 +21,7 @@ import {
 } from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { autoFollow } from "./follow.server";
-import { findSimilarIds, forEachIdRange, matchAllTerms, searchColumns, searchKey, similarityTerms, type IdRange } from "./search.server";
+import { findSimilarIds, forEachIdRange, searchColumns, searchKey, searchMatcher, similarityTerms, type IdRange } from "./search.server";
 
 export interface Viewer {
   id: number;
@@ -621,6 +621,8 @@ export async function listClusterSubmissions(db: Executor, q: ClusterListQuery, 
     q.province,
     q.q === undefined ? undefined : searchKey(q.q),
   ]);
+  // The query's words read and expanded by the glossary once, for every id range.
+  const matcher = q.q ? await searchMatcher(db, q.q) : null;
   const base = (range?: IdRange) => {
     let query = db
       .selectFrom("submissions as s")
@@ -650,7 +652,7 @@ export async function listClusterSubmissions(db: Executor, q: ClusterListQuery, 
       });
     }
     if (q.q) {
-      const match = matchAllTerms(db, q.q, "s.id", range);
+      const match = matcher?.("s.id", range);
       if (match) query = query.where(match);
       else if (range) query = query.where("s.id", ">=", range.from).where("s.id", "<=", range.to);
     }

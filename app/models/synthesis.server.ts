@@ -49,7 +49,8 @@ function coveredCondition(negate: boolean): Expression<SqlBool> {
   return negate ? sql<SqlBool>`s.id not in (${covered})` : sql<SqlBool>`s.id in (${covered})`;
 }
 
-function workbenchBase(db: Executor, q: WorkbenchQuery) {
+/** `match`: the words' condition (matchAllTerms), read once for both of listWorkbench's queries. */
+function workbenchBase(db: Executor, q: WorkbenchQuery, match: Expression<SqlBool> | null) {
   let query = db
     .selectFrom("submissions as s")
     .where("s.consultation_id", "=", q.consultationId)
@@ -65,10 +66,7 @@ function workbenchBase(db: Executor, q: WorkbenchQuery) {
       eb.selectFrom("submission_categories as f").select("f.submission_id").where("f.category_id", "=", categoryId),
     );
   }
-  if (q.q) {
-    const match = matchAllTerms(db, q.q, "s.id");
-    if (match) query = query.where(match);
-  }
+  if (match) query = query.where(match);
   if (q.covered) query = query.where(coveredCondition(q.covered === "no"));
   return query;
 }
@@ -95,11 +93,12 @@ export interface WorkbenchRow {
 export async function listWorkbench(db: Executor, q: WorkbenchQuery): Promise<{ total: number; rows: WorkbenchRow[] }> {
   const pageSize = q.pageSize ?? SYNTHESIS_PAGE_SIZE;
   const offset = (q.page - 1) * pageSize;
+  const match = q.q ? await matchAllTerms(db, q.q, "s.id") : null;
   const [countRow, idRows] = await Promise.all([
-    workbenchBase(db, q)
+    workbenchBase(db, q, match)
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow(),
-    workbenchBase(db, q)
+    workbenchBase(db, q, match)
       .select("s.id")
       .orderBy("s.supporters_count", "desc")
       .orderBy("s.id", "desc")

@@ -15,7 +15,7 @@ export async function loader(args: LoaderFunctionArgs) {
 export default function AdminIndex() {
   useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const sections = ["users", "consultation", "taxonomy", "audit", "outbox"] as const;
+  const sections = ["users", "consultation", "taxonomy", "glossary", "audit", "outbox"] as const;
   return (
     <>
       <h1>{t("admin.title")}</h1>

@@ -248,6 +248,8 @@ const PAGES: PageCase[] = [
   { name: "admin-users", role: "admin", path: () => "/admin/users" },
   { name: "admin-user", role: "admin", path: () => `/admin/users/${seeded.users.stakeholder.id}` },
   { name: "admin-taxonomy", role: "admin", path: () => "/admin/taxonomy" },
+  { name: "admin-glossary", role: "admin", path: () => "/admin/glossary" },
+  { name: "admin-glossary-edit", role: "admin", path: () => "/admin/glossary?edit=1" },
   { name: "admin-audit", role: "admin", path: () => "/admin/audit" },
   { name: "admin-outbox", role: "admin", path: () => "/admin/outbox" },
   { name: "not-found-404", role: "visitor", path: () => "/no-such-page", expected: ["404 GET /no-such-page"] },

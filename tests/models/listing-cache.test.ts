@@ -7,6 +7,7 @@ import { SORTS } from "~/lib/reference";
 import { listClusterSubmissions, type ClusterListQuery } from "~/models/submission.server";
 import { supportSubmission } from "~/models/support.server";
 import { testDialect } from "../support/db";
+import { clearGlossary } from "../support/glossary";
 import { useTestDb } from "../support/suite";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 
@@ -19,6 +20,8 @@ describe(`the cluster page memo (${testDialect})`, () => {
   const ids = (r: { submissions: Array<{ id: number }> }) => r.submissions.map((s) => s.id);
 
   beforeAll(async () => {
+    // The memo, not the glossary's expansion (tests/models/glossary.test.ts): no synonym groups.
+    await clearGlossary(t.db);
     moderator = await makeUser(t.db, { role: "moderator" });
     author = await makeUser(t.db);
     for (let i = 0; i < 23; i++) {

@@ -7,6 +7,7 @@ import { findSimilarPublished, listClusterSubmissions, updateSubmission, type Cl
 import { supportSubmission } from "~/models/support.server";
 import type { Sort } from "~/lib/reference";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
+import { clearGlossary } from "../support/glossary";
 import { makePublishedSubmission, makeSubmission, makeUser, submissionInput, type MadeUser } from "../support/factories";
 
 const DAY = 24 * 3_600_000;
@@ -59,6 +60,8 @@ describe(`browsing and search (${testDialect})`, () => {
 
   beforeAll(async () => {
     t = await createTestDb();
+    // The plain search: no synonym groups (the glossary's expansion is tests/models/glossary.test.ts).
+    await clearGlossary(t.db);
     moderator = await makeUser(t.db, { role: "moderator" });
     firmPunjab = await makeUser(t.db, { organisation: org("firm", "punjab") });
     assocSindh = await makeUser(t.db, { organisation: org("association", "sindh") });
