@@ -10,6 +10,7 @@ import { loadTargetTitles, targetKey } from "~/models/email-outbox.server";
 import { listPublicRecommendations, RECOMMENDATION_COLUMNS } from "~/models/export.server";
 import { recommendationFeedItems } from "~/models/feeds.server";
 import { createRecommendation, getRecommendation, updateRecommendation } from "~/models/recommendation.server";
+import * as migration from "../../db/migrations/2026-12-08T0200-bilingual-recommendations";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
 import { makeUser } from "../support/factories";
@@ -165,5 +166,15 @@ describe(`bilingual recommendations (${testDialect})`, () => {
       en: { value: UR.titleUr, lang: "ur", fallback: true },
       ur: { value: UR.titleUr, lang: "ur", fallback: false },
     });
+  });
+
+  it("the migration marks an existing recommendation written in Urdu as language ur, its text left where it was", async () => {
+    const urdu = await create(UR);
+    const english = await create(EN);
+    // As before the migration: one version in title/text, whatever its language.
+    await migration.down(t.db);
+    await migration.up(t.db, testDialect);
+    expect(await row(urdu)).toMatchObject({ title: UR.titleUr, text: UR.textUr, language: "ur", other_title: "" });
+    expect(await row(english)).toMatchObject({ title: EN.title, text: EN.text, language: "en", other_title: "" });
   });
 });
