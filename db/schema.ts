@@ -357,10 +357,17 @@ export interface RecommendationsTable {
   /** shown as R-n */
   id: Generated<number>;
   consultation_id: number;
+  /** the MAIN version (title, text, dissent), in `language`: the English one whenever there is one (ADR 0032) */
   title: string;
   text: string;
   priority: number;
   dissent: string;
+  /** en | ur: the language of title, text and dissent */
+  language: Generated<string>;
+  /** the version in the other language; '' = none (ADR 0032) */
+  other_title: Generated<string>;
+  other_text: Generated<string>;
+  other_dissent: Generated<string>;
   /** draft | final */
   status: string;
   response_status: string | null;

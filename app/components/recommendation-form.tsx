@@ -17,7 +17,7 @@ export function RecommendationFields({
   clusters,
   categories,
 }: {
-  /** the form's fields (title, text, cluster, category, priority, dissent, status) */
+  /** the form's fields (title, text, dissent, titleUr, textUr, dissentUr, cluster, category, priority, status) */
   fields: Record<string, Field>;
   clusters: Option[];
   categories: Option[];
@@ -25,8 +25,33 @@ export function RecommendationFields({
   const { t } = useTranslation();
   return (
     <>
-      <TextField field={fields.title} label={t("recommendation.field.title")} dir="auto" />
-      <TextAreaField field={fields.text} label={t("recommendation.field.text")} rows={8} />
+      {/* The two language versions (issue 18, ADR 0032): either may be left out, not both. */}
+      <p className="hint">{t("recommendation.field.versionsHint")}</p>
+      <fieldset className="stack">
+        <legend>{t("recommendation.field.english")}</legend>
+        <TextField field={fields.title} label={t("recommendation.field.title")} dir="auto" lang="en" />
+        <TextAreaField field={fields.text} label={t("recommendation.field.text")} rows={8} lang="en" />
+        <TextAreaField
+          field={fields.dissent}
+          label={t("recommendation.field.dissent")}
+          hint={t("recommendation.field.dissentHint")}
+          rows={4}
+          lang="en"
+        />
+      </fieldset>
+      <fieldset className="stack">
+        <legend>{t("recommendation.field.urdu")}</legend>
+        <TextField field={fields.titleUr} label={t("recommendation.field.titleUr")} dir="rtl" lang="ur" />
+        <TextAreaField field={fields.textUr} label={t("recommendation.field.textUr")} rows={8} dir="rtl" lang="ur" />
+        <TextAreaField
+          field={fields.dissentUr}
+          label={t("recommendation.field.dissentUr")}
+          hint={t("recommendation.field.dissentHint")}
+          rows={4}
+          dir="rtl"
+          lang="ur"
+        />
+      </fieldset>
       <CheckboxGroupField
         field={fields.cluster}
         legend={t("recommendation.field.cluster")}
@@ -45,12 +70,6 @@ export function RecommendationFields({
         placeholder={t("form.choose")}
         options={PRIORITIES.map((p) => ({ value: String(p), label: String(p) }))}
       />
-      <TextAreaField
-        field={fields.dissent}
-        label={t("recommendation.field.dissent")}
-        hint={t("recommendation.field.dissentHint")}
-        rows={4}
-      />
       <SelectField
         field={fields.status}
         label={t("recommendation.field.status")}
@@ -67,6 +86,9 @@ export function useRecommendationLabels() {
   return {
     title: t("recommendation.field.title"),
     text: t("recommendation.field.text"),
+    titleUr: t("recommendation.field.titleUr"),
+    textUr: t("recommendation.field.textUr"),
+    dissentUr: t("recommendation.field.dissentUr"),
     cluster: t("recommendation.field.cluster"),
     category: t("recommendation.field.category"),
     priority: t("recommendation.field.priority"),

@@ -18,22 +18,24 @@ export async function briefingDocx(
   consultationTitle = "",
 ): Promise<Buffer> {
   const rtl = lng === "ur";
-  const font = rtl ? "Noto Nastaliq Urdu" : "Calibri";
   // Word shapes and proofs Urdu as a complex script: the run says so (w:rtl, w:lang w:bidi).
-  const run = (text: string, opts: { bold?: boolean } = {}) =>
+  // `lang`: a recommendation's text in the other language than the document's (its version in the document's is missing; ADR 0032).
+  type TextOpts = { bold?: boolean; lang?: string };
+  const isRtl = (opts: TextOpts) => (opts.lang ?? lng) === "ur";
+  const run = (text: string, opts: TextOpts = {}) =>
     new TextRun({
       text,
       bold: opts.bold,
-      rightToLeft: rtl,
-      font: { name: font },
-      language: rtl ? { value: "ur-PK", bidirectional: "ur-PK" } : { value: "en-GB" },
+      rightToLeft: isRtl(opts),
+      font: { name: isRtl(opts) ? "Noto Nastaliq Urdu" : "Calibri" },
+      language: isRtl(opts) ? { value: "ur-PK", bidirectional: "ur-PK" } : { value: "en-GB" },
     });
-  const para = (text: string, opts: { bold?: boolean; heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel] } = {}) =>
+  const para = (text: string, opts: TextOpts & { heading?: (typeof HeadingLevel)[keyof typeof HeadingLevel] } = {}) =>
     new Paragraph({
       children: text.split("\n").flatMap((line, i) => (i ? [new TextRun({ break: 1 }), run(line, opts)] : [run(line, opts)])),
       heading: opts.heading,
-      bidirectional: rtl,
-      alignment: rtl ? AlignmentType.RIGHT : AlignmentType.LEFT,
+      bidirectional: isRtl(opts),
+      alignment: isRtl(opts) ? AlignmentType.RIGHT : AlignmentType.LEFT,
     });
   const table = (header: string[], rows: string[][]) =>
     new Table({
@@ -79,9 +81,10 @@ export async function briefingDocx(
     );
     for (const r of section.recommendations) {
       const f = figuresView(r.figures, t, lng);
-      children.push(para(`R-${r.id} ${r.title}`, { heading: HeadingLevel.HEADING_2 }));
+      children.push(para(`R-${r.id} ${r.title}`, { heading: HeadingLevel.HEADING_2, lang: r.lang }));
+      if (r.missing) children.push(para(t("recommendation.language.missing"), { bold: true }));
       children.push(para(`${t("briefing.priority")}: ${r.priority}`, { bold: true }));
-      children.push(para(r.text));
+      children.push(para(r.text, { lang: r.lang }));
       children.push(para(t("briefing.support"), { heading: HeadingLevel.HEADING_3 }));
       children.push(
         para(
@@ -106,7 +109,8 @@ export async function briefingDocx(
       }
       if (r.dissent) {
         children.push(para(t("briefing.dissent"), { heading: HeadingLevel.HEADING_3 }));
-        children.push(para(r.dissent));
+        if (r.dissentMissing) children.push(para(t("recommendation.language.dissentMissing"), { bold: true }));
+        children.push(para(r.dissent, { lang: r.dissentLang }));
       }
       if (r.responseStatus) {
         children.push(para(t("briefing.response"), { heading: HeadingLevel.HEADING_3 }));

@@ -24,6 +24,19 @@ const text = (min: number, max: number, required = true) =>
         : z.string().max(max, { error: `errors.tooLong|${max}`, abort: true }),
     );
 
+/** Text that may be left empty; when typed, its length rules (a language version that is not written). */
+const optionalText = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").trim())
+    .pipe(
+      z
+        .string()
+        .max(max, { error: `errors.tooLong|${max}`, abort: true })
+        .refine((v) => v === "" || v.length >= min, `errors.tooShort|${min}`),
+    );
+
 /** Repeated fields (`cluster`, `category`): one value or several. */
 const slugList = (max: number) =>
   z
@@ -32,9 +45,17 @@ const slugList = (max: number) =>
     .transform((v) => [...new Set(v === undefined ? [] : Array.isArray(v) ? v : [v])])
     .pipe(z.array(slug).max(max, "errors.invalid"));
 
+/**
+ * A recommendation in English (title, text, dissent) and in Urdu (titleUr, textUr,
+ * dissentUr; issue 18, ADR 0032): either may be left out, not both. Which fields a
+ * started version still needs is `missingVersionFields` (the model applies both).
+ */
 export const RecommendationInputSchema = z.object({
-  title: text(5, 200),
-  text: text(20, 10_000),
+  title: optionalText(5, 200),
+  text: optionalText(20, 10_000),
+  titleUr: optionalText(5, 200),
+  textUr: optionalText(20, 10_000),
+  dissentUr: text(0, 5000, false),
   cluster: slugList(50),
   category: slugList(50).pipe(z.array(slug).min(1, "errors.categoryRequired")),
   priority: z
@@ -47,6 +68,22 @@ export const RecommendationInputSchema = z.object({
   status: z.enum(RECOMMENDATION_STATUSES, { message: "recommendation.errors.status" }),
 });
 export type RecommendationInput = z.output<typeof RecommendationInputSchema>;
+
+/**
+ * The title and text fields a recommendation still needs: both of each version
+ * that was started (any of its title, text or dissent typed), and the English
+ * ones when neither version was (as before there were two).
+ */
+export function missingVersionFields(raw: unknown): Array<"title" | "text" | "titleUr" | "textUr"> {
+  const o = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const typed = (k: string) => typeof o[k] === "string" && (o[k] as string).trim() !== "";
+  const en = typed("title") || typed("text") || typed("dissent");
+  const ur = typed("titleUr") || typed("textUr") || typed("dissentUr");
+  const need: Array<"title" | "text" | "titleUr" | "textUr"> = [];
+  if (en || !ur) need.push(...(["title", "text"] as const).filter((k) => !typed(k)));
+  if (ur) need.push(...(["titleUr", "textUr"] as const).filter((k) => !typed(k)));
+  return need;
+}
 export type RecommendationFormValues = z.input<typeof RecommendationInputSchema>;
 
 /** A calendar date as YYYY-MM-DD (a real day, 2000–2100). */
@@ -126,6 +163,9 @@ const recommendationFields = {
   priority: typed,
   dissent: typed,
   status: typed,
+  titleUr: typed,
+  textUr: typed,
+  dissentUr: typed,
 };
 const responseFields = { responseStatus: typed, responseText: typed, responsibleAgency: typed, responseDate: typed };
 const progressFields = { progressStatus: typed, progressText: typed, progressDate: typed, evidenceUrl: typed };

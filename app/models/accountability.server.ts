@@ -5,12 +5,16 @@
 // progress for STALE_AFTER_DAYS days) is decided by accountabilityStanding.
 import type { Executor } from "../../db/client";
 import { PROGRESS_STATUSES, RESPONSE_STATUSES } from "~/lib/recommendation-reference";
+import { recommendationIn, type RecommendationLanguage, type Shown } from "~/lib/recommendation-language";
 import { accountabilityStanding, latestProgress } from "./progress.server";
 import { listRecommendations } from "./recommendation.server";
 
 export interface AccountabilityRow {
   id: number;
+  /** the main version's title (ADR 0032) */
   title: string;
+  /** the title in the reader's language (`lang`), or the other one marked as a fallback */
+  localTitle: Shown;
   uniqueSupporters: number;
   responseStatus: string | null;
   responsibleAgency: string | null;
@@ -25,7 +29,7 @@ export interface AccountabilityRow {
 
 export async function getAccountability(
   db: Executor,
-  params: { consultationId: number; clusterSlug?: string; now?: Date },
+  params: { consultationId: number; clusterSlug?: string; now?: Date; lang?: RecommendationLanguage },
 ): Promise<{
   rows: AccountabilityRow[];
   byResponse: Array<{ key: string; count: number }>;
@@ -71,6 +75,7 @@ export async function getAccountability(
     return {
       id: r.id,
       title: r.title,
+      localTitle: recommendationIn(r, params.lang ?? "en").title,
       uniqueSupporters: r.figures.uniqueSupporters,
       responseStatus: r.response_status,
       responsibleAgency: r.responsible_agency,

@@ -7,13 +7,22 @@ import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
 import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered, type CoverageFigures, type UncoveredSuggestion } from "./coverage.server";
 import { latestProgress } from "./progress.server";
+import { recommendationIn, type RecommendationLanguage } from "~/lib/recommendation-language";
 import { listRecommendations, listSources, type RecommendationFigures } from "./recommendation.server";
 
 export interface BriefingRecommendation {
   id: number;
+  /** title, text and dissent in the briefing's language, or the other one (ADR 0032) */
   title: string;
   text: string;
   dissent: string;
+  /** the language title and text are in */
+  lang: RecommendationLanguage;
+  /** the briefing's language has no version: the document says so */
+  missing: boolean;
+  /** the language the dissent is in, and whether it is the other one while title and text are not */
+  dissentLang: RecommendationLanguage;
+  dissentMissing: boolean;
   priority: number;
   responseStatus: string | null;
   responseText: string | null;
@@ -53,7 +62,7 @@ export interface BriefingData {
 /** null when `clusterSlug` names no cluster. */
 export async function buildBriefing(
   db: Executor,
-  params: { consultationId: number; clusterSlug?: string | null },
+  params: { consultationId: number; clusterSlug?: string | null; lang?: RecommendationLanguage },
 ): Promise<BriefingData | null> {
   const clusters = await db.selectFrom("clusters").select(["id", "slug", "name_en", "name_ur"]).orderBy("sort_order").execute();
   const cluster = params.clusterSlug ? clusters.find((c) => c.slug === params.clusterSlug) : null;
@@ -126,11 +135,16 @@ export async function buildBriefing(
       }
       nums.push(n);
     }
+    const local = recommendationIn(r, params.lang ?? "en");
     return {
       id: r.id,
-      title: r.title,
-      text: r.text,
-      dissent: r.dissent,
+      title: local.title.value,
+      text: local.text.value,
+      dissent: local.dissent.value,
+      lang: local.title.lang,
+      missing: local.missing,
+      dissentLang: local.dissent.lang,
+      dissentMissing: local.dissent.fallback && !local.missing,
       priority: r.priority,
       responseStatus: r.response_status,
       responseText: r.response_text,

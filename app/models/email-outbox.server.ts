@@ -15,6 +15,7 @@ import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-te
 import { nowIso } from "~/lib/time";
 import type { NotificationKind } from "./notification.server";
 import { unsubscribeKey, unsubscribeToken, unsubscribeTokenWith } from "./notification-settings.server";
+import { recommendationIn, type RecommendationLanguage, type Shown } from "~/lib/recommendation-language";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 
@@ -156,6 +157,8 @@ export interface EmailRecipient {
 /** What an email says of its target: the title, and for a recommendation the response as it stands. */
 export interface TargetTitle {
   title: string;
+  /** a recommendation's title for a reader of each language: that version, or the other one (`fallback`; ADR 0032) */
+  byLanguage?: Record<RecommendationLanguage, Shown>;
   response_status: string | null;
   response_text: string | null;
 }
@@ -186,12 +189,24 @@ export async function loadTargetTitles(
   for (let i = 0; i < recommendations.length; i += 500) {
     const rows = await db
       .selectFrom("recommendations")
-      .select(["id", "title", "response_status", "response_text"])
+      .select([
+        "id",
+        "title",
+        "text",
+        "dissent",
+        "language",
+        "other_title",
+        "other_text",
+        "other_dissent",
+        "response_status",
+        "response_text",
+      ])
       .where("id", "in", recommendations.slice(i, i + 500))
       .execute();
     for (const r of rows)
       out.set(targetKey({ type: "recommendation", id: r.id }), {
         title: r.title,
+        byLanguage: { en: recommendationIn(r, "en").title, ur: recommendationIn(r, "ur").title },
         response_status: r.response_status,
         response_text: r.response_text,
       });
@@ -242,12 +257,19 @@ export function notificationEmailRow(
     reason = [code, text].filter(Boolean).join(" — ") || null;
   }
   const unsubscribeLink = `${settings.origin}/unsubscribe/${unsubscribeTokenWith(key, n.userId)}`;
+  // A recommendation's title in the reader's language, or the other one saying so (ADR 0032).
+  const local = titled.byLanguage?.[lng];
+  const title = !local
+    ? titled.title
+    : local.fallback
+      ? `${local.value} ${tFor(lng)("recommendation.language.missingShort")}`
+      : local.value;
   const { subject, body } = renderNotificationEmail(
     lng,
     {
       kind: n.kind,
       name: recipient.display_name,
-      title: titled.title,
+      title,
       link: settings.origin + targetPath(target),
       reason,
       // the response as it stands in this transaction (the one just recorded)

@@ -25,6 +25,7 @@ import { z } from "zod";
 import type { Executor } from "../../db/client";
 import type { SubmissionStatus } from "../../db/schema";
 import { isPublicStatus, PUBLIC_STATUSES, SUBMISSION_STATUSES } from "~/lib/reference";
+import { asLanguage, versionIn } from "~/lib/recommendation-language";
 import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/export-formats.server";
 import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered } from "./coverage.server";
 import { recommendationTotals } from "./recommendation.server";
@@ -91,6 +92,12 @@ export const RECOMMENDATION_COLUMNS = [
   // Issue 16, appended at the end (a Contract change): the latest implementation progress update (empty when none).
   "progress_status",
   "progress_date",
+  // Issue 18, appended at the end (a Contract change; ADR 0032): the language of title, text and dissent
+  // (en | ur), then the Urdu version ("" when there is none; the same as title/text/dissent when language is ur).
+  "language",
+  "title_ur",
+  "text_ur",
+  "dissent_ur",
 ] as const;
 
 export type SubmissionExportRow = {
@@ -149,6 +156,12 @@ export type RecommendationExportRow = {
   progress_status: string;
   /** its date (YYYY-MM-DD), "" when none */
   progress_date: string;
+  /** en | ur: the language of title, text and dissent (ADR 0032) */
+  language: string;
+  /** the Urdu version ("" when none) */
+  title_ur: string;
+  text_ur: string;
+  dissent_ur: string;
   /** the public view only (the API): linked sources no longer public */
   sources_not_public?: number;
 };
@@ -491,6 +504,10 @@ async function recommendationPage(
       "r.text",
       "r.priority",
       "r.dissent",
+      "r.language",
+      "r.other_title",
+      "r.other_text",
+      "r.other_dissent",
       "r.status",
       "r.response_status",
       "r.response_text",
@@ -580,28 +597,35 @@ async function recommendationPage(
   if (filters.publicSources)
     for (const s of sources)
       if (!isPublicStatus(s.status)) notPublic.set(s.recommendation_id, (notPublic.get(s.recommendation_id) ?? 0) + 1);
-  return rows.map((r) => ({
-    id: `R-${r.id}`,
-    title: r.title,
-    clusters: (clustersBy.get(r.id) ?? []).join(";"),
-    categories: (categoriesBy.get(r.id) ?? []).join(";"),
-    priority: Number(r.priority),
-    status: r.status,
-    text: r.text,
-    dissent: r.dissent ?? "",
-    unique_supporters: figures.get(r.id)?.uniqueSupporters ?? 0,
-    organisations: figures.get(r.id)?.organisations ?? 0,
-    sources: (sourcesBy.get(r.id) ?? []).join(";"),
-    response_status: r.response_status ?? "",
-    response_text: r.response_text ?? "",
-    responsible_agency: r.responsible_agency ?? "",
-    response_date: r.response_date ?? "",
-    unique_supporters_verified_organisations: figures.get(r.id)?.verifiedSupporters ?? 0,
-    verified_organisations: figures.get(r.id)?.verifiedOrganisations ?? 0,
-    progress_status: progress.get(r.id)?.status ?? "",
-    progress_date: progress.get(r.id)?.date ?? "",
-    ...(filters.publicSources ? { sources_not_public: notPublic.get(r.id) ?? 0 } : {}),
-  }));
+  return rows.map((r) => {
+    const ur = versionIn(r, "ur");
+    return {
+      id: `R-${r.id}`,
+      title: r.title,
+      clusters: (clustersBy.get(r.id) ?? []).join(";"),
+      categories: (categoriesBy.get(r.id) ?? []).join(";"),
+      priority: Number(r.priority),
+      status: r.status,
+      text: r.text,
+      dissent: r.dissent ?? "",
+      unique_supporters: figures.get(r.id)?.uniqueSupporters ?? 0,
+      organisations: figures.get(r.id)?.organisations ?? 0,
+      sources: (sourcesBy.get(r.id) ?? []).join(";"),
+      response_status: r.response_status ?? "",
+      response_text: r.response_text ?? "",
+      responsible_agency: r.responsible_agency ?? "",
+      response_date: r.response_date ?? "",
+      unique_supporters_verified_organisations: figures.get(r.id)?.verifiedSupporters ?? 0,
+      verified_organisations: figures.get(r.id)?.verifiedOrganisations ?? 0,
+      progress_status: progress.get(r.id)?.status ?? "",
+      progress_date: progress.get(r.id)?.date ?? "",
+      language: asLanguage(r.language),
+      title_ur: ur?.title ?? "",
+      text_ur: ur?.text ?? "",
+      dissent_ur: ur?.dissent ?? "",
+      ...(filters.publicSources ? { sources_not_public: notPublic.get(r.id) ?? 0 } : {}),
+    };
+  });
 }
 
 async function* recommendationPages(

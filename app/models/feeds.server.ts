@@ -6,14 +6,32 @@
 // pending, rejected, hidden or withdrawn), newest published first.
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
+import { recommendationIn, type RecommendationLanguage } from "~/lib/recommendation-language";
 import { latestProgress } from "./progress.server";
 
 export const FEED_LIMIT = 50;
 
-export async function recommendationFeedItems(db: Executor, params: { consultationId: number; limit?: number }) {
+/** `lang`: the feed's language; each entry is that version, or the other one marked `missing` (ADR 0032). */
+export async function recommendationFeedItems(
+  db: Executor,
+  params: { consultationId: number; limit?: number; lang?: RecommendationLanguage },
+) {
   const rows = await db
     .selectFrom("recommendations")
-    .select(["id", "title", "text", "response_status", "response_date", "created_at", "updated_at"])
+    .select([
+      "id",
+      "title",
+      "text",
+      "dissent",
+      "language",
+      "other_title",
+      "other_text",
+      "other_dissent",
+      "response_status",
+      "response_date",
+      "created_at",
+      "updated_at",
+    ])
     .where("consultation_id", "=", params.consultationId)
     .where("status", "=", "final")
     .orderBy("updated_at", "desc")
@@ -27,10 +45,14 @@ export async function recommendationFeedItems(db: Executor, params: { consultati
   return rows.map((r) => {
     const p = progress.get(r.id);
     const events = [r.updated_at, p?.createdAt].filter((t): t is string => Boolean(t)).sort();
+    const local = recommendationIn(r, params.lang ?? "en");
     return {
       id: r.id,
-      title: r.title,
-      text: r.text,
+      title: local.title.value,
+      text: local.text.value,
+      /** the feed's language has no version: this entry is in `shownLang` */
+      missing: local.missing,
+      shownLang: local.title.lang,
       responseStatus: r.response_status,
       responseDate: r.response_date,
       progress: p ? { status: p.status, date: p.date } : null,

@@ -8,7 +8,9 @@ import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { z } from "~/lib/zod-setup";
+import { storedVersions } from "~/lib/recommendation-language";
 import {
+  missingVersionFields,
   RecommendationInputSchema,
   ResponseInputSchema,
   type RecommendationInput,
@@ -45,7 +47,13 @@ type Parsed =
 
 async function parseRecommendation(db: Executor, raw: unknown): Promise<Parsed> {
   const parsed = RecommendationInputSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: "invalid", fieldErrors: z.flattenError(parsed.error).fieldErrors as FieldErrors };
+  // A started language version needs its title and text; at least one version is needed (ADR 0032).
+  const missing = missingVersionFields(raw);
+  if (!parsed.success || missing.length) {
+    const fieldErrors = (parsed.success ? {} : z.flattenError(parsed.error).fieldErrors) as FieldErrors;
+    for (const f of missing) fieldErrors[f] ??= ["errors.required"];
+    return { ok: false, reason: "invalid", fieldErrors };
+  }
   const input = parsed.data;
   const [clusterIds, categoryIds] = await Promise.all([
     resolveSlugs(db, "clusters", input.cluster),
@@ -167,10 +175,8 @@ export async function createRecommendation(db: Executor, params: Actor & { input
       .insertInto("recommendations")
       .values({
         consultation_id: consultation.id,
-        title: input.title,
-        text: input.text,
+        ...storedVersions(input),
         priority: input.priority,
-        dissent: input.dissent,
         status: input.status,
         created_by: params.actorId,
         created_at: iso,
@@ -205,6 +211,10 @@ async function snapshot(db: Executor, id: number) {
       "text",
       "priority",
       "dissent",
+      "language",
+      "other_title",
+      "other_text",
+      "other_dissent",
       "status",
       "response_status",
       "response_text",
@@ -247,10 +257,8 @@ export async function updateRecommendation(db: Executor, params: Actor & { id: n
     await trx
       .updateTable("recommendations")
       .set({
-        title: input.title,
-        text: input.text,
+        ...storedVersions(input),
         priority: input.priority,
-        dissent: input.dissent,
         status: input.status,
         updated_at: iso,
       })
@@ -692,6 +700,10 @@ export async function listRecommendations(
       "r.title",
       "r.text",
       "r.dissent",
+      "r.language",
+      "r.other_title",
+      "r.other_text",
+      "r.other_dissent",
       "r.status",
       "r.priority",
       "r.response_status",
@@ -798,6 +810,10 @@ export async function getRecommendation(db: Executor, params: { id: number; fina
       "r.text",
       "r.priority",
       "r.dissent",
+      "r.language",
+      "r.other_title",
+      "r.other_text",
+      "r.other_dissent",
       "r.status",
       "r.response_status",
       "r.response_text",

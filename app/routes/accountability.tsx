@@ -9,6 +9,8 @@ import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
 import type { PageCacheHandle } from "~/lib/page-cache";
 import { recommendationNumber, STALE_AFTER_DAYS } from "~/lib/recommendation-reference";
+import { asLanguage } from "~/lib/recommendation-language";
+import { MissingVersionMark, ShownText } from "~/components/recommendation-language";
 import { z } from "~/lib/zod-setup";
 import { getAccountability, type AccountabilityRow } from "~/models/accountability.server";
 import { getActiveConsultation } from "~/models/consultation.server";
@@ -40,7 +42,9 @@ export async function loader(args: LoaderFunctionArgs) {
   const query = QuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const [consultation, clusters] = await Promise.all([getActiveConsultation(db), listClusters(db)]);
   const cluster = clusters.find((c) => c.slug === query.cluster);
-  const data = consultation ? await getAccountability(db, { consultationId: consultation.id, clusterSlug: cluster?.slug }) : null;
+  const data = consultation
+    ? await getAccountability(db, { consultationId: consultation.id, clusterSlug: cluster?.slug, lang: asLanguage(lng) })
+    : null;
   const n = (v: number) => formatNumber({ lng, digits }, v);
   const chart = (rows: Array<{ key: string; count: number }>, label: (key: string) => string) =>
     barChartGeometry({
@@ -97,8 +101,9 @@ function AccountabilityTable({ id, caption, rows }: { id: string; caption: strin
             <tr key={r.id} data-recommendation={r.id}>
               <th scope="row">
                 <Link to={`/recommendations/${r.id}`}>
-                  {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
+                  {recommendationNumber(r.id)} <ShownText shown={r.localTitle} />
                 </Link>
+                {r.localTitle.fallback ? <MissingVersionMark /> : null}
                 {r.noResponse ? (
                   <>
                     {" "}

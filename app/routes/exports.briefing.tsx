@@ -16,10 +16,11 @@ export async function loader(args: LoaderFunctionArgs) {
   const { cluster, lang } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
   if (!consultation) notFound();
-  const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster });
-  if (!briefing) notFound();
   const prefs = await resolveFormat(args.request, args.context);
   const lng = lang ?? prefs.lng;
+  // Each recommendation in the document's language, or the other one with a note (ADR 0032).
+  const briefing = await buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster, lang: lng });
+  if (!briefing) notFound();
   const digits = prefs.digits;
   const t = tFor(lng, digits);
   const preparedOn = formatDate({ lng, digits }, new Date());

@@ -8,7 +8,7 @@ import { BreakdownTable } from "~/components/recommendation-form";
 import { coverageView, leftOutBound, leftOutView } from "~/lib/coverage-view.server";
 import { notFound } from "~/lib/http.server";
 import { localName } from "~/lib/i18n";
-import { getFixedT } from "~/lib/i18next.server";
+import { getFixedT, tFor } from "~/lib/i18next.server";
 import { BriefingQuerySchema } from "~/lib/recommendation-schemas.server";
 import { figuresView } from "~/lib/recommendation-view.server";
 import { buildBriefing } from "~/models/briefing.server";
@@ -16,6 +16,7 @@ import { getActiveConsultation } from "~/models/consultation.server";
 import { listClusters } from "~/models/taxonomy.server";
 import briefingStyles from "~/styles/briefing.css?url";
 import { recommendationNumber } from "~/lib/recommendation-reference";
+import { ShownBlock, ShownText } from "~/components/recommendation-language";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: briefingStyles }];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -25,16 +26,24 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 export async function loader(args: LoaderFunctionArgs) {
   await requireRole(args, "organiser");
   const { db } = args.context;
-  const { cluster } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
+  const { cluster, lang } = BriefingQuerySchema.parse(Object.fromEntries(new URL(args.request.url).searchParams));
   const consultation = await getActiveConsultation(db);
   if (!consultation) notFound();
+  const { t, lng, digits } = await getFixedT(args.request, args.context);
+  // The document's language (`lang`, else the page's) chooses each recommendation's version (ADR 0032);
+  // a recommendation without one says so in that language.
+  const docLng = lang ?? lng;
+  const td = tFor(docLng, digits);
   const [briefing, clusters] = await Promise.all([
-    buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster }),
+    buildBriefing(db, { consultationId: consultation.id, clusterSlug: cluster, lang: docLng }),
     listClusters(db),
   ]);
   if (!briefing) notFound();
-  const { t, lng, digits } = await getFixedT(args.request, args.context);
   return {
+    docLng,
+    lang: lang ?? "",
+    missingNote: td("recommendation.language.missing"),
+    dissentMissingNote: td("recommendation.language.dissentMissing"),
     title: `${t("briefing.title")} · ${t("app.name")}`,
     lng,
     consultation: lng === "ur" ? consultation.title_ur : consultation.title_en,
@@ -67,10 +76,19 @@ export default function Briefing() {
     return `/exports/briefing.docx${q.size ? `?${q}` : ""}`;
   };
   const otherLanguage = d.lng === "ur" ? "en" : "ur";
+  // The recommendations in the other language (`lang`; ADR 0032): the page's own labels stay in the reader's.
+  const versionsIn = d.docLng === "ur" ? "en" : "ur";
+  const versionsHref = () => {
+    const q = new URLSearchParams();
+    if (d.cluster) q.set("cluster", d.cluster);
+    q.set("lang", versionsIn);
+    return `/organiser/briefing?${q}`;
+  };
   return (
     <div className="briefing">
       <div className="briefing__controls stack">
         <Form method="get" className="button-row">
+          {d.lang ? <input type="hidden" name="lang" value={d.lang} /> : null}
           <label htmlFor="briefing-cluster">{t("briefing.cluster")}</label>
           <select id="briefing-cluster" name="cluster" defaultValue={d.cluster}>
             <option value="">{t("briefing.allClusters")}</option>
@@ -91,6 +109,7 @@ export default function Briefing() {
           <a href={docxHref(otherLanguage)} download>
             {t(`briefing.docxIn.${otherLanguage}`)}
           </a>
+          <Link to={versionsHref()}>{t(`briefing.versionsIn.${versionsIn}`)}</Link>
           <Link to="/organiser/recommendations">{t("recommendation.backToOrganiser")}</Link>
         </p>
         <p className="hint">{t("briefing.printHint")}</p>
@@ -135,14 +154,17 @@ export default function Briefing() {
           {s.recommendations.map((r) => (
             <article key={r.id} className="briefing__recommendation">
               <h3>
-                {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
+                {recommendationNumber(r.id)} <ShownText shown={{ value: r.title, lang: r.lang }} />
               </h3>
+              {r.missing ? (
+                <p className="notice missing-version" role="note" data-missing-version="recommendation" lang={d.docLng}>
+                  {d.missingNote}
+                </p>
+              ) : null}
               <p>
                 <strong>{t("briefing.priority")}:</strong> <NumberText value={r.priority} />
               </p>
-              <p className="plain-text" dir="auto">
-                {r.text}
-              </p>
+              <ShownBlock shown={{ value: r.text, lang: r.lang }} />
               <h4>{t("briefing.support")}</h4>
               <p>
                 {t("briefing.uniqueSupporters")}: <NumberText value={r.figures.uniqueSupporters} /> ({t("briefing.fromVerified")}:{" "}
@@ -157,9 +179,12 @@ export default function Briefing() {
               {r.dissent ? (
                 <>
                   <h4>{t("briefing.dissent")}</h4>
-                  <p className="plain-text" dir="auto">
-                    {r.dissent}
-                  </p>
+                  {r.dissentMissing ? (
+                    <p className="notice missing-version" role="note" data-missing-version="dissent" lang={d.docLng}>
+                      {d.dissentMissingNote}
+                    </p>
+                  ) : null}
+                  <ShownBlock shown={{ value: r.dissent, lang: r.dissentLang }} />
                 </>
               ) : null}
               {r.responseStatus ? (

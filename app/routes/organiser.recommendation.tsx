@@ -29,6 +29,8 @@ import { listProgress, progressRefusal, recordProgress } from "~/models/progress
 import { moreLikeThese } from "~/models/synthesis.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
+import { asLanguage, recommendationIn, versionIn } from "~/lib/recommendation-language";
+import { MissingVersionNote, ShownText } from "~/components/recommendation-language";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -50,22 +52,29 @@ export async function loader(args: LoaderFunctionArgs) {
     q ? searchLinkableSubmissions(db, { consultationId: r.consultation_id, q, excludeRecommendationId: r.id }) : [],
     moreLikeThese(db, { recommendationId: r.id }),
   ]);
+  // The form edits both language versions (ADR 0032); the heading is the reader's one.
+  const [en, ur] = [versionIn(r, "en"), versionIn(r, "ur")];
+  const local = recommendationIn(r, asLanguage(lng));
   return {
     title: `${recommendationNumber(r.id)} · ${t("recommendation.organiserTitle")} · ${t("app.name")}`,
     recommendation: {
       id: r.id,
-      title: r.title,
+      title: local.title,
+      missing: local.missing,
       status: r.status,
       // What the page offers, as the model decides it.
       ...recommendationActions(r.status),
       canReportProgress: progressRefusal(r.status) === null,
       values: {
-        title: r.title,
-        text: r.text,
+        title: en?.title ?? "",
+        text: en?.text ?? "",
+        dissent: en?.dissent ?? "",
+        titleUr: ur?.title ?? "",
+        textUr: ur?.text ?? "",
+        dissentUr: ur?.dissent ?? "",
         cluster: r.clusters.map((c) => c.slug),
         category: r.categories.map((c) => c.slug),
         priority: String(r.priority),
-        dissent: r.dissent,
         status: r.status,
       },
       response: {
@@ -213,8 +222,9 @@ export default function OrganiserRecommendation() {
   return (
     <div className="stack">
       <h1>
-        {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
+        {recommendationNumber(r.id)} <ShownText shown={r.title} />
       </h1>
+      {r.missing ? <MissingVersionNote /> : null}
       <p className="button-row">
         <Link to="/organiser/recommendations">{t("recommendation.backToList")}</Link>
         {r.isPublic ? <Link to={`/recommendations/${r.id}`}>{t("recommendation.viewPublic")}</Link> : null}

@@ -15,6 +15,8 @@ import { getActiveConsultation } from "~/models/consultation.server";
 import { createRecommendation, listRecommendations, RECOMMENDATION_REFUSALS } from "~/models/recommendation.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
+import { asLanguage, recommendationIn } from "~/lib/recommendation-language";
+import { MissingVersionMark, ShownText } from "~/components/recommendation-language";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 
@@ -33,7 +35,8 @@ export async function loader(args: LoaderFunctionArgs) {
     title: `${t("recommendation.organiserTitle")} · ${t("app.name")}`,
     recommendations: rows.map((r) => ({
       id: r.id,
-      title: r.title,
+      // The reader's language version, or the other one marked (ADR 0032).
+      title: recommendationIn(r, asLanguage(lng)).title,
       status: r.status,
       priority: r.priority,
       clusters: r.clusters.map((c) => localName(c, lng)),
@@ -59,7 +62,18 @@ export async function action(args: ActionFunctionArgs) {
   return redirect(`/organiser/recommendations/${r.id}`, 303);
 }
 
-const EMPTY = { title: "", text: "", cluster: [], category: [], priority: "3", dissent: "", status: "draft" };
+const EMPTY = {
+  title: "",
+  text: "",
+  dissent: "",
+  titleUr: "",
+  textUr: "",
+  dissentUr: "",
+  cluster: [],
+  category: [],
+  priority: "3",
+  status: "draft",
+};
 
 function CreateForm({
   clusters,
@@ -129,8 +143,9 @@ export default function OrganiserRecommendations() {
                   </th>
                   <td>
                     <Link to={`/organiser/recommendations/${r.id}`}>
-                      <bdi>{r.title}</bdi>
+                      <ShownText shown={r.title} />
                     </Link>
+                    {r.title.fallback ? <MissingVersionMark /> : null}
                   </td>
                   <td>{t(`recommendation.status.${r.status}`, { defaultValue: r.status })}</td>
                   <td>

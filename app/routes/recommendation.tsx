@@ -14,6 +14,8 @@ import { figuresView, sourceView } from "~/lib/recommendation-view.server";
 import { isFollowing } from "~/models/follow.server";
 import { listProgress } from "~/models/progress.server";
 import { getRecommendation } from "~/models/recommendation.server";
+import { asLanguage, recommendationIn } from "~/lib/recommendation-language";
+import { MissingVersionNote, ShownBlock, ShownText } from "~/components/recommendation-language";
 import { recommendationNumber } from "~/lib/recommendation-reference";
 import type { PageCacheHandle } from "~/lib/page-cache";
 
@@ -36,17 +38,20 @@ export async function loader(args: LoaderFunctionArgs) {
   const user = getUser(args);
   const following = user ? await isFollowing(db, user.id, { type: "recommendation", id }) : false;
   const progress = await listProgress(db, r.id);
+  // The reader's language version, or the other one with a note (ADR 0032).
+  const local = recommendationIn(r, asLanguage(lng));
   return {
     signedIn: Boolean(user),
     following,
-    title: `R-${r.id} ${r.title} · ${t("app.name")}`,
+    title: `R-${r.id} ${local.title.value} · ${t("app.name")}`,
     feedTitle: t("feeds.recommendationsLink"),
     canManage: user ? hasRole(user.role, "organiser") : false,
     recommendation: {
       id: r.id,
-      title: r.title,
-      text: r.text,
-      dissent: r.dissent,
+      title: local.title,
+      text: local.text,
+      dissent: local.dissent,
+      missing: local.missing,
       priority: r.priority,
       clusters: r.clusters.map((c) => localName(c, lng)),
       categories: r.categories.map((c) => localName(c, lng)),
@@ -76,8 +81,9 @@ export default function RecommendationPage() {
         ) : null}
       </p>
       <h1>
-        {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
+        {recommendationNumber(r.id)} <ShownText shown={r.title} />
       </h1>
+      {r.missing ? <MissingVersionNote /> : null}
       <dl className="facts">
         <dt>{t("recommendation.field.cluster")}</dt>
         <dd>{r.clusters.length ? r.clusters.join(", ") : t("recommendation.crossCluster")}</dd>
@@ -88,9 +94,7 @@ export default function RecommendationPage() {
           <NumberText value={r.priority} />
         </dd>
       </dl>
-      <p className="plain-text" dir="auto">
-        {r.text}
-      </p>
+      <ShownBlock shown={r.text} />
       <FollowForm
         action={`/recommendations/${r.id}/follow`}
         following={following}
@@ -98,12 +102,11 @@ export default function RecommendationPage() {
         loginPath={`/login?redirectTo=${encodeURIComponent(`/recommendations/${r.id}`)}`}
         kind="recommendation"
       />
-      {r.dissent ? (
+      {r.dissent.value ? (
         <section aria-labelledby="dissent-title">
           <h2 id="dissent-title">{t("recommendation.dissent")}</h2>
-          <p className="plain-text" dir="auto">
-            {r.dissent}
-          </p>
+          {r.dissent.fallback && !r.missing ? <MissingVersionNote part="dissent" /> : null}
+          <ShownBlock shown={r.dissent} />
         </section>
       ) : null}
 

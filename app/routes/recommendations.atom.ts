@@ -8,6 +8,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { atomResponse } from "~/lib/atom.server";
 import { getFixedT } from "~/lib/i18next.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
+import { asLanguage } from "~/lib/recommendation-language";
 import { getActiveConsultation } from "~/models/consultation.server";
 import { recommendationFeedItems } from "~/models/feeds.server";
 
@@ -16,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { t, lng } = await getFixedT(request, context);
   const origin = config.ORIGIN;
   const consultation = await getActiveConsultation(db);
-  const items = consultation ? await recommendationFeedItems(db, { consultationId: consultation.id }) : [];
+  const items = consultation ? await recommendationFeedItems(db, { consultationId: consultation.id, lang: asLanguage(lng) }) : [];
   return atomResponse({
     id: `${origin}/recommendations.atom`,
     title: `${t("recommendation.listTitle")} · ${t("app.name")}`,
@@ -41,11 +42,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         : t("recommendation.progress.none");
       return {
         id: `${origin}/recommendations/${r.id}`,
-        title: `${recommendationNumber(r.id)} ${r.title}`,
+        // An entry without a version in the feed's language says so (ADR 0032).
+        title: `${recommendationNumber(r.id)} ${r.title}${r.missing ? ` ${t("recommendation.language.missingShort")}` : ""}`,
         updated: r.updated,
         published: r.published,
         link: `${origin}/recommendations/${r.id}`,
-        summary: `${response}\n${progress}\n\n${r.text}`,
+        summary: `${r.missing ? `${t("recommendation.language.missing")}\n\n` : ""}${response}\n${progress}\n\n${r.text}`,
       };
     }),
   });

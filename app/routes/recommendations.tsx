@@ -8,6 +8,8 @@ import { getActiveConsultation } from "~/models/consultation.server";
 import { listRecommendations } from "~/models/recommendation.server";
 import { listClusters } from "~/models/taxonomy.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
+import { asLanguage, recommendationIn } from "~/lib/recommendation-language";
+import { MissingVersionMark, ShownText } from "~/components/recommendation-language";
 import type { PageCacheHandle } from "~/lib/page-cache";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
@@ -30,7 +32,8 @@ export async function loader(args: LoaderFunctionArgs) {
   ]);
   const item = (r: (typeof rows)[number]) => ({
     id: r.id,
-    title: r.title,
+    // The reader's language version, or the other one marked (ADR 0032).
+    title: recommendationIn(r, asLanguage(lng)).title,
     priority: r.priority,
     sources: r.sources,
     uniqueSupporters: r.figures.uniqueSupporters,
@@ -63,8 +66,9 @@ export default function Recommendations() {
               <li key={r.id} className="card">
                 <h3 className="card__title">
                   <Link to={`/recommendations/${r.id}`}>
-                    {recommendationNumber(r.id)} <bdi>{r.title}</bdi>
+                    {recommendationNumber(r.id)} <ShownText shown={r.title} />
                   </Link>
+                  {r.title.fallback ? <MissingVersionMark /> : null}
                 </h3>
                 <p className="card__meta">
                   {t("recommendation.column.priority")}: <NumberText value={r.priority} /> · {t("recommendation.column.sources")}:{" "}

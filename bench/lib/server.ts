@@ -135,9 +135,7 @@ export interface Server {
   /** RSS of the primary and every worker, summed (kB) */
   rssKb(): number;
   /** the probe's samples (JSON lines per process) since `since` (ms epoch) */
-  memSamples(
-    since?: number,
-  ): Array<{
+  memSamples(since?: number): Array<{
     pid: number;
     t: number;
     gc?: boolean;

@@ -194,7 +194,10 @@ describe(`closing the loop as a new user would (${testDialect})`, () => {
     const responseMail = await mailTo(supporter.email, tr("ur", "email.responded.subject", { title: "" }));
     // Text people wrote is isolated (FSI … PDI) inside an Urdu sentence (app/lib/format.ts).
     const isolated = (text: string) => `\u2068${text}\u2069`;
-    expect(responseMail.header("Subject")).toBe(tr("ur", "email.responded.subject", { title: isolated(RECOMMENDATION) }));
+    // The recommendation has only an English version: the Urdu email quotes it and says so (issue 18, ADR 0032).
+    expect(responseMail.header("Subject")).toBe(
+      tr("ur", "email.responded.subject", { title: isolated(`${RECOMMENDATION} ${tr("ur", "recommendation.language.missingShort")}`) }),
+    );
     expect(responseMail.text).toContain(tr("ur", "email.greeting", { name: isolated(supporter.displayName) }));
     expect(responseMail.text).toContain(tr("ur", "email.responseStatus", { status: accepted }));
     expect(responseMail.text).toContain(RESPONSE_TEXT);

@@ -33,7 +33,9 @@ const RECOMMENDATION_HEADER =
   "id,title,clusters,categories,priority,status,text,dissent,unique_supporters,organisations,sources,response_status,response_text," +
   "responsible_agency,response_date,unique_supporters_verified_organisations,verified_organisations," +
   // Appended by issue 16 (a Contract change): the latest implementation progress.
-  "progress_status,progress_date";
+  "progress_status,progress_date," +
+  // Appended by issue 18 (a Contract change): the language of title/text/dissent and the Urdu version.
+  "language,title_ur,text_ur,dissent_ur";
 
 const CORPUS = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\t=x", "\r=x", "\n", "\u0000"];
 // PostgreSQL text cannot hold NUL at all (it refuses the write), so a stored NUL exists only on SQLite;
@@ -346,15 +348,16 @@ describe(`exports (${testDialect})`, () => {
     expect(recs.find((r) => r.id === `R-${ids.recDraft}`)).toMatchObject({ progress_status: "", progress_date: "" });
     const json = JSON.parse((await collect(await recommendationsExport(t.db, "json"))).toString());
     const final = json.find((r: { id: string }) => r.id === `R-${ids.recFinal}`);
-    expect(Object.keys(final).slice(-2)).toEqual(["progress_status", "progress_date"]);
+    expect(Object.keys(final).slice(-6, -4)).toEqual(["progress_status", "progress_date"]);
     expect([final.progress_status, final.progress_date]).toEqual(["done", "2027-03-01"]);
     const annex = new ExcelJS.Workbook();
     await annex.xlsx.load((await collect(toXlsx(await annexSheets(t.db)))) as unknown as ArrayBuffer);
     const sheet = annex.getWorksheet("recommendations")!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(-2)).toEqual(["progress_status", "progress_date"]);
+    expect(header.slice(-6, -4)).toEqual(["progress_status", "progress_date"]);
+    expect(header.slice(-4)).toEqual(["language", "title_ur", "text_ur", "dissent_ur"]);
     const row = sheet.getRows(2, sheet.rowCount - 1)!.find((r) => r.getCell(1).value === `R-${ids.recFinal}`)!;
-    expect([row.getCell(header.length - 1).value, row.getCell(header.length).value]).toEqual(["done", "2027-03-01"]);
+    expect([row.getCell(header.length - 5).value, row.getCell(header.length - 4).value]).toEqual(["done", "2027-03-01"]);
   });
 
   it("XLSX opens with exceljs: sheet name, bold header row, a neutralised cell; the annex has its five sheets, then coverage and left out", async () => {

@@ -216,6 +216,11 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       // Appended after them by issue 16: the latest implementation progress.
       "progress_status",
       "progress_date",
+      // Then by issue 18: the language of title/text/dissent and the Urdu version.
+      "language",
+      "title_ur",
+      "text_ur",
+      "dissent_ur",
     ]);
     const recs: Array<Record<string, string>> = parse(recCsv.text, { columns: true, bom: true });
     for (const r of recs)
@@ -232,6 +237,10 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       "verified_organisations",
       "progress_status",
       "progress_date",
+      "language",
+      "title_ur",
+      "text_ur",
+      "dissent_ur",
     ]);
 
     // The annex's sheets carry the same columns.
@@ -244,11 +253,15 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
       "supporters_verified_organisations",
       "verified_organisations",
     ]);
-    expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-4)).toEqual([
+    expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-8)).toEqual([
       "unique_supporters_verified_organisations",
       "verified_organisations",
       "progress_status",
       "progress_date",
+      "language",
+      "title_ur",
+      "text_ur",
+      "dissent_ur",
     ]);
 
     // The public page of the final recommendation says it apart.
