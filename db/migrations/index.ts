@@ -19,6 +19,7 @@ import * as recommendationProgress from "./2026-12-07T0400-recommendation-progre
 import * as coverageReasons from "./2026-12-07T0600-coverage-reasons";
 import * as notificationSettings from "./2026-12-07T0500-notification-settings";
 import * as synthesisIndexes from "./2026-12-07T0700-synthesis-indexes";
+import * as translations from "./2026-12-08T0100-translations";
 
 interface DialectMigration {
   up(db: Kysely<any>, dialect: Dialect): Promise<void>;
@@ -43,6 +44,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0500-notification-settings", notificationSettings],
   ["2026-12-07T0600-coverage-reasons", coverageReasons],
   ["2026-12-07T0700-synthesis-indexes", synthesisIndexes],
+  ["2026-12-08T0100-translations", translations],
 ];
 
 export function getMigrations(dialect: Dialect): Record<string, Migration> {
