@@ -2,7 +2,10 @@
 // item 5): the original language by script, a moderator's translation with
 // its history, the author's flag, the translation queue, and search that
 // finds a suggestion by its translation (FTS5 on SQLite, tsvector on PostgreSQL).
+import ExcelJS from "exceljs";
+import { parse } from "csv-parse/sync";
 import { describe, expect, it, beforeAll } from "vitest";
+import { listPublicSubmissions, submissionsExport } from "~/models/export.server";
 import { addComment, editComment } from "~/models/comment.server";
 import { likelyDuplicates } from "~/models/moderation-queue.server";
 import { originalLanguageOf } from "~/models/original-language";
@@ -284,5 +287,52 @@ describe(`translations (${testDialect})`, () => {
       show: "original",
       offer: null,
     });
+  });
+
+  it("exports carry the original language and the translation: appended CSV and XLSX columns, a translations object in JSON and the API", async () => {
+    const filters = { consultationId, statuses: ["published" as const] };
+    const collect = async (chunks: AsyncIterable<string | Buffer>) => {
+      const parts: Buffer[] = [];
+      for await (const c of chunks) parts.push(typeof c === "string" ? Buffer.from(c, "utf8") : c);
+      return Buffer.concat(parts);
+    };
+    const rows: Array<Record<string, string>> = parse(await collect(submissionsExport(t.db, "csv", filters)), { columns: true, bom: true });
+    const urdu = rows.find((r) => Number(r.id) === urduId)!;
+    expect(urdu).toMatchObject({ title: URDU.title, original_language: "ur", translated_title: ENGLISH_OF_URDU.title });
+    expect(urdu.translated_problem).toBe(ENGLISH_OF_URDU.problem);
+    expect(Object.keys(urdu).slice(-5)).toEqual([
+      "original_language",
+      "translated_title",
+      "translated_problem",
+      "translated_proposal",
+      "translated_expected_impact",
+    ]);
+    const english = rows.find((r) => Number(r.id) === englishId)!;
+    expect(english).toMatchObject({ original_language: "en", translated_title: "گینڈا اسٹیل کی درآمد کے لیے بانڈڈ گودام" });
+    const untranslated = rows.find((r) => r.translated_title === "")!;
+    expect(untranslated.translated_problem).toBe("");
+
+    const json = JSON.parse((await collect(submissionsExport(t.db, "json", filters))).toString("utf8"));
+    const j = json.find((r: { id: number }) => r.id === urduId);
+    expect(j.original_language).toBe("ur");
+    expect(j.translations).toEqual({
+      en: { ...ENGLISH_OF_URDU, proposal: "Halve the tax rate on export income for the first two years." },
+    });
+    const api = await listPublicSubmissions(t.db, { after: urduId - 1, limit: 1 });
+    expect(api[0]).toMatchObject({ id: urduId, original_language: "ur", translations: { en: { title: ENGLISH_OF_URDU.title } } });
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await collect(submissionsExport(t.db, "xlsx", filters))) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet("submissions")!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1) as string[];
+    expect(header.slice(-5)).toEqual([
+      "original_language",
+      "translated_title",
+      "translated_problem",
+      "translated_proposal",
+      "translated_expected_impact",
+    ]);
+    const row = ws.getRows(2, ws.rowCount - 1)!.find((r) => r.getCell(1).value === urduId)!;
+    expect(row.getCell(header.indexOf("translated_title") + 1).value).toBe(ENGLISH_OF_URDU.title);
   });
 });
