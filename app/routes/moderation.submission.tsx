@@ -180,7 +180,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 /** The form of one decision: its own fields and errors, given the action's answer only when it was this decision's. */
-function useDecisionForm(intent: string, lastResult: ActionReply | undefined, defaultValue?: Record<string, string[]>) {
+function useDecisionForm(intent: string, lastResult: ActionReply | undefined, defaultValue?: Record<string, string | string[]>) {
   return useForm<Record<string, string | string[]>>({
     id: intent,
     lastResult: lastResult?.initialValue?.intent === intent ? lastResult : undefined,
@@ -198,7 +198,7 @@ export default function ModerationDecision() {
   const [translateForm, translate] = useDecisionForm(
     "translate",
     lastResult,
-    tr ? { title: [tr.title], problem: [tr.problem], proposal: [tr.proposal], expectedImpact: [tr.expectedImpact] } : undefined,
+    tr ? { title: tr.title, problem: tr.problem, proposal: tr.proposal, expectedImpact: tr.expectedImpact } : undefined,
   );
   const rtl = translation.language === "ur" ? "rtl" : "ltr";
   const current = s.current.length ? s.current : s.suggested ? [s.suggested] : [];
