@@ -248,9 +248,11 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    expect((wb.getWorksheet("submissions")!.getRow(1).values as unknown[]).slice(-2)).toEqual([
+    // Issue 15's two columns, then issue 18's five appended after them.
+    expect((wb.getWorksheet("submissions")!.getRow(1).values as unknown[]).slice(-7)).toEqual([
       "supporters_verified_organisations",
       "verified_organisations",
+      ...ISSUE_18,
     ]);
     expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-4)).toEqual([
       "unique_supporters_verified_organisations",
