@@ -73,14 +73,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
   const now = new Date();
   const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
+  const textLanguage = view.show === "translation" && translation ? translation.language : s.original_language;
   return {
     title: `${shown.title} · ${t("app.name")}`,
     lng,
     submission: {
       id: s.id,
       ...shown,
-      /** the language of the text shown, and what the reader may switch to */
-      textLanguage: view.show === "translation" && translation ? translation.language : s.original_language,
+      /** the language of the text shown when it is not the page's (its `lang`), and what the reader may switch to */
+      textLanguage: textLanguage === lng ? undefined : textLanguage,
       translation: { shown: view.show === "translation", offer: view.offer, exists: Boolean(translation) },
       status: s.status,
       source: s.source,
