@@ -33,6 +33,7 @@ export default [
   route("submissions/:id/comments", "routes/submission.comments.tsx"),
   route("submissions/:id/report", "routes/submission.report.tsx"),
   route("submissions/:id/follow", "routes/submission.follow.tsx"),
+  route("submissions/:id/translation-flag", "routes/submission.translation-flag.tsx"),
   route("moderation/submissions/:id", "routes/moderation.submission.tsx"),
   route("moderation/workshop", "routes/moderation.workshop.tsx"),
   route("moderation/import", "routes/moderation.import.tsx"),

@@ -187,6 +187,8 @@ export interface SubmissionsTable {
   /** normalised text for full-text search (see search.server.ts normaliseSearchText) */
   search_title: Generated<string>;
   search_body: Generated<string>;
+  /** the language it was written in, by script (app/models/original-language.ts) */
+  original_language: Generated<"en" | "ur">;
   created_at: string;
   updated_at: string;
   published_at: string | null;
@@ -230,6 +232,47 @@ export interface SubmissionEventsTable {
   created_at: string;
 }
 
+/** A moderator's translation of a suggestion into the other language (issue 18; ADR 0031): the current version. */
+export interface SubmissionTranslationsTable {
+  submission_id: number;
+  language: "en" | "ur";
+  title: string;
+  problem: string;
+  proposal: string;
+  expected_impact: string;
+  translator_id: number | null;
+  /** 1 for the first version, +1 for each save that changed it */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Every version of a translation ever saved, oldest first by id. */
+export interface SubmissionTranslationVersionsTable {
+  id: Generated<number>;
+  submission_id: number;
+  language: "en" | "ur";
+  version: number;
+  title: string;
+  problem: string;
+  proposal: string;
+  expected_impact: string;
+  translator_id: number | null;
+  created_at: string;
+}
+
+/** An author's report that the translation of their suggestion is wrong; open until a moderator saves a new version. */
+export interface TranslationFlagsTable {
+  id: Generated<number>;
+  submission_id: number;
+  language: "en" | "ur";
+  user_id: number | null;
+  reason: string;
+  status: Generated<"open" | "resolved">;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface SupportsTable {
   submission_id: number;
   user_id: number;
@@ -250,6 +293,8 @@ export interface CommentsTable {
   author_id: number | null;
   parent_id: number | null;
   body: string;
+  /** the language it was written in, by script (app/models/original-language.ts) */
+  original_language: Generated<"en" | "ur">;
   /** visible | hidden | deleted */
   status: string;
   created_at: string;
@@ -489,6 +534,9 @@ export interface Database {
   tag_log: TagLogTable;
   submission_events: SubmissionEventsTable;
   supports: SupportsTable;
+  submission_translations: SubmissionTranslationsTable;
+  submission_translation_versions: SubmissionTranslationVersionsTable;
+  translation_flags: TranslationFlagsTable;
   comments: CommentsTable;
   reports: ReportsTable;
   notifications: NotificationsTable;

@@ -10,6 +10,7 @@ import type { DbHandle } from "../db/client";
 import { seedTaxonomy } from "../db/seed";
 import { hashPassword } from "~/auth/password.server";
 import { ORGANISATION_TYPES, PROVINCES, SIZE_BANDS, STAGES, HORIZONS } from "~/lib/reference";
+import { originalLanguageOf } from "~/models/original-language";
 import { searchColumns } from "~/models/search.server";
 import { trendingWeight } from "~/models/support.server";
 
@@ -292,6 +293,7 @@ export async function seedDemo(
       random_key: Math.floor(rand() * 2 ** 31),
       trending_score: 0,
       ...searchColumns({ title, problem, proposal, expected_impact: expected }),
+      original_language: originalLanguageOf(title, problem, proposal, expected),
       created_at: created,
       updated_at: published ?? created,
       published_at: published,
@@ -378,12 +380,15 @@ export async function seedDemo(
     const s = parent ? subs[parent.submission - subBase - 1] : published[Math.floor(Math.pow(rand(), 2) * published.length)];
     const id = commentBase + i + 1;
     const when = new Date(Date.parse(s.published_at!) + rand() * (now.getTime() - Date.parse(s.published_at!))).toISOString();
+    const author = users[Math.floor(rand() * users.length)].id;
+    const body = rand() < 0.15 ? "متفق ہوں، یہ ہمارے کلسٹر کے لیے بہت ضروری ہے۔" : faker.lorem.sentences(1 + Math.floor(rand() * 3));
     commentRows.push({
       id,
       submission_id: s.id,
-      author_id: users[Math.floor(rand() * users.length)].id,
+      author_id: author,
       parent_id: parent?.id ?? null,
-      body: rand() < 0.15 ? "متفق ہوں، یہ ہمارے کلسٹر کے لیے بہت ضروری ہے۔" : faker.lorem.sentences(1 + Math.floor(rand() * 3)),
+      body,
+      original_language: originalLanguageOf(body),
       status: "visible",
       created_at: when,
       updated_at: when,

@@ -7,7 +7,7 @@
 import { z } from "./zod-setup";
 import { ORGANISATION_TYPES, PROVINCES, REJECT_REASONS } from "./reference";
 import { RULE_NUMBERS } from "./rules";
-import { required, text } from "./schemas";
+import { optionalText, required, text } from "./schemas";
 import { RowId, rowId, toRowId } from "./row-id";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
@@ -47,6 +47,15 @@ export const DecisionSchema = z.discriminatedUnion(
     z.object({ intent: z.literal("merge"), into: intoNumber, reason: reasonText.optional() }),
     z.object({ intent: z.literal("hide"), reason: reasonText.optional() }),
     z.object({ intent: z.literal("restore"), reason: reasonText.optional() }),
+    // A moderator's translation into the other language (issue 18; Contract row `intent=translate`).
+    z.object({
+      intent: z.literal("translate"),
+      language: z.enum(["en", "ur"], required),
+      title: text(1, RULE_NUMBERS.titleMax),
+      problem: text(1, RULE_NUMBERS.textMax),
+      proposal: text(1, RULE_NUMBERS.textMax),
+      expectedImpact: optionalText(RULE_NUMBERS.impactMax),
+    }),
   ],
   { error: "moderation.unknownIntent" },
 );

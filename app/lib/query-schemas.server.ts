@@ -69,6 +69,8 @@ const slug = z.string().regex(/^[a-z0-9-]{1,60}$/);
 export const QueueQuerySchema = z.object({
   status: z.enum(SUBMISSION_STATUSES).catch("pending"),
   cluster: slug.optional().catch(undefined),
+  // `queue=translate`: published suggestions without a translation, most supported first (issue 18).
+  queue: z.enum(["translate"]).optional().catch(undefined),
 });
 
 /**

@@ -79,7 +79,7 @@ export const HONEYPOT_FIELD = "website";
 /** A filled honeypot: refused as a bad request (the sign-in and registration forms). */
 export const HONEYPOT_REFUSALS = defineRefusals({ honeypot: 400 });
 
-const optionalText = (max: number) =>
+export const optionalText = (max: number) =>
   z
     .string()
     .trim()

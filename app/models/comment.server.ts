@@ -1,6 +1,7 @@
 // Comments: plain text on published submissions, one level of replies,
 // editable by their author for 15 minutes. The submission's comment counter
 // and trending weight move in the same transaction.
+import { originalLanguageOf } from "./original-language";
 import type { DB, Executor } from "../../db/client";
 import { RULE_NUMBERS } from "~/lib/rules";
 import { nowIso } from "~/lib/time";
@@ -96,6 +97,7 @@ export async function addComment(
         author_id: params.authorId,
         parent_id: params.parentId ?? null,
         body: params.body,
+        original_language: originalLanguageOf(params.body),
         status: "visible",
         created_at: iso,
         updated_at: iso,
@@ -147,7 +149,7 @@ export async function editComment(
   if (!withinCommentEditWindow(c.created_at, now)) return { ok: false, reason: "tooLate" };
   await db
     .updateTable("comments")
-    .set({ body: params.body, updated_at: nowIso(now) })
+    .set({ body: params.body, original_language: originalLanguageOf(params.body), updated_at: nowIso(now) })
     .where("id", "=", c.id)
     .execute();
   return { ok: true };

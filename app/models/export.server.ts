@@ -30,6 +30,8 @@ import { toCsv, toJson, toXlsx, type ExportFormat, type XlsxSheet } from "~/lib/
 import { coverageSnapshot, LEFT_OUT_LIMIT, listUncovered } from "./coverage.server";
 import { recommendationTotals } from "./recommendation.server";
 import { latestProgress } from "./progress.server";
+import { otherLanguage, type Language } from "./original-language";
+import { translationsOf, type TranslationText } from "./translation.server";
 
 /**
  * Rows per keyset page. Small on purpose: a page is alive across the awaits
@@ -68,7 +70,17 @@ export const SUBMISSION_COLUMNS = [
   // Issue 15, appended at the end (a Contract change): of `supporters` and `supporting_organisations`, those from verified organisations.
   "supporters_verified_organisations",
   "verified_organisations",
+  // Issue 18, appended at the end (a Contract change): the language it was written in, and the moderators'
+  // translation into the other language (empty when there is none).
+  "original_language",
+  "translated_title",
+  "translated_problem",
+  "translated_proposal",
+  "translated_expected_impact",
 ] as const;
+
+/** The JSON export (and the API) also carry every translation as an object per language (issue 18). */
+export const SUBMISSION_JSON_COLUMNS = [...SUBMISSION_COLUMNS, "translations"] as const;
 
 export const RECOMMENDATION_COLUMNS = [
   "id",
@@ -130,6 +142,13 @@ export type SubmissionExportRow = {
   supporters_verified_organisations: number;
   /** distinct verified organisations among the supports (of `supporting_organisations`) */
   verified_organisations: number;
+  original_language: Language;
+  translated_title: string;
+  translated_problem: string;
+  translated_proposal: string;
+  translated_expected_impact: string;
+  /** the moderators' translations, by language: `{ "en": { title, problem, proposal, expected_impact } }` */
+  translations: Partial<Record<Language, TranslationText>>;
 };
 
 export type RecommendationExportRow = {
@@ -317,6 +336,7 @@ async function submissionPage(
       "s.created_at",
       "s.published_at",
       "s.merged_into_id",
+      "s.original_language",
     ])
     .where("s.id", ">", after)
     .orderBy("s.id")
@@ -352,7 +372,7 @@ async function submissionPage(
   const rows = await q.execute();
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const [categories, recommendations, verified] = await Promise.all([
+  const [categories, recommendations, verified, translations] = await Promise.all([
     db
       .selectFrom("submission_categories as sc")
       .innerJoin("categories as cat", "cat.id", "sc.category_id")
@@ -386,6 +406,7 @@ async function submissionPage(
       .where("vo.verified", "=", 1)
       .groupBy("sp.submission_id")
       .execute(),
+    translationsOf(db, ids),
   ]);
   const verifiedBy = new Map(verified.map((v) => [v.submission_id, v]));
   const catsBy = group(
@@ -427,7 +448,21 @@ async function submissionPage(
     recommendations: (recsBy.get(r.id) ?? []).join(";"),
     supporters_verified_organisations: Number(verifiedBy.get(r.id)?.supporters ?? 0),
     verified_organisations: Number(verifiedBy.get(r.id)?.organisations ?? 0),
+    ...translatedColumns(r.original_language, translations.get(r.id) ?? {}),
   }));
+}
+
+/** The issue 18 columns of a row: its language, its translation into the other one (empty when none), and every translation. */
+function translatedColumns(original: Language, translations: Partial<Record<Language, TranslationText>>) {
+  const other = translations[otherLanguage(original)];
+  return {
+    original_language: original,
+    translated_title: other?.title ?? "",
+    translated_problem: other?.problem ?? "",
+    translated_proposal: other?.proposal ?? "",
+    translated_expected_impact: other?.expected_impact ?? "",
+    translations,
+  };
 }
 
 function group<T, K, V>(rows: T[], key: (r: T) => K, value: (r: T) => V): Map<K, V[]> {
@@ -898,7 +933,7 @@ export function submissionsExport(
 ): AsyncIterable<string | Buffer> {
   const pages = () => submissionPages(db, view, filters);
   if (format === "csv") return toCsv(SUBMISSION_COLUMNS, pages());
-  if (format === "json") return toJson(SUBMISSION_COLUMNS, pages());
+  if (format === "json") return toJson(SUBMISSION_JSON_COLUMNS, pages());
   return toXlsx([{ name: "submissions", columns: SUBMISSION_COLUMNS, pages }]);
 }
 

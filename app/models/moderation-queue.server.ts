@@ -38,6 +38,7 @@ export async function listQueue(db: Executor, q: QueueQuery) {
       "s.source",
       "s.created_at",
       "s.supporters_count",
+      "s.original_language",
       "c.slug as cluster_slug",
       "c.name_en as cluster_name_en",
       "c.name_ur as cluster_name_ur",

@@ -25,7 +25,8 @@ export type { EmailFrequency };
 export type EmailDelivery = EmailFrequency;
 
 /** Kinds that are, by themselves, a decision on the recipient's own suggestion (they go to its author only). */
-const OWN_DECISION_KINDS = new Set<NotificationKind>(["published", "rejected", "merged", "recommended", "hidden"]);
+// A translation of one's suggestion counts too: the author is the one who can tell a wrong one (issue 18).
+const OWN_DECISION_KINDS = new Set<NotificationKind>(["published", "rejected", "merged", "recommended", "hidden", "translated"]);
 
 /**
  * Whether a notification is a decision on something the recipient wrote: the

@@ -40,7 +40,9 @@ export type NotificationKind =
   | "followed.merged"
   | "followed.recommended"
   | "followed.commented"
-  | "progress";
+  | "progress"
+  // a moderator translated the recipient's suggestion (issue 18)
+  | "translated";
 
 export interface NotificationInput {
   userId: number;

@@ -114,11 +114,24 @@ function normaliseSearchText(text: string): string {
     .toLowerCase();
 }
 
-/** The two indexed columns of a submission, normalised. */
-export function searchColumns(s: { title: string; problem: string; proposal: string; expected_impact?: string | null }) {
+/** The four texts of a suggestion (its own, or a translation's). */
+export interface SearchableText {
+  title: string;
+  problem: string;
+  proposal: string;
+  expected_impact?: string | null;
+}
+
+/**
+ * The two indexed columns of a submission, normalised: its own text and its
+ * translations' (issue 18, ADR 0031), so a search in either language finds it.
+ * Whoever writes the text or a translation writes these in the same transaction.
+ */
+export function searchColumns(s: SearchableText, translations: readonly SearchableText[] = []) {
+  const all = [s, ...translations];
   return {
-    search_title: normaliseSearchText(s.title),
-    search_body: normaliseSearchText([s.problem, s.proposal, s.expected_impact ?? ""].join("\n")),
+    search_title: normaliseSearchText(all.map((x) => x.title).join("\n")),
+    search_body: normaliseSearchText(all.map((x) => [x.problem, x.proposal, x.expected_impact ?? ""].join("\n")).join("\n")),
   };
 }
 

@@ -21,6 +21,7 @@ import {
 } from "./consultation.server";
 import { recordAudit } from "./audit.server";
 import { autoFollow } from "./follow.server";
+import { originalLanguageOf } from "./original-language";
 import { findSimilarIds, forEachIdRange, searchColumns, searchKey, searchMatcher, similarityTerms, type IdRange } from "./search.server";
 
 export interface Viewer {
@@ -176,6 +177,7 @@ export async function insertPendingSubmission(
       source: p.source,
       random_key: randomInt(0, 2 ** 31 - 1),
       ...searchColumns({ title: input.title, problem: input.problem, proposal: input.proposal, expected_impact: input.expectedImpact }),
+      original_language: originalLanguageOf(input.title, input.problem, input.proposal, input.expectedImpact),
       created_at: iso,
       updated_at: iso,
     })
@@ -278,9 +280,21 @@ export async function updateSubmission(
   const byModerator = current.author_id !== params.viewer.id;
   return db.transaction().execute(async (trx) => {
     // Guard the state in the update itself: a moderator may have published it meanwhile.
+    // Its translations stay searchable after the edit (issue 18): read in this transaction, indexed with the new text.
+    const translations = await trx
+      .selectFrom("submission_translations")
+      .select(["title", "problem", "proposal", "expected_impact"])
+      .where("submission_id", "=", params.id)
+      .orderBy("language")
+      .execute();
     const r = await trx
       .updateTable("submissions")
-      .set({ ...next, ...searchColumns(next), updated_at: nowIso(now) })
+      .set({
+        ...next,
+        ...searchColumns(next, translations),
+        original_language: originalLanguageOf(next.title, next.problem, next.proposal, next.expected_impact),
+        updated_at: nowIso(now),
+      })
       .where("id", "=", params.id)
       .where("status", "=", current.status)
       .executeTakeFirst();
@@ -405,6 +419,7 @@ export async function getSubmissionForViewer(db: Executor, params: { id: number;
     .select([
       "s.id",
       "s.consultation_id",
+      "s.original_language",
       "s.cluster_id",
       "s.author_id",
       "s.title",

@@ -1,6 +1,8 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
+import { isLanguage } from "~/models/original-language";
+import { translationsOf } from "~/models/translation.server";
 import { useTranslation } from "react-i18next";
 import { hasRole } from "~/auth/permissions";
 import { DateText, NumberText } from "~/components/dates";
@@ -78,6 +80,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         throw error;
       })
     : { total: 0, submissions: [] };
+  // A moderators' translation into the reader's language stands in for the title, labelled (issue 18).
+  const translated = isLanguage(lng)
+    ? await translationsOf(
+        context.db,
+        list.submissions.map((s) => s.id),
+        lng,
+      )
+    : new Map();
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
@@ -101,7 +111,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
     submissions: list.submissions.map((s) => ({
       id: s.id,
-      title: s.title,
+      title: (isLanguage(lng) ? translated.get(s.id)?.[lng]?.title : undefined) ?? s.title,
+      translated: isLanguage(lng) && translated.get(s.id)?.[lng] !== undefined,
       publishedAt: s.published_at ?? s.created_at,
       organisation: { name: s.organisation_name, city: s.city, sizeBand: s.size_band, type: s.organisation_type },
       categories: s.categories.map((c) => localName(c, lng)),
@@ -119,6 +130,7 @@ interface CardLabels {
   organisations: string;
   provinces: string;
   comments: string;
+  translated: string;
 }
 
 // A list page renders dozens of cards: their labels are translated once per page, not per card.
@@ -138,6 +150,7 @@ function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: stri
           <bdi>{s.title}</bdi>
         </Link>
       </h2>
+      {s.translated ? <p className="card__note muted">{labels.translated}</p> : null}
       <p className="card__meta">
         #{s.id}
         {labels.t("app.separator")}
@@ -172,6 +185,7 @@ export default function ClusterPage() {
     organisations: t("submission.breadth.organisations"),
     provinces: t("submission.breadth.provinces"),
     comments: t("comment.title"),
+    translated: t("translation.label"),
   };
   const linkTo = (changes: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();

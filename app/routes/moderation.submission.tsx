@@ -1,6 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
 import { DateText, NumberText } from "~/components/dates";
@@ -26,6 +26,15 @@ import {
 } from "~/models/moderation.server";
 import { likelyDuplicates } from "~/models/moderation-queue.server";
 import { getSubmissionForViewer } from "~/models/submission.server";
+import {
+  getTranslations,
+  listTranslationVersions,
+  openFlagsOf,
+  saveTranslation,
+  translationLanguageFor,
+  translationRefusal,
+  TRANSLATION_REFUSALS,
+} from "~/models/translation.server";
 import { listCategories } from "~/models/taxonomy.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
@@ -40,11 +49,17 @@ export async function loader(args: LoaderFunctionArgs) {
   const s = await getSubmissionForViewer(db, { id, viewer: user });
   if (!s) notFound();
   const { t, lng } = await getFixedT(args.request, args.context);
-  const [categories, tagLog, duplicates] = await Promise.all([
+  const [categories, tagLog, duplicates, translations, versions, flags] = await Promise.all([
     listCategories(db, { includeArchived: true }),
     listTagLog(db, id),
     likelyDuplicates(db, s.consultation_id, [{ id: s.id, title: s.title }], 5),
+    getTranslations(db, id),
+    listTranslationVersions(db, id),
+    openFlagsOf(db, id),
   ]);
+  // The translation is into the other language than the suggestion's own (the model's rule).
+  const translationLanguage = translationLanguageFor(s.original_language);
+  const translation = translations.find((tr) => tr.language === translationLanguage) ?? null;
   const categoryName = new Map(categories.map((c) => [c.slug, localName(c, lng)]));
   const names = (slugs: string[]) => slugs.map((slug) => categoryName.get(slug) ?? slug);
   return {
@@ -67,6 +82,31 @@ export async function loader(args: LoaderFunctionArgs) {
       rejectReason: s.reject_reason,
       suggested: s.suggested_category_slug,
       current: s.categories.map((c) => c.slug),
+      originalLanguage: s.original_language,
+    },
+    translation: {
+      language: translationLanguage,
+      canTranslate: translationRefusal(s, translationLanguage) === null,
+      current: translation
+        ? {
+            title: translation.title,
+            problem: translation.problem,
+            proposal: translation.proposal,
+            expectedImpact: translation.expected_impact,
+            version: translation.version,
+            translator: translation.translator_name,
+            updatedAt: translation.updated_at,
+          }
+        : null,
+      versions: versions.map((v) => ({
+        id: v.id,
+        language: v.language,
+        version: v.version,
+        title: v.title,
+        translator: v.translator_name,
+        createdAt: v.created_at,
+      })),
+      flags: flags.map((f) => ({ id: f.id, reason: f.reason, createdAt: f.created_at })),
     },
     /** the decisions that apply to it, as the model decides them */
     decisions: decisionsFor(s.status),
@@ -98,6 +138,23 @@ export async function action(args: ActionFunctionArgs) {
   const d = submission.value;
   const who = { id, moderatorId: user.id, moderatorRole: user.role };
   const db = args.context.db;
+  if (d.intent === "translate") {
+    const tr = await saveTranslation(db, {
+      submissionId: id,
+      language: d.language,
+      text: { title: d.title, problem: d.problem, proposal: d.proposal, expected_impact: d.expectedImpact },
+      translatorId: user.id,
+      translatorRole: user.role,
+    });
+    if (!tr.ok) {
+      if (tr.reason === "notFound") notFound();
+      if (tr.reason === "invalid") return invalid(submission, { fieldErrors: tr.fieldErrors });
+      if (tr.reason === "sameLanguage")
+        return refuse(tr.reason, TRANSLATION_REFUSALS, { submission, field: "language", message: "translation.refused.sameLanguage" });
+      return refuse(tr.reason, TRANSLATION_REFUSALS, { submission, message: `translation.refused.${tr.reason}` });
+    }
+    return redirect(`/moderation/submissions/${id}?translated=1#translation-title`, 303);
+  }
   const r =
     d.intent === "approve"
       ? await approveSubmission(db, { ...who, categorySlugs: d.category })
@@ -123,7 +180,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 /** The form of one decision: its own fields and errors, given the action's answer only when it was this decision's. */
-function useDecisionForm(intent: string, lastResult: ActionReply | undefined, defaultValue?: Record<string, string[]>) {
+function useDecisionForm(intent: string, lastResult: ActionReply | undefined, defaultValue?: Record<string, string | string[]>) {
   return useForm<Record<string, string | string[]>>({
     id: intent,
     lastResult: lastResult?.initialValue?.intent === intent ? lastResult : undefined,
@@ -133,9 +190,17 @@ function useDecisionForm(intent: string, lastResult: ActionReply | undefined, de
 }
 
 export default function ModerationDecision() {
-  const { submission: s, decisions, categories, tagCategories, duplicates, tagLog } = useLoaderData<typeof loader>();
+  const { submission: s, decisions, categories, tagCategories, duplicates, tagLog, translation } = useLoaderData<typeof loader>();
   const lastResult = actionReply(useActionData<typeof action>());
   const { t } = useTranslation();
+  const [searchParams] = useSearchParams();
+  const tr = translation.current;
+  const [translateForm, translate] = useDecisionForm(
+    "translate",
+    lastResult,
+    tr ? { title: tr.title, problem: tr.problem, proposal: tr.proposal, expectedImpact: tr.expectedImpact } : undefined,
+  );
+  const rtl = translation.language === "ur" ? "rtl" : "ltr";
   const current = s.current.length ? s.current : s.suggested ? [s.suggested] : [];
   const [approveForm, approve] = useDecisionForm("approve", lastResult, { category: current });
   const [tagForm, tag] = useDecisionForm("tag", lastResult, { category: s.current });
@@ -152,6 +217,11 @@ export default function ModerationDecision() {
     { field: reject.reasonCode },
     { field: reject.reason },
     { field: visibility.reason },
+    { field: translate.language },
+    { field: translate.title },
+    { field: translate.problem },
+    { field: translate.proposal },
+    { field: translate.expectedImpact },
   ];
   // Form-level messages (a refusal by a rule, an unknown intent) whichever form was sent.
   const formErrors = [...formErrorsOf(lastResult), ...(lastResult?.error?.intent ?? [])];
@@ -179,6 +249,8 @@ export default function ModerationDecision() {
           </dd>
           <dt>{t("moderation.queue.source")}</dt>
           <dd>{t(`source.${s.source}`)}</dd>
+          <dt>{t("translation.originalLanguage")}</dt>
+          <dd>{t(`translation.language.${s.originalLanguage}`)}</dd>
           <dt>{t("moderation.queue.submitted")}</dt>
           <dd>
             <DateText iso={s.createdAt} withTime />
@@ -231,6 +303,102 @@ export default function ModerationDecision() {
             <Link to={`/submissions/${s.id}/edit`}>{t("moderation.correct")}</Link>
           </p>
         ) : null}
+      </section>
+
+      <section aria-labelledby="translation-title">
+        <h2 id="translation-title">{t("translation.title", { language: t(`translation.language.${translation.language}`) })}</h2>
+        {searchParams.get("translated") ? (
+          <p className="notice" role="status">
+            {t("translation.saved")}
+          </p>
+        ) : null}
+        {translation.flags.length ? (
+          <div className="notice">
+            <h3>{t("translation.flags.title")}</h3>
+            <ul className="plain">
+              {translation.flags.map((f) => (
+                <li key={f.id}>
+                  <DateText iso={f.createdAt} withTime /> — <bdi>{f.reason}</bdi>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {tr ? (
+          <p className="muted">
+            {t("translation.current", { version: tr.version, translator: tr.translator ?? "—" })} · <DateText iso={tr.updatedAt} withTime />
+          </p>
+        ) : (
+          <p className="muted">{t("translation.none")}</p>
+        )}
+        {translation.canTranslate ? (
+          <Form method="post" {...getFormProps(translateForm)} className="stack">
+            <input type="hidden" name="language" value={translation.language} />
+            <TextField field={translate.title} label={t("submission.form.title")} dir={rtl} lang={translation.language} maxLength={150} />
+            <TextAreaField
+              field={translate.problem}
+              label={t("submission.form.problem")}
+              dir={rtl}
+              lang={translation.language}
+              maxLength={2000}
+              required
+            />
+            <TextAreaField
+              field={translate.proposal}
+              label={t("submission.form.proposal")}
+              dir={rtl}
+              lang={translation.language}
+              maxLength={2000}
+              required
+            />
+            <TextAreaField
+              field={translate.expectedImpact}
+              label={t("submission.form.expectedImpact")}
+              dir={rtl}
+              lang={translation.language}
+              maxLength={1000}
+            />
+            <button type="submit" name="intent" value="translate" className="button">
+              {tr ? t("translation.update") : t("translation.save")}
+            </button>
+          </Form>
+        ) : null}
+        <h3>{t("translation.history.title")}</h3>
+        {translation.versions.length ? (
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">{t("translation.history.title")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("translation.history.version")}</th>
+                  <th scope="col">{t("moderation.tagLog.when")}</th>
+                  <th scope="col">{t("moderation.tagLog.who")}</th>
+                  <th scope="col">{t("submission.form.title")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {translation.versions.map((v) => (
+                  <tr key={v.id}>
+                    <td>
+                      <NumberText value={v.version} />
+                    </td>
+                    <td>
+                      <DateText iso={v.createdAt} withTime />
+                    </td>
+                    <td>
+                      <bdi>{v.translator ?? "—"}</bdi>
+                    </td>
+                    <td>
+                      <bdi>{v.title}</bdi>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p className="muted">{t("translation.history.none")}</p>
+        )}
       </section>
 
       {decisions.canApprove ? (

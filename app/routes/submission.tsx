@@ -16,6 +16,7 @@ import { REPORT_REASONS } from "~/lib/reference";
 import { commentRefusal, listCommentPage, withinCommentEditWindow } from "~/models/comment.server";
 import { participantRefusal, participationRefusal } from "~/models/consultation.server";
 import { getSubmissionForViewer, isWithdrawable } from "~/models/submission.server";
+import { getTranslations, translationLanguageFor, translationView } from "~/models/translation.server";
 import { isFollowing } from "~/models/follow.server";
 import { getSupportState, supportDecision, type SupportDecision } from "~/models/support.server";
 import { recommendationNumber } from "~/lib/recommendation-reference";
@@ -46,6 +47,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     viewer ? getSupportState(context.db, { submissionId: id, userId: viewer.id }) : null,
   ]);
   const following = viewer ? await isFollowing(context.db, viewer.id, { type: "submission", id }) : false;
+  // A moderator's translation into the reader's language is read by default, labelled; `?original=1` shows the original (issue 18).
+  const translation = (await getTranslations(context.db, id)).find((tr) => tr.language === translationLanguageFor(s.original_language));
+  const view = translationView({
+    readerLanguage: lng,
+    translationLanguage: translation?.language ?? null,
+    wantOriginal: new URL(request.url).searchParams.get("original") === "1",
+  });
+  const shown =
+    view.show === "translation" && translation
+      ? {
+          title: translation.title,
+          problem: translation.problem,
+          proposal: translation.proposal,
+          expectedImpact: translation.expected_impact,
+        }
+      : { title: s.title, problem: s.problem, proposal: s.proposal, expectedImpact: s.expected_impact };
   const isAuthor = viewer?.id === s.author_id;
   const isModerator = viewer ? hasRole(viewer.role, "moderator") : false;
   // A closed or archived consultation takes no more participants' writes (ADR 0022): its forms are not offered.
@@ -56,15 +73,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const blockedReason = blockedMessage(supportState?.decision ?? supportDecision(s, null));
   const now = new Date();
   const clusterName = localName({ name_en: s.cluster_name_en, name_ur: s.cluster_name_ur }, lng);
+  const textLanguage = view.show === "translation" && translation ? translation.language : s.original_language;
   return {
-    title: `${s.title} · ${t("app.name")}`,
+    title: `${shown.title} · ${t("app.name")}`,
     lng,
     submission: {
       id: s.id,
-      title: s.title,
-      problem: s.problem,
-      proposal: s.proposal,
-      expectedImpact: s.expected_impact,
+      ...shown,
+      /** the language of the text shown when it is not the page's (its `lang`), and what the reader may switch to */
+      textLanguage: textLanguage === lng ? undefined : textLanguage,
+      translation: { shown: view.show === "translation", offer: view.offer, exists: Boolean(translation) },
       status: s.status,
       source: s.source,
       horizon: s.horizon,
@@ -149,12 +167,50 @@ function blockedMessage(decision: SupportDecision): string | null {
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type CommentView = LoaderData["comments"][number];
 
-function PlainText({ text }: { text: string }) {
+function PlainText({ text, lang }: { text: string; lang?: string }) {
   // Plain text: React escapes it; CSS keeps the line breaks. Never HTML or Markdown.
   return (
-    <p className="plain-text" dir="auto">
+    <p className="plain-text" dir="auto" lang={lang}>
       {text}
     </p>
+  );
+}
+
+/** The label of a moderators' translation and the plain link to the other version (no JavaScript needed). */
+function TranslationNote({ id, translation }: { id: number; translation: { shown: boolean; offer: "original" | "translation" | null } }) {
+  const { t } = useTranslation();
+  if (!translation.offer) return null;
+  return (
+    <p className="notice translation-note">
+      {translation.shown ? (
+        <>
+          <strong>{t("translation.label")}</strong> <Link to={`/submissions/${id}?original=1`}>{t("translation.showOriginal")}</Link>
+        </>
+      ) : (
+        <>
+          {t("translation.originalShown")} <Link to={`/submissions/${id}`}>{t("translation.showTranslation")}</Link>
+        </>
+      )}
+    </p>
+  );
+}
+
+/** The author's way to tell the moderators that the translation of their suggestion is wrong. */
+function TranslationFlagForm({ id }: { id: number }) {
+  const { t } = useTranslation();
+  return (
+    <details className="report">
+      <summary>{t("translation.flag.summary")}</summary>
+      <Form method="post" action={`/submissions/${id}/translation-flag`} className="stack">
+        <div className="field">
+          <label htmlFor="translation-flag-reason">{t("translation.flag.reason")}</label>
+          <textarea id="translation-flag-reason" name="reason" maxLength={2000} rows={3} dir="auto" required />
+        </div>
+        <button type="submit" className="button button--secondary">
+          {t("translation.flag.send")}
+        </button>
+      </Form>
+    </details>
   );
 }
 
@@ -278,8 +334,14 @@ export default function SubmissionPage() {
         <span className={`status status--${s.status}`}>{t(`status.${s.status}`)}</span>
       </p>
       <h1 id="submission-title">
-        <bdi>{s.title}</bdi>
+        <bdi lang={s.textLanguage}>{s.title}</bdi>
       </h1>
+      <TranslationNote id={s.id} translation={s.translation} />
+      {params.get("flagged") ? (
+        <p className="notice" role="status">
+          {t("translation.flag.thanks")}
+        </p>
+      ) : null}
       {params.get("reported") ? (
         <p className="notice" role="status">
           {t("report.thanks")}
@@ -332,13 +394,13 @@ export default function SubmissionPage() {
       <div className="submission__layout">
         <div className="submission__body">
           <h2>{t("submission.form.problem")}</h2>
-          <PlainText text={s.problem} />
+          <PlainText text={s.problem} lang={s.textLanguage} />
           <h2>{t("submission.form.proposal")}</h2>
-          <PlainText text={s.proposal} />
+          <PlainText text={s.proposal} lang={s.textLanguage} />
           {s.expectedImpact ? (
             <>
               <h2>{t("submission.form.expectedImpact")}</h2>
-              <PlainText text={s.expectedImpact} />
+              <PlainText text={s.expectedImpact} lang={s.textLanguage} />
             </>
           ) : null}
           <dl className="details">
@@ -416,6 +478,7 @@ export default function SubmissionPage() {
             </p>
           ) : null}
           {viewer?.canReport ? <ReportForm submissionId={s.id} /> : null}
+          {viewer?.isAuthor && s.translation.exists ? <TranslationFlagForm id={s.id} /> : null}
         </aside>
       </div>
 

@@ -20,6 +20,7 @@ import * as coverageReasons from "./2026-12-07T0600-coverage-reasons";
 import * as notificationSettings from "./2026-12-07T0500-notification-settings";
 import * as synthesisIndexes from "./2026-12-07T0700-synthesis-indexes";
 import * as workbenchStageAndChangeIndexes from "./2026-12-07T0800-workbench-stage-and-change-indexes";
+import * as translations from "./2026-12-08T0100-translations";
 import * as bilingualRecommendations from "./2026-12-08T0200-bilingual-recommendations";
 import * as glossary from "./2026-12-08T0300-glossary";
 
@@ -47,6 +48,7 @@ const migrations: Array<[string, DialectMigration]> = [
   ["2026-12-07T0600-coverage-reasons", coverageReasons],
   ["2026-12-07T0700-synthesis-indexes", synthesisIndexes],
   ["2026-12-07T0800-workbench-stage-and-change-indexes", workbenchStageAndChangeIndexes],
+  ["2026-12-08T0100-translations", translations],
   ["2026-12-08T0200-bilingual-recommendations", bilingualRecommendations],
   ["2026-12-08T0300-glossary", glossary],
 ];

@@ -28,7 +28,17 @@ const HEADER =
   "id,consultation,cluster,title,problem,proposal,expected_impact,stage,horizon,status,categories,supporters,supporting_organisations," +
   "supporting_provinces,comments,organisation,organisation_type,size_band,city,province,source,created_at,published_at,merged_into,recommendations," +
   // Appended by issue 15 (a Contract change): the figures from verified organisations.
-  "supporters_verified_organisations,verified_organisations";
+  "supporters_verified_organisations,verified_organisations," +
+  // Appended by issue 18 (a Contract change): the original language and the moderators' translation.
+  "original_language,translated_title,translated_problem,translated_proposal,translated_expected_impact";
+/** The issue 18 columns after the issue 15 ones. */
+const ISSUE_18_COLUMNS = [
+  "original_language",
+  "translated_title",
+  "translated_problem",
+  "translated_proposal",
+  "translated_expected_impact",
+];
 const RECOMMENDATION_HEADER =
   "id,title,clusters,categories,priority,status,text,dissent,unique_supporters,organisations,sources,response_status,response_text," +
   "responsible_agency,response_date,unique_supporters_verified_organisations,verified_organisations," +
@@ -205,7 +215,8 @@ describe(`exports (${testDialect})`, () => {
   it("JSON: an array of objects with the same keys in the same order, numbers as numbers", async () => {
     const json = JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters()))).toString("utf8"));
     expect(Array.isArray(json)).toBe(true);
-    for (const r of json) expect(Object.keys(r)).toEqual([...SUBMISSION_COLUMNS]);
+    // Issue 18: every translation, as an object per language, after the columns.
+    for (const r of json) expect(Object.keys(r)).toEqual([...SUBMISSION_COLUMNS, "translations"]);
     const h = json.find((r: { id: number }) => r.id === ids.hidden);
     expect(typeof h.supporters).toBe("number");
     expect(h.categories.split(";").sort()).toEqual(["export-markets", "tax-relief"]);
@@ -301,7 +312,13 @@ describe(`exports (${testDialect})`, () => {
     const json = JSON.parse((await collect(submissionsExport(t.db, "json", organiserFilters()))).toString("utf8"));
     const h = json.find((r: { id: number }) => r.id === ids.hidden);
     expect([h.supporters_verified_organisations, h.verified_organisations]).toEqual([2, 2]);
-    expect(Object.keys(h).slice(-2)).toEqual(["supporters_verified_organisations", "verified_organisations"]);
+    // Issue 15's two columns, then issue 18's (appended after them), then the translations object.
+    expect(Object.keys(h).slice(-8)).toEqual([
+      "supporters_verified_organisations",
+      "verified_organisations",
+      ...ISSUE_18_COLUMNS,
+      "translations",
+    ]);
 
     // R-final: hidden + shown → people {s0..s3} = 4; from verified organisations {s1, s2} = 2 (each behind both sources, counted once).
     const recs = parseCsv(await collect(await recommendationsExport(t.db, "csv")));
@@ -323,9 +340,10 @@ describe(`exports (${testDialect})`, () => {
     await wb.xlsx.load((await collect(submissionsExport(t.db, "xlsx", organiserFilters()))) as unknown as ArrayBuffer);
     const ws = wb.getWorksheet("submissions")!;
     const header = (ws.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(-2)).toEqual(["supporters_verified_organisations", "verified_organisations"]);
+    // Issue 15's two columns, then issue 18's appended after them.
+    expect(header.slice(-7)).toEqual(["supporters_verified_organisations", "verified_organisations", ...ISSUE_18_COLUMNS]);
     const row = ws.getRows(2, ws.rowCount - 1)!.find((r) => r.getCell(1).value === ids.hidden)!;
-    expect([row.getCell(header.length - 1).value, row.getCell(header.length).value]).toEqual([2, 2]);
+    expect([row.getCell(header.length - 6).value, row.getCell(header.length - 5).value]).toEqual([2, 2]);
     const annex = new ExcelJS.Workbook();
     await annex.xlsx.load((await collect(toXlsx(await annexSheets(t.db)))) as unknown as ArrayBuffer);
     const recSheet = annex.getWorksheet("recommendations")!;

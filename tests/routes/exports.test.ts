@@ -181,6 +181,8 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     const SUBMISSION_HEADER = contract(`id, consultation, cluster, title, problem, proposal, expected_impact, stage,
       horizon, status, categories, supporters, supporting_organisations, supporting_provinces, comments, organisation,
       organisation_type, size_band, city, province, source, created_at, published_at, merged_into, recommendations`);
+    // Appended by issue 18 (a Contract change): the original language and the moderators' translation.
+    const ISSUE_18 = contract(`original_language, translated_title, translated_problem, translated_proposal, translated_expected_impact`);
     const RECOMMENDATION_HEADER = contract(`id, title, clusters, categories, priority, status, text, dissent,
       unique_supporters, organisations, sources, response_status, response_text, responsible_agency, response_date`);
 
@@ -190,7 +192,7 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
         .replace(/^\uFEFF/, "")
         .split("\r\n")[0]
         .split(","),
-    ).toEqual([...SUBMISSION_HEADER, "supporters_verified_organisations", "verified_organisations"]);
+    ).toEqual([...SUBMISSION_HEADER, "supporters_verified_organisations", "verified_organisations", ...ISSUE_18]);
     const rows: Array<Record<string, string>> = parse(csv.text, { columns: true, bom: true });
     expect(rows.find((x) => Number(x.id) === published[0])).toMatchObject({
       supporters: "2",
@@ -200,7 +202,13 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     });
     const json = JSON.parse((await organiser.get("/exports/submissions.json?cluster=leather")).text);
     const first = json.find((x: { id: number }) => x.id === published[0]);
-    expect(Object.keys(first)).toEqual([...SUBMISSION_HEADER, "supporters_verified_organisations", "verified_organisations"]);
+    expect(Object.keys(first)).toEqual([
+      ...SUBMISSION_HEADER,
+      "supporters_verified_organisations",
+      "verified_organisations",
+      ...ISSUE_18,
+      "translations",
+    ]);
     expect([first.supporters_verified_organisations, first.verified_organisations]).toEqual([1, 1]);
 
     const recCsv = await organiser.get("/exports/recommendations.csv");
@@ -249,9 +257,11 @@ describe(`exports and the open-data API over HTTP (${testDialect})`, { timeout: 
     });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(await res.arrayBuffer());
-    expect((wb.getWorksheet("submissions")!.getRow(1).values as unknown[]).slice(-2)).toEqual([
+    // Issue 15's two columns, then issue 18's five appended after them.
+    expect((wb.getWorksheet("submissions")!.getRow(1).values as unknown[]).slice(-7)).toEqual([
       "supporters_verified_organisations",
       "verified_organisations",
+      ...ISSUE_18,
     ]);
     expect((wb.getWorksheet("recommendations")!.getRow(1).values as unknown[]).slice(-8)).toEqual([
       "unique_supporters_verified_organisations",

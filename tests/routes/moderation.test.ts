@@ -905,10 +905,13 @@ describe(`moderation over HTTP (${testDialect})`, () => {
         expect(res.status, status).toBe(200);
         const facts = res.text.match(/<dl class="facts">[\s\S]*?<\/dl>/)?.[0] ?? "";
         expect(pageText(facts), status).toContain(`${en.moderation.queue.status} ${status}`);
+        const sent = [...res.text.matchAll(/name="intent" value="([a-z]+)"/g)].map((m) => m[1]);
         expect(
-          [...res.text.matchAll(/name="intent" value="([a-z]+)"/g)].map((m) => m[1]),
+          sent.filter((intent) => intent !== "translate"),
           status,
         ).toEqual(intents);
+        // Issue 18: a translation is offered in every state but withdrawn (not a decision: its own form).
+        expect(sent.includes("translate"), status).toBe(status !== en.status.withdrawn);
         if (!intents.length) expect(pageText(res.text), status).toContain(en.moderation.refused.nothingToDo);
       }
       // The rejected one shows its reason to the moderators too.
