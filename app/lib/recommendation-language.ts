@@ -8,6 +8,9 @@
 export const RECOMMENDATION_LANGUAGES = ["en", "ur"] as const;
 export type RecommendationLanguage = (typeof RECOMMENDATION_LANGUAGES)[number];
 
+/** The columns of `recommendations` that hold its two versions (StoredVersions): what a reader's version is chosen from. */
+export const VERSION_COLUMNS = ["title", "text", "dissent", "language", "other_title", "other_text", "other_dissent"] as const;
+
 export interface StoredVersions {
   language: string;
   title: string;

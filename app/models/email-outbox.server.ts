@@ -15,7 +15,7 @@ import { bodyText, errorText, headerText, safeEmailAddress } from "~/lib/mail-te
 import { nowIso } from "~/lib/time";
 import type { NotificationKind } from "./notification.server";
 import { unsubscribeKey, unsubscribeToken, unsubscribeTokenWith } from "./notification-settings.server";
-import { recommendationIn, type RecommendationLanguage, type Shown } from "~/lib/recommendation-language";
+import { recommendationIn, VERSION_COLUMNS, type RecommendationLanguage, type Shown } from "~/lib/recommendation-language";
 
 // ───────────────────────── process-wide settings ─────────────────────────
 
@@ -189,18 +189,7 @@ export async function loadTargetTitles(
   for (let i = 0; i < recommendations.length; i += 500) {
     const rows = await db
       .selectFrom("recommendations")
-      .select([
-        "id",
-        "title",
-        "text",
-        "dissent",
-        "language",
-        "other_title",
-        "other_text",
-        "other_dissent",
-        "response_status",
-        "response_text",
-      ])
+      .select(["id", ...VERSION_COLUMNS, "response_status", "response_text"])
       .where("id", "in", recommendations.slice(i, i + 500))
       .execute();
     for (const r of rows)

@@ -6,7 +6,7 @@
 // pending, rejected, hidden or withdrawn), newest published first.
 import type { Executor } from "../../db/client";
 import { PUBLIC_STATUSES } from "~/lib/reference";
-import { recommendationIn, type RecommendationLanguage } from "~/lib/recommendation-language";
+import { recommendationIn, VERSION_COLUMNS, type RecommendationLanguage } from "~/lib/recommendation-language";
 import { latestProgress } from "./progress.server";
 
 export const FEED_LIMIT = 50;
@@ -18,20 +18,7 @@ export async function recommendationFeedItems(
 ) {
   const rows = await db
     .selectFrom("recommendations")
-    .select([
-      "id",
-      "title",
-      "text",
-      "dissent",
-      "language",
-      "other_title",
-      "other_text",
-      "other_dissent",
-      "response_status",
-      "response_date",
-      "created_at",
-      "updated_at",
-    ])
+    .select(["id", ...VERSION_COLUMNS, "response_status", "response_date", "created_at", "updated_at"])
     .where("consultation_id", "=", params.consultationId)
     .where("status", "=", "final")
     .orderBy("updated_at", "desc")

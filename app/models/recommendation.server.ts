@@ -8,7 +8,7 @@ import type { SubmissionStatus } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
 import { defineRefusals } from "~/lib/refusal";
 import { z } from "~/lib/zod-setup";
-import { storedVersions } from "~/lib/recommendation-language";
+import { storedVersions, VERSION_COLUMNS } from "~/lib/recommendation-language";
 import {
   missingVersionFields,
   RecommendationInputSchema,
@@ -207,14 +207,8 @@ async function snapshot(db: Executor, id: number) {
     .select([
       "id",
       "consultation_id",
-      "title",
-      "text",
+      ...VERSION_COLUMNS,
       "priority",
-      "dissent",
-      "language",
-      "other_title",
-      "other_text",
-      "other_dissent",
       "status",
       "response_status",
       "response_text",

@@ -10,43 +10,30 @@
 import fs from "node:fs";
 
 const file = process.env.BENCH_MEM_FILE;
-if (file) {
-  const out = `${file}.${process.pid}`;
-  const every = Number(process.env.BENCH_MEM_INTERVAL_MS ?? 100);
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    fs.appendFileSync(
-      out,
-      JSON.stringify({
-        t: Date.now(),
-        rss: m.rss,
-        heapUsed: m.heapUsed,
-        heapTotal: m.heapTotal,
-        external: m.external,
-        arrayBuffers: m.arrayBuffers,
-      }) + "\n",
-    );
-  }, every);
-  timer.unref();
+const out = file ? `${file}.${process.pid}` : null;
+
+/** Appends one sample of process.memoryUsage() (with `extra`, e.g. `{ gc: true }`) to this process's file. */
+function record(extra) {
+  const m = process.memoryUsage();
+  const sample = {
+    t: Date.now(),
+    ...extra,
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  };
+  fs.appendFileSync(out, JSON.stringify(sample) + "\n");
 }
-const gcEvery = Number(process.env.BENCH_GC_EVERY_MS ?? 0);
-if (file && gcEvery > 0 && typeof globalThis.gc === "function") {
-  const out = `${file}.${process.pid}`;
-  const timer = setInterval(() => {
-    globalThis.gc();
-    const m = process.memoryUsage();
-    fs.appendFileSync(
-      out,
-      JSON.stringify({
-        t: Date.now(),
-        gc: true,
-        rss: m.rss,
-        heapUsed: m.heapUsed,
-        heapTotal: m.heapTotal,
-        external: m.external,
-        arrayBuffers: m.arrayBuffers,
-      }) + "\n",
-    );
-  }, gcEvery);
-  timer.unref();
+
+if (out) {
+  setInterval(() => record({}), Number(process.env.BENCH_MEM_INTERVAL_MS ?? 100)).unref();
+  const gcEvery = Number(process.env.BENCH_GC_EVERY_MS ?? 0);
+  if (gcEvery > 0 && typeof globalThis.gc === "function") {
+    setInterval(() => {
+      globalThis.gc();
+      record({ gc: true });
+    }, gcEvery).unref();
+  }
 }
