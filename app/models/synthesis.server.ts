@@ -6,13 +6,14 @@
 import { sql, type Expression, type SqlBool } from "kysely";
 import type { Executor } from "../../db/client";
 import { inTransaction } from "../../db/transaction";
+import { ListingCache } from "~/lib/listing-cache.server";
 import { defineRefusals } from "~/lib/refusal";
 import { PUBLIC_STATUSES, isPublicStatus } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
 import { recordAudit } from "./audit.server";
 import { getActiveConsultation } from "./consultation.server";
 import type { Actor } from "./recommendation.server";
-import { findSimilarIds, matchAllTerms, similarityTerms } from "./search.server";
+import { findSimilarIds, matchAllTerms, searchKey, similarityTerms } from "./search.server";
 import { listSubmissionCategories } from "./submission.server";
 
 /** Rows of one workbench page. */
@@ -71,6 +72,22 @@ function workbenchBase(db: Executor, q: WorkbenchQuery, match: Expression<SqlBoo
   return query;
 }
 
+const searchMemos = new WeakMap<object, ListingCache>();
+function searchMemoOf(db: Executor): ListingCache {
+  let memo = searchMemos.get(db);
+  if (!memo) searchMemos.set(db, (memo = new ListingCache()));
+  return memo;
+}
+
+/** How many links there are and the newest: moves with every link added or removed (`covered`). */
+async function linksMark(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom("recommendation_submissions")
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("linked_at").as("last")])
+    .executeTakeFirst();
+  return `${Number(row?.n ?? 0)}:${row?.last ?? ""}`;
+}
+
 export interface WorkbenchRow {
   id: number;
   title: string;
@@ -94,6 +111,31 @@ export async function listWorkbench(db: Executor, q: WorkbenchQuery): Promise<{ 
   const pageSize = q.pageSize ?? SYNTHESIS_PAGE_SIZE;
   const offset = (q.page - 1) * pageSize;
   const match = q.q ? await matchAllTerms(db, q.q, "s.id") : null;
+  const memo = q.q && !db.isTransaction ? searchMemoOf(db) : null;
+  if (memo && match) {
+    // A search orders every match once and serves each page from that list
+    // (as the cluster page's search, ADR 0021): a word that matches most of
+    // the consultation costs one read, not a count and a sort per page and per
+    // organiser. Kept until a listing changes (publication, merge, an edit, a
+    // translation, the glossary: the listings' generation), a link is added
+    // or removed (the key holds the link table's count and last link, so
+    // `covered` is never stale), or 10 s pass (support counts move the order).
+    const key = JSON.stringify([
+      q.consultationId,
+      q.clusterId ?? 0,
+      q.categoryId ?? 0,
+      q.stage ?? "",
+      q.covered ?? "",
+      searchKey(q.q!),
+      await linksMark(db),
+    ]);
+    const { ids } = await memo.get(key, async () => ({
+      ids: (await workbenchBase(db, q, match).select("s.id").orderBy("s.supporters_count", "desc").orderBy("s.id", "desc").execute()).map(
+        (r) => r.id,
+      ),
+    }));
+    return { total: ids.length, rows: await workbenchRows(db, ids.slice(offset, offset + pageSize)) };
+  }
   const [countRow, idRows] = await Promise.all([
     workbenchBase(db, q, match)
       .select((eb) => eb.fn.countAll<number>().as("n"))

@@ -6,7 +6,7 @@
 // "more like these" (linked ones left out; Urdu sources find Urdu text).
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeSubmission, rejectSubmission } from "~/models/moderation.server";
-import { createRecommendation, linkSource, updateRecommendation } from "~/models/recommendation.server";
+import { createRecommendation, linkSource, unlinkSource, updateRecommendation } from "~/models/recommendation.server";
 import { supportSubmission } from "~/models/support.server";
 import { linkMany, listWorkbench, moreLikeThese, topTerms } from "~/models/synthesis.server";
 import { testDialect } from "../support/db";
@@ -104,6 +104,28 @@ describe(`synthesis workbench (${testDialect})`, () => {
     const second = await list({ q: "quokkaword", page: 2, pageSize: 2 });
     expect(second).toMatchObject({ total: 3 });
     expect(second.rows.map((r) => r.id)).toEqual([a]);
+  });
+
+  it("serves a search's pages from one ordered list, never stale in what it lists: links, unlinks and publications show at once", async () => {
+    const x = await published("Numbatword cold chain for meat exports");
+    const y = await published("Numbatword testing laboratory for exporters");
+    await support(x, 2);
+    const ids = async (covered?: "yes" | "no") => (await list({ q: "numbatword", covered })).rows.map((r) => r.id);
+    expect(await ids()).toEqual([x, y]);
+    expect(await ids("no")).toEqual([x, y]);
+    const rec = await draft("A draft for the search memo test");
+    expect((await linkSource(t.db, { ...org, id: rec, submissionId: x })).ok).toBe(true);
+    expect(await ids("no")).toEqual([y]);
+    expect(await ids("yes")).toEqual([x]);
+    expect((await unlinkSource(t.db, { ...org, id: rec, submissionId: x })).ok).toBe(true);
+    expect(await ids("no")).toEqual([x, y]);
+    const z = await published("Numbatword bonded warehouse near the port");
+    // Most supported first, then the newest: z (published after y) before y.
+    expect(await ids("no")).toEqual([x, z, y]);
+    // Pages of the same search: the same order, sliced.
+    const second = await list({ q: "numbatword", page: 2, pageSize: 2 });
+    expect(second.total).toBe(3);
+    expect(second.rows.map((r) => r.id)).toEqual([y]);
   });
 
   it("covered yes/no: linked to any recommendation, draft or final; merged ones also through their target; pending and rejected never listed", async () => {
