@@ -5,6 +5,7 @@
 // pages, the briefing, the feed, emails and exports all go through them.
 // Browser-safe (no server imports).
 
+import { originalLanguageOf } from "~/models/original-language";
 export const RECOMMENDATION_LANGUAGES = ["en", "ur"] as const;
 export type RecommendationLanguage = (typeof RECOMMENDATION_LANGUAGES)[number];
 
@@ -30,11 +31,9 @@ export interface Version {
 export const otherLanguage = (l: RecommendationLanguage): RecommendationLanguage => (l === "ur" ? "en" : "ur");
 export const asLanguage = (l: string | null | undefined): RecommendationLanguage => (l === "ur" ? "ur" : "en");
 
-/** "ur" when Arabic-script letters outnumber Latin ones (the migration decided existing rows the same way). */
+/** "ur" when most of its letters are Arabic-script: the one rule of app/models/original-language.ts, for suggestions and recommendations alike. */
 export function scriptLanguage(s: string): RecommendationLanguage {
-  const arabic = (s.match(/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/g) ?? []).length;
-  const latin = (s.match(/[A-Za-z]/g) ?? []).length;
-  return arabic > latin ? "ur" : "en";
+  return originalLanguageOf(s);
 }
 
 /** The version in `lang`, or null when there is none (neither a title nor a text in that language). */

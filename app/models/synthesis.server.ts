@@ -7,6 +7,7 @@ import { sql, type Expression, type SqlBool } from "kysely";
 import type { Executor } from "../../db/client";
 import { inTransaction } from "../../db/transaction";
 import { ListingCache } from "~/lib/listing-cache.server";
+import { scriptLanguage } from "~/lib/recommendation-language";
 import { defineRefusals } from "~/lib/refusal";
 import { PUBLIC_STATUSES, isPublicStatus } from "~/lib/reference";
 import { nowIso } from "~/lib/time";
@@ -336,6 +337,8 @@ export async function linkMany(
         .values({
           consultation_id: consultationId,
           title,
+          // An Urdu title is the Urdu version (ADR 0032): the recommendation page's Urdu fields show it.
+          language: scriptLanguage(title),
           text: "",
           priority: 3,
           dissent: "",

@@ -189,7 +189,21 @@ describe(`synthesis workbench (${testDialect})`, () => {
     expect(first).toMatchObject({ ok: true, created: true, added: 3, already: 0 });
     if (!first.ok) throw new Error("refused");
     const r = await t.db.selectFrom("recommendations").selectAll().where("id", "=", first.recommendationId).executeTakeFirstOrThrow();
-    expect(r).toMatchObject({ title: "Numbat draft from the workbench", status: "draft", consultation_id: consultation.id });
+    expect(r).toMatchObject({
+      title: "Numbat draft from the workbench",
+      language: "en",
+      status: "draft",
+      consultation_id: consultation.id,
+    });
+    // A draft titled in Urdu is the Urdu version (ADR 0032), so the recommendation page shows its title in the Urdu fields.
+    const urdu = await linkMany(t.db, { ...org, submissionIds: [ids[0]], recommendation: "new", title: "چمڑے کی برآمد کے لیے سستا قرض" });
+    if (!urdu.ok) throw new Error("refused");
+    const u = await t.db
+      .selectFrom("recommendations")
+      .select(["title", "language"])
+      .where("id", "=", urdu.recommendationId)
+      .executeTakeFirstOrThrow();
+    expect(u).toEqual({ title: "چمڑے کی برآمد کے لیے سستا قرض", language: "ur" });
     expect(await linksOf(first.recommendationId)).toEqual([...ids].sort((a, b) => a - b));
     const again = await linkMany(t.db, { ...org, submissionIds: [...ids, ids[0]], recommendation: first.recommendationId });
     expect(again).toEqual({ ok: true, recommendationId: first.recommendationId, created: false, added: 0, already: 3 });
