@@ -8,7 +8,7 @@
 // default, labelled, with the original one click away (translationView).
 import type { Executor } from "../../db/client";
 import type { Role, SubmissionStatus } from "../../db/schema";
-import { inTransaction } from "../../db/transaction";
+import { dialectOf, inTransaction } from "../../db/transaction";
 import { listingsChanged } from "~/lib/listing-cache.server";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
@@ -186,10 +186,15 @@ export async function saveTranslation(
   if (!text.proposal) fieldErrors.proposal = ["errors.required"];
   if (Object.keys(fieldErrors).length) return { ok: false, reason: "invalid", fieldErrors };
   return inTransaction(db, async (trx): Promise<SaveTranslationResult> => {
+    // Two moderators saving at once: on PostgreSQL the suggestion's row is
+    // locked first, so the second reads the first's translation and makes the
+    // next version (both read "none" and inserted before: a unique violation,
+    // a 500). SQLite's transactions already run one at a time (BEGIN IMMEDIATE).
     const s = await trx
       .selectFrom("submissions")
       .select(["id", "status", "original_language", "author_id", "title", "problem", "proposal", "expected_impact"])
       .where("id", "=", p.submissionId)
+      .$if(dialectOf(trx) === "postgres", (q) => q.forUpdate())
       .executeTakeFirst();
     if (!s) return { ok: false, reason: "notFound" };
     const refusal = translationRefusal(s, p.language);

@@ -335,4 +335,19 @@ describe(`translations (${testDialect})`, () => {
     const row = ws.getRows(2, ws.rowCount - 1)!.find((r) => r.getCell(1).value === urduId)!;
     expect(row.getCell(header.indexOf("translated_title") + 1).value).toBe(ENGLISH_OF_URDU.title);
   });
+  // Last: its suggestion (translated, searchable) would widen the exact sets the tests above check.
+  it("moderators saving a first translation of one suggestion at once: every save kept as a version, no error", async () => {
+    const id = await makePublishedSubmission(t.db, {
+      authorId: author.id,
+      moderatorId: moderator.id,
+      input: { ...URDU, title: `${URDU.title} ۲` },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => translate(id, "en", { ...ENGLISH_OF_URDU, title: `${ENGLISH_OF_URDU.title} (save ${i + 1})` })),
+    );
+    expect(results).toEqual(Array.from({ length: 8 }, () => ({ ok: true, changed: true })));
+    expect((await listTranslationVersions(t.db, id)).map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const [current] = await getTranslations(t.db, id);
+    expect(current.version).toBe(8);
+  });
 });
