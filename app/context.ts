@@ -22,6 +22,8 @@ export interface RequestContext extends AppServices {
   /** the signed-in user, validated once per request by the server */
   user: SessionUser | null;
   sessionToken: string | null;
+  /** the signed-in user's unread notifications, when the server counted them already (server/page-cache.ts) */
+  unreadNotifications?: number;
 }
 
 declare module "@remix-run/server-runtime" {

@@ -26,8 +26,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Staff who must enrol in two-factor see no page but the enrolment (and signing out) until they have.
   requireTwoFactorEnrolment({ request, context });
   const { lng: locale, digits } = await resolveFormat(request, context);
-  // The header's unread badge: one count over an index, signed-in users only.
-  const unreadNotifications = context.user ? await countUnread(context.db, context.user.id) : 0;
+  // The header's unread badge: one count over an index, signed-in users only (the page cache may have counted already).
+  const unreadNotifications = context.user ? (context.unreadNotifications ?? (await countUnread(context.db, context.user.id))) : 0;
   const user = context.user
     ? { id: context.user.id, displayName: context.user.displayName, role: context.user.role, unreadNotifications }
     : null;

@@ -35,6 +35,8 @@ interface Point {
   pid: number;
   rssMb: number;
   heapMb: number;
+  /** what V8 has reserved for its heap (used or not): RSS follows it */
+  heapTotalMb: number;
   externalMb: number;
 }
 
@@ -144,7 +146,14 @@ async function main() {
   stop = true;
   await progress;
   for (const x of app.memSamples(started).filter((m) => m.gc)) {
-    points.push({ minute: (x.t - started) / 60_000, pid: x.pid, rssMb: mb(x.rss), heapMb: mb(x.heapUsed), externalMb: mb(x.external) });
+    points.push({
+      minute: (x.t - started) / 60_000,
+      pid: x.pid,
+      rssMb: mb(x.rss),
+      heapMb: mb(x.heapUsed),
+      heapTotalMb: mb(x.heapTotal),
+      externalMb: mb(x.external),
+    });
   }
   await app.stop();
   scratch.dispose();
@@ -171,21 +180,34 @@ async function main() {
     });
     out.push(`| ${minute} | ${row.join(" | ")} |`);
   }
+  // Single samples swing with what V8 keeps reserved after a GC (heapTotal), so the verdict compares
+  // the median of the samples after GC in the first WINDOW minutes after the warm-up with the median of
+  // the last WINDOW minutes (and shows the single samples too).
+  const WINDOW = Math.min(3, Math.max(1, Math.floor((MINUTES - WARMUP) / 3)));
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length ? Math.round((v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2) * 10) / 10 : NaN;
+  };
   out.push(
     "",
-    "| process | RSS at warm-up end → end | growth | heap after GC at warm-up end → end | growth | flat (< 10 %) |",
-    "|---|---|---:|---|---:|---|",
+    `| process | RSS after GC, median of minutes ${WARMUP}–${WARMUP + WINDOW} → of the last ${WINDOW} | growth | heap after GC, the same medians | growth | V8 heap reserved (heapTotal), min–max after warm-up | single samples: RSS, heap at warm-up end → end | flat (< 10 %) |`,
+    "|---|---|---:|---|---:|---|---|---|",
   );
   for (const pid of pids) {
     const mine = points.filter((x) => x.pid === pid);
+    const early = mine.filter((x) => x.minute > WARMUP && x.minute <= WARMUP + WINDOW);
+    const late = mine.filter((x) => x.minute > MINUTES - WINDOW);
     const from = mine.filter((x) => x.minute <= WARMUP).at(-1) ?? mine[0];
     const to = mine.at(-1);
-    if (!from || !to) continue;
+    if (!from || !to || !early.length || !late.length) continue;
     const g = (a: number, b: number) => ((b - a) / a) * 100;
-    const rssG = g(from.rssMb, to.rssMb);
-    const heapG = g(from.heapMb, to.heapMb);
+    const [rssA, rssB] = [median(early.map((x) => x.rssMb)), median(late.map((x) => x.rssMb))];
+    const [heapA, heapB] = [median(early.map((x) => x.heapMb)), median(late.map((x) => x.heapMb))];
+    const reserved = mine.filter((x) => x.minute > WARMUP).map((x) => x.heapTotalMb);
+    const rssG = g(rssA, rssB);
+    const heapG = g(heapA, heapB);
     out.push(
-      `| ${pid} | ${from.rssMb} → ${to.rssMb} MB | ${rssG.toFixed(1)} % | ${from.heapMb} → ${to.heapMb} MB | ${heapG.toFixed(1)} % | ${rssG < 10 && heapG < 10 ? "yes" : "**no**"} |`,
+      `| ${pid} | ${rssA} → ${rssB} MB | ${rssG.toFixed(1)} % | ${heapA} → ${heapB} MB | ${heapG.toFixed(1)} % | ${Math.min(...reserved)}–${Math.max(...reserved)} MB | ${from.rssMb} → ${to.rssMb} MB, ${from.heapMb} → ${to.heapMb} MB | ${rssG < 10 && heapG < 10 ? "yes" : "**no**"} |`,
     );
   }
   console.log(out.join("\n"));

@@ -15,12 +15,14 @@ import { createRequestHandler } from "@remix-run/node";
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { HEALTH_HEADERS, checkHealth } from "~/lib/health.server";
 import { resolveFormat } from "~/lib/i18next.server";
-import { PAGE_CACHE_HEADER } from "~/lib/page-cache";
+import { PAGE_CACHE_HEADER, signedInTemplateUser } from "~/lib/page-cache";
+import { countUnread } from "~/models/notification.server";
 import { securityEvent } from "~/lib/security.server";
 import { responseStore } from "~/lib/response-backpressure.server";
 import { restrictUntilEnrolled } from "~/models/two-factor.server";
 import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
+import { PLACEHOLDER } from "./page-template";
 import { sendResponse } from "./send-response";
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -396,6 +398,27 @@ export function createApp({
         return sendResponse(res, response);
       };
       const anonymous = !res.locals.hasSessionCookie;
+      if (pageCache && req.method === "GET" && signedInTemplateUser(context.user)) {
+        // A signed-in stakeholder: the page from a template where its route allows (ADR 0036).
+        const user = context.user;
+        const { lng, digits } = await resolveFormat(request, context);
+        return await pageCache.serveSignedIn({
+          req,
+          res,
+          nonce: context.cspNonce,
+          visitor: context.sessionToken ?? "",
+          format: `${lng}:${digits}`,
+          user,
+          countUnread: () => countUnread(services.db, user.id),
+          render: ({ unread, template }) =>
+            handleRemix(template ? createRemixRequest(req, res) : request, {
+              ...context,
+              unreadNotifications: unread,
+              user: template ? { ...user, ...PLACEHOLDER } : user,
+            }),
+          send,
+        });
+      }
       if (!pageCache || req.method !== "GET" || !anonymous) return await send(await render());
       const { lng, digits } = await resolveFormat(request);
       await pageCache.serve({

@@ -26,7 +26,9 @@ import type { Request, Response } from "express";
 import { sql } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { DbHandle } from "../db/client";
+import type { SessionUser } from "~/auth/session.server";
 import { PAGE_CACHE_HEADER, type PageCacheMode } from "~/lib/page-cache";
+import { fillTemplate, makeTemplate, type PageTemplate } from "./page-template";
 
 /** The database's current version: equal strings mean nothing was committed in between. */
 export type DataVersion = () => Promise<string>;
@@ -77,8 +79,31 @@ export interface PageRequest {
   send(response: globalThis.Response): Promise<void>;
 }
 
+/** A signed-in stakeholder's page (ADR 0036): what differs from another stakeholder's is filled in per response. */
+export interface SignedInPageRequest {
+  req: Request;
+  res: Response;
+  nonce: string;
+  /** the reader's session, for "visitor" pages (the random order is seeded by it) */
+  visitor: string;
+  format: string;
+  user: SessionUser;
+  /** the reader's unread notifications (the header's badge): part of the key */
+  countUnread(): Promise<number>;
+  /** renders the page for the reader (`template` false) or for the stand-in of server/page-template.ts */
+  render(options: { unread: number; template: boolean }): Promise<globalThis.Response>;
+  send(response: globalThis.Response): Promise<void>;
+}
+
+interface TemplateEntry {
+  version: string;
+  template: PageTemplate;
+  headers: Array<[string, string]>;
+}
+
 export class PageCache {
   private readonly entries: LRUCache<string, Entry>;
+  private readonly templates: LRUCache<string, TemplateEntry>;
   /** per address: how its page varies ("none": it was not cacheable last time) */
   private readonly modes = new LRUCache<string, PageCacheMode | "none">({ max: 20_000 });
   private readonly pending = new Map<string, Promise<void>>();
@@ -89,6 +114,96 @@ export class PageCache {
       sizeCalculation: (entry) => Math.max(1, entry.size),
       ttl: options.ttlSeconds * 1000,
     });
+    this.templates = new LRUCache<string, TemplateEntry>({
+      maxSize: options.maxBytes ?? 32 * 1024 * 1024,
+      sizeCalculation: (entry) => Math.max(1, entry.template.size),
+      ttl: options.ttlSeconds * 1000,
+    });
+  }
+
+  /**
+   * A signed-in stakeholder's page: from a template kept under the address,
+   * language and digits, the unread count and whether the address is
+   * confirmed (they change what the header shows), and for a "visitor" page
+   * the session, with the same version rule as an anonymous page. The first
+   * request for an address is rendered for the reader and tells whether its
+   * route allows templates at all.
+   */
+  async serveSignedIn(page: SignedInPageRequest): Promise<void> {
+    const { req, res, user } = page;
+    const base = `signed-in\n${page.format}\n${req.protocol}://${req.headers.host ?? ""}${req.originalUrl}`;
+    const unread = await page.countUnread();
+    const mode = this.modes.get(base);
+    if (mode === undefined || mode === "none") {
+      const response = await page.render({ unread, template: false });
+      const now = modeOf(response);
+      if (now || mode === undefined) this.modes.set(base, now ?? "none");
+      return page.send(response);
+    }
+    const version = await this.options.version();
+    const keyFor = (m: PageCacheMode) => `${base}\n${unread}:${user.emailConfirmed ? 1 : 0}${m === "visitor" ? `\n${page.visitor}` : ""}`;
+    const values = { id: user.id, displayName: user.displayName, email: user.email };
+    let key = keyFor(mode);
+    let entry = this.freshTemplate(key, version);
+    if (!entry) {
+      const waiting = this.pending.get(`${key}\n${version}`);
+      if (waiting) {
+        await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, WAIT_MS).unref())]);
+        const now = this.modes.get(base);
+        key = now && now !== "none" ? keyFor(now) : key;
+        entry = this.freshTemplate(key, version);
+      }
+    }
+    if (entry) return this.replyTemplate(res, entry, page.nonce, values, "hit");
+    const flight = `${key}\n${version}`;
+    let finished!: () => void;
+    const owner = !this.pending.has(flight);
+    if (owner) this.pending.set(flight, new Promise<void>((resolve) => (finished = resolve)));
+    try {
+      const response = await page.render({ unread, template: true });
+      const now = modeOf(response);
+      const template =
+        now && response.status === 200 && !response.headers.has("set-cookie") && response.body
+          ? makeTemplate(await response.text(), page.nonce)
+          : null;
+      if (!now || !template) {
+        // Not a page for templates after all (or one this code cannot fill in): the reader's own render, every time.
+        if (!response.bodyUsed) await response.body?.cancel();
+        this.modes.set(base, "none");
+        return await page.send(await page.render({ unread, template: false }));
+      }
+      this.modes.set(base, now);
+      const fresh: TemplateEntry = {
+        version,
+        template,
+        headers: [...response.headers].filter(([name]) => KEPT_HEADERS.has(name.toLowerCase()) && name.toLowerCase() !== "cache-control"),
+      };
+      this.templates.set(keyFor(now), fresh);
+      this.replyTemplate(res, fresh, page.nonce, values, "miss");
+    } finally {
+      if (owner) {
+        this.pending.delete(flight);
+        finished();
+      }
+    }
+  }
+
+  private freshTemplate(key: string, version: string): TemplateEntry | undefined {
+    const entry = this.templates.get(key);
+    return entry && entry.version === version ? entry : undefined;
+  }
+
+  private replyTemplate(
+    res: Response,
+    entry: TemplateEntry,
+    nonce: string,
+    values: Parameters<typeof fillTemplate>[2],
+    how: "hit" | "miss",
+  ) {
+    res.status(200);
+    for (const [name, value] of entry.headers) res.append(name, value);
+    res.setHeader("X-Page-Cache", how);
+    res.end(fillTemplate(entry.template, nonce, values));
   }
 
   async serve(page: PageRequest): Promise<void> {

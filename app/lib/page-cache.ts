@@ -10,7 +10,15 @@
 //
 // Only the leaf route's handle counts; the root's data for an anonymous reader
 // (language, digits, titles) is part of the key already.
+//
+// A route may also say `signedIn: true`: for a signed-in stakeholder the page
+// is the anonymous one but for what the root puts in the header (name, unread
+// count, the unconfirmed-address notice). The server then keeps it as a
+// template and fills in each reader's own values (server/page-template.ts,
+// ADR 0036). Such a route's loader must not read who the user is beyond
+// `signedInTemplateUser` below: the template is rendered for a stand-in.
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { SessionUser } from "~/auth/session.server";
 
 /** Internal response header from the render to the cache; never sent to the client. */
 export const PAGE_CACHE_HEADER = "X-Mashwara-Page-Cache";
@@ -19,16 +27,30 @@ export type PageCacheMode = "shared" | "visitor";
 
 export interface PageCacheHandle {
   pageCache?: (data: unknown) => PageCacheMode | null;
+  /** the same page for every signed-in stakeholder but for the header (see above) */
+  signedIn?: boolean;
+}
+
+/**
+ * Whose pages may come from a signed-in template: stakeholders only. Staff see
+ * more (organisations revealed, their navigation, the two-factor enrolment
+ * redirect) and are few: their pages are rendered every time.
+ */
+export function signedInTemplateUser(user: SessionUser | null): user is SessionUser {
+  return user !== null && user.role === "stakeholder" && !user.enrolmentRequired && user.status === "active";
 }
 
 /** The page-cache mode of a rendered document, or null when it must not be kept. */
 export function pageCacheMode(context: EntryContext, loadContext: AppLoadContext, status: number): PageCacheMode | null {
-  if (status !== 200 || loadContext.user || loadContext.sessionToken) return null;
+  if (status !== 200) return null;
   const handlerContext = context.staticHandlerContext;
   if (handlerContext.errors) return null;
   const leaf = handlerContext.matches.at(-1);
   if (!leaf) return null;
   const handle = context.routeModules[leaf.route.id]?.handle as PageCacheHandle | undefined;
+  if (loadContext.user || loadContext.sessionToken) {
+    if (!handle?.signedIn || !signedInTemplateUser(loadContext.user)) return null;
+  }
   const mode = handle?.pageCache?.(handlerContext.loaderData[leaf.route.id]);
   return mode === "shared" || mode === "visitor" ? mode : null;
 }

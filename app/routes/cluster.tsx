@@ -19,9 +19,12 @@ import { listClusterSubmissions, randomSortSeed } from "~/models/submission.serv
 import { getClusterBySlug, listCategories, listStages } from "~/models/taxonomy.server";
 
 // Kept for readers who are not signed in while the data is unchanged
-// (app/lib/page-cache.ts); the random order is seeded by the reader's address.
+// (app/lib/page-cache.ts); the random order is seeded by the reader's address
+// (a signed-in reader's: by their session). Signed-in stakeholders get it from
+// a template (ADR 0036): the loader reads only their role and session.
 export const handle: PageCacheHandle = {
   pageCache: (data) => ((data as { filters?: { sort?: string } } | undefined)?.filters?.sort === "random" ? "visitor" : "shared"),
+  signedIn: true,
 };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

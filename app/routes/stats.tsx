@@ -18,7 +18,8 @@ import { getPublicStats } from "~/models/public-stats.server";
 import { listClusters } from "~/models/taxonomy.server";
 
 // Kept for readers who are not signed in while the data is unchanged (app/lib/page-cache.ts).
-export const handle: PageCacheHandle = { pageCache: () => "shared" };
+// Signed-in stakeholders get it from a template too (ADR 0036): nothing here depends on who they are.
+export const handle: PageCacheHandle = { pageCache: () => "shared", signedIn: true };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
 

@@ -4,8 +4,10 @@
 // an anonymous reader is exactly what a server without the cache renders at
 // that moment (nonces and the servers' own addresses aside), with one worker
 // and with two (a write in one worker seen by the other).
+import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveSubmission } from "~/models/moderation.server";
+import { notify } from "~/models/notification.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
 import { makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
 import { Client, signIn, type HttpResponse } from "../support/http";
@@ -26,6 +28,34 @@ const PAGES = () => ["/", "/clusters/leather", "/clusters/leather?sort=top", `/s
 /** The page without what differs by response or server: nonces and the server's own address. */
 function normalised(server: RunningServer, html: string): string {
   return html.replaceAll(server.url, "ORIGIN").replace(/nonce="[^"]*"/g, 'nonce=""');
+}
+
+const ENQUEUE = /window\.__remixContext\.streamController\.enqueue\(("(?:[^"\\]|\\.)*")\);/g;
+
+/** The loader data a page hydrates with, decoded (turbo-stream numbers its values, so equal data may be written differently). */
+async function hydrationData(html: string): Promise<unknown> {
+  const text = [...html.matchAll(ENQUEUE)].map((m) => JSON.parse(m[1]) as string).join("");
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(text));
+      controller.close();
+    },
+  });
+  const decoded = await decode(stream);
+  await decoded.done;
+  return decoded.value;
+}
+
+/**
+ * A signed-in page against its oracle: the markup the same but for nonces and
+ * addresses, and the same hydration data. (A template holds the stand-in's id
+ * as a value of its own, where a render for the reader may write a later equal
+ * number as a reference to the id: the same data, other bytes.)
+ */
+async function expectSamePage(path: string, own: { server: RunningServer; html: string }, oracle: { server: RunningServer; html: string }) {
+  const markup = (x: { server: RunningServer; html: string }) => normalised(x.server, x.html).replace(ENQUEUE, "ENQUEUE");
+  expect(markup(own), path).toBe(markup(oracle));
+  expect(await hydrationData(own.html), path).toEqual(await hydrationData(oracle.html));
 }
 
 async function get(server: RunningServer, path: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
@@ -138,17 +168,92 @@ describe("page cache for anonymous readers", () => {
     }
   });
 
-  it("never keeps or serves a signed-in reader's page", async () => {
-    const client = new Client(cached.url);
-    await signIn(client, supporter.email, supporter.password);
-    for (const path of PAGES()) {
-      const own = await client.get(path);
-      expect(own.status).toBe(200);
-      expect(own.headers.get("X-Page-Cache"), path).toBeNull();
-      expect(own.headers.get("Cache-Control")).toBe("no-store");
-      expect(own.text).toContain("Shahid who supports");
+  it("serves a signed-in stakeholder's page from a template: exactly the page rendered for them (ADR 0036)", async () => {
+    // Names and an address that exercise each escaping the template fills in:
+    // React's HTML text, and the hydration data (JSON in a JavaScript string in <script>).
+    const people = await Promise.all(
+      [
+        { displayName: `Shahid "who" <supports> & O'Brien` },
+        { displayName: "شاہد علی\u2028 </script><script>alert(1)</script>" },
+        { displayName: "Back\\slash 🙂 \\u0026", emailConfirmed: false },
+        { displayName: "Naheed with news" },
+      ].map((o) => makeUser(t.db, o)),
+    );
+    await notify(t.db, { userId: people[3].id, kind: "commented", submissionId: first });
+    await notify(t.db, { userId: people[3].id, kind: "commented", submissionId: first });
+    const sessions = await Promise.all(
+      people.map(async (person) => {
+        const client = new Client(cached.url);
+        await signIn(client, person.email, person.password);
+        // The same session on the server without the cache: its render is the oracle.
+        const oracle = new Client(plain.url);
+        for (const [k, v] of client.cookies) oracle.cookies.set(k, v);
+        return { person, client, oracle };
+      }),
+    );
+    const signedInPages = ["/", "/clusters/leather", "/clusters/leather?sort=top", "/clusters/leather?sort=random", "/recommendations"];
+    const seen = new Map<string, Set<string | null>>();
+    for (let round = 0; round < 3; round++) {
+      for (const { client, oracle } of sessions) {
+        for (const path of signedInPages) {
+          const [own, rendered] = await Promise.all([client.get(path), oracle.get(path)]);
+          expect(own.status, path).toBe(200);
+          await expectSamePage(path, { server: cached, html: own.text }, { server: plain, html: rendered.text });
+          expect(own.headers.get("Cache-Control"), path).toBe("no-store");
+          expect(own.headers.get("X-Mashwara-Page-Cache"), path).toBeNull();
+          seen.set(path, (seen.get(path) ?? new Set()).add(own.headers.get("X-Page-Cache")));
+        }
+      }
+    }
+    // Every listed page comes from a template (asked again where another test file's write moved the version).
+    for (const path of signedInPages) {
+      if (!seen.get(path)?.has("hit")) await hit(cached, path, { Cookie: sessions[0].client.cookieHeader() });
+    }
+    // /stats and /accountability show their own process's snapshot time, so the oracle is this server's own
+    // render for the reader: the first ask of a new address is rendered for them, the next comes from a template.
+    for (const [i, { client }] of sessions.entries()) {
+      for (const path of [`/stats?v=${i}`, `/accountability?v=${i}`]) {
+        const rendered = await client.get(path);
+        const own = await client.get(path);
+        expect(rendered.headers.get("X-Page-Cache"), path).toBeNull();
+        expect(own.headers.get("X-Page-Cache"), path).toMatch(/^(miss|hit)$/);
+        await expectSamePage(path, { server: cached, html: own.text }, { server: cached, html: rendered.text });
+      }
+    }
+    // What is theirs is on their page only: the name (in the hydration data), the notice with the address, the badge.
+    const page = async (i: number) => (await sessions[i].client.get("/clusters/leather?sort=top")).text;
+    const [a, b, c, d] = [await page(0), await page(1), await page(2), await page(3)];
+    expect(a).not.toContain(people[1].email);
+    expect(c).toContain(people[2].email);
+    expect(a).not.toContain(people[2].email);
+    expect(d).toMatch(/class="badge"[^>]*>2</);
+    expect(a).not.toContain('class="badge"');
+    expect(b).not.toContain("alert(1)</script>");
+    // Anonymous readers never get a signed-in page, nor the signed-in the anonymous one.
+    for (const path of signedInPages) {
       const anonymous = await expectCurrent(cached, path);
-      expect(anonymous.text).not.toContain("Shahid who supports");
+      for (const { person } of sessions) expect(anonymous.text).not.toContain(person.email);
+      expect(anonymous.text).not.toContain("Naheed with news");
+    }
+  });
+
+  it("renders every time what a template cannot stand for: staff, and pages about the reader", async () => {
+    const client = new Client(cached.url);
+    await signIn(client, moderator.email, moderator.password);
+    const reader = new Client(cached.url);
+    await signIn(reader, supporter.email, supporter.password);
+    for (let i = 0; i < 3; i++) {
+      // A moderator sees organisations revealed and the moderation links: rendered for them.
+      for (const path of PAGES()) {
+        const own = await client.get(path);
+        expect(own.status, path).toBe(200);
+        expect(own.headers.get("X-Page-Cache"), path).toBeNull();
+        expect(own.headers.get("Cache-Control"), path).toBe("no-store");
+      }
+      // A suggestion's page shows the reader's own support: never a template.
+      const own = await reader.get(`/submissions/${first}`);
+      expect(own.headers.get("X-Page-Cache")).toBeNull();
+      expect(own.text).toContain("Shahid who supports");
     }
   });
 
@@ -175,6 +280,20 @@ describe("page cache for anonymous readers", () => {
     }
     // Urdu with Urdu digits, English, and Urdu with Western digits: three pages (English twice).
     expect(bodies.size).toBe(3);
+  });
+
+  it("keeps a signed-in reader's randomly ordered page per session", async () => {
+    const path = "/clusters/leather?sort=random";
+    const [one, two] = [new Client(cached.url), new Client(cached.url)];
+    await signIn(one, supporter.email, supporter.password);
+    await signIn(two, author.email, author.password);
+    // The first ask of an address is rendered for the reader and says whether its route allows templates.
+    await one.get(path);
+    await hit(cached, path, { Cookie: one.cookieHeader() });
+    // Another session has its own order: its own template.
+    const other = await two.get(path);
+    expect(other.headers.get("X-Page-Cache")).toBe("miss");
+    await hit(cached, path, { Cookie: two.cookieHeader() });
   });
 
   it("keeps a randomly ordered page per reader's address", async () => {
