@@ -3,7 +3,7 @@
 // measured in the same run.
 //
 //   DATABASE_URL=/tmp/bench.sqlite npm run bench:load [-- --connections 10,50] [--duration 10]
-//       [--workers 2] [--scenarios cluster,submission,support,login,dashboard,export] [--support-rate 500]
+//       [--workers 2] [--scenarios cluster,mixed,submission,support,login,dashboard,export] [--support-rate 500]
 //   DATABASE_URL=postgres://…/bench_x npm run bench:load -- --scenarios cluster,support
 //
 // A SQLite file is copied first (never written); a PostgreSQL database is
@@ -37,7 +37,7 @@ import {
 const CONNECTIONS = arg("connections", "10,50").split(",").map(Number);
 const DURATION = Number(arg("duration", "10"));
 const WORKERS = Number(arg("workers", process.env.WEB_CONCURRENCY ?? "2"));
-const SCENARIOS = new Set(arg("scenarios", "cluster,submission,support,login,dashboard,export").split(","));
+const SCENARIOS = new Set(arg("scenarios", "cluster,mixed,submission,support,login,dashboard,export").split(","));
 const SUPPORT_RATE = Number(arg("support-rate", "500"));
 const USERS = 1000;
 const SOURCE = process.env.DATABASE_URL;
@@ -227,6 +227,37 @@ async function main() {
         results.push(spread);
         console.error(table([spread]).split("\n").slice(2).join("\n"));
         loads.push(`cluster@${c} ${loadAverage()}`);
+      }
+      if (SCENARIOS.has("mixed")) {
+        // Signed-in readers while supports keep coming: every support moves the database's version, and a kept
+        // page (anonymous, or a signed-in template: ADR 0018, 0036) is served only while the version is unchanged.
+        for (const rate of [20, 100]) {
+          await idle(app.base);
+          const supportNext = () => {
+            const k = n++;
+            const user = Math.floor(k / 2) % USERS;
+            return {
+              method: "POST",
+              path: `/submissions/${published[(k * 13) % published.length]}/support`,
+              body: `intent=${k % 2 === 0 ? "support" : "withdraw"}`,
+              headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
+            };
+          };
+          const [pages, supports] = await Promise.all([
+            run(`while supports come at ${rate}/s: cluster page, sort=top, signed in`, app.base, c, {
+              warm: false,
+              next: () => ({ path: "/clusters/leather?sort=top", headers: { cookie: pick(cookies) } }),
+              rssOf: app.rssKb,
+            }),
+            run(`while signed-in readers read: support/withdraw, ${rate}/s offered`, app.base, 2, {
+              warm: false,
+              overallRate: rate,
+              next: supportNext,
+            }),
+          ]);
+          results.push(pages, supports);
+          console.error(table([pages, supports]).split("\n").slice(2).join("\n"), `load ${loadAverage()}`);
+        }
       }
       if (SCENARIOS.has("submission")) {
         const r = await run("submission page (a random published one of the cluster), anonymous", app.base, c, {

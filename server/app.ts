@@ -39,6 +39,14 @@ const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** What helmet would add to the health probe's JSON (it is answered before helmet runs). */
+const PROBE_SECURITY_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+} as const;
+
 /**
  * Reads what is left of a request body and throws it away, up to `limit`
  * bytes; resolves when the body has ended (or the connection went away).
@@ -153,6 +161,24 @@ export function createApp({
   app.set("trust proxy", config.TRUST_PROXY);
   const origin = config.ORIGIN;
   const isDev = config.NODE_ENV === "development";
+
+  // The health probe, first and answered here with the check and the answer of
+  // app/routes/healthz.ts: a probe every few seconds needs no request log (it
+  // was at debug level), nonce, compression, session or Remix machinery
+  // (issue 17: a request that reaches no page costs well under a millisecond).
+  // It carries the security headers every answer has, set here. Express matches
+  // the path as Remix does: any case, with or without a trailing slash, any query.
+  app.get("/healthz", async (_req, res, next) => {
+    try {
+      const { status, body } = await checkHealth(services.db, logger);
+      res.statusCode = status;
+      for (const [name, value] of Object.entries(HEALTH_HEADERS)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(PROBE_SECURITY_HEADERS)) res.setHeader(name, value);
+      res.end(body);
+    } catch (error) {
+      next(error);
+    }
+  });
 
   app.use(
     pinoHttp({
@@ -356,22 +382,6 @@ export function createApp({
 
   // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
   app.use((_req, res, next) => responseStore.run(res, next));
-
-  // The health probe, answered here with the check and the answer of
-  // app/routes/healthz.ts: a probe every few seconds needs no request object,
-  // route matching or loader machinery of Remix (issue 17: a request that
-  // reaches no page costs well under a millisecond). Express matches the path
-  // as Remix does: any case, with or without a trailing slash, any query.
-  app.get("/healthz", async (req, res, next) => {
-    try {
-      const { status, body } = await checkHealth(services.db, req.log ?? logger);
-      res.statusCode = status;
-      for (const [name, value] of Object.entries(HEALTH_HEADERS)) res.setHeader(name, value);
-      res.end(body);
-    } catch (error) {
-      next(error);
-    }
-  });
 
   // Pages of readers who are not signed in are kept and served again until
   // the database changes (server/page-cache.ts, ADR 0018). Not in development,
