@@ -24,6 +24,12 @@ export interface RequestContext extends AppServices {
   sessionToken: string | null;
   /** the signed-in user's unread notifications, when the server counted them already (server/page-cache.ts) */
   unreadNotifications?: number;
+  /**
+   * A loader or action says its page shows the snapshot `name` taken at `asOf`
+   * (the dashboard's figures, ADR 0017): a kept signed-in page is not served
+   * once a newer snapshot was taken in this process (server/page-cache.ts).
+   */
+  snapshotTaken?: (name: string, asOf: string) => void;
 }
 
 declare module "@remix-run/server-runtime" {

@@ -340,6 +340,7 @@ export function createApp({
     // Staff who must still enrol in two-factor act as stakeholders until then (ADR 0026).
     user: restrictUntilEnrolled(res.locals.user ?? null, config.STAFF_TWO_FACTOR),
     sessionToken: res.locals.sessionToken ?? null,
+    snapshotTaken: (name, asOf) => pageCache?.snapshotTaken(name, asOf),
   });
 
   const publicHost = new URL(origin).host;
@@ -409,7 +410,7 @@ export function createApp({
       };
       const anonymous = !res.locals.hasSessionCookie;
       if (pageCache && req.method === "GET" && signedInTemplateUser(context.user)) {
-        // A signed-in stakeholder: the page from a template where its route allows (ADR 0036).
+        // Signed in: the page from a template where its route allows (ADR 0036).
         const user = context.user;
         const { lng, digits } = await resolveFormat(request, context);
         return await pageCache.serveSignedIn({

@@ -79,7 +79,7 @@ export interface PageRequest {
   send(response: globalThis.Response): Promise<void>;
 }
 
-/** A signed-in stakeholder's page (ADR 0036): what differs from another stakeholder's is filled in per response. */
+/** A signed-in reader's page (ADR 0036): what differs from another reader's of the same role is filled in per response. */
 export interface SignedInPageRequest {
   req: Request;
   res: Response;
@@ -104,6 +104,8 @@ interface TemplateEntry {
 export class PageCache {
   private readonly entries: LRUCache<string, Entry>;
   private readonly templates: LRUCache<string, TemplateEntry>;
+  private readonly snapshots = new Map<string, string>();
+  private snapshotGeneration = 0;
   /** per address: how its page varies ("none": it was not cacheable last time) */
   private readonly modes = new LRUCache<string, PageCacheMode | "none">({ max: 20_000 });
   private readonly pending = new Map<string, Promise<void>>();
@@ -122,10 +124,11 @@ export class PageCache {
   }
 
   /**
-   * A signed-in stakeholder's page: from a template kept under the address,
-   * language and digits, the unread count and whether the address is
-   * confirmed (they change what the header shows), and for a "visitor" page
-   * the session, with the same version rule as an anonymous page. The first
+   * A signed-in reader's page: from a template kept under the address,
+   * language and digits, the role, the unread count and whether the address
+   * is confirmed (they change what the page shows), the snapshot generation,
+   * and for a "visitor" page the session, with the same version rule as an
+   * anonymous page. The first
    * request for an address is rendered for the reader and tells whether its
    * route allows templates at all.
    */
@@ -141,7 +144,9 @@ export class PageCache {
       return page.send(response);
     }
     const version = await this.options.version();
-    const keyFor = (m: PageCacheMode) => `${base}\n${unread}:${user.emailConfirmed ? 1 : 0}${m === "visitor" ? `\n${page.visitor}` : ""}`;
+    // The snapshot generation is read when the key is made: after a render that took a newer snapshot, the new one.
+    const keyFor = (m: PageCacheMode) =>
+      `${base}\n${user.role}:${unread}:${user.emailConfirmed ? 1 : 0}:${this.snapshotGeneration}${m === "visitor" ? `\n${page.visitor}` : ""}`;
     const values = { id: user.id, displayName: user.displayName, email: user.email };
     let key = keyFor(mode);
     let entry = this.freshTemplate(key, version);
@@ -186,6 +191,19 @@ export class PageCache {
         finished();
       }
     }
+  }
+
+  /**
+   * A page of this process showed the snapshot `name` taken at `asOf` (the
+   * dashboard's figures: ADR 0017). Snapshots are taken without writing to the
+   * database, so the version does not move: a newer one moves the generation
+   * every signed-in template's key holds, and "read the figures again now" is
+   * seen at once.
+   */
+  snapshotTaken(name: string, asOf: string): void {
+    if (this.snapshots.get(name) === asOf) return;
+    this.snapshots.set(name, asOf);
+    this.snapshotGeneration += 1;
   }
 
   private freshTemplate(key: string, version: string): TemplateEntry | undefined {

@@ -11,12 +11,13 @@
 // Only the leaf route's handle counts; the root's data for an anonymous reader
 // (language, digits, titles) is part of the key already.
 //
-// A route may also say `signedIn: true`: for a signed-in stakeholder the page
-// is the anonymous one but for what the root puts in the header (name, unread
-// count, the unconfirmed-address notice). The server then keeps it as a
-// template and fills in each reader's own values (server/page-template.ts,
-// ADR 0036). Such a route's loader must not read who the user is beyond
-// `signedInTemplateUser` below: the template is rendered for a stand-in.
+// A route may also say `signedIn: true`: for signed-in readers of one role the
+// page is the same but for what the root puts in the header and the hydration
+// data (name, id, unread count, the unconfirmed-address notice). The server
+// then keeps it as a template and fills in each reader's own values
+// (server/page-template.ts, ADR 0036). Such a route's loader and components
+// must not depend on who the reader is beyond their role and session: the
+// template is rendered for a stand-in with the reader's role.
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import type { SessionUser } from "~/auth/session.server";
 
@@ -27,17 +28,18 @@ export type PageCacheMode = "shared" | "visitor";
 
 export interface PageCacheHandle {
   pageCache?: (data: unknown) => PageCacheMode | null;
-  /** the same page for every signed-in stakeholder but for the header (see above) */
+  /** the same page for every signed-in reader of one role but for the header (see above) */
   signedIn?: boolean;
 }
 
 /**
- * Whose pages may come from a signed-in template: stakeholders only. Staff see
- * more (organisations revealed, their navigation, the two-factor enrolment
- * redirect) and are few: their pages are rendered every time.
+ * Whose pages may come from a signed-in template: active people, any role (the
+ * role is part of the key: staff see organisations revealed and their own
+ * navigation), but not staff held at the two-factor enrolment (every page
+ * redirects them until they have enrolled).
  */
 export function signedInTemplateUser(user: SessionUser | null): user is SessionUser {
-  return user !== null && user.role === "stakeholder" && !user.enrolmentRequired && user.status === "active";
+  return user !== null && !user.enrolmentRequired && user.status === "active";
 }
 
 /** The page-cache mode of a rendered document, or null when it must not be kept. */
@@ -51,6 +53,7 @@ export function pageCacheMode(context: EntryContext, loadContext: AppLoadContext
   if (loadContext.user || loadContext.sessionToken) {
     if (!handle?.signedIn || !signedInTemplateUser(loadContext.user)) return null;
   }
-  const mode = handle?.pageCache?.(handlerContext.loaderData[leaf.route.id]);
+  // A page only for signed-in readers (the dashboard) has no anonymous rule: one page for everyone of the role.
+  const mode = handle?.pageCache ? handle.pageCache(handlerContext.loaderData[leaf.route.id]) : handle?.signedIn ? "shared" : null;
   return mode === "shared" || mode === "visitor" ? mode : null;
 }

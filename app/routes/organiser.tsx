@@ -22,8 +22,13 @@ import { barChartGeometry, heatMapGeometry, lineChartGeometry } from "~/models/d
 import { getDashboardSnapshot, type DashboardSnapshot } from "~/models/dashboard-snapshot.server";
 import type { Participation } from "~/models/dashboard.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
+import type { PageCacheHandle } from "~/lib/page-cache";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+
+// The same page for every organiser (of one role, language and digits): kept as a template (ADR 0036) while
+// the database is unchanged and no newer snapshot was taken (the loader and the action say which they showed).
+export const handle: PageCacheHandle = { signedIn: true };
 
 const DAY_MS = 86_400_000;
 
@@ -36,6 +41,7 @@ export async function loader(args: LoaderFunctionArgs) {
   if (!consultation) return { title, dashboard: null };
   const [clusters, categories] = await Promise.all([listClusters(db), listCategories(db)]);
   const snapshot = await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id) });
+  args.context.snapshotTaken?.(`dashboard:${consultation.id}`, snapshot.asOf);
   // The page's figures, chart geometry and labels are the same for every view
   // of one snapshot in one language (hundreds of translated titles): built
   // once per snapshot, language, digits and taxonomy names.
@@ -195,7 +201,12 @@ export async function action(args: ActionFunctionArgs) {
   const consultation = await getActiveConsultation(db);
   if (consultation) {
     const clusters = await listClusters(db);
-    await getDashboardSnapshot(db, { consultationId: consultation.id, clusterIds: clusters.map((c) => c.id), refresh: true });
+    const snapshot = await getDashboardSnapshot(db, {
+      consultationId: consultation.id,
+      clusterIds: clusters.map((c) => c.id),
+      refresh: true,
+    });
+    args.context.snapshotTaken?.(`dashboard:${consultation.id}`, snapshot.asOf);
   }
   return redirect("/organiser", 303);
 }
