@@ -12,6 +12,7 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type KyselyConfig,
   type Transaction,
 } from "kysely";
 import type { Database } from "./schema";
@@ -125,6 +126,13 @@ export class ImmediateSqliteDialect extends SqliteDialect {
 export interface CreateDbOptions {
   /** PostgreSQL pool size (default 10) */
   poolSize?: number;
+  /** called with every statement's SQL as it is run, BEGIN and COMMIT included (tests count a model's statements with it) */
+  onStatement?: (sql: string) => void;
+}
+
+function statementLog(options: CreateDbOptions): KyselyConfig["log"] {
+  const onStatement = options.onStatement;
+  return onStatement ? (event) => (event.level === "query" ? onStatement(event.query.sql) : undefined) : undefined;
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
@@ -132,7 +140,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
     // An idle client that errors (e.g. the server restarted) must not crash the process.
     pool.on("error", () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementLog(options) });
     return { db, dialect: "postgres", location: redactUrl(url), close: () => db.destroy() };
   }
 
@@ -145,7 +153,10 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    log: statementLog(options),
+  });
   return { db, dialect: "sqlite", location: file, sqlite, close: () => db.destroy() };
 }
 
