@@ -169,10 +169,9 @@ async function countSupportsInCluster(trx: Executor, userId: number, consultatio
  * rows (found by tests/crash/graceful-stop.test.ts with two workers); with it
  * the second waits, and its next statement sees the first's row.
  *
- * Both are `select … for no key update` (the lock a no-op `update` took, which
- * still lets other transactions insert rows that reference the person or the
- * suggestion, without writing a new version of either row: on PostgreSQL an
- * update of `submissions` also recomputes its stored search vector). The
+ * Both are `select … for no key update`: the lock a no-op `update` took
+ * (other transactions may still insert rows that reference the person or the
+ * suggestion), without writing a new version of either row and its WAL. The
  * person's lock is its own statement here, or shares the rate-limit count's
  * (`changeSupport`); the suggestion's is taken by `loadForChange` itself
  * (ADR 0035).
