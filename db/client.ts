@@ -2,6 +2,7 @@
 // PostgreSQL (scale-out). Everything above this file is dialect-neutral Kysely.
 import fs from "node:fs";
 import path from "node:path";
+import { createHash } from "node:crypto";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import {
@@ -12,6 +13,7 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  sql,
   type KyselyConfig,
   type Transaction,
 } from "kysely";
@@ -123,6 +125,42 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Marks a statement to be prepared once per connection on PostgreSQL (a named
+ * statement: parsed and planned once, then only bound and run; PostgreSQL
+ * keeps a generic plan after five runs when it costs no more than a custom
+ * one). Put it on the few statements every request of a hot path runs, whose
+ * plan does not depend on the values (lookups by key): `.modifyFront(PREPARE)`
+ * on a select (it becomes `select /* prepare *\/ …`, a comment SQLite ignores).
+ * Unmarked statements are sent as before, parsed and planned each time.
+ * Planning was most of PostgreSQL's CPU per support (ADR 0035).
+ */
+export const PREPARE = sql.raw(`/* prepare */`);
+const PREPARE_MARK = "/* prepare */";
+const statementNames = new Map<string, string>();
+
+/** The name a marked statement is prepared under: its text's hash (one text, one name, on every connection). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `m_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    // bounded: marked statements are a handful of fixed shapes; a runaway is not cached
+    if (statementNames.size < 1000) statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** pg's client, sending the statements marked with PREPARE as named (prepared) ones. */
+class PreparingClient extends pg.Client {
+  // pg's query() has many overloads; Kysely calls query(text, values) only.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === "string" && Array.isArray(values) && text.includes(PREPARE_MARK) && args.length === 2)
+      return super.query({ name: statementName(text), text, values }) as never;
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export interface CreateDbOptions {
   /** PostgreSQL pool size (default 10) */
   poolSize?: number;
@@ -137,7 +175,7 @@ function statementLog(options: CreateDbOptions): KyselyConfig["log"] {
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: PreparingClient });
     // An idle client that errors (e.g. the server restarted) must not crash the process.
     pool.on("error", () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementLog(options) });

@@ -2,7 +2,7 @@
 // (submission_id, user_id) and an idempotent insert; the stored counter moves
 // in the same transaction as the row, so the count shown always equals the rows.
 import { sql } from "kysely";
-import type { Executor } from "../../db/client";
+import { PREPARE, type Executor } from "../../db/client";
 import { groupCommit } from "../../db/group-commit";
 import { dialectOf, inTransaction } from "../../db/transaction";
 import { hitRateLimit, rateLimitHit, RULES, type RateState } from "~/lib/rate-limit.server";
@@ -197,6 +197,7 @@ async function hitLimitLockingPerson(trx: Executor, userId: number): Promise<Rat
     .with("hit", () => hit.query)
     .with("person", (qc) => qc.selectFrom("users").select("id").where("id", "=", userId).forNoKeyUpdate())
     .selectFrom("hit")
+    .modifyFront(PREPARE)
     .select(["hit.count", "hit.prev", (eb) => eb.selectFrom("person").select("person.id").as("person_id")])
     .executeTakeFirstOrThrow();
   return hit.read(row).state;
@@ -232,7 +233,8 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
       "sp.organisation_id as support_organisation_id",
       "sp.province as support_province",
     ])
-    .where("s.id", "=", submissionId);
+    .where("s.id", "=", submissionId)
+    .modifyFront(PREPARE);
   return (dialectOf(trx) === "sqlite" ? query : query.forNoKeyUpdate("s")).executeTakeFirst();
 }
 
@@ -324,6 +326,7 @@ async function insertSupportWithCounters(
       countersUpdate(trx, row.submissionId, +1, weight, who, "beforeWrite").where(sql<boolean>`exists (select 1 from written)`),
     )
     .selectFrom("moved")
+    .modifyFront(PREPARE)
     .select("moved.supporters_count")
     .executeTakeFirst();
   return written?.supporters_count ?? null;
@@ -348,6 +351,7 @@ async function deleteSupportWithCounters(
       countersUpdate(trx, params.submissionId, -1, weight, who, "beforeWrite").where(sql<boolean>`exists (select 1 from gone)`),
     )
     .selectFrom("moved")
+    .modifyFront(PREPARE)
     .select("moved.supporters_count")
     .executeTakeFirst();
   return moved?.supporters_count ?? null;
@@ -440,7 +444,7 @@ async function supportLocked(trx: Executor, params: { submissionId: number; user
  * all, each answered after it (db/group-commit.ts, ADR 0034). On PostgreSQL
  * the count and the person's row lock are one statement, the load takes the
  * suggestion's lock, and the change is one statement: BEGIN, three
- * statements, COMMIT (ADR 0035).
+ * statements, COMMIT, the three prepared once per connection (ADR 0035).
  */
 export async function changeSupport(
   db: Executor,

@@ -3,11 +3,13 @@
 // through changeSupport run BEGIN, three statements and COMMIT (they ran 9 and
 // 8: the rate-limit count, two row-lock updates, the load, the write, the
 // counters, the follow, each alone). On SQLite (group commit, ADR 0034)
-// nothing changed; the count is held where it was. Then the rules that the
+// nothing changed; the count is held where it was. The three are prepared once
+// per connection on PostgreSQL (PREPARE, db/client.ts). Then the rules that the
 // merged statements must keep when requests meet: people of one organisation
 // and one province supporting one suggestion at once, one person sending the
 // same support twice or a support and its withdrawal at once, and the
 // per-cluster budget.
+import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
 import { countSupportBreadth, getSupportBreadth } from "~/models/submission.server";
@@ -81,6 +83,35 @@ describe(`the support button's statements and locking (${testDialect})`, () => {
       .where("target_id", "=", id)
       .executeTakeFirst();
     expect(follow).toEqual({ following: 1, origin: "supporter" });
+  });
+
+  it("prepares the support's three statements once per connection on PostgreSQL (marked, a comment on SQLite)", async () => {
+    const id = await published();
+    const person = await makeUser(t.db);
+    const one = createDb(t.url, { poolSize: 1 });
+    try {
+      const support = await statementsOf(() => changeSupport(counted.db, { intent: "support", submissionId: id, userId: person.id }));
+      expect(support.value).toMatchObject({ limited: false, result: { ok: true, changed: true } });
+      // PostgreSQL: the count with the person's lock, the load, the write, each marked; SQLite runs the load only of those
+      expect(statements.filter((s) => s.includes("/* prepare */"))).toHaveLength(testDialect === "postgres" ? 3 : 1);
+      await changeSupport(one.db, { intent: "withdraw", submissionId: id, userId: person.id });
+      await changeSupport(one.db, { intent: "support", submissionId: id, userId: person.id });
+      if (testDialect === "postgres") {
+        // the pool's one connection: the count, the load, the delete and the insert, each prepared once
+        const prepared = await sql<{ name: string }>`select name from pg_prepared_statements where name like 'm\_%'`.execute(one.db);
+        expect(prepared.rows).toHaveLength(4);
+      }
+      expect(await changeSupport(one.db, { intent: "withdraw", submissionId: id, userId: person.id })).toMatchObject({
+        limited: false,
+        result: { ok: true, changed: true, supporters: 0 },
+      });
+      if (testDialect === "postgres")
+        expect((await sql`select name from pg_prepared_statements where name like 'm\_%'`.execute(one.db)).rows).toHaveLength(4);
+      expect(await stored(id)).toEqual({ supporters: 0, organisations: 0, provinces: 0 });
+      expect(await countSupportBreadth(t.db, id)).toEqual(await stored(id));
+    } finally {
+      await one.close();
+    }
   });
 
   it("supporting what one already supports and withdrawing what one does not support write nothing but the rate-limit count", async () => {
