@@ -139,13 +139,18 @@ export const PREPARE = sql.raw(`/* prepare */`);
 const PREPARE_MARK = "/* prepare */";
 const statementNames = new Map<string, string>();
 
-/** The name a marked statement is prepared under: its text's hash (one text, one name, on every connection). */
-function statementName(text: string): string {
+/**
+ * The name a marked statement is prepared under: its text's hash (one text,
+ * one name, on every connection). Bounded: marked statements are a handful of
+ * fixed shapes; past 1,000 texts a new one is sent unprepared, so a runaway
+ * cannot fill the connections' statement caches.
+ */
+function statementName(text: string): string | null {
   let name = statementNames.get(text);
   if (!name) {
+    if (statementNames.size >= 1000) return null;
     name = `m_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
-    // bounded: marked statements are a handful of fixed shapes; a runaway is not cached
-    if (statementNames.size < 1000) statementNames.set(text, name);
+    statementNames.set(text, name);
   }
   return name;
 }
@@ -155,8 +160,9 @@ class PreparingClient extends pg.Client {
   // pg's query() has many overloads; Kysely calls query(text, values) only.
   override query(...args: unknown[]): never {
     const [text, values] = args;
-    if (typeof text === "string" && Array.isArray(values) && text.includes(PREPARE_MARK) && args.length === 2)
-      return super.query({ name: statementName(text), text, values }) as never;
+    const name =
+      typeof text === "string" && Array.isArray(values) && args.length === 2 && text.includes(PREPARE_MARK) ? statementName(text) : null;
+    if (name) return super.query({ name, text: text as string, values: values as unknown[] }) as never;
     return (super.query as (...a: unknown[]) => never)(...args);
   }
 }
