@@ -2,6 +2,7 @@
 // PostgreSQL (scale-out). Everything above this file is dialect-neutral Kysely.
 import fs from "node:fs";
 import path from "node:path";
+import { createHash } from "node:crypto";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import {
@@ -12,6 +13,8 @@ import {
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  sql,
+  type KyselyConfig,
   type Transaction,
 } from "kysely";
 import type { Database } from "./schema";
@@ -122,17 +125,66 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Marks a statement to be prepared once per connection on PostgreSQL (a named
+ * statement: parsed and planned once, then only bound and run; PostgreSQL
+ * keeps a generic plan after five runs when it costs no more than a custom
+ * one). Put it on the few statements every request of a hot path runs, whose
+ * plan does not depend on the values (lookups by key): `.modifyFront(PREPARE)`
+ * on a select (it becomes `select /* prepare *\/ …`, a comment SQLite ignores).
+ * Unmarked statements are sent as before, parsed and planned each time.
+ * Planning was most of PostgreSQL's CPU per support (ADR 0035).
+ */
+export const PREPARE = sql.raw(`/* prepare */`);
+const PREPARE_MARK = "/* prepare */";
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a marked statement is prepared under: its text's hash (one text,
+ * one name, on every connection). Bounded: marked statements are a handful of
+ * fixed shapes; past 1,000 texts a new one is sent unprepared, so a runaway
+ * cannot fill the connections' statement caches.
+ */
+function statementName(text: string): string | null {
+  let name = statementNames.get(text);
+  if (!name) {
+    if (statementNames.size >= 1000) return null;
+    name = `m_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** pg's client, sending the statements marked with PREPARE as named (prepared) ones. */
+class PreparingClient extends pg.Client {
+  // pg's query() has many overloads; Kysely calls query(text, values) only.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name =
+      typeof text === "string" && Array.isArray(values) && args.length === 2 && text.includes(PREPARE_MARK) ? statementName(text) : null;
+    if (name) return super.query({ name, text: text as string, values: values as unknown[] }) as never;
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export interface CreateDbOptions {
   /** PostgreSQL pool size (default 10) */
   poolSize?: number;
+  /** called with every statement's SQL as it is run, BEGIN and COMMIT included (tests count a model's statements with it) */
+  onStatement?: (sql: string) => void;
+}
+
+function statementLog(options: CreateDbOptions): KyselyConfig["log"] {
+  const onStatement = options.onStatement;
+  return onStatement ? (event) => (event.level === "query" ? onStatement(event.query.sql) : undefined) : undefined;
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, Client: PreparingClient });
     // An idle client that errors (e.g. the server restarted) must not crash the process.
     pool.on("error", () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementLog(options) });
     return { db, dialect: "postgres", location: redactUrl(url), close: () => db.destroy() };
   }
 
@@ -145,7 +197,10 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    log: statementLog(options),
+  });
   return { db, dialect: "sqlite", location: file, sqlite, close: () => db.destroy() };
 }
 

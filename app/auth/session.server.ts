@@ -4,7 +4,7 @@
 // Idle timeout 7 days, absolute lifetime 30 days; disabled users are signed out.
 import { createHash } from "node:crypto";
 import { Lucia, TimeSpan, type Adapter, type Cookie, type DatabaseSession, type DatabaseUser } from "lucia";
-import type { DB } from "../../db/client";
+import { PREPARE, type DB } from "../../db/client";
 import type { Role, UserStatus } from "../../db/schema";
 import { deleteExpiredSessions, deleteSession, deleteUserSessions, insertSession, touchSession } from "~/models/session.server";
 
@@ -75,6 +75,8 @@ function createKyselyAdapter(db: DB): Adapter {
           "u.two_factor_enabled_at",
         ])
         .where("s.id", "=", hashSessionToken(sessionId))
+        // every signed-in request runs it: prepared once per connection on PostgreSQL (ADR 0035)
+        .modifyFront(PREPARE)
         .executeTakeFirst();
       if (!row) return [null, null];
       // lucia calls back with the id it was given: hand back the token, not the hash.

@@ -103,19 +103,15 @@ export async function peekRateLimit(db: Executor, rule: RateRule, key: string, n
 }
 
 /**
- * Counts one event (one upsert that also reads the previous bucket) and returns
- * the state including it, the state before it (what a refused event that is
- * given back leaves), and its bucket.
+ * The upsert that counts one event and reads the previous bucket in the same
+ * statement, and how to read the row it returns: run alone (countOne), or as
+ * a common table expression of a caller's larger statement on PostgreSQL (the
+ * support button counts and takes the person's row lock in one round trip).
  */
-async function countOne(
-  db: Executor,
-  rule: RateRule,
-  key: string,
-  now: number,
-): Promise<{ state: RateState; before: RateState; bucket: number }> {
+export function rateLimitHit(db: Executor, rule: RateRule, key: string, now: number = nowMs()) {
   const { current, previous } = bucketsOf(rule, now);
   const fullKey = `${rule.name}:${key}`;
-  const row = await db
+  const query = db
     .insertInto("rate_limits")
     .values({
       key: fullKey,
@@ -129,14 +125,28 @@ async function countOne(
     .returning([
       "count",
       (eb) => eb.selectFrom("rate_limits as p").select("p.count").where("p.key", "=", fullKey).where("p.bucket", "=", previous).as("prev"),
-    ])
-    .executeTakeFirstOrThrow();
-  const prev = row.prev ?? 0;
-  // The event just counted is allowed if the estimate before it was under the limit.
-  const after = estimate(rule, now, prev, row.count);
-  const before = estimate(rule, now, prev, row.count - 1);
-  if (!before.limited) return { state: { limited: false, count: after.count, retryAfter: 0 }, before, bucket: current };
-  return { state: after, before, bucket: current };
+    ]);
+  /** The state including the event just counted, the state before it (what a refused event that is given back leaves), and its bucket. */
+  const read = (row: { count: number; prev: number | null }): { state: RateState; before: RateState; bucket: number } => {
+    const prev = row.prev ?? 0;
+    // The event just counted is allowed if the estimate before it was under the limit.
+    const after = estimate(rule, now, prev, row.count);
+    const before = estimate(rule, now, prev, row.count - 1);
+    if (!before.limited) return { state: { limited: false, count: after.count, retryAfter: 0 }, before, bucket: current };
+    return { state: after, before, bucket: current };
+  };
+  return { query, read };
+}
+
+/** Counts one event (one upsert that also reads the previous bucket): rateLimitHit run alone. */
+async function countOne(
+  db: Executor,
+  rule: RateRule,
+  key: string,
+  now: number,
+): Promise<{ state: RateState; before: RateState; bucket: number }> {
+  const hit = rateLimitHit(db, rule, key, now);
+  return hit.read(await hit.query.executeTakeFirstOrThrow());
 }
 
 /** Counts one event and returns the state including it. */

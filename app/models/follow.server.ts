@@ -3,6 +3,7 @@
 // notification per person per event) of what happens to it. Authors and
 // supporters follow automatically; an explicit unfollow is a kept row
 // (`following = 0`) that no later auto-follow overwrites.
+import { sql, type RawBuilder } from "kysely";
 import type { Executor } from "../../db/client";
 import type { FollowTargetType } from "../../db/schema";
 import { inTransaction } from "../../db/transaction";
@@ -57,6 +58,20 @@ export async function autoFollow(
     )
     .onConflict((oc) => oc.columns(["user_id", "target_type", "target_id"]).doNothing())
     .execute();
+}
+
+/**
+ * autoFollow as SQL for one statement that also writes what causes it
+ * (PostgreSQL: a support's insert and its follow go in one round trip, a
+ * data-modifying CTE): follows the rows of the common table expression
+ * `from` (columns `user_id`, `target_id`, `created_at`), none when it is
+ * empty, with autoFollow's rule: added only where the person has no row.
+ */
+export function autoFollowFromRows(from: string, targetType: FollowTargetType, origin: "supporter"): RawBuilder<Record<string, unknown>> {
+  // in parentheses: a CTE's body (Kysely adds them to its own builders, not to raw SQL)
+  return sql<Record<string, unknown>>`(insert into follows (user_id, target_type, target_id, following, origin, created_at, updated_at)
+    select user_id, ${sql.lit(targetType)}, target_id, 1, ${sql.lit(origin)}, created_at, created_at from ${sql.table(from)}
+    on conflict (user_id, target_type, target_id) do nothing)`;
 }
 
 export type SetFollowResult = { ok: true; changed: boolean } | { ok: false; reason: "notFound" };

@@ -2,13 +2,13 @@
 // (submission_id, user_id) and an idempotent insert; the stored counter moves
 // in the same transaction as the row, so the count shown always equals the rows.
 import { sql } from "kysely";
-import type { Executor } from "../../db/client";
+import { PREPARE, type Executor } from "../../db/client";
 import { groupCommit } from "../../db/group-commit";
 import { dialectOf, inTransaction } from "../../db/transaction";
-import { hitRateLimit, RULES } from "~/lib/rate-limit.server";
+import { hitRateLimit, rateLimitHit, RULES, type RateState } from "~/lib/rate-limit.server";
 import { defineRefusals } from "~/lib/refusal";
 import { nowIso } from "~/lib/time";
-import { autoFollow } from "./follow.server";
+import { autoFollow, autoFollowFromRows } from "./follow.server";
 import {
   emailConfirmedOf,
   participantRefusal,
@@ -169,32 +169,54 @@ async function countSupportsInCluster(trx: Executor, userId: number, consultatio
  * rows (found by tests/crash/graceful-stop.test.ts with two workers); with it
  * the second waits, and its next statement sees the first's row.
  *
+ * Both are `select … for no key update`: the lock a no-op `update` took
+ * (other transactions may still insert rows that reference the person or the
+ * suggestion), without writing a new version of either row and its WAL. The
+ * person's lock is its own statement here, or shares the rate-limit count's
+ * (`changeSupport`); the suggestion's is taken by `loadForChange` itself
+ * (ADR 0035).
+ *
  * On SQLite every transaction begins IMMEDIATE (db/client.ts): the database's
  * write lock is held before the first read, which serialises all of this
- * already, so the two no-op updates would only cost statements and a dirty
- * page of `users` in every commit.
+ * already, so no row locks are taken there.
  */
-async function takeRowLocks(trx: Executor, userId: number, submissionId: number) {
+async function lockPerson(trx: Executor, userId: number) {
   if (dialectOf(trx) === "sqlite") return;
-  await trx
-    .updateTable("users")
-    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
-    .where("id", "=", userId)
-    .execute();
-  await trx
-    .updateTable("submissions")
-    .set((eb) => ({ supporters_count: eb.ref("supporters_count") }))
-    .where("id", "=", submissionId)
-    .execute();
+  await trx.selectFrom("users").select("id").where("id", "=", userId).forNoKeyUpdate().execute();
+}
+
+/**
+ * PostgreSQL: the support button's rate-limit count (`rateLimitHit`) and the
+ * person's row lock in one statement, one round trip. The count comes first
+ * (the main query reads it), then the lock: the order a caller that counts
+ * and then calls `supportSubmission` takes them in too.
+ */
+async function hitLimitLockingPerson(trx: Executor, userId: number): Promise<RateState> {
+  const hit = rateLimitHit(trx, RULES.supports, String(userId));
+  const row = await trx
+    .with("hit", () => hit.query)
+    .with("person", (qc) => qc.selectFrom("users").select("id").where("id", "=", userId).forNoKeyUpdate())
+    .selectFrom("hit")
+    .modifyFront(PREPARE)
+    .select(["hit.count", "hit.prev", (eb) => eb.selectFrom("person").select("person.id").as("person_id")])
+    .executeTakeFirstOrThrow();
+  return hit.read(row).state;
 }
 
 /**
  * Everything a support or withdrawal decides on, in one read: the suggestion
  * and its consultation's rules, the person's organisation and its province
- * (recorded on a new row), and the person's support row if there is one.
+ * (recorded on a new row), and the person's support row if there is one. On
+ * PostgreSQL the read takes the suggestion's row lock (the second lock above:
+ * `for no key update of s`); the person's was taken by an earlier statement,
+ * so this one's snapshot already holds the person's own committed rows. While
+ * it waits for another transaction's hold on the suggestion, PostgreSQL
+ * re-reads the suggestion's row when that one commits (its counters and
+ * status are current); the later statements (the counters) see that
+ * transaction's supports.
  */
 async function loadForChange(trx: Executor, submissionId: number, userId: number) {
-  return trx
+  const query = trx
     .selectFrom("submissions as s")
     .innerJoin("consultations as c", "c.id", "s.consultation_id")
     .leftJoin("users as u", (join) => join.on("u.id", "=", userId))
@@ -212,32 +234,38 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
       "sp.province as support_province",
     ])
     .where("s.id", "=", submissionId)
-    .executeTakeFirst();
+    .modifyFront(PREPARE);
+  return (dialectOf(trx) === "sqlite" ? query : query.forNoKeyUpdate("s")).executeTakeFirst();
 }
 
 /**
- * Moves a submission's counters for one support row added (+1) or removed
- * (−1), in the caller's transaction, after the row was written; returns the
- * new supporter count. One statement: the distinct-organisation counter moves
- * when the suggestion now has exactly one row of that organisation (after an
- * insert: the first of its kind) or none (after a delete: the last one gone),
- * and the province counter likewise. Each subquery reads at most two index
- * entries of `(submission_id, organisation_id)` / `(submission_id, province)`.
+ * The update that moves a submission's counters for one support row added
+ * (+1) or removed (−1); returns the new supporter count. One statement: the
+ * distinct-organisation counter moves when the row is the organisation's
+ * first on the suggestion (added) or its last (removed), and the province
+ * counter likewise. Each subquery reads at most two index entries of
+ * `(submission_id, organisation_id)` / `(submission_id, province)`.
+ *
+ * `sees`: whether the statement sees the row change. After the write (its own
+ * statement, `moveCounters`) the first of its kind leaves exactly 1 row and
+ * the last leaves 0; in the same statement as the write (a PostgreSQL CTE,
+ * which reads the snapshot before it) the first finds 0 and the last finds 1.
  */
-async function moveCounters(
+function countersUpdate(
   trx: Executor,
   submissionId: number,
   sign: 1 | -1,
   weight: number,
   who: { organisationId: number | null; province: string | null },
-): Promise<number> {
-  const expected = sql.lit(sign === 1 ? 1 : 0);
+  sees: "afterWrite" | "beforeWrite",
+) {
+  const expected = sql.lit(sign === 1 ? (sees === "afterWrite" ? 1 : 0) : sees === "afterWrite" ? 0 : 1);
   const delta = sql.lit(sign);
   const breadth = (column: "organisation_id" | "province", value: number | string | null) =>
     value === null
       ? sql<number>`${sql.ref(column === "organisation_id" ? "supporting_organisations" : "supporting_provinces")}`
       : sql<number>`${sql.ref(column === "organisation_id" ? "supporting_organisations" : "supporting_provinces")} + case when (select count(*) from (select 1 from supports where submission_id = ${submissionId} and ${sql.ref(column)} = ${value} limit 2) as few) = ${expected} then ${delta} else 0 end`;
-  const updated = await trx
+  return trx
     .updateTable("submissions")
     .set((eb) => ({
       supporters_count: eb("supporters_count", "+", sign),
@@ -246,9 +274,87 @@ async function moveCounters(
       trending_score: eb("trending_score", "+", sign * weight),
     }))
     .where("id", "=", submissionId)
-    .returning("supporters_count")
-    .executeTakeFirstOrThrow();
-  return updated.supporters_count;
+    .returning("supporters_count");
+}
+
+/**
+ * Moves a submission's counters for one support row added (+1) or removed
+ * (−1), in the caller's transaction, after the row was written; returns the
+ * new supporter count.
+ */
+async function moveCounters(
+  trx: Executor,
+  submissionId: number,
+  sign: 1 | -1,
+  weight: number,
+  who: { organisationId: number | null; province: string | null },
+): Promise<number> {
+  return (await countersUpdate(trx, submissionId, sign, weight, who, "afterWrite").executeTakeFirstOrThrow()).supporters_count;
+}
+
+/**
+ * PostgreSQL: a new support row, the suggestion's counters and the
+ * supporter's auto-follow in one statement (data-modifying CTEs; the counters
+ * and the follow only when the row was inserted). Returns the new supporter
+ * count, or null when the row was already there (nothing else was written).
+ */
+async function insertSupportWithCounters(
+  trx: Executor,
+  row: { submissionId: number; userId: number; clusterId: number; consultationId: number; createdAt: string },
+  weight: number,
+  who: { organisationId: number | null; province: string | null },
+): Promise<number | null> {
+  const written = await trx
+    .with("written", (qc) =>
+      qc
+        .insertInto("supports")
+        .values({
+          submission_id: row.submissionId,
+          user_id: row.userId,
+          cluster_id: row.clusterId,
+          consultation_id: row.consultationId,
+          merged_from_id: null,
+          organisation_id: who.organisationId,
+          province: who.province,
+          created_at: row.createdAt,
+        })
+        .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
+        .returning(["user_id", "submission_id as target_id", "created_at"]),
+    )
+    .with("followed", () => autoFollowFromRows("written", "submission", "supporter"))
+    .with("moved", () =>
+      countersUpdate(trx, row.submissionId, +1, weight, who, "beforeWrite").where(sql<boolean>`exists (select 1 from written)`),
+    )
+    .selectFrom("moved")
+    .modifyFront(PREPARE)
+    .select("moved.supporters_count")
+    .executeTakeFirst();
+  return written?.supporters_count ?? null;
+}
+
+/**
+ * PostgreSQL: the withdrawal's delete and the suggestion's counters in one
+ * statement (the counters only when the row was there). Returns the new
+ * supporter count, or null when there was no row to delete.
+ */
+async function deleteSupportWithCounters(
+  trx: Executor,
+  params: { submissionId: number; userId: number },
+  weight: number,
+  who: { organisationId: number | null; province: string | null },
+): Promise<number | null> {
+  const moved = await trx
+    .with("gone", (qc) =>
+      qc.deleteFrom("supports").where("submission_id", "=", params.submissionId).where("user_id", "=", params.userId).returning("user_id"),
+    )
+    .with("moved", () =>
+      countersUpdate(trx, params.submissionId, -1, weight, who, "beforeWrite").where(sql<boolean>`exists (select 1 from gone)`),
+    )
+    .selectFrom("moved")
+    .modifyFront(PREPARE)
+    .select("moved.supporters_count")
+    .executeTakeFirst();
+  return moved?.supporters_count ?? null;
 }
 
 function checkWindow(
@@ -269,43 +375,65 @@ export async function supportSubmission(
   db: Executor,
   params: { submissionId: number; userId: number; now?: Date },
 ): Promise<SupportResult> {
-  const now = params.now ?? new Date();
-  return inTransaction(db, async (trx): Promise<SupportResult> => {
-    await takeRowLocks(trx, params.userId, params.submissionId);
-    const s = await loadForChange(trx, params.submissionId, params.userId);
-    if (!s) return { ok: false, reason: "notFound" };
-    const budget = s.support_budget;
-    const used = budget > 0 ? await countSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
-    // Supporting twice is one support: answered as success, nothing changes.
-    if (s.support_user_id !== null)
-      return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
-    const emailConfirmed = s.supporter_email_confirmed_at !== null && s.supporter_email_confirmed_at !== undefined;
-    const refusal = supportRefusalOf(s, { userId: params.userId, used, emailConfirmed }, now);
-    if (refusal) return refusal;
-
-    const who = { organisationId: s.supporter_organisation_id ?? null, province: s.supporter_province ?? null };
-    const inserted = await trx
-      .insertInto("supports")
-      .values({
-        submission_id: s.id,
-        user_id: params.userId,
-        cluster_id: s.cluster_id,
-        consultation_id: s.consultation_id,
-        merged_from_id: null,
-        organisation_id: who.organisationId,
-        province: who.province,
-        created_at: nowIso(now),
-      })
-      .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) {
-      return { ok: true, changed: false, supporters: s.supporters_count, remaining: budget > 0 ? Math.max(0, budget - used) : null };
-    }
-    const supporters = await moveCounters(trx, s.id, +1, trendingWeight(now, s.trending_origin), who);
-    // A supporter follows what they support, unless they once unfollowed it (that row stays and wins).
-    await autoFollow(trx, { userIds: [params.userId], target: { type: "submission", id: s.id }, origin: "supporter" }, now);
-    return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
+  return inTransaction(db, async (trx) => {
+    await lockPerson(trx, params.userId);
+    return supportLocked(trx, params);
   });
+}
+
+/** supportSubmission once the person's row is locked (PostgreSQL; nothing to lock on SQLite). */
+async function supportLocked(trx: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<SupportResult> {
+  const now = params.now ?? new Date();
+  const s = await loadForChange(trx, params.submissionId, params.userId);
+  if (!s) return { ok: false, reason: "notFound" };
+  const budget = s.support_budget;
+  const used = budget > 0 ? await countSupportsInCluster(trx, params.userId, s.consultation_id, s.cluster_id) : 0;
+  // Supporting twice is one support: answered as success, nothing changes.
+  const unchanged = (): SupportResult => ({
+    ok: true,
+    changed: false,
+    supporters: s.supporters_count,
+    remaining: budget > 0 ? Math.max(0, budget - used) : null,
+  });
+  if (s.support_user_id !== null) return unchanged();
+  const emailConfirmed = s.supporter_email_confirmed_at !== null && s.supporter_email_confirmed_at !== undefined;
+  const refusal = supportRefusalOf(s, { userId: params.userId, used, emailConfirmed }, now);
+  if (refusal) return refusal;
+
+  const who = { organisationId: s.supporter_organisation_id ?? null, province: s.supporter_province ?? null };
+  const weight = trendingWeight(now, s.trending_origin);
+  const row = {
+    submissionId: s.id,
+    userId: params.userId,
+    clusterId: s.cluster_id,
+    consultationId: s.consultation_id,
+    createdAt: nowIso(now),
+  };
+  if (dialectOf(trx) !== "sqlite") {
+    // PostgreSQL: the row, the counters and the follow in one round trip (ADR 0035).
+    const supporters = await insertSupportWithCounters(trx, row, weight, who);
+    if (supporters === null) return unchanged();
+    return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
+  }
+  const inserted = await trx
+    .insertInto("supports")
+    .values({
+      submission_id: row.submissionId,
+      user_id: row.userId,
+      cluster_id: row.clusterId,
+      consultation_id: row.consultationId,
+      merged_from_id: null,
+      organisation_id: who.organisationId,
+      province: who.province,
+      created_at: row.createdAt,
+    })
+    .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return unchanged();
+  const supporters = await moveCounters(trx, s.id, +1, weight, who);
+  // A supporter follows what they support, unless they once unfollowed it (that row stays and wins).
+  await autoFollow(trx, { userIds: [params.userId], target: { type: "submission", id: s.id }, origin: "supporter" }, now);
+  return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
 }
 
 /**
@@ -313,17 +441,24 @@ export async function supportSubmission(
  * rate-limit count and the change are one write, committed together (a
  * limited attempt still commits its count). On SQLite the supports one worker
  * receives while a commit is under way share the next commit, one fsync for
- * all, each answered after it (db/group-commit.ts, ADR 0034).
+ * all, each answered after it (db/group-commit.ts, ADR 0034). On PostgreSQL
+ * the count and the person's row lock are one statement, the load takes the
+ * suggestion's lock, and the change is one statement: BEGIN, three
+ * statements, COMMIT, the three prepared once per connection (ADR 0035).
  */
 export async function changeSupport(
   db: Executor,
   params: { intent: "support" | "withdraw"; submissionId: number; userId: number },
 ): Promise<{ limited: true; retryAfter: number } | { limited: false; result: SupportResult | WithdrawSupportResult }> {
   return groupCommit(db, async (trx) => {
-    const limit = await hitRateLimit(trx, RULES.supports, String(params.userId));
+    const postgres = dialectOf(trx) !== "sqlite";
+    const limit = postgres
+      ? await hitLimitLockingPerson(trx, params.userId)
+      : await hitRateLimit(trx, RULES.supports, String(params.userId));
     if (limit.limited) return { limited: true as const, retryAfter: limit.retryAfter };
     const target = { submissionId: params.submissionId, userId: params.userId };
-    const result = params.intent === "support" ? await supportSubmission(trx, target) : await withdrawSupport(trx, target);
+    // The person's row is locked now (PostgreSQL; SQLite holds the write lock).
+    const result = params.intent === "support" ? await supportLocked(trx, target) : await withdrawLocked(trx, target);
     return { limited: false as const, result };
   });
 }
@@ -335,26 +470,40 @@ export async function withdrawSupport(
   db: Executor,
   params: { submissionId: number; userId: number; now?: Date },
 ): Promise<WithdrawSupportResult> {
+  return inTransaction(db, async (trx) => {
+    await lockPerson(trx, params.userId);
+    return withdrawLocked(trx, params);
+  });
+}
+
+/** withdrawSupport once the person's row is locked (PostgreSQL; nothing to lock on SQLite). */
+async function withdrawLocked(trx: Executor, params: { submissionId: number; userId: number; now?: Date }): Promise<WithdrawSupportResult> {
   const now = params.now ?? new Date();
-  return inTransaction(db, async (trx): Promise<WithdrawSupportResult> => {
-    await takeRowLocks(trx, params.userId, params.submissionId);
-    const s = await loadForChange(trx, params.submissionId, params.userId);
-    if (!s) return { ok: false, reason: "notFound" };
-    if (s.support_user_id === null || s.support_created_at === null) return { ok: true, changed: false, supporters: s.supporters_count };
-    const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
-    if (windowRefusal) return windowRefusal;
+  const s = await loadForChange(trx, params.submissionId, params.userId);
+  if (!s) return { ok: false, reason: "notFound" };
+  if (s.support_user_id === null || s.support_created_at === null) return { ok: true, changed: false, supporters: s.supporters_count };
+  const windowRefusal = checkWindow(s, now) ?? participationRefusal(s, now);
+  if (windowRefusal) return windowRefusal;
+  const who = { organisationId: s.support_organisation_id ?? null, province: s.support_province ?? null };
+  const weight = trendingWeight(s.support_created_at, s.trending_origin);
+  let supporters: number;
+  if (dialectOf(trx) !== "sqlite") {
+    // PostgreSQL: the delete and the counters in one round trip (ADR 0035).
+    const moved = await deleteSupportWithCounters(trx, { submissionId: s.id, userId: params.userId }, weight, who);
+    if (moved === null) return { ok: true, changed: false, supporters: s.supporters_count };
+    supporters = moved;
+  } else {
     const deleted = await trx
       .deleteFrom("supports")
       .where("submission_id", "=", s.id)
       .where("user_id", "=", params.userId)
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) !== 1) return { ok: true, changed: false, supporters: s.supporters_count };
-    const who = { organisationId: s.support_organisation_id ?? null, province: s.support_province ?? null };
-    const supporters = await moveCounters(trx, s.id, -1, trendingWeight(s.support_created_at, s.trending_origin), who);
-    if (s.status === "merged" && s.merged_into_id !== null)
-      await withdrawCarriedCopies(trx, params.userId, s.id, s.merged_into_id, s.trending_origin);
-    return { ok: true, changed: true, supporters };
-  });
+    supporters = await moveCounters(trx, s.id, -1, weight, who);
+  }
+  if (s.status === "merged" && s.merged_into_id !== null)
+    await withdrawCarriedCopies(trx, params.userId, s.id, s.merged_into_id, s.trending_origin);
+  return { ok: true, changed: true, supporters };
 }
 
 /**
@@ -369,13 +518,8 @@ export async function withdrawSupport(
  */
 async function withdrawCarriedCopies(trx: Executor, userId: number, sourceId: number, targetId: number | null, trendingOrigin: string) {
   for (let from = sourceId, into = targetId, hops = 0; into !== null && hops < 100; hops++) {
-    if (dialectOf(trx) !== "sqlite") {
-      await trx
-        .updateTable("submissions")
-        .set((eb) => ({ supporters_count: eb.ref("supporters_count") }))
-        .where("id", "=", into)
-        .execute();
-    }
+    // The target's row lock (PostgreSQL), before its supports are read and counted.
+    if (dialectOf(trx) !== "sqlite") await trx.selectFrom("submissions").select("id").where("id", "=", into).forNoKeyUpdate().execute();
     const copy = await trx
       .selectFrom("supports as sp")
       .innerJoin("submissions as t", "t.id", "sp.submission_id")
