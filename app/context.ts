@@ -22,6 +22,12 @@ export interface RequestContext extends AppServices {
   /** the signed-in user, validated once per request by the server */
   user: SessionUser | null;
   sessionToken: string | null;
+  /**
+   * In a signed-in template's render (server/page-cache.ts, ADR 0036) `user` is a stand-in with the
+   * reader's role: this is the reader's own id, for what is counted against a person (search limits and
+   * their security events) and must never fall on the stand-in. Nothing shown may use it.
+   */
+  accountUserId?: number;
   /** the signed-in user's unread notifications, when the server counted them already (server/page-cache.ts) */
   unreadNotifications?: number;
   /**

@@ -426,6 +426,7 @@ export function createApp({
               ...context,
               unreadNotifications: unread,
               user: template ? { ...user, ...PLACEHOLDER } : user,
+              accountUserId: user.id,
             }),
           send,
         });

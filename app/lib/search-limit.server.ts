@@ -16,12 +16,16 @@ export class SearchLimited extends Error {
 }
 
 /** The `onSearchMiss` of a request: counts the search; throws SearchLimited past the limit. */
-export function countSearch(context: Pick<RequestContext, "db" | "logger" | "clientIp" | "user" | "requestId">): () => Promise<void> {
+export function countSearch(
+  context: Pick<RequestContext, "db" | "logger" | "clientIp" | "user" | "requestId" | "accountUserId">,
+): () => Promise<void> {
   return async () => {
-    const key = context.user ? `user:${context.user.id}` : `ip:${context.clientIp}`;
+    // The reader's own account, also when the page is a signed-in template rendered for a stand-in (ADR 0036).
+    const userId = context.accountUserId ?? context.user?.id;
+    const key = userId !== undefined ? `user:${userId}` : `ip:${context.clientIp}`;
     const limit = await hitRateLimit(context.db, RULES.searches, key);
     if (!limit.limited) return;
-    await securityEvent(context, "rate_limit", { rule: RULES.searches.name });
+    await securityEvent(context, "rate_limit", { rule: RULES.searches.name, userId });
     throw new SearchLimited(limit.retryAfter);
   };
 }

@@ -237,6 +237,34 @@ describe("page cache for anonymous readers", () => {
     }
   });
 
+  it("counts a search in a template's render against the reader, never the stand-in", async () => {
+    const reader = new Client(cached.url);
+    await signIn(reader, author.email, author.password);
+    const path = "/clusters/leather?sort=top&q=tanneries";
+    const counted = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom("rate_limits")
+            .select((eb) => eb.fn.sum<number>("count").as("n"))
+            .where("key", "like", `%user:${author.id}%`)
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+    // The first ask is rendered for the reader (and counts for them); the listing memo then holds the search.
+    expect((await reader.get(path)).status).toBe(200);
+    const before = await counted();
+    // Once the listing memo (10 s, app/lib/listing-cache.server.ts) and the template (PAGE_CACHE_SECONDS) are past,
+    // the next ask is a template's render for the stand-in that misses the memo: the search is counted again.
+    await new Promise((r) => setTimeout(r, 10_300));
+    const again = await reader.get(path);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("X-Page-Cache")).toMatch(/^(miss|hit)$/);
+    expect(await counted()).toBeGreaterThan(before);
+    const standIn = await t.db.selectFrom("rate_limits").select("key").where("key", "like", "%-736451829%").execute();
+    expect(standIn).toEqual([]);
+  }, 30_000);
+
   it("keeps templates per role (a moderator sees organisations revealed), and never for a page about the reader", async () => {
     const staff = new Client(cached.url);
     await signIn(staff, moderator.email, moderator.password);
