@@ -70,14 +70,39 @@ export class ListingCache {
     },
   });
 
-  /** The memo under `key`, or `compute()` remembered under it (unless a change happened meanwhile). */
+  /** Computations under way, one per key: readers who miss the same memo at once wait for one. */
+  private readonly inFlight = new Map<string, { generation: number; promise: Promise<unknown> }>();
+
+  /**
+   * The memo under `key`, or `compute()` remembered under it (unless a change
+   * happened meanwhile). While one reader computes a key, others missing it in
+   * the same generation wait for that computation instead of starting their
+   * own (a search for a common word costs hundreds of milliseconds: fifty at
+   * once after the memo expired stalled a worker for seconds). If it fails
+   * (e.g. that reader's own search limit), each waiter computes for itself.
+   */
   async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.generation === shared.generation) return hit.value as T;
+    const flight = this.inFlight.get(key);
+    if (flight && flight.generation === shared.generation) {
+      try {
+        return (await flight.promise) as T;
+      } catch {
+        // Not this reader's failure: compute below.
+      }
+    }
     const startedAt = shared.generation;
-    const value = await compute();
-    if (startedAt === shared.generation) this.entries.set(key, { generation: startedAt, value });
-    return value;
+    const promise = compute();
+    const mine = { generation: startedAt, promise };
+    this.inFlight.set(key, mine);
+    try {
+      const value = await promise;
+      if (startedAt === shared.generation) this.entries.set(key, { generation: startedAt, value });
+      return value;
+    } finally {
+      if (this.inFlight.get(key) === mine) this.inFlight.delete(key);
+    }
   }
 
   clear(): void {
