@@ -128,9 +128,8 @@ export class PageCache {
    * language and digits, the role, the unread count and whether the address
    * is confirmed (they change what the page shows), the snapshot generation,
    * and for a "visitor" page the session, with the same version rule as an
-   * anonymous page. The first
-   * request for an address is rendered for the reader and tells whether its
-   * route allows templates at all.
+   * anonymous page. The first request for an address is rendered for the
+   * reader and tells whether its route allows templates at all.
    */
   async serveSignedIn(page: SignedInPageRequest): Promise<void> {
     const { req, res, user } = page;
@@ -172,9 +171,11 @@ export class PageCache {
           ? makeTemplate(await response.text(), page.nonce)
           : null;
       if (!now || !template) {
-        // Not a page for templates after all (or one this code cannot fill in): the reader's own render, every time.
+        // Never sent: it was rendered for the stand-in. A page that is not for templates after all (or one this
+        // code cannot fill in) is rendered for each reader from now on; another answer (a redirect, a 429 for
+        // this reader's searches) says nothing about the page, and is rendered again for the reader.
         if (!response.bodyUsed) await response.body?.cancel();
-        this.modes.set(base, "none");
+        if (response.status === 200) this.modes.set(base, "none");
         return await page.send(await page.render({ unread, template: false }));
       }
       this.modes.set(base, now);
