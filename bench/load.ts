@@ -205,6 +205,18 @@ async function main() {
       [`cluster page, sort=top, category=${category}`, `/clusters/leather?sort=top&category=${category}`],
       ["cluster page, sort=top, page 200", "/clusters/leather?sort=top&page=200"],
     ];
+    // Background supports (the mixed scenario, during the export): the next of the 1,000 people supports or
+    // withdraws one of the cluster's suggestions, as the form without JavaScript posts it.
+    const supportNext = () => {
+      const k = n++;
+      const user = Math.floor(k / 2) % USERS;
+      return {
+        method: "POST",
+        path: `/submissions/${published[(k * 13) % published.length]}/support`,
+        body: `intent=${k % 2 === 0 ? "support" : "withdraw"}`,
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
+      };
+    };
     for (const c of CONNECTIONS) {
       if (SCENARIOS.has("cluster") && baseline) {
         for (const [name, path] of clusterScenarios) {
@@ -233,16 +245,6 @@ async function main() {
         // page (anonymous, or a signed-in template: ADR 0018, 0036) is served only while the version is unchanged.
         for (const rate of [20, 100]) {
           await idle(app.base);
-          const supportNext = () => {
-            const k = n++;
-            const user = Math.floor(k / 2) % USERS;
-            return {
-              method: "POST",
-              path: `/submissions/${published[(k * 13) % published.length]}/support`,
-              body: `intent=${k % 2 === 0 ? "support" : "withdraw"}`,
-              headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
-            };
-          };
           const [pages, supports] = await Promise.all([
             run(`while supports come at ${rate}/s: cluster page, sort=top, signed in`, app.base, c, {
               warm: false,
@@ -340,16 +342,7 @@ async function main() {
           duration: 60,
           overallRate: 100,
           stopWhen: finished,
-          next: () => {
-            const k = n++;
-            const user = Math.floor(k / 2) % USERS;
-            return {
-              method: "POST",
-              path: `/submissions/${published[(k * 13) % published.length]}/support`,
-              body: `intent=${k % 2 === 0 ? "support" : "withdraw"}`,
-              headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
-            };
-          },
+          next: supportNext,
         }),
         exporting,
       ]);

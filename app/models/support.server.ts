@@ -292,6 +292,23 @@ async function moveCounters(
   return (await countersUpdate(trx, submissionId, sign, weight, who, "afterWrite").executeTakeFirstOrThrow()).supporters_count;
 }
 
+/** A person's own support row (not a copy carried by a merge), as both databases' paths insert it. */
+function ownSupportRow(
+  row: { submissionId: number; userId: number; clusterId: number; consultationId: number; createdAt: string },
+  who: { organisationId: number | null; province: string | null },
+) {
+  return {
+    submission_id: row.submissionId,
+    user_id: row.userId,
+    cluster_id: row.clusterId,
+    consultation_id: row.consultationId,
+    merged_from_id: null,
+    organisation_id: who.organisationId,
+    province: who.province,
+    created_at: row.createdAt,
+  };
+}
+
 /**
  * PostgreSQL: a new support row, the suggestion's counters and the
  * supporter's auto-follow in one statement (data-modifying CTEs; the counters
@@ -308,16 +325,7 @@ async function insertSupportWithCounters(
     .with("written", (qc) =>
       qc
         .insertInto("supports")
-        .values({
-          submission_id: row.submissionId,
-          user_id: row.userId,
-          cluster_id: row.clusterId,
-          consultation_id: row.consultationId,
-          merged_from_id: null,
-          organisation_id: who.organisationId,
-          province: who.province,
-          created_at: row.createdAt,
-        })
+        .values(ownSupportRow(row, who))
         .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
         .returning(["user_id", "submission_id as target_id", "created_at"]),
     )
@@ -417,16 +425,7 @@ async function supportLocked(trx: Executor, params: { submissionId: number; user
   }
   const inserted = await trx
     .insertInto("supports")
-    .values({
-      submission_id: row.submissionId,
-      user_id: row.userId,
-      cluster_id: row.clusterId,
-      consultation_id: row.consultationId,
-      merged_from_id: null,
-      organisation_id: who.organisationId,
-      province: who.province,
-      created_at: row.createdAt,
-    })
+    .values(ownSupportRow(row, who))
     .onConflict((oc) => oc.columns(["submission_id", "user_id"]).doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return unchanged();
