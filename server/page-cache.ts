@@ -149,14 +149,10 @@ export class PageCache {
     const values = { id: user.id, displayName: user.displayName, email: user.email };
     let key = keyFor(mode);
     let entry = this.freshTemplate(key, version);
-    if (!entry) {
-      const waiting = this.pending.get(`${key}\n${version}`);
-      if (waiting) {
-        await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, WAIT_MS).unref())]);
-        const now = this.modes.get(base);
-        key = now && now !== "none" ? keyFor(now) : key;
-        entry = this.freshTemplate(key, version);
-      }
+    if (!entry && (await this.awaitRender(key, version))) {
+      const now = this.modes.get(base);
+      key = now && now !== "none" ? keyFor(now) : key;
+      entry = this.freshTemplate(key, version);
     }
     if (entry) return this.replyTemplate(res, entry, page.nonce, values, "hit");
     const flight = `${key}\n${version}`;
@@ -207,6 +203,14 @@ export class PageCache {
     this.snapshotGeneration += 1;
   }
 
+  /** Waits (up to WAIT_MS) for another request's render of `key` at `version`, if one is under way; false if none is. */
+  private async awaitRender(key: string, version: string): Promise<boolean> {
+    const waiting = this.pending.get(`${key}\n${version}`);
+    if (!waiting) return false;
+    await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, WAIT_MS).unref())]);
+    return true;
+  }
+
   private freshTemplate(key: string, version: string): TemplateEntry | undefined {
     const entry = this.templates.get(key);
     return entry && entry.version === version ? entry : undefined;
@@ -241,13 +245,9 @@ export class PageCache {
     const keyFor = (m: PageCacheMode | undefined) => (m === "visitor" ? `${base}\n${page.visitor}` : base);
     let key = keyFor(mode);
     let entry = this.fresh(key, version);
-    if (!entry) {
-      const waiting = this.pending.get(`${key}\n${version}`);
-      if (waiting) {
-        await Promise.race([waiting, new Promise((resolve) => setTimeout(resolve, WAIT_MS).unref())]);
-        key = keyFor(this.modes.get(base) as PageCacheMode | undefined);
-        entry = this.fresh(key, version);
-      }
+    if (!entry && (await this.awaitRender(key, version))) {
+      key = keyFor(this.modes.get(base) as PageCacheMode | undefined);
+      entry = this.fresh(key, version);
     }
     if (entry) {
       return this.reply(res, entry, page.nonce, "hit");

@@ -15,7 +15,7 @@ import { createDb, type DbHandle } from "../../db/client";
 import { countSupportBreadth, getSupportBreadth } from "~/models/submission.server";
 import { changeSupport } from "~/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
-import { approveJoin, makePublishedSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveJoin, makePublishedSubmission, makeUser, type MadeUser, organisationIn } from "../support/factories";
 
 /** Statements per call, BEGIN and COMMIT included: PostgreSQL after ADR 0035; SQLite as ADR 0034 left it. */
 const MOST = {
@@ -148,20 +148,14 @@ describe(`the support button's statements and locking (${testDialect})`, () => {
 
   it("people of one organisation and one province supporting and withdrawing one suggestion at once keep every counter equal to a recount", async () => {
     const id = await published();
-    const org = (province: string, registrationNumber?: string) => ({
-      name: `Concurrent Breadth ${province} ${registrationNumber ?? Math.random()}`,
-      type: "firm" as const,
-      sizeBand: "small" as const,
-      city: "Somewhere",
-      province,
-      clusterSlug: "leather",
-      registrationNumber,
-    });
-    const first = await makeUser(t.db, { organisation: org("sindh", "2345678-9") });
+    const first = await makeUser(t.db, { organisation: organisationIn("sindh", "2345678-9") });
     const colleagues = [first];
     for (let i = 0; i < 5; i++)
-      colleagues.push(await approveJoin(t.db, await makeUser(t.db, { organisation: org("sindh", "2345678-9") }), first));
-    const sameProvince = [await makeUser(t.db, { organisation: org("sindh") }), await makeUser(t.db, { organisation: org("sindh") })];
+      colleagues.push(await approveJoin(t.db, await makeUser(t.db, { organisation: organisationIn("sindh", "2345678-9") }), first));
+    const sameProvince = [
+      await makeUser(t.db, { organisation: organisationIn("sindh") }),
+      await makeUser(t.db, { organisation: organisationIn("sindh") }),
+    ];
     const people = [...colleagues, ...sameProvince];
     for (let round = 0; round < 3; round++) {
       const supported = await Promise.all(people.map((p) => changeSupport(t.db, { intent: "support", submissionId: id, userId: p.id })));

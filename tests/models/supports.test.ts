@@ -10,7 +10,7 @@ import { supportSubmission, withdrawSupport, getSupportState } from "~/models/su
 import { mergeSubmission } from "~/models/moderation.server";
 import { testDialect } from "../support/db";
 import { useTestDb } from "../support/suite";
-import { approveJoin, makePublishedSubmission, makeSubmission, makeUser, type MadeUser } from "../support/factories";
+import { approveJoin, makePublishedSubmission, makeSubmission, makeUser, type MadeUser, organisationIn } from "../support/factories";
 
 const DAY = 24 * 3_600_000;
 
@@ -241,20 +241,11 @@ describe(`supports (${testDialect})`, () => {
 
   it("measures support breadth: supporters, distinct organisations, distinct provinces", async () => {
     const id = await published();
-    const org = (province: string, registrationNumber?: string) => ({
-      name: `Breadth Organisation ${province} ${registrationNumber ?? Math.random()}`,
-      type: "firm" as const,
-      sizeBand: "small" as const,
-      city: "Somewhere",
-      province,
-      clusterSlug: "leather",
-      registrationNumber,
-    });
-    const p1 = await makeUser(t.db, { organisation: org("punjab", "1234567-8") });
+    const p1 = await makeUser(t.db, { organisation: organisationIn("punjab", "1234567-8") });
     // A colleague with the same number asks to join; a member approves (issue 15).
-    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: org("punjab", "1234567-8") }), p1);
+    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: organisationIn("punjab", "1234567-8") }), p1);
     expect(p2.organisationId).toBe(p1.organisationId);
-    const s1 = await makeUser(t.db, { organisation: org("sindh") });
+    const s1 = await makeUser(t.db, { organisation: organisationIn("sindh") });
     const noOrg = await makeUser(t.db, { organisation: null });
     for (const u of [p1, p2, s1, noOrg]) await supportSubmission(t.db, { submissionId: id, userId: u.id });
     const breadth = (await getSupportBreadth(t.db, [id])).get(id);
@@ -270,18 +261,9 @@ describe(`supports (${testDialect})`, () => {
 
   it("moves the breadth counters back as supports are withdrawn, down to nothing, equal to a recount each time", async () => {
     const id = await published();
-    const org = (province: string, registrationNumber?: string) => ({
-      name: `Withdrawn Breadth ${province} ${registrationNumber ?? Math.random()}`,
-      type: "firm" as const,
-      sizeBand: "small" as const,
-      city: "Somewhere",
-      province,
-      clusterSlug: "leather",
-      registrationNumber,
-    });
-    const p1 = await makeUser(t.db, { organisation: org("punjab", "7654321-0") });
-    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: org("punjab", "7654321-0") }), p1);
-    const k1 = await makeUser(t.db, { organisation: org("balochistan") });
+    const p1 = await makeUser(t.db, { organisation: organisationIn("punjab", "7654321-0") });
+    const p2 = await approveJoin(t.db, await makeUser(t.db, { organisation: organisationIn("punjab", "7654321-0") }), p1);
+    const k1 = await makeUser(t.db, { organisation: organisationIn("balochistan") });
     const noOrg = await makeUser(t.db, { organisation: null });
     for (const u of [p1, p2, k1, noOrg]) await supportSubmission(t.db, { submissionId: id, userId: u.id });
     const stored = async () => (await getSupportBreadth(t.db, [id])).get(id);
@@ -355,22 +337,14 @@ describe(`supports (${testDialect})`, () => {
         .executeTakeFirst();
     const breadthMatchesRows = async (id: number) =>
       expect((await getSupportBreadth(t.db, [id])).get(id)).toEqual(await countSupportBreadth(t.db, id));
-    const org = (province: string) => ({
-      name: `Merge Budget ${province} ${Math.random()}`,
-      type: "firm" as const,
-      sizeBand: "small" as const,
-      city: "Somewhere",
-      province,
-      clusterSlug: "leather",
-    });
 
     it("a withdrawal from a merged source withdraws the carried copy: with a budget of 1 nobody ends up on two suggestions", async () => {
       await setConsultation({ support_budget: 1 });
       const source = await published({ title: "Merge budget source: shared tannery effluent plant" });
       const target = await published({ title: "Merge budget target: common effluent plant for Kasur" });
       const other = await published({ title: "Merge budget other: leather design centre in Sialkot" });
-      const u = await makeUser(t.db, { organisation: org("sindh") });
-      const bystander = await makeUser(t.db, { organisation: org("punjab") });
+      const u = await makeUser(t.db, { organisation: organisationIn("sindh") });
+      const bystander = await makeUser(t.db, { organisation: organisationIn("punjab") });
       await supportSubmission(t.db, { submissionId: target, userId: bystander.id });
       expect(await supportSubmission(t.db, { submissionId: source, userId: u.id })).toMatchObject({
         ok: true,
@@ -425,7 +399,7 @@ describe(`supports (${testDialect})`, () => {
       await setConsultation({ support_budget: 2 });
       const source = await published({ title: "Both-sides merge source: tannery cluster water" });
       const target = await published({ title: "Both-sides merge target: tannery cluster water plant" });
-      const u = await makeUser(t.db, { organisation: org("balochistan") });
+      const u = await makeUser(t.db, { organisation: organisationIn("balochistan") });
       await supportSubmission(t.db, { submissionId: source, userId: u.id });
       await supportSubmission(t.db, { submissionId: target, userId: u.id });
       await merge(source, target);
@@ -462,7 +436,7 @@ describe(`supports (${testDialect})`, () => {
       const A = await published({ title: "Chain withdrawal A: leather machinery credit" });
       const B = await published({ title: "Chain withdrawal B: leather machinery credit line" });
       const C = await published({ title: "Chain withdrawal C: machinery credit for tanneries" });
-      const u = await makeUser(t.db, { organisation: org("punjab") });
+      const u = await makeUser(t.db, { organisation: organisationIn("punjab") });
       const stays = await makeUser(t.db);
       await supportSubmission(t.db, { submissionId: A, userId: u.id });
       await supportSubmission(t.db, { submissionId: B, userId: stays.id });

@@ -48,6 +48,23 @@ export async function makeUser(db: DB, overrides: Partial<CreateUserInput> & { r
 }
 
 /**
+ * A leather-cluster firm in `province` for makeUser's `organisation`: with a
+ * registration number, people who give the same one are one organisation (a
+ * join request: approveJoin); without one, each gets an organisation of its own.
+ */
+export function organisationIn(province: string, registrationNumber?: string) {
+  return {
+    name: `Organisation in ${province} ${registrationNumber ?? randomBytes(4).toString("hex")}`,
+    type: "firm" as const,
+    sizeBand: "small" as const,
+    city: "Somewhere",
+    province,
+    clusterSlug: "leather",
+    registrationNumber,
+  };
+}
+
+/**
  * Approves a pending request to join an organisation (issue 15): a
  * registration with a known registration number is a request, not a
  * membership. `approver` is an active member of that organisation, or a
