@@ -17,7 +17,7 @@ if (!source) throw new Error("DATABASE_URL is required");
 const scratch = scratchDatabase(source, "cost");
 const handle = createDb(scratch.url);
 await migrateToLatest(handle);
-const readers = await demoReaders(handle, 1);
+const readers = await demoReaders(handle, 200);
 await handle.close();
 
 const server = await startServer({
@@ -33,12 +33,13 @@ function cpuMs(): number {
 }
 
 const cookie = readers.cookies[0];
+let supportTurn = 0;
 const leatherId = readers.published[0];
 const kinds: Array<{ label: string; count?: number; request: () => Promise<Response> }> = [
   { label: "GET /healthz", request: () => fetch(`${server.base}/healthz`) },
   { label: "GET /no-such-page (404)", request: () => fetch(`${server.base}/no-such-page`) },
   {
-    label: "POST /submissions/:id/support from another site (403)",
+    label: "POST /submissions/:id/support from another site, signed in (403, an audit row)",
     request: () =>
       fetch(`${server.base}/submissions/${leatherId}/support`, {
         method: "POST",
@@ -47,7 +48,16 @@ const kinds: Array<{ label: string; count?: number; request: () => Promise<Respo
       }),
   },
   {
-    label: "POST /submissions/:id/support, not signed in (303 to /login)",
+    label: "POST /submissions/:id/support from another site, not signed in (403)",
+    request: () =>
+      fetch(`${server.base}/submissions/${leatherId}/support`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+        body: "intent=support",
+      }),
+  },
+  {
+    label: "POST /submissions/:id/support, not signed in (302 to /login)",
     request: () =>
       fetch(`${server.base}/submissions/${leatherId}/support`, {
         method: "POST",
@@ -55,6 +65,20 @@ const kinds: Array<{ label: string; count?: number; request: () => Promise<Respo
         headers: { "content-type": "application/x-www-form-urlencoded", origin: server.base },
         body: "intent=support",
       }),
+  },
+  {
+    label: "POST /submissions/:id/support, signed in (support or withdraw, 303)",
+    count: Math.max(100, Math.round(N / 2)),
+    request: () => {
+      const i = supportTurn++;
+      const who = Math.floor(i / 2) % readers.cookies.length;
+      return fetch(`${server.base}/submissions/${readers.published[who % readers.published.length]}/support`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: server.base, cookie: readers.cookies[who] },
+        body: i % 2 === 0 ? "intent=support" : "intent=withdraw",
+      });
+    },
   },
   {
     label: "GET /clusters/leather?sort=top, anonymous",

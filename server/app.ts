@@ -23,6 +23,7 @@ import { restrictUntilEnrolled } from "~/models/two-factor.server";
 import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { PLACEHOLDER } from "./page-template";
+import { crossSiteReason, earlyAnswers } from "./early-answers";
 import { sendResponse } from "./send-response";
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -100,10 +101,15 @@ function plainPage(res: Response, status: number, en: string, ur: string, { drai
     .status(status)
     .type("html")
     .set("Cache-Control", "no-store")
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head>` +
-        `<body><main><h1>${status}</h1><p>${en}</p><p lang="ur" dir="rtl">${ur}</p><p><a href="/">Mashwara · <span lang="ur">مشورہ</span></a></p></main></body></html>`,
-    );
+    .send(plainPageHtml(status, en, ur));
+}
+
+/** The page of an answer given in front of Remix: the status, and what it means in English and Urdu. */
+function plainPageHtml(status: number, en: string, ur: string): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status}</title></head>` +
+    `<body><main><h1>${status}</h1><p>${en}</p><p lang="ur" dir="rtl">${ur}</p><p><a href="/">Mashwara · <span lang="ur">مشورہ</span></a></p></main></body></html>`
+  );
 }
 
 /** Whether React Router can turn this path, decoded as it decodes it (segment by segment, "/" kept encoded), back into a URL. */
@@ -124,6 +130,24 @@ function routerCanRender(pathPart: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A NUL byte, raw or %-escaped. */
+const NUL = /%00|\u0000/i;
+
+const CROSS_SITE_EN = "This request came from another site and was refused.";
+const CROSS_SITE_UR = "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔";
+
+/** The headers a middleware that only sets headers (helmet) sets, read once from a stand-in response. */
+function headersSetBy(middleware: (req: Request, res: Response, next: NextFunction) => void): Record<string, string> {
+  const headers = new Map<string, string>();
+  const res = {
+    locals: { cspNonce: "" },
+    setHeader: (name: string, value: unknown) => void headers.set(name, String(value)),
+    removeHeader: (name: string) => void headers.delete(name),
+  };
+  middleware({ headers: {} } as Request, res as unknown as Response, () => undefined);
+  return Object.fromEntries(headers);
 }
 
 function normaliseIp(ip: string | undefined): string {
@@ -162,6 +186,30 @@ export function createApp({
   const origin = config.ORIGIN;
   const isDev = config.NODE_ENV === "development";
 
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
+        // Vite injects styles inline in development only.
+        "style-src": isDev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": isDev ? ["'self'", "ws:"] : ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": config.secureCookies ? [] : null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    xFrameOptions: { action: "deny" },
+  });
+
   // The health probe, first and answered here with the check and the answer of
   // app/routes/healthz.ts: a probe every few seconds needs no request log (it
   // was at debug level), nonce, compression, session or Remix machinery
@@ -179,6 +227,25 @@ export function createApp({
       next(error);
     }
   });
+
+  // Refusals that need no session and no application, before the request log,
+  // nonce, compression and Remix (server/early-answers.ts, ADR 0037): a
+  // cross-site POST and a POST to a guarded action, from someone without a
+  // session cookie. The production build only (development's is loaded by Vite).
+  if (typeof build !== "function") {
+    const earlyHeaders = { ...headersSetBy(securityHeaders), "Content-Security-Policy": PROBE_SECURITY_HEADERS["Content-Security-Policy"] };
+    app.use(
+      earlyAnswers({
+        services,
+        build,
+        bodyLimitFor,
+        refusedAddress: (address) => NUL.test(address) || !routerCanRender(address.split("?", 1)[0]),
+        headers: earlyHeaders,
+        refusalPage: plainPageHtml(403, CROSS_SITE_EN, CROSS_SITE_UR),
+        clientIp: (req) => normaliseIp(req.ip),
+      }),
+    );
+  }
 
   app.use(
     pinoHttp({
@@ -205,31 +272,7 @@ export function createApp({
     next();
   });
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          "default-src": ["'self'"],
-          "script-src": ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
-          // Vite injects styles inline in development only.
-          "style-src": isDev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
-          "img-src": ["'self'", "data:"],
-          "font-src": ["'self'"],
-          "connect-src": isDev ? ["'self'", "ws:"] : ["'self'"],
-          "form-action": ["'self'"],
-          "object-src": ["'none'"],
-          "base-uri": ["'none'"],
-          "frame-ancestors": ["'none'"],
-          "upgrade-insecure-requests": config.secureCookies ? [] : null,
-        },
-      },
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: { policy: "strict-origin-when-cross-origin" },
-      strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
-      xFrameOptions: { action: "deny" },
-    }),
-  );
+  app.use(securityHeaders);
 
   app.use(compression());
 
@@ -263,9 +306,8 @@ export function createApp({
   // the query string), before any route sees it.
   app.use((req, res, next) => {
     const [pathPart, queryPart = ""] = req.originalUrl.split("?", 2);
-    const nul = /%00|\u0000/i;
-    if (nul.test(pathPart)) return plainPage(res, 404, "There is no page at this address.", "اس پتے پر کوئی صفحہ نہیں۔");
-    if (nul.test(queryPart)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
+    if (NUL.test(pathPart)) return plainPage(res, 404, "There is no page at this address.", "اس پتے پر کوئی صفحہ نہیں۔");
+    if (NUL.test(queryPart)) return plainPage(res, 400, "Bad request.", "غلط درخواست۔");
     // The router decodes each segment and renders the path back through a URL
     // parser, which reads "/%5C" ("/\\") as "//" with no host and throws (a 500):
     // a path that does not survive that is no page either.
@@ -344,17 +386,11 @@ export function createApp({
   });
 
   const publicHost = new URL(origin).host;
-  // Cross-site request check: a state-changing request from another site is refused.
+  // Cross-site request check: a state-changing request from another site is
+  // refused (one without a session cookie was refused by the early answers).
   app.use(async (req, res, next) => {
-    const fetchSite = req.headers["sec-fetch-site"];
-    const requestOrigin = req.headers.origin;
-    const crossSite = fetchSite === "cross-site" || fetchSite === "same-site";
-    // With ORIGIN configured, only it is this site. Without (a local start on
-    // the default http://localhost:PORT), the address the browser used is this
-    // site too, so http://127.0.0.1:3000 works as well as http://localhost:3000.
-    const ownOrigin = requestOrigin === origin || (!config.originConfigured && requestOrigin === `${req.protocol}://${req.headers.host}`);
-    const foreignOrigin = requestOrigin !== undefined && !ownOrigin;
-    if (SAFE_METHODS.has(req.method) || (!crossSite && !foreignOrigin)) {
+    const reason = SAFE_METHODS.has(req.method) ? null : crossSiteReason(req, config);
+    if (reason === null) {
       // A configured ORIGIN is this site's one public address: Remix sees every
       // request as addressed to it, whatever Host a proxy passed on (Remix's own
       // origin check would otherwise turn a Host mismatch into a 500). Without
@@ -366,18 +402,9 @@ export function createApp({
       return next();
     }
     try {
-      await securityEvent(contextFor(req, res), "access.denied", {
-        path: req.path,
-        rule: "cross-site",
-        reason: String(requestOrigin ?? fetchSite),
-      });
+      await securityEvent(contextFor(req, res), "access.denied", { path: req.path, rule: "cross-site", reason });
     } finally {
-      plainPage(
-        res,
-        403,
-        "This request came from another site and was refused.",
-        "یہ درخواست کسی دوسری سائٹ سے آئی تھی، اس لیے رد کر دی گئی۔",
-      );
+      plainPage(res, 403, CROSS_SITE_EN, CROSS_SITE_UR);
     }
   });
 

@@ -11,10 +11,13 @@ import { tFor } from "~/lib/i18next.server";
 import { ListingCache } from "~/lib/listing-cache.server";
 import { setUserRole } from "~/models/admin-users.server";
 import { configureMail } from "~/models/email-outbox.server";
+import { SecurityCountBuffer } from "~/models/security-events.server";
 import { countAdmins, createUser, findUserIdByEmail } from "~/models/user.server";
 
 export interface Services extends AppServices {
   handle: DbHandle;
+  /** counted security events of the early answers, written once a second (ADR 0037) */
+  securityCounts: SecurityCountBuffer;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export function createServices(config: Config, logger: Logger = createLogger(con
   // Notification emails: links to ORIGIN; queued for the sender with SMTP, held for admins without.
   configureMail({ origin: config.ORIGIN, delivery: config.SMTP_URL ? "smtp" : "held" });
   const auth = createAuth(handle.db, { secureCookies: config.secureCookies });
+  const securityCounts = new SecurityCountBuffer(handle.db, (err) => logger.error({ err }, "could not write counted security events"));
   return {
     handle,
     db: handle.db,
@@ -40,7 +44,11 @@ export function createServices(config: Config, logger: Logger = createLogger(con
     logger,
     auth,
     listingCache: new ListingCache(),
-    close: () => handle.close(),
+    securityCounts,
+    close: async () => {
+      await securityCounts.flush();
+      await handle.close();
+    },
   };
 }
 

@@ -51,11 +51,44 @@ export function safeRedirectPath(to: unknown, origin: string, fallback = "/"): s
   return path;
 }
 
-function loginRedirect(request: Request): Response {
-  const url = new URL(request.url);
+/** Where a signed-out visitor of `url` is sent: the sign-in page, then back here. */
+export function signInLocation(url: URL): string {
   const back = safeRedirectPath(url.pathname + url.search, url.origin);
-  return redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
+  return `/login?redirectTo=${encodeURIComponent(back)}`;
 }
+
+function loginRedirect(request: Request): Response {
+  return redirect(signInLocation(new URL(request.url)));
+}
+
+/**
+ * The routes whose action answers someone who is not signed in itself (by
+ * route id, app/routes.ts): the ones open to visitors, and the read-only ones
+ * whose action refuses the method (405). Every other action begins with
+ * requireUser or requireRole, so a POST without a session cookie is answered
+ * with the sign-in redirect before Remix is reached (server/early-answers.ts,
+ * ADR 0037): the same answer, at a fraction of the cost. A new action that
+ * answers visitors must be added here; tests/security/early-answers.test.ts
+ * fails until it is (it posts to every route with and without the early answers).
+ */
+export const SIGNED_OUT_ACTIONS: ReadonlySet<string> = new Set([
+  "routes/register",
+  "routes/login",
+  "routes/login.two-factor",
+  "routes/forgot-password",
+  "routes/reset-password",
+  "routes/confirm-email",
+  "routes/logout",
+  "routes/language",
+  "routes/unsubscribe",
+  "routes/not-found",
+  "routes/me.data",
+  "api-v1-submissions",
+  "api-v1-recommendations",
+  "api-v1-clusters",
+  "api-v1-categories",
+  "api-v1-splat",
+]);
 
 /** What a person who must enrol in two-factor may still open: the enrolment page itself, signing out, the language switch. */
 const ENROLMENT_PATHS = new Set(["/me/two-factor", "/logout", "/language"]);

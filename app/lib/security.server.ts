@@ -10,7 +10,7 @@
 // them must not cost a row and an fsync each nor bury the admins' log.
 import type { RequestContext } from "~/context";
 import { recordAudit } from "~/models/audit.server";
-import { countSecurityEvent } from "~/models/security-events.server";
+import { countSecurityEvent, type SecurityCountBuffer } from "~/models/security-events.server";
 
 export type SecurityEvent =
   | "login.success"
@@ -28,12 +28,14 @@ export type SecurityEvent =
 /** What a person does to their own account is routine; everything else is worth a look. */
 const INFO_EVENTS = new Set<SecurityEvent>(["login.success", "logout", "register", "password.change", "account.delete", "data.export"]);
 
-export async function securityEvent(
-  context: Pick<RequestContext, "db" | "logger" | "clientIp" | "user" | "requestId">,
+type EventDetails = { userId?: number | null; email?: string; path?: string; rule?: string; reason?: string };
+
+function logSecurityEvent(
+  context: Pick<RequestContext, "logger" | "clientIp" | "requestId">,
   event: SecurityEvent,
-  details: { userId?: number | null; email?: string; path?: string; rule?: string; reason?: string } = {},
-): Promise<void> {
-  const actorId = details.userId ?? context.user?.id ?? null;
+  actorId: number | null,
+  details: EventDetails,
+): void {
   const level = INFO_EVENTS.has(event) ? "info" : "warn";
   context.logger[level](
     {
@@ -47,15 +49,41 @@ export async function securityEvent(
     },
     `security ${event}`,
   );
+}
+
+const countedEvent = (event: SecurityEvent, ip: string, details: EventDetails) => ({
+  kind: event,
+  ip,
+  target: details.email ?? details.path ?? null,
+  rule: details.rule ?? null,
+  reason: details.reason ?? null,
+});
+
+/**
+ * An event without an account, raised before the request reaches the
+ * application (server/early-answers.ts): its log line now, its count within a
+ * second through `counts` (ADR 0037).
+ */
+export function earlySecurityEvent(
+  counts: SecurityCountBuffer,
+  context: Pick<RequestContext, "logger" | "clientIp" | "requestId">,
+  event: SecurityEvent,
+  details: Omit<EventDetails, "userId"> = {},
+): void {
+  logSecurityEvent(context, event, null, details);
+  counts.add(countedEvent(event, context.clientIp, details));
+}
+
+export async function securityEvent(
+  context: Pick<RequestContext, "db" | "logger" | "clientIp" | "user" | "requestId">,
+  event: SecurityEvent,
+  details: EventDetails = {},
+): Promise<void> {
+  const actorId = details.userId ?? context.user?.id ?? null;
+  logSecurityEvent(context, event, actorId, details);
   try {
     if (actorId === null) {
-      await countSecurityEvent(context.db, {
-        kind: event,
-        ip: context.clientIp,
-        target: details.email ?? details.path ?? null,
-        rule: details.rule ?? null,
-        reason: details.reason ?? null,
-      });
+      await countSecurityEvent(context.db, countedEvent(event, context.clientIp, details));
       return;
     }
     await recordAudit(context.db, {
