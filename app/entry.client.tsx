@@ -22,6 +22,13 @@ function afterFirstPaint(): Promise<void> {
   });
 }
 
+/** An English page asks for the Nastaliq font once it has loaded (app/styles/app.css: html.nastaliq). */
+function nastaliqOnceLoaded(): void {
+  const ask = () => document.documentElement.classList.add("nastaliq");
+  if (document.readyState === "complete") ask();
+  else addEventListener("load", ask, { once: true });
+}
+
 async function hydrate() {
   // The strings the server render used arrive at the end of the document (app/lib/i18n-page.server.ts).
   await whenParsed();
@@ -60,4 +67,5 @@ async function hydrate() {
   });
 }
 
+nastaliqOnceLoaded();
 void hydrate();

@@ -86,7 +86,7 @@ export class SecurityCountBuffer {
     this.flushing = this.flushing.then(async () => {
       if (batch.length === 0) return;
       try {
-        await this.db.transaction().execute(async (trx) => {
+        await inTransaction(this.db, async (trx) => {
           for (const { event, at, count } of batch) await countSecurityEvent(trx, event, at, count);
         });
       } catch (error) {
