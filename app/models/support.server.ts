@@ -232,6 +232,7 @@ async function loadForChange(trx: Executor, submissionId: number, userId: number
       "sp.created_at as support_created_at",
       "sp.organisation_id as support_organisation_id",
       "sp.province as support_province",
+      "sp.merged_from_id as support_merged_from_id",
     ])
     .where("s.id", "=", submissionId)
     .modifyFront(PREPARE);
@@ -403,7 +404,19 @@ async function supportLocked(trx: Executor, params: { submissionId: number; user
     supporters: s.supporters_count,
     remaining: budget > 0 ? Math.max(0, budget - used) : null,
   });
-  if (s.support_user_id !== null) return unchanged();
+  if (s.support_user_id !== null) {
+    // A row carried here by a merge becomes the person's own once they support this suggestion
+    // themselves: a later withdrawal from the merged source must not take away a support they
+    // were told they have (found by the kill -9 crash test). The counters do not move.
+    if (s.support_merged_from_id !== null && s.support_merged_from_id !== undefined)
+      await trx
+        .updateTable("supports")
+        .set({ merged_from_id: null })
+        .where("submission_id", "=", s.id)
+        .where("user_id", "=", params.userId)
+        .execute();
+    return unchanged();
+  }
   const emailConfirmed = s.supporter_email_confirmed_at !== null && s.supporter_email_confirmed_at !== undefined;
   const refusal = supportRefusalOf(s, { userId: params.userId, used, emailConfirmed }, now);
   if (refusal) return refusal;

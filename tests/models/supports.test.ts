@@ -413,6 +413,28 @@ describe(`supports (${testDialect})`, () => {
       await breadthMatchesRows(target);
     });
 
+    it("supporting the target after a merge makes the carried support the person's own: withdrawing from the source keeps it", async () => {
+      // Found by the kill -9 crash test (round 20 of a CI run): the support on the target was
+      // acknowledged (an unchanged success, the carried row counting as theirs), and a later
+      // withdrawal from the merged source took that row away with the source's.
+      const source = await published({ title: "After-merge support source: tannery effluent fees" });
+      const target = await published({ title: "After-merge support target: effluent fees for tanneries" });
+      const u = await makeUser(t.db, { organisation: organisationIn("sindh") });
+      await supportSubmission(t.db, { submissionId: source, userId: u.id });
+      await merge(source, target);
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: source });
+      expect(await supportSubmission(t.db, { submissionId: target, userId: u.id })).toMatchObject({
+        ok: true,
+        changed: false,
+        supporters: 1,
+      });
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: null });
+      expect(await withdrawSupport(t.db, { submissionId: source, userId: u.id })).toMatchObject({ ok: true, changed: true });
+      expect(await rowOf(target, u.id)).toEqual({ user_id: u.id, merged_from_id: null });
+      expect((await counter(target)).supporters_count).toBe(1);
+      await breadthMatchesRows(target);
+    });
+
     it("two sources merged into one target: withdrawing from one keeps the person counted through the other", async () => {
       const a = await published({ title: "Twin merge source one: leather export fair" });
       const b = await published({ title: "Twin merge source two: leather export fair stalls" });
