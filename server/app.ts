@@ -261,9 +261,8 @@ export function createApp({
         req: (req) => ({ id: req.id, method: req.method, url: req.url?.split("?")[0], ip: normaliseIp(req.raw?.ip ?? req.remoteAddress) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
-      // Health probes every few seconds would drown the log: they go at debug level.
-      customLogLevel: (req, res, err) =>
-        err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : req.url === "/healthz" ? "debug" : "info",
+      // (Health probes never get here: /healthz is answered above.)
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
     }),
   );
 

@@ -102,13 +102,12 @@ export function earlyAnswers(options: EarlyAnswerOptions) {
     req.resume();
   };
 
-  /** The route whose action a POST to `pathname` runs, when it is one that needs a signed-in person. */
-  const guardedAction = (url: URL): string | null => {
-    if (url.pathname.endsWith(".data") || url.searchParams.has("_data") || url.searchParams.has("index")) return null;
+  /** Whether a POST to `url` runs an action that needs a signed-in person (its route's own guard would send a visitor to sign in). */
+  const needsSignIn = (url: URL): boolean => {
+    if (url.pathname.endsWith(".data") || url.searchParams.has("_data") || url.searchParams.has("index")) return false;
     const matches = matchRoutes(tree, url.pathname);
     const leaf = matches?.[matches.length - 1]?.route as ActionRoute | undefined;
-    if (!leaf || leaf.index || !leaf.hasAction || SIGNED_OUT_ACTIONS.has(leaf.id)) return null;
-    return leaf.id;
+    return Boolean(leaf && !leaf.index && leaf.hasAction && !SIGNED_OUT_ACTIONS.has(leaf.id));
   };
 
   const bodyAccepted = (req: Request): boolean => {
@@ -142,7 +141,7 @@ export function earlyAnswers(options: EarlyAnswerOptions) {
       );
       return answerAfterBody(req, res, 403, refusal);
     }
-    if (guardedAction(url) === null) return next();
+    if (!needsSignIn(url)) return next();
     return answerAfterBody(req, res, 302, { ...redirectHeaders, Location: signInLocation(url) });
   };
 }
