@@ -5,6 +5,7 @@ import type { DB } from "../db/client";
 import type { Config } from "./lib/env.server";
 import type { Auth, SessionUser } from "./auth/session.server";
 import type { ListingCache } from "./lib/listing-cache.server";
+import type { SupportChange } from "./models/support.server";
 
 export interface AppServices {
   db: DB;
@@ -36,6 +37,8 @@ export interface RequestContext extends AppServices {
    * once a newer snapshot was taken in this process (server/page-cache.ts).
    */
   snapshotTaken?: (name: string, asOf: string) => void;
+  /** the model's answer to this support request, when the quick support path asked it (server/quick-support.ts, ADR 0038) */
+  supportChange?: SupportChange;
 }
 
 declare module "@remix-run/server-runtime" {

@@ -3,7 +3,7 @@
 // measured in the same run.
 //
 //   DATABASE_URL=/tmp/bench.sqlite npm run bench:load [-- --connections 10,50] [--duration 10]
-//       [--workers 2] [--scenarios cluster,mixed,submission,support,login,dashboard,export] [--support-rate 500]
+//       [--workers 2] [--scenarios cluster,mixed,submission,support,support-enhanced,login,dashboard,export] [--support-rate 500]
 //   DATABASE_URL=postgres://…/bench_x npm run bench:load -- --scenarios cluster,support
 //
 // A SQLite file is copied first (never written); a PostgreSQL database is
@@ -37,7 +37,7 @@ import {
 const CONNECTIONS = arg("connections", "10,50").split(",").map(Number);
 const DURATION = Number(arg("duration", "10"));
 const WORKERS = Number(arg("workers", process.env.WEB_CONCURRENCY ?? "2"));
-const SCENARIOS = new Set(arg("scenarios", "cluster,mixed,submission,support,login,dashboard,export").split(","));
+const SCENARIOS = new Set(arg("scenarios", "cluster,mixed,submission,support,support-enhanced,login,dashboard,export").split(","));
 const SUPPORT_RATE = Number(arg("support-rate", "500"));
 const USERS = 1000;
 const SOURCE = process.env.DATABASE_URL;
@@ -273,24 +273,33 @@ async function main() {
         results.push(r, signedIn);
         console.error(table([r, signedIn]).split("\n").slice(2).join("\n"));
       }
-      if (SCENARIOS.has("support")) {
-        // user k % 1000 supports then withdraws submission …: 1,000 distinct signed-in users, the form as a browser without JavaScript posts it
-        const r = await run(`support/withdraw, ${USERS} users, ${SUPPORT_RATE}/s offered`, app.base, c, {
-          overallRate: SUPPORT_RATE,
-          rssOf: app.rssKb,
-          next: () => {
-            const k = n++;
-            const pair = Math.floor(k / 2);
-            const user = pair % USERS;
-            const submission = published[(Math.floor(pair / USERS) * 7919 + user * 31) % published.length];
-            return {
-              method: "POST",
-              path: `/submissions/${submission}/support`,
-              body: `intent=${k % 2 === 0 ? "support" : "withdraw"}`,
-              headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
-            };
+      // user k % 1000 supports then withdraws submission …: 1,000 distinct signed-in users; "support" posts the
+      // form as a browser without JavaScript does (303), "support-enhanced" as the button's fetcher does (.data, 200)
+      for (const scenario of ["support", "support-enhanced"] as const) {
+        if (!SCENARIOS.has(scenario)) continue;
+        const enhanced = scenario === "support-enhanced";
+        const r = await run(
+          `support/withdraw${enhanced ? " (the button's fetcher)" : ""}, ${USERS} users, ${SUPPORT_RATE}/s offered`,
+          app.base,
+          c,
+          {
+            overallRate: SUPPORT_RATE,
+            rssOf: app.rssKb,
+            next: () => {
+              const k = n++;
+              const pair = Math.floor(k / 2);
+              const user = pair % USERS;
+              const submission = published[(Math.floor(pair / USERS) * 7919 + user * 31) % published.length];
+              const intent = k % 2 === 0 ? "support" : "withdraw";
+              return {
+                method: "POST",
+                path: `/submissions/${submission}/support${enhanced ? ".data" : ""}`,
+                body: enhanced ? `inline=1&intent=${intent}` : `intent=${intent}`,
+                headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
+              };
+            },
           },
-        });
+        );
         results.push(r);
         console.error(table([r]).split("\n").slice(2).join("\n"));
       }

@@ -4,7 +4,10 @@
 // (grouped by package and by function) of the profile it wrote, and the CPU
 // time of the server process per request (user + system, from /proc).
 //
-//   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/profile-support.ts [--requests 2000] [--users 1000] [--no-prof]
+//   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/profile-support.ts [--requests 2000] [--users 1000] [--no-prof] [--enhanced]
+//
+// --enhanced: the button as the browser's JavaScript posts it (a fetcher:
+// `/submissions/:id/support.data`, `inline=1`, answered 200 in Remix's encoding).
 //
 // The SQLite file is copied first (never written). Sessions are written to the
 // copy up front (no password hashing per user), as bench/load.ts does.
@@ -19,6 +22,7 @@ import { arg, demoReaders, scratchDatabase, startServer } from "./lib/server";
 const N = Number(arg("requests", "2000"));
 const USERS = Number(arg("users", "1000"));
 const PROFILE = !process.argv.includes("--no-prof");
+const ENHANCED = process.argv.includes("--enhanced");
 const source = process.env.DATABASE_URL;
 if (!source) throw new Error("DATABASE_URL is required");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-prof-support-"));
@@ -44,11 +48,11 @@ async function post() {
   const submission = published[(Math.floor(pair / users.length) * 7919 + user * 31) % published.length];
   const intent = k % 2 === 0 ? "support" : "withdraw";
   k++;
-  const res = await fetch(`${server.base}/submissions/${submission}/support`, {
+  const res = await fetch(`${server.base}/submissions/${submission}/support${ENHANCED ? ".data" : ""}`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", origin: server.base, cookie: cookies[user] },
-    body: `intent=${intent}`,
+    body: `intent=${intent}${ENHANCED ? "&inline=1" : ""}`,
   });
   await res.arrayBuffer();
   statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -64,7 +68,7 @@ const cpuPer = (cpuMs() - cpu0) / N;
 await server.stop();
 scratch.dispose();
 console.log(
-  `${N} sequential support/withdraw POSTs (${users.length} users): ${ms.toFixed(2)} ms per request (wall clock), ` +
+  `${N} sequential support/withdraw POSTs (${ENHANCED ? "enhanced: .data, inline=1" : "the plain form"}; ${users.length} users): ${ms.toFixed(2)} ms per request (wall clock), ` +
     `${cpuPer.toFixed(2)} ms of server CPU per request (user+system${PROFILE ? ", with the profiler on" : ""}); ` +
     `statuses ${[...statuses].map(([s, n]) => `${s}×${n}`).join(" ")}; load average ${os.loadavg()[0].toFixed(1)}`,
 );

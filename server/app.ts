@@ -24,6 +24,7 @@ import type { Services } from "./services";
 import { PageCache, dataVersionOf } from "./page-cache";
 import { PLACEHOLDER } from "./page-template";
 import { crossSiteReason, earlyAnswers } from "./early-answers";
+import { quickSupport, type QuickSupportLocals } from "./quick-support";
 import { sendResponse } from "./send-response";
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -47,6 +48,16 @@ const PROBE_SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
 } as const;
+
+/**
+ * Remix's request for an Express request whose body was read already (by
+ * server/quick-support.ts): made as createRemixRequest makes it (the address,
+ * headers, and the abort signal when the client goes away), with that body.
+ */
+function remixRequestWithBody(req: Request, res: Response, body: Buffer): globalThis.Request {
+  const bodiless = Object.create(req, { method: { value: "GET" } }) as Request;
+  return new globalThis.Request(createRemixRequest(bodiless, res), { method: req.method, body: new Uint8Array(body) });
+}
 
 /**
  * Reads what is left of a request body and throws it away, up to `limit`
@@ -407,6 +418,10 @@ export function createApp({
     }
   });
 
+  // The Support button's posts (the plain form and the fetcher's), answered here when the model says yes
+  // (server/quick-support.ts, ADR 0038); everything else, and every refusal, goes on to Remix.
+  app.use(quickSupport({ services }));
+
   // Streamed downloads wait for this response's "drain" (Remix's adapter does not).
   app.use((_req, res, next) => responseStore.run(res, next));
 
@@ -425,8 +440,9 @@ export function createApp({
   // gzip flush per chunk: server/send-response.ts.)
   app.use(async (req, res, next) => {
     try {
-      const request = createRemixRequest(req, res);
-      const context = contextFor(req, res);
+      const handedOn = res.locals as QuickSupportLocals;
+      const request = handedOn.body ? remixRequestWithBody(req, res, handedOn.body) : createRemixRequest(req, res);
+      const context: AppLoadContext = { ...contextFor(req, res), supportChange: handedOn.supportChange };
       const render = () => handleRemix(request, context);
       const send = async (response: globalThis.Response) => {
         response.headers.delete(PAGE_CACHE_HEADER);

@@ -110,6 +110,17 @@ export function requireTwoFactorEnrolment({ request, context }: GuardArgs): void
   throw redirect(back && back !== "/me" ? `/me/two-factor?redirectTo=${encodeURIComponent(back)}` : "/me/two-factor");
 }
 
+/**
+ * The person requireUser lets act on any path, or null (nobody signed in, or
+ * staff who must enrol in two-factor first): for a handler in front of Remix
+ * that answers one action itself (server/quick-support.ts) and leaves every
+ * other case to the route's own requireUser. `user` as the load context holds
+ * it (restrictUntilEnrolled applied).
+ */
+export function actingUser(user: SessionUser | null): SessionUser | null {
+  return user && !user.enrolmentRequired ? user : null;
+}
+
 /** Throws a redirect to /login when nobody is signed in (or to /me/two-factor: requireTwoFactorEnrolment). */
 export function requireUser(args: GuardArgs): SessionUser {
   if (!args.context.user) throw loginRedirect(args.request);

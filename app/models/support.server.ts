@@ -448,6 +448,23 @@ async function supportLocked(trx: Executor, params: { submissionId: number; user
   return { ok: true, changed: true, supporters, remaining: budget > 0 ? budget - used - 1 : null };
 }
 
+/** What changeSupport was asked. */
+export type SupportChangeRequest = { intent: "support" | "withdraw"; submissionId: number; userId: number };
+
+/** changeSupport's answer. */
+export type SupportChangeOutcome =
+  { limited: true; retryAfter: number } | { limited: false; result: SupportResult | WithdrawSupportResult };
+
+/** changeSupport's answer to a request, as the quick support path hands it to the route's action (server/quick-support.ts). */
+export type SupportChange = SupportChangeOutcome & { request: SupportChangeRequest };
+
+/** The answer already given to `request` (by the quick support path, for this very request), or null. */
+export function supportChangeFor(change: SupportChange | undefined, request: SupportChangeRequest): SupportChangeOutcome | null {
+  if (!change) return null;
+  const asked = change.request;
+  return asked.intent === request.intent && asked.submissionId === request.submissionId && asked.userId === request.userId ? change : null;
+}
+
 /**
  * A person's support or withdrawal as the support button sends it: the
  * rate-limit count and the change are one write, committed together (a
@@ -458,10 +475,7 @@ async function supportLocked(trx: Executor, params: { submissionId: number; user
  * suggestion's lock, and the change is one statement: BEGIN, three
  * statements, COMMIT, the three prepared once per connection (ADR 0035).
  */
-export async function changeSupport(
-  db: Executor,
-  params: { intent: "support" | "withdraw"; submissionId: number; userId: number },
-): Promise<{ limited: true; retryAfter: number } | { limited: false; result: SupportResult | WithdrawSupportResult }> {
+export async function changeSupport(db: Executor, params: SupportChangeRequest): Promise<SupportChangeOutcome> {
   return groupCommit(db, async (trx) => {
     const postgres = dialectOf(trx) !== "sqlite";
     const limit = postgres

@@ -7,7 +7,7 @@ import { SupportFormSchema } from "~/lib/schemas";
 import { securityEvent } from "~/lib/security.server";
 import { z } from "~/lib/zod-setup";
 import { isParticipationRefusal, participantRefusal } from "~/models/consultation.server";
-import { changeSupport, SUPPORT_REFUSALS } from "~/models/support.server";
+import { changeSupport, SUPPORT_REFUSALS, supportChangeFor } from "~/models/support.server";
 
 export { headers, loader } from "./submission-action.server";
 export { default, meta } from "./submission-action.shared";
@@ -27,7 +27,9 @@ export async function action(args: ActionFunctionArgs) {
   const unconfirmed = intent === "support" ? participantRefusal(user) : null;
   if (unconfirmed) return refuse(unconfirmed.reason, SUPPORT_REFUSALS, { back });
 
-  const outcome = await changeSupport(args.context.db, { intent, submissionId: id, userId: user.id });
+  const asked = { intent, submissionId: id, userId: user.id };
+  // The quick support path (server/quick-support.ts) asked the model already when it hands on a refusal.
+  const outcome = supportChangeFor(args.context.supportChange, asked) ?? (await changeSupport(args.context.db, asked));
   if (outcome.limited) {
     await securityEvent(args.context, "rate_limit", { rule: RULES.supports.name });
     return refuse("rateLimited", RATE_LIMIT_REFUSALS, {
