@@ -32,6 +32,9 @@ import {
   sleep,
   startServer,
   treeRssKb,
+  treeCpuMs,
+  cpuBetween,
+  machineCpu,
 } from "./lib/server";
 
 const CONNECTIONS = arg("connections", "10,50").split(",").map(Number);
@@ -58,6 +61,12 @@ interface Result {
   bad: number;
   statuses: string;
   peakRssMb: number;
+  /** the server processes' CPU per answered request (ms), when measured */
+  serverCpuPerRequest?: number;
+  /** the load generator's (this process's) CPU, in cores */
+  generatorCores: number;
+  /** the machine's CPU busy over the run, every process's (not idle, not I/O wait), of all cores */
+  machineBusy: number;
   baselineRps?: number;
   note?: string;
 }
@@ -74,6 +83,7 @@ async function run(
     duration?: number;
     overallRate?: number;
     rssOf?: () => number;
+    cpuOf?: () => Map<number, number>;
     warm?: boolean;
     stopWhen?: Promise<unknown>;
   } = {},
@@ -94,6 +104,10 @@ async function run(
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const rss = options.rssOf ? peakSampler(options.rssOf) : null;
+  const serverCpu0 = options.cpuOf?.();
+  const generatorCpu0 = process.cpuUsage();
+  const machine0 = machineCpu();
+  const t0 = performance.now();
   let instance: autocannon.Instance | undefined;
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon({ ...opts, duration: options.duration ?? DURATION }, (error, result) =>
@@ -105,6 +119,10 @@ async function run(
     });
     void options.stopWhen?.then(() => instance?.stop());
   });
+  const wallMs = performance.now() - t0;
+  const serverCpuMs = serverCpu0 && options.cpuOf ? cpuBetween(serverCpu0, options.cpuOf()) : null;
+  const generatorCpu = process.cpuUsage(generatorCpu0);
+  const machine1 = machineCpu();
   const peak = rss?.stop() ?? 0;
   const bad = [...statuses].filter(([s]) => s < 200 || s >= 400).reduce((a, [, n]) => a + n, 0);
   return {
@@ -121,6 +139,9 @@ async function run(
       .map(([s, n]) => `${s}×${n}`)
       .join(" "),
     peakRssMb: peak / 1024,
+    serverCpuPerRequest: serverCpuMs !== null && latencies.length ? serverCpuMs / latencies.length : undefined,
+    generatorCores: (generatorCpu.user + generatorCpu.system) / 1000 / wallMs,
+    machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
   };
 }
 
@@ -158,6 +179,7 @@ async function startBaseline(databaseUrl: string) {
   return {
     base,
     rssKb: () => treeRssKb(child.pid!),
+    cpu: () => treeCpuMs(child.pid!),
     stop: async () => {
       child.kill("SIGTERM");
       await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
@@ -169,12 +191,12 @@ const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 function table(results: Result[]): string {
   const lines = [
-    "| scenario | conn. | req/s | share of baseline | p50 ms | p95 ms | p99 ms | errors | 4xx/5xx | peak RSS (all processes) | statuses |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| scenario | conn. | req/s | share of baseline | p50 ms | p95 ms | p99 ms | errors | 4xx/5xx | peak RSS (all processes) | server CPU per request | load generator | machine busy | statuses |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.name}${r.note ? ` (${r.note})` : ""} | ${r.connections} | ${fmt(r.rps)} | ${r.baselineRps ? `${((r.rps / r.baselineRps) * 100).toFixed(0)} %` : ""} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.bad} | ${r.peakRssMb.toFixed(0)} MB | ${r.statuses} |`,
+      `| ${r.name}${r.note ? ` (${r.note})` : ""} | ${r.connections} | ${fmt(r.rps)} | ${r.baselineRps ? `${((r.rps / r.baselineRps) * 100).toFixed(0)} %` : ""} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ${r.bad} | ${r.peakRssMb.toFixed(0)} MB | ${r.serverCpuPerRequest === undefined ? "" : `${r.serverCpuPerRequest.toFixed(2)} ms`} | ${r.generatorCores.toFixed(2)} cores | ${(r.machineBusy * 100).toFixed(0)} % | ${r.statuses} |`,
     );
   }
   return lines.join("\n");
@@ -220,12 +242,17 @@ async function main() {
     for (const c of CONNECTIONS) {
       if (SCENARIOS.has("cluster") && baseline) {
         for (const [name, path] of clusterScenarios) {
-          const b = await run(`baseline: ${name}`, baseline.base, c, { next: () => ({ path }), rssOf: baseline.rssKb });
+          const b = await run(`baseline: ${name}`, baseline.base, c, {
+            next: () => ({ path }),
+            rssOf: baseline.rssKb,
+            cpuOf: baseline.cpu,
+          });
           // Anonymous readers get the page cache (server/page-cache.ts); a signed-in reader's page is rendered every time.
-          const r = await run(`${name}, anonymous`, app.base, c, { next: () => ({ path }), rssOf: app.rssKb });
+          const r = await run(`${name}, anonymous`, app.base, c, { next: () => ({ path }), rssOf: app.rssKb, cpuOf: app.cpu });
           const signedIn = await run(`${name}, signed in`, app.base, c, {
             next: () => ({ path, headers: { cookie: pick(cookies) } }),
             rssOf: app.rssKb,
+            cpuOf: app.cpu,
           });
           for (const x of [b, r, signedIn]) x.baselineRps = b.rps;
           results.push(b, r, signedIn);
@@ -235,6 +262,7 @@ async function main() {
         const spread = await run("cluster page, anonymous, 1,000 addresses (5 clusters × pages 1–200)", app.base, c, {
           next: () => ({ path: `/clusters/${pick(clusterSlugs)}?sort=top&page=${1 + Math.floor(Math.random() * 200)}` }),
           rssOf: app.rssKb,
+          cpuOf: app.cpu,
         });
         results.push(spread);
         console.error(table([spread]).split("\n").slice(2).join("\n"));
@@ -250,6 +278,7 @@ async function main() {
               warm: false,
               next: () => ({ path: "/clusters/leather?sort=top", headers: { cookie: pick(cookies) } }),
               rssOf: app.rssKb,
+              cpuOf: app.cpu,
             }),
             run(`while signed-in readers read: support/withdraw, ${rate}/s offered`, app.base, 2, {
               warm: false,
@@ -265,10 +294,12 @@ async function main() {
         const r = await run("submission page (a random published one of the cluster), anonymous", app.base, c, {
           next: () => ({ path: `/submissions/${pick(published)}` }),
           rssOf: app.rssKb,
+          cpuOf: app.cpu,
         });
         const signedIn = await run("submission page (a random published one of the cluster), signed in", app.base, c, {
           next: () => ({ path: `/submissions/${pick(published)}`, headers: { cookie: pick(cookies) } }),
           rssOf: app.rssKb,
+          cpuOf: app.cpu,
         });
         results.push(r, signedIn);
         console.error(table([r, signedIn]).split("\n").slice(2).join("\n"));
@@ -285,6 +316,7 @@ async function main() {
           {
             overallRate: SUPPORT_RATE,
             rssOf: app.rssKb,
+            cpuOf: app.cpu,
             next: () => {
               const k = n++;
               const pair = Math.floor(k / 2);
@@ -306,6 +338,7 @@ async function main() {
       if (SCENARIOS.has("login")) {
         const r = await run("sign-in (POST /login, a different demo user each time)", app.base, c, {
           rssOf: app.rssKb,
+          cpuOf: app.cpu,
           next: () => ({
             method: "POST",
             path: "/login",
@@ -325,6 +358,7 @@ async function main() {
         await idle(app.base);
         const r = await run("organiser dashboard (/organiser)", app.base, c, {
           rssOf: app.rssKb,
+          cpuOf: app.cpu,
           next: () => ({ path: "/organiser", headers: { cookie: organiserCookie } }),
         });
         results.push(r);

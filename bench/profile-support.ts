@@ -17,7 +17,7 @@ import path from "node:path";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
 import { profileReport } from "./lib/profile";
-import { arg, demoReaders, scratchDatabase, startServer } from "./lib/server";
+import { arg, demoReaders, processCpuMs, scratchDatabase, startServer } from "./lib/server";
 
 const N = Number(arg("requests", "2000"));
 const USERS = Number(arg("users", "1000"));
@@ -33,13 +33,8 @@ const { users, cookies, published } = await demoReaders(handle, USERS);
 await handle.close();
 
 const server = await startServer({ databaseUrl: scratch.url, nodeArgs: PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [] });
-/** CPU seconds (user + system) of the server process so far. */
-function cpuMs(): number {
-  const stat = fs.readFileSync(`/proc/${server.child.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const tick = 100; // USER_HZ on Linux
-  return ((Number(fields[11]) + Number(fields[12])) / tick) * 1000;
-}
+/** CPU time (ms, user + system) of the server process so far. */
+const cpuMs = () => processCpuMs(server.child.pid!);
 const statuses = new Map<number, number>();
 let k = 0;
 async function post() {

@@ -5,11 +5,10 @@
 // page should cost under 0.5 ms of CPU).
 //
 //   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/request-cost.ts [--requests 2000] [--page-cache on]
-import fs from "node:fs";
 import os from "node:os";
 import { createDb } from "../db/client";
 import { migrateToLatest } from "../db/migrate";
-import { arg, demoReaders, loadAverage, scratchDatabase, startServer } from "./lib/server";
+import { arg, demoReaders, loadAverage, processCpuMs, scratchDatabase, startServer } from "./lib/server";
 
 const N = Number(arg("requests", "2000"));
 const source = process.env.DATABASE_URL;
@@ -24,13 +23,8 @@ const server = await startServer({
   databaseUrl: scratch.url,
   env: arg("page-cache", "on") === "on" ? {} : { PAGE_CACHE_SECONDS: "0" },
 });
-const ticks = 100; // USER_HZ on Linux
-const pid = server.child.pid!;
-function cpuMs(): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  // utime and stime are fields 14 and 15 of the whole line (12 and 13 after the name)
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-}
+/** CPU time (ms, user + system) of the server process so far. */
+const cpuMs = () => processCpuMs(server.child.pid!);
 
 const cookie = readers.cookies[0];
 let supportTurn = 0;

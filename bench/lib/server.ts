@@ -142,6 +142,8 @@ export interface Server {
   base: string;
   /** RSS of the primary and every worker, summed (kB) */
   rssKb(): number;
+  /** CPU time used so far by the server's processes (treeCpuMs) */
+  cpu(): Map<number, number>;
   /** the probe's samples (JSON lines per process) since `since` (ms epoch) */
   memSamples(since?: number): Array<{
     pid: number;
@@ -188,6 +190,50 @@ export function treeRssKb(pid: number): number {
     stack.push(...childrenOf(p));
   }
   return sum;
+}
+
+/** The processes of a tree: `pid` and every descendant alive now. */
+function treePids(pid: number): number[] {
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    out.push(p);
+    stack.push(...childrenOf(p));
+  }
+  return out;
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc (USER_HZ = 100); 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (ms) used so far by a process tree, per process id (a difference must be taken per process). */
+export function treeCpuMs(pid: number): Map<number, number> {
+  return new Map(treePids(pid).map((p) => [p, processCpuMs(p)]));
+}
+
+/** The CPU the tree used between two `treeCpuMs` readings (processes seen in the later one). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [p, ms] of after) sum += ms - (before.get(p) ?? 0);
+  return sum;
+}
+
+/** The whole machine's CPU counters (/proc/stat, jiffies over every core): busy (not idle, not I/O wait) and total. */
+export function machineCpu(): { busy: number; total: number } {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+  const [, ...values] = line.trim().split(/\s+/);
+  const n = values.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - n[3] - n[4], total };
 }
 
 /** Starts the production build on `databaseUrl`; resolves once /healthz answers. */
@@ -251,6 +297,7 @@ export async function startServer(options: {
     port,
     base,
     rssKb: () => treeRssKb(child.pid!),
+    cpu: () => treeCpuMs(child.pid!),
     memSamples: (since = 0) => {
       const out = [];
       for (const f of safeReaddir(os.tmpdir())) {

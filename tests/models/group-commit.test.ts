@@ -5,7 +5,7 @@
 // of one process share commits; on PostgreSQL each is its own transaction.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type DbHandle } from "../../db/client";
+import { createDb, SQLITE_LOCK_WAIT_MS, type DbHandle } from "../../db/client";
 import { groupCommit, groupCommitStats } from "../../db/group-commit";
 import { changeSupport } from "~/models/support.server";
 import { createTestDb, testDialect, type TestDb } from "../support/db";
@@ -107,6 +107,57 @@ describe(`group commit (${testDialect})`, () => {
         .sort((a, b) => a - b),
     );
   });
+
+  it("writes that arrive while a transaction waits for the write lock join it (SQLite): one commit, each kept", async () => {
+    const people = await Promise.all(Array.from({ length: 11 }, () => makeUser(t.db)));
+    const before = groupCommitStats(t.db);
+    if (testDialect === "sqlite") {
+      // Another process holds the write lock: the first support's transaction waits for it.
+      other.sqlite!.exec("begin immediate");
+      setTimeout(() => other.sqlite!.exec("commit"), 200);
+    }
+    const first = changeSupport(t.db, { intent: "support", submissionId, userId: people[0].id });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const rest = people.slice(1).map((p) => changeSupport(t.db, { intent: "support", submissionId, userId: p.id }));
+    const outcomes = await Promise.all([first, ...rest]);
+    expect(outcomes.every((o) => !o.limited && o.result.ok && "changed" in o.result && o.result.changed)).toBe(true);
+    const rows = await other.db
+      .selectFrom("supports")
+      .select("user_id")
+      .where("submission_id", "=", submissionId)
+      .where(
+        "user_id",
+        "in",
+        people.map((p) => p.id),
+      )
+      .execute();
+    expect(rows).toHaveLength(11);
+    const after = groupCommitStats(t.db);
+    if (testDialect === "sqlite") {
+      expect({ commits: after.commits - before.commits, writes: after.writes - before.writes }).toEqual({ commits: 1, writes: 11 });
+    } else {
+      expect(after).toEqual(before);
+    }
+  });
+
+  // SQLite only (PostgreSQL has no database-wide write lock): not listed at all on PostgreSQL, rather than skipped.
+  if (testDialect === "sqlite") {
+    it("a write lock that stays taken past the wait fails the writes waiting for it, and the next write goes through", async () => {
+      const person = await makeUser(t.db);
+      const waitMs = SQLITE_LOCK_WAIT_MS;
+      other.sqlite!.exec("begin immediate");
+      const refused = changeSupport(t.db, { intent: "support", submissionId, userId: person.id });
+      const caught = refused.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, waitMs + 300));
+      other.sqlite!.exec("commit");
+      expect(((await caught) as { code?: string } | null)?.code).toBe("SQLITE_BUSY");
+      const outcome = await changeSupport(t.db, { intent: "support", submissionId, userId: person.id });
+      expect(!outcome.limited && outcome.result.ok && "changed" in outcome.result && outcome.result.changed).toBe(true);
+    }, 20_000);
+  }
 
   it("waits for another connection's write lock with the event loop free (SQLite), or on the server (PostgreSQL)", async () => {
     const person = await makeUser(t.db);
