@@ -26,6 +26,22 @@ const supportersOf = async (db: DbHandle, id: number) =>
     ).n,
   );
 
+/** Which of `people` support the test's suggestion, as another connection reads it (ids, ascending). */
+const supportersAmong = async (people: Array<{ id: number }>) =>
+  (
+    await other.db
+      .selectFrom("supports")
+      .select("user_id")
+      .where("submission_id", "=", submissionId)
+      .where(
+        "user_id",
+        "in",
+        people.map((p) => p.id),
+      )
+      .orderBy("user_id")
+      .execute()
+  ).map((r) => r.user_id);
+
 describe(`group commit (${testDialect})`, () => {
   beforeAll(async () => {
     t = await createTestDb();
@@ -90,17 +106,7 @@ describe(`group commit (${testDialect})`, () => {
     await expect(failing).rejects.toThrow("refused after writing");
     const outcomes = await Promise.all(rest);
     expect(outcomes.every((o) => !o.limited && o.result.ok)).toBe(true);
-    const rows = await other.db
-      .selectFrom("supports")
-      .select("user_id")
-      .where("submission_id", "=", submissionId)
-      .where(
-        "user_id",
-        "in",
-        people.map((p) => p.id),
-      )
-      .execute();
-    expect(rows.map((r) => r.user_id).sort((a, b) => a - b)).toEqual(
+    expect(await supportersAmong(people)).toEqual(
       people
         .slice(1)
         .map((p) => p.id)
@@ -121,17 +127,7 @@ describe(`group commit (${testDialect})`, () => {
     const rest = people.slice(1).map((p) => changeSupport(t.db, { intent: "support", submissionId, userId: p.id }));
     const outcomes = await Promise.all([first, ...rest]);
     expect(outcomes.every((o) => !o.limited && o.result.ok && "changed" in o.result && o.result.changed)).toBe(true);
-    const rows = await other.db
-      .selectFrom("supports")
-      .select("user_id")
-      .where("submission_id", "=", submissionId)
-      .where(
-        "user_id",
-        "in",
-        people.map((p) => p.id),
-      )
-      .execute();
-    expect(rows).toHaveLength(11);
+    expect(await supportersAmong(people)).toHaveLength(11);
     const after = groupCommitStats(t.db);
     if (testDialect === "sqlite") {
       expect({ commits: after.commits - before.commits, writes: after.writes - before.writes }).toEqual({ commits: 1, writes: 11 });
