@@ -38,7 +38,7 @@ const SUPPORT_PATH = /^\/submissions\/([1-9][0-9]{0,15})\/support(\.data)?$/;
 const MAX_BODY = 256;
 const FORM_TYPE = "application/x-www-form-urlencoded";
 
-/** What the fast path hands on to Remix with a request it does not answer (res.locals). */
+/** What the quick path hands on to Remix with a request it does not answer (res.locals). */
 export type QuickSupportLocals = {
   /** the request body, read here (Remix's request is made from it) */
   body?: Buffer;
