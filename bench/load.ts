@@ -326,7 +326,7 @@ async function main() {
               return {
                 method: "POST",
                 path: `/submissions/${submission}/support${enhanced ? ".data" : ""}`,
-                body: enhanced ? `inline=1&intent=${intent}` : `intent=${intent}`,
+                body: enhanced ? `intent=${intent}&inline=1` : `intent=${intent}`,
                 headers: { "content-type": "application/x-www-form-urlencoded", origin: app.base, cookie: cookies[user] },
               };
             },

@@ -8,8 +8,8 @@ import { useFetcher, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { messageText } from "~/lib/i18n";
+import { inlineSubmit } from "~/lib/inline-submit";
 import { actionReply, type ActionReply } from "~/lib/refusal";
-import { useHydrated } from "~/lib/use-hydrated";
 
 /** The comment action's answer: where the comment is, or a refusal in the one shape of every action. */
 type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; page: number } | ActionReply;
@@ -17,7 +17,7 @@ type CommentAnswer = { ok: true; intent: "create" | "edit"; commentId: number; p
 export function CommentForm({ submissionId, className, children }: { submissionId: number; className?: string; children: ReactNode }) {
   const { t } = useTranslation();
   const fetcher = useFetcher<CommentAnswer>();
-  const hydrated = useHydrated();
+  const action = `/submissions/${submissionId}/comments`;
   const form = useRef<HTMLFormElement>(null);
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -46,8 +46,7 @@ export function CommentForm({ submissionId, className, children }: { submissionI
   const refusal = actionReply(idle)?.refusal;
   const refused = refusal ? messageText(t, refusal.message) : null;
   return (
-    <fetcher.Form ref={form} method="post" action={`/submissions/${submissionId}/comments`} className={className}>
-      {hydrated ? <input type="hidden" name="inline" value="1" /> : null}
+    <fetcher.Form ref={form} method="post" action={action} onSubmit={inlineSubmit(fetcher, action)} className={className}>
       {children}
       <p role="status" aria-live="polite" className={refused ? "field-errors" : "visually-hidden"}>
         {refused ?? (answer ? t(answer.intent === "edit" ? "comment.saved" : "comment.posted") : "")}

@@ -3,8 +3,8 @@
 // the new count.
 import { Link, useFetcher } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { inlineSubmit } from "~/lib/inline-submit";
 import { actionReply, type ActionReply } from "~/lib/refusal";
-import { useHydrated } from "~/lib/use-hydrated";
 import { NumberText } from "./dates";
 
 /** The support action's answer: the new count, or a refusal in the one shape of every action. */
@@ -29,7 +29,7 @@ export function SupportButton({
 }) {
   const { t } = useTranslation();
   const fetcher = useFetcher<SupportAnswer>();
-  const hydrated = useHydrated();
+  const action = `/submissions/${submissionId}/support`;
   const answer = fetcher.data;
   const done = answer && "ok" in answer && answer.ok ? answer : null;
   const nowSupported = done ? done.supported : supported;
@@ -50,8 +50,7 @@ export function SupportButton({
           <Link to={loginPath}>{t("support.signInToSupport")}</Link>
         </p>
       ) : canSupport || nowSupported ? (
-        <fetcher.Form method="post" action={`/submissions/${submissionId}/support`}>
-          {hydrated ? <input type="hidden" name="inline" value="1" /> : null}
+        <fetcher.Form method="post" action={action} onSubmit={inlineSubmit(fetcher, action)}>
           <input type="hidden" name="intent" value={nowSupported ? "withdraw" : "support"} />
           <button type="submit" className={nowSupported ? "button button--secondary" : "button"} aria-pressed={nowSupported}>
             {nowSupported ? t("support.withdraw") : t("support.support")}

@@ -135,6 +135,43 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     });
   }
 
+  it("with JavaScript, the support and comment forms post in place even when sent the instant they appear", async () => {
+    // The moment between a page's first render and its effects is where a form that learns
+    // "JavaScript runs" from an effect still posts as the plain form. On a busy machine a
+    // keyboard user can land in it: the support was counted, but the page navigated and said nothing.
+    const id = await published(`Shared tannery effluent plant for ${uniqueWord(9)} exporters`);
+    const w = await h.openPage({ locale: "en-GB" });
+    const { page } = w;
+    await signIn(h, w, await makeUser(h.t.db), { to: "/me", js: true });
+    const body = `Sent at once ${uniqueWord(9)}`;
+    await inPlace(w, async () => {
+      await page.evaluate(
+        ({ path, body }) =>
+          new Promise<void>((resolve) => {
+            // A MutationObserver's callback runs right after React's commit, before its effects.
+            const observer = new MutationObserver(() => {
+              const support = document.querySelector<HTMLFormElement>("#support form");
+              const comment = document.querySelector<HTMLFormElement>("form.comment-form");
+              if (!support || !comment) return;
+              observer.disconnect();
+              comment.querySelector("textarea")!.value = body;
+              support.requestSubmit();
+              comment.requestSubmit();
+              resolve();
+            });
+            observer.observe(document.body, { childList: true, subtree: true });
+            void (window as unknown as { __remixRouter: { navigate(to: string): Promise<void> } }).__remixRouter.navigate(path);
+          }),
+        { path: `/submissions/${id}`, body },
+      );
+      await see(liveText(supportBox(page))).text(en.support.done);
+      await see(liveText(page.locator("form.comment-form"))).text(en.comment.posted);
+    });
+    await see(supportBox(page).getByRole("button", { name: en.support.withdraw, exact: true })).visible();
+    expect((await h.t.db.selectFrom("comments").select("body").where("submission_id", "=", id).executeTakeFirstOrThrow()).body).toBe(body);
+    expectClean(w);
+  });
+
   it("with JavaScript, a comment posted from an older page of comments lands on its page, at its anchor", async () => {
     const id = await published(`Bonded warehouses for ${uniqueWord(9)} exporters`);
     const talker = await makeUser(h.t.db);
