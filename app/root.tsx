@@ -1,8 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { EmailConfirmationBanner } from "./components/confirm-email";
+import { ERROR_KINDS, ErrorPanel, errorKind, errorStatus, type ErrorKind } from "./components/error-page";
 import { requireTwoFactorEnrolment } from "./auth/guards.server";
 import { useNonce } from "./components/nonce";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
@@ -45,22 +46,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
   const titles = data?.titles;
   if (!error) return [{ title: titles?.app ?? "Mashwara" }];
-  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const status = errorStatus(error);
   // Without the root loader's data (it failed too) the title is in both languages.
   return [{ title: `${titles?.[errorKind(status)] ?? "Error · خرابی"} · ${titles?.app ?? "Mashwara · مشورہ"}` }];
 };
-
-const ERROR_KINDS = ["notFound", "forbidden", "methodNotAllowed", "rateLimited", "badRequest", "server"] as const;
-type ErrorKind = (typeof ERROR_KINDS)[number];
-
-/** Which error page a status gets (titles and texts under errorPage.<kind>). */
-function errorKind(status: number): ErrorKind {
-  if (status === 404) return "notFound";
-  if (status === 403) return "forbidden";
-  if (status === 405) return "methodNotAllowed";
-  if (status === 429) return "rateLimited";
-  return status >= 500 ? "server" : "badRequest";
-}
 
 export type RootData = Awaited<ReturnType<typeof loader>>;
 
@@ -121,22 +110,11 @@ export default function App() {
   );
 }
 
+/** An error no route below caught (a loader's, or the root loader's own): the page around it is drawn here. */
 export function ErrorBoundary() {
-  const error = useRouteError();
-  const { t } = useTranslation();
-  let status = 500;
-  if (isRouteErrorResponse(error)) status = error.status;
-  const kind = errorKind(status);
-  // Never a stack trace: the details are in the server log, under the request id.
   return (
     <Page>
-      <div className="panel error-page">
-        <h1>{t(`errorPage.${kind}.title`)}</h1>
-        <p>{t(`errorPage.${kind}.body`)}</p>
-        <p>
-          <a href="/">{t("errorPage.home")}</a>
-        </p>
-      </div>
+      <ErrorPanel status={errorStatus(useRouteError())} />
     </Page>
   );
 }

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -13,7 +13,7 @@ import { listSecurityEventCounts } from "~/models/security-events.server";
 import { findUserIdByEmail } from "~/models/user.server";
 import { toRowId } from "~/lib/row-id";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // The audit log: every moderation and administration action
 // and the security events, newest first, filtered by actor, action (or its

@@ -1,5 +1,5 @@
 import { getFormProps, useForm, type Submission } from "@conform-to/react";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -23,7 +23,7 @@ import {
   windowPhase,
 } from "~/models/consultation.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // Consultation settings (docs/contract.md, /admin/consultation): titles and
 // descriptions in both languages, the submission and support windows (UTC),

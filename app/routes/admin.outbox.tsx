@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -11,7 +11,7 @@ import { EMAIL_STATUSES, listOutbox, outboxNoteKey } from "~/models/email-outbox
 // The email outbox for admins: every email notifications wrote, newest
 // first, 50 to a page. Without SMTP_URL this is where the emails are read.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 const PAGE_SIZE = 50;
 

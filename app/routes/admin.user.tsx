@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -13,7 +13,7 @@ import { accountActionsFor, getUserForAdmin, userActionsFor } from "~/models/adm
 import { listAuditEntries } from "~/models/audit.server";
 import { adminUserAction } from "./admin.users.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // One user for an admin: profile, organisation, open sessions, the latest
 // audit entries about them, and the same actions as the list (posted here,

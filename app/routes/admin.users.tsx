@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -14,7 +14,7 @@ import { searchUsers } from "~/models/user.server";
 import { adminUserAction } from "./admin.users.server";
 import { replyMessages } from "~/components/admin-users";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // Users (docs/contract.md, /admin/users): search by name, email or
 // organisation, 50 a page; per user change the role, disable or enable the

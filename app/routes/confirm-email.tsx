@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ResendConfirmationForm } from "~/components/confirm-email";
@@ -14,7 +14,7 @@ import { ACCOUNT_EMAIL_REFUSALS, confirmEmail, peekEmailConfirmation } from "~/m
 // days; a link that does not work (unknown, used, expired, replaced by a newer
 // one) is a 410 with the way to ask for a new one. Success goes to /me.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 /** What the page offers when the link does not work: the resend button (signed in, unconfirmed) or the way to sign in. */
 function askAgain(user: { emailConfirmed: boolean } | null): "resend" | "signIn" | "confirmed" {

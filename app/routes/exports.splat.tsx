@@ -13,6 +13,8 @@ export async function action(args: ActionFunctionArgs) {
   notFound();
 }
 
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/error-page";
+
 export default function ExportNotFound() {
   return null;
 }

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorSummary, TextField } from "~/components/form";
@@ -18,7 +18,7 @@ export { retryAfterHeaders as headers } from "~/lib/headers";
 // address has an account (a redirect to ?sent=1 and the same words, and never
 // sooner than RESET_REQUEST_MIN_MS), so the page tells nobody who is registered. Limited per address and per client.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { t } = await getFixedT(request, context);

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireAnonymous, safeRedirectPath } from "~/auth/guards.server";
@@ -21,7 +21,7 @@ export { retryAfterHeaders as headers } from "~/lib/headers";
 // address; a code is accepted once. Without a pending sign-in (none, used,
 // older than ten minutes) the person starts again at /login.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 function startAgain(redirectTo: string) {
   const back = redirectTo === "/me" ? "" : `&redirectTo=${encodeURIComponent(redirectTo)}`;

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
@@ -15,7 +15,7 @@ import { EMAIL_FREQUENCIES, getNotificationSettings, setEmailFrequency } from "~
 // rule applies (at once for decisions on my own suggestions, weekly for the
 // rest) and no button is checked. Account emails are not affected.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);

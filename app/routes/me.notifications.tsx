@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
@@ -16,7 +16,7 @@ import { countUnread, listNotifications, markAllNotificationsRead, markNotificat
 // suggestion or recommendation. Reading the page changes nothing; a form marks
 // one, or all, read (no JavaScript needed).
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 const PAGE_SIZE = RULE_NUMBERS.notificationsPerPage;
 

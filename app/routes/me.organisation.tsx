@@ -1,5 +1,5 @@
 import { useForm } from "@conform-to/react";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
@@ -20,7 +20,7 @@ import { decideJoinRequest, getMembership, MEMBERSHIP_REFUSALS, withdrawJoinRequ
 // anyone else sees that they belong to none. Who may decide is the model's
 // rule (joinDecisionRefusal): only active members of that very organisation.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 const DONE = ["approved", "declined", "withdrawn"] as const;
 

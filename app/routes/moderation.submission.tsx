@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -37,7 +37,7 @@ import {
 } from "~/models/translation.server";
 import { listCategories } from "~/models/taxonomy.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // The decision screen: approve with categories, reject with a reason,
 // re-tag (logged), merge into another suggestion, hide or restore; and a

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -21,7 +21,7 @@ import { listQueue } from "~/models/moderation-queue.server";
 import { countUntranslatedByCluster, listOpenTranslationFlags, listTranslationQueue } from "~/models/translation.server";
 import { countOpenReports, countSubmissionsByClusterAndStatus, listCategories, listClusters } from "~/models/taxonomy.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // The moderation queue: suggestions of the active consultation in one
 // state (pending by default), oldest first, 50 a page, with likely duplicates;

@@ -1,6 +1,6 @@
 import { notFound } from "~/lib/http.server";
 
-// Any unknown path: the root error boundary renders the 404 page.
+// Any unknown path: 404, drawn by the error boundary (a post too: see app/components/error-page.tsx).
 export function loader() {
   notFound();
 }
@@ -8,6 +8,8 @@ export function loader() {
 export function action() {
   notFound();
 }
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/error-page";
 
 export default function NotFound() {
   return null;

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -32,7 +32,7 @@ import { recommendationNumber } from "~/lib/recommendation-reference";
 import { asLanguage, recommendationIn, versionIn } from "~/lib/recommendation-language";
 import { MissingVersionNote, ShownText } from "~/components/recommendation-language";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // One recommendation for organisers: edit it, link and unlink sources (by
 // number or from a full-text search, `?q=`), see its figures, record the

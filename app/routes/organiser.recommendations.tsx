@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/auth/guards.server";
@@ -18,7 +18,7 @@ import { recommendationNumber } from "~/lib/recommendation-reference";
 import { asLanguage, recommendationIn } from "~/lib/recommendation-language";
 import { MissingVersionMark, ShownText } from "~/components/recommendation-language";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // The organisers' list of recommendations (drafts and final) and the create form.
 export async function loader(args: LoaderFunctionArgs) {

@@ -4,7 +4,7 @@
 // geometry is computed here on the server, so the page needs no JavaScript.
 // The figures are a snapshot at most a minute old, with its time on the page
 // and a form to read them again now (ADR 0017).
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
@@ -24,7 +24,7 @@ import type { Participation } from "~/models/dashboard.server";
 import { listCategories, listClusters } from "~/models/taxonomy.server";
 import type { PageCacheHandle } from "~/lib/page-cache";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 // The same page for every organiser (of one role, language and digits): kept as a template (ADR 0036) while
 // the database is unchanged and no newer snapshot was taken (the loader and the action say which they showed).

@@ -2,7 +2,7 @@
 // in the submission-action idiom. A plain visit shows the way back to the
 // recommendation (only one the public may see); a refused post without
 // JavaScript renders its reason.
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
@@ -23,7 +23,7 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return { id, title: `${t("refusal.title")} · ${t("app.name")}` };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);

@@ -1,5 +1,5 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorSummary, TextField } from "~/components/form";
@@ -15,7 +15,7 @@ import { ACCOUNT_EMAIL_REFUSALS, peekPasswordReset, resetPassword } from "~/mode
 // expired) is a 410 with the way to ask for a new one. Success ends every
 // session of the person and sends them to sign in.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { t } = await getFixedT(request, context);

@@ -10,7 +10,7 @@ import { addComment, COMMENT_REFUSALS, commentPageOf, editComment } from "~/mode
 import { isParticipationRefusal, participantRefusal } from "~/models/consultation.server";
 
 export { headers, loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 // `inline=1`: with JavaScript the page posts through a fetcher and stays: the answer is data, not a redirect.
 const CommentActionSchema = CommentFormSchema.extend({ inline: z.string().optional() });

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "~/auth/guards.server";
@@ -14,7 +14,7 @@ import { isParticipationRefusal } from "~/models/consultation.server";
 import { editRefusal, getEditableSubmission, SUBMISSION_REFUSALS, updateSubmission } from "~/models/submission.server";
 import { taxonomyOptions } from "~/models/taxonomy.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function loader(args: LoaderFunctionArgs) {
   const user = requireUser(args);

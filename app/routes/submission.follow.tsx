@@ -6,7 +6,7 @@ import { FollowFormSchema } from "~/lib/schemas";
 import { FOLLOW_REFUSALS, setFollow } from "~/models/follow.server";
 
 export { headers, loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 /** Follow or unfollow a public suggestion (issue 16): anyone signed in, an unconfirmed address too (it counts nothing). */
 export async function action(args: ActionFunctionArgs) {

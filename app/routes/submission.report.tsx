@@ -9,7 +9,7 @@ import { participantRefusal } from "~/models/consultation.server";
 import { REPORT_REFUSALS, reportItem } from "~/models/report.server";
 
 export { headers, loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 export async function action(args: ActionFunctionArgs) {
   const user = requireUser(args);

@@ -10,7 +10,7 @@ import { isParticipationRefusal, participantRefusal } from "~/models/consultatio
 import { changeSupport, SUPPORT_REFUSALS, supportChangeFor } from "~/models/support.server";
 
 export { headers, loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 // `inline=1`: the enhanced button posts through a fetcher and reads the new count (a success payload, not a redirect).
 const SupportActionSchema = SupportFormSchema.extend({ inline: z.string().optional() });

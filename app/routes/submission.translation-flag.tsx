@@ -6,7 +6,7 @@ import { TranslationFlagSchema } from "~/lib/translation-schemas.server";
 import { flagTranslation, TRANSLATION_FLAG_REFUSALS } from "~/models/translation.server";
 
 export { headers, loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 // The author flags a wrong translation of their suggestion to the moderators
 // (issue 18): author only (the model's rule), audit-logged, listed in the queue.

@@ -6,7 +6,7 @@ import { isParticipationRefusal } from "~/models/consultation.server";
 import { SUBMISSION_REFUSALS, withdrawSubmission } from "~/models/submission.server";
 
 export { loader } from "./submission-action.server";
-export { default, meta } from "./submission-action.shared";
+export { default, ErrorBoundary, meta } from "./submission-action.shared";
 
 // The form has no fields: the address says what is withdrawn.
 export async function action(args: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { invalid, parseForm, refuse } from "~/lib/form-action.server";
@@ -17,7 +17,7 @@ import { UNSUBSCRIBE_REFUSALS, unsubscribe, verifyUnsubscribeToken } from "~/mod
 // mail provider's server wants a 2xx, not a redirect). A forged or altered
 // token is a 410, as every emailed link that does not work, and changes nothing.
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title }];
+export { RouteErrorBoundary as ErrorBoundary, titleMeta as meta } from "~/components/error-page";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { t } = await getFixedT(request, context);
