@@ -18,16 +18,36 @@ function liteI18n(): Plugin {
 }
 
 /**
- * Modules every page loads before anything else, kept in one chunk: React, React DOM, Remix's and React Router's
- * browser code, turbo-stream, the translator, and the error page's content (the root and every route with an
- * action import it). Left to itself, Rollup splits them along which routes import what, into chunks of a few
- * hundred bytes (each a request, too small to be compressed) and two gzip streams where one compresses better.
+ * What every page loads: the browser entry and the root route, and everything they import. Kept in two chunks:
+ * "framework" (React, React DOM, Remix's and React Router's browser code: changes only with a dependency, so it
+ * stays cached across our releases) and "shared" (our translator, header, formats, error page: ~5 KB gzip).
+ * Left to itself, Rollup split these along which routes import what, into chunks of a few hundred bytes (each a
+ * request before the first paint, too small to be compressed) and gzip streams that compress worse than one:
+ * −1.7 KB gzip and 4 requests fewer on a suggestion's page (tests/routes/page-weight.test.ts prints each page's chunks).
  */
-const EVERY_PAGE = [
-  /\/node_modules\/(react|react-dom|scheduler|@remix-run\/react|@remix-run\/router|react-router|react-router-dom|turbo-stream)\//,
-  /\/app\/lib\/(react-i18n-lite\.tsx|i18n-lite\.ts)$/,
-  /\/app\/components\/error-page\.tsx$/,
-];
+type ModuleGraph = {
+  getModuleIds: () => IterableIterator<string>;
+  getModuleInfo: (id: string) => { importedIds: readonly string[] } | null;
+};
+const EVERY_PAGE_ENTRY = /\/app\/(root\.tsx\?__remix-build-client-route|entry\.client\.tsx)$/;
+let everyPage: Set<string> | undefined;
+function loadedByEveryPage(id: string, graph: ModuleGraph): boolean {
+  if (!everyPage) {
+    const entries = [...graph.getModuleIds()].filter((m) => EVERY_PAGE_ENTRY.test(m));
+    const seen = new Set<string>(entries);
+    const queue = [...entries];
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      for (const next of graph.getModuleInfo(id)?.importedIds ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    for (const entry of entries) seen.delete(entry);
+    everyPage = seen;
+  }
+  return everyPage.has(id);
+}
 
 declare module "@remix-run/node" {
   interface Future {
@@ -54,10 +74,13 @@ export default defineConfig(({ isSsrBuild }) => ({
   optimizeDeps: { exclude: ["@node-rs/argon2", "remix-i18next"] },
   build: {
     target: "es2022",
-    // tests/routes/page-weight.test.ts: an error boundary shared by the routes with an action split React's chunk
-    // in two, +1.5 KB gzip on every page, before EVERY_PAGE.
     rollupOptions: isSsrBuild
       ? {}
-      : { output: { manualChunks: (id: string) => (EVERY_PAGE.some((re) => re.test(id)) ? "shared" : undefined) } },
+      : {
+          output: {
+            manualChunks: (id: string, graph: ModuleGraph) =>
+              loadedByEveryPage(id, graph) ? (id.includes("/node_modules/") ? "framework" : "shared") : undefined,
+          },
+        },
   },
 }));
