@@ -23,7 +23,7 @@ function liteI18n(): Plugin {
  * stays cached across our releases) and "shared" (our translator, header, formats, error page: ~5 KB gzip).
  * Left to itself, Rollup split these along which routes import what, into chunks of a few hundred bytes (each a
  * request before the first paint, too small to be compressed) and gzip streams that compress worse than one:
- * −1.7 KB gzip and 4 requests fewer on a suggestion's page (tests/routes/page-weight.test.ts prints each page's chunks).
+ * −1.7 KB gzip and 4 requests fewer on a suggestion's page (ADR 0040; tests/routes/page-weight.test.ts prints each page's chunks).
  */
 type ModuleGraph = {
   getModuleIds: () => IterableIterator<string>;
