@@ -8,8 +8,9 @@
 //   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/support-statements.ts [--n 6000] [--users 500] [--no-sync]
 //
 // The first half of the calls support (person, suggestion) pairs of the first
-// 500 confirmed people and 50 published suggestions; the second half withdraws them. --no-sync sets `synchronous=OFF` on the
-// copy, to show the commit without its fsync (the app never runs so).
+// --users confirmed people and 50 published suggestions; the second half
+// withdraws them. --no-sync sets `synchronous=OFF` on the copy, to show the
+// commit without its fsync (the app never runs so).
 import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { arg, loadAverage, machine, scratchDatabase } from "./lib/server";

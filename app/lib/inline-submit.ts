@@ -11,7 +11,7 @@
 import type { FetcherWithComponents } from "@remix-run/react";
 import type { FormEvent } from "react";
 
-export const INLINE_FIELD = "inline";
+const INLINE_FIELD = "inline";
 
 /** The `onSubmit` of a `fetcher.Form` that posts to `action` and wants the in-place answer. */
 export function inlineSubmit(fetcher: Pick<FetcherWithComponents<unknown>, "submit">, action: string) {
