@@ -29,6 +29,8 @@ export interface RequestContext extends AppServices {
    * their security events) and must never fall on the stand-in. Nothing shown may use it.
    */
   accountUserId?: number;
+  /** this render is a signed-in template's, for the stand-in (server/page-cache.ts, ADR 0036 and 0041) */
+  templateRender?: boolean;
   /** the signed-in user's unread notifications, when the server counted them already (server/page-cache.ts) */
   unreadNotifications?: number;
   /**

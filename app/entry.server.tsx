@@ -8,10 +8,19 @@ import { I18nextProvider } from "react-i18next";
 import { NonceProvider } from "./components/nonce";
 import { appendAtEnd, pageStringsScript, recordingI18n, renderTranslator } from "./lib/i18n-page.server";
 import { i18nFor, resolveFormat } from "./lib/i18next.server";
-import { PAGE_CACHE_HEADER, pageCacheMode } from "./lib/page-cache";
+import { clusterReaderList } from "./lib/cluster-list.server";
+import { PAGE_CACHE_HEADER, pageCacheMode, READER_PART_HEADER, type ReaderPartRenderer } from "./lib/page-cache";
 
 const ABORT_DELAY = 5_000;
 export const streamTimeout = ABORT_DELAY;
+
+/**
+ * The renderers of a signed-in template's reader part, by route (app/lib/page-cache.ts,
+ * ADR 0041): the server fills each reader's own part of such a template with them.
+ */
+export const readerParts: Record<string, ReaderPartRenderer> = {
+  "routes/cluster": clusterReaderList,
+};
 
 export default async function handleRequest(
   request: Request,
@@ -50,6 +59,10 @@ export default async function handleRequest(
           // Whether the server may keep this page for other anonymous readers (server/page-cache.ts).
           const cacheMode = pageCacheMode(remixContext, loadContext, responseStatusCode);
           if (cacheMode) responseHeaders.set(PAGE_CACHE_HEADER, cacheMode);
+          // A template's render names its leaf route, whose renderer fills in a reader part it may hold.
+          const leaf = remixContext.staticHandlerContext.matches.at(-1);
+          if (cacheMode && loadContext.templateRender && leaf)
+            responseHeaders.set(READER_PART_HEADER, encodeURIComponent(JSON.stringify({ route: leaf.route.id, params: leaf.params })));
           resolve(new Response(stream, { headers: responseHeaders, status: responseStatusCode }));
           const withStrings = appendAtEnd(() => pageStringsScript(lng, used, nonce));
           withStrings.pipe(body);

@@ -4,6 +4,7 @@
 //
 //   DATABASE_URL=/tmp/bench.sqlite npm run bench:load [-- --connections 10,50] [--duration 10]
 //       [--workers 2] [--scenarios cluster,mixed,submission,support,support-enhanced,login,dashboard,export] [--support-rate 500]
+//       [--cluster-pages sort=random] (only the cluster pages whose names contain it)
 //   DATABASE_URL=postgres://…/bench_x npm run bench:load -- --scenarios cluster,support
 //
 // A SQLite file is copied first (never written); a PostgreSQL database is
@@ -42,6 +43,8 @@ const DURATION = Number(arg("duration", "10"));
 const WORKERS = Number(arg("workers", process.env.WEB_CONCURRENCY ?? "2"));
 const SCENARIOS = new Set(arg("scenarios", "cluster,mixed,submission,support,support-enhanced,login,dashboard,export").split(","));
 const SUPPORT_RATE = Number(arg("support-rate", "500"));
+// The cluster scenario's pages whose names contain one of these (e.g. "sort=random"); all of them when empty.
+const CLUSTER_PAGES = arg("cluster-pages", "").split(",").filter(Boolean);
 const USERS = 1000;
 const SOURCE = process.env.DATABASE_URL;
 if (!SOURCE) {
@@ -220,13 +223,15 @@ async function main() {
   try {
     let n = 0;
     const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
-    const clusterScenarios: Array<[string, string]> = [
-      ["cluster page, sort=top, page 1", "/clusters/leather?sort=top"],
-      ["cluster page, sort=random, page 1", "/clusters/leather?sort=random"],
-      ["cluster page, sort=top, q=export", "/clusters/leather?sort=top&q=export"],
-      [`cluster page, sort=top, category=${category}`, `/clusters/leather?sort=top&category=${category}`],
-      ["cluster page, sort=top, page 200", "/clusters/leather?sort=top&page=200"],
-    ];
+    const clusterScenarios = (
+      [
+        ["cluster page, sort=top, page 1", "/clusters/leather?sort=top"],
+        ["cluster page, sort=random, page 1", "/clusters/leather?sort=random"],
+        ["cluster page, sort=top, q=export", "/clusters/leather?sort=top&q=export"],
+        [`cluster page, sort=top, category=${category}`, `/clusters/leather?sort=top&category=${category}`],
+        ["cluster page, sort=top, page 200", "/clusters/leather?sort=top&page=200"],
+      ] as Array<[string, string]>
+    ).filter(([name]) => !CLUSTER_PAGES.length || CLUSTER_PAGES.some((term) => name.includes(term)));
     // Background supports (the mixed scenario, during the export): the next of the 1,000 people supports or
     // withdraws one of the cluster's suggestions, as the form without JavaScript posts it.
     const supportNext = () => {

@@ -3,7 +3,8 @@
 // process, then the top self-time frames by package and function.
 //
 //   DATABASE_URL=/tmp/bench.sqlite npx tsx bench/profile-request.ts [--path /healthz] [--requests 2000] [--warm 300]
-//       [--signed yes] (a demo stakeholder's session) [--organiser yes] (an organiser's, e.g. --path /organiser)
+//       [--signed yes] (a demo stakeholder's session) [--readers 1000] (that many stakeholders' sessions, in turn)
+//       [--organiser yes] (an organiser's, e.g. --path /organiser)
 //       [--method POST] [--origin https://elsewhere.example] [--cache 0] (PAGE_CACHE_SECONDS)
 import fs from "node:fs";
 import os from "node:os";
@@ -23,7 +24,7 @@ if (!source) throw new Error("DATABASE_URL is required");
 const scratch = scratchDatabase(source, "rprof");
 const handle = createDb(scratch.url);
 await migrateToLatest(handle);
-const readers = arg("signed", "no") === "yes" ? await demoReaders(handle, 1) : null;
+const readers = arg("signed", "no") === "yes" ? await demoReaders(handle, Number(arg("readers", "1"))) : null;
 const organiser = arg("organiser", "no") === "yes" ? await ensureOrganiser(handle) : null;
 await handle.close();
 
@@ -34,17 +35,21 @@ const server = await startServer({
   env: { LATE_PROFILE_DIR: dir, PAGE_CACHE_SECONDS: arg("cache", "60") },
 });
 const headers: Record<string, string> = { "accept-encoding": "gzip" };
-if (readers) headers.cookie = readers.cookies[0];
+let turn = 0;
 if (organiser) headers.cookie = await signIn(server.base, organiser.email, organiser.password);
 if (origin) headers.origin = origin;
 const request = () =>
   fetch(
     server.base + PATH,
     method === "GET"
-      ? { headers }
+      ? { headers: readers ? { ...headers, cookie: readers.cookies[turn++ % readers.cookies.length] } : headers }
       : {
           method,
-          headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+          headers: {
+            ...headers,
+            ...(readers ? { cookie: readers.cookies[turn++ % readers.cookies.length] } : {}),
+            "content-type": "application/x-www-form-urlencoded",
+          },
           body: "intent=support",
           redirect: "manual",
         },

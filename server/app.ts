@@ -15,7 +15,7 @@ import { createRequestHandler } from "@remix-run/node";
 import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import { HEALTH_HEADERS, checkHealth } from "~/lib/health.server";
 import { resolveFormat } from "~/lib/i18next.server";
-import { PAGE_CACHE_HEADER, signedInTemplateUser } from "~/lib/page-cache";
+import { PAGE_CACHE_HEADER, READER_PART_HEADER, signedInTemplateUser, type ReaderPartRenderer } from "~/lib/page-cache";
 import { countUnread } from "~/models/notification.server";
 import { securityEvent } from "~/lib/security.server";
 import { responseStore } from "~/lib/response-backpressure.server";
@@ -433,6 +433,9 @@ export function createApp({
       ? new PageCache({ version: dataVersionOf(services.handle), ttlSeconds: config.PAGE_CACHE_SECONDS })
       : null;
   const handleRemix = createRequestHandler(build as ServerBuild, config.NODE_ENV === "production" ? "production" : "development");
+  // The routes' renderers of a template's reader part (ADR 0041), from the production build's server entry.
+  const readerParts =
+    typeof build === "function" ? {} : ((build.entry.module as { readerParts?: Record<string, ReaderPartRenderer> }).readerParts ?? {});
 
   // app.use, not app.all("*"): Express would decode the path as a parameter and
   // turn a malformed %-escape into a 500. (What @remix-run/express's handler
@@ -446,6 +449,7 @@ export function createApp({
       const render = () => handleRemix(request, context);
       const send = async (response: globalThis.Response) => {
         response.headers.delete(PAGE_CACHE_HEADER);
+        response.headers.delete(READER_PART_HEADER);
         // A route may answer without reading the body (a redirect to /login): read it first.
         await drainRequest(req, res, bodyLimitFor(req.path));
         return sendResponse(res, response);
@@ -469,7 +473,9 @@ export function createApp({
               unreadNotifications: unread,
               user: template ? { ...user, ...PLACEHOLDER } : user,
               accountUserId: user.id,
+              templateRender: template,
             }),
+          readerPart: async ({ route, params }, version) => (await readerParts[route]?.({ request, params, context, version })) ?? null,
           send,
         });
       }

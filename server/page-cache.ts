@@ -27,7 +27,7 @@ import { sql } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { DbHandle } from "../db/client";
 import type { SessionUser } from "~/auth/session.server";
-import { PAGE_CACHE_HEADER, type PageCacheMode } from "~/lib/page-cache";
+import { PAGE_CACHE_HEADER, READER_PART_HEADER, type PageCacheMode, type ReaderPart } from "~/lib/page-cache";
 import { fillTemplate, makeTemplate, type PageTemplate } from "./page-template";
 
 /** The database's current version: equal strings mean nothing was committed in between. */
@@ -92,13 +92,23 @@ export interface SignedInPageRequest {
   countUnread(): Promise<number>;
   /** renders the page for the reader (`template` false) or for the stand-in of server/page-template.ts */
   render(options: { unread: number; template: boolean }): Promise<globalThis.Response>;
+  /** the reader's own part of a template that has one (ADR 0041), or null: the page is then rendered for them */
+  readerPart(route: ReaderPartRoute, version: string): Promise<ReaderPart | null>;
   send(response: globalThis.Response): Promise<void>;
+}
+
+/** The leaf route of a template's render, with its params: whose renderer fills in the reader part. */
+export interface ReaderPartRoute {
+  route: string;
+  params: Record<string, string | undefined>;
 }
 
 interface TemplateEntry {
   version: string;
   template: PageTemplate;
   headers: Array<[string, string]>;
+  /** for a template with a reader part */
+  partRoute?: ReaderPartRoute;
 }
 
 export class PageCache {
@@ -129,10 +139,13 @@ export class PageCache {
    * is confirmed (they change what the page shows), the snapshot generation,
    * and for a "visitor" page the session, with the same version rule as an
    * anonymous page. The first request for an address is rendered for the
-   * reader and tells whether its route allows templates at all.
+   * reader and tells whether its route allows templates at all. A template
+   * whose render wrote the reader part's placeholder (the random order's
+   * list) is kept as "shared": every reader's, with their own part rendered
+   * into it by the route's renderer at the template's version (ADR 0041).
    */
   async serveSignedIn(page: SignedInPageRequest): Promise<void> {
-    const { req, res, user } = page;
+    const { req, user } = page;
     const base = `signed-in\n${page.format}\n${req.protocol}://${req.headers.host ?? ""}${req.originalUrl}`;
     const unread = await page.countUnread();
     const mode = this.modes.get(base);
@@ -154,7 +167,7 @@ export class PageCache {
       key = now && now !== "none" ? keyFor(now) : key;
       entry = this.freshTemplate(key, version);
     }
-    if (entry) return this.replyTemplate(res, entry, page.nonce, values, "hit");
+    if (entry) return this.replyTemplate(page, entry, values, unread, "hit");
     const flight = `${key}\n${version}`;
     let finished!: () => void;
     const owner = !this.pending.has(flight);
@@ -162,10 +175,13 @@ export class PageCache {
     try {
       const response = await page.render({ unread, template: true });
       const now = modeOf(response);
-      const template =
+      const partRoute = readerPartRoute(response);
+      const made =
         now && response.status === 200 && !response.headers.has("set-cookie") && response.body
           ? makeTemplate(await response.text(), page.nonce)
           : null;
+      // A reader part needs to know whose it is.
+      const template = made && (!made.readerPart || partRoute) ? made : null;
       if (!now || !template) {
         // Never sent: it was rendered for the stand-in. A page that is not for templates after all (or one this
         // code cannot fill in) is rendered for each reader from now on; another answer (a redirect, a 429 for
@@ -179,9 +195,10 @@ export class PageCache {
         version,
         template,
         headers: [...response.headers].filter(([name]) => KEPT_HEADERS.has(name.toLowerCase()) && name.toLowerCase() !== "cache-control"),
+        partRoute: template.readerPart ? partRoute : undefined,
       };
       this.templates.set(keyFor(now), fresh);
-      this.replyTemplate(res, fresh, page.nonce, values, "miss");
+      await this.replyTemplate(page, fresh, values, unread, "miss");
     } finally {
       if (owner) {
         this.pending.delete(flight);
@@ -216,17 +233,21 @@ export class PageCache {
     return entry && entry.version === version ? entry : undefined;
   }
 
-  private replyTemplate(
-    res: Response,
+  private async replyTemplate(
+    page: SignedInPageRequest,
     entry: TemplateEntry,
-    nonce: string,
     values: Parameters<typeof fillTemplate>[2],
+    unread: number,
     how: "hit" | "miss",
-  ) {
+  ): Promise<void> {
+    const part = entry.partRoute ? await page.readerPart(entry.partRoute, entry.version) : undefined;
+    // No part for this reader after all (the page moved under them, a search over their limit): their own render.
+    if (part === null) return page.send(await page.render({ unread, template: false }));
+    const { res } = page;
     res.status(200);
     for (const [name, value] of entry.headers) res.append(name, value);
     res.setHeader("X-Page-Cache", how);
-    res.end(fillTemplate(entry.template, nonce, values));
+    res.end(fillTemplate(entry.template, page.nonce, { ...values, part }));
   }
 
   async serve(page: PageRequest): Promise<void> {
@@ -292,6 +313,18 @@ export class PageCache {
     for (const [name, value] of entry.headers) res.append(name, value);
     res.setHeader("X-Page-Cache", how);
     res.end(entry.parts.join(nonce));
+  }
+}
+
+/** The leaf route and params a template's render names for its reader part, if any. */
+function readerPartRoute(response: globalThis.Response): ReaderPartRoute | undefined {
+  const header = response.headers.get(READER_PART_HEADER);
+  if (!header) return undefined;
+  try {
+    const parsed = JSON.parse(decodeURIComponent(header)) as ReaderPartRoute;
+    return typeof parsed.route === "string" && parsed.params && typeof parsed.params === "object" ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 

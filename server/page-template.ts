@@ -13,9 +13,15 @@
 //   a number placeholder a whole number: anything else is a page this code
 //   does not understand, and it is not kept (makeTemplate returns null).
 //
+// A template may also hold one reader part (ADR 0041): READER_PART_PLACEHOLDER
+// as the whole text of an element (filled with the part's markup, as written
+// by React) and as a whole string of the loader data (filled with the part's
+// data string). Both or neither.
+//
 // The oracle (tests/routes/page-cache.test.ts): a filled template is the page a
 // server without the cache renders for that person, byte for byte but for the
 // nonce.
+import { READER_PART_PLACEHOLDER, type ReaderPart } from "~/lib/page-cache";
 
 /** The stand-in's values: nothing a person or the data can be (a negative id, names no one types). */
 export const PLACEHOLDER = {
@@ -28,13 +34,17 @@ export interface TemplateValues {
   id: number;
   displayName: string;
   email: string;
+  /** the reader's own part, for a template that has one */
+  part?: ReaderPart;
 }
 
-type Field = keyof TemplateValues;
-type Slot = { nonce: true } | { field: Field; in: "html" | "script" };
+type Field = "id" | "displayName" | "email";
+type Slot = { nonce: true } | { field: Field | "part"; in: "html" | "script" };
 
 export interface PageTemplate {
   parts: Array<string | Slot>;
+  /** it has a reader part to fill in */
+  readerPart: boolean;
   /** approximate bytes held */
   size: number;
 }
@@ -86,7 +96,11 @@ export function makeTemplate(html: string, nonce: string): PageTemplate | null {
   if (html.includes(urduDigits) || html.includes(Number(id).toLocaleString("en"))) return null;
   const scripts = scriptRanges(html);
   const inScript = (at: number) => scripts.some(([start, end]) => at >= start && at < end);
-  const alternatives = [...(nonce ? [escapeRegExp(nonce)] : []), ...FIELDS.map((f) => escapeRegExp(String(PLACEHOLDER[f])))];
+  const alternatives = [
+    ...(nonce ? [escapeRegExp(nonce)] : []),
+    ...FIELDS.map((f) => escapeRegExp(String(PLACEHOLDER[f]))),
+    READER_PART_PLACEHOLDER,
+  ];
   const pattern = new RegExp(alternatives.join("|"), "g");
   const parts: PageTemplate["parts"] = [];
   let last = 0;
@@ -99,8 +113,18 @@ export function makeTemplate(html: string, nonce: string): PageTemplate | null {
       parts.push({ nonce: true });
       continue;
     }
-    const field = FIELDS.find((f) => String(PLACEHOLDER[f]) === m[0])!;
     const script = inScript(at);
+    if (m[0] === READER_PART_PLACEHOLDER) {
+      // The whole text of an element, or a whole string of the loader data; once each.
+      const whole = script
+        ? html.slice(at - 2, at) === '\\"' && html.slice(end, end + 2) === '\\"'
+        : html[at - 1] === ">" && html.slice(end, end + 2) === "</";
+      if (!whole || parts.some((p) => typeof p !== "string" && "field" in p && p.field === "part" && p.in === (script ? "script" : "html")))
+        return null;
+      parts.push({ field: "part", in: script ? "script" : "html" });
+      continue;
+    }
+    const field = FIELDS.find((f) => String(PLACEHOLDER[f]) === m[0])!;
     if (field === "id") {
       // A number: only as a whole JSON number in the loader data.
       if (!script || !/[,:[]$/.test(html.slice(at - 1, at)) || !/^[,\]}]/.test(html.slice(end, end + 1))) return null;
@@ -110,15 +134,20 @@ export function makeTemplate(html: string, nonce: string): PageTemplate | null {
     parts.push({ field, in: script ? "script" : "html" });
   }
   parts.push(html.slice(last));
-  return { parts, size: html.length * 2 };
+  const partSlots = parts.filter((p) => typeof p !== "string" && "field" in p && p.field === "part").length;
+  if (partSlots !== 0 && partSlots !== 2) return null;
+  return { parts, readerPart: partSlots === 2, size: html.length * 2 };
 }
 
 /** The page for one reader: their values in every slot, this response's nonce. */
 export function fillTemplate(template: PageTemplate, nonce: string, values: TemplateValues): string {
+  if (template.readerPart && !values.part) throw new Error("a template with a reader part filled in without one");
   const encoded = {
     id: { html: String(values.id), script: String(values.id) },
     displayName: { html: escapeHtmlText(values.displayName), script: escapeStreamString(values.displayName) },
     email: { html: escapeHtmlText(values.email), script: escapeStreamString(values.email) },
+    // The part's markup is React's own (escaped when rendered); its data a string like any other.
+    part: { html: values.part?.html ?? "", script: values.part ? escapeStreamString(values.part.data) : "" },
   };
   let out = "";
   for (const part of template.parts) {

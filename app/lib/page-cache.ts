@@ -18,11 +18,39 @@
 // (server/page-template.ts, ADR 0036). Such a route's loader and components
 // must not depend on who the reader is beyond their role and session: the
 // template is rendered for a stand-in with the reader's role.
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+//
+// One part of such a page may be the reader's own (ADR 0041): the cluster
+// page's random order, seeded by their session. In a template's render
+// (`context.templateRender`) its loader then writes READER_PART_PLACEHOLDER
+// as that part's loader-data string and its component writes it as the
+// part's markup; the server fills in the reader's own through the renderer
+// app/entry.server.tsx lists for the route (`readerParts`).
+import type { AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import type { SessionUser } from "~/auth/session.server";
 
 /** Internal response header from the render to the cache; never sent to the client. */
 export const PAGE_CACHE_HEADER = "X-Mashwara-Page-Cache";
+
+/** Internal response header of a template's render: the leaf route and its params, for its reader part (JSON, URI-encoded). */
+export const READER_PART_HEADER = "X-Mashwara-Reader-Part";
+
+/** A template's slot for the reader's own part: as the text of an element and as a whole loader-data string. */
+export const READER_PART_PLACEHOLDER = "zqxPlaceholderReaderPartQxz";
+
+/** A reader's own part of a template: its markup and the loader-data string it stands for. */
+export interface ReaderPart {
+  html: string;
+  data: string;
+}
+
+/** Renders a route's reader part for a request, or null when this request's page has none (it is then rendered in full). */
+export type ReaderPartRenderer = (args: {
+  request: Request;
+  params: LoaderFunctionArgs["params"];
+  context: AppLoadContext;
+  /** the database's version the template was kept at and is served at: what a renderer reads may be reused at it */
+  version: string;
+}) => Promise<ReaderPart | null>;
 
 export type PageCacheMode = "shared" | "visitor";
 

@@ -1,29 +1,26 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import type { TFunction } from "i18next";
-import { isLanguage } from "~/models/original-language";
-import { translationsOf } from "~/models/translation.server";
+import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { hasRole } from "~/auth/permissions";
-import { DateText, NumberText } from "~/components/dates";
-import { organisationLabel } from "~/components/organisation-label";
-import { pageParam, notFound } from "~/lib/http.server";
-import type { PageCacheHandle } from "~/lib/page-cache";
+import { useFormatPrefs } from "~/components/dates";
+import { cardLabels, SubmissionCards, type Card } from "~/components/submission-card";
+import { cardsData, clusterListing, PAGE_SIZE } from "~/lib/cluster-list.server";
 import { localName } from "~/lib/i18n";
 import { getFixedT } from "~/lib/i18next.server";
-import { ClusterQuerySchema } from "~/lib/query-schemas.server";
+import { READER_PART_PLACEHOLDER, type PageCacheHandle } from "~/lib/page-cache";
 import { ORGANISATION_TYPES, PROVINCES, PUBLIC_STATUSES, SORTS } from "~/lib/reference";
-import { countSearch, SearchLimited } from "~/lib/search-limit.server";
-import { getPublicConsultation, windowPhase } from "~/models/consultation.server";
-import { listClusterSubmissions, randomSortSeed } from "~/models/submission.server";
-import { getClusterBySlug, listCategories, listStages } from "~/models/taxonomy.server";
 
 // Kept for readers who are not signed in while the data is unchanged
 // (app/lib/page-cache.ts); the random order is seeded by the reader's address
 // (a signed-in reader's: by their session). Signed-in stakeholders get it from
-// a template (ADR 0036): the loader reads only their role and session.
+// a template (ADR 0036): the loader reads only their role and session. In
+// random order that template is every reader's, its list a slot the server
+// fills with the reader's own cards (ADR 0041).
 export const handle: PageCacheHandle = {
-  pageCache: (data) => ((data as { filters?: { sort?: string } } | undefined)?.filters?.sort === "random" ? "visitor" : "shared"),
+  pageCache: (data) => {
+    const page = data as { filters?: { sort?: string }; list?: string } | undefined;
+    return page?.filters?.sort === "random" && page.list !== READER_PART_PLACEHOLDER ? "visitor" : "shared";
+  },
   signedIn: true,
 };
 
@@ -35,62 +32,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
     : []),
 ];
 
-const PAGE_SIZE = 20;
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { db } = context;
-  const cluster = await getClusterBySlug(db, params.cluster ?? "");
-  if (!cluster) notFound();
-  const { t, lng } = await getFixedT(request, context);
-  const url = new URL(request.url);
-  const query = ClusterQuerySchema.parse(Object.fromEntries(url.searchParams));
-  const page = pageParam(url.searchParams.get("page"));
-  // `?consultation=slug` reads a past consultation's suggestions; otherwise the active one.
-  const slug = url.searchParams.get("consultation") || null;
-  if (slug && !/^[a-z0-9-]{1,60}$/.test(slug)) notFound();
-  // Archived categories still filter the suggestions tagged with them (a shared link keeps working); the list offers active ones.
-  const [consultation, categories, stages] = await Promise.all([
-    getPublicConsultation(db, slug),
-    listCategories(db, { includeArchived: true }),
-    listStages(db),
-  ]);
-  if (slug && !consultation) notFound();
-  const supportOpen = consultation ? windowPhase(consultation.support_opens_at, consultation.support_closes_at) === "open" : false;
-  const sort = query.sort ?? (supportOpen ? "random" : "top");
-  const category = query.category ? categories.find((c) => c.slug === query.category) : undefined;
-  const list = consultation
-    ? await listClusterSubmissions(
-        db,
-        {
-          consultationId: consultation.id,
-          clusterId: cluster.id,
-          sort,
-          page,
-          pageSize: PAGE_SIZE,
-          seed: randomSortSeed(context.sessionToken ?? context.clientIp),
-          q: query.q || undefined,
-          category: category?.id,
-          stage: query.stage,
-          orgType: query.orgType,
-          province: query.province,
-          status: query.status,
-          revealOrganisations: context.user ? hasRole(context.user.role, "moderator") : false,
-        },
-        { cache: context.listingCache, onSearchMiss: countSearch(context) },
-      ).catch((error: unknown) => {
-        if (error instanceof SearchLimited)
-          throw data({ error: "rateLimited" }, { status: 429, headers: { "Retry-After": String(error.retryAfter) } });
-        throw error;
-      })
-    : { total: 0, submissions: [] };
-  // A moderators' translation into the reader's language stands in for the title, labelled (issue 18).
-  const translated = isLanguage(lng)
-    ? await translationsOf(
-        context.db,
-        list.submissions.map((s) => s.id),
-        lng,
-      )
-    : new Map();
+  const { cluster, lng, query, page, slug, categories, stages, sort, category, total, cards } = await clusterListing({
+    request,
+    params,
+    context,
+  });
+  const { t } = await getFixedT(request, context);
   const name = localName(cluster, lng);
   return {
     title: `${name} · ${t("app.name")}`,
@@ -109,87 +57,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       .map((c) => ({ value: c.slug, label: localName(c, lng) })),
     // Stage names as the admin set them (/admin/taxonomy), like the suggestion form.
     stages: stages.map((s) => ({ value: s.slug, label: localName(s, lng) })),
-    total: list.total,
+    total,
     page,
-    pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
-    submissions: list.submissions.map((s) => ({
-      id: s.id,
-      title: (isLanguage(lng) ? translated.get(s.id)?.[lng]?.title : undefined) ?? s.title,
-      translated: isLanguage(lng) && translated.get(s.id)?.[lng] !== undefined,
-      publishedAt: s.published_at ?? s.created_at,
-      organisation: { name: s.organisation_name, city: s.city, sizeBand: s.size_band, type: s.organisation_type },
-      categories: s.categories.map((c) => localName(c, lng)),
-      breadth: s.breadth,
-      comments: s.comments_count,
-    })),
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    // The cards as one JSON text. In a signed-in template's render (ADR 0041) the random order's list is a
+    // placeholder: the server fills in each reader's own cards, this text and their markup.
+    list: context.templateRender && sort === "random" && cards.length > 0 ? READER_PART_PLACEHOLDER : cardsData(cards),
   };
-}
-
-type Card = ReturnType<typeof useLoaderData<typeof loader>>["submissions"][number];
-interface CardLabels {
-  t: TFunction;
-  categories: string;
-  supporters: string;
-  organisations: string;
-  provinces: string;
-  comments: string;
-  translated: string;
-}
-
-// A list page renders dozens of cards: their labels are translated once per page, not per card.
-function SubmissionCard({ s, clusterName, labels }: { s: Card; clusterName: string; labels: CardLabels }) {
-  const figure = (label: string, value: number) => (
-    <div>
-      <dt>{label}</dt>
-      <dd>
-        <NumberText value={value} />
-      </dd>
-    </div>
-  );
-  return (
-    <li className="card">
-      <h2 className="card__title">
-        <Link to={`/submissions/${s.id}`}>
-          <bdi>{s.title}</bdi>
-        </Link>
-      </h2>
-      {s.translated ? <p className="card__note muted">{labels.translated}</p> : null}
-      <p className="card__meta">
-        #{s.id}
-        {labels.t("app.separator")}
-        <bdi>{organisationLabel(labels.t, { ...s.organisation, cluster: clusterName })}</bdi>
-        {labels.t("app.separator")}
-        <DateText iso={s.publishedAt} />
-      </p>
-      {s.categories.length ? (
-        <ul className="chips" aria-label={labels.categories}>
-          {s.categories.map((c) => (
-            <li key={c}>{c}</li>
-          ))}
-        </ul>
-      ) : null}
-      <dl className="figures figures--inline">
-        {figure(labels.supporters, s.breadth.supporters)}
-        {figure(labels.organisations, s.breadth.organisations)}
-        {figure(labels.provinces, s.breadth.provinces)}
-        {figure(labels.comments, s.comments)}
-      </dl>
-    </li>
-  );
 }
 
 export default function ClusterPage() {
-  const { cluster, filters, categories, stages, total, page, pages, submissions } = useLoaderData<typeof loader>();
+  const { cluster, filters, categories, stages, total, page, pages, list } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const labels: CardLabels = {
-    t,
-    categories: t("submission.categories"),
-    supporters: t("cluster.supporters"),
-    organisations: t("submission.breadth.organisations"),
-    provinces: t("submission.breadth.provinces"),
-    comments: t("comment.title"),
-    translated: t("translation.label"),
-  };
+  const labels = cardLabels(t, useFormatPrefs(), cluster.name);
+  const readerPart = list === READER_PART_PLACEHOLDER;
+  const submissions = useMemo(() => (readerPart ? [] : (JSON.parse(list) as Card[])), [list, readerPart]);
   const linkTo = (changes: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...filters, page: undefined, ...changes })) {
@@ -245,7 +127,10 @@ export default function ClusterPage() {
         </button>
       </Form>
       <p role="status">{t("cluster.results", { count: total })}</p>
-      {submissions.length === 0 ? (
+      {readerPart ? (
+        // A template's slot for the reader's own cards (ADR 0041): the server writes them in.
+        <ol className="card-list">{READER_PART_PLACEHOLDER}</ol>
+      ) : submissions.length === 0 ? (
         <p className="empty">
           {filters.q || filters.category || filters.stage || filters.orgType || filters.province
             ? t("cluster.noMatch")
@@ -253,9 +138,7 @@ export default function ClusterPage() {
         </p>
       ) : (
         <ol className="card-list">
-          {submissions.map((s) => (
-            <SubmissionCard key={s.id} s={s} clusterName={cluster.name} labels={labels} />
-          ))}
+          <SubmissionCards cards={submissions} labels={labels} />
         </ol>
       )}
       {pages > 1 ? (

@@ -6,6 +6,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { encode } from "turbo-stream";
 import { describe, expect, it } from "vitest";
+import { READER_PART_PLACEHOLDER, type ReaderPart } from "~/lib/page-cache";
 import { PLACEHOLDER, fillTemplate, makeTemplate, type TemplateValues } from "../../server/page-template";
 
 // What @remix-run/react writes for each chunk of the stream (single-fetch.js, markup.js).
@@ -25,20 +26,37 @@ async function streamText(value: unknown): Promise<string> {
   return text;
 }
 
-/** A page as Remix and React write it: the values in markup and in the hydration data. */
-async function page(values: TemplateValues, nonce: string): Promise<string> {
+/** A reader's own list as the page writes it: cards (markup React wrote) and the loader data's string. */
+function readerList(titles: string[]): ReaderPart {
+  return {
+    html: titles.map((title) => renderToStaticMarkup(createElement("li", { className: "card" }, title))).join(""),
+    data: JSON.stringify(titles.map((title, i) => ({ id: i + 1, title }))),
+  };
+}
+
+/**
+ * A page as Remix and React write it: the values in markup and in the hydration data. With `list`, a
+ * reader's own list (ADR 0041): the template's is READER_PART_PLACEHOLDER as the list's text and data.
+ */
+async function page(values: TemplateValues, nonce: string, list?: ReaderPart | "placeholder"): Promise<string> {
+  const listHtml = list === "placeholder" ? READER_PART_PLACEHOLDER : list?.html;
   const markup = renderToStaticMarkup(
     createElement(
       "main",
       null,
       createElement("p", { title: values.displayName }, values.displayName),
       createElement("bdi", null, values.email),
+      list ? createElement("ol", { className: "card-list", dangerouslySetInnerHTML: { __html: listHtml } }) : null,
       createElement("script", { nonce, dangerouslySetInnerHTML: { __html: "window.x=1" } }),
     ),
   );
   const chunk = await streamText({
     root: { locale: "ur", user: { id: values.id, displayName: values.displayName, role: "stakeholder" }, unconfirmedEmail: values.email },
-    "routes/cluster": { title: "Leather", total: 17104 },
+    "routes/cluster": {
+      title: "Leather",
+      total: 17104,
+      ...(list ? { list: list === "placeholder" ? READER_PART_PLACEHOLDER : list.data } : {}),
+    },
   });
   const script = `<script nonce="${nonce}">window.__remixContext.streamController.enqueue(${escapeForScript(JSON.stringify(chunk))});</script>`;
   return `<!DOCTYPE html><html>${markup}${script}</html>`;
@@ -74,5 +92,36 @@ describe("signed-in page template", () => {
     expect(makeTemplate(whole.replace("<main>", `<main>${Number(id).toLocaleString("en")}`), n)).toBeNull();
     const urdu = id.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
     expect(makeTemplate(whole.replace("<main>", `<main>${urdu}`), n)).toBeNull();
+  });
+
+  it("fills in each reader's own list, markup and data, beside their values (ADR 0041)", async () => {
+    const n = "N0nce+/=";
+    const template = makeTemplate(await page(PLACEHOLDER, n, "placeholder"), n);
+    expect(template?.readerPart).toBe(true);
+    const lists = [
+      readerList(["Bonded warehouses", "Export credit"]),
+      readerList([`O'Brien & "Sons" <b>tanning</b>`, "</script><script>alert(1)</script>", "شاہد علی\u2028 🙂 back\\slash"]),
+      readerList([]),
+    ];
+    for (const [i, person] of PEOPLE.entries()) {
+      const list = lists[i % lists.length];
+      expect(fillTemplate(template!, "other+nonce", { ...person, part: list })).toBe(await page(person, "other+nonce", list));
+    }
+    // A template with a reader part is never filled in without one; one without a part takes none.
+    expect(() => fillTemplate(template!, n, PEOPLE[0])).toThrow();
+    expect(makeTemplate(await page(PLACEHOLDER, n), n)?.readerPart).toBe(false);
+  });
+
+  it("refuses a reader part that is not a whole element's text and a whole data string, once each", async () => {
+    const n = "Q2xvc2VkK25vbmNl/w==";
+    const whole = await page(PLACEHOLDER, n, "placeholder");
+    expect(makeTemplate(whole, n)).not.toBeNull();
+    const html = `<ol class="card-list">${READER_PART_PLACEHOLDER}</ol>`;
+    // Inside a longer text, or a longer string of the data.
+    expect(makeTemplate(whole.replace(html, `<ol class="card-list">Cards: ${READER_PART_PLACEHOLDER}</ol>`), n)).toBeNull();
+    expect(makeTemplate(whole.replace(`\\"${READER_PART_PLACEHOLDER}\\"`, `\\"[${READER_PART_PLACEHOLDER}]\\"`), n)).toBeNull();
+    // In the markup only (the data a real list), or twice in the markup.
+    expect(makeTemplate(whole.replace(`\\"${READER_PART_PLACEHOLDER}\\"`, '\\"[]\\"'), n)).toBeNull();
+    expect(makeTemplate(whole.replace(html, html + html), n)).toBeNull();
   });
 });
