@@ -12,7 +12,7 @@ import { formatNumber } from "~/lib/format";
 import { addComment, COMMENT_THREADS_PER_PAGE } from "~/models/comment.server";
 import { testDialect } from "../support/db";
 import { makePublishedSubmission, makeUser } from "../support/factories";
-import { browserHarness, expectClean, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
+import { browserHarness, expectClean, hydrated, markDocument, sameDocument, see, signIn, type Watched, uniqueWord } from "./helpers";
 
 const h = browserHarness();
 const LOCALES = { en, ur } as const;
@@ -224,4 +224,39 @@ describe(`in place with JavaScript (${testDialect})`, () => {
     expect(documents(w)).toBeGreaterThanOrEqual(before + 2);
     expectClean(w);
   });
+});
+
+describe(`a signed-in reader's random order, filled into the page every reader shares (${testDialect})`, () => {
+  for (const lng of ["en", "ur"] as const) {
+    it(`hydrates as rendered, and a card opens its suggestion in place (${lng}; ADR 0041)`, async () => {
+      for (let i = 0; i < 3; i++) await published(`Shared effluent plant for ${uniqueWord(9)} tanneries`);
+      const path = "/clusters/leather?sort=random";
+      const locale = lng === "ur" ? "ur-PK" : "en-GB";
+      // Another reader's visits first: the first ask of an address is rendered for the reader, the next one makes
+      // the template (its list a slot) that every reader of the role and language is then served from.
+      const other = await h.openPage({ locale });
+      await signIn(h, other, await makeUser(h.t.db, { locale: lng }), { to: "/me", js: false, lang: lng });
+      await other.page.goto(h.url(path));
+      await other.page.goto(h.url(path));
+      const w = await h.openPage({ locale });
+      const { page } = w;
+      await signIn(h, w, await makeUser(h.t.db, { locale: lng }), { to: "/me", js: false, lang: lng });
+      const response = await page.goto(h.url(path));
+      // From the template ("hit"; "miss" when a commit in between made it render the template again), not rendered
+      // for this reader (no header).
+      expect(response?.headers()["x-page-cache"]).toMatch(/^(hit|miss)$/);
+      await hydrated(w);
+      const link = page.locator("ol.card-list > li.card h2 a").first();
+      const href = await link.getAttribute("href");
+      expect(href).toMatch(/^\/submissions\/\d+$/);
+      await markDocument(page);
+      await link.click();
+      await page.waitForURL(h.url(href!));
+      expect(await sameDocument(page), "a card's link loaded a new document").toBe(true);
+      await see(page.locator("#support")).visible();
+      // A markup that React did not find as it would render it is a console error (a hydration mismatch).
+      expectClean(w);
+      expectClean(other);
+    });
+  }
 });
